@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Interop's one build entry point.
+#   ./build.sh              install missing system packages (apt-get), build native + managed
+#   ./build.sh test         build if needed, then run every suite (CTest, NUnit) and print
+#                           one summary line: "N passed, N failed"
+#   ./build.sh clean        remove build/
+# Options (before or after the command):
+#   --portable              build native kernels for any x86-64 CPU instead of -march=native
+#   --no-install            never call apt-get; only report what is missing
+#   -h, --help              this text
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+BUILD="$ROOT/build"
+BIN="$BUILD/bin"
+NATIVE_BUILD="$BUILD/native"
+
+command="build"
+portable="OFF"
+install="yes"
+for arg in "$@"; do
+  case "$arg" in
+    build|test|clean) command="$arg" ;;
+    --portable) portable="ON" ;;
+    --no-install) install="no" ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "build.sh: unknown argument '$arg' (see ./build.sh --help)" >&2; exit 2 ;;
+  esac
+done
+
+log() { printf '==> %s\n' "$*"; }
+die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
+
+# Debian/Ubuntu packages the build and the tests need, and a command that proves each is there.
+REQUIRED_PACKAGES=(cmake make gcc gfortran libgomp1 libopenblas-dev liblapacke-dev openmpi-bin libopenmpi-dev)
+
+package_installed() {
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
+}
+
+install_system_packages() {
+  if ! command -v dpkg-query >/dev/null 2>&1; then
+    log "not a Debian/Ubuntu system: install cmake, gcc, gfortran, OpenMP, OpenBLAS+LAPACKE and OpenMPI yourself"
+    return
+  fi
+  local missing=()
+  for p in "${REQUIRED_PACKAGES[@]}"; do package_installed "$p" || missing+=("$p"); done
+  if ! command -v dotnet >/dev/null 2>&1; then missing+=("dotnet-sdk-10.0"); fi
+  [ ${#missing[@]} -eq 0 ] && return
+
+  local line="apt-get install -y --no-install-recommends ${missing[*]}"
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo"; else install="no"; fi
+  fi
+  if [ "$install" = "no" ]; then
+    die "missing system packages; install them with:  sudo apt-get update && sudo $line"
+  fi
+  log "installing missing system packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -q >/dev/null
+  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null ||
+    die "apt-get could not install: ${missing[*]} (the .NET 10 SDK may need Microsoft's package feed on this distribution)"
+}
+
+build_native() {
+  log "configuring native code (CMake, portable=$portable)"
+  # Warnings fail the build in CI (CI=true), where the compiler is known; elsewhere they are shown.
+  local werror="OFF"
+  [ "${CI:-}" = "true" ] && werror="ON"
+  cmake -S "$ROOT" -B "$NATIVE_BUILD" -DCMAKE_BUILD_TYPE=Release -DINTEROP_BIN_DIR="$BIN" \
+    -DINTEROP_PORTABLE="$portable" -DINTEROP_WARNINGS_AS_ERRORS="$werror" >"$BUILD/cmake-configure.log" 2>&1 ||
+    { cat "$BUILD/cmake-configure.log" >&2; die "CMake configuration failed"; }
+  log "building native code"
+  cmake --build "$NATIVE_BUILD" --parallel "$(nproc 2>/dev/null || echo 2)"
+}
+
+build_managed() {
+  log "building managed code (Release)"
+  export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+  dotnet publish "$ROOT/managed/Interop.Cli/Interop.Cli.csproj" -c Release -o "$BIN" --nologo -v quiet
+  dotnet build "$ROOT/tests/Interop.Tests/Interop.Tests.csproj" -c Release --nologo -v quiet
+  [ -x "$BIN/interop" ] || die "the driver was not produced at $BIN/interop"
+}
+
+build_all() {
+  mkdir -p "$BUILD"
+  install_system_packages
+  build_native
+  build_managed
+  log "done: run $BIN/interop pi --backend all"
+}
+
+# Each suite appends "passed failed" to this file; the last line of ./build.sh test adds them up.
+SUMMARY_FILE=""
+record() { echo "$1 $2 $3" >>"$SUMMARY_FILE"; }
+
+run_ctest() {
+  log "CTest: native kernels"
+  local out status=0
+  out=$(cd "$NATIVE_BUILD" && ctest --output-on-failure --timeout 300 2>&1) || status=$?
+  printf '%s\n' "$out"
+  local line passed failed
+  line=$(printf '%s\n' "$out" | grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' | tail -1 || true)
+  if [ -n "$line" ]; then
+    failed=$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\1/' <<<"$line")
+    passed=$(( $(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$line") - failed ))
+  else
+    passed=0; failed=1
+  fi
+  [ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
+  record ctest "$passed" "$failed"
+}
+
+run_nunit() {
+  log "NUnit: managed library, backends and driver"
+  local out status=0
+  out=$(INTEROP_NATIVE_DIR="$BIN" dotnet test "$ROOT/tests/Interop.Tests/Interop.Tests.csproj" -c Release \
+        --no-build --nologo 2>&1) || status=$?
+  printf '%s\n' "$out"
+  local line passed failed
+  line=$(printf '%s\n' "$out" | grep -E 'Failed: +[0-9]+, Passed: +[0-9]+' | tail -1 || true)
+  if [ -n "$line" ]; then
+    failed=$(sed -E 's/.*Failed: +([0-9]+),.*/\1/' <<<"$line")
+    passed=$(sed -E 's/.*Passed: +([0-9]+),.*/\1/' <<<"$line")
+  else
+    passed=0; failed=1
+  fi
+  [ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
+  record nunit "$passed" "$failed"
+}
+
+run_tests() {
+  build_all
+  SUMMARY_FILE="$(mktemp)"
+  trap 'rm -f "$SUMMARY_FILE"' EXIT
+  run_ctest
+  run_nunit
+  local passed=0 failed=0
+  while read -r suite p f; do
+    log "$suite: $p passed, $f failed"
+    passed=$((passed + p)); failed=$((failed + f))
+  done <"$SUMMARY_FILE"
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+}
+
+case "$command" in
+  build) build_all ;;
+  test) run_tests ;;
+  clean) rm -rf "$BUILD"; log "removed $BUILD" ;;
+esac

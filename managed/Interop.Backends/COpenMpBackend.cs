@@ -1,0 +1,20 @@
+using Interop.Core;
+using Interop.Native;
+
+namespace Interop.Backends;
+
+/// <summary>Adapter for native/src/pi_c_openmp.c.</summary>
+public sealed class COpenMpBackend : IPiBackend
+{
+    public string Name => "c-openmp";
+
+    public string Description => "C with OpenMP through P/Invoke (AVX-512 intrinsics where the CPU has them)";
+
+    public int Order => 2;
+
+    public bool IsParallel => true;
+
+    public void EnsureAvailable() => NativeLoader.EnsureLoaded();
+
+    public long CountInside(ulong seed, IndexRange darts, int threads) => NativePi.CountC(seed, darts, threads);
+}

@@ -1,0 +1,26 @@
+using Interop.Core;
+
+namespace Interop.Backends;
+
+/// <summary>
+/// C# on every thread at once (.NET has no global interpreter lock): split, apply, combine over
+/// dedicated threads, each running the SIMD kernel. Dedicated threads rather than the thread pool,
+/// so timings do not drift while the pool grows.
+/// </summary>
+public sealed class ManagedParallelBackend : IPiBackend
+{
+    public string Name => "managed-parallel";
+
+    public string Description => $"C#, dedicated threads, {ManagedPiKernels.SimdPath} SIMD kernel";
+
+    public int Order => 1;
+
+    public bool IsParallel => true;
+
+    public void EnsureAvailable()
+    {
+    }
+
+    public long CountInside(ulong seed, IndexRange darts, int threads) =>
+        ParallelRanges.SumOverThreads(darts, threads, part => ManagedPiKernels.Count(seed, part));
+}

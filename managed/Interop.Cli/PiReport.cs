@@ -1,0 +1,112 @@
+using System.Globalization;
+using System.Text.Json;
+using Interop.Core;
+
+namespace Interop.Cli;
+
+/// <summary>Formats measured pi results: a console table or one JSON document.</summary>
+internal sealed class PiReport(PiOptions options, IReadOnlyList<PiResult> results)
+{
+    private const string Baseline = "managed-serial";
+
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    /// <summary>True when every backend counted the same number of darts inside.</summary>
+    public bool Verified => results.Select(r => r.Inside).Distinct().Count() <= 1;
+
+    public string Disagreement => string.Join(", ", results.Select(r => $"{r.Backend}={r.Inside}"));
+
+    private double? BaselineSeconds => results.FirstOrDefault(r => r.Backend == Baseline)?.Stats.Median;
+
+    private double? Speedup(PiResult r) => BaselineSeconds is double b ? b / r.Stats.Median : null;
+
+    public void WriteTable(TextWriter output)
+    {
+        output.WriteLine(
+            $"Monte Carlo pi: {options.Darts.ToString("N0", Invariant)} darts, seed {options.Seed}, " +
+            $"{options.Threads.Threads} thread(s) per parallel backend (from {options.Threads.Source}), " +
+            $"median of {options.Repeat} run(s) after 1 warm-up");
+        output.WriteLine($"Environment: {EnvironmentInfo.Summary()}");
+        output.WriteLine();
+
+        string[] header = ["backend", "threads", "darts", "inside", "estimate", "|est-pi|", "median s", "min-max s", "darts/s", "speedup", "check"];
+        var rows = results.Select(r => new[]
+        {
+            r.Backend,
+            r.Threads.ToString(Invariant),
+            r.Darts.ToString(Invariant),
+            r.Inside.ToString(Invariant),
+            r.Estimate.ToString("F8", Invariant),
+            r.AbsoluteError.ToString("0.0e+00", Invariant),
+            r.Stats.Median.ToString("F4", Invariant),
+            $"{r.Stats.Min.ToString("F4", Invariant)}-{r.Stats.Max.ToString("F4", Invariant)}",
+            r.DartsPerSecond.ToString("0.00e0", Invariant),
+            Speedup(r) is double s ? s.ToString("F2", Invariant) + "x" : "-",
+            Verified ? "ok" : "MISMATCH",
+        }).ToList();
+        TextTable.Write(output, header, rows, rightAligned: [false, true, true, true, true, true, true, true, true, true, false]);
+        output.WriteLine();
+        output.WriteLine(Verified
+            ? $"check: all {results.Count} backend(s) counted exactly {results[0].Inside} darts inside"
+            : $"check: FAILED, backends disagree: {Disagreement}");
+    }
+
+    public void WriteJson(TextWriter output)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("workload", "pi");
+            json.WriteNumber("darts", options.Darts);
+            json.WriteNumber("seed", options.Seed);
+            json.WriteNumber("threads", options.Threads.Threads);
+            json.WriteString("threads_source", options.Threads.Source);
+            json.WriteNumber("repeat", options.Repeat);
+            json.WriteNumber("warmup", 1);
+            json.WriteBoolean("verified", Verified);
+            json.WritePropertyName("environment");
+            EnvironmentInfo.WriteJson(json);
+            json.WriteStartArray("results");
+            foreach (PiResult r in results)
+            {
+                json.WriteStartObject();
+                json.WriteString("backend", r.Backend);
+                json.WriteNumber("threads", r.Threads);
+                json.WriteNumber("ranks", r.Ranks);
+                json.WriteNumber("darts", r.Darts);
+                json.WriteNumber("seed", r.Seed);
+                json.WriteNumber("inside", r.Inside);
+                json.WriteNumber("estimate", r.Estimate);
+                json.WriteNumber("abs_error", r.AbsoluteError);
+                json.WriteNumber("seconds_median", r.Stats.Median);
+                json.WriteNumber("seconds_min", r.Stats.Min);
+                json.WriteNumber("seconds_max", r.Stats.Max);
+                json.WriteStartArray("seconds");
+                foreach (double s in r.Seconds)
+                {
+                    json.WriteNumberValue(s);
+                }
+
+                json.WriteEndArray();
+                json.WriteNumber("darts_per_second", r.DartsPerSecond);
+                if (Speedup(r) is double speedup)
+                {
+                    json.WriteNumber("speedup_vs_managed_serial", speedup);
+                }
+                else
+                {
+                    json.WriteNull("speedup_vs_managed_serial");
+                }
+
+                json.WriteBoolean("verified", Verified);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+    }
+}

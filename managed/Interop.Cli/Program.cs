@@ -1,0 +1,3 @@
+using Interop.Cli;
+
+return Driver.Run(args, Console.Out, Console.Error);

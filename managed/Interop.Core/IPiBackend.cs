@@ -1,0 +1,33 @@
+namespace Interop.Core;
+
+/// <summary>
+/// One way of running Monte Carlo pi. Implementations are discovered by the backend catalog, so a
+/// new backend is one adapter class (plus its kernel) and touches neither the driver nor the report.
+/// </summary>
+public interface IPiBackend
+{
+    /// <summary>The name users type after --backend, e.g. "c-openmp".</summary>
+    string Name { get; }
+
+    /// <summary>One line for --help and reports.</summary>
+    string Description { get; }
+
+    /// <summary>Position in tables and in "--backend all" (baseline first).</summary>
+    int Order { get; }
+
+    /// <summary>False for backends that always run on one thread (the serial baseline).</summary>
+    bool IsParallel { get; }
+
+    /// <summary>
+    /// Throws <see cref="BackendUnavailableException"/> with a user-facing reason when the backend
+    /// cannot run here (e.g. the native library was not built). Called once before timing.
+    /// </summary>
+    void EnsureAvailable();
+
+    /// <summary>Counts the darts k in <paramref name="darts"/> that land inside, with <paramref name="threads"/> threads.</summary>
+    long CountInside(ulong seed, IndexRange darts, int threads);
+}
+
+/// <summary>A backend that cannot run on this machine or build; the message says what to do.</summary>
+public sealed class BackendUnavailableException(string message, Exception? inner = null)
+    : Exception(message, inner);

@@ -1,0 +1,65 @@
+namespace Interop.Core;
+
+/// <summary>How many threads to use, and which rule decided it (shown to the user).</summary>
+public readonly record struct ThreadChoice(int Threads, string Source);
+
+/// <summary>
+/// The thread-count rules, later ones overriding earlier ones:
+/// 1. the CPUs this process may use (affinity mask and cgroup CPU quota, as .NET reports them);
+/// 2. SLURM_CPUS_PER_TASK (what the cluster allocated to this task);
+/// 3. OMP_NUM_THREADS (the first value of a nested list such as "4,2");
+/// 4. --threads.
+/// </summary>
+public static class ThreadCount
+{
+    public const string Rules =
+        "Threads: the CPUs this process may use (affinity and cgroup limits), overridden by " +
+        "SLURM_CPUS_PER_TASK, then by OMP_NUM_THREADS, then by --threads.";
+
+    public static ThreadChoice Resolve(int? cliThreads, Func<string, string?> getEnvironment, int availableCpus)
+    {
+        var choice = new ThreadChoice(Math.Max(1, availableCpus), "available CPUs");
+        if (FromEnvironment("SLURM_CPUS_PER_TASK", getEnvironment) is int slurm)
+        {
+            choice = new ThreadChoice(slurm, "SLURM_CPUS_PER_TASK");
+        }
+
+        if (FromEnvironment("OMP_NUM_THREADS", getEnvironment) is int omp)
+        {
+            choice = new ThreadChoice(omp, "OMP_NUM_THREADS");
+        }
+
+        if (cliThreads is int cli)
+        {
+            if (cli < 1)
+            {
+                throw new UsageException($"--threads must be at least 1, got {cli}");
+            }
+
+            choice = new ThreadChoice(cli, "--threads");
+        }
+
+        return choice;
+    }
+
+    /// <summary>The rules applied to this process's real environment.</summary>
+    public static ThreadChoice Resolve(int? cliThreads) =>
+        Resolve(cliThreads, Environment.GetEnvironmentVariable, Environment.ProcessorCount);
+
+    private static int? FromEnvironment(string name, Func<string, string?> getEnvironment)
+    {
+        string? value = getEnvironment(name);
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        string first = value.Split(',')[0].Trim();
+        if (!int.TryParse(first, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int threads) || threads < 1)
+        {
+            throw new UsageException($"{name}='{value}' is not a positive thread count");
+        }
+
+        return threads;
+    }
+}

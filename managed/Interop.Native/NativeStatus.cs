@@ -1,0 +1,33 @@
+namespace Interop.Native;
+
+/// <summary>
+/// A kernel's LAPACK-style status that was not 0: negative = argument i was invalid (a bug on
+/// our side of the boundary), positive = a numerical failure such as a zero pivot.
+/// </summary>
+public sealed class NativeKernelException(string function, int status, string message)
+    : Exception(message)
+{
+    public string Function { get; } = function;
+
+    public int Status { get; } = status;
+}
+
+/// <summary>The one place where native status codes become exceptions.</summary>
+internal static class NativeStatus
+{
+    public static void ThrowIfFailed(int status, string function, params string[] argumentNames)
+    {
+        if (status == 0)
+        {
+            return;
+        }
+
+        string message = status < 0
+            ? $"{function}: argument {-status} ({ArgumentName(argumentNames, -status)}) was rejected"
+            : $"{function}: numerical failure at index {status}";
+        throw new NativeKernelException(function, status, message);
+    }
+
+    private static string ArgumentName(string[] names, int position) =>
+        position >= 1 && position <= names.Length ? names[position - 1] : "?";
+}

@@ -1,0 +1,122 @@
+/* CTest: the exported pi kernels against the spec's reference values and an independent scalar
+ * reference, over ranges that do not start at 0 and thread counts that do not divide the size.
+ * Usage: test_pi_kernels c|fortran|agree */
+#include "interop.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef int32_t (*pi_kernel)(uint64_t, int64_t, int64_t, int32_t, int64_t *);
+
+static int failures;
+
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                  \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fputc('\n', stderr);                                                                   \
+            ++failures;                                                                            \
+        }                                                                                          \
+    } while (0)
+
+/* Written from the spec independently of native/src, so a shared mistake cannot hide. */
+static int64_t reference_count(uint64_t seed, int64_t begin, int64_t end)
+{
+    int64_t inside = 0;
+    for (int64_t k = begin; k < end; ++k) {
+        uint64_t z = seed + ((uint64_t)k + 1) * 0x9E3779B97F4A7C15ULL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+        z ^= z >> 31;
+        uint64_t x = (uint32_t)(z >> 32) >> 1;
+        uint64_t y = (uint32_t)z >> 1;
+        if (x * x + y * y < (1ULL << 62))
+            ++inside;
+    }
+    return inside;
+}
+
+static int64_t run(pi_kernel kernel, uint64_t seed, int64_t begin, int64_t end, int32_t threads)
+{
+    int64_t inside = -1;
+    int32_t status = kernel(seed, begin, end, threads, &inside);
+    CHECK(status == 0, "kernel(%llu, %lld, %lld, %d) returned status %d", (unsigned long long)seed,
+          (long long)begin, (long long)end, threads, status);
+    return inside;
+}
+
+static void test_kernel(pi_kernel kernel)
+{
+    /* The spec's reference values, on several thread counts. */
+    for (int32_t threads = 1; threads <= 4; ++threads) {
+        CHECK(run(kernel, 42, 0, 1000000, threads) == 785402, "seed 42, 1e6 darts, %d threads", threads);
+        CHECK(run(kernel, 0, 0, 1000, threads) == 784, "seed 0, 1000 darts, %d threads", threads);
+    }
+
+    /* Ranges not starting at 0, sizes not divisible by the thread count, more threads than darts,
+     * and sizes around the vector width (8) and unroll (32). */
+    const int64_t begins[] = {0, 1, 7, 31, 33, 1000003, (int64_t)1 << 40};
+    const int64_t sizes[] = {0, 1, 2, 7, 8, 9, 31, 32, 33, 63, 64, 65, 1000, 100003};
+    const uint64_t seeds[] = {0, 1, 42, 0xFFFFFFFFFFFFFFFFULL};
+    for (size_t s = 0; s < sizeof seeds / sizeof *seeds; ++s)
+        for (size_t b = 0; b < sizeof begins / sizeof *begins; ++b)
+            for (size_t n = 0; n < sizeof sizes / sizeof *sizes; ++n) {
+                int64_t begin = begins[b], end = begins[b] + sizes[n];
+                int64_t expected = reference_count(seeds[s], begin, end);
+                for (int32_t threads = 1; threads <= 5; threads += 2)
+                    CHECK(run(kernel, seeds[s], begin, end, threads) == expected,
+                          "seed %llu, [%lld, %lld), %d threads", (unsigned long long)seeds[s],
+                          (long long)begin, (long long)end, threads);
+            }
+
+    /* The last darts of the 64-bit index space: no overflow in the counter arithmetic. */
+    const int64_t top = INT64_MAX;
+    CHECK(run(kernel, 7, top - 100, top, 3) == reference_count(7, top - 100, top), "top of range");
+
+    /* Bad arguments come back as LAPACK-style status codes, never a crash. */
+    int64_t inside = 0;
+    CHECK(kernel(1, -1, 10, 1, &inside) == -2, "negative begin");
+    CHECK(kernel(1, 10, 9, 1, &inside) == -3, "end before begin");
+    CHECK(kernel(1, 0, 10, 0, &inside) == -4, "zero threads");
+    CHECK(kernel(1, 0, 10, 1, NULL) == -5, "NULL result");
+}
+
+static void test_agree(void)
+{
+    /* Larger runs: C and Fortran agree with each other at every thread count. */
+    int64_t c1 = run(interop_pi_count_c, 2024, 12345, 12345 + 20000003, 1);
+    for (int32_t threads = 1; threads <= 6; ++threads) {
+        CHECK(run(interop_pi_count_c, 2024, 12345, 12345 + 20000003, threads) == c1, "c, %d threads", threads);
+        CHECK(run(interop_pi_count_fortran, 2024, 12345, 12345 + 20000003, threads) == c1,
+              "fortran, %d threads", threads);
+    }
+    CHECK(interop_abi_version() == INTEROP_ABI_VERSION, "ABI version");
+    const char *path = interop_pi_c_simd_path();
+    CHECK(strcmp(path, "avx512") == 0 || strcmp(path, "scalar") == 0, "simd path '%s'", path);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s c|fortran|agree\n", argv[0]);
+        return 2;
+    }
+    if (strcmp(argv[1], "c") == 0)
+        test_kernel(interop_pi_count_c);
+    else if (strcmp(argv[1], "fortran") == 0)
+        test_kernel(interop_pi_count_fortran);
+    else if (strcmp(argv[1], "agree") == 0)
+        test_agree();
+    else {
+        fprintf(stderr, "unknown suite '%s'\n", argv[1]);
+        return 2;
+    }
+    if (failures) {
+        fprintf(stderr, "%d check(s) failed\n", failures);
+        return 1;
+    }
+    printf("all checks passed (%s)\n", argv[1]);
+    return 0;
+}
