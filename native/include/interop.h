@@ -23,7 +23,10 @@ extern "C" {
 #endif
 
 /* Bumped whenever a signature below changes; the managed side refuses a mismatched library. */
-#define INTEROP_ABI_VERSION 1
+#define INTEROP_ABI_VERSION 2
+
+/* Status returned when a kernel cannot allocate its workspace (distinct from any argument index). */
+#define INTEROP_STATUS_NO_MEMORY (-1000)
 
 INTEROP_EXPORT int32_t interop_abi_version(void);
 
@@ -45,6 +48,39 @@ INTEROP_EXPORT int32_t interop_pi_count_fortran(uint64_t seed, int64_t begin, in
  * Returns a static NUL-terminated string owned by the library.
  */
 INTEROP_EXPORT const char *interop_pi_c_simd_path(void);
+
+/*
+ * Dense matrix inversion (shared/reference/workload-spec.md), in place.
+ *
+ * `a` holds an n x n matrix, n*n contiguous doubles (row-major as the managed side stores it;
+ * inverting the same bytes as column-major inverts the transpose, whose inverse is the transpose
+ * of the inverse, so the same bytes come out right either way). On success `a` holds the inverse.
+ * All three compute the inverse by LU with partial pivoting followed by the inversion of the
+ * factors (the dgetrf + dgetri algorithm family), using exactly `threads` threads.
+ *
+ * Status: 0 ok; -1 n < 1; -2 a is NULL; -3 threads < 1; INTEROP_STATUS_NO_MEMORY;
+ *         > 0: the matrix is singular or numerically singular, and the value is the 1-based column
+ *         of the failing pivot: a pivot is failing when |u_jj| <= n * 2^-52 * max_ij |a_ij| (an exact
+ *         zero included). On a failure the contents of `a` are unspecified.
+ */
+INTEROP_EXPORT int32_t interop_inv_c(int64_t n, double *a, int32_t threads);       /* C + OpenMP   */
+INTEROP_EXPORT int32_t interop_inv_fortran(int64_t n, double *a, int32_t threads); /* Fortran      */
+INTEROP_EXPORT int32_t interop_inv_lapack(int64_t n, double *a, int32_t threads);  /* OpenBLAS     */
+
+/*
+ * The spec's scaled residual of an inverse: r = ||I - A X||_1 / (n * 2^-52 * ||A||_1 * ||X||_1),
+ * computed with OpenBLAS's dgemm on `threads` threads. NaN/Inf anywhere gives r = +Inf.
+ * Status: 0 ok; -1 n < 1; -2 a NULL; -3 x NULL; -4 threads < 1; -5 residual NULL; NO_MEMORY.
+ */
+INTEROP_EXPORT int32_t interop_inv_residual(int64_t n, const double *a, const double *x, int32_t threads,
+                                            double *residual);
+
+/*
+ * Describes the OpenBLAS in use, NUL-terminated in `buffer` (truncated to capacity), as
+ * "version=<config string>;core=<core name>;threading=<sequential|pthreads|openmp>;max_threads=<n>".
+ * Returns the length of the full description (excluding NUL), or -1 buffer NULL, -2 capacity < 1.
+ */
+INTEROP_EXPORT int32_t interop_openblas_info(char *buffer, int32_t capacity);
 
 #ifdef __cplusplus
 }
