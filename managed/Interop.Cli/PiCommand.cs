@@ -42,7 +42,7 @@ internal static class PiCommand
             Description = "Print one JSON document on stdout instead of the table.",
         };
 
-        var command = new Command("pi", "Monte Carlo pi: darts in the unit square, count those inside the circle. " + ThreadCount.Rules)
+        var command = new Command("pi", "Monte Carlo pi: darts in the unit square, count those inside the circle; every backend's count is checked against the others.")
         {
             darts, seed, backend, threads, repeat, json,
         };
