@@ -1,0 +1,196 @@
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+
+namespace Interop.Mpi;
+
+/// <summary>
+/// MPI_COMM_WORLD, with mpi4py-style buffer methods over spans: every collective works on the
+/// caller's memory in place (pinned, never copied), on unmanaged element types only. Errors come
+/// back as <see cref="MpiException"/>; arguments that are wrong on one rank only (a receive span
+/// of the wrong length on the root, say) throw there before MPI is entered, which leaves the other
+/// ranks waiting in the collective, as in any MPI program: end such a job with <see cref="Abort"/>.
+/// </summary>
+public sealed class Communicator
+{
+    private Communicator()
+    {
+    }
+
+    /// <summary>MPI_COMM_WORLD. Usable between <see cref="MpiEnvironment.Initialize"/> and its Dispose.</summary>
+    public static Communicator World { get; } = new();
+
+    /// <summary>MPI_Comm_rank: this process's rank, in [0, <see cref="Size"/>).</summary>
+    public int Rank
+    {
+        get
+        {
+            MpiLoader.EnsureLoaded();
+            MpiStatus.ThrowIfFailed(MpiInterop.CommWorldRank(out int rank), "interop_mpi_comm_world_rank");
+            return rank;
+        }
+    }
+
+    /// <summary>MPI_Comm_size: the number of ranks.</summary>
+    public int Size
+    {
+        get
+        {
+            MpiLoader.EnsureLoaded();
+            MpiStatus.ThrowIfFailed(MpiInterop.CommWorldSize(out int size), "interop_mpi_comm_world_size");
+            return size;
+        }
+    }
+
+    /// <summary>MPI_Barrier: returns once every rank has entered it.</summary>
+    public void Barrier()
+    {
+        MpiLoader.EnsureLoaded();
+        MpiStatus.ThrowIfFailed(MpiInterop.Barrier(), "interop_mpi_barrier");
+    }
+
+    /// <summary>MPI_Bcast: <paramref name="buffer"/> on <paramref name="root"/> overwrites it on every other rank (same length everywhere).</summary>
+    public unsafe void Broadcast<T>(Span<T> buffer, int root)
+        where T : unmanaged
+    {
+        MpiLoader.EnsureLoaded();
+        long bytes = ByteCount<T>(buffer.Length);
+        fixed (T* p = buffer)
+        {
+            MpiStatus.ThrowIfFailed(MpiInterop.BcastBytes(p, bytes, root), "interop_mpi_bcast_bytes");
+        }
+    }
+
+    /// <summary>
+    /// MPI_Reduce of long or double elements: on <paramref name="root"/>, <paramref name="receive"/>
+    /// (as long as <paramref name="send"/>) gets the element-wise <paramref name="op"/> over all
+    /// ranks; elsewhere <paramref name="receive"/> is not touched and may be empty.
+    /// </summary>
+    public unsafe void Reduce<T>(ReadOnlySpan<T> send, Span<T> receive, MpiOp op, int root)
+        where T : unmanaged
+    {
+        MpiLoader.EnsureLoaded();
+        RequireReducible<T>();
+        if (root == Rank && receive.Length != send.Length)
+        {
+            throw new ArgumentException($"the root's receive span holds {receive.Length} elements, send holds {send.Length}", nameof(receive));
+        }
+
+        fixed (T* s = send)
+        fixed (T* r = receive)
+        {
+            int status = typeof(T) == typeof(long)
+                ? MpiInterop.ReduceInt64((long*)s, (long*)r, send.Length, (int)op, root)
+                : MpiInterop.ReduceDouble((double*)s, (double*)r, send.Length, (int)op, root);
+            MpiStatus.ThrowIfFailed(status, typeof(T) == typeof(long) ? "interop_mpi_reduce_int64" : "interop_mpi_reduce_double");
+        }
+    }
+
+    /// <summary>MPI_Allreduce of long or double elements: <paramref name="receive"/> (as long as <paramref name="send"/>) on every rank.</summary>
+    public unsafe void Allreduce<T>(ReadOnlySpan<T> send, Span<T> receive, MpiOp op)
+        where T : unmanaged
+    {
+        MpiLoader.EnsureLoaded();
+        RequireReducible<T>();
+        if (receive.Length != send.Length)
+        {
+            throw new ArgumentException($"receive holds {receive.Length} elements, send holds {send.Length}", nameof(receive));
+        }
+
+        fixed (T* s = send)
+        fixed (T* r = receive)
+        {
+            int status = typeof(T) == typeof(long)
+                ? MpiInterop.AllreduceInt64((long*)s, (long*)r, send.Length, (int)op)
+                : MpiInterop.AllreduceDouble((double*)s, (double*)r, send.Length, (int)op);
+            MpiStatus.ThrowIfFailed(status, typeof(T) == typeof(long) ? "interop_mpi_allreduce_int64" : "interop_mpi_allreduce_double");
+        }
+    }
+
+    /// <summary>MPI_Reduce of one long or double: the result on <paramref name="root"/>, default(T) elsewhere.</summary>
+    public T Reduce<T>(T value, MpiOp op, int root)
+        where T : unmanaged
+    {
+        T result = default;
+        Reduce(new ReadOnlySpan<T>(in value), new Span<T>(ref result), op, root);
+        return result;
+    }
+
+    /// <summary>MPI_Allreduce of one long or double.</summary>
+    public T Allreduce<T>(T value, MpiOp op)
+        where T : unmanaged
+    {
+        T result = default;
+        Allreduce(new ReadOnlySpan<T>(in value), new Span<T>(ref result), op);
+        return result;
+    }
+
+    /// <summary>
+    /// MPI_Gather of equal-sized blocks: every rank sends <paramref name="send"/> (the same length
+    /// everywhere); on <paramref name="root"/>, <paramref name="receive"/> holds Size blocks, rank r's
+    /// at element r * send.Length. Elsewhere <paramref name="receive"/> is not touched and may be empty.
+    /// </summary>
+    public unsafe void Gather<T>(ReadOnlySpan<T> send, Span<T> receive, int root)
+        where T : unmanaged
+    {
+        MpiLoader.EnsureLoaded();
+        long bytes = ByteCount<T>(send.Length);
+        if (root == Rank && receive.Length != (long)send.Length * Size)
+        {
+            throw new ArgumentException($"the root's receive span holds {receive.Length} elements, not {send.Length} x {Size} ranks", nameof(receive));
+        }
+
+        fixed (T* s = send)
+        fixed (T* r = receive)
+        {
+            MpiStatus.ThrowIfFailed(MpiInterop.GatherBytes(s, r, bytes, root), "interop_mpi_gather_bytes");
+        }
+    }
+
+    /// <summary>MPI_Allgather: the layout of <see cref="Gather{T}"/>, on every rank.</summary>
+    public unsafe void Allgather<T>(ReadOnlySpan<T> send, Span<T> receive)
+        where T : unmanaged
+    {
+        MpiLoader.EnsureLoaded();
+        long bytes = ByteCount<T>(send.Length);
+        if (receive.Length != (long)send.Length * Size)
+        {
+            throw new ArgumentException($"receive holds {receive.Length} elements, not {send.Length} x {Size} ranks", nameof(receive));
+        }
+
+        fixed (T* s = send)
+        fixed (T* r = receive)
+        {
+            MpiStatus.ThrowIfFailed(MpiInterop.AllgatherBytes(s, r, bytes), "interop_mpi_allgather_bytes");
+        }
+    }
+
+    /// <summary>
+    /// MPI_Abort: ends every process of the job, with <paramref name="code"/> as the launcher's exit
+    /// status where the MPI implementation passes it on. For a failure on one rank that the others
+    /// cannot know about; never returns (when MPI cannot abort, this process exits with the code).
+    /// </summary>
+    [DoesNotReturn]
+    public void Abort(int code)
+    {
+        MpiLoader.EnsureLoaded();
+        Console.Out.Flush();
+        Console.Error.Flush();
+        int status = MpiInterop.Abort(code);
+        Console.Error.WriteLine($"MPI_Abort did not end the job ({MpiStatus.ErrorText(status)}); exiting with {code}");
+        Environment.Exit(code == 0 ? 1 : code);
+        throw new UnreachableException();
+    }
+
+    private static long ByteCount<T>(int length)
+        where T : unmanaged => (long)length * Unsafe.SizeOf<T>();
+
+    private static void RequireReducible<T>()
+        where T : unmanaged
+    {
+        if (typeof(T) != typeof(long) && typeof(T) != typeof(double))
+        {
+            throw new NotSupportedException($"MPI reductions are bound for long and double only, not {typeof(T).Name}");
+        }
+    }
+}

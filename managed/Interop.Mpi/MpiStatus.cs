@@ -1,0 +1,86 @@
+using System.Text;
+
+namespace Interop.Mpi;
+
+/// <summary>
+/// A call into MPI that did not succeed: <see cref="Code"/> is MPI's error code (> 0) or one of the
+/// shim's own negative codes (interop_mpi.h), and <see cref="ErrorText"/> the text MPI gives for it.
+/// </summary>
+public sealed class MpiException(string function, int code, string errorText)
+    : Exception($"{function} failed with MPI error {code}: {errorText}")
+{
+    /// <summary>The interop_mpi_* function that failed.</summary>
+    public string Function { get; } = function;
+
+    /// <summary>MPI's error code (> 0), or the shim's INTEROP_MPI_ERR_* code (&lt; 0).</summary>
+    public int Code { get; } = code;
+
+    /// <summary>MPI_Error_string's text for <see cref="Code"/>, or the shim's own text.</summary>
+    public string ErrorText { get; } = errorText;
+}
+
+/// <summary>The one place where the shim's status codes become exceptions.</summary>
+internal static class MpiStatus
+{
+    /// <summary>The shim's own codes (INTEROP_MPI_ERR_* in interop_mpi.h): MPI was not entered.</summary>
+    public const int BadArgument = -1;
+    public const int BadRoot = -2;
+    public const int BadOp = -3;
+    public const int BadThreadLevel = -4;
+    public const int BadState = -5;
+    public const int TooLarge = -6;
+
+    public static void ThrowIfFailed(int status, string function)
+    {
+        if (status != 0)
+        {
+            throw new MpiException(function, status, ErrorText(status));
+        }
+    }
+
+    /// <summary>MPI's text for a code (the shim's text for its own negative codes).</summary>
+    public static unsafe string ErrorText(int code)
+    {
+        const int Capacity = 1024; // MPI_MAX_ERROR_STRING is 256 in Open MPI and MPICH
+        byte* buffer = stackalloc byte[Capacity];
+        buffer[0] = 0;
+        int status = MpiInterop.ErrorString(code, buffer, Capacity);
+        string text = Encoding.UTF8.GetString(new ReadOnlySpan<byte>(buffer, Capacity).Slice(0, Length(buffer, Capacity)));
+        return status == 0 || text.Length > 0 ? text : $"MPI error code {code}";
+    }
+
+    /// <summary>Reads a string through one of the shim's (buffer, capacity, *length) getters, growing the buffer if needed.</summary>
+    public static unsafe string ReadText(delegate*<byte*, int, int*, int> getter, string function)
+    {
+        int capacity = 512;
+        while (true)
+        {
+            byte[] buffer = new byte[capacity];
+            int length = 0;
+            int status;
+            fixed (byte* p = buffer)
+            {
+                status = getter(p, capacity, &length);
+            }
+
+            ThrowIfFailed(status, function);
+            if (length < capacity)
+            {
+                return Encoding.UTF8.GetString(buffer, 0, length);
+            }
+
+            capacity = length + 1;
+        }
+    }
+
+    private static unsafe int Length(byte* text, int capacity)
+    {
+        int n = 0;
+        while (n < capacity && text[n] != 0)
+        {
+            n++;
+        }
+
+        return n;
+    }
+}

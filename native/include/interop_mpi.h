@@ -1,0 +1,153 @@
+/*
+ * interop_mpi.h: the whole exported C ABI of libinterop_mpi, a thin shim over the system MPI.
+ *
+ * libinterop_mpi is separate from libinterop_native (the kernels never depend on MPI), and the
+ * managed side loads it only when the process was started by an MPI launcher.
+ *
+ * Rules (the same as interop.h, so that the managed side binds with [LibraryImport] and blittable
+ * types only):
+ *   - every export starts with "interop_mpi_";
+ *   - only fixed-width integers, double and pointers cross the boundary; no MPI handle type
+ *     (MPI_Comm, MPI_Op, MPI_Datatype) ever does: every call works on MPI_COMM_WORLD, and
+ *     operations and thread levels are the small integer codes below;
+ *   - every function returns an int32_t status: 0 (MPI_SUCCESS), a positive MPI error code (MPI
+ *     errors are returned, never fatal: MPI_ERRORS_RETURN is set on MPI_COMM_WORLD right after
+ *     initialization), or one of the negative INTEROP_MPI_ERR_* codes below when the shim rejects
+ *     a call before it reaches MPI. interop_mpi_error_string describes both kinds.
+ *
+ * Collectives: arguments are validated on each rank before MPI is entered. A call rejected on
+ * some ranks only (say a NULL buffer on the root) leaves the others waiting in the collective, as
+ * with any MPI program; calls rejected on every rank (a bad root, op or count) return everywhere.
+ */
+#ifndef INTEROP_MPI_H
+#define INTEROP_MPI_H
+
+#include <stdint.h>
+
+#if defined(_WIN32)
+#define INTEROP_MPI_EXPORT __declspec(dllexport)
+#else
+#define INTEROP_MPI_EXPORT __attribute__((visibility("default")))
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bumped whenever a signature below changes; the managed side refuses a mismatched library. */
+#define INTEROP_MPI_ABI_VERSION 1
+
+/*
+ * Negative statuses: the shim rejected the call and MPI was not entered.
+ *   ARGUMENT      a NULL pointer, a negative count or a capacity < 1
+ *   ROOT          root not in [0, size of MPI_COMM_WORLD)
+ *   OP            op not one of INTEROP_MPI_OP_*
+ *   THREAD_LEVEL  requested not one of INTEROP_MPI_THREAD_*
+ *   STATE         MPI not initialized yet or already finalized (for init: already initialized)
+ *   TOO_LARGE     a count above INT_MAX, which MPI's int counts cannot express
+ */
+#define INTEROP_MPI_ERR_ARGUMENT (-1)
+#define INTEROP_MPI_ERR_ROOT (-2)
+#define INTEROP_MPI_ERR_OP (-3)
+#define INTEROP_MPI_ERR_THREAD_LEVEL (-4)
+#define INTEROP_MPI_ERR_STATE (-5)
+#define INTEROP_MPI_ERR_TOO_LARGE (-6)
+
+/* Thread levels, in MPI's order (MPI_THREAD_SINGLE < FUNNELED < SERIALIZED < MULTIPLE). */
+#define INTEROP_MPI_THREAD_SINGLE 0
+#define INTEROP_MPI_THREAD_FUNNELED 1
+#define INTEROP_MPI_THREAD_SERIALIZED 2
+#define INTEROP_MPI_THREAD_MULTIPLE 3
+
+/* Reduction operations. */
+#define INTEROP_MPI_OP_SUM 0
+#define INTEROP_MPI_OP_MIN 1
+#define INTEROP_MPI_OP_MAX 2
+
+INTEROP_MPI_EXPORT int32_t interop_mpi_abi_version(void);
+
+/*
+ * MPI_Init_thread(NULL, NULL, requested, provided), then MPI_ERRORS_RETURN on MPI_COMM_WORLD.
+ * *provided receives the INTEROP_MPI_THREAD_* level granted (it may be below the one requested).
+ * ERR_STATE when MPI is already initialized or was finalized (MPI cannot be initialized twice).
+ */
+INTEROP_MPI_EXPORT int32_t interop_mpi_init(int32_t requested, int32_t *provided);
+
+/* MPI_Finalize. ERR_STATE when MPI is not initialized or is already finalized. */
+INTEROP_MPI_EXPORT int32_t interop_mpi_finalize(void);
+
+/* MPI_Initialized / MPI_Finalized: *flag = 1 or 0. Callable at any time. */
+INTEROP_MPI_EXPORT int32_t interop_mpi_initialized(int32_t *flag);
+INTEROP_MPI_EXPORT int32_t interop_mpi_finalized(int32_t *flag);
+
+/* MPI_Query_thread: the INTEROP_MPI_THREAD_* level in force. */
+INTEROP_MPI_EXPORT int32_t interop_mpi_query_thread(int32_t *provided);
+
+/* MPI_Comm_rank / MPI_Comm_size of MPI_COMM_WORLD. */
+INTEROP_MPI_EXPORT int32_t interop_mpi_comm_world_rank(int32_t *rank);
+INTEROP_MPI_EXPORT int32_t interop_mpi_comm_world_size(int32_t *size);
+
+/*
+ * MPI_Get_processor_name, NUL-terminated in `buffer` (truncated to capacity - 1 characters).
+ * *length (may be NULL) receives the full length, excluding the NUL.
+ */
+INTEROP_MPI_EXPORT int32_t interop_mpi_processor_name(char *buffer, int32_t capacity, int32_t *length);
+
+/*
+ * MPI_Get_library_version, the same way. Callable at any time, even before interop_mpi_init.
+ */
+INTEROP_MPI_EXPORT int32_t interop_mpi_library_version(char *buffer, int32_t capacity, int32_t *length);
+
+/* MPI_Wtime (seconds since an arbitrary origin in the past) and MPI_Wtick (its resolution). */
+INTEROP_MPI_EXPORT int32_t interop_mpi_wtime(double *seconds);
+INTEROP_MPI_EXPORT int32_t interop_mpi_wtick(double *seconds);
+
+/* MPI_Barrier(MPI_COMM_WORLD). */
+INTEROP_MPI_EXPORT int32_t interop_mpi_barrier(void);
+
+/* MPI_Bcast of `count` bytes from `root`. `buffer` may be NULL only when count is 0. */
+INTEROP_MPI_EXPORT int32_t interop_mpi_bcast_bytes(void *buffer, int64_t count, int32_t root);
+
+/*
+ * MPI_Reduce of `count` elements with INTEROP_MPI_OP_* `op` into `recv` on `root`. `recv` is read
+ * only on the root (elsewhere it may be NULL); on the root it must not overlap `send`.
+ */
+INTEROP_MPI_EXPORT int32_t interop_mpi_reduce_int64(const int64_t *send, int64_t *recv, int64_t count,
+                                                    int32_t op, int32_t root);
+INTEROP_MPI_EXPORT int32_t interop_mpi_reduce_double(const double *send, double *recv, int64_t count,
+                                                     int32_t op, int32_t root);
+
+/* MPI_Allreduce: `recv` (count elements, not overlapping `send`) on every rank. */
+INTEROP_MPI_EXPORT int32_t interop_mpi_allreduce_int64(const int64_t *send, int64_t *recv, int64_t count,
+                                                       int32_t op);
+INTEROP_MPI_EXPORT int32_t interop_mpi_allreduce_double(const double *send, double *recv, int64_t count,
+                                                        int32_t op);
+
+/*
+ * MPI_Gather of `count` bytes from every rank into `recv` on `root`, rank r's block at byte
+ * offset r * count (so `recv` holds count * size bytes there; elsewhere it may be NULL).
+ */
+INTEROP_MPI_EXPORT int32_t interop_mpi_gather_bytes(const void *send, void *recv, int64_t count,
+                                                    int32_t root);
+
+/* MPI_Allgather: the same layout of count * size bytes in `recv` on every rank. */
+INTEROP_MPI_EXPORT int32_t interop_mpi_allgather_bytes(const void *send, void *recv, int64_t count);
+
+/*
+ * MPI_Abort(MPI_COMM_WORLD, code): ends every process of the job. Returns only when MPI is not
+ * initialized (ERR_STATE) or MPI_Abort itself failed.
+ */
+INTEROP_MPI_EXPORT int32_t interop_mpi_abort(int32_t code);
+
+/*
+ * The text of a status returned by this library: MPI_Error_string for MPI codes (> 0), this
+ * library's own text for the INTEROP_MPI_ERR_* codes. NUL-terminated in `buffer`, truncated to
+ * capacity - 1 characters. Callable at any time.
+ */
+INTEROP_MPI_EXPORT int32_t interop_mpi_error_string(int32_t code, char *buffer, int32_t capacity);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* INTEROP_MPI_H */

@@ -1,0 +1,513 @@
+/*
+ * libinterop_mpi: a thin C shim over the system MPI (native/include/interop_mpi.h).
+ *
+ * Every function checks its arguments and MPI's state before entering MPI, so a wrong call from
+ * the managed side comes back as a negative status instead of undefined behaviour, and MPI's own
+ * errors come back as codes because MPI_COMM_WORLD's error handler is MPI_ERRORS_RETURN.
+ */
+#include "interop_mpi.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <mpi.h>
+
+int32_t interop_mpi_abi_version(void)
+{
+    return INTEROP_MPI_ABI_VERSION;
+}
+
+/* 1 when MPI can be called now: initialized and not yet finalized. */
+static int mpi_usable(void)
+{
+    int initialized = 0;
+    int finalized = 0;
+    if (MPI_Initialized(&initialized) != MPI_SUCCESS || !initialized) {
+        return 0;
+    }
+    if (MPI_Finalized(&finalized) != MPI_SUCCESS || finalized) {
+        return 0;
+    }
+    return 1;
+}
+
+static int to_mpi_thread_level(int32_t level, int *mpi_level)
+{
+    switch (level) {
+    case INTEROP_MPI_THREAD_SINGLE:
+        *mpi_level = MPI_THREAD_SINGLE;
+        return 1;
+    case INTEROP_MPI_THREAD_FUNNELED:
+        *mpi_level = MPI_THREAD_FUNNELED;
+        return 1;
+    case INTEROP_MPI_THREAD_SERIALIZED:
+        *mpi_level = MPI_THREAD_SERIALIZED;
+        return 1;
+    case INTEROP_MPI_THREAD_MULTIPLE:
+        *mpi_level = MPI_THREAD_MULTIPLE;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int32_t from_mpi_thread_level(int mpi_level)
+{
+    /* The MPI standard only promises SINGLE < FUNNELED < SERIALIZED < MULTIPLE, not the values. */
+    if (mpi_level >= MPI_THREAD_MULTIPLE) {
+        return INTEROP_MPI_THREAD_MULTIPLE;
+    }
+    if (mpi_level >= MPI_THREAD_SERIALIZED) {
+        return INTEROP_MPI_THREAD_SERIALIZED;
+    }
+    if (mpi_level >= MPI_THREAD_FUNNELED) {
+        return INTEROP_MPI_THREAD_FUNNELED;
+    }
+    return INTEROP_MPI_THREAD_SINGLE;
+}
+
+static int to_mpi_op(int32_t op, MPI_Op *mpi_op)
+{
+    switch (op) {
+    case INTEROP_MPI_OP_SUM:
+        *mpi_op = MPI_SUM;
+        return 1;
+    case INTEROP_MPI_OP_MIN:
+        *mpi_op = MPI_MIN;
+        return 1;
+    case INTEROP_MPI_OP_MAX:
+        *mpi_op = MPI_MAX;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Checks a root against the size of MPI_COMM_WORLD; 0 when valid, else a status. */
+static int32_t check_root(int32_t root)
+{
+    int size = 0;
+    int status = MPI_Comm_size(MPI_COMM_WORLD, &size);
+    if (status != MPI_SUCCESS) {
+        return status;
+    }
+    return (root < 0 || root >= size) ? INTEROP_MPI_ERR_ROOT : 0;
+}
+
+/* Checks an element count: 0 when it is in [0, INT_MAX], else a status. */
+static int32_t check_count(int64_t count)
+{
+    if (count < 0) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    return count > INT_MAX ? INTEROP_MPI_ERR_TOO_LARGE : 0;
+}
+
+/* Copies `text` into a caller's buffer, NUL-terminated and truncated to fit. */
+static void copy_text(const char *text, char *buffer, int32_t capacity)
+{
+    size_t length = strlen(text);
+    size_t room = (size_t)capacity - 1;
+    if (length > room) {
+        length = room;
+    }
+    memcpy(buffer, text, length);
+    buffer[length] = '\0';
+}
+
+int32_t interop_mpi_init(int32_t requested, int32_t *provided)
+{
+    int mpi_requested = 0;
+    int mpi_provided = 0;
+    int initialized = 0;
+    int finalized = 0;
+    int status;
+    if (provided == NULL) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    if (!to_mpi_thread_level(requested, &mpi_requested)) {
+        return INTEROP_MPI_ERR_THREAD_LEVEL;
+    }
+    if ((status = MPI_Initialized(&initialized)) != MPI_SUCCESS) {
+        return status;
+    }
+    if ((status = MPI_Finalized(&finalized)) != MPI_SUCCESS) {
+        return status;
+    }
+    if (initialized || finalized) {
+        return INTEROP_MPI_ERR_STATE;
+    }
+    status = MPI_Init_thread(NULL, NULL, mpi_requested, &mpi_provided);
+    if (status != MPI_SUCCESS) {
+        return status;
+    }
+    /* From here on an MPI error on the world communicator is a return code, not an abort. */
+    status = MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    if (status != MPI_SUCCESS) {
+        return status;
+    }
+    *provided = from_mpi_thread_level(mpi_provided);
+    return MPI_SUCCESS;
+}
+
+int32_t interop_mpi_finalize(void)
+{
+    if (!mpi_usable()) {
+        return INTEROP_MPI_ERR_STATE;
+    }
+    return MPI_Finalize();
+}
+
+int32_t interop_mpi_initialized(int32_t *flag)
+{
+    int value = 0;
+    int status;
+    if (flag == NULL) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    status = MPI_Initialized(&value);
+    *flag = value ? 1 : 0;
+    return status;
+}
+
+int32_t interop_mpi_finalized(int32_t *flag)
+{
+    int value = 0;
+    int status;
+    if (flag == NULL) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    status = MPI_Finalized(&value);
+    *flag = value ? 1 : 0;
+    return status;
+}
+
+int32_t interop_mpi_query_thread(int32_t *provided)
+{
+    int level = 0;
+    int status;
+    if (provided == NULL) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    if (!mpi_usable()) {
+        return INTEROP_MPI_ERR_STATE;
+    }
+    status = MPI_Query_thread(&level);
+    if (status == MPI_SUCCESS) {
+        *provided = from_mpi_thread_level(level);
+    }
+    return status;
+}
+
+int32_t interop_mpi_comm_world_rank(int32_t *rank)
+{
+    int value = 0;
+    int status;
+    if (rank == NULL) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    if (!mpi_usable()) {
+        return INTEROP_MPI_ERR_STATE;
+    }
+    status = MPI_Comm_rank(MPI_COMM_WORLD, &value);
+    if (status == MPI_SUCCESS) {
+        *rank = value;
+    }
+    return status;
+}
+
+int32_t interop_mpi_comm_world_size(int32_t *size)
+{
+    int value = 0;
+    int status;
+    if (size == NULL) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    if (!mpi_usable()) {
+        return INTEROP_MPI_ERR_STATE;
+    }
+    status = MPI_Comm_size(MPI_COMM_WORLD, &value);
+    if (status == MPI_SUCCESS) {
+        *size = value;
+    }
+    return status;
+}
+
+int32_t interop_mpi_processor_name(char *buffer, int32_t capacity, int32_t *length)
+{
+    char name[MPI_MAX_PROCESSOR_NAME + 1];
+    int name_length = 0;
+    int status;
+    if (buffer == NULL || capacity < 1) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    buffer[0] = '\0';
+    if (!mpi_usable()) {
+        return INTEROP_MPI_ERR_STATE;
+    }
+    memset(name, 0, sizeof name);
+    status = MPI_Get_processor_name(name, &name_length);
+    if (status != MPI_SUCCESS) {
+        return status;
+    }
+    copy_text(name, buffer, capacity);
+    if (length != NULL) {
+        *length = (int32_t)strlen(name);
+    }
+    return MPI_SUCCESS;
+}
+
+int32_t interop_mpi_library_version(char *buffer, int32_t capacity, int32_t *length)
+{
+    char version[MPI_MAX_LIBRARY_VERSION_STRING + 1];
+    int version_length = 0;
+    int status;
+    if (buffer == NULL || capacity < 1) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    buffer[0] = '\0';
+    memset(version, 0, sizeof version);
+    status = MPI_Get_library_version(version, &version_length);
+    if (status != MPI_SUCCESS) {
+        return status;
+    }
+    /* Some implementations end the text with a newline: reports want one line. */
+    for (size_t end = strlen(version); end > 0 && (version[end - 1] == '\n' || version[end - 1] == ' ');
+         --end) {
+        version[end - 1] = '\0';
+    }
+    copy_text(version, buffer, capacity);
+    if (length != NULL) {
+        *length = (int32_t)strlen(version);
+    }
+    return MPI_SUCCESS;
+}
+
+int32_t interop_mpi_wtime(double *seconds)
+{
+    if (seconds == NULL) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    if (!mpi_usable()) {
+        return INTEROP_MPI_ERR_STATE;
+    }
+    *seconds = MPI_Wtime();
+    return MPI_SUCCESS;
+}
+
+int32_t interop_mpi_wtick(double *seconds)
+{
+    if (seconds == NULL) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    if (!mpi_usable()) {
+        return INTEROP_MPI_ERR_STATE;
+    }
+    *seconds = MPI_Wtick();
+    return MPI_SUCCESS;
+}
+
+int32_t interop_mpi_barrier(void)
+{
+    if (!mpi_usable()) {
+        return INTEROP_MPI_ERR_STATE;
+    }
+    return MPI_Barrier(MPI_COMM_WORLD);
+}
+
+int32_t interop_mpi_bcast_bytes(void *buffer, int64_t count, int32_t root)
+{
+    int32_t status;
+    if ((status = check_count(count)) != 0) {
+        return status;
+    }
+    if (buffer == NULL && count > 0) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    if (!mpi_usable()) {
+        return INTEROP_MPI_ERR_STATE;
+    }
+    if ((status = check_root(root)) != 0) {
+        return status;
+    }
+    return MPI_Bcast(buffer, (int)count, MPI_BYTE, root, MPI_COMM_WORLD);
+}
+
+/* The checks shared by every reduction; 0 when the call may go ahead. */
+static int32_t check_reduction(const void *send, const void *recv, int64_t count, int32_t op, int recv_needed,
+                               MPI_Op *mpi_op)
+{
+    int32_t status;
+    if ((status = check_count(count)) != 0) {
+        return status;
+    }
+    if (count > 0 && (send == NULL || (recv_needed && recv == NULL))) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    if (!to_mpi_op(op, mpi_op)) {
+        return INTEROP_MPI_ERR_OP;
+    }
+    if (!mpi_usable()) {
+        return INTEROP_MPI_ERR_STATE;
+    }
+    return 0;
+}
+
+/* 1 when this rank is `root` (check_root has accepted it). */
+static int is_root(int32_t root)
+{
+    int rank = -1;
+    return MPI_Comm_rank(MPI_COMM_WORLD, &rank) == MPI_SUCCESS && rank == root;
+}
+
+static int32_t reduce(const void *send, void *recv, int64_t count, MPI_Datatype type, int32_t op,
+                      int32_t root)
+{
+    MPI_Op mpi_op = MPI_OP_NULL;
+    int32_t status;
+    /* recv matters on the root only, so its NULL check waits until the root is known to be valid. */
+    if ((status = check_reduction(send, recv, count, op, 0, &mpi_op)) != 0) {
+        return status;
+    }
+    if ((status = check_root(root)) != 0) {
+        return status;
+    }
+    if (count > 0 && recv == NULL && is_root(root)) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    return MPI_Reduce(send, recv, (int)count, type, mpi_op, root, MPI_COMM_WORLD);
+}
+
+static int32_t allreduce(const void *send, void *recv, int64_t count, MPI_Datatype type, int32_t op)
+{
+    MPI_Op mpi_op = MPI_OP_NULL;
+    int32_t status;
+    if ((status = check_reduction(send, recv, count, op, 1, &mpi_op)) != 0) {
+        return status;
+    }
+    return MPI_Allreduce(send, recv, (int)count, type, mpi_op, MPI_COMM_WORLD);
+}
+
+int32_t interop_mpi_reduce_int64(const int64_t *send, int64_t *recv, int64_t count, int32_t op, int32_t root)
+{
+    return reduce(send, recv, count, MPI_INT64_T, op, root);
+}
+
+int32_t interop_mpi_reduce_double(const double *send, double *recv, int64_t count, int32_t op, int32_t root)
+{
+    return reduce(send, recv, count, MPI_DOUBLE, op, root);
+}
+
+int32_t interop_mpi_allreduce_int64(const int64_t *send, int64_t *recv, int64_t count, int32_t op)
+{
+    return allreduce(send, recv, count, MPI_INT64_T, op);
+}
+
+int32_t interop_mpi_allreduce_double(const double *send, double *recv, int64_t count, int32_t op)
+{
+    return allreduce(send, recv, count, MPI_DOUBLE, op);
+}
+
+int32_t interop_mpi_gather_bytes(const void *send, void *recv, int64_t count, int32_t root)
+{
+    int32_t status;
+    if ((status = check_count(count)) != 0) {
+        return status;
+    }
+    if (send == NULL && count > 0) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    if (!mpi_usable()) {
+        return INTEROP_MPI_ERR_STATE;
+    }
+    if ((status = check_root(root)) != 0) {
+        return status;
+    }
+    if (count > 0 && recv == NULL && is_root(root)) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    return MPI_Gather(send, (int)count, MPI_BYTE, recv, (int)count, MPI_BYTE, root, MPI_COMM_WORLD);
+}
+
+int32_t interop_mpi_allgather_bytes(const void *send, void *recv, int64_t count)
+{
+    int32_t status;
+    if ((status = check_count(count)) != 0) {
+        return status;
+    }
+    if (count > 0 && (send == NULL || recv == NULL)) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    if (!mpi_usable()) {
+        return INTEROP_MPI_ERR_STATE;
+    }
+    return MPI_Allgather(send, (int)count, MPI_BYTE, recv, (int)count, MPI_BYTE, MPI_COMM_WORLD);
+}
+
+int32_t interop_mpi_abort(int32_t code)
+{
+    if (!mpi_usable()) {
+        return INTEROP_MPI_ERR_STATE;
+    }
+    return MPI_Abort(MPI_COMM_WORLD, code);
+}
+
+static const char *shim_error_text(int32_t code)
+{
+    switch (code) {
+    case INTEROP_MPI_ERR_ARGUMENT:
+        return "invalid argument (a NULL pointer, a negative count or a capacity < 1)";
+    case INTEROP_MPI_ERR_ROOT:
+        return "root is not a rank of MPI_COMM_WORLD";
+    case INTEROP_MPI_ERR_OP:
+        return "unknown reduction operation code";
+    case INTEROP_MPI_ERR_THREAD_LEVEL:
+        return "unknown thread level code";
+    case INTEROP_MPI_ERR_STATE:
+        return "MPI is not initialized, or is already finalized (or was initialized twice)";
+    case INTEROP_MPI_ERR_TOO_LARGE:
+        return "count is too large for MPI (more than 2^31 - 1 elements)";
+    default:
+        return NULL;
+    }
+}
+
+int32_t interop_mpi_error_string(int32_t code, char *buffer, int32_t capacity)
+{
+    char text[MPI_MAX_ERROR_STRING + 1];
+    int text_length = 0;
+    const char *shim_text;
+    int status;
+    if (buffer == NULL || capacity < 1) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    buffer[0] = '\0';
+    if (code == MPI_SUCCESS) {
+        copy_text("success", buffer, capacity);
+        return MPI_SUCCESS;
+    }
+    if (code < 0) {
+        shim_text = shim_error_text(code);
+        if (shim_text != NULL) {
+            copy_text(shim_text, buffer, capacity);
+        } else {
+            snprintf(text, sizeof text, "unknown interop_mpi status %d", (int)code);
+            copy_text(text, buffer, capacity);
+        }
+        return MPI_SUCCESS;
+    }
+    /* MPI_Error_string is only safe while MPI is usable: outside, say which code it was. */
+    if (!mpi_usable()) {
+        snprintf(text, sizeof text, "MPI error code %d", (int)code);
+        copy_text(text, buffer, capacity);
+        return MPI_SUCCESS;
+    }
+    memset(text, 0, sizeof text);
+    status = MPI_Error_string(code, text, &text_length);
+    if (status != MPI_SUCCESS) {
+        snprintf(text, sizeof text, "MPI error code %d", (int)code);
+    }
+    copy_text(text, buffer, capacity);
+    return status;
+}

@@ -1,0 +1,45 @@
+using System.Diagnostics;
+
+namespace Interop.Mpi.Tests;
+
+/// <summary>
+/// A rank that fails while the others wait in a collective: the job must end with a non-zero
+/// status instead of hanging (tests/mpi/run-mpi-tests.sh bounds the time).
+/// </summary>
+internal static class FailureModes
+{
+    /// <summary>The last rank throws; Program's handler prints the error and calls Communicator.World.Abort(3).</summary>
+    public static int Abort()
+    {
+        var world = Communicator.World;
+        int failing = world.Size - 1;
+        if (world.Rank == failing)
+        {
+            // Let the others get into the barrier first.
+            Thread.Sleep(200);
+            throw new InvalidOperationException($"simulated failure on rank {world.Rank}");
+        }
+
+        world.Barrier();
+        Console.Error.WriteLine($"rank {world.Rank}: the barrier returned although rank {failing} failed");
+        return 1;
+    }
+
+    /// <summary>The last rank dies by SIGKILL: no handler, no MPI_Abort, no MPI_Finalize.</summary>
+    public static int Kill()
+    {
+        var world = Communicator.World;
+        int failing = world.Size - 1;
+        if (world.Rank == failing)
+        {
+            Thread.Sleep(200);
+            Console.Error.WriteLine($"rank {world.Rank}: killing myself with SIGKILL");
+            Process.GetCurrentProcess().Kill();
+            Thread.Sleep(Timeout.Infinite);
+        }
+
+        world.Barrier();
+        Console.Error.WriteLine($"rank {world.Rank}: the barrier returned although rank {failing} was killed");
+        return 1;
+    }
+}

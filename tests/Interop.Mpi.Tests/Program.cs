@@ -1,0 +1,65 @@
+// The MPI binding's test program: run it under mpiexec at any size (tests/mpi/run-mpi-tests.sh).
+//   Interop.Mpi.Tests [check] [--thread-level single|funneled|serialized|multiple]
+//       every collective against values computed locally; rank 0 prints "ok <name>" or
+//       "FAIL <name>: detail" per check, then "N passed, N failed"; exit 0 only if all passed everywhere.
+//   Interop.Mpi.Tests abort   the last rank fails (an exception, then Communicator.World.Abort(3))
+//                             while the others wait in a barrier: the job must end, non-zero, quickly.
+//   Interop.Mpi.Tests kill    the last rank SIGKILLs itself while the others wait in a barrier.
+//   Interop.Mpi.Tests noop    MPI_Init_thread and MPI_Finalize only (measures start-up cost).
+//   Interop.Mpi.Tests detect  without any launcher: MpiLaunch's decisions, and proof that neither
+//                             libinterop_mpi nor libmpi was loaded.
+using Interop.Mpi;
+using Interop.Mpi.Tests;
+
+string mode = "check";
+var requested = ThreadLevel.Funneled;
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "check" or "abort" or "kill" or "noop" or "detect":
+            mode = args[i];
+            break;
+        case "--thread-level" when i + 1 < args.Length && Enum.TryParse(args[i + 1], ignoreCase: true, out ThreadLevel level):
+            requested = level;
+            i++;
+            break;
+        default:
+            Console.Error.WriteLine($"Interop.Mpi.Tests: unknown argument '{args[i]}' (modes: check, abort, kill, noop, detect; option: --thread-level LEVEL)");
+            return 2;
+    }
+}
+
+if (mode == "detect")
+{
+    return DetectChecks.Run(Console.Out);
+}
+
+MpiEnvironment? mpi = null;
+try
+{
+    mpi = MpiEnvironment.Initialize(requested);
+    int status = mode switch
+    {
+        "check" => CollectiveChecks.Run(mpi, requested, Console.Out),
+        "abort" => FailureModes.Abort(),
+        "kill" => FailureModes.Kill(),
+        _ => 0,
+    };
+    mpi.Dispose();
+    return status;
+}
+catch (Exception e) when (mpi is not null && !MpiEnvironment.IsFinalized)
+{
+    // The pattern for any MPI program: an error that only this rank knows about must end the
+    // whole job, or the other ranks wait for it forever in their next collective.
+    int rank = Communicator.World.Rank;
+    Console.Error.WriteLine($"rank {rank}: error: {e.Message}; aborting the MPI job");
+    Communicator.World.Abort(3);
+    return 3;
+}
+catch (Exception e)
+{
+    Console.Error.WriteLine($"Interop.Mpi.Tests: {e.GetType().Name}: {e.Message}");
+    return 1;
+}

@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# The MPI binding's tests: tests/Interop.Mpi.Tests run under mpiexec, one line per case, then one
+# line "N passed, N failed"; exits non-zero if any case failed. Needs Open MPI (openmpi-bin,
+# libopenmpi-dev); works as root and with no stdin (CI).
+#
+#   tests/mpi/run-mpi-tests.sh [--build | --no-build]
+#
+# What it runs:
+#   build/bin/libinterop_mpi.so     (CMake: native/mpi; found through INTEROP_NATIVE_DIR=build/bin)
+#   build/artifacts/bin/Interop.Mpi.Tests/release/Interop.Mpi.Tests
+#                                   (dotnet build tests/Interop.Mpi.Tests -c Release)
+# Both are built when missing (--build: always rebuilt first; --no-build: never built). Override
+# the locations with INTEROP_NATIVE_DIR and INTEROP_MPI_TESTS.
+#
+# Cases: "detect" without a launcher (nothing MPI may be loaded); the collective checks under
+# mpiexec -n 1, 2 and 3 (and -n 2 asking for MPI_THREAD_MULTIPLE); start-up cost (MPI init and
+# finalize only, -n 2); a rank that calls MPI_Abort, and a rank killed by SIGKILL, while the others
+# wait in a barrier: the job must end non-zero within FAILURE_LIMIT seconds instead of hanging.
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+BIN="${INTEROP_NATIVE_DIR:-$ROOT/build/bin}"
+APP="${INTEROP_MPI_TESTS:-$ROOT/build/artifacts/bin/Interop.Mpi.Tests/release/Interop.Mpi.Tests}"
+CASE_LIMIT=120    # seconds for a whole mpiexec run
+FAILURE_LIMIT=60  # seconds within which a job with a failed rank must have ended
+
+build="auto"
+for arg in "$@"; do
+  case "$arg" in
+    --build) build="always" ;;
+    --no-build) build="never" ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run-mpi-tests.sh: unknown argument '$arg'" >&2; exit 2 ;;
+  esac
+done
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "ok $1"; }
+fail() {
+  failed=$((failed + 1)); echo "FAIL $1"
+  # The output without the checks that passed.
+  [ -n "${2:-}" ] && printf '%s\n' "$2" | grep -v '^ok ' | tail -n 40 | sed 's/^/    | /'
+  return 0
+}
+finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
+now() { date +%s.%N; }
+seconds_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+
+# --- build (only what these tests need: the MPI shim and the test program) -------------------
+build_native() {
+  cmake -S "$ROOT" -B "$ROOT/build/native" -DINTEROP_BIN_DIR="$ROOT/build/bin" >/dev/null &&
+    cmake --build "$ROOT/build/native" --target interop_mpi -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
+}
+build_managed() {
+  DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 \
+    dotnet build "$ROOT/tests/Interop.Mpi.Tests/Interop.Mpi.Tests.csproj" -c Release --nologo -v quiet >/dev/null
+}
+if [ "$build" = "always" ] || { [ "$build" = "auto" ] && [ ! -f "$BIN/libinterop_mpi.so" ]; }; then
+  out=$(build_native 2>&1) || { fail "build libinterop_mpi (cmake)" "$out"; finish; }
+fi
+if [ "$build" = "always" ] || { [ "$build" = "auto" ] && [ ! -x "$APP" ]; }; then
+  out=$(build_managed 2>&1) || { fail "build Interop.Mpi.Tests (dotnet build)" "$out"; finish; }
+fi
+command -v mpiexec >/dev/null 2>&1 || { fail "mpiexec not found (install openmpi-bin libopenmpi-dev)"; finish; }
+[ -f "$BIN/libinterop_mpi.so" ] || { fail "no $BIN/libinterop_mpi.so (build: cmake --build build/native)"; finish; }
+[ -x "$APP" ] || { fail "no $APP (build: dotnet build tests/Interop.Mpi.Tests -c Release)"; finish; }
+export INTEROP_NATIVE_DIR="$BIN"
+
+# --- the launcher's settings ------------------------------------------------------------------
+# Open MPI refuses root unless told (CI containers run as root); these two variables are the
+# documented equivalent of --allow-run-as-root. --oversubscribe: more ranks than this machine's
+# cores; --bind-to none: ranks are not pinned, so three on two cores do not share one.
+# btl self,vader: single-node transports only (no TCP/InfiniBand probing, no warnings about them);
+# vader_single_copy_mechanism none: CMA (process_vm_readv) fails in containers without
+# CAP_SYS_PTRACE, so large messages go through shared-memory copies instead.
+# pml ob1 + osc ^ucx: no UCX, which costs ~0.2 s per rank in MPI_Init probing for network
+# devices a single node does not use (measured here: MPI_Init 0.23 s -> 0.02 s).
+# TERM=dumb: Open MPI gives each rank's stdout a pseudo-terminal, and .NET writes terminal set-up
+# sequences to a terminal; these would prefix the first line of output.
+MPIEXEC=(mpiexec)
+if mpiexec --version 2>&1 | grep -q -E 'Open MPI|OpenRTE'; then
+  MPIEXEC+=(--oversubscribe --bind-to none)
+  if [ "$(id -u)" -eq 0 ]; then
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+  fi
+  export OMPI_MCA_btl="${OMPI_MCA_btl:-self,vader}"
+  export OMPI_MCA_btl_vader_single_copy_mechanism="${OMPI_MCA_btl_vader_single_copy_mechanism:-none}"
+  export OMPI_MCA_pml="${OMPI_MCA_pml:-ob1}" OMPI_MCA_osc="${OMPI_MCA_osc:-^ucx}"
+fi
+export TERM=dumb DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+# Variables by which MpiLaunch recognizes a launcher: none may leak into the no-launcher case
+# (say when this script itself runs inside an srun step).
+LAUNCHER_VARIABLES=(OMPI_COMM_WORLD_SIZE OMPI_COMM_WORLD_RANK PMI_RANK PMI_SIZE PMIX_RANK SLURM_PROCID SLURM_STEP_ID)
+unset_launcher=()
+for v in "${LAUNCHER_VARIABLES[@]}"; do unset_launcher+=(-u "$v"); done
+
+# --- cases ------------------------------------------------------------------------------------
+# Runs the program; sets $out (stdout and stderr), $rc and $elapsed.
+run_app() {
+  local limit=$1; shift
+  local start; start=$(now)
+  out=$(timeout -k 5 "$limit" "$@" </dev/null 2>&1); rc=$?
+  elapsed=$(seconds_since "$start")
+}
+
+# The program's own summary line: "N passed, N failed ...".
+summary_of() { printf '%s\n' "$1" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1; }
+
+case_detect() {
+  local name="detect without a launcher (MPI not loaded)"
+  run_app "$CASE_LIMIT" env "${unset_launcher[@]}" "$APP" detect
+  if [ "$rc" -eq 0 ] && summary_of "$out" | grep -q ', 0 failed'; then
+    pass "$name: $(summary_of "$out"), ${elapsed} s"
+  else
+    fail "$name: exit $rc" "$out"
+  fi
+}
+
+case_check() {
+  local n=$1; shift
+  local name="check mpiexec -n $n${*:+ $*}"
+  run_app "$CASE_LIMIT" "${MPIEXEC[@]}" -n "$n" "$APP" check "$@"
+  local summary; summary=$(summary_of "$out")
+  if [ "$rc" -eq 0 ] && printf '%s' "$summary" | grep -q ' 0 failed'; then
+    pass "$name: $summary, ${elapsed} s"
+  elif [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && [ -z "$summary" ]; then
+    fail "$name: timed out after ${CASE_LIMIT} s" "$out"
+  else
+    fail "$name: exit $rc${summary:+, $summary}" "$out"
+  fi
+}
+
+case_startup() {
+  local name="start-up: mpiexec -n 2 with MPI init and finalize only"
+  run_app "$CASE_LIMIT" env "${unset_launcher[@]}" "$APP" detect
+  local plain=$elapsed
+  run_app "$CASE_LIMIT" "${MPIEXEC[@]}" -n 2 "$APP" noop
+  if [ "$rc" -eq 0 ]; then
+    pass "$name: ${elapsed} s (the program without MPI: ${plain} s)"
+  else
+    fail "$name: exit $rc" "$out"
+  fi
+}
+
+# A failing rank must end the whole job with a non-zero status, well before the time limit.
+case_failure() {
+  local mode=$1 expect=$2 n=3
+  local name="$mode: a rank fails while the others wait (mpiexec -n $n)"
+  run_app "$FAILURE_LIMIT" "${MPIEXEC[@]}" -n "$n" "$APP" "$mode"
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && awk -v e="$elapsed" -v l="$FAILURE_LIMIT" 'BEGIN { exit !(e >= l) }'; then
+    fail "$name: still running after ${FAILURE_LIMIT} s (hang)" "$out"
+  elif [ "$rc" -eq 0 ]; then
+    fail "$name: exit 0, expected non-zero" "$out"
+  elif ! printf '%s\n' "$out" | grep -q -- "$expect"; then
+    fail "$name: exit $rc, but no '$expect' in the output" "$out"
+  else
+    pass "$name: exit $rc after ${elapsed} s"
+  fi
+}
+
+case_detect
+case_check 1
+case_check 2
+case_check 3
+case_check 2 --thread-level multiple
+case_startup
+case_failure abort "rank $((3 - 1)): error: simulated failure"
+case_failure kill "rank $((3 - 1)): killing myself"
+finish
