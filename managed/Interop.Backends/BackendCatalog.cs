@@ -1,49 +1,56 @@
-using System.Diagnostics.CodeAnalysis;
+using System.Collections.Concurrent;
 using Interop.Core;
 
 namespace Interop.Backends;
 
 /// <summary>
 /// Every backend in this assembly, found by reflection, so adding a backend is adding one class
-/// here: the driver and the report only ever see this catalog.
+/// here: the driver and the report only ever see this catalog. A backend class that implements
+/// several workload interfaces (<see cref="IPiBackend"/>, <see cref="IInvBackend"/>) is one backend
+/// that runs several workloads.
 /// </summary>
 public static class BackendCatalog
 {
-    private static readonly Lazy<IReadOnlyList<IPiBackend>> PiBackends = new(DiscoverPi);
+    private static readonly Lazy<IReadOnlyList<IBackend>> Everything = new(Discover);
+    private static readonly ConcurrentDictionary<Type, object> ByWorkload = new();
 
-    public static IReadOnlyList<IPiBackend> Pi => PiBackends.Value;
+    /// <summary>The backends that run workload <typeparamref name="T"/>, baseline first.</summary>
+    public static IReadOnlyList<T> All<T>()
+        where T : IBackend =>
+        (IReadOnlyList<T>)ByWorkload.GetOrAdd(typeof(T), _ => Everything.Value.OfType<T>().ToArray());
 
     /// <summary>
-    /// Resolves a comma-separated list such as "c-openmp,managed-serial" or "all" to backends, in
-    /// the order given (duplicates dropped). Unknown names are a usage error listing the valid ones.
+    /// Resolves a comma-separated list such as "c-openmp,managed-serial" or "all" to backends of
+    /// workload <typeparamref name="T"/>, in the order given (duplicates dropped). Unknown names are a
+    /// usage error listing the valid ones.
     /// </summary>
-    public static IReadOnlyList<IPiBackend> SelectPi(string list)
+    public static IReadOnlyList<T> Select<T>(string list)
+        where T : IBackend
     {
-        var names = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (names.Length == 0)
+        IReadOnlyList<T> known = All<T>();
+        string names = "all, " + string.Join(", ", known.Select(b => b.Name));
+        string[] requested = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (requested.Length == 0)
         {
-            throw new UsageException($"--backend needs at least one name: {Known()}");
+            throw new UsageException($"--backend needs at least one name: {names}");
         }
 
-        var selected = new List<IPiBackend>();
-        foreach (string name in names)
+        var selected = new List<T>();
+        foreach (string name in requested)
         {
-            IEnumerable<IPiBackend> matches = name.Equals("all", StringComparison.OrdinalIgnoreCase)
-                ? Pi
-                : [Pi.FirstOrDefault(b => b.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
-                    ?? throw new UsageException($"unknown backend '{name}'; known: {Known()}")];
+            IEnumerable<T> matches = name.Equals("all", StringComparison.OrdinalIgnoreCase)
+                ? known
+                : [known.FirstOrDefault(b => b.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
+                    ?? throw new UsageException($"unknown backend '{name}' for this workload; known: {names}")];
             selected.AddRange(matches.Where(b => !selected.Contains(b)));
         }
 
         return selected;
     }
 
-    private static string Known() => "all, " + string.Join(", ", Pi.Select(b => b.Name));
-
-    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The driver is not trimmed.")]
-    private static IReadOnlyList<IPiBackend> DiscoverPi() =>
+    private static IReadOnlyList<IBackend> Discover() =>
         [.. typeof(BackendCatalog).Assembly.GetTypes()
-            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IPiBackend).IsAssignableFrom(t))
-            .Select(t => (IPiBackend)Activator.CreateInstance(t)!)
+            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IBackend).IsAssignableFrom(t))
+            .Select(t => (IBackend)Activator.CreateInstance(t)!)
             .OrderBy(b => b.Order)];
 }

@@ -3,8 +3,8 @@ using Interop.Native;
 
 namespace Interop.Backends;
 
-/// <summary>Adapter for native/src/pi_fortran_openmp.f90 (iso_c_binding).</summary>
-public sealed class FortranOpenMpBackend : IPiBackend
+/// <summary>Adapter for native/src/pi_fortran_openmp.f90 and native/src/inv_fortran_openmp.f90 (iso_c_binding).</summary>
+public sealed class FortranOpenMpBackend : IPiBackend, IInvBackend
 {
     public string Name => "fortran-openmp";
 
@@ -17,4 +17,6 @@ public sealed class FortranOpenMpBackend : IPiBackend
     public void EnsureAvailable() => NativeLoader.EnsureLoaded();
 
     public long CountInside(ulong seed, IndexRange darts, int threads) => NativePi.CountFortran(seed, darts, threads);
+
+    public void Invert(Span<double> a, int n, int threads) => NativeInverse.InvertFortran(a, n, threads, Name);
 }

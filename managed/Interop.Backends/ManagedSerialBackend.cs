@@ -1,13 +1,14 @@
+using Interop.Backends.Inversion;
 using Interop.Core;
 
 namespace Interop.Backends;
 
-/// <summary>The baseline: the spec's scalar loop on one thread, no SIMD, no native code.</summary>
-public sealed class ManagedSerialBackend : IPiBackend
+/// <summary>The baseline: plain C# on one thread (pi: the spec's scalar loop; inv: the blocked LU on one thread).</summary>
+public sealed class ManagedSerialBackend : IPiBackend, IInvBackend
 {
     public string Name => "managed-serial";
 
-    public string Description => "C#, one thread, plain scalar loop (the baseline)";
+    public string Description => "C#, one thread (the baseline)";
 
     public int Order => 0;
 
@@ -18,4 +19,6 @@ public sealed class ManagedSerialBackend : IPiBackend
     }
 
     public long CountInside(ulong seed, IndexRange darts, int threads) => ManagedPiKernels.CountScalar(seed, darts);
+
+    public void Invert(Span<double> a, int n, int threads) => ManagedInverse.Invert(a, n, 1, Name);
 }

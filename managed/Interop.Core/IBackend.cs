@@ -1,10 +1,11 @@
 namespace Interop.Core;
 
 /// <summary>
-/// One way of running Monte Carlo pi. Implementations are discovered by the backend catalog, so a
-/// new backend is one adapter class (plus its kernel) and touches neither the driver nor the report.
+/// One way of running a workload (managed, C/OpenMP, Fortran, a library, ...). Implementations are
+/// discovered by the backend catalog, so a new backend is one adapter class (plus its kernel) and
+/// touches neither the driver nor the report. A backend implements one interface per workload it runs.
 /// </summary>
-public interface IPiBackend
+public interface IBackend
 {
     /// <summary>The name users type after --backend, e.g. "c-openmp".</summary>
     string Name { get; }
@@ -23,9 +24,24 @@ public interface IPiBackend
     /// cannot run here (e.g. the native library was not built). Called once before timing.
     /// </summary>
     void EnsureAvailable();
+}
 
+/// <summary>A backend for Monte Carlo pi.</summary>
+public interface IPiBackend : IBackend
+{
     /// <summary>Counts the darts k in <paramref name="darts"/> that land inside, with <paramref name="threads"/> threads.</summary>
     long CountInside(ulong seed, IndexRange darts, int threads);
+}
+
+/// <summary>A backend for dense matrix inversion.</summary>
+public interface IInvBackend : IBackend
+{
+    /// <summary>
+    /// Inverts the n x n row-major matrix <paramref name="a"/> in place with <paramref name="threads"/>
+    /// threads. The span lies in pinned memory, so native code may work on it directly, without copies.
+    /// Throws <see cref="SingularMatrixException"/> when a pivot fails.
+    /// </summary>
+    void Invert(Span<double> a, int n, int threads);
 }
 
 /// <summary>A backend that cannot run on this machine or build; the message says what to do.</summary>

@@ -1,6 +1,4 @@
-using Interop.Core;
-
-namespace Interop.Backends;
+namespace Interop.Core;
 
 /// <summary>Split-apply-combine over dedicated threads: the managed counterpart of Pool.map.</summary>
 public static class ParallelRanges
@@ -8,9 +6,10 @@ public static class ParallelRanges
     /// <summary>
     /// Splits <paramref name="range"/> exactly into <paramref name="threads"/> parts, applies
     /// <paramref name="apply"/> to each on its own thread and returns the sum. The calling thread
-    /// takes part 0; an exception on any thread is rethrown here.
+    /// takes part 0; an exception on any thread is rethrown here. Each part is a trace span
+    /// named <paramref name="spanName"/> when tracing is on.
     /// </summary>
-    public static long SumOverThreads(IndexRange range, int threads, Func<IndexRange, long> apply)
+    public static long SumOverThreads(IndexRange range, int threads, Func<IndexRange, long> apply, string spanName = "compute chunk")
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         IndexRange[] parts = RangeSplitter.Split(range, threads);
@@ -44,6 +43,12 @@ public static class ParallelRanges
         {
             try
             {
+                if (index > 0)
+                {
+                    Tracing.Lane = index;
+                }
+
+                using var span = Tracing.Span(spanName, "compute", parts[index].ToString());
                 sums[index] = apply(parts[index]);
             }
             catch (Exception e)

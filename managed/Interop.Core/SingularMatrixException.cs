@@ -1,13 +1,14 @@
 namespace Interop.Core;
 
 /// <summary>
-/// The matrix is singular or numerically singular: LU found a failing pivot. <see cref="Column"/>
-/// is 1-based, as LAPACK's INFO reports it. A pivot fails when |u_jj| &lt;= n * 2^-52 * max|a_ij|.
+/// The matrix is singular or numerically singular: LU found a failing pivot at <see cref="Step"/>
+/// (1-based, as LAPACK's INFO). A pivot fails when |u_jj| &lt;= n * 2^-52 * max|a_ij|; the kernels
+/// factor the row-major buffer as stored (column-major, i.e. Aᵀ), so a zero row k of A fails at step k.
 /// </summary>
-public sealed class SingularMatrixException(int column, string backend)
-    : Exception($"{backend}: the matrix is singular or numerically singular: zero pivot in column {column}")
+public sealed class SingularMatrixException(int step, string backend)
+    : Exception($"{backend}: the matrix is singular or numerically singular: LU found a zero pivot at step {step}")
 {
-    public int Column { get; } = column;
+    public int Step { get; } = step;
 
     public string Backend { get; } = backend;
 

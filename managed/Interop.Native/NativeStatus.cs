@@ -15,6 +15,9 @@ public sealed class NativeKernelException(string function, int status, string me
 /// <summary>The one place where native status codes become exceptions.</summary>
 internal static class NativeStatus
 {
+    /// <summary>INTEROP_STATUS_NO_MEMORY in interop.h.</summary>
+    public const int NoMemory = -1000;
+
     public static void ThrowIfFailed(int status, string function, params string[] argumentNames)
     {
         if (status == 0)
@@ -22,8 +25,8 @@ internal static class NativeStatus
             return;
         }
 
-        string message = status < 0
-            ? $"{function}: argument {-status} ({ArgumentName(argumentNames, -status)}) was rejected"
+        string message = status == NoMemory ? $"{function}: not enough memory for the kernel's workspace"
+            : status < 0 ? $"{function}: argument {-status} ({ArgumentName(argumentNames, -status)}) was rejected"
             : $"{function}: numerical failure at index {status}";
         throw new NativeKernelException(function, status, message);
     }

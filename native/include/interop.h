@@ -52,16 +52,16 @@ INTEROP_EXPORT const char *interop_pi_c_simd_path(void);
 /*
  * Dense matrix inversion (shared/reference/workload-spec.md), in place.
  *
- * `a` holds an n x n matrix, n*n contiguous doubles (row-major as the managed side stores it;
- * inverting the same bytes as column-major inverts the transpose, whose inverse is the transpose
- * of the inverse, so the same bytes come out right either way). On success `a` holds the inverse.
- * All three compute the inverse by LU with partial pivoting followed by the inversion of the
- * factors (the dgetrf + dgetri algorithm family), using exactly `threads` threads.
+ * `a` holds n*n contiguous doubles. Every kernel factors the buffer as stored, read column-major:
+ * for the managed side's row-major A that is Aᵀ, and the inverse written back in the same layout
+ * reads row-major as inv(A) (inv(Aᵀ) = inv(A)ᵀ), so no transpose or copy is needed.
+ * c and fortran: LU with partial pivoting (blocked, right-looking) then the blocked triangular
+ * solves L U X = P (dgesv on the identity); lapack: dgetrf + dgetri. `threads` threads exactly.
  *
  * Status: 0 ok; -1 n < 1; -2 a is NULL; -3 threads < 1; INTEROP_STATUS_NO_MEMORY;
- *         > 0: the matrix is singular or numerically singular, and the value is the 1-based column
- *         of the failing pivot: a pivot is failing when |u_jj| <= n * 2^-52 * max_ij |a_ij| (an exact
- *         zero included). On a failure the contents of `a` are unspecified.
+ *         > 0: the matrix is singular or numerically singular: the value is the 1-based step of the
+ *         LU at which the pivot failed, |u_jj| <= n * 2^-52 * max_ij |a_ij| (an exact zero included).
+ *         A zero row k of the row-major matrix fails at step k. On a failure `a` is unspecified.
  */
 INTEROP_EXPORT int32_t interop_inv_c(int64_t n, double *a, int32_t threads);       /* C + OpenMP   */
 INTEROP_EXPORT int32_t interop_inv_fortran(int64_t n, double *a, int32_t threads); /* Fortran      */

@@ -1,0 +1,322 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using Interop.Core;
+
+namespace Interop.Backends.Inversion;
+
+/// <summary>
+/// Dense matrix inversion in C#: the same algorithm as native/src/lu_inverse_c.c, so that the
+/// comparison is about language and runtime. The row-major buffer is factored as stored, read
+/// column-major (Aᵀ; the inverse read back row-major is inv(A)):
+/// 1. blocked right-looking LU with partial pivoting, P M = L U (panel, triangular solve, GEMM);
+/// 2. X = P, then L Y = X and U X = Y by blocked triangular solves whose updates are GEMMs;
+/// 3. X replaces M. Work runs on a team of dedicated threads with barriers between phases.
+/// </summary>
+public static unsafe class ManagedInverse
+{
+    private const int NB = 128;
+
+    public static void Invert(Span<double> a, int n, int threads, string backendName)
+    {
+        if (n < 1 || a.Length != (long)n * n)
+        {
+            throw new ArgumentException($"expected an {n} x {n} matrix, got {a.Length} elements");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        double threshold = SingularMatrixException.PivotThreshold(n, SpecMatrix.MaxAbs(a));
+        if (double.IsNaN(threshold))
+        {
+            threshold = double.MaxValue;
+        }
+
+        long[] pivots = new long[n];
+        double[] x = GC.AllocateUninitializedArray<double>(n * n, pinned: true);
+        (int packA, int packB) = Gemm.PackLengths(n);
+        int failedStep = 0;
+        fixed (double* pm = a)
+        fixed (double* px = x)
+        {
+            nint mAddress = (nint)pm, xAddress = (nint)px;
+            WorkerTeam.Run(threads, (team, w) =>
+            {
+                double* m = (double*)mAddress;
+                double* xm = (double*)xAddress;
+                double* apack = (double*)NativeMemory.AlignedAlloc((nuint)(packA * sizeof(double)), 64);
+                double* bpack = (double*)NativeMemory.AlignedAlloc((nuint)(packB * sizeof(double)), 64);
+                try
+                {
+                    // 1. P M = L U.
+                    for (int k0 = 0; k0 < n; k0 += NB)
+                    {
+                        int kb = Math.Min(NB, n - k0);
+                        if (w == 0)
+                        {
+                            failedStep = PanelLu(n, m, k0, kb, pivots, threshold);
+                        }
+
+                        team.Sync();
+                        if (failedStep != 0)
+                        {
+                            return;
+                        }
+
+                        int rest = n - k0 - kb;
+                        (int c0, int c1) = team.Share(rest, 1, w);
+                        for (int c = c0; c < c1; c++)
+                        {
+                            SolveUnitLowerColumn(n, m, k0, kb, m + ((long)(k0 + kb + c) * n));
+                        }
+
+                        team.Sync();
+                        Gemm.Update(rest, rest, kb, m + k0 + kb + ((long)k0 * n), n, m + k0 + ((long)(k0 + kb) * n), n,
+                            m + k0 + kb + ((long)(k0 + kb) * n), n, team, w, apack, bpack);
+                        team.Sync();
+                    }
+
+                    // 2. X = P, then L Y = X and U X = Y.
+                    (int x0, int x1) = team.Share(n, 1, w);
+                    for (int c = x0; c < x1; c++)
+                    {
+                        new Span<double>(xm + ((long)c * n), n).Clear();
+                    }
+
+                    team.Sync();
+                    if (w == 0)
+                    {
+                        for (int c = 0; c < n; c++)
+                        {
+                            xm[c + ((long)c * n)] = 1;
+                        }
+
+                        for (int j = 0; j < n; j++)
+                        {
+                            SwapRows(n, xm, j, (int)pivots[j]);
+                        }
+                    }
+
+                    team.Sync();
+                    for (int k0 = 0; k0 < n; k0 += NB)
+                    {
+                        int kb = Math.Min(NB, n - k0);
+                        for (int c = x0; c < x1; c++)
+                        {
+                            SolveUnitLowerColumn(n, m, k0, kb, xm + ((long)c * n));
+                        }
+
+                        team.Sync();
+                        Gemm.Update(n - k0 - kb, n, kb, m + k0 + kb + ((long)k0 * n), n, xm + k0, n, xm + k0 + kb, n, team, w, apack, bpack);
+                        team.Sync();
+                    }
+
+                    for (int k0 = (n - 1) / NB * NB; k0 >= 0; k0 -= NB)
+                    {
+                        int kb = Math.Min(NB, n - k0);
+                        for (int c = x0; c < x1; c++)
+                        {
+                            SolveUpperColumn(n, m, k0, kb, xm + ((long)c * n));
+                        }
+
+                        team.Sync();
+                        Gemm.Update(k0, n, kb, m + ((long)k0 * n), n, xm + k0, n, xm, n, team, w, apack, bpack);
+                        team.Sync();
+                    }
+
+                    // 3. X replaces M.
+                    new Span<double>(xm + ((long)x0 * n), (x1 - x0) * n).CopyTo(new Span<double>(m + ((long)x0 * n), (x1 - x0) * n));
+                }
+                finally
+                {
+                    NativeMemory.AlignedFree(apack);
+                    NativeMemory.AlignedFree(bpack);
+                }
+            });
+        }
+
+        if (failedStep != 0)
+        {
+            throw new SingularMatrixException(failedStep, backendName);
+        }
+    }
+
+    /// <summary>
+    /// The spec's scaled residual ||I - A X||_1 / (n eps ||A||_1 ||X||_1) with this GEMM;
+    /// NaN or Inf anywhere gives +Inf.
+    /// </summary>
+    public static double Residual(ReadOnlySpan<double> a, ReadOnlySpan<double> x, int n, int threads)
+    {
+        // Row-major A and X are Aᵀ and Xᵀ column-major: R = I - Xᵀ Aᵀ = (I - A X)ᵀ, whose largest
+        // row sum is ||I - A X||_1.
+        double[] r = GC.AllocateUninitializedArray<double>(n * n, pinned: true);
+        Array.Clear(r);
+        for (int i = 0; i < n; i++)
+        {
+            r[i + ((long)i * n)] = 1;
+        }
+
+        (int packA, int packB) = Gemm.PackLengths(n);
+        fixed (double* pa = a)
+        fixed (double* px = x)
+        fixed (double* pr = r)
+        {
+            nint aAddress = (nint)pa, xAddress = (nint)px, rAddress = (nint)pr;
+            WorkerTeam.Run(threads, (team, w) =>
+            {
+                double* apack = (double*)NativeMemory.AlignedAlloc((nuint)(packA * sizeof(double)), 64);
+                double* bpack = (double*)NativeMemory.AlignedAlloc((nuint)(packB * sizeof(double)), 64);
+                try
+                {
+                    Gemm.Update(n, n, n, (double*)xAddress, n, (double*)aAddress, n, (double*)rAddress, n, team, w, apack, bpack);
+                }
+                finally
+                {
+                    NativeMemory.AlignedFree(apack);
+                    NativeMemory.AlignedFree(bpack);
+                }
+            });
+        }
+
+        double normR = MaxRowSumColumnMajor(r, n);
+        double normA = MaxColumnSumRowMajor(a, n);
+        double normX = MaxColumnSumRowMajor(x, n);
+        double result = normR / (n * Math.Pow(2, -52) * normA * normX);
+        return double.IsFinite(result) && normA > 0 && normX > 0 ? result : double.PositiveInfinity;
+    }
+
+    // Unblocked LU with partial pivoting of columns k0..k0+kb-1 (whole rows swapped); 0 or the failing 1-based step.
+    private static int PanelLu(int n, double* m, int k0, int kb, long[] pivots, double threshold)
+    {
+        for (int j = k0; j < k0 + kb; j++)
+        {
+            double* column = m + ((long)j * n);
+            int p = j;
+            double best = Math.Abs(column[j]);
+            for (int i = j + 1; i < n; i++)
+            {
+                if (Math.Abs(column[i]) > best)
+                {
+                    best = Math.Abs(column[i]);
+                    p = i;
+                }
+            }
+
+            if (!(best > threshold))
+            {
+                return j + 1;
+            }
+
+            pivots[j] = p;
+            SwapRows(n, m, j, p);
+            double inverse = 1.0 / column[j];
+            for (int i = j + 1; i < n; i++)
+            {
+                column[i] *= inverse;
+            }
+
+            for (int c = j + 1; c < k0 + kb; c++)
+            {
+                double* target = m + ((long)c * n);
+                Axpy(-target[j], column + j + 1, target + j + 1, n - j - 1);
+            }
+        }
+
+        return 0;
+    }
+
+    private static void SwapRows(int n, double* m, int i, int p)
+    {
+        if (i == p)
+        {
+            return;
+        }
+
+        for (long c = 0; c < n; c++)
+        {
+            (m[i + (c * n)], m[p + (c * n)]) = (m[p + (c * n)], m[i + (c * n)]);
+        }
+    }
+
+    private static void SolveUnitLowerColumn(int n, double* l, int k0, int kb, double* x)
+    {
+        for (int k = k0; k < k0 + kb; k++)
+        {
+            Axpy(-x[k], l + k + 1 + ((long)k * n), x + k + 1, k0 + kb - k - 1);
+        }
+    }
+
+    private static void SolveUpperColumn(int n, double* u, int k0, int kb, double* x)
+    {
+        for (int k = k0 + kb - 1; k >= k0; k--)
+        {
+            double* uk = u + ((long)k * n);
+            x[k] /= uk[k];
+            Axpy(-x[k], uk + k0, x + k0, k - k0);
+        }
+    }
+
+    // y += alpha * x, vectorized.
+    private static void Axpy(double alpha, double* x, double* y, int count)
+    {
+        var xs = new ReadOnlySpan<double>(x, count);
+        var ys = new Span<double>(y, count);
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<double> va = Vector256.Create(alpha);
+            for (; i + 4 <= count; i += 4)
+            {
+                Vector256.FusedMultiplyAdd(va, Vector256.Load(x + i), Vector256.Load(y + i)).Store(y + i);
+            }
+        }
+
+        for (; i < count; i++)
+        {
+            ys[i] += alpha * xs[i];
+        }
+    }
+
+    private static double MaxRowSumColumnMajor(double[] r, int n)
+    {
+        double[] sums = new double[n];
+        for (long c = 0; c < n; c++)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                sums[i] += Math.Abs(r[i + (c * n)]);
+            }
+        }
+
+        return MaxOrNaN(sums);
+    }
+
+    private static double MaxColumnSumRowMajor(ReadOnlySpan<double> m, int n)
+    {
+        double[] sums = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            ReadOnlySpan<double> row = m.Slice(i * n, n);
+            for (int j = 0; j < n; j++)
+            {
+                sums[j] += Math.Abs(row[j]);
+            }
+        }
+
+        return MaxOrNaN(sums);
+    }
+
+    private static double MaxOrNaN(double[] values)
+    {
+        double max = 0;
+        foreach (double v in values)
+        {
+            if (double.IsNaN(v))
+            {
+                return double.NaN;
+            }
+
+            max = Math.Max(max, v);
+        }
+
+        return max;
+    }
+}

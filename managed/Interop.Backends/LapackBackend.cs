@@ -1,0 +1,23 @@
+using Interop.Core;
+using Interop.Native;
+
+namespace Interop.Backends;
+
+/// <summary>
+/// "Just call the library": dgetrf + dgetri from the system's OpenBLAS (native/src/inv_lapack.c),
+/// with OpenBLAS's thread count set explicitly for each call.
+/// </summary>
+public sealed class LapackBackend : IInvBackend
+{
+    public string Name => "lapack";
+
+    public string Description => "LAPACK dgetrf + dgetri from OpenBLAS through P/Invoke";
+
+    public int Order => 4;
+
+    public bool IsParallel => true;
+
+    public void EnsureAvailable() => NativeLoader.EnsureLoaded();
+
+    public void Invert(Span<double> a, int n, int threads) => NativeInverse.InvertLapack(a, n, threads, Name);
+}

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using Interop.Backends;
+using Interop.Backends.Inversion;
+using Interop.Core;
+using Interop.Native;
+
+namespace Interop.Cli;
+
+/// <summary>
+/// Measures inversion backends on one matrix: every timed run inverts a fresh copy of A in a
+/// pinned work buffer (the copy is not timed), and every inverse is checked with the spec's scaled
+/// residual and against LAPACK's inverse when LAPACK is here.
+/// </summary>
+internal sealed class InvBench
+{
+    private const string ReferenceBackend = "lapack";
+    private readonly double[] a;
+    private readonly double[] work;
+    private readonly int checkThreads;
+    private double[]? reference;
+    private bool referenceTried;
+
+    public InvBench(double[] a, int n, int checkThreads)
+    {
+        this.a = a;
+        N = n;
+        this.checkThreads = checkThreads;
+        work = SpecMatrix.Allocate(n);
+    }
+
+    public int N { get; }
+
+    /// <summary>The inverse of the last run.</summary>
+    public ReadOnlySpan<double> LastInverse => work;
+
+    public InvResult Run(IInvBackend backend, int threads, int repeat)
+    {
+        Measurement<int> m = Measure.Run(
+            () => a.CopyTo(work, 0),
+            () =>
+            {
+                using var span = Tracing.Span($"inv {backend.Name}", "compute", $"{threads} thread(s)");
+                backend.Invert(work, N, threads);
+                return 0;
+            },
+            repeat);
+
+        long start = Stopwatch.GetTimestamp();
+        using var verify = Tracing.Span("verify", "verify", backend.Name);
+        double residual = Residual(a, work, N, checkThreads);
+        double[]? lapack = Reference();
+        double? difference = lapack is null ? null : SpecMatrix.MaxAbsDifference(work, lapack);
+        return new InvResult(backend.Name, threads, 1, N, m.Seconds, residual, difference, Stopwatch.GetElapsedTime(start).TotalSeconds);
+    }
+
+    /// <summary>OpenBLAS's description, or null when the native library is not here.</summary>
+    public static string? OpenBlasDescription()
+    {
+        try
+        {
+            return NativeInverse.OpenBlasInfo();
+        }
+        catch (BackendUnavailableException)
+        {
+            return null;
+        }
+    }
+
+    // LAPACK's inverse of A, computed once (untimed) for the "difference from LAPACK" column.
+    private double[]? Reference()
+    {
+        if (!referenceTried)
+        {
+            referenceTried = true;
+            IInvBackend? lapack = BackendCatalog.All<IInvBackend>().FirstOrDefault(b => b.Name == ReferenceBackend);
+            if (lapack is not null && IsAvailable(lapack))
+            {
+                reference = SpecMatrix.Allocate(N);
+                a.CopyTo(reference, 0);
+                lapack.Invert(reference, N, checkThreads);
+            }
+        }
+
+        return reference;
+    }
+
+    // OpenBLAS's dgemm when the native library is here (fastest), else the managed product.
+    private static double Residual(double[] a, double[] x, int n, int threads)
+    {
+        try
+        {
+            return NativeInverse.Residual(a, x, n, threads);
+        }
+        catch (BackendUnavailableException)
+        {
+            return ManagedInverse.Residual(a, x, n, threads);
+        }
+    }
+
+    private static bool IsAvailable(IBackend backend)
+    {
+        try
+        {
+            backend.EnsureAvailable();
+            return true;
+        }
+        catch (BackendUnavailableException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using System.Text;
+using Interop.Core;
+
+namespace Interop.Native;
+
+/// <summary>
+/// Managed entry points over the native inversion kernels. The matrix span is passed as a pointer
+/// to the caller's (pinned) memory: the kernels work in place, nothing is copied or marshalled.
+/// </summary>
+public static class NativeInverse
+{
+    private static readonly string[] InvArguments = ["n", "a", "threads"];
+    private static readonly string[] ResidualArguments = ["n", "a", "x", "threads", "residual"];
+
+    public static unsafe void InvertC(Span<double> a, int n, int threads, string backend)
+    {
+        fixed (double* p = Checked(a, n))
+        {
+            ThrowIfFailed(Interop.InvC(n, p, threads), "interop_inv_c", backend);
+        }
+    }
+
+    public static unsafe void InvertFortran(Span<double> a, int n, int threads, string backend)
+    {
+        fixed (double* p = Checked(a, n))
+        {
+            ThrowIfFailed(Interop.InvFortran(n, p, threads), "interop_inv_fortran", backend);
+        }
+    }
+
+    public static unsafe void InvertLapack(Span<double> a, int n, int threads, string backend)
+    {
+        fixed (double* p = Checked(a, n))
+        {
+            ThrowIfFailed(Interop.InvLapack(n, p, threads), "interop_inv_lapack", backend);
+        }
+    }
+
+    /// <summary>The spec's scaled residual of <paramref name="x"/> as the inverse of <paramref name="a"/> (OpenBLAS dgemm).</summary>
+    public static unsafe double Residual(ReadOnlySpan<double> a, ReadOnlySpan<double> x, int n, int threads)
+    {
+        CheckLength(a, n);
+        CheckLength(x, n);
+        NativeLoader.EnsureLoaded();
+        fixed (double* pa = a)
+        fixed (double* px = x)
+        {
+            int status = Interop.InvResidual(n, pa, px, threads, out double residual);
+            NativeStatus.ThrowIfFailed(status, "interop_inv_residual", ResidualArguments);
+            return residual;
+        }
+    }
+
+    /// <summary>OpenBLAS's own description: "version=...;core=...;threading=...;max_threads=...".</summary>
+    public static unsafe string OpenBlasInfo()
+    {
+        NativeLoader.EnsureLoaded();
+        Span<byte> buffer = stackalloc byte[512];
+        fixed (byte* p = buffer)
+        {
+            int length = Interop.OpenBlasInfo(p, buffer.Length);
+            NativeStatus.ThrowIfFailed(length < 0 ? length : 0, "interop_openblas_info", "buffer", "capacity");
+            return Encoding.UTF8.GetString(buffer[..Math.Min(length, buffer.Length - 1)]);
+        }
+    }
+
+    // Positive statuses are the 1-based column of a failing pivot: a property of the matrix, not a bug.
+    private static void ThrowIfFailed(int status, string function, string backend)
+    {
+        if (status > 0)
+        {
+            throw new SingularMatrixException(status, backend);
+        }
+
+        NativeStatus.ThrowIfFailed(status, function, InvArguments);
+    }
+
+    private static Span<double> Checked(Span<double> a, int n)
+    {
+        CheckLength(a, n);
+        NativeLoader.EnsureLoaded();
+        return a;
+    }
+
+    private static void CheckLength(ReadOnlySpan<double> a, int n)
+    {
+        if (n < 1 || a.Length != (long)n * n)
+        {
+            throw new ArgumentException($"expected an {n} x {n} matrix, got {a.Length} elements");
+        }
+    }
+}

@@ -1,0 +1,139 @@
+/* "Just call the library": the lapack backend of `interop inv` (dgetrf + dgetri from the system's
+ * OpenBLAS), the scaled-residual check every inverse must pass (with OpenBLAS's dgemm), and a
+ * description of the OpenBLAS in use. The Fortran LAPACK symbols are called directly on the
+ * caller's buffer, read column-major as stored (see lu_inverse_c.c): no transposes, no copies. */
+#include "interop.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* OpenBLAS's own exports and the LAPACK/BLAS Fortran symbols (LP64: 32-bit integers). Declared
+ * here because Debian's cblas.h may come from another BLAS than the library linked. */
+extern void openblas_set_num_threads(int num_threads);
+extern int openblas_get_num_threads(void);
+extern int openblas_get_parallel(void);
+extern char *openblas_get_config(void);
+extern char *openblas_get_corename(void);
+extern void dgetrf_(const int *m, const int *n, double *a, const int *lda, int *ipiv, int *info);
+extern void dgetri_(const int *n, double *a, const int *lda, const int *ipiv, double *work, const int *lwork,
+                    int *info);
+extern void dgemm_(const char *transa, const char *transb, const int *m, const int *n, const int *k,
+                   const double *alpha, const double *a, const int *lda, const double *b, const int *ldb,
+                   const double *beta, double *c, const int *ldc);
+
+static double max_abs(int64_t count, const double *a)
+{
+    double m = 0.0;
+    for (int64_t i = 0; i < count; ++i) {
+        double v = fabs(a[i]);
+        if (v > m || v != v)
+            m = v;
+    }
+    return m;
+}
+
+INTEROP_EXPORT int32_t interop_inv_lapack(int64_t n, double *a, int32_t threads)
+{
+    if (n < 1 || n > 46340) /* n*n must fit LAPACK's 32-bit integers */
+        return -1;
+    if (a == NULL)
+        return -2;
+    if (threads < 1)
+        return -3;
+    int ni = (int)n, info = 0;
+    int *ipiv = malloc(sizeof(int) * (size_t)n);
+    if (ipiv == NULL)
+        return INTEROP_STATUS_NO_MEMORY;
+    double threshold = (double)n * 0x1p-52 * max_abs(n * n, a);
+    openblas_set_num_threads(threads);
+    dgetrf_(&ni, &ni, a, &ni, ipiv, &info);
+    if (info > 0) {
+        free(ipiv);
+        return info;
+    }
+    /* dgetrf reports exact zeros only; apply the same numerical-singularity rule as the others. */
+    for (int64_t j = 0; j < n; ++j)
+        if (!(fabs(a[j + j * n]) > threshold)) {
+            free(ipiv);
+            return (int32_t)(j + 1);
+        }
+    double query = 0.0;
+    int lwork = -1;
+    dgetri_(&ni, a, &ni, ipiv, &query, &lwork, &info);
+    lwork = (int)query;
+    double *work = malloc(sizeof(double) * (size_t)(lwork > 1 ? lwork : 1));
+    if (work == NULL) {
+        free(ipiv);
+        return INTEROP_STATUS_NO_MEMORY;
+    }
+    dgetri_(&ni, a, &ni, ipiv, work, &lwork, &info);
+    free(work);
+    free(ipiv);
+    return info > 0 ? info : 0;
+}
+
+INTEROP_EXPORT int32_t interop_inv_residual(int64_t n, const double *a, const double *x, int32_t threads,
+                                            double *residual)
+{
+    if (n < 1 || n > 46340)
+        return -1;
+    if (a == NULL)
+        return -2;
+    if (x == NULL)
+        return -3;
+    if (threads < 1)
+        return -4;
+    if (residual == NULL)
+        return -5;
+    double *product = malloc(sizeof(double) * (size_t)n * (size_t)n);
+    double *sums = calloc((size_t)n, sizeof(double));
+    if (product == NULL || sums == NULL) {
+        free(product);
+        free(sums);
+        return INTEROP_STATUS_NO_MEMORY;
+    }
+    /* The buffers hold A and X row-major, i.e. Aᵀ and Xᵀ column-major; Xᵀ Aᵀ = (A X)ᵀ. */
+    int ni = (int)n;
+    const double one = 1.0, zero = 0.0;
+    openblas_set_num_threads(threads);
+    dgemm_("N", "N", &ni, &ni, &ni, &one, x, &ni, a, &ni, &zero, product, &ni);
+
+    /* ||I - A X||_1 is the largest column sum of I - A X: the largest row sum of (A X)ᵀ. */
+    for (int64_t c = 0; c < n; ++c)
+        for (int64_t r = 0; r < n; ++r)
+            sums[r] += fabs((r == c ? 1.0 : 0.0) - product[r + c * n]);
+    double norm_r = max_abs(n, sums);
+    /* ||A||_1 and ||X||_1: largest column sums of the row-major matrices. */
+    double norms[2];
+    const double *m[2] = {a, x};
+    for (int which = 0; which < 2; ++which) {
+        memset(sums, 0, sizeof(double) * (size_t)n);
+        for (int64_t i = 0; i < n; ++i)
+            for (int64_t j = 0; j < n; ++j)
+                sums[j] += fabs(m[which][i * n + j]);
+        norms[which] = max_abs(n, sums);
+    }
+    free(product);
+    free(sums);
+    double r = norm_r / ((double)n * 0x1p-52 * norms[0] * norms[1]);
+    *residual = isfinite(r) ? r : INFINITY;
+    if (norms[0] == 0.0 || norms[1] == 0.0)
+        *residual = INFINITY;
+    return 0;
+}
+
+INTEROP_EXPORT int32_t interop_openblas_info(char *buffer, int32_t capacity)
+{
+    if (buffer == NULL)
+        return -1;
+    if (capacity < 1)
+        return -2;
+    static const char *const models[] = {"sequential", "pthreads", "openmp"};
+    int parallel = openblas_get_parallel();
+    const char *model = parallel >= 0 && parallel <= 2 ? models[parallel] : "unknown";
+    int length = snprintf(buffer, (size_t)capacity, "version=%s;core=%s;threading=%s;max_threads=%d",
+                          openblas_get_config(), openblas_get_corename(), model, openblas_get_num_threads());
+    return length < 0 ? 0 : length;
+}
