@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Interop's one build entry point.
 #   ./build.sh              install missing system packages (apt-get), build native + managed
-#   ./build.sh test         build if needed, then run every suite (CTest, NUnit) and print
+#   ./build.sh test         build if needed, then run every suite (CTest, NUnit, MPI) and print
 #                           one summary line: "N passed, N failed"
 #   ./build.sh clean        remove build/
 # Options (before or after the command):
@@ -31,8 +31,8 @@ done
 log() { printf '==> %s\n' "$*"; }
 die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
 
-# Debian/Ubuntu packages the build and the tests need, and a command that proves each is there.
-REQUIRED_PACKAGES=(cmake make gcc gfortran libgomp1 libopenblas-dev liblapacke-dev openmpi-bin libopenmpi-dev)
+# Debian/Ubuntu packages the build and the tests need (python3-numpy: the .npy round trip with NumPy).
+REQUIRED_PACKAGES=(cmake make gcc gfortran libgomp1 libopenblas-dev liblapacke-dev openmpi-bin libopenmpi-dev python3-numpy)
 
 package_installed() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
@@ -80,6 +80,7 @@ build_managed() {
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
   dotnet publish "$ROOT/managed/Interop.Cli/Interop.Cli.csproj" -c Release -o "$BIN" --nologo -v quiet
   dotnet build "$ROOT/tests/Interop.Tests/Interop.Tests.csproj" -c Release --nologo -v quiet
+  dotnet build "$ROOT/tests/Interop.Mpi.Tests/Interop.Mpi.Tests.csproj" -c Release --nologo -v quiet
   [ -x "$BIN/interop" ] || die "the driver was not produced at $BIN/interop"
 }
 
@@ -130,12 +131,30 @@ run_nunit() {
   record nunit "$passed" "$failed"
 }
 
+run_mpi() {
+  log "MPI: the binding under mpiexec -n 1, 2, 3, abort and kill paths"
+  local out status=0
+  out=$(INTEROP_NATIVE_DIR="$BIN" "$ROOT/tests/mpi/run-mpi-tests.sh" --no-build 2>&1 </dev/null) || status=$?
+  printf '%s\n' "$out"
+  local line passed failed
+  line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1 || true)
+  if [ -n "$line" ]; then
+    passed=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$line")
+    failed=$(sed -E 's/.*, ([0-9]+) failed$/\1/' <<<"$line")
+  else
+    passed=0; failed=1
+  fi
+  [ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
+  record mpi "$passed" "$failed"
+}
+
 run_tests() {
   build_all
   SUMMARY_FILE="$(mktemp)"
   trap 'rm -f "$SUMMARY_FILE"' EXIT
   run_ctest
   run_nunit
+  run_mpi
   local passed=0 failed=0
   while read -r suite p f; do
     log "$suite: $p passed, $f failed"

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Interop.Cli.Jobs;
 using Interop.Core;
 
 namespace Interop.Cli;
@@ -20,19 +21,29 @@ public static class Driver
             "Interop: hybrid parallel computing from .NET. Runs the same workloads in managed C#, " +
             "C/OpenMP and Fortran/OpenMP kernels, and compares them side by side.");
         root.Subcommands.Add(PiCommand.Create(stdout, stderr));
+        root.Subcommands.Add(InvCommand.Create(stdout, stderr));
+        root.Subcommands.Add(Compare.CompareCommand.Create(stdout, stderr));
+        root.Subcommands.Add(EnvCommand.Create(stdout, stderr));
 
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
             string command = parsed.CommandResult.Command == root ? "interop" : $"interop {parsed.CommandResult.Command.Name}";
-            stderr.WriteLine($"interop: {parsed.Errors[0].Message} (see '{command} --help')");
+            if (JobFactory.IsLaunchRoot())
+            {
+                stderr.WriteLine($"interop: {parsed.Errors[0].Message} (see '{command} --help')");
+            }
+
             return UsageError;
         }
 
         return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
     }
 
-    /// <summary>Runs a command's body and turns every failure into one line on stderr and an exit code.</summary>
+    /// <summary>
+    /// Runs a command's body and turns every failure into one line on stderr and an exit code.
+    /// Failures here happen before MPI starts and are the same on every rank: rank 0 prints them.
+    /// </summary>
     public static int Guard(TextWriter stderr, Func<int> body)
     {
         try
@@ -41,13 +52,50 @@ public static class Driver
         }
         catch (UsageException e)
         {
-            stderr.WriteLine($"interop: {e.Message}");
+            if (JobFactory.IsLaunchRoot())
+            {
+                stderr.WriteLine($"interop: {e.Message}");
+            }
+
             return UsageError;
         }
-        catch (Exception e) when (Environment.GetEnvironmentVariable("INTEROP_DEBUG") != "1")
+        catch (Exception e) when (!Debugging)
         {
-            stderr.WriteLine($"interop: error: {e.Message}");
+            if (JobFactory.IsLaunchRoot())
+            {
+                stderr.WriteLine($"interop: error: {e.Message}");
+            }
+
             return Failure;
         }
     }
+
+    /// <summary>
+    /// Runs the part of a command that spans the ranks of <paramref name="job"/>. Rank 0's exit code
+    /// becomes every rank's. A failure on any rank prints the error with its rank and ends the whole
+    /// job (MPI_Abort), so the other ranks never wait for it forever.
+    /// </summary>
+    internal static int RunInJob(IJob job, TextWriter stderr, Func<int> body)
+    {
+        try
+        {
+            return job.BroadcastFromRoot(body());
+        }
+        catch (Exception e) when (!Debugging || job.Size > 1)
+        {
+            string where = job.Size > 1 ? $" on rank {job.Rank} of {job.Size}" : string.Empty;
+            int code = e is UsageException ? UsageError : Failure;
+            stderr.WriteLine(code == UsageError ? $"interop{where}: {e.Message}" : $"interop: error{where}: {e.Message}");
+            if (Debugging)
+            {
+                stderr.WriteLine(e);
+            }
+
+            stderr.Flush();
+            job.AbortAll(code);
+            return code;
+        }
+    }
+
+    private static bool Debugging => Environment.GetEnvironmentVariable("INTEROP_DEBUG") == "1";
 }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using System.Text.Json;
 using Interop.Backends;
 using Interop.Core;
@@ -7,62 +8,152 @@ using Interop.Native;
 
 namespace Interop.Cli;
 
-/// <summary>The machine a run happened on, so numbers can be compared with someone else's.</summary>
+/// <summary>
+/// The machine and software a run happened on (BenchmarkDotNet's environment block), so numbers
+/// can be compared with someone else's: printed by `interop env`, one line of it above every table,
+/// all of it in every JSON report.
+/// </summary>
 internal static class EnvironmentInfo
 {
-    private static readonly string[] Variables = ["OMP_NUM_THREADS", "SLURM_CPUS_PER_TASK", "OPENBLAS_NUM_THREADS", "OMP_PROC_BIND", "OMP_PLACES"];
+    /// <summary>Variables that change how many threads run and where.</summary>
+    private static readonly string[] Variables =
+        ["OMP_NUM_THREADS", "OMP_PROC_BIND", "OMP_PLACES", "OMP_DYNAMIC", "OPENBLAS_NUM_THREADS", "OPENBLAS_CORETYPE", "MKL_NUM_THREADS", "SLURM_CPUS_PER_TASK", "SLURM_NTASKS", "SLURM_JOB_ID"];
 
     public static string CpuModel { get; } = ReadCpuModel();
 
+    /// <summary>One line for the top of a table.</summary>
     public static string Summary() =>
         $"{CpuModel}, {Environment.ProcessorCount} CPU(s) usable, {RuntimeInformation.OSDescription}, " +
         $".NET {Environment.Version}, managed SIMD {ManagedPiKernels.SimdPath}, native {NativeSimdPath()}";
 
+    /// <summary>Every fact, in display order. Values are null where a fact is unknown here.</summary>
+    public static IReadOnlyList<KeyValuePair<string, string?>> Collect()
+    {
+        var facts = new List<KeyValuePair<string, string?>>
+        {
+            new("cpu_model", CpuModel),
+            new("cpus_online", ReadCpuCount()),
+            new("cpus_usable", Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new("affinity", ReadStatusField("Cpus_allowed_list")),
+            new("memory_total", ReadMemoryTotal()),
+            new("os", RuntimeInformation.OSDescription),
+            new("architecture", RuntimeInformation.ProcessArchitecture.ToString()),
+            new("dotnet", $"{RuntimeInformation.FrameworkDescription} ({RuntimeInformation.RuntimeIdentifier})"),
+            new("avx512f", Avx512F.IsSupported ? "yes" : "no"),
+            new("vector512_hardware_accelerated", Vector512.IsHardwareAccelerated ? "yes" : "no"),
+            new("managed_simd_path", ManagedPiKernels.SimdPath),
+            new("native_c_simd_path", NativeSimdPath()),
+        };
+        foreach ((string key, string value) in NativeBuildInfo())
+        {
+            facts.Add(new($"native_{key}", value));
+        }
+
+        facts.Add(new("openblas", Try(NativeInverse.OpenBlasInfo)));
+        facts.Add(new("openmp_runtimes_loaded", LoadedLibraries("gomp", "iomp", "libomp")));
+        return facts;
+    }
+
+    /// <summary>The thread-related environment variables, including every SLURM_* one set.</summary>
+    public static IReadOnlyList<KeyValuePair<string, string?>> CollectVariables()
+    {
+        IEnumerable<string> slurm = Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(k => k.StartsWith("SLURM_", StringComparison.Ordinal));
+        return [.. Variables.Concat(slurm).Distinct().Order(StringComparer.Ordinal)
+            .Select(name => new KeyValuePair<string, string?>(name, Environment.GetEnvironmentVariable(name)))];
+    }
+
     public static void WriteJson(Utf8JsonWriter json)
     {
         json.WriteStartObject();
-        json.WriteString("cpu_model", CpuModel);
-        json.WriteNumber("cpus_usable", Environment.ProcessorCount);
-        json.WriteString("os", RuntimeInformation.OSDescription);
-        json.WriteString("architecture", RuntimeInformation.ProcessArchitecture.ToString());
-        json.WriteString("dotnet", Environment.Version.ToString());
-        json.WriteBoolean("vector512_hardware_accelerated", Vector512.IsHardwareAccelerated);
-        json.WriteString("managed_simd_path", ManagedPiKernels.SimdPath);
-        json.WriteString("native_c_simd_path", NativeSimdPath());
-        json.WriteStartObject("variables");
-        foreach (string name in Variables)
+        foreach ((string key, string? value) in Collect())
         {
-            json.WriteString(name, Environment.GetEnvironmentVariable(name));
+            json.WriteString(key, value);
+        }
+
+        json.WriteStartObject("variables");
+        foreach ((string key, string? value) in CollectVariables())
+        {
+            json.WriteString(key, value);
         }
 
         json.WriteEndObject();
         json.WriteEndObject();
     }
 
-    private static string NativeSimdPath()
+    private static string NativeSimdPath() => Try(NativePi.CSimdPath) ?? "not built";
+
+    private static string? Try(Func<string> fact)
     {
         try
         {
-            return NativePi.CSimdPath();
+            return fact();
         }
         catch (BackendUnavailableException)
         {
-            return "not built";
+            return null;
         }
     }
 
-    private static string ReadCpuModel()
+    // Written by CMake at configure time beside the native library (CMakeLists.txt).
+    private static IEnumerable<(string Key, string Value)> NativeBuildInfo()
+    {
+        string? dir = Environment.GetEnvironmentVariable("INTEROP_NATIVE_DIR") is { Length: > 0 } d && Directory.Exists(d) ? d : null;
+        string path = Path.Combine(dir ?? AppContext.BaseDirectory, "interop-native-build.json");
+        if (!File.Exists(path))
+        {
+            yield break;
+        }
+
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(path));
+        foreach (JsonProperty p in doc.RootElement.EnumerateObject())
+        {
+            yield return (p.Name, p.Value.ValueKind == JsonValueKind.Null ? "none" : p.Value.ToString());
+        }
+    }
+
+    // Which OpenMP runtimes this process has loaded: two (libgomp and libomp) in one process is a known crash.
+    private static string? LoadedLibraries(params string[] fragments)
+    {
+        if (!File.Exists("/proc/self/maps"))
+        {
+            return null;
+        }
+
+        string[] found = [.. File.ReadLines("/proc/self/maps")
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? string.Empty)
+            .Where(path => path.StartsWith('/') && fragments.Any(f => Path.GetFileName(path).Contains(f, StringComparison.Ordinal)))
+            .Select(Path.GetFileName)
+            .Distinct()!];
+        return found.Length == 0 ? "none yet" : string.Join(", ", found);
+    }
+
+    private static string ReadCpuModel() =>
+        ReadProcField("/proc/cpuinfo", "model name") ?? RuntimeInformation.ProcessArchitecture.ToString();
+
+    private static string? ReadCpuCount() =>
+        File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").Count(l => l.StartsWith("processor", StringComparison.Ordinal)).ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : null;
+
+    private static string? ReadMemoryTotal() =>
+        ReadProcField("/proc/meminfo", "MemTotal") is string kb && long.TryParse(kb.Split(' ')[0], out long value)
+            ? $"{value / 1024.0 / 1024.0:F1} GiB"
+            : null;
+
+    private static string? ReadStatusField(string field) => ReadProcField("/proc/self/status", field);
+
+    private static string? ReadProcField(string path, string field)
     {
         try
         {
-            string? line = File.Exists("/proc/cpuinfo")
-                ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))
+            return File.Exists(path)
+                ? File.ReadLines(path).FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
                 : null;
-            return line?.Split(':', 2)[1].Trim() ?? RuntimeInformation.ProcessArchitecture.ToString();
         }
         catch (IOException)
         {
-            return RuntimeInformation.ProcessArchitecture.ToString();
+            return null;
         }
     }
 }

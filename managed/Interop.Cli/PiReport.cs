@@ -1,11 +1,10 @@
 using System.Globalization;
-using System.Text.Json;
 using Interop.Core;
 
 namespace Interop.Cli;
 
 /// <summary>Formats measured pi results: a console table or one JSON document.</summary>
-internal sealed class PiReport(PiOptions options, IReadOnlyList<PiResult> results)
+internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiResult> results)
 {
     private const string Baseline = "managed-serial";
 
@@ -22,17 +21,20 @@ internal sealed class PiReport(PiOptions options, IReadOnlyList<PiResult> result
 
     public void WriteTable(TextWriter output)
     {
+        int ranks = results[0].Ranks;
         output.WriteLine(
             $"Monte Carlo pi: {options.Darts.ToString("N0", Invariant)} darts, seed {options.Seed}, " +
+            (ranks > 1 ? $"{ranks} ranks ({job}) x " : string.Empty) +
             $"{options.Threads.Threads} thread(s) per parallel backend (from {options.Threads.Source}), " +
             $"median of {options.Repeat} run(s) after 1 warm-up");
         output.WriteLine($"Environment: {EnvironmentInfo.Summary()}");
         output.WriteLine();
 
-        string[] header = ["backend", "threads", "darts", "inside", "estimate", "|est-pi|", "median s", "min-max s", "darts/s", "speedup", "check"];
+        string[] header = ["backend", "ranks", "threads", "darts", "inside", "estimate", "|est-pi|", "median s", "min-max s", "darts/s", "speedup", "check"];
         var rows = results.Select(r => new[]
         {
             r.Backend,
+            r.Ranks.ToString(Invariant),
             r.Threads.ToString(Invariant),
             r.Darts.ToString(Invariant),
             r.Inside.ToString(Invariant),
@@ -44,7 +46,19 @@ internal sealed class PiReport(PiOptions options, IReadOnlyList<PiResult> result
             Speedup(r) is double s ? s.ToString("F2", Invariant) + "x" : "-",
             Verified ? "ok" : "MISMATCH",
         }).ToList();
-        TextTable.Write(output, header, rows, rightAligned: [false, true, true, true, true, true, true, true, true, true, false]);
+        bool[] rightAligned = [false, true, true, true, true, true, true, true, true, true, true, false];
+        if (ranks > 1)
+        {
+            // Per-rank compute times gathered to rank 0: how evenly the split loaded the ranks.
+            header = [.. header, "rank compute min-max s", "imbalance", "mpi s"];
+            rightAligned = [.. rightAligned, true, true, true];
+            rows = [.. rows.Zip(results, (row, r) => (string[])[.. row,
+                $"{r.RankComputeSeconds.Min().ToString("F4", Invariant)}-{r.RankComputeSeconds.Max().ToString("F4", Invariant)}",
+                r.Imbalance.ToString("P1", Invariant),
+                r.CommunicationSeconds.ToString("F5", Invariant)])];
+        }
+
+        TextTable.Write(output, header, rows, rightAligned);
         output.WriteLine();
         output.WriteLine(Verified
             ? $"check: all {results.Count} backend(s) counted exactly {results[0].Inside} darts inside"
@@ -53,11 +67,10 @@ internal sealed class PiReport(PiOptions options, IReadOnlyList<PiResult> result
 
     public void WriteJson(TextWriter output)
     {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        JsonReport.Write(output, json =>
         {
-            json.WriteStartObject();
             json.WriteString("workload", "pi");
+            json.WriteString("job", job);
             json.WriteNumber("darts", options.Darts);
             json.WriteNumber("seed", options.Seed);
             json.WriteNumber("threads", options.Threads.Threads);
@@ -65,8 +78,7 @@ internal sealed class PiReport(PiOptions options, IReadOnlyList<PiResult> result
             json.WriteNumber("repeat", options.Repeat);
             json.WriteNumber("warmup", 1);
             json.WriteBoolean("verified", Verified);
-            json.WritePropertyName("environment");
-            EnvironmentInfo.WriteJson(json);
+            JsonReport.WriteEnvironment(json);
             json.WriteStartArray("results");
             foreach (PiResult r in results)
             {
@@ -79,34 +91,23 @@ internal sealed class PiReport(PiOptions options, IReadOnlyList<PiResult> result
                 json.WriteNumber("inside", r.Inside);
                 json.WriteNumber("estimate", r.Estimate);
                 json.WriteNumber("abs_error", r.AbsoluteError);
-                json.WriteNumber("seconds_median", r.Stats.Median);
-                json.WriteNumber("seconds_min", r.Stats.Min);
-                json.WriteNumber("seconds_max", r.Stats.Max);
-                json.WriteStartArray("seconds");
-                foreach (double s in r.Seconds)
+                JsonReport.WriteTimings(json, r.Seconds);
+                json.WriteNumber("darts_per_second", r.DartsPerSecond);
+                json.WriteStartArray("rank_compute_seconds");
+                foreach (double s in r.RankComputeSeconds)
                 {
                     json.WriteNumberValue(s);
                 }
 
                 json.WriteEndArray();
-                json.WriteNumber("darts_per_second", r.DartsPerSecond);
-                if (Speedup(r) is double speedup)
-                {
-                    json.WriteNumber("speedup_vs_managed_serial", speedup);
-                }
-                else
-                {
-                    json.WriteNull("speedup_vs_managed_serial");
-                }
-
+                json.WriteNumber("load_imbalance", r.Imbalance);
+                json.WriteNumber("mpi_seconds", r.CommunicationSeconds);
+                JsonReport.WriteSpeedup(json, Speedup(r));
                 json.WriteBoolean("verified", Verified);
                 json.WriteEndObject();
             }
 
             json.WriteEndArray();
-            json.WriteEndObject();
-        }
-
-        output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+        });
     }
 }

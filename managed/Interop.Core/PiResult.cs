@@ -1,6 +1,11 @@
 namespace Interop.Core;
 
-/// <summary>One backend's measured Monte Carlo pi run.</summary>
+/// <summary>
+/// One backend's measured Monte Carlo pi run, over <see cref="Ranks"/> processes of
+/// <see cref="Threads"/> threads each. <see cref="Seconds"/> are whole-job times (the slowest rank);
+/// <see cref="RankComputeSeconds"/> is each rank's median compute time, <see cref="CommunicationSeconds"/>
+/// the largest median time a rank spent in MPI calls.
+/// </summary>
 public sealed record PiResult(
     string Backend,
     int Threads,
@@ -8,7 +13,9 @@ public sealed record PiResult(
     long Darts,
     ulong Seed,
     long Inside,
-    IReadOnlyList<double> Seconds)
+    IReadOnlyList<double> Seconds,
+    IReadOnlyList<double> RankComputeSeconds,
+    double CommunicationSeconds)
 {
     public TimingStats Stats => TimingStats.From(Seconds);
 
@@ -17,4 +24,22 @@ public sealed record PiResult(
     public double AbsoluteError => Math.Abs(Estimate - Math.PI);
 
     public double DartsPerSecond => Darts / Stats.Median;
+
+    /// <summary>Load imbalance: how much longer the slowest rank computed than the average rank (0 = perfect).</summary>
+    public double Imbalance => LoadImbalance.Of(RankComputeSeconds);
+}
+
+/// <summary>Load imbalance of per-worker times: max / mean - 1.</summary>
+public static class LoadImbalance
+{
+    public static double Of(IReadOnlyList<double> seconds)
+    {
+        if (seconds.Count == 0)
+        {
+            return 0;
+        }
+
+        double mean = seconds.Average();
+        return mean > 0 ? (seconds.Max() / mean) - 1 : 0;
+    }
 }

@@ -1,0 +1,113 @@
+using ScottPlot;
+
+namespace Interop.Cli.Compare;
+
+/// <summary>
+/// Charts of a compare run, per workload, as SVG and PNG (ScottPlot): the median time of every
+/// backend at every ranks x threads shape (bars with min-max error bars), and each backend's
+/// scaling (its own 1-worker time over its time on w workers) against workers, with the ideal line.
+/// </summary>
+internal static class CompareCharts
+{
+    private const int Width = 900;
+    private const int Height = 540;
+
+    public static IReadOnlyList<string> Write(CompareRun run, string directory)
+    {
+        var files = new List<string>();
+        foreach (IGrouping<string, ComparePoint> workload in run.Points.GroupBy(p => p.Workload))
+        {
+            string title = workload.Key == "pi" ? "Monte Carlo pi" : "Matrix inversion";
+            files.AddRange(Save(TimePlot(title, [.. workload]), directory, $"{workload.Key}-time"));
+            files.AddRange(Save(SpeedupPlot(title, [.. workload]), directory, $"{workload.Key}-speedup"));
+        }
+
+        return files;
+    }
+
+    private static Plot TimePlot(string title, IReadOnlyList<ComparePoint> points)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        int[] shapes = [.. points.Select(p => p.Workers).Distinct().Order()];
+        string[] backends = [.. points.Select(p => p.Backend).Distinct()];
+        var ticks = new List<Tick>();
+        double position = 0;
+        foreach ((string backend, int b) in backends.Select((name, i) => (name, i)))
+        {
+            double start = position;
+            foreach (ComparePoint p in points.Where(p => p.Backend == backend).OrderBy(p => p.Workers))
+            {
+                var bar = new Bar
+                {
+                    Position = position,
+                    Value = p.Stats.Median,
+                    Error = (p.Stats.Max - p.Stats.Min) / 2,
+                    FillColor = palette.GetColor(Array.IndexOf(shapes, p.Workers)),
+                };
+                plot.Add.Bar(bar);
+                position++;
+            }
+
+            ticks.Add(new Tick((start + position - 1) / 2, backend));
+            position += 0.8;
+        }
+
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. ticks]);
+        foreach ((int workers, int i) in shapes.Select((w, i) => (w, i)))
+        {
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"{workers} worker(s)", FillColor = palette.GetColor(i) });
+        }
+
+        plot.ShowLegend(Alignment.UpperRight);
+        plot.Axes.Margins(bottom: 0);
+        plot.Title($"{title}: median time per backend (lower is better)");
+        plot.YLabel("seconds (median, bars show min-max)");
+        plot.XLabel("backend, by ranks x threads");
+        return plot;
+    }
+
+    private static Plot SpeedupPlot(string title, IReadOnlyList<ComparePoint> points)
+    {
+        var plot = new Plot();
+        int most = points.Max(p => p.Workers);
+        double[] ideal = [.. Enumerable.Range(1, most).Select(w => (double)w)];
+        var line = plot.Add.ScatterLine(ideal, ideal);
+        line.LegendText = "ideal (speedup = workers)";
+        line.Color = Colors.Gray;
+        line.LineWidth = 3;
+        foreach (IGrouping<string, ComparePoint> backend in points.GroupBy(p => p.Backend))
+        {
+            ComparePoint[] ordered = [.. backend.OrderBy(p => p.Workers)];
+            double[] xs = [.. ordered.Select(p => (double)p.Workers)];
+            if (ordered[0].Workers != 1 || ordered.Length < 2)
+            {
+                continue; // no scaling to show without the 1-worker point and another one
+            }
+
+            double[] ys = [.. ordered.Select(p => ordered[0].Stats.Median / p.Stats.Median)];
+
+            var scatter = plot.Add.Scatter(xs, ys);
+            scatter.LegendText = backend.Key;
+            scatter.MarkerSize = 9;
+            scatter.LineWidth = 2;
+        }
+
+        plot.ShowLegend(Alignment.UpperLeft);
+        plot.Title($"{title}: scaling, speedup over the same backend on 1 worker");
+        plot.XLabel("workers (ranks x threads)");
+        plot.YLabel("speedup (x)");
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            [.. Enumerable.Range(1, most).Select(w => new Tick(w, w.ToString(System.Globalization.CultureInfo.InvariantCulture)))]);
+        return plot;
+    }
+
+    private static IEnumerable<string> Save(Plot plot, string directory, string name)
+    {
+        string svg = Path.Combine(directory, name + ".svg");
+        string png = Path.Combine(directory, name + ".png");
+        plot.SaveSvg(svg, Width, Height);
+        plot.SavePng(png, Width, Height);
+        return [svg, png];
+    }
+}

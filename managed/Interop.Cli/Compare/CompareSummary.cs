@@ -1,0 +1,79 @@
+using System.Globalization;
+
+namespace Interop.Cli.Compare;
+
+/// <summary>
+/// The plain-language reading of a compare run ("c-openmp ran 1.09x faster than managed-parallel at
+/// 1x2"), computed from the points: what a reader would otherwise work out from the tables.
+/// </summary>
+internal static class CompareSummary
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public static IReadOnlyList<string> Sentences(CompareRun run)
+    {
+        var lines = new List<string>();
+        foreach (IGrouping<string, ComparePoint> workload in run.Points.GroupBy(p => p.Workload))
+        {
+            string name = workload.Key == "pi" ? "Monte Carlo pi" : "Matrix inversion";
+            ComparePoint fastest = workload.MinBy(p => p.Stats.Median)!;
+            lines.Add($"{name}: fastest is {fastest.Backend} at {Shape(fastest)} ({fastest.Stats.Median.ToString("0.000", Invariant)} s, {Throughput(fastest)}).");
+
+            int widest = workload.Max(p => p.Workers);
+            ComparePoint? serial = workload.FirstOrDefault(p => p.Backend == CompareMetrics.Baseline && p.Workers == 1);
+            ComparePoint? managed = workload.Where(p => p.Backend == CompareMetrics.ManagedParallel).MaxBy(p => p.Workers);
+            if (serial is not null && managed is not null)
+            {
+                lines.Add($"{name}: managed-parallel (C#) at {Shape(managed)} ran {Ratio(serial, managed)} than managed-serial: " +
+                    ".NET threads run C# in parallel (no global interpreter lock), with SIMD on top.");
+            }
+
+            foreach (ComparePoint p in workload.Where(p => p.Workers == widest && CompareMetrics.OverManaged(run, p) is not null).OrderBy(p => p.Stats.Median))
+            {
+                ComparePoint m = workload.First(x => x.Backend == CompareMetrics.ManagedParallel && x.Ranks == p.Ranks && x.Threads == p.Threads);
+                lines.Add($"{name}: {p.Backend} ran {Ratio(m, p)} than managed-parallel at {Shape(p)}.");
+            }
+
+            ComparePoint? lapack = workload.FirstOrDefault(p => p.Backend == "lapack" && p.Workers == widest);
+            ComparePoint? c = workload.FirstOrDefault(p => p.Backend == "c-openmp" && p.Workers == widest);
+            if (lapack is not null && c is not null)
+            {
+                lines.Add($"{name}: LAPACK (OpenBLAS) ran {Ratio(c, lapack)} than the hand-written C/OpenMP inversion at {Shape(c)}.");
+            }
+
+            foreach (IGrouping<string, ComparePoint> backend in workload.GroupBy(p => p.Backend))
+            {
+                ComparePoint? one = backend.FirstOrDefault(p => p.Workers == 1);
+                ComparePoint? most = backend.MaxBy(p => p.Workers);
+                if (one is not null && most is not null && most.Workers > 1)
+                {
+                    double speedup = one.Stats.Median / most.Stats.Median;
+                    lines.Add($"{name}: {backend.Key} scales {speedup.ToString("0.00", Invariant)}x from 1 to {most.Workers} workers " +
+                        $"({(speedup / most.Workers).ToString("P0", Invariant)} parallel efficiency).");
+                }
+            }
+
+            int failed = workload.Count(p => !p.Verified);
+            lines.Add(failed == 0
+                ? $"{name}: all {workload.Count()} results verified ({(workload.Key == "pi" ? "identical counts everywhere" : "scaled residual <= 30")})."
+                : $"{name}: {failed} result(s) FAILED verification.");
+        }
+
+        return lines;
+    }
+
+    /// <summary>"1x2" for 1 rank x 2 threads.</summary>
+    public static string Shape(ComparePoint p) => $"{p.Ranks}x{p.Threads}";
+
+    public static string Throughput(ComparePoint p) =>
+        p.ThroughputUnit == "darts/s"
+            ? $"{p.Throughput.ToString("0.00e0", Invariant)} darts/s"
+            : $"{p.Throughput.ToString("0.0", Invariant)} GFLOP/s";
+
+    // hyperfine's wording: "ran 1.23x faster than" / "ran 1.23x slower than".
+    private static string Ratio(ComparePoint reference, ComparePoint p)
+    {
+        double r = reference.Stats.Median / p.Stats.Median;
+        return r >= 1 ? $"{r.ToString("0.00", Invariant)}x faster" : $"{(1 / r).ToString("0.00", Invariant)}x slower";
+    }
+}

@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Text;
+
+namespace Interop.Cli.Compare;
+
+/// <summary>report.md: the summary, the charts, one table per workload, the parameters and the environment.</summary>
+internal static class MarkdownReport
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public static string Render(CompareRun run, IReadOnlyList<string> summary, IReadOnlyList<string> pngCharts)
+    {
+        var md = new StringBuilder();
+        md.AppendLine("# Interop comparison report");
+        md.AppendLine();
+        md.AppendLine(Invariant, $"Run started {run.Started:yyyy-MM-dd HH:mm:ss zzz}, took {run.WallSeconds:F1} s.");
+        md.AppendLine();
+        md.AppendLine("## Summary");
+        md.AppendLine();
+        foreach (string line in summary)
+        {
+            md.AppendLine($"- {line}");
+        }
+
+        foreach (IGrouping<string, ComparePoint> workload in run.Points.GroupBy(p => p.Workload))
+        {
+            md.AppendLine();
+            md.AppendLine(workload.Key == "pi" ? "## Monte Carlo pi" : "## Matrix inversion");
+            md.AppendLine();
+            foreach (string chart in pngCharts.Where(c => c.StartsWith(workload.Key + "-", StringComparison.Ordinal)))
+            {
+                md.AppendLine($"![{chart}]({chart})");
+                md.AppendLine();
+            }
+
+            md.AppendLine($"| backend | ranks x threads | median s (min-max) | {workload.First().ThroughputUnit} | speedup | efficiency | native/managed | verified |");
+            md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
+            foreach (ComparePoint p in workload)
+            {
+                md.AppendLine(Invariant,
+                    $"| {p.Backend} | {CompareSummary.Shape(p)} | {p.Stats.Median:F4} ({p.Stats.Min:F4}-{p.Stats.Max:F4}) | " +
+                    $"{(p.ThroughputUnit == "darts/s" ? p.Throughput.ToString("0.00e0", Invariant) : p.Throughput.ToString("F1", Invariant))} | " +
+                    $"{Format(CompareMetrics.Speedup(run, p), "0.00x")} | {Format(CompareMetrics.Efficiency(run, p), "P0")} | " +
+                    $"{Format(CompareMetrics.OverManaged(run, p), "0.00x")} | {(p.Verified ? "ok" : "FAILED")} {p.Check} |");
+            }
+        }
+
+        md.AppendLine();
+        md.AppendLine("## Parameters");
+        md.AppendLine();
+        Pairs(md, run.Parameters);
+        md.AppendLine();
+        md.AppendLine("## Environment");
+        md.AppendLine();
+        Pairs(md, [.. run.Environment, .. run.Variables]);
+        return md.ToString();
+    }
+
+    private static void Pairs(StringBuilder md, IReadOnlyList<KeyValuePair<string, string?>> pairs)
+    {
+        md.AppendLine("| key | value |");
+        md.AppendLine("| --- | --- |");
+        foreach ((string key, string? value) in pairs)
+        {
+            md.AppendLine($"| {key} | {(value ?? "(unset)").Replace("|", "\\|", StringComparison.Ordinal)} |");
+        }
+    }
+
+    private static string Format(double? value, string format) => value is double v ? v.ToString(format, Invariant) : "-";
+}

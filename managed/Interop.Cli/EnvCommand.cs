@@ -1,0 +1,146 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using Interop.Cli.Jobs;
+using Interop.Core;
+
+namespace Interop.Cli;
+
+/// <summary>
+/// `interop env`: the environment block alone, then where every rank and thread runs (like the
+/// HPC tool xthi) and warnings about thread settings that fight each other. This answers the
+/// lesson's "how does the pool know how many CPUs to take?".
+/// </summary>
+internal static class EnvCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var json = new Option<bool>("--json") { Description = "Print one JSON document on stdout instead of text." };
+        var threads = new Option<string?>("--threads", "-t") { Description = "Threads per rank to place (default: " + ThreadCount.Rules + ")" };
+        var mpi = new Option<bool>("--mpi") { Description = "Initialize MPI even without a launcher's variables." };
+        var command = new Command("env", "Print the machine, runtimes, libraries and thread settings that results depend on, and where each rank and thread runs.")
+        {
+            json, threads, mpi,
+        };
+        command.SetAction(parsed => Driver.Guard(stderr, () =>
+        {
+            ThreadChoice choice = ThreadCount.Resolve(parsed.GetValue(threads) is string t ? NumberParser.ParseInt32(t, "--threads", 1) : null);
+            bool asJson = parsed.GetValue(json);
+            using IJob job = JobFactory.Start(parsed.GetValue(mpi));
+            return Driver.RunInJob(job, stderr, () =>
+            {
+                string[] placement = Gather(job, ThreadLines(job, choice.Threads));
+                Placement.Warn(job, choice.Threads, stderr);
+                if (!job.IsRoot)
+                {
+                    return Driver.Success;
+                }
+
+                foreach (string warning in Warnings(choice))
+                {
+                    stderr.WriteLine($"interop: warning: {warning}");
+                }
+
+                if (asJson)
+                {
+                    JsonReport.Write(stdout, w =>
+                    {
+                        JsonReport.WriteEnvironment(w);
+                        w.WriteString("job", job.Description);
+                        w.WriteStartArray("placement");
+                        foreach (string line in placement)
+                        {
+                            w.WriteStringValue(line);
+                        }
+
+                        w.WriteEndArray();
+                    });
+                    return Driver.Success;
+                }
+
+                var facts = EnvironmentInfo.Collect();
+                int width = facts.Max(f => f.Key.Length);
+                foreach ((string key, string? value) in facts)
+                {
+                    stdout.WriteLine($"{key.PadRight(width)}  {value ?? "unknown"}");
+                }
+
+                stdout.WriteLine($"{"job".PadRight(width)}  {job.Description}, {job.Size} rank(s), {choice.Threads} thread(s) per rank (from {choice.Source})");
+                stdout.WriteLine("variables:");
+                foreach ((string key, string? value) in EnvironmentInfo.CollectVariables())
+                {
+                    stdout.WriteLine($"  {key}={value ?? "(unset)"}");
+                }
+
+                stdout.WriteLine("placement (host, rank, thread, the CPU it ran on, the CPUs it may use):");
+                foreach (string line in placement)
+                {
+                    stdout.WriteLine($"  {line}");
+                }
+
+                return Driver.Success;
+            });
+        }));
+        return command;
+    }
+
+    // Each thread of a team like the one the managed backends start reports the CPU it runs on.
+    private static string[] ThreadLines(IJob job, int threads)
+    {
+        string host = Environment.MachineName;
+        string affinity = ReadAffinity();
+        var lines = new string[threads];
+        using var ready = new Barrier(threads);
+        ParallelRanges.SumOverThreads(new IndexRange(0, threads), threads, part =>
+        {
+            ready.SignalAndWait(); // all threads alive at once, as in a real parallel region
+            int t = (int)part.Begin;
+            lines[t] = $"host {host}  rank {job.Rank}/{job.Size}  thread {t}/{threads}  cpu {Thread.GetCurrentProcessorId()}  allowed {affinity}";
+            return 0;
+        });
+        return lines;
+    }
+
+    private static string[] Gather(IJob job, string[] lines)
+    {
+        byte[][] all = job.GatherAll(Encoding.UTF8.GetBytes(string.Join('\n', lines)));
+        return [.. all.SelectMany(b => Encoding.UTF8.GetString(b).Split('\n'))];
+    }
+
+    /// <summary>Thread settings that contradict each other or the machine.</summary>
+    internal static IEnumerable<string> Warnings(ThreadChoice choice)
+    {
+        int usable = Environment.ProcessorCount;
+        if (Environment.GetEnvironmentVariable("SLURM_CPUS_PER_TASK") is { Length: > 0 } slurm &&
+            int.TryParse(slurm, NumberStyles.None, CultureInfo.InvariantCulture, out int perTask) && perTask != usable)
+        {
+            yield return $"SLURM_CPUS_PER_TASK={perTask} but this process may use {usable} CPU(s) (affinity/cgroup): the allocation and the binding disagree";
+        }
+
+        int blas = int.TryParse(Environment.GetEnvironmentVariable("OPENBLAS_NUM_THREADS"), NumberStyles.None, CultureInfo.InvariantCulture, out int b) ? b : usable;
+        if (choice.Threads > 1 && blas > 1 && choice.Threads * blas > usable)
+        {
+            yield return $"{choice.Threads} OpenMP threads each calling a threaded OpenBLAS ({blas} threads) would run {choice.Threads * blas} threads on {usable} CPU(s); " +
+                "set OPENBLAS_NUM_THREADS=1 where OpenBLAS is called inside a parallel region (interop sets OpenBLAS's threads per call)";
+        }
+
+        if (choice.Threads > usable)
+        {
+            yield return $"{choice.Threads} threads but only {usable} CPU(s) may be used: threads will share cores";
+        }
+    }
+
+    private static string ReadAffinity()
+    {
+        try
+        {
+            return File.Exists("/proc/self/status")
+                ? File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("Cpus_allowed_list", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?"
+                : $"{Environment.ProcessorCount} CPU(s)";
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
+    }
+}

@@ -1,0 +1,80 @@
+namespace Interop.Cli.Jobs;
+
+/// <summary>
+/// The processes one run is spread over: a single process, or the ranks of an MPI job. The
+/// workloads are written once against this interface (split over ranks, compute, combine on rank
+/// 0), so a plain run and `mpiexec -n N` run the same code. Rank 0 alone prints.
+/// </summary>
+internal interface IJob : IDisposable
+{
+    int Rank { get; }
+
+    int Size { get; }
+
+    bool IsRoot => Rank == 0;
+
+    /// <summary>Where the ranks came from, for reports: "single process" or the MPI launcher.</summary>
+    string Description { get; }
+
+    /// <summary>Seconds spent inside MPI calls since the last <see cref="TakeCommunicationSeconds"/>.</summary>
+    double TakeCommunicationSeconds();
+
+    void Barrier();
+
+    /// <summary>The sum over ranks, known to every rank.</summary>
+    long SumAll(long value);
+
+    /// <summary>The largest value over ranks, known to every rank.</summary>
+    double MaxAll(double value);
+
+    /// <summary>Every rank's values, in rank order, on every rank (each rank sends the same count).</summary>
+    double[] GatherAll(ReadOnlySpan<double> values);
+
+    /// <summary>Every rank's value, in rank order, on every rank.</summary>
+    long[] GatherAll(long value);
+
+    /// <summary>Every rank's bytes (any length), in rank order, on every rank.</summary>
+    byte[][] GatherAll(byte[] bytes);
+
+    /// <summary>Rank 0's value on every rank (e.g. the exit code rank 0 decided).</summary>
+    int BroadcastFromRoot(int value);
+
+    /// <summary>Ends the whole job after a failure on this rank; in a single process, returns.</summary>
+    void AbortAll(int exitCode);
+}
+
+/// <summary>One process: every collective is the identity.</summary>
+internal sealed class SingleProcessJob : IJob
+{
+    public int Rank => 0;
+
+    public int Size => 1;
+
+    public string Description => "single process";
+
+    public double TakeCommunicationSeconds() => 0;
+
+    public void Barrier()
+    {
+    }
+
+    public long SumAll(long value) => value;
+
+    public double MaxAll(double value) => value;
+
+    public double[] GatherAll(ReadOnlySpan<double> values) => values.ToArray();
+
+    public long[] GatherAll(long value) => [value];
+
+    public byte[][] GatherAll(byte[] bytes) => [bytes];
+
+    public int BroadcastFromRoot(int value) => value;
+
+    public void AbortAll(int exitCode)
+    {
+    }
+
+    public void Dispose()
+    {
+    }
+}

@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using Interop.Mpi;
+
+namespace Interop.Cli.Jobs;
+
+/// <summary>The ranks of an MPI job (MPI_COMM_WORLD), with the time spent in MPI calls measured.</summary>
+internal sealed class MpiJob : IJob
+{
+    private readonly MpiEnvironment environment;
+    private readonly Communicator world;
+    private long communicationTicks;
+
+    private MpiJob(MpiEnvironment environment, string launcher)
+    {
+        this.environment = environment;
+        world = environment.World;
+        Rank = world.Rank;
+        Size = world.Size;
+        Description = $"MPI ({launcher}; {environment.ProvidedThreadLevel} thread level)";
+    }
+
+    public int Rank { get; }
+
+    public int Size { get; }
+
+    public string Description { get; }
+
+    public MpiEnvironment Environment => environment;
+
+    /// <summary>Initializes MPI. Only the main thread calls MPI, so Funneled is all the driver needs.</summary>
+    public static MpiJob Start(string launcher) => new(MpiEnvironment.Initialize(ThreadLevel.Funneled), launcher);
+
+    public double TakeCommunicationSeconds()
+    {
+        double seconds = communicationTicks / (double)Stopwatch.Frequency;
+        communicationTicks = 0;
+        return seconds;
+    }
+
+    public void Barrier() => Timed(world.Barrier);
+
+    public long SumAll(long value) => Timed(() => world.Allreduce(value, MpiOp.Sum));
+
+    public double MaxAll(double value) => Timed(() => world.Allreduce(value, MpiOp.Max));
+
+    public double[] GatherAll(ReadOnlySpan<double> values)
+    {
+        double[] send = values.ToArray();
+        double[] all = new double[send.Length * Size];
+        Timed(() => world.Allgather<double>(send, all));
+        return all;
+    }
+
+    public long[] GatherAll(long value)
+    {
+        long[] all = new long[Size];
+        Timed(() => world.Allgather<long>([value], all));
+        return all;
+    }
+
+    // Allgather moves equal-sized blocks: gather the lengths, pad every block to the longest.
+    public byte[][] GatherAll(byte[] bytes)
+    {
+        long[] lengths = GatherAll((long)bytes.Length);
+        int block = (int)lengths.Max();
+        byte[] send = new byte[block];
+        bytes.CopyTo(send, 0);
+        byte[] all = new byte[block * Size];
+        Timed(() => world.Allgather<byte>(send, all));
+        return [.. Enumerable.Range(0, Size).Select(r => all.AsSpan(r * block, (int)lengths[r]).ToArray())];
+    }
+
+    public int BroadcastFromRoot(int value)
+    {
+        int[] buffer = [value];
+        Timed(() => world.Broadcast<int>(buffer, 0));
+        return buffer[0];
+    }
+
+    public void AbortAll(int exitCode) => world.Abort(exitCode);
+
+    public void Dispose() => environment.Dispose();
+
+    private void Timed(Action call) => Timed(() => { call(); return 0; });
+
+    private T Timed<T>(Func<T> call)
+    {
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            return call();
+        }
+        finally
+        {
+            communicationTicks += Stopwatch.GetTimestamp() - start;
+        }
+    }
+}

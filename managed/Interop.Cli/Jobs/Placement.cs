@@ -1,0 +1,65 @@
+using System.Globalization;
+
+namespace Interop.Cli.Jobs;
+
+/// <summary>
+/// Where the threads of a job land: warns (rank 0, on stderr) when ranks x threads oversubscribe a
+/// node's CPUs, or when a rank runs more threads than the CPUs it may use (OpenMPI binds each rank
+/// to one core by default, so threads inside it would share that core).
+/// </summary>
+internal static class Placement
+{
+    public static void Warn(IJob job, int threads, TextWriter stderr)
+    {
+        long node = StableHash.Of(Environment.MachineName);
+        long[] nodes = job.GatherAll(node);
+        long[] usable = job.GatherAll(Environment.ProcessorCount);
+        long[] online = job.GatherAll(OnlineCpus());
+        if (!job.IsRoot)
+        {
+            return;
+        }
+
+        int[] cramped = [.. Enumerable.Range(0, job.Size).Where(r => threads > usable[r])];
+        if (cramped.Length > 0)
+        {
+            stderr.WriteLine(
+                $"interop: warning: {threads} threads per rank but rank(s) {string.Join(",", cramped)} may use only {usable[cramped[0]]} CPU(s): " +
+                "threads will share cores (with OpenMPI use --bind-to none or --map-by slot:PE=<threads>)");
+        }
+
+        foreach (IGrouping<long, int> ranksOnNode in Enumerable.Range(0, job.Size).GroupBy(r => nodes[r]))
+        {
+            int ranks = ranksOnNode.Count();
+            long cpus = online[ranksOnNode.First()];
+            if ((long)ranks * threads > cpus)
+            {
+                stderr.WriteLine(
+                    $"interop: warning: {ranks} rank(s) x {threads} thread(s) = {ranks * threads} threads on a node with {cpus} CPU(s): oversubscribed, timings will suffer");
+            }
+        }
+    }
+
+    /// <summary>The CPUs online on this node (not only those this process may use).</summary>
+    public static int OnlineCpus()
+    {
+        try
+        {
+            string text = File.ReadAllText("/sys/devices/system/cpu/online").Trim();
+            int count = 0;
+            foreach (string part in text.Split(',', StringSplitOptions.RemoveEmptyEntries))
+            {
+                string[] bounds = part.Split('-');
+                count += bounds.Length == 2
+                    ? int.Parse(bounds[1], CultureInfo.InvariantCulture) - int.Parse(bounds[0], CultureInfo.InvariantCulture) + 1
+                    : 1;
+            }
+
+            return count;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return Environment.ProcessorCount;
+        }
+    }
+}

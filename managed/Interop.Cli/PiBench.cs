@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using Interop.Cli.Jobs;
+using Interop.Core;
+
+namespace Interop.Cli;
+
+/// <summary>
+/// Measures one backend on Monte Carlo pi across the ranks of a job: the darts are split exactly
+/// over ranks (contiguous index ranges, remainder spread), each rank counts its own range with the
+/// backend's threads, and the counts are summed (split, apply, combine; the lesson's Pool.map and
+/// MPI gather in one). A count that changes between repeats is an error.
+/// </summary>
+internal static class PiBench
+{
+    public static PiResult Run(IJob job, IPiBackend backend, ulong seed, long darts, int threads, int repeat)
+    {
+        IndexRange mine = RangeSplitter.Part(new IndexRange(0, darts), job.Size, job.Rank);
+        long inside = job.SumAll(backend.CountInside(seed, mine, threads)); // warm-up
+        var seconds = new List<double>(repeat);
+        var compute = new List<double>(repeat);
+        var communication = new List<double>(repeat);
+        for (int i = 0; i < repeat; i++)
+        {
+            job.Barrier();
+            job.TakeCommunicationSeconds();
+            long start = Stopwatch.GetTimestamp();
+            long local;
+            using (Tracing.Span($"pi {backend.Name}", "compute", $"{threads} thread(s), darts {mine}"))
+            {
+                local = backend.CountInside(seed, mine, threads);
+            }
+
+            compute.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
+            long total;
+            using (Tracing.Span("reduce", "mpi"))
+            {
+                total = job.SumAll(local);
+            }
+
+            double wall = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            communication.Add(job.TakeCommunicationSeconds());
+            seconds.Add(job.MaxAll(wall));
+            if (total != inside)
+            {
+                throw new InvalidOperationException($"{backend.Name} counted {total} darts inside, then {inside} on an earlier run of the same darts");
+            }
+        }
+
+        double[] rankCompute = job.GatherAll([TimingStats.From(compute).Median]);
+        double[] rankCommunication = job.GatherAll([TimingStats.From(communication).Median]);
+        return new PiResult(backend.Name, threads, job.Size, darts, seed, inside, seconds, rankCompute, rankCommunication.Max());
+    }
+}

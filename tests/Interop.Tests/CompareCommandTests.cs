@@ -1,0 +1,140 @@
+using System.Text.Json;
+using Interop.Cli;
+
+namespace Interop.Tests;
+
+/// <summary>`interop compare`, `interop env` and `--trace` end to end, on small sizes.</summary>
+public sealed class CompareCommandTests
+{
+    private string dir = string.Empty;
+
+    [SetUp]
+    public void CreateFolder() => dir = Directory.CreateTempSubdirectory("interop-compare-").FullName;
+
+    [TearDown]
+    public void RemoveFolder() => Directory.Delete(dir, recursive: true);
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = Driver.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private string[] Small(string output, params string[] extra) =>
+        ["compare", "--quick", "--darts", "1000003", "--n", "96", "--repeat", "1", "--threads", "1,2", "--out", output, .. extra];
+
+    [Test]
+    public void ASmallCompareWritesEveryFileAndVerifiesEveryPoint()
+    {
+        string output = Path.Combine(dir, "run");
+        var (code, stdout, stderr) = Run(Small(output));
+        Assert.That(code, Is.Zero, stderr);
+        foreach (string file in new[] { "results.json", "results.csv", "report.md", "pi-time.svg", "pi-time.png", "pi-speedup.svg", "pi-speedup.png", "inv-time.svg", "inv-time.png", "inv-speedup.svg", "inv-speedup.png" })
+        {
+            Assert.That(new FileInfo(Path.Combine(output, file)).Length, Is.GreaterThan(0), file);
+        }
+
+        Assert.That(stdout, Does.Contain("Monte Carlo pi").And.Contain("Matrix inversion").And.Contain("Summary:"));
+        Assert.That(stdout, Does.Not.Contain("FAILED"));
+        Assert.That(stderr, Does.Contain("progress: [1/"));
+
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json")));
+        JsonElement points = doc.RootElement.GetProperty("points");
+        // pi: managed-serial x1 + 3 parallel backends x 2 thread counts; inv: the same plus lapack.
+        Assert.That(points.GetArrayLength(), Is.EqualTo(7 + 9));
+        Assert.That(points.EnumerateArray().All(p => p.GetProperty("verified").GetBoolean()), Is.True);
+        Assert.That(points.EnumerateArray().Where(p => p.GetProperty("workload").GetString() == "pi").Select(p => p.GetProperty("check").GetString()).Distinct().Count(), Is.EqualTo(1));
+    }
+
+    [Test]
+    public void TheConsoleTableMatchesResultsJson()
+    {
+        string output = Path.Combine(dir, "match");
+        var (code, stdout, stderr) = Run(Small(output, "--workload", "pi"));
+        Assert.That(code, Is.Zero, stderr);
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json")));
+        foreach (JsonElement p in doc.RootElement.GetProperty("points").EnumerateArray())
+        {
+            string median = p.GetProperty("seconds_median").GetDouble().ToString("F4", System.Globalization.CultureInfo.InvariantCulture);
+            string row = $"{p.GetProperty("backend").GetString()}  ";
+            Assert.That(stdout.Split('\n').Any(l => l.StartsWith(row, StringComparison.Ordinal) && l.Contains($"1x{p.GetProperty("threads").GetInt32()}") && l.Contains(median)),
+                Is.True, $"{row} {median}");
+        }
+    }
+
+    [Test]
+    public void ABaselineOfAnIdenticalRunFlagsNothingSerious()
+    {
+        string first = Path.Combine(dir, "first");
+        Assert.That(Run(Small(first, "--workload", "pi")).Code, Is.Zero);
+        var (code, stdout, stderr) = Run(Small(Path.Combine(dir, "second"), "--workload", "pi", "--baseline", Path.Combine(first, "results.json")));
+        Assert.That(code, Is.Zero, stderr);
+        Assert.That(stdout, Does.Contain("baseline"));
+    }
+
+    [Test]
+    public void AMissingBaselineIsAUsageError()
+    {
+        var (code, _, stderr) = Run(Small(Path.Combine(dir, "x"), "--baseline", Path.Combine(dir, "none.json")));
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stderr.TrimEnd().Split('\n'), Has.Length.EqualTo(1));
+    }
+
+    [TestCase("--workload", "gpu")]
+    [TestCase("--threads", "0")]
+    [TestCase("--backend", "cuda")]
+    [TestCase("--n", "0")]
+    public void BadOptionsAreUsageErrors(string option, string value)
+    {
+        var (code, _, stderr) = Run("compare", option, value, "--out", Path.Combine(dir, "bad"));
+        Assert.That(code, Is.EqualTo(2), stderr);
+        Assert.That(stderr.TrimEnd().Split('\n'), Has.Length.EqualTo(1), stderr);
+    }
+
+    [TestCase("pi", "--darts", "1000003", "--threads", "2")]
+    [TestCase("inv", "--n", "80", "--threads", "2")]
+    public void TraceFilesAreTraceEventJsonWithSpansOnEveryThread(params string[] args)
+    {
+        string trace = Path.Combine(dir, "trace.json");
+        var (code, _, stderr) = Run([.. args, "--repeat", "1", "--backend", "managed-parallel", "--trace", trace]);
+        Assert.That(code, Is.Zero, stderr);
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(trace));
+        JsonElement[] events = [.. doc.RootElement.GetProperty("traceEvents").EnumerateArray()];
+        JsonElement[] spans = [.. events.Where(e => e.GetProperty("ph").GetString() == "X")];
+        Assert.That(spans, Is.Not.Empty);
+        foreach (JsonElement e in spans)
+        {
+            Assert.That(e.GetProperty("ts").GetDouble(), Is.GreaterThanOrEqualTo(0));
+            Assert.That(e.GetProperty("dur").GetDouble(), Is.GreaterThanOrEqualTo(0));
+            Assert.That(e.GetProperty("pid").GetInt32(), Is.Zero);
+        }
+
+        // Both threads of the team have spans, and each thread track is named.
+        int[] tids = [.. spans.Select(e => e.GetProperty("tid").GetInt32()).Distinct().Order()];
+        Assert.That(tids, Is.SupersetOf(new[] { 0, 1 }));
+        Assert.That(events.Count(e => e.GetProperty("ph").GetString() == "M" && e.GetProperty("name").GetString() == "thread_name"), Is.EqualTo(tids.Length));
+        string[] names = [.. spans.Select(e => e.GetProperty("name").GetString()!)];
+        Assert.That(names, Does.Contain(args[0] == "pi" ? "reduce" : "verify"));
+        if (args[0] == "inv")
+        {
+            Assert.That(names, Does.Contain("generate").And.Contain("generate chunk"));
+        }
+    }
+
+    [Test]
+    public void EnvPrintsTheEnvironmentBlock()
+    {
+        var (code, stdout, stderr) = Run("env");
+        Assert.That(code, Is.Zero, stderr);
+        foreach (string key in new[] { "cpu_model", "cpus_usable", "memory_total", "dotnet", "vector512_hardware_accelerated", "native_c_compiler", "native_fortran_compiler", "openblas", "variables:" })
+        {
+            Assert.That(stdout, Does.Contain(key));
+        }
+
+        var json = Run("env", "--json");
+        using JsonDocument doc = JsonDocument.Parse(json.Out);
+        Assert.That(doc.RootElement.GetProperty("environment").GetProperty("cpus_usable").GetString(), Is.EqualTo(Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+}

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Interop.Cli;
+
+namespace Interop.Tests;
+
+/// <summary>
+/// The built driver under a real `mpiexec` (OpenMPI): hybrid ranks x threads give exactly the
+/// single-process counts, only rank 0 prints, and a failing rank ends the job quickly.
+/// </summary>
+[NonParallelizable]
+public sealed class HybridPiTests
+{
+    private const string Darts = "10000003";
+
+    private static long SingleProcessInside(string backend)
+    {
+        var stdout = new StringWriter();
+        int code = Driver.Run(["pi", "--darts", Darts, "--backend", backend, "--repeat", "1", "--json"], stdout, TextWriter.Null);
+        Assert.That(code, Is.Zero);
+        using JsonDocument doc = JsonDocument.Parse(stdout.ToString());
+        return doc.RootElement.GetProperty("results")[0].GetProperty("inside").GetInt64();
+    }
+
+    [TestCase(1)]
+    [TestCase(2)]
+    [TestCase(3)]
+    public void RanksTimesThreadsCountExactlyWhatOneProcessCounts(int ranks)
+    {
+        long expected = SingleProcessInside("c-openmp");
+        foreach (string threads in new[] { "1", "2" })
+        {
+            var run = Mpi.Run(ranks, [TestEnvironment.DriverPath, "pi", "--darts", Darts, "--backend", "all", "--threads", threads, "--repeat", "1", "--json"]);
+            Assert.That(run.Code, Is.Zero, run.Err);
+            using JsonDocument doc = JsonDocument.Parse(run.Out); // rank 0 alone printed: one document
+            foreach (JsonElement r in doc.RootElement.GetProperty("results").EnumerateArray())
+            {
+                Assert.That(r.GetProperty("inside").GetInt64(), Is.EqualTo(expected), $"{r.GetProperty("backend")} with {ranks} ranks x {threads} threads");
+                Assert.That(r.GetProperty("ranks").GetInt32(), Is.EqualTo(ranks));
+                Assert.That(r.GetProperty("rank_compute_seconds").GetArrayLength(), Is.EqualTo(ranks));
+            }
+        }
+    }
+
+    [Test]
+    public void TheTableComesFromRankZeroOnly()
+    {
+        var run = Mpi.Run(3, [TestEnvironment.DriverPath, "pi", "--darts", Darts, "--backend", "c-openmp,managed-parallel", "--threads", "1", "--repeat", "1"]);
+        Assert.That(run.Code, Is.Zero, run.Err);
+        Assert.That(run.Out.Split('\n').Count(l => l.StartsWith("Monte Carlo pi:", StringComparison.Ordinal)), Is.EqualTo(1));
+        Assert.That(run.Out, Does.Contain("3 ranks").And.Contain("imbalance"));
+    }
+
+    [Test]
+    public void AFailureOnOneRankEndsTheWholeJobQuickly()
+    {
+        // Rank 1 is given other options than rank 0: it fails after MPI started, and must abort the job.
+        var watch = Stopwatch.StartNew();
+        var run = Mpi.RunMpmd(
+            [TestEnvironment.DriverPath, "pi", "--darts", "1e6", "--repeat", "1"],
+            [TestEnvironment.DriverPath, "pi", "--darts", "2e6", "--repeat", "1"]);
+        Assert.That(run.Code, Is.Not.Zero);
+        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(60)));
+        Assert.That(run.Err, Does.Contain("on rank 1 of 2").And.Contain("differ from rank 0"));
+    }
+
+    [Test]
+    public void InversionUnderSeveralRanksRunsOnRankZero()
+    {
+        var run = Mpi.Run(2, [TestEnvironment.DriverPath, "inv", "--n", "50", "--backend", "c-openmp", "--repeat", "1", "--json"]);
+        Assert.That(run.Code, Is.Zero, run.Err);
+        using JsonDocument doc = JsonDocument.Parse(run.Out);
+        Assert.That(doc.RootElement.GetProperty("results")[0].GetProperty("verified").GetBoolean(), Is.True);
+    }
+
+    /// <summary>mpiexec with the settings that work as root, in containers and in CI (see README).</summary>
+    internal static class Mpi
+    {
+        public static (int Code, string Out, string Err) Run(int ranks, string[] command) =>
+            Start(["-n", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture), .. command]);
+
+        public static (int Code, string Out, string Err) RunMpmd(string[] first, string[] second) =>
+            Start(["-n", "1", .. first, ":", "-n", "1", .. second]);
+
+        private static (int Code, string Out, string Err) Start(string[] arguments)
+        {
+            var info = new ProcessStartInfo("mpiexec") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+            foreach (string a in (string[])["--oversubscribe", "--bind-to", "none", .. arguments])
+            {
+                info.ArgumentList.Add(a);
+            }
+
+            info.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1";
+            info.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
+            info.Environment["OMPI_MCA_btl"] = "self,vader";
+            info.Environment["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none";
+            info.Environment["OMPI_MCA_pml"] = "ob1";
+            info.Environment["OMPI_MCA_osc"] = "^ucx";
+            info.Environment["TERM"] = "dumb";
+            using var process = Process.Start(info)!;
+            process.StandardInput.Close();
+            Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+            Task<string> stderr = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit(TimeSpan.FromSeconds(120)))
+            {
+                process.Kill(entireProcessTree: true);
+                Assert.Fail($"mpiexec {string.Join(' ', arguments)} did not finish within 120 s");
+            }
+
+            return (process.ExitCode, stdout.Result, stderr.Result);
+        }
+    }
+}
