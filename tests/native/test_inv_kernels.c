@@ -1,0 +1,206 @@
+/* CTest: the exported inversion kernels (C, Fortran, LAPACK) against each other and the spec's
+ * scaled residual, on sizes around the block sizes, known matrices and singular inputs.
+ * Usage: test_inv_kernels c|fortran|lapack|residual */
+#include "interop.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef int32_t (*inv_kernel)(int64_t, double *, int32_t);
+
+static int failures;
+
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                  \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fputc('\n', stderr);                                                                   \
+            ++failures;                                                                            \
+        }                                                                                          \
+    } while (0)
+
+/* The spec's matrix A = R∘Rᵀ, row-major, written from the spec independently of native/src. */
+static double unit(uint64_t s, uint64_t k)
+{
+    uint64_t z = s + (k + 1) * 0x9E3779B97F4A7C15ULL;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    z ^= z >> 31;
+    return (double)(z >> 11) * 0x1p-53;
+}
+
+static double *spec_matrix(int64_t n, uint64_t seed)
+{
+    double *a = malloc(sizeof(double) * (size_t)(n * n));
+    for (int64_t i = 0; i < n; ++i)
+        for (int64_t j = 0; j < n; ++j)
+            a[i * n + j] = unit(seed, (uint64_t)(i * n + j)) * unit(seed, (uint64_t)(j * n + i));
+    return a;
+}
+
+static double *copy(const double *a, int64_t n)
+{
+    double *b = malloc(sizeof(double) * (size_t)(n * n));
+    memcpy(b, a, sizeof(double) * (size_t)(n * n));
+    return b;
+}
+
+static double residual(int64_t n, const double *a, const double *x)
+{
+    double r = -1;
+    int32_t status = interop_inv_residual(n, a, x, 2, &r);
+    CHECK(status == 0, "residual status %d", status);
+    return r;
+}
+
+static const char *name_of(inv_kernel k)
+{
+    return k == interop_inv_c ? "c" : k == interop_inv_fortran ? "fortran" : "lapack";
+}
+
+static void test_kernel(inv_kernel kernel)
+{
+    const int64_t sizes[] = {1, 2, 3, 63, 65, 127, 129, 257};
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; ++s) {
+        int64_t n = sizes[s];
+        double *a = spec_matrix(n, 42);
+        double *reference = copy(a, n);
+        CHECK(interop_inv_lapack(n, reference, 1) == 0, "lapack n=%lld", (long long)n);
+        for (int32_t threads = 1; threads <= 3; ++threads) {
+            double *x = copy(a, n);
+            int32_t status = kernel(n, x, threads);
+            CHECK(status == 0, "%s n=%lld threads=%d status %d", name_of(kernel), (long long)n, threads, status);
+            double r = residual(n, a, x);
+            CHECK(r >= 0 && r <= 30, "%s n=%lld threads=%d residual %g", name_of(kernel), (long long)n, threads, r);
+            double diff = 0, scale = 0;
+            for (int64_t i = 0; i < n * n; ++i) {
+                diff = fmax(diff, fabs(x[i] - reference[i]));
+                scale = fmax(scale, fabs(reference[i]));
+            }
+            CHECK(diff <= 1e-8 * scale, "%s n=%lld threads=%d differs from LAPACK by %g (scale %g)", name_of(kernel),
+                  (long long)n, threads, diff, scale);
+            free(x);
+        }
+        free(a);
+        free(reference);
+    }
+
+    /* The identity is its own inverse, exactly. */
+    {
+        int64_t n = 70;
+        double *a = calloc((size_t)(n * n), sizeof(double));
+        for (int64_t i = 0; i < n; ++i)
+            a[i * n + i] = 1;
+        CHECK(kernel(n, a, 2) == 0, "identity");
+        for (int64_t i = 0; i < n; ++i)
+            for (int64_t j = 0; j < n; ++j)
+                CHECK(a[i * n + j] == (i == j ? 1.0 : 0.0), "identity inverse at (%lld,%lld)", (long long)i, (long long)j);
+        free(a);
+    }
+    /* A permutation with a zero diagonal needs pivoting; its inverse is its transpose. */
+    {
+        int64_t n = 131;
+        double *a = calloc((size_t)(n * n), sizeof(double));
+        for (int64_t i = 0; i < n; ++i)
+            a[i * n + (i * 7 + 3) % n] = 1; /* 7 is coprime with 131: a permutation, no fixed diagonal */
+        double *x = copy(a, n);
+        CHECK(kernel(n, x, 2) == 0, "permutation");
+        for (int64_t i = 0; i < n; ++i)
+            for (int64_t j = 0; j < n; ++j)
+                CHECK(x[i * n + j] == a[j * n + i], "permutation inverse at (%lld,%lld)", (long long)i, (long long)j);
+        free(a);
+        free(x);
+    }
+    /* Hilbert matrix of order 8 (condition ~1.5e10): still a small scaled residual. */
+    {
+        int64_t n = 8;
+        double a[64], x[64];
+        for (int64_t i = 0; i < n; ++i)
+            for (int64_t j = 0; j < n; ++j)
+                a[i * n + j] = 1.0 / (double)(i + j + 1);
+        memcpy(x, a, sizeof a);
+        CHECK(kernel(n, x, 1) == 0, "hilbert");
+        double r = residual(n, a, x);
+        CHECK(r <= 30, "hilbert residual %g", r);
+    }
+    /* Singular inputs name the failing step: a zero row k fails at step k. */
+    {
+        int64_t n = 9;
+        double *a = spec_matrix(n, 7);
+        for (int64_t j = 0; j < n; ++j)
+            a[4 * n + j] = 0; /* row 5 */
+        CHECK(kernel(n, a, 2) == 5, "zero row 5");
+        free(a);
+        a = calloc((size_t)(n * n), sizeof(double));
+        CHECK(kernel(n, a, 1) == 1, "all-zero matrix fails at step 1");
+        free(a);
+        a = spec_matrix(n, 7);
+        for (int64_t j = 0; j < n; ++j)
+            a[2 * n + j] = a[6 * n + j]; /* two equal rows */
+        int32_t status = kernel(n, a, 1);
+        CHECK(status > 0 && status <= n, "equal rows: status %d", status);
+        free(a);
+        a = spec_matrix(n, 7);
+        a[10] = NAN;
+        CHECK(kernel(n, a, 1) > 0, "NaN input is not inverted");
+        free(a);
+    }
+    /* Bad arguments. */
+    double one = 1;
+    CHECK(kernel(0, &one, 1) == -1, "n = 0");
+    CHECK(kernel(1, NULL, 1) == -2, "NULL matrix");
+    CHECK(kernel(1, &one, 0) == -3, "zero threads");
+}
+
+static void test_residual(void)
+{
+    int64_t n = 40;
+    double *a = spec_matrix(n, 3);
+    double *x = copy(a, n);
+    CHECK(interop_inv_lapack(n, x, 2) == 0, "lapack");
+    CHECK(residual(n, a, x) <= 30, "a true inverse passes");
+    x[5] *= 1.0001;
+    CHECK(residual(n, a, x) > 1000, "a perturbed inverse fails");
+    x[5] = NAN;
+    CHECK(isinf(residual(n, a, x)), "NaN gives +Inf");
+    double r = 0;
+    CHECK(interop_inv_residual(0, a, x, 1, &r) == -1 && interop_inv_residual(n, NULL, x, 1, &r) == -2 &&
+              interop_inv_residual(n, a, NULL, 1, &r) == -3 && interop_inv_residual(n, a, x, 0, &r) == -4 &&
+              interop_inv_residual(n, a, x, 1, NULL) == -5,
+          "residual argument checks");
+    char info[256];
+    int32_t length = interop_openblas_info(info, (int32_t)sizeof info);
+    CHECK(length > 0 && strstr(info, "core=") != NULL && strstr(info, "threading=") != NULL, "openblas info '%s'", info);
+    CHECK(interop_openblas_info(NULL, 10) == -1 && interop_openblas_info(info, 0) == -2, "openblas info arguments");
+    free(a);
+    free(x);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s c|fortran|lapack|residual\n", argv[0]);
+        return 2;
+    }
+    if (strcmp(argv[1], "c") == 0)
+        test_kernel(interop_inv_c);
+    else if (strcmp(argv[1], "fortran") == 0)
+        test_kernel(interop_inv_fortran);
+    else if (strcmp(argv[1], "lapack") == 0)
+        test_kernel(interop_inv_lapack);
+    else if (strcmp(argv[1], "residual") == 0)
+        test_residual();
+    else {
+        fprintf(stderr, "unknown suite '%s'\n", argv[1]);
+        return 2;
+    }
+    if (failures) {
+        fprintf(stderr, "%d check(s) failed\n", failures);
+        return 1;
+    }
+    printf("all checks passed (%s)\n", argv[1]);
+    return 0;
+}
