@@ -134,8 +134,9 @@ static void gemm_update(int64_t m, int64_t n, int64_t k, const double *a, int64_
     }
 }
 
-/* Unblocked LU with partial pivoting of the panel M[k0:n, k0:k0+kb]; row swaps are applied to whole
- * rows of M (all n columns) and recorded in ipiv. Returns 0, or the 1-based step of a failing pivot. */
+/* Unblocked LU with partial pivoting of the panel M[k0:n, k0:k0+kb]; row swaps are applied inside
+ * the panel only (the other columns get them from swap_rows_in_column, in parallel) and recorded in
+ * ipiv. Returns 0, or the 1-based step of a failing pivot. */
 static int32_t panel_lu(int64_t n, double *a, int64_t k0, int64_t kb, int64_t *ipiv, double threshold)
 {
     for (int64_t j = k0; j < k0 + kb; ++j) {
@@ -151,7 +152,7 @@ static int32_t panel_lu(int64_t n, double *a, int64_t k0, int64_t kb, int64_t *i
             return (int32_t)(j + 1);
         ipiv[j] = p;
         if (p != j)
-            for (int64_t c = 0; c < n; ++c) {
+            for (int64_t c = k0; c < k0 + kb; ++c) {
                 double tmp = AT(a, n, j, c);
                 AT(a, n, j, c) = AT(a, n, p, c);
                 AT(a, n, p, c) = tmp;
@@ -168,6 +169,18 @@ static int32_t panel_lu(int64_t n, double *a, int64_t k0, int64_t kb, int64_t *i
         }
     }
     return 0;
+}
+
+/* The row interchanges of steps k0..k0+kb-1, applied in order within column c (LAPACK's dlaswp,
+ * one contiguous column at a time, so that columns can be swapped in parallel). */
+static void swap_rows_in_column(int64_t n, double *a, const int64_t *ipiv, int64_t k0, int64_t kb, int64_t c)
+{
+    double *col = &AT(a, n, 0, c);
+    for (int64_t j = k0; j < k0 + kb; ++j) {
+        double tmp = col[j];
+        col[j] = col[ipiv[j]];
+        col[ipiv[j]] = tmp;
+    }
 }
 
 /* Column c of B[k0:k0+kb, :] := inv(unit lower L[k0:k0+kb, k0:k0+kb]) * itself. */
@@ -217,9 +230,11 @@ INTEROP_EXPORT int32_t interop_inv_c(int64_t n, double *a, int32_t threads)
         return -3;
 
     int64_t *ipiv = malloc(sizeof(int64_t) * (size_t)n);
+    int64_t *perm = malloc(sizeof(int64_t) * (size_t)n);
     double *x = malloc(sizeof(double) * (size_t)n * (size_t)n);
-    if (ipiv == NULL || x == NULL) {
+    if (ipiv == NULL || perm == NULL || x == NULL) {
         free(ipiv);
+        free(perm);
         free(x);
         return INTEROP_STATUS_NO_MEMORY;
     }
@@ -250,6 +265,10 @@ INTEROP_EXPORT int32_t interop_inv_c(int64_t n, double *a, int32_t threads)
                 }
                 if (status != 0)
                     break;
+#pragma omp for schedule(static)
+                for (int64_t c = 0; c < n; ++c)
+                    if (c < k0 || c >= k0 + kb)
+                        swap_rows_in_column(n, a, ipiv, k0, kb, c);
                 int64_t rest = n - k0 - kb;
                 /* U12 = inv(L11) A12, column by column. */
 #pragma omp for schedule(static)
@@ -268,15 +287,16 @@ INTEROP_EXPORT int32_t interop_inv_c(int64_t n, double *a, int32_t threads)
                     memset(&AT(x, n, 0, c), 0, sizeof(double) * (size_t)n);
 #pragma omp single
                 {
-                    for (int64_t c = 0; c < n; ++c)
-                        AT(x, n, c, c) = 1.0;
-                    for (int64_t j = 0; j < n; ++j)
-                        if (ipiv[j] != j)
-                            for (int64_t c = 0; c < n; ++c) {
-                                double tmp = AT(x, n, j, c);
-                                AT(x, n, j, c) = AT(x, n, ipiv[j], c);
-                                AT(x, n, ipiv[j], c) = tmp;
-                            }
+                    /* Row i of P is row perm[i] of the identity: one 1 per row, no row swaps. */
+                    for (int64_t i = 0; i < n; ++i)
+                        perm[i] = i;
+                    for (int64_t j = 0; j < n; ++j) {
+                        int64_t tmp = perm[j];
+                        perm[j] = perm[ipiv[j]];
+                        perm[ipiv[j]] = tmp;
+                    }
+                    for (int64_t i = 0; i < n; ++i)
+                        AT(x, n, i, perm[i]) = 1.0;
                 }
                 /* L Y = X, forward by blocks of rows. */
                 for (int64_t k0 = 0; k0 < n; k0 += NB) {
@@ -307,6 +327,7 @@ INTEROP_EXPORT int32_t interop_inv_c(int64_t n, double *a, int32_t threads)
         free(pack.b);
     }
     free(ipiv);
+    free(perm);
     free(x);
     if (allocation_failures != 0)
         return INTEROP_STATUS_NO_MEMORY;

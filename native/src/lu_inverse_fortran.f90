@@ -119,7 +119,8 @@ contains
         return
       end if
       ipiv(j) = p
-      if (p /= j) call swap_rows(n, a, j, p)
+      ! Swapped inside the panel only; the other columns get the swaps column by column, in parallel.
+      if (p /= j) call swap_rows(a(:, k0:k0 + kb - 1), j, p)
       a(j + 1:n, j) = a(j + 1:n, j) / a(j, j)
       do c = j + 1, k0 + kb - 1
         u = a(j, c)
@@ -128,10 +129,10 @@ contains
     end do
   end function panel_lu
 
-  subroutine swap_rows(n, a, i, p)
-    integer(i8), intent(in) :: n, i, p
-    real(dp), intent(inout) :: a(n, n)
-    real(dp) :: row(n)
+  subroutine swap_rows(a, i, p)
+    integer(i8), intent(in) :: i, p
+    real(dp), intent(inout) :: a(:, :)
+    real(dp) :: row(size(a, 2))
     row = a(i, :)
     a(i, :) = a(p, :)
     a(p, :) = row
@@ -166,12 +167,12 @@ contains
     real(dp), intent(inout) :: a(n, n)
     integer(c_int32_t), intent(in) :: threads
     real(dp), allocatable :: x(:, :), apack(:), bpack(:)
-    integer(i8), allocatable :: ipiv(:)
-    real(dp) :: threshold
+    integer(i8), allocatable :: ipiv(:), perm(:)
+    real(dp) :: threshold, tmp
     integer(i8) :: k0, kb, c, k, i, j
     integer :: failures, alloc
 
-    allocate (x(n, n), ipiv(n), stat=alloc)
+    allocate (x(n, n), ipiv(n), perm(n), stat=alloc)
     if (alloc /= 0) then
       status = status_no_memory
       return
@@ -182,7 +183,7 @@ contains
     status = 0
     failures = 0
 
-    !$omp parallel num_threads(threads) default(shared) private(apack, bpack, alloc, k0, kb, c, k, i, j)
+    !$omp parallel num_threads(threads) default(shared) private(apack, bpack, alloc, k0, kb, c, k, i, j, tmp)
     allocate (apack(mc_max * kc_max), bpack(kc_max * ((n + nr - 1) / nr) * nr), stat=alloc)
     if (alloc /= 0) then
       !$omp atomic
@@ -197,6 +198,18 @@ contains
         status = panel_lu(n, a, k0, kb, ipiv, threshold)
         !$omp end single
         if (status /= 0) exit
+        ! The panel's row interchanges, applied to every other column (LAPACK's dlaswp).
+        !$omp do schedule(static)
+        do c = 1, n
+          if (c < k0 .or. c >= k0 + kb) then
+            do j = k0, k0 + kb - 1
+              tmp = a(j, c)
+              a(j, c) = a(ipiv(j), c)
+              a(ipiv(j), c) = tmp
+            end do
+          end if
+        end do
+        !$omp end do
         ! U12 = inv(L11) A12, column by column.
         !$omp do schedule(static)
         do c = k0 + kb, n
@@ -214,12 +227,16 @@ contains
       if (status == 0) then
         ! 2. X = P: the identity with the rows swapped as the LU swapped them.
         !$omp single
+        ! Row i of P is row perm(i) of the identity: one 1 per row, no row swaps.
         x = 0.0_dp
-        do i = 1, n
-          x(i, i) = 1.0_dp
-        end do
+        perm = [(i, i = 1, n)]
         do j = 1, n
-          if (ipiv(j) /= j) call swap_rows(n, x, j, ipiv(j))
+          k = perm(j)
+          perm(j) = perm(ipiv(j))
+          perm(ipiv(j)) = k
+        end do
+        do i = 1, n
+          x(i, perm(i)) = 1.0_dp
         end do
         !$omp end single
         ! L Y = X, forward by blocks of rows.

@@ -62,13 +62,39 @@ internal static unsafe class GemmMicroKernel
             c15 = Vector512.FusedMultiplyAdd(a1, b, c15);
         }
 
+        if (mr == MR && nr == NR)
+        {
+            // A whole tile: subtract straight from the accumulators into C.
+            Update(c, c00, c10);
+            Update(c + ldc, c01, c11);
+            Update(c + (2L * ldc), c02, c12);
+            Update(c + (3L * ldc), c03, c13);
+            Update(c + (4L * ldc), c04, c14);
+            Update(c + (5L * ldc), c05, c15);
+            return;
+        }
+
+        // An edge tile: through a buffer, of which only mr x nr is stored.
+        PartialTile512(c, ldc, mr, nr, c00, c10, c01, c11, c02, c12, c03, c13, c04, c14, c05, c15);
+    }
+
+    private static void Update(double* column, Vector512<double> top, Vector512<double> bottom)
+    {
+        (Vector512.Load(column) - top).Store(column);
+        (Vector512.Load(column + 8) - bottom).Store(column + 8);
+    }
+
+    // Kept out of Run512: a stackalloc there makes the JIT keep the accumulators in memory.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void PartialTile512(double* c, int ldc, int mr, int nr, params ReadOnlySpan<Vector512<double>> columns)
+    {
         double* acc = stackalloc double[MR * NR];
-        c00.Store(acc); c10.Store(acc + 8);
-        c01.Store(acc + 16); c11.Store(acc + 24);
-        c02.Store(acc + 32); c12.Store(acc + 40);
-        c03.Store(acc + 48); c13.Store(acc + 56);
-        c04.Store(acc + 64); c14.Store(acc + 72);
-        c05.Store(acc + 80); c15.Store(acc + 88);
+        for (int i = 0; i < columns.Length; i++)
+        {
+            // columns alternate top (rows 0-7) and bottom (rows 8-15) halves of each column.
+            columns[i].Store(acc + ((i / 2) * MR) + ((i % 2) * 8));
+        }
+
         Subtract(acc, c, ldc, mr, nr);
     }
 
@@ -77,7 +103,6 @@ internal static unsafe class GemmMicroKernel
     {
         // 16 rows = four Vector256 per column; the six columns are done in two passes of three so
         // that twelve accumulators fit the sixteen AVX2 registers.
-        double* acc = stackalloc double[MR * NR];
         for (int j0 = 0; j0 < NR; j0 += 3)
         {
             Vector256<double> c00 = default, c10 = default, c20 = default, c30 = default;
@@ -99,10 +124,24 @@ internal static unsafe class GemmMicroKernel
                 c22 = Vector256.FusedMultiplyAdd(a2, b, c22); c32 = Vector256.FusedMultiplyAdd(a3, b, c32);
             }
 
-            double* col = acc + (j0 * MR);
-            c00.Store(col); c10.Store(col + 4); c20.Store(col + 8); c30.Store(col + 12);
-            c01.Store(col + 16); c11.Store(col + 20); c21.Store(col + 24); c31.Store(col + 28);
-            c02.Store(col + 32); c12.Store(col + 36); c22.Store(col + 40); c32.Store(col + 44);
+            Finish256(c + ((long)j0 * ldc), ldc, mr, Math.Min(3, nr - j0), c00, c10, c20, c30, c01, c11, c21, c31, c02, c12, c22, c32);
+        }
+    }
+
+    // Subtracts three accumulated columns (four vectors each) from C, storing only mr x nr. Kept
+    // out of Run256 so that its accumulators stay in registers.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Finish256(double* c, int ldc, int mr, int nr, params ReadOnlySpan<Vector256<double>> columns)
+    {
+        if (nr <= 0)
+        {
+            return;
+        }
+
+        double* acc = stackalloc double[MR * 3];
+        for (int i = 0; i < columns.Length; i++)
+        {
+            columns[i].Store(acc + (i * 4));
         }
 
         Subtract(acc, c, ldc, mr, nr);

@@ -61,6 +61,17 @@ public static unsafe class ManagedInverse
                             return;
                         }
 
+                        // The panel's row interchanges, applied to every other column (LAPACK's dlaswp).
+                        (int s0, int s1) = team.Share(n, 1, w);
+                        for (int c = s0; c < s1; c++)
+                        {
+                            if (c < k0 || c >= k0 + kb)
+                            {
+                                SwapRowsInColumn(m + ((long)c * n), pivots, k0, kb);
+                            }
+                        }
+
+                        team.Sync(); // the solve below takes columns by another split
                         int rest = n - k0 - kb;
                         (int c0, int c1) = team.Share(rest, 1, w);
                         for (int c = c0; c < c1; c++)
@@ -84,14 +95,16 @@ public static unsafe class ManagedInverse
                     team.Sync();
                     if (w == 0)
                     {
-                        for (int c = 0; c < n; c++)
-                        {
-                            xm[c + ((long)c * n)] = 1;
-                        }
-
+                        // Row i of P is row perm[i] of the identity: one 1 per row, no row swaps.
+                        int[] perm = [.. Enumerable.Range(0, n)];
                         for (int j = 0; j < n; j++)
                         {
-                            SwapRows(n, xm, j, (int)pivots[j]);
+                            (perm[j], perm[pivots[j]]) = (perm[pivots[j]], perm[j]);
+                        }
+
+                        for (int i = 0; i < n; i++)
+                        {
+                            xm[i + ((long)perm[i] * n)] = 1;
                         }
                     }
 
@@ -206,7 +219,7 @@ public static unsafe class ManagedInverse
             }
 
             pivots[j] = p;
-            SwapRows(n, m, j, p);
+            SwapRowsInPanel(n, m, j, p, k0, kb);
             double inverse = 1.0 / column[j];
             for (int i = j + 1; i < n; i++)
             {
@@ -223,16 +236,25 @@ public static unsafe class ManagedInverse
         return 0;
     }
 
-    private static void SwapRows(int n, double* m, int i, int p)
+    // Inside the panel only; the other columns get the swaps from SwapRowsInColumn, in parallel.
+    private static void SwapRowsInPanel(int n, double* m, int i, int p, int k0, int kb)
     {
         if (i == p)
         {
             return;
         }
 
-        for (long c = 0; c < n; c++)
+        for (long c = k0; c < k0 + kb; c++)
         {
             (m[i + (c * n)], m[p + (c * n)]) = (m[p + (c * n)], m[i + (c * n)]);
+        }
+    }
+
+    private static void SwapRowsInColumn(double* column, long[] pivots, int k0, int kb)
+    {
+        for (int j = k0; j < k0 + kb; j++)
+        {
+            (column[j], column[pivots[j]]) = (column[pivots[j]], column[j]);
         }
     }
 
