@@ -1,0 +1,145 @@
+using System.Globalization;
+using System.Xml;
+using Interop.Cli.Compare;
+using Interop.Core;
+
+namespace Interop.Tests;
+
+/// <summary>The files and numbers derived from a compare run, on a synthetic run with known times.</summary>
+public sealed class CompareFilesTests
+{
+    private string dir = string.Empty;
+
+    [SetUp]
+    public void CreateFolder() => dir = Directory.CreateTempSubdirectory("interop-files-").FullName;
+
+    [TearDown]
+    public void RemoveFolder() => Directory.Delete(dir, recursive: true);
+
+    private static ComparePoint Pi(string backend, int threads, params double[] seconds) =>
+        new("pi", backend, 1, threads, seconds, 1e9, "darts/s", true, "inside=785398");
+
+    private static ComparePoint Inv(string backend, int threads, params double[] seconds) =>
+        new("inv", backend, 1, threads, seconds, 128.0, "GFLOP/s", true, "residual=0.5");
+
+    private static CompareRun Synthetic(double scale = 1) => new(
+        new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero),
+        42.5,
+        [new("darts", "1000000000"), new("n", "4000")],
+        [new("cpu_model", "Test CPU, with a comma"), new("cpus_usable", "2")],
+        [new("OMP_NUM_THREADS", null)],
+        [
+            Pi("managed-serial", 1, 4.0, 4.2, 3.9),
+            Pi("managed-parallel", 1, 0.50, 0.52, 0.51),
+            Pi("managed-parallel", 2, 0.25 * scale, 0.26 * scale, 0.27 * scale),
+            Pi("c-openmp", 1, 0.40, 0.41, 0.42),
+            Pi("c-openmp", 2, 0.20, 0.21, 0.22),
+            Inv("managed-serial", 1, 8.0, 8.1, 8.2),
+            Inv("lapack", 1, 2.0, 2.1, 2.2),
+            Inv("lapack", 2, 1.2, 1.1, 1.3),
+        ]);
+
+    [Test]
+    public void MetricsOnKnownTimes()
+    {
+        CompareRun run = Synthetic();
+        ComparePoint c2 = run.Points.Single(p => p.Backend == "c-openmp" && p.Threads == 2);
+        Assert.That(c2.Stats, Is.EqualTo(new TimingStats(0.21, 0.20, 0.22)));
+        Assert.That(c2.Throughput, Is.EqualTo(1e9 / 0.21).Within(1e-6).Percent);
+        Assert.That(CompareMetrics.Speedup(run, c2), Is.EqualTo(4.0 / 0.21).Within(1e-9).Percent);
+        Assert.That(CompareMetrics.Efficiency(run, c2), Is.EqualTo(0.41 / 0.21 / 2).Within(1e-9).Percent);
+        Assert.That(CompareMetrics.OverManaged(run, c2), Is.EqualTo(0.26 / 0.21).Within(1e-9).Percent);
+        Assert.That(CompareMetrics.OverManaged(run, run.Points.Single(p => p.Backend == "managed-parallel" && p.Threads == 2)), Is.Null);
+        Assert.That(CompareMetrics.OverManaged(run, run.Points.Single(p => p.Backend == "lapack" && p.Threads == 2)), Is.Null, "no managed-parallel inv point to compare with");
+    }
+
+    [Test]
+    public void WritesEveryFileAndJsonRoundTripsExactly()
+    {
+        CompareRun run = Synthetic();
+        ResultsFolder folder = ResultsFiles.Write(run, dir, ["Summary line one.", "Summary line two."]);
+        string[] expected = ["results.json", "results.csv", "report.md", "pi-time.svg", "pi-time.png", "pi-speedup.svg", "pi-speedup.png", "inv-time.svg", "inv-time.png", "inv-speedup.svg", "inv-speedup.png"];
+        Assert.That(folder.Files.Select(Path.GetFileName), Is.EquivalentTo(expected));
+        foreach (string file in folder.Files)
+        {
+            Assert.That(new FileInfo(file).Length, Is.GreaterThan(0), file);
+        }
+
+        foreach (string png in folder.Files.Where(f => f.EndsWith(".png", StringComparison.Ordinal)))
+        {
+            Assert.That(File.ReadAllBytes(png).Take(8), Is.EqualTo(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }), png);
+        }
+
+        foreach (string svg in folder.Files.Where(f => f.EndsWith(".svg", StringComparison.Ordinal)))
+        {
+            Assert.DoesNotThrow(() => new XmlDocument().Load(svg), svg);
+        }
+
+        CompareRun back = ResultsFiles.ReadJson(Path.Combine(dir, "results.json"));
+        Assert.That(back.Points, Has.Count.EqualTo(run.Points.Count));
+        for (int i = 0; i < run.Points.Count; i++)
+        {
+            Assert.That(back.Points[i].Seconds, Is.EqualTo(run.Points[i].Seconds), "raw repeats, exactly");
+            Assert.That(back.Points[i] with { Seconds = run.Points[i].Seconds }, Is.EqualTo(run.Points[i]));
+        }
+
+        Assert.That(back.Environment, Is.EqualTo(run.Environment));
+        Assert.That(back.Variables, Is.EqualTo(run.Variables));
+        Assert.That(back.Started, Is.EqualTo(run.Started));
+    }
+
+    [Test]
+    public void CsvIsTidyOneRowPerPoint()
+    {
+        CompareRun run = Synthetic();
+        string[] lines = ResultsFiles.Csv(run).TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        Assert.That(lines[0], Is.EqualTo("workload,backend,ranks,threads,workers,repeats,seconds_median,seconds_min,seconds_max,throughput,throughput_unit,speedup_vs_managed_serial,efficiency,over_managed,verified,check"));
+        Assert.That(lines, Has.Length.EqualTo(run.Points.Count + 1));
+        string[] c2 = lines.Single(l => l.StartsWith("pi,c-openmp,1,2,", StringComparison.Ordinal)).Split(',');
+        Assert.That(double.Parse(c2[6], CultureInfo.InvariantCulture), Is.EqualTo(0.21));
+        Assert.That(c2[5], Is.EqualTo("3"));
+        Assert.That(c2[14], Is.EqualTo("true"));
+        Assert.That(lines.Single(l => l.StartsWith("inv,lapack,1,2,", StringComparison.Ordinal)).Split(',')[13], Is.Empty, "no ratio: empty cell");
+    }
+
+    [Test]
+    public void ReportEmbedsEveryChartAndTheSummary()
+    {
+        CompareRun run = Synthetic();
+        ResultsFiles.Write(run, dir, ["LAPACK ran 2x faster."]);
+        string report = File.ReadAllText(Path.Combine(dir, "report.md"));
+        foreach (string png in new[] { "pi-time.png", "pi-speedup.png", "inv-time.png", "inv-speedup.png" })
+        {
+            Assert.That(report, Does.Contain($"]({png})"));
+        }
+
+        Assert.That(report, Does.Contain("- LAPACK ran 2x faster.").And.Contain("| c-openmp | 1x2 | 0.2100 (0.2000-0.2200)").And.Contain("Test CPU, with a comma"));
+    }
+
+    [Test]
+    public void BaselineFlagsAPlantedRegressionAndPassesAnIdenticalRun()
+    {
+        CompareRun old = Synthetic();
+        Assert.That(BaselineComparison.Compare(old, Synthetic()).Changes.Count(c => c.Flagged), Is.Zero);
+
+        BaselineComparison slower = BaselineComparison.Compare(old, Synthetic(scale: 2));
+        BaselineChange flagged = slower.Changes.Single(c => c.Flagged);
+        Assert.That((flagged.Backend, flagged.Threads), Is.EqualTo(("managed-parallel", 2)));
+        Assert.That(flagged.Speedup, Is.EqualTo(0.5).Within(1e-9));
+        Assert.That(slower.Describe().Any(l => l.Contains("SLOWER", StringComparison.Ordinal) && l.Contains("managed-parallel 1x2", StringComparison.Ordinal)), Is.True);
+
+        // Overlapping spreads are noise, not a change, however the medians differ.
+        CompareRun noisy = Synthetic() with { Points = [.. Synthetic().Points.Select(p => p.Backend == "c-openmp" && p.Threads == 1 ? p with { Seconds = [0.30, 0.45, 0.41] } : p)] };
+        Assert.That(BaselineComparison.Compare(old, noisy).Changes.Count(c => c.Flagged), Is.Zero);
+    }
+
+    [Test]
+    public void AMissingOrMalformedBaselineIsAUsageError()
+    {
+        Assert.Throws<UsageException>(() => ResultsFiles.ReadJson(Path.Combine(dir, "none.json")));
+        string bad = Path.Combine(dir, "bad.json");
+        File.WriteAllText(bad, "{\"points\": 3}");
+        var e = Assert.Throws<UsageException>(() => ResultsFiles.ReadJson(bad));
+        Assert.That(e!.Message, Does.StartWith(bad));
+    }
+}
