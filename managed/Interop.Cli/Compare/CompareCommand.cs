@@ -27,7 +27,7 @@ internal static class CompareCommand
         var backend = new Option<string>("--backend", "-b") { Description = "Comma-separated backends, or 'all' (each workload runs the ones it has).", DefaultValueFactory = _ => "all" };
         var threads = new Option<string?>("--threads", "-t") { Description = "Comma-separated thread counts (default 1, 2, 4, ... up to the CPUs available; " + ThreadCount.Rules + ")" };
         var repeat = new Option<string?>("--repeat", "-r") { Description = $"Timed runs per point after one warm-up (default {DefaultRepeat}, --quick {QuickRepeat})." };
-        var quick = new Option<bool>("--quick") { Description = $"A smoke run of ~15 s: {QuickDarts:0.#e0} darts, n = {QuickN}, {QuickRepeat} repeats." };
+        var quick = new Option<bool>("--quick") { Description = $"A smoke run of a few seconds: {QuickDarts:0.#e0} darts, n = {QuickN}, {QuickRepeat} repeats." };
         var darts = new Option<string?>("--darts", "-n") { Description = $"Darts for pi (default {DefaultDarts:0.#e0})." };
         var n = new Option<string?>("--n") { Description = $"Matrix order for inv (default {DefaultN})." };
         var seed = new Option<string>("--seed", "-s") { Description = "Seed of the generator.", DefaultValueFactory = _ => "42" };
