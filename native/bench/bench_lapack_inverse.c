@@ -80,8 +80,8 @@ int main(int argc, char **argv)
     }
     qsort(seconds, (size_t)repeat, sizeof(double), compare);
     double median = repeat % 2 ? seconds[repeat / 2] : (seconds[repeat / 2 - 1] + seconds[repeat / 2]) / 2;
-    printf("dgetrf+dgetri from C: n=%d threads=%d median %.4f s (min %.4f, max %.4f) %.1f GFLOP/s\n", n, threads,
-           median, seconds[0], seconds[repeat - 1], 2.0 * n * (double)n * n / median / 1e9);
+    printf("dgetrf+dgetri from C: n=%d threads=%d median %.4f s (min %.4f, max %.4f) %.1f GFLOP/s\n", n,
+           threads, median, seconds[0], seconds[repeat - 1], 2.0 * n * (double)n * n / median / 1e9);
     free(a);
     free(x);
     free(ipiv);

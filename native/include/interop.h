@@ -40,8 +40,8 @@ INTEROP_EXPORT int32_t interop_pi_count_c(uint64_t seed, int64_t begin, int64_t 
                                           int64_t *inside);
 
 /* The same contract, implemented in Fortran (native/src/pi_fortran_openmp.f90, bind(C)). */
-INTEROP_EXPORT int32_t interop_pi_count_fortran(uint64_t seed, int64_t begin, int64_t end,
-                                                int32_t threads, int64_t *inside);
+INTEROP_EXPORT int32_t interop_pi_count_fortran(uint64_t seed, int64_t begin, int64_t end, int32_t threads,
+                                                int64_t *inside);
 
 /*
  * Which instruction path interop_pi_count_c takes on this CPU: "avx512" or "scalar".

@@ -28,22 +28,22 @@ enum {
 /* Eight doubles: one AVX-512 register where the build targets it, split by the compiler otherwise. */
 typedef double v8d __attribute__((vector_size(64)));
 
-static inline v8d load8(const double *p)
-{
-    v8d v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
 /* The register micro-kernel: C[MR x NR] -= Ap[MR x kc] * Bp[kc x NR], Ap and Bp packed, 12
  * accumulators held in registers over the whole depth; only the top-left mr x nr of C is stored. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+/* Compiled for AVX-512, AVX2 and baseline x86-64 and chosen at load time (GCC's target_clones),
+ * so the portable build still runs the vector code on the CPUs that have it. */
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
 static void micro_kernel(int64_t kc, const double *restrict ap, const double *restrict bp, double *restrict c,
                          int64_t ldc, int64_t mr, int64_t nr)
 {
     v8d c00 = {0}, c01 = {0}, c02 = {0}, c03 = {0}, c04 = {0}, c05 = {0};
     v8d c10 = {0}, c11 = {0}, c12 = {0}, c13 = {0}, c14 = {0}, c15 = {0};
     for (int64_t k = 0; k < kc; ++k, ap += MR, bp += NR) {
-        v8d a0 = load8(ap), a1 = load8(ap + 8);
+        v8d a0, a1; /* memcpy: unaligned loads, and no vector-returning helper (its ABI differs by ISA) */
+        memcpy(&a0, ap, sizeof a0);
+        memcpy(&a1, ap + 8, sizeof a1);
         c00 += a0 * bp[0], c10 += a1 * bp[0];
         c01 += a0 * bp[1], c11 += a1 * bp[1];
         c02 += a0 * bp[2], c12 += a1 * bp[2];
@@ -104,8 +104,8 @@ typedef struct {
 
 /* C[m x n] -= A[m x k] * B[k x n], column-major. Called by every thread of the team: each takes
  * whole NR-wide column slivers of C (remainder spread), so no two threads write the same element. */
-static void gemm_update(int64_t m, int64_t n, int64_t k, const double *a, int64_t lda, const double *b, int64_t ldb,
-                        double *c, int64_t ldc, pack_buffers *pack)
+static void gemm_update(int64_t m, int64_t n, int64_t k, const double *a, int64_t lda, const double *b,
+                        int64_t ldb, double *c, int64_t ldc, pack_buffers *pack)
 {
     int64_t threads = omp_get_num_threads(), t = omp_get_thread_num();
     int64_t slivers = (n + NR - 1) / NR;
@@ -126,8 +126,8 @@ static void gemm_update(int64_t m, int64_t n, int64_t k, const double *a, int64_
                 int64_t nr = nc - j < NR ? nc - j : NR;
                 for (int64_t i = 0; i < mc; i += MR) {
                     int64_t mr = mc - i < MR ? mc - i : MR;
-                    micro_kernel(kc, pack->a + i * kc, pack->b + j * kc, &AT(c, ldc, i0 + i, j_begin + j), ldc, mr,
-                                 nr);
+                    micro_kernel(kc, pack->a + i * kc, pack->b + j * kc, &AT(c, ldc, i0 + i, j_begin + j),
+                                 ldc, mr, nr);
                 }
             }
         }
@@ -184,8 +184,8 @@ static void swap_rows_in_column(int64_t n, double *a, const int64_t *ipiv, int64
 }
 
 /* Column c of B[k0:k0+kb, :] := inv(unit lower L[k0:k0+kb, k0:k0+kb]) * itself. */
-static void solve_unit_lower_column(int64_t n, const double *l, int64_t k0, int64_t kb, double *b, int64_t ldb,
-                                    int64_t c)
+static void solve_unit_lower_column(int64_t n, const double *l, int64_t k0, int64_t kb, double *b,
+                                    int64_t ldb, int64_t c)
 {
     double *x = &AT(b, ldb, 0, c);
     for (int64_t k = k0; k < k0 + kb; ++k) {
@@ -197,7 +197,8 @@ static void solve_unit_lower_column(int64_t n, const double *l, int64_t k0, int6
 }
 
 /* Column c of B[k0:k0+kb, :] := inv(upper U[k0:k0+kb, k0:k0+kb]) * itself. */
-static void solve_upper_column(int64_t n, const double *u, int64_t k0, int64_t kb, double *b, int64_t ldb, int64_t c)
+static void solve_upper_column(int64_t n, const double *u, int64_t k0, int64_t kb, double *b, int64_t ldb,
+                               int64_t c)
 {
     double *x = &AT(b, ldb, 0, c);
     for (int64_t k = k0 + kb - 1; k >= k0; --k) {

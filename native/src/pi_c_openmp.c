@@ -29,8 +29,7 @@ static uint64_t count_scalar(uint64_t seed, uint64_t begin, uint64_t end)
 #ifdef INTEROP_HAVE_AVX512_PATH
 /* Register micro-kernel: 8 darts per vector. The 31-bit squares use vpmuludq (32x32->64), which is
  * cheaper than the 64-bit vpmullq the generator needs; the count is a masked subtract of -1. */
-__attribute__((target("avx512f,avx512dq"))) static inline __m512i
-pi_block8(__m512i z, __m512i inside)
+__attribute__((target("avx512f,avx512dq"))) static inline __m512i pi_block8(__m512i z, __m512i inside)
 {
     const __m512i mix1 = _mm512_set1_epi64((long long)INTEROP_MIX1);
     const __m512i mix2 = _mm512_set1_epi64((long long)INTEROP_MIX2);
@@ -48,8 +47,8 @@ pi_block8(__m512i z, __m512i inside)
 
 /* Blocking loop: four independent vectors in flight (32 darts per iteration) to hide the
  * multiply latency. The counter is advanced by addition: s + (k+1)*golden is linear in k. */
-__attribute__((target("avx512f,avx512dq"))) static uint64_t
-count_avx512(uint64_t seed, uint64_t begin, uint64_t end)
+__attribute__((target("avx512f,avx512dq"))) static uint64_t count_avx512(uint64_t seed, uint64_t begin,
+                                                                         uint64_t end)
 {
     enum { LANES = 8, UNROLL = 4 };
     const uint64_t n = end - begin;

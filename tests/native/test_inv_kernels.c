@@ -12,14 +12,14 @@ typedef int32_t (*inv_kernel)(int64_t, double *, int32_t);
 
 static int failures;
 
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                  \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fputc('\n', stderr);                                                                   \
-            ++failures;                                                                            \
-        }                                                                                          \
+#define CHECK(cond, ...)                                                                                     \
+    do {                                                                                                     \
+        if (!(cond)) {                                                                                       \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                             \
+            fprintf(stderr, __VA_ARGS__);                                                                    \
+            fputc('\n', stderr);                                                                             \
+            ++failures;                                                                                      \
+        }                                                                                                    \
     } while (0)
 
 /* The spec's matrix A = R∘Rᵀ, row-major, written from the spec independently of native/src. */
@@ -72,16 +72,18 @@ static void test_kernel(inv_kernel kernel)
         for (int32_t threads = 1; threads <= 3; ++threads) {
             double *x = copy(a, n);
             int32_t status = kernel(n, x, threads);
-            CHECK(status == 0, "%s n=%lld threads=%d status %d", name_of(kernel), (long long)n, threads, status);
+            CHECK(status == 0, "%s n=%lld threads=%d status %d", name_of(kernel), (long long)n, threads,
+                  status);
             double r = residual(n, a, x);
-            CHECK(r >= 0 && r <= 30, "%s n=%lld threads=%d residual %g", name_of(kernel), (long long)n, threads, r);
+            CHECK(r >= 0 && r <= 30, "%s n=%lld threads=%d residual %g", name_of(kernel), (long long)n,
+                  threads, r);
             double diff = 0, scale = 0;
             for (int64_t i = 0; i < n * n; ++i) {
                 diff = fmax(diff, fabs(x[i] - reference[i]));
                 scale = fmax(scale, fabs(reference[i]));
             }
-            CHECK(diff <= 1e-8 * scale, "%s n=%lld threads=%d differs from LAPACK by %g (scale %g)", name_of(kernel),
-                  (long long)n, threads, diff, scale);
+            CHECK(diff <= 1e-8 * scale, "%s n=%lld threads=%d differs from LAPACK by %g (scale %g)",
+                  name_of(kernel), (long long)n, threads, diff, scale);
             free(x);
         }
         free(a);
@@ -97,7 +99,8 @@ static void test_kernel(inv_kernel kernel)
         CHECK(kernel(n, a, 2) == 0, "identity");
         for (int64_t i = 0; i < n; ++i)
             for (int64_t j = 0; j < n; ++j)
-                CHECK(a[i * n + j] == (i == j ? 1.0 : 0.0), "identity inverse at (%lld,%lld)", (long long)i, (long long)j);
+                CHECK(a[i * n + j] == (i == j ? 1.0 : 0.0), "identity inverse at (%lld,%lld)", (long long)i,
+                      (long long)j);
         free(a);
     }
     /* A permutation with a zero diagonal needs pivoting; its inverse is its transpose. */
@@ -110,7 +113,8 @@ static void test_kernel(inv_kernel kernel)
         CHECK(kernel(n, x, 2) == 0, "permutation");
         for (int64_t i = 0; i < n; ++i)
             for (int64_t j = 0; j < n; ++j)
-                CHECK(x[i * n + j] == a[j * n + i], "permutation inverse at (%lld,%lld)", (long long)i, (long long)j);
+                CHECK(x[i * n + j] == a[j * n + i], "permutation inverse at (%lld,%lld)", (long long)i,
+                      (long long)j);
         free(a);
         free(x);
     }
@@ -173,8 +177,10 @@ static void test_residual(void)
           "residual argument checks");
     char info[256];
     int32_t length = interop_openblas_info(info, (int32_t)sizeof info);
-    CHECK(length > 0 && strstr(info, "core=") != NULL && strstr(info, "threading=") != NULL, "openblas info '%s'", info);
-    CHECK(interop_openblas_info(NULL, 10) == -1 && interop_openblas_info(info, 0) == -2, "openblas info arguments");
+    CHECK(length > 0 && strstr(info, "core=") != NULL && strstr(info, "threading=") != NULL,
+          "openblas info '%s'", info);
+    CHECK(interop_openblas_info(NULL, 10) == -1 && interop_openblas_info(info, 0) == -2,
+          "openblas info arguments");
     free(a);
     free(x);
 }

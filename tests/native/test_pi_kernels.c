@@ -11,14 +11,14 @@ typedef int32_t (*pi_kernel)(uint64_t, int64_t, int64_t, int32_t, int64_t *);
 
 static int failures;
 
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                  \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fputc('\n', stderr);                                                                   \
-            ++failures;                                                                            \
-        }                                                                                          \
+#define CHECK(cond, ...)                                                                                     \
+    do {                                                                                                     \
+        if (!(cond)) {                                                                                       \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                             \
+            fprintf(stderr, __VA_ARGS__);                                                                    \
+            fputc('\n', stderr);                                                                             \
+            ++failures;                                                                                      \
+        }                                                                                                    \
     } while (0)
 
 /* Written from the spec independently of native/src, so a shared mistake cannot hide. */
@@ -88,7 +88,8 @@ static void test_agree(void)
     /* Larger runs: C and Fortran agree with each other at every thread count. */
     int64_t c1 = run(interop_pi_count_c, 2024, 12345, 12345 + 20000003, 1);
     for (int32_t threads = 1; threads <= 6; ++threads) {
-        CHECK(run(interop_pi_count_c, 2024, 12345, 12345 + 20000003, threads) == c1, "c, %d threads", threads);
+        CHECK(run(interop_pi_count_c, 2024, 12345, 12345 + 20000003, threads) == c1, "c, %d threads",
+              threads);
         CHECK(run(interop_pi_count_fortran, 2024, 12345, 12345 + 20000003, threads) == c1,
               "fortran, %d threads", threads);
     }
