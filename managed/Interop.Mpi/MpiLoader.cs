@@ -23,10 +23,7 @@ public static class MpiLoader
     public static bool IsLoaded => Volatile.Read(ref handle) != IntPtr.Zero;
 
     /// <summary>The platform's file name of the shim.</summary>
-    public static string FileName =>
-        OperatingSystem.IsWindows() ? $"{MpiLibraries.Shim}.dll"
-        : OperatingSystem.IsMacOS() ? $"lib{MpiLibraries.Shim}.dylib"
-        : $"lib{MpiLibraries.Shim}.so";
+    public static string FileName => NativeLibraryProbe.FileName(MpiLibraries.Shim);
 
     /// <summary>Loads the shim (once) and checks its ABI version; throws a user-facing error if it cannot.</summary>
     public static void EnsureLoaded()
@@ -89,46 +86,10 @@ public static class MpiLoader
 
     private static IntPtr Load()
     {
-        var tried = new List<string>();
-        foreach (string candidate in Candidates())
-        {
-            if (!File.Exists(candidate))
-            {
-                tried.Add($"{candidate} (not found)");
-                continue;
-            }
-
-            try
-            {
-                return NativeLibrary.Load(candidate);
-            }
-            catch (DllNotFoundException e)
-            {
-                // The file is there but could not be loaded: the loader's text names the reason
-                // (usually libmpi.so.40 missing: install openmpi-bin and libopenmpi-dev).
-                tried.Add($"{candidate} ({e.Message.ReplaceLineEndings(" ")})");
-            }
-            catch (BadImageFormatException e)
-            {
-                tried.Add($"{candidate} ({e.Message.ReplaceLineEndings(" ")})");
-            }
-        }
-
-        throw new BackendUnavailableException(
+        // A file that is there but does not load is usually missing libmpi.so.40: the reason in
+        // the list says so (install openmpi-bin and libopenmpi-dev).
+        IntPtr loaded = NativeLibraryProbe.TryLoad(FileName, MpiLibraries.OverrideVariable, out IReadOnlyList<string> tried);
+        return loaded != IntPtr.Zero ? loaded : throw new BackendUnavailableException(
             $"the MPI shim {FileName} could not be loaded; run ./build.sh with OpenMPI installed to build it (tried: {string.Join("; ", tried)})");
-    }
-
-    private static IEnumerable<string> Candidates()
-    {
-        string? overridePath = Environment.GetEnvironmentVariable(MpiLibraries.OverrideVariable);
-        if (!string.IsNullOrEmpty(overridePath))
-        {
-            // The variable is shared with the kernels library: when it names a file (that library),
-            // the shim is looked for beside it.
-            string folder = Directory.Exists(overridePath) ? overridePath : Path.GetDirectoryName(overridePath) ?? ".";
-            yield return Path.Combine(folder, FileName);
-        }
-
-        yield return Path.Combine(AppContext.BaseDirectory, FileName);
     }
 }

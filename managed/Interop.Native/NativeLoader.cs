@@ -53,10 +53,7 @@ public static class NativeLoader
     }
 
     /// <summary>The platform's file name of the kernels library.</summary>
-    public static string FileName =>
-        OperatingSystem.IsWindows() ? $"{NativeLibraries.Kernels}.dll"
-        : OperatingSystem.IsMacOS() ? $"lib{NativeLibraries.Kernels}.dylib"
-        : $"lib{NativeLibraries.Kernels}.so";
+    public static string FileName => NativeLibraryProbe.FileName(NativeLibraries.Kernels);
 
     private static IntPtr Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath)
     {
@@ -71,42 +68,8 @@ public static class NativeLoader
 
     private static IntPtr Load()
     {
-        var tried = new List<string>();
-        foreach (string candidate in Candidates())
-        {
-            if (!File.Exists(candidate))
-            {
-                tried.Add($"{candidate} (not found)");
-                continue;
-            }
-
-            try
-            {
-                return NativeLibrary.Load(candidate);
-            }
-            catch (DllNotFoundException e)
-            {
-                // The file is there but could not be loaded: the loader's text names the reason.
-                tried.Add($"{candidate} ({e.Message.ReplaceLineEndings(" ")})");
-            }
-            catch (BadImageFormatException e)
-            {
-                tried.Add($"{candidate} ({e.Message.ReplaceLineEndings(" ")})");
-            }
-        }
-
-        throw new BackendUnavailableException(
+        IntPtr loaded = NativeLibraryProbe.TryLoad(FileName, NativeLibraries.OverrideVariable, out IReadOnlyList<string> tried);
+        return loaded != IntPtr.Zero ? loaded : throw new BackendUnavailableException(
             $"the native kernels library {FileName} could not be loaded; run ./build.sh to build it (tried: {string.Join("; ", tried)})");
-    }
-
-    private static IEnumerable<string> Candidates()
-    {
-        string? overridePath = Environment.GetEnvironmentVariable(NativeLibraries.OverrideVariable);
-        if (!string.IsNullOrEmpty(overridePath))
-        {
-            yield return Directory.Exists(overridePath) ? Path.Combine(overridePath, FileName) : overridePath;
-        }
-
-        yield return Path.Combine(AppContext.BaseDirectory, FileName);
     }
 }

@@ -1,0 +1,59 @@
+using System.Runtime.InteropServices;
+
+namespace Interop.Core;
+
+/// <summary>
+/// Finds and loads one of the project's native libraries: from the folder named by an override
+/// variable (or beside the file it names), then beside the driver. Every path tried is kept with
+/// the loader's own reason, because a bare DllNotFoundException hides the real cause (often a
+/// missing dependency such as libgomp or libmpi).
+/// </summary>
+public static class NativeLibraryProbe
+{
+    /// <summary>The platform's file name of library <paramref name="baseName"/> ("libx.so", "x.dll", "libx.dylib").</summary>
+    public static string FileName(string baseName) =>
+        OperatingSystem.IsWindows() ? $"{baseName}.dll"
+        : OperatingSystem.IsMacOS() ? $"lib{baseName}.dylib"
+        : $"lib{baseName}.so";
+
+    /// <summary>Loads the first candidate that loads, or returns zero with every attempt described in <paramref name="tried"/>.</summary>
+    public static IntPtr TryLoad(string fileName, string overrideVariable, out IReadOnlyList<string> tried)
+    {
+        var attempts = new List<string>();
+        tried = attempts;
+        foreach (string candidate in Candidates(fileName, overrideVariable))
+        {
+            if (!File.Exists(candidate))
+            {
+                attempts.Add($"{candidate} (not found)");
+                continue;
+            }
+
+            try
+            {
+                return NativeLibrary.Load(candidate);
+            }
+            catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
+            {
+                // The file is there but could not be loaded: the loader's text names the reason.
+                attempts.Add($"{candidate} ({e.Message.ReplaceLineEndings(" ")})");
+            }
+        }
+
+        return IntPtr.Zero;
+    }
+
+    private static IEnumerable<string> Candidates(string fileName, string overrideVariable)
+    {
+        string? overridePath = Environment.GetEnvironmentVariable(overrideVariable);
+        if (!string.IsNullOrEmpty(overridePath))
+        {
+            // A folder, or a file: that library itself, or one beside which the others are.
+            yield return Directory.Exists(overridePath) ? Path.Combine(overridePath, fileName)
+                : Path.GetFileName(overridePath) == fileName ? overridePath
+                : Path.Combine(Path.GetDirectoryName(overridePath) ?? ".", fileName);
+        }
+
+        yield return Path.Combine(AppContext.BaseDirectory, fileName);
+    }
+}
