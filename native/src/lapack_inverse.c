@@ -2,6 +2,7 @@
  * OpenBLAS), the scaled-residual check every inverse must pass (with OpenBLAS's dgemm), and a
  * description of the OpenBLAS in use. The Fortran LAPACK symbols are called directly on the
  * caller's buffer, read column-major as stored (see lu_inverse_c.c): no transposes, no copies. */
+#include "dense.h"
 #include "interop.h"
 
 #include <math.h>
@@ -23,17 +24,6 @@ extern void dgemm_(const char *transa, const char *transb, const int *m, const i
                    const double *alpha, const double *a, const int *lda, const double *b, const int *ldb,
                    const double *beta, double *c, const int *ldc);
 
-static double max_abs(int64_t count, const double *a)
-{
-    double m = 0.0;
-    for (int64_t i = 0; i < count; ++i) {
-        double v = fabs(a[i]);
-        if (v > m || v != v)
-            m = v;
-    }
-    return m;
-}
-
 INTEROP_EXPORT int32_t interop_inv_lapack(int64_t n, double *a, int32_t threads)
 {
     if (n < 1 || n > 46340) /* n*n must fit LAPACK's 32-bit integers */
@@ -46,7 +36,7 @@ INTEROP_EXPORT int32_t interop_inv_lapack(int64_t n, double *a, int32_t threads)
     int *ipiv = malloc(sizeof(int) * (size_t)n);
     if (ipiv == NULL)
         return INTEROP_STATUS_NO_MEMORY;
-    double threshold = (double)n * 0x1p-52 * max_abs(n * n, a);
+    double threshold = (double)n * 0x1p-52 * interop_max_abs(n * n, a);
     openblas_set_num_threads(threads);
     dgetrf_(&ni, &ni, a, &ni, ipiv, &info);
     if (info > 0) {
@@ -104,7 +94,7 @@ INTEROP_EXPORT int32_t interop_inv_residual(int64_t n, const double *a, const do
     for (int64_t c = 0; c < n; ++c)
         for (int64_t r = 0; r < n; ++r)
             sums[r] += fabs((r == c ? 1.0 : 0.0) - product[r + c * n]);
-    double norm_r = max_abs(n, sums);
+    double norm_r = interop_max_abs(n, sums);
     /* ||A||_1 and ||X||_1: largest column sums of the row-major matrices. */
     double norms[2];
     const double *m[2] = {a, x};
@@ -113,7 +103,7 @@ INTEROP_EXPORT int32_t interop_inv_residual(int64_t n, const double *a, const do
         for (int64_t i = 0; i < n; ++i)
             for (int64_t j = 0; j < n; ++j)
                 sums[j] += fabs(m[which][i * n + j]);
-        norms[which] = max_abs(n, sums);
+        norms[which] = interop_max_abs(n, sums);
     }
     free(product);
     free(sums);

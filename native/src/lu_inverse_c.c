@@ -8,6 +8,7 @@
  *   3. the inverse X replaces M.
  * The blocking loops (gemm_update) and the register micro-kernel (micro_kernel) are separate pieces,
  * BLIS style: panels of A and B are packed so that the micro-kernel streams contiguous memory. */
+#include "dense.h"
 #include "interop.h"
 
 #include <math.h>
@@ -35,8 +36,9 @@ typedef double v8d __attribute__((vector_size(64)));
  * so the portable build still runs the vector code on the CPUs that have it. */
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #endif
-static void micro_kernel(int64_t kc, const double *restrict ap, const double *restrict bp, double *restrict c,
-                         int64_t ldc, int64_t mr, int64_t nr)
+static void
+micro_kernel(int64_t kc, const double *restrict ap, const double *restrict bp, double *restrict c,
+             int64_t ldc, int64_t mr, int64_t nr)
 {
     v8d c00 = {0}, c01 = {0}, c02 = {0}, c03 = {0}, c04 = {0}, c05 = {0};
     v8d c10 = {0}, c11 = {0}, c12 = {0}, c13 = {0}, c14 = {0}, c15 = {0};
@@ -210,17 +212,6 @@ static void solve_upper_column(int64_t n, const double *u, int64_t k0, int64_t k
     }
 }
 
-static double max_abs(int64_t count, const double *a)
-{
-    double m = 0.0;
-    for (int64_t i = 0; i < count; ++i) {
-        double v = fabs(a[i]);
-        if (v > m || v != v)
-            m = v;
-    }
-    return m;
-}
-
 INTEROP_EXPORT int32_t interop_inv_c(int64_t n, double *a, int32_t threads)
 {
     if (n < 1)
@@ -240,7 +231,7 @@ INTEROP_EXPORT int32_t interop_inv_c(int64_t n, double *a, int32_t threads)
         return INTEROP_STATUS_NO_MEMORY;
     }
     /* A pivot at or below n * eps * max|a_ij| counts as zero: numerically singular. */
-    double threshold = (double)n * 0x1p-52 * max_abs(n * n, a);
+    double threshold = (double)n * 0x1p-52 * interop_max_abs(n * n, a);
     int32_t status = 0;
     int allocation_failures = 0;
 
