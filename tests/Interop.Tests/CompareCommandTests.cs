@@ -14,14 +14,6 @@ public sealed class CompareCommandTests
     [TearDown]
     public void RemoveFolder() => Directory.Delete(dir, recursive: true);
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Driver.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     private string[] Small(string output, params string[] extra) =>
         ["compare", "--quick", "--darts", "1000003", "--n", "96", "--repeat", "1", "--threads", "1,2", "--out", output, .. extra];
 
@@ -29,7 +21,7 @@ public sealed class CompareCommandTests
     public void ASmallCompareWritesEveryFileAndVerifiesEveryPoint()
     {
         string output = Path.Combine(dir, "run");
-        var (code, stdout, stderr) = Run(Small(output));
+        var (code, stdout, stderr) = Cli.Run(Small(output));
         Assert.That(code, Is.Zero, stderr);
         foreach (string file in new[] { "results.json", "results.csv", "report.md", "pi-time.svg", "pi-time.png", "pi-speedup.svg", "pi-speedup.png", "inv-time.svg", "inv-time.png", "inv-speedup.svg", "inv-speedup.png" })
         {
@@ -52,7 +44,7 @@ public sealed class CompareCommandTests
     public void TheConsoleTableMatchesResultsJson()
     {
         string output = Path.Combine(dir, "match");
-        var (code, stdout, stderr) = Run(Small(output, "--workload", "pi"));
+        var (code, stdout, stderr) = Cli.Run(Small(output, "--workload", "pi"));
         Assert.That(code, Is.Zero, stderr);
         using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json")));
         foreach (JsonElement p in doc.RootElement.GetProperty("points").EnumerateArray())
@@ -68,8 +60,8 @@ public sealed class CompareCommandTests
     public void ABaselineOfAnIdenticalRunFlagsNothingSerious()
     {
         string first = Path.Combine(dir, "first");
-        Assert.That(Run(Small(first, "--workload", "pi")).Code, Is.Zero);
-        var (code, stdout, stderr) = Run(Small(Path.Combine(dir, "second"), "--workload", "pi", "--baseline", Path.Combine(first, "results.json")));
+        Assert.That(Cli.Run(Small(first, "--workload", "pi")).Code, Is.Zero);
+        var (code, stdout, stderr) = Cli.Run(Small(Path.Combine(dir, "second"), "--workload", "pi", "--baseline", Path.Combine(first, "results.json")));
         Assert.That(code, Is.Zero, stderr);
         Assert.That(stdout, Does.Contain("baseline"));
     }
@@ -77,7 +69,7 @@ public sealed class CompareCommandTests
     [Test]
     public void AMissingBaselineIsAUsageError()
     {
-        var (code, _, stderr) = Run(Small(Path.Combine(dir, "x"), "--baseline", Path.Combine(dir, "none.json")));
+        var (code, _, stderr) = Cli.Run(Small(Path.Combine(dir, "x"), "--baseline", Path.Combine(dir, "none.json")));
         Assert.That(code, Is.EqualTo(2));
         Assert.That(stderr.TrimEnd().Split('\n'), Has.Length.EqualTo(1));
     }
@@ -88,7 +80,7 @@ public sealed class CompareCommandTests
     [TestCase("--n", "0")]
     public void BadOptionsAreUsageErrors(string option, string value)
     {
-        var (code, _, stderr) = Run("compare", option, value, "--out", Path.Combine(dir, "bad"));
+        var (code, _, stderr) = Cli.Run("compare", option, value, "--out", Path.Combine(dir, "bad"));
         Assert.That(code, Is.EqualTo(2), stderr);
         Assert.That(stderr.TrimEnd().Split('\n'), Has.Length.EqualTo(1), stderr);
     }
@@ -98,7 +90,7 @@ public sealed class CompareCommandTests
     public void TraceFilesAreTraceEventJsonWithSpansOnEveryThread(params string[] args)
     {
         string trace = Path.Combine(dir, "trace.json");
-        var (code, _, stderr) = Run([.. args, "--repeat", "1", "--backend", "managed-parallel", "--trace", trace]);
+        var (code, _, stderr) = Cli.Run([.. args, "--repeat", "1", "--backend", "managed-parallel", "--trace", trace]);
         Assert.That(code, Is.Zero, stderr);
         using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(trace));
         JsonElement[] events = [.. doc.RootElement.GetProperty("traceEvents").EnumerateArray()];
@@ -126,14 +118,14 @@ public sealed class CompareCommandTests
     [Test]
     public void EnvPrintsTheEnvironmentBlock()
     {
-        var (code, stdout, stderr) = Run("env");
+        var (code, stdout, stderr) = Cli.Run("env");
         Assert.That(code, Is.Zero, stderr);
         foreach (string key in new[] { "cpu_model", "cpus_usable", "memory_total", "dotnet", "vector512_hardware_accelerated", "native_c_compiler", "native_fortran_compiler", "openblas", "variables:" })
         {
             Assert.That(stdout, Does.Contain(key));
         }
 
-        var json = Run("env", "--json");
+        var json = Cli.Run("env", "--json");
         using JsonDocument doc = JsonDocument.Parse(json.Out);
         Assert.That(doc.RootElement.GetProperty("environment").GetProperty("cpus_usable").GetString(), Is.EqualTo(Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }

@@ -7,18 +7,10 @@ namespace Interop.Tests;
 /// <summary>The `interop` command line, in process and as the built program.</summary>
 public sealed class DriverTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Driver.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     [Test]
     public void AllBackendsPrintOneVerifiedRowEach()
     {
-        var (code, output, error) = Run("pi", "--darts", "100003", "--backend", "all", "--threads", "2", "--repeat", "1");
+        var (code, output, error) = Cli.Run("pi", "--darts", "100003", "--backend", "all", "--threads", "2", "--repeat", "1");
         Assert.That(code, Is.EqualTo(0), error);
         foreach (string name in new[] { "managed-serial", "managed-parallel", "c-openmp", "fortran-openmp" })
         {
@@ -32,7 +24,7 @@ public sealed class DriverTests
     [Test]
     public void JsonHasOneResultPerBackendWithExactCounts()
     {
-        var (code, output, error) = Run("pi", "--darts", "1e6", "--seed", "42", "--threads", "3", "--repeat", "2", "--json");
+        var (code, output, error) = Cli.Run("pi", "--darts", "1e6", "--seed", "42", "--threads", "3", "--repeat", "2", "--json");
         Assert.That(code, Is.EqualTo(0), error);
         using JsonDocument doc = JsonDocument.Parse(output);
         JsonElement results = doc.RootElement.GetProperty("results");
@@ -57,7 +49,7 @@ public sealed class DriverTests
     [Test]
     public void SeedAtTheTopOfTheRangeRoundTripsExactlyInJson()
     {
-        var (code, output, _) = Run("pi", "--darts", "1000", "--seed", "18446744073709551615", "--backend", "c-openmp", "--json", "--repeat", "1");
+        var (code, output, _) = Cli.Run("pi", "--darts", "1000", "--seed", "18446744073709551615", "--backend", "c-openmp", "--json", "--repeat", "1");
         Assert.That(code, Is.EqualTo(0));
         using JsonDocument doc = JsonDocument.Parse(output);
         Assert.That(doc.RootElement.GetProperty("results")[0].GetProperty("seed").GetUInt64(), Is.EqualTo(ulong.MaxValue));
@@ -80,7 +72,7 @@ public sealed class DriverTests
     [TestCase()]
     public void BadInputIsOneLineOnStderrAndExitCode2(params string[] args)
     {
-        var (code, output, error) = Run(args);
+        var (code, output, error) = Cli.Run(args);
         Assert.That(code, Is.EqualTo(2), $"stdout: {output}\nstderr: {error}");
         Assert.That(error.TrimEnd().Split('\n'), Has.Length.EqualTo(1), error);
         Assert.That(error, Does.StartWith("interop: "));
@@ -94,7 +86,7 @@ public sealed class DriverTests
         try
         {
             Environment.SetEnvironmentVariable("OMP_NUM_THREADS", "many");
-            var (code, _, error) = Run("pi", "--darts", "100");
+            var (code, _, error) = Cli.Run("pi", "--darts", "100");
             Assert.That(code, Is.EqualTo(2));
             Assert.That(error, Does.Contain("OMP_NUM_THREADS"));
         }
@@ -107,7 +99,7 @@ public sealed class DriverTests
     [Test]
     public void HelpDocumentsTheThreadRules()
     {
-        var (code, output, _) = Run("pi", "--help");
+        var (code, output, _) = Cli.Run("pi", "--help");
         Assert.That(code, Is.EqualTo(0));
         Assert.That(output, Does.Contain("SLURM_CPUS_PER_TASK").And.Contain("OMP_NUM_THREADS").And.Contain("--threads"));
     }

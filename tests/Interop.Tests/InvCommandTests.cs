@@ -16,14 +16,6 @@ public sealed class InvCommandTests
     [TearDown]
     public void RemoveFolder() => Directory.Delete(dir, recursive: true);
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Driver.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     private string WriteMatrix(string name, double[] data, int n)
     {
         string path = Path.Combine(dir, name);
@@ -34,7 +26,7 @@ public sealed class InvCommandTests
     [Test]
     public void AllBackendsInvertTheSpecMatrixAndPassTheCheck()
     {
-        var (code, output, error) = Run("inv", "--n", "67", "--threads", "2", "--repeat", "1", "--json");
+        var (code, output, error) = Cli.Run("inv", "--n", "67", "--threads", "2", "--repeat", "1", "--json");
         Assert.That(code, Is.EqualTo(0), error);
         using JsonDocument doc = JsonDocument.Parse(output);
         JsonElement results = doc.RootElement.GetProperty("results");
@@ -57,7 +49,7 @@ public sealed class InvCommandTests
     [Test]
     public void TableShowsEveryBackendVerified()
     {
-        var (code, output, error) = Run("inv", "--n", "40", "--repeat", "2");
+        var (code, output, error) = Cli.Run("inv", "--n", "40", "--repeat", "2");
         Assert.That(code, Is.EqualTo(0), error);
         foreach (string name in new[] { "managed-serial", "managed-parallel", "c-openmp", "fortran-openmp", "lapack" })
         {
@@ -74,7 +66,7 @@ public sealed class InvCommandTests
         double[] a = [0, 2, 1, 1, 0, 0, 0, 1, 1];
         string input = WriteMatrix("a.npy", a, 3);
         string output = Path.Combine(dir, "x.npy");
-        var (code, stdout, error) = Run("inv", "--input", input, "--output", output, "--backend", "fortran-openmp,lapack", "--repeat", "1");
+        var (code, stdout, error) = Cli.Run("inv", "--input", input, "--output", output, "--backend", "fortran-openmp,lapack", "--repeat", "1");
         Assert.That(code, Is.EqualTo(0), error);
         Assert.That(stdout, Does.Contain($"inverse from fortran-openmp written to {output}"));
         (double[] x, int n) = NpyFile.ReadSquare(output);
@@ -87,7 +79,7 @@ public sealed class InvCommandTests
     public void OutputWorksForGeneratedMatrices()
     {
         string output = Path.Combine(dir, "gen.npy");
-        var (code, _, error) = Run("inv", "--n", "20", "--output", output, "--backend", "c-openmp", "--repeat", "1");
+        var (code, _, error) = Cli.Run("inv", "--n", "20", "--output", output, "--backend", "c-openmp", "--repeat", "1");
         Assert.That(code, Is.EqualTo(0), error);
         Assert.That(NpyFile.ReadSquare(output).N, Is.EqualTo(20));
     }
@@ -102,7 +94,7 @@ public sealed class InvCommandTests
         // Row 2 (1-based) is zero: LU fails at step 2.
         double[] a = [1, 3, 2, 0, 0, 0, 5, 6, 7];
         string input = WriteMatrix("singular.npy", a, 3);
-        var (code, output, error) = Run("inv", "--input", input, "--backend", backend, "--repeat", "1");
+        var (code, output, error) = Cli.Run("inv", "--input", input, "--backend", backend, "--repeat", "1");
         Assert.That(code, Is.EqualTo(1), output);
         Assert.That(error, Does.Contain("singular").And.Contain("step 2").And.Contain(backend));
         Assert.That(error.TrimEnd().Split('\n'), Has.Length.EqualTo(1), error);
@@ -117,7 +109,7 @@ public sealed class InvCommandTests
     [TestCase("inv", "--input", "/nonexistent/x.npy")]
     public void BadInputIsAUsageError(params string[] args)
     {
-        var (code, output, error) = Run(args);
+        var (code, output, error) = Cli.Run(args);
         Assert.That(code, Is.EqualTo(2), $"stdout: {output}\nstderr: {error}");
         Assert.That(error.TrimEnd().Split('\n'), Has.Length.EqualTo(1), error);
         Assert.That(error, Does.StartWith("interop: ").And.Not.Contain("   at "));
@@ -128,7 +120,7 @@ public sealed class InvCommandTests
     {
         string path = Path.Combine(dir, "rect.npy");
         File.WriteAllBytes(path, [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0, 4, 0, (byte)'{', (byte)'}', (byte)' ', (byte)'\n']);
-        var (code, _, error) = Run("inv", "--input", path);
+        var (code, _, error) = Cli.Run("inv", "--input", path);
         Assert.That(code, Is.EqualTo(2));
         Assert.That(error, Does.Contain("malformed"));
     }
@@ -146,7 +138,7 @@ public sealed class InvCommandTests
         string x = Path.Combine(dir, "np_x.npy");
         // NumPy writes a Fortran-ordered matrix; we invert it; NumPy checks our inverse.
         Python(python!, $"import numpy as np; r=np.random.default_rng(1).random((50,50)); np.save('{a}', np.asfortranarray(r*r.T))");
-        var (code, _, error) = Run("inv", "--input", a, "--output", x, "--backend", "c-openmp", "--repeat", "1");
+        var (code, _, error) = Cli.Run("inv", "--input", a, "--output", x, "--backend", "c-openmp", "--repeat", "1");
         Assert.That(code, Is.EqualTo(0), error);
         string check = Python(python!, $"import numpy as np; a=np.load('{a}'); x=np.load('{x}'); print(np.abs(a@x-np.eye(50)).max() < 1e-8, x.dtype, x.flags['C_CONTIGUOUS'])");
         Assert.That(check.Trim(), Is.EqualTo("True float64 True"));
