@@ -69,16 +69,12 @@ contains
       pos = 0
       do j = 0, nc - 1, nr
         nrr = min(nr, nc - j)
-        do kk = 0, kc - 1
-          do jj = 1, nr
-            if (jj <= nrr) then
-              bpack(pos + jj) = b(p0 + kk, jb + j + jj - 1)
-            else
-              bpack(pos + jj) = 0.0_dp
-            end if
-          end do
-          pos = pos + nr
+        if (nrr < nr) bpack(pos + 1:pos + nr * kc) = 0.0_dp
+        ! Column by column: each reads a contiguous stretch of B and writes every nr-th element.
+        do jj = 1, nrr
+          bpack(pos + jj:pos + nr * kc:nr) = b(p0:p0 + kc - 1, jb + j + jj - 1)
         end do
+        pos = pos + nr * kc
       end do
       do i0 = 1, m, mc_max
         mc = min(mc_max, m - i0 + 1)
@@ -226,10 +222,16 @@ contains
 
       if (status == 0) then
         ! 2. X = P: the identity with the rows swapped as the LU swapped them.
+        !$omp do schedule(static)
+        do c = 1, n
+          x(:, c) = 0.0_dp
+        end do
+        !$omp end do
         !$omp single
         ! Row i of P is row perm(i) of the identity: one 1 per row, no row swaps.
-        x = 0.0_dp
-        perm = [(i, i = 1, n)]
+        do i = 1, n
+          perm(i) = i
+        end do
         do j = 1, n
           k = perm(j)
           perm(j) = perm(ipiv(j))
