@@ -117,11 +117,15 @@ internal static class EnvCommand
             yield return $"SLURM_CPUS_PER_TASK={perTask} but this process may use {usable} CPU(s) (affinity/cgroup): the allocation and the binding disagree";
         }
 
-        int blas = int.TryParse(Environment.GetEnvironmentVariable("OPENBLAS_NUM_THREADS"), NumberStyles.None, CultureInfo.InvariantCulture, out int b) ? b : usable;
-        if (choice.Threads > 1 && blas > 1 && choice.Threads * blas > usable)
+        // Code that calls OpenBLAS from inside OpenMP threads runs OMP_NUM_THREADS x OpenBLAS
+        // threads; set in the environment, both would apply to such code (interop itself sets
+        // OpenBLAS's threads per call and never nests them).
+        int? omp = FirstCount(Environment.GetEnvironmentVariable("OMP_NUM_THREADS"));
+        int blas = FirstCount(Environment.GetEnvironmentVariable("OPENBLAS_NUM_THREADS")) ?? usable;
+        if (omp is int o && o > 1 && blas > 1 && o * blas > usable)
         {
-            yield return $"{choice.Threads} OpenMP threads each calling a threaded OpenBLAS ({blas} threads) would run {choice.Threads * blas} threads on {usable} CPU(s); " +
-                "set OPENBLAS_NUM_THREADS=1 where OpenBLAS is called inside a parallel region (interop sets OpenBLAS's threads per call)";
+            yield return $"OMP_NUM_THREADS={o} with a threaded OpenBLAS ({blas} threads): OpenBLAS called inside OpenMP threads would run {o * blas} threads on {usable} CPU(s); " +
+                "set OPENBLAS_NUM_THREADS=1 for such code";
         }
 
         if (choice.Threads > usable)
@@ -129,6 +133,9 @@ internal static class EnvCommand
             yield return $"{choice.Threads} threads but only {usable} CPU(s) may be used: threads will share cores";
         }
     }
+
+    private static int? FirstCount(string? value) =>
+        int.TryParse(value?.Split(',')[0], NumberStyles.None, CultureInfo.InvariantCulture, out int count) && count > 0 ? count : null;
 
     private static string ReadAffinity()
     {

@@ -4,6 +4,7 @@ using System.Runtime.Intrinsics.X86;
 using System.Text.Json;
 using Interop.Backends;
 using Interop.Core;
+using Interop.Mpi;
 using Interop.Native;
 
 namespace Interop.Cli;
@@ -50,6 +51,10 @@ internal static class EnvironmentInfo
         }
 
         facts.Add(new("openblas", Try(NativeInverse.OpenBlasInfo)));
+        // Only a process that MPI started has the MPI library loaded; others never load it.
+        facts.Add(new("mpi_library", MpiLoader.IsLoaded
+            ? MpiEnvironment.GetLibraryVersion().ReplaceLineEndings(" ").Trim()
+            : "not in use (not started by an MPI launcher)"));
         facts.Add(new("openmp_runtimes_loaded", LoadedLibraries("gomp", "iomp", "libomp")));
         return facts;
     }

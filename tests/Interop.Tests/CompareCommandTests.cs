@@ -129,4 +129,30 @@ public sealed class CompareCommandTests
         using JsonDocument doc = JsonDocument.Parse(json.Out);
         Assert.That(doc.RootElement.GetProperty("environment").GetProperty("cpus_usable").GetString(), Is.EqualTo(Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
+
+    [Test]
+    public void EnvWarnsAboutSettingsThatFightEachOther()
+    {
+        string?[] saved = [Environment.GetEnvironmentVariable("OMP_NUM_THREADS"), Environment.GetEnvironmentVariable("OPENBLAS_NUM_THREADS"), Environment.GetEnvironmentVariable("SLURM_CPUS_PER_TASK")];
+        try
+        {
+            Environment.SetEnvironmentVariable("OMP_NUM_THREADS", "2");
+            Environment.SetEnvironmentVariable("OPENBLAS_NUM_THREADS", "64");
+            Environment.SetEnvironmentVariable("SLURM_CPUS_PER_TASK", (Environment.ProcessorCount + 3).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var (code, _, stderr) = Cli.Run("env");
+            Assert.That(code, Is.Zero, stderr);
+            Assert.That(stderr, Does.Contain("OPENBLAS_NUM_THREADS=1").And.Contain("SLURM_CPUS_PER_TASK=").And.Contain("disagree"));
+
+            Environment.SetEnvironmentVariable("OPENBLAS_NUM_THREADS", "1");
+            Environment.SetEnvironmentVariable("SLURM_CPUS_PER_TASK", null);
+            Environment.SetEnvironmentVariable("OMP_NUM_THREADS", "1");
+            Assert.That(Cli.Run("env").Err, Does.Not.Contain("warning"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("OMP_NUM_THREADS", saved[0]);
+            Environment.SetEnvironmentVariable("OPENBLAS_NUM_THREADS", saved[1]);
+            Environment.SetEnvironmentVariable("SLURM_CPUS_PER_TASK", saved[2]);
+        }
+    }
 }
