@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Interop.Cli.Jobs;
 using Interop.Core;
+using Interop.Native;
 
 namespace Interop.Cli;
 
@@ -84,21 +85,34 @@ internal static class EnvCommand
         return command;
     }
 
-    // Each thread of a team like the one the managed backends start reports the CPU it runs on.
+    // Each thread of an OpenMP team like the native kernels' (or, without the native library, of
+    // a managed team like managed-parallel's) reports the CPU it runs on.
     private static string[] ThreadLines(IJob job, int threads)
     {
         string host = Environment.MachineName;
         string affinity = ReadAffinity();
-        var lines = new string[threads];
-        using var ready = new Barrier(threads);
-        ParallelRanges.SumOverThreads(new IndexRange(0, threads), threads, part =>
+        int[] cpus;
+        string kind;
+        try
         {
-            ready.SignalAndWait(); // all threads alive at once, as in a real parallel region
-            int t = (int)part.Begin;
-            lines[t] = $"host {host}  rank {job.Rank}/{job.Size}  thread {t}/{threads}  cpu {Thread.GetCurrentProcessorId()}  allowed {affinity}";
-            return 0;
-        });
-        return lines;
+            cpus = NativePlacement.OpenMpThreadCpus(threads);
+            kind = "OpenMP";
+        }
+        catch (BackendUnavailableException)
+        {
+            cpus = new int[threads];
+            using var ready = new Barrier(threads);
+            ParallelRanges.SumOverThreads(new IndexRange(0, threads), threads, part =>
+            {
+                ready.SignalAndWait(); // all threads alive at once, as in a real parallel region
+                cpus[(int)part.Begin] = Thread.GetCurrentProcessorId();
+                return 0;
+            });
+            kind = "managed";
+        }
+
+        return [.. cpus.Select((cpu, t) =>
+            $"host {host}  rank {job.Rank}/{job.Size}  {kind} thread {t}/{threads}  cpu {(cpu < 0 ? "not started" : cpu.ToString(CultureInfo.InvariantCulture))}  allowed {affinity}")];
     }
 
     private static string[] Gather(IJob job, string[] lines)

@@ -7,7 +7,7 @@ internal static class NativeLibraries
     public const string Kernels = "interop_native";
 
     /// <summary>The ABI version this binding was written against (INTEROP_ABI_VERSION in interop.h).</summary>
-    public const int ExpectedAbiVersion = 2;
+    public const int ExpectedAbiVersion = 3;
 
     /// <summary>Environment variable naming a folder (or the file itself) to load the kernels library from.</summary>
     public const string OverrideVariable = "INTEROP_NATIVE_DIR";

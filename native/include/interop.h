@@ -23,7 +23,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a signature below changes; the managed side refuses a mismatched library. */
-#define INTEROP_ABI_VERSION 2
+#define INTEROP_ABI_VERSION 3
 
 /* Status returned when a kernel cannot allocate its workspace (distinct from any argument index). */
 #define INTEROP_STATUS_NO_MEMORY (-1000)
@@ -81,6 +81,13 @@ INTEROP_EXPORT int32_t interop_inv_residual(int64_t n, const double *a, const do
  * Returns the length of the full description (excluding NUL), or -1 buffer NULL, -2 capacity < 1.
  */
 INTEROP_EXPORT int32_t interop_openblas_info(char *buffer, int32_t capacity);
+
+/*
+ * Starts a team of `threads` OpenMP threads and stores in cpus[t] the CPU thread t runs on
+ * (sched_getcpu), -1 for threads OpenMP did not start. Returns the team size, or -1 threads < 1,
+ * -2 cpus is NULL.
+ */
+INTEROP_EXPORT int32_t interop_omp_placement(int32_t threads, int32_t *cpus);
 
 #ifdef __cplusplus
 }

@@ -125,6 +125,8 @@ public sealed class CompareCommandTests
             Assert.That(stdout, Does.Contain(key));
         }
 
+        Assert.That(Cli.Run("env", "--threads", "2").Out, Does.Contain("OpenMP thread 0/2").And.Contain("OpenMP thread 1/2"));
+
         var json = Cli.Run("env", "--json");
         using JsonDocument doc = JsonDocument.Parse(json.Out);
         Assert.That(doc.RootElement.GetProperty("environment").GetProperty("cpus_usable").GetString(), Is.EqualTo(Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture)));

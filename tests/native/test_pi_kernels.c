@@ -94,6 +94,13 @@ static void test_agree(void)
               "fortran, %d threads", threads);
     }
     CHECK(interop_abi_version() == INTEROP_ABI_VERSION, "ABI version");
+    /* Placement: every thread of the team reports a CPU; bad arguments are codes. */
+    int32_t cpus[3] = {-7, -7, -7};
+    int32_t team = interop_omp_placement(3, cpus);
+    CHECK(team >= 1 && team <= 3, "placement team %d", team);
+    for (int32_t t = 0; t < 3; ++t)
+        CHECK(t < team ? cpus[t] >= 0 : cpus[t] == -1, "placement cpu[%d] = %d", t, cpus[t]);
+    CHECK(interop_omp_placement(0, cpus) == -1 && interop_omp_placement(2, NULL) == -2, "placement arguments");
     const char *path = interop_pi_c_simd_path();
     CHECK(strcmp(path, "avx512") == 0 || strcmp(path, "scalar") == 0, "simd path '%s'", path);
 }
