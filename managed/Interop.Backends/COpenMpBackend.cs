@@ -3,7 +3,7 @@ using Interop.Native;
 
 namespace Interop.Backends;
 
-/// <summary>Adapter for native/src/pi_c_openmp.c and native/src/inv_c_openmp.c.</summary>
+/// <summary>Adapter for native/src/pi_c_openmp.c and native/src/lu_inverse_c.c.</summary>
 public sealed class COpenMpBackend : IPiBackend, IInvBackend
 {
     public string Name => "c-openmp";

@@ -3,7 +3,7 @@ using Interop.Native;
 
 namespace Interop.Backends;
 
-/// <summary>Adapter for native/src/pi_fortran_openmp.f90 and native/src/inv_fortran_openmp.f90 (iso_c_binding).</summary>
+/// <summary>Adapter for native/src/pi_fortran_openmp.f90 and native/src/lu_inverse_fortran.f90 (iso_c_binding).</summary>
 public sealed class FortranOpenMpBackend : IPiBackend, IInvBackend
 {
     public string Name => "fortran-openmp";

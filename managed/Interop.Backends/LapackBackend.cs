@@ -4,7 +4,7 @@ using Interop.Native;
 namespace Interop.Backends;
 
 /// <summary>
-/// "Just call the library": dgetrf + dgetri from the system's OpenBLAS (native/src/inv_lapack.c),
+/// "Just call the library": dgetrf + dgetri from the system's OpenBLAS (native/src/lapack_inverse.c),
 /// with OpenBLAS's thread count set explicitly for each call.
 /// </summary>
 public sealed class LapackBackend : IInvBackend

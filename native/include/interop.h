@@ -55,8 +55,9 @@ INTEROP_EXPORT const char *interop_pi_c_simd_path(void);
  * `a` holds n*n contiguous doubles. Every kernel factors the buffer as stored, read column-major:
  * for the managed side's row-major A that is Aᵀ, and the inverse written back in the same layout
  * reads row-major as inv(A) (inv(Aᵀ) = inv(A)ᵀ), so no transpose or copy is needed.
- * c and fortran: LU with partial pivoting (blocked, right-looking) then the blocked triangular
- * solves L U X = P (dgesv on the identity); lapack: dgetrf + dgetri. `threads` threads exactly.
+ * c and fortran: LU with partial pivoting (blocked, right-looking), then the blocked triangular
+ * solves L Y = I and U Z = Y, inverse = Z P (2n^3 flops); lapack: dgetrf + dgetri.
+ * `threads` threads exactly.
  *
  * Status: 0 ok; -1 n < 1; -2 a is NULL; -3 threads < 1; INTEROP_STATUS_NO_MEMORY;
  *         > 0: the matrix is singular or numerically singular: the value is the 1-based step of the
