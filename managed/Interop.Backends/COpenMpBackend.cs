@@ -19,4 +19,8 @@ public sealed class COpenMpBackend : IPiBackend, IInvBackend
     public long CountInside(ulong seed, IndexRange darts, int threads) => NativePi.CountC(seed, darts, threads);
 
     public void Invert(Span<double> a, int n, int threads) => NativeInverse.InvertC(a, n, threads, Name);
+
+    public Isa PiIsa => NativeIsa.Active;
+
+    public Isa InvIsa => NativeIsa.Active;
 }

@@ -19,4 +19,8 @@ public sealed class FortranOpenMpBackend : IPiBackend, IInvBackend
     public long CountInside(ulong seed, IndexRange darts, int threads) => NativePi.CountFortran(seed, darts, threads);
 
     public void Invert(Span<double> a, int n, int threads) => NativeInverse.InvertFortran(a, n, threads, Name);
+
+    public Isa PiIsa => NativeIsa.Active;
+
+    public Isa InvIsa => NativeIsa.Active;
 }

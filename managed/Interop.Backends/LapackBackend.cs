@@ -20,4 +20,7 @@ public sealed class LapackBackend : IInvBackend
     public void EnsureAvailable() => NativeLoader.EnsureLoaded();
 
     public void Invert(Span<double> a, int n, int threads) => NativeInverse.InvertLapack(a, n, threads, Name);
+
+    /// <summary>OpenBLAS's own path: the CPU type it chose (or was told with OPENBLAS_CORETYPE, which --isa sets).</summary>
+    public Isa InvIsa => NativeIsa.OpenBlasPath(NativeInverse.OpenBlasCore());
 }

@@ -26,4 +26,8 @@ public sealed class ManagedParallelBackend : IPiBackend, IInvBackend
         ParallelRanges.SumOverThreads(darts, threads, part => ManagedPiKernels.Count(seed, part));
 
     public void Invert(Span<double> a, int n, int threads) => ManagedInverse.Invert(a, n, threads, Name);
+
+    public Isa PiIsa => ManagedIsa.Active;
+
+    public Isa InvIsa => ManagedIsa.Active;
 }

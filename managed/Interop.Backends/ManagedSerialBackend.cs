@@ -21,4 +21,9 @@ public sealed class ManagedSerialBackend : IPiBackend, IInvBackend
     public long CountInside(ulong seed, IndexRange darts, int threads) => ManagedPiKernels.CountScalar(seed, darts);
 
     public void Invert(Span<double> a, int n, int threads) => ManagedInverse.Invert(a, n, 1, Name);
+
+    /// <summary>The spec's loop, as written: the baseline every speedup is measured against.</summary>
+    public Isa PiIsa => Isa.Scalar;
+
+    public Isa InvIsa => ManagedIsa.Active;
 }

@@ -25,7 +25,7 @@ internal static class EnvironmentInfo
     /// <summary>One line for the top of a table.</summary>
     public static string Summary() =>
         $"{CpuModel}, {Environment.ProcessorCount} CPU(s) usable, {RuntimeInformation.OSDescription}, " +
-        $".NET {Environment.Version}, managed SIMD {ManagedPiKernels.SimdPath}, native {NativeSimdPath()}";
+        $".NET {Environment.Version}, ISA paths: {IsaLine()}";
 
     /// <summary>Every fact, in display order. Values are null where a fact is unknown here.</summary>
     public static IReadOnlyList<KeyValuePair<string, string?>> Collect()
@@ -42,8 +42,11 @@ internal static class EnvironmentInfo
             new("dotnet", $"{RuntimeInformation.FrameworkDescription} ({RuntimeInformation.RuntimeIdentifier})"),
             new("avx512f", Avx512F.IsSupported ? "yes" : "no"),
             new("vector512_hardware_accelerated", Vector512.IsHardwareAccelerated ? "yes" : "no"),
-            new("managed_simd_path", ManagedPiKernels.SimdPath),
-            new("native_c_simd_path", NativeSimdPath()),
+            new("isa_cpu_paths", string.Join(", ", IsaNames.Paths.Where(ManagedIsa.Supports).Select(IsaNames.Name))),
+            new("isa_requested", IsaNames.Name(IsaRequest.Current.Isa) + $" (from {IsaRequest.Current.Source})"),
+            new("isa_managed", IsaNames.Name(ManagedIsa.Active)),
+            new("isa_native", NativeIsaName()),
+            new("isa_openblas", Try(() => $"{IsaNames.Name(NativeIsa.OpenBlasPath(NativeInverse.OpenBlasCore()))} (core {NativeInverse.OpenBlasCore()})")),
         };
         foreach ((string key, string value) in NativeBuildInfo())
         {
@@ -86,7 +89,15 @@ internal static class EnvironmentInfo
         json.WriteEndObject();
     }
 
-    private static string NativeSimdPath() => Try(NativePi.CSimdPath) ?? "not built";
+    private static string NativeIsaName() => Try(() => IsaNames.Name(NativeIsa.Active)) ?? "not built";
+
+    // "avx2 (forced; CPU best avx2), managed avx2, native avx2, OpenBLAS Zen": what runs, and why.
+    private static string IsaLine()
+    {
+        string requested = IsaRequest.Current.Isa == Isa.Auto ? "auto" : $"{IsaNames.Name(IsaRequest.Current.Isa)} forced by {IsaRequest.Current.Source}";
+        string core = Try(NativeInverse.OpenBlasCore) ?? "not loaded";
+        return $"{requested}, CPU best {IsaNames.Name(ManagedIsa.Best)}; managed {IsaNames.Name(ManagedIsa.Active)}, native {NativeIsaName()}, OpenBLAS {core}";
+    }
 
     private static string? Try(Func<string> fact)
     {

@@ -31,6 +31,9 @@ public interface IPiBackend : IBackend
 {
     /// <summary>Counts the darts k in <paramref name="darts"/> that land inside, with <paramref name="threads"/> threads.</summary>
     long CountInside(ulong seed, IndexRange darts, int threads);
+
+    /// <summary>The instruction-set path <see cref="CountInside"/> takes now (after any --isa switch).</summary>
+    Isa PiIsa { get; }
 }
 
 /// <summary>A backend for dense matrix inversion.</summary>
@@ -42,6 +45,9 @@ public interface IInvBackend : IBackend
     /// Throws <see cref="SingularMatrixException"/> when a pivot fails.
     /// </summary>
     void Invert(Span<double> a, int n, int threads);
+
+    /// <summary>The instruction-set path <see cref="Invert"/> takes now (after any --isa switch).</summary>
+    Isa InvIsa { get; }
 }
 
 /// <summary>A backend that cannot run on this machine or build; the message says what to do.</summary>

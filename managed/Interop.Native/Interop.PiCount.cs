@@ -12,7 +12,4 @@ internal static partial class Interop
     [LibraryImport(NativeLibraries.Kernels, EntryPoint = "interop_pi_count_fortran")]
     internal static partial int PiCountFortran(ulong seed, long begin, long end, int threads, out long inside);
 
-    // const char *interop_pi_c_simd_path(void): a static string owned by the library.
-    [LibraryImport(NativeLibraries.Kernels, EntryPoint = "interop_pi_c_simd_path")]
-    internal static partial IntPtr PiCSimdPath();
 }

@@ -64,6 +64,12 @@ public static class NativeInverse
         }
     }
 
+    /// <summary>The CPU type OpenBLAS chose for its kernels (its "core", e.g. Zen, Haswell, SkylakeX).</summary>
+    public static string OpenBlasCore() =>
+        OpenBlasInfo().Split(';').Select(part => part.Split('=', 2)).FirstOrDefault(kv => kv[0] == "core") is [_, string core]
+            ? core
+            : "unknown";
+
     // Positive statuses are the 1-based column of a failing pivot: a property of the matrix, not a bug.
     private static void ThrowIfFailed(int status, string function, string backend)
     {

@@ -52,6 +52,18 @@ public static class NativeLoader
         }
     }
 
+    /// <summary>Whether the library is loaded (OpenBLAS, loaded with it, has read its environment).</summary>
+    public static bool IsLoaded
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return handle != IntPtr.Zero;
+            }
+        }
+    }
+
     /// <summary>The platform's file name of the kernels library.</summary>
     public static string FileName => NativeLibraryProbe.FileName(NativeLibraries.Kernels);
 

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Interop.Core;
 
 namespace Interop.Native;
@@ -22,12 +21,5 @@ public static class NativePi
         int status = Interop.PiCountFortran(seed, darts.Begin, darts.End, threads, out long inside);
         NativeStatus.ThrowIfFailed(status, "interop_pi_count_fortran", Arguments);
         return inside;
-    }
-
-    /// <summary>"avx512" or "scalar": the instruction path the C kernel takes on this CPU.</summary>
-    public static string CSimdPath()
-    {
-        NativeLoader.EnsureLoaded();
-        return Marshal.PtrToStringUTF8(Interop.PiCSimdPath()) ?? "unknown";
     }
 }

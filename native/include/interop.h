@@ -23,7 +23,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a signature below changes; the managed side refuses a mismatched library. */
-#define INTEROP_ABI_VERSION 3
+#define INTEROP_ABI_VERSION 4
 
 /* Status returned when a kernel cannot allocate its workspace (distinct from any argument index). */
 #define INTEROP_STATUS_NO_MEMORY (-1000)
@@ -44,10 +44,27 @@ INTEROP_EXPORT int32_t interop_pi_count_fortran(uint64_t seed, int64_t begin, in
                                                 int64_t *inside);
 
 /*
- * Which instruction path interop_pi_count_c takes on this CPU: "avx512" or "scalar".
- * Returns a static NUL-terminated string owned by the library.
+ * Instruction-set paths. Every hand-written kernel (pi and inversion, C and Fortran) is compiled once
+ * per x86-64 level and the path is chosen at run time, in the native and in the portable build:
+ *   INTEROP_ISA_SCALAR  the portable x86-64 baseline (what the compiler makes of plain code, SSE2 at most)
+ *   INTEROP_ISA_AVX2    x86-64-v3: AVX2 + FMA, 16 vector registers of 4 doubles
+ *   INTEROP_ISA_AVX512  x86-64-v4: AVX-512 F/DQ/BW/VL, 32 vector registers of 8 doubles
+ * INTEROP_ISA_AUTO chooses the best this CPU has. On CPUs that are not x86-64 only SCALAR exists.
  */
-INTEROP_EXPORT const char *interop_pi_c_simd_path(void);
+#define INTEROP_ISA_AUTO 0
+#define INTEROP_ISA_SCALAR 1
+#define INTEROP_ISA_AVX2 2
+#define INTEROP_ISA_AVX512 3
+
+/* 1 if this CPU (and this build) can run the path, 0 if not, -1 for a value that is no path. */
+INTEROP_EXPORT int32_t interop_isa_supported(int32_t isa);
+
+/* Forces the path of every kernel from now on (AUTO: the best this CPU has).
+ * Status: 0 ok; -1 not a path; 1 this CPU or build cannot run it (the path in use is unchanged). */
+INTEROP_EXPORT int32_t interop_isa_select(int32_t isa);
+
+/* The path the kernels take now: SCALAR, AVX2 or AVX512, never AUTO. */
+INTEROP_EXPORT int32_t interop_isa_active(void);
 
 /*
  * Dense matrix inversion (shared/reference/workload-spec.md), in place.
@@ -75,6 +92,14 @@ INTEROP_EXPORT int32_t interop_inv_lapack(int64_t n, double *a, int32_t threads)
  */
 INTEROP_EXPORT int32_t interop_inv_residual(int64_t n, const double *a, const double *x, int32_t threads,
                                             double *residual);
+
+/*
+ * The machine's DGEMM rate, the yardstick of "% of peak": OpenBLAS dgemm on n x n matrices with
+ * `threads` threads, one untimed warm-up at a smaller size, then one timed C = A B. Stores GFLOP/s
+ * (2n^3 / seconds / 1e9) in *gflops.
+ * Status: 0 ok; -1 n < 1 or n > 46340; -2 threads < 1; -3 gflops NULL; NO_MEMORY.
+ */
+INTEROP_EXPORT int32_t interop_dgemm_gflops(int64_t n, int32_t threads, double *gflops);
 
 /*
  * Describes the OpenBLAS in use, NUL-terminated in `buffer` (truncated to capacity), as

@@ -2,6 +2,9 @@
  * OpenBLAS), the scaled-residual check every inverse must pass (with OpenBLAS's dgemm), and a
  * description of the OpenBLAS in use. The Fortran LAPACK symbols are called directly on the
  * caller's buffer, read column-major as stored (see lu_inverse_c.c): no transposes, no copies. */
+/* clock_gettime and CLOCK_MONOTONIC are POSIX, not ISO C11. */
+#define _POSIX_C_SOURCE 199309L
+
 #include "dense.h"
 #include "interop.h"
 
@@ -9,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* OpenBLAS's own exports and the LAPACK/BLAS Fortran symbols (LP64: 32-bit integers). Declared
  * here because Debian's cblas.h may come from another BLAS than the library linked. */
@@ -111,6 +115,56 @@ INTEROP_EXPORT int32_t interop_inv_residual(int64_t n, const double *a, const do
     *residual = isfinite(r) ? r : INFINITY;
     if (norms[0] == 0.0 || norms[1] == 0.0)
         *residual = INFINITY;
+    return 0;
+}
+
+static double monotonic_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* C = A B on n x n matrices; the operands' values do not change dgemm's speed, only their size. */
+static void dgemm_square(int n, const double *a, const double *b, double *c)
+{
+    const double one = 1.0, zero = 0.0;
+    dgemm_("N", "N", &n, &n, &n, &one, a, &n, b, &n, &zero, c, &n);
+}
+
+INTEROP_EXPORT int32_t interop_dgemm_gflops(int64_t n, int32_t threads, double *gflops)
+{
+    if (n < 1 || n > 46340)
+        return -1;
+    if (threads < 1)
+        return -2;
+    if (gflops == NULL)
+        return -3;
+    size_t count = (size_t)n * (size_t)n;
+    double *a = malloc(sizeof(double) * count);
+    double *b = malloc(sizeof(double) * count);
+    double *c = malloc(sizeof(double) * count);
+    if (a == NULL || b == NULL || c == NULL) {
+        free(a);
+        free(b);
+        free(c);
+        return INTEROP_STATUS_NO_MEMORY;
+    }
+    for (size_t i = 0; i < count; ++i) {
+        a[i] = 1.0 + (double)(i % 7) * 0x1p-3;
+        b[i] = 1.0 - (double)(i % 5) * 0x1p-4;
+    }
+    openblas_set_num_threads(threads);
+    /* Warm-up: OpenBLAS starts its threads and allocates its buffers on the first call. */
+    int warm = n < 512 ? (int)n : 512;
+    dgemm_square(warm, a, b, c);
+    double start = monotonic_seconds();
+    dgemm_square((int)n, a, b, c);
+    double seconds = monotonic_seconds() - start;
+    free(a);
+    free(b);
+    free(c);
+    *gflops = 2.0 * (double)n * (double)n * (double)n / (seconds > 0 ? seconds : 1e-9) / 1e9;
     return 0;
 }
 

@@ -11,6 +11,7 @@
  * BLIS style: panels of A and B are packed so that the micro-kernel streams contiguous memory. */
 #include "dense.h"
 #include "interop.h"
+#include "isa.h"
 
 #include <math.h>
 #include <omp.h>
@@ -32,13 +33,7 @@ typedef double v8d __attribute__((vector_size(64)));
 
 /* The register micro-kernel: C[MR x NR] -= Ap[MR x kc] * Bp[kc x NR], Ap and Bp packed, 12
  * accumulators held in registers over the whole depth; only the top-left mr x nr of C is stored. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-/* Compiled for AVX-512, AVX2 and baseline x86-64 and chosen at load time (GCC's target_clones),
- * so the portable build still runs the vector code on the CPUs that have it. */
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#endif
-static void
-micro_kernel(int64_t kc, const double *restrict ap, const double *restrict bp, double *restrict c,
+static void micro_kernel(int64_t kc, const double *restrict ap, const double *restrict bp, double *restrict c,
              int64_t ldc, int64_t mr, int64_t nr)
 {
     v8d c00 = {0}, c01 = {0}, c02 = {0}, c03 = {0}, c04 = {0}, c05 = {0};
@@ -213,7 +208,7 @@ static void solve_upper_column(int64_t n, const double *u, int64_t k0, int64_t k
     }
 }
 
-INTEROP_EXPORT int32_t interop_inv_c(int64_t n, double *a, int32_t threads)
+INTEROP_INTERNAL int32_t INTEROP_ISA_NAME(interop_inv_c)(int64_t n, double *a, int32_t threads)
 {
     if (n < 1)
         return -1;

@@ -101,8 +101,14 @@ static void test_agree(void)
     for (int32_t t = 0; t < 3; ++t)
         CHECK(t < team ? cpus[t] >= 0 : cpus[t] == -1, "placement cpu[%d] = %d", t, cpus[t]);
     CHECK(interop_omp_placement(0, cpus) == -1 && interop_omp_placement(2, NULL) == -2, "placement arguments");
-    const char *path = interop_pi_c_simd_path();
-    CHECK(strcmp(path, "avx512") == 0 || strcmp(path, "scalar") == 0, "simd path '%s'", path);
+    /* ISA selection: AUTO and SCALAR always exist, bad values are codes, the active path is a real one. */
+    CHECK(interop_isa_supported(INTEROP_ISA_AUTO) == 1 && interop_isa_supported(INTEROP_ISA_SCALAR) == 1,
+          "auto and scalar supported");
+    CHECK(interop_isa_supported(-1) == -1 && interop_isa_supported(4) == -1, "unknown paths");
+    CHECK(interop_isa_select(9) == -1, "select unknown path");
+    int32_t active = interop_isa_active();
+    CHECK(active >= INTEROP_ISA_SCALAR && active <= INTEROP_ISA_AVX512 && interop_isa_supported(active) == 1,
+          "active path %d", active);
 }
 
 int main(int argc, char **argv)

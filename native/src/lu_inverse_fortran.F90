@@ -6,14 +6,16 @@
 ! triangle skipped), U Z = Y, inv(M) = Z P, 2n**3 flops in all, as dgetrf + dgetri; the blocked
 ! triangular solves' updates are a packed, cache-blocked GEMM with a register
 ! micro-kernel (a fixed 16 x 6 accumulator block that gfortran keeps in vector registers).
-! Exported through iso_c_binding as interop_inv_fortran (native/include/interop.h).
+! Compiled once per instruction-set path (native/src/isa.h): CMake names the bind(C) function
+! (e.g. interop_inv_fortran_avx2), and isa.c's exported interop_inv_fortran (native/include/interop.h)
+! calls the one of the path in use.
 module interop_lu_inverse
   use, intrinsic :: iso_c_binding, only: c_int32_t, c_int64_t, c_double, c_ptr, c_associated, c_f_pointer
   use, intrinsic :: ieee_arithmetic, only: ieee_is_nan
   use omp_lib, only: omp_get_num_threads, omp_get_thread_num
   implicit none
   private
-  public :: interop_inv_fortran
+  public :: INTEROP_FORTRAN_INV
 
   integer, parameter :: dp = c_double, i8 = c_int64_t
   integer(i8), parameter :: mr = 16, nr = 6, kc_max = 256, mc_max = 96, nb = 128
@@ -135,7 +137,7 @@ contains
     a(p, :) = row
   end subroutine swap_rows
 
-  function interop_inv_fortran(n, a_ptr, threads) result(status) bind(C, name="interop_inv_fortran")
+  function INTEROP_FORTRAN_INV(n, a_ptr, threads) result(status) bind(C)
     integer(c_int64_t), value, intent(in) :: n
     type(c_ptr), value, intent(in) :: a_ptr
     integer(c_int32_t), value, intent(in) :: threads
@@ -156,7 +158,7 @@ contains
     end if
     call c_f_pointer(a_ptr, a, [n, n])
     status = invert(n, a, threads)
-  end function interop_inv_fortran
+  end function INTEROP_FORTRAN_INV
 
   ! The inversion proper, on an explicit-shape array so that sections can be passed as matrices.
   integer(c_int32_t) function invert(n, a, threads) result(status)

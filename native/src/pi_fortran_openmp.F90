@@ -1,6 +1,8 @@
 ! Monte Carlo pi in Fortran with OpenMP: the fortran-openmp backend.
 !
-! Exported through iso_c_binding as interop_pi_count_fortran (declared in native/include/interop.h).
+! Compiled once per instruction-set path (native/src/isa.h): CMake names the bind(C) function
+! (e.g. interop_pi_count_fortran_avx2), and isa.c's exported interop_pi_count_fortran (native/include/interop.h)
+! calls the one of the path in use.
 ! Fortran has no unsigned integers: the generator's arithmetic modulo 2**64 is done on
 ! integer(c_int64_t), whose two's-complement bits are the same. That relies on wrapping signed
 ! overflow, so this file is compiled with -fwrapv (see native/CMakeLists.txt); shiftr is the
@@ -10,7 +12,7 @@ module interop_pi_fortran
   use omp_lib, only: omp_get_num_threads, omp_get_thread_num
   implicit none
   private
-  public :: interop_pi_count_fortran
+  public :: INTEROP_FORTRAN_PI
 
   ! 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9 and 0x94D049BB133111EB as signed 64-bit values.
   integer(c_int64_t), parameter :: golden = -7046029254386353131_c_int64_t
@@ -43,8 +45,7 @@ contains
     end do
   end function count_range
 
-  function interop_pi_count_fortran(seed, first, last, threads, inside_ptr) result(status) &
-      bind(C, name="interop_pi_count_fortran")
+  function INTEROP_FORTRAN_PI(seed, first, last, threads, inside_ptr) result(status) bind(C)
     integer(c_int64_t), value, intent(in) :: seed, first, last
     integer(c_int32_t), value, intent(in) :: threads
     ! A C pointer rather than an intent(out) argument, so that NULL is reported, not dereferenced.
@@ -89,6 +90,6 @@ contains
     !$omp end parallel
     inside = total
     status = 0
-  end function interop_pi_count_fortran
+  end function INTEROP_FORTRAN_PI
 
 end module interop_pi_fortran

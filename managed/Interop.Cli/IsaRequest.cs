@@ -1,0 +1,26 @@
+using Interop.Backends;
+using Interop.Core;
+
+namespace Interop.Cli;
+
+/// <summary>
+/// The instruction-set path a command was asked for: --isa, else $INTEROP_ISA, else auto. Applied to
+/// every backend at once (<see cref="IsaSwitch"/>) before anything is measured, and remembered for the
+/// environment block.
+/// </summary>
+internal sealed record IsaRequest(Isa Isa, string Source)
+{
+    public static IsaRequest Current { get; private set; } = new(Isa.Auto, "default");
+
+    /// <summary>Resolves the option's value (null when not given) and the variable, and applies the path.</summary>
+    public static IsaRequest Apply(string? option)
+    {
+        string? variable = Environment.GetEnvironmentVariable(IsaNames.Variable);
+        IsaRequest request = option is not null ? new(IsaNames.Parse(option, "--isa"), "--isa")
+            : !string.IsNullOrWhiteSpace(variable) ? new(IsaNames.Parse(variable, IsaNames.Variable), IsaNames.Variable)
+            : new(Isa.Auto, "default");
+        IsaSwitch.Apply(request.Isa);
+        Current = request;
+        return request;
+    }
+}

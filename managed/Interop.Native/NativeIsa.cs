@@ -1,0 +1,87 @@
+using Interop.Core;
+
+namespace Interop.Native;
+
+/// <summary>
+/// The instruction-set path of the native kernels (native/src/isa.c), and the path OpenBLAS runs,
+/// which follows the switch only if told before the library loads (<see cref="PrepareOpenBlas"/>).
+/// </summary>
+public static class NativeIsa
+{
+    /// <summary>OpenBLAS's variable that forces its kernels' CPU type; read once, when it loads.</summary>
+    public const string OpenBlasCoreVariable = "OPENBLAS_CORETYPE";
+
+    public static bool Supports(Isa isa)
+    {
+        NativeLoader.EnsureLoaded();
+        return Interop.IsaSupported((int)isa) == 1;
+    }
+
+    /// <summary>The path the C and Fortran kernels take now.</summary>
+    public static Isa Active
+    {
+        get
+        {
+            NativeLoader.EnsureLoaded();
+            return (Isa)Interop.IsaActive();
+        }
+    }
+
+    /// <summary>Forces the path of the C and Fortran kernels; one this CPU lacks is a usage error.</summary>
+    public static void Select(Isa isa)
+    {
+        NativeLoader.EnsureLoaded();
+        int status = Interop.IsaSelect((int)isa);
+        if (status != 0)
+        {
+            throw new UsageException($"the native kernels have no {IsaNames.Name(isa)} path on this CPU");
+        }
+    }
+
+    /// <summary>
+    /// Before the kernels library (and with it OpenBLAS) is loaded: asks OpenBLAS for the kernels of
+    /// a narrower path than the CPU's best, so that the lapack backend follows the switch too. A
+    /// value the user set is kept. Returns false when it is too late (already loaded).
+    /// </summary>
+    public static bool PrepareOpenBlas(Isa isa, Isa cpuBest)
+    {
+        if (NativeLoader.IsLoaded)
+        {
+            return false;
+        }
+
+        string? core = isa == Isa.Auto || isa >= cpuBest ? null : isa switch
+        {
+            Isa.Avx2 => "Haswell",
+            Isa.Scalar => "Prescott",
+            _ => null,
+        };
+        if (core is not null && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(OpenBlasCoreVariable)))
+        {
+            // The C library's environment, which OpenBLAS reads; .NET's own copy is not enough.
+            ProcessEnvironment.Set(OpenBlasCoreVariable, core);
+        }
+
+        return true;
+    }
+
+    /// <summary>The path of OpenBLAS's kernels, from the core type it runs (e.g. Zen or Haswell: avx2).</summary>
+    public static Isa OpenBlasPath(string coreName) => coreName.ToLowerInvariant() switch
+    {
+        "skylakex" or "cooperlake" or "sapphirerapids" => Isa.Avx512,
+        "haswell" or "zen" or "excavator" => Isa.Avx2,
+        _ => Isa.Scalar,
+    };
+
+    /// <summary>
+    /// The machine's DGEMM rate in GFLOP/s (OpenBLAS dgemm, n x n, <paramref name="threads"/> threads,
+    /// one timed call after a warm-up): the yardstick of an inversion's "% of peak".
+    /// </summary>
+    public static double DgemmGflops(int n, int threads)
+    {
+        NativeLoader.EnsureLoaded();
+        int status = Interop.DgemmGflops(n, threads, out double gflops);
+        NativeStatus.ThrowIfFailed(status, "interop_dgemm_gflops", "n", "threads", "gflops");
+        return gflops;
+    }
+}

@@ -1,0 +1,97 @@
+/* Which instruction-set path the kernels take: the CPU's best by default, or the one forced with
+ * interop_isa_select (the driver's --isa and INTEROP_ISA). The exported Fortran and inversion entry
+ * points are here too: each calls its kernel on the path in use. */
+#include "isa.h"
+#include "interop.h"
+
+#include <stddef.h>
+
+static const interop_isa_kernels kernels[] = {
+    {INTEROP_ISA_SCALAR, interop_pi_range_c_scalar, interop_pi_count_fortran_scalar, interop_inv_c_scalar,
+     interop_inv_fortran_scalar},
+#if defined(INTEROP_HAVE_X86_ISAS)
+    {INTEROP_ISA_AVX2, interop_pi_range_c_avx2, interop_pi_count_fortran_avx2, interop_inv_c_avx2,
+     interop_inv_fortran_avx2},
+    {INTEROP_ISA_AVX512, interop_pi_range_c_avx512, interop_pi_count_fortran_avx512, interop_inv_c_avx512,
+     interop_inv_fortran_avx512},
+#endif
+};
+
+/* 0 = AUTO. Written by interop_isa_select, which callers use before they start kernels. */
+static int32_t forced = INTEROP_ISA_AUTO;
+
+static int cpu_runs(int32_t isa)
+{
+    switch (isa) {
+    case INTEROP_ISA_SCALAR:
+        return 1;
+#if defined(INTEROP_HAVE_X86_ISAS)
+    /* The x86-64 levels the variants were compiled for (-march=x86-64-v3/-v4), all of their
+     * features, with the operating system's support for the register state (checked by libgcc). */
+#if defined(__clang__)
+    case INTEROP_ISA_AVX2:
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi2") &&
+               __builtin_cpu_supports("f16c") && __builtin_cpu_supports("movbe");
+    case INTEROP_ISA_AVX512:
+        return cpu_runs(INTEROP_ISA_AVX2) && __builtin_cpu_supports("avx512f") &&
+               __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw") &&
+               __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512cd");
+#else
+    case INTEROP_ISA_AVX2:
+        return __builtin_cpu_supports("x86-64-v3") != 0;
+    case INTEROP_ISA_AVX512:
+        return __builtin_cpu_supports("x86-64-v4") != 0;
+#endif
+#endif
+    default:
+        return 0;
+    }
+}
+
+INTEROP_EXPORT int32_t interop_isa_supported(int32_t isa)
+{
+    if (isa < INTEROP_ISA_AUTO || isa > INTEROP_ISA_AVX512)
+        return -1;
+    return isa == INTEROP_ISA_AUTO || cpu_runs(isa) ? 1 : 0;
+}
+
+INTEROP_EXPORT int32_t interop_isa_select(int32_t isa)
+{
+    int32_t supported = interop_isa_supported(isa);
+    if (supported < 0)
+        return -1;
+    if (supported == 0)
+        return 1;
+    forced = isa;
+    return 0;
+}
+
+INTEROP_EXPORT int32_t interop_isa_active(void)
+{
+    return interop_isa_kernels_active()->isa;
+}
+
+const interop_isa_kernels *interop_isa_kernels_active(void)
+{
+    const size_t count = sizeof kernels / sizeof *kernels;
+    for (size_t i = count; i-- > 0;)
+        if (forced == INTEROP_ISA_AUTO ? cpu_runs(kernels[i].isa) : kernels[i].isa == forced)
+            return &kernels[i];
+    return &kernels[0];
+}
+
+INTEROP_EXPORT int32_t interop_pi_count_fortran(uint64_t seed, int64_t begin, int64_t end, int32_t threads,
+                                                int64_t *inside)
+{
+    return interop_isa_kernels_active()->pi_count_fortran(seed, begin, end, threads, inside);
+}
+
+INTEROP_EXPORT int32_t interop_inv_c(int64_t n, double *a, int32_t threads)
+{
+    return interop_isa_kernels_active()->inv_c(n, a, threads);
+}
+
+INTEROP_EXPORT int32_t interop_inv_fortran(int64_t n, double *a, int32_t threads)
+{
+    return interop_isa_kernels_active()->inv_fortran(n, a, threads);
+}
