@@ -30,6 +30,8 @@ internal sealed class CommonOptions<TBackend>
 
     private readonly Option<string> repeat;
 
+    private readonly Option<string?> isa = IsaRequest.CreateOption();
+
     private readonly Option<string?> trace = new("--trace")
     {
         Description = "Write a Chrome trace-event file (open it in Perfetto or chrome://tracing): one track per rank and thread, a span per phase.",
@@ -56,11 +58,14 @@ internal sealed class CommonOptions<TBackend>
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { seed, backend, threads, repeat, json, trace, mpi })
+        foreach (Option option in new Option[] { seed, backend, threads, repeat, isa, json, trace, mpi })
         {
             command.Options.Add(option);
         }
     }
+
+    /// <summary>Resolves --isa / INTEROP_ISA and switches every backend to that path; call before the backends load.</summary>
+    public IsaRequest Isa(ParseResult parsed) => IsaRequest.Apply(parsed.GetValue(isa));
 
     public ulong Seed(ParseResult parsed) => NumberParser.ParseUInt64(parsed.GetValue(seed)!, "--seed");
 

@@ -19,14 +19,16 @@ internal static class EnvCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON document on stdout instead of text." };
         var threads = new Option<string?>("--threads", "-t") { Description = "Threads per rank to place (default: " + ThreadCount.Rules + ")" };
         var mpi = new Option<bool>("--mpi") { Description = "Initialize MPI even without a launcher's variables." };
+        Option<string?> isa = IsaRequest.CreateOption();
         var command = new Command("env", "Print the machine, runtimes, libraries and thread settings that results depend on, and where each rank and thread runs.")
         {
-            json, threads, mpi,
+            json, threads, isa, mpi,
         };
         command.SetAction(parsed => Driver.Guard(stderr, () =>
         {
             ThreadChoice choice = ThreadCount.Resolve(parsed.GetValue(threads) is string t ? NumberParser.ParseInt32(t, "--threads", 1) : null);
             bool asJson = parsed.GetValue(json);
+            IsaRequest.Apply(parsed.GetValue(isa));
             using IJob job = JobFactory.Start(parsed.GetValue(mpi));
             return Driver.RunInJob(job, stderr, () =>
             {

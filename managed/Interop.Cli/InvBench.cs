@@ -14,6 +14,14 @@ namespace Interop.Cli;
 internal sealed class InvBench
 {
     private const string ReferenceBackend = "lapack";
+
+    /// <summary>
+    /// The largest order at which the DGEMM yardstick is timed: OpenBLAS's rate has long levelled off
+    /// there, and three matrices of that order (384 MB) fit any machine that inverts one.
+    /// </summary>
+    private const int MaxDgemmOrder = 4000;
+
+    private readonly Dictionary<int, DgemmRate?> peaks = [];
     private readonly double[] a;
     private readonly double[] work;
     private readonly int checkThreads;
@@ -50,7 +58,34 @@ internal sealed class InvBench
         double residual = Residual(a, work, N, checkThreads);
         double[]? lapack = Reference();
         double? difference = lapack is null ? null : SpecMatrix.MaxAbsDifference(work, lapack);
-        return new InvResult(backend.Name, threads, 1, N, m.Seconds, residual, difference, Stopwatch.GetElapsedTime(start).TotalSeconds);
+        double checkSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        return new InvResult(backend.Name, threads, 1, N, m.Seconds, residual, difference, checkSeconds, backend.InvIsa, Peak(threads));
+    }
+
+    /// <summary>
+    /// OpenBLAS's DGEMM rate at this matrix's order (up to <see cref="MaxDgemmOrder"/>) on
+    /// <paramref name="threads"/> threads, timed once per run and thread count; null without the
+    /// native library.
+    /// </summary>
+    public DgemmRate? Peak(int threads)
+    {
+        if (!peaks.TryGetValue(threads, out DgemmRate? rate))
+        {
+            int order = Math.Min(N, MaxDgemmOrder);
+            using var span = Tracing.Span("dgemm peak", "verify", $"n = {order}, {threads} thread(s)");
+            try
+            {
+                rate = new DgemmRate(order, threads, NativeIsa.DgemmGflops(order, threads));
+            }
+            catch (BackendUnavailableException)
+            {
+                rate = null;
+            }
+
+            peaks[threads] = rate;
+        }
+
+        return rate;
     }
 
     /// <summary>OpenBLAS's description, or null when the native library is not here.</summary>

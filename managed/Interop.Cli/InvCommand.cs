@@ -41,7 +41,9 @@ internal static class InvCommand
                 throw new UsageException("--n and --input exclude each other: the order of an input matrix comes from its file");
             }
 
+            IsaRequest isa = common.Isa(parsed);
             var options = new InvOptions(
+                Isa: isa,
                 N: nText is null ? DefaultN : NumberParser.ParseInt32(nText, "--n", 1),
                 Input: inputPath,
                 Output: parsed.GetValue(output),
@@ -123,4 +125,4 @@ internal static class InvCommand
 }
 
 /// <summary>The validated options of one `interop inv` run.</summary>
-internal sealed record InvOptions(int N, string? Input, string? Output, ulong Seed, IReadOnlyList<IInvBackend> Backends, ThreadChoice Threads, int Repeat, bool Json, bool Mpi, string? Trace);
+internal sealed record InvOptions(IsaRequest Isa, int N, string? Input, string? Output, ulong Seed, IReadOnlyList<IInvBackend> Backends, ThreadChoice Threads, int Repeat, bool Json, bool Mpi, string? Trace);

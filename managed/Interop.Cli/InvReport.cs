@@ -29,26 +29,33 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
         output.WriteLine($"OpenBLAS: {openBlas ?? "not available"}");
         output.WriteLine();
 
-        string[] header = ["backend", "threads", "n", "median s", "min-max s", "GFLOP/s", "speedup", "residual", "max|X-X_lapack|", "check"];
+        string[] header = ["backend", "isa", "threads", "n", "median s", "min-max s", "GFLOP/s", "% of peak", "speedup", "residual", "max|X-X_lapack|", "check"];
         var rows = results.Select(r => new[]
         {
             r.Backend,
+            IsaNames.Name(r.Isa),
             r.Threads.ToString(Invariant),
             r.N.ToString(Invariant),
             r.Stats.Median.ToString("F3", Invariant),
             $"{r.Stats.Min.ToString("F3", Invariant)}-{r.Stats.Max.ToString("F3", Invariant)}",
             r.Gflops.ToString("F1", Invariant),
+            r.PercentOfPeak is double peak ? peak.ToString("F0", Invariant) + "%" : "-",
             Speedup(r) is double s ? s.ToString("F2", Invariant) + "x" : "-",
             r.Residual.ToString("G3", Invariant),
             r.MaxDifferenceFromLapack is double d ? d.ToString("0.0e+00", Invariant) : "-",
             r.Verified ? "ok" : "FAILED",
         }).ToList();
-        TextTable.Write(output, header, rows, rightAligned: [false, true, true, true, true, true, true, true, true, false]);
+        TextTable.Write(output, header, rows, rightAligned: [false, false, true, true, true, true, true, true, true, true, true, false]);
         output.WriteLine();
         output.WriteLine(
             $"check: scaled residual ||I - A X||_1 / (n eps ||A||_1 ||X||_1) must be <= {InvResult.ResidualThreshold}; " +
             $"checks took {results.Sum(r => r.CheckSeconds):F2} s in all" +
             (options.Output is string path ? $"; inverse from {results[0].Backend} written to {path}" : string.Empty));
+        string peaks = string.Join(", ", results.Select(r => r.Peak).OfType<DgemmRate>().DistinctBy(p => p.Threads)
+            .Select(p => $"{p.Gflops.ToString("F1", Invariant)} GFLOP/s on {p.Threads} thread(s)"));
+        output.WriteLine(peaks.Length > 0
+            ? $"peak: OpenBLAS dgemm at n = {results.Select(r => r.Peak).OfType<DgemmRate>().First().N}: {peaks} (% of peak = GFLOP/s over that rate at the same thread count)"
+            : "peak: not measured (no native library)");
     }
 
     public void WriteJson(TextWriter output)
@@ -69,6 +76,7 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
             }
 
             json.WriteNumber("threads", options.Threads.Threads);
+            json.WriteString("isa_requested", IsaNames.Name(options.Isa.Isa));
             json.WriteString("threads_source", options.Threads.Source);
             json.WriteNumber("repeat", options.Repeat);
             json.WriteNumber("warmup", 1);
@@ -82,11 +90,28 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
             {
                 json.WriteStartObject();
                 json.WriteString("backend", r.Backend);
+                json.WriteString("isa", IsaNames.Name(r.Isa));
                 json.WriteNumber("threads", r.Threads);
                 json.WriteNumber("ranks", r.Ranks);
                 json.WriteNumber("n", r.N);
                 JsonReport.WriteTimings(json, r.Seconds);
                 json.WriteNumber("gflops", r.Gflops);
+                if (r.Peak is DgemmRate peak)
+                {
+                    json.WriteNumber("percent_of_peak", r.PercentOfPeak ?? 0);
+                    json.WriteStartObject("peak");
+                    json.WriteString("measure", "OpenBLAS dgemm, one timed call after a warm-up");
+                    json.WriteNumber("n", peak.N);
+                    json.WriteNumber("threads", peak.Threads);
+                    json.WriteNumber("gflops", peak.Gflops);
+                    json.WriteEndObject();
+                }
+                else
+                {
+                    json.WriteNull("percent_of_peak");
+                    json.WriteNull("peak");
+                }
+
                 json.WriteNumber("residual", double.IsFinite(r.Residual) ? r.Residual : double.MaxValue);
                 if (r.MaxDifferenceFromLapack is double d && double.IsFinite(d))
                 {

@@ -12,6 +12,23 @@ namespace Interop.Cli;
 /// </summary>
 internal static class PiBench
 {
+    /// <summary>One untimed count of darts [0, <paramref name="darts"/>) over the job's ranks (a cross-check).</summary>
+    public static long Count(IJob job, IPiBackend backend, ulong seed, long darts, int threads) =>
+        job.SumAll(backend.CountInside(seed, RangeSplitter.Part(new IndexRange(0, darts), job.Size, job.Rank), threads));
+
+    /// <summary>
+    /// Seconds one count of <paramref name="darts"/> takes over the job (the slowest rank), after a
+    /// small untimed warm-up: a probe run for calibrating sizes.
+    /// </summary>
+    public static double Probe(IJob job, IPiBackend backend, ulong seed, long darts, int threads)
+    {
+        Count(job, backend, seed, Math.Min(darts, 1L << 16), threads);
+        job.Barrier();
+        long start = Stopwatch.GetTimestamp();
+        backend.CountInside(seed, RangeSplitter.Part(new IndexRange(0, darts), job.Size, job.Rank), threads);
+        return job.MaxAll(Stopwatch.GetElapsedTime(start).TotalSeconds);
+    }
+
     public static PiResult Run(IJob job, IPiBackend backend, ulong seed, long darts, int threads, int repeat)
     {
         IndexRange mine = RangeSplitter.Part(new IndexRange(0, darts), job.Size, job.Rank);
@@ -48,6 +65,6 @@ internal static class PiBench
 
         double[] rankCompute = job.GatherAll([TimingStats.From(compute).Median]);
         double[] rankCommunication = job.GatherAll([TimingStats.From(communication).Median]);
-        return new PiResult(backend.Name, threads, job.Size, darts, seed, inside, seconds, rankCompute, rankCommunication.Max());
+        return new PiResult(backend.Name, threads, job.Size, darts, seed, inside, seconds, rankCompute, rankCommunication.Max(), backend.PiIsa);
     }
 }

@@ -26,7 +26,9 @@ internal static class PiCommand
         common.AddTo(command);
         command.SetAction(parsed => Driver.Guard(stderr, () =>
         {
+            IsaRequest isa = common.Isa(parsed);
             var options = new PiOptions(
+                Isa: isa,
                 Darts: NumberParser.ParseInt64(parsed.GetValue(darts)!, "--darts", 1),
                 Seed: common.Seed(parsed),
                 Backends: common.Backends(parsed),
@@ -50,7 +52,7 @@ internal static class PiCommand
         using IJob job = JobFactory.Start(options.Mpi);
         return Driver.RunInJob(job, stderr, () =>
         {
-            StableHash.RequireSameOnAllRanks(job, $"pi darts={options.Darts} seed={options.Seed} backends={string.Join(',', options.Backends.Select(b => b.Name))} repeat={options.Repeat}");
+            StableHash.RequireSameOnAllRanks(job, $"pi darts={options.Darts} seed={options.Seed} backends={string.Join(',', options.Backends.Select(b => b.Name))} repeat={options.Repeat} isa={options.Isa.Isa}");
             Placement.Warn(job, options.Threads.Threads, stderr);
             TraceFile.Begin(options.Trace, job);
             var results = new List<PiResult>();
@@ -89,4 +91,4 @@ internal static class PiCommand
 }
 
 /// <summary>The validated options of one `interop pi` run.</summary>
-internal sealed record PiOptions(long Darts, ulong Seed, IReadOnlyList<IPiBackend> Backends, ThreadChoice Threads, int Repeat, bool Json, bool Mpi, string? Trace);
+internal sealed record PiOptions(IsaRequest Isa, long Darts, ulong Seed, IReadOnlyList<IPiBackend> Backends, ThreadChoice Threads, int Repeat, bool Json, bool Mpi, string? Trace);

@@ -30,10 +30,11 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
         output.WriteLine($"Environment: {EnvironmentInfo.Summary()}");
         output.WriteLine();
 
-        string[] header = ["backend", "ranks", "threads", "darts", "inside", "estimate", "|est-pi|", "median s", "min-max s", "darts/s", "speedup", "check"];
+        string[] header = ["backend", "isa", "ranks", "threads", "darts", "inside", "estimate", "|est-pi|", "median s", "min-max s", "darts/s", "darts/s/core", "speedup", "check"];
         var rows = results.Select(r => new[]
         {
             r.Backend,
+            IsaNames.Name(r.Isa),
             r.Ranks.ToString(Invariant),
             r.Threads.ToString(Invariant),
             r.Darts.ToString(Invariant),
@@ -43,10 +44,11 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
             r.Stats.Median.ToString("F4", Invariant),
             $"{r.Stats.Min.ToString("F4", Invariant)}-{r.Stats.Max.ToString("F4", Invariant)}",
             r.DartsPerSecond.ToString("0.00e0", Invariant),
+            r.DartsPerSecondPerCore.ToString("0.00e0", Invariant),
             Speedup(r) is double s ? s.ToString("F2", Invariant) + "x" : "-",
             Verified ? "ok" : "MISMATCH",
         }).ToList();
-        bool[] rightAligned = [false, true, true, true, true, true, true, true, true, true, true, false];
+        bool[] rightAligned = [false, false, true, true, true, true, true, true, true, true, true, true, true, false];
         if (ranks > 1)
         {
             // Per-rank compute times gathered to rank 0: how evenly the split loaded the ranks.
@@ -73,6 +75,7 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
             json.WriteString("job", job);
             json.WriteNumber("darts", options.Darts);
             json.WriteNumber("seed", options.Seed);
+            json.WriteString("isa_requested", IsaNames.Name(options.Isa.Isa));
             json.WriteNumber("threads", options.Threads.Threads);
             json.WriteString("threads_source", options.Threads.Source);
             json.WriteNumber("repeat", options.Repeat);
@@ -84,6 +87,7 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
             {
                 json.WriteStartObject();
                 json.WriteString("backend", r.Backend);
+                json.WriteString("isa", IsaNames.Name(r.Isa));
                 json.WriteNumber("threads", r.Threads);
                 json.WriteNumber("ranks", r.Ranks);
                 json.WriteNumber("darts", r.Darts);
@@ -93,6 +97,7 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
                 json.WriteNumber("abs_error", r.AbsoluteError);
                 JsonReport.WriteTimings(json, r.Seconds);
                 json.WriteNumber("darts_per_second", r.DartsPerSecond);
+                json.WriteNumber("darts_per_second_per_core", r.DartsPerSecondPerCore);
                 json.WriteStartArray("rank_compute_seconds");
                 foreach (double s in r.RankComputeSeconds)
                 {

@@ -1,6 +1,10 @@
 namespace Interop.Core;
 
-/// <summary>One backend's measured inversion: timings of the inversion alone, and its checks.</summary>
+/// <summary>
+/// One backend's measured inversion: timings of the inversion alone, its checks, the instruction-set
+/// path it took and the machine's DGEMM rate at the same thread count (<see cref="Peak"/>), against
+/// which <see cref="PercentOfPeak"/> says how close it came to what the hardware can do.
+/// </summary>
 public sealed record InvResult(
     string Backend,
     int Threads,
@@ -9,7 +13,9 @@ public sealed record InvResult(
     IReadOnlyList<double> Seconds,
     double Residual,
     double? MaxDifferenceFromLapack,
-    double CheckSeconds)
+    double CheckSeconds,
+    Isa Isa,
+    DgemmRate? Peak)
 {
     /// <summary>The spec's threshold for the scaled residual (LAPACK's own test threshold).</summary>
     public const double ResidualThreshold = 30;
@@ -19,5 +25,11 @@ public sealed record InvResult(
     /// <summary>GFLOP/s counted as 2n³ (LU plus inversion of the factors).</summary>
     public double Gflops => 2.0 * N * N * (double)N / Stats.Median / 1e9;
 
+    /// <summary>GFLOP/s as a percentage of OpenBLAS's DGEMM rate on as many threads; null without that rate.</summary>
+    public double? PercentOfPeak => Peak is { Gflops: > 0 } p ? 100 * Gflops / p.Gflops : null;
+
     public bool Verified => double.IsFinite(Residual) && Residual <= ResidualThreshold;
 }
+
+/// <summary>OpenBLAS dgemm's rate on n x n matrices with a number of threads: "the peak" of the machine.</summary>
+public sealed record DgemmRate(int N, int Threads, double Gflops);

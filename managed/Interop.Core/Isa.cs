@@ -42,7 +42,7 @@ public static class IsaNames
     /// <summary>Parses a path name; anything else is a usage error naming <paramref name="source"/>.</summary>
     public static Isa Parse(string text, string source) => text.Trim().ToLowerInvariant() switch
     {
-        "auto" or "" => Isa.Auto,
+        "auto" => Isa.Auto,
         "scalar" => Isa.Scalar,
         "avx2" => Isa.Avx2,
         "avx512" => Isa.Avx512,

@@ -4,7 +4,8 @@ namespace Interop.Core;
 /// One backend's measured Monte Carlo pi run, over <see cref="Ranks"/> processes of
 /// <see cref="Threads"/> threads each. <see cref="Seconds"/> are whole-job times (the slowest rank);
 /// <see cref="RankComputeSeconds"/> is each rank's median compute time, <see cref="CommunicationSeconds"/>
-/// the largest median time a rank spent in MPI calls.
+/// the largest median time a rank spent in MPI calls; <see cref="Isa"/> the instruction-set path the
+/// backend's kernel took.
 /// </summary>
 public sealed record PiResult(
     string Backend,
@@ -15,7 +16,8 @@ public sealed record PiResult(
     long Inside,
     IReadOnlyList<double> Seconds,
     IReadOnlyList<double> RankComputeSeconds,
-    double CommunicationSeconds)
+    double CommunicationSeconds,
+    Isa Isa)
 {
     public TimingStats Stats => TimingStats.From(Seconds);
 
@@ -24,6 +26,9 @@ public sealed record PiResult(
     public double AbsoluteError => Math.Abs(Estimate - Math.PI);
 
     public double DartsPerSecond => Darts / Stats.Median;
+
+    /// <summary>Darts per second per core (ranks x threads): comparable across shapes and machines.</summary>
+    public double DartsPerSecondPerCore => DartsPerSecond / (Ranks * (double)Threads);
 
     /// <summary>Load imbalance: how much longer the slowest rank computed than the average rank (0 = perfect).</summary>
     public double Imbalance => LoadImbalance.Of(RankComputeSeconds);

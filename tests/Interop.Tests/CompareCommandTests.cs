@@ -23,7 +23,7 @@ public sealed class CompareCommandTests
         string output = Path.Combine(dir, "run");
         var (code, stdout, stderr) = Cli.Run(Small(output));
         Assert.That(code, Is.Zero, stderr);
-        foreach (string file in new[] { "results.json", "results.csv", "report.md", "pi-time.svg", "pi-time.png", "pi-speedup.svg", "pi-speedup.png", "inv-time.svg", "inv-time.png", "inv-speedup.svg", "inv-speedup.png" })
+        foreach (string file in new[] { "results.json", "results.csv", "report.md", "pi-throughput.svg", "pi-throughput.png", "pi-speedup.svg", "pi-speedup.png", "inv-throughput.svg", "inv-throughput.png", "inv-speedup.svg", "inv-speedup.png" })
         {
             Assert.That(new FileInfo(Path.Combine(output, file)).Length, Is.GreaterThan(0), file);
         }

@@ -58,7 +58,7 @@ public sealed class CompareFilesTests
     {
         CompareRun run = Synthetic();
         ResultsFolder folder = ResultsFiles.Write(run, dir, ["Summary line one.", "Summary line two."]);
-        string[] expected = ["results.json", "results.csv", "report.md", "pi-time.svg", "pi-time.png", "pi-speedup.svg", "pi-speedup.png", "inv-time.svg", "inv-time.png", "inv-speedup.svg", "inv-speedup.png"];
+        string[] expected = ["results.json", "results.csv", "report.md", "pi-throughput.svg", "pi-throughput.png", "pi-speedup.svg", "pi-speedup.png", "inv-throughput.svg", "inv-throughput.png", "inv-speedup.svg", "inv-speedup.png"];
         Assert.That(folder.Files.Select(Path.GetFileName), Is.EquivalentTo(expected));
         foreach (string file in folder.Files)
         {
@@ -89,17 +89,39 @@ public sealed class CompareFilesTests
     }
 
     [Test]
+    public void RatiosCompareThroughputSoABaselineWithFewerDartsStillCompares()
+    {
+        CompareRun run = Synthetic();
+        // The serial baseline threw a quarter of the darts in a quarter of the time: the same rate.
+        ComparePoint quarter = run.Points[0] with { WorkPerRun = 0.25e9, Seconds = [1.0, 1.05, 0.975] };
+        CompareRun fewer = run with { Points = [quarter, .. run.Points.Skip(1)] };
+        ComparePoint c2 = fewer.Points.Single(p => p.Backend == "c-openmp" && p.Threads == 2);
+        Assert.That(CompareMetrics.Speedup(fewer, c2), Is.EqualTo(CompareMetrics.Speedup(run, c2)).Within(1e-9).Percent);
+        Assert.That(quarter.Throughput, Is.EqualTo(run.Points[0].Throughput).Within(1e-9).Percent);
+    }
+
+    [Test]
+    public void InversionPointsKnowTheirShareOfThePeak()
+    {
+        ComparePoint p = Inv("c-openmp", 2, 2.0, 2.0, 2.0) with { PeakGflops = 80 };
+        Assert.That(p.Throughput, Is.EqualTo(64));
+        Assert.That(p.PercentOfPeak, Is.EqualTo(80));
+        Assert.That(Inv("c-openmp", 2, 2.0).PercentOfPeak, Is.Null);
+    }
+
+    [Test]
     public void CsvIsTidyOneRowPerPoint()
     {
         CompareRun run = Synthetic();
         string[] lines = ResultsFiles.Csv(run).TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
-        Assert.That(lines[0], Is.EqualTo("workload,backend,ranks,threads,workers,repeats,seconds_median,seconds_min,seconds_max,throughput,throughput_unit,speedup_vs_managed_serial,efficiency,over_managed,verified,check"));
+        Assert.That(lines[0], Is.EqualTo("workload,backend,isa,size,ranks,threads,workers,repeats,seconds_median,seconds_min,seconds_max,throughput,throughput_unit,throughput_per_worker,percent_of_peak,speedup_vs_managed_serial,efficiency,over_managed,verified,check"));
         Assert.That(lines, Has.Length.EqualTo(run.Points.Count + 1));
-        string[] c2 = lines.Single(l => l.StartsWith("pi,c-openmp,1,2,", StringComparison.Ordinal)).Split(',');
-        Assert.That(double.Parse(c2[6], CultureInfo.InvariantCulture), Is.EqualTo(0.21));
-        Assert.That(c2[5], Is.EqualTo("3"));
-        Assert.That(c2[14], Is.EqualTo("true"));
-        Assert.That(lines.Single(l => l.StartsWith("inv,lapack,1,2,", StringComparison.Ordinal)).Split(',')[13], Is.Empty, "no ratio: empty cell");
+        string[] c2 = lines.Single(l => l.StartsWith("pi,c-openmp,unknown,0,1,2,", StringComparison.Ordinal)).Split(',');
+        Assert.That(double.Parse(c2[8], CultureInfo.InvariantCulture), Is.EqualTo(0.21));
+        Assert.That(c2[7], Is.EqualTo("3"));
+        Assert.That(double.Parse(c2[13], CultureInfo.InvariantCulture), Is.EqualTo(1e9 / 0.21 / 2).Within(1e-9).Percent, "darts/s per worker");
+        Assert.That(c2[18], Is.EqualTo("true"));
+        Assert.That(lines.Single(l => l.StartsWith("inv,lapack,unknown,0,1,2,", StringComparison.Ordinal)).Split(',')[17], Is.Empty, "no ratio: empty cell");
     }
 
     [Test]
@@ -108,12 +130,12 @@ public sealed class CompareFilesTests
         CompareRun run = Synthetic();
         ResultsFiles.Write(run, dir, ["LAPACK ran 2x faster."]);
         string report = File.ReadAllText(Path.Combine(dir, "report.md"));
-        foreach (string png in new[] { "pi-time.png", "pi-speedup.png", "inv-time.png", "inv-speedup.png" })
+        foreach (string png in new[] { "pi-throughput.png", "pi-speedup.png", "inv-throughput.png", "inv-speedup.png" })
         {
             Assert.That(report, Does.Contain($"]({png})"));
         }
 
-        Assert.That(report, Does.Contain("- LAPACK ran 2x faster.").And.Contain("| c-openmp | 1x2 | 0.2100 (0.2000-0.2200)").And.Contain("Test CPU, with a comma"));
+        Assert.That(report, Does.Contain("- LAPACK ran 2x faster.").And.Contain("| c-openmp | unknown | 1x2 | - | 0.2100 (0.2000-0.2200)").And.Contain("Test CPU, with a comma"));
     }
 
     [Test]

@@ -2,17 +2,18 @@ using System.Globalization;
 
 namespace Interop.Cli.Compare;
 
-/// <summary>One point of a run compared with the same point of a baseline run.</summary>
-internal sealed record BaselineChange(string Workload, string Backend, int Ranks, int Threads, double? OldMedian, double? NewMedian, bool Flagged)
+/// <summary>One point of a run compared with the same point of a baseline run, by throughput (work per second).</summary>
+internal sealed record BaselineChange(string Workload, string Backend, int Ranks, int Threads, double? OldThroughput, double? NewThroughput, string Unit, bool Flagged)
 {
-    /// <summary>Old time / new time: above 1 is faster now.</summary>
-    public double? Speedup => OldMedian is double o && NewMedian is double n ? o / n : null;
+    /// <summary>New throughput / old throughput: above 1 is faster now.</summary>
+    public double? Speedup => OldThroughput is double o && NewThroughput is double n ? n / o : null;
 }
 
 /// <summary>
-/// `--baseline OLD/results.json`: each point (workload, backend, ranks, threads) against the
-/// same point of an earlier run. A change is flagged only beyond the measured spread: the two
-/// runs' [min, max] intervals do not overlap and the medians differ by more than 3%.
+/// `--baseline OLD/results.json`: each point (workload, backend, ranks, threads, path) against the
+/// same point of an earlier run, by throughput (runs may differ in darts or n). A change is flagged
+/// only beyond the measured spread: the two runs' [min, max] throughput intervals do not overlap
+/// and the medians differ by more than 3%.
 /// </summary>
 internal sealed class BaselineComparison(IReadOnlyList<BaselineChange> changes)
 {
@@ -22,26 +23,29 @@ internal sealed class BaselineComparison(IReadOnlyList<BaselineChange> changes)
 
     public static BaselineComparison Compare(CompareRun old, CompareRun current)
     {
-        static (string, string, int, int) Key(ComparePoint p) => (p.Workload, p.Backend, p.Ranks, p.Threads);
-        Dictionary<(string, string, int, int), ComparePoint> before = old.Points.ToDictionary(Key);
-        Dictionary<(string, string, int, int), ComparePoint> after = current.Points.ToDictionary(Key);
+        // A baseline from before instruction-set paths were recorded matches on the other fields.
+        bool oldHasPaths = old.Points.All(p => p.Isa != "unknown");
+        (string, string, int, int, string) Key(ComparePoint p) => (p.Workload, p.Backend, p.Ranks, p.Threads, oldHasPaths ? p.Isa : string.Empty);
+        Dictionary<(string, string, int, int, string), ComparePoint> before = old.Points.ToDictionary(Key);
+        Dictionary<(string, string, int, int, string), ComparePoint> after = current.Points.ToDictionary(Key);
         var changes = new List<BaselineChange>();
         foreach (ComparePoint p in current.Points)
         {
             if (before.TryGetValue(Key(p), out ComparePoint? o))
             {
-                bool apart = p.Stats.Min > o.Stats.Max || p.Stats.Max < o.Stats.Min;
-                bool large = Math.Abs((p.Stats.Median / o.Stats.Median) - 1) > Tolerance;
-                changes.Add(new BaselineChange(p.Workload, p.Backend, p.Ranks, p.Threads, o.Stats.Median, p.Stats.Median, apart && large));
+                // The slowest run has the lowest throughput: [work / max, work / min].
+                bool apart = p.WorkPerRun / p.Stats.Max > o.WorkPerRun / o.Stats.Min || p.WorkPerRun / p.Stats.Min < o.WorkPerRun / o.Stats.Max;
+                bool large = Math.Abs((p.Throughput / o.Throughput) - 1) > Tolerance;
+                changes.Add(new BaselineChange(p.Workload, p.Backend, p.Ranks, p.Threads, o.Throughput, p.Throughput, p.ThroughputUnit, apart && large));
             }
             else
             {
-                changes.Add(new BaselineChange(p.Workload, p.Backend, p.Ranks, p.Threads, null, p.Stats.Median, false));
+                changes.Add(new BaselineChange(p.Workload, p.Backend, p.Ranks, p.Threads, null, p.Throughput, p.ThroughputUnit, false));
             }
         }
 
         changes.AddRange(old.Points.Where(o => !after.ContainsKey(Key(o)))
-            .Select(o => new BaselineChange(o.Workload, o.Backend, o.Ranks, o.Threads, o.Stats.Median, null, false)));
+            .Select(o => new BaselineChange(o.Workload, o.Backend, o.Ranks, o.Threads, o.Throughput, null, o.ThroughputUnit, false)));
         return new BaselineComparison(changes);
     }
 
@@ -54,13 +58,16 @@ internal sealed class BaselineComparison(IReadOnlyList<BaselineChange> changes)
             string point = $"{c.Workload} {c.Backend} {c.Ranks}x{c.Threads}";
             yield return c switch
             {
-                { OldMedian: null } => $"  added    {point}",
-                { NewMedian: null } => $"  removed  {point}",
-                { Flagged: true } => $"  {(c.Speedup > 1 ? "FASTER " : "SLOWER ")}  {point}: {c.OldMedian:0.0000} s -> {c.NewMedian:0.0000} s ({Ratio(c.Speedup!.Value)})",
-                _ => $"  same     {point}: {c.OldMedian:0.0000} s -> {c.NewMedian:0.0000} s ({Ratio(c.Speedup!.Value)}, within the spread)",
+                { OldThroughput: null } => $"  added    {point}",
+                { NewThroughput: null } => $"  removed  {point}",
+                { Flagged: true } => $"  {(c.Speedup > 1 ? "FASTER " : "SLOWER ")}  {point}: {Rate(c.OldThroughput, c.Unit)} -> {Rate(c.NewThroughput, c.Unit)} ({Ratio(c.Speedup!.Value)})",
+                _ => $"  same     {point}: {Rate(c.OldThroughput, c.Unit)} -> {Rate(c.NewThroughput, c.Unit)} ({Ratio(c.Speedup!.Value)}, within the spread)",
             };
         }
     }
+
+    private static string Rate(double? value, string unit) =>
+        (unit == "darts/s" ? value!.Value.ToString("0.00e0", CultureInfo.InvariantCulture) : value!.Value.ToString("F1", CultureInfo.InvariantCulture)) + " " + unit;
 
     private static string Ratio(double speedup) =>
         speedup >= 1 ? $"{speedup.ToString("0.00", CultureInfo.InvariantCulture)}x faster" : $"{(1 / speedup).ToString("0.00", CultureInfo.InvariantCulture)}x slower";

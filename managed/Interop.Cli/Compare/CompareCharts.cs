@@ -3,9 +3,10 @@ using ScottPlot;
 namespace Interop.Cli.Compare;
 
 /// <summary>
-/// Charts of a compare run, per workload, as SVG and PNG (ScottPlot): the median time of every
-/// backend at every ranks x threads shape (bars with min-max error bars), and each backend's
-/// scaling (its own 1-worker time over its time on w workers) against workers, with the ideal line.
+/// Charts of a compare run, per workload, as SVG and PNG (ScottPlot): the throughput of every
+/// backend at every ranks x threads shape (bars with min-max error bars; throughput, since the serial
+/// baseline may run less work), and each backend's scaling (its throughput on w workers over its
+/// own 1-worker throughput) against workers, with the ideal line.
 /// </summary>
 internal static class CompareCharts
 {
@@ -18,31 +19,31 @@ internal static class CompareCharts
         foreach (IGrouping<string, ComparePoint> workload in run.Points.GroupBy(p => p.Workload))
         {
             string title = workload.Key == "pi" ? "Monte Carlo pi" : "Matrix inversion";
-            files.AddRange(Save(TimePlot(title, [.. workload]), directory, $"{workload.Key}-time"));
-            files.AddRange(Save(SpeedupPlot(title, [.. workload]), directory, $"{workload.Key}-speedup"));
+            files.AddRange(Save(ThroughputPlot(run, title, [.. workload]), directory, $"{workload.Key}-throughput"));
+            files.AddRange(Save(SpeedupPlot(run, title, [.. workload]), directory, $"{workload.Key}-speedup"));
         }
 
         return files;
     }
 
-    private static Plot TimePlot(string title, IReadOnlyList<ComparePoint> points)
+    private static Plot ThroughputPlot(CompareRun run, string title, IReadOnlyList<ComparePoint> points)
     {
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
         int[] shapes = [.. points.Select(p => p.Workers).Distinct().Order()];
-        string[] backends = [.. points.Select(p => p.Backend).Distinct()];
+        string[] backends = [.. points.Select(p => CompareMetrics.Series(run, p)).Distinct()];
         var ticks = new List<Tick>();
         double position = 0;
         foreach ((string backend, int b) in backends.Select((name, i) => (name, i)))
         {
             double start = position;
-            foreach (ComparePoint p in points.Where(p => p.Backend == backend).OrderBy(p => p.Workers))
+            foreach (ComparePoint p in points.Where(p => CompareMetrics.Series(run, p) == backend).OrderBy(p => p.Workers))
             {
                 var bar = new Bar
                 {
                     Position = position,
-                    Value = p.Stats.Median,
-                    Error = (p.Stats.Max - p.Stats.Min) / 2,
+                    Value = p.Throughput,
+                    Error = ((p.WorkPerRun / p.Stats.Min) - (p.WorkPerRun / p.Stats.Max)) / 2,
                     FillColor = palette.GetColor(Array.IndexOf(shapes, p.Workers)),
                 };
                 plot.Add.Bar(bar);
@@ -61,13 +62,13 @@ internal static class CompareCharts
 
         plot.ShowLegend(Alignment.UpperRight);
         plot.Axes.Margins(bottom: 0);
-        plot.Title($"{title}: median time per backend (lower is better)");
-        plot.YLabel("seconds (median, bars show min-max)");
+        plot.Title($"{title}: throughput per backend (higher is better)");
+        plot.YLabel($"{points[0].ThroughputUnit} at the median time (bars show min-max)");
         plot.XLabel("backend, by ranks x threads");
         return plot;
     }
 
-    private static Plot SpeedupPlot(string title, IReadOnlyList<ComparePoint> points)
+    private static Plot SpeedupPlot(CompareRun run, string title, IReadOnlyList<ComparePoint> points)
     {
         var plot = new Plot();
         int most = points.Max(p => p.Workers);
@@ -76,7 +77,7 @@ internal static class CompareCharts
         line.LegendText = "ideal (speedup = workers)";
         line.Color = Colors.Gray;
         line.LineWidth = 3;
-        foreach (IGrouping<string, ComparePoint> backend in points.GroupBy(p => p.Backend))
+        foreach (IGrouping<string, ComparePoint> backend in points.GroupBy(p => CompareMetrics.Series(run, p)))
         {
             ComparePoint[] ordered = [.. backend.OrderBy(p => p.Workers)];
             double[] xs = [.. ordered.Select(p => (double)p.Workers)];
@@ -85,7 +86,7 @@ internal static class CompareCharts
                 continue; // no scaling to show without the 1-worker point and another one
             }
 
-            double[] ys = [.. ordered.Select(p => ordered[0].Stats.Median / p.Stats.Median)];
+            double[] ys = [.. ordered.Select(p => p.Throughput / ordered[0].Throughput)];
 
             var scatter = plot.Add.Scatter(xs, ys);
             scatter.LegendText = backend.Key;

@@ -14,10 +14,6 @@ namespace Interop.Cli.Compare;
 /// </summary>
 internal static class CompareCommand
 {
-    public const long DefaultDarts = 2_000_000_000;
-    public const int DefaultN = 3000;
-    public const long QuickDarts = 200_000_000;
-    public const int QuickN = 800;
     public const int DefaultRepeat = 3;
     public const int QuickRepeat = 2;
 
@@ -27,9 +23,11 @@ internal static class CompareCommand
         var backend = new Option<string>("--backend", "-b") { Description = "Comma-separated backends, or 'all' (each workload runs the ones it has).", DefaultValueFactory = _ => "all" };
         var threads = new Option<string?>("--threads", "-t") { Description = "Comma-separated thread counts (default 1, 2, 4, ... up to the CPUs available; " + ThreadCount.Rules + ")" };
         var repeat = new Option<string?>("--repeat", "-r") { Description = $"Timed runs per point after one warm-up (default {DefaultRepeat}, --quick {QuickRepeat})." };
-        var quick = new Option<bool>("--quick") { Description = $"A smoke run of a few seconds: {QuickDarts:0.#e0} darts, n = {QuickN}, {QuickRepeat} repeats." };
-        var darts = new Option<string?>("--darts", "-n") { Description = $"Darts for pi (default {DefaultDarts:0.#e0})." };
-        var n = new Option<string?>("--n") { Description = $"Matrix order for inv (default {DefaultN})." };
+        var quick = new Option<bool>("--quick") { Description = $"A smoke run of about 15 seconds: a {CompareBudget.Quick.Seconds:0} s budget, {QuickRepeat} repeats." };
+        var budget = new Option<string?>("--budget") { Description = $"Seconds of measuring the calibrated sizes should fill, per instruction-set path (default {CompareBudget.Default.Seconds:0}, about 2 minutes in all; --quick {CompareBudget.Quick.Seconds:0})." };
+        var darts = new Option<string?>("--darts", "-n") { Description = "Darts for pi (default: calibrated to the budget on this CPU; the serial baseline throws fewer)." };
+        var n = new Option<string?>("--n") { Description = "Matrix order for inv (default: calibrated to the budget on this CPU)." };
+        Option<string?> isa = IsaRequest.CreateOption(", or all (every path this CPU has, one after the other, with the same sizes)");
         var seed = new Option<string>("--seed", "-s") { Description = "Seed of the generator.", DefaultValueFactory = _ => "42" };
         var output = new Option<string?>("--out", "-o") { Description = "Results folder (default results/<timestamp>/)." };
         var baseline = new Option<string?>("--baseline") { Description = "An earlier results.json to compare with, point by point." };
@@ -37,7 +35,7 @@ internal static class CompareCommand
         var mpi = new Option<bool>("--mpi") { Description = "Initialize MPI even without a launcher's variables." };
         var command = new Command("compare", "The main job: every workload on every backend over thread (and rank) counts, verified, with tables, a summary, charts and a report.")
         {
-            workload, backend, threads, repeat, quick, darts, n, seed, output, baseline, trace, mpi,
+            workload, backend, threads, repeat, quick, budget, darts, n, isa, seed, output, baseline, trace, mpi,
         };
         command.SetAction(parsed => Driver.Guard(stderr, () =>
         {
@@ -49,6 +47,21 @@ internal static class CompareCommand
                 "inv" => ["inv"],
                 var other => throw new UsageException($"--workload must be pi, inv or all, not '{other}'"),
             };
+            // The path is switched before any backend loads: OpenBLAS reads its CPU type only then.
+            IReadOnlyList<Isa> paths = parsed.GetValue(isa) is string i && i.Trim().Equals("all", StringComparison.OrdinalIgnoreCase)
+                ? [.. IsaNames.Paths.Where(ManagedIsa.Supports)]
+                : [IsaRequest.Apply(parsed.GetValue(isa)).Isa];
+            if (paths.Count > 1)
+            {
+                IsaRequest.Apply(IsaNames.Name(paths[0]));
+            }
+
+            CompareBudget limits = isQuick ? CompareBudget.Quick : CompareBudget.Default;
+            if (parsed.GetValue(budget) is string seconds)
+            {
+                limits = limits with { Seconds = NumberParser.ParseInt32(seconds, "--budget", 1, 86_400) };
+            }
+
             string backendList = parsed.GetValue(backend)!;
             var options = new CompareOptions(
                 Plan: new ComparePlan(
@@ -56,10 +69,12 @@ internal static class CompareCommand
                     PiBackends: workloads.Contains("pi") ? SelectAvailable<IPiBackend>(backendList, stderr) : [],
                     InvBackends: workloads.Contains("inv") ? SelectAvailable<IInvBackend>(backendList, stderr) : [],
                     Threads: ParseThreads(parsed.GetValue(threads)),
-                    Darts: parsed.GetValue(darts) is string d ? NumberParser.ParseInt64(d, "--darts", 1) : isQuick ? QuickDarts : DefaultDarts,
-                    N: parsed.GetValue(n) is string nn ? NumberParser.ParseInt32(nn, "--n", 1, SpecMatrix.MaxOrder) : isQuick ? QuickN : DefaultN,
+                    Paths: paths,
+                    Darts: parsed.GetValue(darts) is string d ? NumberParser.ParseInt64(d, "--darts", 1) : null,
+                    N: parsed.GetValue(n) is string nn ? NumberParser.ParseInt32(nn, "--n", 1, SpecMatrix.MaxOrder) : null,
                     Seed: NumberParser.ParseUInt64(parsed.GetValue(seed)!, "--seed"),
-                    Repeat: parsed.GetValue(repeat) is string r ? NumberParser.ParseInt32(r, "--repeat", 1, 1000) : isQuick ? QuickRepeat : DefaultRepeat),
+                    Repeat: parsed.GetValue(repeat) is string r ? NumberParser.ParseInt32(r, "--repeat", 1, 1000) : isQuick ? QuickRepeat : DefaultRepeat,
+                    Budget: limits),
                 Output: parsed.GetValue(output) ?? Path.Combine("results", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)),
                 Baseline: parsed.GetValue(baseline) is string b ? ResultsFiles.ReadJson(b) : null,
                 Trace: parsed.GetValue(trace),
@@ -75,25 +90,32 @@ internal static class CompareCommand
         return Driver.RunInJob(job, stderr, () =>
         {
             ComparePlan plan = options.Plan;
-            StableHash.RequireSameOnAllRanks(job, $"compare {plan.Darts} {plan.N} {plan.Seed} {plan.Repeat} {string.Join(',', plan.Threads)} {string.Join(',', plan.Workloads)}");
+            StableHash.RequireSameOnAllRanks(job, $"compare {plan.Darts} {plan.N} {plan.Seed} {plan.Repeat} {string.Join(',', plan.Threads)} {string.Join(',', plan.Workloads)} {string.Join(',', plan.Paths)} {plan.Budget}");
             Placement.Warn(job, plan.Threads.Max(), stderr);
             TextWriter console = job.IsRoot ? stdout : TextWriter.Null;
-            console.WriteLine($"interop compare: {string.Join(" and ", plan.Workloads)}; pi with {plan.Darts.ToString("N0", CultureInfo.InvariantCulture)} darts, " +
-                $"inv with n = {plan.N}; threads {string.Join(", ", plan.Threads)}; {job.Size} rank(s); seed {plan.Seed}; median of {plan.Repeat} run(s) after 1 warm-up");
+            DateTimeOffset started = DateTimeOffset.Now;
+            var clock = Stopwatch.StartNew();
+            if (job.IsRoot && (plan.Darts is null || plan.N is null))
+            {
+                stderr.WriteLine($"progress: calibrating sizes to a {plan.Budget.Seconds * plan.Paths.Count:0} s budget with probe runs");
+            }
+
+            CompareSizes sizes = new CompareCalibration(job, plan).Choose();
+            console.WriteLine($"interop compare: {string.Join(" and ", plan.Workloads)}; {Describe(plan, sizes)}; threads {string.Join(", ", plan.Threads)}; " +
+                $"{job.Size} rank(s); isa {string.Join(", ", plan.Paths.Select(IsaNames.Name))}; seed {plan.Seed}; median of {plan.Repeat} run(s) after 1 warm-up");
+            console.WriteLine($"Sizes: {sizes.Source}" + (sizes.EstimatedSeconds > 0 ? string.Create(CultureInfo.InvariantCulture, $", estimated {sizes.EstimatedSeconds:F0} s") : string.Empty));
             console.WriteLine($"Environment: {EnvironmentInfo.Summary()}");
             console.WriteLine();
 
-            DateTimeOffset started = DateTimeOffset.Now;
-            var clock = Stopwatch.StartNew();
             TraceFile.Begin(options.Trace, job);
-            IReadOnlyList<ComparePoint> points = new CompareRunner(job, plan, job.IsRoot ? new ProgressLine(stderr) : new Progress<CompareProgress>()).Run();
+            IReadOnlyList<ComparePoint> points = new CompareRunner(job, plan, sizes, job.IsRoot ? new ProgressLine(stderr) : new Progress<CompareProgress>()).Run();
             TraceFile.Finish(options.Trace, job);
             if (!job.IsRoot)
             {
                 return Driver.Success;
             }
 
-            var run = new CompareRun(started, clock.Elapsed.TotalSeconds, Parameters(plan, job), EnvironmentInfo.Collect(), EnvironmentInfo.CollectVariables(), points);
+            var run = new CompareRun(started, clock.Elapsed.TotalSeconds, Parameters(plan, sizes, job), EnvironmentInfo.Collect(), EnvironmentInfo.CollectVariables(), points);
             IReadOnlyList<string> summary = CompareSummary.Sentences(run);
             CompareTables.Write(console, run);
             console.WriteLine("Summary:");
@@ -124,11 +146,36 @@ internal static class CompareCommand
         });
     }
 
-    private static IReadOnlyList<KeyValuePair<string, string?>> Parameters(ComparePlan plan, IJob job) =>
+    // "pi with 1,600,000,000 darts (managed-serial 400,000,000), inv with n = 2400"
+    private static string Describe(ComparePlan plan, CompareSizes sizes)
+    {
+        var parts = new List<string>();
+        if (plan.Workloads.Contains("pi"))
+        {
+            parts.Add($"pi with {sizes.Darts.ToString("N0", CultureInfo.InvariantCulture)} darts" +
+                (sizes.SerialDarts != sizes.Darts ? $" ({CompareMetrics.Baseline} {sizes.SerialDarts.ToString("N0", CultureInfo.InvariantCulture)}: compare darts/s)" : string.Empty));
+        }
+
+        if (plan.Workloads.Contains("inv"))
+        {
+            parts.Add($"inv with n = {sizes.N}");
+        }
+
+        return string.Join(", ", parts);
+    }
+
+    private static IReadOnlyList<KeyValuePair<string, string?>> Parameters(ComparePlan plan, CompareSizes sizes, IJob job) =>
     [
         new("workloads", string.Join(",", plan.Workloads)),
-        new("darts", plan.Darts.ToString(CultureInfo.InvariantCulture)),
-        new("n", plan.N.ToString(CultureInfo.InvariantCulture)),
+        new("darts", sizes.Darts.ToString(CultureInfo.InvariantCulture)),
+        new("darts_serial_baseline", sizes.SerialDarts.ToString(CultureInfo.InvariantCulture)),
+        new("n", sizes.N.ToString(CultureInfo.InvariantCulture)),
+        new("sizes", sizes.Source),
+        new("budget_seconds_per_path", plan.Budget.Seconds.ToString(CultureInfo.InvariantCulture)),
+        new("min_point_seconds", plan.Budget.MinPointSeconds.ToString(CultureInfo.InvariantCulture)),
+        new("estimated_seconds", sizes.EstimatedSeconds.ToString("F1", CultureInfo.InvariantCulture)),
+        new("isa", string.Join(",", plan.Paths.Select(IsaNames.Name))),
+        new("isa_source", IsaRequest.Current.Source),
         new("seed", plan.Seed.ToString(CultureInfo.InvariantCulture)),
         new("threads", string.Join(",", plan.Threads)),
         new("ranks", job.Size.ToString(CultureInfo.InvariantCulture)),
@@ -207,7 +254,7 @@ internal sealed class ProgressLine(TextWriter stderr) : IProgress<CompareProgres
             return;
         }
 
-        string line = $"progress: [{p.Done + 1}/{p.Total}] {p.Workload} {p.Backend} {p.Ranks}x{p.Threads}, {p.Total - p.Done - 1} left, {elapsed}";
+        string line = $"progress: [{p.Done + 1}/{p.Total}] {p.Workload} {p.Backend} {p.Ranks}x{p.Threads} {p.Isa}, {p.Total - p.Done - 1} left, {elapsed}";
         if (live)
         {
             stderr.Write($"\r{line.PadRight(100)}");

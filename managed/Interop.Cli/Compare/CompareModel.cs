@@ -4,7 +4,9 @@ namespace Interop.Cli.Compare;
 
 /// <summary>
 /// One measured point of `interop compare`: one workload on one backend at one ranks x threads
-/// shape, with every timed repeat (after one untimed warm-up) and its verification.
+/// shape on one instruction-set path, with every timed repeat (after one untimed warm-up) and its
+/// verification. <see cref="WorkPerRun"/> may differ between points (the serial pi baseline throws
+/// fewer darts), so every comparison is made on <see cref="Throughput"/>, never on seconds.
 /// </summary>
 internal sealed record ComparePoint(
     string Workload,
@@ -17,6 +19,15 @@ internal sealed record ComparePoint(
     bool Verified,
     string Check)
 {
+    /// <summary>The instruction-set path the backend's kernel took ("avx2", ...).</summary>
+    public string Isa { get; init; } = "unknown";
+
+    /// <summary>Darts (pi) or matrix order (inv) of one run.</summary>
+    public long Size { get; init; }
+
+    /// <summary>Inversion: OpenBLAS dgemm's GFLOP/s at the same thread count (the machine's peak); null otherwise.</summary>
+    public double? PeakGflops { get; init; }
+
     /// <summary>Workers: ranks x threads.</summary>
     public int Workers => Ranks * Threads;
 
@@ -24,6 +35,12 @@ internal sealed record ComparePoint(
 
     /// <summary>Work per second at the median time: darts/s for pi, GFLOP/s (2n³ / 1e9) for inv.</summary>
     public double Throughput => WorkPerRun / Stats.Median;
+
+    /// <summary>Throughput per worker (darts/s/core for pi).</summary>
+    public double ThroughputPerWorker => Throughput / Workers;
+
+    /// <summary>Inversion: GFLOP/s as a percentage of <see cref="PeakGflops"/>.</summary>
+    public double? PercentOfPeak => PeakGflops is > 0 ? 100 * Throughput / PeakGflops : null;
 }
 
 /// <summary>A whole `interop compare` run: what was asked, where it ran, every point.</summary>
@@ -41,28 +58,46 @@ internal static class CompareMetrics
     public const string Baseline = "managed-serial";
     public const string ManagedParallel = "managed-parallel";
 
-    /// <summary>Speedup over managed-serial at 1 rank x 1 thread of the same workload (null without that point).</summary>
-    public static double? Speedup(CompareRun run, ComparePoint p) =>
-        run.Points.FirstOrDefault(b => b.Workload == p.Workload && b.Backend == Baseline && b.Workers == 1) is ComparePoint b
-            ? b.Stats.Median / p.Stats.Median
-            : null;
+    /// <summary>True when the run was asked for more than one instruction-set path (compare --isa all).</summary>
+    public static bool SeveralPaths(CompareRun run) =>
+        run.Parameters.FirstOrDefault(p => p.Key == "isa").Value is string paths && paths.Contains(',', StringComparison.Ordinal);
+
+    /// <summary>A point's name in charts and tables: the backend, with its path when a run has several.</summary>
+    public static string Series(CompareRun run, ComparePoint p) => SeveralPaths(run) ? $"{p.Backend} [{p.Isa}]" : p.Backend;
 
     /// <summary>
-    /// Parallel efficiency: the backend's own speedup from 1 worker to this point, divided by the
-    /// workers (1 = perfect scaling); null without the backend's 1-worker point.
+    /// Speedup over managed-serial at 1 rank x 1 thread of the same workload, as a throughput ratio
+    /// (the serial baseline may run less work); the baseline on the same path if there is one.
+    /// </summary>
+    public static double? Speedup(CompareRun run, ComparePoint p)
+    {
+        ComparePoint[] baselines = [.. run.Points.Where(b => b.Workload == p.Workload && b.Backend == Baseline && b.Workers == 1)];
+        return (baselines.FirstOrDefault(b => b.Isa == p.Isa) ?? baselines.FirstOrDefault()) is ComparePoint b
+            ? p.Throughput / b.Throughput
+            : null;
+    }
+
+    /// <summary>
+    /// Parallel efficiency: the backend's own speedup from 1 worker to this point (same path),
+    /// divided by the workers (1 = perfect scaling); null without the backend's 1-worker point.
     /// </summary>
     public static double? Efficiency(CompareRun run, ComparePoint p) =>
-        run.Points.FirstOrDefault(b => b.Workload == p.Workload && b.Backend == p.Backend && b.Workers == 1) is ComparePoint one
-            ? one.Stats.Median / p.Stats.Median / p.Workers
+        run.Points.FirstOrDefault(b => b.Workload == p.Workload && b.Backend == p.Backend && b.Isa == p.Isa && b.Workers == 1) is ComparePoint one
+            ? p.Throughput / one.Throughput / p.Workers
             : null;
 
     /// <summary>
-    /// How many times faster this backend is than managed-parallel at the same ranks x threads
-    /// (the "native over managed" ratio); null for the managed backends themselves.
+    /// How many times faster this backend is than managed-parallel at the same ranks x threads on
+    /// the same path (the "native over managed" ratio); null for the managed backends themselves.
     /// </summary>
     public static double? OverManaged(CompareRun run, ComparePoint p) =>
         p.Backend is Baseline or ManagedParallel ? null
-        : run.Points.FirstOrDefault(m => m.Workload == p.Workload && m.Backend == ManagedParallel && m.Ranks == p.Ranks && m.Threads == p.Threads) is ComparePoint m
-            ? m.Stats.Median / p.Stats.Median
-            : null;
+        : ManagedAt(run, p) is ComparePoint m ? p.Throughput / m.Throughput : null;
+
+    /// <summary>managed-parallel's point at the shape and path of <paramref name="p"/>, if measured.</summary>
+    public static ComparePoint? ManagedAt(CompareRun run, ComparePoint p)
+    {
+        ComparePoint[] managed = [.. run.Points.Where(m => m.Workload == p.Workload && m.Backend == ManagedParallel && m.Ranks == p.Ranks && m.Threads == p.Threads)];
+        return managed.FirstOrDefault(m => m.Isa == p.Isa) ?? (SeveralPaths(run) ? null : managed.FirstOrDefault());
+    }
 }

@@ -6,18 +6,20 @@ using Interop.Core;
 
 namespace Interop.Cli.Compare;
 
-/// <summary>What one `interop compare` run measures.</summary>
+/// <summary>What one `interop compare` run measures; sizes the user did not give are calibrated.</summary>
 internal sealed record ComparePlan(
     IReadOnlyList<string> Workloads,
     IReadOnlyList<IPiBackend> PiBackends,
     IReadOnlyList<IInvBackend> InvBackends,
     IReadOnlyList<int> Threads,
-    long Darts,
-    int N,
+    IReadOnlyList<Isa> Paths,
+    long? Darts,
+    int? N,
     ulong Seed,
-    int Repeat)
+    int Repeat,
+    CompareBudget Budget)
 {
-    /// <summary>Every (workload, backend, threads) point, in the order they run: serial backends at 1 thread only.</summary>
+    /// <summary>Every (workload, backend, threads) point of one path, in the order they run: serial backends at 1 thread only.</summary>
     public IEnumerable<(string Workload, IBackend Backend, int Threads)> Points()
     {
         foreach (string workload in Workloads)
@@ -52,62 +54,89 @@ internal sealed record ComparePlan(
 /// <see cref="ComparePlan.Repeat"/> timed runs, and every result is verified (pi: one count for all
 /// points; inv: the scaled residual). Inversion runs on rank 0 alone.
 /// </summary>
-internal sealed class CompareRunner(IJob job, ComparePlan plan, IProgress<CompareProgress> progress)
+internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes sizes, IProgress<CompareProgress> progress)
 {
+    private readonly List<ComparePoint> points = [];
+
     public IReadOnlyList<ComparePoint> Run()
     {
-        var points = new List<ComparePoint>();
-        var all = plan.Points().ToList();
+        var all = plan.Paths.SelectMany(path => plan.Points().Select(p => (Path: path, p.Workload, p.Backend, p.Threads))).ToList();
         int total = job.IsRoot ? all.Count : all.Count(p => p.Workload == "pi");
         int done = 0;
         var clock = Stopwatch.StartNew();
         InvBench? inv = null;
-        foreach ((string workload, IBackend backend, int threads) in all)
+        foreach ((Isa path, string workload, IBackend backend, int threads) in all)
         {
             if (workload == "inv" && !job.IsRoot)
             {
                 continue;
             }
 
-            progress.Report(new CompareProgress(done, total, workload, backend.Name, workload == "pi" ? job.Size : 1, threads, clock.Elapsed));
-            points.Add(workload == "pi"
-                ? MeasurePi((IPiBackend)backend, threads)
-                : MeasureInv(inv ??= GenerateMatrix(), (IInvBackend)backend, threads));
+            IsaSwitch.Apply(path);
+            string isa = IsaNames.Name(workload == "pi" ? ((IPiBackend)backend).PiIsa : ((IInvBackend)backend).InvIsa);
+            // A backend whose path does not follow the switch (the serial pi loop, OpenBLAS once
+            // loaded) is measured once, not once per path.
+            bool measured = points.Any(p => p.Workload == workload && p.Backend == backend.Name && p.Threads == threads && p.Isa == isa);
+            if (!measured)
+            {
+                progress.Report(new CompareProgress(done, total, workload, backend.Name, workload == "pi" ? job.Size : 1, threads, isa, clock.Elapsed));
+                points.Add(workload == "pi"
+                    ? MeasurePi((IPiBackend)backend, threads) with { Isa = isa }
+                    : MeasureInv(inv ??= GenerateMatrix(), (IInvBackend)backend, threads) with { Isa = isa });
+            }
+
             done++;
         }
 
-        progress.Report(new CompareProgress(done, total, null, null, job.Size, 0, clock.Elapsed));
+        IsaSwitch.Apply(plan.Paths[0]);
+        progress.Report(new CompareProgress(done, total, null, null, job.Size, 0, null, clock.Elapsed));
         return VerifyPi(points);
     }
 
     private ComparePoint MeasurePi(IPiBackend backend, int threads)
     {
-        PiResult r = PiBench.Run(job, backend, plan.Seed, plan.Darts, threads, plan.Repeat);
-        return new ComparePoint("pi", backend.Name, r.Ranks, threads, r.Seconds, plan.Darts, "darts/s", true,
-            $"inside={r.Inside.ToString(CultureInfo.InvariantCulture)}");
+        long darts = backend.IsParallel ? sizes.Darts : sizes.SerialDarts;
+        PiResult r = PiBench.Run(job, backend, plan.Seed, darts, threads, plan.Repeat);
+        string check = $"inside={r.Inside.ToString(CultureInfo.InvariantCulture)}";
+        bool verified = true;
+        if (darts != sizes.Darts && plan.PiBackends.FirstOrDefault(b => b.IsParallel) is IPiBackend other)
+        {
+            // Fewer darts than the other rows: no other row counted them, so count them again,
+            // untimed, with another backend; the counts must agree exactly.
+            long again = PiBench.Count(job, other, plan.Seed, darts, plan.Threads.Max());
+            verified = again == r.Inside;
+            check += verified ? $" (= {other.Name})" : $" ({other.Name}: {again.ToString(CultureInfo.InvariantCulture)})";
+        }
+
+        return new ComparePoint("pi", backend.Name, r.Ranks, threads, r.Seconds, darts, "darts/s", verified, check) { Size = darts };
     }
 
     private InvBench GenerateMatrix()
     {
         int threads = plan.Threads.Max();
-        using var span = Tracing.Span("generate", "generate", $"n = {plan.N}");
-        return new InvBench(SpecMatrix.Generate(plan.N, plan.Seed, threads), plan.N, threads);
+        using var span = Tracing.Span("generate", "generate", $"n = {sizes.N}");
+        return new InvBench(SpecMatrix.Generate(sizes.N, plan.Seed, threads), sizes.N, threads);
     }
 
     private ComparePoint MeasureInv(InvBench bench, IInvBackend backend, int threads)
     {
         InvResult r = bench.Run(backend, threads, plan.Repeat);
         return new ComparePoint("inv", backend.Name, 1, threads, r.Seconds, 2.0 * bench.N * bench.N * (double)bench.N / 1e9, "GFLOP/s",
-            r.Verified, $"residual={r.Residual.ToString("G3", CultureInfo.InvariantCulture)}");
+            r.Verified, $"residual={r.Residual.ToString("G3", CultureInfo.InvariantCulture)}")
+        {
+            Size = bench.N,
+            PeakGflops = r.Peak?.Gflops,
+        };
     }
 
-    // Every pi point threw the same darts: one count for all of them, or none is verified.
+    // Points that threw the same darts must have counted the same number inside, or none of them is verified.
     private static List<ComparePoint> VerifyPi(List<ComparePoint> points)
     {
-        bool agree = points.Where(p => p.Workload == "pi").Select(p => p.Check).Distinct().Count() <= 1;
-        return agree ? points : [.. points.Select(p => p.Workload == "pi" ? p with { Verified = false } : p)];
+        HashSet<long> disagreeing = [.. points.Where(p => p.Workload == "pi").GroupBy(p => p.Size)
+            .Where(g => g.Select(p => p.Check.Split(' ')[0]).Distinct().Count() > 1).Select(g => g.Key)];
+        return [.. points.Select(p => p.Workload == "pi" && disagreeing.Contains(p.Size) ? p with { Verified = false } : p)];
     }
 }
 
 /// <summary>Where a compare run is: <see cref="Done"/> of <see cref="Total"/> points finished, the next one named.</summary>
-internal readonly record struct CompareProgress(int Done, int Total, string? Workload, string? Backend, int Ranks, int Threads, TimeSpan Elapsed);
+internal readonly record struct CompareProgress(int Done, int Total, string? Workload, string? Backend, int Ranks, int Threads, string? Isa, TimeSpan Elapsed);

@@ -4,7 +4,8 @@ namespace Interop.Cli.Compare;
 
 /// <summary>
 /// The plain-language reading of a compare run ("c-openmp ran 1.09x faster than managed-parallel at
-/// 1x2"), computed from the points: what a reader would otherwise work out from the tables.
+/// 1x2"), computed from the points' throughput: what a reader would otherwise work out from the
+/// tables. A run over several instruction-set paths reads each path on its own.
 /// </summary>
 internal static class CompareSummary
 {
@@ -13,24 +14,27 @@ internal static class CompareSummary
     public static IReadOnlyList<string> Sentences(CompareRun run)
     {
         var lines = new List<string>();
-        foreach (IGrouping<string, ComparePoint> workload in run.Points.GroupBy(p => p.Workload))
+        bool several = CompareMetrics.SeveralPaths(run);
+        foreach (IGrouping<(string Workload, string Isa), ComparePoint> workload in run.Points.GroupBy(p => (p.Workload, several ? p.Isa : string.Empty)))
         {
-            string name = workload.Key == "pi" ? "Monte Carlo pi" : "Matrix inversion";
-            ComparePoint fastest = workload.MinBy(p => p.Stats.Median)!;
-            lines.Add($"{name}: fastest is {fastest.Backend} at {Shape(fastest)} ({fastest.Stats.Median.ToString("0.000", Invariant)} s, {Throughput(fastest)}).");
+            string name = (workload.Key.Workload == "pi" ? "Monte Carlo pi" : "Matrix inversion") + (several ? $" [{workload.Key.Isa}]" : string.Empty);
+            ComparePoint fastest = workload.MaxBy(p => p.Throughput)!;
+            lines.Add($"{name}: fastest is {fastest.Backend} at {Shape(fastest)} ({Throughput(fastest)}" +
+                (fastest.PercentOfPeak is double peak ? $", {peak.ToString("0", Invariant)}% of the machine's DGEMM rate" : string.Empty) + ").");
 
             int widest = workload.Max(p => p.Workers);
             ComparePoint? serial = workload.FirstOrDefault(p => p.Backend == CompareMetrics.Baseline && p.Workers == 1);
             ComparePoint? managed = workload.Where(p => p.Backend == CompareMetrics.ManagedParallel).MaxBy(p => p.Workers);
             if (serial is not null && managed is not null)
             {
-                lines.Add($"{name}: managed-parallel (C#) at {Shape(managed)} ran {Ratio(serial, managed)} than managed-serial: " +
-                    ".NET threads run C# in parallel (no global interpreter lock), with SIMD on top.");
+                bool faster = managed.Throughput > serial.Throughput;
+                lines.Add($"{name}: managed-parallel (C#) at {Shape(managed)} ran {Ratio(serial, managed)} than managed-serial" +
+                    (faster ? ": .NET threads run C# in parallel (no global interpreter lock), with SIMD on top." : "."));
             }
 
-            foreach (ComparePoint p in workload.Where(p => p.Workers == widest && CompareMetrics.OverManaged(run, p) is not null).OrderBy(p => p.Stats.Median))
+            foreach (ComparePoint p in workload.Where(p => p.Workers == widest && CompareMetrics.OverManaged(run, p) is not null).OrderByDescending(p => p.Throughput))
             {
-                ComparePoint m = workload.First(x => x.Backend == CompareMetrics.ManagedParallel && x.Ranks == p.Ranks && x.Threads == p.Threads);
+                ComparePoint m = CompareMetrics.ManagedAt(run, p)!;
                 lines.Add($"{name}: {p.Backend} ran {Ratio(m, p)} than managed-parallel at {Shape(p)}.");
             }
 
@@ -47,7 +51,7 @@ internal static class CompareSummary
                 ComparePoint? most = backend.MaxBy(p => p.Workers);
                 if (one is not null && most is not null && most.Workers > 1)
                 {
-                    double speedup = one.Stats.Median / most.Stats.Median;
+                    double speedup = most.Throughput / one.Throughput;
                     lines.Add($"{name}: {backend.Key} scales {speedup.ToString("0.00", Invariant)}x from 1 to {most.Workers} workers " +
                         $"({(speedup / most.Workers).ToString("P0", Invariant)} parallel efficiency).");
                 }
@@ -55,7 +59,7 @@ internal static class CompareSummary
 
             int failed = workload.Count(p => !p.Verified);
             lines.Add(failed == 0
-                ? $"{name}: all {workload.Count()} results verified ({(workload.Key == "pi" ? "identical counts everywhere" : "scaled residual <= 30")})."
+                ? $"{name}: all {workload.Count()} results verified ({(workload.Key.Workload == "pi" ? "identical counts for identical darts" : "scaled residual <= 30")})."
                 : $"{name}: {failed} result(s) FAILED verification.");
         }
 
@@ -70,10 +74,10 @@ internal static class CompareSummary
             ? $"{p.Throughput.ToString("0.00e0", Invariant)} darts/s"
             : $"{p.Throughput.ToString("0.0", Invariant)} GFLOP/s";
 
-    // hyperfine's wording: "ran 1.23x faster than" / "ran 1.23x slower than".
+    // hyperfine's wording: "ran 1.23x faster than" / "ran 1.23x slower than", on throughput (work may differ).
     private static string Ratio(ComparePoint reference, ComparePoint p)
     {
-        double r = reference.Stats.Median / p.Stats.Median;
+        double r = p.Throughput / reference.Throughput;
         return r >= 1 ? $"{r.ToString("0.00", Invariant)}x faster" : $"{(1 / r).ToString("0.00", Invariant)}x slower";
     }
 }

@@ -11,24 +11,40 @@ internal static class CompareTables
     {
         foreach (IGrouping<string, ComparePoint> workload in run.Points.GroupBy(p => p.Workload))
         {
-            output.WriteLine(workload.Key == "pi" ? "Monte Carlo pi" : "Matrix inversion");
-            string[] header = ["backend", "ranks x threads", "median s", "min-max s", workload.First().ThroughputUnit, "speedup", "efficiency", "native/managed", "check"];
+            bool pi = workload.Key == "pi";
+            output.WriteLine(pi ? "Monte Carlo pi" : $"Matrix inversion, n = {workload.First().Size}");
+            // pi rows may throw different numbers of darts (the serial baseline fewer): the rates compare, the seconds do not.
+            string[] header = [
+                "backend", "isa", "ranks x threads", pi ? "darts" : "n", "median s", "min-max s", workload.First().ThroughputUnit,
+                pi ? "darts/s/core" : "% of peak", "speedup", "efficiency", "native/managed", "check"];
             var rows = workload.Select(p => new[]
             {
                 p.Backend,
+                p.Isa,
                 CompareSummary.Shape(p),
+                FormatSize(p),
                 p.Stats.Median.ToString("F4", Invariant),
                 $"{p.Stats.Min.ToString("F4", Invariant)}-{p.Stats.Max.ToString("F4", Invariant)}",
-                p.ThroughputUnit == "darts/s" ? p.Throughput.ToString("0.00e0", Invariant) : p.Throughput.ToString("F1", Invariant),
+                pi ? p.Throughput.ToString("0.00e0", Invariant) : p.Throughput.ToString("F1", Invariant),
+                pi ? p.ThroughputPerWorker.ToString("0.00e0", Invariant) : Format(p.PercentOfPeak, "0", "%"),
                 Format(CompareMetrics.Speedup(run, p), "0.00", "x"),
                 Format(CompareMetrics.Efficiency(run, p) * 100, "0", "%"),
                 Format(CompareMetrics.OverManaged(run, p), "0.00", "x"),
                 (p.Verified ? "ok " : "FAILED ") + p.Check,
             }).ToList();
-            TextTable.Write(output, header, rows, rightAligned: [false, true, true, true, true, true, true, true, false]);
+            TextTable.Write(output, header, rows, rightAligned: [false, false, true, true, true, true, true, true, true, true, true, false]);
+            if (!pi && workload.Where(p => p.PeakGflops is not null).DistinctBy(p => p.Threads).ToList() is { Count: > 0 } peaks)
+            {
+                output.WriteLine("peak = OpenBLAS dgemm at this n: " + string.Join(", ", peaks.Select(p => $"{p.PeakGflops!.Value.ToString("F1", Invariant)} GFLOP/s on {p.Threads} thread(s)")));
+            }
+
             output.WriteLine();
         }
     }
+
+    /// <summary>Darts as 1.6e9, a matrix order as 2400; "-" where unknown (an older results.json).</summary>
+    public static string FormatSize(ComparePoint p) =>
+        p.Size <= 0 ? "-" : p.Workload == "pi" ? p.Size.ToString("0.0#e0", Invariant) : p.Size.ToString(Invariant);
 
     private static string Format(double? value, string format, string unit) =>
         value is double v ? v.ToString(format, Invariant) + unit : "-";

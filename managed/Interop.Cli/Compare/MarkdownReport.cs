@@ -33,13 +33,15 @@ internal static class MarkdownReport
                 md.AppendLine();
             }
 
-            md.AppendLine($"| backend | ranks x threads | median s (min-max) | {workload.First().ThroughputUnit} | speedup | efficiency | native/managed | verified |");
-            md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
+            bool pi = workload.Key == "pi";
+            md.AppendLine($"| backend | isa | ranks x threads | {(pi ? "darts" : "n")} | median s (min-max) | {workload.First().ThroughputUnit} | {(pi ? "darts/s/core" : "% of peak")} | speedup | efficiency | native/managed | verified |");
+            md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
             foreach (ComparePoint p in workload)
             {
                 md.AppendLine(Invariant,
-                    $"| {p.Backend} | {CompareSummary.Shape(p)} | {p.Stats.Median:F4} ({p.Stats.Min:F4}-{p.Stats.Max:F4}) | " +
-                    $"{(p.ThroughputUnit == "darts/s" ? p.Throughput.ToString("0.00e0", Invariant) : p.Throughput.ToString("F1", Invariant))} | " +
+                    $"| {p.Backend} | {p.Isa} | {CompareSummary.Shape(p)} | {CompareTables.FormatSize(p)} | {p.Stats.Median:F4} ({p.Stats.Min:F4}-{p.Stats.Max:F4}) | " +
+                    $"{(pi ? p.Throughput.ToString("0.00e0", Invariant) : p.Throughput.ToString("F1", Invariant))} | " +
+                    $"{(pi ? p.ThroughputPerWorker.ToString("0.00e0", Invariant) : Format(p.PercentOfPeak, "0") + "%")} | " +
                     $"{Format(CompareMetrics.Speedup(run, p), "0.00x")} | {Format(CompareMetrics.Efficiency(run, p), "P0")} | " +
                     $"{Format(CompareMetrics.OverManaged(run, p), "0.00x")} | {(p.Verified ? "ok" : "FAILED")} {p.Check} |");
             }

@@ -15,7 +15,8 @@ internal sealed record ResultsFolder(string Directory, IReadOnlyList<string> Fil
 /// </summary>
 internal static class ResultsFiles
 {
-    public const int SchemaVersion = 1;
+    /// <summary>2: points gained isa, size, peak_gflops, percent_of_peak and throughput_per_worker; ratios are throughput ratios.</summary>
+    public const int SchemaVersion = 2;
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     public static ResultsFolder Write(CompareRun run, string directory, IReadOnlyList<string> summary)
@@ -57,6 +58,8 @@ internal static class ResultsFiles
                 json.WriteStartObject();
                 json.WriteString("workload", p.Workload);
                 json.WriteString("backend", p.Backend);
+                json.WriteString("isa", p.Isa);
+                json.WriteNumber("size", p.Size);
                 json.WriteNumber("ranks", p.Ranks);
                 json.WriteNumber("threads", p.Threads);
                 json.WriteNumber("workers", p.Workers);
@@ -73,6 +76,9 @@ internal static class ResultsFiles
                 json.WriteNumber("work_per_run", p.WorkPerRun);
                 json.WriteNumber("throughput", p.Throughput);
                 json.WriteString("throughput_unit", p.ThroughputUnit);
+                json.WriteNumber("throughput_per_worker", p.ThroughputPerWorker);
+                WriteOptional(json, "peak_gflops", p.PeakGflops);
+                WriteOptional(json, "percent_of_peak", p.PercentOfPeak);
                 WriteOptional(json, "speedup_vs_managed_serial", CompareMetrics.Speedup(run, p));
                 WriteOptional(json, "efficiency", CompareMetrics.Efficiency(run, p));
                 WriteOptional(json, "over_managed", CompareMetrics.OverManaged(run, p));
@@ -104,7 +110,13 @@ internal static class ResultsFiles
                 p.GetProperty("work_per_run").GetDouble(),
                 p.GetProperty("throughput_unit").GetString()!,
                 p.GetProperty("verified").GetBoolean(),
-                p.GetProperty("check").GetString()!)).ToList();
+                p.GetProperty("check").GetString()!)
+            {
+                // Absent from schema 1 files.
+                Isa = p.TryGetProperty("isa", out JsonElement isa) ? isa.GetString() ?? "unknown" : "unknown",
+                Size = p.TryGetProperty("size", out JsonElement size) ? size.GetInt64() : 0,
+                PeakGflops = p.TryGetProperty("peak_gflops", out JsonElement peak) && peak.ValueKind == JsonValueKind.Number ? peak.GetDouble() : null,
+            }).ToList();
             return new CompareRun(
                 root.GetProperty("started").GetDateTimeOffset(),
                 root.GetProperty("wall_seconds").GetDouble(),
@@ -122,13 +134,14 @@ internal static class ResultsFiles
     public static string Csv(CompareRun run)
     {
         var csv = new StringBuilder();
-        csv.AppendLine("workload,backend,ranks,threads,workers,repeats,seconds_median,seconds_min,seconds_max,throughput,throughput_unit,speedup_vs_managed_serial,efficiency,over_managed,verified,check");
+        csv.AppendLine("workload,backend,isa,size,ranks,threads,workers,repeats,seconds_median,seconds_min,seconds_max,throughput,throughput_unit,throughput_per_worker,percent_of_peak,speedup_vs_managed_serial,efficiency,over_managed,verified,check");
         foreach (ComparePoint p in run.Points)
         {
             string[] cells =
             [
-                p.Workload, p.Backend, Number(p.Ranks), Number(p.Threads), Number(p.Workers), Number(p.Seconds.Count),
+                p.Workload, p.Backend, p.Isa, Number(p.Size), Number(p.Ranks), Number(p.Threads), Number(p.Workers), Number(p.Seconds.Count),
                 Number(p.Stats.Median), Number(p.Stats.Min), Number(p.Stats.Max), Number(p.Throughput), p.ThroughputUnit,
+                Number(p.ThroughputPerWorker), Optional(p.PercentOfPeak),
                 Optional(CompareMetrics.Speedup(run, p)), Optional(CompareMetrics.Efficiency(run, p)), Optional(CompareMetrics.OverManaged(run, p)),
                 p.Verified ? "true" : "false", p.Check,
             ];
