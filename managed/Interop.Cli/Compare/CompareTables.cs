@@ -40,6 +40,34 @@ internal static class CompareTables
 
             output.WriteLine();
         }
+
+        if (CompareMetrics.SeveralPaths(run))
+        {
+            WritePaths(output, run);
+        }
+    }
+
+    /// <summary>
+    /// compare --isa all: one row per workload, backend and shape, one column per path, so that a
+    /// reader sees what each instruction set is worth to each language (inversion: GFLOP/s and % of
+    /// the machine's DGEMM on that path; pi: darts/s/core).
+    /// </summary>
+    public static void WritePaths(TextWriter output, CompareRun run)
+    {
+        string[] paths = [.. run.Parameters.First(p => p.Key == "isa").Value!.Split(',')];
+        output.WriteLine("Every path (pi: darts/s/core; inv: GFLOP/s and % of peak; a backend whose path does not follow the switch appears once)");
+        string[] header = ["workload", "backend", "ranks x threads", .. paths];
+        var rows = new List<string[]>();
+        foreach (var row in run.Points.GroupBy(p => (p.Workload, p.Backend, p.Ranks, p.Threads)))
+        {
+            rows.Add([row.Key.Workload, row.Key.Backend, $"{row.Key.Ranks}x{row.Key.Threads}",
+                .. paths.Select(path => row.FirstOrDefault(p => p.Isa == path) is ComparePoint p
+                    ? p.Workload == "pi" ? p.ThroughputPerWorker.ToString("0.00e0", Invariant) : $"{p.Throughput.ToString("F1", Invariant)} ({Format(p.PercentOfPeak, "0", "%")})"
+                    : "-")]);
+        }
+
+        TextTable.Write(output, header, rows, rightAligned: [false, false, true, .. paths.Select(_ => true)]);
+        output.WriteLine();
     }
 
     /// <summary>Darts as 1.6e9, a matrix order as 2400; "-" where unknown (an older results.json).</summary>

@@ -47,6 +47,19 @@ internal static class MarkdownReport
             }
         }
 
+        if (CompareMetrics.SeveralPaths(run))
+        {
+            using var table = new StringWriter();
+            CompareTables.WritePaths(table, run);
+            md.AppendLine();
+            md.AppendLine("## Every instruction-set path");
+            md.AppendLine();
+            md.AppendLine("```");
+            md.Append(table.ToString().TrimEnd());
+            md.AppendLine();
+            md.AppendLine("```");
+        }
+
         md.AppendLine();
         md.AppendLine("## Parameters");
         md.AppendLine();
