@@ -535,11 +535,9 @@ INTEROP_INTERNAL int32_t INTEROP_ISA_NAME(interop_inv_c)(int64_t n, double *a, i
                 }
                 if (status != 0)
                     break;
-                /* The panel's swaps in the columns left of it (a share each) and in this thread's
-                 * trailing columns, whose U12 and update it then computes alone. */
-                int64_t lb, le, cb, ce;
-                my_columns(k0, 1, &lb, &le);
-                swap_rows(n, a, ipiv, k0, k0 + kb, lb, le);
+                /* The panel's swaps in this thread's trailing columns, whose U12 and update it then
+                 * computes alone. (The columns of L left of the panel get them after the LU.) */
+                int64_t cb, ce;
                 my_columns(rest, 1, &cb, &ce);
                 cb += k0 + kb, ce += k0 + kb;
                 swap_rows(n, a, ipiv, k0, k0 + kb, cb, ce);
@@ -551,6 +549,12 @@ INTEROP_INTERNAL int32_t INTEROP_ISA_NAME(interop_inv_c)(int64_t n, double *a, i
             }
 
             if (status == 0) {
+                /* The later panels' swaps in the columns of L, deferred to here so that each column
+                 * takes all of its swaps at once while it sits in L1, rather than one panel's worth
+                 * per pass over the whole of L. The work falls along the columns: dynamic chunks. */
+#pragma omp for schedule(dynamic, 8) nowait
+                for (int64_t c = 0; c < n; ++c)
+                    swap_rows(n, a, ipiv, (c / NB + 1) * NB, n, c, c + 1);
                 /* inv(U11) of every block, shared among the threads. */
 #pragma omp for schedule(dynamic, 1)
                 for (int64_t b = 0; b < blocks; ++b)
