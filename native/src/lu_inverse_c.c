@@ -78,7 +78,7 @@ enum { FULL = 0, LOWER = 1, UPPER = 2 };
     } while (0)
 #define STORE_COLUMN(j)                                                                                      \
     do {                                                                                                     \
-        double *cj = c + (j) * ldc;                                                                          \
+        double *cj = c + ldc * (j);                                                                          \
         if (mode == SET) {                                                                                   \
             _mm512_storeu_pd(cj, c0_##j);                                                                    \
             _mm512_storeu_pd(cj + 8, c1_##j);                                                                \
@@ -145,7 +145,7 @@ static inline void micro_kernel(int64_t kc, const double *restrict a, const doub
     } while (0)
 #define STORE_COLUMN(j)                                                                                      \
     do {                                                                                                     \
-        double *cj = c + (j) * ldc;                                                                          \
+        double *cj = c + ldc * (j);                                                                          \
         if (mode == SET) {                                                                                   \
             _mm256_storeu_pd(cj, c0_##j);                                                                    \
             _mm256_storeu_pd(cj + 4, c1_##j);                                                                \
@@ -200,7 +200,7 @@ typedef double v2d __attribute__((vector_size(16)));
     } while (0)
 #define STORE_COLUMN(j)                                                                                      \
     do {                                                                                                     \
-        double *cj = c + (j) * ldc;                                                                          \
+        double *cj = c + ldc * (j);                                                                          \
         if (mode == SET) {                                                                                   \
             memcpy(cj, &c0_##j, sizeof(v2d));                                                                \
             memcpy(cj + 2, &c1_##j, sizeof(v2d));                                                            \
@@ -310,8 +310,8 @@ static void macro_kernel(int64_t mc, int64_t nc, int64_t kc, const double *pa, c
                 micro_kernel(k_end - k_begin, ap, bp, tile, MR, SET);
                 for (int64_t jj = 0; jj < nr; ++jj)
                     for (int64_t ii = 0; ii < mr; ++ii)
-                        AT(cij, ldc, ii, jj) = mode == SET ? tile[ii + jj * MR]
-                                                           : AT(cij, ldc, ii, jj) - tile[ii + jj * MR];
+                        AT(cij, ldc, ii, jj) =
+                            mode == SET ? tile[ii + jj * MR] : AT(cij, ldc, ii, jj) - tile[ii + jj * MR];
             }
         }
     }
@@ -370,8 +370,8 @@ static void my_columns(int64_t n, int uniform, int64_t *begin, int64_t *end)
 enum { PANEL_LEAF = 16 };
 
 /* Swaps rows j and ipiv[j] for the steps j in [j_begin, j_end) in columns [c_begin, c_end). */
-static void swap_rows(int64_t n, double *a, const int64_t *ipiv, int64_t j_begin, int64_t j_end, int64_t c_begin,
-                      int64_t c_end)
+static void swap_rows(int64_t n, double *a, const int64_t *ipiv, int64_t j_begin, int64_t j_end,
+                      int64_t c_begin, int64_t c_end)
 {
     for (int64_t c = c_begin; c < c_end; ++c) {
         double *col = &AT(a, n, 0, c);
@@ -441,7 +441,8 @@ static int32_t panel_lu(int64_t n, double *a, int64_t j0, int64_t w, int64_t *ip
                 x[i] -= lk[i] * xk;
         }
     }
-    gemm(n - j1, w2, w1, &AT(a, n, j1, j0), n, &AT(a, n, j0, j1), n, &AT(a, n, j1, j1), n, UPDATE, FULL, pack);
+    gemm(n - j1, w2, w1, &AT(a, n, j1, j0), n, &AT(a, n, j0, j1), n, &AT(a, n, j1, j1), n, UPDATE, FULL,
+         pack);
     status = panel_lu(n, a, j1, w2, ipiv, threshold, pack);
     if (status != 0)
         return status;
@@ -552,8 +553,8 @@ INTEROP_INTERNAL int32_t INTEROP_ISA_NAME(interop_inv_c)(int64_t n, double *a, i
                 swap_rows(n, a, ipiv, k0, k0 + kb, cb, ce);
                 /* U12 = inv(L11) A12, in place; then A22 -= L21 U12, the GEMM carrying most work. */
                 gemm(kb, ce - cb, kb, tl, kb, &AT(a, n, k0, cb), n, &AT(a, n, k0, cb), n, SET, LOWER, &pack);
-                gemm(rest, ce - cb, kb, &AT(a, n, k0 + kb, k0), n, &AT(a, n, k0, cb), n, &AT(a, n, k0 + kb, cb),
-                     n, UPDATE, FULL, &pack);
+                gemm(rest, ce - cb, kb, &AT(a, n, k0 + kb, k0), n, &AT(a, n, k0, cb), n,
+                     &AT(a, n, k0 + kb, cb), n, UPDATE, FULL, &pack);
 #pragma omp barrier
             }
 
@@ -562,8 +563,9 @@ INTEROP_INTERNAL int32_t INTEROP_ISA_NAME(interop_inv_c)(int64_t n, double *a, i
                  * takes all of its swaps at once while it sits in L1, rather than one panel's worth
                  * per pass over the whole of L. The work falls along the columns: dynamic chunks. */
 #pragma omp for schedule(dynamic, 8) nowait
-                for (int64_t c = 0; c < n; ++c)
+                for (int64_t c = 0; c < n; ++c) {
                     swap_rows(n, a, ipiv, (c / NB + 1) * NB, n, c, c + 1);
+                }
                 /* inv(U11) of every block, shared among the threads. */
 #pragma omp for schedule(dynamic, 1)
                 for (int64_t b = 0; b < blocks; ++b)
@@ -582,8 +584,8 @@ INTEROP_INTERNAL int32_t INTEROP_ISA_NAME(interop_inv_c)(int64_t n, double *a, i
                     int64_t kb = min64(n - k0, NB), w = min64(ce, k0 + kb) - cb;
                     if (w <= 0)
                         continue;
-                    gemm(kb, w, kb, inv_l + k0 * NB, kb, &AT(x, n, k0, cb), n, &AT(x, n, k0, cb), n, SET, LOWER,
-                         &pack);
+                    gemm(kb, w, kb, inv_l + k0 * NB, kb, &AT(x, n, k0, cb), n, &AT(x, n, k0, cb), n, SET,
+                         LOWER, &pack);
                     gemm(n - k0 - kb, w, kb, &AT(a, n, k0 + kb, k0), n, &AT(x, n, k0, cb), n,
                          &AT(x, n, k0 + kb, cb), n, UPDATE, FULL, &pack);
                 }
@@ -592,10 +594,10 @@ INTEROP_INTERNAL int32_t INTEROP_ISA_NAME(interop_inv_c)(int64_t n, double *a, i
                 my_columns(n, 1, &cb, &ce);
                 for (int64_t k0 = (n - 1) / NB * NB; k0 >= 0; k0 -= NB) {
                     int64_t kb = min64(n - k0, NB);
-                    gemm(kb, ce - cb, kb, inv_u + k0 * NB, kb, &AT(x, n, k0, cb), n, &AT(x, n, k0, cb), n, SET,
-                         UPPER, &pack);
-                    gemm(k0, ce - cb, kb, &AT(a, n, 0, k0), n, &AT(x, n, k0, cb), n, &AT(x, n, 0, cb), n, UPDATE,
-                         FULL, &pack);
+                    gemm(kb, ce - cb, kb, inv_u + k0 * NB, kb, &AT(x, n, k0, cb), n, &AT(x, n, k0, cb), n,
+                         SET, UPPER, &pack);
+                    gemm(k0, ce - cb, kb, &AT(a, n, 0, k0), n, &AT(x, n, k0, cb), n, &AT(x, n, 0, cb), n,
+                         UPDATE, FULL, &pack);
                 }
                 /* 4. inv(M) = Z P replaces M. Row i of P is row perm[i] of the identity, so column i of
                  * Z is column perm[i] of the inverse: a column copy, no swaps. */

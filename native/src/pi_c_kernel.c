@@ -1,8 +1,8 @@
 /* The counting loop of the c-openmp pi backend, compiled once per instruction-set path (isa.h): the
  * spec's scalar loop (the portable path, and the tails of the vector paths), an AVX2 micro-kernel of
  * 4 darts per vector and an AVX-512 one of 8. pi_c_openmp.c splits the darts over the threads. */
-#include "isa.h"
 #include "interop.h"
+#include "isa.h"
 #include "splitmix.h"
 
 #if INTEROP_ISA_LEVEL >= 2 && defined(__x86_64__)
@@ -121,8 +121,9 @@ static uint64_t count_vector(uint64_t seed, uint64_t begin, uint64_t end)
     __m256i z[UNROLL], outside[UNROLL];
     for (int u = 0; u < UNROLL; ++u) {
         uint64_t first = z0 + (uint64_t)(u * LANES) * INTEROP_GOLDEN;
-        z[u] = _mm256_set_epi64x((long long)(first + 3 * INTEROP_GOLDEN), (long long)(first + 2 * INTEROP_GOLDEN),
-                                 (long long)(first + INTEROP_GOLDEN), (long long)first);
+        z[u] = _mm256_set_epi64x((long long)(first + 3 * INTEROP_GOLDEN),
+                                 (long long)(first + 2 * INTEROP_GOLDEN), (long long)(first + INTEROP_GOLDEN),
+                                 (long long)first);
         outside[u] = _mm256_setzero_si256();
     }
     uint64_t i = 0;

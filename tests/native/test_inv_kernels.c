@@ -76,9 +76,9 @@ static void test_kernel(inv_kernel kernel)
      * halved down to 16 columns. Sizes one below, at and above multiples of these, in one and
      * several blocks, so that every edge tile and every partial block is met; 3 threads on 2 cores
      * give uneven and empty column shares. */
-    const int64_t sizes[] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  11,  12,  13,  15,  16,  17,  18,  19,
-                             23, 24, 25, 31, 32, 33, 35, 36, 37, 47,  48,  49,  63,  64,  65,  95,  96,
-                             97, 127, 128, 129, 191, 192, 193, 255, 256, 257, 289, 383, 384, 385};
+    const int64_t sizes[] = {1,  2,  3,  4,   5,   6,   7,   8,   9,   11,  12,  13,  15,  16,  17,  18,
+                             19, 23, 24, 25,  31,  32,  33,  35,  36,  37,  47,  48,  49,  63,  64,  65,
+                             95, 96, 97, 127, 128, 129, 191, 192, 193, 255, 256, 257, 289, 383, 384, 385};
     for (size_t s = 0; s < sizeof sizes / sizeof *sizes; ++s) {
         int64_t n = sizes[s];
         double *a = spec_matrix(n, 42);

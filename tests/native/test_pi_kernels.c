@@ -66,7 +66,8 @@ static void test_kernel(pi_kernel kernel)
     /* Ranges not starting at 0, sizes not divisible by the thread count, more threads than darts,
      * and sizes around the vector widths (4, 8) and the unrolled blocks (up to 32 darts). */
     const int64_t begins[] = {0, 1, 7, 31, 33, 1000003, (int64_t)1 << 40};
-    const int64_t sizes[] = {0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33, 63, 64, 65, 1000, 100003};
+    const int64_t sizes[] = {0,  1,  2,  3,  4,  5,  7,  8,  9,  15,   16,    17,
+                             23, 24, 25, 31, 32, 33, 63, 64, 65, 1000, 100003};
     const uint64_t seeds[] = {0, 1, 42, 0xFFFFFFFFFFFFFFFFULL};
     for (size_t s = 0; s < sizeof seeds / sizeof *seeds; ++s)
         for (size_t b = 0; b < sizeof begins / sizeof *begins; ++b)
@@ -106,8 +107,8 @@ static void test_agree(void)
         for (int32_t threads = 1; threads <= 6; ++threads) {
             CHECK(run(interop_pi_count_c, 2024, begin, end, threads) == expected, "c %s, %d threads",
                   path_names[isa], threads);
-            CHECK(run(interop_pi_count_fortran, 2024, begin, end, threads) == expected, "fortran %s, %d threads",
-                  path_names[isa], threads);
+            CHECK(run(interop_pi_count_fortran, 2024, begin, end, threads) == expected,
+                  "fortran %s, %d threads", path_names[isa], threads);
         }
     }
     CHECK(paths >= 1, "no path ran");
@@ -115,7 +116,8 @@ static void test_agree(void)
     for (int32_t isa = INTEROP_ISA_SCALAR; isa <= INTEROP_ISA_AVX512; ++isa)
         if (interop_isa_supported(isa) == 0) {
             int32_t before = interop_isa_active();
-            CHECK(interop_isa_select(isa) == 1 && interop_isa_active() == before, "refuse %s", path_names[isa]);
+            CHECK(interop_isa_select(isa) == 1 && interop_isa_active() == before, "refuse %s",
+                  path_names[isa]);
         }
     CHECK(interop_isa_select(INTEROP_ISA_AUTO) == 0, "back to auto");
     CHECK(interop_abi_version() == INTEROP_ABI_VERSION, "ABI version");
@@ -125,7 +127,8 @@ static void test_agree(void)
     CHECK(team >= 1 && team <= 3, "placement team %d", team);
     for (int32_t t = 0; t < 3; ++t)
         CHECK(t < team ? cpus[t] >= 0 : cpus[t] == -1, "placement cpu[%d] = %d", t, cpus[t]);
-    CHECK(interop_omp_placement(0, cpus) == -1 && interop_omp_placement(2, NULL) == -2, "placement arguments");
+    CHECK(interop_omp_placement(0, cpus) == -1 && interop_omp_placement(2, NULL) == -2,
+          "placement arguments");
     /* ISA selection: AUTO and SCALAR always exist, bad values are codes, the active path is a real one. */
     CHECK(interop_isa_supported(INTEROP_ISA_AUTO) == 1 && interop_isa_supported(INTEROP_ISA_SCALAR) == 1,
           "auto and scalar supported");
