@@ -32,19 +32,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Block sizes. Every GEMM here has depth k <= NB (KC only caps it): an NR-column sliver of packed B
+ * (k x NR) is reused from L1 by all the micro-tiles of an MC x k block of packed A, which stays in
+ * L2; NC columns of packed B (k x NC, 1.5 MiB on AVX2) stay in L3. NB = 128 was measured against
+ * 96, 192 and 256, MC = 96 against 72, 144 and 192, NC = 1536 against 480, 768 and 3072 on Zen 3
+ * (AVX2): all within a few percent, these among the best. The AVX-512 sizes are scaled for its
+ * wider tile and the 1-2 MiB L2 of those CPUs, not measured. */
 #if INTEROP_ISA_LEVEL == INTEROP_ISA_AVX512 && defined(__AVX512F__)
 #include <immintrin.h>
 #define KERNEL_AVX512 1
-/* KC x NR of B (24 KiB) stays in a 32-48 KiB L1; MC x KC of A (384 KiB) in a 1-2 MiB L2. */
-enum { MR = 16, NR = 12, KC = 256, MC = 192, NC = 3072, NB = 128 };
+/* B sliver 12 KiB of a 32-48 KiB L1; A block 192 KiB. */
+enum { MR = 16, NR = 12, KC = 256, MC = 192, NC = 1536, NB = 128 };
 #elif INTEROP_ISA_LEVEL == INTEROP_ISA_AVX2 && defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 #define KERNEL_AVX2 1
-/* Zen 3: KC x NR of B (12 KiB) stays in the 32 KiB L1; MC x KC of A (192 KiB) in the 512 KiB L2. */
-enum { MR = 8, NR = 6, KC = 256, MC = 96, NC = 3072, NB = 128 };
+/* Zen 3: B sliver 6 KiB of the 32 KiB L1; A block 96 KiB of the 512 KiB L2. */
+enum { MR = 8, NR = 6, KC = 256, MC = 96, NC = 1536, NB = 128 };
 #else
 /* Two doubles per register: a 4 x 4 tile in 8 accumulators. */
-enum { MR = 4, NR = 4, KC = 256, MC = 128, NC = 3072, NB = 128 };
+enum { MR = 4, NR = 4, KC = 256, MC = 128, NC = 1536, NB = 128 };
 #endif
 
 /* The solves multiply a block row by a diagonal block's inverse in place: gemm packs all k rows of
