@@ -292,7 +292,7 @@ typedef struct {
 } pack_buffers;
 
 /* The macro-kernel: every micro-tile of C[mc x nc] from the packed Ap (MR slivers) and Bp (NR
- * slivers). Each B sliver (KC x NR) stays in L1 while all the A slivers stream from L2. With a
+ * slivers). Each B sliver (kc x NR) stays in L1 while all the A slivers stream from L2. With a
  * triangular A (row0: this block's first row in it) the k range of a sliver stops at its diagonal. */
 static void macro_kernel(int64_t mc, int64_t nc, int64_t kc, const double *pa, const double *pb, double *c,
                          int64_t ldc, int mode, int shape, int64_t row0)
