@@ -1,8 +1,10 @@
 /* The library's own inversion kernels, timed from C on the spec matrix, with no .NET in between:
- *   bench_inverse [kernel=c|fortran|lapack|all] [n=4000] [threads=2] [repeat=5]
- * One untimed warm-up, then `repeat` runs per kernel, each on a fresh copy of A (the copy is not
- * timed); prints the median, min and max seconds, GFLOP/s counted as 2n³ (the flops of dgetrf +
- * dgetri, whatever a kernel really does) and the spec's scaled residual of the last inverse. */
+ *   bench_inverse [kernel=c|fortran|lapack|all] [n=4000] [threads=2] [repeat=5] [isa=auto]
+ * isa (auto|scalar|avx2|avx512) forces the instruction-set path of the c and fortran kernels through
+ * interop_isa_select; a path this CPU cannot run is refused. One untimed warm-up, then `repeat` runs
+ * per kernel, each on a fresh copy of A (the copy is not timed); prints the path, the median, min
+ * and max seconds, GFLOP/s counted as 2n³ (the flops of dgetrf + dgetri, whatever a kernel really
+ * does) and the spec's scaled residual of the last inverse. */
 /* clock_gettime and CLOCK_MONOTONIC are POSIX, not ISO C11. */
 #define _POSIX_C_SOURCE 199309L
 
@@ -20,6 +22,8 @@ static const struct {
     const char *name;
     inv_kernel kernel;
 } kernels[] = {{"c", interop_inv_c}, {"fortran", interop_inv_fortran}, {"lapack", interop_inv_lapack}};
+
+static const char *const isa_names[] = {"auto", "scalar", "avx2", "avx512"}; /* INTEROP_ISA_* order */
 
 static double now(void)
 {
@@ -60,9 +64,11 @@ static int bench(const char *name, inv_kernel kernel, int64_t n, int32_t threads
     qsort(seconds, (size_t)repeat, sizeof(double), compare);
     double median = repeat % 2 ? seconds[repeat / 2] : (seconds[repeat / 2 - 1] + seconds[repeat / 2]) / 2;
     double flops = 2.0 * (double)n * (double)n * (double)n;
-    printf("%-8s n=%lld threads=%d median %.4f s (min %.4f, max %.4f) %.1f GFLOP/s, residual %.3g%s\n", name,
-           (long long)n, threads, median, seconds[0], seconds[repeat - 1], flops / median / 1e9, residual,
-           residual <= 30.0 ? "" : " FAILED");
+    /* LAPACK is OpenBLAS's own code, whatever path the library's kernels take. */
+    const char *isa = strcmp(name, "lapack") == 0 ? "openblas" : isa_names[interop_isa_active()];
+    printf("%-8s %-8s n=%lld threads=%d median %.4f s (min %.4f, max %.4f) %.1f GFLOP/s, residual %.3g%s\n",
+           name, isa, (long long)n, threads, median, seconds[0], seconds[repeat - 1], flops / median / 1e9,
+           residual, residual <= 30.0 ? "" : " FAILED");
     return residual <= 30.0 ? 0 : 1;
 }
 
@@ -72,12 +78,23 @@ int main(int argc, char **argv)
     int64_t n = argc > 2 ? atoll(argv[2]) : 4000;
     int32_t threads = argc > 3 ? atoi(argv[3]) : 2;
     int repeat = argc > 4 ? atoi(argv[4]) : 5;
+    const char *isa_name = argc > 5 ? argv[5] : "auto";
     int known = strcmp(which, "all") == 0;
     for (size_t k = 0; k < sizeof kernels / sizeof *kernels; ++k)
         known |= strcmp(which, kernels[k].name) == 0;
-    if (!known || n < 1 || n > 46340 || threads < 1 || repeat < 1 || repeat > 100) {
-        fprintf(stderr, "usage: %s [c|fortran|lapack|all] [n 1..46340] [threads >= 1] [repeat 1..100]\n",
+    int32_t isa = -1;
+    for (int32_t i = 0; i < (int32_t)(sizeof isa_names / sizeof *isa_names); ++i)
+        if (strcmp(isa_name, isa_names[i]) == 0)
+            isa = i;
+    if (!known || n < 1 || n > 46340 || threads < 1 || repeat < 1 || repeat > 100 || isa < 0 || argc > 6) {
+        fprintf(stderr,
+                "usage: %s [c|fortran|lapack|all] [n 1..46340] [threads >= 1] [repeat 1..100] "
+                "[auto|scalar|avx2|avx512]\n",
                 argv[0]);
+        return 2;
+    }
+    if (interop_isa_select(isa) != 0) {
+        fprintf(stderr, "%s: this CPU cannot run the %s path\n", argv[0], isa_name);
         return 2;
     }
     size_t count = (size_t)n * (size_t)n;

@@ -1,14 +1,28 @@
-/* Dense matrix inversion in C with OpenMP: the c-openmp backend of `interop inv`.
+/* Dense matrix inversion in C with OpenMP: the c-openmp backend of `interop inv`, compiled once per
+ * instruction-set path (isa.h), each copy with its own register micro-kernel and block sizes.
  *
  * The n x n buffer is factored as stored, read column-major (element (i, j) at a[i + j*n]); for the
  * managed side's row-major A that is Aᵀ, and inv(Aᵀ) read back row-major is inv(A), so no transpose
  * is ever needed. Algorithm (the LU family, as LAPACK's dgesv applied to the identity):
- *   1. blocked right-looking LU with partial pivoting, P M = L U (panel, triangular solve, GEMM update);
+ *   1. blocked right-looking LU with partial pivoting, P M = L U: a recursive panel, row swaps, the
+ *      triangular solve for U12 and the GEMM update of the trailing matrix;
  *   2. Y = inv(L) by the blocked solve L Y = I, skipping the zero upper triangle of Y (n^3/3 flops);
- *   3. Z = inv(U) Y by the blocked solve U Z = Y; the updates of both solves are GEMMs;
+ *   3. Z = inv(U) Y by the blocked solve U Z = Y;
  *   4. inv(M) = Z P (P's column permutation) replaces M. 2n^3 flops in all, as dgetrf + dgetri.
- * The blocking loops (gemm_update) and the register micro-kernel (micro_kernel) are separate pieces,
- * BLIS style: panels of A and B are packed so that the micro-kernel streams contiguous memory. */
+ * Every triangular solve by a diagonal block T (NB x NB) is a GEMM too: T's inverse is formed once
+ * (NB^3/3 flops, as dgetri forms inv(U)) and the block rows of the right-hand side are multiplied
+ * by it, so nearly all the flops run in the micro-kernel.
+ *
+ * The GEMM is BLIS style, in separate pieces: blocking loops (gemm), packing (pack_a, pack_b), a
+ * macro-kernel over the packed blocks and a register micro-kernel per path whose shape follows the
+ * register file:
+ *   avx512  16 x 12: 2 x 12 zmm accumulators + 2 for A + 1 broadcast of B, of 32 registers;
+ *   avx2     8 x 6:  2 x 6 ymm accumulators + 2 for A + 1 broadcast, of 16. (12 x 4, the other fit,
+ *                    needs all 16: GCC then folds A's loads into the FMAs and reloads A for each
+ *                    column, 16 loads per 12 FMAs; measured 0.72x the speed of 8 x 6 on Zen 3);
+ *   scalar   4 x 4:  2 x 4 xmm accumulators (SSE2 has no FMA: a multiply and an add each).
+ * Threads split the columns of the right-hand sides, so in the solves each thread owns its columns
+ * from start to end and needs no barrier. */
 #include "dense.h"
 #include "interop.h"
 #include "isa.h"
@@ -18,126 +32,368 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum {
-    MR = 16,  /* micro-tile rows: two 8-double vectors */
-    NR = 6,   /* micro-tile columns: 12 vector accumulators in registers */
-    KC = 256, /* depth of a packed panel: MR x KC of A stays in L1, KC x NR of B streams */
-    MC = 96,  /* rows of A packed at once (MC x KC = 192 KiB, in L2) */
-    NB = 128  /* block size of the LU and of the triangular solves */
-};
+/* Block sizes. Every GEMM here has depth k <= NB (KC only caps it): an NR-column sliver of packed B
+ * (k x NR) is reused from L1 by all the micro-tiles of an MC x k block of packed A, which stays in
+ * L2; NC columns of packed B (k x NC, 1.5 MiB on AVX2) stay in L3. NB = 128 was measured against
+ * 96, 192 and 256, MC = 96 against 72, 144 and 192, NC = 1536 against 480, 768 and 3072 on Zen 3
+ * (AVX2): all within a few percent, these among the best. The AVX-512 sizes are scaled for its
+ * wider tile and the 1-2 MiB L2 of those CPUs, not measured. */
+#if INTEROP_ISA_LEVEL == INTEROP_ISA_AVX512 && defined(__AVX512F__)
+#include <immintrin.h>
+#define KERNEL_AVX512 1
+/* B sliver 12 KiB of a 32-48 KiB L1; A block 192 KiB. */
+enum { MR = 16, NR = 12, KC = 256, MC = 192, NC = 1536, NB = 128 };
+#elif INTEROP_ISA_LEVEL == INTEROP_ISA_AVX2 && defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#define KERNEL_AVX2 1
+/* Zen 3: B sliver 6 KiB of the 32 KiB L1; A block 96 KiB of the 512 KiB L2. */
+enum { MR = 8, NR = 6, KC = 256, MC = 96, NC = 1536, NB = 128 };
+#else
+/* Two doubles per register: a 4 x 4 tile in 8 accumulators. */
+enum { MR = 4, NR = 4, KC = 256, MC = 128, NC = 1536, NB = 128 };
+#endif
+
+/* The solves multiply a block row by a diagonal block's inverse in place: gemm packs all k rows of
+ * its B before it writes C, which holds only while a GEMM's k fits one packed panel. */
+_Static_assert(NB <= KC, "a block's GEMMs must fit one packed KC panel");
+_Static_assert(NC % NR == 0 && MC % MR == 0, "blocks are whole slivers");
 
 #define AT(a, ld, i, j) ((a)[(i) + (int64_t)(j) * (ld)])
 
-/* Eight doubles: one AVX-512 register where the build targets it, split by the compiler otherwise. */
-typedef double v8d __attribute__((vector_size(64)));
-
-/* The register micro-kernel: C[MR x NR] -= Ap[MR x kc] * Bp[kc x NR], Ap and Bp packed, 12
- * accumulators held in registers over the whole depth; only the top-left mr x nr of C is stored. */
-static void micro_kernel(int64_t kc, const double *restrict ap, const double *restrict bp, double *restrict c,
-             int64_t ldc, int64_t mr, int64_t nr)
+static int64_t min64(int64_t x, int64_t y)
 {
-    v8d c00 = {0}, c01 = {0}, c02 = {0}, c03 = {0}, c04 = {0}, c05 = {0};
-    v8d c10 = {0}, c11 = {0}, c12 = {0}, c13 = {0}, c14 = {0}, c15 = {0};
-    for (int64_t k = 0; k < kc; ++k, ap += MR, bp += NR) {
-        v8d a0, a1; /* memcpy: unaligned loads, and no vector-returning helper (its ABI differs by ISA) */
-        memcpy(&a0, ap, sizeof a0);
-        memcpy(&a1, ap + 8, sizeof a1);
-        c00 += a0 * bp[0], c10 += a1 * bp[0];
-        c01 += a0 * bp[1], c11 += a1 * bp[1];
-        c02 += a0 * bp[2], c12 += a1 * bp[2];
-        c03 += a0 * bp[3], c13 += a1 * bp[3];
-        c04 += a0 * bp[4], c14 += a1 * bp[4];
-        c05 += a0 * bp[5], c15 += a1 * bp[5];
-    }
-    double acc[NR][MR];
-    memcpy(acc[0], &c00, 64), memcpy(acc[0] + 8, &c10, 64);
-    memcpy(acc[1], &c01, 64), memcpy(acc[1] + 8, &c11, 64);
-    memcpy(acc[2], &c02, 64), memcpy(acc[2] + 8, &c12, 64);
-    memcpy(acc[3], &c03, 64), memcpy(acc[3] + 8, &c13, 64);
-    memcpy(acc[4], &c04, 64), memcpy(acc[4] + 8, &c14, 64);
-    memcpy(acc[5], &c05, 64), memcpy(acc[5] + 8, &c15, 64);
-    for (int64_t j = 0; j < nr; ++j)
-        for (int64_t i = 0; i < mr; ++i)
-            c[i + j * ldc] -= acc[j][i];
+    return x < y ? x : y;
 }
+
+/* How a micro-tile is written: C -= A B (the updates) or C = A B (the multiplications by an inverse). */
+enum { UPDATE = 0, SET = 1 };
+
+/* The shape of the packed A in a GEMM: general, or a triangle whose zero micro-tiles are skipped. */
+enum { FULL = 0, LOWER = 1, UPPER = 2 };
+
+/* ---- Register micro-kernels: acc = Ap[MR x kc] Bp[kc x NR], both packed k-major (Ap 64-byte
+ * aligned), accumulators held in registers over the whole depth; then C -= acc or C = acc on a full
+ * MR x NR tile of C (column stride ldc). ---- */
+
+#if defined(KERNEL_AVX512)
+#define FMA_COLUMN(j)                                                                                        \
+    do {                                                                                                     \
+        const __m512d bj = _mm512_set1_pd(b[j]);                                                             \
+        c0_##j = _mm512_fmadd_pd(a0, bj, c0_##j);                                                            \
+        c1_##j = _mm512_fmadd_pd(a1, bj, c1_##j);                                                            \
+    } while (0)
+#define STORE_COLUMN(j)                                                                                      \
+    do {                                                                                                     \
+        double *cj = c + ldc * (j);                                                                          \
+        if (mode == SET) {                                                                                   \
+            _mm512_storeu_pd(cj, c0_##j);                                                                    \
+            _mm512_storeu_pd(cj + 8, c1_##j);                                                                \
+        } else {                                                                                             \
+            _mm512_storeu_pd(cj, _mm512_sub_pd(_mm512_loadu_pd(cj), c0_##j));                                \
+            _mm512_storeu_pd(cj + 8, _mm512_sub_pd(_mm512_loadu_pd(cj + 8), c1_##j));                        \
+        }                                                                                                    \
+    } while (0)
+
+static inline void micro_kernel(int64_t kc, const double *restrict a, const double *restrict b,
+                                double *restrict c, int64_t ldc, int mode)
+{
+    __m512d c0_0 = _mm512_setzero_pd(), c1_0 = _mm512_setzero_pd(), c0_1 = _mm512_setzero_pd();
+    __m512d c1_1 = _mm512_setzero_pd(), c0_2 = _mm512_setzero_pd(), c1_2 = _mm512_setzero_pd();
+    __m512d c0_3 = _mm512_setzero_pd(), c1_3 = _mm512_setzero_pd(), c0_4 = _mm512_setzero_pd();
+    __m512d c1_4 = _mm512_setzero_pd(), c0_5 = _mm512_setzero_pd(), c1_5 = _mm512_setzero_pd();
+    __m512d c0_6 = _mm512_setzero_pd(), c1_6 = _mm512_setzero_pd(), c0_7 = _mm512_setzero_pd();
+    __m512d c1_7 = _mm512_setzero_pd(), c0_8 = _mm512_setzero_pd(), c1_8 = _mm512_setzero_pd();
+    __m512d c0_9 = _mm512_setzero_pd(), c1_9 = _mm512_setzero_pd(), c0_10 = _mm512_setzero_pd();
+    __m512d c1_10 = _mm512_setzero_pd(), c0_11 = _mm512_setzero_pd(), c1_11 = _mm512_setzero_pd();
+    /* The tile of C is written at the end: start fetching its 12 columns (two lines each) now. */
+    for (int64_t j = 0; j < NR; ++j) {
+        __builtin_prefetch(c + j * ldc, 1);
+        __builtin_prefetch(c + j * ldc + MR - 1, 1);
+    }
+    /* Unrolled: the loop's own adds, compare and branch are a sixth of the AVX2 loop's instructions
+     * otherwise (measured +5-9% for the whole inversion on Zen 3). */
+#pragma GCC unroll 4
+    for (int64_t k = 0; k < kc; ++k, a += MR, b += NR) {
+        const __m512d a0 = _mm512_load_pd(a), a1 = _mm512_load_pd(a + 8);
+        FMA_COLUMN(0);
+        FMA_COLUMN(1);
+        FMA_COLUMN(2);
+        FMA_COLUMN(3);
+        FMA_COLUMN(4);
+        FMA_COLUMN(5);
+        FMA_COLUMN(6);
+        FMA_COLUMN(7);
+        FMA_COLUMN(8);
+        FMA_COLUMN(9);
+        FMA_COLUMN(10);
+        FMA_COLUMN(11);
+    }
+    STORE_COLUMN(0);
+    STORE_COLUMN(1);
+    STORE_COLUMN(2);
+    STORE_COLUMN(3);
+    STORE_COLUMN(4);
+    STORE_COLUMN(5);
+    STORE_COLUMN(6);
+    STORE_COLUMN(7);
+    STORE_COLUMN(8);
+    STORE_COLUMN(9);
+    STORE_COLUMN(10);
+    STORE_COLUMN(11);
+}
+
+#elif defined(KERNEL_AVX2)
+#define FMA_COLUMN(j)                                                                                        \
+    do {                                                                                                     \
+        const __m256d bj = _mm256_broadcast_sd(b + (j));                                                     \
+        c0_##j = _mm256_fmadd_pd(a0, bj, c0_##j);                                                            \
+        c1_##j = _mm256_fmadd_pd(a1, bj, c1_##j);                                                            \
+    } while (0)
+#define STORE_COLUMN(j)                                                                                      \
+    do {                                                                                                     \
+        double *cj = c + ldc * (j);                                                                          \
+        if (mode == SET) {                                                                                   \
+            _mm256_storeu_pd(cj, c0_##j);                                                                    \
+            _mm256_storeu_pd(cj + 4, c1_##j);                                                                \
+        } else {                                                                                             \
+            _mm256_storeu_pd(cj, _mm256_sub_pd(_mm256_loadu_pd(cj), c0_##j));                                \
+            _mm256_storeu_pd(cj + 4, _mm256_sub_pd(_mm256_loadu_pd(cj + 4), c1_##j));                        \
+        }                                                                                                    \
+    } while (0)
+
+static inline void micro_kernel(int64_t kc, const double *restrict a, const double *restrict b,
+                                double *restrict c, int64_t ldc, int mode)
+{
+    __m256d c0_0 = _mm256_setzero_pd(), c1_0 = _mm256_setzero_pd(), c0_1 = _mm256_setzero_pd();
+    __m256d c1_1 = _mm256_setzero_pd(), c0_2 = _mm256_setzero_pd(), c1_2 = _mm256_setzero_pd();
+    __m256d c0_3 = _mm256_setzero_pd(), c1_3 = _mm256_setzero_pd(), c0_4 = _mm256_setzero_pd();
+    __m256d c1_4 = _mm256_setzero_pd(), c0_5 = _mm256_setzero_pd(), c1_5 = _mm256_setzero_pd();
+    /* The tile of C is written at the end: start fetching its 6 columns (two lines each) now. */
+    for (int64_t j = 0; j < NR; ++j) {
+        __builtin_prefetch(c + j * ldc, 1);
+        __builtin_prefetch(c + j * ldc + MR - 1, 1);
+    }
+    /* Unrolled: the loop's own adds, compare and branch are a sixth of the AVX2 loop's instructions
+     * otherwise (measured +5-9% for the whole inversion on Zen 3). */
+#pragma GCC unroll 4
+    for (int64_t k = 0; k < kc; ++k, a += MR, b += NR) {
+        const __m256d a0 = _mm256_load_pd(a), a1 = _mm256_load_pd(a + 4);
+        FMA_COLUMN(0);
+        FMA_COLUMN(1);
+        FMA_COLUMN(2);
+        FMA_COLUMN(3);
+        FMA_COLUMN(4);
+        FMA_COLUMN(5);
+    }
+    STORE_COLUMN(0);
+    STORE_COLUMN(1);
+    STORE_COLUMN(2);
+    STORE_COLUMN(3);
+    STORE_COLUMN(4);
+    STORE_COLUMN(5);
+}
+
+#else
+/* Portable: GCC vectors of two doubles, SSE2 registers on x86-64 (and whatever fits elsewhere).
+ * memcpy moves them: no alignment or aliasing assumptions, compiled to plain vector loads. */
+typedef double v2d __attribute__((vector_size(16)));
+
+#define FMA_COLUMN(j)                                                                                        \
+    do {                                                                                                     \
+        const v2d bj = {b[j], b[j]};                                                                         \
+        c0_##j += a0 * bj;                                                                                   \
+        c1_##j += a1 * bj;                                                                                   \
+    } while (0)
+#define STORE_COLUMN(j)                                                                                      \
+    do {                                                                                                     \
+        double *cj = c + ldc * (j);                                                                          \
+        if (mode == SET) {                                                                                   \
+            memcpy(cj, &c0_##j, sizeof(v2d));                                                                \
+            memcpy(cj + 2, &c1_##j, sizeof(v2d));                                                            \
+        } else {                                                                                             \
+            v2d t0, t1;                                                                                      \
+            memcpy(&t0, cj, sizeof t0);                                                                      \
+            memcpy(&t1, cj + 2, sizeof t1);                                                                  \
+            t0 -= c0_##j;                                                                                    \
+            t1 -= c1_##j;                                                                                    \
+            memcpy(cj, &t0, sizeof t0);                                                                      \
+            memcpy(cj + 2, &t1, sizeof t1);                                                                  \
+        }                                                                                                    \
+    } while (0)
+
+static inline void micro_kernel(int64_t kc, const double *restrict a, const double *restrict b,
+                                double *restrict c, int64_t ldc, int mode)
+{
+    v2d c0_0 = {0, 0}, c1_0 = {0, 0}, c0_1 = {0, 0}, c1_1 = {0, 0};
+    v2d c0_2 = {0, 0}, c1_2 = {0, 0}, c0_3 = {0, 0}, c1_3 = {0, 0};
+    /* Unrolled: the loop's own adds, compare and branch are a sixth of the AVX2 loop's instructions
+     * otherwise (measured +5-9% for the whole inversion on Zen 3). */
+#pragma GCC unroll 4
+    for (int64_t k = 0; k < kc; ++k, a += MR, b += NR) {
+        v2d a0, a1;
+        memcpy(&a0, a, sizeof a0);
+        memcpy(&a1, a + 2, sizeof a1);
+        FMA_COLUMN(0);
+        FMA_COLUMN(1);
+        FMA_COLUMN(2);
+        FMA_COLUMN(3);
+    }
+    STORE_COLUMN(0);
+    STORE_COLUMN(1);
+    STORE_COLUMN(2);
+    STORE_COLUMN(3);
+}
+#endif
+
+/* ---- Packing and the blocking loops. ---- */
 
 /* Packs the mc x kc block of A into MR-row slivers (zero-padded), k-major inside a sliver. */
 static void pack_a(int64_t mc, int64_t kc, const double *a, int64_t lda, double *restrict out)
 {
     for (int64_t i0 = 0; i0 < mc; i0 += MR) {
-        int64_t mr = mc - i0 < MR ? mc - i0 : MR;
-        for (int64_t k = 0; k < kc; ++k) {
-            const double *col = &AT(a, lda, i0, k);
-            int64_t i = 0;
-            for (; i < mr; ++i)
-                out[i] = col[i];
-            for (; i < MR; ++i)
-                out[i] = 0.0;
-            out += MR;
-        }
-    }
-}
-
-/* Packs the kc x nc block of B into NR-column slivers (zero-padded), k-major inside a sliver. */
-static void pack_b(int64_t kc, int64_t nc, const double *b, int64_t ldb, double *restrict out)
-{
-    for (int64_t j0 = 0; j0 < nc; j0 += NR) {
-        int64_t nr = nc - j0 < NR ? nc - j0 : NR;
-        for (int64_t k = 0; k < kc; ++k) {
-            int64_t j = 0;
-            for (; j < nr; ++j)
-                out[j] = AT(b, ldb, k, j0 + j);
-            for (; j < NR; ++j)
-                out[j] = 0.0;
-            out += NR;
-        }
-    }
-}
-
-/* Per-thread packing buffers, allocated once per inversion. */
-typedef struct {
-    double *a; /* MC x KC */
-    double *b; /* KC x (n rounded up to NR) */
-} pack_buffers;
-
-/* C[m x n] -= A[m x k] * B[k x n], column-major. Called by every thread of the team: each takes
- * whole NR-wide column slivers of C (remainder spread), so no two threads write the same element. */
-static void gemm_update(int64_t m, int64_t n, int64_t k, const double *a, int64_t lda, const double *b,
-                        int64_t ldb, double *c, int64_t ldc, pack_buffers *pack)
-{
-    int64_t threads = omp_get_num_threads(), t = omp_get_thread_num();
-    int64_t slivers = (n + NR - 1) / NR;
-    int64_t q = slivers / threads, r = slivers % threads;
-    int64_t first = t * q + (t < r ? t : r), count = q + (t < r ? 1 : 0);
-    int64_t j_begin = first * NR;
-    int64_t j_end = (first + count) * NR < n ? (first + count) * NR : n;
-    if (m <= 0 || k <= 0 || j_begin >= j_end)
-        return;
-    int64_t nc = j_end - j_begin;
-    for (int64_t p0 = 0; p0 < k; p0 += KC) {
-        int64_t kc = k - p0 < KC ? k - p0 : KC;
-        pack_b(kc, nc, &AT(b, ldb, p0, j_begin), ldb, pack->b);
-        for (int64_t i0 = 0; i0 < m; i0 += MC) {
-            int64_t mc = m - i0 < MC ? m - i0 : MC;
-            pack_a(mc, kc, &AT(a, lda, i0, p0), lda, pack->a);
-            for (int64_t j = 0; j < nc; j += NR) {
-                int64_t nr = nc - j < NR ? nc - j : NR;
-                for (int64_t i = 0; i < mc; i += MR) {
-                    int64_t mr = mc - i < MR ? mc - i : MR;
-                    micro_kernel(kc, pack->a + i * kc, pack->b + j * kc, &AT(c, ldc, i0 + i, j_begin + j),
-                                 ldc, mr, nr);
-                }
+        const double *src = a + i0;
+        if (mc - i0 >= MR) {
+            for (int64_t k = 0; k < kc; ++k, out += MR)
+                memcpy(out, src + k * lda, sizeof(double) * MR);
+        } else {
+            int64_t mr = mc - i0;
+            for (int64_t k = 0; k < kc; ++k, out += MR) {
+                int64_t i = 0;
+                for (; i < mr; ++i)
+                    out[i] = src[i + k * lda];
+                for (; i < MR; ++i)
+                    out[i] = 0.0;
             }
         }
     }
 }
 
-/* Unblocked LU with partial pivoting of the panel M[k0:n, k0:k0+kb]; row swaps are applied inside
- * the panel only (the other columns get them from swap_rows_in_column, in parallel) and recorded in
- * ipiv. Returns 0, or the 1-based step of a failing pivot. */
-static int32_t panel_lu(int64_t n, double *a, int64_t k0, int64_t kb, int64_t *ipiv, double threshold)
+/* Packs the kc x nc block of B into NR-column slivers (zero-padded), k-major inside a sliver. Column
+ * by column: the reads are contiguous, the writes strided by NR inside the sliver (in L1). */
+static void pack_b(int64_t kc, int64_t nc, const double *b, int64_t ldb, double *restrict out)
 {
-    for (int64_t j = k0; j < k0 + kb; ++j) {
+    for (int64_t j0 = 0; j0 < nc; j0 += NR, out += NR * kc) {
+        int64_t nr = min64(nc - j0, NR);
+        for (int64_t j = 0; j < nr; ++j) {
+            const double *src = b + (j0 + j) * ldb;
+            for (int64_t k = 0; k < kc; ++k)
+                out[k * NR + j] = src[k];
+        }
+        for (int64_t j = nr; j < NR; ++j)
+            for (int64_t k = 0; k < kc; ++k)
+                out[k * NR + j] = 0.0;
+    }
+}
+
+/* One thread's packing buffers, 64-byte aligned for the micro-kernels' aligned loads. */
+typedef struct {
+    double *a; /* MC x KC */
+    double *b; /* KC x NC, or less for a small matrix */
+} pack_buffers;
+
+/* The macro-kernel: every micro-tile of C[mc x nc] from the packed Ap (MR slivers) and Bp (NR
+ * slivers). Each B sliver (kc x NR) stays in L1 while all the A slivers stream from L2. With a
+ * triangular A (row0: this block's first row in it) the k range of a sliver stops at its diagonal. */
+static void macro_kernel(int64_t mc, int64_t nc, int64_t kc, const double *pa, const double *pb, double *c,
+                         int64_t ldc, int mode, int shape, int64_t row0)
+{
+    for (int64_t j = 0; j < nc; j += NR) {
+        int64_t nr = min64(nc - j, NR);
+        for (int64_t i = 0; i < mc; i += MR) {
+            int64_t mr = min64(mc - i, MR);
+            int64_t k_begin = 0, k_end = kc;
+            if (shape == LOWER)
+                k_end = min64(kc, row0 + i + MR);
+            else if (shape == UPPER)
+                k_begin = min64(kc, row0 + i);
+            const double *ap = pa + i * kc + k_begin * MR, *bp = pb + j * kc + k_begin * NR;
+            double *cij = &AT(c, ldc, i, j);
+            if (mr == MR && nr == NR) {
+                micro_kernel(k_end - k_begin, ap, bp, cij, ldc, mode);
+            } else {
+                /* Edge tile: a full tile into a buffer, then only its mr x nr corner into C. */
+                _Alignas(64) double tile[MR * NR];
+                micro_kernel(k_end - k_begin, ap, bp, tile, MR, SET);
+                for (int64_t jj = 0; jj < nr; ++jj)
+                    for (int64_t ii = 0; ii < mr; ++ii)
+                        AT(cij, ldc, ii, jj) =
+                            mode == SET ? tile[ii + jj * MR] : AT(cij, ldc, ii, jj) - tile[ii + jj * MR];
+            }
+        }
+    }
+}
+
+/* C[m x n] -= A[m x k] B[k x n] (mode UPDATE) or C = A B (mode SET), column-major, on the calling
+ * thread. SET and a triangular shape need k <= KC (one k panel; the callers' k is at most NB). Then
+ * C may be B itself: all of B's rows in a column block are packed before C's are written. */
+static void gemm(int64_t m, int64_t n, int64_t k, const double *a, int64_t lda, const double *b, int64_t ldb,
+                 double *c, int64_t ldc, int mode, int shape, const pack_buffers *pack)
+{
+    if (m <= 0 || n <= 0 || k <= 0)
+        return;
+    for (int64_t jc = 0; jc < n; jc += NC) {
+        int64_t nc = min64(n - jc, NC);
+        for (int64_t pc = 0; pc < k; pc += KC) {
+            int64_t kc = min64(k - pc, KC);
+            pack_b(kc, nc, &AT(b, ldb, pc, jc), ldb, pack->b);
+            for (int64_t ic = 0; ic < m; ic += MC) {
+                int64_t mc = min64(m - ic, MC);
+                pack_a(mc, kc, &AT(a, lda, ic, pc), lda, pack->a);
+                macro_kernel(mc, nc, kc, pack->a, pack->b, &AT(c, ldc, ic, jc), ldc, mode, shape, ic);
+            }
+        }
+    }
+}
+
+/* ---- Threads: each takes a contiguous range of columns in whole NR slivers. ---- */
+
+/* Cut point t of T for n columns. uniform: equal parts. Otherwise the cost of column c falls as
+ * (n - c)^2 (the solve L Y = I, Y lower triangular), and equal work puts cut t at
+ * n (1 - (1 - t/T)^(1/3)). */
+static int64_t column_cut(int64_t n, int t, int threads, int uniform)
+{
+    if (t <= 0)
+        return 0;
+    if (t >= threads)
+        return n;
+    double f = (double)t / threads;
+    if (!uniform)
+        f = 1.0 - cbrt(1.0 - f);
+    int64_t c = (int64_t)(f * (double)n / NR + 0.5) * NR;
+    return min64(c, n);
+}
+
+static void my_columns(int64_t n, int uniform, int64_t *begin, int64_t *end)
+{
+    int t = omp_get_thread_num(), threads = omp_get_num_threads();
+    *begin = column_cut(n, t, threads, uniform);
+    *end = column_cut(n, t + 1, threads, uniform);
+}
+
+/* ---- LU of a panel: recursive (Toledo), so that most of its flops are GEMMs too. ---- */
+
+/* Below this width a panel is factored column by column (its m x w block stays in L2). */
+enum { PANEL_LEAF = 16 };
+
+/* Swaps rows j and ipiv[j] for the steps j in [j_begin, j_end) in columns [c_begin, c_end). */
+static void swap_rows(int64_t n, double *a, const int64_t *ipiv, int64_t j_begin, int64_t j_end,
+                      int64_t c_begin, int64_t c_end)
+{
+    for (int64_t c = c_begin; c < c_end; ++c) {
+        double *col = &AT(a, n, 0, c);
+        for (int64_t j = j_begin; j < j_end; ++j) {
+            double tmp = col[j];
+            col[j] = col[ipiv[j]];
+            col[ipiv[j]] = tmp;
+        }
+    }
+}
+
+/* Unblocked LU with partial pivoting of rows j0..n-1 of columns [j0, j0+w); swaps stay inside
+ * these columns. Returns 0, or the 1-based step of a pivot at or below the threshold. */
+static int32_t panel_leaf(int64_t n, double *a, int64_t j0, int64_t w, int64_t *ipiv, double threshold)
+{
+    for (int64_t j = j0; j < j0 + w; ++j) {
         double *col = &AT(a, n, 0, j);
         int64_t p = j;
         double best = fabs(col[j]);
@@ -150,7 +406,7 @@ static int32_t panel_lu(int64_t n, double *a, int64_t k0, int64_t kb, int64_t *i
             return (int32_t)(j + 1);
         ipiv[j] = p;
         if (p != j)
-            for (int64_t c = k0; c < k0 + kb; ++c) {
+            for (int64_t c = j0; c < j0 + w; ++c) {
                 double tmp = AT(a, n, j, c);
                 AT(a, n, j, c) = AT(a, n, p, c);
                 AT(a, n, p, c) = tmp;
@@ -158,8 +414,7 @@ static int32_t panel_lu(int64_t n, double *a, int64_t k0, int64_t kb, int64_t *i
         double inv = 1.0 / col[j];
         for (int64_t i = j + 1; i < n; ++i)
             col[i] *= inv;
-        /* Rank-1 update of the rest of the panel: contiguous column axpys. */
-        for (int64_t c = j + 1; c < k0 + kb; ++c) {
+        for (int64_t c = j + 1; c < j0 + w; ++c) {
             double *target = &AT(a, n, 0, c);
             double u = target[j];
             for (int64_t i = j + 1; i < n; ++i)
@@ -169,43 +424,77 @@ static int32_t panel_lu(int64_t n, double *a, int64_t k0, int64_t kb, int64_t *i
     return 0;
 }
 
-/* The row interchanges of steps k0..k0+kb-1, applied in order within column c (LAPACK's dlaswp,
- * one contiguous column at a time, so that columns can be swapped in parallel). */
-static void swap_rows_in_column(int64_t n, double *a, const int64_t *ipiv, int64_t k0, int64_t kb, int64_t c)
+/* LU with partial pivoting of rows j0..n-1 of columns [j0, j0+w): factor the left half, bring the
+ * right half up to date (swaps, U12 = inv(L11) A12, A22 -= L21 U12), factor it, then apply its
+ * swaps to the left half. Same return as panel_leaf. */
+static int32_t panel_lu(int64_t n, double *a, int64_t j0, int64_t w, int64_t *ipiv, double threshold,
+                        const pack_buffers *pack)
 {
-    double *col = &AT(a, n, 0, c);
-    for (int64_t j = k0; j < k0 + kb; ++j) {
-        double tmp = col[j];
-        col[j] = col[ipiv[j]];
-        col[ipiv[j]] = tmp;
+    if (w <= PANEL_LEAF)
+        return panel_leaf(n, a, j0, w, ipiv, threshold);
+    int64_t w1 = w / 2, w2 = w - w1, j1 = j0 + w1;
+    int32_t status = panel_lu(n, a, j0, w1, ipiv, threshold, pack);
+    if (status != 0)
+        return status;
+    swap_rows(n, a, ipiv, j0, j1, j1, j0 + w);
+    /* U12 = inv(L11) A12 by substitution: w1 x w2 is small next to the GEMM below. */
+    for (int64_t c = j1; c < j0 + w; ++c) {
+        double *x = &AT(a, n, 0, c);
+        for (int64_t k = j0; k < j1; ++k) {
+            const double *lk = &AT(a, n, 0, k);
+            double xk = x[k];
+            for (int64_t i = k + 1; i < j1; ++i)
+                x[i] -= lk[i] * xk;
+        }
+    }
+    gemm(n - j1, w2, w1, &AT(a, n, j1, j0), n, &AT(a, n, j0, j1), n, &AT(a, n, j1, j1), n, UPDATE, FULL,
+         pack);
+    status = panel_lu(n, a, j1, w2, ipiv, threshold, pack);
+    if (status != 0)
+        return status;
+    swap_rows(n, a, ipiv, j1, j0 + w, j0, j1);
+    return 0;
+}
+
+/* ---- Inverses of the diagonal blocks (kb x kb, leading dimension kb), for the solves. ---- */
+
+/* inv(L11) of the unit lower L11 at l (column-major, ld n): column j solves L t = e_j. */
+static void invert_unit_lower(int64_t n, const double *l, int64_t kb, double *t)
+{
+    for (int64_t j = 0; j < kb; ++j) {
+        double *x = t + j * kb;
+        memset(x, 0, sizeof(double) * (size_t)kb);
+        x[j] = 1.0;
+        for (int64_t k = j; k < kb; ++k) {
+            const double *lk = &AT(l, n, 0, k);
+            double xk = x[k];
+            for (int64_t i = k + 1; i < kb; ++i)
+                x[i] -= lk[i] * xk;
+        }
     }
 }
 
-/* Column c of B[k0:k0+kb, :] := inv(unit lower L[k0:k0+kb, k0:k0+kb]) * itself. */
-static void solve_unit_lower_column(int64_t n, const double *l, int64_t k0, int64_t kb, double *b,
-                                    int64_t ldb, int64_t c)
+/* inv(U11) of the upper U11 at u (column-major, ld n): column j solves U t = e_j. */
+static void invert_upper(int64_t n, const double *u, int64_t kb, double *t)
 {
-    double *x = &AT(b, ldb, 0, c);
-    for (int64_t k = k0; k < k0 + kb; ++k) {
-        double xk = x[k];
-        const double *lk = &AT(l, n, 0, k);
-        for (int64_t i = k + 1; i < k0 + kb; ++i)
-            x[i] -= lk[i] * xk;
+    for (int64_t j = 0; j < kb; ++j) {
+        double *x = t + j * kb;
+        memset(x, 0, sizeof(double) * (size_t)kb);
+        x[j] = 1.0;
+        for (int64_t k = j; k >= 0; --k) {
+            const double *uk = &AT(u, n, 0, k);
+            double xk = x[k] / uk[k];
+            x[k] = xk;
+            for (int64_t i = 0; i < k; ++i)
+                x[i] -= uk[i] * xk;
+        }
     }
 }
 
-/* Column c of B[k0:k0+kb, :] := inv(upper U[k0:k0+kb, k0:k0+kb]) * itself. */
-static void solve_upper_column(int64_t n, const double *u, int64_t k0, int64_t kb, double *b, int64_t ldb,
-                               int64_t c)
+static void *aligned_buffer(size_t doubles)
 {
-    double *x = &AT(b, ldb, 0, c);
-    for (int64_t k = k0 + kb - 1; k >= k0; --k) {
-        const double *uk = &AT(u, n, 0, k);
-        double xk = x[k] / uk[k];
-        x[k] = xk;
-        for (int64_t i = k0; i < k; ++i)
-            x[i] -= uk[i] * xk;
-    }
+    size_t bytes = (sizeof(double) * doubles + 63) / 64 * 64;
+    return aligned_alloc(64, bytes > 0 ? bytes : 64);
 }
 
 INTEROP_INTERNAL int32_t INTEROP_ISA_NAME(interop_inv_c)(int64_t n, double *a, int32_t threads)
@@ -217,13 +506,19 @@ INTEROP_INTERNAL int32_t INTEROP_ISA_NAME(interop_inv_c)(int64_t n, double *a, i
     if (threads < 1)
         return -3;
 
+    int64_t blocks = (n + NB - 1) / NB;
     int64_t *ipiv = malloc(sizeof(int64_t) * (size_t)n);
     int64_t *perm = malloc(sizeof(int64_t) * (size_t)n);
     double *x = malloc(sizeof(double) * (size_t)n * (size_t)n);
-    if (ipiv == NULL || perm == NULL || x == NULL) {
+    /* inv(L11) and inv(U11) of every diagonal block, NB x NB apart. */
+    double *inv_l = malloc(sizeof(double) * (size_t)(blocks * NB * NB));
+    double *inv_u = malloc(sizeof(double) * (size_t)(blocks * NB * NB));
+    if (ipiv == NULL || perm == NULL || x == NULL || inv_l == NULL || inv_u == NULL) {
         free(ipiv);
         free(perm);
         free(x);
+        free(inv_l);
+        free(inv_u);
         return INTEROP_STATUS_NO_MEMORY;
     }
     /* A pivot at or below n * eps * max|a_ij| counts as zero: numerically singular. */
@@ -234,8 +529,8 @@ INTEROP_INTERNAL int32_t INTEROP_ISA_NAME(interop_inv_c)(int64_t n, double *a, i
 #pragma omp parallel num_threads(threads)
     {
         pack_buffers pack;
-        pack.a = malloc(sizeof(double) * MC * KC);
-        pack.b = malloc(sizeof(double) * KC * (size_t)((n + NR - 1) / NR * NR));
+        pack.a = aligned_buffer((size_t)MC * KC);
+        pack.b = aligned_buffer((size_t)KC * (size_t)min64(NC, (n + NR - 1) / NR * NR));
         if (pack.a == NULL || pack.b == NULL) {
 #pragma omp atomic
             allocation_failures++;
@@ -244,56 +539,71 @@ INTEROP_INTERNAL int32_t INTEROP_ISA_NAME(interop_inv_c)(int64_t n, double *a, i
         if (allocation_failures == 0) {
             /* 1. P M = L U, blocked right-looking. */
             for (int64_t k0 = 0; k0 < n; k0 += NB) {
-                int64_t kb = n - k0 < NB ? n - k0 : NB;
+                int64_t kb = min64(n - k0, NB), rest = n - k0 - kb;
+                double *tl = inv_l + k0 * NB;
 #pragma omp single
                 {
-                    int32_t s = panel_lu(n, a, k0, kb, ipiv, threshold);
+                    int32_t s = panel_lu(n, a, k0, kb, ipiv, threshold, &pack);
                     if (s != 0)
                         status = s;
+                    else
+                        invert_unit_lower(n, &AT(a, n, k0, k0), kb, tl);
                 }
                 if (status != 0)
                     break;
-#pragma omp for schedule(static)
-                for (int64_t c = 0; c < n; ++c)
-                    if (c < k0 || c >= k0 + kb)
-                        swap_rows_in_column(n, a, ipiv, k0, kb, c);
-                int64_t rest = n - k0 - kb;
-                /* U12 = inv(L11) A12, column by column. */
-#pragma omp for schedule(static)
-                for (int64_t c = k0 + kb; c < n; ++c)
-                    solve_unit_lower_column(n, a, k0, kb, a, n, c);
-                /* A22 -= L21 U12: the GEMM that carries most of the work. */
-                gemm_update(rest, rest, kb, &AT(a, n, k0 + kb, k0), n, &AT(a, n, k0, k0 + kb), n,
-                            &AT(a, n, k0 + kb, k0 + kb), n, &pack);
+                /* The panel's swaps in this thread's trailing columns, whose U12 and update it then
+                 * computes alone. (The columns of L left of the panel get them after the LU.) */
+                int64_t cb, ce;
+                my_columns(rest, 1, &cb, &ce);
+                cb += k0 + kb, ce += k0 + kb;
+                swap_rows(n, a, ipiv, k0, k0 + kb, cb, ce);
+                /* U12 = inv(L11) A12, in place; then A22 -= L21 U12, the GEMM carrying most work. */
+                gemm(kb, ce - cb, kb, tl, kb, &AT(a, n, k0, cb), n, &AT(a, n, k0, cb), n, SET, LOWER, &pack);
+                gemm(rest, ce - cb, kb, &AT(a, n, k0 + kb, k0), n, &AT(a, n, k0, cb), n,
+                     &AT(a, n, k0 + kb, cb), n, UPDATE, FULL, &pack);
 #pragma omp barrier
             }
 
             if (status == 0) {
-                /* 2. Y = inv(L): L Y = I by blocks of rows. Y is unit lower triangular, so row block k0
-                 * has nonzeros only in columns < k0 + kb: the solves and the GEMM skip the zero columns
-                 * (n^3/3 flops instead of n^3 for a dense right-hand side). */
-#pragma omp for schedule(static)
+                /* The later panels' swaps in the columns of L, deferred to here so that each column
+                 * takes all of its swaps at once while it sits in L1, rather than one panel's worth
+                 * per pass over the whole of L. The work falls along the columns: dynamic chunks. */
+#pragma omp for schedule(dynamic, 8) nowait
                 for (int64_t c = 0; c < n; ++c) {
+                    swap_rows(n, a, ipiv, (c / NB + 1) * NB, n, c, c + 1);
+                }
+                /* inv(U11) of every block, shared among the threads. */
+#pragma omp for schedule(dynamic, 1)
+                for (int64_t b = 0; b < blocks; ++b)
+                    invert_upper(n, &AT(a, n, b * NB, b * NB), min64(n - b * NB, NB), inv_u + b * NB * NB);
+
+                /* 2. Y = inv(L): L Y = I by blocks of rows. Y is unit lower triangular, so row block k0
+                 * has nonzeros only in columns < k0 + kb: the GEMMs skip the zero columns (n^3/3 flops
+                 * instead of n^3), and the thread cuts balance the work, which falls along the columns. */
+                int64_t cb, ce;
+                my_columns(n, 0, &cb, &ce);
+                for (int64_t c = cb; c < ce; ++c) {
                     memset(&AT(x, n, 0, c), 0, sizeof(double) * (size_t)n);
                     AT(x, n, c, c) = 1.0;
                 }
-                for (int64_t k0 = 0; k0 < n; k0 += NB) {
-                    int64_t kb = n - k0 < NB ? n - k0 : NB;
-#pragma omp for schedule(static)
-                    for (int64_t c = 0; c < k0 + kb; ++c)
-                        solve_unit_lower_column(n, a, k0, kb, x, n, c);
-                    gemm_update(n - k0 - kb, k0 + kb, kb, &AT(a, n, k0 + kb, k0), n, &AT(x, n, k0, 0), n,
-                                &AT(x, n, k0 + kb, 0), n, &pack);
-#pragma omp barrier
+                for (int64_t k0 = cb / NB * NB; k0 < n; k0 += NB) {
+                    int64_t kb = min64(n - k0, NB), w = min64(ce, k0 + kb) - cb;
+                    if (w <= 0)
+                        continue;
+                    gemm(kb, w, kb, inv_l + k0 * NB, kb, &AT(x, n, k0, cb), n, &AT(x, n, k0, cb), n, SET,
+                         LOWER, &pack);
+                    gemm(n - k0 - kb, w, kb, &AT(a, n, k0 + kb, k0), n, &AT(x, n, k0, cb), n,
+                         &AT(x, n, k0 + kb, cb), n, UPDATE, FULL, &pack);
                 }
-                /* 3. Z = inv(U) Y: U Z = Y, backward by blocks of rows. */
-                for (int64_t k0 = (n - 1) / NB * NB; k0 >= 0; k0 -= NB) {
-                    int64_t kb = n - k0 < NB ? n - k0 : NB;
-#pragma omp for schedule(static)
-                    for (int64_t c = 0; c < n; ++c)
-                        solve_upper_column(n, a, k0, kb, x, n, c);
-                    gemm_update(k0, n, kb, &AT(a, n, 0, k0), n, &AT(x, n, k0, 0), n, x, n, &pack);
 #pragma omp barrier
+                /* 3. Z = inv(U) Y: U Z = Y, backward by blocks of rows; every column costs the same. */
+                my_columns(n, 1, &cb, &ce);
+                for (int64_t k0 = (n - 1) / NB * NB; k0 >= 0; k0 -= NB) {
+                    int64_t kb = min64(n - k0, NB);
+                    gemm(kb, ce - cb, kb, inv_u + k0 * NB, kb, &AT(x, n, k0, cb), n, &AT(x, n, k0, cb), n,
+                         SET, UPPER, &pack);
+                    gemm(k0, ce - cb, kb, &AT(a, n, 0, k0), n, &AT(x, n, k0, cb), n, &AT(x, n, 0, cb), n,
+                         UPDATE, FULL, &pack);
                 }
                 /* 4. inv(M) = Z P replaces M. Row i of P is row perm[i] of the identity, so column i of
                  * Z is column perm[i] of the inverse: a column copy, no swaps. */
@@ -318,6 +628,8 @@ INTEROP_INTERNAL int32_t INTEROP_ISA_NAME(interop_inv_c)(int64_t n, double *a, i
     free(ipiv);
     free(perm);
     free(x);
+    free(inv_l);
+    free(inv_u);
     if (allocation_failures != 0)
         return INTEROP_STATUS_NO_MEMORY;
     return status;

@@ -1,6 +1,8 @@
 /* CTest: the exported inversion kernels (C, Fortran, LAPACK) against each other and the spec's
- * scaled residual, on sizes around the block sizes, known matrices and singular inputs.
- * Usage: test_inv_kernels c|fortran|lapack|residual */
+ * scaled residual, on sizes around the block sizes, known matrices and singular inputs. The C and
+ * Fortran kernels run on one instruction-set path, forced with interop_isa_select.
+ * Usage: test_inv_kernels c|fortran scalar|avx2|avx512   (exit 77, "skipped", where the CPU lacks it)
+ *        test_inv_kernels lapack|residual */
 #include "interop.h"
 
 #include <math.h>
@@ -11,6 +13,11 @@
 typedef int32_t (*inv_kernel)(int64_t, double *, int32_t);
 
 static int failures;
+
+/* CTest's SKIP_RETURN_CODE: the path exists, but not on this CPU. */
+enum { EXIT_SKIPPED = 77 };
+
+static const char *const path_names[] = {"auto", "scalar", "avx2", "avx512"}; /* INTEROP_ISA_* order */
 
 #define CHECK(cond, ...)                                                                                     \
     do {                                                                                                     \
@@ -61,15 +68,17 @@ static const char *name_of(inv_kernel k)
     return k == interop_inv_c ? "c" : k == interop_inv_fortran ? "fortran" : "lapack";
 }
 
-static void test_kernel(inv_kernel kernel)
+/* Inverts the spec matrix of order n on each of the thread counts given and checks every result:
+ * status, scaled residual, and agreement with LAPACK's inverse. */
+static void check_sizes(inv_kernel kernel, const int64_t *sizes, size_t count, int32_t min_threads,
+                        int32_t max_threads)
 {
-    const int64_t sizes[] = {1, 2, 3, 63, 65, 127, 129, 257};
-    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; ++s) {
+    for (size_t s = 0; s < count; ++s) {
         int64_t n = sizes[s];
         double *a = spec_matrix(n, 42);
         double *reference = copy(a, n);
         CHECK(interop_inv_lapack(n, reference, 1) == 0, "lapack n=%lld", (long long)n);
-        for (int32_t threads = 1; threads <= 3; ++threads) {
+        for (int32_t threads = min_threads; threads <= max_threads; ++threads) {
             double *x = copy(a, n);
             int32_t status = kernel(n, x, threads);
             CHECK(status == 0, "%s n=%lld threads=%d status %d", name_of(kernel), (long long)n, threads,
@@ -88,6 +97,27 @@ static void test_kernel(inv_kernel kernel)
         }
         free(a);
         free(reference);
+    }
+}
+
+static void test_kernel(inv_kernel kernel)
+{
+    /* The kernels' tiles and blocks (native/src/lu_inverse_c.c; lu_inverse_fortran.F90 has its own):
+     * micro-tiles MR x NR of 4 x 4 (scalar), 8 x 6 (avx2), 16 x 12 (avx512) and 16 x 6 (Fortran);
+     * A blocks of MC = 96, 128, 192 rows; NB = 128 for the LU and the solves, with recursive panels
+     * halved down to 16 columns. Sizes one below, at and above multiples of these, in one and
+     * several blocks, so that every edge tile and every partial block is met; 3 threads on 2 cores
+     * give uneven and empty column shares. */
+    const int64_t sizes[] = {1,  2,  3,  4,   5,   6,   7,   8,   9,   11,  12,  13,  15,  16,  17,  18,
+                             19, 23, 24, 25,  31,  32,  33,  35,  36,  37,  47,  48,  49,  63,  64,  65,
+                             95, 96, 97, 127, 128, 129, 191, 192, 193, 255, 256, 257, 289, 383, 384, 385};
+    check_sizes(kernel, sizes, sizeof sizes / sizeof *sizes, 1, 3);
+    /* The C kernel packs B in blocks of NC = 1536 columns: one thread's share of n = 1537 columns
+     * takes two, the second of one column (the solves multiply in place, which holds only if each
+     * block is packed before it is written). */
+    if (kernel == interop_inv_c) {
+        const int64_t large[] = {1537};
+        check_sizes(kernel, large, 1, 1, 1);
     }
 
     /* The identity is its own inverse, exactly. */
@@ -187,26 +217,34 @@ static void test_residual(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s c|fortran|lapack|residual\n", argv[0]);
+    int32_t isa = -1;
+    for (int32_t i = INTEROP_ISA_SCALAR; argc == 3 && i <= INTEROP_ISA_AVX512; ++i)
+        if (strcmp(argv[2], path_names[i]) == 0)
+            isa = i;
+    int path_suite = argc == 3 && isa > 0 && (strcmp(argv[1], "c") == 0 || strcmp(argv[1], "fortran") == 0);
+    int other_suite = argc == 2 && (strcmp(argv[1], "lapack") == 0 || strcmp(argv[1], "residual") == 0);
+    if (!path_suite && !other_suite) {
+        fprintf(stderr, "usage: %s c|fortran scalar|avx2|avx512\n       %s lapack|residual\n", argv[0],
+                argv[0]);
         return 2;
     }
-    if (strcmp(argv[1], "c") == 0)
-        test_kernel(interop_inv_c);
-    else if (strcmp(argv[1], "fortran") == 0)
-        test_kernel(interop_inv_fortran);
-    else if (strcmp(argv[1], "lapack") == 0)
+    if (path_suite) {
+        if (interop_isa_supported(isa) != 1) {
+            printf("skipped: this CPU cannot run the %s path\n", argv[2]);
+            return EXIT_SKIPPED;
+        }
+        CHECK(interop_isa_select(isa) == 0 && interop_isa_active() == isa, "select %s", argv[2]);
+        test_kernel(strcmp(argv[1], "c") == 0 ? interop_inv_c : interop_inv_fortran);
+        CHECK(interop_isa_select(INTEROP_ISA_AUTO) == 0, "back to auto");
+    } else if (strcmp(argv[1], "lapack") == 0) {
         test_kernel(interop_inv_lapack);
-    else if (strcmp(argv[1], "residual") == 0)
+    } else {
         test_residual();
-    else {
-        fprintf(stderr, "unknown suite '%s'\n", argv[1]);
-        return 2;
     }
     if (failures) {
         fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;
     }
-    printf("all checks passed (%s)\n", argv[1]);
+    printf("all checks passed (%s%s%s)\n", argv[1], argc == 3 ? " " : "", argc == 3 ? argv[2] : "");
     return 0;
 }

@@ -1,6 +1,9 @@
 /* CTest: the exported pi kernels against the spec's reference values and an independent scalar
- * reference, over ranges that do not start at 0 and thread counts that do not divide the size.
- * Usage: test_pi_kernels c|fortran|agree */
+ * reference, over ranges that do not start at 0 and thread counts that do not divide the size, on
+ * one instruction-set path (forced with interop_isa_select); and all paths and thread counts
+ * against each other, bit for bit.
+ * Usage: test_pi_kernels c|fortran scalar|avx2|avx512   (exit 77, "skipped", where the CPU lacks it)
+ *        test_pi_kernels agree */
 #include "interop.h"
 
 #include <stdio.h>
@@ -10,6 +13,11 @@
 typedef int32_t (*pi_kernel)(uint64_t, int64_t, int64_t, int32_t, int64_t *);
 
 static int failures;
+
+/* CTest's SKIP_RETURN_CODE: the path exists, but not on this CPU. */
+enum { EXIT_SKIPPED = 77 };
+
+static const char *const path_names[] = {"auto", "scalar", "avx2", "avx512"}; /* INTEROP_ISA_* order */
 
 #define CHECK(cond, ...)                                                                                     \
     do {                                                                                                     \
@@ -56,9 +64,10 @@ static void test_kernel(pi_kernel kernel)
     }
 
     /* Ranges not starting at 0, sizes not divisible by the thread count, more threads than darts,
-     * and sizes around the vector width (8) and unroll (32). */
+     * and sizes around the vector widths (4, 8) and the unrolled blocks (up to 32 darts). */
     const int64_t begins[] = {0, 1, 7, 31, 33, 1000003, (int64_t)1 << 40};
-    const int64_t sizes[] = {0, 1, 2, 7, 8, 9, 31, 32, 33, 63, 64, 65, 1000, 100003};
+    const int64_t sizes[] = {0,  1,  2,  3,  4,  5,  7,  8,  9,  15,   16,    17,
+                             23, 24, 25, 31, 32, 33, 63, 64, 65, 1000, 100003};
     const uint64_t seeds[] = {0, 1, 42, 0xFFFFFFFFFFFFFFFFULL};
     for (size_t s = 0; s < sizeof seeds / sizeof *seeds; ++s)
         for (size_t b = 0; b < sizeof begins / sizeof *begins; ++b)
@@ -85,14 +94,32 @@ static void test_kernel(pi_kernel kernel)
 
 static void test_agree(void)
 {
-    /* Larger runs: C and Fortran agree with each other at every thread count. */
-    int64_t c1 = run(interop_pi_count_c, 2024, 12345, 12345 + 20000003, 1);
-    for (int32_t threads = 1; threads <= 6; ++threads) {
-        CHECK(run(interop_pi_count_c, 2024, 12345, 12345 + 20000003, threads) == c1, "c, %d threads",
-              threads);
-        CHECK(run(interop_pi_count_fortran, 2024, 12345, 12345 + 20000003, threads) == c1,
-              "fortran, %d threads", threads);
+    /* Larger runs: C and Fortran on every path this CPU has agree with each other and with the
+     * independent reference at every thread count. */
+    const int64_t begin = 12345, end = 12345 + 20000003;
+    const int64_t expected = reference_count(2024, begin, end);
+    int paths = 0;
+    for (int32_t isa = INTEROP_ISA_SCALAR; isa <= INTEROP_ISA_AVX512; ++isa) {
+        if (interop_isa_supported(isa) != 1)
+            continue;
+        ++paths;
+        CHECK(interop_isa_select(isa) == 0 && interop_isa_active() == isa, "select %s", path_names[isa]);
+        for (int32_t threads = 1; threads <= 6; ++threads) {
+            CHECK(run(interop_pi_count_c, 2024, begin, end, threads) == expected, "c %s, %d threads",
+                  path_names[isa], threads);
+            CHECK(run(interop_pi_count_fortran, 2024, begin, end, threads) == expected,
+                  "fortran %s, %d threads", path_names[isa], threads);
+        }
     }
+    CHECK(paths >= 1, "no path ran");
+    /* A path the CPU lacks is refused and leaves the path in use as it was. */
+    for (int32_t isa = INTEROP_ISA_SCALAR; isa <= INTEROP_ISA_AVX512; ++isa)
+        if (interop_isa_supported(isa) == 0) {
+            int32_t before = interop_isa_active();
+            CHECK(interop_isa_select(isa) == 1 && interop_isa_active() == before, "refuse %s",
+                  path_names[isa]);
+        }
+    CHECK(interop_isa_select(INTEROP_ISA_AUTO) == 0, "back to auto");
     CHECK(interop_abi_version() == INTEROP_ABI_VERSION, "ABI version");
     /* Placement: every thread of the team reports a CPU; bad arguments are codes. */
     int32_t cpus[3] = {-7, -7, -7};
@@ -100,7 +127,8 @@ static void test_agree(void)
     CHECK(team >= 1 && team <= 3, "placement team %d", team);
     for (int32_t t = 0; t < 3; ++t)
         CHECK(t < team ? cpus[t] >= 0 : cpus[t] == -1, "placement cpu[%d] = %d", t, cpus[t]);
-    CHECK(interop_omp_placement(0, cpus) == -1 && interop_omp_placement(2, NULL) == -2, "placement arguments");
+    CHECK(interop_omp_placement(0, cpus) == -1 && interop_omp_placement(2, NULL) == -2,
+          "placement arguments");
     /* ISA selection: AUTO and SCALAR always exist, bad values are codes, the active path is a real one. */
     CHECK(interop_isa_supported(INTEROP_ISA_AUTO) == 1 && interop_isa_supported(INTEROP_ISA_SCALAR) == 1,
           "auto and scalar supported");
@@ -113,24 +141,30 @@ static void test_agree(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s c|fortran|agree\n", argv[0]);
+    int32_t isa = -1;
+    for (int32_t i = INTEROP_ISA_SCALAR; argc == 3 && i <= INTEROP_ISA_AVX512; ++i)
+        if (strcmp(argv[2], path_names[i]) == 0)
+            isa = i;
+    int kernel_suite = argc == 3 && isa > 0 && (strcmp(argv[1], "c") == 0 || strcmp(argv[1], "fortran") == 0);
+    if (!kernel_suite && !(argc == 2 && strcmp(argv[1], "agree") == 0)) {
+        fprintf(stderr, "usage: %s c|fortran scalar|avx2|avx512\n       %s agree\n", argv[0], argv[0]);
         return 2;
     }
-    if (strcmp(argv[1], "c") == 0)
-        test_kernel(interop_pi_count_c);
-    else if (strcmp(argv[1], "fortran") == 0)
-        test_kernel(interop_pi_count_fortran);
-    else if (strcmp(argv[1], "agree") == 0)
+    if (kernel_suite) {
+        if (interop_isa_supported(isa) != 1) {
+            printf("skipped: this CPU cannot run the %s path\n", argv[2]);
+            return EXIT_SKIPPED;
+        }
+        CHECK(interop_isa_select(isa) == 0 && interop_isa_active() == isa, "select %s", argv[2]);
+        test_kernel(strcmp(argv[1], "c") == 0 ? interop_pi_count_c : interop_pi_count_fortran);
+        CHECK(interop_isa_select(INTEROP_ISA_AUTO) == 0, "back to auto");
+    } else {
         test_agree();
-    else {
-        fprintf(stderr, "unknown suite '%s'\n", argv[1]);
-        return 2;
     }
     if (failures) {
         fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;
     }
-    printf("all checks passed (%s)\n", argv[1]);
+    printf("all checks passed (%s%s%s)\n", argv[1], argc == 3 ? " " : "", argc == 3 ? argv[2] : "");
     return 0;
 }
