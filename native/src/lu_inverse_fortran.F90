@@ -1,12 +1,13 @@
 ! Dense matrix inversion in Fortran with OpenMP: the fortran-openmp backend of `interop inv`.
 !
-! The same algorithm as native/src/lu_inverse_c.c, written as Fortran programmers would: the buffer
+! The algorithm of native/src/lu_inverse_c.c, written as Fortran programmers would: the buffer
 ! is the column-major matrix M = Aᵀ (inv(Aᵀ) = inv(A)ᵀ, so the result read row-major is inv(A));
 ! 1. blocked right-looking LU with partial pivoting, P M = L U; 2. L Y = I (Y = inv(L), its zero upper
 ! triangle skipped), U Z = Y, inv(M) = Z P, 2n**3 flops in all, as dgetrf + dgetri; the blocked
 ! triangular solves' updates are a packed, cache-blocked GEMM with a register micro-kernel sized
-! for each instruction-set path; the triangular solves' diagonal blocks go through the same GEMM,
-! as multiplications by I - inv(D).
+! for each instruction-set path. Unlike the C kernel, the triangular solves' diagonal blocks D also
+! go through that GEMM, as C := C - (I - inv(D)) C: 11% more flops at n = 2000 (6% at 4000), all at
+! the kernel's rate rather than that of column-by-column substitution.
 ! Compiled once per instruction-set path (native/src/isa.h): CMake names the bind(C) function
 ! (e.g. interop_inv_fortran_avx2), and isa.c's exported interop_inv_fortran (native/include/interop.h)
 ! calls the one of the path in use.
