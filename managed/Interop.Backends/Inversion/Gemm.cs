@@ -32,6 +32,36 @@ internal static unsafe class Gemm<TPath>
         }
     }
 
+    /// <summary>
+    /// C := -A B for k up to KC, where C may be B itself: B is packed whole before C is cleared and
+    /// written. The triangular solves multiply their small diagonal blocks' inverses in place so.
+    /// </summary>
+    public static void Overwrite(int m, int n, int k, ColumnMajor a, ColumnMajor b, ColumnMajor c, PackBuffers pack)
+    {
+        if (m <= 0 || n <= 0)
+        {
+            return;
+        }
+
+        if (k > TPath.KC)
+        {
+            throw new ArgumentOutOfRangeException(nameof(k), k, $"at most KC = {TPath.KC}: deeper B would be packed after C is overwritten");
+        }
+
+        Pack<TPath>.B(k, n, b, pack.B);
+        for (int j = 0; j < n; j++)
+        {
+            new Span<double>(c.Column(j), m).Clear();
+        }
+
+        for (int i0 = 0; i0 < m; i0 += TPath.MC)
+        {
+            int mc = Math.Min(TPath.MC, m - i0);
+            Pack<TPath>.A(mc, k, a.Block(i0, 0), pack.A);
+            Macro(mc, n, k, pack.A, pack.B, c.Block(i0, 0));
+        }
+    }
+
     /// <summary>The columns of C that <see cref="WorkerTeam.Share"/> gives this worker, so that workers never write the same element.</summary>
     public static void Update(int m, int n, int k, ColumnMajor a, ColumnMajor b, ColumnMajor c, WorkerTeam team, int worker, PackBuffers pack)
     {
