@@ -6,12 +6,15 @@ namespace Interop.Backends.Inversion;
 /// The cache-blocking loops of the managed GEMM, C[m x n] -= A[m x k] * B[k x n] on column-major
 /// views: KC-deep panels of B and MC x KC blocks of A are packed (<see cref="Pack{TPath}"/>) and
 /// the path's micro-kernel runs over MR x NR tiles (BLIS's loop order: B's sliver stays in L1,
-/// A's block in L2). The tile shape and blocking are <typeparamref name="TPath"/>'s.
+/// A's block in L2). The tile shape and blocking are <typeparamref name="TPath"/>'s. The loops and
+/// the packing are compiled fully optimized at their first call (AggressiveOptimization): their
+/// tier-0 code is several times slower, and a first inversion would run mostly in it.
 /// </summary>
 internal static unsafe class Gemm<TPath>
     where TPath : struct, IKernelPath
 {
     /// <summary>The whole product on the calling thread (one worker's columns, or a panel's update).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Update(int m, int n, int k, ColumnMajor a, ColumnMajor b, ColumnMajor c, PackBuffers pack)
     {
         if (m <= 0 || n <= 0 || k <= 0)
@@ -36,6 +39,7 @@ internal static unsafe class Gemm<TPath>
     /// C := -A B for k up to KC, where C may be B itself: B is packed whole before C is cleared and
     /// written. The triangular solves multiply their small diagonal blocks' inverses in place so.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Overwrite(int m, int n, int k, ColumnMajor a, ColumnMajor b, ColumnMajor c, PackBuffers pack)
     {
         if (m <= 0 || n <= 0)
@@ -70,6 +74,7 @@ internal static unsafe class Gemm<TPath>
     }
 
     // Every MR x NR tile of the mc x nc block of C, from packed A and B.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Macro(int mc, int nc, int kc, double* ap, double* bp, ColumnMajor c)
     {
         for (int j = 0; j < nc; j += TPath.NR)

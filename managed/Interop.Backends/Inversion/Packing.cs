@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Interop.Backends.Inversion;
@@ -43,6 +44,7 @@ internal static unsafe class Pack<TPath>
     where TPath : struct, IKernelPath
 {
     /// <summary>The mc x kc block of A at <paramref name="a"/> into MR-row slivers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void A(int mc, int kc, ColumnMajor a, double* output)
     {
         int mr = TPath.MR;
@@ -77,6 +79,7 @@ internal static unsafe class Pack<TPath>
     }
 
     /// <summary>The kc x nc panel of B at <paramref name="b"/> into NR-column slivers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void B(int kc, int nc, ColumnMajor b, double* output)
     {
         int nr = TPath.NR;
