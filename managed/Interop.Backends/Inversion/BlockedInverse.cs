@@ -21,6 +21,7 @@ internal sealed unsafe class BlockedInverse<TPath>
     private readonly ColumnMajor x;
     private readonly int[] pivots;
     private readonly int[] perm;
+    private readonly int[] chunkCounters; // one per LU step: the next chunk of columns to take
     private readonly double threshold;
     private volatile int failedStep;
 
@@ -32,6 +33,7 @@ internal sealed unsafe class BlockedInverse<TPath>
         this.threshold = threshold;
         pivots = new int[n];
         perm = new int[n];
+        chunkCounters = new int[(n + NB - 1) / NB];
     }
 
     /// <summary>Inverts the n x n matrix at <paramref name="a"/> in place on <paramref name="threads"/> workers; 0, or the 1-based step of a pivot at or below <paramref name="threshold"/>.</summary>
@@ -48,7 +50,7 @@ internal sealed unsafe class BlockedInverse<TPath>
 
     private void Work(WorkerTeam team, int worker)
     {
-        using PackBuffers pack = PackBuffers.For<TPath>(n);
+        using PackBuffers pack = PackBuffers.For<TPath>(n, NB);
         if (!FactorLu(team, worker, pack))
         {
             return;
@@ -65,37 +67,48 @@ internal sealed unsafe class BlockedInverse<TPath>
     }
 
     /// <summary>
-    /// 1. P M = L U, blocked right-looking: worker 0 factors the panel (recursively, so that it is
-    /// mostly GEMM), then every worker takes its columns of the trailing matrix through the panel's
-    /// row interchanges, the solve with L11 and the GEMM update with L21. A worker's columns are the
-    /// same in all three, so they need no barrier between them. Returns false on a singular pivot.
+    /// 1. P M = L U, blocked right-looking with a look-ahead of one panel. In step k every worker
+    /// packs L21 (its own copy, once), worker 0 brings the next panel's columns up to date and
+    /// factors that panel (recursively, so that it is mostly GEMM), and meanwhile the others take
+    /// the remaining columns of the trailing matrix in chunks, each through the panel's row
+    /// interchanges, the solve with L11 and the GEMM update; worker 0 joins them when its panel is
+    /// done. So the serial panel overlaps the update instead of stalling the team, and a worker
+    /// slowed by anything (the panel, another process) takes fewer chunks. One barrier per step.
+    /// Returns false on a singular pivot.
     /// </summary>
     private bool FactorLu(WorkerTeam team, int worker, PackBuffers pack)
     {
-        for (int k0 = 0; k0 < n; k0 += NB)
+        if (worker == 0)
         {
-            int kb = Math.Min(NB, n - k0);
-            if (worker == 0)
-            {
-                failedStep = FactorPanel(k0, kb, k0, kb, pack);
-            }
+            failedStep = FactorPanel(0, Math.Min(NB, n), 0, Math.Min(NB, n), pack);
+        }
 
-            team.Sync();
+        team.Sync();
+        for (int step = 0, k0 = 0; k0 < n; step++, k0 += NB)
+        {
             if (failedStep != 0)
             {
                 return false;
             }
 
-            int rest = n - k0 - kb;
-            (int s0, int s1) = team.Share(rest, TPath.NR, worker);
-            int first = k0 + kb + s0, columns = s1 - s0;
-            for (int c = first; c < first + columns; c++)
+            int kb = Math.Min(NB, n - k0);
+            int next = k0 + kb, nextWidth = Math.Min(NB, n - next);
+            Pack<TPath>.A(n - next, kb, m.Block(next, k0), pack.Panel);
+            if (worker == 0 && nextWidth > 0)
             {
-                SwapRows(m.Column(c), k0, k0 + kb);
+                UpdateColumns(k0, kb, next, nextWidth, pack);
+                failedStep = FactorPanel(next, nextWidth, next, nextWidth, pack);
             }
 
-            TriangularSolve<TPath>.LowerUnit(m.Block(k0, k0), kb, m.Block(k0, first), columns, pack);
-            Gemm<TPath>.Update(rest, columns, kb, m.Block(k0 + kb, k0), m.Block(k0, first), m.Block(k0 + kb, first), pack);
+            // The rest in chunks of whole slivers, about four per worker, at most 32 slivers wide.
+            int first = next + nextWidth, remaining = n - first;
+            int width = Math.Clamp((remaining / (4 * team.Size) + TPath.NR - 1) / TPath.NR * TPath.NR, TPath.NR, 32 * TPath.NR);
+            for (int chunk = Interlocked.Increment(ref chunkCounters[step]) - 1; chunk * width < remaining; chunk = Interlocked.Increment(ref chunkCounters[step]) - 1)
+            {
+                int c = first + (chunk * width);
+                UpdateColumns(k0, kb, c, Math.Min(width, n - c), pack);
+            }
+
             team.Sync();
         }
 
@@ -122,6 +135,19 @@ internal sealed unsafe class BlockedInverse<TPath>
 
         team.Sync();
         return true;
+    }
+
+    // Columns [c, c + width) of the trailing matrix of step k0: the panel's interchanges, U12 =
+    // inv(L11) A12 and A22 -= L21 U12, with L21 packed in pack.Panel.
+    private void UpdateColumns(int k0, int kb, int c, int width, PackBuffers pack)
+    {
+        for (int j = c; j < c + width; j++)
+        {
+            SwapRows(m.Column(j), k0, k0 + kb);
+        }
+
+        TriangularSolve<TPath>.LowerUnit(m.Block(k0, k0), kb, m.Block(k0, c), width, pack);
+        Gemm<TPath>.UpdatePacked(n - k0 - kb, width, kb, pack.Panel, m.Block(k0, c), m.Block(k0 + kb, c), pack);
     }
 
     // Unblocked below PanelLeaf columns, else: factor the left half, solve and update the right

@@ -66,6 +66,26 @@ internal static unsafe class Gemm<TPath>
         }
     }
 
+    /// <summary>
+    /// C[m x n] -= A B with A packed already, whole (<see cref="Pack{TPath}.A"/> of all m rows, k up
+    /// to KC deep): the LU packs its L21 once per step and runs every chunk of columns against it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void UpdatePacked(int m, int n, int k, double* packedA, ColumnMajor b, ColumnMajor c, PackBuffers pack)
+    {
+        if (m <= 0 || n <= 0 || k <= 0)
+        {
+            return;
+        }
+
+        Pack<TPath>.B(k, n, b, pack.B);
+        for (int i0 = 0; i0 < m; i0 += TPath.MC)
+        {
+            // MC is a multiple of MR, so rows i0.. start a sliver: the MC x k block lies at i0 * k.
+            Macro(Math.Min(TPath.MC, m - i0), n, k, packedA + ((long)i0 * k), pack.B, c.Block(i0, 0));
+        }
+    }
+
     /// <summary>The columns of C that <see cref="WorkerTeam.Share"/> gives this worker, so that workers never write the same element.</summary>
     public static void Update(int m, int n, int k, ColumnMajor a, ColumnMajor b, ColumnMajor c, WorkerTeam team, int worker, PackBuffers pack)
     {

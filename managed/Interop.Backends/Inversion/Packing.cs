@@ -5,33 +5,43 @@ namespace Interop.Backends.Inversion;
 
 /// <summary>
 /// One worker's packing space, allocated once per call and reused by every GEMM of that worker:
-/// an MC x KC block of A and a KC-deep panel of B as wide as the widest update.
+/// an MC x KC block of A, a KC-deep panel of B as wide as the widest update and, for the LU, the
+/// whole L21 of a step packed once (<see cref="Panel"/>).
 /// </summary>
 internal sealed unsafe class PackBuffers : IDisposable
 {
-    private PackBuffers(long aLength, long bLength)
+    private PackBuffers(long aLength, long bLength, long panelLength)
     {
         // 64-byte aligned: every sliver then starts on a cache line (MR and NR doubles are multiples of 8 bytes).
         A = (double*)NativeMemory.AlignedAlloc((nuint)(aLength * sizeof(double)), 64);
         B = (double*)NativeMemory.AlignedAlloc((nuint)(bLength * sizeof(double)), 64);
+        Panel = panelLength > 0 ? (double*)NativeMemory.AlignedAlloc((nuint)(panelLength * sizeof(double)), 64) : null;
     }
 
     public double* A { get; }
 
     public double* B { get; }
 
-    /// <summary>Space for <typeparamref name="TPath"/>'s GEMMs on matrices of order up to <paramref name="n"/>.</summary>
-    public static PackBuffers For<TPath>(int n)
+    /// <summary>A whole packed block column of A (every row, <c>panelDepth</c> deep), or null.</summary>
+    public double* Panel { get; }
+
+    /// <summary>
+    /// Space for <typeparamref name="TPath"/>'s GEMMs on matrices of order up to <paramref name="n"/>,
+    /// and for a packed n x <paramref name="panelDepth"/> block column if that is not 0.
+    /// </summary>
+    public static PackBuffers For<TPath>(int n, int panelDepth = 0)
         where TPath : struct, IKernelPath
     {
         long columns = (n + TPath.NR - 1) / TPath.NR * (long)TPath.NR;
-        return new PackBuffers((long)TPath.MC * TPath.KC, TPath.KC * columns);
+        long rows = (n + TPath.MR - 1) / TPath.MR * (long)TPath.MR;
+        return new PackBuffers((long)TPath.MC * TPath.KC, TPath.KC * columns, rows * panelDepth);
     }
 
     public void Dispose()
     {
         NativeMemory.AlignedFree(A);
         NativeMemory.AlignedFree(B);
+        NativeMemory.AlignedFree(Panel);
     }
 }
 
