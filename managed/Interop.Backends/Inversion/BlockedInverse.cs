@@ -5,7 +5,9 @@ namespace Interop.Backends.Inversion;
 /// of the caller's buffer and a work matrix X (see <see cref="ManagedInverse"/> for the algorithm):
 /// <see cref="FactorLu"/>, <see cref="InvertLower"/>, <see cref="SolveUpper"/> and
 /// <see cref="Permute"/>. Every worker of the team runs <see cref="Work"/>; the work is split by
-/// columns, which never overlap, and barriers separate what does depend on other workers' columns.
+/// columns, which never overlap, taken in chunks from shared counters so that a slower worker
+/// simply takes fewer; barriers separate only what depends on other workers' columns (one per LU
+/// step, one before the result overwrites M).
 /// </summary>
 internal sealed unsafe class BlockedInverse<TPath>
     where TPath : struct, IKernelPath
@@ -24,6 +26,8 @@ internal sealed unsafe class BlockedInverse<TPath>
     private readonly int[] chunkCounters; // one per LU step: the next chunk of columns to take
     private readonly double threshold;
     private volatile int failedStep;
+    private volatile int failedPanel = int.MaxValue; // the LU step whose panel held failedStep
+    private int nextSolveColumn;
 
     private BlockedInverse(int n, double* m, double* x, double threshold)
     {
@@ -56,12 +60,15 @@ internal sealed unsafe class BlockedInverse<TPath>
             return;
         }
 
-        // From here on each worker owns a fixed set of columns of X for both solves: the columns of
-        // inv(L) and of inv(U) inv(L) are independent of each other, so no barrier is needed until
-        // the result overwrites M, which every solve reads.
-        (int c0, int c1) = SolveShare(team, worker);
-        InvertLower(c0, c1, pack);
-        SolveUpper(c0, c1, pack);
+        // The columns of inv(L) and of inv(U) inv(L) are independent of each other, so from here on
+        // each worker takes chunks of columns through both solves with no barrier, until the result
+        // overwrites M, which every solve reads.
+        for ((int c0, int c1) = TakeSolveColumns(team.Size); c0 < c1; (c0, c1) = TakeSolveColumns(team.Size))
+        {
+            InvertLower(c0, c1, pack);
+            SolveUpper(c0, c1, pack);
+        }
+
         team.Sync();
         Permute(team, worker);
     }
@@ -80,13 +87,15 @@ internal sealed unsafe class BlockedInverse<TPath>
     {
         if (worker == 0)
         {
-            failedStep = FactorPanel(0, Math.Min(NB, n), 0, Math.Min(NB, n), pack);
+            FailIfSingular(FactorPanel(0, Math.Min(NB, n), 0, Math.Min(NB, n), pack), 0);
         }
 
         team.Sync();
         for (int step = 0, k0 = 0; k0 < n; step++, k0 += NB)
         {
-            if (failedStep != 0)
+            // Only a failure of this step's panel counts here: worker 0 may already have found one
+            // in the next panel, and a worker that stopped a step early would leave it at the barrier.
+            if (failedPanel <= step)
             {
                 return false;
             }
@@ -97,7 +106,7 @@ internal sealed unsafe class BlockedInverse<TPath>
             if (worker == 0 && nextWidth > 0)
             {
                 UpdateColumns(k0, kb, next, nextWidth, pack);
-                failedStep = FactorPanel(next, nextWidth, next, nextWidth, pack);
+                FailIfSingular(FactorPanel(next, nextWidth, next, nextWidth, pack), step + 1);
             }
 
             // The rest in chunks of whole slivers, about four per worker, at most 32 slivers wide.
@@ -135,6 +144,15 @@ internal sealed unsafe class BlockedInverse<TPath>
 
         team.Sync();
         return true;
+    }
+
+    private void FailIfSingular(int step, int panel)
+    {
+        if (step != 0)
+        {
+            failedStep = step;
+            failedPanel = panel; // volatile, after failedStep: who sees the panel sees the step
+        }
     }
 
     // Columns [c, c + width) of the trailing matrix of step k0: the panel's interchanges, U12 =
@@ -267,34 +285,26 @@ internal sealed unsafe class BlockedInverse<TPath>
         }
     }
 
-    // Column c costs about (n - c)² flops in InvertLower and n² in SolveUpper: contiguous shares of
-    // equal cost, in whole NR-column slivers.
-    private (int Begin, int End) SolveShare(WorkerTeam team, int worker)
+    // Guided self-scheduling: each take is a share of what is left (whole slivers, at least 16), so
+    // the first chunks are wide, which keeps the GEMMs long and the packing amortized, and the last
+    // are narrow, which evens out the finish. Early columns cost more (column c has (n - c)² flops
+    // in InvertLower beside n² in SolveUpper) and are taken first.
+    private (int Begin, int End) TakeSolveColumns(int workers)
     {
-        return (Boundary(worker), Boundary(worker + 1));
-
-        int Boundary(int w)
+        while (true)
         {
-            if (w == 0)
+            int begin = Volatile.Read(ref nextSolveColumn);
+            if (begin >= n)
             {
-                return 0;
+                return (n, n);
             }
 
-            if (w == team.Size)
+            int width = Math.Max((n - begin) / (2 * workers), 16 * TPath.NR);
+            int end = Math.Min(n, begin + ((width + TPath.NR - 1) / TPath.NR * TPath.NR));
+            if (Interlocked.CompareExchange(ref nextSolveColumn, end, begin) == begin)
             {
-                return n;
+                return (begin, end);
             }
-
-            double size = n, target = Cost(n) * w / team.Size;
-            int c = 0;
-            while (c < n && Cost(c) < target)
-            {
-                c += TPath.NR;
-            }
-
-            return Math.Min(c, n);
-
-            double Cost(double c) => (size * size * c) + (((size * size * size) - ((size - c) * (size - c) * (size - c))) / 3);
         }
     }
 }
