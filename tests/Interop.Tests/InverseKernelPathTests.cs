@@ -44,6 +44,21 @@ public sealed unsafe class InverseKernelPathTests
         }
     }
 
+    [TestCase(Isa.Avx512)]
+    [TestCase(Isa.Avx2)]
+    [TestCase(Isa.Scalar)]
+    public void EveryPathsBlockingFitsItsTile(Isa isa)
+    {
+        // Constants only, so every path is checked on any CPU: the LU's packed L21 is read in MC
+        // blocks that must start on a sliver, and the LU block and the solve leaves must fit one
+        // packed panel (Gemm.UpdatePacked, Gemm.Overwrite).
+        (int mr, int nr, int mc, int kc) = Shape(isa);
+        Assert.That(mc % mr, Is.Zero);
+        Assert.That(BlockedInverse<ScalarPath>.NB, Is.LessThanOrEqualTo(kc));
+        Assert.That(TriangularSolve<ScalarPath>.Leaf, Is.LessThanOrEqualTo(kc));
+        Assert.That(nr, Is.Positive);
+    }
+
     [TestCaseSource(nameof(Paths))]
     public void TheGemmMatchesATripleLoopOnEveryEdge(Isa isa)
     {
