@@ -12,7 +12,7 @@ public sealed class ManagedParallelBackend : IPiBackend, IInvBackend
 {
     public string Name => "managed-parallel";
 
-    public string Description => $"C#, dedicated threads, {ManagedPiKernels.SimdPath} SIMD kernels";
+    public string Description => $"C#, dedicated threads, {ManagedPiKernels.KernelName} pi kernel";
 
     public int Order => 1;
 

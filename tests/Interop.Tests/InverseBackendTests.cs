@@ -104,34 +104,4 @@ public sealed class InverseBackendTests
         x[7] = double.NaN;
         Assert.That(ManagedInverse.Residual(a, x, n, 1), Is.EqualTo(double.PositiveInfinity));
     }
-
-    [Test]
-    public unsafe void EveryMicroKernelPathComputesTheSameProduct()
-    {
-        const int kc = 37;
-        double[] ap = [.. Enumerable.Range(0, GemmMicroKernel.MR * kc).Select(i => Math.Sin(i))];
-        double[] bp = [.. Enumerable.Range(0, GemmMicroKernel.NR * kc).Select(i => Math.Cos(i))];
-        double[] expected = new double[GemmMicroKernel.MR * GemmMicroKernel.NR];
-        double[] actual = new double[expected.Length];
-        fixed (double* a = ap)
-        fixed (double* b = bp)
-        fixed (double* e = expected)
-        fixed (double* c = actual)
-        {
-            GemmMicroKernel.RunScalar(kc, a, b, e, GemmMicroKernel.MR, GemmMicroKernel.MR, GemmMicroKernel.NR);
-            if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-            {
-                Array.Clear(actual);
-                GemmMicroKernel.Run256(kc, a, b, c, GemmMicroKernel.MR, GemmMicroKernel.MR, GemmMicroKernel.NR);
-                Assert.That(actual, Is.EqualTo(expected).Within(1e-12));
-            }
-
-            if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
-            {
-                Array.Clear(actual);
-                GemmMicroKernel.Run512(kc, a, b, c, GemmMicroKernel.MR, GemmMicroKernel.MR, GemmMicroKernel.NR);
-                Assert.That(actual, Is.EqualTo(expected).Within(1e-12));
-            }
-        }
-    }
 }

@@ -76,20 +76,60 @@ public sealed class PiBackendTests
         }
     }
 
-    [Test]
-    public void EverySimdPathGivesTheScalarCount()
-    {
-        var darts = new IndexRange(5, 5 + 100_003);
-        long scalar = ManagedPiKernels.CountScalar(99, darts);
-        Assert.That(ManagedPiKernels.Count(99, darts), Is.EqualTo(scalar));
-        if (ManagedPiKernels.Vector256IsUsable)
-        {
-            Assert.That(ManagedPiKernels.CountVector256(99, darts), Is.EqualTo(scalar));
-        }
+    /// <summary>The paths this CPU has, for forcing each in turn with <see cref="ManagedIsa.Select"/>.</summary>
+    private static IEnumerable<Isa> Paths() => IsaNames.Paths.Where(ManagedIsa.Supports);
 
-        if (ManagedPiKernels.Vector512IsUsable)
+    [TestCaseSource(nameof(Paths))]
+    public void EveryPathGivesTheScalarCountOnOddRanges(Isa isa)
+    {
+        ulong[] seeds = [0, 99, ulong.MaxValue];
+        long[] begins = [0, 5, long.MaxValue - 100_003];
+        long[] lengths = [0, 1, 3, 15, 16, 17, 33, 100_003];
+        var parallel = new ManagedParallelBackend();
+        try
         {
-            Assert.That(ManagedPiKernels.CountVector512(99, darts), Is.EqualTo(scalar));
+            ManagedIsa.Select(isa);
+            Assert.That(parallel.PiIsa, Is.EqualTo(isa));
+            Assert.That(parallel.Description, Does.Contain(ManagedPiKernels.KernelName));
+            foreach (ulong seed in seeds)
+            {
+                foreach (long begin in begins)
+                {
+                    foreach (long length in lengths)
+                    {
+                        var darts = new IndexRange(begin, begin + length);
+                        Assert.That(ManagedPiKernels.Count(seed, darts), Is.EqualTo(ManagedPiKernels.CountScalar(seed, darts)),
+                            $"{IsaNames.Name(isa)}: seed {seed}, {darts}");
+                    }
+                }
+            }
+
+            Assert.That(parallel.CountInside(42, new IndexRange(0, 1_000_000), 2), Is.EqualTo(785_402));
+        }
+        finally
+        {
+            ManagedIsa.Select(Isa.Auto);
+        }
+    }
+
+    [Test]
+    public void TheKernelFollowsTheActivePath()
+    {
+        try
+        {
+            ManagedIsa.Select(Isa.Scalar);
+            Assert.That(ManagedPiKernels.KernelName, Is.EqualTo("scalar"));
+            ManagedIsa.Select(Isa.Auto);
+            Assert.That(ManagedPiKernels.KernelName, Is.EqualTo(ManagedIsa.Best switch
+            {
+                Isa.Avx512 => "Vector512",
+                Isa.Avx2 => "Vector256",
+                _ => "scalar",
+            }));
+        }
+        finally
+        {
+            ManagedIsa.Select(Isa.Auto);
         }
     }
 
