@@ -14,7 +14,7 @@ public sealed class DriverTests
         Assert.That(code, Is.EqualTo(0), error);
         foreach (string name in new[] { "managed-serial", "managed-parallel", "c-openmp", "fortran-openmp" })
         {
-            Assert.That(output, Does.Match($@"(?m)^{name}\s+1\s+\d+\s+100003\s+\d+"));
+            Assert.That(output, Does.Match($@"(?m)^{name}\s+(scalar|avx2|avx512)\s+1\s+\d+\s+100003\s+\d+"));
         }
 
         Assert.That(output, Does.Contain("check: all 4 backend(s) counted exactly"));
