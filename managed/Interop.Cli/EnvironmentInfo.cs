@@ -46,7 +46,8 @@ internal static class EnvironmentInfo
             new("isa_requested", IsaNames.Name(IsaRequest.Current.Isa) + $" (from {IsaRequest.Current.Source})"),
             new("isa_managed", IsaNames.Name(ManagedIsa.Active)),
             new("isa_native", NativeIsaName()),
-            new("isa_openblas", Try(() => $"{IsaNames.Name(NativeIsa.OpenBlasPath(NativeInverse.OpenBlasCore()))} (core {NativeInverse.OpenBlasCore()})")),
+            new("isa_openblas", Try(() => $"{IsaNames.Name(NativeIsa.OpenBlasPath(NativeInverse.OpenBlasCore()))} (core {NativeInverse.OpenBlasCore()}, " +
+                (NativeIsa.OpenBlasCoreChosen is string chosen ? $"{NativeIsa.OpenBlasCoreVariable}={chosen} set by interop for the path in use)" : $"{NativeIsa.OpenBlasCoreVariable} as the user set it)"))),
         };
         foreach ((string key, string value) in NativeBuildInfo())
         {

@@ -70,11 +70,25 @@ public static class ManagedIsa
         _ => false,
     };
 
+    /// <summary>True on AMD processors (CPUID vendor "AuthenticAMD").</summary>
+    public static bool IsAmd { get; } = X86Base.IsSupported && Vendor() == "AuthenticAMD";
+
     /// <summary>The widest path this CPU has.</summary>
     public static Isa Best => IsaNames.Paths.First(Supports);
 
     /// <summary>The path the C# kernels take now; never <see cref="Isa.Auto"/>.</summary>
     public static Isa Active => forced == Isa.Auto ? Best : forced;
+
+    // CPUID leaf 0: the vendor string in EBX, EDX, ECX.
+    private static string Vendor()
+    {
+        (int _, int ebx, int ecx, int edx) = X86Base.CpuId(0, 0);
+        Span<byte> bytes = stackalloc byte[12];
+        BitConverter.TryWriteBytes(bytes, ebx);
+        BitConverter.TryWriteBytes(bytes[4..], edx);
+        BitConverter.TryWriteBytes(bytes[8..], ecx);
+        return System.Text.Encoding.ASCII.GetString(bytes);
+    }
 
     /// <summary>Forces a path (or <see cref="Isa.Auto"/>); one this CPU lacks is a usage error.</summary>
     public static void Select(Isa isa)

@@ -38,30 +38,41 @@ public static class NativeIsa
         }
     }
 
+    /// <summary>The OpenBLAS core this process asked for (null: none, or the user set the variable).</summary>
+    public static string? OpenBlasCoreChosen { get; private set; }
+
     /// <summary>
-    /// Before the kernels library (and with it OpenBLAS) is loaded: asks OpenBLAS for the kernels of
-    /// a narrower path than the CPU's best, so that the lapack backend follows the switch too. A
-    /// value the user set is kept. Returns false when it is too late (already loaded).
+    /// Before the kernels library (and with it OpenBLAS) is loaded: tells OpenBLAS which kernels to
+    /// run, those of the path in use (<paramref name="isa"/>, or the CPU's best for auto), so that
+    /// the lapack backend and the DGEMM peak follow the switch too. Told, not left to OpenBLAS's own
+    /// detection, because a release older than the CPU falls back to its generic x86-64 kernels
+    /// (OpenBLAS 0.3.21 runs "Prescott" on a 5th-generation Xeon, 3x slower) and every lapack row and
+    /// "% of peak" would silently measure that. A value the user set is kept. Returns false when it
+    /// is too late (already loaded).
     /// </summary>
-    public static bool PrepareOpenBlas(Isa isa, Isa cpuBest)
+    public static bool PrepareOpenBlas(Isa isa, Isa cpuBest, bool amd)
     {
         if (NativeLoader.IsLoaded)
         {
             return false;
         }
 
-        string? core = isa == Isa.Auto || isa >= cpuBest ? null : isa switch
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable(OpenBlasCoreVariable)))
         {
-            Isa.Avx2 => "Haswell",
-            Isa.Scalar => "Prescott",
-            _ => null,
-        };
-        if (core is not null && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(OpenBlasCoreVariable)))
-        {
-            // The C library's environment, which OpenBLAS reads; .NET's own copy is not enough.
-            ProcessEnvironment.Set(OpenBlasCoreVariable, core);
+            OpenBlasCoreChosen = null;
+            return true;
         }
 
+        // OpenBLAS's cores whose DGEMM kernels are those paths' (Zen's are Haswell's, tuned for AMD).
+        OpenBlasCoreChosen = (isa == Isa.Auto ? cpuBest : isa) switch
+        {
+            Isa.Avx512 => "SkylakeX",
+            Isa.Avx2 => amd ? "Zen" : "Haswell",
+            _ => "Prescott",
+        };
+
+        // The C library's environment, which OpenBLAS reads; .NET's own copy is not enough.
+        ProcessEnvironment.Set(OpenBlasCoreVariable, OpenBlasCoreChosen);
         return true;
     }
 
