@@ -16,7 +16,7 @@ internal sealed record CompareBudget(double Seconds, double MinPointSeconds)
     public static CompareBudget Default { get; } = new(100, 0.2);
 
     /// <summary>--quick: a smoke run; points may be short.</summary>
-    public static CompareBudget Quick { get; } = new(10, 0.05);
+    public static CompareBudget Quick { get; } = new(12, 0.05);
 }
 
 /// <summary>
@@ -35,7 +35,7 @@ internal sealed class CompareCalibration(IJob job, ComparePlan plan)
 {
     private const double PiShare = 1.0 / 3;
     private const double ProbeSeconds = 0.03;
-    private const int InvProbeOrder = 600;
+    private static readonly int[] InvProbeOrders = [400, 800];
 
     public CompareSizes Choose()
     {
@@ -49,7 +49,7 @@ internal sealed class CompareCalibration(IJob job, ComparePlan plan)
 
         var clock = Stopwatch.StartNew();
         List<(IPiBackend Backend, int Threads, double Rate)> piRates = pi && plan.Darts is null ? ProbePi() : [];
-        List<(IInvBackend Backend, int Threads, double Gflops)> invRates = inv && plan.N is null && job.IsRoot ? ProbeInv() : [];
+        List<InvModel> invRates = inv && plan.N is null && job.IsRoot ? ProbeInv() : [];
         IsaSwitch.Apply(plan.Paths[0]);
         double probes = job.MaxAll(clock.Elapsed.TotalSeconds);
 
@@ -95,26 +95,29 @@ internal sealed class CompareCalibration(IJob job, ComparePlan plan)
         return rates;
     }
 
-    // Every inversion point inverted once (after a warm-up) at a small order: GFLOP/s. Small matrices
-    // run below a backend's large-matrix rate, so the estimate errs on the long side.
-    private List<(IInvBackend, int, double)> ProbeInv()
+    // Every inversion point timed at two small orders (after a warm-up): its time as a n^3 + b n^2,
+    // since small matrices run below a backend's large-matrix rate (the n^2 part: panels, packing,
+    // barriers), and one order alone would make larger ones look slower than they are.
+    private List<InvModel> ProbeInv()
     {
-        var rates = new List<(IInvBackend, int, double)>();
-        int n = InvProbeOrder;
-        double[] a = SpecMatrix.Generate(n, plan.Seed, plan.Threads.Max());
-        double[] work = SpecMatrix.Allocate(n);
+        var models = new List<InvModel>();
+        (int small, int large) = (InvProbeOrders[0], InvProbeOrders[1]);
+        double[][] matrices = [SpecMatrix.Generate(small, plan.Seed, plan.Threads.Max()), SpecMatrix.Generate(large, plan.Seed, plan.Threads.Max())];
+        double[] work = SpecMatrix.Allocate(large);
         foreach (Isa path in plan.Paths)
         {
             IsaSwitch.Apply(path);
             foreach ((string workload, IBackend backend, int threads) in plan.Points().Where(p => p.Workload == "inv"))
             {
                 var b = (IInvBackend)backend;
-                Measurement<int> m = Measure.Run(() => a.CopyTo(work, 0), () => { b.Invert(work, n, threads); return 0; }, 1);
-                rates.Add((b, threads, 2.0 * n * n * (double)n / m.Seconds[0] / 1e9));
+                double Time(double[] m, int n) =>
+                    Measure.Run(() => m.AsSpan().CopyTo(work), () => { b.Invert(work.AsSpan(0, n * n), n, threads); return 0; }, 1).Seconds[0];
+
+                models.Add(InvModel.Fit(b, threads, small, Time(matrices[0], small), large, Time(matrices[1], large)));
             }
         }
 
-        return rates;
+        return models;
     }
 
     // Time is linear in the darts: D * sum(runs / rate) over the points, the serial baseline at a
@@ -135,23 +138,42 @@ internal sealed class CompareCalibration(IJob job, ComparePlan plan)
         return (chosen, Math.Min(serial, chosen), chosen * secondsPerDart);
     }
 
-    // Time grows as n^3: each point's runs at its probed rate, plus per point a residual check
-    // (a GEMM of the same size, at about the fastest rate) and the once-per-thread-count DGEMM peak.
-    private (int N, double Seconds) ChooseOrder(List<(IInvBackend Backend, int Threads, double Gflops)> rates, double budget, int runs)
+    // Time grows as a n^3 + b n^2 per run: each point's runs, plus per point a residual check (a
+    // GEMM of the same size at about the fastest rate) and the once-per-thread-count DGEMM peak;
+    // the largest n (a multiple of 50) whose total fits the budget, but no smaller than the n at
+    // which the fastest point lasts the budget's minimum.
+    private (int N, double Seconds) ChooseOrder(List<InvModel> models, double budget, int runs)
     {
-        if (rates.Count == 0)
+        if (models.Count == 0)
         {
             return (1, 0);
         }
 
-        double fastest = rates.Max(r => r.Gflops) * 1e9;
-        double checks = (rates.Count + plan.Threads.Count + 1) * 2 / fastest;
-        double secondsPerCube = (runs * rates.Sum(r => 2 / (r.Gflops * 1e9))) + checks;
-        double n = Math.Cbrt(budget / secondsPerCube);
-        double shortest = Math.Cbrt(plan.Budget.MinPointSeconds * fastest / 2);
-        int chosen = (int)Math.Min(Math.Floor(Math.Max(n, shortest) / 50) * 50, SpecMatrix.MaxOrder);
-        chosen = Math.Max(chosen, 50);
-        return (chosen, Math.Pow(chosen, 3) * secondsPerCube);
+        double fastestCube = models.Min(m => m.Cube);
+        int checks = models.Count + plan.Threads.Count + 1;
+        double Total(double n) => (runs * models.Sum(m => m.Seconds(n))) + (checks * fastestCube * n * n * n);
+        double fits = Largest(n => Total(n) <= budget);
+        double longEnough = Largest(n => models.Min(m => m.Seconds(n)) < plan.Budget.MinPointSeconds) + 1;
+        int chosen = (int)Math.Clamp(Math.Floor(Math.Max(fits, longEnough) / 50) * 50, 50, SpecMatrix.MaxOrder);
+        return (chosen, Total(chosen));
+    }
+
+    // The largest n in [1, MaxOrder] for which a condition that holds for small n and fails for large n holds.
+    private static double Largest(Func<double, bool> holds)
+    {
+        double low = 1, high = SpecMatrix.MaxOrder;
+        if (holds(high))
+        {
+            return high;
+        }
+
+        while (high - low > 1)
+        {
+            double middle = Math.Floor((low + high) / 2);
+            (low, high) = holds(middle) ? (middle, high) : (low, middle);
+        }
+
+        return low;
     }
 
     // Two significant digits, rounded down: 1.37e9 -> 1.3e9.
@@ -159,5 +181,20 @@ internal sealed class CompareCalibration(IJob job, ComparePlan plan)
     {
         double scale = Math.Pow(10, Math.Floor(Math.Log10(value)) - 1);
         return (long)(Math.Floor(value / scale) * scale);
+    }
+}
+
+/// <summary>One inversion point's time per run as <c>Cube n³ + Square n²</c> seconds, fitted to two probe runs.</summary>
+internal sealed record InvModel(IInvBackend Backend, int Threads, double Cube, double Square)
+{
+    public double Seconds(double n) => (Cube * n * n * n) + (Square * n * n);
+
+    /// <summary>The model through (n1, t1) and (n2, t2), n1 &lt; n2; noise that would make either part negative falls back to a pure n³.</summary>
+    public static InvModel Fit(IInvBackend backend, int threads, int n1, double t1, int n2, double t2)
+    {
+        double c1 = (double)n1 * n1 * n1, c2 = (double)n2 * n2 * n2, s1 = (double)n1 * n1, s2 = (double)n2 * n2;
+        double cube = ((t2 * s1) - (t1 * s2)) / ((c2 * s1) - (c1 * s2));
+        double square = (t1 - (cube * c1)) / s1;
+        return cube > 0 && square >= 0 ? new InvModel(backend, threads, cube, square) : new InvModel(backend, threads, t2 / c2, 0);
     }
 }
