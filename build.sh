@@ -5,7 +5,8 @@
 #                           one summary line: "N passed, N failed"
 #   ./build.sh clean        remove build/
 # Options (before or after the command):
-#   --portable              build native kernels for any x86-64 CPU instead of -march=native
+#   --portable              tune native code for no CPU in particular instead of -march=native
+#                           (the kernels are compiled per instruction-set path in both builds)
 #   --no-install            never call apt-get; only report what is missing
 #   -h, --help              this text
 set -euo pipefail
@@ -23,7 +24,7 @@ for arg in "$@"; do
     build|test|clean) command="$arg" ;;
     --portable) portable="ON" ;;
     --no-install) install="no" ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "build.sh: unknown argument '$arg' (see ./build.sh --help)" >&2; exit 2 ;;
   esac
 done
