@@ -73,16 +73,29 @@ public sealed class HybridPiTests
         Assert.That(doc.RootElement.GetProperty("results")[0].GetProperty("verified").GetBoolean(), Is.True);
     }
 
+    [TestCase("pi", "--darts", "1000")]
+    [TestCase("inv", "--n", "50")]
+    public void JsonUnderMpiexecParsesWithTheTerminalOfAnInteractiveShell(params string[] args)
+    {
+        // mpiexec gives every rank a pseudo-terminal; with TERM=xterm .NET's console streams used to
+        // write the keypad-mode sequence ESC[?1h ESC= into stdout before the document.
+        var run = Mpi.Run(2, [TestEnvironment.DriverPath, .. args, "--repeat", "1", "--json"], term: "xterm");
+        Assert.That(run.Code, Is.Zero, run.Err);
+        Assert.That(run.Out, Does.Not.Contain("\u001b"));
+        using JsonDocument doc = JsonDocument.Parse(run.Out);
+        Assert.That(doc.RootElement.GetProperty("results").GetArrayLength(), Is.GreaterThan(0));
+    }
+
     /// <summary>mpiexec with the settings that work as root, in containers and in CI (see README).</summary>
     internal static class Mpi
     {
-        public static (int Code, string Out, string Err) Run(int ranks, string[] command) =>
-            Start(["-n", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture), .. command]);
+        public static (int Code, string Out, string Err) Run(int ranks, string[] command, string term = "dumb") =>
+            Start(["-n", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture), .. command], term);
 
         public static (int Code, string Out, string Err) RunMpmd(string[] first, string[] second) =>
-            Start(["-n", "1", .. first, ":", "-n", "1", .. second]);
+            Start(["-n", "1", .. first, ":", "-n", "1", .. second], "dumb");
 
-        private static (int Code, string Out, string Err) Start(string[] arguments)
+        private static (int Code, string Out, string Err) Start(string[] arguments, string term)
         {
             var info = new ProcessStartInfo("mpiexec") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
             foreach (string a in (string[])["--oversubscribe", "--bind-to", "none", .. arguments])
@@ -96,7 +109,7 @@ public sealed class HybridPiTests
             info.Environment["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none";
             info.Environment["OMPI_MCA_pml"] = "ob1";
             info.Environment["OMPI_MCA_osc"] = "^ucx";
-            info.Environment["TERM"] = "dumb";
+            info.Environment["TERM"] = term;
             using var process = Process.Start(info)!;
             process.StandardInput.Close();
             Task<string> stdout = process.StandardOutput.ReadToEndAsync();
