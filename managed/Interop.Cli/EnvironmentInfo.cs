@@ -46,8 +46,7 @@ internal static class EnvironmentInfo
             new("isa_requested", IsaNames.Name(IsaRequest.Current.Isa) + $" (from {IsaRequest.Current.Source})"),
             new("isa_managed", IsaNames.Name(ManagedIsa.Active)),
             new("isa_native", NativeIsaName()),
-            new("isa_openblas", Try(() => $"{IsaNames.Name(NativeIsa.OpenBlasPath(NativeInverse.OpenBlasCore()))} (core {NativeInverse.OpenBlasCore()}, " +
-                (NativeIsa.OpenBlasCoreChosen is string chosen ? $"{NativeIsa.OpenBlasCoreVariable}={chosen} set by interop for the path in use)" : $"{NativeIsa.OpenBlasCoreVariable} as the user set it)"))),
+            new("isa_openblas", Try(OpenBlasIsa)),
         };
         foreach ((string key, string value) in NativeBuildInfo())
         {
@@ -88,6 +87,16 @@ internal static class EnvironmentInfo
 
         json.WriteEndObject();
         json.WriteEndObject();
+    }
+
+    // "avx2 (core Zen, OPENBLAS_CORETYPE=Zen set by interop for the path in use)"
+    private static string OpenBlasIsa()
+    {
+        string core = NativeInverse.OpenBlasCore();
+        string why = NativeIsa.OpenBlasCoreChosen is string chosen
+            ? $"{NativeIsa.OpenBlasCoreVariable}={chosen} set by interop for the path in use"
+            : $"{NativeIsa.OpenBlasCoreVariable} as the user set it";
+        return $"{IsaNames.Name(NativeIsa.OpenBlasPath(core))} (core {core}, {why})";
     }
 
     private static string NativeIsaName() => Try(() => IsaNames.Name(NativeIsa.Active)) ?? "not built";

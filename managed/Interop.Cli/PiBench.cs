@@ -12,9 +12,12 @@ namespace Interop.Cli;
 /// </summary>
 internal static class PiBench
 {
+    /// <summary>This rank's part of darts [0, <paramref name="darts"/>): contiguous, remainder spread.</summary>
+    private static IndexRange Mine(IJob job, long darts) => RangeSplitter.Part(new IndexRange(0, darts), job.Size, job.Rank);
+
     /// <summary>One untimed count of darts [0, <paramref name="darts"/>) over the job's ranks (a cross-check).</summary>
     public static long Count(IJob job, IPiBackend backend, ulong seed, long darts, int threads) =>
-        job.SumAll(backend.CountInside(seed, RangeSplitter.Part(new IndexRange(0, darts), job.Size, job.Rank), threads));
+        job.SumAll(backend.CountInside(seed, Mine(job, darts), threads));
 
     /// <summary>
     /// Seconds one count of <paramref name="darts"/> takes over the job (the slowest rank), after a
@@ -25,13 +28,13 @@ internal static class PiBench
         Count(job, backend, seed, Math.Min(darts, 1L << 16), threads);
         job.Barrier();
         long start = Stopwatch.GetTimestamp();
-        backend.CountInside(seed, RangeSplitter.Part(new IndexRange(0, darts), job.Size, job.Rank), threads);
+        backend.CountInside(seed, Mine(job, darts), threads);
         return job.MaxAll(Stopwatch.GetElapsedTime(start).TotalSeconds);
     }
 
     public static PiResult Run(IJob job, IPiBackend backend, ulong seed, long darts, int threads, int repeat)
     {
-        IndexRange mine = RangeSplitter.Part(new IndexRange(0, darts), job.Size, job.Rank);
+        IndexRange mine = Mine(job, darts);
         long inside = job.SumAll(backend.CountInside(seed, mine, threads)); // warm-up
         var seconds = new List<double>(repeat);
         var compute = new List<double>(repeat);

@@ -4,10 +4,6 @@ namespace Interop.Native;
 
 internal static partial class Interop
 {
-    // int32_t interop_isa_supported(int32_t isa): 1 yes, 0 no, -1 not a path
-    [LibraryImport(NativeLibraries.Kernels, EntryPoint = "interop_isa_supported")]
-    internal static partial int IsaSupported(int isa);
-
     // int32_t interop_isa_select(int32_t isa): 0 ok, -1 not a path, 1 unsupported here
     [LibraryImport(NativeLibraries.Kernels, EntryPoint = "interop_isa_select")]
     internal static partial int IsaSelect(int isa);

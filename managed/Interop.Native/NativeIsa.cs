@@ -11,12 +11,6 @@ public static class NativeIsa
     /// <summary>OpenBLAS's variable that forces its kernels' CPU type; read once, when it loads.</summary>
     public const string OpenBlasCoreVariable = "OPENBLAS_CORETYPE";
 
-    public static bool Supports(Isa isa)
-    {
-        NativeLoader.EnsureLoaded();
-        return Interop.IsaSupported((int)isa) == 1;
-    }
-
     /// <summary>The path the C and Fortran kernels take now.</summary>
     public static Isa Active
     {
@@ -47,20 +41,20 @@ public static class NativeIsa
     /// the lapack backend and the DGEMM peak follow the switch too. Told, not left to OpenBLAS's own
     /// detection, because a release older than the CPU falls back to its generic x86-64 kernels
     /// (OpenBLAS 0.3.21 runs "Prescott" on a 5th-generation Xeon, 3x slower) and every lapack row and
-    /// "% of peak" would silently measure that. A value the user set is kept. Returns false when it
-    /// is too late (already loaded).
+    /// "% of peak" would silently measure that. A value the user set is kept. Once the library is
+    /// loaded it is too late, and nothing changes.
     /// </summary>
-    public static bool PrepareOpenBlas(Isa isa, Isa cpuBest, bool amd)
+    public static void PrepareOpenBlas(Isa isa, Isa cpuBest, bool amd)
     {
         if (NativeLoader.IsLoaded)
         {
-            return false;
+            return;
         }
 
         if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable(OpenBlasCoreVariable)))
         {
             OpenBlasCoreChosen = null;
-            return true;
+            return;
         }
 
         // OpenBLAS's cores whose DGEMM kernels are those paths' (Zen's are Haswell's, tuned for AMD).
@@ -73,7 +67,6 @@ public static class NativeIsa
 
         // The C library's environment, which OpenBLAS reads; .NET's own copy is not enough.
         ProcessEnvironment.Set(OpenBlasCoreVariable, OpenBlasCoreChosen);
-        return true;
     }
 
     /// <summary>The path of OpenBLAS's kernels, from the core type it runs (e.g. Zen or Haswell: avx2).</summary>

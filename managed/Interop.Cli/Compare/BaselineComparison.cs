@@ -66,8 +66,7 @@ internal sealed class BaselineComparison(IReadOnlyList<BaselineChange> changes)
         }
     }
 
-    private static string Rate(double? value, string unit) =>
-        (unit == "darts/s" ? value!.Value.ToString("0.00e0", CultureInfo.InvariantCulture) : value!.Value.ToString("F1", CultureInfo.InvariantCulture)) + " " + unit;
+    private static string Rate(double? value, string unit) => $"{CompareTables.FormatRate(value!.Value, unit)} {unit}";
 
     private static string Ratio(double speedup) =>
         speedup >= 1 ? $"{speedup.ToString("0.00", CultureInfo.InvariantCulture)}x faster" : $"{(1 / speedup).ToString("0.00", CultureInfo.InvariantCulture)}x slower";

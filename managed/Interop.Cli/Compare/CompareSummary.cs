@@ -69,10 +69,7 @@ internal static class CompareSummary
     /// <summary>"1x2" for 1 rank x 2 threads.</summary>
     public static string Shape(ComparePoint p) => $"{p.Ranks}x{p.Threads}";
 
-    public static string Throughput(ComparePoint p) =>
-        p.ThroughputUnit == "darts/s"
-            ? $"{p.Throughput.ToString("0.00e0", Invariant)} darts/s"
-            : $"{p.Throughput.ToString("0.0", Invariant)} GFLOP/s";
+    public static string Throughput(ComparePoint p) => $"{CompareTables.FormatRate(p.Throughput, p.ThroughputUnit)} {p.ThroughputUnit}";
 
     // hyperfine's wording: "ran 1.23x faster than" / "ran 1.23x slower than", on throughput (work may differ).
     private static string Ratio(ComparePoint reference, ComparePoint p)

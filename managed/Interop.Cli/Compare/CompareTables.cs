@@ -25,8 +25,8 @@ internal static class CompareTables
                 FormatSize(p),
                 p.Stats.Median.ToString("F4", Invariant),
                 $"{p.Stats.Min.ToString("F4", Invariant)}-{p.Stats.Max.ToString("F4", Invariant)}",
-                pi ? p.Throughput.ToString("0.00e0", Invariant) : p.Throughput.ToString("F1", Invariant),
-                pi ? p.ThroughputPerWorker.ToString("0.00e0", Invariant) : Format(p.PercentOfPeak, "0", "%"),
+                FormatRate(p.Throughput, p.ThroughputUnit),
+                FormatPerCoreOrPeak(p),
                 Format(CompareMetrics.Speedup(run, p), "0.00", "x"),
                 Format(CompareMetrics.Efficiency(run, p) * 100, "0", "%"),
                 Format(CompareMetrics.OverManaged(run, p), "0.00", "x"),
@@ -62,13 +62,21 @@ internal static class CompareTables
         {
             rows.Add([row.Key.Workload, row.Key.Backend, $"{row.Key.Ranks}x{row.Key.Threads}",
                 .. paths.Select(path => row.FirstOrDefault(p => p.Isa == path) is ComparePoint p
-                    ? p.Workload == "pi" ? p.ThroughputPerWorker.ToString("0.00e0", Invariant) : $"{p.Throughput.ToString("F1", Invariant)} ({Format(p.PercentOfPeak, "0", "%")})"
+                    ? p.Workload == "pi" ? FormatPerCoreOrPeak(p) : $"{FormatRate(p.Throughput, p.ThroughputUnit)} ({FormatPerCoreOrPeak(p)})"
                     : "-")]);
         }
 
         TextTable.Write(output, header, rows, rightAligned: [false, false, true, .. paths.Select(_ => true)]);
         output.WriteLine();
     }
+
+    /// <summary>A throughput as every table and sentence prints it: darts/s as 1.26e9, GFLOP/s as 29.7.</summary>
+    public static string FormatRate(double value, string unit) =>
+        unit == "darts/s" ? value.ToString("0.00e0", Invariant) : value.ToString("F1", Invariant);
+
+    /// <summary>A row's second rate: darts/s per core for pi, % of the DGEMM peak for inv ("-" when unknown).</summary>
+    public static string FormatPerCoreOrPeak(ComparePoint p) =>
+        p.Workload == "pi" ? FormatRate(p.ThroughputPerWorker, p.ThroughputUnit) : Format(p.PercentOfPeak, "0", "%");
 
     /// <summary>Darts as 1.6e9, a matrix order as 2400; "-" where unknown (an older results.json).</summary>
     public static string FormatSize(ComparePoint p) =>

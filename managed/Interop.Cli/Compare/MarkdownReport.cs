@@ -40,8 +40,7 @@ internal static class MarkdownReport
             {
                 md.AppendLine(Invariant,
                     $"| {p.Backend} | {p.Isa} | {CompareSummary.Shape(p)} | {CompareTables.FormatSize(p)} | {p.Stats.Median:F4} ({p.Stats.Min:F4}-{p.Stats.Max:F4}) | " +
-                    $"{(pi ? p.Throughput.ToString("0.00e0", Invariant) : p.Throughput.ToString("F1", Invariant))} | " +
-                    $"{(pi ? p.ThroughputPerWorker.ToString("0.00e0", Invariant) : Format(p.PercentOfPeak, "0") + "%")} | " +
+                    $"{CompareTables.FormatRate(p.Throughput, p.ThroughputUnit)} | {CompareTables.FormatPerCoreOrPeak(p)} | " +
                     $"{Format(CompareMetrics.Speedup(run, p), "0.00x")} | {Format(CompareMetrics.Efficiency(run, p), "P0")} | " +
                     $"{Format(CompareMetrics.OverManaged(run, p), "0.00x")} | {(p.Verified ? "ok" : "FAILED")} {p.Check} |");
             }
