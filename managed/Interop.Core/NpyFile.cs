@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -16,50 +17,127 @@ public static partial class NpyFile
 {
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
+    /// <summary>The largest header accepted: NumPy writes a few hundred bytes; anything near this is not a matrix file.</summary>
+    private const int MaxHeaderLength = 1 << 16;
+
+    // Data moves in pieces of this many bytes: spans over more than 2 GiB do not exist.
+    private const int Chunk = 1 << 24;
+
+    /// <summary>
+    /// Reads a square float64 matrix from a regular file, header first: a file whose header does not
+    /// describe a square float64 matrix its length can hold is refused before the data is read.
+    /// Files over 2 GiB are read in pieces (n up to <see cref="SpecMatrix.MaxOrder"/>).
+    /// </summary>
     public static (double[] Data, int N) ReadSquare(string path)
     {
-        byte[] bytes;
+        InputFile.RequireRegular(path);
         try
         {
-            bytes = File.ReadAllBytes(path);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+            return ReadSquare(stream, stream.Length, path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new UsageException($"{path}: cannot read: {e.Message}");
         }
+    }
 
-        return ParseSquare(bytes, path);
+    /// <summary>Checks a file's header (type, shape, length) without reading its data: for validating input before any computing.</summary>
+    public static int ReadOrder(string path)
+    {
+        InputFile.RequireRegular(path);
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+            return ReadHeader(stream, stream.Length, path).N;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"{path}: cannot read: {e.Message}");
+        }
     }
 
     public static (double[] Data, int N) ParseSquare(ReadOnlySpan<byte> bytes, string name)
     {
-        if (bytes.Length < 10 || !bytes[..6].SequenceEqual(Magic))
+        using var stream = new MemoryStream(bytes.ToArray(), writable: false);
+        return ReadSquare(stream, stream.Length, name);
+    }
+
+    /// <summary>
+    /// Reads a matrix of <paramref name="length"/> bytes from <paramref name="stream"/>. Every entry
+    /// must be finite: NaN or infinity is bad input (named with its row and column), not a singular matrix.
+    /// </summary>
+    public static (double[] Data, int N) ReadSquare(Stream stream, long length, string name)
+    {
+        Header header = ReadHeader(stream, length, name);
+        int n = header.N;
+        double[] data = SpecMatrix.Allocate(n);
+        int perChunk = Chunk / sizeof(double);
+        for (long start = 0; start < data.LongLength; start += perChunk)
+        {
+            int count = (int)Math.Min(perChunk, data.LongLength - start);
+            stream.ReadExactly(MemoryMarshal.AsBytes(data.AsSpan((int)start, count)));
+        }
+
+        if (header.BigEndian == BitConverter.IsLittleEndian)
+        {
+            Span<long> words = MemoryMarshal.Cast<double, long>(data.AsSpan());
+            BinaryPrimitives.ReverseEndianness(words, words);
+        }
+
+        if (header.FortranOrder)
+        {
+            TransposeInPlace(data, n);
+        }
+
+        RequireFinite(data, n, name);
+        return (data, n);
+    }
+
+    private readonly record struct Header(int N, bool BigEndian, bool FortranOrder);
+
+    private static Header ReadHeader(Stream stream, long length, string name)
+    {
+        Span<byte> prefix = stackalloc byte[12];
+        if (length < 10 || stream.ReadAtLeast(prefix[..10], 10, throwOnEndOfStream: false) < 10 || !prefix[..6].SequenceEqual(Magic))
         {
             throw new UsageException($"{name}: not a .npy file (no \\x93NUMPY magic)");
         }
 
-        int major = bytes[6];
+        int major = prefix[6];
         int headerLengthSize = major switch
         {
             1 => 2,
             2 or 3 => 4,
-            _ => throw new UsageException($"{name}: unsupported .npy version {major}.{bytes[7]}"),
+            _ => throw new UsageException($"{name}: unsupported .npy version {major}.{prefix[7]}"),
         };
-        if (bytes.Length < 8 + headerLengthSize)
+        if (length < 8 + headerLengthSize)
         {
             throw new UsageException($"{name}: truncated .npy header");
+        }
+
+        if (headerLengthSize == 4)
+        {
+            stream.ReadExactly(prefix[10..12]);
         }
 
         long headerLength = headerLengthSize == 2
-            ? BinaryPrimitives.ReadUInt16LittleEndian(bytes[8..])
-            : BinaryPrimitives.ReadUInt32LittleEndian(bytes[8..]);
+            ? BinaryPrimitives.ReadUInt16LittleEndian(prefix[8..])
+            : BinaryPrimitives.ReadUInt32LittleEndian(prefix[8..]);
         long dataOffset = 8 + headerLengthSize + headerLength;
-        if (dataOffset > bytes.Length)
+        if (dataOffset > length)
         {
             throw new UsageException($"{name}: truncated .npy header");
         }
 
-        string header = (major == 3 ? Encoding.UTF8 : Encoding.Latin1).GetString(bytes.Slice(8 + headerLengthSize, (int)headerLength));
+        if (headerLength > MaxHeaderLength)
+        {
+            throw new UsageException($"{name}: .npy header of {headerLength} bytes is not a matrix header (at most {MaxHeaderLength})");
+        }
+
+        byte[] headerBytes = new byte[headerLength];
+        stream.ReadExactly(headerBytes);
+        string header = (major == 3 ? Encoding.UTF8 : Encoding.Latin1).GetString(headerBytes);
         string descr = Field(DescrPattern(), header, "descr", name);
         bool fortranOrder = Field(FortranPattern(), header, "fortran_order", name) == "True";
         string shapeText = Field(ShapePattern(), header, "shape", name);
@@ -85,40 +163,44 @@ public static partial class NpyFile
 
         int n = (int)shape[0];
         long payload = (long)n * n * sizeof(double);
-        if (bytes.Length - dataOffset < payload)
+        if (length - dataOffset < payload)
         {
-            throw new UsageException($"{name}: truncated: {n} x {n} float64 needs {payload} bytes of data, the file has {bytes.Length - dataOffset}");
+            throw new UsageException($"{name}: truncated: {n} x {n} float64 needs {payload} bytes of data, the file has {length - dataOffset}");
         }
 
-        double[] data = SpecMatrix.Allocate(n);
-        ReadOnlySpan<byte> raw = bytes.Slice((int)dataOffset, (int)payload);
-        raw.CopyTo(MemoryMarshal.AsBytes(data.AsSpan()));
-        if (bigEndian == BitConverter.IsLittleEndian)
-        {
-            Span<long> words = MemoryMarshal.Cast<double, long>(data.AsSpan());
-            BinaryPrimitives.ReverseEndianness(words, words);
-        }
-
-        if (fortranOrder)
-        {
-            TransposeInPlace(data, n);
-        }
-
-        return (data, n);
+        return new Header(n, bigEndian, fortranOrder);
     }
 
-    public static void WriteSquare(string path, ReadOnlySpan<double> data, int n)
+    /// <summary>Throws a <see cref="UsageException"/> naming the first entry that is NaN or infinite.</summary>
+    public static void RequireFinite(ReadOnlySpan<double> data, int n, string name)
     {
-        try
+        int i = 0;
+        // x - x is 0 for every finite x and NaN for NaN and both infinities: one vector test per block.
+        if (Vector.IsHardwareAccelerated)
         {
-            using var stream = new FileStream(path, FileMode.Create, FileAccess.Write);
-            WriteSquare(stream, data, n);
+            ReadOnlySpan<Vector<double>> blocks = MemoryMarshal.Cast<double, Vector<double>>(data);
+            int block = 0;
+            while (block < blocks.Length && Vector.EqualsAll(blocks[block] - blocks[block], Vector<double>.Zero))
+            {
+                block++;
+            }
+
+            i = block * Vector<double>.Count;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+
+        for (; i < data.Length; i++)
         {
-            throw new UsageException($"{path}: cannot write: {e.Message}");
+            if (!double.IsFinite(data[i]))
+            {
+                string what = double.IsNaN(data[i]) ? "NaN" : data[i] > 0 ? "+infinity" : "-infinity";
+                throw new UsageException($"{name}: entry ({i / n}, {i % n}) is {what}: the matrix must be finite");
+            }
         }
     }
+
+    /// <summary>Writes the matrix under a temporary name renamed to <paramref name="path"/> when complete (<see cref="OutputFile"/>).</summary>
+    public static void WriteSquare(string path, double[] data, int n) =>
+        OutputFile.Write(path, stream => WriteSquare(stream, data, n));
 
     public static void WriteSquare(Stream stream, ReadOnlySpan<double> data, int n)
     {
@@ -141,7 +223,11 @@ public static partial class NpyFile
         stream.Write(Encoding.Latin1.GetBytes(header));
         if (BitConverter.IsLittleEndian)
         {
-            stream.Write(MemoryMarshal.AsBytes(data));
+            int perChunk = Chunk / sizeof(double);
+            for (int start = 0; start < data.Length; start += perChunk)
+            {
+                stream.Write(MemoryMarshal.AsBytes(data.Slice(start, Math.Min(perChunk, data.Length - start))));
+            }
         }
         else
         {
