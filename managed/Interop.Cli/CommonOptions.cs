@@ -72,7 +72,7 @@ internal sealed class CommonOptions<TBackend>
     public IReadOnlyList<TBackend> Backends(ParseResult parsed) => BackendCatalog.Select<TBackend>(parsed.GetValue(backend)!);
 
     public ThreadChoice Threads(ParseResult parsed) =>
-        ThreadCount.Resolve(parsed.GetValue(threads) is string t ? NumberParser.ParseInt32(t, "--threads", 1) : null);
+        ThreadCount.Resolve(parsed.GetValue(threads) is string t ? NumberParser.ParseInt32(t, "--threads", 1, ThreadCount.Max) : null);
 
     public int Repeat(ParseResult parsed) => NumberParser.ParseInt32(parsed.GetValue(repeat)!, "--repeat", 1, 1000);
 
@@ -80,5 +80,15 @@ internal sealed class CommonOptions<TBackend>
 
     public bool Mpi(ParseResult parsed) => parsed.GetValue(mpi);
 
-    public string? Trace(ParseResult parsed) => parsed.GetValue(trace);
+    /// <summary>The --trace file, checked before any computing (rank 0 alone writes it).</summary>
+    public string? Trace(ParseResult parsed)
+    {
+        string? path = parsed.GetValue(trace);
+        if (path is not null && Jobs.JobFactory.IsLaunchRoot())
+        {
+            OutputFile.Check(path, "--trace");
+        }
+
+        return path;
+    }
 }

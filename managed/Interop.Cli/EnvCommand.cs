@@ -26,7 +26,7 @@ internal static class EnvCommand
         };
         command.SetAction(parsed => Driver.Guard(stderr, () =>
         {
-            ThreadChoice choice = ThreadCount.Resolve(parsed.GetValue(threads) is string t ? NumberParser.ParseInt32(t, "--threads", 1) : null);
+            ThreadChoice choice = ThreadCount.Resolve(parsed.GetValue(threads) is string t ? NumberParser.ParseInt32(t, "--threads", 1, ThreadCount.Max) : null);
             bool asJson = parsed.GetValue(json);
             IsaRequest.Apply(parsed.GetValue(isa));
             using IJob job = JobFactory.Start(parsed.GetValue(mpi));

@@ -39,7 +39,7 @@ internal sealed class InvBench
     public int N { get; }
 
     /// <summary>The inverse of the last run.</summary>
-    public ReadOnlySpan<double> LastInverse => work;
+    public ReadOnlyMemory<double> LastInverse => work;
 
     public InvResult Run(IInvBackend backend, int threads, int repeat)
     {

@@ -41,6 +41,20 @@ internal static class InvCommand
                 throw new UsageException("--n and --input exclude each other: the order of an input matrix comes from its file");
             }
 
+            // Every path is checked before any computing (rank 0 alone reads and writes them).
+            if (JobFactory.IsLaunchRoot())
+            {
+                if (inputPath is not null)
+                {
+                    NpyFile.ReadOrder(inputPath);
+                }
+
+                if (parsed.GetValue(output) is string outputPath)
+                {
+                    OutputFile.Check(outputPath, "--output");
+                }
+            }
+
             IsaRequest isa = common.Isa(parsed);
             var options = new InvOptions(
                 Isa: isa,
@@ -95,14 +109,31 @@ internal static class InvCommand
 
         var bench = new InvBench(a, n, threads);
         var results = new List<InvResult>();
-        foreach (IInvBackend backend in options.Backends)
+        // The first backend's inverse is written at once, under a temporary name (no second copy of
+        // the matrix in memory), and put in place only if every check of the run passed.
+        OutputFile.StagedFile? staged = null;
+        try
         {
-            results.Add(bench.Run(backend, backend.IsParallel ? threads : 1, options.Repeat));
-            if (options.Output is string outputPath && results.Count == 1)
+            foreach (IInvBackend backend in options.Backends)
             {
-                NpyFile.WriteSquare(outputPath, bench.LastInverse, n);
+                results.Add(bench.Run(backend, backend.IsParallel ? threads : 1, options.Repeat));
+                if (options.Output is string outputPath && results.Count == 1)
+                {
+                    ReadOnlyMemory<double> inverse = bench.LastInverse;
+                    staged = OutputFile.Stage(outputPath, stream => NpyFile.WriteSquare(stream, inverse.Span, n));
+                }
             }
+
+            return Report(options, n, generateSeconds, results, staged, stdout, stderr);
         }
+        finally
+        {
+            staged?.Dispose();
+        }
+    }
+
+    private static int Report(InvOptions options, int n, double generateSeconds, List<InvResult> results, OutputFile.StagedFile? staged, TextWriter stdout, TextWriter stderr)
+    {
 
         var report = new InvReport(options, n, generateSeconds, InvBench.OpenBlasDescription(), results);
         if (options.Json)
@@ -116,10 +147,12 @@ internal static class InvCommand
 
         if (!report.Verified)
         {
-            stderr.WriteLine($"interop: error: inverse failed the scaled-residual check (threshold {InvResult.ResidualThreshold}): {report.Failures}");
+            string unwritten = options.Output is null ? string.Empty : $"; {options.Output} not written";
+            stderr.WriteLine($"interop: error: inverse failed the scaled-residual check (threshold {InvResult.ResidualThreshold}): {report.Failures}{unwritten}");
             return Driver.Failure;
         }
 
+        staged?.Commit();
         return Driver.Success;
     }
 }

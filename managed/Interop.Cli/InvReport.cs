@@ -50,7 +50,9 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
         output.WriteLine(
             $"check: scaled residual ||I - A X||_1 / (n eps ||A||_1 ||X||_1) must be <= {InvResult.ResidualThreshold}; " +
             $"checks took {results.Sum(r => r.CheckSeconds):F2} s in all" +
-            (options.Output is string path ? $"; inverse from {results[0].Backend} written to {path}" : string.Empty));
+            (options.Output is string path
+                ? Verified ? $"; inverse from {results[0].Backend} written to {path}" : $"; {path} not written (a check failed)"
+                : string.Empty));
         string peaks = string.Join(", ", results.Select(r => r.Peak).OfType<DgemmRate>().DistinctBy(p => p.Threads)
             .Select(p => $"{p.Gflops.ToString("F1", Invariant)} GFLOP/s on {p.Threads} thread(s)"));
         output.WriteLine(peaks.Length > 0
@@ -82,7 +84,7 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
             json.WriteNumber("warmup", 1);
             json.WriteNumber("generate_seconds", generateSeconds);
             json.WriteString("openblas", openBlas);
-            json.WriteString("output", options.Output);
+            json.WriteString("output", Verified ? options.Output : null);
             json.WriteBoolean("verified", Verified);
             JsonReport.WriteEnvironment(json);
             json.WriteStartArray("results");

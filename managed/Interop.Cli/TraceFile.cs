@@ -39,15 +39,8 @@ internal static class TraceFile
             return;
         }
 
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Create, FileAccess.Write);
-            Write(stream, [.. all.Select((bytes, rank) => (rank, JsonSerializer.Deserialize(bytes, TraceJsonContext.Default.RankTrace)!))]);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new UsageException($"--trace {path}: cannot write: {e.Message}");
-        }
+        (int, RankTrace)[] traces = [.. all.Select((bytes, rank) => (rank, JsonSerializer.Deserialize(bytes, TraceJsonContext.Default.RankTrace)!))];
+        OutputFile.Write(path, stream => Write(stream, traces));
     }
 
     internal static void Write(Stream stream, IReadOnlyList<(int Rank, RankTrace Trace)> ranks)

@@ -59,33 +59,86 @@ public static class OutputFile
     /// </summary>
     public static void Write(string path, Action<Stream> write)
     {
-        string full = Path.GetFullPath(path);
-        string temporary = Path.Combine(Path.GetDirectoryName(full) ?? ".", $".{Path.GetFileName(full)}.tmp-{Environment.ProcessId}");
-        lock (Unfinished)
-        {
-            Unfinished.Add(temporary);
-        }
+        using StagedFile staged = Stage(path, write);
+        staged.Commit();
+    }
 
+    /// <summary>
+    /// Writes the content now, under the temporary name only: <see cref="StagedFile.Commit"/> puts it
+    /// in place once the result is known to be good; disposing it uncommitted removes it.
+    /// </summary>
+    public static StagedFile Stage(string path, Action<Stream> write)
+    {
+        var staged = new StagedFile(path);
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            using (var stream = new FileStream(staged.Temporary, FileMode.Create, FileAccess.Write, FileShare.None))
             {
                 write(stream);
                 stream.Flush(flushToDisk: true);
             }
 
-            File.Move(temporary, full, overwrite: true);
+            return staged;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            staged.Dispose();
             throw new UsageException($"{path}: cannot write: {e.Message}");
         }
-        finally
+        catch
         {
-            TryDelete(temporary);
+            staged.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Content written under a temporary name, waiting to be renamed over the user's file.</summary>
+    public sealed class StagedFile : IDisposable
+    {
+        private readonly string target;
+        private bool done;
+
+        internal StagedFile(string path)
+        {
+            target = Path.GetFullPath(path);
+            Temporary = Path.Combine(Path.GetDirectoryName(target) ?? ".", $".{Path.GetFileName(target)}.tmp-{Environment.ProcessId}");
             lock (Unfinished)
             {
-                Unfinished.Remove(temporary);
+                Unfinished.Add(Temporary);
+            }
+        }
+
+        internal string Temporary { get; }
+
+        public void Commit()
+        {
+            ObjectDisposedException.ThrowIf(done, this);
+            try
+            {
+                File.Move(Temporary, target, overwrite: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new UsageException($"{target}: cannot write: {e.Message}");
+            }
+            finally
+            {
+                Dispose();
+            }
+        }
+
+        public void Dispose()
+        {
+            if (done)
+            {
+                return;
+            }
+
+            done = true;
+            TryDelete(Temporary);
+            lock (Unfinished)
+            {
+                Unfinished.Remove(Temporary);
             }
         }
     }

@@ -12,9 +12,15 @@ public readonly record struct ThreadChoice(int Threads, string Source);
 /// </summary>
 public static class ThreadCount
 {
+    /// <summary>
+    /// The most threads one process may be given. Far above any CPU's count of hardware threads, and
+    /// low enough that the runtimes' thread creation (OpenMP's, .NET's) cannot fail on a sane system.
+    /// </summary>
+    public const int Max = 1024;
+
     public const string Rules =
         "Threads: the CPUs this process may use (affinity and cgroup limits), overridden by " +
-        "SLURM_CPUS_PER_TASK, then by OMP_NUM_THREADS, then by --threads.";
+        "SLURM_CPUS_PER_TASK, then by OMP_NUM_THREADS, then by --threads (1 to 1024).";
 
     public static ThreadChoice Resolve(int? cliThreads, Func<string, string?> getEnvironment, int availableCpus)
     {
@@ -31,9 +37,9 @@ public static class ThreadCount
 
         if (cliThreads is int cli)
         {
-            if (cli < 1)
+            if (cli < 1 || cli > Max)
             {
-                throw new UsageException($"--threads must be at least 1, got {cli}");
+                throw new UsageException($"--threads must be from 1 to {Max}, got {cli}");
             }
 
             choice = new ThreadChoice(cli, "--threads");
@@ -55,9 +61,9 @@ public static class ThreadCount
         }
 
         string first = value.Split(',')[0].Trim();
-        if (!int.TryParse(first, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int threads) || threads < 1)
+        if (!int.TryParse(first, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int threads) || threads < 1 || threads > Max)
         {
-            throw new UsageException($"{name}='{value}' is not a positive thread count");
+            throw new UsageException($"{name}='{value}' is not a thread count from 1 to {Max}");
         }
 
         return threads;
