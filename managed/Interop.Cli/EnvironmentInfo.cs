@@ -45,6 +45,7 @@ internal static class EnvironmentInfo
             new("isa_cpu_paths", string.Join(", ", IsaNames.Paths.Where(ManagedIsa.Supports).Select(IsaNames.Name))),
             new("isa_requested", IsaNames.Name(IsaRequest.Current.Isa) + $" (from {IsaRequest.Current.Source})"),
             new("isa_managed", IsaNames.Name(ManagedIsa.Active)),
+            new("native_library", NativeLibraryState()),
             new("isa_native", NativeIsaName()),
             new("isa_openblas", Try(OpenBlasIsa)),
         };
@@ -99,7 +100,21 @@ internal static class EnvironmentInfo
         return $"{IsaNames.Name(NativeIsa.OpenBlasPath(core))} (core {core}, {why})";
     }
 
-    private static string NativeIsaName() => Try(() => IsaNames.Name(NativeIsa.Active)) ?? "not built";
+    private static string NativeIsaName() => Try(() => IsaNames.Name(NativeIsa.Active)) ?? "not loaded";
+
+    // "loaded", or why not: not built, or built but a library it needs is missing or lacks a symbol.
+    private static string NativeLibraryState()
+    {
+        try
+        {
+            _ = NativeIsa.Active;
+            return "loaded";
+        }
+        catch (BackendUnavailableException e)
+        {
+            return e.Message;
+        }
+    }
 
     // "avx2 (forced; CPU best avx2), managed avx2, native avx2, OpenBLAS Zen": what runs, and why.
     private static string IsaLine()

@@ -36,11 +36,24 @@ public static class NativeLibraryProbe
             catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
             {
                 // The file is there but could not be loaded: the loader's text names the reason.
-                attempts.Add($"{candidate} ({e.Message.ReplaceLineEndings(" ")})");
+                attempts.Add($"{candidate} ({LoaderReason(e.Message)})");
             }
         }
 
         return IntPtr.Zero;
+    }
+
+    /// <summary>Whether any attempt found the file (so it exists but could not be loaded, e.g. a dependency lacks a symbol).</summary>
+    public static bool FoundButFailed(IReadOnlyList<string> tried) => tried.Any(t => !t.EndsWith("(not found)", StringComparison.Ordinal));
+
+    // .NET wraps dlerror()'s text ("...: undefined symbol: dgemm_") in two sentences of advice:
+    // keep the loader's own words.
+    internal static string LoaderReason(string message)
+    {
+        const string Advice = "LD_DEBUG environment variable:";
+        int at = message.IndexOf(Advice, StringComparison.Ordinal);
+        string reason = at >= 0 ? message[(at + Advice.Length)..] : message;
+        return reason.ReplaceLineEndings(" ").Trim();
     }
 
     private static IEnumerable<string> Candidates(string fileName, string overrideVariable)

@@ -82,6 +82,8 @@ public static class NativeLoader
     {
         IntPtr loaded = NativeLibraryProbe.TryLoad(FileName, NativeLibraries.OverrideVariable, out IReadOnlyList<string> tried);
         return loaded != IntPtr.Zero ? loaded : throw new BackendUnavailableException(
-            $"the native kernels library {FileName} could not be loaded; run ./build.sh to build it (tried: {string.Join("; ", tried)})");
+            NativeLibraryProbe.FoundButFailed(tried)
+                ? $"the native kernels library {FileName} is there but could not be loaded (a library it needs is missing or lacks a symbol: check LD_LIBRARY_PATH and the OpenBLAS/OpenMP packages; tried: {string.Join("; ", tried)})"
+                : $"the native kernels library {FileName} could not be loaded; run ./build.sh to build it (tried: {string.Join("; ", tried)})");
     }
 }
