@@ -12,6 +12,12 @@ internal static class InvCommand
     public const int DefaultN = 4000;
     public const int DefaultRepeat = 3;
 
+    /// <summary>
+    /// The n x n buffers alive at the peak of a run: A, the work copy, LAPACK's reference inverse,
+    /// the residual's product, and the managed kernels' workspace.
+    /// </summary>
+    private const int PeakMatrices = 5;
+
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var n = new Option<string?>("--n")
@@ -41,14 +47,14 @@ internal static class InvCommand
                 throw new UsageException("--n and --input exclude each other: the order of an input matrix comes from its file");
             }
 
-            // Every path is checked before any computing (rank 0 alone reads and writes them).
+            int requestedN = nText is null ? DefaultN : NumberParser.ParseInt32(nText, "--n", 1);
+
+            // Every path, and the memory the run needs, is checked before any computing (rank 0
+            // alone reads, inverts and writes).
             if (JobFactory.IsLaunchRoot())
             {
-                if (inputPath is not null)
-                {
-                    NpyFile.ReadOrder(inputPath);
-                }
-
+                int order = inputPath is not null ? NpyFile.ReadOrder(inputPath) : requestedN;
+                SpecMatrix.RequireMemory(order, PeakMatrices, "inv");
                 if (parsed.GetValue(output) is string outputPath)
                 {
                     OutputFile.Check(outputPath, "--output");
@@ -58,7 +64,7 @@ internal static class InvCommand
             IsaRequest isa = common.Isa(parsed);
             var options = new InvOptions(
                 Isa: isa,
-                N: nText is null ? DefaultN : NumberParser.ParseInt32(nText, "--n", 1),
+                N: requestedN,
                 Input: inputPath,
                 Output: parsed.GetValue(output),
                 Seed: common.Seed(parsed),

@@ -9,6 +9,23 @@ public static class SpecMatrix
     /// <summary>The largest n whose n² doubles fit in one .NET array.</summary>
     public static int MaxOrder { get; } = (int)Math.Sqrt(Array.MaxLength);
 
+    /// <summary>
+    /// Throws a <see cref="UsageException"/> when <paramref name="matrices"/> n x n buffers cannot fit
+    /// in this machine's memory (or the container's limit): refused before any allocation, because
+    /// Linux lets an allocation that cannot be backed succeed and kills the process when it is touched.
+    /// </summary>
+    public static void RequireMemory(int n, int matrices, string what)
+    {
+        long total = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        double needed = (double)n * n * sizeof(double) * matrices;
+        if (total > 0 && needed > total)
+        {
+            throw new UsageException(
+                $"{what}: n = {n} needs about {needed / 1e9:F1} GB ({matrices} matrices of {(double)n * n * 8 / 1e9:F1} GB), " +
+                $"more than this machine's {total / 1e9:F1} GB; at most n = {(int)Math.Sqrt(total / (8.0 * matrices))} fits");
+        }
+    }
+
     /// <summary>A pinned, uninitialized n x n buffer; a clear error instead of an OutOfMemoryException trace.</summary>
     public static double[] Allocate(int n)
     {

@@ -31,9 +31,9 @@ public sealed class BadInputTests
         // Each of these would compute for hours if the paths were checked afterwards.
         string missing = Path.Combine(dir, "no-such-folder", "x");
         var watch = Stopwatch.StartNew();
-        AssertOneLineUsageError(Cli.Run("inv", "--n", "40000", "--output", missing + ".npy"), "does not exist");
-        AssertOneLineUsageError(Cli.Run("inv", "--n", "40000", "--output", dir), "is a folder");
-        AssertOneLineUsageError(Cli.Run("inv", "--n", "40000", "--trace", missing + ".json"), "--trace");
+        AssertOneLineUsageError(Cli.Run("inv", "--n", "12000", "--output", missing + ".npy"), "does not exist");
+        AssertOneLineUsageError(Cli.Run("inv", "--n", "12000", "--output", dir), "is a folder");
+        AssertOneLineUsageError(Cli.Run("inv", "--n", "12000", "--trace", missing + ".json"), "--trace");
         AssertOneLineUsageError(Cli.Run("pi", "--darts", "1e15", "--trace", missing + ".json"), "--trace");
         Assert.That(watch.Elapsed.TotalSeconds, Is.LessThan(20));
         Assert.That(Directory.EnumerateFileSystemEntries(dir), Is.Empty);
@@ -111,6 +111,15 @@ public sealed class BadInputTests
         string path = Path.Combine(dir, "liar.npy");
         File.WriteAllBytes(path, [.. Header(40000), .. BitConverter.GetBytes(1.0)]);
         AssertOneLineUsageError(Cli.Run("inv", "--input", path), "truncated");
+    }
+
+    [Test]
+    public void AMatrixThatCannotFitInMemoryIsRefusedBeforeAllocating()
+    {
+        // n = 46340 is the largest one buffer holds; five of them (86 GB) fit no test machine.
+        long memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        Assume.That(memory, Is.LessThan(80e9), "this machine could hold the run");
+        AssertOneLineUsageError(Cli.Run("inv", "--n", "46340", "--repeat", "1"), "more than this machine's");
     }
 
     [TestCase("2147483647")]
