@@ -47,11 +47,55 @@ public static class Driver
     private static int Invoke(ParseResult parsed, TextWriter stdout, TextWriter stderr) =>
         parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
 
-    /// <summary>A parse error as one line, without "interop: ".</summary>
+    /// <summary>A parse error as one line, without "interop: ": an unknown or missing command names the commands.</summary>
     internal static string ParseErrorMessage(ParseResult parsed, RootCommand root)
     {
-        string command = parsed.CommandResult.Command == root ? "interop" : $"interop {parsed.CommandResult.Command.Name}";
-        return $"{parsed.Errors[0].Message} (see '{command} --help')";
+        if (parsed.CommandResult.Command != root)
+        {
+            return $"{parsed.Errors[0].Message} (see 'interop {parsed.CommandResult.Command.Name} --help')";
+        }
+
+        string[] commands = [.. root.Subcommands.Select(c => c.Name)];
+        string known = $"the commands are {string.Join(", ", commands)} (see 'interop --help')";
+        string? first = parsed.Tokens.Select(t => t.Value).FirstOrDefault();
+        if (first is null)
+        {
+            return $"no command given; {known}";
+        }
+
+        if (first.StartsWith('-'))
+        {
+            return $"no command given before '{first}'; {known}";
+        }
+
+        string? closest = Closest(first, commands);
+        return $"unknown command '{first}'{(closest is null ? string.Empty : $" (did you mean '{closest}'?)")}; {known}";
+    }
+
+    /// <summary>The command <paramref name="word"/> most likely meant: one it starts or that starts it, or at most 2 edits away.</summary>
+    internal static string? Closest(string word, IReadOnlyList<string> commands)
+    {
+        string lower = word.ToLowerInvariant();
+        return commands.FirstOrDefault(c => lower.StartsWith(c, StringComparison.Ordinal) || c.StartsWith(lower, StringComparison.Ordinal))
+            ?? commands.Select(c => (Name: c, Distance: EditDistance(lower, c))).Where(c => c.Distance <= 2).OrderBy(c => c.Distance).Select(c => c.Name).FirstOrDefault();
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        int[] previous = [.. Enumerable.Range(0, b.Length + 1)];
+        for (int i = 1; i <= a.Length; i++)
+        {
+            int[] current = new int[b.Length + 1];
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1], previous[j]) + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            previous = current;
+        }
+
+        return previous[b.Length];
     }
 
     /// <summary>

@@ -89,6 +89,16 @@ public sealed class MpiMismatchTests
     }
 
     [Test]
+    public void AnUnknownCommandUnderMpiexecIsNamedOnce()
+    {
+        var run = MpiRun.Run(2, [Driver, "frobnicate"]);
+        Assert.That(run.Code, Is.EqualTo(2), run.Err);
+        string[] lines = InteropLines(run.Err);
+        Assert.That(lines, Has.Length.EqualTo(1), run.Err);
+        Assert.That(lines[0], Does.StartWith("interop: unknown command 'frobnicate'").And.Contain("pi, inv, compare, env"));
+    }
+
+    [Test]
     public void HelpUnderMpiexecIsPrintedOnce()
     {
         var run = MpiRun.Run(2, [Driver, "pi", "--help"]);
