@@ -26,54 +26,125 @@ public static class Driver
         root.Subcommands.Add(EnvCommand.Create(stdout, stderr));
 
         ParseResult parsed = root.Parse(args);
+
+        // Under an MPI launcher, MPI starts here on every rank, even for a command line with an
+        // error, so that every rank meets the others in the start-up handshake (JobLaunch).
+        using JobLaunch launch = JobLaunch.Begin(CommandLineText.Of(parsed), stderr);
         if (parsed.Errors.Count > 0)
         {
-            string command = parsed.CommandResult.Command == root ? "interop" : $"interop {parsed.CommandResult.Command.Name}";
-            if (JobFactory.IsLaunchRoot())
-            {
-                stderr.WriteLine($"interop: {parsed.Errors[0].Message} (see '{command} --help')");
-            }
-
-            return UsageError;
+            return launch.Fail(UsageError, ParseErrorMessage(parsed, root));
         }
 
-        return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        // --help and --version: printed once (by rank 0 under MPI, after the ranks agreed).
+        if (parsed.Action is not null && parsed.Action != parsed.CommandResult.Command.Action)
+        {
+            return launch.ShouldPrint(out int code) ? Invoke(parsed, stdout, stderr) : code;
+        }
+
+        return launch.Finish(Invoke(parsed, stdout, stderr));
+    }
+
+    private static int Invoke(ParseResult parsed, TextWriter stdout, TextWriter stderr) =>
+        parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+
+    /// <summary>A parse error as one line, without "interop: ": an unknown or missing command names the commands.</summary>
+    internal static string ParseErrorMessage(ParseResult parsed, RootCommand root)
+    {
+        if (parsed.CommandResult.Command != root)
+        {
+            return $"{parsed.Errors[0].Message} (see 'interop {parsed.CommandResult.Command.Name} --help')";
+        }
+
+        string[] commands = [.. root.Subcommands.Select(c => c.Name)];
+        string known = $"the commands are {string.Join(", ", commands)} (see 'interop --help')";
+        string? first = parsed.Tokens.Select(t => t.Value).FirstOrDefault();
+        if (first is null)
+        {
+            return $"no command given; {known}";
+        }
+
+        if (first.StartsWith('-'))
+        {
+            return $"no command given before '{first}'; {known}";
+        }
+
+        string? closest = Closest(first, commands);
+        return $"unknown command '{first}'{(closest is null ? string.Empty : $" (did you mean '{closest}'?)")}; {known}";
+    }
+
+    /// <summary>The command <paramref name="word"/> most likely meant: one it starts or that starts it, or at most 2 edits away.</summary>
+    internal static string? Closest(string word, IReadOnlyList<string> commands)
+    {
+        string lower = word.ToLowerInvariant();
+        return commands.FirstOrDefault(c => lower.StartsWith(c, StringComparison.Ordinal) || c.StartsWith(lower, StringComparison.Ordinal))
+            ?? commands.Select(c => (Name: c, Distance: EditDistance(lower, c))).Where(c => c.Distance <= 2).OrderBy(c => c.Distance).Select(c => c.Name).FirstOrDefault();
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        int[] previous = [.. Enumerable.Range(0, b.Length + 1)];
+        for (int i = 1; i <= a.Length; i++)
+        {
+            int[] current = new int[b.Length + 1];
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1], previous[j]) + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            previous = current;
+        }
+
+        return previous[b.Length];
     }
 
     /// <summary>
     /// Runs a command's body and turns every failure into one line on stderr and an exit code.
-    /// Failures here happen before MPI starts and are the same on every rank: rank 0 prints them.
+    /// Under MPI, a failure before the job started (a usage error on any rank) goes into the
+    /// start-up handshake, so it is printed once, by rank 0, and ends every rank (JobLaunch.Fail).
     /// </summary>
     public static int Guard(TextWriter stderr, Func<int> body)
     {
+        JobLaunch? launch = JobLaunch.Current;
         try
         {
             return body();
         }
+        catch (JobRefusedException e)
+        {
+            return e.Code; // the ranks disagreed: rank 0 has printed why
+        }
         catch (UsageException e)
         {
-            if (JobFactory.IsLaunchRoot())
-            {
-                stderr.WriteLine($"interop: {e.Message}");
-            }
-
-            return UsageError;
+            return launch?.Fail(UsageError, e.Message) ?? Print(stderr, UsageError, e.Message);
         }
-        catch (Exception e) when (!Debugging)
+        catch (Exception e) when (!Debugging || launch is not null)
         {
-            if (JobFactory.IsLaunchRoot())
+            if (Debugging)
             {
-                stderr.WriteLine($"interop: error: {e.Message}");
+                stderr.WriteLine(e);
             }
 
-            return Failure;
+            string message = e is Mpi.MpiException ? JobLaunch.Explain(e) : e.Message;
+            return launch?.Fail(Failure, message) ?? Print(stderr, Failure, message);
         }
+    }
+
+    private static int Print(TextWriter stderr, int code, string message)
+    {
+        if (JobFactory.IsLaunchRoot())
+        {
+            stderr.WriteLine(code == UsageError ? $"interop: {message}" : $"interop: error: {message}");
+        }
+
+        return code;
     }
 
     /// <summary>
     /// Runs the part of a command that spans the ranks of <paramref name="job"/>. Rank 0's exit code
     /// becomes every rank's. A failure on any rank prints the error with its rank and ends the whole
-    /// job (MPI_Abort), so the other ranks never wait for it forever.
+    /// job (MPI_Abort), so the other ranks never wait for it forever; so does a wait for the other
+    /// ranks that ran past its limit (INTEROP_MPI_TIMEOUT).
     /// </summary>
     internal static int RunInJob(IJob job, TextWriter stderr, Func<int> body)
     {
@@ -85,7 +156,8 @@ public static class Driver
         {
             string where = job.Size > 1 ? $" on rank {job.Rank} of {job.Size}" : string.Empty;
             int code = e is UsageException ? UsageError : Failure;
-            stderr.WriteLine(code == UsageError ? $"interop{where}: {e.Message}" : $"interop: error{where}: {e.Message}");
+            string message = e is Mpi.MpiException ? JobLaunch.Explain(e) : e.Message;
+            stderr.WriteLine(code == UsageError ? $"interop{where}: {message}" : $"interop: error{where}: {message}");
             if (Debugging)
             {
                 stderr.WriteLine(e);

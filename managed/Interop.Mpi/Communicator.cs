@@ -10,6 +10,7 @@ namespace Interop.Mpi;
 /// back as <see cref="MpiException"/>; arguments that are wrong on one rank only (a receive span
 /// of the wrong length on the root, say) throw there before MPI is entered, which leaves the other
 /// ranks waiting in the collective, as in any MPI program: end such a job with <see cref="Abort"/>.
+/// Every collective waits at most <see cref="WaitLimit"/>, sleeping rather than spinning.
 /// </summary>
 public sealed class Communicator
 {
@@ -39,6 +40,33 @@ public sealed class Communicator
             MpiLoader.EnsureLoaded();
             MpiStatus.ThrowIfFailed(MpiInterop.CommWorldSize(out int size), "interop_mpi_comm_world_size");
             return size;
+        }
+    }
+
+    /// <summary>
+    /// The longest any collective (and <see cref="MpiEnvironment.Dispose"/>'s barrier before
+    /// MPI_Finalize) waits for the other ranks; past it the call throws
+    /// <see cref="MpiTimeoutException"/>. Waiting ranks sleep between polls, so a long wait costs
+    /// almost no CPU. Process-wide; one day unless set. Settable before MPI is initialized.
+    /// </summary>
+    public TimeSpan WaitLimit
+    {
+        get
+        {
+            MpiLoader.EnsureLoaded();
+            MpiStatus.ThrowIfFailed(MpiInterop.WaitLimit(out double seconds), "interop_mpi_wait_limit");
+            return TimeSpan.FromSeconds(seconds);
+        }
+
+        set
+        {
+            if (!(value > TimeSpan.Zero) || value == TimeSpan.MaxValue)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "the wait limit must be a positive, finite time");
+            }
+
+            MpiLoader.EnsureLoaded();
+            MpiStatus.ThrowIfFailed(MpiInterop.SetWaitLimit(value.TotalSeconds), "interop_mpi_set_wait_limit");
         }
     }
 

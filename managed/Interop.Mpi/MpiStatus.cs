@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace Interop.Mpi;
@@ -6,8 +7,8 @@ namespace Interop.Mpi;
 /// A call into MPI that did not succeed: <see cref="Code"/> is MPI's error code (> 0) or one of the
 /// shim's own negative codes (interop_mpi.h), and <see cref="ErrorText"/> the text MPI gives for it.
 /// </summary>
-public sealed class MpiException(string function, int code, string errorText)
-    : Exception($"{function} failed with MPI error {code}: {errorText}")
+public class MpiException(string function, int code, string errorText, string? message = null)
+    : Exception(message ?? $"{function} failed with MPI error {code}: {errorText}")
 {
     /// <summary>The interop_mpi_* function that failed.</summary>
     public string Function { get; } = function;
@@ -17,6 +18,25 @@ public sealed class MpiException(string function, int code, string errorText)
 
     /// <summary>MPI_Error_string's text for <see cref="Code"/>, or the shim's own text.</summary>
     public string ErrorText { get; } = errorText;
+}
+
+/// <summary>
+/// A collective that did not complete within the wait limit (<see cref="Communicator.WaitLimit"/>):
+/// some rank never arrived. The operation is still pending inside MPI, so the binding refuses every
+/// later call but <see cref="Communicator.Abort"/>: end the job with it.
+/// </summary>
+public sealed class MpiTimeoutException(string function, string operation, TimeSpan limit)
+    : MpiException(
+        function,
+        MpiStatus.Timeout,
+        "the other ranks did not all arrive within the wait limit",
+        $"{operation} waited {MpiStatus.Seconds(limit)} s (the wait limit) and not every rank arrived")
+{
+    /// <summary>The MPI operation that waited, e.g. "MPI_Bcast".</summary>
+    public string Operation { get; } = operation;
+
+    /// <summary>The wait limit in force.</summary>
+    public TimeSpan Limit { get; } = limit;
 }
 
 /// <summary>The one place where the shim's status codes become exceptions.</summary>
@@ -29,14 +49,37 @@ internal static class MpiStatus
     public const int BadThreadLevel = -4;
     public const int BadState = -5;
     public const int TooLarge = -6;
+    public const int Timeout = -7;
 
     public static void ThrowIfFailed(int status, string function)
     {
+        if (status == Timeout)
+        {
+            double limit = MpiInterop.WaitLimit(out double seconds) == 0 ? seconds : double.NaN;
+            throw new MpiTimeoutException(function, OperationOf(function), TimeSpan.FromSeconds(limit));
+        }
+
         if (status != 0)
         {
             throw new MpiException(function, status, ErrorText(status));
         }
     }
+
+    /// <summary>"interop_mpi_bcast_bytes" -> "MPI_Bcast": the MPI operation behind a shim function, for messages.</summary>
+    public static string OperationOf(string function) => function switch
+    {
+        "interop_mpi_barrier" => "MPI_Barrier",
+        "interop_mpi_bcast_bytes" => "MPI_Bcast",
+        "interop_mpi_reduce_int64" or "interop_mpi_reduce_double" => "MPI_Reduce",
+        "interop_mpi_allreduce_int64" or "interop_mpi_allreduce_double" => "MPI_Allreduce",
+        "interop_mpi_gather_bytes" => "MPI_Gather",
+        "interop_mpi_allgather_bytes" => "MPI_Allgather",
+        "interop_mpi_finalize" => "MPI_Finalize (its barrier)",
+        _ => function,
+    };
+
+    /// <summary>Seconds as people write them: "2", "0.5", "86400".</summary>
+    public static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 
     /// <summary>MPI's text for a code (the shim's text for its own negative codes).</summary>
     public static unsafe string ErrorText(int code)

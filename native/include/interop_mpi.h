@@ -18,6 +18,16 @@
  * Collectives: arguments are validated on each rank before MPI is entered. A call rejected on
  * some ranks only (say a NULL buffer on the root) leaves the others waiting in the collective, as
  * with any MPI program; calls rejected on every rank (a bad root, op or count) return everywhere.
+ *
+ * Bounded, sleeping waits: every collective (and the barrier before MPI_Finalize) is started as
+ * MPI's nonblocking variant (MPI_Ibarrier, MPI_Ibcast, ...) and completed by one wait loop that
+ * calls MPI_Test, polling only for the first INTEROP_MPI_SPIN_MICROSECONDS and then sleeping
+ * between tests (nanosleep, 50 us doubling up to 1 ms): a rank waiting for others uses almost no
+ * CPU (MPI's blocking collectives poll at full speed), at most ~1 ms of added latency. A wait that
+ * lasts longer than the wait limit (interop_mpi_set_wait_limit) returns INTEROP_MPI_ERR_TIMEOUT.
+ * The timed-out operation stays pending inside MPI (collectives cannot be cancelled) and may still
+ * write its receive buffer, so from then on every collective and interop_mpi_finalize return
+ * INTEROP_MPI_ERR_STATE (local calls such as the rank still work): the job must be aborted.
  */
 #ifndef INTEROP_MPI_H
 #define INTEROP_MPI_H
@@ -35,7 +45,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a signature below changes; the managed side refuses a mismatched library. */
-#define INTEROP_MPI_ABI_VERSION 1
+#define INTEROP_MPI_ABI_VERSION 2
 
 /*
  * Negative statuses: the shim rejected the call and MPI was not entered.
@@ -45,6 +55,7 @@ extern "C" {
  *   THREAD_LEVEL  requested not one of INTEROP_MPI_THREAD_*
  *   STATE         MPI not initialized yet or already finalized (for init: already initialized)
  *   TOO_LARGE     a count above INT_MAX, which MPI's int counts cannot express
+ *   TIMEOUT       (MPI was entered) the collective did not complete within the wait limit
  */
 #define INTEROP_MPI_ERR_ARGUMENT (-1)
 #define INTEROP_MPI_ERR_ROOT (-2)
@@ -52,6 +63,13 @@ extern "C" {
 #define INTEROP_MPI_ERR_THREAD_LEVEL (-4)
 #define INTEROP_MPI_ERR_STATE (-5)
 #define INTEROP_MPI_ERR_TOO_LARGE (-6)
+#define INTEROP_MPI_ERR_TIMEOUT (-7)
+
+/* The wait limit before interop_mpi_set_wait_limit is called, in seconds (one day). */
+#define INTEROP_MPI_DEFAULT_WAIT_LIMIT 86400.0
+
+/* How long a wait polls MPI_Test without sleeping, for collectives whose ranks are all ready. */
+#define INTEROP_MPI_SPIN_MICROSECONDS 200
 
 /* Thread levels, in MPI's order (MPI_THREAD_SINGLE < FUNNELED < SERIALIZED < MULTIPLE). */
 #define INTEROP_MPI_THREAD_SINGLE 0
@@ -73,7 +91,10 @@ INTEROP_MPI_EXPORT int32_t interop_mpi_abi_version(void);
  */
 INTEROP_MPI_EXPORT int32_t interop_mpi_init(int32_t requested, int32_t *provided);
 
-/* MPI_Finalize. ERR_STATE when MPI is not initialized or is already finalized. */
+/*
+ * A bounded barrier (so that no rank waits in MPI_Finalize for a rank that never comes: TIMEOUT),
+ * then MPI_Finalize. ERR_STATE when MPI is not initialized or is already finalized.
+ */
 INTEROP_MPI_EXPORT int32_t interop_mpi_finalize(void);
 
 /* MPI_Initialized / MPI_Finalized: *flag = 1 or 0. Callable at any time. */
@@ -101,6 +122,13 @@ INTEROP_MPI_EXPORT int32_t interop_mpi_library_version(char *buffer, int32_t cap
 /* MPI_Wtime (seconds since an arbitrary origin in the past) and MPI_Wtick (its resolution). */
 INTEROP_MPI_EXPORT int32_t interop_mpi_wtime(double *seconds);
 INTEROP_MPI_EXPORT int32_t interop_mpi_wtick(double *seconds);
+
+/*
+ * The longest any collective below waits for the other ranks, in seconds (> 0, finite; fractions
+ * allowed); ERR_ARGUMENT otherwise. Process-wide; callable at any time, even before init.
+ */
+INTEROP_MPI_EXPORT int32_t interop_mpi_set_wait_limit(double seconds);
+INTEROP_MPI_EXPORT int32_t interop_mpi_wait_limit(double *seconds);
 
 /* MPI_Barrier(MPI_COMM_WORLD). */
 INTEROP_MPI_EXPORT int32_t interop_mpi_barrier(void);

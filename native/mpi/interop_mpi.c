@@ -4,12 +4,20 @@
  * Every function checks its arguments and MPI's state before entering MPI, so a wrong call from
  * the managed side comes back as a negative status instead of undefined behaviour, and MPI's own
  * errors come back as codes because MPI_COMM_WORLD's error handler is MPI_ERRORS_RETURN.
+ *
+ * Every collective is MPI's nonblocking variant completed by wait_bounded(): poll briefly, then
+ * sleep between MPI_Test calls, and give up after the wait limit (see interop_mpi.h).
  */
+#define _POSIX_C_SOURCE 200809L
+
 #include "interop_mpi.h"
 
+#include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <mpi.h>
 
@@ -17,6 +25,12 @@ int32_t interop_mpi_abi_version(void)
 {
     return INTEROP_MPI_ABI_VERSION;
 }
+
+/* The longest a collective waits, in seconds (interop_mpi_set_wait_limit). */
+static double wait_limit = INTEROP_MPI_DEFAULT_WAIT_LIMIT;
+
+/* Set once a wait timed out: its operation is still pending in MPI, so only abort is safe. */
+static int timed_out = 0;
 
 /* 1 when MPI can be called now: initialized and not yet finalized. */
 static int mpi_usable(void)
@@ -84,6 +98,12 @@ static int to_mpi_op(int32_t op, MPI_Op *mpi_op)
     }
 }
 
+/* 1 when a collective (or MPI_Finalize) may start: MPI usable and no earlier wait timed out. */
+static int collectives_usable(void)
+{
+    return !timed_out && mpi_usable();
+}
+
 /* Checks a root against the size of MPI_COMM_WORLD; 0 when valid, else a status. */
 static int32_t check_root(int32_t root)
 {
@@ -114,6 +134,81 @@ static void copy_text(const char *text, char *buffer, int32_t capacity)
     }
     memcpy(buffer, text, length);
     buffer[length] = '\0';
+}
+
+static double monotonic_seconds(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec + (double)now.tv_nsec * 1e-9;
+}
+
+static void sleep_nanoseconds(long nanoseconds)
+{
+    struct timespec pause = {0, nanoseconds};
+    while (nanosleep(&pause, &pause) != 0 && errno == EINTR) {
+    }
+}
+
+/*
+ * Completes a started nonblocking operation: MPI_Test in a loop, without pausing for the first
+ * INTEROP_MPI_SPIN_MICROSECONDS (ranks that are all ready finish here), then sleeping between
+ * tests, 50 us at first and twice as long each time up to 1 ms. MPI makes progress only inside
+ * MPI_Test, so a message that arrives while this rank sleeps waits at most one pause. After
+ * `wait_limit` seconds: INTEROP_MPI_ERR_TIMEOUT, and the shim refuses every later call but abort.
+ */
+static int32_t wait_bounded(MPI_Request *request)
+{
+    const long first_pause = 50000L;
+    const long longest_pause = 1000000L;
+    const double spin = INTEROP_MPI_SPIN_MICROSECONDS * 1e-6;
+    double start = monotonic_seconds();
+    long pause = first_pause;
+    for (;;) {
+        int done = 0;
+        int status = MPI_Test(request, &done, MPI_STATUS_IGNORE);
+        if (status != MPI_SUCCESS) {
+            return status;
+        }
+        if (done) {
+            return MPI_SUCCESS;
+        }
+        double waited = monotonic_seconds() - start;
+        if (waited >= wait_limit) {
+            timed_out = 1;
+            return INTEROP_MPI_ERR_TIMEOUT;
+        }
+        if (waited < spin) {
+            continue;
+        }
+        double left = wait_limit - waited;
+        sleep_nanoseconds(left * 1e9 < (double)pause ? (long)(left * 1e9) + 1 : pause);
+        pause = pause * 2 > longest_pause ? longest_pause : pause * 2;
+    }
+}
+
+/* A started operation's status: MPI's error, or the bounded wait's. */
+static int32_t complete(int status, MPI_Request *request)
+{
+    return status != MPI_SUCCESS ? status : wait_bounded(request);
+}
+
+int32_t interop_mpi_set_wait_limit(double seconds)
+{
+    if (!isfinite(seconds) || seconds <= 0) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    wait_limit = seconds;
+    return MPI_SUCCESS;
+}
+
+int32_t interop_mpi_wait_limit(double *seconds)
+{
+    if (seconds == NULL) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    *seconds = wait_limit;
+    return MPI_SUCCESS;
 }
 
 int32_t interop_mpi_init(int32_t requested, int32_t *provided)
@@ -153,8 +248,14 @@ int32_t interop_mpi_init(int32_t requested, int32_t *provided)
 
 int32_t interop_mpi_finalize(void)
 {
-    if (!mpi_usable()) {
+    MPI_Request request = MPI_REQUEST_NULL;
+    int32_t status;
+    if (!collectives_usable()) {
         return INTEROP_MPI_ERR_STATE;
+    }
+    /* MPI_Finalize may wait for every rank, unboundedly and polling: meet them here first. */
+    if ((status = complete(MPI_Ibarrier(MPI_COMM_WORLD, &request), &request)) != MPI_SUCCESS) {
+        return status;
     }
     return MPI_Finalize();
 }
@@ -310,10 +411,11 @@ int32_t interop_mpi_wtick(double *seconds)
 
 int32_t interop_mpi_barrier(void)
 {
-    if (!mpi_usable()) {
+    if (!collectives_usable()) {
         return INTEROP_MPI_ERR_STATE;
     }
-    return MPI_Barrier(MPI_COMM_WORLD);
+    MPI_Request request = MPI_REQUEST_NULL;
+    return complete(MPI_Ibarrier(MPI_COMM_WORLD, &request), &request);
 }
 
 int32_t interop_mpi_bcast_bytes(void *buffer, int64_t count, int32_t root)
@@ -325,13 +427,14 @@ int32_t interop_mpi_bcast_bytes(void *buffer, int64_t count, int32_t root)
     if (buffer == NULL && count > 0) {
         return INTEROP_MPI_ERR_ARGUMENT;
     }
-    if (!mpi_usable()) {
+    if (!collectives_usable()) {
         return INTEROP_MPI_ERR_STATE;
     }
     if ((status = check_root(root)) != 0) {
         return status;
     }
-    return MPI_Bcast(buffer, (int)count, MPI_BYTE, root, MPI_COMM_WORLD);
+    MPI_Request request = MPI_REQUEST_NULL;
+    return complete(MPI_Ibcast(buffer, (int)count, MPI_BYTE, root, MPI_COMM_WORLD, &request), &request);
 }
 
 /* The checks shared by every reduction; 0 when the call may go ahead. */
@@ -348,7 +451,7 @@ static int32_t check_reduction(const void *send, const void *recv, int64_t count
     if (!to_mpi_op(op, mpi_op)) {
         return INTEROP_MPI_ERR_OP;
     }
-    if (!mpi_usable()) {
+    if (!collectives_usable()) {
         return INTEROP_MPI_ERR_STATE;
     }
     return 0;
@@ -376,7 +479,9 @@ static int32_t reduce(const void *send, void *recv, int64_t count, MPI_Datatype 
     if (count > 0 && recv == NULL && is_root(root)) {
         return INTEROP_MPI_ERR_ARGUMENT;
     }
-    return MPI_Reduce(send, recv, (int)count, type, mpi_op, root, MPI_COMM_WORLD);
+    MPI_Request request = MPI_REQUEST_NULL;
+    return complete(MPI_Ireduce(send, recv, (int)count, type, mpi_op, root, MPI_COMM_WORLD, &request),
+                    &request);
 }
 
 static int32_t allreduce(const void *send, void *recv, int64_t count, MPI_Datatype type, int32_t op)
@@ -386,7 +491,8 @@ static int32_t allreduce(const void *send, void *recv, int64_t count, MPI_Dataty
     if ((status = check_reduction(send, recv, count, op, 1, &mpi_op)) != 0) {
         return status;
     }
-    return MPI_Allreduce(send, recv, (int)count, type, mpi_op, MPI_COMM_WORLD);
+    MPI_Request request = MPI_REQUEST_NULL;
+    return complete(MPI_Iallreduce(send, recv, (int)count, type, mpi_op, MPI_COMM_WORLD, &request), &request);
 }
 
 int32_t interop_mpi_reduce_int64(const int64_t *send, int64_t *recv, int64_t count, int32_t op, int32_t root)
@@ -418,7 +524,7 @@ int32_t interop_mpi_gather_bytes(const void *send, void *recv, int64_t count, in
     if (send == NULL && count > 0) {
         return INTEROP_MPI_ERR_ARGUMENT;
     }
-    if (!mpi_usable()) {
+    if (!collectives_usable()) {
         return INTEROP_MPI_ERR_STATE;
     }
     if ((status = check_root(root)) != 0) {
@@ -427,7 +533,10 @@ int32_t interop_mpi_gather_bytes(const void *send, void *recv, int64_t count, in
     if (count > 0 && recv == NULL && is_root(root)) {
         return INTEROP_MPI_ERR_ARGUMENT;
     }
-    return MPI_Gather(send, (int)count, MPI_BYTE, recv, (int)count, MPI_BYTE, root, MPI_COMM_WORLD);
+    MPI_Request request = MPI_REQUEST_NULL;
+    return complete(
+        MPI_Igather(send, (int)count, MPI_BYTE, recv, (int)count, MPI_BYTE, root, MPI_COMM_WORLD, &request),
+        &request);
 }
 
 int32_t interop_mpi_allgather_bytes(const void *send, void *recv, int64_t count)
@@ -439,14 +548,18 @@ int32_t interop_mpi_allgather_bytes(const void *send, void *recv, int64_t count)
     if (count > 0 && (send == NULL || recv == NULL)) {
         return INTEROP_MPI_ERR_ARGUMENT;
     }
-    if (!mpi_usable()) {
+    if (!collectives_usable()) {
         return INTEROP_MPI_ERR_STATE;
     }
-    return MPI_Allgather(send, (int)count, MPI_BYTE, recv, (int)count, MPI_BYTE, MPI_COMM_WORLD);
+    MPI_Request request = MPI_REQUEST_NULL;
+    return complete(
+        MPI_Iallgather(send, (int)count, MPI_BYTE, recv, (int)count, MPI_BYTE, MPI_COMM_WORLD, &request),
+        &request);
 }
 
 int32_t interop_mpi_abort(int32_t code)
 {
+    /* Allowed after a timeout too: aborting is the one way out of it. */
     if (!mpi_usable()) {
         return INTEROP_MPI_ERR_STATE;
     }
@@ -465,9 +578,13 @@ static const char *shim_error_text(int32_t code)
     case INTEROP_MPI_ERR_THREAD_LEVEL:
         return "unknown thread level code";
     case INTEROP_MPI_ERR_STATE:
-        return "MPI is not initialized, or is already finalized (or was initialized twice)";
+        return "MPI is not initialized, or is already finalized (or was initialized twice), or an earlier "
+               "collective "
+               "timed out (then the job can only be aborted)";
     case INTEROP_MPI_ERR_TOO_LARGE:
         return "count is too large for MPI (more than 2^31 - 1 elements)";
+    case INTEROP_MPI_ERR_TIMEOUT:
+        return "the other ranks did not all arrive within the wait limit";
     default:
         return NULL;
     }

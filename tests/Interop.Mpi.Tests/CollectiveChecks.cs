@@ -50,6 +50,8 @@ internal static class CollectiveChecks
         run.Run("thread level", () => ThreadLevelCheck(mpi, requested, run));
         run.Run("rank and size", () => RankAndSize(world, rank, size));
         run.Run("barrier", () => Barrier(world, rank, size));
+        run.Run("wait limit", () => WaitLimit(world));
+        run.Run("waiting ranks sleep", () => WaitingSleeps(world, rank, size));
         for (int root = 0; root < size; root++)
         {
             int r = root;
@@ -187,6 +189,62 @@ internal static class CollectiveChecks
 
         return rank != size - 1 && waitedMs < DelayMs * 0.6
             ? $"the barrier returned after {waitedMs:F0} ms, before rank {size - 1} entered it ({DelayMs} ms late)"
+            : null;
+    }
+
+    private static string? WaitLimit(Communicator world)
+    {
+        TimeSpan saved = world.WaitLimit;
+        try
+        {
+            world.WaitLimit = TimeSpan.FromSeconds(2.5);
+            if (world.WaitLimit != TimeSpan.FromSeconds(2.5))
+            {
+                return $"set 2.5 s, read back {world.WaitLimit.TotalSeconds} s";
+            }
+
+            foreach (TimeSpan bad in new[] { TimeSpan.Zero, TimeSpan.FromSeconds(-1), TimeSpan.MaxValue })
+            {
+                try
+                {
+                    world.WaitLimit = bad;
+                    return $"a wait limit of {bad} was accepted";
+                }
+                catch (ArgumentOutOfRangeException)
+                {
+                }
+            }
+
+            world.Barrier();
+            return null;
+        }
+        finally
+        {
+            world.WaitLimit = saved;
+        }
+    }
+
+    private static string? WaitingSleeps(Communicator world, int rank, int size)
+    {
+        // The last rank computes for 1.5 s before the barrier; the others wait in it. MPI's own
+        // blocking collectives poll at full speed there; the shim's waits sleep between polls.
+        const int DelayMs = 1500;
+        if (rank == size - 1)
+        {
+            Thread.Sleep(DelayMs);
+            world.Barrier();
+            return null;
+        }
+
+        using var self = Process.GetCurrentProcess();
+        TimeSpan cpuBefore = self.TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        world.Barrier();
+        double wall = clock.Elapsed.TotalSeconds;
+        self.Refresh();
+        double cpu = (self.TotalProcessorTime - cpuBefore).TotalSeconds;
+        return cpu > 0.2 * wall
+            ? $"waiting {wall:F2} s in a barrier used {cpu:F2} s of CPU ({100 * cpu / wall:F0} %, at most 20 % expected)"
             : null;
     }
 

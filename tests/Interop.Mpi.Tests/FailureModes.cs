@@ -25,6 +25,26 @@ internal static class FailureModes
         return 1;
     }
 
+    /// <summary>
+    /// The last rank never arrives (it sleeps); the others wait in a barrier with a 1 s wait limit,
+    /// get MpiTimeoutException, and Program's handler aborts the job.
+    /// </summary>
+    public static int NeverArrives()
+    {
+        var world = Communicator.World;
+        world.WaitLimit = TimeSpan.FromSeconds(1);
+        int late = world.Size - 1;
+        if (world.Rank == late)
+        {
+            Thread.Sleep(30_000);
+            return 1;
+        }
+
+        world.Barrier();
+        Console.Error.WriteLine($"rank {world.Rank}: the barrier returned although rank {late} never entered it");
+        return 1;
+    }
+
     /// <summary>The last rank dies by SIGKILL: no handler, no MPI_Abort, no MPI_Finalize.</summary>
     public static int Kill()
     {

@@ -5,6 +5,8 @@
 //   Interop.Mpi.Tests abort   the last rank fails (an exception, then Communicator.World.Abort(3))
 //                             while the others wait in a barrier: the job must end, non-zero, quickly.
 //   Interop.Mpi.Tests kill    the last rank SIGKILLs itself while the others wait in a barrier.
+//   Interop.Mpi.Tests timeout the last rank never enters the barrier the others wait in with a 1 s
+//                             wait limit: they get MpiTimeoutException and abort the job.
 //   Interop.Mpi.Tests noop    MPI_Init_thread and MPI_Finalize only (measures start-up cost).
 //   Interop.Mpi.Tests detect  without any launcher: MpiLaunch's decisions, and proof that neither
 //                             libinterop_mpi nor libmpi was loaded.
@@ -17,7 +19,7 @@ for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
     {
-        case "check" or "abort" or "kill" or "noop" or "detect":
+        case "check" or "abort" or "kill" or "timeout" or "noop" or "detect":
             mode = args[i];
             break;
         case "--thread-level" when i + 1 < args.Length && Enum.TryParse(args[i + 1], ignoreCase: true, out ThreadLevel level):
@@ -25,7 +27,7 @@ for (int i = 0; i < args.Length; i++)
             i++;
             break;
         default:
-            Console.Error.WriteLine($"Interop.Mpi.Tests: unknown argument '{args[i]}' (modes: check, abort, kill, noop, detect; option: --thread-level LEVEL)");
+            Console.Error.WriteLine($"Interop.Mpi.Tests: unknown argument '{args[i]}' (modes: check, abort, kill, timeout, noop, detect; option: --thread-level LEVEL)");
             return 2;
     }
 }
@@ -36,14 +38,17 @@ if (mode == "detect")
 }
 
 MpiEnvironment? mpi = null;
+int worldRank = -1;
 try
 {
     mpi = MpiEnvironment.Initialize(requested);
+    worldRank = Communicator.World.Rank;
     int status = mode switch
     {
         "check" => CollectiveChecks.Run(mpi, requested, Console.Out),
         "abort" => FailureModes.Abort(),
         "kill" => FailureModes.Kill(),
+        "timeout" => FailureModes.NeverArrives(),
         _ => 0,
     };
     mpi.Dispose();
@@ -53,8 +58,7 @@ catch (Exception e) when (mpi is not null && !MpiEnvironment.IsFinalized)
 {
     // The pattern for any MPI program: an error that only this rank knows about must end the
     // whole job, or the other ranks wait for it forever in their next collective.
-    int rank = Communicator.World.Rank;
-    Console.Error.WriteLine($"rank {rank}: error: {e.Message}; aborting the MPI job");
+    Console.Error.WriteLine($"rank {worldRank}: error: {e.Message}; aborting the MPI job");
     Communicator.World.Abort(3);
     return 3;
 }

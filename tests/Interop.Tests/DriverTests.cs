@@ -79,6 +79,28 @@ public sealed class DriverTests
         Assert.That(error, Does.Not.Contain("   at ").And.Not.Contain("Exception"));
     }
 
+    // It said "Required command was not provided." for any unknown word.
+    [TestCase("frobnicate", "unknown command 'frobnicate'; the commands are pi, inv, compare, env")]
+    [TestCase("pie", "unknown command 'pie' (did you mean 'pi'?)")]
+    [TestCase("comprae", "unknown command 'comprae' (did you mean 'compare'?)")]
+    [TestCase("environment", "unknown command 'environment' (did you mean 'env'?)")]
+    [TestCase("--darts", "no command given before '--darts'; the commands are pi, inv, compare, env")]
+    public void AnUnknownCommandIsNamedWithTheCommands(string word, string expected)
+    {
+        var (code, output, error) = Cli.Run(word, "1");
+        Assert.That(code, Is.EqualTo(2), output);
+        Assert.That(error.TrimEnd().Split('\n'), Has.Length.EqualTo(1), error);
+        Assert.That(error, Does.StartWith($"interop: {expected}"));
+    }
+
+    [Test]
+    public void NoCommandListsTheCommands()
+    {
+        var (code, _, error) = Cli.Run();
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error.TrimEnd(), Is.EqualTo("interop: no command given; the commands are pi, inv, compare, env (see 'interop --help')"));
+    }
+
     [Test]
     public void InvalidOmpNumThreadsIsAUsageError()
     {

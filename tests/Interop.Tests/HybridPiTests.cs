@@ -54,11 +54,13 @@ public sealed class HybridPiTests
     [Test]
     public void AFailureOnOneRankEndsTheWholeJobQuickly()
     {
-        // Rank 1 is given other options than rank 0: it fails after MPI started, and must abort the job.
+        // Rank 1 forces another instruction-set path through the environment (not the command
+        // line, which the start-up handshake compares): it fails after MPI started, in the check of
+        // the resolved workload, and must abort the job.
         var watch = Stopwatch.StartNew();
         var run = Mpi.RunMpmd(
             [TestEnvironment.DriverPath, "pi", "--darts", "1e6", "--repeat", "1"],
-            [TestEnvironment.DriverPath, "pi", "--darts", "2e6", "--repeat", "1"]);
+            ["env", "INTEROP_ISA=scalar", TestEnvironment.DriverPath, "pi", "--darts", "1e6", "--repeat", "1"]);
         Assert.That(run.Code, Is.Not.Zero);
         Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(60)));
         Assert.That(run.Err, Does.Contain("on rank 1 of 2").And.Contain("differ from rank 0"));
@@ -84,18 +86,28 @@ public sealed class HybridPiTests
         Assert.That(run.Out, Does.Not.Contain("\u001b"));
         using JsonDocument doc = JsonDocument.Parse(run.Out);
         Assert.That(doc.RootElement.GetProperty("results").GetArrayLength(), Is.GreaterThan(0));
+
+        // And with Python's json module, as users read it.
+        var python = new ProcessStartInfo("python3", ["-c", "import json, sys; json.load(sys.stdin)"]) { RedirectStandardInput = true, RedirectStandardError = true };
+        using var process = Process.Start(python)!;
+        process.StandardInput.Write(run.Out);
+        process.StandardInput.Close();
+        string pythonError = process.StandardError.ReadToEnd();
+        Assert.That(process.WaitForExit(TimeSpan.FromSeconds(30)) && process.ExitCode == 0, Is.True, pythonError);
     }
 
     /// <summary>mpiexec with the settings that work as root, in containers and in CI (see README).</summary>
     internal static class Mpi
     {
-        public static (int Code, string Out, string Err) Run(int ranks, string[] command, string term = "dumb") =>
-            Start(["-n", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture), .. command], term);
+        public static (int Code, string Out, string Err) Run(int ranks, string[] command, string term = "dumb", IReadOnlyDictionary<string, string>? environment = null) =>
+            Start(["-n", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture), .. command], term, environment);
 
-        public static (int Code, string Out, string Err) RunMpmd(string[] first, string[] second) =>
-            Start(["-n", "1", .. first, ":", "-n", "1", .. second], "dumb");
+        /// <summary>One rank per command line (MPMD: `mpiexec -n 1 A : -n 1 B ...`).</summary>
+        public static (int Code, string Out, string Err) RunMpmd(params string[][] commands) =>
+            Start([.. commands.SelectMany((c, i) => (string[])[.. i == 0 ? [] : new[] { ":" }, "-n", "1", .. c])], "dumb", null);
 
-        private static (int Code, string Out, string Err) Start(string[] arguments, string term)
+        /// <summary>Starts mpiexec without waiting for it (see <see cref="Finish"/>).</summary>
+        public static Process Launch(string[] arguments, string term = "dumb", IReadOnlyDictionary<string, string>? environment = null)
         {
             var info = new ProcessStartInfo("mpiexec") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
             foreach (string a in (string[])["--oversubscribe", "--bind-to", "none", .. arguments])
@@ -110,17 +122,34 @@ public sealed class HybridPiTests
             info.Environment["OMPI_MCA_pml"] = "ob1";
             info.Environment["OMPI_MCA_osc"] = "^ucx";
             info.Environment["TERM"] = term;
-            using var process = Process.Start(info)!;
+            foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+            {
+                info.Environment[name] = value;
+            }
+
+            var process = Process.Start(info)!;
             process.StandardInput.Close();
+            return process;
+        }
+
+        /// <summary>Waits for a <see cref="Launch"/>ed mpiexec at most <paramref name="limit"/>; kills it and fails the test past that.</summary>
+        public static (int Code, string Out, string Err) Finish(Process process, string what, TimeSpan limit)
+        {
             Task<string> stdout = process.StandardOutput.ReadToEndAsync();
             Task<string> stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(TimeSpan.FromSeconds(120)))
+            if (!process.WaitForExit(limit))
             {
                 process.Kill(entireProcessTree: true);
-                Assert.Fail($"mpiexec {string.Join(' ', arguments)} did not finish within 120 s");
+                Assert.Fail($"mpiexec {what} did not finish within {limit.TotalSeconds:0} s");
             }
 
             return (process.ExitCode, stdout.Result, stderr.Result);
+        }
+
+        private static (int Code, string Out, string Err) Start(string[] arguments, string term, IReadOnlyDictionary<string, string>? environment)
+        {
+            using Process process = Launch(arguments, term, environment);
+            return Finish(process, string.Join(' ', arguments), TimeSpan.FromSeconds(120));
         }
     }
 }

@@ -14,8 +14,9 @@
 #
 # Cases: "detect" without a launcher (nothing MPI may be loaded); the collective checks under
 # mpiexec -n 1, 2 and 3 (and -n 2 asking for MPI_THREAD_MULTIPLE); start-up cost (MPI init and
-# finalize only, -n 2); a rank that calls MPI_Abort, and a rank killed by SIGKILL, while the others
-# wait in a barrier: the job must end non-zero within FAILURE_LIMIT seconds instead of hanging.
+# finalize only, -n 2); a rank that calls MPI_Abort, a rank killed by SIGKILL, and a rank that never
+# arrives (the others' 1 s wait limit expires), while the others wait in a barrier: the job must end
+# non-zero within FAILURE_LIMIT seconds instead of hanging.
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -168,4 +169,5 @@ case_check 2 --thread-level multiple
 case_startup
 case_failure abort "rank $((3 - 1)): error: simulated failure"
 case_failure kill "rank $((3 - 1)): killing myself"
+case_failure timeout "MPI_Barrier waited 1 s (the wait limit)"
 finish

@@ -1,0 +1,198 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using System.Text;
+
+namespace Interop.Cli.Jobs;
+
+/// <summary>
+/// The command line as the ranks compare it: the command and every option given, as typed (the
+/// text, not values resolved from each node's environment such as thread defaults), in the
+/// command's declaration order, whatever the order and the alias (-n or --darts) on the line.
+/// </summary>
+internal sealed record CommandLineText(string Command, IReadOnlyList<KeyValuePair<string, string>> Options)
+{
+    public static CommandLineText Of(ParseResult parsed)
+    {
+        Command command = parsed.CommandResult.Command;
+        var given = parsed.CommandResult.Children.OfType<OptionResult>()
+            .Where(o => !o.Implicit)
+            .ToDictionary(o => o.Option, o => string.Join(' ', o.Tokens.Select(t => t.Value)));
+        var options = new List<KeyValuePair<string, string>>();
+        foreach (Option option in command.Options.Concat(given.Keys.Except(command.Options)))
+        {
+            if (given.TryGetValue(option, out string? value))
+            {
+                options.Add(new(option.Name, value));
+            }
+        }
+
+        string name = parsed.CommandResult.Parent is null ? string.Empty : command.Name;
+        return new CommandLineText(name, options);
+    }
+
+    /// <summary>"pi --darts 1e6 --threads 2", as people would type it (values with spaces quoted).</summary>
+    public override string ToString()
+    {
+        var text = new StringBuilder("interop");
+        if (Command.Length > 0)
+        {
+            text.Append(' ').Append(Command);
+        }
+
+        foreach ((string option, string value) in Options)
+        {
+            text.Append(' ').Append(option);
+            if (value.Length > 0)
+            {
+                text.Append(' ').Append(Quote(value));
+            }
+        }
+
+        return text.ToString();
+    }
+
+    internal static string Quote(string value) =>
+        value.Length > 0 && value.All(c => char.IsLetterOrDigit(c) || "-_.,:/=+".Contains(c)) ? value : $"'{value}'";
+}
+
+/// <summary>
+/// What one rank brings to the start-up handshake: its command line and whether it could start
+/// (0), or the exit code and message of the error it found first (2 usage, 1 failure).
+/// </summary>
+internal sealed record RankReport(int Status, CommandLineText Line, string Message)
+{
+    private const char Field = '\u001f';
+    private const char Record = '\u001e';
+
+    public byte[] Encode()
+    {
+        var text = new StringBuilder();
+        text.Append(Status.ToString(CultureInfo.InvariantCulture)).Append(Record)
+            .Append(Clean(Line.Command)).Append(Record)
+            .Append(Clean(Message));
+        foreach ((string option, string value) in Line.Options)
+        {
+            text.Append(Record).Append(Clean(option)).Append(Field).Append(Clean(value));
+        }
+
+        return Encoding.UTF8.GetBytes(text.ToString());
+    }
+
+    /// <summary>Reads <see cref="Encode"/>'s bytes; bytes from something else give a report that disagrees with everything.</summary>
+    public static RankReport Decode(byte[] bytes)
+    {
+        string[] records = Encoding.UTF8.GetString(bytes).Split(Record);
+        if (records.Length < 3 || !int.TryParse(records[0], NumberStyles.None, CultureInfo.InvariantCulture, out int status))
+        {
+            return new RankReport(0, new CommandLineText("(not an interop handshake)", []), string.Empty);
+        }
+
+        var options = records.Skip(3).Select(r => r.Split(Field, 2)).Select(p => new KeyValuePair<string, string>(p[0], p.Length > 1 ? p[1] : string.Empty));
+        return new RankReport(status, new CommandLineText(records[1], [.. options]), records[2]);
+    }
+
+    // One line each, and the separators never appear inside a field.
+    private static string Clean(string text) =>
+        string.Create(text.Length, text, (span, source) =>
+        {
+            for (int i = 0; i < source.Length; i++)
+            {
+                span[i] = char.IsControl(source[i]) ? ' ' : source[i];
+            }
+        });
+}
+
+/// <summary>The outcome of the handshake, the same on every rank: the exit code and the one line rank 0 prints.</summary>
+internal sealed record HandshakeVerdict(int Code, string? Line)
+{
+    public static readonly HandshakeVerdict Agreed = new(Driver.Success, null);
+
+    /// <summary>
+    /// Usage errors first (exit 2: the lowest rank's, printed once, with its rank unless every rank
+    /// found the same), then other failures (exit 1), then disagreement on the command or options
+    /// (exit 2, naming what differs and on which ranks).
+    /// </summary>
+    public static HandshakeVerdict Of(IReadOnlyList<RankReport> ranks)
+    {
+        foreach (int code in new[] { Driver.UsageError, Driver.Failure })
+        {
+            int[] failing = [.. Enumerable.Range(0, ranks.Count).Where(r => ranks[r].Status == code)];
+            if (failing.Length > 0)
+            {
+                return new HandshakeVerdict(code, ErrorLine(ranks, failing, code));
+            }
+        }
+
+        int[] other = [.. Enumerable.Range(0, ranks.Count).Where(r => ranks[r].Status != Driver.Success)];
+        if (other.Length > 0)
+        {
+            return new HandshakeVerdict(ranks[other[0]].Status, ErrorLine(ranks, other, ranks[other[0]].Status));
+        }
+
+        string? disagreement = Disagreement(ranks);
+        return disagreement is null ? Agreed : new HandshakeVerdict(Driver.UsageError, $"interop: ranks disagree {disagreement}; every rank must run the same command with the same options");
+    }
+
+    private static string ErrorLine(IReadOnlyList<RankReport> ranks, int[] failing, int code)
+    {
+        string message = ranks[failing[0]].Message;
+        int[] same = [.. failing.Where(r => ranks[r].Message == message)];
+        int[] others = [.. failing.Except(same)];
+        string where = same.Length == ranks.Count ? string.Empty : $" on {RankList(same)} of {ranks.Count}";
+        string also = others.Length == 0 ? string.Empty : $" (and other errors on {RankList(others)})";
+        return code == Driver.UsageError ? $"interop{where}: {message}{also}" : $"interop: error{where}: {message}{also}";
+    }
+
+    private static string? Disagreement(IReadOnlyList<RankReport> ranks)
+    {
+        var lines = ranks.Select(r => r.Line).ToList();
+        if (lines.Select(l => l.Command).Distinct().Count() > 1)
+        {
+            // Different commands: show each group's whole command line.
+            var groups = Enumerable.Range(0, ranks.Count).GroupBy(r => lines[r].ToString());
+            return "on the command: " + string.Join(", ", groups.Select(g => $"{RankList([.. g])} {(g.Count() == 1 ? "runs" : "run")} '{g.Key}'"));
+        }
+
+        var values = lines.Select(l => l.Options.ToDictionary(o => o.Key, o => o.Value)).ToList();
+        string[] names = [.. lines.SelectMany(l => l.Options.Select(o => o.Key)).Distinct()];
+        var parts = new List<string>();
+        foreach (string name in names)
+        {
+            string?[] given = [.. values.Select(v => v.TryGetValue(name, out string? value) ? value : null)];
+            if (given.Distinct().Count() > 1)
+            {
+                var groups = Enumerable.Range(0, ranks.Count).GroupBy(r => given[r]);
+                parts.Add($"on {name}: " + string.Join(", ", groups.Select(g => $"{Shown(g.Key)} on {RankList([.. g])}")));
+            }
+        }
+
+        return parts.Count == 0 ? null : string.Join("; ", parts);
+    }
+
+    private static string Shown(string? value) => value switch
+    {
+        null => "not given",
+        "" => "given",
+        _ => $"'{value}'",
+    };
+
+    /// <summary>"rank 1", "ranks 0-2", "ranks 0,3,5-7".</summary>
+    internal static string RankList(IReadOnlyList<int> ranks)
+    {
+        var runs = new List<string>();
+        for (int i = 0; i < ranks.Count;)
+        {
+            int j = i;
+            while (j + 1 < ranks.Count && ranks[j + 1] == ranks[j] + 1)
+            {
+                j++;
+            }
+
+            runs.Add(j == i ? ranks[i].ToString(CultureInfo.InvariantCulture) : string.Create(CultureInfo.InvariantCulture, $"{ranks[i]}-{ranks[j]}"));
+            i = j + 1;
+        }
+
+        return (ranks.Count == 1 ? "rank " : "ranks ") + string.Join(",", runs);
+    }
+}
