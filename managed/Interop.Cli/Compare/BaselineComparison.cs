@@ -68,6 +68,5 @@ internal sealed class BaselineComparison(IReadOnlyList<BaselineChange> changes)
 
     private static string Rate(double? value, string unit) => $"{CompareTables.FormatRate(value!.Value, unit)} {unit}";
 
-    private static string Ratio(double speedup) =>
-        speedup >= 1 ? $"{speedup.ToString("0.00", CultureInfo.InvariantCulture)}x faster" : $"{(1 / speedup).ToString("0.00", CultureInfo.InvariantCulture)}x slower";
+    private static string Ratio(double speedup) => CompareSummary.Ratio(speedup);
 }
