@@ -28,9 +28,9 @@ internal static class CompareCommand
         var darts = new Option<string?>("--darts", "-n") { Description = "Darts for pi (default: calibrated to the budget on this CPU; the serial baseline throws fewer)." };
         var n = new Option<string?>("--n") { Description = "Matrix order for inv (default: calibrated to the budget on this CPU)." };
         Option<string?> isa = IsaRequest.CreateOption(", or all (every path this CPU has, one after the other, with the same sizes)");
-        var seed = new Option<string>("--seed", "-s") { Description = "Seed of the generator.", DefaultValueFactory = _ => "42" };
+        var seed = new Option<string?>("--seed", "-s") { Description = "Seed of the generator (default 42, or the --baseline run's)." };
         var output = new Option<string?>("--out", "-o") { Description = "Results folder (default results/<timestamp>/)." };
-        var baseline = new Option<string?>("--baseline") { Description = "An earlier results.json to compare with, point by point." };
+        var baseline = new Option<string?>("--baseline") { Description = "An earlier results.json to compare with, point by point (same workload, darts or n, seed, backend, ranks x threads, isa); darts, n and seed default to its own." };
         var trace = new Option<string?>("--trace") { Description = "Write a Chrome trace-event file of the whole run." };
         var mpi = new Option<bool>("--mpi") { Description = "Initialize MPI even without a launcher's variables." };
         var command = new Command("compare", "The main job: every workload on every backend over thread (and rank) counts, verified, with tables, a summary, charts and a report.")
@@ -63,6 +63,31 @@ internal static class CompareCommand
             }
 
             string backendList = parsed.GetValue(backend)!;
+            // A baseline is read (and so checked) before anything runs; sizes and seed not given are its own,
+            // since points compare only with the same workload parameters.
+            string? baselinePath = parsed.GetValue(baseline);
+            CompareRun? old = baselinePath is null ? null : ResultsFiles.ReadJson(baselinePath);
+            (long? oldDarts, long? oldSerialDarts, int? oldN, ulong? oldSeed) = old is null ? default : BaselineComparison.Sizes(old);
+            long? givenDarts = parsed.GetValue(darts) is string d ? NumberParser.ParseInt64(d, "--darts", 1) : null;
+            int? givenN = parsed.GetValue(n) is string nn ? NumberParser.ParseInt32(nn, "--n", 1, SpecMatrix.MaxOrder) : null;
+            ulong? givenSeed = parsed.GetValue(seed) is string sd ? NumberParser.ParseUInt64(sd, "--seed") : null;
+            var taken = new List<string>();
+            if (givenDarts is null && oldDarts is not null && workloads.Contains("pi"))
+            {
+                taken.Add("darts");
+            }
+
+            if (givenN is null && oldN is not null && workloads.Contains("inv"))
+            {
+                taken.Add("n");
+            }
+
+            if (givenSeed is null && oldSeed is not null)
+            {
+                taken.Add("seed");
+            }
+
+            long? planDarts = givenDarts ?? (taken.Contains("darts") ? oldDarts : null);
             var options = new CompareOptions(
                 Plan: new ComparePlan(
                     Workloads: workloads,
@@ -70,13 +95,19 @@ internal static class CompareCommand
                     InvBackends: workloads.Contains("inv") ? SelectAvailable<IInvBackend>(backendList, stderr) : [],
                     Threads: ParseThreads(parsed.GetValue(threads)),
                     Paths: paths,
-                    Darts: parsed.GetValue(darts) is string d ? NumberParser.ParseInt64(d, "--darts", 1) : null,
-                    N: parsed.GetValue(n) is string nn ? NumberParser.ParseInt32(nn, "--n", 1, SpecMatrix.MaxOrder) : null,
-                    Seed: NumberParser.ParseUInt64(parsed.GetValue(seed)!, "--seed"),
+                    Darts: planDarts,
+                    N: givenN ?? (taken.Contains("n") ? oldN : null),
+                    Seed: givenSeed ?? (taken.Contains("seed") ? oldSeed!.Value : 42),
                     Repeat: parsed.GetValue(repeat) is string r ? NumberParser.ParseInt32(r, "--repeat", 1, 1000) : isQuick ? QuickRepeat : DefaultRepeat,
-                    Budget: limits),
+                    Budget: limits)
+                {
+                    // The serial baseline's darts come with the baseline's darts, whether taken or given alike.
+                    SerialDarts = planDarts is not null && planDarts == oldDarts ? oldSerialDarts : null,
+                    SizeSource = taken.Count > 0 ? $"{string.Join(", ", taken)} from the baseline {baselinePath}" : "given",
+                },
                 Output: parsed.GetValue(output) ?? Path.Combine("results", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)),
-                Baseline: parsed.GetValue(baseline) is string b ? ResultsFiles.ReadJson(b) : null,
+                Baseline: old,
+                BaselinePath: baselinePath,
                 Trace: parsed.GetValue(trace),
                 Mpi: parsed.GetValue(mpi));
             return Run(options, stdout, stderr);
@@ -87,9 +118,17 @@ internal static class CompareCommand
     private static int Run(CompareOptions options, TextWriter stdout, TextWriter stderr)
     {
         using IJob job = JobFactory.Start(options.Mpi);
+        ComparePlan plan = options.Plan;
+        IReadOnlyList<ScheduledPoint> schedule = CompareRunner.Schedule(plan);
+        // Every rank has read the same baseline and plan, so every rank refuses alike and the
+        // launch root prints the one line.
+        if (options.Baseline is CompareRun old && BaselineComparison.NothingInCommon(old, CompareRunner.Keys(schedule, plan, job.Size)) is string why)
+        {
+            throw new UsageException($"--baseline {options.BaselinePath}: {why}");
+        }
+
         return Driver.RunInJob(job, stderr, () =>
         {
-            ComparePlan plan = options.Plan;
             StableHash.RequireSameOnAllRanks(job, $"compare {plan.Darts} {plan.N} {plan.Seed} {plan.Repeat} {string.Join(',', plan.Threads)} {string.Join(',', plan.Workloads)} {string.Join(',', plan.Paths)} {plan.Budget}");
             Placement.Warn(job, plan.Threads.Max(), stderr);
             TextWriter console = job.IsRoot ? stdout : TextWriter.Null;
@@ -108,7 +147,7 @@ internal static class CompareCommand
             console.WriteLine();
 
             TraceFile.Begin(options.Trace, job);
-            IReadOnlyList<ComparePoint> points = new CompareRunner(job, plan, sizes, job.IsRoot ? new ProgressLine(stderr) : new Progress<CompareProgress>()).Run();
+            IReadOnlyList<ComparePoint> points = new CompareRunner(job, plan, sizes, job.IsRoot ? new ProgressLine(stderr) : new Progress<CompareProgress>()).Run(schedule, _ => { });
             TraceFile.Finish(options.Trace, job);
             if (!job.IsRoot)
             {
@@ -230,7 +269,7 @@ internal static class CompareCommand
 }
 
 /// <summary>The validated options of one `interop compare` run.</summary>
-internal sealed record CompareOptions(ComparePlan Plan, string Output, CompareRun? Baseline, string? Trace, bool Mpi);
+internal sealed record CompareOptions(ComparePlan Plan, string Output, CompareRun? Baseline, string? BaselinePath, string? Trace, bool Mpi);
 
 /// <summary>
 /// Progress on stderr: one line rewritten in place on a terminal, one plain line per point
