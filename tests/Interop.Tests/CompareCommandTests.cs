@@ -14,8 +14,8 @@ public sealed class CompareCommandTests
     [TearDown]
     public void RemoveFolder() => Directory.Delete(dir, recursive: true);
 
-    private string[] Small(string output, params string[] extra) =>
-        ["compare", "--quick", "--darts", "1000003", "--n", "96", "--repeat", "1", "--threads", "1,2", "--out", output, .. extra];
+    private static string[] Small(string output, params string[] extra) =>
+        ["compare", "--quick", "--darts", "1000003", "--n", "96", "--repeat", "1", .. extra.Contains("--threads") ? [] : new[] { "--threads", "1,2" }, "--out", output, .. extra];
 
     [Test]
     public void ASmallCompareWritesEveryFileAndVerifiesEveryPoint()
@@ -64,6 +64,37 @@ public sealed class CompareCommandTests
         var (code, stdout, stderr) = Cli.Run(Small(Path.Combine(dir, "second"), "--workload", "pi", "--baseline", Path.Combine(first, "results.json")));
         Assert.That(code, Is.Zero, stderr);
         Assert.That(stdout, Does.Contain("baseline"));
+    }
+
+    [Test]
+    public void ABaselineWithOtherDartsIsRefusedBeforeAnyComputingNamingTheDifference()
+    {
+        string first = Path.Combine(dir, "first");
+        Assert.That(Cli.Run(Small(first, "--workload", "pi", "--threads", "1")).Code, Is.Zero);
+        string second = Path.Combine(dir, "second");
+        var (code, stdout, stderr) = Cli.Run("compare", "--quick", "--workload", "pi", "--darts", "2000003", "--threads", "1", "--out", second, "--baseline", Path.Combine(first, "results.json"));
+        Assert.That(code, Is.EqualTo(2), stdout + stderr);
+        Assert.That(stderr.TrimEnd().Split('\n'), Has.Length.EqualTo(1), stderr);
+        Assert.That(stderr, Does.Contain("baseline has darts = 1000003, this run darts = 2000003"));
+        Assert.That(stderr, Does.Not.Contain("progress"));
+        Assert.That(Directory.Exists(second), Is.False, "nothing computed, nothing written");
+    }
+
+    [Test]
+    public void ABaselineGivesItsSizesAndSeedAndPointsOnOneSideAreListedNotCompared()
+    {
+        string first = Path.Combine(dir, "first");
+        Assert.That(Cli.Run(Small(first, "--workload", "pi", "--seed", "7")).Code, Is.Zero);
+        string second = Path.Combine(dir, "second");
+        var (code, stdout, stderr) = Cli.Run("compare", "--quick", "--workload", "pi", "--repeat", "1", "--threads", "1", "--out", second, "--baseline", Path.Combine(first, "results.json"));
+        Assert.That(code, Is.Zero, stderr);
+        Assert.That(stdout, Does.Contain("Sizes: darts, seed from the baseline"));
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(second, "results.json")));
+        Assert.That(doc.RootElement.GetProperty("parameters").GetProperty("darts").GetString(), Is.EqualTo("1000003"));
+        Assert.That(doc.RootElement.GetProperty("parameters").GetProperty("seed").GetString(), Is.EqualTo("7"));
+        Assert.That(stdout, Does.Contain("only in the baseline, not compared: pi managed-parallel 1x2"));
+        Assert.That(stdout, Does.Contain("of 4 common point(s)"));
+        Assert.That(stdout, Does.Not.Contain("only in this run"));
     }
 
     [Test]

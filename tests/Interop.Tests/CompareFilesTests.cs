@@ -146,13 +146,36 @@ public sealed class CompareFilesTests
 
         BaselineComparison slower = BaselineComparison.Compare(old, Synthetic(scale: 2));
         BaselineChange flagged = slower.Changes.Single(c => c.Flagged);
-        Assert.That((flagged.Backend, flagged.Threads), Is.EqualTo(("managed-parallel", 2)));
+        Assert.That((flagged.Key.Backend, flagged.Key.Threads), Is.EqualTo(("managed-parallel", 2)));
         Assert.That(flagged.Speedup, Is.EqualTo(0.5).Within(1e-9));
         Assert.That(slower.Describe().Any(l => l.Contains("SLOWER", StringComparison.Ordinal) && l.Contains("managed-parallel 1x2", StringComparison.Ordinal)), Is.True);
 
         // Overlapping spreads are noise, not a change, however the medians differ.
         CompareRun noisy = Synthetic() with { Points = [.. Synthetic().Points.Select(p => p.Backend == "c-openmp" && p.Threads == 1 ? p with { Seconds = [0.30, 0.45, 0.41] } : p)] };
         Assert.That(BaselineComparison.Compare(old, noisy).Changes.Count(c => c.Flagged), Is.Zero);
+    }
+
+    [Test]
+    public void ABaselineOfAnotherWorkloadSizeComparesNothingAndSaysWhatDiffers()
+    {
+        CompareRun old = Synthetic();
+        // The same backends and shapes, inverting n = 3000 instead of 4000 and throwing 2e9 darts: other workloads.
+        CompareRun other = Synthetic(scale: 8) with { Parameters = [new("darts", "2000000000"), new("n", "3000")] };
+        string[] lines = [.. BaselineComparison.Compare(old, other).Describe()];
+        Assert.That(lines, Has.None.Contains("SLOWER").And.None.Contains("FASTER").And.None.StartsWith("  same "), string.Join("\n", lines));
+        Assert.That(lines, Has.Some.Contains("only in this run, not compared: inv lapack 1x2").And.Some.Contains("only in the baseline, not compared: inv lapack 1x2"));
+        Assert.That(lines, Has.Some.Contains("baseline has n = 4000, this run n = 3000").And.Some.Contains("baseline has darts = 1000000000, this run darts = 2000000000"));
+
+        // Refused before any computing: no planned key in common, naming the field that differs.
+        PointKey[] planned = [.. other.Points.Select(p => BaselineComparison.Key(other, p))];
+        Assert.That(BaselineComparison.NothingInCommon(old, planned), Does.Contain("baseline has n = 4000, this run n = 3000"));
+        Assert.That(BaselineComparison.NothingInCommon(old, [.. old.Points.Select(p => BaselineComparison.Key(old, p))]), Is.Null);
+
+        // Only the points with the same size compare: pi here, not inv.
+        CompareRun piSame = Synthetic(scale: 8) with { Parameters = [new("darts", "1000000000"), new("n", "3000")] };
+        BaselineComparison partly = BaselineComparison.Compare(old, piSame);
+        Assert.That(partly.Changes.Where(c => c.Speedup is not null).Select(c => c.Key.Workload).Distinct(), Is.EqualTo(new[] { "pi" }));
+        Assert.That(partly.Changes.Single(c => c.Flagged).Key.Backend, Is.EqualTo("managed-parallel"));
     }
 
     [Test]

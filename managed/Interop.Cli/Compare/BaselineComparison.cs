@@ -2,72 +2,177 @@ using System.Globalization;
 
 namespace Interop.Cli.Compare;
 
-/// <summary>One point of a run compared with the same point of a baseline run, by throughput (work per second).</summary>
-internal sealed record BaselineChange(string Workload, string Backend, int Ranks, int Threads, double? OldThroughput, double? NewThroughput, string Unit, bool Flagged)
+/// <summary>
+/// What makes two points comparable: the same workload with the same size (darts or n) and seed,
+/// on the same backend, ranks x threads and instruction-set path. Only points with equal keys are
+/// compared; a run with other darts, n or seed measures a different workload.
+/// </summary>
+internal sealed record PointKey(string Workload, string Backend, int Ranks, int Threads, string Isa, long Size, string Seed)
 {
-    /// <summary>New throughput / old throughput: above 1 is faster now.</summary>
-    public double? Speedup => OldThroughput is double o && NewThroughput is double n ? n / o : null;
+    public override string ToString() =>
+        $"{Workload} {Backend} {Ranks}x{Threads}{(Isa.Length > 0 ? " " + Isa : string.Empty)} ({(Workload == "pi" ? "darts" : "n")} = {(Size > 0 ? Size.ToString(CultureInfo.InvariantCulture) : "?")}, seed {Seed})";
+}
+
+/// <summary>One point of a run against the same point (same <see cref="PointKey"/>) of a baseline run, by throughput; a side is null where the point is on one side only.</summary>
+internal sealed record BaselineChange(PointKey Key, double? OldThroughput, double? NewThroughput, string Unit, bool Flagged)
+{
+    /// <summary>Why a point on both sides was not compared (a result that failed verification), or null.</summary>
+    public string? NotCompared { get; init; }
+
+    /// <summary>New throughput / old throughput: above 1 is faster now; null unless compared.</summary>
+    public double? Speedup => OldThroughput is double o && NewThroughput is double n && NotCompared is null ? n / o : null;
 }
 
 /// <summary>
-/// `--baseline OLD/results.json`: each point (workload, backend, ranks, threads, path) against the
-/// same point of an earlier run, by throughput (runs may differ in darts or n). A change is flagged
-/// only beyond the measured spread: the two runs' [min, max] throughput intervals do not overlap
-/// and the medians differ by more than 3%.
+/// `--baseline OLD/results.json`: each point against the point of an earlier run with the same
+/// <see cref="PointKey"/> (workload, size, seed, backend, ranks x threads, path), by throughput.
+/// Points on one side only are listed as such, not compared. A change is flagged only beyond the
+/// measured spread: the two runs' [min, max] throughput intervals do not overlap and the medians
+/// differ by more than 3%. A baseline with no point in common is refused before any computing
+/// (<see cref="NothingInCommon"/>), and when darts, n or the seed are not given they are the baseline's.
 /// </summary>
-internal sealed class BaselineComparison(IReadOnlyList<BaselineChange> changes)
+internal sealed class BaselineComparison(IReadOnlyList<BaselineChange> changes, IReadOnlyList<string> differences, bool baselineComplete)
 {
     public const double Tolerance = 0.03;
 
     public IReadOnlyList<BaselineChange> Changes => changes;
 
+    /// <summary>The key of <paramref name="p"/> in <paramref name="run"/>; without the path when <paramref name="withIsa"/> is false (a schema 1 baseline).</summary>
+    public static PointKey Key(CompareRun run, ComparePoint p, bool withIsa = true) =>
+        new(p.Workload, p.Backend, p.Ranks, p.Threads, withIsa ? p.Isa : string.Empty, p.Size > 0 ? p.Size : SizeFromParameters(run, p), Parameter(run, "seed") ?? "?");
+
+    /// <summary>Whether every point of <paramref name="old"/> recorded its path (schema 2 and later).</summary>
+    public static bool HasPaths(CompareRun old) => old.Points.All(p => p.Isa != "unknown");
+
+    /// <summary>The sizes and seed of a baseline, for a run that does not give its own: null where the baseline did not run that workload.</summary>
+    public static (long? Darts, long? SerialDarts, int? N, ulong? Seed) Sizes(CompareRun old)
+    {
+        bool pi = old.Points.Any(p => p.Workload == "pi");
+        bool inv = old.Points.Any(p => p.Workload == "inv");
+        long? darts = pi ? Long(Parameter(old, "darts")) ?? old.Points.Where(p => p.Workload == "pi").Max(p => p.Size) : null;
+        long? serial = pi ? Long(Parameter(old, "darts_serial_baseline")) ?? old.Points.FirstOrDefault(p => p.Workload == "pi" && p.Backend == CompareMetrics.Baseline)?.Size ?? darts : null;
+        int? n = inv ? (int?)Long(Parameter(old, "n")) ?? (int)old.Points.Where(p => p.Workload == "inv").Max(p => p.Size) : null;
+        ulong? seed = ulong.TryParse(Parameter(old, "seed"), NumberStyles.None, CultureInfo.InvariantCulture, out ulong s) ? s : null;
+        return (darts is > 0 ? darts : null, serial is > 0 ? serial : null, n is > 0 ? n : null, seed);
+    }
+
+    /// <summary>
+    /// Null when the <paramref name="planned"/> points of this run share at least one key with
+    /// <paramref name="old"/>; otherwise why not, naming what differs ("baseline has n = 2000, this run n = 3000").
+    /// </summary>
+    public static string? NothingInCommon(CompareRun old, IReadOnlyList<PointKey> planned)
+    {
+        PointKey[] before = [.. old.Points.Select(p => Key(old, p, HasPaths(old)))];
+        PointKey[] now = [.. planned.Select(k => HasPaths(old) ? k : k with { Isa = string.Empty })];
+        if (before.Intersect(now).Any())
+        {
+            return null;
+        }
+
+        // The fields with no value in common explain it alone; else every field that differs.
+        IReadOnlyList<string> what = Differences(before, now, disjointOnly: true) is { Count: > 0 } disjoint ? disjoint : Differences(before, now, disjointOnly: false);
+        return "no point in common with this run (points compare only with the same workload, darts or n, seed, backend, ranks x threads and isa): " +
+            (what.Count > 0 ? string.Join("; ", what) : "no combination of them matches");
+    }
+
     public static BaselineComparison Compare(CompareRun old, CompareRun current)
     {
-        // A baseline from before instruction-set paths were recorded matches on the other fields.
-        bool oldHasPaths = old.Points.All(p => p.Isa != "unknown");
-        (string, string, int, int, string) Key(ComparePoint p) => (p.Workload, p.Backend, p.Ranks, p.Threads, oldHasPaths ? p.Isa : string.Empty);
-        Dictionary<(string, string, int, int, string), ComparePoint> before = old.Points.ToDictionary(Key);
-        Dictionary<(string, string, int, int, string), ComparePoint> after = current.Points.ToDictionary(Key);
+        bool withIsa = HasPaths(old);
+        Dictionary<PointKey, ComparePoint> before = old.Points.GroupBy(p => Key(old, p, withIsa)).ToDictionary(g => g.Key, g => g.First());
+        Dictionary<PointKey, ComparePoint> after = current.Points.GroupBy(p => Key(current, p, withIsa)).ToDictionary(g => g.Key, g => g.First());
         var changes = new List<BaselineChange>();
-        foreach (ComparePoint p in current.Points)
+        foreach ((PointKey key, ComparePoint p) in after)
         {
-            if (before.TryGetValue(Key(p), out ComparePoint? o))
+            if (!before.TryGetValue(key, out ComparePoint? o))
+            {
+                changes.Add(new BaselineChange(key, null, p.Throughput, p.ThroughputUnit, false));
+            }
+            else if (!o.Verified || !p.Verified)
+            {
+                changes.Add(new BaselineChange(key, o.Throughput, p.Throughput, p.ThroughputUnit, false)
+                {
+                    NotCompared = $"failed verification in {(o.Verified ? "this run" : p.Verified ? "the baseline" : "both runs")}",
+                });
+            }
+            else
             {
                 // The slowest run has the lowest throughput: [work / max, work / min].
                 bool apart = p.WorkPerRun / p.Stats.Max > o.WorkPerRun / o.Stats.Min || p.WorkPerRun / p.Stats.Min < o.WorkPerRun / o.Stats.Max;
                 bool large = Math.Abs((p.Throughput / o.Throughput) - 1) > Tolerance;
-                changes.Add(new BaselineChange(p.Workload, p.Backend, p.Ranks, p.Threads, o.Throughput, p.Throughput, p.ThroughputUnit, apart && large));
-            }
-            else
-            {
-                changes.Add(new BaselineChange(p.Workload, p.Backend, p.Ranks, p.Threads, null, p.Throughput, p.ThroughputUnit, false));
+                changes.Add(new BaselineChange(key, o.Throughput, p.Throughput, p.ThroughputUnit, apart && large));
             }
         }
 
-        changes.AddRange(old.Points.Where(o => !after.ContainsKey(Key(o)))
-            .Select(o => new BaselineChange(o.Workload, o.Backend, o.Ranks, o.Threads, o.Throughput, null, o.ThroughputUnit, false)));
-        return new BaselineComparison(changes);
+        changes.AddRange(before.Where(o => !after.ContainsKey(o.Key)).Select(o => new BaselineChange(o.Key, o.Value.Throughput, null, o.Value.ThroughputUnit, false)));
+        return new BaselineComparison(changes, Differences([.. before.Keys], [.. after.Keys], disjointOnly: false), old.Complete);
     }
 
     public IEnumerable<string> Describe()
     {
-        int flagged = changes.Count(c => c.Flagged);
-        yield return $"Against the baseline: {flagged} of {changes.Count(c => c.Speedup is not null)} common point(s) changed beyond the measured spread (non-overlapping min-max and > {Tolerance:P0}).";
-        foreach (BaselineChange c in changes)
+        int common = changes.Count(c => c.Speedup is not null);
+        yield return $"Against the baseline: {changes.Count(c => c.Flagged)} of {common} common point(s) changed beyond the measured spread (non-overlapping min-max and > {Tolerance:P0}); " +
+            "points compare only with the same workload, darts or n, seed, backend, ranks x threads and isa.";
+        if (!baselineComplete)
         {
-            string point = $"{c.Workload} {c.Backend} {c.Ranks}x{c.Threads}";
+            yield return "  the baseline is incomplete (\"complete\": false): only its measured points compare";
+        }
+
+        foreach (string difference in differences)
+        {
+            yield return $"  differs: {difference}";
+        }
+
+        foreach (BaselineChange c in changes.OrderBy(c => c.OldThroughput is null || c.NewThroughput is null ? 1 : 0))
+        {
             yield return c switch
             {
-                { OldThroughput: null } => $"  added    {point}",
-                { NewThroughput: null } => $"  removed  {point}",
-                { Flagged: true } => $"  {(c.Speedup > 1 ? "FASTER " : "SLOWER ")}  {point}: {Rate(c.OldThroughput, c.Unit)} -> {Rate(c.NewThroughput, c.Unit)} ({Ratio(c.Speedup!.Value)})",
-                _ => $"  same     {point}: {Rate(c.OldThroughput, c.Unit)} -> {Rate(c.NewThroughput, c.Unit)} ({Ratio(c.Speedup!.Value)}, within the spread)",
+                { OldThroughput: null } => $"  only in this run, not compared: {c.Key}",
+                { NewThroughput: null } => $"  only in the baseline, not compared: {c.Key}",
+                { NotCompared: string why } => $"  not compared ({why}): {c.Key}",
+                { Flagged: true } => $"  {(c.Speedup > 1 ? "FASTER " : "SLOWER ")}  {c.Key}: {Rate(c.OldThroughput, c.Unit)} -> {Rate(c.NewThroughput, c.Unit)} ({Ratio(c.Speedup!.Value)})",
+                _ => $"  same     {c.Key}: {Rate(c.OldThroughput, c.Unit)} -> {Rate(c.NewThroughput, c.Unit)} ({Ratio(c.Speedup!.Value)}, within the spread)",
             };
         }
     }
 
+    // Each field whose values differ between the two sides (or, with disjointOnly, have none in
+    // common): "baseline has n = 2000, this run n = 3000".
+    private static List<string> Differences(IReadOnlyList<PointKey> before, IReadOnlyList<PointKey> now, bool disjointOnly)
+    {
+        var fields = new (string Name, Func<PointKey, string?> Value)[]
+        {
+            ("workload", k => k.Workload),
+            ("darts", k => k.Workload == "pi" && k.Size > 0 ? k.Size.ToString(CultureInfo.InvariantCulture) : null),
+            ("n", k => k.Workload == "inv" && k.Size > 0 ? k.Size.ToString(CultureInfo.InvariantCulture) : null),
+            ("seed", k => k.Seed),
+            ("isa", k => k.Isa.Length > 0 ? k.Isa : null),
+            ("backend", k => k.Backend),
+            ("ranks x threads", k => $"{k.Ranks}x{k.Threads}"),
+        };
+        var lines = new List<string>();
+        foreach ((string name, Func<PointKey, string?> value) in fields)
+        {
+            string[] old = [.. before.Select(value).OfType<string>().Distinct().Order(StringComparer.Ordinal)];
+            string[] mine = [.. now.Select(value).OfType<string>().Distinct().Order(StringComparer.Ordinal)];
+            if (old.Length > 0 && mine.Length > 0 && (disjointOnly ? !old.Intersect(mine).Any() : !old.SequenceEqual(mine)))
+            {
+                lines.Add($"baseline has {name} = {string.Join(", ", old)}, this run {name} = {string.Join(", ", mine)}");
+            }
+        }
+
+        return lines;
+    }
+
+    private static long SizeFromParameters(CompareRun run, ComparePoint p) =>
+        (p.Workload == "pi"
+            ? Long(Parameter(run, p.Backend == CompareMetrics.Baseline ? "darts_serial_baseline" : "darts")) ?? Long(Parameter(run, "darts"))
+            : Long(Parameter(run, "n"))) ?? 0;
+
+    private static string? Parameter(CompareRun run, string key) => run.Parameters.FirstOrDefault(p => p.Key == key).Value;
+
+    private static long? Long(string? text) => long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long v) ? v : null;
+
     private static string Rate(double? value, string unit) => $"{CompareTables.FormatRate(value!.Value, unit)} {unit}";
 
-    private static string Ratio(double speedup) =>
-        speedup >= 1 ? $"{speedup.ToString("0.00", CultureInfo.InvariantCulture)}x faster" : $"{(1 / speedup).ToString("0.00", CultureInfo.InvariantCulture)}x slower";
+    private static string Ratio(double speedup) => CompareSummary.Ratio(speedup);
 }

@@ -44,7 +44,7 @@ internal sealed class CompareCalibration(IJob job, ComparePlan plan)
         if ((plan.Darts is not null || !pi) && (plan.N is not null || !inv))
         {
             long given = plan.Darts ?? 1;
-            return new CompareSizes(given, given, plan.N ?? 1, "given", 0);
+            return new CompareSizes(given, plan.SerialDarts ?? given, plan.N ?? 1, plan.SizeSource, 0);
         }
 
         var clock = Stopwatch.StartNew();
@@ -58,14 +58,15 @@ internal sealed class CompareCalibration(IJob job, ComparePlan plan)
         double invBudget = budget - (pi ? piBudget : 0);
         int runs = plan.Repeat + 1;
 
-        (long darts, long serialDarts, double piSeconds) = plan.Darts is long d ? (d, d, 0) : ChooseDarts(piRates, piBudget, runs);
+        (long darts, long serialDarts, double piSeconds) = plan.Darts is long d ? (d, plan.SerialDarts ?? d, 0) : ChooseDarts(piRates, piBudget, runs);
         (int n, double invSeconds) = plan.N is int nn ? (nn, 0) : ChooseOrder(invRates, invBudget, runs);
 
         // Rank 0 alone probed the inversion; every rank takes rank 0's sizes.
         long[] fromRoot = [job.GatherAll(darts)[0], job.GatherAll(serialDarts)[0], job.GatherAll(n)[0]];
         double estimate = job.MaxAll(piSeconds + invSeconds) + probes;
         string source = string.Create(CultureInfo.InvariantCulture,
-            $"calibrated on this CPU by {probes:F1} s of probe runs to a budget of {plan.Budget.Seconds * plan.Paths.Count:F0} s");
+            $"calibrated on this CPU by {probes:F1} s of probe runs to a budget of {plan.Budget.Seconds * plan.Paths.Count:F0} s") +
+            (plan.SizeSource != "given" ? $"; the others {plan.SizeSource}" : string.Empty);
         return new CompareSizes(fromRoot[0], fromRoot[1], (int)fromRoot[2], source, estimate);
     }
 

@@ -1,3 +1,4 @@
+using Interop.Core;
 using ScottPlot;
 
 namespace Interop.Cli.Compare;
@@ -13,12 +14,17 @@ internal static class CompareCharts
     private const int Width = 900;
     private const int Height = 540;
 
+    /// <summary>Every file name a compare may write here, for every workload: what <c>--force</c> removes.</summary>
+    public static IEnumerable<string> FileNames { get; } =
+        [.. from workload in new[] { "pi", "inv" } from kind in new[] { "throughput", "speedup" } from ext in new[] { "svg", "png" } select $"{workload}-{kind}.{ext}"];
+
     public static IReadOnlyList<string> Write(CompareRun run, string directory)
     {
         var files = new List<string>();
         foreach (IGrouping<string, ComparePoint> workload in run.Points.GroupBy(p => p.Workload))
         {
-            string title = workload.Key == "pi" ? "Monte Carlo pi" : "Matrix inversion";
+            int failed = workload.Count(p => !p.Verified);
+            string title = (workload.Key == "pi" ? "Monte Carlo pi" : "Matrix inversion") + (failed > 0 ? $" ({failed} result(s) FAILED verification)" : string.Empty);
             files.AddRange(Save(ThroughputPlot(run, title, [.. workload]), directory, $"{workload.Key}-throughput"));
             files.AddRange(Save(SpeedupPlot(run, title, [.. workload]), directory, $"{workload.Key}-speedup"));
         }
@@ -107,8 +113,15 @@ internal static class CompareCharts
     {
         string svg = Path.Combine(directory, name + ".svg");
         string png = Path.Combine(directory, name + ".png");
-        plot.SaveSvg(svg, Width, Height);
-        plot.SavePng(png, Width, Height);
+        // Written under a temporary name and renamed when complete, like every file of a results folder.
+        OutputFile.WriteText(svg, plot.GetSvgXml(Width, Height));
+        byte[] bytes;
+        using (Image image = plot.GetImage(Width, Height))
+        {
+            bytes = image.GetImageBytes();
+        }
+
+        OutputFile.Write(png, stream => stream.Write(bytes));
         return [svg, png];
     }
 }

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
 using Interop.Backends;
 using Interop.Cli.Jobs;
 using Interop.Core;
@@ -28,14 +30,15 @@ internal static class CompareCommand
         var darts = new Option<string?>("--darts", "-n") { Description = "Darts for pi (default: calibrated to the budget on this CPU; the serial baseline throws fewer)." };
         var n = new Option<string?>("--n") { Description = "Matrix order for inv (default: calibrated to the budget on this CPU)." };
         Option<string?> isa = IsaRequest.CreateOption(", or all (every path this CPU has, one after the other, with the same sizes)");
-        var seed = new Option<string>("--seed", "-s") { Description = "Seed of the generator.", DefaultValueFactory = _ => "42" };
-        var output = new Option<string?>("--out", "-o") { Description = "Results folder (default results/<timestamp>/)." };
-        var baseline = new Option<string?>("--baseline") { Description = "An earlier results.json to compare with, point by point." };
+        var seed = new Option<string?>("--seed", "-s") { Description = "Seed of the generator (default 42, or the --baseline run's)." };
+        var output = new Option<string?>("--out", "-o") { Description = "Results folder, new or empty (default results/<timestamp>/); checked before any computing." };
+        var force = new Option<bool>("--force") { Description = "Write into a non-empty --out folder: first remove the files an earlier compare wrote there (results.*, report.md, charts); other files stay." };
+        var baseline = new Option<string?>("--baseline") { Description = "An earlier results.json to compare with, point by point (same workload, darts or n, seed, backend, ranks x threads, isa); darts, n and seed default to its own." };
         var trace = new Option<string?>("--trace") { Description = "Write a Chrome trace-event file of the whole run." };
         var mpi = new Option<bool>("--mpi") { Description = "Initialize MPI even without a launcher's variables." };
         var command = new Command("compare", "The main job: every workload on every backend over thread (and rank) counts, verified, with tables, a summary, charts and a report.")
         {
-            workload, backend, threads, repeat, quick, budget, darts, n, isa, seed, output, baseline, trace, mpi,
+            workload, backend, threads, repeat, quick, budget, darts, n, isa, seed, output, force, baseline, trace, mpi,
         };
         command.SetAction(parsed => Driver.Guard(stderr, () =>
         {
@@ -63,6 +66,31 @@ internal static class CompareCommand
             }
 
             string backendList = parsed.GetValue(backend)!;
+            // A baseline is read (and so checked) before anything runs; sizes and seed not given are its own,
+            // since points compare only with the same workload parameters.
+            string? baselinePath = parsed.GetValue(baseline);
+            CompareRun? old = baselinePath is null ? null : ResultsFiles.ReadJson(baselinePath);
+            (long? oldDarts, long? oldSerialDarts, int? oldN, ulong? oldSeed) = old is null ? default : BaselineComparison.Sizes(old);
+            long? givenDarts = parsed.GetValue(darts) is string d ? NumberParser.ParseInt64(d, "--darts", 1) : null;
+            int? givenN = parsed.GetValue(n) is string nn ? NumberParser.ParseInt32(nn, "--n", 1, SpecMatrix.MaxOrder) : null;
+            ulong? givenSeed = parsed.GetValue(seed) is string sd ? NumberParser.ParseUInt64(sd, "--seed") : null;
+            var taken = new List<string>();
+            if (givenDarts is null && oldDarts is not null && workloads.Contains("pi"))
+            {
+                taken.Add("darts");
+            }
+
+            if (givenN is null && oldN is not null && workloads.Contains("inv"))
+            {
+                taken.Add("n");
+            }
+
+            if (givenSeed is null && oldSeed is not null)
+            {
+                taken.Add("seed");
+            }
+
+            long? planDarts = givenDarts ?? (taken.Contains("darts") ? oldDarts : null);
             var options = new CompareOptions(
                 Plan: new ComparePlan(
                     Workloads: workloads,
@@ -70,13 +98,20 @@ internal static class CompareCommand
                     InvBackends: workloads.Contains("inv") ? SelectAvailable<IInvBackend>(backendList, stderr) : [],
                     Threads: ParseThreads(parsed.GetValue(threads)),
                     Paths: paths,
-                    Darts: parsed.GetValue(darts) is string d ? NumberParser.ParseInt64(d, "--darts", 1) : null,
-                    N: parsed.GetValue(n) is string nn ? NumberParser.ParseInt32(nn, "--n", 1, SpecMatrix.MaxOrder) : null,
-                    Seed: NumberParser.ParseUInt64(parsed.GetValue(seed)!, "--seed"),
+                    Darts: planDarts,
+                    N: givenN ?? (taken.Contains("n") ? oldN : null),
+                    Seed: givenSeed ?? (taken.Contains("seed") ? oldSeed!.Value : 42),
                     Repeat: parsed.GetValue(repeat) is string r ? NumberParser.ParseInt32(r, "--repeat", 1, 1000) : isQuick ? QuickRepeat : DefaultRepeat,
-                    Budget: limits),
-                Output: parsed.GetValue(output) ?? Path.Combine("results", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)),
-                Baseline: parsed.GetValue(baseline) is string b ? ResultsFiles.ReadJson(b) : null,
+                    Budget: limits)
+                {
+                    // The serial baseline's darts come with the baseline's darts, whether taken or given alike.
+                    SerialDarts = planDarts is not null && planDarts == oldDarts ? oldSerialDarts : null,
+                    SizeSource = taken.Count > 0 ? $"{string.Join(", ", taken)} from the baseline {baselinePath}" : "given",
+                },
+                Output: parsed.GetValue(output) ?? DefaultFolder(),
+                Force: parsed.GetValue(force),
+                Baseline: old,
+                BaselinePath: baselinePath,
                 Trace: parsed.GetValue(trace),
                 Mpi: parsed.GetValue(mpi));
             return Run(options, stdout, stderr);
@@ -87,63 +122,151 @@ internal static class CompareCommand
     private static int Run(CompareOptions options, TextWriter stdout, TextWriter stderr)
     {
         using IJob job = JobFactory.Start(options.Mpi);
+        ComparePlan plan = options.Plan;
+        IReadOnlyList<ScheduledPoint> schedule = CompareRunner.Schedule(plan);
+        // Every rank has read the same baseline and plan, so every rank refuses alike and the
+        // launch root prints the one line.
+        if (options.Baseline is CompareRun old && BaselineComparison.NothingInCommon(old, CompareRunner.Keys(schedule, plan, job.Size)) is string why)
+        {
+            throw new UsageException($"--baseline {options.BaselinePath}: {why}");
+        }
+
+        // Every path the user gave is checked before any computing; rank 0 writes the files, so it
+        // checks them and every rank learns its verdict (one line, exit 2 everywhere).
+        CompareOutput? output = null;
+        string problem = string.Empty;
+        if (job.IsRoot)
+        {
+            try
+            {
+                if (options.Trace is string trace)
+                {
+                    OutputFile.Check(trace, "--trace");
+                }
+
+                output = CompareOutput.Prepare(options.Output, options.Force, stderr);
+            }
+            catch (UsageException e)
+            {
+                problem = e.Message;
+            }
+        }
+
+        string verdict = Encoding.UTF8.GetString(job.GatherAll(Encoding.UTF8.GetBytes(problem))[0]);
+        if (verdict.Length > 0)
+        {
+            throw new UsageException(verdict);
+        }
+
         return Driver.RunInJob(job, stderr, () =>
         {
-            ComparePlan plan = options.Plan;
             StableHash.RequireSameOnAllRanks(job, $"compare {plan.Darts} {plan.N} {plan.Seed} {plan.Repeat} {string.Join(',', plan.Threads)} {string.Join(',', plan.Workloads)} {string.Join(',', plan.Paths)} {plan.Budget}");
             Placement.Warn(job, plan.Threads.Max(), stderr);
             TextWriter console = job.IsRoot ? stdout : TextWriter.Null;
             DateTimeOffset started = DateTimeOffset.Now;
             var clock = Stopwatch.StartNew();
-            if (job.IsRoot && (plan.Darts is null || plan.N is null))
-            {
-                stderr.WriteLine($"progress: calibrating sizes to a {plan.Budget.Seconds * plan.Paths.Count:0} s budget with probe runs");
-            }
+            int planned = CompareRunner.Count(schedule, root: true);
+            CompareSizes? sizes = null;
+            CompareRun Snapshot(IReadOnlyList<ComparePoint> points, bool complete) =>
+                new(started, clock.Elapsed.TotalSeconds, Parameters(plan, sizes, job), EnvironmentInfo.Collect(), EnvironmentInfo.CollectVariables(), points)
+                {
+                    Complete = complete,
+                    Status = complete ? "complete" : "running",
+                    PointsPlanned = planned,
+                };
 
-            CompareSizes sizes = new CompareCalibration(job, plan).Choose();
-            console.WriteLine($"interop compare: {string.Join(" and ", plan.Workloads)}; {Describe(plan, sizes)}; threads {string.Join(", ", plan.Threads)}; " +
-                $"{job.Size} rank(s); isa {string.Join(", ", plan.Paths.Select(IsaNames.Name))}; seed {plan.Seed}; median of {plan.Repeat} run(s) after 1 warm-up");
-            console.WriteLine($"Sizes: {sizes.Source}" + (sizes.EstimatedSeconds > 0 ? string.Create(CultureInfo.InvariantCulture, $", estimated {sizes.EstimatedSeconds:F0} s") : string.Empty));
-            console.WriteLine($"Environment: {EnvironmentInfo.Summary()}");
-            console.WriteLine();
-
-            TraceFile.Begin(options.Trace, job);
-            IReadOnlyList<ComparePoint> points = new CompareRunner(job, plan, sizes, job.IsRoot ? new ProgressLine(stderr) : new Progress<CompareProgress>()).Run();
-            TraceFile.Finish(options.Trace, job);
-            if (!job.IsRoot)
+            // From here on results.json always exists: "complete": false, with the points so far.
+            output?.Save(Snapshot([], complete: false));
+            using CompareSignals? signals = output is null ? null : new CompareSignals(signal => Interrupted(signal, output, stderr));
+            try
             {
+                if (job.IsRoot && (plan.Darts is null || plan.N is null))
+                {
+                    stderr.WriteLine($"progress: calibrating sizes to a {plan.Budget.Seconds * plan.Paths.Count:0} s budget with probe runs");
+                }
+
+                sizes = new CompareCalibration(job, plan).Choose();
+                console.WriteLine($"interop compare: {string.Join(" and ", plan.Workloads)}; {Describe(plan, sizes)}; threads {string.Join(", ", plan.Threads)}; " +
+                    $"{job.Size} rank(s); isa {string.Join(", ", plan.Paths.Select(IsaNames.Name))}; seed {plan.Seed}; median of {plan.Repeat} run(s) after 1 warm-up");
+                console.WriteLine($"Sizes: {sizes.Source}" + (sizes.EstimatedSeconds > 0 ? string.Create(CultureInfo.InvariantCulture, $", estimated {sizes.EstimatedSeconds:F0} s") : string.Empty));
+                console.WriteLine($"Environment: {EnvironmentInfo.Summary()}");
+                console.WriteLine();
+                output?.Save(Snapshot([], complete: false));
+
+                TraceFile.Begin(options.Trace, job);
+                IReadOnlyList<ComparePoint> points = new CompareRunner(job, plan, sizes, job.IsRoot ? new ProgressLine(stderr) : new Progress<CompareProgress>())
+                    .Run(schedule, soFar => output?.Save(Snapshot(soFar, complete: false)));
+                TraceFile.Finish(options.Trace, job);
+                if (output is null)
+                {
+                    return Driver.Success;
+                }
+
+                CompareRun run = Snapshot(points, complete: true);
+                IReadOnlyList<string> summary = CompareSummary.Sentences(run);
+                CompareTables.Write(console, run);
+                console.WriteLine("Summary:");
+                foreach (string line in summary)
+                {
+                    console.WriteLine($"  {line}");
+                }
+
+                ResultsFolder folder = output.Finish(run, summary);
+                console.WriteLine();
+                console.WriteLine($"Results: {string.Join(", ", folder.Files.Select(Path.GetFileName))} in {options.Output}");
+                if (options.Baseline is CompareRun baseline)
+                {
+                    console.WriteLine();
+                    foreach (string line in BaselineComparison.Compare(baseline, run).Describe())
+                    {
+                        console.WriteLine(line);
+                    }
+                }
+
+                if (!run.Verified)
+                {
+                    stderr.WriteLine($"interop: error: {points.Count(p => !p.Verified)} result(s) failed verification (see the check column; results.json says \"verified\": false)");
+                    return Driver.Failure;
+                }
+
                 return Driver.Success;
             }
-
-            var run = new CompareRun(started, clock.Elapsed.TotalSeconds, Parameters(plan, sizes, job), EnvironmentInfo.Collect(), EnvironmentInfo.CollectVariables(), points);
-            IReadOnlyList<string> summary = CompareSummary.Sentences(run);
-            CompareTables.Write(console, run);
-            console.WriteLine("Summary:");
-            foreach (string line in summary)
+            catch (Exception e) when (output is not null)
             {
-                console.WriteLine($"  {line}");
+                // The points measured so far stay, marked with the error ("complete": false).
+                output.Fail(e.Message);
+                throw;
             }
-
-            ResultsFolder folder = ResultsFiles.Write(run, options.Output, summary);
-            console.WriteLine();
-            console.WriteLine($"Results: {string.Join(", ", folder.Files.Select(Path.GetFileName))} in {options.Output}");
-            if (options.Baseline is CompareRun old)
-            {
-                console.WriteLine();
-                foreach (string line in BaselineComparison.Compare(old, run).Describe())
-                {
-                    console.WriteLine(line);
-                }
-            }
-
-            if (points.Any(p => !p.Verified))
-            {
-                stderr.WriteLine($"interop: error: {points.Count(p => !p.Verified)} result(s) failed verification (see the check column)");
-                return Driver.Failure;
-            }
-
-            return Driver.Success;
         });
+    }
+
+    // SIGINT or SIGTERM: the points measured so far are saved ("complete": false, status
+    // "interrupted by ..."), temporaries of writes in flight removed, one line said, and the
+    // process ends with 130 or 143 (128 + the signal's number, as a shell reports it).
+    private static void Interrupted(PosixSignal signal, CompareOutput output, TextWriter stderr)
+    {
+        string name = CompareSignals.Name(signal);
+        string line;
+        try
+        {
+            line = output.Interrupt(name)
+                ? $"interop: interrupted by {name}: the points measured so far are in {Path.Combine(output.Directory, "results.json")} (\"complete\": false)"
+                : $"interop: interrupted by {name} after the results were written to {output.Directory}";
+        }
+        catch (Exception e) when (e is UsageException or IOException or UnauthorizedAccessException)
+        {
+            line = $"interop: interrupted by {name}; the points so far could not be saved: {e.Message}";
+        }
+
+        OutputFile.DeleteUnfinished();
+        if (ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected)
+        {
+            stderr.WriteLine(); // below the progress line rewritten in place
+        }
+
+        stderr.WriteLine(line);
+        stderr.Flush();
+        Environment.Exit(CompareSignals.ExitCode(signal));
     }
 
     // "pi with 1,600,000,000 darts (managed-serial 400,000,000), inv with n = 2400"
@@ -164,16 +287,17 @@ internal static class CompareCommand
         return string.Join(", ", parts);
     }
 
-    private static IReadOnlyList<KeyValuePair<string, string?>> Parameters(ComparePlan plan, CompareSizes sizes, IJob job) =>
+    // Sizes are null (unknown) while they are being calibrated.
+    private static IReadOnlyList<KeyValuePair<string, string?>> Parameters(ComparePlan plan, CompareSizes? sizes, IJob job) =>
     [
         new("workloads", string.Join(",", plan.Workloads)),
-        new("darts", sizes.Darts.ToString(CultureInfo.InvariantCulture)),
-        new("darts_serial_baseline", sizes.SerialDarts.ToString(CultureInfo.InvariantCulture)),
-        new("n", sizes.N.ToString(CultureInfo.InvariantCulture)),
-        new("sizes", sizes.Source),
+        new("darts", sizes?.Darts.ToString(CultureInfo.InvariantCulture)),
+        new("darts_serial_baseline", sizes?.SerialDarts.ToString(CultureInfo.InvariantCulture)),
+        new("n", sizes?.N.ToString(CultureInfo.InvariantCulture)),
+        new("sizes", sizes?.Source ?? "being calibrated"),
         new("budget_seconds_per_path", plan.Budget.Seconds.ToString(CultureInfo.InvariantCulture)),
         new("min_point_seconds", plan.Budget.MinPointSeconds.ToString(CultureInfo.InvariantCulture)),
-        new("estimated_seconds", sizes.EstimatedSeconds.ToString("F1", CultureInfo.InvariantCulture)),
+        new("estimated_seconds", sizes?.EstimatedSeconds.ToString("F1", CultureInfo.InvariantCulture)),
         new("isa", string.Join(",", plan.Paths.Select(IsaNames.Name))),
         new("isa_source", IsaRequest.Current.Source),
         new("seed", plan.Seed.ToString(CultureInfo.InvariantCulture)),
@@ -216,6 +340,19 @@ internal static class CompareCommand
         return selected;
     }
 
+    // results/<timestamp>, or results/<timestamp>-2, -3, ... when a run of the same second has it.
+    private static string DefaultFolder()
+    {
+        string folder = Path.Combine("results", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+        string candidate = folder;
+        for (int i = 2; Directory.Exists(candidate) || File.Exists(candidate); i++)
+        {
+            candidate = string.Create(CultureInfo.InvariantCulture, $"{folder}-{i}");
+        }
+
+        return candidate;
+    }
+
     private static IReadOnlyList<int> ParseThreads(string? list)
     {
         if (list is null)
@@ -230,7 +367,7 @@ internal static class CompareCommand
 }
 
 /// <summary>The validated options of one `interop compare` run.</summary>
-internal sealed record CompareOptions(ComparePlan Plan, string Output, CompareRun? Baseline, string? Trace, bool Mpi);
+internal sealed record CompareOptions(ComparePlan Plan, string Output, bool Force, CompareRun? Baseline, string? BaselinePath, string? Trace, bool Mpi);
 
 /// <summary>
 /// Progress on stderr: one line rewritten in place on a terminal, one plain line per point

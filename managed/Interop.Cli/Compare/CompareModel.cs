@@ -50,7 +50,23 @@ internal sealed record CompareRun(
     IReadOnlyList<KeyValuePair<string, string?>> Parameters,
     IReadOnlyList<KeyValuePair<string, string?>> Environment,
     IReadOnlyList<KeyValuePair<string, string?>> Variables,
-    IReadOnlyList<ComparePoint> Points);
+    IReadOnlyList<ComparePoint> Points)
+{
+    /// <summary>
+    /// False while the run goes on (results.json is rewritten as every point finishes) and after it
+    /// was interrupted or failed: then <see cref="Points"/> are those measured so far.
+    /// </summary>
+    public bool Complete { get; init; } = true;
+
+    /// <summary>"complete", "running", "interrupted by SIGINT after 5 of 16 points", "failed: ...".</summary>
+    public string Status { get; init; } = "complete";
+
+    /// <summary>How many points the run set out to measure; null where unknown (an older results.json).</summary>
+    public int? PointsPlanned { get; init; }
+
+    /// <summary>Whether every point measured passed its check.</summary>
+    public bool Verified => Points.All(p => p.Verified);
+}
 
 /// <summary>Numbers derived from the points of one run, shared by the console, CSV, charts and report.</summary>
 internal static class CompareMetrics

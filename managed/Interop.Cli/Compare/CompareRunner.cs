@@ -19,6 +19,12 @@ internal sealed record ComparePlan(
     int Repeat,
     CompareBudget Budget)
 {
+    /// <summary>Darts of the serial pi baseline when taken from a --baseline run; null: as many as <see cref="Darts"/> when that is given, else calibrated.</summary>
+    public long? SerialDarts { get; init; }
+
+    /// <summary>Where sizes that were not calibrated came from, for the header: "given", "from the baseline ...".</summary>
+    public string SizeSource { get; init; } = "given";
+
     /// <summary>Every (workload, backend, threads) point of one path, in the order they run: serial backends at 1 thread only.</summary>
     public IEnumerable<(string Workload, IBackend Backend, int Threads)> Points()
     {
@@ -49,23 +55,63 @@ internal sealed record ComparePlan(
     }
 }
 
+/// <summary>One point a compare run will measure: the path switched to, the workload, backend and threads, and the path the backend then runs.</summary>
+internal sealed record ScheduledPoint(Isa Path, string Workload, IBackend Backend, int Threads, string Isa);
+
 /// <summary>
 /// Runs a <see cref="ComparePlan"/> over the ranks of a job: every point gets one warm-up and
 /// <see cref="ComparePlan.Repeat"/> timed runs, and every result is verified (pi: one count for all
-/// points; inv: the scaled residual). Inversion runs on rank 0 alone.
+/// points; inv: the scaled residual). Inversion runs on rank 0 alone. Each finished point is handed
+/// to <c>finished</c> with every point so far, so that they can be saved as the run goes.
 /// </summary>
 internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes sizes, IProgress<CompareProgress> progress)
 {
     private readonly List<ComparePoint> points = [];
 
-    public IReadOnlyList<ComparePoint> Run()
+    /// <summary>
+    /// Every point of <paramref name="plan"/> in the order they run, each path switched to in turn.
+    /// A backend whose path does not follow the switch (the serial pi loop, OpenBLAS once loaded)
+    /// appears once, not once per path. Leaves the first path selected.
+    /// </summary>
+    public static IReadOnlyList<ScheduledPoint> Schedule(ComparePlan plan)
     {
-        var all = plan.Paths.SelectMany(path => plan.Points().Select(p => (Path: path, p.Workload, p.Backend, p.Threads))).ToList();
-        int total = job.IsRoot ? all.Count : all.Count(p => p.Workload == "pi");
+        var schedule = new List<ScheduledPoint>();
+        foreach (Isa path in plan.Paths)
+        {
+            IsaSwitch.Apply(path);
+            foreach ((string workload, IBackend backend, int threads) in plan.Points())
+            {
+                string isa = IsaNames.Name(workload == "pi" ? ((IPiBackend)backend).PiIsa : ((IInvBackend)backend).InvIsa);
+                if (!schedule.Any(p => p.Workload == workload && p.Backend.Name == backend.Name && p.Threads == threads && p.Isa == isa))
+                {
+                    schedule.Add(new ScheduledPoint(path, workload, backend, threads, isa));
+                }
+            }
+        }
+
+        IsaSwitch.Apply(plan.Paths[0]);
+        return schedule;
+    }
+
+    /// <summary>
+    /// The keys (<see cref="PointKey"/>) of the points <paramref name="schedule"/> will measure on
+    /// <paramref name="ranks"/> ranks; a size not known yet (to be calibrated) is 0.
+    /// </summary>
+    public static IReadOnlyList<PointKey> Keys(IReadOnlyList<ScheduledPoint> schedule, ComparePlan plan, int ranks) =>
+        [.. schedule.Select(p => new PointKey(p.Workload, p.Backend.Name, p.Workload == "pi" ? ranks : 1, p.Threads, p.Isa,
+            p.Workload == "pi" ? (p.Backend.IsParallel ? plan.Darts : plan.SerialDarts ?? plan.Darts) ?? 0 : plan.N ?? 0,
+            plan.Seed.ToString(CultureInfo.InvariantCulture)))];
+
+    /// <summary>The points this rank measures of <paramref name="schedule"/> (rank 0: all; the others: pi only).</summary>
+    public static int Count(IReadOnlyList<ScheduledPoint> schedule, bool root) => schedule.Count(p => root || p.Workload == "pi");
+
+    public IReadOnlyList<ComparePoint> Run(IReadOnlyList<ScheduledPoint> schedule, Action<IReadOnlyList<ComparePoint>> finished)
+    {
+        int total = Count(schedule, job.IsRoot);
         int done = 0;
         var clock = Stopwatch.StartNew();
         InvBench? inv = null;
-        foreach ((Isa path, string workload, IBackend backend, int threads) in all)
+        foreach ((Isa path, string workload, IBackend backend, int threads, string isa) in schedule)
         {
             if (workload == "inv" && !job.IsRoot)
             {
@@ -73,19 +119,12 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
             }
 
             IsaSwitch.Apply(path);
-            string isa = IsaNames.Name(workload == "pi" ? ((IPiBackend)backend).PiIsa : ((IInvBackend)backend).InvIsa);
-            // A backend whose path does not follow the switch (the serial pi loop, OpenBLAS once
-            // loaded) is measured once, not once per path.
-            bool measured = points.Any(p => p.Workload == workload && p.Backend == backend.Name && p.Threads == threads && p.Isa == isa);
-            if (!measured)
-            {
-                progress.Report(new CompareProgress(done, total, workload, backend.Name, workload == "pi" ? job.Size : 1, threads, isa, clock.Elapsed));
-                points.Add(workload == "pi"
-                    ? MeasurePi((IPiBackend)backend, threads) with { Isa = isa }
-                    : MeasureInv(inv ??= GenerateMatrix(), (IInvBackend)backend, threads) with { Isa = isa });
-            }
-
+            progress.Report(new CompareProgress(done, total, workload, backend.Name, workload == "pi" ? job.Size : 1, threads, isa, clock.Elapsed));
+            points.Add(workload == "pi"
+                ? MeasurePi((IPiBackend)backend, threads) with { Isa = isa }
+                : MeasureInv(inv ??= GenerateMatrix(), (IInvBackend)backend, threads) with { Isa = isa });
             done++;
+            finished(VerifyPi(points));
         }
 
         IsaSwitch.Apply(plan.Paths[0]);

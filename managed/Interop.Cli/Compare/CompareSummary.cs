@@ -6,9 +6,15 @@ namespace Interop.Cli.Compare;
 /// The plain-language reading of a compare run ("c-openmp ran 1.09x faster than managed-parallel at
 /// 1x2"), computed from the points' throughput: what a reader would otherwise work out from the
 /// tables. A run over several instruction-set paths reads each path on its own.
+/// Every sentence is worded from its own number: a ratio is always printed above 1 with "faster" or
+/// "slower" (one that rounds to 1.00 reads "about as fast as"), and a cause (threads running in
+/// parallel, SIMD) is named only where the ratio that shows it is at least <see cref="ClearGain"/>.
 /// </summary>
 internal static class CompareSummary
 {
+    /// <summary>The gain (20 %) below which a sentence names no cause for it: noise on a shared machine is a few per cent.</summary>
+    public const double ClearGain = 1.2;
+
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     public static IReadOnlyList<string> Sentences(CompareRun run)
@@ -25,24 +31,28 @@ internal static class CompareSummary
             int widest = workload.Max(p => p.Workers);
             ComparePoint? serial = workload.FirstOrDefault(p => p.Backend == CompareMetrics.Baseline && p.Workers == 1);
             ComparePoint? managed = workload.Where(p => p.Backend == CompareMetrics.ManagedParallel).MaxBy(p => p.Workers);
+            ComparePoint? managedOne = workload.FirstOrDefault(p => p.Backend == CompareMetrics.ManagedParallel && p.Workers == 1);
             if (serial is not null && managed is not null)
             {
-                bool faster = managed.Throughput > serial.Throughput;
-                lines.Add($"{name}: managed-parallel (C#) at {Shape(managed)} ran {Ratio(serial, managed)} than managed-serial" +
-                    (faster ? ": .NET threads run C# in parallel (no global interpreter lock), with SIMD on top." : "."));
+                lines.Add($"{name}: managed-parallel (C#) at {Shape(managed)} {Ran(managed.Throughput / serial.Throughput)} managed-serial.");
+                // SIMD is named only when the two ran different paths and the vector one was clearly faster on one worker.
+                if (managedOne is not null && managedOne.Isa != serial.Isa && serial.Isa == "scalar" && managedOne.Throughput / serial.Throughput >= ClearGain)
+                {
+                    lines.Add($"{name}: on one worker, managed-parallel's {managedOne.Isa} kernel {Ran(managedOne.Throughput / serial.Throughput)} managed-serial's scalar loop (SIMD).");
+                }
             }
 
             foreach (ComparePoint p in workload.Where(p => p.Workers == widest && CompareMetrics.OverManaged(run, p) is not null).OrderByDescending(p => p.Throughput))
             {
                 ComparePoint m = CompareMetrics.ManagedAt(run, p)!;
-                lines.Add($"{name}: {p.Backend} ran {Ratio(m, p)} than managed-parallel at {Shape(p)}.");
+                lines.Add($"{name}: {p.Backend} {Ran(p.Throughput / m.Throughput)} managed-parallel at {Shape(p)}.");
             }
 
             ComparePoint? lapack = workload.FirstOrDefault(p => p.Backend == "lapack" && p.Workers == widest);
             ComparePoint? c = workload.FirstOrDefault(p => p.Backend == "c-openmp" && p.Workers == widest);
             if (lapack is not null && c is not null)
             {
-                lines.Add($"{name}: LAPACK (OpenBLAS) ran {Ratio(c, lapack)} than the hand-written C/OpenMP inversion at {Shape(c)}.");
+                lines.Add($"{name}: LAPACK (OpenBLAS) {Ran(lapack.Throughput / c.Throughput)} the hand-written C/OpenMP inversion at {Shape(c)}.");
             }
 
             foreach (IGrouping<string, ComparePoint> backend in workload.GroupBy(p => p.Backend))
@@ -52,8 +62,11 @@ internal static class CompareSummary
                 if (one is not null && most is not null && most.Workers > 1)
                 {
                     double speedup = most.Throughput / one.Throughput;
-                    lines.Add($"{name}: {backend.Key} scales {speedup.ToString("0.00", Invariant)}x from 1 to {most.Workers} workers " +
-                        $"({(speedup / most.Workers).ToString("P0", Invariant)} parallel efficiency).");
+                    // "Threads run C# in parallel" is a claim about managed-parallel's own scaling, so it stands only on that number.
+                    string cause = backend.Key == CompareMetrics.ManagedParallel && speedup >= ClearGain
+                        ? ": .NET threads run C# in parallel (no global interpreter lock)"
+                        : string.Empty;
+                    lines.Add($"{name}: {backend.Key} {Scaling(speedup, most.Workers)} ({(speedup / most.Workers).ToString("P0", Invariant)} parallel efficiency){cause}.");
                 }
             }
 
@@ -71,10 +84,40 @@ internal static class CompareSummary
 
     public static string Throughput(ComparePoint p) => $"{CompareTables.FormatRate(p.Throughput, p.ThroughputUnit)} {p.ThroughputUnit}";
 
-    // hyperfine's wording: "ran 1.23x faster than" / "ran 1.23x slower than", on throughput (work may differ).
-    private static string Ratio(ComparePoint reference, ComparePoint p)
+    /// <summary>
+    /// A throughput ratio (this over the other) in hyperfine's words, always as a number above 1:
+    /// "1.23x faster", "1.23x slower", or "about as fast" where it rounds to 1.00 either way.
+    /// </summary>
+    public static string Ratio(double ratio)
     {
-        double r = p.Throughput / reference.Throughput;
-        return r >= 1 ? $"{r.ToString("0.00", Invariant)}x faster" : $"{(1 / r).ToString("0.00", Invariant)}x slower";
+        if (!double.IsFinite(ratio) || ratio <= 0)
+        {
+            return "not comparable (a time of zero)";
+        }
+
+        string faster = ratio.ToString("0.00", Invariant);
+        string slower = (1 / ratio).ToString("0.00", Invariant);
+        return faster == "1.00" || slower == "1.00" ? "about as fast"
+            : ratio > 1 ? $"{faster}x faster"
+            : $"{slower}x slower";
     }
+
+    // "ran 1.23x faster than", "ran 1.23x slower than", "ran about as fast as": followed by the other's name.
+    private static string Ran(double ratio) =>
+        Ratio(ratio) switch
+        {
+            "about as fast" => "ran about as fast as",
+            var r when r.StartsWith("not ", StringComparison.Ordinal) => "could not be compared (a time of zero) with",
+            var r => $"ran {r} than",
+        };
+
+    // A backend's own throughput on w workers over 1 worker: "scales 1.98x from 1 to 2 workers" only when it gained.
+    private static string Scaling(double speedup, int workers) =>
+        Ratio(speedup) switch
+        {
+            "about as fast" => $"ran about as fast on {workers} workers as on 1",
+            var r when r.EndsWith("faster", StringComparison.Ordinal) => $"scales {r[..^" faster".Length]} from 1 to {workers} workers",
+            var r when r.EndsWith("slower", StringComparison.Ordinal) => $"ran {r} on {workers} workers than on 1",
+            var r => $"could not be compared from 1 to {workers} workers ({r})",
+        };
 }

@@ -15,6 +15,19 @@ internal static class MarkdownReport
         md.AppendLine();
         md.AppendLine(Invariant, $"Run started {run.Started:yyyy-MM-dd HH:mm:ss zzz}, took {run.WallSeconds:F1} s.");
         md.AppendLine();
+        if (!run.Complete)
+        {
+            md.AppendLine(string.Create(Invariant, $"**Incomplete run** ({run.Status}): {run.Points.Count} of {run.PointsPlanned?.ToString(Invariant) ?? "?"} points measured; ") +
+                "the tables and the summary hold those alone, and no charts were drawn.");
+            md.AppendLine();
+        }
+
+        if (!run.Verified)
+        {
+            md.AppendLine(string.Create(Invariant, $"**FAILED verification:** {run.Points.Count(p => !p.Verified)} result(s) failed their check (marked FAILED below); ") +
+                "their timings are not those of a correct computation.");
+            md.AppendLine();
+        }
         md.AppendLine("## Summary");
         md.AppendLine();
         foreach (string line in summary)

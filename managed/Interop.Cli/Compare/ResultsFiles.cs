@@ -11,33 +11,46 @@ internal sealed record ResultsFolder(string Directory, IReadOnlyList<string> Fil
 /// <summary>
 /// A compare run's results folder: results.json (every repeat's raw time and the environment, and
 /// the input of --baseline), results.csv (one tidy row per point, for pandas or a spreadsheet),
-/// charts as SVG and PNG, and report.md embedding charts and tables.
+/// charts as SVG and PNG, and report.md embedding charts and tables. Every file is written under a
+/// temporary name and renamed when complete (<see cref="OutputFile"/>), results.json last, so a
+/// results.json that says "complete": true comes with every other file of the run.
 /// </summary>
 internal static class ResultsFiles
 {
-    /// <summary>2: points gained isa, size, peak_gflops, percent_of_peak and throughput_per_worker; ratios are throughput ratios.</summary>
-    public const int SchemaVersion = 2;
+    /// <summary>
+    /// 3: complete, status, verified and points_planned (a run saves results.json as every point
+    /// finishes; "complete": false until it ends). 2: points gained isa, size, peak_gflops,
+    /// percent_of_peak and throughput_per_worker; ratios are throughput ratios.
+    /// </summary>
+    public const int SchemaVersion = 3;
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
+    /// <summary>The names of the files a compare writes in its folder (charts of both workloads included): what --force removes.</summary>
+    public static IReadOnlyList<string> FileNames { get; } = ["results.json", "results.csv", "report.md", .. CompareCharts.FileNames];
+
+    /// <summary>Every file of <paramref name="run"/>: charts only for a complete run, results.json last.</summary>
     public static ResultsFolder Write(CompareRun run, string directory, IReadOnlyList<string> summary)
     {
         try
         {
             Directory.CreateDirectory(directory);
-            var files = new List<string>
-            {
-                WriteText(directory, "results.json", Json(run)),
-                WriteText(directory, "results.csv", Csv(run)),
-            };
-            IReadOnlyList<string> charts = CompareCharts.Write(run, directory);
-            files.AddRange(charts);
-            files.Add(WriteText(directory, "report.md", MarkdownReport.Render(run, summary, charts.Where(c => c.EndsWith(".png", StringComparison.Ordinal)).Select(Path.GetFileName).ToList()!)));
-            return new ResultsFolder(directory, files);
+            string csv = WriteText(directory, "results.csv", Csv(run));
+            IReadOnlyList<string> charts = run.Complete ? CompareCharts.Write(run, directory) : [];
+            string report = WriteText(directory, "report.md", MarkdownReport.Render(run, summary, charts.Where(c => c.EndsWith(".png", StringComparison.Ordinal)).Select(Path.GetFileName).ToList()!));
+            string json = WriteText(directory, "results.json", Json(run));
+            return new ResultsFolder(directory, [json, csv, .. charts, report]);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new UsageException($"--out {directory}: cannot write results: {e.Message}");
         }
+    }
+
+    /// <summary>The points so far of a run that goes on: results.csv, then results.json ("complete": false).</summary>
+    public static void WritePartial(CompareRun run, string directory)
+    {
+        WriteText(directory, "results.csv", Csv(run));
+        WriteText(directory, "results.json", Json(run));
     }
 
     public static string Json(CompareRun run)
@@ -47,6 +60,18 @@ internal static class ResultsFiles
         {
             json.WriteStartObject();
             json.WriteNumber("schema_version", SchemaVersion);
+            json.WriteBoolean("complete", run.Complete);
+            json.WriteString("status", run.Status);
+            json.WriteBoolean("verified", run.Verified);
+            if (run.PointsPlanned is int planned)
+            {
+                json.WriteNumber("points_planned", planned);
+            }
+            else
+            {
+                json.WriteNull("points_planned");
+            }
+
             json.WriteString("started", run.Started);
             json.WriteNumber("wall_seconds", run.WallSeconds);
             WritePairs(json, "parameters", run.Parameters);
@@ -123,7 +148,13 @@ internal static class ResultsFiles
                 ReadPairs(root, "parameters"),
                 ReadPairs(root, "environment"),
                 ReadPairs(root, "variables"),
-                points);
+                points)
+            {
+                // Absent before schema 3, whose files were written only at the end of a run.
+                Complete = !root.TryGetProperty("complete", out JsonElement complete) || complete.GetBoolean(),
+                Status = root.TryGetProperty("status", out JsonElement status) ? status.GetString() ?? "unknown" : "complete",
+                PointsPlanned = root.TryGetProperty("points_planned", out JsonElement planned) && planned.ValueKind == JsonValueKind.Number ? planned.GetInt32() : null,
+            };
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
@@ -162,7 +193,7 @@ internal static class ResultsFiles
     private static string WriteText(string directory, string name, string text)
     {
         string path = Path.Combine(directory, name);
-        File.WriteAllText(path, text);
+        OutputFile.WriteText(path, text);
         return path;
     }
 
