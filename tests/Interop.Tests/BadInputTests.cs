@@ -229,6 +229,30 @@ public sealed class BadInputTests
         Assert.That(managed.Code, Is.EqualTo(0), managed.Err);
     }
 
+    [Test]
+    public void OutputSharesTheShellsFileOffsetAndAGoneReaderIsNotAnError()
+    {
+        // Redirected as a group, the next command's output must follow interop's, not overwrite it;
+        // a reader that stops early (head) must not turn into "Broken pipe" errors.
+        string file = Path.Combine(dir, "out.txt");
+        string driver = TestEnvironment.DriverPath;
+        string script =
+            $"{{ echo before; '{driver}' pi --darts 1e5 --backend managed-serial --repeat 1 --json; echo after; }} > '{file}'; " +
+            $"'{driver}' env | true; echo \"env=${{PIPESTATUS[0]}}\"";
+        var info = new ProcessStartInfo("bash", ["-c", script]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var shell = Process.Start(info)!;
+        Task<string> stdout = shell.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = shell.StandardError.ReadToEndAsync();
+        Assert.That(shell.WaitForExit(TimeSpan.FromSeconds(120)), Is.True);
+        string[] lines = File.ReadAllLines(file);
+        Assert.That(lines[0], Is.EqualTo("before"));
+        Assert.That(lines[^1], Is.EqualTo("after"));
+        using JsonDocument doc = JsonDocument.Parse(string.Join('\n', lines[1..^1]));
+        Assert.That(doc.RootElement.GetProperty("workload").GetString(), Is.EqualTo("pi"));
+        Assert.That(stdout.Result.Trim(), Is.EqualTo("env=0"), stderr.Result);
+        Assert.That(stderr.Result, Does.Not.Contain("Broken pipe"));
+    }
+
     // A version 1.0 header for an n x n little-endian float64 matrix in C order.
     private static byte[] Header(int n)
     {
