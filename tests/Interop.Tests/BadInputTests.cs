@@ -99,6 +99,7 @@ public sealed class BadInputTests
         var watch = Stopwatch.StartNew();
         AssertOneLineUsageError(DriverProcess.Run(["inv", "--input", fifo], limitSeconds: 60), "named pipe");
         AssertOneLineUsageError(Cli.Run("inv", "--input", "/dev/zero"), "device");
+        AssertOneLineUsageError(DriverProcess.Run(["compare", "--quick", "--baseline", fifo, "--out", Path.Combine(dir, "r")], limitSeconds: 60), "named pipe");
         AssertOneLineUsageError(Cli.Run("inv", "--input", dir), "folder");
         AssertOneLineUsageError(Cli.Run("inv", "--input", Path.Combine(dir, "none.npy")), "no such file");
         Assert.That(watch.Elapsed.TotalSeconds, Is.LessThan(30));

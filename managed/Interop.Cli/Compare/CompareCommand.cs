@@ -361,7 +361,7 @@ internal static class CompareCommand
         }
 
         int[] counts = [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(t => NumberParser.ParseInt32(t, "--threads", 1, 4096)).Distinct().Order()];
+            .Select(t => NumberParser.ParseInt32(t, "--threads", 1, ThreadCount.Max)).Distinct().Order()];
         return counts.Length > 0 ? counts : throw new UsageException("--threads needs at least one count, e.g. 1,2,4");
     }
 }

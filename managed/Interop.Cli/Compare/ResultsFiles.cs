@@ -122,6 +122,7 @@ internal static class ResultsFiles
     /// <summary>Reads a results.json written by <see cref="Json"/> (the --baseline input).</summary>
     public static CompareRun ReadJson(string path)
     {
+        InputFile.RequireRegular(path);
         try
         {
             using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(path));
