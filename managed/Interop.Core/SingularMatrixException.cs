@@ -1,17 +1,35 @@
 namespace Interop.Core;
 
 /// <summary>
-/// The matrix is singular or numerically singular: LU found a failing pivot at <see cref="Step"/>
-/// (1-based, as LAPACK's INFO). A pivot fails when |u_jj| &lt;= n * 2^-52 * max|a_ij|; the kernels
-/// factor the row-major buffer as stored (column-major, i.e. Aᵀ), so a zero row k of A fails at step k.
+/// The LU factorization of an inversion failed at <see cref="Step"/> (1-based, as LAPACK's INFO):
+/// a <see cref="SingularMatrixException"/> or a <see cref="NonFiniteFactorizationException"/>.
+/// Every kernel factors A itself with partial (row) pivoting, P A = L U, as LAPACK on A would.
 /// </summary>
-public sealed class SingularMatrixException(int step, string backend)
-    : Exception($"{backend}: the matrix is singular or numerically singular: LU found a zero pivot at step {step}")
+public abstract class MatrixFactorizationException(int step, string backend, string message)
+    : Exception($"{backend}: {message}")
 {
     public int Step { get; } = step;
 
     public string Backend { get; } = backend;
+}
 
+/// <summary>
+/// The matrix is singular or numerically singular: LU found a failing pivot at <see cref="MatrixFactorizationException.Step"/>.
+/// A pivot fails when |u_jj| &lt;= n * 2^-52 * max|a_ij| (the max over the finite elements); a zero
+/// column k of A fails at step k.
+/// </summary>
+public sealed class SingularMatrixException(int step, string backend)
+    : MatrixFactorizationException(step, backend, $"the matrix is singular or numerically singular: LU found a zero pivot at step {step}")
+{
     /// <summary>The threshold below which a pivot counts as zero: n * 2^-52 * max|a_ij|.</summary>
     public static double PivotThreshold(int n, double maxAbsElement) => n * Math.Pow(2, -52) * maxAbsElement;
+}
+
+/// <summary>
+/// A pivot of the LU was NaN or Inf at <see cref="MatrixFactorizationException.Step"/>: the matrix holds NaN
+/// or Inf, or its factorization overflowed. Not a singular matrix: nothing about its rank is known.
+/// </summary>
+public sealed class NonFiniteFactorizationException(int step, string backend)
+    : MatrixFactorizationException(step, backend, $"non-finite value (NaN or Inf) in the factorization at step {step}: the matrix holds NaN or Inf, or its LU overflowed")
+{
 }

@@ -74,13 +74,29 @@ public static class SpecMatrix
         return a;
     }
 
-    /// <summary>max |a_ij|, the scale of the singular-pivot threshold.</summary>
+    /// <summary>max |a_ij| (NaN if any element is NaN).</summary>
     public static double MaxAbs(ReadOnlySpan<double> a)
     {
         double max = 0;
         foreach (double v in a)
         {
             max = Math.Max(max, Math.Abs(v));
+        }
+
+        return max;
+    }
+
+    /// <summary>max |a_ij| over the finite elements (NaN and Inf left out; 0 if there are none).</summary>
+    public static double MaxAbsFinite(ReadOnlySpan<double> a)
+    {
+        double max = 0;
+        foreach (double v in a)
+        {
+            double abs = Math.Abs(v);
+            if (abs > max && double.IsFinite(abs))
+            {
+                max = abs;
+            }
         }
 
         return max;

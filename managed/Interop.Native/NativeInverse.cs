@@ -70,9 +70,15 @@ public static class NativeInverse
             ? core
             : "unknown";
 
-    // Positive statuses are the 1-based column of a failing pivot: a property of the matrix, not a bug.
+    // Positive statuses are the 1-based step of a failing pivot, a property of the matrix, not a bug:
+    // a singular one, or with INTEROP_STATUS_NONFINITE a NaN or Inf one.
     private static void ThrowIfFailed(int status, string function, string backend)
     {
+        if (status > 0 && (status & NativeStatus.NonFinite) != 0)
+        {
+            throw new NonFiniteFactorizationException(status & ~NativeStatus.NonFinite, backend);
+        }
+
         if (status > 0)
         {
             throw new SingularMatrixException(status, backend);

@@ -18,6 +18,9 @@ internal static class NativeStatus
     /// <summary>INTEROP_STATUS_NO_MEMORY in interop.h.</summary>
     public const int NoMemory = -1000;
 
+    /// <summary>INTEROP_STATUS_NONFINITE in interop.h: the flag of an inversion's NaN or Inf pivot, over its step.</summary>
+    public const int NonFinite = 0x40000000;
+
     public static void ThrowIfFailed(int status, string function, params string[] argumentNames)
     {
         if (status == 0)

@@ -23,10 +23,15 @@ extern "C" {
 #endif
 
 /* Bumped whenever a signature below changes; the managed side refuses a mismatched library. */
-#define INTEROP_ABI_VERSION 4
+#define INTEROP_ABI_VERSION 5
 
 /* Status returned when a kernel cannot allocate its workspace (distinct from any argument index). */
 #define INTEROP_STATUS_NO_MEMORY (-1000)
+
+/* Flag of an inversion status > 0 whose pivot was not finite (NaN or Inf: the matrix holds NaN or
+ * Inf, or its factorization overflowed): the status is INTEROP_STATUS_NONFINITE | step, with the
+ * 1-based step in the low bits (n <= 46340 < 2^30). Without the flag, a status > 0 is a singular step. */
+#define INTEROP_STATUS_NONFINITE 0x40000000
 
 INTEROP_EXPORT int32_t interop_abi_version(void);
 
@@ -69,17 +74,24 @@ INTEROP_EXPORT int32_t interop_isa_active(void);
 /*
  * Dense matrix inversion (shared/reference/workload-spec.md), in place.
  *
- * `a` holds n*n contiguous doubles. Every kernel factors the buffer as stored, read column-major:
- * for the managed side's row-major A that is Aᵀ, and the inverse written back in the same layout
- * reads row-major as inv(A) (inv(Aᵀ) = inv(A)ᵀ), so no transpose or copy is needed.
+ * `a` holds n*n contiguous doubles, the row-major matrix A (element (i, j) at a[i*n + j]). Every
+ * kernel inverts A from an LU factorization of A itself with partial (row) pivoting, P A = L U, as
+ * LAPACK on A would: the kernels work column-major, so they first transpose the buffer in place
+ * (O(n^2), no extra memory), and write the inverse back row-major. (Factoring the buffer as stored
+ * would factor Aᵀ, i.e. pivot A's columns: not the same pivots, and for some well-conditioned A an
+ * element growth of 2^(n-1).)
  * c and fortran: LU with partial pivoting (blocked, right-looking), then the blocked triangular
  * solves L Y = I and U Z = Y, inverse = Z P (2n^3 flops); lapack: dgetrf + dgetri.
  * `threads` threads exactly.
  *
  * Status: 0 ok; -1 n < 1; -2 a is NULL; -3 threads < 1; INTEROP_STATUS_NO_MEMORY;
- *         > 0: the matrix is singular or numerically singular: the value is the 1-based step of the
- *         LU at which the pivot failed, |u_jj| <= n * 2^-52 * max_ij |a_ij| (an exact zero included).
- *         A zero row k of the row-major matrix fails at step k. On a failure `a` is unspecified.
+ *         > 0: a pivot failed, at the 1-based step k of the LU:
+ *           k: the matrix is singular or numerically singular, |u_kk| <= n * 2^-52 * max_ij |a_ij|
+ *              (max over the finite elements; an exact zero included). A zero column k of A fails at
+ *              step k;
+ *           INTEROP_STATUS_NONFINITE | k: u_kk is NaN or Inf (the matrix holds NaN or Inf, or the
+ *              factorization overflowed).
+ *         On a failure `a` is unspecified.
  */
 INTEROP_EXPORT int32_t interop_inv_c(int64_t n, double *a, int32_t threads);       /* C + OpenMP   */
 INTEROP_EXPORT int32_t interop_inv_fortran(int64_t n, double *a, int32_t threads); /* Fortran      */

@@ -1,7 +1,9 @@
 /* "Just call the library": the lapack backend of `interop inv` (dgetrf + dgetri from the system's
  * OpenBLAS), the scaled-residual check every inverse must pass (with OpenBLAS's dgemm), and a
  * description of the OpenBLAS in use. The Fortran LAPACK symbols are called directly on the
- * caller's buffer, read column-major as stored (see lu_inverse_c.c): no transposes, no copies. */
+ * caller's buffer, no copies: LAPACK is column-major, so the row-major A is transposed in place
+ * before dgetrf (which then pivots the rows of A itself, not of Aᵀ: see interop.h) and the inverse
+ * back after dgetri, O(n^2) each. */
 /* clock_gettime and CLOCK_MONOTONIC are POSIX, not ISO C11. */
 #define _POSIX_C_SOURCE 199309L
 
@@ -28,6 +30,13 @@ extern void dgemm_(const char *transa, const char *transb, const int *m, const i
                    const double *alpha, const double *a, const int *lda, const double *b, const int *ldb,
                    const double *beta, double *c, const int *ldc);
 
+/* a := aᵀ in place on `threads` OpenMP threads. */
+static void transpose(int64_t n, double *a, int32_t threads)
+{
+#pragma omp parallel num_threads(threads)
+    interop_transpose_in_place(n, a);
+}
+
 INTEROP_EXPORT int32_t interop_inv_lapack(int64_t n, double *a, int32_t threads)
 {
     if (n < 1 || n > 46340) /* n*n must fit LAPACK's 32-bit integers */
@@ -40,19 +49,19 @@ INTEROP_EXPORT int32_t interop_inv_lapack(int64_t n, double *a, int32_t threads)
     int *ipiv = malloc(sizeof(int) * (size_t)n);
     if (ipiv == NULL)
         return INTEROP_STATUS_NO_MEMORY;
-    double threshold = (double)n * 0x1p-52 * interop_max_abs(n * n, a);
+    double threshold = interop_pivot_threshold(n, a);
+    transpose(n, a, threads);
     openblas_set_num_threads(threads);
     dgetrf_(&ni, &ni, a, &ni, ipiv, &info);
-    if (info > 0) {
-        free(ipiv);
-        return info;
-    }
-    /* dgetrf reports exact zeros only; apply the same numerical-singularity rule as the others. */
-    for (int64_t j = 0; j < n; ++j)
-        if (!(fabs(a[j + j * n]) > threshold)) {
+    /* dgetrf reports exact zeros only (and goes on): apply the same rules as the other kernels,
+     * non-finite or numerically singular pivots, to U's diagonal in step order. */
+    for (int64_t j = 0; j < n; ++j) {
+        double pivot = a[j + j * n];
+        if (!(fabs(pivot) > threshold) || !isfinite(pivot)) {
             free(ipiv);
-            return (int32_t)(j + 1);
+            return interop_pivot_failure(pivot, j + 1);
         }
+    }
     double query = 0.0;
     int lwork = -1;
     dgetri_(&ni, a, &ni, ipiv, &query, &lwork, &info);
@@ -65,7 +74,10 @@ INTEROP_EXPORT int32_t interop_inv_lapack(int64_t n, double *a, int32_t threads)
     dgetri_(&ni, a, &ni, ipiv, work, &lwork, &info);
     free(work);
     free(ipiv);
-    return info > 0 ? info : 0;
+    if (info > 0)
+        return info;
+    transpose(n, a, threads);
+    return 0;
 }
 
 INTEROP_EXPORT int32_t interop_inv_residual(int64_t n, const double *a, const double *x, int32_t threads,

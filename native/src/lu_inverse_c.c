@@ -1,14 +1,18 @@
 /* Dense matrix inversion in C with OpenMP: the c-openmp backend of `interop inv`, compiled once per
  * instruction-set path (isa.h), each copy with its own register micro-kernel and block sizes.
  *
- * The n x n buffer is factored as stored, read column-major (element (i, j) at a[i + j*n]); for the
- * managed side's row-major A that is Aᵀ, and inv(Aᵀ) read back row-major is inv(A), so no transpose
- * is ever needed. Algorithm (the LU family, as LAPACK's dgesv applied to the identity):
+ * The buffer holds the row-major A, and the kernel works column-major (element (i, j) at a[i + j*n]):
+ * it first transposes the buffer in place, so that it reads column-major as M = A and the pivoting is
+ * LAPACK's on A itself (factoring the buffer as stored would pivot Aᵀ, whose partial pivoting can have
+ * an element growth of 2^(n-1) where A's has none). Algorithm (as LAPACK's dgesv on the identity):
+ *   0. M = A: the in-place transpose (O(n^2), no extra memory);
  *   1. blocked right-looking LU with partial pivoting, P M = L U: a recursive panel, row swaps, the
  *      triangular solve for U12 and the GEMM update of the trailing matrix;
  *   2. Y = inv(L) by the blocked solve L Y = I, skipping the zero upper triangle of Y (n^3/3 flops);
  *   3. Z = inv(U) Y by the blocked solve U Z = Y;
- *   4. inv(M) = Z P (P's column permutation) replaces M. 2n^3 flops in all, as dgetrf + dgetri.
+ *   4. inv(M) = Z P replaces M, written row-major: the copy out of the work matrix that the solves
+ *      need anyway, gathering P's column permutation and transposing by tiles. 2n^3 flops in all, as
+ *      dgetrf + dgetri.
  * Every triangular solve by a diagonal block T (NB x NB) is a GEMM too: T's inverse is formed once
  * (NB^3/3 flops, as dgetri forms inv(U)) and the block rows of the right-hand side are multiplied
  * by it, so nearly all the flops run in the micro-kernel.
@@ -402,8 +406,8 @@ static int32_t panel_leaf(int64_t n, double *a, int64_t j0, int64_t w, int64_t *
                 best = fabs(col[i]);
                 p = i;
             }
-        if (!(best > threshold)) /* also catches NaN */
-            return (int32_t)(j + 1);
+        if (!(best > threshold) || !isfinite(best)) /* NaN fails the first test, Inf the second */
+            return interop_pivot_failure(best, j + 1);
         ipiv[j] = p;
         if (p != j)
             for (int64_t c = j0; c < j0 + w; ++c) {
@@ -491,6 +495,26 @@ static void invert_upper(int64_t n, const double *u, int64_t kb, double *t)
     }
 }
 
+/* a[i*n + j] = x[i + source[j]*n]: the column-major x, its columns gathered by source, written
+ * row-major. By tiles of T x T, each read as T runs down T columns of x and written as T runs along
+ * T rows of a, so both stay in L1; the team shares the tile rows. */
+static void store_transposed(int64_t n, const double *x, const int64_t *source, double *a)
+{
+    enum { T = 32 };
+#pragma omp for schedule(static)
+    for (int64_t i0 = 0; i0 < n; i0 += T) {
+        int64_t i1 = min64(n, i0 + T);
+        for (int64_t j0 = 0; j0 < n; j0 += T) {
+            int64_t j1 = min64(n, j0 + T);
+            for (int64_t i = i0; i < i1; ++i) {
+                double *row = a + i * n;
+                for (int64_t j = j0; j < j1; ++j)
+                    row[j] = x[i + source[j] * n];
+            }
+        }
+    }
+}
+
 static void *aligned_buffer(size_t doubles)
 {
     size_t bytes = (sizeof(double) * doubles + 63) / 64 * 64;
@@ -522,7 +546,7 @@ INTEROP_INTERNAL int32_t INTEROP_ISA_NAME(interop_inv_c)(int64_t n, double *a, i
         return INTEROP_STATUS_NO_MEMORY;
     }
     /* A pivot at or below n * eps * max|a_ij| counts as zero: numerically singular. */
-    double threshold = (double)n * 0x1p-52 * interop_max_abs(n * n, a);
+    double threshold = interop_pivot_threshold(n, a);
     int32_t status = 0;
     int allocation_failures = 0;
 
@@ -537,6 +561,8 @@ INTEROP_INTERNAL int32_t INTEROP_ISA_NAME(interop_inv_c)(int64_t n, double *a, i
         }
 #pragma omp barrier
         if (allocation_failures == 0) {
+            /* 0. M = A: the row-major A read column-major is Aᵀ (the loop ends with a barrier). */
+            interop_transpose_in_place(n, a);
             /* 1. P M = L U, blocked right-looking. */
             for (int64_t k0 = 0; k0 < n; k0 += NB) {
                 int64_t kb = min64(n - k0, NB), rest = n - k0 - kb;
@@ -605,8 +631,9 @@ INTEROP_INTERNAL int32_t INTEROP_ISA_NAME(interop_inv_c)(int64_t n, double *a, i
                     gemm(k0, ce - cb, kb, &AT(a, n, 0, k0), n, &AT(x, n, k0, cb), n, &AT(x, n, 0, cb), n,
                          UPDATE, FULL, &pack);
                 }
-                /* 4. inv(M) = Z P replaces M. Row i of P is row perm[i] of the identity, so column i of
-                 * Z is column perm[i] of the inverse: a column copy, no swaps. */
+                /* 4. inv(M) = Z P replaces M, row-major. Row i of P is row perm[i] of the identity, so
+                 * column c of Z is column perm[c] of the inverse; column j of the inverse is column
+                 * source[j] of Z (source = perm's inverse), and element (i, j) goes to a[i*n + j]. */
 #pragma omp single
                 {
                     for (int64_t i = 0; i < n; ++i)
@@ -616,10 +643,10 @@ INTEROP_INTERNAL int32_t INTEROP_ISA_NAME(interop_inv_c)(int64_t n, double *a, i
                         perm[j] = perm[ipiv[j]];
                         perm[ipiv[j]] = tmp;
                     }
+                    for (int64_t c = 0; c < n; ++c)
+                        ipiv[perm[c]] = c; /* ipiv is free now: source[j] */
                 }
-#pragma omp for schedule(static)
-                for (int64_t c = 0; c < n; ++c)
-                    memcpy(&AT(a, n, 0, perm[c]), &AT(x, n, 0, c), sizeof(double) * (size_t)n);
+                store_transposed(n, x, ipiv, a);
             }
         }
         free(pack.a);

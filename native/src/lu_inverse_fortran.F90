@@ -1,9 +1,11 @@
 ! Dense matrix inversion in Fortran with OpenMP: the fortran-openmp backend of `interop inv`.
 !
-! The algorithm of native/src/lu_inverse_c.c, written as Fortran programmers would: the buffer
-! is the column-major matrix M = Aᵀ (inv(Aᵀ) = inv(A)ᵀ, so the result read row-major is inv(A));
-! 1. blocked right-looking LU with partial pivoting, P M = L U; 2. L Y = I (Y = inv(L), its zero upper
-! triangle skipped), U Z = Y, inv(M) = Z P, 2n**3 flops in all, as dgetrf + dgetri; the blocked
+! The algorithm of native/src/lu_inverse_c.c, written as Fortran programmers would: the buffer holds
+! the row-major A, which read column-major is Aᵀ; 0. an in-place transpose makes it M = A, so that
+! the pivoting is LAPACK's on A itself (partial pivoting of Aᵀ can have an element growth of 2**(n-1)
+! where A's has none); 1. blocked right-looking LU with partial pivoting, P M = L U; 2. L Y = I
+! (Y = inv(L), its zero upper triangle skipped), U Z = Y, inv(M) = Z P written back row-major (the
+! copy out of the work matrix, transposed by tiles), 2n**3 flops in all, as dgetrf + dgetri; the blocked
 ! triangular solves' updates are a packed, cache-blocked GEMM with a register micro-kernel sized
 ! for each instruction-set path. Unlike the C kernel, the triangular solves' diagonal blocks D also
 ! go through that GEMM, as C := C - (I - inv(D)) C: 11% more flops at n = 2000 (6% at 4000), all at
@@ -13,7 +15,7 @@
 ! calls the one of the path in use.
 module interop_lu_inverse
   use, intrinsic :: iso_c_binding, only: c_int32_t, c_int64_t, c_double, c_ptr, c_associated, c_f_pointer
-  use, intrinsic :: ieee_arithmetic, only: ieee_is_nan
+  use, intrinsic :: ieee_arithmetic, only: ieee_is_finite
   use omp_lib, only: omp_get_num_threads, omp_get_thread_num
   implicit none
   private
@@ -41,6 +43,10 @@ module interop_lu_inverse
   ! often. Diagonal blocks are packed whole: nb, nb_solve <= kc_max.
   integer(i8), parameter :: kc_max = 256, mc_max = 192, nb = 128, nb_solve = 256, t_rows = max(nb, nb_solve)
   integer(c_int32_t), parameter :: status_no_memory = -1000
+  ! INTEROP_STATUS_NONFINITE (interop.h): added to the step of a NaN or Inf pivot.
+  integer(c_int32_t), parameter :: status_nonfinite = 1073741824
+  ! Tiles of the transposes: two of tile x tile doubles (16 KiB) stay in L1.
+  integer(i8), parameter :: tile = 32
 
 contains
 
@@ -308,7 +314,12 @@ contains
     real(dp) :: u
     status = 0
     do j = k0, k0 + kb - 1
+      ! maxloc passes over NaN: a NaN row is taken only when nothing else is left.
       p = j - 1 + maxloc(abs(a(j:n, j)), dim=1)
+      if (.not. ieee_is_finite(a(p, j))) then
+        status = ior(status_nonfinite, int(j, c_int32_t))
+        return
+      end if
       if (.not. (abs(a(p, j)) > threshold)) then
         status = int(j, c_int32_t)
         return
@@ -332,6 +343,50 @@ contains
     a(i, :) = a(p, :)
     a(p, :) = row
   end subroutine swap_rows
+
+  ! a := transpose(a) in place, by pairs of tiles across the diagonal; the team shares the tile
+  ! columns (an orphaned loop, ending with its barrier).
+  subroutine transpose_in_place(n, a)
+    integer(i8), intent(in) :: n
+    real(dp), intent(inout) :: a(n, n)
+    integer(i8) :: i0, j0, i, j
+    real(dp) :: tmp
+    !$omp do schedule(dynamic, 1)
+    do j0 = 1, n, tile
+      do i0 = 1, j0, tile
+        ! Elements (i, j) of the tile pair with i < j swap with (j, i).
+        do j = j0, min(j0 + tile - 1, n)
+          do i = i0, min(i0 + tile - 1, j - 1)
+            tmp = a(i, j)
+            a(i, j) = a(j, i)
+            a(j, i) = tmp
+          end do
+        end do
+      end do
+    end do
+    !$omp end do
+  end subroutine transpose_in_place
+
+  ! a(j, i) = x(i, source(j)): the columns of x gathered by source, written transposed, by tiles
+  ! (T runs down T columns of x, T runs down T columns of a, all in L1); the team shares the tiles'
+  ! columns of a.
+  subroutine store_transposed(n, x, source, a)
+    integer(i8), intent(in) :: n, source(n)
+    real(dp), intent(in) :: x(n, n)
+    real(dp), intent(inout) :: a(n, n)
+    integer(i8) :: i0, j0, i, j
+    !$omp do schedule(static)
+    do i0 = 1, n, tile
+      do j0 = 1, n, tile
+        do i = i0, min(i0 + tile - 1, n)
+          do j = j0, min(j0 + tile - 1, n)
+            a(j, i) = x(i, source(j))
+          end do
+        end do
+      end do
+    end do
+    !$omp end do
+  end subroutine store_transposed
 
   function INTEROP_FORTRAN_INV(n, a_ptr, threads) result(status) bind(C)
     integer(c_int64_t), value, intent(in) :: n
@@ -372,9 +427,9 @@ contains
       status = status_no_memory
       return
     end if
-    ! A pivot at or below n * eps * max|a_ij| counts as zero: numerically singular.
-    threshold = real(n, dp) * epsilon(1.0_dp) * maxval(abs(a))
-    if (ieee_is_nan(threshold)) threshold = huge(1.0_dp)
+    ! A pivot at or below n * eps * max|a_ij| counts as zero: numerically singular. NaN and Inf are
+    ! left out: the factorization finds them as a non-finite pivot.
+    threshold = real(n, dp) * epsilon(1.0_dp) * max(0.0_dp, maxval(abs(a), mask=ieee_is_finite(a)))
     status = 0
     failures = 0
 
@@ -386,6 +441,8 @@ contains
     end if
     !$omp barrier
     if (failures == 0) then
+      ! 0. M = A: the row-major A read column-major is Aᵀ.
+      call transpose_in_place(n, a)
       ! 1. P M = L U, blocked right-looking.
       do k0 = 1, n, nb
         kb = min(nb, n - k0 + 1)
@@ -444,8 +501,9 @@ contains
           call gemm_update(k0 - 1, n, kb, a(1, k0), n, x(k0, 1), n, x, n, apack, bpack)
           !$omp barrier
         end do
-        ! 4. inv(M) = Z P replaces M. Row i of P is row perm(i) of the identity, so column i of Z is
-        ! column perm(i) of the inverse: a column copy, no swaps.
+        ! 4. inv(M) = Z P replaces M, row-major. Row i of P is row perm(i) of the identity, so column
+        ! c of Z is column perm(c) of the inverse; column j of the inverse is column ipiv(j) of Z
+        ! (ipiv is reused for perm's inverse), and its element i goes to a(j, i).
         !$omp single
         do i = 1, n
           perm(i) = i
@@ -455,12 +513,11 @@ contains
           perm(j) = perm(ipiv(j))
           perm(ipiv(j)) = k
         end do
-        !$omp end single
-        !$omp do schedule(static)
         do c = 1, n
-          a(:, perm(c)) = x(:, c)
+          ipiv(perm(c)) = c
         end do
-        !$omp end do
+        !$omp end single
+        call store_transposed(n, x, ipiv, a)
       end if
     end if
     if (allocated(apack)) deallocate (apack)

@@ -91,8 +91,8 @@ public sealed class InvCommandTests
     [TestCase("managed-parallel")]
     public void ASingularMatrixIsAnErrorNamingThePivotStep(string backend)
     {
-        // Row 2 (1-based) is zero: LU fails at step 2.
-        double[] a = [1, 3, 2, 0, 0, 0, 5, 6, 7];
+        // Column 2 (1-based) is zero: LU (of A, with row pivoting) fails at step 2.
+        double[] a = [1, 0, 2, 3, 0, 6, 5, 0, 7];
         string input = WriteMatrix("singular.npy", a, 3);
         var (code, output, error) = Cli.Run("inv", "--input", input, "--backend", backend, "--repeat", "1");
         Assert.That(code, Is.EqualTo(1), output);

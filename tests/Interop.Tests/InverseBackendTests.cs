@@ -78,12 +78,21 @@ public sealed class InverseBackendTests
     [TestCaseSource(nameof(Backends))]
     public void SingularMatricesNameTheFailingStep(IInvBackend backend)
     {
+        // The LU is A's own with row pivoting: a zero column k of A fails at step k.
         const int n = 9;
-        double[] zeroRow = SpecMatrix.Generate(n, 7, 1);
-        Array.Clear(zeroRow, 4 * n, n); // row 5
-        var e = Assert.Throws<SingularMatrixException>(() => Invert(backend, zeroRow, n, 2));
+        double[] zeroColumn = SpecMatrix.Generate(n, 7, 1);
+        for (int i = 0; i < n; i++)
+        {
+            zeroColumn[(i * n) + 4] = 0; // column 5
+        }
+
+        var e = Assert.Throws<SingularMatrixException>(() => Invert(backend, zeroColumn, n, 2));
         Assert.That(e!.Step, Is.EqualTo(5));
         Assert.That(e.Message, Does.Contain(backend.Name).And.Contain("step 5"));
+
+        double[] zeroRow = SpecMatrix.Generate(n, 7, 1);
+        Array.Clear(zeroRow, 4 * n, n); // row 5
+        Assert.That(Assert.Throws<SingularMatrixException>(() => Invert(backend, zeroRow, n, 2))!.Step, Is.InRange(1, n));
 
         Assert.That(Assert.Throws<SingularMatrixException>(() => Invert(backend, new double[n * n], n, 1))!.Step, Is.EqualTo(1));
 

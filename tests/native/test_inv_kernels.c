@@ -48,6 +48,21 @@ static double *spec_matrix(int64_t n, uint64_t seed)
     return a;
 }
 
+/* A well-conditioned matrix whose partial pivoting must be A's own (issue 9, item 18): unit
+ * diagonal, -1 above it, zeros below it except a last row of uniform [0, 1) numbers (seeded). LU
+ * with row pivoting of A has no element growth; row pivoting of Aᵀ (pivoting A's columns) has
+ * Wilkinson's 2^(n-1), and fails the residual check (so does NumPy on Aᵀ). */
+static double *growth_matrix(int64_t n, uint64_t seed, int transposed)
+{
+    double *a = calloc((size_t)(n * n), sizeof(double));
+    for (int64_t i = 0; i < n; ++i)
+        for (int64_t j = 0; j < n; ++j) {
+            double v = j > i ? -1.0 : j == i ? 1.0 : i == n - 1 ? unit(seed, (uint64_t)j) : 0.0;
+            a[transposed ? j * n + i : i * n + j] = v;
+        }
+    return a;
+}
+
 static double *copy(const double *a, int64_t n)
 {
     double *b = malloc(sizeof(double) * (size_t)(n * n));
@@ -160,13 +175,49 @@ static void test_kernel(inv_kernel kernel)
         double r = residual(n, a, x);
         CHECK(r <= 30, "hilbert residual %g", r);
     }
-    /* Singular inputs name the failing step: a zero row k fails at step k. */
+    /* The pivoting is A's own, on the matrix where it matters: it passes the residual check as NumPy
+     * does, in one block and in several (panels, recursion, uneven thread shares). Aᵀ is the
+     * matrix on which partial pivoting itself has 2^(n-1) growth: its inverse fails the check, also
+     * as NumPy's does, and the check is what reports it. */
+    {
+        const int64_t orders[] = {40, 300};
+        for (size_t s = 0; s < sizeof orders / sizeof *orders; ++s)
+            for (int32_t threads = 1; threads <= 3; ++threads) {
+                int64_t n = orders[s];
+                double *a = growth_matrix(n, 2024, 0);
+                double *x = copy(a, n);
+                int32_t status = kernel(n, x, threads);
+                double r = status == 0 ? residual(n, a, x) : -1;
+                CHECK(status == 0 && r >= 0 && r <= 30,
+                      "%s: row pivoting of A, n=%lld threads=%d: status %d residual %g", name_of(kernel),
+                      (long long)n, threads, status, r);
+                free(a);
+                free(x);
+                a = growth_matrix(n, 2024, 1);
+                x = copy(a, n);
+                status = kernel(n, x, threads);
+                r = status == 0 ? residual(n, a, x) : -1;
+                CHECK(status != 0 || r > 30,
+                      "%s: Aᵀ (growth 2^(n-1)) n=%lld threads=%d: status %d residual %g", name_of(kernel),
+                      (long long)n, threads, status, r);
+                free(a);
+                free(x);
+            }
+    }
+    /* Singular inputs name the failing step: a zero column k of A fails at step k. */
     {
         int64_t n = 9;
         double *a = spec_matrix(n, 7);
+        for (int64_t i = 0; i < n; ++i)
+            a[i * n + 4] = 0; /* column 5 */
+        int32_t zero_column = kernel(n, a, 2);
+        CHECK(zero_column == 5, "zero column 5: status %d", zero_column);
+        free(a);
+        a = spec_matrix(n, 7);
         for (int64_t j = 0; j < n; ++j)
             a[4 * n + j] = 0; /* row 5 */
-        CHECK(kernel(n, a, 2) == 5, "zero row 5");
+        int32_t zero_row = kernel(n, a, 2);
+        CHECK(zero_row > 0 && zero_row <= n, "zero row 5: status %d", zero_row);
         free(a);
         a = calloc((size_t)(n * n), sizeof(double));
         CHECK(kernel(n, a, 1) == 1, "all-zero matrix fails at step 1");
@@ -177,9 +228,41 @@ static void test_kernel(inv_kernel kernel)
         int32_t status = kernel(n, a, 1);
         CHECK(status > 0 && status <= n, "equal rows: status %d", status);
         free(a);
-        a = spec_matrix(n, 7);
-        a[10] = NAN;
-        CHECK(kernel(n, a, 1) > 0, "NaN input is not inverted");
+    }
+    /* NaN or Inf is a non-finite pivot at some step, not a singular matrix (issue 9, item 13); so is
+     * an overflow inside the factorization. Anywhere in the matrix, in one block and in several. */
+    {
+        const int64_t orders[] = {9, 200};
+        const double bad[] = {NAN, INFINITY, -INFINITY};
+        for (size_t s = 0; s < sizeof orders / sizeof *orders; ++s)
+            for (size_t b = 0; b < sizeof bad / sizeof *bad; ++b) {
+                int64_t n = orders[s];
+                const int64_t where[] = {0, 10, n * n / 2 + 3, n * n - 1};
+                for (size_t w = 0; w < sizeof where / sizeof *where; ++w) {
+                    double *a = spec_matrix(n, 7);
+                    a[where[w]] = bad[b];
+                    int32_t status = kernel(n, a, 2);
+                    int32_t step = status & ~INTEROP_STATUS_NONFINITE;
+                    CHECK(status > 0 && (status & INTEROP_STATUS_NONFINITE) && step >= 1 && step <= n,
+                          "%s: %g at %lld of n=%lld: status %d, expected non-finite", name_of(kernel), bad[b],
+                          (long long)where[w], (long long)n, status);
+                    free(a);
+                }
+            }
+        int64_t n = 9;
+        double *a = spec_matrix(n, 7);
+        for (int64_t i = 0; i < n * n; ++i)
+            a[i] = NAN;
+        CHECK(kernel(n, a, 1) == (INTEROP_STATUS_NONFINITE | 1), "all NaN: non-finite at step 1");
+        free(a);
+        /* Aᵀ scaled to 1e300: its last column doubles at every step of the LU, to Inf. */
+        n = 40;
+        a = growth_matrix(n, 2024, 1);
+        for (int64_t i = 0; i < n * n; ++i)
+            a[i] *= 1e300;
+        int32_t status = kernel(n, a, 1);
+        CHECK(status > 0 && (status & INTEROP_STATUS_NONFINITE), "overflow in the factorization: status %d",
+              status);
         free(a);
     }
     /* Bad arguments. */

@@ -1,13 +1,13 @@
 namespace Interop.Backends.Inversion;
 
 /// <summary>
-/// The managed inversion on one instruction-set path, in four phases over a column-major view M
+/// The managed inversion on one instruction-set path, in five phases over a column-major view M
 /// of the caller's buffer and a work matrix X (see <see cref="ManagedInverse"/> for the algorithm):
-/// <see cref="FactorLu"/>, <see cref="InvertLower"/>, <see cref="SolveUpper"/> and
-/// <see cref="Permute"/>. Every worker of the team runs <see cref="Work"/>; the work is split by
+/// <see cref="Transpose"/>, <see cref="FactorLu"/>, <see cref="InvertLower"/>, <see cref="SolveUpper"/>
+/// and <see cref="Permute"/>. Every worker of the team runs <see cref="Work"/>; the work is split by
 /// columns, which never overlap, taken in chunks from shared counters so that a slower worker
-/// simply takes fewer; barriers separate only what depends on other workers' columns (one per LU
-/// step, one before the result overwrites M).
+/// simply takes fewer; barriers separate only what depends on other workers' columns (one after
+/// the transpose, one per LU step, one before the result overwrites M).
 /// </summary>
 internal sealed unsafe class BlockedInverse<TPath>
     where TPath : struct, IKernelPath
@@ -18,16 +18,21 @@ internal sealed unsafe class BlockedInverse<TPath>
     // Below this the panel is factored column by column; above, it is halved (LAPACK's dgetrf2).
     private const int PanelLeaf = 16;
 
+    // Tiles of the transposes: two 32 x 32 tiles of doubles (16 KiB) stay in L1.
+    private const int Tile = 32;
+
     private readonly int n;
     private readonly ColumnMajor m;
     private readonly ColumnMajor x;
     private readonly int[] pivots;
     private readonly int[] perm;
+    private readonly int[] source; // perm's inverse
     private readonly int[] chunkCounters; // one per LU step: the next chunk of columns to take
     private readonly double threshold;
-    private volatile int failedStep;
+    private volatile int failedStep; // > 0: a singular pivot; < 0: minus the step of a NaN or Inf pivot
     private volatile int failedPanel = int.MaxValue; // the LU step whose panel held failedStep
     private int nextSolveColumn;
+    private int nextTransposeTile;
 
     private BlockedInverse(int n, double* m, double* x, double threshold)
     {
@@ -37,10 +42,15 @@ internal sealed unsafe class BlockedInverse<TPath>
         this.threshold = threshold;
         pivots = new int[n];
         perm = new int[n];
+        source = new int[n];
         chunkCounters = new int[(n + NB - 1) / NB];
     }
 
-    /// <summary>Inverts the n x n matrix at <paramref name="a"/> in place on <paramref name="threads"/> workers; 0, or the 1-based step of a pivot at or below <paramref name="threshold"/>.</summary>
+    /// <summary>
+    /// Inverts the n x n row-major matrix at <paramref name="a"/> in place on <paramref name="threads"/>
+    /// workers; 0, or the 1-based step of a pivot at or below <paramref name="threshold"/>, or minus
+    /// the step of a NaN or Inf pivot.
+    /// </summary>
     public static int Run(double* a, int n, int threads, double threshold)
     {
         double[] work = GC.AllocateUninitializedArray<double>(n * n, pinned: true);
@@ -55,6 +65,8 @@ internal sealed unsafe class BlockedInverse<TPath>
     private void Work(WorkerTeam team, int worker)
     {
         using PackBuffers pack = PackBuffers.For<TPath>(n, NB);
+        Transpose();
+        team.Sync();
         if (!FactorLu(team, worker, pack))
         {
             return;
@@ -71,6 +83,35 @@ internal sealed unsafe class BlockedInverse<TPath>
 
         team.Sync();
         Permute(team, worker);
+    }
+
+    /// <summary>
+    /// 0. M = A: the caller's row-major A, read column-major, is Aᵀ, whose partial pivoting is not
+    /// A's (it pivots A's columns, and can have an element growth of 2^(n-1) where A's has none), so
+    /// the buffer is transposed in place first (O(n²), no extra memory), by pairs of tiles across the
+    /// diagonal; the workers take tile columns from a shared counter.
+    /// </summary>
+    private void Transpose()
+    {
+        int tiles = (n + Tile - 1) / Tile;
+        for (int bj = Interlocked.Increment(ref nextTransposeTile) - 1; bj < tiles; bj = Interlocked.Increment(ref nextTransposeTile) - 1)
+        {
+            int j0 = bj * Tile, j1 = Math.Min(n, j0 + Tile);
+            for (int i0 = 0; i0 <= j0; i0 += Tile)
+            {
+                int i1 = Math.Min(n, i0 + Tile);
+                for (int i = i0; i < i1; i++)
+                {
+                    // Elements (i, j) with j > i swap with (j, i): along column i and along row i.
+                    double* column = m.Column(i);
+                    for (int j = Math.Max(j0, i + 1); j < j1; j++)
+                    {
+                        double* other = m.At(i, j);
+                        (column[j], *other) = (*other, column[j]);
+                    }
+                }
+            }
+        }
     }
 
     /// <summary>
@@ -130,7 +171,8 @@ internal sealed unsafe class BlockedInverse<TPath>
 
         if (worker == 0)
         {
-            // Row i of P is row perm[i] of the identity (the interchanges in order).
+            // Row i of P is row perm[i] of the identity (the interchanges in order), so column c of
+            // Z is column perm[c] of the inverse, and column j of the inverse is column source[j] of Z.
             for (int i = 0; i < n; i++)
             {
                 perm[i] = i;
@@ -139,6 +181,11 @@ internal sealed unsafe class BlockedInverse<TPath>
             for (int j = 0; j < n; j++)
             {
                 (perm[j], perm[pivots[j]]) = (perm[pivots[j]], perm[j]);
+            }
+
+            for (int c = 0; c < n; c++)
+            {
+                source[perm[c]] = c;
             }
         }
 
@@ -206,9 +253,14 @@ internal sealed unsafe class BlockedInverse<TPath>
                 }
             }
 
+            if (!double.IsFinite(best))
+            {
+                return -(j + 1); // NaN or Inf: not a singular matrix
+            }
+
             if (!(best > threshold))
             {
-                return j + 1; // also when best is NaN
+                return j + 1;
             }
 
             pivots[j] = p;
@@ -275,13 +327,29 @@ internal sealed unsafe class BlockedInverse<TPath>
         }
     }
 
-    /// <summary>4. inv(M) = Z P replaces M: column i of Z is column perm[i] of the inverse, a column copy.</summary>
+    /// <summary>
+    /// 4. inv(M) = Z P replaces M, written row-major (the caller's layout): element (i, j) of the
+    /// inverse, row i of column source[j] of Z, goes to M's (j, i). By tiles, each read as runs down
+    /// columns of Z and written as runs down columns of M, both in L1; the workers share the tile rows.
+    /// </summary>
     private void Permute(WorkerTeam team, int worker)
     {
-        (int c0, int c1) = team.Share(n, 1, worker);
-        for (int c = c0; c < c1; c++)
+        (int b0, int b1) = team.Share((n + Tile - 1) / Tile, 1, worker);
+        for (int i0 = b0 * Tile; i0 < Math.Min(n, b1 * Tile); i0 += Tile)
         {
-            new Span<double>(x.Column(c), n).CopyTo(new Span<double>(m.Column(perm[c]), n));
+            int i1 = Math.Min(n, i0 + Tile);
+            for (int j0 = 0; j0 < n; j0 += Tile)
+            {
+                int j1 = Math.Min(n, j0 + Tile);
+                for (int i = i0; i < i1; i++)
+                {
+                    double* row = m.Column(i);
+                    for (int j = j0; j < j1; j++)
+                    {
+                        row[j] = *x.At(i, source[j]);
+                    }
+                }
+            }
         }
     }
 

@@ -4,12 +4,13 @@ namespace Interop.Backends.Inversion;
 
 /// <summary>
 /// Dense matrix inversion in C#: the same algorithm as native/src/lu_inverse_c.c, so that the
-/// comparison is about language and runtime. The row-major buffer is factored as stored, read
-/// column-major (Aᵀ; the inverse read back row-major is inv(A)):
+/// comparison is about language and runtime. The kernel works column-major, on the row-major A:
+/// 0. M = A by an in-place transpose, so that the pivoting is A's own (LAPACK's on A; the buffer
+/// read as stored is Aᵀ, whose partial pivoting can have an element growth of 2^(n-1) where A's has none);
 /// 1. blocked right-looking LU with partial pivoting, P M = L U (recursive panel, triangular solve, GEMM);
 /// 2. Y = inv(L) by the blocked solve L Y = I, skipping the zero upper triangle of Y;
 /// 3. Z = inv(U) Y by the blocked solve U Z = Y (both solves' updates are GEMMs);
-/// 4. inv(M) = Z P replaces M: 2n³ flops in all, as dgetrf + dgetri.
+/// 4. inv(M) = Z P replaces M, written back row-major: 2n³ flops in all, as dgetrf + dgetri.
 /// The phases are <see cref="BlockedInverse{TPath}"/>'s, compiled for the path of
 /// <see cref="ManagedIsa.Active"/> (its micro-kernel's shape and blocking, <see cref="IKernelPath"/>),
 /// on a team of dedicated threads.
@@ -24,11 +25,8 @@ public static unsafe partial class ManagedInverse
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
-        double threshold = SingularMatrixException.PivotThreshold(n, SpecMatrix.MaxAbs(a));
-        if (double.IsNaN(threshold))
-        {
-            threshold = double.MaxValue;
-        }
+        // NaN and Inf are left out of the threshold: the factorization finds them as a non-finite pivot.
+        double threshold = SingularMatrixException.PivotThreshold(n, SpecMatrix.MaxAbsFinite(a));
 
         int failedStep;
         fixed (double* m = a)
@@ -41,7 +39,12 @@ public static unsafe partial class ManagedInverse
             };
         }
 
-        if (failedStep != 0)
+        if (failedStep < 0)
+        {
+            throw new NonFiniteFactorizationException(-failedStep, backendName);
+        }
+
+        if (failedStep > 0)
         {
             throw new SingularMatrixException(failedStep, backendName);
         }
