@@ -36,7 +36,7 @@ internal static class EnvironmentInfo
             new("cpus_online", ReadCpuCount()),
             new("cpus_usable", Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new("affinity", ReadStatusField("Cpus_allowed_list")),
-            new("memory_total", ReadMemoryTotal()),
+            new("memory_total_bytes", ReadMemoryTotal()),
             new("os", RuntimeInformation.OSDescription),
             new("architecture", RuntimeInformation.ProcessArchitecture.ToString()),
             new("dotnet", $"{RuntimeInformation.FrameworkDescription} ({RuntimeInformation.RuntimeIdentifier})"),
@@ -51,7 +51,7 @@ internal static class EnvironmentInfo
         };
         foreach ((string key, string value) in NativeBuildInfo())
         {
-            facts.Add(new($"native_{key}", value));
+            facts.Add(new($"{Schema.Documents.NativeBuildPrefix}{key}", value));
         }
 
         facts.Add(new("openblas", Try(NativeInverse.OpenBlasInfo)));
@@ -179,7 +179,7 @@ internal static class EnvironmentInfo
 
     private static string? ReadMemoryTotal() =>
         ReadProcField("/proc/meminfo", "MemTotal") is string kb && long.TryParse(kb.Split(' ')[0], out long value)
-            ? $"{value / 1024.0 / 1024.0:F1} GiB"
+            ? (value * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture)
             : null;
 
     private static string? ReadStatusField(string field) => ReadProcField("/proc/self/status", field);

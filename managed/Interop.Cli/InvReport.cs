@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
+using Interop.Cli.Schema;
 using Interop.Core;
 
 namespace Interop.Cli;
@@ -60,78 +60,50 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
             : "peak: not measured (no native library)");
     }
 
-    public void WriteJson(TextWriter output)
+    /// <summary>The run as the schema's document (<see cref="ResultDocument"/>, kind "inv").</summary>
+    public ResultDocument Document()
     {
-        JsonReport.Write(output, json =>
+        (DateTimeOffset started, double wall) = Documents.ProcessClock();
+        return new ResultDocument
         {
-            json.WriteString("workload", "inv");
-            json.WriteNumber("n", n);
-            if (options.Input is string input)
+            Kind = "inv",
+            Provenance = Documents.Here() with { TimestampUtc = started },
+            Verified = Verified,
+            PointsPlanned = results.Count,
+            Started = started,
+            WallSeconds = wall,
+            Parameters = new RunParameters
             {
-                json.WriteString("input", input);
-                json.WriteNull("seed");
-            }
-            else
+                Workloads = ["inv"],
+                N = n,
+                Seed = options.Input is null ? options.Seed : null,
+                Input = options.Input,
+                Output = Verified ? options.Output : null,
+                Isa = [IsaNames.Name(options.Isa.Isa)],
+                IsaSource = options.Isa.Source,
+                Threads = [options.Threads.Threads],
+                ThreadsSource = options.Threads.Source,
+                Ranks = 1,
+                Job = "single process",
+                Repeat = options.Repeat,
+                Warmup = 1,
+                GenerateSeconds = generateSeconds,
+            },
+            Environment = Documents.Environment(EnvironmentInfo.Collect()) with { Openblas = openBlas },
+            Variables = EnvironmentInfo.CollectVariables().ToDictionary(p => p.Key, p => p.Value),
+            Points = [.. results.Select(r => Documents.Point("inv", r.Backend, r.Isa, r.Ranks, r.Threads, null, r.N, options.Input is null ? options.Seed : null,
+                r.Seconds, r.Verified, $"residual={r.Residual.ToString("G3", Invariant)}") with
             {
-                json.WriteNull("input");
-                json.WriteNumber("seed", options.Seed);
-            }
-
-            json.WriteNumber("threads", options.Threads.Threads);
-            json.WriteString("isa_requested", IsaNames.Name(options.Isa.Isa));
-            json.WriteString("threads_source", options.Threads.Source);
-            json.WriteNumber("repeat", options.Repeat);
-            json.WriteNumber("warmup", 1);
-            json.WriteNumber("generate_seconds", generateSeconds);
-            json.WriteString("openblas", openBlas);
-            json.WriteString("output", Verified ? options.Output : null);
-            json.WriteBoolean("verified", Verified);
-            JsonReport.WriteEnvironment(json);
-            json.WriteStartArray("results");
-            foreach (InvResult r in results)
-            {
-                json.WriteStartObject();
-                json.WriteString("backend", r.Backend);
-                json.WriteString("isa", IsaNames.Name(r.Isa));
-                json.WriteNumber("threads", r.Threads);
-                json.WriteNumber("ranks", r.Ranks);
-                json.WriteNumber("n", r.N);
-                JsonReport.WriteTimings(json, r.Seconds);
-                json.WriteNumber("gflops", r.Gflops);
-                if (r.Peak is DgemmRate peak)
-                {
-                    json.WriteNumber("percent_of_peak", r.PercentOfPeak ?? 0);
-                    json.WriteStartObject("peak");
-                    json.WriteString("measure", "OpenBLAS dgemm, one timed call after a warm-up");
-                    json.WriteNumber("n", peak.N);
-                    json.WriteNumber("threads", peak.Threads);
-                    json.WriteNumber("gflops", peak.Gflops);
-                    json.WriteEndObject();
-                }
-                else
-                {
-                    json.WriteNull("percent_of_peak");
-                    json.WriteNull("peak");
-                }
-
-                json.WriteNumber("residual", double.IsFinite(r.Residual) ? r.Residual : double.MaxValue);
-                if (r.MaxDifferenceFromLapack is double d && double.IsFinite(d))
-                {
-                    json.WriteNumber("max_abs_diff_vs_lapack", d);
-                }
-                else
-                {
-                    json.WriteNull("max_abs_diff_vs_lapack");
-                }
-
-                json.WriteNumber("generate_seconds", generateSeconds);
-                json.WriteNumber("check_seconds", r.CheckSeconds);
-                JsonReport.WriteSpeedup(json, Speedup(r));
-                json.WriteBoolean("verified", r.Verified);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-        });
+                PeakGflops = r.Peak?.Gflops,
+                FractionOfPeak = Documents.Finite(r.PercentOfPeak / 100),
+                SpeedupVsManagedSerial = Documents.Finite(Speedup(r)),
+                Residual = Documents.Finite(r.Residual),
+                ResidualThreshold = InvResult.ResidualThreshold,
+                MaxAbsDiffVsLapack = Documents.Finite(r.MaxDifferenceFromLapack),
+                CheckSeconds = r.CheckSeconds,
+            })],
+        };
     }
+
+    public void WriteJson(TextWriter output) => output.WriteLine(Documents.Serialize(Document()));
 }

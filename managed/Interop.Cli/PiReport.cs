@@ -1,4 +1,5 @@
 using System.Globalization;
+using Interop.Cli.Schema;
 using Interop.Core;
 
 namespace Interop.Cli;
@@ -67,52 +68,47 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
             : $"check: FAILED, backends disagree: {Disagreement}");
     }
 
-    public void WriteJson(TextWriter output)
+    /// <summary>The run as the schema's document (<see cref="ResultDocument"/>, kind "pi").</summary>
+    public ResultDocument Document()
     {
-        JsonReport.Write(output, json =>
+        (DateTimeOffset started, double wall) = Documents.ProcessClock();
+        return new ResultDocument
         {
-            json.WriteString("workload", "pi");
-            json.WriteString("job", job);
-            json.WriteNumber("darts", options.Darts);
-            json.WriteNumber("seed", options.Seed);
-            json.WriteString("isa_requested", IsaNames.Name(options.Isa.Isa));
-            json.WriteNumber("threads", options.Threads.Threads);
-            json.WriteString("threads_source", options.Threads.Source);
-            json.WriteNumber("repeat", options.Repeat);
-            json.WriteNumber("warmup", 1);
-            json.WriteBoolean("verified", Verified);
-            JsonReport.WriteEnvironment(json);
-            json.WriteStartArray("results");
-            foreach (PiResult r in results)
+            Kind = "pi",
+            Provenance = Documents.Here() with { TimestampUtc = started },
+            Verified = Verified,
+            PointsPlanned = results.Count,
+            Started = started,
+            WallSeconds = wall,
+            Parameters = new RunParameters
             {
-                json.WriteStartObject();
-                json.WriteString("backend", r.Backend);
-                json.WriteString("isa", IsaNames.Name(r.Isa));
-                json.WriteNumber("threads", r.Threads);
-                json.WriteNumber("ranks", r.Ranks);
-                json.WriteNumber("darts", r.Darts);
-                json.WriteNumber("seed", r.Seed);
-                json.WriteNumber("inside", r.Inside);
-                json.WriteNumber("estimate", r.Estimate);
-                json.WriteNumber("abs_error", r.AbsoluteError);
-                JsonReport.WriteTimings(json, r.Seconds);
-                json.WriteNumber("darts_per_second", r.DartsPerSecond);
-                json.WriteNumber("darts_per_second_per_core", r.DartsPerSecondPerCore);
-                json.WriteStartArray("rank_compute_seconds");
-                foreach (double s in r.RankComputeSeconds)
-                {
-                    json.WriteNumberValue(s);
-                }
-
-                json.WriteEndArray();
-                json.WriteNumber("load_imbalance", r.Imbalance);
-                json.WriteNumber("mpi_seconds", r.CommunicationSeconds);
-                JsonReport.WriteSpeedup(json, Speedup(r));
-                json.WriteBoolean("verified", Verified);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-        });
+                Workloads = ["pi"],
+                Darts = options.Darts,
+                Seed = options.Seed,
+                Isa = [IsaNames.Name(options.Isa.Isa)],
+                IsaSource = options.Isa.Source,
+                Threads = [options.Threads.Threads],
+                ThreadsSource = options.Threads.Source,
+                Ranks = results.Count > 0 ? results[0].Ranks : 1,
+                Job = job,
+                Repeat = options.Repeat,
+                Warmup = 1,
+            },
+            Environment = Documents.Environment(EnvironmentInfo.Collect()),
+            Variables = EnvironmentInfo.CollectVariables().ToDictionary(p => p.Key, p => p.Value),
+            Points = [.. results.Select(r => Documents.Point("pi", r.Backend, r.Isa, r.Ranks, r.Threads, r.Darts, null, r.Seed, r.Seconds, Verified,
+                $"inside={r.Inside.ToString(Invariant)}" + (Verified ? string.Empty : " (backends disagree)")) with
+            {
+                SpeedupVsManagedSerial = Documents.Finite(Speedup(r)),
+                Inside = r.Inside,
+                Estimate = r.Estimate,
+                AbsError = r.AbsoluteError,
+                RankComputeSeconds = r.RankComputeSeconds,
+                LoadImbalance = Documents.Finite(r.Imbalance),
+                MpiSeconds = r.CommunicationSeconds,
+            })],
+        };
     }
+
+    public void WriteJson(TextWriter output) => output.WriteLine(Documents.Serialize(Document()));
 }

@@ -36,9 +36,10 @@ internal static class CompareCommand
         var baseline = new Option<string?>("--baseline") { Description = "An earlier results.json to compare with, point by point (same workload, darts or n, seed, backend, ranks x threads, isa); darts, n and seed default to its own." };
         var trace = new Option<string?>("--trace") { Description = "Write a Chrome trace-event file of the whole run." };
         var mpi = new Option<bool>("--mpi") { Description = "Initialize MPI even without a launcher's variables." };
+        var json = new Option<bool>("--json") { Description = "Print the results.json document on stdout (tables and summary go to stderr with the progress)." };
         var command = new Command("compare", "The main job: every workload on every backend over thread (and rank) counts, verified, with tables, a summary, charts and a report.")
         {
-            workload, backend, threads, repeat, quick, budget, darts, n, isa, seed, output, force, baseline, trace, mpi,
+            workload, backend, threads, repeat, quick, budget, darts, n, isa, seed, output, force, baseline, trace, mpi, json,
         };
         command.SetAction(parsed => Driver.Guard(stderr, () =>
         {
@@ -113,7 +114,10 @@ internal static class CompareCommand
                 Baseline: old,
                 BaselinePath: baselinePath,
                 Trace: parsed.GetValue(trace),
-                Mpi: parsed.GetValue(mpi));
+                Mpi: parsed.GetValue(mpi))
+            {
+                Json = parsed.GetValue(json),
+            };
             return Run(options, stdout, stderr);
         }));
         return command;
@@ -162,8 +166,9 @@ internal static class CompareCommand
         {
             StableHash.RequireSameOnAllRanks(job, $"compare {plan.Darts} {plan.N} {plan.Seed} {plan.Repeat} {string.Join(',', plan.Threads)} {string.Join(',', plan.Workloads)} {string.Join(',', plan.Paths)} {plan.Budget}");
             Placement.Warn(job, plan.Threads.Max(), stderr);
-            TextWriter console = job.IsRoot ? stdout : TextWriter.Null;
+            TextWriter console = !job.IsRoot ? TextWriter.Null : options.Json ? stderr : stdout;
             DateTimeOffset started = DateTimeOffset.Now;
+            Schema.Provenance provenance = Schema.Documents.Here() with { TimestampUtc = started.ToUniversalTime() };
             var clock = Stopwatch.StartNew();
             int planned = CompareRunner.Count(schedule, root: true);
             CompareSizes? sizes = null;
@@ -173,6 +178,7 @@ internal static class CompareCommand
                     Complete = complete,
                     Status = complete ? "complete" : "running",
                     PointsPlanned = planned,
+                    Provenance = provenance,
                 };
 
             // From here on results.json always exists: "complete": false, with the points so far.
@@ -212,6 +218,11 @@ internal static class CompareCommand
                 }
 
                 ResultsFolder folder = output.Finish(run, summary);
+                if (options.Json)
+                {
+                    stdout.WriteLine(ResultsFiles.Json(run));
+                }
+
                 console.WriteLine();
                 console.WriteLine($"Results: {string.Join(", ", folder.Files.Select(Path.GetFileName))} in {options.Output}");
                 if (options.Baseline is CompareRun baseline)
@@ -367,7 +378,11 @@ internal static class CompareCommand
 }
 
 /// <summary>The validated options of one `interop compare` run.</summary>
-internal sealed record CompareOptions(ComparePlan Plan, string Output, bool Force, CompareRun? Baseline, string? BaselinePath, string? Trace, bool Mpi);
+internal sealed record CompareOptions(ComparePlan Plan, string Output, bool Force, CompareRun? Baseline, string? BaselinePath, string? Trace, bool Mpi)
+{
+    /// <summary>--json: results.json's document on stdout; the human output goes to stderr.</summary>
+    public bool Json { get; init; }
+}
 
 /// <summary>
 /// Progress on stderr: one line rewritten in place on a terminal, one plain line per point

@@ -28,6 +28,15 @@ internal sealed record ComparePoint(
     /// <summary>Inversion: OpenBLAS dgemm's GFLOP/s at the same thread count (the machine's peak); null otherwise.</summary>
     public double? PeakGflops { get; init; }
 
+    /// <summary>pi: darts counted inside the quarter circle; null for inv.</summary>
+    public long? Inside { get; init; }
+
+    /// <summary>inv: the scaled residual of the check; null for pi.</summary>
+    public double? Residual { get; init; }
+
+    /// <summary>inv: the largest |X - X_lapack|, where LAPACK's inverse was at hand.</summary>
+    public double? MaxAbsDiffVsLapack { get; init; }
+
     /// <summary>Workers: ranks x threads.</summary>
     public int Workers => Ranks * Threads;
 
@@ -63,6 +72,9 @@ internal sealed record CompareRun(
 
     /// <summary>How many points the run set out to measure; null where unknown (an older results.json).</summary>
     public int? PointsPlanned { get; init; }
+
+    /// <summary>Interop version, commit, host and time of the run (Schema/Provenance); null: this build's, now.</summary>
+    public Schema.Provenance? Provenance { get; init; }
 
     /// <summary>Whether every point measured passed its check.</summary>
     public bool Verified => Points.All(p => p.Verified);

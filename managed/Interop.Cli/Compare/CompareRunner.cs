@@ -147,7 +147,7 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
             check += verified ? $" (= {other.Name})" : $" ({other.Name}: {again.ToString(CultureInfo.InvariantCulture)})";
         }
 
-        return new ComparePoint("pi", backend.Name, r.Ranks, threads, r.Seconds, darts, "darts/s", verified, check) { Size = darts };
+        return new ComparePoint("pi", backend.Name, r.Ranks, threads, r.Seconds, darts, "darts/s", verified, check) { Size = darts, Inside = r.Inside };
     }
 
     private InvBench GenerateMatrix()
@@ -165,6 +165,8 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
         {
             Size = bench.N,
             PeakGflops = r.Peak?.Gflops,
+            Residual = r.Residual,
+            MaxAbsDiffVsLapack = r.MaxDifferenceFromLapack,
         };
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Interop.Cli.Schema;
 using Interop.Core;
 
 namespace Interop.Cli.Compare;
@@ -18,11 +19,12 @@ internal sealed record ResultsFolder(string Directory, IReadOnlyList<string> Fil
 internal static class ResultsFiles
 {
     /// <summary>
-    /// 3: complete, status, verified and points_planned (a run saves results.json as every point
+    /// 4: the schema shared with pi --json and inv --json (<see cref="ResultDocument"/>). 3:
+    /// complete, status, verified and points_planned (a run saves results.json as every point
     /// finishes; "complete": false until it ends). 2: points gained isa, size, peak_gflops,
     /// percent_of_peak and throughput_per_worker; ratios are throughput ratios.
     /// </summary>
-    public const int SchemaVersion = 3;
+    public const int SchemaVersion = ResultDocument.CurrentVersion;
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     /// <summary>The names of the files a compare writes in its folder (charts of both workloads included): what --force removes.</summary>
@@ -53,80 +55,32 @@ internal static class ResultsFiles
         WriteText(directory, "results.json", Json(run));
     }
 
-    public static string Json(CompareRun run)
-    {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-        {
-            json.WriteStartObject();
-            json.WriteNumber("schema_version", SchemaVersion);
-            json.WriteBoolean("complete", run.Complete);
-            json.WriteString("status", run.Status);
-            json.WriteBoolean("verified", run.Verified);
-            if (run.PointsPlanned is int planned)
-            {
-                json.WriteNumber("points_planned", planned);
-            }
-            else
-            {
-                json.WriteNull("points_planned");
-            }
+    /// <summary>The run as the schema's document (<see cref="ResultDocument"/>): results.json and compare --json.</summary>
+    public static string Json(CompareRun run) => Documents.Serialize(Documents.FromCompare(run));
 
-            json.WriteString("started", run.Started);
-            json.WriteNumber("wall_seconds", run.WallSeconds);
-            WritePairs(json, "parameters", run.Parameters);
-            WritePairs(json, "environment", run.Environment);
-            WritePairs(json, "variables", run.Variables);
-            json.WriteStartArray("points");
-            foreach (ComparePoint p in run.Points)
-            {
-                json.WriteStartObject();
-                json.WriteString("workload", p.Workload);
-                json.WriteString("backend", p.Backend);
-                json.WriteString("isa", p.Isa);
-                json.WriteNumber("size", p.Size);
-                json.WriteNumber("ranks", p.Ranks);
-                json.WriteNumber("threads", p.Threads);
-                json.WriteNumber("workers", p.Workers);
-                json.WriteStartArray("seconds");
-                foreach (double s in p.Seconds)
-                {
-                    json.WriteNumberValue(s);
-                }
-
-                json.WriteEndArray();
-                json.WriteNumber("seconds_median", p.Stats.Median);
-                json.WriteNumber("seconds_min", p.Stats.Min);
-                json.WriteNumber("seconds_max", p.Stats.Max);
-                json.WriteNumber("work_per_run", p.WorkPerRun);
-                json.WriteNumber("throughput", p.Throughput);
-                json.WriteString("throughput_unit", p.ThroughputUnit);
-                json.WriteNumber("throughput_per_worker", p.ThroughputPerWorker);
-                WriteOptional(json, "peak_gflops", p.PeakGflops);
-                WriteOptional(json, "percent_of_peak", p.PercentOfPeak);
-                WriteOptional(json, "speedup_vs_managed_serial", CompareMetrics.Speedup(run, p));
-                WriteOptional(json, "efficiency", CompareMetrics.Efficiency(run, p));
-                WriteOptional(json, "over_managed", CompareMetrics.OverManaged(run, p));
-                json.WriteBoolean("verified", p.Verified);
-                json.WriteString("check", p.Check);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(stream.ToArray());
-    }
-
-    /// <summary>Reads a results.json written by <see cref="Json"/> (the --baseline input).</summary>
+    /// <summary>
+    /// Reads a results.json (the --baseline input, and interop report's): schema 4 written by
+    /// <see cref="Json"/>, and the files of schemas 1 to 3, whose values were strings.
+    /// </summary>
     public static CompareRun ReadJson(string path)
     {
         InputFile.RequireRegular(path);
         try
         {
-            using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(path));
+            string text = File.ReadAllText(path);
+            using JsonDocument doc = JsonDocument.Parse(text);
             JsonElement root = doc.RootElement;
+            if (root.TryGetProperty("schema_version", out JsonElement version) && version.GetInt32() >= ResultDocument.CurrentVersion)
+            {
+                ResultDocument document = Documents.Deserialize(text);
+                if (document.Kind != "compare")
+                {
+                    throw new JsonException($"a document of `interop {document.Kind} --json`, not of compare");
+                }
+
+                return Documents.ToCompare(document);
+            }
+
             var points = root.GetProperty("points").EnumerateArray().Select(p => new ComparePoint(
                 p.GetProperty("workload").GetString()!,
                 p.GetProperty("backend").GetString()!,
@@ -163,19 +117,31 @@ internal static class ResultsFiles
         }
     }
 
+    /// <summary>The CSV header: one column per field of a point, provenance and workload parameters in every row.</summary>
+    public const string CsvHeader =
+        "interop_version,git_commit,host,timestamp_utc,workload,backend,isa,darts,n,seed,ranks,threads,workers,repeats," +
+        "seconds_median,seconds_min,seconds_max,seconds_ci_lower,seconds_ci_upper,throughput,throughput_unit,throughput_per_worker," +
+        "fraction_of_peak,speedup_vs_managed_serial,efficiency,over_managed,verified,inside,estimate,abs_error,residual,max_abs_diff_vs_lapack,check";
+
+    /// <summary>One row per point (results.csv), with the run's provenance in every row.</summary>
     public static string Csv(CompareRun run)
     {
+        ResultDocument doc = Documents.FromCompare(run);
+        Provenance who = doc.Provenance;
         var csv = new StringBuilder();
-        csv.AppendLine("workload,backend,isa,size,ranks,threads,workers,repeats,seconds_median,seconds_min,seconds_max,throughput,throughput_unit,throughput_per_worker,percent_of_peak,speedup_vs_managed_serial,efficiency,over_managed,verified,check");
-        foreach (ComparePoint p in run.Points)
+        csv.AppendLine(CsvHeader);
+        foreach (MeasuredPoint p in doc.Points)
         {
             string[] cells =
             [
-                p.Workload, p.Backend, p.Isa, Number(p.Size), Number(p.Ranks), Number(p.Threads), Number(p.Workers), Number(p.Seconds.Count),
-                Number(p.Stats.Median), Number(p.Stats.Min), Number(p.Stats.Max), Number(p.Throughput), p.ThroughputUnit,
-                Number(p.ThroughputPerWorker), Optional(p.PercentOfPeak),
-                Optional(CompareMetrics.Speedup(run, p)), Optional(CompareMetrics.Efficiency(run, p)), Optional(CompareMetrics.OverManaged(run, p)),
-                p.Verified ? "true" : "false", p.Check,
+                who.InteropVersion, who.GitCommit, who.Host, who.TimestampUtc.ToString("yyyy-MM-ddTHH:mm:ssZ", Invariant),
+                p.Workload, p.Backend, p.Isa, Optional(p.Darts), Optional(p.N), p.Seed?.ToString(Invariant) ?? string.Empty,
+                Number(p.Ranks), Number(p.Threads), Number(p.Workers), Number(p.Repeats),
+                Number(p.SecondsMedian), Number(p.SecondsMin), Number(p.SecondsMax), Optional(p.SecondsCiLower), Optional(p.SecondsCiUpper),
+                Number(p.Throughput), p.ThroughputUnit, Number(p.ThroughputPerWorker),
+                Optional(p.FractionOfPeak), Optional(p.SpeedupVsManagedSerial), Optional(p.Efficiency), Optional(p.OverManaged),
+                p.Verified ? "true" : "false", Optional(p.Inside), Optional(p.Estimate), Optional(p.AbsError), Optional(p.Residual),
+                Optional(p.MaxAbsDiffVsLapack), p.Check,
             ];
             csv.AppendLine(string.Join(',', cells.Select(Quote)));
         }
@@ -186,6 +152,8 @@ internal static class ResultsFiles
     private static string Number(double value) => value.ToString("R", Invariant);
 
     private static string Optional(double? value) => value is double v ? Number(v) : string.Empty;
+
+    private static string Optional(long? value) => value is long v ? v.ToString(Invariant) : string.Empty;
 
     // RFC 4180: quote a cell holding a comma, quote or line break; double the quotes inside.
     private static string Quote(string cell) =>
@@ -198,29 +166,6 @@ internal static class ResultsFiles
         return path;
     }
 
-    private static void WritePairs(Utf8JsonWriter json, string name, IReadOnlyList<KeyValuePair<string, string?>> pairs)
-    {
-        json.WriteStartObject(name);
-        foreach ((string key, string? value) in pairs)
-        {
-            json.WriteString(key, value);
-        }
-
-        json.WriteEndObject();
-    }
-
     private static IReadOnlyList<KeyValuePair<string, string?>> ReadPairs(JsonElement root, string name) =>
         [.. root.GetProperty(name).EnumerateObject().Select(p => new KeyValuePair<string, string?>(p.Name, p.Value.ValueKind == JsonValueKind.Null ? null : p.Value.GetString()))];
-
-    private static void WriteOptional(Utf8JsonWriter json, string name, double? value)
-    {
-        if (value is double v)
-        {
-            json.WriteNumber(name, v);
-        }
-        else
-        {
-            json.WriteNull(name);
-        }
-    }
 }

@@ -1,0 +1,324 @@
+using System.Text.Json.Serialization;
+
+namespace Interop.Cli.Schema;
+
+/// <summary>
+/// The one result document of interop: what `pi --json`, `inv --json` and `compare --json` print
+/// and what a compare's results.json holds. Every field is documented in README ("Result schema"),
+/// kept by a test. Numbers are JSON numbers, units are in the field names, a fraction is 0-1.
+/// </summary>
+internal sealed record ResultDocument
+{
+    /// <summary>
+    /// 4: one document for pi, inv and compare; provenance; typed parameters and environment;
+    /// check details as fields. 3: complete, status, verified, points_planned. 2: points gained isa,
+    /// size, peak_gflops, percent_of_peak and throughput_per_worker.
+    /// </summary>
+    public const int CurrentVersion = 4;
+
+    public int SchemaVersion { get; init; } = CurrentVersion;
+
+    /// <summary>"pi", "inv" or "compare": the command that wrote the document.</summary>
+    public required string Kind { get; init; }
+
+    public required Provenance Provenance { get; init; }
+
+    /// <summary>False while a compare goes on, or after it was interrupted or failed.</summary>
+    public bool Complete { get; init; } = true;
+
+    public string Status { get; init; } = "complete";
+
+    public bool Verified { get; init; }
+
+    public int? PointsPlanned { get; init; }
+
+    /// <summary>When the run began (UTC, ISO 8601).</summary>
+    public required DateTimeOffset Started { get; init; }
+
+    public double WallSeconds { get; init; }
+
+    public required RunParameters Parameters { get; init; }
+
+    public required EnvironmentFacts Environment { get; init; }
+
+    /// <summary>Thread-related environment variables (OMP_*, OPENBLAS_*, SLURM_*): null where unset.</summary>
+    public required IReadOnlyDictionary<string, string?> Variables { get; init; }
+
+    public required IReadOnlyList<MeasuredPoint> Points { get; init; }
+
+    public bool Equals(ResultDocument? other) =>
+        other is not null && SchemaVersion == other.SchemaVersion && Kind == other.Kind && Provenance == other.Provenance &&
+        Complete == other.Complete && Status == other.Status && Verified == other.Verified && PointsPlanned == other.PointsPlanned &&
+        Started == other.Started && WallSeconds.Equals(other.WallSeconds) && Parameters == other.Parameters && Environment == other.Environment &&
+        SchemaEquality.Same(Variables, other.Variables) && Points.SequenceEqual(other.Points);
+
+    public override int GetHashCode() => HashCode.Combine(Kind, Started, Points.Count);
+}
+
+/// <summary>Who measured, with what build, where and when: in every document and every CSV row.</summary>
+internal sealed record Provenance(
+    string InteropVersion,
+    string GitCommit,
+    string GitDescribe,
+    string Host,
+    DateTimeOffset TimestampUtc);
+
+/// <summary>What the run was asked to do. Fields a command has no use for are null.</summary>
+internal sealed record RunParameters
+{
+    public required IReadOnlyList<string> Workloads { get; init; }
+
+    public long? Darts { get; init; }
+
+    /// <summary>compare: the darts of managed-serial, which throws fewer.</summary>
+    public long? DartsSerialBaseline { get; init; }
+
+    public int? N { get; init; }
+
+    public ulong? Seed { get; init; }
+
+    /// <summary>inv: the matrix file read instead of generating one (then seed is null).</summary>
+    public string? Input { get; init; }
+
+    /// <summary>inv: the file the inverse was written to; null when none was written.</summary>
+    public string? Output { get; init; }
+
+    /// <summary>The instruction-set paths asked for ("auto", "avx2", or several for compare --isa all).</summary>
+    public required IReadOnlyList<string> Isa { get; init; }
+
+    public string? IsaSource { get; init; }
+
+    /// <summary>Thread counts measured (pi, inv: the one count of the parallel backends).</summary>
+    public required IReadOnlyList<int> Threads { get; init; }
+
+    public string? ThreadsSource { get; init; }
+
+    public int Ranks { get; init; } = 1;
+
+    /// <summary>How the ranks were started ("single process", "MPI job of 4 ranks ...").</summary>
+    public required string Job { get; init; }
+
+    public int Repeat { get; init; }
+
+    public int Warmup { get; init; } = 1;
+
+    /// <summary>compare: where darts and n came from (calibrated, given, the baseline).</summary>
+    public string? Sizes { get; init; }
+
+    public int? BudgetSecondsPerPath { get; init; }
+
+    public double? MinPointSeconds { get; init; }
+
+    public double? EstimatedSeconds { get; init; }
+
+    /// <summary>inv: seconds to generate or load the matrix.</summary>
+    public double? GenerateSeconds { get; init; }
+
+    public bool Equals(RunParameters? other) =>
+        other is not null && Workloads.SequenceEqual(other.Workloads) && Darts == other.Darts && DartsSerialBaseline == other.DartsSerialBaseline &&
+        N == other.N && Seed == other.Seed && Input == other.Input && Output == other.Output && Isa.SequenceEqual(other.Isa) &&
+        IsaSource == other.IsaSource && Threads.SequenceEqual(other.Threads) && ThreadsSource == other.ThreadsSource && Ranks == other.Ranks &&
+        Job == other.Job && Repeat == other.Repeat && Warmup == other.Warmup && Sizes == other.Sizes && BudgetSecondsPerPath == other.BudgetSecondsPerPath &&
+        MinPointSeconds == other.MinPointSeconds && EstimatedSeconds == other.EstimatedSeconds && GenerateSeconds == other.GenerateSeconds;
+
+    public override int GetHashCode() => HashCode.Combine(Darts, N, Seed, Job);
+}
+
+/// <summary>The machine and software of the run (`interop env`). Null where a fact is unknown here.</summary>
+internal sealed record EnvironmentFacts
+{
+    public string? CpuModel { get; init; }
+
+    public int? CpusOnline { get; init; }
+
+    public int CpusUsable { get; init; }
+
+    public string? Affinity { get; init; }
+
+    public long? MemoryTotalBytes { get; init; }
+
+    public string? Os { get; init; }
+
+    public string? Architecture { get; init; }
+
+    public string? Dotnet { get; init; }
+
+    public bool Avx512f { get; init; }
+
+    public bool Vector512HardwareAccelerated { get; init; }
+
+    public IReadOnlyList<string> IsaCpuPaths { get; init; } = [];
+
+    public string? IsaRequested { get; init; }
+
+    public string? IsaManaged { get; init; }
+
+    public string? NativeLibrary { get; init; }
+
+    public string? IsaNative { get; init; }
+
+    public string? IsaOpenblas { get; init; }
+
+    /// <summary>How the native library was built (compilers, flags: CMake's interop-native-build.json).</summary>
+    public IReadOnlyDictionary<string, string?> NativeBuild { get; init; } = new Dictionary<string, string?>();
+
+    public string? Openblas { get; init; }
+
+    public string? MpiLibrary { get; init; }
+
+    public string? OpenmpRuntimesLoaded { get; init; }
+
+    public bool Equals(EnvironmentFacts? other) =>
+        other is not null && CpuModel == other.CpuModel && CpusOnline == other.CpusOnline && CpusUsable == other.CpusUsable &&
+        Affinity == other.Affinity && MemoryTotalBytes == other.MemoryTotalBytes && Os == other.Os && Architecture == other.Architecture &&
+        Dotnet == other.Dotnet && Avx512f == other.Avx512f && Vector512HardwareAccelerated == other.Vector512HardwareAccelerated &&
+        IsaCpuPaths.SequenceEqual(other.IsaCpuPaths) && IsaRequested == other.IsaRequested && IsaManaged == other.IsaManaged &&
+        NativeLibrary == other.NativeLibrary && IsaNative == other.IsaNative && IsaOpenblas == other.IsaOpenblas &&
+        SchemaEquality.Same(NativeBuild, other.NativeBuild) && Openblas == other.Openblas && MpiLibrary == other.MpiLibrary &&
+        OpenmpRuntimesLoaded == other.OpenmpRuntimesLoaded;
+
+    public override int GetHashCode() => HashCode.Combine(CpuModel, CpusUsable, Os);
+}
+
+/// <summary>
+/// One measured point, the same in every document: one workload on one backend at one ranks x
+/// threads shape on one instruction-set path, every timed run, its statistics and its check.
+/// </summary>
+internal sealed record MeasuredPoint
+{
+    public required string Workload { get; init; }
+
+    public required string Backend { get; init; }
+
+    public required string Isa { get; init; }
+
+    public int Ranks { get; init; } = 1;
+
+    public int Threads { get; init; } = 1;
+
+    /// <summary>ranks x threads.</summary>
+    public int Workers { get; init; } = 1;
+
+    /// <summary>pi: darts of one run; null for inv.</summary>
+    public long? Darts { get; init; }
+
+    /// <summary>inv: matrix order; null for pi.</summary>
+    public int? N { get; init; }
+
+    /// <summary>Null for a matrix read from a file.</summary>
+    public ulong? Seed { get; init; }
+
+    public int Repeats { get; init; }
+
+    /// <summary>Every timed run, in order (after the warm-up).</summary>
+    public required IReadOnlyList<double> Seconds { get; init; }
+
+    public double SecondsMedian { get; init; }
+
+    public double SecondsMin { get; init; }
+
+    public double SecondsMax { get; init; }
+
+    /// <summary>Confidence interval of the median, where the statistics give one; null otherwise.</summary>
+    public double? SecondsCiLower { get; init; }
+
+    public double? SecondsCiUpper { get; init; }
+
+    /// <summary>Work of one run in the unit's numerator: darts (pi), GFLOP (inv, 2n³ / 1e9).</summary>
+    public double WorkPerRun { get; init; }
+
+    /// <summary>Work per second at the median time, in <see cref="ThroughputUnit"/>.</summary>
+    public double Throughput { get; init; }
+
+    /// <summary>"darts/s" (pi) or "GFLOP/s" (inv, 2n³ flops per inversion).</summary>
+    public required string ThroughputUnit { get; init; }
+
+    public double ThroughputPerWorker { get; init; }
+
+    /// <summary>pi: the throughput in darts/s; null for inv.</summary>
+    public double? DartsPerSecond { get; init; }
+
+    /// <summary>inv: the throughput in GFLOP/s; null for pi.</summary>
+    public double? Gflops { get; init; }
+
+    /// <summary>inv: OpenBLAS dgemm's GFLOP/s at the same thread count.</summary>
+    public double? PeakGflops { get; init; }
+
+    /// <summary>inv: gflops / peak_gflops, a fraction.</summary>
+    public double? FractionOfPeak { get; init; }
+
+    public double? SpeedupVsManagedSerial { get; init; }
+
+    /// <summary>Parallel efficiency, a fraction (1 = perfect scaling from the backend's 1-worker point).</summary>
+    public double? Efficiency { get; init; }
+
+    /// <summary>compare: throughput over managed-parallel's at the same shape.</summary>
+    public double? OverManaged { get; init; }
+
+    public bool Verified { get; init; }
+
+    /// <summary>The check in words ("inside=785398163 (= c-openmp)", "residual=0.0123").</summary>
+    public required string Check { get; init; }
+
+    /// <summary>pi: darts that fell inside the quarter circle.</summary>
+    public long? Inside { get; init; }
+
+    /// <summary>pi: 4 inside / darts.</summary>
+    public double? Estimate { get; init; }
+
+    /// <summary>pi: |estimate - pi|.</summary>
+    public double? AbsError { get; init; }
+
+    /// <summary>inv: scaled residual ||I - A X||_1 / (n eps ||A||_1 ||X||_1).</summary>
+    public double? Residual { get; init; }
+
+    /// <summary>inv: the largest residual that passes.</summary>
+    public double? ResidualThreshold { get; init; }
+
+    public double? MaxAbsDiffVsLapack { get; init; }
+
+    public double? CheckSeconds { get; init; }
+
+    /// <summary>pi under MPI: each rank's median compute time.</summary>
+    public IReadOnlyList<double>? RankComputeSeconds { get; init; }
+
+    /// <summary>pi: (slowest - fastest rank) / slowest, a fraction.</summary>
+    public double? LoadImbalance { get; init; }
+
+    public double? MpiSeconds { get; init; }
+
+    public bool Equals(MeasuredPoint? other) =>
+        other is not null && Workload == other.Workload && Backend == other.Backend && Isa == other.Isa && Ranks == other.Ranks &&
+        Threads == other.Threads && Workers == other.Workers && Darts == other.Darts && N == other.N && Seed == other.Seed &&
+        Repeats == other.Repeats && Seconds.SequenceEqual(other.Seconds) && SecondsMedian.Equals(other.SecondsMedian) &&
+        SecondsMin.Equals(other.SecondsMin) && SecondsMax.Equals(other.SecondsMax) && SecondsCiLower == other.SecondsCiLower &&
+        SecondsCiUpper == other.SecondsCiUpper && WorkPerRun.Equals(other.WorkPerRun) && Throughput.Equals(other.Throughput) && ThroughputUnit == other.ThroughputUnit &&
+        ThroughputPerWorker.Equals(other.ThroughputPerWorker) && DartsPerSecond == other.DartsPerSecond && Gflops == other.Gflops &&
+        PeakGflops == other.PeakGflops && FractionOfPeak == other.FractionOfPeak && SpeedupVsManagedSerial == other.SpeedupVsManagedSerial &&
+        Efficiency == other.Efficiency && OverManaged == other.OverManaged && Verified == other.Verified && Check == other.Check &&
+        Inside == other.Inside && Estimate == other.Estimate && AbsError == other.AbsError && Residual == other.Residual &&
+        ResidualThreshold == other.ResidualThreshold && MaxAbsDiffVsLapack == other.MaxAbsDiffVsLapack && CheckSeconds == other.CheckSeconds &&
+        SchemaEquality.Same(RankComputeSeconds, other.RankComputeSeconds) && LoadImbalance == other.LoadImbalance && MpiSeconds == other.MpiSeconds;
+
+    public override int GetHashCode() => HashCode.Combine(Workload, Backend, Isa, Ranks, Threads, SecondsMedian);
+}
+
+/// <summary>Value equality of the collections inside the schema records (records compare lists by reference).</summary>
+internal static class SchemaEquality
+{
+    public static bool Same<T>(IReadOnlyList<T>? a, IReadOnlyList<T>? b) =>
+        a is null ? b is null : b is not null && a.SequenceEqual(b);
+
+    public static bool Same(IReadOnlyDictionary<string, string?> a, IReadOnlyDictionary<string, string?> b) =>
+        a.Count == b.Count && a.All(p => b.TryGetValue(p.Key, out string? v) && v == p.Value);
+}
+
+/// <summary>System.Text.Json source generation for the schema: snake_case names, indented, nulls written.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    WriteIndented = true,
+    NumberHandling = JsonNumberHandling.Strict,
+    AllowTrailingCommas = false,
+    RespectRequiredConstructorParameters = true)]
+[JsonSerializable(typeof(ResultDocument))]
+internal sealed partial class SchemaJsonContext : JsonSerializerContext;
