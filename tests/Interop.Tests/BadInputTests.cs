@@ -78,7 +78,7 @@ public sealed class BadInputTests
                 Assert.That(File.Exists(output), Is.False, $"{name}: a failed run left {output}");
                 Assert.That(error, Does.Contain("not written"));
                 using JsonDocument doc = JsonDocument.Parse(stdout);
-                Assert.That(doc.RootElement.GetProperty("output").ValueKind, Is.EqualTo(JsonValueKind.Null));
+                Assert.That(doc.RootElement.GetProperty("parameters").GetProperty("output").ValueKind, Is.EqualTo(JsonValueKind.Null));
             }
             else
             {
@@ -249,7 +249,7 @@ public sealed class BadInputTests
         Assert.That(lines[0], Is.EqualTo("before"));
         Assert.That(lines[^1], Is.EqualTo("after"));
         using JsonDocument doc = JsonDocument.Parse(string.Join('\n', lines[1..^1]));
-        Assert.That(doc.RootElement.GetProperty("workload").GetString(), Is.EqualTo("pi"));
+        Assert.That(doc.RootElement.GetProperty("kind").GetString(), Is.EqualTo("pi"));
         Assert.That(stdout.Result.Trim(), Is.EqualTo("env=0"), stderr.Result);
         Assert.That(stderr.Result, Does.Not.Contain("Broken pipe"));
     }

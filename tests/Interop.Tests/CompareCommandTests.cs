@@ -90,8 +90,8 @@ public sealed class CompareCommandTests
         Assert.That(code, Is.Zero, stderr);
         Assert.That(stdout, Does.Contain("Sizes: darts, seed from the baseline"));
         using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(second, "results.json")));
-        Assert.That(doc.RootElement.GetProperty("parameters").GetProperty("darts").GetString(), Is.EqualTo("1000003"));
-        Assert.That(doc.RootElement.GetProperty("parameters").GetProperty("seed").GetString(), Is.EqualTo("7"));
+        Assert.That(doc.RootElement.GetProperty("parameters").GetProperty("darts").GetInt64(), Is.EqualTo(1000003));
+        Assert.That(doc.RootElement.GetProperty("parameters").GetProperty("seed").GetUInt64(), Is.EqualTo(7));
         Assert.That(stdout, Does.Contain("only in the baseline, not compared: pi managed-parallel 1x2"));
         Assert.That(stdout, Does.Contain("of 4 common point(s)"));
         Assert.That(stdout, Does.Not.Contain("only in this run"));
@@ -151,7 +151,7 @@ public sealed class CompareCommandTests
     {
         var (code, stdout, stderr) = Cli.Run("env");
         Assert.That(code, Is.Zero, stderr);
-        foreach (string key in new[] { "cpu_model", "cpus_usable", "memory_total", "dotnet", "vector512_hardware_accelerated", "native_c_compiler", "native_fortran_compiler", "openblas", "variables:" })
+        foreach (string key in new[] { "cpu_model", "cpus_usable", "memory_total_bytes", "dotnet", "vector512_hardware_accelerated", "native_build_c_compiler", "native_build_fortran_compiler", "openblas", "variables:" })
         {
             Assert.That(stdout, Does.Contain(key));
         }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Xml;
 using Interop.Cli.Compare;
+using Interop.Cli.Schema;
 using Interop.Core;
 
 namespace Interop.Tests;
@@ -83,7 +84,7 @@ public sealed class CompareFilesTests
             Assert.That(back.Points[i] with { Seconds = run.Points[i].Seconds }, Is.EqualTo(run.Points[i]));
         }
 
-        Assert.That(back.Environment, Is.EqualTo(run.Environment));
+        Assert.That(Documents.Environment(back.Environment), Is.EqualTo(Documents.Environment(run.Environment)), "the facts, typed");
         Assert.That(back.Variables, Is.EqualTo(run.Variables));
         Assert.That(back.Started, Is.EqualTo(run.Started));
     }
@@ -114,14 +115,46 @@ public sealed class CompareFilesTests
     {
         CompareRun run = Synthetic();
         string[] lines = ResultsFiles.Csv(run).TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
-        Assert.That(lines[0], Is.EqualTo("workload,backend,isa,size,ranks,threads,workers,repeats,seconds_median,seconds_min,seconds_max,throughput,throughput_unit,throughput_per_worker,percent_of_peak,speedup_vs_managed_serial,efficiency,over_managed,verified,check"));
+        Assert.That(lines[0], Is.EqualTo(ResultsFiles.CsvHeader));
         Assert.That(lines, Has.Length.EqualTo(run.Points.Count + 1));
-        string[] c2 = lines.Single(l => l.StartsWith("pi,c-openmp,unknown,0,1,2,", StringComparison.Ordinal)).Split(',');
-        Assert.That(double.Parse(c2[8], CultureInfo.InvariantCulture), Is.EqualTo(0.21));
-        Assert.That(c2[7], Is.EqualTo("3"));
-        Assert.That(double.Parse(c2[13], CultureInfo.InvariantCulture), Is.EqualTo(1e9 / 0.21 / 2).Within(1e-9).Percent, "darts/s per worker");
-        Assert.That(c2[18], Is.EqualTo("true"));
-        Assert.That(lines.Single(l => l.StartsWith("inv,lapack,unknown,0,1,2,", StringComparison.Ordinal)).Split(',')[17], Is.Empty, "no ratio: empty cell");
+        string[] header = lines[0].Split(',');
+        string Cell(string[] row, string column) => row[Array.IndexOf(header, column)];
+        string[][] rows = [.. lines.Skip(1).Select(l => l.Split(','))];
+        Assert.That(rows.All(r => r.Length == header.Length), Is.True, "one cell per column (the comma inside a cell is quoted only in check, which has none here)");
+        string[] c2 = rows.Single(r => Cell(r, "backend") == "c-openmp" && Cell(r, "threads") == "2");
+        Assert.That(double.Parse(Cell(c2, "seconds_median"), CultureInfo.InvariantCulture), Is.EqualTo(0.21));
+        Assert.That(Cell(c2, "repeats"), Is.EqualTo("3"));
+        Assert.That(double.Parse(Cell(c2, "throughput_per_worker"), CultureInfo.InvariantCulture), Is.EqualTo(1e9 / 0.21 / 2).Within(1e-9).Percent, "darts/s per worker");
+        Assert.That(double.Parse(Cell(c2, "efficiency"), CultureInfo.InvariantCulture), Is.EqualTo(0.41 / 0.21 / 2).Within(1e-9).Percent, "a fraction");
+        Assert.That(Cell(c2, "verified"), Is.EqualTo("true"));
+        Assert.That(Cell(c2, "workload"), Is.EqualTo("pi"));
+        Assert.That(Cell(c2, "n"), Is.Empty, "pi has darts, no n");
+        Assert.That(Cell(c2, "interop_version"), Is.EqualTo(BuildInfo.Version));
+        Assert.That(Cell(c2, "git_commit"), Is.EqualTo(BuildInfo.Commit));
+        Assert.That(Cell(c2, "host"), Is.Not.Empty);
+        Assert.That(DateTimeOffset.Parse(Cell(c2, "timestamp_utc"), CultureInfo.InvariantCulture).Offset, Is.EqualTo(TimeSpan.Zero));
+        Assert.That(Cell(rows.Single(r => Cell(r, "backend") == "lapack" && Cell(r, "threads") == "2"), "over_managed"), Is.Empty, "no ratio: empty cell");
+    }
+
+    [Test]
+    public void CsvSplitsTheCheckIntoTypedColumns()
+    {
+        CompareRun run = Synthetic() with
+        {
+            Parameters = [new("darts", "1000000"), new("n", "100"), new("seed", "7")],
+            Points =
+            [
+                new ComparePoint("pi", "c-openmp", 1, 2, [0.1], 1e6, "darts/s", true, "inside=785402") { Size = 1_000_000, Inside = 785_402 },
+                new ComparePoint("inv", "lapack", 1, 2, [0.1], 2e-3, "GFLOP/s", true, "residual=0.5") { Size = 100, Residual = 0.5, MaxAbsDiffVsLapack = 0 },
+            ],
+        };
+        string[] lines = ResultsFiles.Csv(run).TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        string[] header = lines[0].Split(',');
+        string Cell(int row, string column) => lines[row].Split(',')[Array.IndexOf(header, column)];
+        Assert.That((Cell(1, "darts"), Cell(1, "n"), Cell(1, "seed"), Cell(1, "inside"), Cell(1, "estimate"), Cell(1, "residual")),
+            Is.EqualTo(("1000000", string.Empty, "7", "785402", "3.141608", string.Empty)));
+        Assert.That((Cell(2, "darts"), Cell(2, "n"), Cell(2, "seed"), Cell(2, "inside"), Cell(2, "residual"), Cell(2, "max_abs_diff_vs_lapack")),
+            Is.EqualTo((string.Empty, "100", "7", string.Empty, "0.5", "0")));
     }
 
     [Test]

@@ -82,7 +82,7 @@ public sealed class CompareOutputTests
         Assert.That(code, Is.Zero, stderr);
         using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "results.json")));
         JsonElement root = doc.RootElement;
-        Assert.That(root.GetProperty("schema_version").GetInt32(), Is.EqualTo(3));
+        Assert.That(root.GetProperty("schema_version").GetInt32(), Is.EqualTo(4));
         Assert.That(root.GetProperty("complete").GetBoolean(), Is.True);
         Assert.That(root.GetProperty("status").GetString(), Is.EqualTo("complete"));
         Assert.That(root.GetProperty("verified").GetBoolean(), Is.True);

@@ -27,7 +27,7 @@ public sealed class DriverTests
         var (code, output, error) = Cli.Run("pi", "--darts", "1e6", "--seed", "42", "--threads", "3", "--repeat", "2", "--json");
         Assert.That(code, Is.EqualTo(0), error);
         using JsonDocument doc = JsonDocument.Parse(output);
-        JsonElement results = doc.RootElement.GetProperty("results");
+        JsonElement results = doc.RootElement.GetProperty("points");
         Assert.That(results.GetArrayLength(), Is.EqualTo(4));
         foreach (JsonElement r in results.EnumerateArray())
         {
@@ -52,7 +52,7 @@ public sealed class DriverTests
         var (code, output, _) = Cli.Run("pi", "--darts", "1000", "--seed", "18446744073709551615", "--backend", "c-openmp", "--json", "--repeat", "1");
         Assert.That(code, Is.EqualTo(0));
         using JsonDocument doc = JsonDocument.Parse(output);
-        Assert.That(doc.RootElement.GetProperty("results")[0].GetProperty("seed").GetUInt64(), Is.EqualTo(ulong.MaxValue));
+        Assert.That(doc.RootElement.GetProperty("points")[0].GetProperty("seed").GetUInt64(), Is.EqualTo(ulong.MaxValue));
     }
 
     [TestCase("pi", "--darts", "0")]

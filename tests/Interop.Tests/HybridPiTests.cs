@@ -19,7 +19,7 @@ public sealed class HybridPiTests
         int code = Driver.Run(["pi", "--darts", Darts, "--backend", backend, "--repeat", "1", "--json"], stdout, TextWriter.Null);
         Assert.That(code, Is.Zero);
         using JsonDocument doc = JsonDocument.Parse(stdout.ToString());
-        return doc.RootElement.GetProperty("results")[0].GetProperty("inside").GetInt64();
+        return doc.RootElement.GetProperty("points")[0].GetProperty("inside").GetInt64();
     }
 
     [TestCase(1)]
@@ -33,7 +33,7 @@ public sealed class HybridPiTests
             var run = Mpi.Run(ranks, [TestEnvironment.DriverPath, "pi", "--darts", Darts, "--backend", "all", "--threads", threads, "--repeat", "1", "--json"]);
             Assert.That(run.Code, Is.Zero, run.Err);
             using JsonDocument doc = JsonDocument.Parse(run.Out); // rank 0 alone printed: one document
-            foreach (JsonElement r in doc.RootElement.GetProperty("results").EnumerateArray())
+            foreach (JsonElement r in doc.RootElement.GetProperty("points").EnumerateArray())
             {
                 Assert.That(r.GetProperty("inside").GetInt64(), Is.EqualTo(expected), $"{r.GetProperty("backend")} with {ranks} ranks x {threads} threads");
                 Assert.That(r.GetProperty("ranks").GetInt32(), Is.EqualTo(ranks));
@@ -72,7 +72,7 @@ public sealed class HybridPiTests
         var run = Mpi.Run(2, [TestEnvironment.DriverPath, "inv", "--n", "50", "--backend", "c-openmp", "--repeat", "1", "--json"]);
         Assert.That(run.Code, Is.Zero, run.Err);
         using JsonDocument doc = JsonDocument.Parse(run.Out);
-        Assert.That(doc.RootElement.GetProperty("results")[0].GetProperty("verified").GetBoolean(), Is.True);
+        Assert.That(doc.RootElement.GetProperty("points")[0].GetProperty("verified").GetBoolean(), Is.True);
     }
 
     [TestCase("pi", "--darts", "1000")]
@@ -85,7 +85,7 @@ public sealed class HybridPiTests
         Assert.That(run.Code, Is.Zero, run.Err);
         Assert.That(run.Out, Does.Not.Contain("\u001b"));
         using JsonDocument doc = JsonDocument.Parse(run.Out);
-        Assert.That(doc.RootElement.GetProperty("results").GetArrayLength(), Is.GreaterThan(0));
+        Assert.That(doc.RootElement.GetProperty("points").GetArrayLength(), Is.GreaterThan(0));
 
         // And with Python's json module, as users read it.
         var python = new ProcessStartInfo("python3", ["-c", "import json, sys; json.load(sys.stdin)"]) { RedirectStandardInput = true, RedirectStandardError = true };
