@@ -72,24 +72,6 @@ internal static class EnvironmentInfo
             .Select(name => new KeyValuePair<string, string?>(name, Environment.GetEnvironmentVariable(name)))];
     }
 
-    public static void WriteJson(Utf8JsonWriter json)
-    {
-        json.WriteStartObject();
-        foreach ((string key, string? value) in Collect())
-        {
-            json.WriteString(key, value);
-        }
-
-        json.WriteStartObject("variables");
-        foreach ((string key, string? value) in CollectVariables())
-        {
-            json.WriteString(key, value);
-        }
-
-        json.WriteEndObject();
-        json.WriteEndObject();
-    }
-
     // "avx2 (core Zen, OPENBLAS_CORETYPE=Zen set by interop for the path in use)"
     private static string OpenBlasIsa()
     {

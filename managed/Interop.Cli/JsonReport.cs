@@ -1,9 +1,9 @@
 using System.Text.Json;
-using Interop.Core;
+using Interop.Cli.Schema;
 
 namespace Interop.Cli;
 
-/// <summary>The pieces every JSON report shares: the document, timings, environment.</summary>
+/// <summary>`interop env --json`'s pieces: the document and the environment (the result documents are Schema/).</summary>
 internal static class JsonReport
 {
     /// <summary>Writes one indented JSON object whose members <paramref name="body"/> writes.</summary>
@@ -20,37 +20,23 @@ internal static class JsonReport
         output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
     }
 
-    /// <summary>seconds_median, seconds_min, seconds_max and every timed run in "seconds".</summary>
-    public static void WriteTimings(Utf8JsonWriter json, IReadOnlyList<double> seconds)
-    {
-        TimingStats stats = TimingStats.From(seconds);
-        json.WriteNumber("seconds_median", stats.Median);
-        json.WriteNumber("seconds_min", stats.Min);
-        json.WriteNumber("seconds_max", stats.Max);
-        json.WriteStartArray("seconds");
-        foreach (double s in seconds)
-        {
-            json.WriteNumberValue(s);
-        }
-
-        json.WriteEndArray();
-    }
-
-    public static void WriteSpeedup(Utf8JsonWriter json, double? speedup)
-    {
-        if (speedup is double s)
-        {
-            json.WriteNumber("speedup_vs_managed_serial", s);
-        }
-        else
-        {
-            json.WriteNull("speedup_vs_managed_serial");
-        }
-    }
-
+    /// <summary>
+    /// "schema_version", "provenance" and "environment" (typed, as in the result documents), then
+    /// "variables": the head of `interop env --json`.
+    /// </summary>
     public static void WriteEnvironment(Utf8JsonWriter json)
     {
+        json.WriteNumber("schema_version", ResultDocument.CurrentVersion);
+        json.WritePropertyName("provenance");
+        JsonSerializer.Serialize(json, Documents.Here(), SchemaJsonContext.Default.Provenance);
         json.WritePropertyName("environment");
-        EnvironmentInfo.WriteJson(json);
+        JsonSerializer.Serialize(json, Documents.Environment(EnvironmentInfo.Collect()), SchemaJsonContext.Default.EnvironmentFacts);
+        json.WriteStartObject("variables");
+        foreach ((string key, string? value) in EnvironmentInfo.CollectVariables())
+        {
+            json.WriteString(key, value);
+        }
+
+        json.WriteEndObject();
     }
 }

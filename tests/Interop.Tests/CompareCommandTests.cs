@@ -160,7 +160,8 @@ public sealed class CompareCommandTests
 
         var json = Cli.Run("env", "--json");
         using JsonDocument doc = JsonDocument.Parse(json.Out);
-        Assert.That(doc.RootElement.GetProperty("environment").GetProperty("cpus_usable").GetString(), Is.EqualTo(Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.That(doc.RootElement.GetProperty("environment").GetProperty("cpus_usable").GetInt32(), Is.EqualTo(Environment.ProcessorCount));
+        Assert.That(doc.RootElement.GetProperty("provenance").GetProperty("git_commit").GetString(), Is.EqualTo(Interop.Cli.Schema.BuildInfo.Commit));
     }
 
     [Test]

@@ -321,4 +321,6 @@ internal static class SchemaEquality
     AllowTrailingCommas = false,
     RespectRequiredConstructorParameters = true)]
 [JsonSerializable(typeof(ResultDocument))]
+[JsonSerializable(typeof(Provenance))]
+[JsonSerializable(typeof(EnvironmentFacts))]
 internal sealed partial class SchemaJsonContext : JsonSerializerContext;
