@@ -17,7 +17,7 @@ internal static class StatsText
         string how = policy.IsAuto
             ? $" (auto: until the median's 95% CI is within ±{RepeatPolicy.AutoTarget * 100:0}%, at most {RepeatPolicy.AutoMaxRuns} runs or {RepeatPolicy.AutoMaxSeconds:0} s of runs)"
             : string.Empty;
-        return $"median of {measured} run(s){how} {(warmup == 0 ? " without warm-up" : $" after {warmup} warm-up{(warmup == 1 ? string.Empty : "s")}")}";
+        return $"median of {measured} run(s){how}{(warmup == 0 ? " without warm-up" : $" after {warmup} warm-up{(warmup == 1 ? string.Empty : "s")}")}";
     }
 
     /// <summary>The median's 95 % CI cell: "±1.2%", "±8% noisy", "n/a".</summary>

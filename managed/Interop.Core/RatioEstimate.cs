@@ -19,8 +19,8 @@ public readonly record struct RatioEstimate(double Value, double? Uncertainty)
     /// <summary>The uncertainty over the value.</summary>
     public double? Relative => Uncertainty is double u && Value != 0 ? u / Math.Abs(Value) : null;
 
-    /// <summary>True when the interval Value ± Uncertainty includes 1: the two sides are not told apart.</summary>
-    public bool WithinNoise => Uncertainty is double u && Math.Abs(Value - 1) <= u;
+    /// <summary>True when the interval Value ± Uncertainty includes 1 (its ends included): the two sides are not told apart.</summary>
+    public bool WithinNoise => Uncertainty is double u && Math.Abs(Value - 1) <= u * (1 + 1e-9);
 
     /// <summary>1 / the ratio, with the same relative uncertainty.</summary>
     public RatioEstimate Inverse => new(1 / Value, Relative is double r ? r / Value : null);

@@ -26,7 +26,7 @@ public sealed partial class CompareSummaryTests
     private static CompareRun Run(params ComparePoint[] points) =>
         new(DateTimeOffset.UnixEpoch, 1, [new("isa", "avx2")], [], [], points);
 
-    [GeneratedRegex(@"(\d+(?:\.\d+)?)x (faster|slower)")]
+    [GeneratedRegex(@"(\d+(?:\.\d+)?)x(?: ± \d+(?:\.\d+)?)? (faster|slower)")]
     private static partial Regex Times();
 
     [GeneratedRegex(@"scales (\d+(?:\.\d+)?)x")]
