@@ -20,7 +20,7 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
         results.FirstOrDefault(b => b.Backend == Baseline)?.Stats.Median is double b ? b / r.Stats.Median : null;
 
     private RatioEstimate? SpeedupEstimate(InvResult r) =>
-        results.FirstOrDefault(b => b.Backend == Baseline) is InvResult b ? RatioEstimate.Of(b.Stats.Median / r.Stats.Median, b.Stats, r.Stats) : null;
+        results.FirstOrDefault(b => b.Backend == Baseline) is InvResult b ? ReferenceEquals(b, r) ? new RatioEstimate(1, null) : RatioEstimate.Of(b.Stats.Median / r.Stats.Median, b.Stats, r.Stats) : null;
 
     public void WriteTable(TextWriter output)
     {

@@ -20,7 +20,7 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
     private double? Speedup(PiResult r) => BaselineSeconds is double b ? b / r.Stats.Median : null;
 
     private RatioEstimate? SpeedupEstimate(PiResult r) =>
-        results.FirstOrDefault(b => b.Backend == Baseline) is PiResult b ? RatioEstimate.Of(b.Stats.Median / r.Stats.Median, b.Stats, r.Stats) : null;
+        results.FirstOrDefault(b => b.Backend == Baseline) is PiResult b ? ReferenceEquals(b, r) ? new RatioEstimate(1, null) : RatioEstimate.Of(b.Stats.Median / r.Stats.Median, b.Stats, r.Stats) : null;
 
     public void WriteTable(TextWriter output)
     {

@@ -92,7 +92,7 @@ internal static class CompareMetrics
     {
         ComparePoint[] baselines = [.. run.Points.Where(b => b.Workload == p.Workload && b.Backend == Baseline && b.Workers == 1)];
         return (baselines.FirstOrDefault(b => b.Isa == p.Isa) ?? baselines.FirstOrDefault()) is ComparePoint b
-            ? Ratio(p, b)
+            ? ReferenceEquals(b, p) ? new RatioEstimate(1, null) : Ratio(p, b)
             : null;
     }
 
