@@ -28,7 +28,12 @@ internal sealed class CommonOptions<TBackend>
         Description = "Threads per parallel backend. " + ThreadCount.Rules,
     };
 
-    private readonly Option<string> repeat;
+    private readonly Option<string?> repeat = new("--repeat", "-r")
+    {
+        Description = $"Timed runs per backend after the warm-up; the median is reported. Default: automatic, {RepeatPolicy.AutoMinRuns} to {RepeatPolicy.AutoMaxRuns} runs until the median's 95% confidence interval is within ±{RepeatPolicy.AutoTarget * 100:0}% or {RepeatPolicy.AutoMaxSeconds:0} s of runs.",
+    };
+
+    private readonly Option<string> warmup = WarmupOption();
 
     private readonly Option<string?> isa = IsaRequest.CreateOption();
 
@@ -47,18 +52,22 @@ internal sealed class CommonOptions<TBackend>
         Description = "Print one JSON document on stdout instead of the table.",
     };
 
-    public CommonOptions(int defaultRepeat)
+    /// <summary>--warmup N: untimed runs before the timed ones (default 1; 0 allowed), shared with compare.</summary>
+    public static Option<string> WarmupOption() => new("--warmup")
     {
-        repeat = new Option<string>("--repeat", "-r")
-        {
-            Description = "Timed runs per backend, after one untimed warm-up; the median is reported.",
-            DefaultValueFactory = _ => defaultRepeat.ToString(CultureInfo.InvariantCulture),
-        };
-    }
+        Description = "Untimed warm-up runs before the timed ones (JIT, thread start-up, page faults): 0 to 100, default 1.",
+        DefaultValueFactory = _ => "1",
+    };
+
+    /// <summary>--repeat R as a policy: a fixed count when given (1 to 1000), automatic when not.</summary>
+    public static RepeatPolicy ParseRepeat(string? text) =>
+        text is null ? RepeatPolicy.Auto : RepeatPolicy.Fixed(NumberParser.ParseInt32(text, "--repeat", 1, 1000));
+
+    public static int ParseWarmup(string text) => NumberParser.ParseInt32(text, "--warmup", 0, 100);
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { seed, backend, threads, repeat, isa, json, trace, mpi })
+        foreach (Option option in new Option[] { seed, backend, threads, repeat, warmup, isa, json, trace, mpi })
         {
             command.Options.Add(option);
         }
@@ -74,7 +83,12 @@ internal sealed class CommonOptions<TBackend>
     public ThreadChoice Threads(ParseResult parsed) =>
         ThreadCount.Resolve(parsed.GetValue(threads) is string t ? NumberParser.ParseInt32(t, "--threads", 1, ThreadCount.Max) : null);
 
-    public int Repeat(ParseResult parsed) => NumberParser.ParseInt32(parsed.GetValue(repeat)!, "--repeat", 1, 1000);
+    /// <summary>The fixed --repeat count, or 0 when not given (automatic: see <see cref="Repeats"/>).</summary>
+    public int Repeat(ParseResult parsed) => Repeats(parsed).Count ?? 0;
+
+    public RepeatPolicy Repeats(ParseResult parsed) => ParseRepeat(parsed.GetValue(repeat));
+
+    public int Warmup(ParseResult parsed) => ParseWarmup(parsed.GetValue(warmup)!);
 
     public bool Json(ParseResult parsed) => parsed.GetValue(json);
 

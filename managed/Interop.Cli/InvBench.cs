@@ -41,7 +41,9 @@ internal sealed class InvBench
     /// <summary>The inverse of the last run.</summary>
     public ReadOnlyMemory<double> LastInverse => work;
 
-    public InvResult Run(IInvBackend backend, int threads, int repeat)
+    public InvResult Run(IInvBackend backend, int threads, int repeat) => Run(backend, threads, RepeatPolicy.Fixed(repeat));
+
+    public InvResult Run(IInvBackend backend, int threads, RepeatPolicy repeat, int warmup = 1)
     {
         Measurement<int> m = Measure.Run(
             () => a.CopyTo(work, 0),
@@ -51,7 +53,8 @@ internal sealed class InvBench
                 backend.Invert(work, N, threads);
                 return 0;
             },
-            repeat);
+            repeat,
+            warmup);
 
         long start = Stopwatch.GetTimestamp();
         using var verify = Tracing.Span("verify", "verify", backend.Name);

@@ -10,7 +10,6 @@ namespace Interop.Cli;
 internal static class InvCommand
 {
     public const int DefaultN = 4000;
-    public const int DefaultRepeat = 3;
 
     /// <summary>
     /// The n x n buffers alive at the peak of a run: A, the work copy, LAPACK's reference inverse,
@@ -32,7 +31,7 @@ internal static class InvCommand
         {
             Description = "Write the inverse computed by the first backend listed to this .npy file.",
         };
-        var common = new CommonOptions<IInvBackend>(DefaultRepeat);
+        var common = new CommonOptions<IInvBackend>();
         var command = new Command("inv", "Dense matrix inversion by LU with partial pivoting; every inverse passes the scaled-residual check.")
         {
             n, input, output,
@@ -73,7 +72,11 @@ internal static class InvCommand
                 Repeat: common.Repeat(parsed),
                 Json: common.Json(parsed),
                 Mpi: common.Mpi(parsed),
-                Trace: common.Trace(parsed));
+                Trace: common.Trace(parsed))
+            {
+                Repeats = common.Repeats(parsed),
+                Warmup = common.Warmup(parsed),
+            };
             return Run(options, stdout, stderr);
         }));
         return command;
@@ -122,7 +125,7 @@ internal static class InvCommand
         {
             foreach (IInvBackend backend in options.Backends)
             {
-                results.Add(bench.Run(backend, backend.IsParallel ? threads : 1, options.Repeat));
+                results.Add(bench.Run(backend, backend.IsParallel ? threads : 1, options.Repeats, options.Warmup));
                 if (options.Output is string outputPath && results.Count == 1)
                 {
                     ReadOnlyMemory<double> inverse = bench.LastInverse;
@@ -164,4 +167,11 @@ internal static class InvCommand
 }
 
 /// <summary>The validated options of one `interop inv` run.</summary>
-internal sealed record InvOptions(IsaRequest Isa, int N, string? Input, string? Output, ulong Seed, IReadOnlyList<IInvBackend> Backends, ThreadChoice Threads, int Repeat, bool Json, bool Mpi, string? Trace);
+internal sealed record InvOptions(IsaRequest Isa, int N, string? Input, string? Output, ulong Seed, IReadOnlyList<IInvBackend> Backends, ThreadChoice Threads, int Repeat, bool Json, bool Mpi, string? Trace)
+{
+    /// <summary>How many timed runs (--repeat R fixed, else automatic); <see cref="Repeat"/> is the fixed count or 0.</summary>
+    public RepeatPolicy Repeats { get; init; } = RepeatPolicy.Auto;
+
+    /// <summary>Untimed runs before the timed ones (--warmup, default 1).</summary>
+    public int Warmup { get; init; } = 1;
+}

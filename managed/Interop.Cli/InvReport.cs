@@ -19,17 +19,20 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
     private double? Speedup(InvResult r) =>
         results.FirstOrDefault(b => b.Backend == Baseline)?.Stats.Median is double b ? b / r.Stats.Median : null;
 
+    private RatioEstimate? SpeedupEstimate(InvResult r) =>
+        results.FirstOrDefault(b => b.Backend == Baseline) is InvResult b ? ReferenceEquals(b, r) ? new RatioEstimate(1, null) : RatioEstimate.Of(b.Stats.Median / r.Stats.Median, b.Stats, r.Stats) : null;
+
     public void WriteTable(TextWriter output)
     {
         output.WriteLine(
             $"Matrix inversion: n = {n}, {Source} ({(options.Input is null ? "generated" : "loaded")} in {generateSeconds:F2} s), " +
             $"{options.Threads.Threads} thread(s) per parallel backend (from {options.Threads.Source}), " +
-            $"median of {options.Repeat} run(s) after 1 warm-up");
+            StatsText.Runs(options.Repeats, options.Warmup, results.Select(r => r.Seconds.Count)));
         output.WriteLine($"Environment: {EnvironmentInfo.Summary()}");
         output.WriteLine($"OpenBLAS: {openBlas ?? "not available"}");
         output.WriteLine();
 
-        string[] header = ["backend", "isa", "threads", "n", "median s", "min-max s", "GFLOP/s", "% of peak", "speedup", "residual", "max|X-X_lapack|", "check"];
+        string[] header = ["backend", "isa", "threads", "n", "median s", "95% CI", "runs", "GFLOP/s", "% of peak", "speedup", "residual", "max|X-X_lapack|", "check"];
         var rows = results.Select(r => new[]
         {
             r.Backend,
@@ -37,15 +40,16 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
             r.Threads.ToString(Invariant),
             r.N.ToString(Invariant),
             r.Stats.Median.ToString("F3", Invariant),
-            $"{r.Stats.Min.ToString("F3", Invariant)}-{r.Stats.Max.ToString("F3", Invariant)}",
+            StatsText.Ci(r.Stats),
+            r.Seconds.Count.ToString(Invariant),
             r.Gflops.ToString("F1", Invariant),
             r.PercentOfPeak is double peak ? peak.ToString("F0", Invariant) + "%" : "-",
-            Speedup(r) is double s ? s.ToString("F2", Invariant) + "x" : "-",
+            SpeedupEstimate(r) is RatioEstimate s ? s.Format() : "-",
             r.Residual.ToString("G3", Invariant),
             r.MaxDifferenceFromLapack is double d ? d.ToString("0.0e+00", Invariant) : "-",
             r.Verified ? "ok" : "FAILED",
         }).ToList();
-        TextTable.Write(output, header, rows, rightAligned: [false, false, true, true, true, true, true, true, true, true, true, false]);
+        TextTable.Write(output, header, rows, rightAligned: [false, false, true, true, true, true, true, true, true, true, true, true, false]);
         output.WriteLine();
         output.WriteLine(
             $"check: scaled residual ||I - A X||_1 / (n eps ||A||_1 ||X||_1) must be <= {InvResult.ResidualThreshold}; " +
@@ -58,6 +62,10 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
         output.WriteLine(peaks.Length > 0
             ? $"peak: OpenBLAS dgemm at n = {results.Select(r => r.Peak).OfType<DgemmRate>().First().N}: {peaks} (% of peak = GFLOP/s over that rate at the same thread count)"
             : "peak: not measured (no native library)");
+        if (StatsText.NoiseWarning([.. results.Select(r => ($"{r.Backend} 1x{r.Threads}", r.Stats))]) is string warning)
+        {
+            output.WriteLine(warning);
+        }
     }
 
     /// <summary>The run as the schema's document (<see cref="ResultDocument"/>, kind "inv").</summary>
@@ -86,7 +94,7 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
                 Ranks = 1,
                 Job = "single process",
                 Repeat = options.Repeat,
-                Warmup = 1,
+                Warmup = options.Warmup,
                 GenerateSeconds = generateSeconds,
             },
             Environment = Documents.Environment(EnvironmentInfo.Collect()) with { Openblas = openBlas },

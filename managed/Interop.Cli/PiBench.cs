@@ -32,14 +32,26 @@ internal static class PiBench
         return job.MaxAll(Stopwatch.GetElapsedTime(start).TotalSeconds);
     }
 
-    public static PiResult Run(IJob job, IPiBackend backend, ulong seed, long darts, int threads, int repeat)
+    public static PiResult Run(IJob job, IPiBackend backend, ulong seed, long darts, int threads, int repeat) =>
+        Run(job, backend, seed, darts, threads, RepeatPolicy.Fixed(repeat));
+
+    /// <summary>
+    /// <paramref name="warmup"/> untimed counts, then timed ones as <paramref name="repeat"/> says.
+    /// Every rank sees the same timings (the slowest rank's), so every rank stops after the same run.
+    /// </summary>
+    public static PiResult Run(IJob job, IPiBackend backend, ulong seed, long darts, int threads, RepeatPolicy repeat, int warmup = 1)
     {
         IndexRange mine = Mine(job, darts);
-        long inside = job.SumAll(backend.CountInside(seed, mine, threads)); // warm-up
-        var seconds = new List<double>(repeat);
-        var compute = new List<double>(repeat);
-        var communication = new List<double>(repeat);
-        for (int i = 0; i < repeat; i++)
+        long? inside = null;
+        for (int i = 0; i < warmup; i++)
+        {
+            inside = job.SumAll(backend.CountInside(seed, mine, threads));
+        }
+
+        var seconds = new List<double>(repeat.MinRuns);
+        var compute = new List<double>(repeat.MinRuns);
+        var communication = new List<double>(repeat.MinRuns);
+        while (!repeat.Done(seconds))
         {
             job.Barrier();
             job.TakeCommunicationSeconds();
@@ -60,6 +72,7 @@ internal static class PiBench
             double wall = Stopwatch.GetElapsedTime(start).TotalSeconds;
             communication.Add(job.TakeCommunicationSeconds());
             seconds.Add(job.MaxAll(wall));
+            inside ??= total;
             if (total != inside)
             {
                 throw new InvalidOperationException($"{backend.Name} counted {total} darts inside, then {inside} on an earlier run of the same darts");
@@ -68,6 +81,6 @@ internal static class PiBench
 
         double[] rankCompute = job.GatherAll([TimingStats.From(compute).Median]);
         double[] rankCommunication = job.GatherAll([TimingStats.From(communication).Median]);
-        return new PiResult(backend.Name, threads, job.Size, darts, seed, inside, seconds, rankCompute, rankCommunication.Max(), backend.PiIsa);
+        return new PiResult(backend.Name, threads, job.Size, darts, seed, inside!.Value, seconds, rankCompute, rankCommunication.Max(), backend.PiIsa);
     }
 }

@@ -9,7 +9,6 @@ namespace Interop.Cli;
 internal static class PiCommand
 {
     public const string DefaultDarts = "1e9";
-    public const int DefaultRepeat = 3;
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
@@ -18,7 +17,7 @@ internal static class PiCommand
             Description = "Number of darts: digits, 1_000_000 or 1e9 (up to 2^63-1).",
             DefaultValueFactory = _ => DefaultDarts,
         };
-        var common = new CommonOptions<IPiBackend>(DefaultRepeat);
+        var common = new CommonOptions<IPiBackend>();
         var command = new Command("pi", "Monte Carlo pi: darts in the unit square, count those inside the circle; every backend's count is checked against the others.")
         {
             darts,
@@ -36,7 +35,11 @@ internal static class PiCommand
                 Repeat: common.Repeat(parsed),
                 Json: common.Json(parsed),
                 Mpi: common.Mpi(parsed),
-                Trace: common.Trace(parsed));
+                Trace: common.Trace(parsed))
+            {
+                Repeats = common.Repeats(parsed),
+                Warmup = common.Warmup(parsed),
+            };
             return Run(options, stdout, stderr);
         }));
         return command;
@@ -52,14 +55,14 @@ internal static class PiCommand
         using IJob job = JobFactory.Start(options.Mpi);
         return Driver.RunInJob(job, stderr, () =>
         {
-            StableHash.RequireSameOnAllRanks(job, $"pi darts={options.Darts} seed={options.Seed} backends={string.Join(',', options.Backends.Select(b => b.Name))} repeat={options.Repeat} isa={options.Isa.Isa}");
+            StableHash.RequireSameOnAllRanks(job, $"pi darts={options.Darts} seed={options.Seed} backends={string.Join(',', options.Backends.Select(b => b.Name))} repeat={options.Repeats} warmup={options.Warmup} isa={options.Isa.Isa}");
             Placement.Warn(job, options.Threads.Threads, stderr);
             TraceFile.Begin(options.Trace, job);
             var results = new List<PiResult>();
             foreach (IPiBackend backend in options.Backends)
             {
                 int threads = backend.IsParallel ? options.Threads.Threads : 1;
-                results.Add(PiBench.Run(job, backend, options.Seed, options.Darts, threads, options.Repeat));
+                results.Add(PiBench.Run(job, backend, options.Seed, options.Darts, threads, options.Repeats, options.Warmup));
             }
 
             TraceFile.Finish(options.Trace, job);
@@ -91,4 +94,11 @@ internal static class PiCommand
 }
 
 /// <summary>The validated options of one `interop pi` run.</summary>
-internal sealed record PiOptions(IsaRequest Isa, long Darts, ulong Seed, IReadOnlyList<IPiBackend> Backends, ThreadChoice Threads, int Repeat, bool Json, bool Mpi, string? Trace);
+internal sealed record PiOptions(IsaRequest Isa, long Darts, ulong Seed, IReadOnlyList<IPiBackend> Backends, ThreadChoice Threads, int Repeat, bool Json, bool Mpi, string? Trace)
+{
+    /// <summary>How many timed runs (--repeat R fixed, else automatic); <see cref="Repeat"/> is the fixed count or 0.</summary>
+    public RepeatPolicy Repeats { get; init; } = RepeatPolicy.Auto;
+
+    /// <summary>Untimed runs before the timed ones (--warmup, default 1).</summary>
+    public int Warmup { get; init; } = 1;
+}

@@ -20,6 +20,9 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
 
     private double? Speedup(PiResult r) => BaselineSeconds is double b ? b / r.Stats.Median : null;
 
+    private RatioEstimate? SpeedupEstimate(PiResult r) =>
+        results.FirstOrDefault(b => b.Backend == Baseline) is PiResult b ? ReferenceEquals(b, r) ? new RatioEstimate(1, null) : RatioEstimate.Of(b.Stats.Median / r.Stats.Median, b.Stats, r.Stats) : null;
+
     public void WriteTable(TextWriter output)
     {
         int ranks = results[0].Ranks;
@@ -27,11 +30,11 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
             $"Monte Carlo pi: {options.Darts.ToString("N0", Invariant)} darts, seed {options.Seed}, " +
             (ranks > 1 ? $"{ranks} ranks ({job}) x " : string.Empty) +
             $"{options.Threads.Threads} thread(s) per parallel backend (from {options.Threads.Source}), " +
-            $"median of {options.Repeat} run(s) after 1 warm-up");
+            StatsText.Runs(options.Repeats, options.Warmup, results.Select(r => r.Seconds.Count)));
         output.WriteLine($"Environment: {EnvironmentInfo.Summary()}");
         output.WriteLine();
 
-        string[] header = ["backend", "isa", "ranks", "threads", "darts", "inside", "estimate", "|est-pi|", "median s", "min-max s", "darts/s", "darts/s/core", "speedup", "check"];
+        string[] header = ["backend", "isa", "ranks", "threads", "darts", "inside", "estimate", "|est-pi|", "median s", "95% CI", "runs", "darts/s", "darts/s/core", "speedup", "check"];
         var rows = results.Select(r => new[]
         {
             r.Backend,
@@ -43,13 +46,14 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
             r.Estimate.ToString("F8", Invariant),
             r.AbsoluteError.ToString("0.0e+00", Invariant),
             r.Stats.Median.ToString("F4", Invariant),
-            $"{r.Stats.Min.ToString("F4", Invariant)}-{r.Stats.Max.ToString("F4", Invariant)}",
+            StatsText.Ci(r.Stats),
+            r.Seconds.Count.ToString(Invariant),
             r.DartsPerSecond.ToString("0.00e0", Invariant),
             r.DartsPerSecondPerCore.ToString("0.00e0", Invariant),
-            Speedup(r) is double s ? s.ToString("F2", Invariant) + "x" : "-",
+            SpeedupEstimate(r) is RatioEstimate s ? s.Format() : "-",
             Verified ? "ok" : "MISMATCH",
         }).ToList();
-        bool[] rightAligned = [false, false, true, true, true, true, true, true, true, true, true, true, true, false];
+        bool[] rightAligned = [false, false, true, true, true, true, true, true, true, true, true, true, true, true, false];
         if (ranks > 1)
         {
             // Per-rank compute times gathered to rank 0: how evenly the split loaded the ranks.
@@ -66,6 +70,10 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
         output.WriteLine(Verified
             ? $"check: all {results.Count} backend(s) counted exactly {results[0].Inside} darts inside"
             : $"check: FAILED, backends disagree: {Disagreement}");
+        if (StatsText.NoiseWarning([.. results.Select(r => ($"{r.Backend} {r.Ranks}x{r.Threads}", r.Stats))]) is string warning)
+        {
+            output.WriteLine(warning);
+        }
     }
 
     /// <summary>The run as the schema's document (<see cref="ResultDocument"/>, kind "pi").</summary>
@@ -92,7 +100,7 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
                 Ranks = results.Count > 0 ? results[0].Ranks : 1,
                 Job = job,
                 Repeat = options.Repeat,
-                Warmup = 1,
+                Warmup = options.Warmup,
             },
             Environment = Documents.Environment(EnvironmentInfo.Collect()),
             Variables = EnvironmentInfo.CollectVariables().ToDictionary(p => p.Key, p => p.Value),

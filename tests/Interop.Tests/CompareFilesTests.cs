@@ -45,7 +45,7 @@ public sealed class CompareFilesTests
     {
         CompareRun run = Synthetic();
         ComparePoint c2 = run.Points.Single(p => p.Backend == "c-openmp" && p.Threads == 2);
-        Assert.That(c2.Stats, Is.EqualTo(new TimingStats(0.21, 0.20, 0.22)));
+        Assert.That((c2.Stats.Median, c2.Stats.Min, c2.Stats.Max), Is.EqualTo((0.21, 0.20, 0.22)));
         Assert.That(c2.Throughput, Is.EqualTo(1e9 / 0.21).Within(1e-6).Percent);
         Assert.That(CompareMetrics.Speedup(run, c2), Is.EqualTo(4.0 / 0.21).Within(1e-9).Percent);
         Assert.That(CompareMetrics.Efficiency(run, c2), Is.EqualTo(0.41 / 0.21 / 2).Within(1e-9).Percent);
@@ -174,19 +174,28 @@ public sealed class CompareFilesTests
     [Test]
     public void BaselineFlagsAPlantedRegressionAndPassesAnIdenticalRun()
     {
-        CompareRun old = Synthetic();
-        Assert.That(BaselineComparison.Compare(old, Synthetic()).Changes.Count(c => c.Flagged), Is.Zero);
+        // Six runs a point: three against three can never be significant at p < 0.05.
+        CompareRun old = Doubled(Synthetic());
+        Assert.That(BaselineComparison.Compare(old, Doubled(Synthetic())).Changes.Count(c => c.Flagged), Is.Zero);
 
-        BaselineComparison slower = BaselineComparison.Compare(old, Synthetic(scale: 2));
+        BaselineComparison slower = BaselineComparison.Compare(old, Doubled(Synthetic(scale: 2)));
         BaselineChange flagged = slower.Changes.Single(c => c.Flagged);
         Assert.That((flagged.Key.Backend, flagged.Key.Threads), Is.EqualTo(("managed-parallel", 2)));
         Assert.That(flagged.Speedup, Is.EqualTo(0.5).Within(1e-9));
-        Assert.That(slower.Describe().Any(l => l.Contains("SLOWER", StringComparison.Ordinal) && l.Contains("managed-parallel 1x2", StringComparison.Ordinal)), Is.True);
+        Assert.That(slower.Describe().Any(l => l.Contains("SLOWER", StringComparison.Ordinal) && l.Contains("managed-parallel 1x2", StringComparison.Ordinal) && l.Contains("p = 0.00", StringComparison.Ordinal)), Is.True);
 
         // Overlapping spreads are noise, not a change, however the medians differ.
-        CompareRun noisy = Synthetic() with { Points = [.. Synthetic().Points.Select(p => p.Backend == "c-openmp" && p.Threads == 1 ? p with { Seconds = [0.30, 0.45, 0.41] } : p)] };
+        CompareRun noisy = old with { Points = [.. old.Points.Select(p => p.Backend == "c-openmp" && p.Threads == 1 ? p with { Seconds = [0.30, 0.45, 0.41, 0.43, 0.38, 0.47] } : p)] };
         Assert.That(BaselineComparison.Compare(old, noisy).Changes.Count(c => c.Flagged), Is.Zero);
+
+        // With three runs a side nothing can be significant, and the comparison says so.
+        string[] few = [.. BaselineComparison.Compare(Synthetic(), Synthetic(scale: 2)).Describe()];
+        Assert.That(few, Has.Some.Contains("no change can reach p < 0.05"));
     }
+
+    // Every point's runs twice, the copies 0.5 % slower: six runs a point.
+    private static CompareRun Doubled(CompareRun run) =>
+        run with { Points = [.. run.Points.Select(p => p with { Seconds = [.. p.Seconds, .. p.Seconds.Select(s => s * 1.005)] })] };
 
     [Test]
     public void ABaselineOfAnotherWorkloadSizeComparesNothingAndSaysWhatDiffers()
@@ -205,8 +214,8 @@ public sealed class CompareFilesTests
         Assert.That(BaselineComparison.NothingInCommon(old, [.. old.Points.Select(p => BaselineComparison.Key(old, p))]), Is.Null);
 
         // Only the points with the same size compare: pi here, not inv.
-        CompareRun piSame = Synthetic(scale: 8) with { Parameters = [new("darts", "1000000000"), new("n", "3000")] };
-        BaselineComparison partly = BaselineComparison.Compare(old, piSame);
+        CompareRun piSame = Doubled(Synthetic(scale: 8)) with { Parameters = [new("darts", "1000000000"), new("n", "3000")] };
+        BaselineComparison partly = BaselineComparison.Compare(Doubled(old), piSame);
         Assert.That(partly.Changes.Where(c => c.Speedup is not null).Select(c => c.Key.Workload).Distinct(), Is.EqualTo(new[] { "pi" }));
         Assert.That(partly.Changes.Single(c => c.Flagged).Key.Backend, Is.EqualTo("managed-parallel"));
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Interop.Cli.Compare;
+using Interop.Core;
 
 namespace Interop.Tests;
 
@@ -26,7 +27,7 @@ public sealed partial class CompareSummaryTests
     private static CompareRun Run(params ComparePoint[] points) =>
         new(DateTimeOffset.UnixEpoch, 1, [new("isa", "avx2")], [], [], points);
 
-    [GeneratedRegex(@"(\d+(?:\.\d+)?)x (faster|slower)")]
+    [GeneratedRegex(@"(\d+(?:\.\d+)?)x(?: ± \d+(?:\.\d+)?)? (faster|slower)")]
     private static partial Regex Times();
 
     [GeneratedRegex(@"scales (\d+(?:\.\d+)?)x")]
@@ -114,5 +115,43 @@ public sealed partial class CompareSummaryTests
         CompareRun old = Run(Pi("c-openmp", 1, 1.0));
         CompareRun now = Run(Pi("c-openmp", 1, ratio));
         AssertNoSelfContradiction(BaselineComparison.Compare(old, now).Describe());
+    }
+
+    // Six runs a point, ±`spread` around the median 1/rate: a known 95 % interval of the median.
+    private static ComparePoint Measured(string backend, int threads, double rate, double spread) =>
+        Inv(backend, threads, rate) with { Seconds = [.. new[] { 0.0, 1, -1, 0.5, -0.5, 0 }.Select(k => (1 + (k * spread)) / rate)] };
+
+    [Test]
+    public void MeasuredRatiosCarryTheirUncertaintyAndNeverContradictIt([ValueSource(nameof(Ratios))] double ratio)
+    {
+        foreach (double spread in new[] { 0.001, 0.02, 0.1 })
+        {
+            CompareRun run = Run(Measured("managed-parallel", 2, 1.0, spread), Measured("c-openmp", 2, 1.0, spread), Measured("lapack", 2, ratio, spread));
+            IReadOnlyList<string> sentences = CompareSummary.Sentences(run);
+            AssertNoSelfContradiction(sentences);
+            string line = sentences.Single(s => s.Contains(": lapack ", StringComparison.Ordinal));
+            RatioEstimate r = CompareMetrics.Ratio(run.Points[2], run.Points[0]);
+            Assert.That(r.Uncertainty, Is.Not.Null);
+            // "(within noise)" exactly where the interval includes 1, and "± u" on every ratio that is not "about as fast".
+            Assert.That(line.EndsWith(" (within noise).", StringComparison.Ordinal), Is.EqualTo(r.WithinNoise), line);
+            Assert.That(line.Contains(" ± ", StringComparison.Ordinal), Is.EqualTo(Shown(ratio) != "1.00"), line);
+            string shown = Shown(ratio);
+            Assert.That(line, Does.Contain(shown == "1.00" ? "about as fast as" : $"{shown}x ± "), line);
+        }
+    }
+
+    [Test]
+    public void NoCauseIsNamedForAGainWithinNoise()
+    {
+        // managed-parallel 1.3x faster on 2 workers than on 1, but with ±30 % runs: within noise, so no "in parallel" claim.
+        CompareRun noisy = Run(Pi("managed-serial", 1, 1.0, "scalar"), Measured("managed-parallel", 1, 1.0, 0.6) with { Workload = "pi", Isa = "avx2" },
+            Measured("managed-parallel", 2, 1.3, 0.6) with { Workload = "pi", Isa = "avx2" });
+        IReadOnlyList<string> sentences = CompareSummary.Sentences(noisy);
+        string scaling = sentences.Single(s => s.Contains("managed-parallel scales", StringComparison.Ordinal));
+        Assert.That(scaling, Does.Contain("(within noise)").And.Not.Contain("in parallel"), scaling);
+
+        CompareRun clear = Run(Pi("managed-serial", 1, 1.0, "scalar"), Measured("managed-parallel", 1, 1.0, 0.001) with { Workload = "pi", Isa = "avx2" },
+            Measured("managed-parallel", 2, 1.3, 0.001) with { Workload = "pi", Isa = "avx2" });
+        Assert.That(CompareSummary.Sentences(clear).Single(s => s.Contains("managed-parallel scales", StringComparison.Ordinal)), Does.Contain("in parallel").And.Not.Contain("within noise"));
     }
 }

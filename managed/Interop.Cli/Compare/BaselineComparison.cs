@@ -1,4 +1,8 @@
 using System.Globalization;
+using Perfolizer.Mathematics.SignificanceTesting.Base;
+using Perfolizer.Mathematics.SignificanceTesting.MannWhitney;
+using Perfolizer.Metrology;
+using Pragmastat;
 
 namespace Interop.Cli.Compare;
 
@@ -19,6 +23,15 @@ internal sealed record BaselineChange(PointKey Key, double? OldThroughput, doubl
     /// <summary>Why a point on both sides was not compared (a result that failed verification), or null.</summary>
     public string? NotCompared { get; init; }
 
+    /// <summary>
+    /// The one-sided Mann-Whitney p-value of the likelier direction (this run faster, or slower,
+    /// than the baseline by more than the threshold); null unless compared.
+    /// </summary>
+    public double? PValue { get; init; }
+
+    /// <summary>Timed runs on each side; null unless compared.</summary>
+    public (int Old, int New)? Runs { get; init; }
+
     /// <summary>New throughput / old throughput: above 1 is faster now; null unless compared.</summary>
     public double? Speedup => OldThroughput is double o && NewThroughput is double n && NotCompared is null ? n / o : null;
 }
@@ -26,14 +39,20 @@ internal sealed record BaselineChange(PointKey Key, double? OldThroughput, doubl
 /// <summary>
 /// `--baseline OLD/results.json`: each point against the point of an earlier run with the same
 /// <see cref="PointKey"/> (workload, size, seed, backend, ranks x threads, path), by throughput.
-/// Points on one side only are listed as such, not compared. A change is flagged only beyond the
-/// measured spread: the two runs' [min, max] throughput intervals do not overlap and the medians
-/// differ by more than 3%. A baseline with no point in common is refused before any computing
+/// Points on one side only are listed as such, not compared. A change is flagged only when it is
+/// significant: Perfolizer's one-sided Mann-Whitney U test on the two runs' raw throughputs (one per
+/// timed run) finds this run faster, or slower, than the baseline by more than
+/// <see cref="Tolerance"/> (3 %) at p &lt; <see cref="Alpha"/> (0.05). A baseline with no point in common is refused before any computing
 /// (<see cref="NothingInCommon"/>), and when darts, n or the seed are not given they are the baseline's.
 /// </summary>
 internal sealed class BaselineComparison(IReadOnlyList<BaselineChange> changes, IReadOnlyList<string> differences, bool baselineComplete)
 {
     public const double Tolerance = 0.03;
+
+    /// <summary>The significance level of each one-sided test.</summary>
+    public const double Alpha = 0.05;
+
+    private static readonly Threshold Threshold = Threshold.Parse("3%");
 
     public IReadOnlyList<BaselineChange> Changes => changes;
 
@@ -96,10 +115,8 @@ internal sealed class BaselineComparison(IReadOnlyList<BaselineChange> changes, 
             }
             else
             {
-                // The slowest run has the lowest throughput: [work / max, work / min].
-                bool apart = p.WorkPerRun / p.Stats.Max > o.WorkPerRun / o.Stats.Min || p.WorkPerRun / p.Stats.Min < o.WorkPerRun / o.Stats.Max;
-                bool large = Math.Abs((p.Throughput / o.Throughput) - 1) > Tolerance;
-                changes.Add(new BaselineChange(key, o.Throughput, p.Throughput, p.ThroughputUnit, apart && large));
+                (bool changed, double pValue) = Test([.. o.Seconds.Select(t => o.WorkPerRun / t)], [.. p.Seconds.Select(t => p.WorkPerRun / t)]);
+                changes.Add(new BaselineChange(key, o.Throughput, p.Throughput, p.ThroughputUnit, changed) { PValue = pValue, Runs = (o.Seconds.Count, p.Seconds.Count) });
             }
         }
 
@@ -107,11 +124,48 @@ internal sealed class BaselineComparison(IReadOnlyList<BaselineChange> changes, 
         return new BaselineComparison(changes, Differences([.. before.Keys], [.. after.Keys], disjointOnly: false), old.Complete);
     }
 
+    /// <summary>
+    /// Whether <paramref name="after"/> (throughputs, one per run) differs from <paramref name="before"/>
+    /// by more than <see cref="Tolerance"/>: the smaller of the two one-sided Mann-Whitney p-values
+    /// (after greater by more than 3 %, after smaller by more than 3 %) below <see cref="Alpha"/>.
+    /// </summary>
+    public static (bool Changed, double PValue) Test(IReadOnlyList<double> before, IReadOnlyList<double> after)
+    {
+        if (before.Count == 0 || after.Count == 0)
+        {
+            return (false, 1);
+        }
+
+        var old = new Sample([.. before]);
+        var now = new Sample([.. after]);
+        double faster = MannWhitneyTest.Instance.Perform(now, old, AlternativeHypothesis.Greater, Threshold).PValue.Value;
+        double slower = MannWhitneyTest.Instance.Perform(old, now, AlternativeHypothesis.Greater, Threshold).PValue.Value;
+        double p = Math.Min(faster, slower);
+        return (p < Alpha, p);
+    }
+
+    /// <summary>The smallest one-sided p-value Mann-Whitney can give with m and n runs: 1 / C(m + n, m).</summary>
+    public static double SmallestPValue(int m, int n)
+    {
+        double ways = 1;
+        for (int i = 1; i <= Math.Min(m, n); i++)
+        {
+            ways = ways * (m + n - Math.Min(m, n) + i) / i;
+        }
+
+        return 1 / ways;
+    }
+
     public IEnumerable<string> Describe()
     {
         int common = changes.Count(c => c.Speedup is not null);
-        yield return $"Against the baseline: {changes.Count(c => c.Flagged)} of {common} common point(s) changed beyond the measured spread (non-overlapping min-max and > {Tolerance:P0}); " +
+        yield return $"Against the baseline: {changes.Count(c => c.Flagged)} of {common} common point(s) changed significantly (one-sided Mann-Whitney U test on the runs' throughputs: " +
+            $"faster or slower by more than {Tolerance:P0} at p < {Alpha.ToString("0.00", CultureInfo.InvariantCulture)}); " +
             "points compare only with the same workload, darts or n, seed, backend, ranks x threads and isa.";
+        if (changes.Any(c => c.Speedup is not null && c.Runs is (int m, int n) && SmallestPValue(m, n) >= Alpha))
+        {
+            yield return $"  note: with as few as {changes.Where(c => c.Speedup is not null && c.Runs is (int m, int n) && SmallestPValue(m, n) >= Alpha).Select(c => $"{c.Runs!.Value.Old} and {c.Runs!.Value.New}").First()} runs no change can reach p < {Alpha.ToString("0.00", CultureInfo.InvariantCulture)}: give --repeat 4 or more, or let repeats run automatically";
+        }
         if (!baselineComplete)
         {
             yield return "  the baseline is incomplete (\"complete\": false): only its measured points compare";
@@ -129,8 +183,8 @@ internal sealed class BaselineComparison(IReadOnlyList<BaselineChange> changes, 
                 { OldThroughput: null } => $"  only in this run, not compared: {c.Key}",
                 { NewThroughput: null } => $"  only in the baseline, not compared: {c.Key}",
                 { NotCompared: string why } => $"  not compared ({why}): {c.Key}",
-                { Flagged: true } => $"  {(c.Speedup > 1 ? "FASTER " : "SLOWER ")}  {c.Key}: {Rate(c.OldThroughput, c.Unit)} -> {Rate(c.NewThroughput, c.Unit)} ({Ratio(c.Speedup!.Value)})",
-                _ => $"  same     {c.Key}: {Rate(c.OldThroughput, c.Unit)} -> {Rate(c.NewThroughput, c.Unit)} ({Ratio(c.Speedup!.Value)}, within the spread)",
+                { Flagged: true } => $"  {(c.Speedup > 1 ? "FASTER " : "SLOWER ")}  {c.Key}: {Rate(c.OldThroughput, c.Unit)} -> {Rate(c.NewThroughput, c.Unit)} ({Ratio(c.Speedup!.Value)}, p = {P(c.PValue)})",
+                _ => $"  same     {c.Key}: {Rate(c.OldThroughput, c.Unit)} -> {Rate(c.NewThroughput, c.Unit)} ({Ratio(c.Speedup!.Value)}, p = {P(c.PValue)}, not significant)",
             };
         }
     }
@@ -175,4 +229,6 @@ internal sealed class BaselineComparison(IReadOnlyList<BaselineChange> changes, 
     private static string Rate(double? value, string unit) => $"{CompareTables.FormatRate(value!.Value, unit)} {unit}";
 
     private static string Ratio(double speedup) => CompareSummary.Ratio(speedup);
+
+    private static string P(double? p) => p is double v ? v < 0.001 ? "<0.001" : v.ToString("0.000", CultureInfo.InvariantCulture) : "?";
 }

@@ -56,7 +56,8 @@ internal sealed class CompareCalibration(IJob job, ComparePlan plan)
         double budget = Math.Max(plan.Budget.Seconds * plan.Paths.Count - probes, 1);
         double piBudget = pi && inv ? budget * PiShare : budget;
         double invBudget = budget - (pi ? piBudget : 0);
-        int runs = plan.Repeat + 1;
+        // Automatic repeats are budgeted at their minimum; their time cap bounds what they add.
+        int runs = plan.Repeat.MinRuns + plan.Warmup;
 
         (long darts, long serialDarts, double piSeconds) = plan.Darts is long d ? (d, plan.SerialDarts ?? d, 0) : ChooseDarts(piRates, piBudget, runs);
         (int n, double invSeconds) = plan.N is int nn ? (nn, 0) : ChooseOrder(invRates, invBudget, runs);

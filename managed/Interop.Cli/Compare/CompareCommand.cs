@@ -16,7 +16,6 @@ namespace Interop.Cli.Compare;
 /// </summary>
 internal static class CompareCommand
 {
-    public const int DefaultRepeat = 3;
     public const int QuickRepeat = 2;
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
@@ -24,7 +23,8 @@ internal static class CompareCommand
         var workload = new Option<string>("--workload", "-w") { Description = "pi, inv or all.", DefaultValueFactory = _ => "all" };
         var backend = new Option<string>("--backend", "-b") { Description = "Comma-separated backends, or 'all' (each workload runs the ones it has).", DefaultValueFactory = _ => "all" };
         var threads = new Option<string?>("--threads", "-t") { Description = "Comma-separated thread counts (default 1, 2, 4, ... up to the CPUs available; " + ThreadCount.Rules + ")" };
-        var repeat = new Option<string?>("--repeat", "-r") { Description = $"Timed runs per point after one warm-up (default {DefaultRepeat}, --quick {QuickRepeat})." };
+        var repeat = new Option<string?>("--repeat", "-r") { Description = $"Timed runs per point after the warm-up (default automatic: {RepeatPolicy.AutoMinRuns} to {RepeatPolicy.AutoMaxRuns} runs until the median's 95% CI is within ±{RepeatPolicy.AutoTarget * 100:0}% or {RepeatPolicy.AutoMaxSeconds:0} s of runs; --quick {QuickRepeat})." };
+        var warmup = CommonOptions<IBackend>.WarmupOption();
         var quick = new Option<bool>("--quick") { Description = $"A smoke run of about 15 seconds: a {CompareBudget.Quick.Seconds:0} s budget, {QuickRepeat} repeats." };
         var budget = new Option<string?>("--budget") { Description = $"Seconds of measuring the calibrated sizes should fill, per instruction-set path (default {CompareBudget.Default.Seconds:0}, about 2 minutes in all; --quick {CompareBudget.Quick.Seconds:0})." };
         var darts = new Option<string?>("--darts", "-n") { Description = "Darts for pi (default: calibrated to the budget on this CPU; the serial baseline throws fewer)." };
@@ -39,7 +39,7 @@ internal static class CompareCommand
         var json = new Option<bool>("--json") { Description = "Print the results.json document on stdout (tables and summary go to stderr with the progress)." };
         var command = new Command("compare", "The main job: every workload on every backend over thread (and rank) counts, verified, with tables, a summary, charts and a report.")
         {
-            workload, backend, threads, repeat, quick, budget, darts, n, isa, seed, output, force, baseline, trace, mpi, json,
+            workload, backend, threads, repeat, warmup, quick, budget, darts, n, isa, seed, output, force, baseline, trace, mpi, json,
         };
         command.SetAction(parsed => Driver.Guard(stderr, () =>
         {
@@ -102,9 +102,10 @@ internal static class CompareCommand
                     Darts: planDarts,
                     N: givenN ?? (taken.Contains("n") ? oldN : null),
                     Seed: givenSeed ?? (taken.Contains("seed") ? oldSeed!.Value : 42),
-                    Repeat: parsed.GetValue(repeat) is string r ? NumberParser.ParseInt32(r, "--repeat", 1, 1000) : isQuick ? QuickRepeat : DefaultRepeat,
+                    Repeat: parsed.GetValue(repeat) is string r ? CommonOptions<IBackend>.ParseRepeat(r) : isQuick ? RepeatPolicy.Fixed(QuickRepeat) : RepeatPolicy.Auto,
                     Budget: limits)
                 {
+                    Warmup = CommonOptions<IBackend>.ParseWarmup(parsed.GetValue(warmup)!),
                     // The serial baseline's darts come with the baseline's darts, whether taken or given alike.
                     SerialDarts = planDarts is not null && planDarts == oldDarts ? oldSerialDarts : null,
                     SizeSource = taken.Count > 0 ? $"{string.Join(", ", taken)} from the baseline {baselinePath}" : "given",
@@ -164,7 +165,7 @@ internal static class CompareCommand
 
         return Driver.RunInJob(job, stderr, () =>
         {
-            StableHash.RequireSameOnAllRanks(job, $"compare {plan.Darts} {plan.N} {plan.Seed} {plan.Repeat} {string.Join(',', plan.Threads)} {string.Join(',', plan.Workloads)} {string.Join(',', plan.Paths)} {plan.Budget}");
+            StableHash.RequireSameOnAllRanks(job, $"compare {plan.Darts} {plan.N} {plan.Seed} {plan.Repeat} {plan.Warmup} {string.Join(',', plan.Threads)} {string.Join(',', plan.Workloads)} {string.Join(',', plan.Paths)} {plan.Budget}");
             Placement.Warn(job, plan.Threads.Max(), stderr);
             TextWriter console = !job.IsRoot ? TextWriter.Null : options.Json ? stderr : stdout;
             DateTimeOffset started = DateTimeOffset.Now;
@@ -193,7 +194,7 @@ internal static class CompareCommand
 
                 sizes = new CompareCalibration(job, plan).Choose();
                 console.WriteLine($"interop compare: {string.Join(" and ", plan.Workloads)}; {Describe(plan, sizes)}; threads {string.Join(", ", plan.Threads)}; " +
-                    $"{job.Size} rank(s); isa {string.Join(", ", plan.Paths.Select(IsaNames.Name))}; seed {plan.Seed}; median of {plan.Repeat} run(s) after 1 warm-up");
+                    $"{job.Size} rank(s); isa {string.Join(", ", plan.Paths.Select(IsaNames.Name))}; seed {plan.Seed}; {StatsText.Runs(plan.Repeat, plan.Warmup, [])}");
                 console.WriteLine($"Sizes: {sizes.Source}" + (sizes.EstimatedSeconds > 0 ? string.Create(CultureInfo.InvariantCulture, $", estimated {sizes.EstimatedSeconds:F0} s") : string.Empty));
                 console.WriteLine($"Environment: {EnvironmentInfo.Summary()}");
                 console.WriteLine();
@@ -315,8 +316,8 @@ internal static class CompareCommand
         new("threads", string.Join(",", plan.Threads)),
         new("ranks", job.Size.ToString(CultureInfo.InvariantCulture)),
         new("job", job.Description),
-        new("repeat", plan.Repeat.ToString(CultureInfo.InvariantCulture)),
-        new("warmup", "1"),
+        new("repeat", plan.Repeat.ToString()),
+        new("warmup", plan.Warmup.ToString(CultureInfo.InvariantCulture)),
     ];
 
     // A backend that cannot run here (say the native library is missing) is left out with a note,

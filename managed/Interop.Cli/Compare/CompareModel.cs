@@ -97,30 +97,42 @@ internal static class CompareMetrics
     /// Speedup over managed-serial at 1 rank x 1 thread of the same workload, as a throughput ratio
     /// (the serial baseline may run less work); the baseline on the same path if there is one.
     /// </summary>
-    public static double? Speedup(CompareRun run, ComparePoint p)
+    public static double? Speedup(CompareRun run, ComparePoint p) => SpeedupRatio(run, p)?.Value;
+
+    /// <summary><see cref="Speedup"/> with its uncertainty (the two medians' 95 % CIs propagated).</summary>
+    public static RatioEstimate? SpeedupRatio(CompareRun run, ComparePoint p)
     {
         ComparePoint[] baselines = [.. run.Points.Where(b => b.Workload == p.Workload && b.Backend == Baseline && b.Workers == 1)];
         return (baselines.FirstOrDefault(b => b.Isa == p.Isa) ?? baselines.FirstOrDefault()) is ComparePoint b
-            ? p.Throughput / b.Throughput
+            ? ReferenceEquals(b, p) ? new RatioEstimate(1, null) : Ratio(p, b)
             : null;
     }
+
+    /// <summary>Throughput of <paramref name="p"/> over <paramref name="other"/>'s, with the two medians' 95 % CIs propagated.</summary>
+    public static RatioEstimate Ratio(ComparePoint p, ComparePoint other) => RatioEstimate.Of(p.Throughput / other.Throughput, p.Stats, other.Stats);
 
     /// <summary>
     /// Parallel efficiency: the backend's own speedup from 1 worker to this point (same path),
     /// divided by the workers (1 = perfect scaling); null without the backend's 1-worker point.
     /// </summary>
-    public static double? Efficiency(CompareRun run, ComparePoint p) =>
+    public static double? Efficiency(CompareRun run, ComparePoint p) => EfficiencyRatio(run, p)?.Value;
+
+    /// <summary><see cref="Efficiency"/> with its uncertainty; the 1-worker point itself is exactly 1.</summary>
+    public static RatioEstimate? EfficiencyRatio(CompareRun run, ComparePoint p) =>
         run.Points.FirstOrDefault(b => b.Workload == p.Workload && b.Backend == p.Backend && b.Isa == p.Isa && b.Workers == 1) is ComparePoint one
-            ? p.Throughput / one.Throughput / p.Workers
+            ? ReferenceEquals(one, p) ? new RatioEstimate(1, null) : Ratio(p, one).Scale(1.0 / p.Workers)
             : null;
 
     /// <summary>
     /// How many times faster this backend is than managed-parallel at the same ranks x threads on
     /// the same path (the "native over managed" ratio); null for the managed backends themselves.
     /// </summary>
-    public static double? OverManaged(CompareRun run, ComparePoint p) =>
+    public static double? OverManaged(CompareRun run, ComparePoint p) => OverManagedRatio(run, p)?.Value;
+
+    /// <summary><see cref="OverManaged"/> with its uncertainty.</summary>
+    public static RatioEstimate? OverManagedRatio(CompareRun run, ComparePoint p) =>
         p.Backend is Baseline or ManagedParallel ? null
-        : ManagedAt(run, p) is ComparePoint m ? p.Throughput / m.Throughput : null;
+        : ManagedAt(run, p) is ComparePoint m ? Ratio(p, m) : null;
 
     /// <summary>managed-parallel's point at the shape and path of <paramref name="p"/>, if measured.</summary>
     public static ComparePoint? ManagedAt(CompareRun run, ComparePoint p)

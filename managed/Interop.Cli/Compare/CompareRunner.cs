@@ -16,9 +16,12 @@ internal sealed record ComparePlan(
     long? Darts,
     int? N,
     ulong Seed,
-    int Repeat,
+    RepeatPolicy Repeat,
     CompareBudget Budget)
 {
+    /// <summary>Untimed runs before every point's timed ones (--warmup, default 1).</summary>
+    public int Warmup { get; init; } = 1;
+
     /// <summary>Darts of the serial pi baseline when taken from a --baseline run; null: as many as <see cref="Darts"/> when that is given, else calibrated.</summary>
     public long? SerialDarts { get; init; }
 
@@ -135,7 +138,7 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
     private ComparePoint MeasurePi(IPiBackend backend, int threads)
     {
         long darts = backend.IsParallel ? sizes.Darts : sizes.SerialDarts;
-        PiResult r = PiBench.Run(job, backend, plan.Seed, darts, threads, plan.Repeat);
+        PiResult r = PiBench.Run(job, backend, plan.Seed, darts, threads, plan.Repeat, plan.Warmup);
         string check = $"inside={r.Inside.ToString(CultureInfo.InvariantCulture)}";
         bool verified = true;
         if (darts != sizes.Darts && plan.PiBackends.FirstOrDefault(b => b.IsParallel) is IPiBackend other)
@@ -159,7 +162,7 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
 
     private ComparePoint MeasureInv(InvBench bench, IInvBackend backend, int threads)
     {
-        InvResult r = bench.Run(backend, threads, plan.Repeat);
+        InvResult r = bench.Run(backend, threads, plan.Repeat, plan.Warmup);
         return new ComparePoint("inv", backend.Name, 1, threads, r.Seconds, 2.0 * bench.N * bench.N * (double)bench.N / 1e9, "GFLOP/s",
             r.Verified, $"residual={r.Residual.ToString("G3", CultureInfo.InvariantCulture)}")
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Interop.Core;
 
 namespace Interop.Cli.Compare;
 
@@ -8,7 +9,10 @@ namespace Interop.Cli.Compare;
 /// tables. A run over several instruction-set paths reads each path on its own.
 /// Every sentence is worded from its own number: a ratio is always printed above 1 with "faster" or
 /// "slower" (one that rounds to 1.00 reads "about as fast as"), and a cause (threads running in
-/// parallel, SIMD) is named only where the ratio that shows it is at least <see cref="ClearGain"/>.
+/// parallel, SIMD) is named only where the ratio that shows it is at least <see cref="ClearGain"/>
+/// and not within noise. Where both points have 3 or more runs every ratio carries its uncertainty
+/// ("1.57x ± 0.04 faster": the two medians' 95 % confidence intervals propagated, see
+/// <see cref="RatioEstimate"/>) and a sentence whose interval includes 1 ends "(within noise)".
 /// </summary>
 internal static class CompareSummary
 {
@@ -34,25 +38,27 @@ internal static class CompareSummary
             ComparePoint? managedOne = workload.FirstOrDefault(p => p.Backend == CompareMetrics.ManagedParallel && p.Workers == 1);
             if (serial is not null && managed is not null)
             {
-                lines.Add($"{name}: managed-parallel (C#) at {Shape(managed)} {Ran(managed.Throughput / serial.Throughput)} managed-serial.");
+                RatioEstimate overSerial = CompareMetrics.Ratio(managed, serial);
+                lines.Add($"{name}: managed-parallel (C#) at {Shape(managed)} {Ran(overSerial)} managed-serial{Noise(overSerial)}.");
                 // SIMD is named only when the two ran different paths and the vector one was clearly faster on one worker.
-                if (managedOne is not null && managedOne.Isa != serial.Isa && serial.Isa == "scalar" && managedOne.Throughput / serial.Throughput >= ClearGain)
+                if (managedOne is not null && managedOne.Isa != serial.Isa && serial.Isa == "scalar" && Clear(CompareMetrics.Ratio(managedOne, serial)))
                 {
-                    lines.Add($"{name}: on one worker, managed-parallel's {managedOne.Isa} kernel {Ran(managedOne.Throughput / serial.Throughput)} managed-serial's scalar loop (SIMD).");
+                    lines.Add($"{name}: on one worker, managed-parallel's {managedOne.Isa} kernel {Ran(CompareMetrics.Ratio(managedOne, serial))} managed-serial's scalar loop (SIMD).");
                 }
             }
 
             foreach (ComparePoint p in workload.Where(p => p.Workers == widest && CompareMetrics.OverManaged(run, p) is not null).OrderByDescending(p => p.Throughput))
             {
-                ComparePoint m = CompareMetrics.ManagedAt(run, p)!;
-                lines.Add($"{name}: {p.Backend} {Ran(p.Throughput / m.Throughput)} managed-parallel at {Shape(p)}.");
+                RatioEstimate overManaged = CompareMetrics.Ratio(p, CompareMetrics.ManagedAt(run, p)!);
+                lines.Add($"{name}: {p.Backend} {Ran(overManaged)} managed-parallel at {Shape(p)}{Noise(overManaged)}.");
             }
 
             ComparePoint? lapack = workload.FirstOrDefault(p => p.Backend == "lapack" && p.Workers == widest);
             ComparePoint? c = workload.FirstOrDefault(p => p.Backend == "c-openmp" && p.Workers == widest);
             if (lapack is not null && c is not null)
             {
-                lines.Add($"{name}: LAPACK (OpenBLAS) {Ran(lapack.Throughput / c.Throughput)} the hand-written C/OpenMP inversion at {Shape(c)}.");
+                RatioEstimate overC = CompareMetrics.Ratio(lapack, c);
+                lines.Add($"{name}: LAPACK (OpenBLAS) {Ran(overC)} the hand-written C/OpenMP inversion at {Shape(c)}{Noise(overC)}.");
             }
 
             foreach (IGrouping<string, ComparePoint> backend in workload.GroupBy(p => p.Backend))
@@ -61,12 +67,12 @@ internal static class CompareSummary
                 ComparePoint? most = backend.MaxBy(p => p.Workers);
                 if (one is not null && most is not null && most.Workers > 1)
                 {
-                    double speedup = most.Throughput / one.Throughput;
+                    RatioEstimate speedup = CompareMetrics.Ratio(most, one);
                     // "Threads run C# in parallel" is a claim about managed-parallel's own scaling, so it stands only on that number.
-                    string cause = backend.Key == CompareMetrics.ManagedParallel && speedup >= ClearGain
+                    string cause = backend.Key == CompareMetrics.ManagedParallel && Clear(speedup)
                         ? ": .NET threads run C# in parallel (no global interpreter lock)"
                         : string.Empty;
-                    lines.Add($"{name}: {backend.Key} {Scaling(speedup, most.Workers)} ({(speedup / most.Workers).ToString("P0", Invariant)} parallel efficiency){cause}.");
+                    lines.Add($"{name}: {backend.Key} {Scaling(speedup, most.Workers)} ({(speedup.Value / most.Workers).ToString("P0", Invariant)} parallel efficiency){Noise(speedup)}{cause}.");
                 }
             }
 
@@ -102,8 +108,30 @@ internal static class CompareSummary
             : $"{slower}x slower";
     }
 
+    /// <summary>
+    /// As <see cref="Ratio(double)"/>, with the uncertainty where known: "1.23x ± 0.04 faster",
+    /// "1.23x ± 0.04 slower" (the inverse ratio and its half-width), or "about as fast".
+    /// </summary>
+    public static string Ratio(RatioEstimate ratio)
+    {
+        string words = Ratio(ratio.Value);
+        if (ratio.Uncertainty is null || words == "about as fast" || words.StartsWith("not ", StringComparison.Ordinal))
+        {
+            return words;
+        }
+
+        RatioEstimate shown = ratio.Value > 1 ? ratio : ratio.Inverse;
+        return $"{shown.Format()} {(ratio.Value > 1 ? "faster" : "slower")}";
+    }
+
+    /// <summary>" (within noise)" where the ratio's interval includes 1, else nothing.</summary>
+    public static string Noise(RatioEstimate ratio) => ratio.WithinNoise ? " (within noise)" : string.Empty;
+
+    // A gain clear enough to name its cause: at least ClearGain, and not within noise.
+    private static bool Clear(RatioEstimate ratio) => ratio.Value >= ClearGain && !ratio.WithinNoise;
+
     // "ran 1.23x faster than", "ran 1.23x slower than", "ran about as fast as": followed by the other's name.
-    private static string Ran(double ratio) =>
+    private static string Ran(RatioEstimate ratio) =>
         Ratio(ratio) switch
         {
             "about as fast" => "ran about as fast as",
@@ -112,7 +140,7 @@ internal static class CompareSummary
         };
 
     // A backend's own throughput on w workers over 1 worker: "scales 1.98x from 1 to 2 workers" only when it gained.
-    private static string Scaling(double speedup, int workers) =>
+    private static string Scaling(RatioEstimate speedup, int workers) =>
         Ratio(speedup) switch
         {
             "about as fast" => $"ran about as fast on {workers} workers as on 1",

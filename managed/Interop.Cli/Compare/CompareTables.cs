@@ -1,4 +1,5 @@
 using System.Globalization;
+using Interop.Core;
 
 namespace Interop.Cli.Compare;
 
@@ -15,7 +16,7 @@ internal static class CompareTables
             output.WriteLine(pi ? "Monte Carlo pi" : $"Matrix inversion, n = {workload.First().Size}");
             // pi rows may throw different numbers of darts (the serial baseline fewer): the rates compare, the seconds do not.
             string[] header = [
-                "backend", "isa", "ranks x threads", pi ? "darts" : "n", "median s", "min-max s", workload.First().ThroughputUnit,
+                "backend", "isa", "ranks x threads", pi ? "darts" : "n", "median s", "95% CI", "runs", workload.First().ThroughputUnit,
                 pi ? "darts/s/core" : "% of peak", "speedup", "efficiency", "native/managed", "check"];
             var rows = workload.Select(p => new[]
             {
@@ -24,15 +25,16 @@ internal static class CompareTables
                 CompareSummary.Shape(p),
                 FormatSize(p),
                 p.Stats.Median.ToString("F4", Invariant),
-                $"{p.Stats.Min.ToString("F4", Invariant)}-{p.Stats.Max.ToString("F4", Invariant)}",
+                StatsText.Ci(p.Stats),
+                p.Seconds.Count.ToString(Invariant),
                 FormatRate(p.Throughput, p.ThroughputUnit),
                 FormatPerCoreOrPeak(p),
-                Format(CompareMetrics.Speedup(run, p), "0.00", "x"),
-                Format(CompareMetrics.Efficiency(run, p) * 100, "0", "%"),
-                Format(CompareMetrics.OverManaged(run, p), "0.00", "x"),
+                FormatRatio(CompareMetrics.SpeedupRatio(run, p), withNoise: p.Backend != CompareMetrics.Baseline || p.Workers > 1),
+                CompareMetrics.EfficiencyRatio(run, p) is RatioEstimate e ? e.Scale(100).Format("0", "%") : "-",
+                FormatRatio(CompareMetrics.OverManagedRatio(run, p), withNoise: true),
                 (p.Verified ? "ok " : "FAILED ") + p.Check,
             }).ToList();
-            TextTable.Write(output, header, rows, rightAligned: [false, false, true, true, true, true, true, true, true, true, true, false]);
+            TextTable.Write(output, header, rows, rightAligned: [false, false, true, true, true, true, true, true, true, true, true, true, false]);
             if (!pi && workload.Where(p => p.PeakGflops is not null).DistinctBy(p => p.Threads).ToList() is { Count: > 0 } peaks)
             {
                 output.WriteLine("peak = OpenBLAS dgemm at this n: " + string.Join(", ", peaks.Select(p => $"{p.PeakGflops!.Value.ToString("F1", Invariant)} GFLOP/s on {p.Threads} thread(s)")));
@@ -45,7 +47,21 @@ internal static class CompareTables
         {
             WritePaths(output, run);
         }
+
+        if (NoiseWarning(run) is string warning)
+        {
+            output.WriteLine(warning);
+            output.WriteLine();
+        }
     }
+
+    /// <summary>The run's one noise warning line, or null when no point is noisy.</summary>
+    public static string? NoiseWarning(CompareRun run) =>
+        StatsText.NoiseWarning([.. run.Points.Select(p => ($"{p.Workload} {CompareMetrics.Series(run, p)} {CompareSummary.Shape(p)}", p.Stats))]);
+
+    /// <summary>A ratio cell: "1.07x ± 0.03", with " (within noise)" when asked and its interval includes 1; "-" when there is none.</summary>
+    public static string FormatRatio(RatioEstimate? ratio, bool withNoise = false) =>
+        ratio is RatioEstimate r ? withNoise ? r.FormatWithNoise() : r.Format() : "-";
 
     /// <summary>
     /// compare --isa all: one row per workload, backend and shape, one column per path, so that a

@@ -1,0 +1,133 @@
+using Interop.Backends;
+using Interop.Cli;
+using Interop.Cli.Compare;
+using Interop.Core;
+
+namespace Interop.Tests;
+
+/// <summary>--repeat and --warmup parsing, ratios with their uncertainty, and --baseline's significance test.</summary>
+public sealed class StatisticsOptionsTests
+{
+    [Test]
+    public void RepeatNotGivenIsAutomaticAndGivenIsFixed()
+    {
+        Assert.That(CommonOptions<IBackend>.ParseRepeat(null), Is.SameAs(RepeatPolicy.Auto));
+        Assert.That(RepeatPolicy.Auto.IsAuto, Is.True);
+        RepeatPolicy five = CommonOptions<IBackend>.ParseRepeat("5");
+        Assert.That((five.IsAuto, five.Count, five.MinRuns, five.MaxRuns), Is.EqualTo((false, (int?)5, 5, 5)));
+        Assert.Throws<UsageException>(() => CommonOptions<IBackend>.ParseRepeat("0"));
+        Assert.Throws<UsageException>(() => CommonOptions<IBackend>.ParseRepeat("many"));
+    }
+
+    [Test]
+    public void WarmupAcceptsZeroAndRejectsNegatives()
+    {
+        Assert.That(CommonOptions<IBackend>.ParseWarmup("0"), Is.Zero);
+        Assert.That(CommonOptions<IBackend>.ParseWarmup("3"), Is.EqualTo(3));
+        Assert.Throws<UsageException>(() => CommonOptions<IBackend>.ParseWarmup("-1"));
+    }
+
+    [Test]
+    public void PiTakesWarmupZeroAndAFixedRepeat()
+    {
+        (int code, string stdout, string stderr) = Cli.Run("pi", "--darts", "100000", "-b", "managed-serial", "--warmup", "0", "--repeat", "2");
+        Assert.That(code, Is.Zero, stderr);
+        Assert.That(stdout, Does.Contain("median of 2 run(s) without warm-up").And.Contain("95% CI"));
+
+        (code, stdout, stderr) = Cli.Run("pi", "--darts", "100000", "-b", "managed-serial");
+        Assert.That(code, Is.Zero, stderr);
+        Assert.That(stdout, Does.Contain("(auto: until the median's 95% CI is within ±2%").And.Contain("after 1 warm-up"));
+
+        (code, _, stderr) = Cli.Run("pi", "--darts", "100000", "--warmup", "-2");
+        Assert.That(code, Is.EqualTo(2), stderr);
+    }
+
+    [TestCase(1.07, 0.03, "1.07x ± 0.03", false)]
+    [TestCase(1.03, 0.03, "1.03x ± 0.03 (within noise)", true)]   // the interval reaches 1 exactly
+    [TestCase(1.031, 0.03, "1.03x ± 0.03", false)]
+    [TestCase(0.97, 0.03, "0.97x ± 0.03 (within noise)", true)]
+    [TestCase(0.96, 0.03, "0.96x ± 0.03", false)]
+    [TestCase(1.00, 0.001, "1.00x ± 0.00 (within noise)", true)]
+    public void RatiosShowTheirUncertaintyAndWhenTheyAreWithinNoise(double value, double uncertainty, string shown, bool within)
+    {
+        var r = new RatioEstimate(value, uncertainty);
+        Assert.That((r.FormatWithNoise(), r.WithinNoise), Is.EqualTo((shown, within)));
+        Assert.That(new RatioEstimate(value, null).FormatWithNoise(), Is.EqualTo($"{value:0.00}x"), "unknown uncertainty: the ratio alone, never within noise");
+    }
+
+    [Test]
+    public void ARatioPropagatesBothMediansIntervals()
+    {
+        // Two points with 2 % and a constant interval: the ratio's relative half-width is sqrt(h1² + h2²).
+        TimingStats a = TimingStats.From([.. Enumerable.Range(1, 10).Select(i => (double)i)]);
+        TimingStats b = TimingStats.From([2.0, 2.0, 2.0]);
+        RatioEstimate r = RatioEstimate.Of(2.0, a, b);
+        Assert.That(r.Uncertainty, Is.EqualTo(2.0 * a.RelativeCiHalfWidth!.Value).Within(1e-12));
+        RatioEstimate both = RatioEstimate.Of(1.5, a, a);
+        Assert.That(both.Relative, Is.EqualTo(Math.Sqrt(2) * a.RelativeCiHalfWidth!.Value).Within(1e-12));
+        Assert.That(r.Inverse.Relative, Is.EqualTo(r.Relative!.Value).Within(1e-12));
+        Assert.That(RatioEstimate.Of(2.0, TimingStats.From([1.0, 2.0]), b).Uncertainty, Is.Null, "fewer than 3 runs: unknown");
+    }
+
+    private static ComparePoint Pi(string backend, int threads, params double[] seconds) =>
+        new("pi", backend, 1, threads, seconds, 1e9, "darts/s", true, "inside=1") { Isa = "avx2", Size = 1_000_000_000 };
+
+    private static CompareRun Run(params ComparePoint[] points) => new(DateTimeOffset.UnixEpoch, 1, [new("isa", "avx2")], [], [], points);
+
+    [Test]
+    public void SummarySentencesCarryTheUncertaintyAndSayWithinNoise()
+    {
+        double[] steady = [1.00, 1.001, 0.999, 1.0005, 0.9995, 1.0];
+        double[] noisy = [0.8, 1.2, 1.0, 0.9, 1.1, 1.0];
+        // c-openmp clearly faster than managed-parallel; fortran-openmp 2 % faster but too noisy to tell.
+        CompareRun run = Run(
+            Pi("managed-parallel", 1, steady),
+            Pi("c-openmp", 1, [.. steady.Select(s => s / 1.5)]),
+            Pi("fortran-openmp", 1, [.. noisy.Select(s => s / 1.02)]));
+        IReadOnlyList<string> lines = CompareSummary.Sentences(run);
+        string c = lines.Single(l => l.Contains("c-openmp ran", StringComparison.Ordinal));
+        Assert.That(c, Does.Match(@"c-openmp ran 1\.50x ± 0\.0\d faster than managed-parallel at 1x1\.$"), c);
+        string f = lines.Single(l => l.Contains("fortran-openmp ran", StringComparison.Ordinal));
+        Assert.That(f, Does.Match(@"fortran-openmp ran 1\.02x ± 0\.\d\d faster than managed-parallel at 1x1 \(within noise\)\.$"), f);
+
+        // A scaling gain above 1.2 but within noise names no cause.
+        CompareRun scaling = Run(Pi("managed-parallel", 1, noisy), Pi("managed-parallel", 2, [.. noisy.Select(s => s / 1.25)]));
+        IReadOnlyList<string> s = CompareSummary.Sentences(scaling);
+        Assert.That(s.Single(l => l.Contains("scales", StringComparison.Ordinal)), Does.Contain("(within noise)").And.Not.Contain("in parallel"));
+    }
+
+    [Test]
+    public void TheNoiseWarningIsOneLineForTheRun()
+    {
+        CompareRun run = Run(Pi("managed-parallel", 1, 1.0, 1.0, 1.0), Pi("c-openmp", 1, 0.5, 0.9, 0.7), Pi("c-openmp", 2, 0.3, 0.5, 0.4));
+        var output = new StringWriter();
+        CompareTables.Write(output, run);
+        string[] warnings = [.. output.ToString().Split('\n').Where(l => l.StartsWith("warning:", StringComparison.Ordinal))];
+        Assert.That(warnings, Has.Length.EqualTo(1));
+        Assert.That(warnings[0], Does.Contain("2 of 3 point(s) noisy").And.Contain("c-openmp 1x1").And.Contain("c-openmp 1x2"));
+        Assert.That(output.ToString(), Does.Contain("noisy").And.Contain("±0.0%"));
+        Assert.That(CompareTables.NoiseWarning(Run(Pi("managed-parallel", 1, 1.0, 1.0, 1.0))), Is.Null);
+    }
+
+    [Test]
+    public void TheBaselineTestFlagsClearlyDifferentSamplesAndNotIdenticalOnes()
+    {
+        double[] before = [100, 101, 99, 100.5, 99.5, 100.2];
+        (bool changed, double p) = BaselineComparison.Test(before, [.. before.Select(t => t * 1.2)]);
+        Assert.That(changed, Is.True);
+        Assert.That(p, Is.LessThan(BaselineComparison.Alpha));
+
+        (changed, p) = BaselineComparison.Test(before, before);
+        Assert.That(changed, Is.False);
+        Assert.That(p, Is.GreaterThan(0.5));
+
+        // 2 % faster is significant as a difference but below the 3 % threshold: not a change.
+        (changed, _) = BaselineComparison.Test([100, 100.01, 99.99, 100.02, 99.98, 100], [102, 102.01, 101.99, 102.02, 101.98, 102]);
+        Assert.That(changed, Is.False);
+
+        // 3 against 3 runs can never reach p < 0.05 (1 / C(6, 3) = 0.05).
+        Assert.That(BaselineComparison.SmallestPValue(3, 3), Is.EqualTo(0.05).Within(1e-12));
+        Assert.That(BaselineComparison.SmallestPValue(4, 3), Is.EqualTo(1.0 / 35).Within(1e-12));
+        Assert.That(BaselineComparison.Test([100, 101, 99], [200, 201, 199]).Changed, Is.False);
+    }
+}
