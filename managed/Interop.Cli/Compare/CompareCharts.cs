@@ -177,8 +177,7 @@ internal static class CompareCharts
         double[] ideal = [.. Enumerable.Range(1, most).Select(w => (double)w)];
         var line = plot.Add.ScatterLine(ideal, ideal);
         line.LegendText = "ideal (speedup = workers)";
-        line.Color = Colors.Black;
-        line.LinePattern = LinePattern.Dashed;
+        line.Color = Colors.Black.WithAlpha(0.6);
         line.LineWidth = 2;
         bool paths = CompareMetrics.SeveralPaths(run);
         foreach (IGrouping<string, ComparePoint> backend in points.GroupBy(p => CompareMetrics.Series(run, p)))
