@@ -19,7 +19,7 @@ internal static class ReportCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var folders = new Argument<string[]>("folders") { Description = "Results folders of interop compare (or their results.json files), one or more.", Arity = ArgumentArity.OneOrMore };
-        var output = new Option<string?>("--out", "-o") { Description = "Report folder, new or empty (default report/<timestamp>/); checked before anything is read." };
+        var output = new Option<string?>("--out", "-o") { Description = "Report folder, new or empty (default report/<timestamp>/); created only after every folder given was read and checked." };
         var force = new Option<bool>("--force") { Description = "Write into a non-empty --out folder: first remove the files an earlier report wrote there; other files stay." };
         var mixed = new Option<bool>("--allow-mixed") { Description = "Merge runs whose workload sizes (darts, n) or seeds differ (throughputs still compare)." };
         var incomplete = new Option<bool>("--allow-incomplete") { Description = "Merge the points of runs that did not finish (results.json \"complete\": false)." };
