@@ -23,6 +23,7 @@ public static class Driver
         root.Subcommands.Add(PiCommand.Create(stdout, stderr));
         root.Subcommands.Add(InvCommand.Create(stdout, stderr));
         root.Subcommands.Add(Compare.CompareCommand.Create(stdout, stderr));
+        root.Subcommands.Add(Report.ReportCommand.Create(stdout, stderr));
         root.Subcommands.Add(EnvCommand.Create(stdout, stderr));
 
         ParseResult parsed = root.Parse(args);

@@ -80,11 +80,12 @@ public sealed class DriverTests
     }
 
     // It said "Required command was not provided." for any unknown word.
-    [TestCase("frobnicate", "unknown command 'frobnicate'; the commands are pi, inv, compare, env")]
+    [TestCase("frobnicate", "unknown command 'frobnicate'; the commands are pi, inv, compare, report, env")]
     [TestCase("pie", "unknown command 'pie' (did you mean 'pi'?)")]
     [TestCase("comprae", "unknown command 'comprae' (did you mean 'compare'?)")]
     [TestCase("environment", "unknown command 'environment' (did you mean 'env'?)")]
-    [TestCase("--darts", "no command given before '--darts'; the commands are pi, inv, compare, env")]
+    [TestCase("reprot", "unknown command 'reprot' (did you mean 'report'?)")]
+    [TestCase("--darts", "no command given before '--darts'; the commands are pi, inv, compare, report, env")]
     public void AnUnknownCommandIsNamedWithTheCommands(string word, string expected)
     {
         var (code, output, error) = Cli.Run(word, "1");
@@ -98,7 +99,7 @@ public sealed class DriverTests
     {
         var (code, _, error) = Cli.Run();
         Assert.That(code, Is.EqualTo(2));
-        Assert.That(error.TrimEnd(), Is.EqualTo("interop: no command given; the commands are pi, inv, compare, env (see 'interop --help')"));
+        Assert.That(error.TrimEnd(), Is.EqualTo("interop: no command given; the commands are pi, inv, compare, report, env (see 'interop --help')"));
     }
 
     [Test]

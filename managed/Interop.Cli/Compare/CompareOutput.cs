@@ -35,6 +35,17 @@ internal sealed class CompareOutput
     /// </summary>
     public static CompareOutput Prepare(string directory, bool force, TextWriter stderr)
     {
+        PrepareFolder(directory, force, stderr, ResultsFiles.FileNames, "compare");
+        return new CompareOutput(directory, stderr);
+    }
+
+    /// <summary>
+    /// The folder rules of <see cref="Prepare"/> for any command that writes a folder of files
+    /// (compare, report): <paramref name="fileNames"/> are the files <paramref name="producer"/>
+    /// writes there, which <paramref name="force"/> removes (with temporaries of killed writes).
+    /// </summary>
+    public static void PrepareFolder(string directory, bool force, TextWriter stderr, IReadOnlyList<string> fileNames, string producer)
+    {
         if (string.IsNullOrWhiteSpace(directory))
         {
             throw new UsageException("--out: the path is empty");
@@ -53,10 +64,10 @@ internal sealed class CompareOutput
             string[] entries = System.IO.Directory.GetFileSystemEntries(full);
             if (entries.Length > 0 && !force)
             {
-                throw new UsageException($"{what}: the folder is not empty ({entries.Length} entries); use --force to replace an earlier compare's files there, or another folder");
+                throw new UsageException($"{what}: the folder is not empty ({entries.Length} entries); use --force to replace an earlier {producer}'s files there, or another folder");
             }
 
-            string[] ours = [.. entries.Where(IsOurs)];
+            string[] ours = [.. entries.Where(e => IsOurs(e, fileNames))];
             foreach (string file in ours)
             {
                 try
@@ -72,7 +83,7 @@ internal sealed class CompareOutput
             if (entries.Length > 0)
             {
                 stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"interop: note: --force: removed {ours.Length} file(s) an earlier compare wrote in {directory}") +
+                    $"interop: note: --force: removed {ours.Length} file(s) an earlier {producer} wrote in {directory}") +
                     (entries.Length > ours.Length ? string.Create(CultureInfo.InvariantCulture, $"; {entries.Length - ours.Length} other entries left as they are") : string.Empty));
             }
         }
@@ -99,8 +110,6 @@ internal sealed class CompareOutput
                 throw new UsageException($"{what}: cannot create the folder: {e.Message}");
             }
         }
-
-        return new CompareOutput(directory, stderr);
     }
 
     /// <summary>Saves the points so far of a run that goes on (results.json "complete": false, results.csv).</summary>
@@ -173,9 +182,9 @@ internal sealed class CompareOutput
     }
 
     // A file a compare writes, or the temporary of one (".results.json.tmp-1234") left by a killed run.
-    private static bool IsOurs(string path)
+    private static bool IsOurs(string path, IReadOnlyList<string> fileNames)
     {
         string name = Path.GetFileName(path);
-        return File.Exists(path) && ResultsFiles.FileNames.Any(f => name == f || name.StartsWith($".{f}.tmp-", StringComparison.Ordinal));
+        return File.Exists(path) && fileNames.Any(f => name == f || name.StartsWith($".{f}.tmp-", StringComparison.Ordinal));
     }
 }

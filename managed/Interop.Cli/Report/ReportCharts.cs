@@ -1,0 +1,77 @@
+using System.Globalization;
+using Interop.Cli.Compare;
+using ScottPlot;
+
+namespace Interop.Cli.Report;
+
+/// <summary>
+/// The charts of a report, per workload: throughput of every point of every run, grouped by ranks x
+/// threads (and by run where two runs share a shape), and the speedup over the report's baseline
+/// against workers, one marker shape per run. Colours are the backends' fixed ones (<see cref="ChartPalette"/>).
+/// </summary>
+internal static class ReportCharts
+{
+    private static readonly MarkerShape[] Markers =
+        [MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond, MarkerShape.FilledTriangleDown, MarkerShape.OpenCircle, MarkerShape.OpenSquare];
+
+    /// <summary>Every file name a report writes besides report.md and report.html: what --force removes.</summary>
+    public static IEnumerable<string> FileNames { get; } =
+        [.. from workload in new[] { "pi", "inv" } from kind in new[] { "throughput", "speedup" } from ext in new[] { "svg", "png" } select $"report-{workload}-{kind}.{ext}"];
+
+    public static IReadOnlyList<ChartModel> Build(ReportModel model)
+    {
+        var charts = new List<ChartModel>();
+        bool paths = model.Runs.Any(r => CompareMetrics.SeveralPaths(r.Run));
+        foreach (ReportWorkload w in model.Workloads)
+        {
+            ComparePoint[] points = [.. w.Rows.Select(r => r.Point)];
+            string subtitle = CompareCharts.Subtitle(w.Rows.Select(r => r.Source.Machine), points, w.Rows.Select(r => r.Source.Run.Started));
+            bool shared = w.Rows.GroupBy(r => r.Shape).Any(g => g.Select(r => r.Source).Distinct().Count() > 1);
+            string[] order = [.. w.Rows.Select(r => r.Point.Backend).Distinct()];
+            ChartBar[] bars =
+            [
+                .. w.Rows.OrderBy(r => r.Point.Workers).ThenBy(r => r.Point.Ranks).ThenBy(r => model.Runs.ToList().IndexOf(r.Source))
+                    .ThenBy(r => Array.IndexOf(order, r.Point.Backend)).ThenBy(r => r.Point.Isa, StringComparer.Ordinal)
+                    .Select(r => ChartBar.Of(
+                        r.Point,
+                        paths ? $"{r.Point.Backend} [{r.Point.Isa}]" : r.Point.Backend,
+                        shared ? $"{r.Shape} ({r.Source.Label})" : r.Shape,
+                        paths ? ChartPalette.For(r.Point.Backend, r.Point.Isa) : ChartPalette.For(r.Point.Backend))),
+            ];
+            charts.Add(CompareCharts.ThroughputChart($"report-{w.Workload}-throughput", $"{w.Title}: throughput (higher is better)", subtitle, points[0].ThroughputUnit, bars));
+            charts.Add(new ChartModel($"report-{w.Workload}-speedup", SpeedupPlot(model, w, subtitle, paths), [], false));
+        }
+
+        return charts;
+    }
+
+    private static Plot SpeedupPlot(ReportModel model, ReportWorkload w, string subtitle, bool paths)
+    {
+        var plot = new Plot();
+        foreach (IGrouping<(string Backend, string Isa, ReportRun Run), ReportRow> series in w.Rows.GroupBy(r => (r.Point.Backend, r.Point.Isa, r.Source)))
+        {
+            ReportRow[] ordered = [.. series.OrderBy(r => r.Point.Workers)];
+            double[] xs = [.. ordered.Select(r => (double)r.Point.Workers)];
+            double[] ys = [.. ordered.Select(r => r.Speedup)];
+            var scatter = plot.Add.Scatter(xs, ys);
+            int run = model.Runs.ToList().IndexOf(series.Key.Run);
+            scatter.Color = paths ? ChartPalette.For(series.Key.Backend, series.Key.Isa) : ChartPalette.For(series.Key.Backend);
+            scatter.MarkerShape = Markers[run % Markers.Length];
+            scatter.MarkerSize = 10;
+            scatter.LineWidth = 2;
+            string shapes = string.Join(",", ordered.Select(r => r.Shape).Distinct());
+            scatter.LegendText = $"{(paths ? $"{series.Key.Backend} [{series.Key.Isa}]" : series.Key.Backend)}, {series.Key.Run.Label} ({shapes})";
+        }
+
+        int most = w.Rows.Max(r => r.Point.Workers);
+        plot.ShowLegend(Edge.Right);
+        plot.Title($"{w.Title}: speedup over {w.Baseline.Point.Backend} {w.Baseline.Shape} ({w.Baseline.Source.Label})\n{subtitle.Replace(", bars min-max", string.Empty, StringComparison.Ordinal)}");
+        plot.Axes.Title.Label.FontSize = 15;
+        plot.XLabel("workers (ranks x threads)");
+        plot.YLabel("speedup (x, throughput ratio)");
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            [.. Enumerable.Range(1, most).Select(x => new Tick(x, x.ToString(CultureInfo.InvariantCulture)))]);
+        plot.Axes.SetLimitsX(0.5, most + 0.5);
+        return plot;
+    }
+}

@@ -1,0 +1,106 @@
+using System.CommandLine;
+using System.Globalization;
+using Interop.Cli.Compare;
+using Interop.Core;
+
+namespace Interop.Cli.Report;
+
+/// <summary>
+/// `interop report DIR...`: merges the results folders of several compare runs (an mpiexec run and
+/// a threads-only run, two machines, ...) into one table per workload, charts, report.md and a
+/// self-contained report.html. Runs whose workload sizes or seeds differ are refused unless
+/// --allow-mixed, incomplete runs unless --allow-incomplete; a folder without results.json always.
+/// </summary>
+internal static class ReportCommand
+{
+    /// <summary>The files a report writes in its folder: what --force removes.</summary>
+    public static IReadOnlyList<string> FileNames { get; } = ["report.md", "report.html", .. ReportCharts.FileNames];
+
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var folders = new Argument<string[]>("folders") { Description = "Results folders of interop compare (or their results.json files), one or more.", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string?>("--out", "-o") { Description = "Report folder, new or empty (default report/<timestamp>/); created only after every folder given was read and checked." };
+        var force = new Option<bool>("--force") { Description = "Write into a non-empty --out folder: first remove the files an earlier report wrote there; other files stay." };
+        var mixed = new Option<bool>("--allow-mixed") { Description = "Merge runs whose workload sizes (darts, n) or seeds differ (throughputs still compare)." };
+        var incomplete = new Option<bool>("--allow-incomplete") { Description = "Merge the points of runs that did not finish (results.json \"complete\": false)." };
+        var command = new Command("report", "Merges several compare results folders (ranks, threads, machines) into one table, charts, report.md and a self-contained report.html.")
+        {
+            folders, output, force, mixed, incomplete,
+        };
+        command.SetAction(parsed => Driver.Guard(stderr, () =>
+        {
+            string[] given = parsed.GetValue(folders) ?? [];
+            // Everything is read and checked before the output folder is touched.
+            ReportRun[] runs = [.. given.Select(ReportModel.Load)];
+            ReportModel model = ReportModel.Merge(runs, parsed.GetValue(mixed), parsed.GetValue(incomplete));
+            string directory = parsed.GetValue(output) ?? DefaultFolder();
+            CompareOutput.PrepareFolder(directory, parsed.GetValue(force), stderr, FileNames, "report");
+            IReadOnlyList<string> files = Write(model, directory);
+            Print(stdout, model);
+            stdout.WriteLine();
+            stdout.WriteLine($"Report: {string.Join(", ", files.Select(Path.GetFileName))} in {directory}");
+            return Driver.Success;
+        }));
+        return command;
+    }
+
+    /// <summary>Charts (SVG and PNG), report.md, then report.html; returns the paths written.</summary>
+    public static IReadOnlyList<string> Write(ReportModel model, string directory)
+    {
+        try
+        {
+            var files = new List<string>();
+            var svgs = new List<(string Name, string Svg)>();
+            foreach (ChartModel chart in ReportCharts.Build(model))
+            {
+                files.AddRange(CompareCharts.Save(chart.Plot, directory, chart.Name));
+                svgs.Add((chart.Name, chart.Plot.GetSvgXml(CompareCharts.Width, CompareCharts.Height)));
+            }
+
+            string md = Path.Combine(directory, "report.md");
+            OutputFile.WriteText(md, MarkdownReportWriter.Render(model, [.. files.Where(f => f.EndsWith(".png", StringComparison.Ordinal)).Select(f => Path.GetFileName(f))]));
+            string html = Path.Combine(directory, "report.html");
+            OutputFile.WriteText(html, HtmlReport.Render(model, svgs));
+            return [md, html, .. files];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--out {directory}: cannot write the report: {e.Message}");
+        }
+    }
+
+    private static void Print(TextWriter stdout, ReportModel model)
+    {
+        stdout.WriteLine($"interop report: {model.Runs.Count} run(s)");
+        ReportTable.WriteText(stdout, [ReportTable.RunHeader, .. ReportTable.RunRows(model)]);
+        foreach (string note in model.Notes)
+        {
+            stdout.WriteLine($"Note: {note}");
+        }
+
+        foreach (ReportWorkload w in model.Workloads)
+        {
+            stdout.WriteLine();
+            stdout.WriteLine(w.Title);
+            ReportTable.WriteText(stdout, [ReportTable.Header, .. ReportTable.Rows(w)]);
+            stdout.WriteLine($"{char.ToUpperInvariant(w.BaselineText[0])}{w.BaselineText[1..]}.");
+            foreach (string line in w.ShapeComparisons())
+            {
+                stdout.WriteLine($"  {line}");
+            }
+        }
+    }
+
+    // report/<timestamp>, or report/<timestamp>-2, -3, ... when one of the same second has it.
+    private static string DefaultFolder()
+    {
+        string folder = Path.Combine("report", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+        string candidate = folder;
+        for (int i = 2; Directory.Exists(candidate) || File.Exists(candidate); i++)
+        {
+            candidate = string.Create(CultureInfo.InvariantCulture, $"{folder}-{i}");
+        }
+
+        return candidate;
+    }
+}

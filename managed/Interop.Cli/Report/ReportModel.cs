@@ -1,0 +1,244 @@
+using System.Globalization;
+using Interop.Cli.Compare;
+using Interop.Core;
+
+namespace Interop.Cli.Report;
+
+/// <summary>One compare results folder given to `interop report`, with the run read from its results.json.</summary>
+internal sealed record ReportRun(string Label, string Path, CompareRun Run)
+{
+    public string Cpu => Value(Run.Environment, "cpu_model") ?? "unknown CPU";
+
+    /// <summary>The host name, where the run recorded one.</summary>
+    public string? Host => Value(Run.Environment, "host") ?? Value(Run.Environment, "hostname") ?? Value(Run.Parameters, "host");
+
+    /// <summary>"host (CPU)", or the CPU alone: what tells two machines apart.</summary>
+    public string Machine => Host is string host ? $"{host} ({Cpu})" : Cpu;
+
+    public static string? Value(IReadOnlyList<KeyValuePair<string, string?>> pairs, string key) =>
+        pairs.FirstOrDefault(p => p.Key == key).Value is string v && v.Length > 0 ? v : null;
+}
+
+/// <summary>One point of one run in the merged table, with its speedup over the workload's baseline.</summary>
+internal sealed record ReportRow(ReportRun Source, ComparePoint Point, double Speedup)
+{
+    public string Shape => CompareCharts.Shape(Point);
+}
+
+/// <summary>The merged rows of one workload and the point every speedup is measured against.</summary>
+internal sealed record ReportWorkload(string Workload, IReadOnlyList<ReportRow> Rows, ReportRow Baseline, string Size)
+{
+    public string Title => (Workload == "pi" ? "Monte Carlo pi" : "Matrix inversion") + ", " + Size;
+
+    public string BaselineText =>
+        $"speedup = throughput over that of {Baseline.Point.Backend} at {Baseline.Shape} in {Baseline.Source.Label} " +
+        "(the slowest backend measured in every run, at its fewest ranks x threads)";
+
+    /// <summary>
+    /// The "MPI or threads?" answer: for each backend and worker count measured with different
+    /// ranks x threads shapes on the same machine, how much faster the faster shape ran.
+    /// </summary>
+    public IEnumerable<string> ShapeComparisons()
+    {
+        foreach (IGrouping<(string Backend, string Isa, int Workers, string Machine), ReportRow> same in Rows.GroupBy(r => (r.Point.Backend, r.Point.Isa, r.Point.Workers, r.Source.Machine)))
+        {
+            ReportRow[] shapes = [.. same.DistinctBy(r => r.Shape).OrderByDescending(r => r.Point.Throughput)];
+            if (shapes.Length < 2)
+            {
+                continue;
+            }
+
+            ReportRow fast = shapes[0];
+            ReportRow slow = shapes[^1];
+            yield return FormattableString.Invariant(
+                $"{same.Key.Backend} on {same.Key.Workers} workers: {fast.Shape} ({Kind(fast)}, {fast.Source.Label}) ran {fast.Point.Throughput / slow.Point.Throughput:0.00}x the throughput of {slow.Shape} ({Kind(slow)}, {slow.Source.Label}): {ReportModel.Rate(fast.Point)} against {ReportModel.Rate(slow.Point)}{(fast.Source == slow.Source ? string.Empty : $" (two runs on {same.Key.Machine})")}.");
+        }
+
+        static string Kind(ReportRow r) => r.Point.Ranks == 1 ? "threads" : r.Point.Threads == 1 ? "ranks" : "ranks and threads";
+    }
+}
+
+/// <summary>
+/// `interop report`'s merge of several compare results folders: one table per workload with every
+/// point of every run (backend, path, ranks x threads, machine), speedups over one common baseline,
+/// and notes on what was merged though it differs (with --allow-mixed or --allow-incomplete).
+/// </summary>
+internal sealed record ReportModel(IReadOnlyList<ReportRun> Runs, IReadOnlyList<ReportWorkload> Workloads, IReadOnlyList<string> Notes)
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    /// <summary>Reads the run of <paramref name="path"/>: a results folder (its results.json) or a results.json itself.</summary>
+    public static ReportRun Load(string path)
+    {
+        string label = path.TrimEnd('/', System.IO.Path.DirectorySeparatorChar);
+        label = label.Length == 0 ? path : label;
+        string json;
+        if (Directory.Exists(path))
+        {
+            json = System.IO.Path.Combine(path, "results.json");
+            if (!File.Exists(json))
+            {
+                throw new UsageException($"{path}: no results.json there (not a results folder of interop compare)");
+            }
+        }
+        else if (File.Exists(path))
+        {
+            json = path;
+            label = System.IO.Path.GetDirectoryName(path) is string folder && folder.Length > 0 ? folder : path;
+        }
+        else
+        {
+            throw new UsageException($"{path}: no such folder");
+        }
+
+        return new ReportRun(label, path, ResultsFiles.ReadJson(json));
+    }
+
+    /// <summary>
+    /// Merges <paramref name="runs"/>. Usage errors (exit 2): an incomplete run unless
+    /// <paramref name="allowIncomplete"/>; runs whose workload sizes (darts, n) or seeds differ
+    /// unless <paramref name="allowMixed"/>; nothing to report.
+    /// </summary>
+    public static ReportModel Merge(IReadOnlyList<ReportRun> runs, bool allowMixed, bool allowIncomplete)
+    {
+        var notes = new List<string>();
+        foreach (ReportRun r in runs.Where(r => !r.Run.Complete))
+        {
+            string what = string.Create(Invariant, $"{r.Label}: an incomplete run ({r.Run.Status}; {r.Run.Points.Count} of {r.Run.PointsPlanned?.ToString(Invariant) ?? "?"} points)");
+            if (!allowIncomplete)
+            {
+                throw new UsageException($"{what}; --allow-incomplete merges its points anyway");
+            }
+
+            notes.Add($"{what}: its points are merged as they are.");
+        }
+
+        foreach (IGrouping<string, ReportRun> dup in runs.GroupBy(r => System.IO.Path.GetFullPath(r.Path)).Where(g => g.Count() > 1))
+        {
+            throw new UsageException($"{dup.First().Path}: given more than once");
+        }
+
+        string? mixed = Differences(runs);
+        if (mixed is not null)
+        {
+            if (!allowMixed)
+            {
+                throw new UsageException($"workload sizes differ: {mixed}; --allow-mixed merges them anyway");
+            }
+
+            notes.Add($"Mixed workload sizes (--allow-mixed): {mixed}. Throughputs compare; times do not.");
+        }
+
+        foreach (ReportRun r in runs.Where(r => !r.Run.Verified))
+        {
+            notes.Add($"{r.Label}: {r.Run.Points.Count(p => !p.Verified)} result(s) FAILED verification; their timings are not those of a correct computation.");
+        }
+
+        var workloads = new List<ReportWorkload>();
+        foreach (string workload in new[] { "pi", "inv" })
+        {
+            ReportRun[] having = [.. runs.Where(r => r.Run.Points.Any(p => p.Workload == workload))];
+            if (having.Length == 0)
+            {
+                continue;
+            }
+
+            (ReportRun Run, ComparePoint Point)[] points = [.. having.SelectMany(r => r.Run.Points.Where(p => p.Workload == workload).Select(p => (r, p)))];
+            (ReportRun Run, ComparePoint Point) baseline = Baseline(having, points);
+            string[] order = [.. points.Select(x => x.Point.Backend).Distinct()];
+            ReportRow[] rows =
+            [
+                .. points.OrderBy(x => Array.IndexOf(order, x.Point.Backend)).ThenBy(x => x.Point.Workers).ThenBy(x => x.Point.Ranks)
+                    .ThenBy(x => IndexOf(runs, x.Run)).ThenBy(x => x.Point.Isa, StringComparer.Ordinal)
+                    .Select(x => new ReportRow(x.Run, x.Point, x.Point.Throughput / baseline.Point.Throughput)),
+            ];
+            workloads.Add(new ReportWorkload(workload, rows, rows.Single(r => r.Source == baseline.Run && ReferenceEquals(r.Point, baseline.Point)), SizeText(workload, having)));
+        }
+
+        if (workloads.Count == 0)
+        {
+            throw new UsageException("no measured points in the runs given: nothing to report");
+        }
+
+        return new ReportModel(runs, workloads, notes);
+    }
+
+    /// <summary>"2.26e9 darts/s" or "48.8 GFLOP/s".</summary>
+    public static string Rate(ComparePoint p) => Rate(p.Throughput, p.ThroughputUnit);
+
+    public static string Rate(double value, string unit) =>
+        (unit == "GFLOP/s" ? value.ToString("0.0", Invariant) : value.ToString("0.00e0", Invariant)) + " " + unit;
+
+    /// <summary>"0.0123 (0.0113-0.0196)": median and min-max seconds.</summary>
+    public static string Seconds(ComparePoint p) =>
+        string.Create(Invariant, $"{Time(p.Stats.Median)} ({Time(p.Stats.Min)}-{Time(p.Stats.Max)})");
+
+    private static string Time(double s) => s.ToString(s >= 0.001 ? "0.0000" : "0.000e0", Invariant);
+
+    private static int IndexOf(IReadOnlyList<ReportRun> runs, ReportRun run)
+    {
+        for (int i = 0; i < runs.Count; i++)
+        {
+            if (ReferenceEquals(runs[i], run))
+            {
+                return i;
+            }
+        }
+
+        return runs.Count;
+    }
+
+    // The slowest backend common to every run of the workload, at its fewest workers (the slowest
+    // such point if several): every speedup is a throughput over this one point's. Without a common
+    // backend, the slowest point at the fewest workers of all.
+    private static (ReportRun Run, ComparePoint Point) Baseline(IReadOnlyList<ReportRun> having, IReadOnlyList<(ReportRun Run, ComparePoint Point)> points)
+    {
+        string[] common = [.. points.Select(x => x.Point.Backend).Distinct().Where(b => having.All(r => r.Run.Points.Any(p => p.Backend == b && p.Workload == points[0].Point.Workload)))];
+        IEnumerable<(ReportRun Run, ComparePoint Point)> pool = common.Length > 0 ? points.Where(x => common.Contains(x.Point.Backend)) : points;
+        return pool
+            .GroupBy(x => x.Point.Backend)
+            .Select(g => g.Where(x => x.Point.Workers == g.Min(y => y.Point.Workers)).MinBy(x => x.Point.Throughput))
+            .MinBy(x => x.Point.Throughput);
+    }
+
+    // The size of a workload in one run: darts or n from the parameters, else from its points.
+    private static long? Size(ReportRun r, string workload)
+    {
+        if (long.TryParse(ReportRun.Value(r.Run.Parameters, workload == "pi" ? "darts" : "n"), NumberStyles.Integer, Invariant, out long given) && given > 0)
+        {
+            return given;
+        }
+
+        long[] sizes = [.. r.Run.Points.Where(p => p.Workload == workload && p.Size > 0).Select(p => p.Size)];
+        return sizes.Length > 0 ? sizes.Max() : null;
+    }
+
+    private static string SizeText(string workload, IReadOnlyList<ReportRun> having)
+    {
+        string[] sizes = [.. having.Select(r => Size(r, workload)).OfType<long>().Distinct().Order().Select(s => s.ToString("N0", Invariant))];
+        string list = sizes.Length > 0 ? string.Join(" / ", sizes) : "?";
+        return workload == "pi" ? $"{list} darts" : $"n = {list}";
+    }
+
+    // What differs between the runs' workload sizes and seeds, as one line; null if nothing.
+    private static string? Differences(IReadOnlyList<ReportRun> runs)
+    {
+        var differences = new List<string>();
+        foreach ((string workload, string name) in new[] { ("pi", "pi darts"), ("inv", "inv n") })
+        {
+            (ReportRun Run, long? Size)[] sizes = [.. runs.Where(r => r.Run.Points.Any(p => p.Workload == workload)).Select(r => (r, Size(r, workload)))];
+            if (sizes.Select(s => s.Size).Distinct().Count() > 1)
+            {
+                differences.Add($"{name} " + string.Join(", ", sizes.Select(s => $"{s.Size?.ToString(Invariant) ?? "unknown"} in {s.Run.Label}")));
+            }
+        }
+
+        (ReportRun Run, string? Seed)[] seeds = [.. runs.Select(r => (r, ReportRun.Value(r.Run.Parameters, "seed")))];
+        if (seeds.Select(s => s.Seed).Distinct().Count() > 1)
+        {
+            differences.Add("seed " + string.Join(", ", seeds.Select(s => $"{s.Seed ?? "unknown"} in {s.Run.Label}")));
+        }
+
+        return differences.Count > 0 ? string.Join("; ", differences) : null;
+    }
+}

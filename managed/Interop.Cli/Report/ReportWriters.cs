@@ -1,0 +1,202 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using Interop.Cli.Compare;
+
+namespace Interop.Cli.Report;
+
+/// <summary>The table of a report as rows of cells, shared by the console, report.md and report.html.</summary>
+internal static class ReportTable
+{
+    public static readonly string[] Header = ["backend", "isa", "ranks x threads", "run", "host / CPU", "size", "repeats", "median s (min-max)", "throughput", "speedup", "check"];
+
+    public static IEnumerable<string[]> Rows(ReportWorkload w) => w.Rows.Select(r => new[]
+    {
+        r.Point.Backend, r.Point.Isa, r.Shape, r.Source.Label, r.Source.Machine,
+        r.Point.Size > 0 ? r.Point.Size.ToString(r.Point.Workload == "pi" ? "0.0e0" : "0", CultureInfo.InvariantCulture) : "?",
+        r.Point.Seconds.Count.ToString(CultureInfo.InvariantCulture),
+        ReportModel.Seconds(r.Point), ReportModel.Rate(r.Point),
+        (ReferenceEquals(r, w.Baseline) ? "1.00x (baseline)" : r.Speedup.ToString("0.00", CultureInfo.InvariantCulture) + "x"),
+        (r.Point.Verified ? "ok " : "FAILED ") + r.Point.Check,
+    });
+
+    public static IEnumerable<string[]> RunRows(ReportModel model) => model.Runs.Select(r => new[]
+    {
+        r.Label,
+        r.Run.Started.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture),
+        r.Machine,
+        ReportRun.Value(r.Run.Parameters, "ranks") ?? "?",
+        ReportRun.Value(r.Run.Parameters, "threads") ?? "?",
+        ReportRun.Value(r.Run.Parameters, "job") ?? "-",
+        r.Run.Complete ? "complete" : r.Run.Status,
+        r.Run.Verified ? "yes" : "NO",
+    });
+
+    public static readonly string[] RunHeader = ["run", "started", "host / CPU", "ranks", "threads", "job", "status", "verified"];
+
+    /// <summary>Plain-text columns for the console.</summary>
+    public static void WriteText(TextWriter output, IReadOnlyList<string[]> rows)
+    {
+        int[] widths = [.. Enumerable.Range(0, rows[0].Length).Select(i => rows.Max(r => r[i].Length))];
+        foreach ((string[] row, int index) in rows.Select((r, i) => (r, i)))
+        {
+            output.WriteLine(string.Join("  ", row.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
+            if (index == 0)
+            {
+                output.WriteLine(string.Join("  ", widths.Select(w => new string('-', w))));
+            }
+        }
+    }
+}
+
+/// <summary>report.md: the runs, then per workload the charts (PNG files beside it) and the merged table.</summary>
+internal static class MarkdownReportWriter
+{
+    public static string Render(ReportModel model, IReadOnlyList<string> pngCharts)
+    {
+        var md = new StringBuilder();
+        md.AppendLine("# Interop report");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Merged from {model.Runs.Count} compare run(s); every ratio is a ratio of throughputs.");
+        md.AppendLine();
+        foreach (string note in model.Notes)
+        {
+            md.AppendLine($"**Note:** {note}");
+            md.AppendLine();
+        }
+
+        md.AppendLine("## Runs");
+        md.AppendLine();
+        Table(md, ReportTable.RunHeader, ReportTable.RunRows(model));
+        foreach (ReportWorkload w in model.Workloads)
+        {
+            md.AppendLine();
+            md.AppendLine($"## {w.Title}");
+            md.AppendLine();
+            md.AppendLine($"{char.ToUpperInvariant(w.BaselineText[0])}{w.BaselineText[1..]}.");
+            md.AppendLine();
+            foreach (string line in w.ShapeComparisons())
+            {
+                md.AppendLine($"- {line}");
+            }
+
+            md.AppendLine();
+            foreach (string chart in pngCharts.Where(c => c.StartsWith($"report-{w.Workload}-", StringComparison.Ordinal)))
+            {
+                md.AppendLine($"![{chart}]({chart})");
+                md.AppendLine();
+            }
+
+            Table(md, ReportTable.Header, ReportTable.Rows(w));
+        }
+
+        return md.ToString();
+    }
+
+    private static void Table(StringBuilder md, string[] header, IEnumerable<string[]> rows)
+    {
+        md.AppendLine($"| {string.Join(" | ", header)} |");
+        md.AppendLine($"|{string.Concat(header.Select(_ => " --- |"))}");
+        foreach (string[] row in rows)
+        {
+            md.AppendLine($"| {string.Join(" | ", row.Select(c => c.Replace("|", "\\|", StringComparison.Ordinal)))} |");
+        }
+    }
+}
+
+/// <summary>
+/// report.html: one self-contained file (inline CSS, the charts as inline SVG, no external
+/// references) that is also well-formed XML, so any HTML or XML parser reads it.
+/// </summary>
+internal static partial class HtmlReport
+{
+    public static string Render(ReportModel model, IReadOnlyList<(string Name, string Svg)> charts)
+    {
+        var html = new StringBuilder();
+        html.AppendLine("<!DOCTYPE html>");
+        html.AppendLine("<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">");
+        html.AppendLine("<head>");
+        html.AppendLine("<meta charset=\"utf-8\" />");
+        html.AppendLine("<title>Interop report</title>");
+        html.AppendLine("<style>body{font-family:sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;margin:1em 0;font-size:0.9em}" +
+            "th,td{border:1px solid #ccc;padding:0.25em 0.5em;text-align:left}td.n{text-align:right}th{background:#f3f3f3}.note{background:#fff6d6;padding:0.5em}" +
+            "svg{max-width:100%;height:auto;display:block;margin:1em 0}</style>");
+        html.AppendLine("</head>");
+        html.AppendLine("<body>");
+        html.AppendLine("<h1>Interop report</h1>");
+        html.AppendLine(CultureInfo.InvariantCulture, $"<p>Merged from {model.Runs.Count} compare run(s); every ratio is a ratio of throughputs.</p>");
+        foreach (string note in model.Notes)
+        {
+            html.AppendLine($"<p class=\"note\"><strong>Note:</strong> {E(note)}</p>");
+        }
+
+        html.AppendLine("<h2>Runs</h2>");
+        Table(html, ReportTable.RunHeader, ReportTable.RunRows(model));
+        foreach (ReportWorkload w in model.Workloads)
+        {
+            html.AppendLine($"<h2>{E(w.Title)}</h2>");
+            html.AppendLine($"<p>{E(char.ToUpperInvariant(w.BaselineText[0]) + w.BaselineText[1..])}.</p>");
+            string[] comparisons = [.. w.ShapeComparisons()];
+            if (comparisons.Length > 0)
+            {
+                html.AppendLine("<ul>");
+                foreach (string line in comparisons)
+                {
+                    html.AppendLine($"<li>{E(line)}</li>");
+                }
+
+                html.AppendLine("</ul>");
+            }
+
+            foreach ((string name, string svg) in charts.Where(c => c.Name.StartsWith($"report-{w.Workload}-", StringComparison.Ordinal)))
+            {
+                html.AppendLine(InlineSvg(svg, name));
+            }
+
+            Table(html, ReportTable.Header, ReportTable.Rows(w));
+        }
+
+        html.AppendLine("</body>");
+        html.AppendLine("</html>");
+        return html.ToString();
+    }
+
+    /// <summary>
+    /// ScottPlot's SVG document made fit to sit inside the page: without its XML declaration, and
+    /// with every id (clip paths) prefixed, since each chart numbers its own from the same start.
+    /// </summary>
+    public static string InlineSvg(string svg, string prefix)
+    {
+        string body = XmlDeclaration().Replace(svg, string.Empty).Trim();
+        body = IdAttribute().Replace(body, m => $"{m.Groups[1].Value}=\"{prefix}-{m.Groups[2].Value}\"");
+        body = UrlReference().Replace(body, m => $"url(#{prefix}-{m.Groups[1].Value})");
+        return HrefReference().Replace(body, m => $"{m.Groups[1].Value}=\"#{prefix}-{m.Groups[2].Value}\"");
+    }
+
+    private static void Table(StringBuilder html, string[] header, IEnumerable<string[]> rows)
+    {
+        html.AppendLine("<table>");
+        html.AppendLine($"<tr>{string.Concat(header.Select(h => $"<th>{E(h)}</th>"))}</tr>");
+        foreach (string[] row in rows)
+        {
+            html.AppendLine($"<tr>{string.Concat(row.Select(c => $"<td>{E(c)}</td>"))}</tr>");
+        }
+
+        html.AppendLine("</table>");
+    }
+
+    private static string E(string text) => WebUtility.HtmlEncode(text);
+
+    [GeneratedRegex(@"<\?xml[^>]*\?>")]
+    private static partial Regex XmlDeclaration();
+
+    [GeneratedRegex("\\b(id)=\"([^\"]+)\"")]
+    private static partial Regex IdAttribute();
+
+    [GeneratedRegex(@"url\(#([^)]+)\)")]
+    private static partial Regex UrlReference();
+
+    [GeneratedRegex("\\b(href|xlink:href)=\"#([^\"]+)\"")]
+    private static partial Regex HrefReference();
+}

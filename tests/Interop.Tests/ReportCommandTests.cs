@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Xml;
+
+namespace Interop.Tests;
+
+/// <summary>`interop report`: merging compare folders, refusing what does not merge, a self-contained report.html.</summary>
+public sealed class ReportCommandTests
+{
+    private string dir = string.Empty;
+
+    [SetUp]
+    public void CreateFolder() => dir = Directory.CreateTempSubdirectory("interop-report-").FullName;
+
+    [TearDown]
+    public void RemoveFolder() => Directory.Delete(dir, recursive: true);
+
+    // A schema-3 results.json as compare writes it, with the points given as (backend, ranks, threads, seconds...).
+    private string Folder(string name, string darts = "1000000", string seed = "42", bool complete = true, params (string Backend, int Ranks, int Threads, double[] Seconds)[] points)
+    {
+        string folder = Path.Combine(dir, name);
+        Directory.CreateDirectory(folder);
+        var document = new Dictionary<string, object?>
+        {
+            ["schema_version"] = 3,
+            ["complete"] = complete,
+            ["status"] = complete ? "complete" : "interrupted by SIGINT after 1 of 4 points",
+            ["verified"] = true,
+            ["points_planned"] = 4,
+            ["started"] = "2026-11-24T12:00:00+00:00",
+            ["wall_seconds"] = 3.5,
+            ["parameters"] = new Dictionary<string, string?> { ["workloads"] = "pi", ["darts"] = darts, ["seed"] = seed, ["ranks"] = "1", ["threads"] = "1,2", ["job"] = "single process", ["isa"] = "auto" },
+            ["environment"] = new Dictionary<string, string?> { ["cpu_model"] = $"CPU of {name}" },
+            ["variables"] = new Dictionary<string, string?>(),
+            ["points"] = points.Select(p => new Dictionary<string, object?>
+            {
+                ["workload"] = "pi", ["backend"] = p.Backend, ["isa"] = "avx2", ["size"] = long.Parse(darts, CultureInfo.InvariantCulture),
+                ["ranks"] = p.Ranks, ["threads"] = p.Threads, ["workers"] = p.Ranks * p.Threads, ["seconds"] = p.Seconds,
+                ["work_per_run"] = double.Parse(darts, CultureInfo.InvariantCulture), ["throughput_unit"] = "darts/s", ["verified"] = true, ["check"] = "inside=785",
+            }).ToArray(),
+        };
+        File.WriteAllText(Path.Combine(folder, "results.json"), JsonSerializer.Serialize(document));
+        return folder;
+    }
+
+    private string Threads(string name, string darts = "1000000", string seed = "42", bool complete = true) => Folder(name, darts, seed, complete,
+        ("managed-serial", 1, 1, [0.10, 0.11, 0.12]), ("c-openmp", 1, 1, [0.02, 0.021, 0.03]), ("c-openmp", 1, 2, [0.01, 0.011, 0.012]));
+
+    private string Ranks(string name, string darts = "1000000") => Folder(name, darts, "42", true,
+        ("managed-serial", 2, 1, [0.09, 0.1, 0.1]), ("c-openmp", 2, 1, [0.012, 0.013, 0.02]));
+
+    [Test]
+    public void MergesAnMpiexecFolderWithAThreadsFolderIntoOneTable()
+    {
+        var clock = Stopwatch.StartNew();
+        string a = Path.Combine(dir, "A");
+        string b = Path.Combine(dir, "B");
+        var mpi = HybridPiTests.Mpi.Run(2, [TestEnvironment.DriverPath, "compare", "--quick", "--workload", "pi", "--darts", "2e6", "--threads", "1", "--out", a]);
+        Assert.That(mpi.Code, Is.Zero, mpi.Err);
+        var threads = DriverProcess.Run(["compare", "--quick", "--workload", "pi", "--darts", "2e6", "--threads", "1,2", "--out", b]);
+        Assert.That(threads.Code, Is.Zero, threads.Err);
+
+        string report = Path.Combine(dir, "R");
+        var run = DriverProcess.Run(["report", a, b, "--out", report], limitSeconds: 60);
+        Assert.That(run.Code, Is.Zero, run.Err);
+        Assert.That(run.Out, Does.Contain($"in {report}"));
+
+        // One table with the 2-rank points and the 1- and 2-thread points, each backend at every shape.
+        string md = File.ReadAllText(Path.Combine(report, "report.md"));
+        string[] rows = [.. md.Split('\n').Where(l => l.StartsWith("| c-openmp |", StringComparison.Ordinal))];
+        Assert.That(rows.Select(r => r.Split('|')[3].Trim()), Is.EquivalentTo(new[] { "1x1", "1x2", "2x1" }), md);
+        Assert.That(rows.Single(r => r.Contains("| 2x1 |", StringComparison.Ordinal)), Does.Contain($"| {a} |"));
+        Assert.That(rows.Single(r => r.Contains("| 1x2 |", StringComparison.Ordinal)), Does.Contain($"| {b} |"));
+        Assert.That(md, Does.Contain("speedup = throughput over that of managed-serial at 1x1 in " + b).IgnoreCase);
+        Assert.That(md, Does.Contain("c-openmp on 2 workers: "));
+        Assert.That(md.Split('\n').Count(l => l.StartsWith("| managed-serial |", StringComparison.Ordinal) && l.Contains("(baseline)", StringComparison.Ordinal)), Is.EqualTo(1));
+
+        AssertSelfContainedHtml(Path.Combine(report, "report.html"), charts: 2);
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(240)), "two quick compares and a report");
+    }
+
+    [Test]
+    public void MixedSizesAreRefusedUnlessAllowed()
+    {
+        string a = Threads("A", darts: "1000000");
+        string b = Ranks("B", darts: "2000000");
+        string report = Path.Combine(dir, "R");
+        var (code, output, error) = Cli.Run("report", a, b, "--out", report);
+        Assert.That(code, Is.EqualTo(2), output);
+        Assert.That(error.TrimEnd().Split('\n'), Has.Length.EqualTo(1), error);
+        Assert.That(error, Does.StartWith("interop: workload sizes differ: pi darts 1000000 in").And.Contain("2000000 in").And.Contain("--allow-mixed"));
+        Assert.That(Directory.Exists(report), Is.False, "nothing written before the runs were checked");
+
+        string seeds = Threads("S", seed: "7");
+        (code, _, error) = Cli.Run("report", a, seeds, "--out", report);
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("seed 42 in").And.Contain("7 in"));
+
+        (code, output, error) = Cli.Run("report", a, b, "--out", report, "--allow-mixed");
+        Assert.That(code, Is.Zero, error);
+        Assert.That(File.ReadAllText(Path.Combine(report, "report.md")), Does.Contain("Mixed workload sizes (--allow-mixed)"));
+        AssertSelfContainedHtml(Path.Combine(report, "report.html"), charts: 2);
+    }
+
+    [Test]
+    public void AFolderWithoutResultsOrAnIncompleteRunIsRefused()
+    {
+        string a = Threads("A");
+        string empty = Path.Combine(dir, "empty");
+        Directory.CreateDirectory(empty);
+        var (code, _, error) = Cli.Run("report", a, empty, "--out", Path.Combine(dir, "R1"));
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error.TrimEnd(), Is.EqualTo($"interop: {empty}: no results.json there (not a results folder of interop compare)"));
+
+        (code, _, error) = Cli.Run("report", a, Path.Combine(dir, "missing"), "--out", Path.Combine(dir, "R1"));
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("no such folder"));
+
+        string partial = Threads("P", complete: false);
+        (code, _, error) = Cli.Run("report", a, partial, "--out", Path.Combine(dir, "R1"));
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("an incomplete run (interrupted by SIGINT after 1 of 4 points").And.Contain("--allow-incomplete"));
+
+        (code, _, error) = Cli.Run("report", a, partial, "--out", Path.Combine(dir, "R1"), "--allow-incomplete");
+        Assert.That(code, Is.Zero, error);
+        Assert.That(File.ReadAllText(Path.Combine(dir, "R1", "report.md")), Does.Contain("an incomplete run"));
+    }
+
+    [Test]
+    public void ANonEmptyOutFolderNeedsForceWhichRemovesOnlyReportFiles()
+    {
+        string a = Threads("A");
+        string b = Ranks("B");
+        string report = Path.Combine(dir, "R");
+        Directory.CreateDirectory(report);
+        File.WriteAllText(Path.Combine(report, "notes.txt"), "mine");
+        File.WriteAllText(Path.Combine(report, "report.md"), "old");
+        var (code, _, error) = Cli.Run("report", a, b, "--out", report);
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("not empty").And.Contain("--force"));
+
+        (code, _, error) = Cli.Run("report", a, b, "--out", report, "--force");
+        Assert.That(code, Is.Zero, error);
+        Assert.That(File.ReadAllText(Path.Combine(report, "notes.txt")), Is.EqualTo("mine"));
+        Assert.That(File.ReadAllText(Path.Combine(report, "report.md")), Does.StartWith("# Interop report"));
+        Assert.That(Directory.GetFiles(report).Select(Path.GetFileName), Is.EquivalentTo(new[]
+        {
+            "notes.txt", "report.md", "report.html", "report-pi-throughput.svg", "report-pi-throughput.png", "report-pi-speedup.svg", "report-pi-speedup.png",
+        }));
+    }
+
+    [Test]
+    public void TheBaselineIsTheSlowestCommonBackendAtItsFewestWorkers()
+    {
+        string a = Threads("A");
+        string b = Ranks("B");
+        string report = Path.Combine(dir, "R");
+        var (code, output, error) = Cli.Run("report", b, a, "--out", report);
+        Assert.That(code, Is.Zero, error);
+        // managed-serial is in both runs and slowest; its fewest workers: 1x1 in A (0.11 s median).
+        Assert.That(output, Does.Contain($"managed-serial at 1x1 in {a}"));
+        string row = output.Split('\n').Single(l => l.StartsWith("c-openmp", StringComparison.Ordinal) && l.Contains(" 1x2 ", StringComparison.Ordinal));
+        Assert.That(row, Does.Contain((0.11 / 0.011).ToString("0.00", CultureInfo.InvariantCulture) + "x"));
+    }
+
+    private static void AssertSelfContainedHtml(string path, int charts)
+    {
+        var html = new XmlDocument();
+        Assert.DoesNotThrow(() => html.Load(path), "report.html is well-formed XML");
+        var ns = new XmlNamespaceManager(html.NameTable);
+        ns.AddNamespace("h", "http://www.w3.org/1999/xhtml");
+        ns.AddNamespace("s", "http://www.w3.org/2000/svg");
+        Assert.That(html.SelectNodes("//s:svg", ns)!.Count, Is.EqualTo(charts), "inline SVG charts");
+        Assert.That(html.SelectNodes("//h:table", ns)!.Count, Is.GreaterThanOrEqualTo(2));
+        string text = File.ReadAllText(path);
+        Assert.That(text, Does.Not.Contain("<?xml").And.Not.Contain(" src=").And.Not.Contain("href=\"http"), "no external files");
+        string[] ids = [.. html.SelectNodes("//@id")!.Cast<XmlAttribute>().Select(a => a.Value)];
+        Assert.That(ids, Is.Unique, "ids of the inline charts do not collide");
+    }
+}
