@@ -9,8 +9,8 @@ internal sealed record ReportRun(string Label, string Path, CompareRun Run)
 {
     public string Cpu => Value(Run.Environment, "cpu_model") ?? "unknown CPU";
 
-    /// <summary>The host name, where the run recorded one.</summary>
-    public string? Host => Value(Run.Environment, "host") ?? Value(Run.Environment, "hostname") ?? Value(Run.Parameters, "host");
+    /// <summary>The host name, where the run recorded one (schema 4: its provenance; older files: their pairs).</summary>
+    public string? Host => Run.Provenance?.Host ?? Value(Run.Environment, "host") ?? Value(Run.Environment, "hostname") ?? Value(Run.Parameters, "host");
 
     /// <summary>"host (CPU)", or the CPU alone: what tells two machines apart.</summary>
     public string Machine => Host is string host ? $"{host} ({Cpu})" : Cpu;
