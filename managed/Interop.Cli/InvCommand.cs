@@ -12,6 +12,9 @@ internal static class InvCommand
     public const int DefaultN = 4000;
     public const int DefaultRepeat = 3;
 
+    /// <summary>The backend that inverts an --input file when none is named: OpenBLAS's LAPACK.</summary>
+    public const string TaskBackend = "lapack";
+
     /// <summary>
     /// The n x n buffers alive at the peak of a run: A, the work copy, LAPACK's reference inverse,
     /// the residual's product, and the managed kernels' workspace.
@@ -32,12 +35,20 @@ internal static class InvCommand
         {
             Description = "Write the inverse computed by the first backend listed to this .npy file.",
         };
-        var common = new CommonOptions<IInvBackend>(DefaultRepeat);
-        var command = new Command("inv", "Dense matrix inversion by LU with partial pivoting; every inverse passes the scaled-residual check.")
+        var check = new Option<string?>("--check")
         {
-            n, input, output,
+            Description = "How every inverse's scaled residual is computed: 'full' (the product A X, 2n³ flops, the default for generated matrices) " +
+                "or 'estimate' (Higham's 1-norm estimator, a few O(n²) steps: a lower bound, in practice equal; the default with --input).",
+        };
+        var common = new CommonOptions<IInvBackend>(DefaultRepeat);
+        var command = new Command("inv", "Dense matrix inversion by LU with partial pivoting; every inverse passes the scaled-residual check. " +
+            "With --input: one verified run of lapack, no warm-up (--backend, --repeat and --check change that).")
+        {
+            n, input, output, check,
         };
         common.AddTo(command);
+        Option backendOption = command.Options.Single(o => o.Name == "--backend");
+        Option repeatOption = command.Options.Single(o => o.Name == "--repeat");
         command.SetAction(parsed => Driver.Guard(stderr, () =>
         {
             string? nText = parsed.GetValue(n);
@@ -62,22 +73,41 @@ internal static class InvCommand
             }
 
             IsaRequest isa = common.Isa(parsed);
+
+            // A file to invert is a task, not a benchmark: by default one run of lapack, no warm-up,
+            // no DGEMM yardstick, the residual estimated. Options given explicitly still count;
+            // --repeat makes it a benchmark again (warm-up and yardstick).
+            bool task = inputPath is not null;
+            bool timing = !task || Given(parsed, repeatOption);
             var options = new InvOptions(
                 Isa: isa,
                 N: requestedN,
                 Input: inputPath,
                 Output: parsed.GetValue(output),
                 Seed: common.Seed(parsed),
-                Backends: common.Backends(parsed),
+                Backends: task && !Given(parsed, backendOption) ? BackendCatalog.Select<IInvBackend>(TaskBackend) : common.Backends(parsed),
                 Threads: common.Threads(parsed),
-                Repeat: common.Repeat(parsed),
+                Repeat: timing ? common.Repeat(parsed) : 1,
                 Json: common.Json(parsed),
                 Mpi: common.Mpi(parsed),
-                Trace: common.Trace(parsed));
+                Trace: common.Trace(parsed))
+            {
+                Warmup = timing ? 1 : 0,
+                Check = parsed.GetValue(check) switch
+                {
+                    null => task ? InvCheck.Estimate : InvCheck.Full,
+                    "full" => InvCheck.Full,
+                    "estimate" => InvCheck.Estimate,
+                    string other => throw new UsageException($"--check must be full or estimate, not '{other}'"),
+                },
+                MeasurePeak = timing,
+            };
             return Run(options, stdout, stderr);
         }));
         return command;
     }
+
+    private static bool Given(ParseResult parsed, Option option) => parsed.GetResult(option) is { Implicit: false };
 
     private static int Run(InvOptions options, TextWriter stdout, TextWriter stderr)
     {
@@ -114,6 +144,13 @@ internal static class InvCommand
         double generateSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
 
         var bench = new InvBench(a, n, threads);
+        // The difference from LAPACK's inverse costs one more inversion: only worth it beside other backends.
+        var settings = new InvRunSettings(
+            options.Repeat,
+            WarmUp: options.Warmup > 0,
+            Check: options.Check,
+            MeasurePeak: options.MeasurePeak,
+            CompareWithLapack: options.Backends.Any(b => b.Name != TaskBackend));
         var results = new List<InvResult>();
         // The first backend's inverse is written at once, under a temporary name (no second copy of
         // the matrix in memory), and put in place only if every check of the run passed.
@@ -122,10 +159,11 @@ internal static class InvCommand
         {
             foreach (IInvBackend backend in options.Backends)
             {
-                results.Add(bench.Run(backend, backend.IsParallel ? threads : 1, options.Repeat));
+                results.Add(bench.Run(backend, backend.IsParallel ? threads : 1, settings));
                 if (options.Output is string outputPath && results.Count == 1)
                 {
                     ReadOnlyMemory<double> inverse = bench.LastInverse;
+                    using var write = Tracing.Span("write", "write", outputPath);
                     staged = OutputFile.Stage(outputPath, stream => NpyFile.WriteSquare(stream, inverse.Span, n));
                 }
             }
@@ -164,4 +202,13 @@ internal static class InvCommand
 }
 
 /// <summary>The validated options of one `interop inv` run.</summary>
-internal sealed record InvOptions(IsaRequest Isa, int N, string? Input, string? Output, ulong Seed, IReadOnlyList<IInvBackend> Backends, ThreadChoice Threads, int Repeat, bool Json, bool Mpi, string? Trace);
+internal sealed record InvOptions(IsaRequest Isa, int N, string? Input, string? Output, ulong Seed, IReadOnlyList<IInvBackend> Backends, ThreadChoice Threads, int Repeat, bool Json, bool Mpi, string? Trace)
+{
+    /// <summary>Untimed runs before the timed ones: 1, or 0 for an --input file without --repeat.</summary>
+    public int Warmup { get; init; } = 1;
+
+    public InvCheck Check { get; init; } = InvCheck.Full;
+
+    /// <summary>Whether OpenBLAS's DGEMM rate is timed for the "% of peak" column.</summary>
+    public bool MeasurePeak { get; init; } = true;
+}

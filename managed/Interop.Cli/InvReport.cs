@@ -24,7 +24,7 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
         output.WriteLine(
             $"Matrix inversion: n = {n}, {Source} ({(options.Input is null ? "generated" : "loaded")} in {generateSeconds:F2} s), " +
             $"{options.Threads.Threads} thread(s) per parallel backend (from {options.Threads.Source}), " +
-            $"median of {options.Repeat} run(s) after 1 warm-up");
+            $"median of {options.Repeat} run(s) {(options.Warmup > 0 ? "after 1 warm-up" : "(no warm-up)")}");
         output.WriteLine($"Environment: {EnvironmentInfo.Summary()}");
         output.WriteLine($"OpenBLAS: {openBlas ?? "not available"}");
         output.WriteLine();
@@ -48,7 +48,8 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
         TextTable.Write(output, header, rows, rightAligned: [false, false, true, true, true, true, true, true, true, true, true, false]);
         output.WriteLine();
         output.WriteLine(
-            $"check: scaled residual ||I - A X||_1 / (n eps ||A||_1 ||X||_1) must be <= {InvResult.ResidualThreshold}; " +
+            $"check: scaled residual ||I - A X||_1 / (n eps ||A||_1 ||X||_1) must be <= {InvResult.ResidualThreshold}" +
+            (options.Check == InvCheck.Estimate ? " (||I - A X||_1 estimated: LAPACK's dlacn2, a lower bound; --check full computes it)" : string.Empty) + "; " +
             $"checks took {results.Sum(r => r.CheckSeconds):F2} s in all" +
             (options.Output is string path
                 ? Verified ? $"; inverse from {results[0].Backend} written to {path}" : $"; {path} not written (a check failed)"
@@ -57,7 +58,7 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
             .Select(p => $"{p.Gflops.ToString("F1", Invariant)} GFLOP/s on {p.Threads} thread(s)"));
         output.WriteLine(peaks.Length > 0
             ? $"peak: OpenBLAS dgemm at n = {results.Select(r => r.Peak).OfType<DgemmRate>().First().N}: {peaks} (% of peak = GFLOP/s over that rate at the same thread count)"
-            : "peak: not measured (no native library)");
+            : options.MeasurePeak ? "peak: not measured (no native library)" : "peak: not measured (one run, no warm-up; --repeat times it)");
     }
 
     public void WriteJson(TextWriter output)
@@ -81,7 +82,8 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
             json.WriteString("isa_requested", IsaNames.Name(options.Isa.Isa));
             json.WriteString("threads_source", options.Threads.Source);
             json.WriteNumber("repeat", options.Repeat);
-            json.WriteNumber("warmup", 1);
+            json.WriteNumber("warmup", options.Warmup);
+            json.WriteString("check", options.Check == InvCheck.Estimate ? "estimate" : "full");
             json.WriteNumber("generate_seconds", generateSeconds);
             json.WriteString("openblas", openBlas);
             json.WriteString("output", Verified ? options.Output : null);
