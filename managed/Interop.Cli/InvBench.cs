@@ -44,7 +44,12 @@ internal sealed class InvBench
     /// <summary>A benchmark run: one warm-up, <paramref name="repeat"/> timed runs, the full residual, the DGEMM peak, LAPACK's inverse to compare with.</summary>
     public InvResult Run(IInvBackend backend, int threads, int repeat) => Run(backend, threads, new InvRunSettings(repeat));
 
-    public InvResult Run(IInvBackend backend, int threads, InvRunSettings settings)
+    /// <summary>
+    /// Measures <paramref name="backend"/>; <paramref name="inverted"/>, if given, is called once the
+    /// last run's inverse is in <see cref="LastInverse"/>, before it is verified (the buffer stays
+    /// unchanged until the next call).
+    /// </summary>
+    public InvResult Run(IInvBackend backend, int threads, InvRunSettings settings, Action? inverted = null)
     {
         IReadOnlyList<double> seconds;
         if (settings.WarmUp)
@@ -65,6 +70,7 @@ internal sealed class InvBench
             seconds = times;
         }
 
+        inverted?.Invoke();
         long start = Stopwatch.GetTimestamp();
         double residual;
         using (Tracing.Span("verify", "verify", $"{backend.Name}, {(settings.Check == InvCheck.Estimate ? "estimated" : "full")} residual"))

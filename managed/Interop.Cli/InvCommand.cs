@@ -153,18 +153,24 @@ internal static class InvCommand
             CompareWithLapack: options.Backends.Any(b => b.Name != TaskBackend));
         var results = new List<InvResult>();
         // The first backend's inverse is written at once, under a temporary name (no second copy of
-        // the matrix in memory), and put in place only if every check of the run passed.
+        // the matrix in memory), and put in place only if every check of the run passed. The write
+        // (and its flush to disk) runs while the inverse is verified, and ends before the next
+        // backend reuses the buffer.
+        Task<OutputFile.StagedFile>? staging = null;
         OutputFile.StagedFile? staged = null;
         try
         {
             foreach (IInvBackend backend in options.Backends)
             {
-                results.Add(bench.Run(backend, backend.IsParallel ? threads : 1, settings));
-                if (options.Output is string outputPath && results.Count == 1)
+                Action? write = options.Output is string outputPath && results.Count == 0
+                    ? () => staging = StageInBackground(outputPath, bench.LastInverse, n)
+                    : null;
+                results.Add(bench.Run(backend, backend.IsParallel ? threads : 1, settings, write));
+                if (staging is not null)
                 {
-                    ReadOnlyMemory<double> inverse = bench.LastInverse;
-                    using var write = Tracing.Span("write", "write", outputPath);
-                    staged = OutputFile.Stage(outputPath, stream => NpyFile.WriteSquare(stream, inverse.Span, n));
+                    Task<OutputFile.StagedFile> pending = staging;
+                    staging = null;
+                    staged = pending.GetAwaiter().GetResult();
                 }
             }
 
@@ -172,9 +178,29 @@ internal static class InvCommand
         }
         finally
         {
+            // A verification that threw while the file was being written: the temporary still goes.
+            if (staging is not null)
+            {
+                try
+                {
+                    staging.GetAwaiter().GetResult().Dispose();
+                }
+                catch (Exception e) when (e is UsageException or IOException)
+                {
+                    // Stage removed its own temporary; the first error is the one reported.
+                }
+            }
+
             staged?.Dispose();
         }
     }
+
+    private static Task<OutputFile.StagedFile> StageInBackground(string path, ReadOnlyMemory<double> inverse, int n) =>
+        Task.Run(() =>
+        {
+            using var span = Tracing.Span("write", "write", path);
+            return OutputFile.Stage(path, stream => NpyFile.WriteSquare(stream, inverse.Span, n));
+        });
 
     private static int Report(InvOptions options, int n, double generateSeconds, List<InvResult> results, OutputFile.StagedFile? staged, TextWriter stdout, TextWriter stderr)
     {
