@@ -11,6 +11,9 @@ internal static class InvCommand
 {
     public const int DefaultN = 4000;
 
+    /// <summary>The backend that inverts an --input file when none is named: OpenBLAS's LAPACK.</summary>
+    public const string TaskBackend = "lapack";
+
     /// <summary>
     /// The n x n buffers alive at the peak of a run: A, the work copy, LAPACK's reference inverse,
     /// the residual's product, and the managed kernels' workspace.
@@ -31,12 +34,21 @@ internal static class InvCommand
         {
             Description = "Write the inverse computed by the first backend listed to this .npy file.",
         };
-        var common = new CommonOptions<IInvBackend>();
-        var command = new Command("inv", "Dense matrix inversion by LU with partial pivoting; every inverse passes the scaled-residual check.")
+        var check = new Option<string?>("--check")
         {
-            n, input, output,
+            Description = "How every inverse's scaled residual is computed: 'full' (the product A X, 2n³ flops, the default for generated matrices) " +
+                "or 'estimate' (Higham's 1-norm estimator, a few O(n²) steps: a lower bound, in practice equal; the default with --input).",
+        };
+        var common = new CommonOptions<IInvBackend>();
+        var command = new Command("inv", "Dense matrix inversion by LU with partial pivoting; every inverse passes the scaled-residual check. " +
+            "With --input: one verified run of lapack, no warm-up (--backend, --repeat and --check change that).")
+        {
+            n, input, output, check,
         };
         common.AddTo(command);
+        Option backendOption = command.Options.Single(o => o.Name == "--backend");
+        Option repeatOption = command.Options.Single(o => o.Name == "--repeat");
+        Option warmupOption = command.Options.Single(o => o.Name == "--warmup");
         command.SetAction(parsed => Driver.Guard(stderr, () =>
         {
             string? nText = parsed.GetValue(n);
@@ -61,26 +73,42 @@ internal static class InvCommand
             }
 
             IsaRequest isa = common.Isa(parsed);
+
+            // A file to invert is a task, not a benchmark: by default one run of lapack, no warm-up,
+            // no DGEMM yardstick, the residual estimated. Options given explicitly still count;
+            // --repeat makes it a benchmark again (warm-up and yardstick).
+            bool task = inputPath is not null;
+            bool timing = !task || Given(parsed, repeatOption);
             var options = new InvOptions(
                 Isa: isa,
                 N: requestedN,
                 Input: inputPath,
                 Output: parsed.GetValue(output),
                 Seed: common.Seed(parsed),
-                Backends: common.Backends(parsed),
+                Backends: task && !Given(parsed, backendOption) ? BackendCatalog.Select<IInvBackend>(TaskBackend) : common.Backends(parsed),
                 Threads: common.Threads(parsed),
-                Repeat: common.Repeat(parsed),
+                Repeat: timing ? common.Repeat(parsed) : 1,
                 Json: common.Json(parsed),
                 Mpi: common.Mpi(parsed),
                 Trace: common.Trace(parsed))
             {
-                Repeats = common.Repeats(parsed),
-                Warmup = common.Warmup(parsed),
+                Repeats = timing ? common.Repeats(parsed) : RepeatPolicy.Fixed(1),
+                Warmup = timing || Given(parsed, warmupOption) ? common.Warmup(parsed) : 0,
+                Check = parsed.GetValue(check) switch
+                {
+                    null => task ? InvCheck.Estimate : InvCheck.Full,
+                    "full" => InvCheck.Full,
+                    "estimate" => InvCheck.Estimate,
+                    string other => throw new UsageException($"--check must be full or estimate, not '{other}'"),
+                },
+                MeasurePeak = timing,
             };
             return Run(options, stdout, stderr);
         }));
         return command;
     }
+
+    private static bool Given(ParseResult parsed, Option option) => parsed.GetResult(option) is { Implicit: false };
 
     private static int Run(InvOptions options, TextWriter stdout, TextWriter stderr)
     {
@@ -117,19 +145,33 @@ internal static class InvCommand
         double generateSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
 
         var bench = new InvBench(a, n, threads);
+        // The difference from LAPACK's inverse costs one more inversion: only worth it beside other backends.
+        var settings = new InvRunSettings(
+            options.Repeats,
+            Warmup: options.Warmup,
+            Check: options.Check,
+            MeasurePeak: options.MeasurePeak,
+            CompareWithLapack: options.Backends.Any(b => b.Name != TaskBackend));
         var results = new List<InvResult>();
         // The first backend's inverse is written at once, under a temporary name (no second copy of
-        // the matrix in memory), and put in place only if every check of the run passed.
+        // the matrix in memory), and put in place only if every check of the run passed. The write
+        // (and its flush to disk) runs while the inverse is verified, and ends before the next
+        // backend reuses the buffer.
+        Task<OutputFile.StagedFile>? staging = null;
         OutputFile.StagedFile? staged = null;
         try
         {
             foreach (IInvBackend backend in options.Backends)
             {
-                results.Add(bench.Run(backend, backend.IsParallel ? threads : 1, options.Repeats, options.Warmup));
-                if (options.Output is string outputPath && results.Count == 1)
+                Action? write = options.Output is string outputPath && results.Count == 0
+                    ? () => staging = StageInBackground(outputPath, bench.LastInverse, n)
+                    : null;
+                results.Add(bench.Run(backend, backend.IsParallel ? threads : 1, settings, write));
+                if (staging is not null)
                 {
-                    ReadOnlyMemory<double> inverse = bench.LastInverse;
-                    staged = OutputFile.Stage(outputPath, stream => NpyFile.WriteSquare(stream, inverse.Span, n));
+                    Task<OutputFile.StagedFile> pending = staging;
+                    staging = null;
+                    staged = pending.GetAwaiter().GetResult();
                 }
             }
 
@@ -137,9 +179,29 @@ internal static class InvCommand
         }
         finally
         {
+            // A verification that threw while the file was being written: the temporary still goes.
+            if (staging is not null)
+            {
+                try
+                {
+                    staging.GetAwaiter().GetResult().Dispose();
+                }
+                catch (Exception e) when (e is UsageException or IOException)
+                {
+                    // Stage removed its own temporary; the first error is the one reported.
+                }
+            }
+
             staged?.Dispose();
         }
     }
+
+    private static Task<OutputFile.StagedFile> StageInBackground(string path, ReadOnlyMemory<double> inverse, int n) =>
+        Task.Run(() =>
+        {
+            using var span = Tracing.Span("write", "write", path);
+            return OutputFile.Stage(path, stream => NpyFile.WriteSquare(stream, inverse.Span, n));
+        });
 
     private static int Report(InvOptions options, int n, double generateSeconds, List<InvResult> results, OutputFile.StagedFile? staged, TextWriter stdout, TextWriter stderr)
     {
@@ -169,9 +231,14 @@ internal static class InvCommand
 /// <summary>The validated options of one `interop inv` run.</summary>
 internal sealed record InvOptions(IsaRequest Isa, int N, string? Input, string? Output, ulong Seed, IReadOnlyList<IInvBackend> Backends, ThreadChoice Threads, int Repeat, bool Json, bool Mpi, string? Trace)
 {
-    /// <summary>How many timed runs (--repeat R fixed, else automatic); <see cref="Repeat"/> is the fixed count or 0.</summary>
+    /// <summary>How many timed runs (--repeat R fixed, else automatic; one for an --input file); <see cref="Repeat"/> is the fixed count or 0.</summary>
     public RepeatPolicy Repeats { get; init; } = RepeatPolicy.Auto;
 
-    /// <summary>Untimed runs before the timed ones (--warmup, default 1).</summary>
+    /// <summary>Untimed runs before the timed ones: --warmup (default 1), or 0 for an --input file without --repeat or --warmup.</summary>
     public int Warmup { get; init; } = 1;
+
+    public InvCheck Check { get; init; } = InvCheck.Full;
+
+    /// <summary>Whether OpenBLAS's DGEMM rate is timed for the "% of peak" column.</summary>
+    public bool MeasurePeak { get; init; } = true;
 }

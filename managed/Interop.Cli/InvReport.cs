@@ -52,7 +52,8 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
         TextTable.Write(output, header, rows, rightAligned: [false, false, true, true, true, true, true, true, true, true, true, true, false]);
         output.WriteLine();
         output.WriteLine(
-            $"check: scaled residual ||I - A X||_1 / (n eps ||A||_1 ||X||_1) must be <= {InvResult.ResidualThreshold}; " +
+            $"check: scaled residual ||I - A X||_1 / (n eps ||A||_1 ||X||_1) must be <= {InvResult.ResidualThreshold}" +
+            (options.Check == InvCheck.Estimate ? " (||I - A X||_1 estimated: LAPACK's dlacn2, a lower bound; --check full computes it)" : string.Empty) + "; " +
             $"checks took {results.Sum(r => r.CheckSeconds):F2} s in all" +
             (options.Output is string path
                 ? Verified ? $"; inverse from {results[0].Backend} written to {path}" : $"; {path} not written (a check failed)"
@@ -61,7 +62,7 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
             .Select(p => $"{p.Gflops.ToString("F1", Invariant)} GFLOP/s on {p.Threads} thread(s)"));
         output.WriteLine(peaks.Length > 0
             ? $"peak: OpenBLAS dgemm at n = {results.Select(r => r.Peak).OfType<DgemmRate>().First().N}: {peaks} (% of peak = GFLOP/s over that rate at the same thread count)"
-            : "peak: not measured (no native library)");
+            : options.MeasurePeak ? "peak: not measured (no native library)" : "peak: not measured (one run, no warm-up; --repeat times it)");
         if (StatsText.NoiseWarning([.. results.Select(r => ($"{r.Backend} 1x{r.Threads}", r.Stats))]) is string warning)
         {
             output.WriteLine(warning);
@@ -95,6 +96,7 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
                 Job = "single process",
                 Repeat = options.Repeat,
                 Warmup = options.Warmup,
+                ResidualCheck = options.Check == InvCheck.Estimate ? "estimate" : "full",
                 GenerateSeconds = generateSeconds,
             },
             Environment = Documents.Environment(EnvironmentInfo.Collect()) with { Openblas = openBlas },

@@ -10,7 +10,7 @@ internal static class NativeLibraries
     public const string C = "libc.so.6";
 
     /// <summary>The ABI version this binding was written against (INTEROP_ABI_VERSION in interop.h).</summary>
-    public const int ExpectedAbiVersion = 5;
+    public const int ExpectedAbiVersion = 6;
 
     /// <summary>Environment variable naming a folder (or the file itself) to load the kernels library from.</summary>
     public const string OverrideVariable = "INTEROP_NATIVE_DIR";

@@ -162,7 +162,7 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
 
     private ComparePoint MeasureInv(InvBench bench, IInvBackend backend, int threads)
     {
-        InvResult r = bench.Run(backend, threads, plan.Repeat, plan.Warmup);
+        InvResult r = bench.Run(backend, threads, new InvRunSettings(plan.Repeat, plan.Warmup));
         return new ComparePoint("inv", backend.Name, 1, threads, r.Seconds, 2.0 * bench.N * bench.N * (double)bench.N / 1e9, "GFLOP/s",
             r.Verified, $"residual={r.Residual.ToString("G3", CultureInfo.InvariantCulture)}")
         {

@@ -114,12 +114,16 @@ internal sealed record RunParameters
     /// <summary>inv: seconds to generate or load the matrix.</summary>
     public double? GenerateSeconds { get; init; }
 
+    /// <summary>inv: how the scaled residual was computed, "full" (A·X) or "estimate" (1-norm estimator).</summary>
+    public string? ResidualCheck { get; init; }
+
     public bool Equals(RunParameters? other) =>
         other is not null && Workloads.SequenceEqual(other.Workloads) && Darts == other.Darts && DartsSerialBaseline == other.DartsSerialBaseline &&
         N == other.N && Seed == other.Seed && Input == other.Input && Output == other.Output && Isa.SequenceEqual(other.Isa) &&
         IsaSource == other.IsaSource && Threads.SequenceEqual(other.Threads) && ThreadsSource == other.ThreadsSource && Ranks == other.Ranks &&
         Job == other.Job && Repeat == other.Repeat && Warmup == other.Warmup && Sizes == other.Sizes && BudgetSecondsPerPath == other.BudgetSecondsPerPath &&
-        MinPointSeconds == other.MinPointSeconds && EstimatedSeconds == other.EstimatedSeconds && GenerateSeconds == other.GenerateSeconds;
+        MinPointSeconds == other.MinPointSeconds && EstimatedSeconds == other.EstimatedSeconds && GenerateSeconds == other.GenerateSeconds &&
+        ResidualCheck == other.ResidualCheck;
 
     public override int GetHashCode() => HashCode.Combine(Darts, N, Seed, Job);
 }
