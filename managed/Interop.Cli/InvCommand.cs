@@ -22,10 +22,12 @@ internal static class InvCommand
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var n = new Option<string?>("--n")
-        {
-            Description = $"Matrix order of the generated matrix A = R∘Rᵀ (default {DefaultN}).",
-        };
+        var size = new RenamedOption(
+            new Option<string?>("--size")
+            {
+                Description = $"Matrix order of the generated matrix A = R∘Rᵀ (default {DefaultN}).",
+            },
+            "--n");
         var input = new Option<string?>("--input", "-i")
         {
             Description = "Invert this matrix instead: a square float64 NumPy .npy file (C or Fortran order).",
@@ -43,22 +45,23 @@ internal static class InvCommand
         var command = new Command("inv", "Dense matrix inversion by LU with partial pivoting; every inverse passes the scaled-residual check. " +
             "With --input: one verified run of lapack, no warm-up (--backend, --repeat and --check change that).")
         {
-            n, input, output, check,
+            input, output, check,
         };
+        size.AddTo(command);
         common.AddTo(command);
         Option backendOption = command.Options.Single(o => o.Name == "--backend");
         Option repeatOption = command.Options.Single(o => o.Name == "--repeat");
         Option warmupOption = command.Options.Single(o => o.Name == "--warmup");
         command.SetAction(parsed => Driver.Guard(stderr, () =>
         {
-            string? nText = parsed.GetValue(n);
+            string? nText = size.Value(parsed, stderr);
             string? inputPath = parsed.GetValue(input);
             if (nText is not null && inputPath is not null)
             {
-                throw new UsageException("--n and --input exclude each other: the order of an input matrix comes from its file");
+                throw new UsageException("--size and --input exclude each other: the order of an input matrix comes from its file");
             }
 
-            int requestedN = nText is null ? DefaultN : NumberParser.ParseInt32(nText, "--n", 1);
+            int requestedN = nText is null ? DefaultN : NumberParser.ParseInt32(nText, "--size", 1);
 
             // Every path, and the memory the run needs, is checked before any computing (rank 0
             // alone reads, inverts and writes).

@@ -31,9 +31,9 @@ public sealed class BadInputTests
         // Each of these would compute for hours if the paths were checked afterwards.
         string missing = Path.Combine(dir, "no-such-folder", "x");
         var watch = Stopwatch.StartNew();
-        AssertOneLineUsageError(Cli.Run("inv", "--n", "12000", "--output", missing + ".npy"), "does not exist");
-        AssertOneLineUsageError(Cli.Run("inv", "--n", "12000", "--output", dir), "is a folder");
-        AssertOneLineUsageError(Cli.Run("inv", "--n", "12000", "--trace", missing + ".json"), "--trace");
+        AssertOneLineUsageError(Cli.Run("inv", "--size", "12000", "--output", missing + ".npy"), "does not exist");
+        AssertOneLineUsageError(Cli.Run("inv", "--size", "12000", "--output", dir), "is a folder");
+        AssertOneLineUsageError(Cli.Run("inv", "--size", "12000", "--trace", missing + ".json"), "--trace");
         AssertOneLineUsageError(Cli.Run("pi", "--darts", "1e15", "--trace", missing + ".json"), "--trace");
         Assert.That(watch.Elapsed.TotalSeconds, Is.LessThan(20));
         Assert.That(Directory.EnumerateFileSystemEntries(dir), Is.Empty);
@@ -99,7 +99,7 @@ public sealed class BadInputTests
         var watch = Stopwatch.StartNew();
         AssertOneLineUsageError(DriverProcess.Run(["inv", "--input", fifo], limitSeconds: 60), "named pipe");
         AssertOneLineUsageError(Cli.Run("inv", "--input", "/dev/zero"), "device");
-        AssertOneLineUsageError(DriverProcess.Run(["compare", "--quick", "--baseline", fifo, "--out", Path.Combine(dir, "r")], limitSeconds: 60), "named pipe");
+        AssertOneLineUsageError(DriverProcess.Run(["compare", "--quick", "--baseline", fifo, "--out-dir", Path.Combine(dir, "r")], limitSeconds: 60), "named pipe");
         AssertOneLineUsageError(Cli.Run("inv", "--input", dir), "folder");
         AssertOneLineUsageError(Cli.Run("inv", "--input", Path.Combine(dir, "none.npy")), "no such file");
         Assert.That(watch.Elapsed.TotalSeconds, Is.LessThan(30));
@@ -120,7 +120,7 @@ public sealed class BadInputTests
         // n = 46340 is the largest one buffer holds; five of them (86 GB) fit no test machine.
         long memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         Assume.That(memory, Is.LessThan(80e9), "this machine could hold the run");
-        AssertOneLineUsageError(Cli.Run("inv", "--n", "46340", "--repeat", "1"), "more than this machine's");
+        AssertOneLineUsageError(Cli.Run("inv", "--size", "46340", "--repeat", "1"), "more than this machine's");
     }
 
     [TestCase("2147483647")]
@@ -129,7 +129,7 @@ public sealed class BadInputTests
     public void HugeThreadCountsAreUsageErrors(string threads)
     {
         AssertOneLineUsageError(Cli.Run("pi", "--darts", "1000", "--threads", threads), "--threads");
-        AssertOneLineUsageError(Cli.Run("inv", "--n", "10", "--threads", threads), "--threads");
+        AssertOneLineUsageError(Cli.Run("inv", "--size", "10", "--threads", threads), "--threads");
         AssertOneLineUsageError(Cli.Run("env", "--threads", threads), "--threads");
     }
 
@@ -221,7 +221,7 @@ public sealed class BadInputTests
         Assert.That(env.Code, Is.EqualTo(0), env.Err);
         Assert.That(env.Out, Does.Match(@"native_library\s+.*could not be loaded.*undefined symbol"));
 
-        var inv = DriverProcess.Run(["inv", "--n", "20", "--backend", "lapack", "--repeat", "1"], path);
+        var inv = DriverProcess.Run(["inv", "--size", "20", "--backend", "lapack", "--repeat", "1"], path);
         Assert.That(inv.Code, Is.EqualTo(1), inv.Err);
         Assert.That(inv.Err, Does.Contain("undefined symbol"));
         Assert.That(inv.Err.TrimEnd().Split('\n'), Has.Length.EqualTo(1), inv.Err);

@@ -15,7 +15,7 @@ public sealed class CompareCommandTests
     public void RemoveFolder() => Directory.Delete(dir, recursive: true);
 
     private static string[] Small(string output, params string[] extra) =>
-        ["compare", "--quick", "--darts", "1000003", "--n", "96", "--repeat", "1", .. extra.Contains("--threads") ? [] : new[] { "--threads", "1,2" }, "--out", output, .. extra];
+        ["compare", "--quick", "--darts", "1000003", "--size", "96", "--repeat", "1", .. extra.Contains("--threads") ? [] : new[] { "--threads", "1,2" }, "--out-dir", output, .. extra];
 
     [Test]
     public void ASmallCompareWritesEveryFileAndVerifiesEveryPoint()
@@ -72,7 +72,7 @@ public sealed class CompareCommandTests
         string first = Path.Combine(dir, "first");
         Assert.That(Cli.Run(Small(first, "--workload", "pi", "--threads", "1")).Code, Is.Zero);
         string second = Path.Combine(dir, "second");
-        var (code, stdout, stderr) = Cli.Run("compare", "--quick", "--workload", "pi", "--darts", "2000003", "--threads", "1", "--out", second, "--baseline", Path.Combine(first, "results.json"));
+        var (code, stdout, stderr) = Cli.Run("compare", "--quick", "--workload", "pi", "--darts", "2000003", "--threads", "1", "--out-dir", second, "--baseline", Path.Combine(first, "results.json"));
         Assert.That(code, Is.EqualTo(2), stdout + stderr);
         Assert.That(stderr.TrimEnd().Split('\n'), Has.Length.EqualTo(1), stderr);
         Assert.That(stderr, Does.Contain("baseline has darts = 1000003, this run darts = 2000003"));
@@ -86,7 +86,7 @@ public sealed class CompareCommandTests
         string first = Path.Combine(dir, "first");
         Assert.That(Cli.Run(Small(first, "--workload", "pi", "--seed", "7")).Code, Is.Zero);
         string second = Path.Combine(dir, "second");
-        var (code, stdout, stderr) = Cli.Run("compare", "--quick", "--workload", "pi", "--repeat", "1", "--threads", "1", "--out", second, "--baseline", Path.Combine(first, "results.json"));
+        var (code, stdout, stderr) = Cli.Run("compare", "--quick", "--workload", "pi", "--repeat", "1", "--threads", "1", "--out-dir", second, "--baseline", Path.Combine(first, "results.json"));
         Assert.That(code, Is.Zero, stderr);
         Assert.That(stdout, Does.Contain("Sizes: darts, seed from the baseline"));
         using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(second, "results.json")));
@@ -108,16 +108,16 @@ public sealed class CompareCommandTests
     [TestCase("--workload", "gpu")]
     [TestCase("--threads", "0")]
     [TestCase("--backend", "cuda")]
-    [TestCase("--n", "0")]
+    [TestCase("--size", "0")]
     public void BadOptionsAreUsageErrors(string option, string value)
     {
-        var (code, _, stderr) = Cli.Run("compare", option, value, "--out", Path.Combine(dir, "bad"));
+        var (code, _, stderr) = Cli.Run("compare", option, value, "--out-dir", Path.Combine(dir, "bad"));
         Assert.That(code, Is.EqualTo(2), stderr);
         Assert.That(stderr.TrimEnd().Split('\n'), Has.Length.EqualTo(1), stderr);
     }
 
     [TestCase("pi", "--darts", "1000003", "--threads", "2")]
-    [TestCase("inv", "--n", "80", "--threads", "2")]
+    [TestCase("inv", "--size", "80", "--threads", "2")]
     public void TraceFilesAreTraceEventJsonWithSpansOnEveryThread(params string[] args)
     {
         string trace = Path.Combine(dir, "trace.json");

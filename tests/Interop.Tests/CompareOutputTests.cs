@@ -5,7 +5,7 @@ using Interop.Cli.Compare;
 namespace Interop.Tests;
 
 /// <summary>
-/// compare's results folder: every path checked before any computing, a non-empty --out refused
+/// compare's results folder: every path checked before any computing, a non-empty --out-dir refused
 /// unless --force, results saved as every point finishes, and SIGINT/SIGTERM leaving a valid
 /// results.json marked "complete": false.
 /// </summary>
@@ -20,7 +20,7 @@ public sealed class CompareOutputTests
     public void RemoveFolder() => Directory.Delete(dir, recursive: true);
 
     private static string[] Small(string output, params string[] extra) =>
-        ["compare", "--quick", "--workload", "pi", "--darts", "1000003", "--repeat", "1", "--threads", "1", "--out", output, .. extra];
+        ["compare", "--quick", "--workload", "pi", "--darts", "1000003", "--repeat", "1", "--threads", "1", "--out-dir", output, .. extra];
 
     private static void AssertRefusedBeforeComputing((int Code, string Out, string Err) result, string expected)
     {
@@ -44,7 +44,7 @@ public sealed class CompareOutputTests
     public void AnUnwritableOutOrTraceIsRefusedBeforeAnyComputing()
     {
         // /proc takes no new file, even for root.
-        AssertRefusedBeforeComputing(Cli.Run(Small("/proc/interop-results")), "--out /proc/interop-results");
+        AssertRefusedBeforeComputing(Cli.Run(Small("/proc/interop-results")), "--out-dir /proc/interop-results");
         string output = Path.Combine(dir, "run");
         AssertRefusedBeforeComputing(Cli.Run(Small(output, "--trace", Path.Combine(dir, "missing", "t.json"))), "--trace");
         AssertRefusedBeforeComputing(Cli.Run(Small(output, "--trace", "/proc/interop-trace.json")), "--trace /proc/interop-trace.json");
@@ -120,7 +120,7 @@ public sealed class CompareOutputTests
         // of a non-interactive shell ignores SIGINT, and an ignored signal stays ignored across exec.
         var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string arg in (string[])[$"--default-signal={signal}", TestEnvironment.DriverPath, "compare", "--quick", "--workload", "pi",
-            "--backend", "managed-parallel,c-openmp,fortran-openmp", "--threads", "1", "--darts", "4e8", "--repeat", "1", "--out", output])
+            "--backend", "managed-parallel,c-openmp,fortran-openmp", "--threads", "1", "--darts", "4e8", "--repeat", "1", "--out-dir", output])
         {
             start.ArgumentList.Add(arg);
         }

@@ -69,14 +69,14 @@ public sealed class HybridPiTests
     [Test]
     public void InversionUnderSeveralRanksRunsOnRankZero()
     {
-        var run = Mpi.Run(2, [TestEnvironment.DriverPath, "inv", "--n", "50", "--backend", "c-openmp", "--repeat", "1", "--json"]);
+        var run = Mpi.Run(2, [TestEnvironment.DriverPath, "inv", "--size", "50", "--backend", "c-openmp", "--repeat", "1", "--json"]);
         Assert.That(run.Code, Is.Zero, run.Err);
         using JsonDocument doc = JsonDocument.Parse(run.Out);
         Assert.That(doc.RootElement.GetProperty("points")[0].GetProperty("verified").GetBoolean(), Is.True);
     }
 
     [TestCase("pi", "--darts", "1000")]
-    [TestCase("inv", "--n", "50")]
+    [TestCase("inv", "--size", "50")]
     public void JsonUnderMpiexecParsesWithTheTerminalOfAnInteractiveShell(params string[] args)
     {
         // mpiexec gives every rank a pseudo-terminal; with TERM=xterm .NET's console streams used to

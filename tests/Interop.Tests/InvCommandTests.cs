@@ -26,7 +26,7 @@ public sealed class InvCommandTests
     [Test]
     public void AllBackendsInvertTheSpecMatrixAndPassTheCheck()
     {
-        var (code, output, error) = Cli.Run("inv", "--n", "67", "--threads", "2", "--repeat", "1", "--json");
+        var (code, output, error) = Cli.Run("inv", "--size", "67", "--threads", "2", "--repeat", "1", "--json");
         Assert.That(code, Is.EqualTo(0), error);
         using JsonDocument doc = JsonDocument.Parse(output);
         JsonElement results = doc.RootElement.GetProperty("points");
@@ -49,7 +49,7 @@ public sealed class InvCommandTests
     [Test]
     public void TableShowsEveryBackendVerified()
     {
-        var (code, output, error) = Cli.Run("inv", "--n", "40", "--repeat", "2");
+        var (code, output, error) = Cli.Run("inv", "--size", "40", "--repeat", "2");
         Assert.That(code, Is.EqualTo(0), error);
         foreach (string name in new[] { "managed-serial", "managed-parallel", "c-openmp", "fortran-openmp", "lapack" })
         {
@@ -79,7 +79,7 @@ public sealed class InvCommandTests
     public void OutputWorksForGeneratedMatrices()
     {
         string output = Path.Combine(dir, "gen.npy");
-        var (code, _, error) = Cli.Run("inv", "--n", "20", "--output", output, "--backend", "c-openmp", "--repeat", "1");
+        var (code, _, error) = Cli.Run("inv", "--size", "20", "--output", output, "--backend", "c-openmp", "--repeat", "1");
         Assert.That(code, Is.EqualTo(0), error);
         Assert.That(NpyFile.ReadSquare(output).N, Is.EqualTo(20));
     }
@@ -100,11 +100,11 @@ public sealed class InvCommandTests
         Assert.That(error.TrimEnd().Split('\n'), Has.Length.EqualTo(1), error);
     }
 
-    [TestCase("inv", "--n", "0")]
-    [TestCase("inv", "--n", "-3")]
-    [TestCase("inv", "--n", "abc")]
-    [TestCase("inv", "--n", "1000000")]
-    [TestCase("inv", "--n", "4", "--input", "x.npy")]
+    [TestCase("inv", "--size", "0")]
+    [TestCase("inv", "--size", "-3")]
+    [TestCase("inv", "--size", "abc")]
+    [TestCase("inv", "--size", "1000000")]
+    [TestCase("inv", "--size", "4", "--input", "x.npy")]
     [TestCase("inv", "--backend", "cuda")]
     [TestCase("inv", "--input", "/nonexistent/x.npy")]
     public void BadInputIsAUsageError(params string[] args)

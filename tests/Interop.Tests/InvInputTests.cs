@@ -123,7 +123,7 @@ public sealed class InvInputTests
     [Test]
     public void GeneratedMatricesKeepTheBenchmarkDefaults()
     {
-        var (code, output, error) = Cli.Run("inv", "--n", "30", "--json");
+        var (code, output, error) = Cli.Run("inv", "--size", "30", "--json");
         Assert.That(code, Is.EqualTo(0), error);
         using JsonDocument doc = Json(output);
         JsonElement root = doc.RootElement;

@@ -67,7 +67,7 @@ public sealed class IsaCommandTests
         }
 
         Environment.SetEnvironmentVariable(IsaNames.Variable, "mmx");
-        (code, _, stderr) = Cli.Run("inv", "--n", "10");
+        (code, _, stderr) = Cli.Run("inv", "--size", "10");
         Assert.That(code, Is.EqualTo(2), stderr);
         Assert.That(stderr, Does.Contain("INTEROP_ISA must be"));
     }
@@ -99,7 +99,7 @@ public sealed class IsaCommandTests
     public void InversionRowsSayTheirPathAndHowCloseTheyCameToTheMachinesDgemm()
     {
         Isa path = CpuPaths().Last();
-        var (code, stdout, stderr) = Cli.Run("inv", "--isa", IsaNames.Name(path), "--n", "131", "--threads", "2", "--repeat", "1", "--json");
+        var (code, stdout, stderr) = Cli.Run("inv", "--isa", IsaNames.Name(path), "--size", "131", "--threads", "2", "--repeat", "1", "--json");
         Assert.That(code, Is.Zero, stderr);
         using JsonDocument doc = JsonDocument.Parse(stdout);
         foreach (JsonElement row in doc.RootElement.GetProperty("points").EnumerateArray())
@@ -118,7 +118,7 @@ public sealed class IsaCommandTests
             Assert.That(row.GetProperty("verified").GetBoolean(), Is.True, backend);
         }
 
-        (code, stdout, _) = Cli.Run("inv", "--n", "131", "--repeat", "1", "--backend", "c-openmp");
+        (code, stdout, _) = Cli.Run("inv", "--size", "131", "--repeat", "1", "--backend", "c-openmp");
         Assert.That(code, Is.Zero);
         Assert.That(stdout, Does.Contain("% of peak").And.Contain("peak: OpenBLAS dgemm at n = 131"));
     }
@@ -138,7 +138,7 @@ public sealed class IsaCommandTests
     public void CompareAllPathsMeasuresEveryBackendOnEveryPathOnce()
     {
         string output = Path.Combine(dir, "all");
-        var (code, stdout, stderr) = Cli.Run("compare", "--isa", "all", "--darts", "200003", "--n", "70", "--repeat", "1", "--threads", "1", "--out", output);
+        var (code, stdout, stderr) = Cli.Run("compare", "--isa", "all", "--darts", "200003", "--size", "70", "--repeat", "1", "--threads", "1", "--out-dir", output);
         Assert.That(code, Is.Zero, stderr);
         using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json")));
         JsonElement[] points = [.. doc.RootElement.GetProperty("points").EnumerateArray()];
@@ -165,7 +165,7 @@ public sealed class IsaCommandTests
     public void CompareCalibratesItsSizesToTheBudgetAndGivesTheSerialBaselineFewerDarts()
     {
         string output = Path.Combine(dir, "calibrated");
-        var (code, stdout, stderr) = Cli.Run("compare", "--quick", "--budget", "2", "--workload", "pi", "--threads", "1", "--out", output);
+        var (code, stdout, stderr) = Cli.Run("compare", "--quick", "--budget", "2", "--workload", "pi", "--threads", "1", "--out-dir", output);
         Assert.That(code, Is.Zero, stderr);
         Assert.That(stdout, Does.Contain("Sizes: calibrated on this CPU"));
         using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json")));

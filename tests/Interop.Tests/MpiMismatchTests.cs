@@ -30,9 +30,9 @@ public sealed class MpiMismatchTests
 
     // Before the handshake, pi:inv hung until killed and pi:env ended with .NET's "Arithmetic
     // operation resulted in an overflow": the ranks met in unrelated collectives.
-    [TestCase("pi --darts 1e6 --repeat 1", "inv --n 100 --repeat 1")]
+    [TestCase("pi --darts 1e6 --repeat 1", "inv --size 100 --repeat 1")]
     [TestCase("pi --darts 1e6 --repeat 1", "env")]
-    [TestCase("inv --n 100 --repeat 1", "env")]
+    [TestCase("inv --size 100 --repeat 1", "env")]
     [TestCase("env", "compare --workload pi --quick")]
     public void RanksWithDifferentCommandsStopAtOnceWithOneLine(string first, string second)
     {
@@ -46,8 +46,8 @@ public sealed class MpiMismatchTests
     }
 
     [TestCase("pi --darts 1e6 --repeat 1", "pi --darts 2e6 --repeat 1", "--darts: '1e6' on rank 0, '2e6' on rank 1")]
-    [TestCase("inv --n 100 --repeat 1", "inv --n 120 --repeat 1", "--n: '100' on rank 0, '120' on rank 1")]
-    [TestCase("inv --n 100 --repeat 1", "inv --n 100 --repeat 1 --threads 2", "--threads: not given on rank 0, '2' on rank 1")]
+    [TestCase("inv --size 100 --repeat 1", "inv --n 120 --repeat 1", "--size: '100' on rank 0, '120' on rank 1")]
+    [TestCase("inv --size 100 --repeat 1", "inv --size 100 --repeat 1 --threads 2", "--threads: not given on rank 0, '2' on rank 1")]
     [TestCase("pi --darts 1e6 --backend c-openmp", "pi -n 1e6 --backend managed-serial", "--backend: 'c-openmp' on rank 0, 'managed-serial' on rank 1")]
     [TestCase("pi --darts 1e6 --seed 1", "pi --darts 1e6 --seed 2", "--seed: '1' on rank 0, '2' on rank 1")]
     public void RanksWithDifferentWorkloadOptionsStopNamingTheDifference(string first, string second, string difference)
@@ -81,11 +81,11 @@ public sealed class MpiMismatchTests
     [Test]
     public void AUsageErrorOnEveryRankIsPrintedOnce()
     {
-        var run = MpiRun.Run(3, [Driver, "inv", "--n", "abc"]);
+        var run = MpiRun.Run(3, [Driver, "inv", "--size", "abc"]);
         Assert.That(run.Code, Is.EqualTo(2), run.Err);
         string[] lines = InteropLines(run.Err);
         Assert.That(lines, Has.Length.EqualTo(1), run.Err);
-        Assert.That(lines[0], Does.StartWith("interop: ").And.Contain("--n"));
+        Assert.That(lines[0], Does.StartWith("interop: ").And.Contain("--size"));
     }
 
     [Test]
@@ -112,7 +112,7 @@ public sealed class MpiMismatchTests
         // Rank 0 inverts for several seconds; rank 1 may wait 1 s for it.
         var watch = Stopwatch.StartNew();
         using Process process = MpiRun.Launch(
-            ["-n", "2", Driver, "inv", "--n", "1500", "--backend", "managed-serial", "--repeat", "1"],
+            ["-n", "2", Driver, "inv", "--size", "1500", "--backend", "managed-serial", "--repeat", "1"],
             environment: new Dictionary<string, string> { ["INTEROP_MPI_TIMEOUT"] = "1" });
         var run = MpiRun.Finish(process, "inv with INTEROP_MPI_TIMEOUT=1", Prompt);
         Assert.That(run.Code, Is.EqualTo(1), run.Err);
@@ -144,7 +144,7 @@ public sealed class MpiMismatchTests
         }
 
         var watch = Stopwatch.StartNew();
-        using Process mpiexec = MpiRun.Launch(["-n", "2", Driver, "inv", "--n", "2000", "--backend", "managed-serial", "--repeat", "3"]);
+        using Process mpiexec = MpiRun.Launch(["-n", "2", Driver, "inv", "--size", "2000", "--backend", "managed-serial", "--repeat", "3"]);
         Task<string> stdout = mpiexec.StandardOutput.ReadToEndAsync();
         Task<string> stderr = mpiexec.StandardError.ReadToEndAsync();
         var samples = new List<(double Seconds, double Cpu)>();
@@ -272,7 +272,7 @@ public sealed class HandshakeVerdictTests
     {
         var root = new RootCommand();
         var pi = new Command("pi") { new Option<string>("--darts", "-n"), new Option<string>("--threads", "-t"), new Option<bool>("--json") };
-        var inv = new Command("inv") { new Option<string>("--n") };
+        var inv = new Command("inv") { new Option<string>("--size") };
         root.Subcommands.Add(pi);
         root.Subcommands.Add(inv);
         return CommandLineText.Of(root.Parse(args));
@@ -306,9 +306,9 @@ public sealed class HandshakeVerdictTests
     [Test]
     public void DifferentCommandsGroupTheirRanks()
     {
-        var verdict = HandshakeVerdict.Of([Ok("pi"), Ok("pi"), Ok("pi"), Ok("inv", "--n", "5")]);
+        var verdict = HandshakeVerdict.Of([Ok("pi"), Ok("pi"), Ok("pi"), Ok("inv", "--size", "5")]);
         Assert.That(verdict.Code, Is.EqualTo(2));
-        Assert.That(verdict.Line, Is.EqualTo("interop: ranks disagree on the command: ranks 0-2 run 'interop pi', rank 3 runs 'interop inv --n 5'; every rank must run the same command with the same options"));
+        Assert.That(verdict.Line, Is.EqualTo("interop: ranks disagree on the command: ranks 0-2 run 'interop pi', rank 3 runs 'interop inv --size 5'; every rank must run the same command with the same options"));
     }
 
     [Test]

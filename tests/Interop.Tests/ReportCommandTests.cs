@@ -56,13 +56,13 @@ public sealed class ReportCommandTests
         var clock = Stopwatch.StartNew();
         string a = Path.Combine(dir, "A");
         string b = Path.Combine(dir, "B");
-        var mpi = HybridPiTests.Mpi.Run(2, [TestEnvironment.DriverPath, "compare", "--quick", "--workload", "pi", "--darts", "2e6", "--threads", "1", "--out", a]);
+        var mpi = HybridPiTests.Mpi.Run(2, [TestEnvironment.DriverPath, "compare", "--quick", "--workload", "pi", "--darts", "2e6", "--threads", "1", "--out-dir", a]);
         Assert.That(mpi.Code, Is.Zero, mpi.Err);
-        var threads = DriverProcess.Run(["compare", "--quick", "--workload", "pi", "--darts", "2e6", "--threads", "1,2", "--out", b]);
+        var threads = DriverProcess.Run(["compare", "--quick", "--workload", "pi", "--darts", "2e6", "--threads", "1,2", "--out-dir", b]);
         Assert.That(threads.Code, Is.Zero, threads.Err);
 
         string report = Path.Combine(dir, "R");
-        var run = DriverProcess.Run(["report", a, b, "--out", report], limitSeconds: 60);
+        var run = DriverProcess.Run(["report", a, b, "--out-dir", report], limitSeconds: 60);
         Assert.That(run.Code, Is.Zero, run.Err);
         Assert.That(run.Out, Does.Contain($"in {report}"));
 
@@ -86,18 +86,18 @@ public sealed class ReportCommandTests
         string a = Threads("A", darts: "1000000");
         string b = Ranks("B", darts: "2000000");
         string report = Path.Combine(dir, "R");
-        var (code, output, error) = Cli.Run("report", a, b, "--out", report);
+        var (code, output, error) = Cli.Run("report", a, b, "--out-dir", report);
         Assert.That(code, Is.EqualTo(2), output);
         Assert.That(error.TrimEnd().Split('\n'), Has.Length.EqualTo(1), error);
         Assert.That(error, Does.StartWith("interop: workload sizes differ: pi darts 1000000 in").And.Contain("2000000 in").And.Contain("--allow-mixed"));
         Assert.That(Directory.Exists(report), Is.False, "nothing written before the runs were checked");
 
         string seeds = Threads("S", seed: "7");
-        (code, _, error) = Cli.Run("report", a, seeds, "--out", report);
+        (code, _, error) = Cli.Run("report", a, seeds, "--out-dir", report);
         Assert.That(code, Is.EqualTo(2));
         Assert.That(error, Does.Contain("seed 42 in").And.Contain("7 in"));
 
-        (code, output, error) = Cli.Run("report", a, b, "--out", report, "--allow-mixed");
+        (code, output, error) = Cli.Run("report", a, b, "--out-dir", report, "--allow-mixed");
         Assert.That(code, Is.Zero, error);
         Assert.That(File.ReadAllText(Path.Combine(report, "report.md")), Does.Contain("Mixed workload sizes (--allow-mixed)"));
         AssertSelfContainedHtml(Path.Combine(report, "report.html"), charts: 2);
@@ -109,20 +109,20 @@ public sealed class ReportCommandTests
         string a = Threads("A");
         string empty = Path.Combine(dir, "empty");
         Directory.CreateDirectory(empty);
-        var (code, _, error) = Cli.Run("report", a, empty, "--out", Path.Combine(dir, "R1"));
+        var (code, _, error) = Cli.Run("report", a, empty, "--out-dir", Path.Combine(dir, "R1"));
         Assert.That(code, Is.EqualTo(2));
         Assert.That(error.TrimEnd(), Is.EqualTo($"interop: {empty}: no results.json there (not a results folder of interop compare)"));
 
-        (code, _, error) = Cli.Run("report", a, Path.Combine(dir, "missing"), "--out", Path.Combine(dir, "R1"));
+        (code, _, error) = Cli.Run("report", a, Path.Combine(dir, "missing"), "--out-dir", Path.Combine(dir, "R1"));
         Assert.That(code, Is.EqualTo(2));
         Assert.That(error, Does.Contain("no such folder"));
 
         string partial = Threads("P", complete: false);
-        (code, _, error) = Cli.Run("report", a, partial, "--out", Path.Combine(dir, "R1"));
+        (code, _, error) = Cli.Run("report", a, partial, "--out-dir", Path.Combine(dir, "R1"));
         Assert.That(code, Is.EqualTo(2));
         Assert.That(error, Does.Contain("an incomplete run (interrupted by SIGINT after 1 of 4 points").And.Contain("--allow-incomplete"));
 
-        (code, _, error) = Cli.Run("report", a, partial, "--out", Path.Combine(dir, "R1"), "--allow-incomplete");
+        (code, _, error) = Cli.Run("report", a, partial, "--out-dir", Path.Combine(dir, "R1"), "--allow-incomplete");
         Assert.That(code, Is.Zero, error);
         Assert.That(File.ReadAllText(Path.Combine(dir, "R1", "report.md")), Does.Contain("an incomplete run"));
     }
@@ -136,11 +136,11 @@ public sealed class ReportCommandTests
         Directory.CreateDirectory(report);
         File.WriteAllText(Path.Combine(report, "notes.txt"), "mine");
         File.WriteAllText(Path.Combine(report, "report.md"), "old");
-        var (code, _, error) = Cli.Run("report", a, b, "--out", report);
+        var (code, _, error) = Cli.Run("report", a, b, "--out-dir", report);
         Assert.That(code, Is.EqualTo(2));
         Assert.That(error, Does.Contain("not empty").And.Contain("--force"));
 
-        (code, _, error) = Cli.Run("report", a, b, "--out", report, "--force");
+        (code, _, error) = Cli.Run("report", a, b, "--out-dir", report, "--force");
         Assert.That(code, Is.Zero, error);
         Assert.That(File.ReadAllText(Path.Combine(report, "notes.txt")), Is.EqualTo("mine"));
         Assert.That(File.ReadAllText(Path.Combine(report, "report.md")), Does.StartWith("# Interop report"));
@@ -156,7 +156,7 @@ public sealed class ReportCommandTests
         string a = Threads("A");
         string b = Ranks("B");
         string report = Path.Combine(dir, "R");
-        var (code, output, error) = Cli.Run("report", b, a, "--out", report);
+        var (code, output, error) = Cli.Run("report", b, a, "--out-dir", report);
         Assert.That(code, Is.Zero, error);
         // managed-serial is in both runs and slowest; its fewest workers: 1x1 in A (0.11 s median).
         Assert.That(output, Does.Contain($"managed-serial at 1x1 in {a}"));

@@ -264,7 +264,7 @@ public sealed partial class SchemaTests
         string dir = Path.Combine(Path.GetTempPath(), $"interop-schema-{Guid.NewGuid():N}");
         try
         {
-            var (code, stdout, stderr) = Cli.Run("compare", "--workload", "pi", "--backend", "managed-parallel", "--threads", "1", "--darts", "200000", "--repeat", "1", "--json", "--out", dir);
+            var (code, stdout, stderr) = Cli.Run("compare", "--workload", "pi", "--backend", "managed-parallel", "--threads", "1", "--darts", "200000", "--repeat", "1", "--json", "--out-dir", dir);
             Assert.That(code, Is.Zero, stderr);
             ResultDocument printed = Documents.Deserialize(stdout);
             ResultDocument saved = Documents.Deserialize(File.ReadAllText(Path.Combine(dir, "results.json")));

@@ -28,19 +28,31 @@ internal static class CompareCommand
         var quick = new Option<bool>("--quick") { Description = $"A smoke run of about 15 seconds: a {CompareBudget.Quick.Seconds:0} s budget, {QuickRepeat} repeats." };
         var budget = new Option<string?>("--budget") { Description = $"Seconds of measuring the calibrated sizes should fill, per instruction-set path (default {CompareBudget.Default.Seconds:0}, about 2 minutes in all; --quick {CompareBudget.Quick.Seconds:0})." };
         var darts = new Option<string?>("--darts", "-n") { Description = "Darts for pi (default: calibrated to the budget on this CPU; the serial baseline throws fewer)." };
-        var n = new Option<string?>("--n") { Description = "Matrix order for inv (default: calibrated to the budget on this CPU)." };
+        var size = new RenamedOption(new Option<string?>("--size") { Description = "Matrix order for inv (default: calibrated to the budget on this CPU)." }, "--n");
         Option<string?> isa = IsaRequest.CreateOption(", or all (every path this CPU has, one after the other, with the same sizes)");
         var seed = new Option<string?>("--seed", "-s") { Description = "Seed of the generator (default 42, or the --baseline run's)." };
-        var output = new Option<string?>("--out", "-o") { Description = "Results folder, new or empty (default results/<timestamp>/); checked before any computing." };
-        var force = new Option<bool>("--force") { Description = "Write into a non-empty --out folder: first remove the files an earlier compare wrote there (results.*, report.md, charts); other files stay." };
+        var output = new RenamedOption(new Option<string?>("--out-dir") { Description = "Results folder, new or empty (default results/<timestamp>/); checked before any computing." }, "--out", "-o");
+        var force = new Option<bool>("--force") { Description = "Write into a non-empty --out-dir folder: first remove the files an earlier compare wrote there (results.*, report.md, charts); other files stay." };
         var baseline = new Option<string?>("--baseline") { Description = "An earlier results.json to compare with, point by point (same workload, darts or n, seed, backend, ranks x threads, isa); darts, n and seed default to its own." };
         var trace = new Option<string?>("--trace") { Description = "Write a Chrome trace-event file of the whole run." };
         var mpi = new Option<bool>("--mpi") { Description = "Initialize MPI even without a launcher's variables." };
         var json = new Option<bool>("--json") { Description = "Print the results.json document on stdout (tables and summary go to stderr with the progress)." };
         var command = new Command("compare", "The main job: every workload on every backend over thread (and rank) counts, verified, with tables, a summary, charts and a report.")
         {
-            workload, backend, threads, repeat, warmup, quick, budget, darts, n, isa, seed, output, force, baseline, trace, mpi, json,
+            workload, backend, threads, repeat, warmup, quick, budget, darts,
         };
+        size.AddTo(command);
+        foreach (Option option in new Option[] { isa, seed })
+        {
+            command.Options.Add(option);
+        }
+
+        output.AddTo(command);
+        foreach (Option option in new Option[] { force, baseline, trace, mpi, json })
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(parsed => Driver.Guard(stderr, () =>
         {
             bool isQuick = parsed.GetValue(quick);
@@ -73,7 +85,7 @@ internal static class CompareCommand
             CompareRun? old = baselinePath is null ? null : ResultsFiles.ReadJson(baselinePath);
             (long? oldDarts, long? oldSerialDarts, int? oldN, ulong? oldSeed) = old is null ? default : BaselineComparison.Sizes(old);
             long? givenDarts = parsed.GetValue(darts) is string d ? NumberParser.ParseInt64(d, "--darts", 1) : null;
-            int? givenN = parsed.GetValue(n) is string nn ? NumberParser.ParseInt32(nn, "--n", 1, SpecMatrix.MaxOrder) : null;
+            int? givenN = size.Value(parsed, stderr) is string nn ? NumberParser.ParseInt32(nn, "--size", 1, SpecMatrix.MaxOrder) : null;
             ulong? givenSeed = parsed.GetValue(seed) is string sd ? NumberParser.ParseUInt64(sd, "--seed") : null;
             var taken = new List<string>();
             if (givenDarts is null && oldDarts is not null && workloads.Contains("pi"))
@@ -110,7 +122,7 @@ internal static class CompareCommand
                     SerialDarts = planDarts is not null && planDarts == oldDarts ? oldSerialDarts : null,
                     SizeSource = taken.Count > 0 ? $"{string.Join(", ", taken)} from the baseline {baselinePath}" : "given",
                 },
-                Output: parsed.GetValue(output) ?? DefaultFolder(),
+                Output: output.Value(parsed, stderr) ?? DefaultFolder(),
                 Force: parsed.GetValue(force),
                 Baseline: old,
                 BaselinePath: baselinePath,

@@ -4,7 +4,7 @@ using Interop.Core;
 namespace Interop.Cli.Compare;
 
 /// <summary>
-/// The results folder of one compare run, from the check of <c>--out</c> before any computing to
+/// The results folder of one compare run, from the check of <c>--out-dir</c> before any computing to
 /// its last file. The folder must be new or empty: a non-empty one is refused unless <c>--force</c>,
 /// which first removes the files a compare writes there (<see cref="ResultsFiles.FileNames"/> and
 /// temporaries of interrupted writes) and leaves every other file as it is. While the run goes on,
@@ -48,11 +48,11 @@ internal sealed class CompareOutput
     {
         if (string.IsNullOrWhiteSpace(directory))
         {
-            throw new UsageException("--out: the path is empty");
+            throw new UsageException("--out-dir: the path is empty");
         }
 
         string full = Path.GetFullPath(directory);
-        string what = $"--out {directory}";
+        string what = $"--out-dir {directory}";
         if (File.Exists(full))
         {
             throw new UsageException($"{what}: is a file, not a folder");

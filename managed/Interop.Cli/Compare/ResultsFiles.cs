@@ -44,7 +44,7 @@ internal static class ResultsFiles
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"--out {directory}: cannot write results: {e.Message}");
+            throw new UsageException($"--out-dir {directory}: cannot write results: {e.Message}");
         }
     }
 

@@ -23,7 +23,7 @@ internal sealed record CommandLineText(string Command, IReadOnlyList<KeyValuePai
         {
             if (given.TryGetValue(option, out string? value))
             {
-                options.Add(new(option.Name, value));
+                options.Add(new(RenamedOption.NameOf(option), value));
             }
         }
 

@@ -19,21 +19,27 @@ internal static class ReportCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var folders = new Argument<string[]>("folders") { Description = "Results folders of interop compare (or their results.json files), one or more.", Arity = ArgumentArity.OneOrMore };
-        var output = new Option<string?>("--out", "-o") { Description = "Report folder, new or empty (default report/<timestamp>/); created only after every folder given was read and checked." };
-        var force = new Option<bool>("--force") { Description = "Write into a non-empty --out folder: first remove the files an earlier report wrote there; other files stay." };
+        var output = new RenamedOption(new Option<string?>("--out-dir") { Description = "Report folder, new or empty (default report/<timestamp>/); created only after every folder given was read and checked." }, "--out", "-o");
+        var force = new Option<bool>("--force") { Description = "Write into a non-empty --out-dir folder: first remove the files an earlier report wrote there; other files stay." };
         var mixed = new Option<bool>("--allow-mixed") { Description = "Merge runs whose workload sizes (darts, n) or seeds differ (throughputs still compare)." };
         var incomplete = new Option<bool>("--allow-incomplete") { Description = "Merge the points of runs that did not finish (results.json \"complete\": false)." };
         var command = new Command("report", "Merges several compare results folders (ranks, threads, machines) into one table, charts, report.md and a self-contained report.html.")
         {
-            folders, output, force, mixed, incomplete,
+            folders,
         };
+        output.AddTo(command);
+        foreach (Option option in new Option[] { force, mixed, incomplete })
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(parsed => Driver.Guard(stderr, () =>
         {
             string[] given = parsed.GetValue(folders) ?? [];
             // Everything is read and checked before the output folder is touched.
             ReportRun[] runs = [.. given.Select(ReportModel.Load)];
             ReportModel model = ReportModel.Merge(runs, parsed.GetValue(mixed), parsed.GetValue(incomplete));
-            string directory = parsed.GetValue(output) ?? DefaultFolder();
+            string directory = output.Value(parsed, stderr) ?? DefaultFolder();
             CompareOutput.PrepareFolder(directory, parsed.GetValue(force), stderr, FileNames, "report");
             IReadOnlyList<string> files = Write(model, directory);
             Print(stdout, model);
@@ -65,7 +71,7 @@ internal static class ReportCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"--out {directory}: cannot write the report: {e.Message}");
+            throw new UsageException($"--out-dir {directory}: cannot write the report: {e.Message}");
         }
     }
 
