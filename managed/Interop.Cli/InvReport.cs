@@ -25,24 +25,24 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
     public void WriteTable(TextWriter output)
     {
         output.WriteLine(
-            $"Matrix inversion: n = {n}, {Source} ({(options.Input is null ? "generated" : "loaded")} in {generateSeconds:F2} s), " +
+            $"Matrix inversion: n = {n}, {Source} ({(options.Input is null ? "generated" : "loaded")} in {Units.Seconds(generateSeconds)}), " +
             $"{options.Threads.Threads} thread(s) per parallel backend (from {options.Threads.Source}), " +
             StatsText.Runs(options.Repeats, options.Warmup, results.Select(r => r.Seconds.Count)));
         output.WriteLine($"Environment: {EnvironmentInfo.Summary()}");
         output.WriteLine($"OpenBLAS: {openBlas ?? "not available"}");
         output.WriteLine();
 
-        string[] header = ["backend", "isa", "threads", "n", "median s", "95% CI", "runs", "GFLOP/s", "% of peak", "speedup", "residual", "max|X-X_lapack|", "check"];
+        string[] header = ["backend", "isa", "threads", "n", "median", "95% CI", "runs", "GFLOP/s", "% of peak", "speedup", "residual", "max|X-X_lapack|", "check"];
         var rows = results.Select(r => new[]
         {
             r.Backend,
             IsaNames.Name(r.Isa),
             r.Threads.ToString(Invariant),
             r.N.ToString(Invariant),
-            r.Stats.Median.ToString("F3", Invariant),
+            Units.Seconds(r.Stats.Median),
             StatsText.Ci(r.Stats),
             r.Seconds.Count.ToString(Invariant),
-            r.Gflops.ToString("F1", Invariant),
+            Units.Rate(r.Gflops),
             r.PercentOfPeak is double peak ? peak.ToString("F0", Invariant) + "%" : "-",
             SpeedupEstimate(r) is RatioEstimate s ? s.Format() : "-",
             r.Residual.ToString("G3", Invariant),
@@ -54,12 +54,12 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
         output.WriteLine(
             $"check: scaled residual ||I - A X||_1 / (n eps ||A||_1 ||X||_1) must be <= {InvResult.ResidualThreshold}" +
             (options.Check == InvCheck.Estimate ? " (||I - A X||_1 estimated: LAPACK's dlacn2, a lower bound; --check full computes it)" : string.Empty) + "; " +
-            $"checks took {results.Sum(r => r.CheckSeconds):F2} s in all" +
+            $"checks took {Units.Seconds(results.Sum(r => r.CheckSeconds))} in all" +
             (options.Output is string path
                 ? Verified ? $"; inverse from {results[0].Backend} written to {path}" : $"; {path} not written (a check failed)"
                 : string.Empty));
         string peaks = string.Join(", ", results.Select(r => r.Peak).OfType<DgemmRate>().DistinctBy(p => p.Threads)
-            .Select(p => $"{p.Gflops.ToString("F1", Invariant)} GFLOP/s on {p.Threads} thread(s)"));
+            .Select(p => $"{Units.Rate(p.Gflops)} GFLOP/s on {p.Threads} thread(s)"));
         output.WriteLine(peaks.Length > 0
             ? $"peak: OpenBLAS dgemm at n = {results.Select(r => r.Peak).OfType<DgemmRate>().First().N}: {peaks} (% of peak = GFLOP/s over that rate at the same thread count)"
             : options.MeasurePeak ? "peak: not measured (no native library)" : "peak: not measured (one run, no warm-up; --repeat times it)");

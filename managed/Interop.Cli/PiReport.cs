@@ -34,7 +34,7 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
         output.WriteLine($"Environment: {EnvironmentInfo.Summary()}");
         output.WriteLine();
 
-        string[] header = ["backend", "isa", "ranks", "threads", "darts", "inside", "estimate", "|est-pi|", "median s", "95% CI", "runs", "darts/s", "darts/s/core", "speedup", "check"];
+        string[] header = ["backend", "isa", "ranks", "threads", "darts", "inside", "estimate", "|est-pi|", "median", "95% CI", "runs", "darts/s", "darts/s/core", "speedup", "check"];
         var rows = results.Select(r => new[]
         {
             r.Backend,
@@ -45,7 +45,7 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
             r.Inside.ToString(Invariant),
             r.Estimate.ToString("F8", Invariant),
             r.AbsoluteError.ToString("0.0e+00", Invariant),
-            r.Stats.Median.ToString("F4", Invariant),
+            Units.Seconds(r.Stats.Median),
             StatsText.Ci(r.Stats),
             r.Seconds.Count.ToString(Invariant),
             r.DartsPerSecond.ToString("0.00e0", Invariant),
@@ -57,12 +57,12 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
         if (ranks > 1)
         {
             // Per-rank compute times gathered to rank 0: how evenly the split loaded the ranks.
-            header = [.. header, "rank compute min-max s", "imbalance", "mpi s"];
+            header = [.. header, "rank compute min-max", "imbalance", "mpi time"];
             rightAligned = [.. rightAligned, true, true, true];
             rows = [.. rows.Zip(results, (row, r) => (string[])[.. row,
-                $"{r.RankComputeSeconds.Min().ToString("F4", Invariant)}-{r.RankComputeSeconds.Max().ToString("F4", Invariant)}",
+                $"{Units.Seconds(r.RankComputeSeconds.Min())} - {Units.Seconds(r.RankComputeSeconds.Max())}",
                 r.Imbalance.ToString("P1", Invariant),
-                r.CommunicationSeconds.ToString("F5", Invariant)])];
+                Units.Seconds(r.CommunicationSeconds)])];
         }
 
         TextTable.Write(output, header, rows, rightAligned);

@@ -49,7 +49,7 @@ public sealed class CompareCommandTests
         using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json")));
         foreach (JsonElement p in doc.RootElement.GetProperty("points").EnumerateArray())
         {
-            string median = p.GetProperty("seconds_median").GetDouble().ToString("F4", System.Globalization.CultureInfo.InvariantCulture);
+            string median = Units.Seconds(p.GetProperty("seconds_median").GetDouble());
             string row = $"{p.GetProperty("backend").GetString()}  ";
             Assert.That(stdout.Split('\n').Any(l => l.StartsWith(row, StringComparison.Ordinal) && l.Contains($"1x{p.GetProperty("threads").GetInt32()}") && l.Contains(median)),
                 Is.True, $"{row} {median}");

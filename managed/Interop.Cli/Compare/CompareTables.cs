@@ -16,7 +16,7 @@ internal static class CompareTables
             output.WriteLine(pi ? "Monte Carlo pi" : $"Matrix inversion, n = {workload.First().Size}");
             // pi rows may throw different numbers of darts (the serial baseline fewer): the rates compare, the seconds do not.
             string[] header = [
-                "backend", "isa", "ranks x threads", pi ? "darts" : "n", "median s", "95% CI", "runs", workload.First().ThroughputUnit,
+                "backend", "isa", "ranks x threads", pi ? "darts" : "n", "median", "95% CI", "runs", workload.First().ThroughputUnit,
                 pi ? "darts/s/core" : "% of peak", "speedup", "efficiency", "native/managed", "check"];
             var rows = workload.Select(p => new[]
             {
@@ -24,7 +24,7 @@ internal static class CompareTables
                 p.Isa,
                 CompareSummary.Shape(p),
                 FormatSize(p),
-                p.Stats.Median.ToString("F4", Invariant),
+                Units.Seconds(p.Stats.Median),
                 StatsText.Ci(p.Stats),
                 p.Seconds.Count.ToString(Invariant),
                 FormatRate(p.Throughput, p.ThroughputUnit),
@@ -37,7 +37,7 @@ internal static class CompareTables
             TextTable.Write(output, header, rows, rightAligned: [false, false, true, true, true, true, true, true, true, true, true, true, false]);
             if (!pi && workload.Where(p => p.PeakGflops is not null).DistinctBy(p => p.Threads).ToList() is { Count: > 0 } peaks)
             {
-                output.WriteLine("peak = OpenBLAS dgemm at this n: " + string.Join(", ", peaks.Select(p => $"{p.PeakGflops!.Value.ToString("F1", Invariant)} GFLOP/s on {p.Threads} thread(s)")));
+                output.WriteLine("peak = OpenBLAS dgemm at this n: " + string.Join(", ", peaks.Select(p => $"{Units.Rate(p.PeakGflops!.Value)} GFLOP/s on {p.Threads} thread(s)")));
             }
 
             output.WriteLine();
@@ -88,7 +88,7 @@ internal static class CompareTables
 
     /// <summary>A throughput as every table and sentence prints it: darts/s as 1.26e9, GFLOP/s as 29.7.</summary>
     public static string FormatRate(double value, string unit) =>
-        unit == "darts/s" ? value.ToString("0.00e0", Invariant) : value.ToString("F1", Invariant);
+        unit == "darts/s" ? value.ToString("0.00e0", Invariant) : Units.Rate(value);
 
     /// <summary>A row's second rate: darts/s per core for pi, % of the DGEMM peak for inv ("-" when unknown).</summary>
     public static string FormatPerCoreOrPeak(ComparePoint p) =>
