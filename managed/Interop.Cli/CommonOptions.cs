@@ -17,11 +17,11 @@ internal sealed class CommonOptions<TBackend>
         DefaultValueFactory = _ => DefaultSeed.ToString(CultureInfo.InvariantCulture),
     };
 
-    private readonly Option<string> backend = new("--backend", "-b")
+    private readonly Option<string> backend = new Option<string>("--backend", "-b")
     {
         Description = "Comma-separated backends, or 'all': " + string.Join(", ", BackendCatalog.All<TBackend>().Select(b => b.Name)) + ".",
         DefaultValueFactory = _ => "all",
-    };
+    }.Names(["all", .. BackendCatalog.All<TBackend>().Select(b => b.Name)]);
 
     private readonly Option<string?> threads = new("--threads", "-t")
     {

@@ -40,7 +40,7 @@ internal static class InvCommand
         {
             Description = "How every inverse's scaled residual is computed: 'full' (the product A X, 2n³ flops, the default for generated matrices) " +
                 "or 'estimate' (Higham's 1-norm estimator, a few O(n²) steps: a lower bound, in practice equal; the default with --input).",
-        };
+        }.Names(["full", "estimate"]);
         var common = new CommonOptions<IInvBackend>();
         var command = new Command("inv", "Dense matrix inversion by LU with partial pivoting; every inverse passes the scaled-residual check. " +
             "With --input: one verified run of lapack, no warm-up (--backend, --repeat and --check change that).")

@@ -14,11 +14,11 @@ internal sealed record IsaRequest(Isa Isa, string Source)
     public static IsaRequest Current { get; private set; } = new(Isa.Auto, "default");
 
     /// <summary>The --isa option of every measuring command (pi, inv, compare, env).</summary>
-    public static Option<string?> CreateOption(string extraChoices = "") => new("--isa")
+    public static Option<string?> CreateOption(string extraChoices = "") => new Option<string?>("--isa")
     {
         Description = $"Instruction-set path of every backend's kernels: {IsaNames.Choices}{extraChoices} " +
             $"(default: ${IsaNames.Variable}, else auto = the best this CPU has). A path this CPU lacks is a usage error.",
-    };
+    }.Names(["auto", .. IsaNames.Paths.Select(IsaNames.Name), .. extraChoices.Contains("all", StringComparison.Ordinal) ? ["all"] : Array.Empty<string>()]);
 
     /// <summary>Resolves the option's value (null when not given) and the variable, and applies the path.</summary>
     public static IsaRequest Apply(string? option)

@@ -20,8 +20,9 @@ internal static class CompareCommand
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var workload = new Option<string>("--workload", "-w") { Description = "pi, inv or all.", DefaultValueFactory = _ => "all" };
-        var backend = new Option<string>("--backend", "-b") { Description = "Comma-separated backends, or 'all' (each workload runs the ones it has).", DefaultValueFactory = _ => "all" };
+        var workload = new Option<string>("--workload", "-w") { Description = "pi, inv or all.", DefaultValueFactory = _ => "all" }.Names(["pi", "inv", "all"]);
+        var backend = new Option<string>("--backend", "-b") { Description = "Comma-separated backends, or 'all' (each workload runs the ones it has).", DefaultValueFactory = _ => "all" }
+            .Names(["all", .. BackendCatalog.All<IPiBackend>().Select(b => b.Name), .. BackendCatalog.All<IInvBackend>().Select(b => b.Name)]);
         var threads = new Option<string?>("--threads", "-t") { Description = "Comma-separated thread counts (default 1, 2, 4, ... up to the CPUs available; " + ThreadCount.Rules + ")" };
         var repeat = new Option<string?>("--repeat", "-r") { Description = $"Timed runs per point after the warm-up (default automatic: {RepeatPolicy.AutoMinRuns} to {RepeatPolicy.AutoMaxRuns} runs until the median's 95% CI is within ±{RepeatPolicy.AutoTarget * 100:0}% or {RepeatPolicy.AutoMaxSeconds:0} s of runs; --quick {QuickRepeat})." };
         var warmup = CommonOptions<IBackend>.WarmupOption();
