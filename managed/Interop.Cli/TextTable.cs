@@ -13,9 +13,15 @@ internal static class TextTable
     {
         if (TerminalMode.IsInteractive(output))
         {
-            WriteDrawn(TerminalMode.Create(output), header, rows, rightAligned);
-            output.Flush();
-            return;
+            IAnsiConsole console = TerminalMode.Create(output);
+            if (DrawnWidth(header, rows) <= console.Profile.Width)
+            {
+                WriteDrawn(console, header, rows, rightAligned);
+                output.Flush();
+                return;
+            }
+
+            // Too wide for the terminal: Spectre would cut cells to "…"; the plain lines wrap instead.
         }
 
         WritePlain(output, header, rows, rightAligned);
@@ -35,6 +41,10 @@ internal static class TextTable
         string Line(IReadOnlyList<string> cells) =>
             string.Join("  ", cells.Select((c, i) => rightAligned[i] ? c.PadLeft(widths[i]) : c.PadRight(widths[i]))).TrimEnd();
     }
+
+    /// <summary>Columns drawn by <see cref="WriteDrawn"/>: each cell's width, a space either side, a border before each and after the last.</summary>
+    internal static int DrawnWidth(IReadOnlyList<string> header, IReadOnlyList<string[]> rows) =>
+        header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length)) + 3).Sum() + 1;
 
     /// <summary>The same cells as a Spectre.Console table on <paramref name="console"/>.</summary>
     public static void WriteDrawn(IAnsiConsole console, IReadOnlyList<string> header, IReadOnlyList<string[]> rows, IReadOnlyList<bool> rightAligned)

@@ -84,6 +84,17 @@ public sealed class TerminalModeTests
     }
 
     [Test]
+    public void TheDrawnWidthIsWhatSpectreDraws()
+    {
+        string[] header = ["backend", "time [s]"];
+        string[][] rows = [["lapack", "0.390"], ["c-openmp", "12.5"]];
+        var console = new TestConsole().Width(200);
+        TextTable.WriteDrawn(console, header, rows, [false, true]);
+        int widest = console.Output.Split('\n').Max(l => l.TrimEnd().Length);
+        Assert.That(TextTable.DrawnWidth(header, rows), Is.EqualTo(widest));
+    }
+
+    [Test]
     public void SquareBracketsInCellsAreNotTakenAsMarkup()
     {
         var console = new TestConsole().Width(80);
