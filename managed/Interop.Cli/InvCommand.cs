@@ -162,10 +162,12 @@ internal static class InvCommand
         // backend reuses the buffer.
         Task<OutputFile.StagedFile>? staging = null;
         OutputFile.StagedFile? staged = null;
+        using var progress = new BackendProgress(stderr, root: true, "inv", options.Backends.Count);
         try
         {
             foreach (IInvBackend backend in options.Backends)
             {
+                progress.Starting(backend.Name);
                 Action? write = options.Output is string outputPath && results.Count == 0
                     ? () => staging = StageInBackground(outputPath, bench.LastInverse, n)
                     : null;
@@ -176,6 +178,8 @@ internal static class InvCommand
                     staging = null;
                     staged = pending.GetAwaiter().GetResult();
                 }
+
+                progress.Done();
             }
 
             return Report(options, n, generateSeconds, results, staged, stdout, stderr);

@@ -59,10 +59,15 @@ internal static class PiCommand
             Placement.Warn(job, options.Threads.Threads, stderr);
             TraceFile.Begin(options.Trace, job);
             var results = new List<PiResult>();
-            foreach (IPiBackend backend in options.Backends)
+            using (var progress = new BackendProgress(stderr, job.IsRoot, "pi", options.Backends.Count))
             {
-                int threads = backend.IsParallel ? options.Threads.Threads : 1;
-                results.Add(PiBench.Run(job, backend, options.Seed, options.Darts, threads, options.Repeats, options.Warmup));
+                foreach (IPiBackend backend in options.Backends)
+                {
+                    progress.Starting(backend.Name);
+                    int threads = backend.IsParallel ? options.Threads.Threads : 1;
+                    results.Add(PiBench.Run(job, backend, options.Seed, options.Darts, threads, options.Repeats, options.Warmup));
+                    progress.Done();
+                }
             }
 
             TraceFile.Finish(options.Trace, job);

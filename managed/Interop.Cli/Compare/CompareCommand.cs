@@ -214,8 +214,18 @@ internal static class CompareCommand
                 output?.Save(Snapshot([], complete: false));
 
                 TraceFile.Begin(options.Trace, job);
-                IReadOnlyList<ComparePoint> points = new CompareRunner(job, plan, sizes, job.IsRoot ? new ProgressLine(stderr) : new Progress<CompareProgress>())
-                    .Run(schedule, soFar => output?.Save(Snapshot(soFar, complete: false)));
+                ProgressLine? progress = job.IsRoot ? new ProgressLine(stderr) : null;
+                IReadOnlyList<ComparePoint> points;
+                try
+                {
+                    points = new CompareRunner(job, plan, sizes, (IProgress<CompareProgress>?)progress ?? new Progress<CompareProgress>())
+                        .Run(schedule, soFar => output?.Save(Snapshot(soFar, complete: false)));
+                }
+                finally
+                {
+                    progress?.Finish();
+                }
+
                 TraceFile.Finish(options.Trace, job);
                 if (output is null)
                 {
@@ -399,15 +409,25 @@ internal sealed record CompareOptions(ComparePlan Plan, string Output, bool Forc
 }
 
 /// <summary>
-/// Progress on stderr: one line rewritten in place on a terminal, one plain line per point
-/// otherwise (CI logs, files), so stdout stays clean for the tables.
+/// Progress on stderr: a Spectre.Console bar with ETA on an interactive terminal (see
+/// <see cref="TerminalMode"/>), one line rewritten in place on other terminals (mpiexec's
+/// pseudo-terminals, TERM=dumb), one plain line per point otherwise (CI logs, files), so stdout
+/// stays clean for the tables.
 /// </summary>
 internal sealed class ProgressLine(TextWriter stderr) : IProgress<CompareProgress>
 {
+    private readonly bool drawn = TerminalMode.IsInteractive(stderr);
     private readonly bool live = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
+    private LiveProgress? bar;
 
     public void Report(CompareProgress p)
     {
+        if (drawn)
+        {
+            Draw(p);
+            return;
+        }
+
         string elapsed = $"{p.Elapsed.TotalSeconds:F1} s elapsed";
         if (p.Backend is null)
         {
@@ -429,5 +449,21 @@ internal sealed class ProgressLine(TextWriter stderr) : IProgress<CompareProgres
         {
             stderr.WriteLine(line);
         }
+    }
+
+    /// <summary>Ends the drawn bar (if any) so later stderr lines start below it.</summary>
+    public void Finish() => bar?.Dispose();
+
+    private void Draw(CompareProgress p)
+    {
+        bar ??= new LiveProgress(stderr, "compare", p.Total);
+        if (p.Backend is null)
+        {
+            bar.Update($"{p.Done}/{p.Total} points done", p.Done);
+            bar.Dispose();
+            return;
+        }
+
+        bar.Update($"[{p.Done + 1}/{p.Total}] {p.Workload} {p.Backend} {p.Ranks}x{p.Threads} {p.Isa}", p.Done);
     }
 }
