@@ -10,6 +10,8 @@ namespace Interop.Cli;
 /// </summary>
 internal sealed class LiveProgress : IDisposable
 {
+    // The display on screen, if any: a signal handler ends it so the terminal gets its cursor back.
+    private static LiveProgress? active;
     private readonly ManualResetEventSlim started = new();
     private readonly ManualResetEventSlim finished = new();
     private readonly Thread thread;
@@ -32,7 +34,11 @@ internal sealed class LiveProgress : IDisposable
         { IsBackground = true, Name = "interop progress" };
         thread.Start();
         started.Wait();
+        active = this;
     }
+
+    /// <summary>Ends the display on screen, if any (Spectre then shows the cursor again): for SIGINT/SIGTERM handlers.</summary>
+    public static void StopActive() => Volatile.Read(ref active)?.Dispose();
 
     /// <summary>Shows <paramref name="description"/> with <paramref name="done"/> steps done.</summary>
     public void Update(string description, double done)
@@ -49,8 +55,9 @@ internal sealed class LiveProgress : IDisposable
         }
 
         disposed = true;
+        Interlocked.CompareExchange(ref active, null, this);
         finished.Set();
-        thread.Join();
+        thread.Join(TimeSpan.FromSeconds(2));
     }
 }
 

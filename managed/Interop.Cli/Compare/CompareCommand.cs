@@ -294,6 +294,7 @@ internal static class CompareCommand
         }
 
         OutputFile.DeleteUnfinished();
+        LiveProgress.StopActive();
         if (ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected)
         {
             stderr.WriteLine(); // below the progress line rewritten in place
