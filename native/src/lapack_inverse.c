@@ -84,8 +84,8 @@ INTEROP_EXPORT int32_t interop_inv_lapack(int64_t n, double *a, int32_t threads)
     return 0;
 }
 
-INTEROP_EXPORT int32_t interop_inv_residual(int64_t n, const double *a, const double *x, int32_t threads,
-                                            double *residual)
+/* The arguments both residual functions share: 0, or the negated position of the first bad one. */
+static int32_t residual_arguments(int64_t n, const double *a, const double *x, int32_t threads, const double *residual)
 {
     if (n < 1 || n > 46340)
         return -1;
@@ -97,6 +97,15 @@ INTEROP_EXPORT int32_t interop_inv_residual(int64_t n, const double *a, const do
         return -4;
     if (residual == NULL)
         return -5;
+    return 0;
+}
+
+INTEROP_EXPORT int32_t interop_inv_residual(int64_t n, const double *a, const double *x, int32_t threads,
+                                            double *residual)
+{
+    int32_t bad = residual_arguments(n, a, x, threads, residual);
+    if (bad != 0)
+        return bad;
     double *product = malloc(sizeof(double) * (size_t)n * (size_t)n);
     double *sums = calloc((size_t)n, sizeof(double));
     if (product == NULL || sums == NULL) {
@@ -147,16 +156,9 @@ static double norm1_row_major(int64_t n, const double *m, double *sums)
 INTEROP_EXPORT int32_t interop_inv_residual_estimate(int64_t n, const double *a, const double *x, int32_t threads,
                                                      double *residual, int32_t *products)
 {
-    if (n < 1 || n > 46340)
-        return -1;
-    if (a == NULL)
-        return -2;
-    if (x == NULL)
-        return -3;
-    if (threads < 1)
-        return -4;
-    if (residual == NULL)
-        return -5;
+    int32_t bad = residual_arguments(n, a, x, threads, residual);
+    if (bad != 0)
+        return bad;
     double *v = malloc(sizeof(double) * (size_t)n);
     double *z = malloc(sizeof(double) * (size_t)n);
     double *w = malloc(sizeof(double) * (size_t)n);
