@@ -70,18 +70,11 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
     }
 
     /// <summary>The run as the schema's document (<see cref="ResultDocument"/>, kind "inv").</summary>
-    public ResultDocument Document()
-    {
-        (DateTimeOffset started, double wall) = Documents.ProcessClock();
-        return new ResultDocument
-        {
-            Kind = "inv",
-            Provenance = Documents.Here() with { TimestampUtc = started },
-            Verified = Verified,
-            PointsPlanned = results.Count,
-            Started = started,
-            WallSeconds = wall,
-            Parameters = new RunParameters
+    public ResultDocument Document() =>
+        Documents.OfThisProcess(
+            "inv",
+            Verified,
+            new RunParameters
             {
                 Workloads = ["inv"],
                 N = n,
@@ -99,9 +92,7 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
                 ResidualCheck = options.Check == InvCheck.Estimate ? "estimate" : "full",
                 GenerateSeconds = generateSeconds,
             },
-            Environment = Documents.Environment(EnvironmentInfo.Collect()) with { Openblas = openBlas },
-            Variables = EnvironmentInfo.CollectVariables().ToDictionary(p => p.Key, p => p.Value),
-            Points = [.. results.Select(r => Documents.Point("inv", r.Backend, r.Isa, r.Ranks, r.Threads, null, r.N, options.Input is null ? options.Seed : null,
+            [.. results.Select(r => Documents.Point("inv", r.Backend, r.Isa, r.Ranks, r.Threads, null, r.N, options.Input is null ? options.Seed : null,
                 r.Seconds, r.Verified, $"residual={r.Residual.ToString("G3", Invariant)}") with
             {
                 PeakGflops = r.Peak?.Gflops,
@@ -112,8 +103,7 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
                 MaxAbsDiffVsLapack = Documents.Finite(r.MaxDifferenceFromLapack),
                 CheckSeconds = r.CheckSeconds,
             })],
-        };
-    }
+            Documents.Environment(EnvironmentInfo.Collect()) with { Openblas = openBlas });
 
     public void WriteJson(TextWriter output) => output.WriteLine(Documents.Serialize(Document()));
 }

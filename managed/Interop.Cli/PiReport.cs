@@ -77,18 +77,11 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
     }
 
     /// <summary>The run as the schema's document (<see cref="ResultDocument"/>, kind "pi").</summary>
-    public ResultDocument Document()
-    {
-        (DateTimeOffset started, double wall) = Documents.ProcessClock();
-        return new ResultDocument
-        {
-            Kind = "pi",
-            Provenance = Documents.Here() with { TimestampUtc = started },
-            Verified = Verified,
-            PointsPlanned = results.Count,
-            Started = started,
-            WallSeconds = wall,
-            Parameters = new RunParameters
+    public ResultDocument Document() =>
+        Documents.OfThisProcess(
+            "pi",
+            Verified,
+            new RunParameters
             {
                 Workloads = ["pi"],
                 Darts = options.Darts,
@@ -102,9 +95,7 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
                 Repeat = options.Repeat,
                 Warmup = options.Warmup,
             },
-            Environment = Documents.Environment(EnvironmentInfo.Collect()),
-            Variables = EnvironmentInfo.CollectVariables().ToDictionary(p => p.Key, p => p.Value),
-            Points = [.. results.Select(r => Documents.Point("pi", r.Backend, r.Isa, r.Ranks, r.Threads, r.Darts, null, r.Seed, r.Seconds, Verified,
+            [.. results.Select(r => Documents.Point("pi", r.Backend, r.Isa, r.Ranks, r.Threads, r.Darts, null, r.Seed, r.Seconds, Verified,
                 $"inside={r.Inside.ToString(Invariant)}" + (Verified ? string.Empty : " (backends disagree)")) with
             {
                 SpeedupVsManagedSerial = Documents.Finite(Speedup(r)),
@@ -114,9 +105,7 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
                 RankComputeSeconds = r.RankComputeSeconds,
                 LoadImbalance = Documents.Finite(r.Imbalance),
                 MpiSeconds = r.CommunicationSeconds,
-            })],
-        };
-    }
+            })]);
 
     public void WriteJson(TextWriter output) => output.WriteLine(Documents.Serialize(Document()));
 }

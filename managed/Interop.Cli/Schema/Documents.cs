@@ -114,6 +114,29 @@ internal static class Documents
         };
     }
 
+    /// <summary>
+    /// A pi or inv run of this process as a document: provenance, start and wall time, the
+    /// environment block (<paramref name="environment"/>, else collected here) and the variables
+    /// filled in here; the parameters and points come from the report.
+    /// </summary>
+    public static ResultDocument OfThisProcess(string kind, bool verified, RunParameters parameters, IReadOnlyList<MeasuredPoint> points, EnvironmentFacts? environment = null)
+    {
+        (DateTimeOffset started, double wall) = ProcessClock();
+        return new ResultDocument
+        {
+            Kind = kind,
+            Provenance = Here() with { TimestampUtc = started },
+            Verified = verified,
+            PointsPlanned = points.Count,
+            Started = started,
+            WallSeconds = wall,
+            Parameters = parameters,
+            Environment = environment ?? Environment(EnvironmentInfo.Collect()),
+            Variables = EnvironmentInfo.CollectVariables().ToDictionary(p => p.Key, p => p.Value),
+            Points = points,
+        };
+    }
+
     /// <summary>When this process started (UTC) and the seconds since: a pi or inv run's start and wall time.</summary>
     public static (DateTimeOffset Started, double WallSeconds) ProcessClock()
     {
