@@ -9,9 +9,10 @@ namespace Interop.Tests;
 /// </summary>
 internal static class DriverProcess
 {
-    public static (int Code, string Out, string Err) Run(string[] args, IReadOnlyDictionary<string, string>? environment = null, int limitSeconds = 120)
+    public static (int Code, string Out, string Err) Run(
+        string[] args, IReadOnlyDictionary<string, string>? environment = null, int limitSeconds = 120, string? driver = null, IEnumerable<string>? unset = null)
     {
-        var info = new ProcessStartInfo(TestEnvironment.DriverPath) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var info = new ProcessStartInfo(driver ?? TestEnvironment.DriverPath) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string a in args)
         {
             info.ArgumentList.Add(a);
@@ -20,6 +21,11 @@ internal static class DriverProcess
         foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[name] = value;
+        }
+
+        foreach (string name in unset ?? [])
+        {
+            info.Environment.Remove(name);
         }
 
         using var process = Process.Start(info)!;

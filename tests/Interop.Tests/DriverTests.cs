@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Interop.Cli;
 
@@ -131,11 +130,11 @@ public sealed class DriverTests
     public void TheBuiltDriverRunsAndExitsWithUsageErrors()
     {
         Assert.That(File.Exists(TestEnvironment.DriverPath), Is.True, $"{TestEnvironment.DriverPath} is missing: run ./build.sh");
-        var ok = RunProcess(TestEnvironment.DriverPath, ["pi", "--darts", "1e6", "--backend", "all"]);
+        var ok = DriverProcess.Run(["pi", "--darts", "1e6", "--backend", "all"]);
         Assert.That(ok.Code, Is.EqualTo(0), ok.Err);
         Assert.That(ok.Out, Does.Contain("counted exactly 785402 darts inside"));
 
-        var bad = RunProcess(TestEnvironment.DriverPath, ["pi", "--darts", "abc"]);
+        var bad = DriverProcess.Run(["pi", "--darts", "abc"]);
         Assert.That(bad.Code, Is.EqualTo(2));
         Assert.That(bad.Err.TrimEnd().Split('\n'), Has.Length.EqualTo(1));
     }
@@ -154,43 +153,18 @@ public sealed class DriverTests
 
             // File.Copy keeps the execute permission on Unix.
             string driver = Path.Combine(dir, Path.GetFileName(TestEnvironment.DriverPath));
-            var result = RunProcess(driver, ["pi", "--darts", "100", "--backend", "c-openmp"], removeOverride: true);
+            var result = DriverProcess.Run(["pi", "--darts", "100", "--backend", "c-openmp"], driver: driver, unset: ["INTEROP_NATIVE_DIR"]);
             Assert.That(result.Code, Is.EqualTo(1), result.Out);
             Assert.That(result.Err, Does.Contain("./build.sh").And.Contain("libinterop_native"));
             Assert.That(result.Err.TrimEnd().Split('\n'), Has.Length.EqualTo(1), result.Err);
 
             // The managed backends still run without it.
-            var managed = RunProcess(driver, ["pi", "--darts", "1000", "--backend", "managed-serial,managed-parallel"], removeOverride: true);
+            var managed = DriverProcess.Run(["pi", "--darts", "1000", "--backend", "managed-serial,managed-parallel"], driver: driver, unset: ["INTEROP_NATIVE_DIR"]);
             Assert.That(managed.Code, Is.EqualTo(0), managed.Err);
         }
         finally
         {
             Directory.Delete(dir, recursive: true);
         }
-    }
-
-    private static (int Code, string Out, string Err) RunProcess(string path, string[] args, bool removeOverride = false)
-    {
-        var info = new ProcessStartInfo(path) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        if (removeOverride)
-        {
-            info.Environment.Remove("INTEROP_NATIVE_DIR");
-        }
-
-        using var process = Process.Start(info)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{path} {string.Join(' ', args)} did not finish within 2 minutes");
-        }
-
-        return (process.ExitCode, stdout.Result, stderr.Result);
     }
 }
