@@ -32,8 +32,10 @@ done
 log() { printf '==> %s\n' "$*"; }
 die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
 
-# Debian/Ubuntu packages the build and the tests need (python3-numpy: the .npy round trip with NumPy).
-REQUIRED_PACKAGES=(cmake make gcc gfortran libgomp1 libopenblas-dev liblapacke-dev openmpi-bin libopenmpi-dev python3-numpy)
+# Debian/Ubuntu packages the build and the tests need: g++ and rustc/cargo build the C++ and Rust kernels,
+# clang dumps the headers' AST for the ABI check, libscalapack-openmpi-dev is the distributed inversion
+# backend, python3-numpy checks the .npy round trip with NumPy.
+REQUIRED_PACKAGES=(cmake make gcc g++ gfortran clang rustc cargo libgomp1 libopenblas-dev liblapacke-dev openmpi-bin libopenmpi-dev libscalapack-openmpi-dev python3-numpy)
 
 package_installed() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
