@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Interop.Backends;
+using Interop.Cli.Commands;
 using Interop.Core;
 
 namespace Interop.Cli;
@@ -49,8 +50,10 @@ internal sealed class CommonOptions<TBackend>
 
     private readonly Option<bool> json = new("--json")
     {
-        Description = "Print one JSON document on stdout instead of the table.",
+        Description = "Print one JSON document on stdout instead of the table (short for --format json).",
     };
+
+    private readonly Option<string?> format = ResultFormats.CreateOption();
 
     /// <summary>--warmup N: untimed runs before the timed ones (default 1; 0 allowed), shared with compare.</summary>
     public static Option<string> WarmupOption() => new("--warmup")
@@ -67,7 +70,7 @@ internal sealed class CommonOptions<TBackend>
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { seed, backend, threads, repeat, warmup, isa, json, trace, mpi })
+        foreach (Option option in new Option[] { seed, backend, threads, repeat, warmup, isa, json, format, trace, mpi })
         {
             command.Options.Add(option);
         }
@@ -90,7 +93,8 @@ internal sealed class CommonOptions<TBackend>
 
     public int Warmup(ParseResult parsed) => ParseWarmup(parsed.GetValue(warmup)!);
 
-    public bool Json(ParseResult parsed) => parsed.GetValue(json);
+    /// <summary>--format, or --json for json.</summary>
+    public IResultFormat Format(ParseResult parsed) => ResultFormats.Choose(parsed.GetValue(format), parsed.GetValue(json));
 
     public bool Mpi(ParseResult parsed) => parsed.GetValue(mpi);
 

@@ -17,6 +17,7 @@ public static class Driver
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
+        Commands.Notices.Reset();
         var root = new RootCommand(
             "Interop: hybrid parallel computing from .NET. Runs the same workloads in managed C#, " +
             "C/OpenMP and Fortran/OpenMP kernels, and compares them side by side.");

@@ -41,7 +41,7 @@ internal static class EnvCommand
 
                 foreach (string warning in Warnings(choice))
                 {
-                    stderr.WriteLine($"interop: warning: {warning}");
+                    Commands.Notices.Warn(stderr, warning);
                 }
 
                 if (asJson)

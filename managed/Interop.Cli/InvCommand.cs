@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Interop.Backends;
+using Interop.Cli.Commands;
 using Interop.Cli.Jobs;
 using Interop.Core;
 
@@ -91,7 +92,7 @@ internal static class InvCommand
                 Backends: task && !Given(parsed, backendOption) ? BackendCatalog.Select<IInvBackend>(TaskBackend) : common.Backends(parsed),
                 Threads: common.Threads(parsed),
                 Repeat: timing ? common.Repeat(parsed) : 1,
-                Json: common.Json(parsed),
+                Format: common.Format(parsed),
                 Mpi: common.Mpi(parsed),
                 Trace: common.Trace(parsed))
             {
@@ -106,34 +107,54 @@ internal static class InvCommand
                 },
                 MeasurePeak = timing,
             };
-            return Run(options, stdout, stderr);
+            using var run = new InvRun(options);
+            return CommandRunner.Run(run, stdout, stderr);
         }));
         return command;
     }
 
     private static bool Given(ParseResult parsed, Option option) => parsed.GetResult(option) is { Implicit: false };
+}
 
-    private static int Run(InvOptions options, TextWriter stdout, TextWriter stderr)
+/// <summary>
+/// One `interop inv` run. Under several MPI ranks, rank 0 alone inverts (the other ranks wait for
+/// its exit code, and a failure there still ends the whole job). The verdict: every inverse passed
+/// the scaled-residual check.
+/// </summary>
+internal sealed class InvRun(InvOptions options) : ICommandRun
+{
+    private readonly List<InvResult> results = [];
+
+    // The first backend's inverse is written at once, under a temporary name (no second copy of the
+    // matrix in memory), and put in place only if every check of the run passed (Commit). The write
+    // (and its flush to disk) runs while the inverse is verified, and ends before the next backend
+    // reuses the buffer.
+    private Task<OutputFile.StagedFile>? staging;
+    private OutputFile.StagedFile? staged;
+
+    public IReadOnlyList<IBackend> Backends => options.Backends;
+
+    public bool Mpi => options.Mpi;
+
+    public string? Trace => options.Trace;
+
+    public IResultFormat Format => options.Format;
+
+    public bool TextBesideData => false;
+
+    public string? CheckBeforeRunning(IJob job, TextWriter stderr) => null; // paths and memory were checked while parsing
+
+    public void Begin(IJob job, TextWriter stderr)
     {
-        foreach (IInvBackend backend in options.Backends)
-        {
-            backend.EnsureAvailable();
-        }
-
-        // Under several MPI ranks, rank 0 alone inverts (no distributed backend exists yet); the
-        // other ranks wait for its exit code, and a failure there still ends the whole job.
-        using IJob job = JobFactory.Start(options.Mpi);
-        return Driver.RunInJob(job, stderr, () =>
-        {
-            TraceFile.Begin(options.Trace, job);
-            int code = job.IsRoot ? RunOnRoot(options, stdout, stderr) : Driver.Success;
-            TraceFile.Finish(options.Trace, job);
-            return code;
-        });
     }
 
-    private static int RunOnRoot(InvOptions options, TextWriter stdout, TextWriter stderr)
+    public IRunReport? Measure(IJob job, TextWriter console, TextWriter stderr)
     {
+        if (!job.IsRoot)
+        {
+            return null;
+        }
+
         int threads = options.Threads.Threads;
         long start = Stopwatch.GetTimestamp();
         double[] a;
@@ -154,16 +175,8 @@ internal static class InvCommand
             Warmup: options.Warmup,
             Check: options.Check,
             MeasurePeak: options.MeasurePeak,
-            CompareWithLapack: options.Backends.Any(b => b.Name != TaskBackend));
-        var results = new List<InvResult>();
-        // The first backend's inverse is written at once, under a temporary name (no second copy of
-        // the matrix in memory), and put in place only if every check of the run passed. The write
-        // (and its flush to disk) runs while the inverse is verified, and ends before the next
-        // backend reuses the buffer.
-        Task<OutputFile.StagedFile>? staging = null;
-        OutputFile.StagedFile? staged = null;
-        using var progress = new BackendProgress(stderr, root: true, "inv", options.Backends.Count);
-        try
+            CompareWithLapack: options.Backends.Any(b => b.Name != InvCommand.TaskBackend));
+        using (var progress = new BackendProgress(stderr, root: true, "inv", options.Backends.Count))
         {
             foreach (IInvBackend backend in options.Backends)
             {
@@ -181,26 +194,42 @@ internal static class InvCommand
 
                 progress.Done();
             }
-
-            return Report(options, n, generateSeconds, results, staged, stdout, stderr);
         }
-        finally
+
+        return new InvReport(options, n, generateSeconds, InvBench.OpenBlasDescription(), results, Verify(results, options.Output));
+    }
+
+    public void Commit() => staged?.Commit();
+
+    public void Dispose()
+    {
+        // A verification that threw while the file was being written: the temporary still goes.
+        if (staging is not null)
         {
-            // A verification that threw while the file was being written: the temporary still goes.
-            if (staging is not null)
+            try
             {
-                try
-                {
-                    staging.GetAwaiter().GetResult().Dispose();
-                }
-                catch (Exception e) when (e is UsageException or IOException)
-                {
-                    // Stage removed its own temporary; the first error is the one reported.
-                }
+                staging.GetAwaiter().GetResult().Dispose();
             }
-
-            staged?.Dispose();
+            catch (Exception e) when (e is UsageException or IOException)
+            {
+                // Stage removed its own temporary; the first error is the one reported.
+            }
         }
+
+        staged?.Dispose();
+    }
+
+    /// <summary>Every inverse must pass the scaled-residual check; a failed one leaves <paramref name="output"/> unwritten.</summary>
+    public static Verdict Verify(IReadOnlyList<InvResult> results, string? output)
+    {
+        if (results.All(r => r.Verified))
+        {
+            return Verdict.Ok;
+        }
+
+        string failures = string.Join(", ", results.Where(r => !r.Verified).Select(r => $"{r.Backend} residual {r.Residual:G3}"));
+        string unwritten = output is null ? string.Empty : $"; {output} not written";
+        return Verdict.Failed($"inverse failed the scaled-residual check (threshold {InvResult.ResidualThreshold}): {failures}{unwritten}");
     }
 
     private static Task<OutputFile.StagedFile> StageInBackground(string path, ReadOnlyMemory<double> inverse, int n) =>
@@ -209,34 +238,10 @@ internal static class InvCommand
             using var span = Tracing.Span("write", "write", path);
             return OutputFile.Stage(path, stream => NpyFile.WriteSquare(stream, inverse.Span, n));
         });
-
-    private static int Report(InvOptions options, int n, double generateSeconds, List<InvResult> results, OutputFile.StagedFile? staged, TextWriter stdout, TextWriter stderr)
-    {
-
-        var report = new InvReport(options, n, generateSeconds, InvBench.OpenBlasDescription(), results);
-        if (options.Json)
-        {
-            report.WriteJson(stdout);
-        }
-        else
-        {
-            report.WriteTable(stdout);
-        }
-
-        if (!report.Verified)
-        {
-            string unwritten = options.Output is null ? string.Empty : $"; {options.Output} not written";
-            stderr.WriteLine($"interop: error: inverse failed the scaled-residual check (threshold {InvResult.ResidualThreshold}): {report.Failures}{unwritten}");
-            return Driver.Failure;
-        }
-
-        staged?.Commit();
-        return Driver.Success;
-    }
 }
 
 /// <summary>The validated options of one `interop inv` run.</summary>
-internal sealed record InvOptions(IsaRequest Isa, int N, string? Input, string? Output, ulong Seed, IReadOnlyList<IInvBackend> Backends, ThreadChoice Threads, int Repeat, bool Json, bool Mpi, string? Trace)
+internal sealed record InvOptions(IsaRequest Isa, int N, string? Input, string? Output, ulong Seed, IReadOnlyList<IInvBackend> Backends, ThreadChoice Threads, int Repeat, IResultFormat Format, bool Mpi, string? Trace)
 {
     /// <summary>How many timed runs (--repeat R fixed, else automatic; one for an --input file); <see cref="Repeat"/> is the fixed count or 0.</summary>
     public RepeatPolicy Repeats { get; init; } = RepeatPolicy.Auto;

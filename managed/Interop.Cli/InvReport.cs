@@ -1,18 +1,19 @@
 using System.Globalization;
+using Interop.Cli.Commands;
 using Interop.Cli.Schema;
 using Interop.Core;
 
 namespace Interop.Cli;
 
-/// <summary>Formats measured inversion results: a console table or one JSON document.</summary>
-internal sealed class InvReport(InvOptions options, int n, double generateSeconds, string? openBlas, IReadOnlyList<InvResult> results)
+/// <summary>Measured inversion results and their verdict (<see cref="InvRun.Verify"/>), as text or as the schema's document.</summary>
+internal sealed class InvReport(InvOptions options, int n, double generateSeconds, string? openBlas, IReadOnlyList<InvResult> results, Verdict verdict) : IRunReport
 {
     private const string Baseline = "managed-serial";
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    public bool Verified => results.All(r => r.Verified);
+    public Verdict Verdict => verdict;
 
-    public string Failures => string.Join(", ", results.Where(r => !r.Verified).Select(r => $"{r.Backend} residual {r.Residual:G3}"));
+    private bool Verified => verdict.Passed;
 
     private string Source => options.Input is string path ? $"matrix from {path}" : $"A = R∘Rᵀ, seed {options.Seed}";
 
@@ -22,7 +23,7 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
     private RatioEstimate? SpeedupEstimate(InvResult r) =>
         results.FirstOrDefault(b => b.Backend == Baseline) is InvResult b ? ReferenceEquals(b, r) ? new RatioEstimate(1, null) : RatioEstimate.Of(b.Stats.Median / r.Stats.Median, b.Stats, r.Stats) : null;
 
-    public void WriteTable(TextWriter output)
+    public void WriteText(TextWriter output)
     {
         output.WriteLine(
             $"Matrix inversion: n = {n}, {Source} ({(options.Input is null ? "generated" : "loaded")} in {Units.Seconds(generateSeconds)}), " +
@@ -104,6 +105,4 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
                 CheckSeconds = r.CheckSeconds,
             })],
             Documents.Environment(EnvironmentInfo.Collect()) with { Openblas = openBlas });
-
-    public void WriteJson(TextWriter output) => output.WriteLine(Documents.Serialize(Document()));
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Interop.Backends;
+using Interop.Cli.Commands;
 using Interop.Cli.Jobs;
 using Interop.Core;
 
@@ -33,73 +34,79 @@ internal static class PiCommand
                 Backends: common.Backends(parsed),
                 Threads: common.Threads(parsed),
                 Repeat: common.Repeat(parsed),
-                Json: common.Json(parsed),
+                Format: common.Format(parsed),
                 Mpi: common.Mpi(parsed),
                 Trace: common.Trace(parsed))
             {
                 Repeats = common.Repeats(parsed),
                 Warmup = common.Warmup(parsed),
             };
-            return Run(options, stdout, stderr);
+            using var run = new PiRun(options);
+            return CommandRunner.Run(run, stdout, stderr);
         }));
         return command;
     }
+}
 
-    private static int Run(PiOptions options, TextWriter stdout, TextWriter stderr)
+/// <summary>
+/// One `interop pi` run: every backend counts the same darts over the job's ranks; the verdict is
+/// that all counts agree.
+/// </summary>
+internal sealed class PiRun(PiOptions options) : ICommandRun
+{
+    private readonly List<PiResult> results = [];
+
+    public IReadOnlyList<IBackend> Backends => options.Backends;
+
+    public bool Mpi => options.Mpi;
+
+    public string? Trace => options.Trace;
+
+    public IResultFormat Format => options.Format;
+
+    public bool TextBesideData => false;
+
+    public string? CheckBeforeRunning(IJob job, TextWriter stderr) => null; // --trace was checked while parsing
+
+    public void Begin(IJob job, TextWriter stderr)
     {
-        foreach (IPiBackend backend in options.Backends)
+        StableHash.RequireSameOnAllRanks(job, $"pi darts={options.Darts} seed={options.Seed} backends={string.Join(',', options.Backends.Select(b => b.Name))} repeat={options.Repeats} warmup={options.Warmup} isa={options.Isa.Isa}");
+        Placement.Warn(job, options.Threads.Threads, stderr);
+    }
+
+    public IRunReport? Measure(IJob job, TextWriter console, TextWriter stderr)
+    {
+        using (var progress = new BackendProgress(stderr, job.IsRoot, "pi", options.Backends.Count))
         {
-            backend.EnsureAvailable();
+            foreach (IPiBackend backend in options.Backends)
+            {
+                progress.Starting(backend.Name);
+                int threads = backend.IsParallel ? options.Threads.Threads : 1;
+                results.Add(PiBench.Run(job, backend, options.Seed, options.Darts, threads, options.Repeats, options.Warmup));
+                progress.Done();
+            }
         }
 
-        using IJob job = JobFactory.Start(options.Mpi);
-        return Driver.RunInJob(job, stderr, () =>
-        {
-            StableHash.RequireSameOnAllRanks(job, $"pi darts={options.Darts} seed={options.Seed} backends={string.Join(',', options.Backends.Select(b => b.Name))} repeat={options.Repeats} warmup={options.Warmup} isa={options.Isa.Isa}");
-            Placement.Warn(job, options.Threads.Threads, stderr);
-            TraceFile.Begin(options.Trace, job);
-            var results = new List<PiResult>();
-            using (var progress = new BackendProgress(stderr, job.IsRoot, "pi", options.Backends.Count))
-            {
-                foreach (IPiBackend backend in options.Backends)
-                {
-                    progress.Starting(backend.Name);
-                    int threads = backend.IsParallel ? options.Threads.Threads : 1;
-                    results.Add(PiBench.Run(job, backend, options.Seed, options.Darts, threads, options.Repeats, options.Warmup));
-                    progress.Done();
-                }
-            }
-
-            TraceFile.Finish(options.Trace, job);
-
-            if (!job.IsRoot)
-            {
-                return Driver.Success;
-            }
-
-            var report = new PiReport(options, job.Description, results);
-            if (options.Json)
-            {
-                report.WriteJson(stdout);
-            }
-            else
-            {
-                report.WriteTable(stdout);
-            }
-
-            if (!report.Verified)
-            {
-                stderr.WriteLine($"interop: error: backends disagree on the count: {report.Disagreement}");
-                return Driver.Failure;
-            }
-
-            return Driver.Success;
-        });
+        return job.IsRoot ? new PiReport(options, job.Description, results, Verify(results)) : null;
     }
+
+    public void Commit()
+    {
+    }
+
+    public void Dispose()
+    {
+    }
+
+    /// <summary>Every backend threw the same darts, so every count must be the same.</summary>
+    public static Verdict Verify(IReadOnlyList<PiResult> results) =>
+        results.Select(r => r.Inside).Distinct().Count() <= 1
+            ? Verdict.Ok
+            : Verdict.Failed($"backends disagree on the count: {string.Join(", ", results.Select(r => $"{r.Backend}={r.Inside}"))}");
 }
 
 /// <summary>The validated options of one `interop pi` run.</summary>
-internal sealed record PiOptions(IsaRequest Isa, long Darts, ulong Seed, IReadOnlyList<IPiBackend> Backends, ThreadChoice Threads, int Repeat, bool Json, bool Mpi, string? Trace)
+internal sealed record PiOptions(IsaRequest Isa, long Darts, ulong Seed, IReadOnlyList<IPiBackend> Backends, ThreadChoice Threads, int Repeat, IResultFormat Format, bool Mpi, string? Trace)
 {
     /// <summary>How many timed runs (--repeat R fixed, else automatic); <see cref="Repeat"/> is the fixed count or 0.</summary>
     public RepeatPolicy Repeats { get; init; } = RepeatPolicy.Auto;

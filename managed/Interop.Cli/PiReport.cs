@@ -1,20 +1,20 @@
 using System.Globalization;
+using Interop.Cli.Commands;
 using Interop.Cli.Schema;
 using Interop.Core;
 
 namespace Interop.Cli;
 
-/// <summary>Formats measured pi results: a console table or one JSON document.</summary>
-internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiResult> results)
+/// <summary>Measured pi results and their verdict (<see cref="PiRun.Verify"/>), as text or as the schema's document.</summary>
+internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiResult> results, Verdict verdict) : IRunReport
 {
     private const string Baseline = "managed-serial";
 
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    /// <summary>True when every backend counted the same number of darts inside.</summary>
-    public bool Verified => results.Select(r => r.Inside).Distinct().Count() <= 1;
+    public Verdict Verdict => verdict;
 
-    public string Disagreement => string.Join(", ", results.Select(r => $"{r.Backend}={r.Inside}"));
+    private bool Verified => verdict.Passed;
 
     private double? BaselineSeconds => results.FirstOrDefault(r => r.Backend == Baseline)?.Stats.Median;
 
@@ -23,7 +23,7 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
     private RatioEstimate? SpeedupEstimate(PiResult r) =>
         results.FirstOrDefault(b => b.Backend == Baseline) is PiResult b ? ReferenceEquals(b, r) ? new RatioEstimate(1, null) : RatioEstimate.Of(b.Stats.Median / r.Stats.Median, b.Stats, r.Stats) : null;
 
-    public void WriteTable(TextWriter output)
+    public void WriteText(TextWriter output)
     {
         int ranks = results[0].Ranks;
         output.WriteLine(
@@ -69,7 +69,7 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
         output.WriteLine();
         output.WriteLine(Verified
             ? $"check: all {results.Count} backend(s) counted exactly {results[0].Inside} darts inside"
-            : $"check: FAILED, backends disagree: {Disagreement}");
+            : $"check: FAILED, {verdict.Failure}");
         if (StatsText.NoiseWarning([.. results.Select(r => ($"{r.Backend} {r.Ranks}x{r.Threads}", r.Stats))]) is string warning)
         {
             output.WriteLine(warning);
@@ -106,6 +106,4 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
                 LoadImbalance = Documents.Finite(r.Imbalance),
                 MpiSeconds = r.CommunicationSeconds,
             })]);
-
-    public void WriteJson(TextWriter output) => output.WriteLine(Documents.Serialize(Document()));
 }

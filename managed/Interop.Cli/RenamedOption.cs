@@ -54,10 +54,7 @@ internal sealed class RenamedOption
             throw new UsageException($"{spelling} is the old spelling of {Current.Name}: give only {Current.Name}");
         }
 
-        if (JobFactory.IsLaunchRoot())
-        {
-            stderr.WriteLine($"interop: note: {spelling} is renamed {Current.Name}; the old spelling still works for now");
-        }
+        Commands.Notices.Note(stderr, $"{spelling} is renamed {Current.Name}; the old spelling still works for now");
 
         return old;
     }

@@ -161,6 +161,22 @@ public sealed class DriverTests
             // The managed backends still run without it.
             var managed = DriverProcess.Run(["pi", "--darts", "1000", "--backend", "managed-serial,managed-parallel"], driver: driver, unset: ["INTEROP_NATIVE_DIR"]);
             Assert.That(managed.Code, Is.EqualTo(0), managed.Err);
+
+            // compare's charts need SkiaSharp's native library from runtimes/.
+            string skia = Path.Combine("runtimes", "linux-x64", "native");
+            Directory.CreateDirectory(Path.Combine(dir, skia));
+            foreach (string file in Directory.GetFiles(Path.Combine(TestEnvironment.BinDirectory, skia)))
+            {
+                File.Copy(file, Path.Combine(dir, skia, Path.GetFileName(file)));
+            }
+
+            // compare leaves the native backends out with a note each, once, though both workloads ask for them.
+            var compare = DriverProcess.Run(
+                ["compare", "--darts", "2000", "--size", "12", "--threads", "1", "--repeat", "1", "--warmup", "0", "--out-dir", Path.Combine(dir, "results")],
+                driver: driver, unset: ["INTEROP_NATIVE_DIR"]);
+            Assert.That(compare.Code, Is.EqualTo(0), compare.Err);
+            string[] notes = [.. compare.Err.Split('\n').Where(l => l.StartsWith("interop: note: c-openmp left out", StringComparison.Ordinal))];
+            Assert.That(notes, Has.Length.EqualTo(1), compare.Err);
         }
         finally
         {

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using Interop.Backends;
+using Interop.Cli.Commands;
 using Interop.Cli.Jobs;
 using Interop.Core;
 
@@ -37,7 +38,8 @@ internal static class CompareCommand
         var baseline = new Option<string?>("--baseline") { Description = "An earlier results.json to compare with, point by point (same workload, darts or n, seed, backend, ranks x threads, isa); darts, n and seed default to its own." };
         var trace = new Option<string?>("--trace") { Description = "Write a Chrome trace-event file of the whole run." };
         var mpi = new Option<bool>("--mpi") { Description = "Initialize MPI even without a launcher's variables." };
-        var json = new Option<bool>("--json") { Description = "Print the results.json document on stdout (tables and summary go to stderr with the progress)." };
+        var json = new Option<bool>("--json") { Description = "Print the results.json document on stdout (tables and summary go to stderr with the progress); short for --format json." };
+        Option<string?> format = ResultFormats.CreateOption();
         var command = new Command("compare", "The main job: every workload on every backend over thread (and rank) counts, verified, with tables, a summary, charts and a report.")
         {
             workload, backend, threads, repeat, warmup, quick, budget, darts,
@@ -49,7 +51,7 @@ internal static class CompareCommand
         }
 
         output.AddTo(command);
-        foreach (Option option in new Option[] { force, baseline, trace, mpi, json })
+        foreach (Option option in new Option[] { force, baseline, trace, mpi, json, format })
         {
             command.Options.Add(option);
         }
@@ -130,219 +132,13 @@ internal static class CompareCommand
                 Trace: parsed.GetValue(trace),
                 Mpi: parsed.GetValue(mpi))
             {
-                Json = parsed.GetValue(json),
+                Format = ResultFormats.Choose(parsed.GetValue(format), parsed.GetValue(json)),
             };
-            return Run(options, stdout, stderr);
+            using var run = new CompareJob(options);
+            return CommandRunner.Run(run, stdout, stderr);
         }));
         return command;
     }
-
-    private static int Run(CompareOptions options, TextWriter stdout, TextWriter stderr)
-    {
-        using IJob job = JobFactory.Start(options.Mpi);
-        ComparePlan plan = options.Plan;
-        IReadOnlyList<ScheduledPoint> schedule = CompareRunner.Schedule(plan);
-        // Every rank has read the same baseline and plan, so every rank refuses alike and the
-        // launch root prints the one line.
-        if (options.Baseline is CompareRun old && BaselineComparison.NothingInCommon(old, CompareRunner.Keys(schedule, plan, job.Size)) is string why)
-        {
-            throw new UsageException($"--baseline {options.BaselinePath}: {why}");
-        }
-
-        // Every path the user gave is checked before any computing; rank 0 writes the files, so it
-        // checks them and every rank learns its verdict (one line, exit 2 everywhere).
-        CompareOutput? output = null;
-        string problem = string.Empty;
-        if (job.IsRoot)
-        {
-            try
-            {
-                if (options.Trace is string trace)
-                {
-                    OutputFile.Check(trace, "--trace");
-                }
-
-                output = CompareOutput.Prepare(options.Output, options.Force, stderr);
-            }
-            catch (UsageException e)
-            {
-                problem = e.Message;
-            }
-        }
-
-        string verdict = Encoding.UTF8.GetString(job.GatherAll(Encoding.UTF8.GetBytes(problem))[0]);
-        if (verdict.Length > 0)
-        {
-            throw new UsageException(verdict);
-        }
-
-        return Driver.RunInJob(job, stderr, () =>
-        {
-            StableHash.RequireSameOnAllRanks(job, $"compare {plan.Darts} {plan.N} {plan.Seed} {plan.Repeat} {plan.Warmup} {string.Join(',', plan.Threads)} {string.Join(',', plan.Workloads)} {string.Join(',', plan.Paths)} {plan.Budget}");
-            Placement.Warn(job, plan.Threads.Max(), stderr);
-            TextWriter console = !job.IsRoot ? TextWriter.Null : options.Json ? stderr : stdout;
-            DateTimeOffset started = DateTimeOffset.Now;
-            Schema.Provenance provenance = Schema.Documents.Here() with { TimestampUtc = started.ToUniversalTime() };
-            var clock = Stopwatch.StartNew();
-            int planned = CompareRunner.Count(schedule, root: true);
-            CompareSizes? sizes = null;
-            CompareRun Snapshot(IReadOnlyList<ComparePoint> points, bool complete) =>
-                new(started, clock.Elapsed.TotalSeconds, Parameters(plan, sizes, job), EnvironmentInfo.Collect(), EnvironmentInfo.CollectVariables(), points)
-                {
-                    Complete = complete,
-                    Status = complete ? "complete" : "running",
-                    PointsPlanned = planned,
-                    Provenance = provenance,
-                };
-
-            // From here on results.json always exists: "complete": false, with the points so far.
-            output?.Save(Snapshot([], complete: false));
-            using CompareSignals? signals = output is null ? null : new CompareSignals(signal => Interrupted(signal, output, stderr));
-            try
-            {
-                if (job.IsRoot && (plan.Darts is null || plan.N is null))
-                {
-                    stderr.WriteLine($"progress: calibrating sizes to a {plan.Budget.Seconds * plan.Paths.Count:0} s budget with probe runs");
-                }
-
-                sizes = new CompareCalibration(job, plan).Choose();
-                console.WriteLine($"interop compare: {string.Join(" and ", plan.Workloads)}; {Describe(plan, sizes)}; threads {string.Join(", ", plan.Threads)}; " +
-                    $"{job.Size} rank(s); isa {string.Join(", ", plan.Paths.Select(IsaNames.Name))}; seed {plan.Seed}; {StatsText.Runs(plan.Repeat, plan.Warmup, [])}");
-                console.WriteLine($"Sizes: {sizes.Source}" + (sizes.EstimatedSeconds > 0 ? string.Create(CultureInfo.InvariantCulture, $", estimated {sizes.EstimatedSeconds:F0} s") : string.Empty));
-                console.WriteLine($"Environment: {EnvironmentInfo.Summary()}");
-                console.WriteLine();
-                output?.Save(Snapshot([], complete: false));
-
-                TraceFile.Begin(options.Trace, job);
-                ProgressLine? progress = job.IsRoot ? new ProgressLine(stderr) : null;
-                IReadOnlyList<ComparePoint> points;
-                try
-                {
-                    points = new CompareRunner(job, plan, sizes, (IProgress<CompareProgress>?)progress ?? new Progress<CompareProgress>())
-                        .Run(schedule, soFar => output?.Save(Snapshot(soFar, complete: false)));
-                }
-                finally
-                {
-                    progress?.Finish();
-                }
-
-                TraceFile.Finish(options.Trace, job);
-                if (output is null)
-                {
-                    return Driver.Success;
-                }
-
-                CompareRun run = Snapshot(points, complete: true);
-                IReadOnlyList<string> summary = CompareSummary.Sentences(run);
-                CompareTables.Write(console, run);
-                console.WriteLine("Summary:");
-                foreach (string line in summary)
-                {
-                    console.WriteLine($"  {line}");
-                }
-
-                ResultsFolder folder = output.Finish(run, summary);
-                if (options.Json)
-                {
-                    stdout.WriteLine(ResultsFiles.Json(run));
-                }
-
-                console.WriteLine();
-                console.WriteLine($"Results: {string.Join(", ", folder.Files.Select(Path.GetFileName))} in {options.Output}");
-                if (options.Baseline is CompareRun baseline)
-                {
-                    console.WriteLine();
-                    foreach (string line in BaselineComparison.Compare(baseline, run).Describe())
-                    {
-                        console.WriteLine(line);
-                    }
-                }
-
-                if (!run.Verified)
-                {
-                    stderr.WriteLine($"interop: error: {points.Count(p => !p.Verified)} result(s) failed verification (see the check column; results.json says \"verified\": false)");
-                    return Driver.Failure;
-                }
-
-                return Driver.Success;
-            }
-            catch (Exception e) when (output is not null)
-            {
-                // The points measured so far stay, marked with the error ("complete": false).
-                output.Fail(e.Message);
-                throw;
-            }
-        });
-    }
-
-    // SIGINT or SIGTERM: the points measured so far are saved ("complete": false, status
-    // "interrupted by ..."), temporaries of writes in flight removed, one line said, and the
-    // process ends with 130 or 143 (128 + the signal's number, as a shell reports it).
-    private static void Interrupted(PosixSignal signal, CompareOutput output, TextWriter stderr)
-    {
-        string name = CompareSignals.Name(signal);
-        string line;
-        try
-        {
-            line = output.Interrupt(name)
-                ? $"interop: interrupted by {name}: the points measured so far are in {Path.Combine(output.Directory, "results.json")} (\"complete\": false)"
-                : $"interop: interrupted by {name} after the results were written to {output.Directory}";
-        }
-        catch (Exception e) when (e is UsageException or IOException or UnauthorizedAccessException)
-        {
-            line = $"interop: interrupted by {name}; the points so far could not be saved: {e.Message}";
-        }
-
-        OutputFile.DeleteUnfinished();
-        LiveProgress.StopActive();
-        if (ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected)
-        {
-            stderr.WriteLine(); // below the progress line rewritten in place
-        }
-
-        stderr.WriteLine(line);
-        stderr.Flush();
-        Environment.Exit(CompareSignals.ExitCode(signal));
-    }
-
-    // "pi with 1,600,000,000 darts (managed-serial 400,000,000), inv with n = 2400"
-    private static string Describe(ComparePlan plan, CompareSizes sizes)
-    {
-        var parts = new List<string>();
-        if (plan.Workloads.Contains("pi"))
-        {
-            parts.Add($"pi with {sizes.Darts.ToString("N0", CultureInfo.InvariantCulture)} darts" +
-                (sizes.SerialDarts != sizes.Darts ? $" ({CompareMetrics.Baseline} {sizes.SerialDarts.ToString("N0", CultureInfo.InvariantCulture)}: compare darts/s)" : string.Empty));
-        }
-
-        if (plan.Workloads.Contains("inv"))
-        {
-            parts.Add($"inv with n = {sizes.N}");
-        }
-
-        return string.Join(", ", parts);
-    }
-
-    // Sizes are null (unknown) while they are being calibrated.
-    private static IReadOnlyList<KeyValuePair<string, string?>> Parameters(ComparePlan plan, CompareSizes? sizes, IJob job) =>
-    [
-        new("workloads", string.Join(",", plan.Workloads)),
-        new("darts", sizes?.Darts.ToString(CultureInfo.InvariantCulture)),
-        new("darts_serial_baseline", sizes?.SerialDarts.ToString(CultureInfo.InvariantCulture)),
-        new("n", sizes?.N.ToString(CultureInfo.InvariantCulture)),
-        new("sizes", sizes?.Source ?? "being calibrated"),
-        new("budget_seconds_per_path", plan.Budget.Seconds.ToString(CultureInfo.InvariantCulture)),
-        new("min_point_seconds", plan.Budget.MinPointSeconds.ToString(CultureInfo.InvariantCulture)),
-        new("estimated_seconds", sizes?.EstimatedSeconds.ToString("F1", CultureInfo.InvariantCulture)),
-        new("isa", string.Join(",", plan.Paths.Select(IsaNames.Name))),
-        new("isa_source", IsaRequest.Current.Source),
-        new("seed", plan.Seed.ToString(CultureInfo.InvariantCulture)),
-        new("threads", string.Join(",", plan.Threads)),
-        new("ranks", job.Size.ToString(CultureInfo.InvariantCulture)),
-        new("job", job.Description),
-        new("repeat", plan.Repeat.ToString()),
-        new("warmup", plan.Warmup.ToString(CultureInfo.InvariantCulture)),
-    ];
 
     // A backend that cannot run here (say the native library is missing) is left out with a note,
     // so the comparison of the others still happens.
@@ -366,10 +162,8 @@ internal static class CompareCommand
             }
             catch (BackendUnavailableException e)
             {
-                if (JobFactory.IsLaunchRoot())
-                {
-                    stderr.WriteLine($"interop: note: {backend.Name} left out: {e.Message}");
-                }
+                // Once per backend, though both workloads ask for it.
+                Notices.Note(stderr, $"{backend.Name} left out: {e.Message}");
             }
         }
 
@@ -405,8 +199,8 @@ internal static class CompareCommand
 /// <summary>The validated options of one `interop compare` run.</summary>
 internal sealed record CompareOptions(ComparePlan Plan, string Output, bool Force, CompareRun? Baseline, string? BaselinePath, string? Trace, bool Mpi)
 {
-    /// <summary>--json: results.json's document on stdout; the human output goes to stderr.</summary>
-    public bool Json { get; init; }
+    /// <summary>--format/--json: the results document (or CSV) on stdout; the human output then goes to stderr.</summary>
+    public IResultFormat Format { get; init; } = ResultFormats.Named(ResultFormats.Default);
 }
 
 /// <summary>

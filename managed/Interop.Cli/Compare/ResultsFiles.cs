@@ -117,47 +117,11 @@ internal static class ResultsFiles
         }
     }
 
-    /// <summary>The CSV header: one column per field of a point, provenance and workload parameters in every row.</summary>
-    public const string CsvHeader =
-        "interop_version,git_commit,host,timestamp_utc,workload,backend,isa,darts,n,seed,ranks,threads,workers,repeats," +
-        "seconds_median,seconds_min,seconds_max,seconds_ci_lower,seconds_ci_upper,throughput,throughput_unit,throughput_per_worker," +
-        "fraction_of_peak,speedup_vs_managed_serial,efficiency,over_managed,verified,inside,estimate,abs_error,residual,max_abs_diff_vs_lapack,check";
+    /// <summary>The CSV header (<see cref="ResultCsv.Header"/>).</summary>
+    public const string CsvHeader = ResultCsv.Header;
 
     /// <summary>One row per point (results.csv), with the run's provenance in every row.</summary>
-    public static string Csv(CompareRun run)
-    {
-        ResultDocument doc = Documents.FromCompare(run);
-        Provenance who = doc.Provenance;
-        var csv = new StringBuilder();
-        csv.AppendLine(CsvHeader);
-        foreach (MeasuredPoint p in doc.Points)
-        {
-            string[] cells =
-            [
-                who.InteropVersion, who.GitCommit, who.Host, who.TimestampUtc.ToString("yyyy-MM-ddTHH:mm:ssZ", Invariant),
-                p.Workload, p.Backend, p.Isa, Optional(p.Darts), Optional(p.N), p.Seed?.ToString(Invariant) ?? string.Empty,
-                Number(p.Ranks), Number(p.Threads), Number(p.Workers), Number(p.Repeats),
-                Number(p.SecondsMedian), Number(p.SecondsMin), Number(p.SecondsMax), Optional(p.SecondsCiLower), Optional(p.SecondsCiUpper),
-                Number(p.Throughput), p.ThroughputUnit, Number(p.ThroughputPerWorker),
-                Optional(p.FractionOfPeak), Optional(p.SpeedupVsManagedSerial), Optional(p.Efficiency), Optional(p.OverManaged),
-                p.Verified ? "true" : "false", Optional(p.Inside), Optional(p.Estimate), Optional(p.AbsError), Optional(p.Residual),
-                Optional(p.MaxAbsDiffVsLapack), p.Check,
-            ];
-            csv.AppendLine(string.Join(',', cells.Select(Quote)));
-        }
-
-        return csv.ToString();
-    }
-
-    private static string Number(double value) => value.ToString("R", Invariant);
-
-    private static string Optional(double? value) => value is double v ? Number(v) : string.Empty;
-
-    private static string Optional(long? value) => value is long v ? v.ToString(Invariant) : string.Empty;
-
-    // RFC 4180: quote a cell holding a comma, quote or line break; double the quotes inside.
-    private static string Quote(string cell) =>
-        cell.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{cell.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : cell;
+    public static string Csv(CompareRun run) => ResultCsv.Write(Documents.FromCompare(run));
 
     private static string WriteText(string directory, string name, string text)
     {

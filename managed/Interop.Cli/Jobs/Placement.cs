@@ -23,8 +23,9 @@ internal static class Placement
         int[] cramped = [.. Enumerable.Range(0, job.Size).Where(r => threads > usable[r])];
         if (cramped.Length > 0)
         {
-            stderr.WriteLine(
-                $"interop: warning: {threads} threads per rank but rank(s) {string.Join(",", cramped)} may use only {usable[cramped[0]]} CPU(s): " +
+            Commands.Notices.Warn(
+                stderr,
+                $"{threads} threads per rank but rank(s) {string.Join(",", cramped)} may use only {usable[cramped[0]]} CPU(s): " +
                 "threads will share cores (with OpenMPI use --bind-to none or --map-by slot:PE=<threads>)");
         }
 
@@ -34,8 +35,9 @@ internal static class Placement
             long cpus = online[ranksOnNode.First()];
             if ((long)ranks * threads > cpus)
             {
-                stderr.WriteLine(
-                    $"interop: warning: {ranks} rank(s) x {threads} thread(s) = {ranks * threads} threads on a node with {cpus} CPU(s): oversubscribed, timings will suffer");
+                Commands.Notices.Warn(
+                    stderr,
+                    $"{ranks} rank(s) x {threads} thread(s) = {ranks * threads} threads on a node with {cpus} CPU(s): oversubscribed, timings will suffer");
             }
         }
     }

@@ -1,0 +1,61 @@
+using System.Text;
+using Interop.Cli.Jobs;
+using Interop.Core;
+
+namespace Interop.Cli.Commands;
+
+/// <summary>
+/// Runs an <see cref="ICommandRun"/> the same way for pi, inv and compare: the backends loaded
+/// first, the job started (MPI under a launcher), rank 0's path checks shared with every rank, the
+/// trace recorded around the measuring, the report written in the chosen format, and the verdict
+/// turned into the exit code (a failed check: one "interop: error:" line, exit 1). A failure on
+/// any rank ends the whole job (<see cref="Driver.RunInJob"/>).
+/// </summary>
+internal static class CommandRunner
+{
+    public static int Run(ICommandRun run, TextWriter stdout, TextWriter stderr)
+    {
+        foreach (IBackend backend in run.Backends)
+        {
+            backend.EnsureAvailable();
+        }
+
+        using IJob job = JobFactory.Start(run.Mpi);
+        // Rank 0 writes every file, so it checks the paths; every rank learns its verdict and
+        // refuses alike (one line from the launch root, exit 2 everywhere).
+        string problem = job.IsRoot ? run.CheckBeforeRunning(job, stderr) ?? string.Empty : string.Empty;
+        string verdict = Encoding.UTF8.GetString(job.GatherAll(Encoding.UTF8.GetBytes(problem))[0]);
+        if (verdict.Length > 0)
+        {
+            throw new UsageException(verdict);
+        }
+
+        return Driver.RunInJob(job, stderr, () =>
+        {
+            run.Begin(job, stderr);
+            TextWriter console = !job.IsRoot ? TextWriter.Null : run.Format.IsText ? stdout : stderr;
+            TraceFile.Begin(run.Trace, job);
+            IRunReport? report = run.Measure(job, console, stderr);
+            TraceFile.Finish(run.Trace, job);
+            return job.IsRoot && report is not null ? Conclude(run, report, stdout, stderr) : Driver.Success;
+        });
+    }
+
+    private static int Conclude(ICommandRun run, IRunReport report, TextWriter stdout, TextWriter stderr)
+    {
+        run.Format.Write(stdout, report);
+        if (!run.Format.IsText && run.TextBesideData)
+        {
+            report.WriteText(stderr);
+        }
+
+        if (!report.Verdict.Passed)
+        {
+            stderr.WriteLine($"interop: error: {report.Verdict.Failure}");
+            return Driver.Failure;
+        }
+
+        run.Commit();
+        return Driver.Success;
+    }
+}

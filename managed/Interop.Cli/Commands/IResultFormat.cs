@@ -1,0 +1,18 @@
+namespace Interop.Cli.Commands;
+
+/// <summary>
+/// One way to write a run on stdout (--format NAME). A new format is one class implementing this;
+/// <see cref="ResultFormats"/> finds it, and every command offers it.
+/// </summary>
+internal interface IResultFormat
+{
+    /// <summary>The name --format takes: "table", "json", "csv".</summary>
+    string Name { get; }
+
+    string Description { get; }
+
+    /// <summary>True for the human format; otherwise stdout holds only the data and the human text goes to stderr (compare).</summary>
+    bool IsText { get; }
+
+    void Write(TextWriter output, IRunReport report);
+}

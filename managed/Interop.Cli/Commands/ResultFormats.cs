@@ -1,0 +1,81 @@
+using System.CommandLine;
+using Interop.Core;
+
+namespace Interop.Cli.Commands;
+
+/// <summary>Every <see cref="IResultFormat"/> in this assembly, found by reflection, the human table first.</summary>
+internal static class ResultFormats
+{
+    public const string Default = "table";
+
+    public static IReadOnlyList<IResultFormat> All { get; } =
+        [.. typeof(ResultFormats).Assembly.GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IResultFormat).IsAssignableFrom(t))
+            .Select(t => (IResultFormat)Activator.CreateInstance(t)!)
+            .OrderBy(f => f.Name == Default ? 0 : 1).ThenBy(f => f.Name, StringComparer.Ordinal)];
+
+    /// <summary>The format named <paramref name="name"/>; an unknown name is a usage error listing the known ones.</summary>
+    public static IResultFormat Named(string name) =>
+        All.FirstOrDefault(f => f.Name.Equals(name.Trim(), StringComparison.OrdinalIgnoreCase))
+        ?? throw new UsageException($"--format must be one of {string.Join(", ", All.Select(f => f.Name))}, not '{name}'");
+
+    /// <summary>--format NAME, with completion of the names.</summary>
+    public static Option<string?> CreateOption() =>
+        new Option<string?>("--format")
+        {
+            Description = "How the results are written on stdout: " + string.Join("; ", All.Select(f => $"{f.Name} ({f.Description})")) + $". Default {Default}.",
+        }.Names([.. All.Select(f => f.Name)]);
+
+    /// <summary>
+    /// The format --format and --json ask for: --json is short for --format json; both at once
+    /// must agree.
+    /// </summary>
+    public static IResultFormat Choose(string? format, bool json)
+    {
+        if (format is null)
+        {
+            return Named(json ? "json" : Default);
+        }
+
+        IResultFormat chosen = Named(format);
+        return json && chosen.Name != "json"
+            ? throw new UsageException($"--json is short for --format json: it cannot go with --format {chosen.Name}")
+            : chosen;
+    }
+}
+
+/// <summary>The tables, check lines and warnings people read (the default).</summary>
+internal sealed class TableFormat : IResultFormat
+{
+    public string Name => ResultFormats.Default;
+
+    public string Description => "tables for people";
+
+    public bool IsText => true;
+
+    public void Write(TextWriter output, IRunReport report) => report.WriteText(output);
+}
+
+/// <summary>The typed result document (schema in README, "Result schema").</summary>
+internal sealed class JsonFormat : IResultFormat
+{
+    public string Name => "json";
+
+    public string Description => "one result document, the schema of results.json";
+
+    public bool IsText => false;
+
+    public void Write(TextWriter output, IRunReport report) => output.WriteLine(Schema.Documents.Serialize(report.Document()));
+}
+
+/// <summary>One row per measured point, the columns of results.csv (provenance in every row).</summary>
+internal sealed class CsvFormat : IResultFormat
+{
+    public string Name => "csv";
+
+    public string Description => "one row per point, the columns of results.csv";
+
+    public bool IsText => false;
+
+    public void Write(TextWriter output, IRunReport report) => output.Write(Schema.ResultCsv.Write(report.Document()));
+}

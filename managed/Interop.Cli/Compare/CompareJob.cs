@@ -1,0 +1,234 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Interop.Backends;
+using Interop.Cli.Commands;
+using Interop.Cli.Jobs;
+using Interop.Core;
+
+namespace Interop.Cli.Compare;
+
+/// <summary>
+/// One `interop compare` run: sizes calibrated, every scheduled point measured and saved as it
+/// finishes (results.json says "complete": false until the end), then the folder finished and the
+/// report handed to the runner. SIGINT/SIGTERM save the points so far and end the process.
+/// </summary>
+internal sealed class CompareJob(CompareOptions options) : ICommandRun
+{
+    private readonly ComparePlan plan = options.Plan;
+    private readonly IReadOnlyList<ScheduledPoint> schedule = CompareRunner.Schedule(options.Plan);
+    private CompareOutput? output;
+    private CompareSignals? signals;
+
+    public IReadOnlyList<IBackend> Backends => [.. plan.PiBackends, .. plan.InvBackends];
+
+    public bool Mpi => options.Mpi;
+
+    public string? Trace => options.Trace;
+
+    public IResultFormat Format => options.Format;
+
+    public bool TextBesideData => true;
+
+    public string? CheckBeforeRunning(IJob job, TextWriter stderr)
+    {
+        if (options.Baseline is CompareRun old && BaselineComparison.NothingInCommon(old, CompareRunner.Keys(schedule, plan, job.Size)) is string why)
+        {
+            return $"--baseline {options.BaselinePath}: {why}";
+        }
+
+        try
+        {
+            if (options.Trace is string trace)
+            {
+                OutputFile.Check(trace, "--trace");
+            }
+
+            output = CompareOutput.Prepare(options.Output, options.Force, stderr);
+            return null;
+        }
+        catch (UsageException e)
+        {
+            return e.Message;
+        }
+    }
+
+    public void Begin(IJob job, TextWriter stderr)
+    {
+        StableHash.RequireSameOnAllRanks(job, $"compare {plan.Darts} {plan.N} {plan.Seed} {plan.Repeat} {plan.Warmup} {string.Join(',', plan.Threads)} {string.Join(',', plan.Workloads)} {string.Join(',', plan.Paths)} {plan.Budget}");
+        Placement.Warn(job, plan.Threads.Max(), stderr);
+    }
+
+    public IRunReport? Measure(IJob job, TextWriter console, TextWriter stderr)
+    {
+        DateTimeOffset started = DateTimeOffset.Now;
+        Schema.Provenance provenance = Schema.Documents.Here() with { TimestampUtc = started.ToUniversalTime() };
+        var clock = Stopwatch.StartNew();
+        int planned = CompareRunner.Count(schedule, root: true);
+        CompareSizes? sizes = null;
+        CompareRun Snapshot(IReadOnlyList<ComparePoint> points, bool complete) =>
+            new(started, clock.Elapsed.TotalSeconds, Parameters(plan, sizes, job), EnvironmentInfo.Collect(), EnvironmentInfo.CollectVariables(), points)
+            {
+                Complete = complete,
+                Status = complete ? "complete" : "running",
+                PointsPlanned = planned,
+                Provenance = provenance,
+            };
+
+        // From here on results.json always exists: "complete": false, with the points so far.
+        output?.Save(Snapshot([], complete: false));
+        if (output is CompareOutput folder)
+        {
+            signals = new CompareSignals(signal => Interrupted(signal, folder, stderr));
+        }
+
+        try
+        {
+            if (job.IsRoot && (plan.Darts is null || plan.N is null))
+            {
+                stderr.WriteLine($"progress: calibrating sizes to a {plan.Budget.Seconds * plan.Paths.Count:0} s budget with probe runs");
+            }
+
+            sizes = new CompareCalibration(job, plan).Choose();
+            console.WriteLine($"interop compare: {string.Join(" and ", plan.Workloads)}; {Describe(plan, sizes)}; threads {string.Join(", ", plan.Threads)}; " +
+                $"{job.Size} rank(s); isa {string.Join(", ", plan.Paths.Select(IsaNames.Name))}; seed {plan.Seed}; {StatsText.Runs(plan.Repeat, plan.Warmup, [])}");
+            console.WriteLine($"Sizes: {sizes.Source}" + (sizes.EstimatedSeconds > 0 ? string.Create(CultureInfo.InvariantCulture, $", estimated {sizes.EstimatedSeconds:F0} s") : string.Empty));
+            console.WriteLine($"Environment: {EnvironmentInfo.Summary()}");
+            console.WriteLine();
+            output?.Save(Snapshot([], complete: false));
+
+            ProgressLine? progress = job.IsRoot ? new ProgressLine(stderr) : null;
+            IReadOnlyList<ComparePoint> points;
+            try
+            {
+                points = new CompareRunner(job, plan, sizes, (IProgress<CompareProgress>?)progress ?? new Progress<CompareProgress>())
+                    .Run(schedule, soFar => output?.Save(Snapshot(soFar, complete: false)));
+            }
+            finally
+            {
+                progress?.Finish();
+            }
+
+            if (output is null)
+            {
+                return null;
+            }
+
+            CompareRun run = Snapshot(points, complete: true);
+            IReadOnlyList<string> summary = CompareSummary.Sentences(run);
+            return new CompareReport(run, summary, output.Finish(run, summary), options);
+        }
+        catch (Exception e) when (output is not null)
+        {
+            // The points measured so far stay, marked with the error ("complete": false).
+            output.Fail(e.Message);
+            throw;
+        }
+    }
+
+    public void Commit()
+    {
+    }
+
+    public void Dispose() => signals?.Dispose();
+
+    // SIGINT or SIGTERM: the points measured so far are saved ("complete": false, status
+    // "interrupted by ..."), temporaries of writes in flight removed, one line said, and the
+    // process ends with 130 or 143 (128 + the signal's number, as a shell reports it).
+    private static void Interrupted(PosixSignal signal, CompareOutput output, TextWriter stderr)
+    {
+        string name = CompareSignals.Name(signal);
+        string line;
+        try
+        {
+            line = output.Interrupt(name)
+                ? $"interop: interrupted by {name}: the points measured so far are in {Path.Combine(output.Directory, "results.json")} (\"complete\": false)"
+                : $"interop: interrupted by {name} after the results were written to {output.Directory}";
+        }
+        catch (Exception e) when (e is UsageException or IOException or UnauthorizedAccessException)
+        {
+            line = $"interop: interrupted by {name}; the points so far could not be saved: {e.Message}";
+        }
+
+        OutputFile.DeleteUnfinished();
+        LiveProgress.StopActive();
+        if (ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected)
+        {
+            stderr.WriteLine(); // below the progress line rewritten in place
+        }
+
+        stderr.WriteLine(line);
+        stderr.Flush();
+        Environment.Exit(CompareSignals.ExitCode(signal));
+    }
+
+    // "pi with 1,600,000,000 darts (managed-serial 400,000,000), inv with n = 2400"
+    private static string Describe(ComparePlan plan, CompareSizes sizes)
+    {
+        var parts = new List<string>();
+        if (plan.Workloads.Contains("pi"))
+        {
+            parts.Add($"pi with {sizes.Darts.ToString("N0", CultureInfo.InvariantCulture)} darts" +
+                (sizes.SerialDarts != sizes.Darts ? $" ({CompareMetrics.Baseline} {sizes.SerialDarts.ToString("N0", CultureInfo.InvariantCulture)}: compare darts/s)" : string.Empty));
+        }
+
+        if (plan.Workloads.Contains("inv"))
+        {
+            parts.Add($"inv with n = {sizes.N}");
+        }
+
+        return string.Join(", ", parts);
+    }
+
+    // Sizes are null (unknown) while they are being calibrated.
+    private static IReadOnlyList<KeyValuePair<string, string?>> Parameters(ComparePlan plan, CompareSizes? sizes, IJob job) =>
+    [
+        new("workloads", string.Join(",", plan.Workloads)),
+        new("darts", sizes?.Darts.ToString(CultureInfo.InvariantCulture)),
+        new("darts_serial_baseline", sizes?.SerialDarts.ToString(CultureInfo.InvariantCulture)),
+        new("n", sizes?.N.ToString(CultureInfo.InvariantCulture)),
+        new("sizes", sizes?.Source ?? "being calibrated"),
+        new("budget_seconds_per_path", plan.Budget.Seconds.ToString(CultureInfo.InvariantCulture)),
+        new("min_point_seconds", plan.Budget.MinPointSeconds.ToString(CultureInfo.InvariantCulture)),
+        new("estimated_seconds", sizes?.EstimatedSeconds.ToString("F1", CultureInfo.InvariantCulture)),
+        new("isa", string.Join(",", plan.Paths.Select(IsaNames.Name))),
+        new("isa_source", IsaRequest.Current.Source),
+        new("seed", plan.Seed.ToString(CultureInfo.InvariantCulture)),
+        new("threads", string.Join(",", plan.Threads)),
+        new("ranks", job.Size.ToString(CultureInfo.InvariantCulture)),
+        new("job", job.Description),
+        new("repeat", plan.Repeat.ToString()),
+        new("warmup", plan.Warmup.ToString(CultureInfo.InvariantCulture)),
+    ];
+}
+
+/// <summary>A finished compare run: its verdict from the points' checks, the results document, and the text (tables, summary, files, baseline).</summary>
+internal sealed class CompareReport(CompareRun run, IReadOnlyList<string> summary, ResultsFolder folder, CompareOptions options) : IRunReport
+{
+    public Verdict Verdict { get; } = run.Verified
+        ? Verdict.Ok
+        : Verdict.Failed($"{run.Points.Count(p => !p.Verified)} result(s) failed verification (see the check column; results.json says \"verified\": false)");
+
+    public Schema.ResultDocument Document() => Schema.Documents.FromCompare(run);
+
+    public void WriteText(TextWriter output)
+    {
+        CompareTables.Write(output, run);
+        output.WriteLine("Summary:");
+        foreach (string line in summary)
+        {
+            output.WriteLine($"  {line}");
+        }
+
+        output.WriteLine();
+        output.WriteLine($"Results: {string.Join(", ", folder.Files.Select(Path.GetFileName))} in {options.Output}");
+        if (options.Baseline is CompareRun baseline)
+        {
+            output.WriteLine();
+            foreach (string line in BaselineComparison.Compare(baseline, run).Describe())
+            {
+                output.WriteLine(line);
+            }
+        }
+    }
+}
