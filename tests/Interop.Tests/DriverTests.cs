@@ -162,12 +162,16 @@ public sealed class DriverTests
             var managed = DriverProcess.Run(["pi", "--darts", "1000", "--backend", "managed-serial,managed-parallel"], driver: driver, unset: ["INTEROP_NATIVE_DIR"]);
             Assert.That(managed.Code, Is.EqualTo(0), managed.Err);
 
-            // compare's charts need SkiaSharp's native library from runtimes/.
+            // compare's charts need SkiaSharp's native library: beside the driver in a published
+            // build, under runtimes/ in a plain one.
             string skia = Path.Combine("runtimes", "linux-x64", "native");
-            Directory.CreateDirectory(Path.Combine(dir, skia));
-            foreach (string file in Directory.GetFiles(Path.Combine(TestEnvironment.BinDirectory, skia)))
+            if (Directory.Exists(Path.Combine(TestEnvironment.BinDirectory, skia)))
             {
-                File.Copy(file, Path.Combine(dir, skia, Path.GetFileName(file)));
+                Directory.CreateDirectory(Path.Combine(dir, skia));
+                foreach (string file in Directory.GetFiles(Path.Combine(TestEnvironment.BinDirectory, skia)))
+                {
+                    File.Copy(file, Path.Combine(dir, skia, Path.GetFileName(file)));
+                }
             }
 
             // compare leaves the native backends out with a note each, once, though both workloads ask for them.
