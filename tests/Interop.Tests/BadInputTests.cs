@@ -8,16 +8,8 @@ namespace Interop.Tests;
 /// Bad files, paths and numbers: each is one line on stderr and exit 2, found before any computing,
 /// and nothing is left under a name the user gave (issue 9, items 5, 6, 7, 8, 12, 13, 15).
 /// </summary>
-public sealed class BadInputTests
+public sealed class BadInputTests : TempFolderTest
 {
-    private string dir = string.Empty;
-
-    [SetUp]
-    public void CreateFolder() => dir = Directory.CreateTempSubdirectory("interop-bad-").FullName;
-
-    [TearDown]
-    public void RemoveFolder() => Directory.Delete(dir, recursive: true);
-
     private static void AssertOneLineUsageError((int Code, string Out, string Err) run, string expected)
     {
         Assert.That(run.Code, Is.EqualTo(2), run.Err + run.Out);
@@ -29,14 +21,14 @@ public sealed class BadInputTests
     public void UnwritableOutputAndTraceAreFoundBeforeComputing()
     {
         // Each of these would compute for hours if the paths were checked afterwards.
-        string missing = Path.Combine(dir, "no-such-folder", "x");
+        string missing = Path.Combine(Folder, "no-such-folder", "x");
         var watch = Stopwatch.StartNew();
         AssertOneLineUsageError(Cli.Run("inv", "--size", "12000", "--output", missing + ".npy"), "does not exist");
-        AssertOneLineUsageError(Cli.Run("inv", "--size", "12000", "--output", dir), "is a folder");
+        AssertOneLineUsageError(Cli.Run("inv", "--size", "12000", "--output", Folder), "is a folder");
         AssertOneLineUsageError(Cli.Run("inv", "--size", "12000", "--trace", missing + ".json"), "--trace");
         AssertOneLineUsageError(Cli.Run("pi", "--darts", "1e15", "--trace", missing + ".json"), "--trace");
         Assert.That(watch.Elapsed.TotalSeconds, Is.LessThan(20));
-        Assert.That(Directory.EnumerateFileSystemEntries(dir), Is.Empty);
+        Assert.That(Directory.EnumerateFileSystemEntries(Folder), Is.Empty);
     }
 
     [Test]
@@ -67,9 +59,9 @@ public sealed class BadInputTests
         int failures = 0;
         foreach ((string name, double[] matrix) in new[] { ("w", w), ("wt", wt) })
         {
-            string input = Path.Combine(dir, name + ".npy");
+            string input = Path.Combine(Folder, name + ".npy");
             NpyFile.WriteSquare(input, matrix, N);
-            string output = Path.Combine(dir, name + "-inverse.npy");
+            string output = Path.Combine(Folder, name + "-inverse.npy");
             var (code, stdout, error) = Cli.Run("inv", "--input", input, "--output", output, "--backend", "all", "--repeat", "1", "--json");
             Assert.That(code, Is.EqualTo(0).Or.EqualTo(1), error);
             if (code == 1)
@@ -85,7 +77,7 @@ public sealed class BadInputTests
                 Assert.That(NpyFile.ReadSquare(output).N, Is.EqualTo(N));
             }
 
-            Assert.That(Directory.GetFiles(dir, ".*"), Is.Empty, "a temporary file was left behind");
+            Assert.That(Directory.GetFiles(Folder, ".*"), Is.Empty, "a temporary file was left behind");
         }
 
         Assert.That(failures, Is.GreaterThan(0), "neither orientation failed: the test no longer covers a failed check");
@@ -94,14 +86,14 @@ public sealed class BadInputTests
     [Test]
     public void InputsThatAreNotRegularFilesAreRefusedAtOnce()
     {
-        string fifo = Path.Combine(dir, "pipe.npy");
+        string fifo = Path.Combine(Folder, "pipe.npy");
         Assert.That(Process.Start("mkfifo", [fifo])!.WaitForExit(10000), Is.True);
         var watch = Stopwatch.StartNew();
         AssertOneLineUsageError(DriverProcess.Run(["inv", "--input", fifo], limitSeconds: 60), "named pipe");
         AssertOneLineUsageError(Cli.Run("inv", "--input", "/dev/zero"), "device");
-        AssertOneLineUsageError(DriverProcess.Run(["compare", "--quick", "--baseline", fifo, "--out-dir", Path.Combine(dir, "r")], limitSeconds: 60), "named pipe");
-        AssertOneLineUsageError(Cli.Run("inv", "--input", dir), "folder");
-        AssertOneLineUsageError(Cli.Run("inv", "--input", Path.Combine(dir, "none.npy")), "no such file");
+        AssertOneLineUsageError(DriverProcess.Run(["compare", "--quick", "--baseline", fifo, "--out-dir", Path.Combine(Folder, "r")], limitSeconds: 60), "named pipe");
+        AssertOneLineUsageError(Cli.Run("inv", "--input", Folder), "folder");
+        AssertOneLineUsageError(Cli.Run("inv", "--input", Path.Combine(Folder, "none.npy")), "no such file");
         Assert.That(watch.Elapsed.TotalSeconds, Is.LessThan(30));
     }
 
@@ -109,7 +101,7 @@ public sealed class BadInputTests
     public void AHeaderPromisingMoreThanTheFileHoldsIsRefusedBeforeReading()
     {
         // Claims 40000 x 40000 (12.8 GB) in a file of a few bytes: refused from the header alone.
-        string path = Path.Combine(dir, "liar.npy");
+        string path = Path.Combine(Folder, "liar.npy");
         File.WriteAllBytes(path, [.. Header(40000), .. BitConverter.GetBytes(1.0)]);
         AssertOneLineUsageError(Cli.Run("inv", "--input", path), "truncated");
     }
@@ -148,7 +140,7 @@ public sealed class BadInputTests
         // Entry (1, 2) of a 3 x 3 matrix, wherever the file's order puts it.
         double[] a = [4, 1, 0, 1, 4, 1, 0, 1, 4];
         a[(1 * 3) + 2] = bad;
-        string path = Path.Combine(dir, "bad.npy");
+        string path = Path.Combine(Folder, "bad.npy");
         using (var stream = File.Create(path))
         {
             NpyFile.WriteSquare(stream, a, 3);
@@ -176,7 +168,7 @@ public sealed class BadInputTests
         // n = 16385: 2,147,745,800 bytes of data. The file is sparse (zeros read back from holes),
         // with a few entries written at the start and the very end.
         const int N = 16385;
-        string path = Path.Combine(dir, "big.npy");
+        string path = Path.Combine(Folder, "big.npy");
         long dataStart;
         using (var stream = File.Create(path))
         {
@@ -205,9 +197,9 @@ public sealed class BadInputTests
     public void AnOpenBlasWithoutTheNeededSymbolsIsReportedNotFatal()
     {
         // A library named libopenblas.so.0 that exports none of BLAS, found first on the library path.
-        string source = Path.Combine(dir, "fake.c");
+        string source = Path.Combine(Folder, "fake.c");
         File.WriteAllText(source, "int interop_fake_blas(void) { return 0; }\n");
-        string library = Path.Combine(dir, "libopenblas.so.0");
+        string library = Path.Combine(Folder, "libopenblas.so.0");
         using (var cc = Process.Start("cc", ["-shared", "-fPIC", "-Wl,-soname,libopenblas.so.0", "-o", library, source]))
         {
             if (cc is null || !cc.WaitForExit(60000) || cc.ExitCode != 0)
@@ -216,7 +208,7 @@ public sealed class BadInputTests
             }
         }
 
-        var path = new Dictionary<string, string> { ["LD_LIBRARY_PATH"] = dir };
+        var path = new Dictionary<string, string> { ["LD_LIBRARY_PATH"] = Folder };
         var env = DriverProcess.Run(["env"], path);
         Assert.That(env.Code, Is.EqualTo(0), env.Err);
         Assert.That(env.Out, Does.Match(@"native_library\s+.*could not be loaded.*undefined symbol"));
@@ -235,7 +227,7 @@ public sealed class BadInputTests
     {
         // Redirected as a group, the next command's output must follow interop's, not overwrite it;
         // a reader that stops early (head) must not turn into "Broken pipe" errors.
-        string file = Path.Combine(dir, "out.txt");
+        string file = Path.Combine(Folder, "out.txt");
         string driver = TestEnvironment.DriverPath;
         string script =
             $"{{ echo before; '{driver}' pi --darts 1e5 --backend managed-serial --repeat 1 --json; echo after; }} > '{file}'; " +

@@ -4,23 +4,15 @@ using Interop.Cli;
 namespace Interop.Tests;
 
 /// <summary>`interop compare`, `interop env` and `--trace` end to end, on small sizes.</summary>
-public sealed class CompareCommandTests
+public sealed class CompareCommandTests : TempFolderTest
 {
-    private string dir = string.Empty;
-
-    [SetUp]
-    public void CreateFolder() => dir = Directory.CreateTempSubdirectory("interop-compare-").FullName;
-
-    [TearDown]
-    public void RemoveFolder() => Directory.Delete(dir, recursive: true);
-
     private static string[] Small(string output, params string[] extra) =>
         ["compare", "--quick", "--darts", "1000003", "--size", "96", "--repeat", "1", .. extra.Contains("--threads") ? [] : new[] { "--threads", "1,2" }, "--out-dir", output, .. extra];
 
     [Test]
     public void ASmallCompareWritesEveryFileAndVerifiesEveryPoint()
     {
-        string output = Path.Combine(dir, "run");
+        string output = Path.Combine(Folder, "run");
         var (code, stdout, stderr) = Cli.Run(Small(output));
         Assert.That(code, Is.Zero, stderr);
         foreach (string file in new[] { "results.json", "results.csv", "report.md", "pi-throughput.svg", "pi-throughput.png", "pi-speedup.svg", "pi-speedup.png", "inv-throughput.svg", "inv-throughput.png", "inv-speedup.svg", "inv-speedup.png" })
@@ -43,7 +35,7 @@ public sealed class CompareCommandTests
     [Test]
     public void TheConsoleTableMatchesResultsJson()
     {
-        string output = Path.Combine(dir, "match");
+        string output = Path.Combine(Folder, "match");
         var (code, stdout, stderr) = Cli.Run(Small(output, "--workload", "pi"));
         Assert.That(code, Is.Zero, stderr);
         using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json")));
@@ -59,9 +51,9 @@ public sealed class CompareCommandTests
     [Test]
     public void ABaselineOfAnIdenticalRunFlagsNothingSerious()
     {
-        string first = Path.Combine(dir, "first");
+        string first = Path.Combine(Folder, "first");
         Assert.That(Cli.Run(Small(first, "--workload", "pi")).Code, Is.Zero);
-        var (code, stdout, stderr) = Cli.Run(Small(Path.Combine(dir, "second"), "--workload", "pi", "--baseline", Path.Combine(first, "results.json")));
+        var (code, stdout, stderr) = Cli.Run(Small(Path.Combine(Folder, "second"), "--workload", "pi", "--baseline", Path.Combine(first, "results.json")));
         Assert.That(code, Is.Zero, stderr);
         Assert.That(stdout, Does.Contain("baseline"));
     }
@@ -69,9 +61,9 @@ public sealed class CompareCommandTests
     [Test]
     public void ABaselineWithOtherDartsIsRefusedBeforeAnyComputingNamingTheDifference()
     {
-        string first = Path.Combine(dir, "first");
+        string first = Path.Combine(Folder, "first");
         Assert.That(Cli.Run(Small(first, "--workload", "pi", "--threads", "1")).Code, Is.Zero);
-        string second = Path.Combine(dir, "second");
+        string second = Path.Combine(Folder, "second");
         var (code, stdout, stderr) = Cli.Run("compare", "--quick", "--workload", "pi", "--darts", "2000003", "--threads", "1", "--out-dir", second, "--baseline", Path.Combine(first, "results.json"));
         Assert.That(code, Is.EqualTo(2), stdout + stderr);
         Assert.That(stderr.TrimEnd().Split('\n'), Has.Length.EqualTo(1), stderr);
@@ -83,9 +75,9 @@ public sealed class CompareCommandTests
     [Test]
     public void ABaselineGivesItsSizesAndSeedAndPointsOnOneSideAreListedNotCompared()
     {
-        string first = Path.Combine(dir, "first");
+        string first = Path.Combine(Folder, "first");
         Assert.That(Cli.Run(Small(first, "--workload", "pi", "--seed", "7")).Code, Is.Zero);
-        string second = Path.Combine(dir, "second");
+        string second = Path.Combine(Folder, "second");
         var (code, stdout, stderr) = Cli.Run("compare", "--quick", "--workload", "pi", "--repeat", "1", "--threads", "1", "--out-dir", second, "--baseline", Path.Combine(first, "results.json"));
         Assert.That(code, Is.Zero, stderr);
         Assert.That(stdout, Does.Contain("Sizes: darts, seed from the baseline"));
@@ -100,7 +92,7 @@ public sealed class CompareCommandTests
     [Test]
     public void AMissingBaselineIsAUsageError()
     {
-        var (code, _, stderr) = Cli.Run(Small(Path.Combine(dir, "x"), "--baseline", Path.Combine(dir, "none.json")));
+        var (code, _, stderr) = Cli.Run(Small(Path.Combine(Folder, "x"), "--baseline", Path.Combine(Folder, "none.json")));
         Assert.That(code, Is.EqualTo(2));
         Assert.That(stderr.TrimEnd().Split('\n'), Has.Length.EqualTo(1));
     }
@@ -111,7 +103,7 @@ public sealed class CompareCommandTests
     [TestCase("--size", "0")]
     public void BadOptionsAreUsageErrors(string option, string value)
     {
-        var (code, _, stderr) = Cli.Run("compare", option, value, "--out-dir", Path.Combine(dir, "bad"));
+        var (code, _, stderr) = Cli.Run("compare", option, value, "--out-dir", Path.Combine(Folder, "bad"));
         Assert.That(code, Is.EqualTo(2), stderr);
         Assert.That(stderr.TrimEnd().Split('\n'), Has.Length.EqualTo(1), stderr);
     }
@@ -120,7 +112,7 @@ public sealed class CompareCommandTests
     [TestCase("inv", "--size", "80", "--threads", "2")]
     public void TraceFilesAreTraceEventJsonWithSpansOnEveryThread(params string[] args)
     {
-        string trace = Path.Combine(dir, "trace.json");
+        string trace = Path.Combine(Folder, "trace.json");
         var (code, _, stderr) = Cli.Run([.. args, "--repeat", "1", "--backend", "managed-parallel", "--trace", trace]);
         Assert.That(code, Is.Zero, stderr);
         using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(trace));

@@ -7,16 +7,8 @@ using Interop.Core;
 namespace Interop.Tests;
 
 /// <summary>The files and numbers derived from a compare run, on a synthetic run with known times.</summary>
-public sealed class CompareFilesTests
+public sealed class CompareFilesTests : TempFolderTest
 {
-    private string dir = string.Empty;
-
-    [SetUp]
-    public void CreateFolder() => dir = Directory.CreateTempSubdirectory("interop-files-").FullName;
-
-    [TearDown]
-    public void RemoveFolder() => Directory.Delete(dir, recursive: true);
-
     private static ComparePoint Pi(string backend, int threads, params double[] seconds) =>
         new("pi", backend, 1, threads, seconds, 1e9, "darts/s", true, "inside=785398");
 
@@ -58,7 +50,7 @@ public sealed class CompareFilesTests
     public void WritesEveryFileAndJsonRoundTripsExactly()
     {
         CompareRun run = Synthetic();
-        ResultsFolder folder = ResultsFiles.Write(run, dir, ["Summary line one.", "Summary line two."]);
+        ResultsFolder folder = ResultsFiles.Write(run, Folder, ["Summary line one.", "Summary line two."]);
         string[] expected = ["results.json", "results.csv", "report.md", "pi-throughput.svg", "pi-throughput.png", "pi-speedup.svg", "pi-speedup.png", "inv-throughput.svg", "inv-throughput.png", "inv-speedup.svg", "inv-speedup.png"];
         Assert.That(folder.Files.Select(Path.GetFileName), Is.EquivalentTo(expected));
         foreach (string file in folder.Files)
@@ -76,7 +68,7 @@ public sealed class CompareFilesTests
             Assert.DoesNotThrow(() => new XmlDocument().Load(svg), svg);
         }
 
-        CompareRun back = ResultsFiles.ReadJson(Path.Combine(dir, "results.json"));
+        CompareRun back = ResultsFiles.ReadJson(Path.Combine(Folder, "results.json"));
         Assert.That(back.Points, Has.Count.EqualTo(run.Points.Count));
         for (int i = 0; i < run.Points.Count; i++)
         {
@@ -161,8 +153,8 @@ public sealed class CompareFilesTests
     public void ReportEmbedsEveryChartAndTheSummary()
     {
         CompareRun run = Synthetic();
-        ResultsFiles.Write(run, dir, ["LAPACK ran 2x faster."]);
-        string report = File.ReadAllText(Path.Combine(dir, "report.md"));
+        ResultsFiles.Write(run, Folder, ["LAPACK ran 2x faster."]);
+        string report = File.ReadAllText(Path.Combine(Folder, "report.md"));
         foreach (string png in new[] { "pi-throughput.png", "pi-speedup.png", "inv-throughput.png", "inv-speedup.png" })
         {
             Assert.That(report, Does.Contain($"]({png})"));
@@ -223,8 +215,8 @@ public sealed class CompareFilesTests
     [Test]
     public void AMissingOrMalformedBaselineIsAUsageError()
     {
-        Assert.Throws<UsageException>(() => ResultsFiles.ReadJson(Path.Combine(dir, "none.json")));
-        string bad = Path.Combine(dir, "bad.json");
+        Assert.Throws<UsageException>(() => ResultsFiles.ReadJson(Path.Combine(Folder, "none.json")));
+        string bad = Path.Combine(Folder, "bad.json");
         File.WriteAllText(bad, "{\"points\": 3}");
         var e = Assert.Throws<UsageException>(() => ResultsFiles.ReadJson(bad));
         Assert.That(e!.Message, Does.StartWith(bad));

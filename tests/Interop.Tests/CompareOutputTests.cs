@@ -9,16 +9,8 @@ namespace Interop.Tests;
 /// unless --force, results saved as every point finishes, and SIGINT/SIGTERM leaving a valid
 /// results.json marked "complete": false.
 /// </summary>
-public sealed class CompareOutputTests
+public sealed class CompareOutputTests : TempFolderTest
 {
-    private string dir = string.Empty;
-
-    [SetUp]
-    public void CreateFolder() => dir = Directory.CreateTempSubdirectory("interop-out-").FullName;
-
-    [TearDown]
-    public void RemoveFolder() => Directory.Delete(dir, recursive: true);
-
     private static string[] Small(string output, params string[] extra) =>
         ["compare", "--quick", "--workload", "pi", "--darts", "1000003", "--repeat", "1", "--threads", "1", "--out-dir", output, .. extra];
 
@@ -33,7 +25,7 @@ public sealed class CompareOutputTests
     [Test]
     public void AnOutThatIsAFileOrUnderAFileIsRefusedBeforeAnyComputing()
     {
-        string file = Path.Combine(dir, "plain.txt");
+        string file = Path.Combine(Folder, "plain.txt");
         File.WriteAllText(file, "x");
         AssertRefusedBeforeComputing(Cli.Run(Small(file)), "is a file, not a folder");
         AssertRefusedBeforeComputing(Cli.Run(Small(Path.Combine(file, "sub"))), "is a file, not a folder");
@@ -45,8 +37,8 @@ public sealed class CompareOutputTests
     {
         // /proc takes no new file, even for root.
         AssertRefusedBeforeComputing(Cli.Run(Small("/proc/interop-results")), "--out-dir /proc/interop-results");
-        string output = Path.Combine(dir, "run");
-        AssertRefusedBeforeComputing(Cli.Run(Small(output, "--trace", Path.Combine(dir, "missing", "t.json"))), "--trace");
+        string output = Path.Combine(Folder, "run");
+        AssertRefusedBeforeComputing(Cli.Run(Small(output, "--trace", Path.Combine(Folder, "missing", "t.json"))), "--trace");
         AssertRefusedBeforeComputing(Cli.Run(Small(output, "--trace", "/proc/interop-trace.json")), "--trace /proc/interop-trace.json");
         Assert.That(Directory.Exists(output), Is.False, "a refused run creates no folder");
     }
@@ -54,7 +46,7 @@ public sealed class CompareOutputTests
     [Test]
     public void ANonEmptyOutIsRefusedUnlessForceWhichRemovesOnlyAnEarlierComparesFiles()
     {
-        string output = Path.Combine(dir, "old");
+        string output = Path.Combine(Folder, "old");
         Directory.CreateDirectory(output);
         File.WriteAllText(Path.Combine(output, "results.json"), "{\"old\": true}");
         File.WriteAllText(Path.Combine(output, "inv-speedup.png"), "old chart");
@@ -78,16 +70,16 @@ public sealed class CompareOutputTests
     [Test]
     public void AFinishedRunIsCompleteAndAnEmptyFolderIsAccepted()
     {
-        var (code, _, stderr) = Cli.Run(Small(dir));
+        var (code, _, stderr) = Cli.Run(Small(Folder));
         Assert.That(code, Is.Zero, stderr);
-        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "results.json")));
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "results.json")));
         JsonElement root = doc.RootElement;
         Assert.That(root.GetProperty("schema_version").GetInt32(), Is.EqualTo(4));
         Assert.That(root.GetProperty("complete").GetBoolean(), Is.True);
         Assert.That(root.GetProperty("status").GetString(), Is.EqualTo("complete"));
         Assert.That(root.GetProperty("verified").GetBoolean(), Is.True);
         Assert.That(root.GetProperty("points_planned").GetInt32(), Is.EqualTo(root.GetProperty("points").GetArrayLength()));
-        Assert.That(Directory.GetFiles(dir).Where(f => Path.GetFileName(f).StartsWith('.')), Is.Empty, "no temporary left");
+        Assert.That(Directory.GetFiles(Folder).Where(f => Path.GetFileName(f).StartsWith('.')), Is.Empty, "no temporary left");
     }
 
     [Test]
@@ -95,14 +87,14 @@ public sealed class CompareOutputTests
     {
         ComparePoint good = new("pi", "c-openmp", 1, 1, [0.5], 1e9, "darts/s", true, "inside=785398") { Isa = "avx2", Size = 1_000_000_000 };
         CompareRun run = new(DateTimeOffset.UnixEpoch, 1, [new("isa", "avx2")], [], [], [good, good with { Backend = "fortran-openmp", Verified = false, Check = "inside=785397" }]) { PointsPlanned = 2 };
-        ResultsFiles.Write(run, dir, CompareSummary.Sentences(run));
-        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "results.json")));
+        ResultsFiles.Write(run, Folder, CompareSummary.Sentences(run));
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "results.json")));
         Assert.That(doc.RootElement.GetProperty("verified").GetBoolean(), Is.False);
-        Assert.That(File.ReadAllText(Path.Combine(dir, "report.md")), Does.Contain("**FAILED verification:** 1 result(s)"));
-        Assert.That(File.ReadAllText(Path.Combine(dir, "pi-throughput.svg")), Does.Contain("FAILED verification"));
+        Assert.That(File.ReadAllText(Path.Combine(Folder, "report.md")), Does.Contain("**FAILED verification:** 1 result(s)"));
+        Assert.That(File.ReadAllText(Path.Combine(Folder, "pi-throughput.svg")), Does.Contain("FAILED verification"));
 
         CompareRun partial = run with { Complete = false, Status = "interrupted by SIGINT after 2 of 5 points", PointsPlanned = 5 };
-        string other = Path.Combine(dir, "partial");
+        string other = Path.Combine(Folder, "partial");
         ResultsFiles.Write(partial, other, CompareSummary.Sentences(partial));
         Assert.That(File.ReadAllText(Path.Combine(other, "report.md")), Does.Contain("**Incomplete run** (interrupted by SIGINT after 2 of 5 points)"));
         Assert.That(Directory.GetFiles(other, "*.svg"), Is.Empty, "no charts of an incomplete run");
@@ -114,7 +106,7 @@ public sealed class CompareOutputTests
     [TestCase("TERM", 143)]
     public void ASignalLeavesAValidResultsJsonWithThePointsSoFar(string signal, int expectedCode)
     {
-        string output = Path.Combine(dir, "run");
+        string output = Path.Combine(Folder, "run");
         string json = Path.Combine(output, "results.json");
         // env resets the signal to its default in the child: a test host started in the background
         // of a non-interactive shell ignores SIGINT, and an ignored signal stays ignored across exec.

@@ -6,23 +6,8 @@ using Interop.Core;
 namespace Interop.Tests;
 
 /// <summary>`interop inv` end to end, in process: every backend, checks, .npy input and output, errors.</summary>
-public sealed class InvCommandTests
+public sealed class InvCommandTests : TempFolderTest
 {
-    private string dir = string.Empty;
-
-    [SetUp]
-    public void CreateFolder() => dir = Directory.CreateTempSubdirectory("interop-inv-").FullName;
-
-    [TearDown]
-    public void RemoveFolder() => Directory.Delete(dir, recursive: true);
-
-    private string WriteMatrix(string name, double[] data, int n)
-    {
-        string path = Path.Combine(dir, name);
-        NpyFile.WriteSquare(path, data, n);
-        return path;
-    }
-
     [Test]
     public void AllBackendsInvertTheSpecMatrixAndPassTheCheck()
     {
@@ -65,7 +50,7 @@ public sealed class InvCommandTests
         // A matrix that needs pivoting, in a file; its inverse written by the first backend listed.
         double[] a = [0, 2, 1, 1, 0, 0, 0, 1, 1];
         string input = WriteMatrix("a.npy", a, 3);
-        string output = Path.Combine(dir, "x.npy");
+        string output = Path.Combine(Folder, "x.npy");
         var (code, stdout, error) = Cli.Run("inv", "--input", input, "--output", output, "--backend", "fortran-openmp,lapack", "--repeat", "1");
         Assert.That(code, Is.EqualTo(0), error);
         Assert.That(stdout, Does.Contain($"inverse from fortran-openmp written to {output}"));
@@ -78,7 +63,7 @@ public sealed class InvCommandTests
     [Test]
     public void OutputWorksForGeneratedMatrices()
     {
-        string output = Path.Combine(dir, "gen.npy");
+        string output = Path.Combine(Folder, "gen.npy");
         var (code, _, error) = Cli.Run("inv", "--size", "20", "--output", output, "--backend", "c-openmp", "--repeat", "1");
         Assert.That(code, Is.EqualTo(0), error);
         Assert.That(NpyFile.ReadSquare(output).N, Is.EqualTo(20));
@@ -118,7 +103,7 @@ public sealed class InvCommandTests
     [Test]
     public void AMalformedNpyFileIsAUsageError()
     {
-        string path = Path.Combine(dir, "rect.npy");
+        string path = Path.Combine(Folder, "rect.npy");
         File.WriteAllBytes(path, [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0, 4, 0, (byte)'{', (byte)'}', (byte)' ', (byte)'\n']);
         var (code, _, error) = Cli.Run("inv", "--input", path);
         Assert.That(code, Is.EqualTo(2));
@@ -134,8 +119,8 @@ public sealed class InvCommandTests
             Assert.Ignore("no python3 with numpy here (./build.sh test installs python3-numpy on Debian/Ubuntu)");
         }
 
-        string a = Path.Combine(dir, "np_a.npy");
-        string x = Path.Combine(dir, "np_x.npy");
+        string a = Path.Combine(Folder, "np_a.npy");
+        string x = Path.Combine(Folder, "np_x.npy");
         // NumPy writes a Fortran-ordered matrix; we invert it; NumPy checks our inverse.
         Python(python!, $"import numpy as np; r=np.random.default_rng(1).random((50,50)); np.save('{a}', np.asfortranarray(r*r.T))");
         var (code, _, error) = Cli.Run("inv", "--input", a, "--output", x, "--backend", "c-openmp", "--repeat", "1");

@@ -10,24 +10,9 @@ namespace Interop.Tests;
 /// residual estimated in O(n²) (LAPACK's dlacn2), unless options say otherwise; and the estimate
 /// itself against the full residual.
 /// </summary>
-public sealed class InvInputTests
+public sealed class InvInputTests : TempFolderTest
 {
     private const ulong Seed = 2024;
-
-    private string dir = string.Empty;
-
-    [SetUp]
-    public void CreateFolder() => dir = Directory.CreateTempSubdirectory("interop-inv-input-").FullName;
-
-    [TearDown]
-    public void RemoveFolder() => Directory.Delete(dir, recursive: true);
-
-    private string WriteMatrix(string name, double[] data, int n)
-    {
-        string path = Path.Combine(dir, name);
-        NpyFile.WriteSquare(path, data, n);
-        return path;
-    }
 
     /// <summary>
     /// Wilkinson's growth matrix: unit diagonal, -1 below it, a last column of seeded uniform [0, 1)
@@ -140,14 +125,14 @@ public sealed class InvInputTests
         const int n = 120;
         double[] a = SpecMatrix.Generate(n, 9, 1);
         string input = WriteMatrix("a.npy", a, n);
-        string output = Path.Combine(dir, "x.npy");
+        string output = Path.Combine(Folder, "x.npy");
         var (code, stdout, error) = Cli.Run("inv", "--input", input, "--output", output);
         Assert.That(code, Is.EqualTo(0), error);
         Assert.That(stdout, Does.Contain($"inverse from lapack written to {output}"));
         (double[] x, int m) = NpyFile.ReadSquare(output);
         Assert.That(m, Is.EqualTo(n));
         Assert.That(NativeInverse.Residual(a, x, n, 1), Is.InRange(0.0, 30.0), "the file holds an inverse that passes the full check");
-        Assert.That(Directory.GetFiles(dir).Select(Path.GetFileName), Is.EquivalentTo(new[] { "a.npy", "x.npy" }), "no temporary left");
+        Assert.That(Directory.GetFiles(Folder).Select(Path.GetFileName), Is.EquivalentTo(new[] { "a.npy", "x.npy" }), "no temporary left");
     }
 
     [TestCase("estimate")]
@@ -156,13 +141,13 @@ public sealed class InvInputTests
     {
         const int n = 60;
         string input = WriteMatrix("growth.npy", GrowthMatrix(n), n);
-        string output = Path.Combine(dir, "x.npy");
+        string output = Path.Combine(Folder, "x.npy");
         var (code, stdout, error) = Cli.Run("inv", "--input", input, "--output", output, "--check", check);
         Assert.That(code, Is.EqualTo(1), stdout);
         Assert.That(error, Does.Contain("failed the scaled-residual check").And.Contain("lapack residual").And.Contain("not written"));
         Assert.That(error.TrimEnd().Split('\n'), Has.Length.EqualTo(1), error);
         Assert.That(File.Exists(output), Is.False);
-        Assert.That(Directory.GetFiles(dir).Select(Path.GetFileName), Is.EquivalentTo(new[] { "growth.npy" }), "no temporary left");
+        Assert.That(Directory.GetFiles(Folder).Select(Path.GetFileName), Is.EquivalentTo(new[] { "growth.npy" }), "no temporary left");
     }
 
     [Test]

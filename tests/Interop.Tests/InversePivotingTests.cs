@@ -11,11 +11,9 @@ namespace Interop.Tests;
 /// and a NaN or Inf in the factorization is reported as such, never as a singular matrix.
 /// </summary>
 [NonParallelizable]
-public sealed class InversePivotingTests
+public sealed class InversePivotingTests : TempFolderTest
 {
     private const ulong Seed = 2024;
-
-    private string dir = string.Empty;
 
     private static IEnumerable<TestCaseData> Cases() =>
         from path in IsaNames.Paths.Where(ManagedIsa.Supports)
@@ -50,15 +48,8 @@ public sealed class InversePivotingTests
         return x;
     }
 
-    [SetUp]
-    public void CreateFolder() => dir = Directory.CreateTempSubdirectory("interop-pivoting-").FullName;
-
     [TearDown]
-    public void BackToAuto()
-    {
-        IsaSwitch.Apply(Isa.Auto);
-        Directory.Delete(dir, recursive: true);
-    }
+    public void BackToAuto() => IsaSwitch.Apply(Isa.Auto);
 
     [TestCaseSource(nameof(Cases))]
     public void TheGrowthMatrixPassesTheCheckAsWithNumPy(IInvBackend backend, Isa path)
@@ -148,12 +139,12 @@ public sealed class InversePivotingTests
     public void TheCommandVerifiesTheGrowthMatrixAndFailsItsTranspose(string backend)
     {
         const int n = 40;
-        string input = Path.Combine(dir, "a.npy");
+        string input = Path.Combine(Folder, "a.npy");
         NpyFile.WriteSquare(input, GrowthMatrix(n, transposed: false), n);
         var (code, output, error) = Cli.Run("inv", "--input", input, "--backend", backend, "--repeat", "1");
         Assert.That(code, Is.EqualTo(0), output + error);
 
-        string transposed = Path.Combine(dir, "at.npy");
+        string transposed = Path.Combine(Folder, "at.npy");
         NpyFile.WriteSquare(transposed, GrowthMatrix(n, transposed: true), n);
         (code, output, error) = Cli.Run("inv", "--input", transposed, "--backend", backend, "--repeat", "1");
         Assert.That(code, Is.EqualTo(1), output);
