@@ -51,6 +51,12 @@ public static class AbiChecker
                 continue;
             }
 
+            if (headers.TryGetValue(library, out var other))
+            {
+                errors.Add($"{header}: describes {library} like {other.Header}; one header per library");
+                continue;
+            }
+
             headers[library] = (header, HeaderReader.Read(path));
         }
 

@@ -4,13 +4,25 @@ namespace Interop.AbiCheck;
 
 /// <summary>
 /// A managed parameter or return type as the marshaller sees it: the CLR type (a by-ref type for
-/// out/ref/in), its [MarshalAs] if any, and how strings are marshalled.
+/// out/ref/in), its [MarshalAs] if any, how strings are marshalled, and whether any marshaller runs
+/// at all (not through a function pointer: there only blittable types pass what they seem to).
 /// </summary>
-public sealed record ManagedType(Type Type, string Display, UnmanagedType? MarshalAs = null, StringMarshalling Strings = StringMarshalling.Utf8)
+public sealed record ManagedType(
+    Type Type, string Display, UnmanagedType? MarshalAs = null, StringMarshalling Strings = StringMarshalling.Utf8, bool Marshalled = true)
 {
     /// <summary>A type given by hand or taken from a function pointer: by-ref types show as "ref T".</summary>
-    public static ManagedType Of(Type type, UnmanagedType? marshalAs = null, StringMarshalling strings = StringMarshalling.Utf8) =>
-        new(type, (type.IsByRef ? "ref " : "") + ManagedTypeNames.Name(type), marshalAs, strings);
+    public static ManagedType Of(
+        Type type, UnmanagedType? marshalAs = null, StringMarshalling strings = StringMarshalling.Utf8, bool marshalled = true)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        var display = (type.IsByRef ? "ref " : "") + ManagedTypeNames.Name(type);
+        if (!marshalled && SignatureMatcher.NeedsMarshalling(type))
+        {
+            display += " (not blittable: a function pointer passes it unmarshalled)";
+        }
+
+        return new ManagedType(type, display, marshalAs, strings, marshalled);
+    }
 }
 
 /// <summary>
@@ -27,8 +39,21 @@ public sealed record ManagedBinding(string Library, string Symbol, ManagedType R
     /// A binding registered by hand: its return and parameter types as they are passed (by-ref types
     /// for pointers passed as ref/out, e.g. typeof(double).MakeByRefType(); typeof(double*) for a raw pointer).
     /// </summary>
-    public static ManagedBinding Create(string library, string symbol, Type returnType, IReadOnlyList<Type> parameterTypes, string declaredAt) =>
-        new(library, symbol, ManagedType.Of(returnType), parameterTypes.Select(t => ManagedType.Of(t)).ToList(), declaredAt);
+    /// <param name="marshalled">
+    /// False for a call through a function pointer (no marshaller: string, bool, arrays, SafeHandle and
+    /// ref/out cannot be passed); true for a delegate from Marshal.GetDelegateForFunctionPointer.
+    /// </param>
+    public static ManagedBinding Create(
+        string library, string symbol, Type returnType, IReadOnlyList<Type> parameterTypes, string declaredAt, bool marshalled = true)
+    {
+        ArgumentNullException.ThrowIfNull(parameterTypes);
+        return new(
+            library,
+            symbol,
+            ManagedType.Of(returnType, marshalled: marshalled),
+            parameterTypes.Select(t => ManagedType.Of(t, marshalled: marshalled)).ToList(),
+            declaredAt);
+    }
 
     /// <summary>
     /// A binding through a function pointer: the symbol's signature is the function pointer type's
@@ -42,7 +67,8 @@ public sealed record ManagedBinding(string Library, string Symbol, ManagedType R
             throw new ArgumentException($"{functionPointerType} is not a function pointer type", nameof(functionPointerType));
         }
 
-        return Create(library, symbol, functionPointerType.GetFunctionPointerReturnType(), functionPointerType.GetFunctionPointerParameterTypes(), declaredAt);
+        return Create(
+            library, symbol, functionPointerType.GetFunctionPointerReturnType(), functionPointerType.GetFunctionPointerParameterTypes(), declaredAt, marshalled: false);
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Runtime.InteropServices;
 
 namespace Interop.AbiCheck;
@@ -27,8 +28,29 @@ public static class SignatureMatcher
     private static readonly HashSet<string> UnsignedPointerSized = ["uintptr_t", "size_t"];
 
     /// <summary>True when <paramref name="managed"/> passes what <paramref name="native"/> expects.</summary>
-    public static bool Matches(CType native, ManagedType managed) =>
-        Matches(native, managed.Type, managed.MarshalAs, managed.Strings, behindPointer: false);
+    public static bool Matches(CType native, ManagedType managed)
+    {
+        ArgumentNullException.ThrowIfNull(managed);
+        return (managed.Marshalled || !NeedsMarshalling(managed.Type)) &&
+               Matches(native, managed.Type, managed.MarshalAs, managed.Strings, behindPointer: false);
+    }
+
+    /// <summary>
+    /// True for types that pass the right value only through a marshaller ([LibraryImport], a
+    /// delegate): through a function pointer a string or an array would pass an object reference, a
+    /// ref/out an unpinned address, a SafeHandle the handle object, and bool has no fixed size. A struct is
+    /// blittable when all its fields are.
+    /// </summary>
+    public static bool NeedsMarshalling(Type type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        // Pointers and function pointers are addresses, blittable whatever they point to.
+        return type.IsByRef || type.IsArray || IsSpan(type) || type == typeof(string) || type == typeof(bool) ||
+               type.IsAssignableTo(typeof(SafeHandle)) ||
+               (type.IsValueType && !type.IsPrimitive && !type.IsEnum &&
+                type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
+                    .Any(f => (!f.FieldType.IsValueType && !f.FieldType.IsPointer && !f.FieldType.IsFunctionPointer) || NeedsMarshalling(f.FieldType)));
+    }
 
     private static bool Matches(CType native, Type type, UnmanagedType? marshalAs, StringMarshalling strings, bool behindPointer)
     {

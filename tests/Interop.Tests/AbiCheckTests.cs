@@ -304,6 +304,23 @@ public sealed class AbiCheckTests
         public void ClangTypeTextIsReadWithTypedefsResolved(string text, string display) =>
             Assert.That(Parse(text).Display, Is.EqualTo(display));
 
+        [Test]
+        public void AFunctionPointerCannotPassWhatOnlyAMarshallerConverts()
+        {
+            var function = new HeaderFunction("interop_f", (CFunction)Parse("int32_t (const char *, double *)"), "interop.h", 1);
+            var marshalled = ManagedBinding.Create("interop_native", "interop_f", typeof(int), [typeof(string), typeof(double).MakeByRefType()], "F");
+            var raw = ManagedBinding.FromFunctionPointer("interop_native", "interop_f", typeof(delegate* unmanaged<byte*, double*, int>), "Table.F");
+            var wrong = ManagedBinding.FromFunctionPointer("interop_native", "interop_f", typeof(delegate* unmanaged<string, out double, int>), "Table.F");
+
+            Assert.That(AbiChecker.Differences(function, marshalled), Is.Empty);
+            Assert.That(AbiChecker.Differences(function, raw), Is.Empty);
+            Assert.That(AbiChecker.Differences(function, wrong), Is.EqualTo(new[]
+            {
+                "interop_f parameter 1: header const char*, managed (Table.F) string (not blittable: a function pointer passes it unmarshalled)",
+                "interop_f parameter 2: header double*, managed (Table.F) ref double (not blittable: a function pointer passes it unmarshalled)",
+            }));
+        }
+
         private static IEnumerable<TestCaseData> Spellings()
         {
             TestCaseData Case(string c, Type managed, bool matches, UnmanagedType? marshalAs = null) =>
