@@ -47,7 +47,7 @@ public static class AbiChecker
             var header = Path.GetFileName(path);
             if (AbiConvention.LibraryOfHeader(path) is not { } library)
             {
-                errors.Add($"{header}: not named after a library (interop.h, or interop_<library>.h for lib<interop_library>)");
+                errors.Add($"{header}: not an ABI header name (interop.h for libinterop_native, interop_X.h for libinterop_X)");
                 continue;
             }
 
@@ -144,7 +144,7 @@ public static class AbiChecker
 
             foreach (var binding in bound)
             {
-                Compare(function, binding, errors);
+                errors.AddRange(Differences(function, binding));
             }
         }
 
@@ -196,7 +196,4 @@ public static class AbiChecker
             }
         }
     }
-
-    private static void Compare(HeaderFunction function, ManagedBinding binding, List<string> errors) =>
-        errors.AddRange(Differences(function, binding));
 }

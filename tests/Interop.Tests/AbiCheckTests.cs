@@ -264,6 +264,20 @@ public sealed class AbiCheckTests
             Assert.That(optional.Notes, Does.Contain("interop_extra.h: libinterop_extra.so not built: exports not checked (an optional library)"));
         }
 
+        [Test]
+        public void AHeaderNamedAfterNoLibraryIsReported()
+        {
+            File.WriteAllText(Path.Combine(dir, "kernels.h"), "int kernels(void);\n");
+            var report = AbiChecker.Check(new AbiCheckInput
+            {
+                HeaderDirectory = dir,
+                LibraryDirectory = dir,
+                Bindings = [],
+                RequiredLibraries = new HashSet<string>(),
+            });
+            Assert.That(report.Errors, Is.EqualTo(new[] { "kernels.h: not an ABI header name (interop.h for libinterop_native, interop_X.h for libinterop_X)" }));
+        }
+
         private string WriteHeader(string text)
         {
             var path = Path.Combine(dir, "interop.h");
