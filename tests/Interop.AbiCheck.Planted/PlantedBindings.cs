@@ -3,9 +3,9 @@ using System.Runtime.InteropServices;
 namespace Interop.AbiCheck.Planted;
 
 /// <summary>
-/// Two bindings that compile but do not match native/include/interop.h. Never called: calling
-/// either would pass n*n doubles' worth of garbage or fail to resolve the symbol at run time,
-/// which is exactly what the ABI check exists to catch before anything runs.
+/// Two bindings that compile but do not match native/include/interop.h. Never called: the first
+/// would hand the kernel an integer as its matrix pointer, the second would fail to resolve at run
+/// time; the ABI check exists to catch both before anything runs.
 /// </summary>
 internal static partial class PlantedBindings
 {
