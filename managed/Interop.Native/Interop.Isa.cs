@@ -4,6 +4,12 @@ namespace Interop.Native;
 
 internal static partial class Interop
 {
+    // int32_t interop_isa_supported(int32_t isa): 1 this CPU and build can run the path, 0 not, -1 no path.
+    // Bound although nothing calls it yet: every function of interop.h has a binding, so that the ABI
+    // check (tests/Interop.AbiCheck) guards its signature like the others'.
+    [LibraryImport(NativeLibraries.Kernels, EntryPoint = "interop_isa_supported")]
+    internal static partial int IsaSupported(int isa);
+
     // int32_t interop_isa_select(int32_t isa): 0 ok, -1 not a path, 1 unsupported here
     [LibraryImport(NativeLibraries.Kernels, EntryPoint = "interop_isa_select")]
     internal static partial int IsaSelect(int isa);
