@@ -9,7 +9,7 @@ use std::panic::{self, AssertUnwindSafe};
 
 thread_local! {
     /// The message of this thread's last INTERNAL failure; empty if there was none.
-    static LAST_ERROR: RefCell<String> = RefCell::new(String::new());
+    static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
 /// Runs `body`, returning its status, or INTERNAL if it panicked. The kernels' state is owned by

@@ -269,8 +269,10 @@ mod sse2 {
 
     #[inline(always)]
     pub unsafe fn micro(kc: usize, mut a: *const f64, mut b: *const f64, c: *mut f64, ldc: usize, mode: Mode) {
-        let (mut c00, mut c10, mut c01, mut c11) = (_mm_setzero_pd(), _mm_setzero_pd(), _mm_setzero_pd(), _mm_setzero_pd());
-        let (mut c02, mut c12, mut c03, mut c13) = (_mm_setzero_pd(), _mm_setzero_pd(), _mm_setzero_pd(), _mm_setzero_pd());
+        let (mut c00, mut c10, mut c01, mut c11) =
+            (_mm_setzero_pd(), _mm_setzero_pd(), _mm_setzero_pd(), _mm_setzero_pd());
+        let (mut c02, mut c12, mut c03, mut c13) =
+            (_mm_setzero_pd(), _mm_setzero_pd(), _mm_setzero_pd(), _mm_setzero_pd());
         for _ in 0..kc {
             let a0 = _mm_load_pd(a);
             let a1 = _mm_load_pd(a.add(2));

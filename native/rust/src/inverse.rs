@@ -8,6 +8,7 @@
 //!   2. Y = inv(L) by the blocked solve L Y = I, skipping Y's zero upper triangle;
 //!   3. Z = inv(U) Y by the blocked solve U Z = Y;
 //!   4. inv(M) = Z P replaces M, written row-major.
+//!
 //! Every triangular solve by a diagonal block is a GEMM by the block's inverse, formed once, so nearly
 //! all the flops run in the micro-kernel (gemm.rs).
 
@@ -47,7 +48,15 @@ unsafe fn at(a: *mut f64, ld: usize, i: usize, j: usize) -> *mut f64 {
 }
 
 /// Swaps rows j and ipiv[j] for the steps j in [j_begin, j_end) in columns [c_begin, c_end).
-unsafe fn swap_rows(n: usize, a: *mut f64, ipiv: *const usize, j_begin: usize, j_end: usize, c_begin: usize, c_end: usize) {
+unsafe fn swap_rows(
+    n: usize,
+    a: *mut f64,
+    ipiv: *const usize,
+    j_begin: usize,
+    j_end: usize,
+    c_begin: usize,
+    c_end: usize,
+) {
     for c in c_begin..c_end {
         let column = at(a, n, 0, c);
         for j in j_begin..j_end {
@@ -70,8 +79,10 @@ unsafe fn panel_leaf(n: usize, a: *mut f64, j0: usize, w: usize, ipiv: *mut usiz
                 p = i;
             }
         }
-        // NaN fails the first test, Inf the second.
-        if !(best > threshold) || !best.is_finite() {
+        // NaN fails the first test, Inf the second (a negated comparison on purpose: NaN is not >).
+        #[allow(clippy::neg_cmp_op_on_partial_ord)]
+        let failed = !(best > threshold) || !best.is_finite();
+        if failed {
             return pivot_failure(best, j + 1);
         }
         *ipiv.add(j) = p;
@@ -99,7 +110,15 @@ unsafe fn panel_leaf(n: usize, a: *mut f64, j0: usize, w: usize, ipiv: *mut usiz
 /// of its flops are GEMMs too: factor the left half, bring the right half up to date (swaps,
 /// U12 = inv(L11) A12, A22 -= L21 U12), factor it, then apply its swaps to the left half.
 #[allow(clippy::too_many_arguments)]
-unsafe fn panel_lu<K: Kernel>(n: usize, a: *mut f64, j0: usize, w: usize, ipiv: *mut usize, threshold: f64, pack: &mut Pack) -> i32 {
+unsafe fn panel_lu<K: Kernel>(
+    n: usize,
+    a: *mut f64,
+    j0: usize,
+    w: usize,
+    ipiv: *mut usize,
+    threshold: f64,
+    pack: &mut Pack,
+) -> i32 {
     if w <= PANEL_LEAF {
         return panel_leaf(n, a, j0, w, ipiv, threshold);
     }
@@ -121,7 +140,20 @@ unsafe fn panel_lu<K: Kernel>(n: usize, a: *mut f64, j0: usize, w: usize, ipiv: 
             }
         }
     }
-    gemm::<K>(n - j1, w2, w1, at(a, n, j1, j0), n, at(a, n, j0, j1), n, at(a, n, j1, j1), n, Mode::Update, Shape::Full, pack);
+    gemm::<K>(
+        n - j1,
+        w2,
+        w1,
+        at(a, n, j1, j0),
+        n,
+        at(a, n, j0, j1),
+        n,
+        at(a, n, j1, j1),
+        n,
+        Mode::Update,
+        Shape::Full,
+        pack,
+    );
     let status = panel_lu::<K>(n, a, j1, w2, ipiv, threshold, pack);
     if status != 0 {
         return status;
@@ -302,8 +334,34 @@ unsafe fn member<K: Kernel>(s: &Shared, t: usize, size: usize, team: &Team) -> R
         let (cb, ce) = (cb + k0 + kb, ce + k0 + kb);
         swap_rows(n, a, s.ipiv, k0, k0 + kb, cb, ce);
         // U12 = inv(L11) A12, in place; then A22 -= L21 U12, the GEMM carrying most work.
-        gemm::<K>(kb, ce - cb, kb, tl, kb, at(a, n, k0, cb), n, at(a, n, k0, cb), n, Mode::Set, Shape::Lower, &mut pack);
-        gemm::<K>(rest, ce - cb, kb, at(a, n, k0 + kb, k0), n, at(a, n, k0, cb), n, at(a, n, k0 + kb, cb), n, Mode::Update, Shape::Full, &mut pack);
+        gemm::<K>(
+            kb,
+            ce - cb,
+            kb,
+            tl,
+            kb,
+            at(a, n, k0, cb),
+            n,
+            at(a, n, k0, cb),
+            n,
+            Mode::Set,
+            Shape::Lower,
+            &mut pack,
+        );
+        gemm::<K>(
+            rest,
+            ce - cb,
+            kb,
+            at(a, n, k0 + kb, k0),
+            n,
+            at(a, n, k0, cb),
+            n,
+            at(a, n, k0 + kb, cb),
+            n,
+            Mode::Update,
+            Shape::Full,
+            &mut pack,
+        );
         team.wait()?;
         k0 += nb;
     }
@@ -334,8 +392,34 @@ unsafe fn member<K: Kernel>(s: &Shared, t: usize, size: usize, team: &Team) -> R
     while k0 < n && cb < ce {
         let kb = (n - k0).min(nb);
         let w = ce.min(k0 + kb) - cb;
-        gemm::<K>(kb, w, kb, s.inv_l.add(k0 * nb), kb, at(x, n, k0, cb), n, at(x, n, k0, cb), n, Mode::Set, Shape::Lower, &mut pack);
-        gemm::<K>(n - k0 - kb, w, kb, at(a, n, k0 + kb, k0), n, at(x, n, k0, cb), n, at(x, n, k0 + kb, cb), n, Mode::Update, Shape::Full, &mut pack);
+        gemm::<K>(
+            kb,
+            w,
+            kb,
+            s.inv_l.add(k0 * nb),
+            kb,
+            at(x, n, k0, cb),
+            n,
+            at(x, n, k0, cb),
+            n,
+            Mode::Set,
+            Shape::Lower,
+            &mut pack,
+        );
+        gemm::<K>(
+            n - k0 - kb,
+            w,
+            kb,
+            at(a, n, k0 + kb, k0),
+            n,
+            at(x, n, k0, cb),
+            n,
+            at(x, n, k0 + kb, cb),
+            n,
+            Mode::Update,
+            Shape::Full,
+            &mut pack,
+        );
         k0 += nb;
     }
     team.wait()?;
@@ -345,8 +429,34 @@ unsafe fn member<K: Kernel>(s: &Shared, t: usize, size: usize, team: &Team) -> R
     let mut k0 = (n - 1) / nb * nb;
     loop {
         let kb = (n - k0).min(nb);
-        gemm::<K>(kb, ce - cb, kb, s.inv_u.add(k0 * nb), kb, at(x, n, k0, cb), n, at(x, n, k0, cb), n, Mode::Set, Shape::Upper, &mut pack);
-        gemm::<K>(k0, ce - cb, kb, at(a, n, 0, k0), n, at(x, n, k0, cb), n, at(x, n, 0, cb), n, Mode::Update, Shape::Full, &mut pack);
+        gemm::<K>(
+            kb,
+            ce - cb,
+            kb,
+            s.inv_u.add(k0 * nb),
+            kb,
+            at(x, n, k0, cb),
+            n,
+            at(x, n, k0, cb),
+            n,
+            Mode::Set,
+            Shape::Upper,
+            &mut pack,
+        );
+        gemm::<K>(
+            k0,
+            ce - cb,
+            kb,
+            at(a, n, 0, k0),
+            n,
+            at(x, n, k0, cb),
+            n,
+            at(x, n, 0, cb),
+            n,
+            Mode::Update,
+            Shape::Full,
+            &mut pack,
+        );
         if k0 == 0 {
             break;
         }

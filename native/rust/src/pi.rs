@@ -176,7 +176,11 @@ mod tests {
                     for path in Path::available() {
                         for threads in [1, 3, 5] {
                             let got = count(path, seed, begin as i64, (begin + size) as i64, threads);
-                            assert_eq!(got, expected, "{:?} seed {} [{}, +{}) {} threads", path, seed, begin, size, threads);
+                            assert_eq!(
+                                got, expected,
+                                "{:?} seed {} [{}, +{}) {} threads",
+                                path, seed, begin, size, threads
+                            );
                         }
                     }
                 }

@@ -160,8 +160,15 @@ fn nan_and_inf_are_non_finite_pivots() {
                     a[place] = bad;
                     let status = invert(path, &a, n, 2).0;
                     let step = status & !NONFINITE;
-                    assert!(status > 0 && status & NONFINITE != 0 && step >= 1 && step <= n as i32,
-                        "{:?} {} at {} of {}: status {}", path, bad, place, n, status);
+                    assert!(
+                        status > 0 && status & NONFINITE != 0 && step >= 1 && step <= n as i32,
+                        "{:?} {} at {} of {}: status {}",
+                        path,
+                        bad,
+                        place,
+                        n,
+                        status
+                    );
                 }
             }
         }
