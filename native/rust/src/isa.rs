@@ -83,6 +83,7 @@ pub fn active() -> Path {
     match FORCED.load(Ordering::Relaxed) {
         ISA_SCALAR => Path::Scalar,
         ISA_AVX2 => Path::Avx2,
-        _ => *Path::available().last().unwrap_or(&Path::Scalar),
+        _ if cpu_runs(ISA_AVX2) => Path::Avx2,
+        _ => Path::Scalar,
     }
 }

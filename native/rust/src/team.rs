@@ -49,11 +49,6 @@ impl Team {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The number of threads running the body (known once the team has started).
-    pub fn size(&self) -> usize {
-        self.lock().size
-    }
-
     fn start(&self, size: usize) {
         self.lock().size = size;
         self.changed.notify_all();
