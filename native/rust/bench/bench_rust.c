@@ -2,10 +2,12 @@
  * between (not a test). Each measurement is the median of `repeat` timed runs after one untimed
  * warm-up; the two kernels alternate, so that both see the same machine state.
  *   pi:  1e8 darts on 1 thread (interop_pi_count_rust against interop_pi_count_c);
- *   inv: the spec's matrix, n = 2000, 2 threads (interop_inv_rust against interop_inv_c).
+ *   inv: the spec's matrix, n = 2000, 2 threads (interop_inv_rust against interop_inv_c); another
+ *        thread count with the fourth argument (1: the kernels without their threads' synchronisation).
  * The ratio is the C kernel's time over the Rust kernel's (>= 1: Rust as fast or faster). Both
  * libraries take the same path: auto (each its best), scalar or avx2.
- * Usage: bench_rust [pi|inv|all] [auto|scalar|avx2] [repeat]   (take flock /tmp/interop-bench.lock) */
+ * Usage: bench_rust [pi|inv|all] [auto|scalar|avx2] [repeat] [inv threads]
+ *        (take flock /tmp/interop-bench.lock) */
 /* clock_gettime(CLOCK_MONOTONIC) under -std=c11. */
 #define _POSIX_C_SOURCE 200809L
 
@@ -83,7 +85,7 @@ static double unit(uint64_t s, uint64_t k)
     return (double)(z >> 11) * 0x1p-53;
 }
 
-static int bench_inv(int repeat)
+static int bench_inv(int repeat, int32_t threads)
 {
     const int64_t n = 2000;
     const size_t bytes = sizeof(double) * (size_t)(n * n);
@@ -97,11 +99,11 @@ static int bench_inv(int repeat)
     for (int r = -1; r < repeat; ++r) {
         memcpy(x, a, bytes);
         double t0 = now();
-        int32_t sc = interop_inv_c(n, x, 2);
+        int32_t sc = interop_inv_c(n, x, threads);
         double t1 = now();
         memcpy(x, a, bytes);
         double t2 = now();
-        int32_t sr = interop_inv_rust(n, x, 2);
+        int32_t sr = interop_inv_rust(n, x, threads);
         double t3 = now();
         if (sc != 0 || sr != 0) {
             fprintf(stderr, "inversion failed: c %d, rust %d\n", sc, sr);
@@ -114,7 +116,9 @@ static int bench_inv(int repeat)
     }
     free(a);
     free(x);
-    report("inv n=2000, 2 threads", tc, tr, repeat, 2.0 * (double)(n * n * n) * 1e-9, "GFLOP/s");
+    char what[64];
+    snprintf(what, sizeof what, "inv n=2000, %d thread%s", threads, threads == 1 ? "" : "s");
+    report(what, tc, tr, repeat, 2.0 * (double)(n * n * n) * 1e-9, "GFLOP/s");
     return 0;
 }
 
@@ -123,13 +127,14 @@ int main(int argc, char **argv)
     const char *what = argc > 1 ? argv[1] : "all";
     const char *path = argc > 2 ? argv[2] : "auto";
     int repeat = argc > 3 ? atoi(argv[3]) : 5;
+    int32_t threads = argc > 4 ? (int32_t)atoi(argv[4]) : 2;
     int32_t isa = strcmp(path, "auto") == 0     ? INTEROP_ISA_AUTO
                   : strcmp(path, "scalar") == 0 ? INTEROP_ISA_SCALAR
                   : strcmp(path, "avx2") == 0   ? INTEROP_ISA_AVX2
                                                 : -1;
-    if (isa < 0 || repeat < 1 || repeat > MAX_REPEAT ||
+    if (isa < 0 || repeat < 1 || repeat > MAX_REPEAT || threads < 1 ||
         (strcmp(what, "pi") != 0 && strcmp(what, "inv") != 0 && strcmp(what, "all") != 0)) {
-        fprintf(stderr, "usage: %s [pi|inv|all] [auto|scalar|avx2] [repeat 1..%d]\n", argv[0], MAX_REPEAT);
+        fprintf(stderr, "usage: %s [pi|inv|all] [auto|scalar|avx2] [repeat 1..%d] [inv threads]\n", argv[0], MAX_REPEAT);
         return 2;
     }
     if (interop_isa_select(isa) != 0 || interop_rust_isa_select(isa) != 0) {
@@ -143,6 +148,6 @@ int main(int argc, char **argv)
     if (strcmp(what, "inv") != 0)
         failed |= bench_pi(repeat);
     if (strcmp(what, "pi") != 0)
-        failed |= bench_inv(repeat);
+        failed |= bench_inv(repeat, threads);
     return failed;
 }
