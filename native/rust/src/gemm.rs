@@ -273,15 +273,30 @@ mod sse2 {
             (_mm_setzero_pd(), _mm_setzero_pd(), _mm_setzero_pd(), _mm_setzero_pd());
         let (mut c02, mut c12, mut c03, mut c13) =
             (_mm_setzero_pd(), _mm_setzero_pd(), _mm_setzero_pd(), _mm_setzero_pd());
-        for _ in 0..kc {
-            let a0 = _mm_load_pd(a);
-            let a1 = _mm_load_pd(a.add(2));
-            fma_column!(a0, a1, b, 0, c00, c10);
-            fma_column!(a0, a1, b, 1, c01, c11);
-            fma_column!(a0, a1, b, 2, c02, c12);
-            fma_column!(a0, a1, b, 3, c03, c13);
-            a = a.add(4);
-            b = b.add(4);
+        macro_rules! step {
+            () => {
+                let a0 = _mm_load_pd(a);
+                let a1 = _mm_load_pd(a.add(2));
+                fma_column!(a0, a1, b, 0, c00, c10);
+                fma_column!(a0, a1, b, 1, c01, c11);
+                fma_column!(a0, a1, b, 2, c02, c12);
+                fma_column!(a0, a1, b, 3, c03, c13);
+                a = a.add(4);
+                b = b.add(4);
+            };
+        }
+        // Unrolled by 4, as the C kernel (#pragma GCC unroll 4).
+        let mut k = kc;
+        while k >= 4 {
+            step!();
+            step!();
+            step!();
+            step!();
+            k -= 4;
+        }
+        while k > 0 {
+            step!();
+            k -= 1;
         }
         store_column!(c, ldc, mode, 0, c00, c10);
         store_column!(c, ldc, mode, 1, c01, c11);
