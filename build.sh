@@ -119,6 +119,36 @@ run_ctest() {
   record ctest "$passed" "$failed"
 }
 
+run_cargo() {
+  log "cargo test: Rust kernels (native/rust)"
+  # The distribution's cargo and rustc (Debian: /usr/bin), as CMake builds the library with; a newer
+  # rustc earlier on PATH (rustup's) is not what the product is built with.
+  local cargo rustc
+  cargo=$( [ -x /usr/bin/cargo ] && echo /usr/bin/cargo || command -v cargo || true)
+  rustc=$( [ -x /usr/bin/rustc ] && echo /usr/bin/rustc || command -v rustc || true)
+  if [ -z "$cargo" ] || [ -z "$rustc" ]; then
+    log "cargo or rustc not found"
+    record cargo 0 1
+    return
+  fi
+  local out status=0
+  out=$(cd "$ROOT/native/rust" && RUSTC="$rustc" CARGO_TARGET_DIR="$NATIVE_BUILD/native/rust/cargo" \
+        "$cargo" test --release --offline --locked 2>&1) || status=$?
+  printf '%s\n' "$out"
+  # One "test result: ok. N passed; M failed; ..." line per test binary (unit tests, tests/*.rs).
+  local lines passed=0 failed=0 p f
+  lines=$(printf '%s\n' "$out" | grep -E '^test result: [A-Za-z]+\. [0-9]+ passed; [0-9]+ failed' || true)
+  if [ -n "$lines" ]; then
+    while read -r p f; do
+      passed=$((passed + p)); failed=$((failed + f))
+    done < <(sed -E 's/^test result: [A-Za-z]+\. ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/' <<<"$lines")
+  else
+    failed=1
+  fi
+  [ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
+  record cargo "$passed" "$failed"
+}
+
 run_nunit() {
   log "NUnit: managed library, backends and driver"
   local out status=0
@@ -159,6 +189,7 @@ run_tests() {
   SUMMARY_FILE="$(mktemp)"
   trap 'rm -f "$SUMMARY_FILE"' EXIT
   run_ctest
+  run_cargo
   run_nunit
   run_mpi
   local passed=0 failed=0

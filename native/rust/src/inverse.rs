@@ -1,0 +1,542 @@
+//! Dense matrix inversion in place, a port of native/src/lu_inverse_c.c (same algorithm, block sizes,
+//! thresholds and statuses), its threads a std::thread::scope team (team.rs) instead of OpenMP's.
+//!
+//! The buffer holds the row-major A; the kernel works column-major, so it first transposes the buffer
+//! in place and the pivoting is LAPACK's on A itself. Then:
+//!   1. blocked right-looking LU with partial pivoting, P M = L U: a recursive panel (thread 0), row
+//!      swaps, U12 = inv(L11) A12 and the GEMM update of the trailing matrix (threads split columns);
+//!   2. Y = inv(L) by the blocked solve L Y = I, skipping Y's zero upper triangle;
+//!   3. Z = inv(U) Y by the blocked solve U Z = Y;
+//!   4. inv(M) = Z P replaces M, written row-major.
+//!
+//! Every triangular solve by a diagonal block is a GEMM by the block's inverse, formed once, so nearly
+//! all the flops run in the micro-kernel (gemm.rs).
+
+use crate::alloc::AlignedBuffer;
+use crate::gemm::{gemm, Avx2, Kernel, Mode, Pack, Scalar, Shape};
+use crate::isa::Path;
+use crate::status::{NONFINITE, NO_MEMORY};
+use crate::team::{self, Broken, Team};
+use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
+
+/// Below this width a panel is factored column by column (its m x w block stays in L2).
+const PANEL_LEAF: usize = 16;
+
+/// Tiles of the transposes: two 32 x 32 tiles of doubles (16 KiB) stay in L1 while they swap.
+const TILE: usize = 32;
+
+/// The pivot threshold n * 2^-52 * max|a_ij| over the finite elements: a pivot at or below it counts
+/// as zero. NaN and Inf are left out so that the factorization finds them as a non-finite pivot.
+fn pivot_threshold(a: &[f64], n: usize) -> f64 {
+    let max = a.iter().map(|v| v.abs()).filter(|v| *v <= f64::MAX).fold(0.0, f64::max);
+    n as f64 * f64::EPSILON * max
+}
+
+/// The status of a failed pivot at 1-based step `step`: non-finite (NaN or Inf) or singular.
+fn pivot_failure(pivot: f64, step: usize) -> i32 {
+    if pivot.is_finite() {
+        step as i32
+    } else {
+        NONFINITE | step as i32
+    }
+}
+
+/// Element (i, j) of a column-major matrix with leading dimension ld.
+#[inline(always)]
+unsafe fn at(a: *mut f64, ld: usize, i: usize, j: usize) -> *mut f64 {
+    a.add(i + j * ld)
+}
+
+/// Swaps rows j and ipiv[j] for the steps j in [j_begin, j_end) in columns [c_begin, c_end).
+unsafe fn swap_rows(
+    n: usize,
+    a: *mut f64,
+    ipiv: *const usize,
+    j_begin: usize,
+    j_end: usize,
+    c_begin: usize,
+    c_end: usize,
+) {
+    for c in c_begin..c_end {
+        let column = at(a, n, 0, c);
+        for j in j_begin..j_end {
+            std::ptr::swap(column.add(j), column.add(*ipiv.add(j)));
+        }
+    }
+}
+
+/// Unblocked LU with partial pivoting of rows j0..n-1 of columns [j0, j0+w); swaps stay inside these
+/// columns. Returns 0, or the failure status of a pivot at or below the threshold, or not finite.
+unsafe fn panel_leaf(n: usize, a: *mut f64, j0: usize, w: usize, ipiv: *mut usize, threshold: f64) -> i32 {
+    for j in j0..j0 + w {
+        let column = at(a, n, 0, j);
+        let mut p = j;
+        let mut best = (*column.add(j)).abs();
+        for i in j + 1..n {
+            let v = (*column.add(i)).abs();
+            if v > best {
+                best = v;
+                p = i;
+            }
+        }
+        // NaN fails the first test, Inf the second (a negated comparison on purpose: NaN is not >).
+        #[allow(clippy::neg_cmp_op_on_partial_ord)]
+        let failed = !(best > threshold) || !best.is_finite();
+        if failed {
+            return pivot_failure(best, j + 1);
+        }
+        *ipiv.add(j) = p;
+        if p != j {
+            for c in j0..j0 + w {
+                std::ptr::swap(at(a, n, j, c), at(a, n, p, c));
+            }
+        }
+        let inverse = 1.0 / *column.add(j);
+        for i in j + 1..n {
+            *column.add(i) *= inverse;
+        }
+        for c in j + 1..j0 + w {
+            let target = at(a, n, 0, c);
+            let u = *target.add(j);
+            for i in j + 1..n {
+                *target.add(i) -= *column.add(i) * u;
+            }
+        }
+    }
+    0
+}
+
+/// LU with partial pivoting of rows j0..n-1 of columns [j0, j0+w), recursive (Toledo) so that most
+/// of its flops are GEMMs too: factor the left half, bring the right half up to date (swaps,
+/// U12 = inv(L11) A12, A22 -= L21 U12), factor it, then apply its swaps to the left half.
+#[allow(clippy::too_many_arguments)]
+unsafe fn panel_lu<K: Kernel>(
+    n: usize,
+    a: *mut f64,
+    j0: usize,
+    w: usize,
+    ipiv: *mut usize,
+    threshold: f64,
+    pack: &mut Pack,
+) -> i32 {
+    if w <= PANEL_LEAF {
+        return panel_leaf(n, a, j0, w, ipiv, threshold);
+    }
+    let (w1, w2) = (w / 2, w - w / 2);
+    let j1 = j0 + w1;
+    let status = panel_lu::<K>(n, a, j0, w1, ipiv, threshold, pack);
+    if status != 0 {
+        return status;
+    }
+    swap_rows(n, a, ipiv, j0, j1, j1, j0 + w);
+    // U12 = inv(L11) A12 by substitution: w1 x w2 is small next to the GEMM below.
+    for c in j1..j0 + w {
+        let x = at(a, n, 0, c);
+        for k in j0..j1 {
+            let lk = at(a, n, 0, k);
+            let xk = *x.add(k);
+            for i in k + 1..j1 {
+                *x.add(i) -= *lk.add(i) * xk;
+            }
+        }
+    }
+    gemm::<K>(
+        n - j1,
+        w2,
+        w1,
+        at(a, n, j1, j0),
+        n,
+        at(a, n, j0, j1),
+        n,
+        at(a, n, j1, j1),
+        n,
+        Mode::Update,
+        Shape::Full,
+        pack,
+    );
+    let status = panel_lu::<K>(n, a, j1, w2, ipiv, threshold, pack);
+    if status != 0 {
+        return status;
+    }
+    swap_rows(n, a, ipiv, j1, j0 + w, j0, j1);
+    0
+}
+
+/// inv(L11) of the unit lower kb x kb block at l (ld n) into t (ld kb): column j solves L t = e_j.
+unsafe fn invert_unit_lower(n: usize, l: *mut f64, kb: usize, t: *mut f64) {
+    for j in 0..kb {
+        let x = t.add(j * kb);
+        std::ptr::write_bytes(x, 0, kb);
+        *x.add(j) = 1.0;
+        for k in j..kb {
+            let lk = at(l, n, 0, k);
+            let xk = *x.add(k);
+            for i in k + 1..kb {
+                *x.add(i) -= *lk.add(i) * xk;
+            }
+        }
+    }
+}
+
+/// inv(U11) of the upper kb x kb block at u (ld n) into t (ld kb): column j solves U t = e_j.
+unsafe fn invert_upper(n: usize, u: *mut f64, kb: usize, t: *mut f64) {
+    for j in 0..kb {
+        let x = t.add(j * kb);
+        std::ptr::write_bytes(x, 0, kb);
+        *x.add(j) = 1.0;
+        for k in (0..=j).rev() {
+            let uk = at(u, n, 0, k);
+            let xk = *x.add(k) / *uk.add(k);
+            *x.add(k) = xk;
+            for i in 0..k {
+                *x.add(i) -= *uk.add(i) * xk;
+            }
+        }
+    }
+}
+
+/// Tile column `bj` of the in-place transpose a := aᵀ: its tiles on and above the diagonal swap with
+/// their mirror images.
+unsafe fn transpose_tile_column(n: usize, a: *mut f64, bj: usize) {
+    let j0 = bj * TILE;
+    let j1 = (j0 + TILE).min(n);
+    let mut i0 = 0;
+    while i0 <= j0 {
+        let i1 = (i0 + TILE).min(n);
+        for i in i0..i1 {
+            let (row, column) = (a.add(i * n), a.add(i));
+            for j in j0.max(i + 1)..j1 {
+                std::ptr::swap(row.add(j), column.add(j * n));
+            }
+        }
+        i0 += TILE;
+    }
+}
+
+/// Tile row `bi` of a[i*n + j] = x[i + source[j]*n]: the column-major x, its columns gathered by
+/// source, written row-major by T x T tiles so that both stay in L1.
+unsafe fn store_tile_row(n: usize, x: *const f64, source: *const usize, a: *mut f64, bi: usize) {
+    let i0 = bi * TILE;
+    let i1 = (i0 + TILE).min(n);
+    let mut j0 = 0;
+    while j0 < n {
+        let j1 = (j0 + TILE).min(n);
+        for i in i0..i1 {
+            let row = a.add(i * n);
+            for j in j0..j1 {
+                *row.add(j) = *x.add(i + *source.add(j) * n);
+            }
+        }
+        j0 += TILE;
+    }
+}
+
+/// Cut point t of T for n columns, in whole NR slivers. uniform: equal parts. Otherwise the cost of
+/// column c falls as (n - c)^2 (the solve L Y = I, Y lower triangular), and equal work puts cut t at
+/// n (1 - (1 - t/T)^(1/3)).
+fn column_cut(n: usize, t: usize, threads: usize, uniform: bool, nr: usize) -> usize {
+    if t == 0 {
+        return 0;
+    }
+    if t >= threads {
+        return n;
+    }
+    let mut f = t as f64 / threads as f64;
+    if !uniform {
+        f = 1.0 - (1.0 - f).cbrt();
+    }
+    let c = (f * n as f64 / nr as f64 + 0.5) as usize * nr;
+    c.min(n)
+}
+
+/// Hands out the indices 0..count one at a time to whichever thread asks (OpenMP's dynamic schedule).
+struct Dynamic(AtomicUsize);
+
+impl Dynamic {
+    fn new() -> Dynamic {
+        Dynamic(AtomicUsize::new(0))
+    }
+
+    fn next(&self, count: usize) -> Option<usize> {
+        let index = self.0.fetch_add(1, Ordering::Relaxed);
+        if index < count {
+            Some(index)
+        } else {
+            None
+        }
+    }
+}
+
+/// What the team shares: the caller's matrix, the workspaces, the outcome. The threads write
+/// disjoint parts between barriers (the phases above), through raw pointers.
+struct Shared {
+    n: usize,
+    a: *mut f64,
+    x: *mut f64,
+    ipiv: *mut usize,
+    perm: *mut usize,
+    inv_l: *mut f64,
+    inv_u: *mut f64,
+    threshold: f64,
+    status: AtomicI32,
+    allocation_failures: AtomicUsize,
+    transpose_tiles: Dynamic,
+    swap_chunks: Dynamic,
+    upper_blocks: Dynamic,
+}
+
+// SAFETY: the pointers are used by the team's threads on disjoint parts, ordered by the barriers.
+unsafe impl Sync for Shared {}
+
+/// One thread's part of the inversion: thread `t` of a team of `size`.
+unsafe fn member<K: Kernel>(s: &Shared, t: usize, size: usize, team: &Team) -> Result<(), Broken> {
+    let (n, a, x, nb, nr) = (s.n, s.a, s.x, K::NB, K::NR);
+    let pack = Pack::new::<K>(n);
+    if pack.is_none() {
+        s.allocation_failures.fetch_add(1, Ordering::Relaxed);
+    }
+    team.wait()?;
+    let mut pack = match pack {
+        Some(pack) if s.allocation_failures.load(Ordering::Relaxed) == 0 => pack,
+        _ => return Ok(()),
+    };
+    let my_columns = |count: usize, uniform: bool| {
+        (column_cut(count, t, size, uniform, nr), column_cut(count, t + 1, size, uniform, nr))
+    };
+
+    // 0. M = A: the row-major A read column-major is Aᵀ.
+    let tiles = (n + TILE - 1) / TILE;
+    while let Some(bj) = s.transpose_tiles.next(tiles) {
+        transpose_tile_column(n, a, bj);
+    }
+    team.wait()?;
+
+    // 1. P M = L U, blocked right-looking.
+    let mut k0 = 0;
+    while k0 < n {
+        let (kb, tl) = ((n - k0).min(nb), s.inv_l.add(k0 * nb));
+        let rest = n - k0 - kb;
+        if t == 0 {
+            let status = panel_lu::<K>(n, a, k0, kb, s.ipiv, s.threshold, &mut pack);
+            if status != 0 {
+                s.status.store(status, Ordering::Relaxed);
+            } else {
+                invert_unit_lower(n, at(a, n, k0, k0), kb, tl);
+            }
+        }
+        team.wait()?;
+        if s.status.load(Ordering::Relaxed) != 0 {
+            return Ok(());
+        }
+        // The panel's swaps in this thread's trailing columns, whose U12 and update it then computes
+        // alone. (The columns of L left of the panel get them after the LU.)
+        let (cb, ce) = my_columns(rest, true);
+        let (cb, ce) = (cb + k0 + kb, ce + k0 + kb);
+        swap_rows(n, a, s.ipiv, k0, k0 + kb, cb, ce);
+        // U12 = inv(L11) A12, in place; then A22 -= L21 U12, the GEMM carrying most work.
+        gemm::<K>(
+            kb,
+            ce - cb,
+            kb,
+            tl,
+            kb,
+            at(a, n, k0, cb),
+            n,
+            at(a, n, k0, cb),
+            n,
+            Mode::Set,
+            Shape::Lower,
+            &mut pack,
+        );
+        gemm::<K>(
+            rest,
+            ce - cb,
+            kb,
+            at(a, n, k0 + kb, k0),
+            n,
+            at(a, n, k0, cb),
+            n,
+            at(a, n, k0 + kb, cb),
+            n,
+            Mode::Update,
+            Shape::Full,
+            &mut pack,
+        );
+        team.wait()?;
+        k0 += nb;
+    }
+
+    // The later panels' swaps in the columns of L, deferred to here so that each column takes all of
+    // its swaps at once while it sits in L1. The work falls along the columns: chunks of 8, dynamic.
+    let chunks = (n + 7) / 8;
+    while let Some(chunk) = s.swap_chunks.next(chunks) {
+        for c in chunk * 8..(chunk * 8 + 8).min(n) {
+            swap_rows(n, a, s.ipiv, ((c / nb + 1) * nb).min(n), n, c, c + 1);
+        }
+    }
+    // inv(U11) of every block, shared among the threads.
+    let blocks = (n + nb - 1) / nb;
+    while let Some(b) = s.upper_blocks.next(blocks) {
+        invert_upper(n, at(a, n, b * nb, b * nb), (n - b * nb).min(nb), s.inv_u.add(b * nb * nb));
+    }
+    team.wait()?;
+
+    // 2. Y = inv(L): L Y = I by blocks of rows. Y is unit lower triangular, so row block k0 has nonzeros
+    // only in columns < k0 + kb: the GEMMs skip the zero columns, and the cuts balance the work.
+    let (cb, ce) = my_columns(n, false);
+    for c in cb..ce {
+        std::ptr::write_bytes(at(x, n, 0, c), 0, n);
+        *at(x, n, c, c) = 1.0;
+    }
+    let mut k0 = cb / nb * nb;
+    while k0 < n && cb < ce {
+        let kb = (n - k0).min(nb);
+        let w = ce.min(k0 + kb) - cb;
+        gemm::<K>(
+            kb,
+            w,
+            kb,
+            s.inv_l.add(k0 * nb),
+            kb,
+            at(x, n, k0, cb),
+            n,
+            at(x, n, k0, cb),
+            n,
+            Mode::Set,
+            Shape::Lower,
+            &mut pack,
+        );
+        gemm::<K>(
+            n - k0 - kb,
+            w,
+            kb,
+            at(a, n, k0 + kb, k0),
+            n,
+            at(x, n, k0, cb),
+            n,
+            at(x, n, k0 + kb, cb),
+            n,
+            Mode::Update,
+            Shape::Full,
+            &mut pack,
+        );
+        k0 += nb;
+    }
+    team.wait()?;
+
+    // 3. Z = inv(U) Y: U Z = Y, backward by blocks of rows; every column costs the same.
+    let (cb, ce) = my_columns(n, true);
+    let mut k0 = (n - 1) / nb * nb;
+    loop {
+        let kb = (n - k0).min(nb);
+        gemm::<K>(
+            kb,
+            ce - cb,
+            kb,
+            s.inv_u.add(k0 * nb),
+            kb,
+            at(x, n, k0, cb),
+            n,
+            at(x, n, k0, cb),
+            n,
+            Mode::Set,
+            Shape::Upper,
+            &mut pack,
+        );
+        gemm::<K>(
+            k0,
+            ce - cb,
+            kb,
+            at(a, n, 0, k0),
+            n,
+            at(x, n, k0, cb),
+            n,
+            at(x, n, 0, cb),
+            n,
+            Mode::Update,
+            Shape::Full,
+            &mut pack,
+        );
+        if k0 == 0 {
+            break;
+        }
+        k0 -= nb;
+    }
+
+    // 4. inv(M) = Z P replaces M, row-major. Row i of P is row perm[i] of the identity, so column c of
+    // Z is column perm[c] of the inverse; column j of the inverse is column source[j] of Z (source =
+    // perm's inverse, kept in ipiv, free now).
+    if t == 0 {
+        let (ipiv, perm) = (s.ipiv, s.perm);
+        for i in 0..n {
+            *perm.add(i) = i;
+        }
+        for j in 0..n {
+            std::ptr::swap(perm.add(j), perm.add(*ipiv.add(j)));
+        }
+        for c in 0..n {
+            *ipiv.add(*perm.add(c)) = c;
+        }
+    }
+    team.wait()?;
+    let (first, last) = team::split(0, tiles as i64, size as i64, t as i64);
+    for bi in first as usize..last as usize {
+        store_tile_row(n, x, s.ipiv, a, bi);
+    }
+    Ok(())
+}
+
+fn invert_with<K: Kernel>(n: usize, a: *mut f64, threads: usize) -> i32 {
+    let nb = K::NB;
+    let blocks = (n + nb - 1) / nb;
+    let squared = match n.checked_mul(n) {
+        Some(squared) => squared,
+        None => return NO_MEMORY,
+    };
+    let ipiv = AlignedBuffer::<usize>::new(n);
+    let perm = AlignedBuffer::<usize>::new(n);
+    let x = AlignedBuffer::<f64>::new(squared);
+    // inv(L11) and inv(U11) of every diagonal block, NB x NB apart.
+    let inv_l = AlignedBuffer::<f64>::new(blocks * nb * nb);
+    let inv_u = AlignedBuffer::<f64>::new(blocks * nb * nb);
+    let (mut ipiv, mut perm, mut x, mut inv_l, mut inv_u) = match (ipiv, perm, x, inv_l, inv_u) {
+        (Some(ipiv), Some(perm), Some(x), Some(inv_l), Some(inv_u)) => (ipiv, perm, x, inv_l, inv_u),
+        _ => return NO_MEMORY,
+    };
+    // SAFETY: the caller passes n*n doubles at a (interop_inv_rust's contract).
+    let threshold = pivot_threshold(unsafe { std::slice::from_raw_parts(a, squared) }, n);
+    let shared = Shared {
+        n,
+        a,
+        x: x.as_mut_ptr(),
+        ipiv: ipiv.as_mut_ptr(),
+        perm: perm.as_mut_ptr(),
+        inv_l: inv_l.as_mut_ptr(),
+        inv_u: inv_u.as_mut_ptr(),
+        threshold,
+        status: AtomicI32::new(0),
+        allocation_failures: AtomicUsize::new(0),
+        transpose_tiles: Dynamic::new(),
+        swap_chunks: Dynamic::new(),
+        upper_blocks: Dynamic::new(),
+    };
+    // SAFETY: every pointer in `shared` covers its extent; the phases write disjoint parts.
+    team::run(threads, |t, size, team| unsafe { member::<K>(&shared, t, size, team) });
+    if shared.allocation_failures.load(Ordering::Relaxed) != 0 {
+        NO_MEMORY
+    } else {
+        shared.status.load(Ordering::Relaxed)
+    }
+}
+
+/// Inverts the row-major n x n matrix at `a` in place on `threads` threads (interop_inv_c's contract;
+/// the arguments are checked by the caller).
+///
+/// # Safety
+/// `a` points to n*n doubles that nothing else uses during the call.
+pub unsafe fn invert(path: Path, n: usize, a: *mut f64, threads: usize) -> i32 {
+    match path {
+        Path::Scalar => invert_with::<Scalar>(n, a, threads),
+        Path::Avx2 => invert_with::<Avx2>(n, a, threads),
+    }
+}

@@ -1,0 +1,255 @@
+//! The library through its exports (as C calls them) and the inversion on every path this CPU has:
+//! residuals, singular and non-finite inputs, argument checks, the ISA switch.
+
+use interop_rust::isa::Path;
+use interop_rust::status::{ISA_AUTO, ISA_AVX2, ISA_AVX512, ISA_SCALAR, NONFINITE, NO_MEMORY};
+use interop_rust::{
+    interop_inv_rust, interop_pi_count_rust, interop_rust_abi_version, interop_rust_isa_active,
+    interop_rust_isa_select, interop_rust_isa_supported, interop_rust_last_error,
+};
+
+/// The spec's uniform double of counter k (written from the spec, not from the library).
+fn unit(seed: u64, k: u64) -> f64 {
+    let mut z = seed.wrapping_add((k + 1).wrapping_mul(0x9E3779B97F4A7C15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D049BB133111EB);
+    z ^= z >> 31;
+    (z >> 11) as f64 * (1.0 / (1_u64 << 53) as f64)
+}
+
+/// The spec's matrix A = R∘Rᵀ, row-major.
+fn spec_matrix(n: usize, seed: u64) -> Vec<f64> {
+    let mut a = vec![0.0; n * n];
+    for i in 0..n {
+        for j in 0..n {
+            a[i * n + j] = unit(seed, (i * n + j) as u64) * unit(seed, (j * n + i) as u64);
+        }
+    }
+    a
+}
+
+/// Unit diagonal, -1 above, zeros below but a last row of uniform numbers: partial pivoting of A has
+/// no element growth, of Aᵀ 2^(n-1) (so a kernel that pivots the wrong matrix fails the residual).
+fn growth_matrix(n: usize, seed: u64) -> Vec<f64> {
+    let mut a = vec![0.0; n * n];
+    for i in 0..n {
+        for j in 0..n {
+            a[i * n + j] = if j > i {
+                -1.0
+            } else if j == i {
+                1.0
+            } else if i == n - 1 {
+                unit(seed, j as u64)
+            } else {
+                0.0
+            };
+        }
+    }
+    a
+}
+
+fn norm1(n: usize, m: &[f64]) -> f64 {
+    (0..n).map(|j| (0..n).map(|i| m[i * n + j].abs()).sum::<f64>()).fold(0.0, f64::max)
+}
+
+/// The spec's scaled residual ||I - A X||_1 / (n eps ||A||_1 ||X||_1); +Inf for NaN or Inf.
+fn residual(n: usize, a: &[f64], x: &[f64]) -> f64 {
+    if x.iter().any(|v| !v.is_finite()) {
+        return f64::INFINITY;
+    }
+    let mut r = vec![0.0; n * n];
+    for i in 0..n {
+        for k in 0..n {
+            let aik = a[i * n + k];
+            for j in 0..n {
+                r[i * n + j] -= aik * x[k * n + j];
+            }
+        }
+        r[i * n + i] += 1.0;
+    }
+    norm1(n, &r) / (n as f64 * f64::EPSILON * norm1(n, a) * norm1(n, x))
+}
+
+fn invert(path: Path, a: &[f64], n: usize, threads: usize) -> (i32, Vec<f64>) {
+    let mut x = a.to_vec();
+    let status = unsafe { interop_rust::inverse::invert(path, n, x.as_mut_ptr(), threads) };
+    (status, x)
+}
+
+#[test]
+fn inverses_pass_the_residual_check_on_every_path_size_and_thread_count() {
+    for path in Path::available() {
+        for &n in &[1, 2, 3, 5, 7, 8, 17, 31, 64, 127, 128, 129, 200, 263] {
+            let a = spec_matrix(n, 11 + n as u64);
+            // 7 threads: more threads than columns for the small orders (empty shares).
+            for threads in [1, 2, 3, 7] {
+                let (status, x) = invert(path, &a, n, threads);
+                assert_eq!(status, 0, "{:?} n {} threads {}", path, n, threads);
+                let r = residual(n, &a, &x);
+                assert!(r <= 30.0, "{:?} n {} threads {}: residual {}", path, n, threads, r);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_pivoting_is_that_of_a_itself() {
+    for path in Path::available() {
+        for n in [60, 150] {
+            let a = growth_matrix(n, 2024);
+            let (status, x) = invert(path, &a, n, 2);
+            assert_eq!(status, 0);
+            assert!(residual(n, &a, &x) <= 30.0, "{:?} n {}", path, n);
+        }
+    }
+}
+
+#[test]
+fn the_paths_and_thread_counts_agree_on_the_inverse() {
+    let n = 300;
+    let a = spec_matrix(n, 5);
+    let (_, reference) = invert(Path::Scalar, &a, n, 1);
+    for path in Path::available() {
+        for threads in [1, 2, 4] {
+            let (status, x) = invert(path, &a, n, threads);
+            assert_eq!(status, 0);
+            let scale = reference.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+            let worst = x.iter().zip(&reference).fold(0.0_f64, |m, (p, q)| m.max((p - q).abs()));
+            // A conditioned but not singular matrix: the orders of the sums differ, the answers barely.
+            assert!(worst <= 1e-6 * scale, "{:?} {} threads: {} of {}", path, threads, worst, scale);
+        }
+    }
+}
+
+#[test]
+fn singular_inputs_name_the_failing_step() {
+    let n = 9;
+    for path in Path::available() {
+        for threads in [1, 2] {
+            let mut a = spec_matrix(n, 7);
+            for i in 0..n {
+                a[i * n + 4] = 0.0; // column 5
+            }
+            assert_eq!(invert(path, &a, n, threads).0, 5, "zero column 5");
+            let mut a = spec_matrix(n, 7);
+            for j in 0..n {
+                a[4 * n + j] = 0.0; // row 5
+            }
+            let status = invert(path, &a, n, threads).0;
+            assert!(status > 0 && status <= n as i32, "zero row: {}", status);
+            assert_eq!(invert(path, &vec![0.0; n * n], n, threads).0, 1, "all zero");
+            let mut a = spec_matrix(n, 7);
+            for j in 0..n {
+                a[2 * n + j] = a[6 * n + j];
+            }
+            let status = invert(path, &a, n, threads).0;
+            assert!(status > 0 && status <= n as i32, "equal rows: {}", status);
+            // Numerically singular: rank one, all pivots after the first at rounding level.
+            let ones = vec![1.0; n * n];
+            assert_eq!(invert(path, &ones, n, threads).0, 2, "rank one");
+        }
+    }
+}
+
+#[test]
+fn nan_and_inf_are_non_finite_pivots() {
+    for path in Path::available() {
+        for n in [9, 200] {
+            for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+                for place in [0, 10, n * n / 2 + 3, n * n - 1] {
+                    let mut a = spec_matrix(n, 7);
+                    a[place] = bad;
+                    let status = invert(path, &a, n, 2).0;
+                    let step = status & !NONFINITE;
+                    assert!(
+                        status > 0 && status & NONFINITE != 0 && step >= 1 && step <= n as i32,
+                        "{:?} {} at {} of {}: status {}",
+                        path,
+                        bad,
+                        place,
+                        n,
+                        status
+                    );
+                }
+            }
+        }
+        assert_eq!(invert(path, &vec![f64::NAN; 81], 9, 1).0, NONFINITE | 1, "all NaN");
+        // The identity with a NaN on the diagonal: steps 1 and 2 pass, step 3 is not finite.
+        let mut a = vec![0.0; 16];
+        for i in 0..4 {
+            a[i * 4 + i] = 1.0;
+        }
+        a[2 * 4 + 2] = f64::NAN;
+        assert_eq!(invert(path, &a, 4, 1).0, NONFINITE | 3);
+        // Aᵀ of the growth matrix scaled to 1e300 overflows inside the factorization.
+        let n = 40;
+        let g = growth_matrix(n, 2024);
+        let mut a = vec![0.0; n * n];
+        for i in 0..n {
+            for j in 0..n {
+                a[j * n + i] = g[i * n + j] * 1e300;
+            }
+        }
+        let status = invert(path, &a, n, 1).0;
+        assert!(status > 0 && status & NONFINITE != 0, "overflow: {}", status);
+    }
+}
+
+#[test]
+fn the_exports_check_their_arguments() {
+    unsafe {
+        let mut one = 1.0;
+        assert_eq!(interop_inv_rust(0, &mut one, 1), -1);
+        assert_eq!(interop_inv_rust(1, std::ptr::null_mut(), 1), -2);
+        assert_eq!(interop_inv_rust(1, &mut one, 0), -3);
+        assert_eq!(interop_inv_rust(1, &mut one, 1), 0);
+        assert_eq!(one, 1.0);
+        let mut two = 4.0;
+        assert_eq!(interop_inv_rust(1, &mut two, 3), 0);
+        assert_eq!(two, 0.25);
+        // n*n does not fit the address space: no workspace, never an abort (and `a` is not read).
+        assert_eq!(interop_inv_rust(1 << 32, &mut one, 1), NO_MEMORY);
+        assert_eq!(interop_inv_rust(3_000_000_000, &mut one, 1), NO_MEMORY);
+        let mut inside = -1_i64;
+        assert_eq!(interop_pi_count_rust(1, -1, 10, 1, &mut inside), -2);
+        assert_eq!(interop_pi_count_rust(1, 10, 9, 1, &mut inside), -3);
+        assert_eq!(interop_pi_count_rust(1, 0, 10, 0, &mut inside), -4);
+        assert_eq!(interop_pi_count_rust(1, 0, 10, 1, std::ptr::null_mut()), -5);
+        assert_eq!(inside, -1);
+        assert_eq!(interop_pi_count_rust(42, 0, 1_000_000, 3, &mut inside), 0);
+        assert_eq!(inside, 785_402);
+        assert_eq!(interop_pi_count_rust(0, 0, 1000, 2, &mut inside), 0);
+        assert_eq!(inside, 784);
+        assert_eq!(interop_pi_count_rust(0, 5, 5, 4, &mut inside), 0);
+        assert_eq!(inside, 0);
+        // No panic happened on this thread: no message.
+        assert_eq!(interop_rust_last_error(std::ptr::null_mut(), 0), 0);
+    }
+    assert_eq!(interop_rust_abi_version(), 1);
+}
+
+#[test]
+fn the_isa_switch_has_interop_isa_select_semantics() {
+    assert_eq!(interop_rust_isa_supported(-1), -1);
+    assert_eq!(interop_rust_isa_supported(4), -1);
+    assert_eq!(interop_rust_isa_supported(ISA_AUTO), 1);
+    assert_eq!(interop_rust_isa_supported(ISA_SCALAR), 1);
+    assert_eq!(interop_rust_isa_supported(ISA_AVX512), 0, "no AVX-512 path in this library");
+    let best = interop_rust_isa_active();
+    let has_avx2 = interop_rust_isa_supported(ISA_AVX2) == 1;
+    assert_eq!(best, if has_avx2 { ISA_AVX2 } else { ISA_SCALAR });
+    assert_eq!(interop_rust_isa_select(9), -1);
+    assert_eq!(interop_rust_isa_select(ISA_AVX512), 1);
+    assert_eq!(interop_rust_isa_active(), best, "a refused path leaves the path in use");
+    assert_eq!(interop_rust_isa_select(ISA_SCALAR), 0);
+    assert_eq!(interop_rust_isa_active(), ISA_SCALAR);
+    let mut inside = 0;
+    assert_eq!(unsafe { interop_pi_count_rust(42, 0, 1_000_000, 2, &mut inside) }, 0);
+    assert_eq!(inside, 785_402);
+    if has_avx2 {
+        assert_eq!(interop_rust_isa_select(ISA_AVX2), 0);
+        assert_eq!(interop_rust_isa_active(), ISA_AVX2);
+    }
+    assert_eq!(interop_rust_isa_select(ISA_AUTO), 0);
+    assert_eq!(interop_rust_isa_active(), best);
+}
