@@ -26,3 +26,20 @@ if(NOT exported STREQUAL declared)
 endif()
 list(LENGTH declared count)
 message(STATUS "libinterop_cpp exports the ${count} functions of its header and nothing else")
+
+# Each path's kernel object defines one external symbol, its table (interop_cpp::isa_<path>::kernels):
+# no inline function or template instantiation that the linker could merge across the copies, and
+# so run one path's instructions on another (src/isa_kernels.hpp). -DOBJECTS=<the kernel objects>
+foreach(object IN LISTS OBJECTS)
+  execute_process(COMMAND ${NM} --defined-only --extern-only ${object} OUTPUT_VARIABLE listing RESULT_VARIABLE status)
+  if(NOT status EQUAL 0)
+    message(FATAL_ERROR "${NM} failed on ${object}")
+  endif()
+  string(REGEX MATCHALL "[^\n]+" lines "${listing}")
+  list(LENGTH lines count)
+  if(NOT count EQUAL 1 OR NOT lines MATCHES "^[0-9a-fA-F]+ [DR] _ZN11interop_cpp[0-9]+isa_[a-z0-9]+7kernelsE$")
+    message(FATAL_ERROR "${object} defines more than its kernel table:\n${listing}")
+  endif()
+endforeach()
+list(LENGTH OBJECTS count)
+message(STATUS "the ${count} kernel objects define their kernel tables only")
