@@ -1,8 +1,8 @@
 /*
  * interop_cpp.h: the exported C ABI of libinterop_cpp, the cpp-threads backend (C++17 kernels,
- * std::thread). The contract of /work/notes/kernel-contract.md: pi and inversion with exactly the
- * semantics, argument checks and status codes of interop_pi_count_c and interop_inv_c (interop.h),
- * pi counts bit-identical to the C kernel, the same instruction-set paths chosen at run time.
+ * std::thread). The contract of every kernel library beside libinterop_native: pi and inversion with
+ * exactly the semantics, argument checks and status codes of interop_pi_count_c and interop_inv_c
+ * (interop.h), pi counts bit-identical to the C kernel, the same instruction-set paths chosen at run time.
  *
  * No C++ exception crosses this boundary: every export catches them; std::bad_alloc becomes
  * INTEROP_STATUS_NO_MEMORY, any other exception INTEROP_STATUS_INTERNAL with its what() kept for
