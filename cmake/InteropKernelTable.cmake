@@ -4,7 +4,8 @@
 #
 # interop_kernel_table(<json> <generated .c>) sets, in the caller's scope:
 #   INTEROP_KERNEL_IDS              the ids of the kernels this build has ("c;fortran"), in table order
-#   INTEROP_KERNEL_TARGETS          the CMake targets of their libraries (for add_dependencies)
+#   INTEROP_KERNEL_LIBRARIES        the table's libraries this build has ("interop_native")
+#   INTEROP_KERNEL_TARGETS          their CMake targets (for add_dependencies)
 #   INTEROP_KERNEL_<id>_ISAS        the instruction-set paths of kernel <id> that this build has
 # A row whose library has no CMake target in this build (its language was not built) is left out.
 # Call it after the library build rules, so their targets exist.
@@ -166,4 +167,5 @@ function(interop_kernel_table json_file generated_file)
   list(REMOVE_DUPLICATES targets)
   set(INTEROP_KERNEL_IDS "${ids}" PARENT_SCOPE)
   set(INTEROP_KERNEL_TARGETS "${targets}" PARENT_SCOPE)
+  set(INTEROP_KERNEL_LIBRARIES "${library_names}" PARENT_SCOPE)
 endfunction()
