@@ -53,7 +53,7 @@ public static class BackendCatalog
 
     private static IReadOnlyList<IBackend> Discover() => Build(NativeKernelTable.Default);
 
-    /// <summary>The catalog over kernel table <paramref name="table"/>, in order (a test's own table: no lookup by name).</summary>
+    /// <summary>The catalog over kernel table <paramref name="table"/> (the embedded one, or a test's own), in order.</summary>
     internal static IReadOnlyList<IBackend> Build(NativeKernelTable table) =>
         [.. typeof(BackendCatalog).Assembly.GetTypes()
             .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IBackend).IsAssignableFrom(t) && t.GetConstructor(Type.EmptyTypes) is not null)
