@@ -2,9 +2,11 @@
 include(CheckCCompilerFlag)
 
 set(INTEROP_C_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion)
+set(INTEROP_CXX_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion)
 set(INTEROP_Fortran_WARNINGS -Wall -Wextra -Wimplicit-interface)
 if(INTEROP_WARNINGS_AS_ERRORS)
   list(APPEND INTEROP_C_WARNINGS -Werror)
+  list(APPEND INTEROP_CXX_WARNINGS -Werror)
   list(APPEND INTEROP_Fortran_WARNINGS -Werror)
 endif()
 
@@ -48,7 +50,7 @@ set(INTEROP_ISA_scalar_LEVEL 1)
 set(INTEROP_ISA_avx2_LEVEL 2)
 set(INTEROP_ISA_avx512_LEVEL 3)
 
-# Applies the project's warnings and CPU flags to a target with C and/or Fortran sources; ARCH, if
+# Applies the project's warnings and CPU flags to a target with C, C++ and/or Fortran sources; ARCH, if
 # given, replaces the CPU flags (the per-path kernel variants).
 function(interop_target_flags target)
   cmake_parse_arguments(PARSE_ARGV 1 ARG "" "" "ARCH")
@@ -59,6 +61,7 @@ function(interop_target_flags target)
   endif()
   target_compile_options(${target} PRIVATE
     $<$<COMPILE_LANGUAGE:C>:${INTEROP_C_WARNINGS} ${arch}>
+    $<$<COMPILE_LANGUAGE:CXX>:${INTEROP_CXX_WARNINGS} ${arch}>
     $<$<COMPILE_LANGUAGE:Fortran>:${INTEROP_Fortran_WARNINGS} ${arch}>)
   set_target_properties(${target} PROPERTIES C_STANDARD 11 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF)
 endfunction()

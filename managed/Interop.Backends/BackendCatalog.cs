@@ -1,11 +1,14 @@
 using System.Collections.Concurrent;
 using Interop.Core;
+using Interop.Native;
 
 namespace Interop.Backends;
 
 /// <summary>
-/// Every backend in this assembly, found by reflection, so adding a backend is adding one class
-/// here: the driver and the report only ever see this catalog. A backend class that implements
+/// Every backend: one per row of the native kernel table (native/kernels.json, as
+/// <see cref="NativeKernelBackend"/>), and every other backend class in this assembly, found by
+/// reflection; so adding a native kernel is adding a row, and adding another backend is adding one
+/// class here: the driver and the report only ever see this catalog. A backend that implements
 /// several workload interfaces (<see cref="IPiBackend"/>, <see cref="IInvBackend"/>) is one backend
 /// that runs several workloads.
 /// </summary>
@@ -48,9 +51,13 @@ public static class BackendCatalog
         return selected;
     }
 
-    private static IReadOnlyList<IBackend> Discover() =>
+    private static IReadOnlyList<IBackend> Discover() => Build(NativeKernelTable.Default);
+
+    /// <summary>The catalog over kernel table <paramref name="table"/> (the embedded one, or a test's own), in order.</summary>
+    internal static IReadOnlyList<IBackend> Build(NativeKernelTable table) =>
         [.. typeof(BackendCatalog).Assembly.GetTypes()
-            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IBackend).IsAssignableFrom(t))
+            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IBackend).IsAssignableFrom(t) && t.GetConstructor(Type.EmptyTypes) is not null)
             .Select(t => (IBackend)Activator.CreateInstance(t)!)
+            .Concat(table.Kernels.Select(row => new NativeKernelBackend(new NativeKernel(row))))
             .OrderBy(b => b.Order)];
 }

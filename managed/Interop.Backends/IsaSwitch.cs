@@ -5,24 +5,32 @@ namespace Interop.Backends;
 
 /// <summary>
 /// Forces one instruction-set path on every backend at once (--isa, INTEROP_ISA): the C# kernels,
-/// the C and Fortran kernels and, if the native library is not loaded yet, OpenBLAS (which is told
-/// the path even for auto: see <see cref="NativeIsa.PrepareOpenBlas"/>). A path this CPU
-/// lacks is a usage error. Each backend's <c>PiIsa</c>/<c>InvIsa</c> then says what it really runs.
+/// every kernel library of the native kernel table (each through its own <c>_select</c>) and, if
+/// libinterop_native is not loaded yet, OpenBLAS (which is told the path even for auto: see
+/// <see cref="NativeIsa.PrepareOpenBlas"/>). A path this CPU lacks is a usage error. A kernel library
+/// that lacks a path the CPU has runs its widest lower one (<see cref="NativeKernelLibrary.Select"/>).
+/// Each backend's <c>PiIsa</c>/<c>InvIsa</c> then says what it really runs.
 /// </summary>
 public static class IsaSwitch
 {
-    public static void Apply(Isa isa)
+    public static void Apply(Isa isa) => Apply(isa, NativeKernelTable.Default);
+
+    /// <summary>As <see cref="Apply(Isa)"/>, over the libraries of <paramref name="table"/>.</summary>
+    internal static void Apply(Isa isa, NativeKernelTable table)
     {
         ManagedIsa.Select(isa);
         NativeIsa.PrepareOpenBlas(isa, ManagedIsa.Best, ManagedIsa.IsAmd);
-        try
+        foreach (NativeKernelLibraryInfo library in table.Libraries)
         {
-            NativeIsa.Select(isa);
-        }
-        catch (BackendUnavailableException)
-        {
-            // No native library: the managed backends follow the switch; the native ones are left
-            // out later with the loader's own message.
+            try
+            {
+                NativeKernelLibrary.For(library).Select(isa);
+            }
+            catch (BackendUnavailableException)
+            {
+                // Not built or not loadable: the other backends follow the switch; this library's
+                // rows are left out later with the loader's own message.
+            }
         }
     }
 }

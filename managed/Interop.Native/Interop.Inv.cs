@@ -2,14 +2,6 @@ namespace Interop.Native;
 
 internal static partial class Interop
 {
-    // int32_t interop_inv_c(int64_t n, double *a, int32_t threads)
-    [System.Runtime.InteropServices.LibraryImport(NativeLibraries.Kernels, EntryPoint = "interop_inv_c")]
-    internal static unsafe partial int InvC(long n, double* a, int threads);
-
-    // int32_t interop_inv_fortran(int64_t n, double *a, int32_t threads)
-    [System.Runtime.InteropServices.LibraryImport(NativeLibraries.Kernels, EntryPoint = "interop_inv_fortran")]
-    internal static unsafe partial int InvFortran(long n, double* a, int threads);
-
     // int32_t interop_inv_lapack(int64_t n, double *a, int32_t threads): dgetrf + dgetri from OpenBLAS
     [System.Runtime.InteropServices.LibraryImport(NativeLibraries.Kernels, EntryPoint = "interop_inv_lapack")]
     internal static unsafe partial int InvLapack(long n, double* a, int threads);

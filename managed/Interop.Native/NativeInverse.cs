@@ -4,35 +4,19 @@ using Interop.Core;
 namespace Interop.Native;
 
 /// <summary>
-/// Managed entry points over the native inversion kernels. The matrix span is passed as a pointer
-/// to the caller's (pinned) memory: the kernels work in place, nothing is copied or marshalled.
+/// Managed entry points over libinterop_native's LAPACK inversion and residuals (the table's kernels
+/// are <see cref="NativeKernel"/>). The matrix span is passed as a pointer to the caller's (pinned)
+/// memory: the kernels work in place, nothing is copied or marshalled.
 /// </summary>
 public static class NativeInverse
 {
-    private static readonly string[] InvArguments = ["n", "a", "threads"];
     private static readonly string[] ResidualArguments = ["n", "a", "x", "threads", "residual"];
-
-    public static unsafe void InvertC(Span<double> a, int n, int threads, string backend)
-    {
-        fixed (double* p = Checked(a, n))
-        {
-            ThrowIfFailed(Interop.InvC(n, p, threads), "interop_inv_c", backend);
-        }
-    }
-
-    public static unsafe void InvertFortran(Span<double> a, int n, int threads, string backend)
-    {
-        fixed (double* p = Checked(a, n))
-        {
-            ThrowIfFailed(Interop.InvFortran(n, p, threads), "interop_inv_fortran", backend);
-        }
-    }
 
     public static unsafe void InvertLapack(Span<double> a, int n, int threads, string backend)
     {
         fixed (double* p = Checked(a, n))
         {
-            ThrowIfFailed(Interop.InvLapack(n, p, threads), "interop_inv_lapack", backend);
+            NativeStatus.ThrowIfInversionFailed(Interop.InvLapack(n, p, threads), "interop_inv_lapack", backend);
         }
     }
 
@@ -89,23 +73,6 @@ public static class NativeInverse
             ? core
             : "unknown";
 
-    // Positive statuses are the 1-based step of a failing pivot, a property of the matrix, not a bug:
-    // a singular one, or with INTEROP_STATUS_NONFINITE a NaN or Inf one.
-    private static void ThrowIfFailed(int status, string function, string backend)
-    {
-        if (status > 0 && (status & NativeStatus.NonFinite) != 0)
-        {
-            throw new NonFiniteFactorizationException(status & ~NativeStatus.NonFinite, backend);
-        }
-
-        if (status > 0)
-        {
-            throw new SingularMatrixException(status, backend);
-        }
-
-        NativeStatus.ThrowIfFailed(status, function, InvArguments);
-    }
-
     private static Span<double> Checked(Span<double> a, int n)
     {
         CheckLength(a, n);
@@ -113,7 +80,7 @@ public static class NativeInverse
         return a;
     }
 
-    private static void CheckLength(ReadOnlySpan<double> a, int n)
+    internal static void CheckLength(ReadOnlySpan<double> a, int n)
     {
         if (n < 1 || a.Length != (long)n * n)
         {

@@ -3,34 +3,17 @@ using Interop.Core;
 namespace Interop.Native;
 
 /// <summary>
-/// The instruction-set path of the native kernels (native/src/isa.c), and the path OpenBLAS runs,
-/// which follows the switch only if told before the library loads (<see cref="PrepareOpenBlas"/>).
+/// The instruction-set path of libinterop_native's kernels (native/src/isa.c; every kernel library's
+/// own: <see cref="NativeKernelLibrary"/>), and the path OpenBLAS runs, which follows the switch only
+/// if told before the library loads (<see cref="PrepareOpenBlas"/>).
 /// </summary>
 public static class NativeIsa
 {
     /// <summary>OpenBLAS's variable that forces its kernels' CPU type; read once, when it loads.</summary>
     public const string OpenBlasCoreVariable = "OPENBLAS_CORETYPE";
 
-    /// <summary>The path the C and Fortran kernels take now.</summary>
-    public static Isa Active
-    {
-        get
-        {
-            NativeLoader.EnsureLoaded();
-            return (Isa)Interop.IsaActive();
-        }
-    }
-
-    /// <summary>Forces the path of the C and Fortran kernels; one this CPU lacks is a usage error.</summary>
-    public static void Select(Isa isa)
-    {
-        NativeLoader.EnsureLoaded();
-        int status = Interop.IsaSelect((int)isa);
-        if (status != 0)
-        {
-            throw new UsageException($"the native kernels have no {IsaNames.Name(isa)} path on this CPU");
-        }
-    }
+    /// <summary>The path libinterop_native's kernels (C and Fortran) take now.</summary>
+    public static Isa Active => NativeLoader.Library.ActiveIsa;
 
     /// <summary>The OpenBLAS core this process asked for (null: none, or the user set the variable).</summary>
     public static string? OpenBlasCoreChosen { get; private set; }

@@ -1,24 +1,21 @@
-/* CTest: the exported inversion kernels (C, Fortran, LAPACK) against each other and the spec's
- * scaled residual, on sizes around the block sizes, known matrices and singular inputs. The C and
- * Fortran kernels run on one instruction-set path, forced with interop_isa_select. The residual suite
- * also checks the O(n^2) estimate of the residual against the full one.
- * Usage: test_inv_kernels c|fortran scalar|avx2|avx512   (exit 77, "skipped", where the CPU lacks it)
+/* CTest: the inversion kernels of the kernel table (native/kernels.json, bound by symbol) and LAPACK
+ * against each other and the spec's scaled residual, on sizes around the block sizes, known matrices
+ * and singular inputs. A table kernel runs on one instruction-set path, forced with its library's
+ * <prefix>_select. The residual suite also checks the O(n^2) estimate of the residual against the full one.
+ * Usage: test_inv_kernels <table id> scalar|avx2|avx512   (exit 77, "skipped", where the CPU lacks it)
  *        test_inv_kernels lapack|residual */
 #include "interop.h"
+#include "kernel_table.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef int32_t (*inv_kernel)(int64_t, double *, int32_t);
-
 static int failures;
 
 /* CTest's SKIP_RETURN_CODE: the path exists, but not on this CPU. */
 enum { EXIT_SKIPPED = 77 };
-
-static const char *const path_names[] = {"auto", "scalar", "avx2", "avx512"}; /* INTEROP_ISA_* order */
 
 #define CHECK(cond, ...)                                                                                     \
     do {                                                                                                     \
@@ -87,14 +84,18 @@ static double estimate(int64_t n, const double *a, const double *x)
     return r;
 }
 
-static const char *name_of(inv_kernel k)
+/* The kernel under test: its name in messages, its last-error message beside a failing status. */
+static const char *kernel_name = "lapack";
+static const interop_kernel *current;
+
+static const char *last_error(void)
 {
-    return k == interop_inv_c ? "c" : k == interop_inv_fortran ? "fortran" : "lapack";
+    return current ? interop_kernel_last_error(current) : "";
 }
 
 /* Inverts the spec matrix of order n on each of the thread counts given and checks every result:
  * status, scaled residual, and agreement with LAPACK's inverse. */
-static void check_sizes(inv_kernel kernel, const int64_t *sizes, size_t count, int32_t min_threads,
+static void check_sizes(interop_inv_kernel kernel, const int64_t *sizes, size_t count, int32_t min_threads,
                         int32_t max_threads)
 {
     for (size_t s = 0; s < count; ++s) {
@@ -105,18 +106,18 @@ static void check_sizes(inv_kernel kernel, const int64_t *sizes, size_t count, i
         for (int32_t threads = min_threads; threads <= max_threads; ++threads) {
             double *x = copy(a, n);
             int32_t status = kernel(n, x, threads);
-            CHECK(status == 0, "%s n=%lld threads=%d status %d", name_of(kernel), (long long)n, threads,
-                  status);
+            CHECK(status == 0, "%s n=%lld threads=%d status %d %s", kernel_name, (long long)n, threads,
+                  status, last_error());
             double r = residual(n, a, x);
-            CHECK(r >= 0 && r <= 30, "%s n=%lld threads=%d residual %g", name_of(kernel), (long long)n,
-                  threads, r);
+            CHECK(r >= 0 && r <= 30, "%s n=%lld threads=%d residual %g", kernel_name, (long long)n, threads,
+                  r);
             double diff = 0, scale = 0;
             for (int64_t i = 0; i < n * n; ++i) {
                 diff = fmax(diff, fabs(x[i] - reference[i]));
                 scale = fmax(scale, fabs(reference[i]));
             }
             CHECK(diff <= 1e-8 * scale, "%s n=%lld threads=%d differs from LAPACK by %g (scale %g)",
-                  name_of(kernel), (long long)n, threads, diff, scale);
+                  kernel_name, (long long)n, threads, diff, scale);
             free(x);
         }
         free(a);
@@ -124,7 +125,9 @@ static void check_sizes(inv_kernel kernel, const int64_t *sizes, size_t count, i
     }
 }
 
-static void test_kernel(inv_kernel kernel)
+/* `own_orders`: the kernel's own block edges beyond the shared ones (the table's test_orders), on one
+ * thread. */
+static void test_kernel(interop_inv_kernel kernel, const int64_t *own_orders, size_t own_order_count)
 {
     /* The kernels' tiles and blocks (native/src/lu_inverse_c.c; lu_inverse_fortran.F90 has its own):
      * micro-tiles MR x NR of 4 x 4 (scalar), 8 x 6 (avx2), 16 x 12 (avx512) and 16 x 6 (Fortran);
@@ -136,13 +139,11 @@ static void test_kernel(inv_kernel kernel)
                              19, 23, 24, 25,  31,  32,  33,  35,  36,  37,  47,  48,  49,  63,  64,  65,
                              95, 96, 97, 127, 128, 129, 191, 192, 193, 255, 256, 257, 289, 383, 384, 385};
     check_sizes(kernel, sizes, sizeof sizes / sizeof *sizes, 1, 3);
-    /* The C kernel packs B in blocks of NC = 1536 columns: one thread's share of n = 1537 columns
-     * takes two, the second of one column (the solves multiply in place, which holds only if each
-     * block is packed before it is written). */
-    if (kernel == interop_inv_c) {
-        const int64_t large[] = {1537};
-        check_sizes(kernel, large, 1, 1, 1);
-    }
+    /* Orders at a kernel's own larger blocks, from the table: e.g. the C kernel packs B in blocks of
+     * NC = 1536 columns, and one thread's share of n = 1537 columns takes two, the second of one column
+     * (the solves multiply in place, which holds only if each block is packed before it is written). */
+    if (own_order_count > 0)
+        check_sizes(kernel, own_orders, own_order_count, 1, 1);
 
     /* The identity is its own inverse, exactly. */
     {
@@ -198,7 +199,7 @@ static void test_kernel(inv_kernel kernel)
                 int32_t status = kernel(n, x, threads);
                 double r = status == 0 ? residual(n, a, x) : -1;
                 CHECK(status == 0 && r >= 0 && r <= 30,
-                      "%s: row pivoting of A, n=%lld threads=%d: status %d residual %g", name_of(kernel),
+                      "%s: row pivoting of A, n=%lld threads=%d: status %d residual %g", kernel_name,
                       (long long)n, threads, status, r);
                 free(a);
                 free(x);
@@ -207,7 +208,7 @@ static void test_kernel(inv_kernel kernel)
                 status = kernel(n, x, threads);
                 r = status == 0 ? residual(n, a, x) : -1;
                 CHECK(status != 0 || r > 30,
-                      "%s: Aᵀ (growth 2^(n-1)) n=%lld threads=%d: status %d residual %g", name_of(kernel),
+                      "%s: Aᵀ (growth 2^(n-1)) n=%lld threads=%d: status %d residual %g", kernel_name,
                       (long long)n, threads, status, r);
                 free(a);
                 free(x);
@@ -253,7 +254,7 @@ static void test_kernel(inv_kernel kernel)
                     int32_t status = kernel(n, a, 2);
                     int32_t step = status & ~INTEROP_STATUS_NONFINITE;
                     CHECK(status > 0 && (status & INTEROP_STATUS_NONFINITE) && step >= 1 && step <= n,
-                          "%s: %g at %lld of n=%lld: status %d, expected non-finite", name_of(kernel), bad[b],
+                          "%s: %g at %lld of n=%lld: status %d, expected non-finite", kernel_name, bad[b],
                           (long long)where[w], (long long)n, status);
                     free(a);
                 }
@@ -346,8 +347,8 @@ static void test_residual(void)
         double *y = copy(g, m);
         CHECK(interop_inv_lapack(m, y, 2) == 0, "lapack on the growth matrix");
         double full = residual(m, g, y), est = estimate(m, g, y);
-        CHECK(full > 1e6 && est > 30 && fabs(est - full) <= 1e-6 * full, "growth matrix: estimate %g, full %g",
-              est, full);
+        CHECK(full > 1e6 && est > 30 && fabs(est - full) <= 1e-6 * full,
+              "growth matrix: estimate %g, full %g", est, full);
         free(g);
         free(y);
     }
@@ -361,29 +362,46 @@ static void test_residual(void)
     free(x);
 }
 
+/* Binds the row named `name` and forces `isa` on its library: 0 ready, EXIT_SKIPPED where this CPU (or
+ * the library) lacks the path, 1 if it cannot be bound. */
+static int prepare(const char *name, int32_t isa, interop_kernel *kernel)
+{
+    char error[512];
+    if (interop_kernel_bind(interop_kernel_find(name), kernel, error, sizeof error) != 0) {
+        fprintf(stderr, "FAIL: %s\n", error);
+        return 1;
+    }
+    if (kernel->isa_supported(isa) != 1) {
+        printf("skipped: %s cannot run the %s path on this CPU\n", kernel->row->library->name,
+               interop_kernel_isa_name(isa));
+        return EXIT_SKIPPED;
+    }
+    CHECK(kernel->isa_select(isa) == 0 && kernel->isa_active() == isa, "select %s",
+          interop_kernel_isa_name(isa));
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    int32_t isa = -1;
-    for (int32_t i = INTEROP_ISA_SCALAR; argc == 3 && i <= INTEROP_ISA_AVX512; ++i)
-        if (strcmp(argv[2], path_names[i]) == 0)
-            isa = i;
-    int path_suite = argc == 3 && isa > 0 && (strcmp(argv[1], "c") == 0 || strcmp(argv[1], "fortran") == 0);
+    int32_t isa = argc == 3 ? interop_kernel_isa_parse(argv[2]) : -1;
+    int path_suite = argc == 3 && isa > INTEROP_ISA_AUTO && interop_kernel_find(argv[1]) != NULL;
     int other_suite = argc == 2 && (strcmp(argv[1], "lapack") == 0 || strcmp(argv[1], "residual") == 0);
     if (!path_suite && !other_suite) {
-        fprintf(stderr, "usage: %s c|fortran scalar|avx2|avx512\n       %s lapack|residual\n", argv[0],
-                argv[0]);
+        fprintf(stderr, "usage: %s %s scalar|avx2|avx512\n       %s lapack|residual\n", argv[0],
+                interop_kernel_ids(), argv[0]);
         return 2;
     }
     if (path_suite) {
-        if (interop_isa_supported(isa) != 1) {
-            printf("skipped: this CPU cannot run the %s path\n", argv[2]);
-            return EXIT_SKIPPED;
-        }
-        CHECK(interop_isa_select(isa) == 0 && interop_isa_active() == isa, "select %s", argv[2]);
-        test_kernel(strcmp(argv[1], "c") == 0 ? interop_inv_c : interop_inv_fortran);
-        CHECK(interop_isa_select(INTEROP_ISA_AUTO) == 0, "back to auto");
+        interop_kernel kernel;
+        int prepared = prepare(argv[1], isa, &kernel);
+        if (prepared != 0)
+            return prepared;
+        kernel_name = kernel.row->id;
+        current = &kernel;
+        test_kernel(kernel.inv, kernel.row->test_orders, kernel.row->test_order_count);
+        CHECK(kernel.isa_select(INTEROP_ISA_AUTO) == 0, "back to auto");
     } else if (strcmp(argv[1], "lapack") == 0) {
-        test_kernel(interop_inv_lapack);
+        test_kernel(interop_inv_lapack, NULL, 0);
     } else {
         test_residual();
     }

@@ -1,23 +1,20 @@
-/* CTest: the exported pi kernels against the spec's reference values and an independent scalar
- * reference, over ranges that do not start at 0 and thread counts that do not divide the size, on
- * one instruction-set path (forced with interop_isa_select); and all paths and thread counts
- * against each other, bit for bit.
- * Usage: test_pi_kernels c|fortran scalar|avx2|avx512   (exit 77, "skipped", where the CPU lacks it)
+/* CTest: the pi kernels of the kernel table (native/kernels.json, bound by symbol) against the spec's
+ * reference values and an independent scalar reference, over ranges that do not start at 0 and thread
+ * counts that do not divide the size, on one instruction-set path (forced with the library's
+ * <prefix>_select); and every kernel on all paths and thread counts against each other, bit for bit.
+ * Usage: test_pi_kernels <table id> scalar|avx2|avx512   (exit 77, "skipped", where the CPU lacks it)
  *        test_pi_kernels agree */
 #include "interop.h"
+#include "kernel_table.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef int32_t (*pi_kernel)(uint64_t, int64_t, int64_t, int32_t, int64_t *);
-
 static int failures;
 
 /* CTest's SKIP_RETURN_CODE: the path exists, but not on this CPU. */
 enum { EXIT_SKIPPED = 77 };
-
-static const char *const path_names[] = {"auto", "scalar", "avx2", "avx512"}; /* INTEROP_ISA_* order */
 
 #define CHECK(cond, ...)                                                                                     \
     do {                                                                                                     \
@@ -46,16 +43,20 @@ static int64_t reference_count(uint64_t seed, int64_t begin, int64_t end)
     return inside;
 }
 
-static int64_t run(pi_kernel kernel, uint64_t seed, int64_t begin, int64_t end, int32_t threads)
+/* The kernel under test: its last-error message goes beside a failing status. */
+static const interop_kernel *current;
+
+static int64_t run(interop_pi_kernel kernel, uint64_t seed, int64_t begin, int64_t end, int32_t threads)
 {
     int64_t inside = -1;
     int32_t status = kernel(seed, begin, end, threads, &inside);
-    CHECK(status == 0, "kernel(%llu, %lld, %lld, %d) returned status %d", (unsigned long long)seed,
-          (long long)begin, (long long)end, threads, status);
+    CHECK(status == 0, "kernel(%llu, %lld, %lld, %d) returned status %d %s", (unsigned long long)seed,
+          (long long)begin, (long long)end, threads, status,
+          current ? interop_kernel_last_error(current) : "");
     return inside;
 }
 
-static void test_kernel(pi_kernel kernel)
+static void test_kernel(interop_pi_kernel kernel)
 {
     /* The spec's reference values, on several thread counts. */
     for (int32_t threads = 1; threads <= 4; ++threads) {
@@ -92,35 +93,64 @@ static void test_kernel(pi_kernel kernel)
     CHECK(kernel(1, 0, 10, 1, NULL) == -5, "NULL result");
 }
 
+/* Whether this CPU (and this build) can run the path: libinterop_native's own check. */
+static int cpu_runs(int32_t isa)
+{
+    return interop_isa_supported(isa) == 1;
+}
+
 static void test_agree(void)
 {
-    /* Larger runs: C and Fortran on every path this CPU has agree with each other and with the
-     * independent reference at every thread count. */
+    /* Larger runs: every kernel of the table on every path this CPU has agrees with the independent
+     * reference at every thread count (so with each other). Each library runs exactly the paths the
+     * table lists for it that this CPU has (libinterop_native's interop_isa_supported is the CPU). */
     const int64_t begin = 12345, end = 12345 + 20000003;
     const int64_t expected = reference_count(2024, begin, end);
-    int paths = 0;
-    for (int32_t isa = INTEROP_ISA_SCALAR; isa <= INTEROP_ISA_AVX512; ++isa) {
-        if (interop_isa_supported(isa) != 1)
+    for (size_t r = 0; r < interop_kernel_row_count; ++r) {
+        const interop_kernel_row *row = &interop_kernel_rows[r];
+        interop_kernel kernel;
+        char error[512];
+        if (interop_kernel_bind(row, &kernel, error, sizeof error) != 0) {
+            CHECK(0, "%s: %s", row->backend, error);
             continue;
-        ++paths;
-        CHECK(interop_isa_select(isa) == 0 && interop_isa_active() == isa, "select %s", path_names[isa]);
-        for (int32_t threads = 1; threads <= 6; ++threads) {
-            CHECK(run(interop_pi_count_c, 2024, begin, end, threads) == expected, "c %s, %d threads",
-                  path_names[isa], threads);
-            CHECK(run(interop_pi_count_fortran, 2024, begin, end, threads) == expected,
-                  "fortran %s, %d threads", path_names[isa], threads);
         }
+        current = &kernel;
+        int paths = 0;
+        for (int32_t isa = INTEROP_ISA_SCALAR; isa <= INTEROP_ISA_AVX512; ++isa) {
+            int listed = (row->library->isa_paths >> isa) & 1;
+            CHECK(kernel.isa_supported(isa) == (listed && cpu_runs(isa)), "%s: %s_supported(%s) = %d",
+                  row->backend, row->library->isa_prefix, interop_kernel_isa_name(isa),
+                  kernel.isa_supported(isa));
+            if (!listed || !cpu_runs(isa))
+                continue;
+            ++paths;
+            CHECK(kernel.isa_select(isa) == 0 && kernel.isa_active() == isa, "%s: select %s", row->backend,
+                  interop_kernel_isa_name(isa));
+            for (int32_t threads = 1; threads <= 6; ++threads)
+                CHECK(run(kernel.pi, 2024, begin, end, threads) == expected, "%s %s, %d threads", row->id,
+                      interop_kernel_isa_name(isa), threads);
+        }
+        CHECK(paths >= 1, "%s: no path ran", row->backend);
+        /* A path the library cannot run here is refused and leaves the path in use as it was. */
+        for (int32_t isa = INTEROP_ISA_SCALAR; isa <= INTEROP_ISA_AVX512; ++isa)
+            if (kernel.isa_supported(isa) == 0) {
+                int32_t before = kernel.isa_active();
+                CHECK(kernel.isa_select(isa) == 1 && kernel.isa_active() == before, "%s: refuse %s",
+                      row->backend, interop_kernel_isa_name(isa));
+            }
+        CHECK(kernel.isa_supported(INTEROP_ISA_AUTO) == 1 && kernel.isa_supported(-1) == -1 &&
+                  kernel.isa_select(9) == -1,
+              "%s: auto and unknown paths", row->backend);
+        CHECK(kernel.isa_select(INTEROP_ISA_AUTO) == 0, "%s: back to auto", row->backend);
+        current = NULL;
     }
-    CHECK(paths >= 1, "no path ran");
-    /* A path the CPU lacks is refused and leaves the path in use as it was. */
-    for (int32_t isa = INTEROP_ISA_SCALAR; isa <= INTEROP_ISA_AVX512; ++isa)
-        if (interop_isa_supported(isa) == 0) {
-            int32_t before = interop_isa_active();
-            CHECK(interop_isa_select(isa) == 1 && interop_isa_active() == before, "refuse %s",
-                  path_names[isa]);
-        }
-    CHECK(interop_isa_select(INTEROP_ISA_AUTO) == 0, "back to auto");
     CHECK(interop_abi_version() == INTEROP_ABI_VERSION, "ABI version");
+    /* The table's expected version of libinterop_native is the header's (bind checked the library's). */
+    for (size_t r = 0; r < interop_kernel_row_count; ++r)
+        if (strcmp(interop_kernel_rows[r].library->name, "interop_native") == 0)
+            CHECK(interop_kernel_rows[r].library->abi_version == INTEROP_ABI_VERSION,
+                  "native/kernels.json expects ABI version %d of interop_native, interop.h has %d",
+                  interop_kernel_rows[r].library->abi_version, INTEROP_ABI_VERSION);
     /* Placement: every thread of the team reports a CPU; bad arguments are codes. */
     int32_t cpus[3] = {-7, -7, -7};
     int32_t team = interop_omp_placement(3, cpus);
@@ -139,25 +169,42 @@ static void test_agree(void)
           "active path %d", active);
 }
 
+/* Binds the row named `name` and forces `isa` on its library: 0 ready, EXIT_SKIPPED where this CPU (or
+ * the library) lacks the path, 1 if it cannot be bound. */
+static int prepare(const char *name, int32_t isa, interop_kernel *kernel)
+{
+    char error[512];
+    if (interop_kernel_bind(interop_kernel_find(name), kernel, error, sizeof error) != 0) {
+        fprintf(stderr, "FAIL: %s\n", error);
+        return 1;
+    }
+    if (kernel->isa_supported(isa) != 1) {
+        printf("skipped: %s cannot run the %s path on this CPU\n", kernel->row->library->name,
+               interop_kernel_isa_name(isa));
+        return EXIT_SKIPPED;
+    }
+    CHECK(kernel->isa_select(isa) == 0 && kernel->isa_active() == isa, "select %s",
+          interop_kernel_isa_name(isa));
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    int32_t isa = -1;
-    for (int32_t i = INTEROP_ISA_SCALAR; argc == 3 && i <= INTEROP_ISA_AVX512; ++i)
-        if (strcmp(argv[2], path_names[i]) == 0)
-            isa = i;
-    int kernel_suite = argc == 3 && isa > 0 && (strcmp(argv[1], "c") == 0 || strcmp(argv[1], "fortran") == 0);
+    int32_t isa = argc == 3 ? interop_kernel_isa_parse(argv[2]) : -1;
+    int kernel_suite = argc == 3 && isa > INTEROP_ISA_AUTO && interop_kernel_find(argv[1]) != NULL;
     if (!kernel_suite && !(argc == 2 && strcmp(argv[1], "agree") == 0)) {
-        fprintf(stderr, "usage: %s c|fortran scalar|avx2|avx512\n       %s agree\n", argv[0], argv[0]);
+        fprintf(stderr, "usage: %s %s scalar|avx2|avx512\n       %s agree\n", argv[0], interop_kernel_ids(),
+                argv[0]);
         return 2;
     }
     if (kernel_suite) {
-        if (interop_isa_supported(isa) != 1) {
-            printf("skipped: this CPU cannot run the %s path\n", argv[2]);
-            return EXIT_SKIPPED;
-        }
-        CHECK(interop_isa_select(isa) == 0 && interop_isa_active() == isa, "select %s", argv[2]);
-        test_kernel(strcmp(argv[1], "c") == 0 ? interop_pi_count_c : interop_pi_count_fortran);
-        CHECK(interop_isa_select(INTEROP_ISA_AUTO) == 0, "back to auto");
+        interop_kernel kernel;
+        int prepared = prepare(argv[1], isa, &kernel);
+        if (prepared != 0)
+            return prepared;
+        current = &kernel;
+        test_kernel(kernel.pi);
+        CHECK(kernel.isa_select(INTEROP_ISA_AUTO) == 0, "back to auto");
     } else {
         test_agree();
     }

@@ -1,0 +1,170 @@
+using System.Text.Json;
+using Interop.Core;
+
+namespace Interop.Native;
+
+/// <summary>
+/// A native kernel library of the table: where its file is (lib<c>Name</c>.so beside the driver),
+/// the symbol that returns its ABI version and the version expected, the prefix of its
+/// <c>_supported</c>/<c>_select</c>/<c>_active</c> instruction-set functions, its last-error
+/// symbol (null: none) and its instruction-set paths.
+/// </summary>
+public sealed record NativeKernelLibraryInfo(
+    string Name, string AbiSymbol, int AbiVersion, string IsaPrefix, string? LastErrorSymbol, IReadOnlyList<Isa> IsaPaths)
+{
+    /// <summary>The platform's file name ("libinterop_native.so").</summary>
+    public string FileName => NativeLibraryProbe.FileName(Name);
+}
+
+/// <summary>A kernel row of the table: one backend, its pi and inversion entry points in one library.</summary>
+public sealed record NativeKernelInfo(
+    string Backend, string Id, int Order, string Description, NativeKernelLibraryInfo Library, string PiSymbol, string InvSymbol);
+
+/// <summary>
+/// native/kernels.json, the native kernels as data: each row becomes a backend, bound by symbol, so a
+/// new kernel library is a row there and no class or binding here. The driver reads the copy embedded
+/// at build time (<see cref="Default"/>); CMake reads the same file for the CTest suites and the bench.
+/// The fields only CMake uses (<c>target</c>, <c>test_orders</c>) are ignored here.
+/// </summary>
+public sealed class NativeKernelTable
+{
+    private const string ResourceName = "Interop.Native.kernels.json";
+
+    private static readonly Lazy<NativeKernelTable> Embedded = new(() =>
+    {
+        using Stream stream = typeof(NativeKernelTable).Assembly.GetManifestResourceStream(ResourceName)
+            ?? throw new InvalidOperationException($"the kernel table {ResourceName} is not embedded in {typeof(NativeKernelTable).Assembly.GetName().Name}");
+        using var reader = new StreamReader(stream);
+        return Parse(reader.ReadToEnd());
+    });
+
+    private NativeKernelTable(IReadOnlyList<NativeKernelLibraryInfo> libraries, IReadOnlyList<NativeKernelInfo> kernels)
+    {
+        Libraries = libraries;
+        Kernels = kernels;
+    }
+
+    /// <summary>The table this driver was built with.</summary>
+    public static NativeKernelTable Default => Embedded.Value;
+
+    public IReadOnlyList<NativeKernelLibraryInfo> Libraries { get; }
+
+    /// <summary>The kernel rows, in the table's order.</summary>
+    public IReadOnlyList<NativeKernelInfo> Kernels { get; }
+
+    /// <summary>The library named <paramref name="name"/> (e.g. "interop_native").</summary>
+    public NativeKernelLibraryInfo Library(string name) =>
+        Libraries.FirstOrDefault(l => l.Name == name)
+        ?? throw new InvalidOperationException($"the kernel table has no library '{name}'");
+
+    /// <summary>The kernel whose backend name is <paramref name="backend"/> (e.g. "c-openmp").</summary>
+    public NativeKernelInfo Kernel(string backend) =>
+        Kernels.FirstOrDefault(k => k.Backend == backend)
+        ?? throw new InvalidOperationException($"the kernel table has no kernel '{backend}'");
+
+    /// <summary>Reads a table; anything malformed is a <see cref="FormatException"/> naming the row and field.</summary>
+    public static NativeKernelTable Parse(string json)
+    {
+        using JsonDocument document = ParseDocument(json);
+        JsonElement root = document.RootElement;
+        var libraries = new List<NativeKernelLibraryInfo>();
+        foreach (JsonElement library in Array(root, "libraries", "the table"))
+        {
+            string name = Text(library, "name", "a library");
+            string where = $"library '{name}'";
+            if (libraries.Any(l => l.Name == name))
+            {
+                throw new FormatException($"kernel table: {where} is listed twice");
+            }
+
+            Isa[] paths = [.. Array(library, "isa_paths", where).Select(p => ParsePath(p, where))];
+            if (!paths.Contains(Isa.Scalar))
+            {
+                throw new FormatException($"kernel table: {where}: every library has the scalar path");
+            }
+
+            libraries.Add(new NativeKernelLibraryInfo(
+                Symbol(library, "name", where),
+                Symbol(library, "abi_symbol", where),
+                Integer(library, "abi_version", where),
+                Symbol(library, "isa_prefix", where),
+                library.TryGetProperty("last_error_symbol", out JsonElement lastError) && lastError.ValueKind != JsonValueKind.Null
+                    ? Symbol(library, "last_error_symbol", where)
+                    : null,
+                paths));
+        }
+
+        var kernels = new List<NativeKernelInfo>();
+        foreach (JsonElement kernel in Array(root, "kernels", "the table"))
+        {
+            string backend = Text(kernel, "backend", "a kernel");
+            string where = $"kernel '{backend}'";
+            string libraryName = Text(kernel, "library", where);
+            var info = new NativeKernelInfo(
+                backend,
+                Symbol(kernel, "id", where),
+                Integer(kernel, "order", where),
+                Text(kernel, "description", where),
+                libraries.FirstOrDefault(l => l.Name == libraryName)
+                    ?? throw new FormatException($"kernel table: {where} names library '{libraryName}', which the table does not list"),
+                Symbol(kernel, "pi_symbol", where),
+                Symbol(kernel, "inv_symbol", where));
+            if (kernels.Any(k => k.Backend.Equals(backend, StringComparison.OrdinalIgnoreCase) || k.Id == info.Id))
+            {
+                throw new FormatException($"kernel table: {where}: its backend name or id '{info.Id}' is used twice");
+            }
+
+            kernels.Add(info);
+        }
+
+        return new NativeKernelTable(libraries, kernels);
+    }
+
+    private static JsonDocument ParseDocument(string json)
+    {
+        try
+        {
+            return JsonDocument.Parse(json);
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"kernel table: not JSON ({e.Message})", e);
+        }
+    }
+
+    private static JsonElement.ArrayEnumerator Array(JsonElement parent, string name, string where) =>
+        parent.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.Array
+            ? value.EnumerateArray()
+            : throw new FormatException($"kernel table: {where} needs an array '{name}'");
+
+    private static string Text(JsonElement parent, string name, string where) =>
+        parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(name, out JsonElement value)
+            && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text
+            ? text
+            : throw new FormatException($"kernel table: {where} needs a non-empty string '{name}'");
+
+    // Names that go to dlsym and into file names: C identifiers only.
+    private static string Symbol(JsonElement parent, string name, string where)
+    {
+        string text = Text(parent, name, where);
+        return (char.IsAsciiLetter(text[0]) || text[0] == '_') && text.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')
+            ? text
+            : throw new FormatException($"kernel table: {where}: {name} '{text}' is not a C identifier");
+    }
+
+    private static int Integer(JsonElement parent, string name, string where) =>
+        parent.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int number)
+            ? number
+            : throw new FormatException($"kernel table: {where} needs an integer '{name}'");
+
+    private static Isa ParsePath(JsonElement path, string where)
+    {
+        string? name = path.ValueKind == JsonValueKind.String ? path.GetString() : null;
+        foreach (Isa isa in IsaNames.Paths.Where(p => IsaNames.Name(p) == name))
+        {
+            return isa;
+        }
+
+        throw new FormatException($"kernel table: {where}: '{path}' is not a path ({string.Join(", ", IsaNames.Paths.Select(IsaNames.Name))})");
+    }
+}

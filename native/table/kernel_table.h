@@ -1,0 +1,71 @@
+/*
+ * kernel_table.h: the native kernels of native/kernels.json, for the C programs around them (the
+ * CTest suites, bench_inverse). CMake generates the rows of this build (kernel_rows.c.in); a program
+ * finds a row by its id or backend name and binds it by symbol with dlopen/dlsym, so a new kernel
+ * library is one row of the table and no program names its functions or includes its header.
+ */
+#ifndef INTEROP_KERNEL_TABLE_H
+#define INTEROP_KERNEL_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef int32_t (*interop_pi_kernel)(uint64_t seed, int64_t begin, int64_t end, int32_t threads,
+                                     int64_t *inside);
+typedef int32_t (*interop_inv_kernel)(int64_t n, double *a, int32_t threads);
+
+/* A library of the table, as this build has it. */
+typedef struct {
+    const char *name;              /* "interop_native" */
+    const char *path;              /* the file in the build's bin folder */
+    const char *abi_symbol;        /* int32_t (void): its ABI version */
+    int32_t abi_version;           /* the version the table expects */
+    const char *isa_prefix;        /* <prefix>_supported, <prefix>_select, <prefix>_active */
+    const char *last_error_symbol; /* int32_t (char *, int32_t), or NULL */
+    uint32_t isa_paths;            /* bit 1 << INTEROP_ISA_x for each path the table lists */
+} interop_kernel_library;
+
+/* A kernel row: one backend. */
+typedef struct {
+    const char *backend; /* "c-openmp" */
+    const char *id;      /* "c": CTest names and bench_inverse's argument */
+    const interop_kernel_library *library;
+    const char *pi_symbol;
+    const char *inv_symbol;
+    const int64_t *test_orders; /* inversion orders at this kernel's own block edges */
+    size_t test_order_count;
+} interop_kernel_row;
+
+extern const interop_kernel_row interop_kernel_rows[];
+extern const size_t interop_kernel_row_count;
+
+/* A row bound to its library's functions. */
+typedef struct {
+    const interop_kernel_row *row;
+    interop_pi_kernel pi;
+    interop_inv_kernel inv;
+    int32_t (*isa_supported)(int32_t isa);
+    int32_t (*isa_select)(int32_t isa);
+    int32_t (*isa_active)(void);
+    int32_t (*last_error)(char *buffer, int32_t capacity); /* NULL if the library has none */
+} interop_kernel;
+
+/* The row whose id or backend name is `name`, or NULL. */
+const interop_kernel_row *interop_kernel_find(const char *name);
+
+/* Loads the row's library, checks its ABI version and resolves every function. Returns 0, or -1
+ * with the reason in `error` (NUL-terminated, truncated to capacity). */
+int interop_kernel_bind(const interop_kernel_row *row, interop_kernel *kernel, char *error, size_t capacity);
+
+/* The row ids of this build, "c|fortran|...", for usage lines. */
+const char *interop_kernel_ids(void);
+
+/* The message of this thread's last INTEROP_STATUS_INTERNAL failure in the kernel's library ("" if the
+ * library keeps none), in a buffer the next call overwrites. */
+const char *interop_kernel_last_error(const interop_kernel *kernel);
+
+/* The INTEROP_ISA_* value of a path name ("auto", "scalar", "avx2", "avx512"), or -1; and back. */
+int32_t interop_kernel_isa_parse(const char *name);
+const char *interop_kernel_isa_name(int32_t isa);
+
+#endif /* INTEROP_KERNEL_TABLE_H */
