@@ -15,7 +15,12 @@ public sealed unsafe class NativeKernel
     private readonly Lock gate = new();
     private delegate* unmanaged<ulong, long, long, int, long*, int> pi;
     private delegate* unmanaged<long, double*, int, int> inv;
+    private PlanFunctions? plan;
     private volatile bool bound;
+
+    // The plan the last inversions used, kept for the next one of the same order and threads (its
+    // workspace and threads are what a plan is for); replaced when either changes.
+    private NativeInversePlan? reusable;
 
     public NativeKernel(NativeKernelInfo info)
     {
@@ -41,6 +46,15 @@ public sealed unsafe class NativeKernel
             {
                 pi = (delegate* unmanaged<ulong, long, long, int, long*, int>)Library.Export(Info.PiSymbol);
                 inv = (delegate* unmanaged<long, double*, int, int>)Library.Export(Info.InvSymbol);
+                if (Info.InvPlanPrefix is string prefix)
+                {
+                    plan = new PlanFunctions(
+                        (delegate* unmanaged<long, int, IntPtr*, int>)Library.Export(prefix + "_create"),
+                        (delegate* unmanaged<IntPtr, double*, int>)Library.Export(prefix + "_run"),
+                        (delegate* unmanaged<IntPtr, void>)Library.Export(prefix + "_destroy"),
+                        prefix);
+                }
+
                 bound = true;
             }
         }
@@ -56,14 +70,61 @@ public sealed unsafe class NativeKernel
         return inside;
     }
 
-    /// <summary>Inverts the n x n row-major matrix in place; a failing pivot is a <see cref="SingularMatrixException"/>.</summary>
+    /// <summary>The kernel's inversion plan functions (bound), or null when it has none.</summary>
+    internal PlanFunctions? Plan
+    {
+        get
+        {
+            EnsureBound();
+            return plan;
+        }
+    }
+
+    /// <summary>
+    /// Inverts the n x n row-major matrix in place; a failing pivot is a <see cref="SingularMatrixException"/>.
+    /// A kernel with a plan runs it, reusing the last plan of the same order and threads.
+    /// </summary>
     public void Invert(Span<double> a, int n, int threads, string backend)
     {
         NativeInverse.CheckLength(a, n);
         EnsureBound();
+        if (plan is not null)
+        {
+            lock (gate)
+            {
+                if (reusable is null || reusable.Size != n || reusable.Threads != threads)
+                {
+                    reusable?.Dispose();
+                    reusable = null;
+                    reusable = NativeInversePlan.Create(this, n, threads);
+                }
+
+                reusable.Run(a);
+                return;
+            }
+        }
+
         fixed (double* p = a)
         {
             NativeStatus.ThrowIfInversionFailed(inv(n, p, threads), Info.InvSymbol, backend, Library);
         }
+    }
+
+    /// <summary>A plan's create, run and destroy entry points (<c>prefix_create</c>, ...).</summary>
+    internal sealed class PlanFunctions(
+        delegate* unmanaged<long, int, IntPtr*, int> create,
+        delegate* unmanaged<IntPtr, double*, int> run,
+        delegate* unmanaged<IntPtr, void> destroy,
+        string prefix)
+    {
+        public delegate* unmanaged<long, int, IntPtr*, int> Create { get; } = create;
+
+        public delegate* unmanaged<IntPtr, double*, int> Run { get; } = run;
+
+        public delegate* unmanaged<IntPtr, void> Destroy { get; } = destroy;
+
+        public string CreateSymbol => prefix + "_create";
+
+        public string RunSymbol => prefix + "_run";
     }
 }

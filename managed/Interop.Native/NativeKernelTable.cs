@@ -18,13 +18,22 @@ public sealed record NativeKernelLibraryInfo(
 
 /// <summary>A kernel row of the table: one backend, its pi and inversion entry points in one library.</summary>
 public sealed record NativeKernelInfo(
-    string Backend, string Id, int Order, string Description, NativeKernelLibraryInfo Library, string PiSymbol, string InvSymbol);
+    string Backend, string Id, int Order, string Description, NativeKernelLibraryInfo Library, string PiSymbol, string InvSymbol)
+{
+    /// <summary>
+    /// The prefix of a reusable inversion plan's <c>_create</c>/<c>_run</c>/<c>_destroy</c>
+    /// (<see cref="NativeInversePlan"/>), when the kernel offers one; null: each inversion calls
+    /// <see cref="InvSymbol"/>.
+    /// </summary>
+    public string? InvPlanPrefix { get; init; }
+}
 
 /// <summary>
 /// native/kernels.json, the native kernels as data: each row becomes a backend, bound by symbol, so a
 /// new kernel library is a row there and no class or binding here. The driver reads the copy embedded
 /// at build time (<see cref="Default"/>); CMake reads the same file for the CTest suites and the bench.
-/// The fields only CMake uses (<c>target</c>, <c>test_orders</c>) are ignored here.
+/// The fields only CMake uses (<c>target</c>, <c>test_orders</c>) are ignored here; the C programs
+/// ignore <c>inv_plan_prefix</c> (they call the plain inversion, which the plan's library also exports).
 /// </summary>
 public sealed class NativeKernelTable
 {
@@ -108,7 +117,12 @@ public sealed class NativeKernelTable
                 libraries.FirstOrDefault(l => l.Name == libraryName)
                     ?? throw new FormatException($"kernel table: {where} names library '{libraryName}', which the table does not list"),
                 Symbol(kernel, "pi_symbol", where),
-                Symbol(kernel, "inv_symbol", where));
+                Symbol(kernel, "inv_symbol", where))
+            {
+                InvPlanPrefix = kernel.TryGetProperty("inv_plan_prefix", out JsonElement plan) && plan.ValueKind != JsonValueKind.Null
+                    ? Symbol(kernel, "inv_plan_prefix", where)
+                    : null,
+            };
             if (kernels.Any(k => k.Backend.Equals(backend, StringComparison.OrdinalIgnoreCase) || k.Id == info.Id))
             {
                 throw new FormatException($"kernel table: {where}: its backend name or id '{info.Id}' is used twice");

@@ -53,7 +53,7 @@ internal static class NativeStatus
     /// An inversion's status: positive ones are the 1-based step of a failing pivot, a property of the
     /// matrix, not a bug: a singular one, or with <see cref="NonFinite"/> a NaN or Inf one.
     /// </summary>
-    public static void ThrowIfInversionFailed(int status, string function, string backend, NativeKernelLibrary? library = null)
+    public static void ThrowIfInversionFailed(int status, string function, string backend, NativeKernelLibrary? library = null, string[]? argumentNames = null)
     {
         if (status > 0 && (status & NonFinite) != 0)
         {
@@ -65,7 +65,7 @@ internal static class NativeStatus
             throw new SingularMatrixException(status, backend);
         }
 
-        ThrowIfFailed(status, function, library, InvArguments);
+        ThrowIfFailed(status, function, library, argumentNames ?? InvArguments);
     }
 
     private static string ArgumentName(string[] names, int position) =>

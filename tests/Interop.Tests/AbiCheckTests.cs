@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Runtime.Loader;
 using Interop.AbiCheck;
+using Interop.Native;
 using Microsoft.Win32.SafeHandles;
 
 namespace Interop.Tests;
@@ -15,14 +17,54 @@ namespace Interop.Tests;
 public sealed class AbiCheckTests
 {
     /// <summary>
-    /// Symbols bound without [LibraryImport] (NativeLibrary.GetExport + a function pointer from a
-    /// table), which reflection cannot see: register each one here with the type it is called
-    /// through, e.g.
-    ///   ManagedBinding.FromFunctionPointer("interop_cpp", "interop_inv_cpp",
-    ///       typeof(delegate* unmanaged&lt;long, double*, int, int&gt;), "Interop.Native.CppKernels table")
-    /// or ManagedBinding.Create(library, symbol, returnType, parameterTypes, declaredAt).
+    /// Symbols bound without [LibraryImport], which reflection over the bindings cannot see: every
+    /// library and kernel of the kernel table (native/kernels.json), bound by name with
+    /// NativeLibrary.GetExport into the function pointers of <see cref="NativeKernelLibrary"/> and
+    /// <see cref="NativeKernel"/>. Their types are read from those fields, so a changed call type is
+    /// checked against the header like a changed [LibraryImport].
     /// </summary>
-    private static IEnumerable<ManagedBinding> FunctionPointerBindings() => [];
+    private static unsafe IEnumerable<ManagedBinding> FunctionPointerBindings()
+    {
+        const BindingFlags Private = BindingFlags.NonPublic | BindingFlags.Instance;
+        static Type Field(Type owner, string name) =>
+            owner.GetField(name, Private)?.FieldType ?? throw new MissingFieldException(owner.Name, name);
+        static Type Property(Type owner, string name) =>
+            owner.GetProperty(name)?.PropertyType ?? throw new MissingMemberException(owner.Name, name);
+
+        var bindings = new List<ManagedBinding>();
+        NativeKernelTable table = NativeKernelTable.Default;
+        Type library = typeof(NativeKernelLibrary);
+        foreach (NativeKernelLibraryInfo info in table.Libraries)
+        {
+            string at = $"NativeKernelLibrary, kernel table library {info.Name}";
+            // The ABI version is called once through a local pointer of this type (NativeKernelLibrary.Load).
+            bindings.Add(ManagedBinding.FromFunctionPointer(info.Name, info.AbiSymbol, typeof(delegate* unmanaged<int>), at));
+            bindings.Add(ManagedBinding.FromFunctionPointer(info.Name, info.IsaPrefix + "_supported", Field(library, "isaSupported"), at));
+            bindings.Add(ManagedBinding.FromFunctionPointer(info.Name, info.IsaPrefix + "_select", Field(library, "isaSelect"), at));
+            bindings.Add(ManagedBinding.FromFunctionPointer(info.Name, info.IsaPrefix + "_active", Field(library, "isaActive"), at));
+            if (info.LastErrorSymbol is string lastError)
+            {
+                bindings.Add(ManagedBinding.FromFunctionPointer(info.Name, lastError, Field(library, "lastError"), at));
+            }
+        }
+
+        Type kernel = typeof(NativeKernel);
+        Type plan = typeof(NativeKernel.PlanFunctions);
+        foreach (NativeKernelInfo info in table.Kernels)
+        {
+            string at = $"NativeKernel, kernel table row {info.Backend}";
+            bindings.Add(ManagedBinding.FromFunctionPointer(info.Library.Name, info.PiSymbol, Field(kernel, "pi"), at));
+            bindings.Add(ManagedBinding.FromFunctionPointer(info.Library.Name, info.InvSymbol, Field(kernel, "inv"), at));
+            if (info.InvPlanPrefix is string prefix)
+            {
+                bindings.Add(ManagedBinding.FromFunctionPointer(info.Library.Name, prefix + "_create", Property(plan, "Create"), at));
+                bindings.Add(ManagedBinding.FromFunctionPointer(info.Library.Name, prefix + "_run", Property(plan, "Run"), at));
+                bindings.Add(ManagedBinding.FromFunctionPointer(info.Library.Name, prefix + "_destroy", Property(plan, "Destroy"), at));
+            }
+        }
+
+        return bindings;
+    }
 
     private static string HeaderDirectory => Path.Combine(TestEnvironment.RepositoryRoot, "native", "include");
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Interop.Cli;
+using Interop.Core;
 
 namespace Interop.Tests;
 
@@ -26,8 +27,8 @@ public sealed class CompareCommandTests : TempFolderTest
 
         using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json")));
         JsonElement points = doc.RootElement.GetProperty("points");
-        // pi: managed-serial x1 + 3 parallel backends x 2 thread counts; inv: the same plus lapack.
-        Assert.That(points.GetArrayLength(), Is.EqualTo(7 + 9));
+        // Every backend at 1 and 2 threads, the serial ones once.
+        Assert.That(points.GetArrayLength(), Is.EqualTo(Catalog.Points<IPiBackend>(2) + Catalog.Points<IInvBackend>(2)));
         Assert.That(points.EnumerateArray().All(p => p.GetProperty("verified").GetBoolean()), Is.True);
         Assert.That(points.EnumerateArray().Where(p => p.GetProperty("workload").GetString() == "pi").Select(p => p.GetProperty("check").GetString()).Distinct().Count(), Is.EqualTo(1));
     }
@@ -85,7 +86,7 @@ public sealed class CompareCommandTests : TempFolderTest
         Assert.That(doc.RootElement.GetProperty("parameters").GetProperty("darts").GetInt64(), Is.EqualTo(1000003));
         Assert.That(doc.RootElement.GetProperty("parameters").GetProperty("seed").GetUInt64(), Is.EqualTo(7));
         Assert.That(stdout, Does.Contain("only in the baseline, not compared: pi managed-parallel 1x2"));
-        Assert.That(stdout, Does.Contain("of 4 common point(s)"));
+        Assert.That(stdout, Does.Contain($"of {Catalog.PiNames.Length} common point(s)"));
         Assert.That(stdout, Does.Not.Contain("only in this run"));
     }
 

@@ -16,7 +16,7 @@ public sealed class InvCommandTests : TempFolderTest
         using JsonDocument doc = JsonDocument.Parse(output);
         JsonElement results = doc.RootElement.GetProperty("points");
         Assert.That(results.EnumerateArray().Select(r => r.GetProperty("backend").GetString()),
-            Is.EqualTo(new[] { "managed-serial", "managed-parallel", "c-openmp", "fortran-openmp", "lapack" }));
+            Is.EqualTo(Catalog.InvNames));
         foreach (JsonElement r in results.EnumerateArray())
         {
             Assert.That(r.GetProperty("verified").GetBoolean(), Is.True);
@@ -36,7 +36,7 @@ public sealed class InvCommandTests : TempFolderTest
     {
         var (code, output, error) = Cli.Run("inv", "--size", "40", "--repeat", "2");
         Assert.That(code, Is.EqualTo(0), error);
-        foreach (string name in new[] { "managed-serial", "managed-parallel", "c-openmp", "fortran-openmp", "lapack" })
+        foreach (string name in Catalog.InvNames)
         {
             Assert.That(output, Does.Match($@"(?m)^{name}\s+(scalar|avx2|avx512)\s+\d+\s+40\s.*\sok$"));
         }
