@@ -27,7 +27,9 @@
  * n, the grid, the block size and the seed) in one MPI_Allreduce before any other communication.
  * A bad argument on one rank is therefore an error on all of them, never a rank left waiting in a
  * collective; when several statuses differ, every rank returns the most negative one; arguments
- * that are valid but differ between ranks give INTEROP_SCALAPACK_ERR_MISMATCH.
+ * that are valid but differ between ranks give INTEROP_SCALAPACK_ERR_MISMATCH, and so do ranks
+ * that call different functions (say rank 0 scatter while the others generate): that first
+ * MPI_Allreduce has the same shape in every function.
  *
  * The grid must use every rank: grid_rows * grid_cols == the size of MPI_COMM_WORLD
  * (INTEROP_SCALAPACK_ERR_GRID otherwise). Idle ranks would still have to call every function and
@@ -74,7 +76,7 @@ extern "C" {
 /*
  * The library's own negative statuses (beyond -k for argument k):
  *   STATE     MPI is not initialized, or already finalized
- *   MISMATCH  the ranks passed different n, grid, block size or seed
+ *   MISMATCH  the ranks passed different n, grid, block size or seed, or called different functions
  *   GRID      grid_rows * grid_cols is not the number of ranks
  *   ORDER     a call out of order: invert without a matrix, residual without an inverse, gather
  *             after a failed inversion (no inverse is ever written then)
@@ -118,9 +120,9 @@ INTEROP_SCALAPACK_EXPORT int32_t interop_scalapack_create(int64_t n, int32_t gri
  * largest number over every rank (combined when the plan was created). Any output may be NULL.
  * Status: -1 plan NULL.
  */
-INTEROP_SCALAPACK_EXPORT int32_t interop_scalapack_layout(const interop_scalapack_plan *plan, int64_t *local_rows,
-                                                          int64_t *local_cols, int64_t *bytes_this_rank,
-                                                          int64_t *bytes_max_rank);
+INTEROP_SCALAPACK_EXPORT int32_t interop_scalapack_layout(const interop_scalapack_plan *plan,
+                                                          int64_t *local_rows, int64_t *local_cols,
+                                                          int64_t *bytes_this_rank, int64_t *bytes_max_rank);
 
 /*
  * Collective. Fills every rank's part of A from the workload spec (A[i][j] = R[i][j] * R[j][i],
@@ -165,8 +167,10 @@ INTEROP_SCALAPACK_EXPORT int32_t interop_scalapack_residual(interop_scalapack_pl
 INTEROP_SCALAPACK_EXPORT int32_t interop_scalapack_gather(interop_scalapack_plan *plan, double *x);
 
 /*
- * Collective. Frees the plan's buffers and its BLACS grids (blacs_gridexit; MPI stays initialized).
- * NULL is allowed, on every rank or on none (then it does nothing).
+ * Frees the plan's buffers and its BLACS grids (blacs_gridexit, which frees the grids' MPI
+ * communicators; MPI stays initialized). Every rank frees its own plan; no rank waits for another,
+ * so a rank may free its plan while the others are already gone, but it must call from the thread
+ * that calls MPI. NULL does nothing.
  */
 INTEROP_SCALAPACK_EXPORT int32_t interop_scalapack_destroy(interop_scalapack_plan *plan);
 

@@ -37,16 +37,18 @@ extern void pdgetrf_(const int *m, const int *n, double *a, const int *ia, const
                      int *ipiv, int *info);
 extern void pdgetri_(const int *n, double *a, const int *ia, const int *ja, const int *desca, const int *ipiv,
                      double *work, const int *lwork, int *iwork, const int *liwork, int *info);
-extern void pdgemr2d_(const int *m, const int *n, const double *a, const int *ia, const int *ja, const int *desca,
-                      double *b, const int *ib, const int *jb, const int *descb, const int *ictxt);
-extern void pdtran_(const int *m, const int *n, const double *alpha, const double *a, const int *ia, const int *ja,
-                    const int *desca, const double *beta, double *c, const int *ic, const int *jc, const int *descc);
+extern void pdgemr2d_(const int *m, const int *n, const double *a, const int *ia, const int *ja,
+                      const int *desca, double *b, const int *ib, const int *jb, const int *descb,
+                      const int *ictxt);
+extern void pdtran_(const int *m, const int *n, const double *alpha, const double *a, const int *ia,
+                    const int *ja, const int *desca, const double *beta, double *c, const int *ic,
+                    const int *jc, const int *descc);
 extern void pdgemm_(const char *transa, const char *transb, const int *m, const int *n, const int *k,
                     const double *alpha, const double *a, const int *ia, const int *ja, const int *desca,
-                    const double *b, const int *ib, const int *jb, const int *descb, const double *beta, double *c,
-                    const int *ic, const int *jc, const int *descc);
-extern double pdlange_(const char *norm, const int *m, const int *n, const double *a, const int *ia, const int *ja,
-                       const int *desca, double *work);
+                    const double *b, const int *ib, const int *jb, const int *descb, const double *beta,
+                    double *c, const int *ic, const int *jc, const int *descc);
+extern double pdlange_(const char *norm, const int *m, const int *n, const double *a, const int *ia,
+                       const int *ja, const int *desca, double *work);
 extern int Csys2blacs_handle(MPI_Comm comm);
 extern void Cfree_blacs_system_handle(int handle);
 extern void Cblacs_gridinit(int *context, const char *order, int rows, int cols);
@@ -63,21 +65,21 @@ enum plan_state { HOLDS_NOTHING, HOLDS_MATRIX, HOLDS_INVERSE, INVERSION_FAILED }
 struct interop_scalapack_plan {
     int n, block, rows, cols, threads;
     int rank;
-    int system_handle;       /* Csys2blacs_handle(MPI_COMM_WORLD), freed by destroy */
-    int context;             /* the rows x cols grid */
-    int root_context;        /* the 1 x 1 grid of rank 0 (-1 on the other ranks) */
-    int my_row, my_col;      /* this rank's place in the grid */
+    int system_handle;  /* Csys2blacs_handle(MPI_COMM_WORLD), freed by destroy */
+    int context;        /* the rows x cols grid */
+    int root_context;   /* the 1 x 1 grid of rank 0 (-1 on the other ranks) */
+    int my_row, my_col; /* this rank's place in the grid */
     int local_rows, local_cols, panel_cols, panel_width;
     int desc[DESC_LENGTH];       /* A and X: n x n, block x block, on the grid */
     int panel_desc[DESC_LENGTH]; /* the residual's n x panel_width panels */
     int root_desc[DESC_LENGTH];  /* n x n in one block on rank 0 (context -1 elsewhere) */
-    double *matrix;          /* A, then its LU, then the inverse X (column-major, leading dim desc[8]) */
-    double *kept;            /* A as generated or scattered, for the residual */
-    double *panel;           /* I - A X(:, panel) of the residual */
-    double *norm_work;       /* pdlange's workspace */
-    int *pivots;             /* pdgetrf's IPIV */
-    double *work;            /* pdgetri's WORK */
-    int *iwork;              /* pdgetri's IWORK */
+    double *matrix;              /* A, then its LU, then the inverse X (column-major, leading dim desc[8]) */
+    double *kept;                /* A as generated or scattered, for the residual */
+    double *panel;               /* I - A X(:, panel) of the residual */
+    double *norm_work;           /* pdlange's workspace */
+    int *pivots;                 /* pdgetrf's IPIV */
+    double *work;                /* pdgetri's WORK */
+    int *iwork;                  /* pdgetri's IWORK */
     int lwork, liwork;
     int64_t bytes_this_rank, bytes_max_rank;
     enum plan_state state;
@@ -111,35 +113,45 @@ int32_t interop_scalapack_grid_shape(int32_t ranks, int32_t *rows, int32_t *cols
 static int mpi_usable(void)
 {
     int initialized = 0, finalized = 0;
-    return MPI_Initialized(&initialized) == MPI_SUCCESS && initialized && MPI_Finalized(&finalized) == MPI_SUCCESS &&
-           !finalized;
+    return MPI_Initialized(&initialized) == MPI_SUCCESS && initialized &&
+           MPI_Finalized(&finalized) == MPI_SUCCESS && !finalized;
 }
 
+/* The collective entry points, compared by agree(): ranks in different calls must not wait for
+ * each other in mismatched collectives (say rank 0 scattering while the others generate). */
+enum operation { OP_CREATE = 1, OP_GENERATE, OP_SCATTER, OP_INVERT, OP_RESIDUAL, OP_GATHER };
+
+enum { AGREED_VALUES = 4 };
+
 /*
- * The first step of every collective entry point: combines this rank's status with every other
- * rank's, and checks that the `count` values (parameters that must be equal everywhere) are. One
- * MPI_Allreduce(MIN) of [status, v0, -v0, v1, -v1, ...]: the minimum and the maximum of each value.
- * Returns the most negative status of any rank; else MISMATCH if a value differs; else 0. Every
- * rank returns the same.
+ * The first step of every collective entry point, and of each later step that may fail on some
+ * ranks only: combines this rank's status with every other rank's, and checks that the entry point
+ * and the `count` (<= AGREED_VALUES) parameters that must be equal everywhere are. One
+ * MPI_Allreduce(MIN) of a fixed-size vector [status, op, -op, v0, -v0, ...], whatever the call:
+ * the minimum and the maximum of each value. Returns the most negative status of any rank; else
+ * MISMATCH if the operations or a value differ; else 0. Every rank returns the same.
  */
-static int32_t agree(int32_t status, const int64_t *values, int count)
+static int32_t agree(enum operation op, int32_t status, const int64_t *values, int count)
 {
-    int64_t send[1 + 2 * 8], receive[1 + 2 * 8];
+    int64_t send[3 + 2 * AGREED_VALUES] = {0}, receive[3 + 2 * AGREED_VALUES];
     if (!mpi_usable())
         return INTEROP_SCALAPACK_ERR_STATE;
     send[0] = status;
-    for (int i = 0; i < count; ++i) {
-        send[1 + 2 * i] = values[i];
-        send[2 + 2 * i] = -values[i];
+    send[1] = op;
+    send[2] = -(int64_t)op;
+    for (int i = 0; i < count && i < AGREED_VALUES; ++i) {
+        send[3 + 2 * i] = values[i];
+        send[4 + 2 * i] = -values[i];
     }
-    if (MPI_Allreduce(send, receive, 1 + 2 * count, MPI_INT64_T, MPI_MIN, MPI_COMM_WORLD) != MPI_SUCCESS)
+    if (MPI_Allreduce(send, receive, 3 + 2 * AGREED_VALUES, MPI_INT64_T, MPI_MIN, MPI_COMM_WORLD) !=
+        MPI_SUCCESS)
         return INTEROP_SCALAPACK_ERR_MPI;
     if (receive[0] < 0)
         return (int32_t)receive[0];
-    for (int i = 0; i < count; ++i)
+    for (int i = 0; i < 1 + AGREED_VALUES; ++i)
         if (receive[1 + 2 * i] != -receive[2 + 2 * i])
             return INTEROP_SCALAPACK_ERR_MISMATCH;
-    return (int32_t)receive[0];
+    return 0;
 }
 
 /* An MPI call's result as a status; every rank then agrees on it. */
@@ -216,7 +228,8 @@ static int32_t build_grids(interop_scalapack_plan *p)
     int cycles = (p->n + 8 * cycle - 1) / (8 * cycle);
     p->panel_width = cycles * cycle < p->n ? cycles * cycle : p->n;
     p->panel_cols = numroc_(&p->panel_width, &p->block, &p->my_col, &zero, &p->cols);
-    descinit_(p->panel_desc, &p->n, &p->panel_width, &p->block, &p->block, &zero, &zero, &p->context, &lld, &info);
+    descinit_(p->panel_desc, &p->n, &p->panel_width, &p->block, &p->block, &zero, &zero, &p->context, &lld,
+              &info);
     if (info != 0)
         return INTEROP_SCALAPACK_ERR_LIBRARY;
     /* The 1 x 1 grid holds the whole matrix in one block on rank 0; the other ranks describe it
@@ -239,12 +252,13 @@ static int32_t query_workspace(interop_scalapack_plan *p)
     const int one = 1, minus_one = -1;
     double work_query = 0.0;
     int iwork_query = 0, info = 0;
-    pdgetri_(&p->n, p->matrix, &one, &one, p->desc, p->pivots, &work_query, &minus_one, &iwork_query, &minus_one,
-             &info);
+    pdgetri_(&p->n, p->matrix, &one, &one, p->desc, p->pivots, &work_query, &minus_one, &iwork_query,
+             &minus_one, &info);
     if (info != 0)
         return INTEROP_SCALAPACK_ERR_LIBRARY;
     int64_t rows_padded = (int64_t)p->local_rows + p->block;
-    int64_t lwork = (int64_t)work_query > rows_padded * p->block ? (int64_t)work_query : rows_padded * p->block;
+    int64_t lwork =
+        (int64_t)work_query > rows_padded * p->block ? (int64_t)work_query : rows_padded * p->block;
     int64_t liwork = (int64_t)p->local_cols + 2 * (int64_t)p->block + p->local_rows / p->block + 1;
     if (iwork_query > liwork)
         liwork = iwork_query;
@@ -255,8 +269,8 @@ static int32_t query_workspace(interop_scalapack_plan *p)
     return 0;
 }
 
-int32_t interop_scalapack_create(int64_t n, int32_t grid_rows, int32_t grid_cols, int32_t block, int32_t threads,
-                                 interop_scalapack_plan **plan)
+int32_t interop_scalapack_create(int64_t n, int32_t grid_rows, int32_t grid_cols, int32_t block,
+                                 int32_t threads, interop_scalapack_plan **plan)
 {
     int32_t status = 0;
     int size = 0, rank = 0;
@@ -276,12 +290,13 @@ int32_t interop_scalapack_create(int64_t n, int32_t grid_rows, int32_t grid_cols
         status = -6;
     else if (!mpi_usable())
         return INTEROP_SCALAPACK_ERR_STATE;
-    else if (MPI_Comm_size(MPI_COMM_WORLD, &size) != MPI_SUCCESS || MPI_Comm_rank(MPI_COMM_WORLD, &rank) != MPI_SUCCESS)
+    else if (MPI_Comm_size(MPI_COMM_WORLD, &size) != MPI_SUCCESS ||
+             MPI_Comm_rank(MPI_COMM_WORLD, &rank) != MPI_SUCCESS)
         status = INTEROP_SCALAPACK_ERR_MPI;
     else if ((int64_t)grid_rows * grid_cols != size)
         status = INTEROP_SCALAPACK_ERR_GRID;
     const int64_t values[4] = {n, grid_rows, grid_cols, block};
-    if ((status = agree(status, values, 4)) != 0)
+    if ((status = agree(OP_CREATE, status, values, 4)) != 0)
         return status;
 
     interop_scalapack_plan *p = calloc(1, sizeof *p);
@@ -294,7 +309,7 @@ int32_t interop_scalapack_create(int64_t n, int32_t grid_rows, int32_t grid_cols
         p->rank = rank;
         p->system_handle = p->context = p->root_context = -1;
     }
-    if ((status = agree(p == NULL ? INTEROP_SCALAPACK_NO_MEMORY : 0, NULL, 0)) != 0) {
+    if ((status = agree(OP_CREATE, p == NULL ? INTEROP_SCALAPACK_NO_MEMORY : 0, NULL, 0)) != 0) {
         free(p);
         return status;
     }
@@ -307,7 +322,8 @@ int32_t interop_scalapack_create(int64_t n, int32_t grid_rows, int32_t grid_cols
         p->panel = allocate((int64_t)p->local_rows * p->panel_cols, sizeof(double), &bytes);
         p->norm_work = allocate((int64_t)p->local_cols + p->block, sizeof(double), &bytes);
         p->pivots = allocate((int64_t)p->local_rows + p->block, sizeof(int), &bytes);
-        status = p->matrix == NULL || p->kept == NULL || p->panel == NULL || p->norm_work == NULL || p->pivots == NULL
+        status = p->matrix == NULL || p->kept == NULL || p->panel == NULL || p->norm_work == NULL ||
+                         p->pivots == NULL
                      ? INTEROP_SCALAPACK_NO_MEMORY
                      : query_workspace(p);
         if (status == 0) {
@@ -318,10 +334,10 @@ int32_t interop_scalapack_create(int64_t n, int32_t grid_rows, int32_t grid_cols
         }
         p->bytes_this_rank = bytes;
     }
-    if ((status = agree(status, NULL, 0)) == 0)
-        status = mpi_status(MPI_Allreduce(&p->bytes_this_rank, &p->bytes_max_rank, 1, MPI_INT64_T, MPI_MAX,
-                                          MPI_COMM_WORLD));
-    if ((status = agree(status, NULL, 0)) != 0) {
+    if ((status = agree(OP_CREATE, status, NULL, 0)) == 0)
+        status = mpi_status(
+            MPI_Allreduce(&p->bytes_this_rank, &p->bytes_max_rank, 1, MPI_INT64_T, MPI_MAX, MPI_COMM_WORLD));
+    if ((status = agree(OP_CREATE, status, NULL, 0)) != 0) {
         release(p);
         return status;
     }
@@ -358,7 +374,7 @@ int32_t interop_scalapack_generate(interop_scalapack_plan *plan, uint64_t seed)
 {
     /* The seed is compared as two 32-bit halves: each fits the int64 the comparison negates. */
     const int64_t values[2] = {(int64_t)(seed >> 32), (int64_t)(seed & 0xffffffffu)};
-    int32_t status = agree(plan == NULL ? -1 : 0, values, 2);
+    int32_t status = agree(OP_GENERATE, plan == NULL ? -1 : 0, values, 2);
     if (status != 0)
         return status;
     interop_scalapack_plan *p = plan;
@@ -377,7 +393,7 @@ int32_t interop_scalapack_generate(interop_scalapack_plan *plan, uint64_t seed)
 int32_t interop_scalapack_scatter(interop_scalapack_plan *plan, const double *a)
 {
     int32_t status = plan == NULL ? -1 : plan->rank == 0 && a == NULL ? -2 : 0;
-    if ((status = agree(status, NULL, 0)) != 0)
+    if ((status = agree(OP_SCATTER, status, NULL, 0)) != 0)
         return status;
     interop_scalapack_plan *p = plan;
     const int one = 1;
@@ -385,8 +401,8 @@ int32_t interop_scalapack_scatter(interop_scalapack_plan *plan, const double *a)
     static const double placeholder = 0.0;
     /* Rank 0's row-major A is Aᵀ column-major: moved into `kept` as it is, then transposed into
      * `matrix`, so that the plan factors A itself (see interop_scalapack.h). */
-    pdgemr2d_(&p->n, &p->n, p->rank == 0 ? a : &placeholder, &one, &one, p->root_desc, p->kept, &one, &one, p->desc,
-              &p->context);
+    pdgemr2d_(&p->n, &p->n, p->rank == 0 ? a : &placeholder, &one, &one, p->root_desc, p->kept, &one, &one,
+              p->desc, &p->context);
     pdtran_(&p->n, &p->n, &unit, p->kept, &one, &one, p->desc, &nothing, p->matrix, &one, &one, p->desc);
     keep_copy(p);
     return 0;
@@ -426,27 +442,31 @@ static double local_max_finite(const interop_scalapack_plan *p)
 int32_t interop_scalapack_invert(interop_scalapack_plan *plan, double *seconds)
 {
     int32_t status = plan == NULL ? -1 : plan->state != HOLDS_MATRIX ? INTEROP_SCALAPACK_ERR_ORDER : 0;
-    if ((status = agree(status, NULL, 0)) != 0)
+    if ((status = agree(OP_INVERT, status, NULL, 0)) != 0)
         return status;
     interop_scalapack_plan *p = plan;
     const int one = 1;
     int info = 0;
     openblas_set_num_threads(p->threads);
     double local_max = local_max_finite(p), global_max = 0.0;
-    if ((status = agree(mpi_status(MPI_Allreduce(&local_max, &global_max, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD)),
-                        NULL, 0)) != 0)
+    if ((status =
+             agree(OP_INVERT,
+                   mpi_status(MPI_Allreduce(&local_max, &global_max, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD)),
+                   NULL, 0)) != 0)
         return status;
     double threshold = (double)p->n * 0x1p-52 * global_max;
 
-    if ((status = agree(mpi_status(MPI_Barrier(MPI_COMM_WORLD)), NULL, 0)) != 0)
+    if ((status = agree(OP_INVERT, mpi_status(MPI_Barrier(MPI_COMM_WORLD)), NULL, 0)) != 0)
         return status;
     double start = MPI_Wtime();
     pdgetrf_(&p->n, &p->n, p->matrix, &one, &one, p->desc, p->pivots, &info);
     /* pdgetrf reports exact zeros only (and goes on): the rules of every backend, applied to U's
      * diagonal in step order, each rank checking the pivots it holds, the first failure agreed. */
     int64_t local_failure = info < 0 ? -1 : first_failed_pivot(p, threshold), failure = 0;
-    if ((status = agree(mpi_status(MPI_Allreduce(&local_failure, &failure, 1, MPI_INT64_T, MPI_MIN, MPI_COMM_WORLD)),
-                        NULL, 0)) != 0)
+    if ((status = agree(
+             OP_INVERT,
+             mpi_status(MPI_Allreduce(&local_failure, &failure, 1, MPI_INT64_T, MPI_MIN, MPI_COMM_WORLD)),
+             NULL, 0)) != 0)
         return status;
     if (failure < 0) {
         p->state = INVERSION_FAILED;
@@ -457,14 +477,17 @@ int32_t interop_scalapack_invert(interop_scalapack_plan *plan, double *seconds)
         int32_t step = (int32_t)(failure >> 1);
         return (failure & 1) != 0 ? INTEROP_SCALAPACK_NONFINITE | step : step;
     }
-    pdgetri_(&p->n, p->matrix, &one, &one, p->desc, p->pivots, p->work, &p->lwork, p->iwork, &p->liwork, &info);
+    pdgetri_(&p->n, p->matrix, &one, &one, p->desc, p->pivots, p->work, &p->lwork, p->iwork, &p->liwork,
+             &info);
     double local_seconds = MPI_Wtime() - start, slowest = 0.0;
-    if ((status = agree(info < 0 ? INTEROP_SCALAPACK_ERR_LIBRARY : 0, NULL, 0)) != 0) {
+    if ((status = agree(OP_INVERT, info < 0 ? INTEROP_SCALAPACK_ERR_LIBRARY : 0, NULL, 0)) != 0) {
         p->state = INVERSION_FAILED;
         return status;
     }
-    if ((status = agree(mpi_status(MPI_Allreduce(&local_seconds, &slowest, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD)),
-                        NULL, 0)) != 0)
+    if ((status = agree(
+             OP_INVERT,
+             mpi_status(MPI_Allreduce(&local_seconds, &slowest, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD)),
+             NULL, 0)) != 0)
         return status;
     /* pdgetri's INFO > 0 is an exact zero on U's diagonal, which the checks above have ruled out. */
     p->state = HOLDS_INVERSE;
@@ -485,8 +508,11 @@ static int any_nonfinite(const double *m, int64_t rows, int64_t cols, int64_t ll
 
 int32_t interop_scalapack_residual(interop_scalapack_plan *plan, double *residual)
 {
-    int32_t status = plan == NULL ? -1 : residual == NULL ? -2 : plan->state != HOLDS_INVERSE ? INTEROP_SCALAPACK_ERR_ORDER : 0;
-    if ((status = agree(status, NULL, 0)) != 0)
+    int32_t status = plan == NULL                   ? -1
+                     : residual == NULL             ? -2
+                     : plan->state != HOLDS_INVERSE ? INTEROP_SCALAPACK_ERR_ORDER
+                                                    : 0;
+    if ((status = agree(OP_RESIDUAL, status, NULL, 0)) != 0)
         return status;
     interop_scalapack_plan *p = plan;
     const int one = 1;
@@ -501,8 +527,8 @@ int32_t interop_scalapack_residual(interop_scalapack_plan *plan, double *residua
     /* ||I - A X||_1 is the largest column sum: the largest over panels of columns of X. */
     for (int j0 = 0; j0 < p->n; j0 += p->panel_width) {
         int width = p->n - j0 < p->panel_width ? p->n - j0 : p->panel_width, column = j0 + 1;
-        pdgemm_("N", "N", &p->n, &width, &p->n, &minus_one, p->kept, &one, &one, p->desc, p->matrix, &one, &column,
-                p->desc, &zero, p->panel, &one, &one, p->panel_desc);
+        pdgemm_("N", "N", &p->n, &width, &p->n, &minus_one, p->kept, &one, &one, p->desc, p->matrix, &one,
+                &column, p->desc, &zero, p->panel, &one, &one, p->panel_desc);
         int local_width = numroc_(&width, &p->block, &p->my_col, &(const int){0}, &p->cols);
         for (int64_t lc = 0; lc < local_width; ++lc) {
             int64_t i = j0 + global_index(lc, p->block, p->my_col, p->cols);
@@ -523,8 +549,9 @@ int32_t interop_scalapack_residual(interop_scalapack_plan *plan, double *residua
      * non-finite flag once combined; the largest r over the ranks settles any difference. */
     double local[2] = {isfinite(r) && norm_a != 0.0 && norm_x != 0.0 ? r : INFINITY, nonfinite ? 1.0 : 0.0};
     double global[2] = {0.0, 0.0};
-    if ((status = agree(mpi_status(MPI_Allreduce(local, global, 2, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD)), NULL, 0)) !=
-        0)
+    if ((status = agree(OP_RESIDUAL,
+                        mpi_status(MPI_Allreduce(local, global, 2, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD)),
+                        NULL, 0)) != 0)
         return status;
     *residual = global[1] != 0.0 ? INFINITY : global[0];
     return 0;
@@ -548,11 +575,12 @@ static void transpose_in_place(int64_t n, double *x)
 
 int32_t interop_scalapack_gather(interop_scalapack_plan *plan, double *x)
 {
-    int32_t status = plan == NULL ? -1
+    int32_t status = plan == NULL                   ? -1
                      : plan->rank == 0 && x == NULL ? -2
-                     : plan->state != HOLDS_MATRIX && plan->state != HOLDS_INVERSE ? INTEROP_SCALAPACK_ERR_ORDER
-                                                                                      : 0;
-    if ((status = agree(status, NULL, 0)) != 0)
+                     : plan->state != HOLDS_MATRIX && plan->state != HOLDS_INVERSE
+                         ? INTEROP_SCALAPACK_ERR_ORDER
+                         : 0;
+    if ((status = agree(OP_GATHER, status, NULL, 0)) != 0)
         return status;
     interop_scalapack_plan *p = plan;
     const int one = 1;

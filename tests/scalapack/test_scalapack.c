@@ -142,7 +142,8 @@ static void check_inverse(char *detail, int n, int rows, int cols, int nb, const
         return;
     }
     double *x = rank_ == 0 ? malloc(sizeof(double) * (size_t)n * (size_t)n) : NULL;
-    status = scatter ? interop_scalapack_scatter(plan, rank_ == 0 ? a : NULL) : interop_scalapack_generate(plan, seed);
+    status = scatter ? interop_scalapack_scatter(plan, rank_ == 0 ? a : NULL)
+                     : interop_scalapack_generate(plan, seed);
     if (status != 0)
         note(detail, "%s: status %d", scatter ? "scatter" : "generate", status);
     /* Before inversion the plan holds A: it must come back exactly. */
@@ -179,7 +180,8 @@ static void check_inverse(char *detail, int n, int rows, int cols, int nb, const
          * sums gives up to about 2x less or more than dgemm's. A wrong formula (a norm, a factor n,
          * a misplaced identity) would be off by far more. */
         else if (fmax(lapack_residual, residual) > 4.0 * fmin(lapack_residual, residual) + 1e-3)
-            note(detail, "residual %.6g, interop_inv_residual of the same X: %.6g", residual, lapack_residual);
+            note(detail, "residual %.6g, interop_inv_residual of the same X: %.6g", residual,
+                 lapack_residual);
         free(reference);
     }
     interop_scalapack_destroy(plan);
@@ -197,14 +199,15 @@ static void check_grid(int rows, int cols)
             char name[128], detail[512] = "";
             uint64_t seed = 42 + (uint64_t)n;
             double *a = rank_ == 0 ? spec_matrix(n, seed) : NULL;
-            snprintf(name, sizeof name, "generated inverse = lapack's, grid %dx%d, NB %d, n %d", rows, cols, nb, n);
+            snprintf(name, sizeof name, "generated inverse = lapack's, grid %dx%d, NB %d, n %d", rows, cols,
+                     nb, n);
             check_inverse(detail, n, rows, cols, nb, a, 0, seed);
             report(name, detail);
             free(a);
             detail[0] = '\0';
             a = rank_ == 0 ? nonsymmetric_matrix(n, seed) : NULL;
-            snprintf(name, sizeof name, "scattered non-symmetric inverse = lapack's, grid %dx%d, NB %d, n %d", rows,
-                     cols, nb, n);
+            snprintf(name, sizeof name, "scattered non-symmetric inverse = lapack's, grid %dx%d, NB %d, n %d",
+                     rows, cols, nb, n);
             check_inverse(detail, n, rows, cols, nb, a, 1, seed);
             report(name, detail);
             free(a);
@@ -216,8 +219,8 @@ static void check_grid(int rows, int cols)
 static void check_failure(const char *what, int n, int rows, int cols, int nb, double *a)
 {
     char name[160], detail[512] = "";
-    snprintf(name, sizeof name, "%s fails at lapack's step on every rank, grid %dx%d, NB %d, n %d", what, rows, cols,
-             nb, n);
+    snprintf(name, sizeof name, "%s fails at lapack's step on every rank, grid %dx%d, NB %d, n %d", what,
+             rows, cols, nb, n);
     int32_t expected = 0;
     if (rank_ == 0) {
         double *reference = copy_of(a, n);
@@ -325,8 +328,8 @@ static void check_agreement(int rows, int cols)
     char name[160], detail[512] = "";
     interop_scalapack_plan *plan = NULL;
     int32_t status = interop_scalapack_create(50, rows, cols, 16, 1, &plan);
-    snprintf(name, sizeof name, "calls out of order, bad pointers and seeds are refused everywhere, grid %dx%d", rows,
-             cols);
+    snprintf(name, sizeof name,
+             "calls out of order, bad pointers and seeds are refused everywhere, grid %dx%d", rows, cols);
     if (status != 0)
         note(detail, "create: %d", status);
     double value = 0.0;
@@ -341,6 +344,12 @@ static void check_agreement(int rows, int cols)
     int32_t expected = size_ > 1 ? INTEROP_SCALAPACK_ERR_MISMATCH : 0;
     if ((status = interop_scalapack_generate(plan, rank_ == last ? UINT64_C(0x100000001) : 1)) != expected)
         note(detail, "generate with another seed on the last rank: %d, expected %d", status, expected);
+    /* Rank 0 scatters while the others generate: different calls, one error, no hang. */
+    double *a = rank_ == 0 ? spec_matrix(50, 3) : NULL;
+    status = rank_ == 0 ? interop_scalapack_scatter(plan, a) : interop_scalapack_generate(plan, 3);
+    if (status != expected)
+        note(detail, "scatter on rank 0, generate elsewhere: %d, expected %d", status, expected);
+    free(a);
     if ((status = interop_scalapack_generate(plan, 3)) != 0)
         note(detail, "generate: %d", status);
     if ((status = interop_scalapack_residual(plan, &value)) != INTEROP_SCALAPACK_ERR_ORDER)
@@ -370,19 +379,22 @@ static void check_agreement(int rows, int cols)
 static void check_grid_shape(void)
 {
     char detail[512] = "";
-    const int32_t expected[][3] = {{1, 1, 1}, {2, 1, 2}, {3, 1, 3}, {4, 2, 2}, {6, 2, 3}, {7, 1, 7}, {12, 3, 4}, {16, 4, 4}};
+    const int32_t expected[][3] = {{1, 1, 1}, {2, 1, 2}, {3, 1, 3},  {4, 2, 2},
+                                   {6, 2, 3}, {7, 1, 7}, {12, 3, 4}, {16, 4, 4}};
     for (size_t c = 0; c < sizeof expected / sizeof expected[0]; ++c) {
         int32_t rows = 0, cols = 0;
         int32_t status = interop_scalapack_grid_shape(expected[c][0], &rows, &cols);
         if (status != 0 || rows != expected[c][1] || cols != expected[c][2])
-            note(detail, "%d ranks: %d x %d (status %d), expected %d x %d", expected[c][0], rows, cols, status,
-                 expected[c][1], expected[c][2]);
+            note(detail, "%d ranks: %d x %d (status %d), expected %d x %d", expected[c][0], rows, cols,
+                 status, expected[c][1], expected[c][2]);
     }
     int32_t rows = 0;
-    if (interop_scalapack_grid_shape(0, &rows, &rows) != -1 || interop_scalapack_grid_shape(2, NULL, &rows) != -2)
+    if (interop_scalapack_grid_shape(0, &rows, &rows) != -1 ||
+        interop_scalapack_grid_shape(2, NULL, &rows) != -2)
         note(detail, "bad arguments accepted");
     if (interop_scalapack_abi_version() != INTEROP_SCALAPACK_ABI_VERSION)
-        note(detail, "ABI version %d, header %d", interop_scalapack_abi_version(), INTEROP_SCALAPACK_ABI_VERSION);
+        note(detail, "ABI version %d, header %d", interop_scalapack_abi_version(),
+             INTEROP_SCALAPACK_ABI_VERSION);
     report("grid_shape is MPI_Dims_create's nearly square rows <= cols; ABI version", detail);
 }
 
@@ -447,11 +459,13 @@ static int bench(int n, int nb, int repeat)
     double peak = slowest_dgemm_rate(1);
     if (rank_ == 0) {
         double m = median(times, repeat), gflops = 2.0 * n * (double)n * n / m / 1e9;
-        printf("scalapack: ranks=%d grid=%dx%d nb=%d threads/rank=1 n=%d median %.4f s (min %.4f, max %.4f) "
-               "%.2f GFLOP/s, %.2f GFLOP/s per rank = %.0f%% of one rank's DGEMM (%.2f GFLOP/s); residual %.3g; "
-               "%.1f MB per rank (8n^2/P = %.1f MB)\n",
-               size_, rows, cols, nb, n, m, times[0], times[repeat - 1], gflops, gflops / size_,
-               100.0 * gflops / size_ / peak, peak, residual, (double)bytes_max / 1e6, 8.0 * n * n / size_ / 1e6);
+        printf(
+            "scalapack: ranks=%d grid=%dx%d nb=%d threads/rank=1 n=%d median %.4f s (min %.4f, max %.4f) "
+            "%.2f GFLOP/s, %.2f GFLOP/s per rank = %.0f%% of one rank's DGEMM (%.2f GFLOP/s); residual %.3g; "
+            "%.1f MB per rank (8n^2/P = %.1f MB)\n",
+            size_, rows, cols, nb, n, m, times[0], times[repeat - 1], gflops, gflops / size_,
+            100.0 * gflops / size_ / peak, peak, residual, (double)bytes_max / 1e6,
+            8.0 * n * n / size_ / 1e6);
     }
     free(times);
     return 0;
@@ -493,7 +507,8 @@ int main(int argc, char **argv)
     else if (argc == 5 && strcmp(argv[1], "lapack") == 0 && size_ == 1)
         result = bench_lapack(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
     else if (rank_ == 0)
-        fprintf(stderr, "usage: test_scalapack check | bench N NB REPEAT | lapack N THREADS REPEAT (one rank)\n");
+        fprintf(stderr,
+                "usage: test_scalapack check | bench N NB REPEAT | lapack N THREADS REPEAT (one rank)\n");
     /* MPI is still usable after every plan is destroyed: the library never finalizes it. */
     int usable = 0;
     MPI_Initialized(&usable);
