@@ -41,9 +41,12 @@
  * than every other backend) by transposing the scattered matrix once in distributed form (pdtran),
  * and rank 0 transposes the gathered matrix back in place (O(n²), no extra memory).
  *
- * Memory per rank: two local matrices of about 8 n² / P bytes each (the one factored and inverted
- * in place, and A kept for the residual), a residual panel of about 1/8 of one, and ScaLAPACK's
- * pivots and pdgetri workspace, all allocated by interop_scalapack_create.
+ * Memory per rank: one local matrix of about 8 n² / P bytes (A, factored and inverted in place), two
+ * residual panels of about 1/8 of it each, and ScaLAPACK's pivots and pdgetri workspace (about
+ * 8 n NB / P_rows bytes), all allocated by interop_scalapack_create: about 1.25 x 8 n² / P. The
+ * residual of a generated A makes A's panels again from the formula instead of keeping A; a
+ * scattered A cannot be made again, so the first interop_scalapack_scatter adds one more local
+ * matrix (its copy, kept for the residual).
  */
 #ifndef INTEROP_SCALAPACK_H
 #define INTEROP_SCALAPACK_H
@@ -115,9 +118,9 @@ INTEROP_SCALAPACK_EXPORT int32_t interop_scalapack_create(int64_t n, int32_t gri
                                                           interop_scalapack_plan **plan);
 
 /*
- * Local. What the plan holds on this rank: *local_rows x *local_cols elements of each local
- * matrix (numroc), and *bytes_this_rank / *bytes_max_rank the bytes allocated by this rank and the
- * largest number over every rank (combined when the plan was created). Any output may be NULL.
+ * Local. What the plan holds on this rank: *local_rows x *local_cols elements of the local matrix
+ * (numroc), and *bytes_this_rank / *bytes_max_rank the bytes allocated by this rank and the largest
+ * number over every rank (combined by create and by the first scatter). Any output may be NULL.
  * Status: -1 plan NULL.
  */
 INTEROP_SCALAPACK_EXPORT int32_t interop_scalapack_layout(const interop_scalapack_plan *plan,
@@ -135,7 +138,8 @@ INTEROP_SCALAPACK_EXPORT int32_t interop_scalapack_generate(interop_scalapack_pl
 /*
  * Collective. Distributes rank 0's row-major n x n matrix `a` (read on rank 0 only; NULL
  * elsewhere is fine) with pdgemr2d from the 1 x 1 grid, then transposes it in distributed form.
- * Status: -1 plan NULL; -2 a NULL on rank 0; STATE; MPI.
+ * The first scatter of a plan allocates the copy of A the residual needs (NO_MEMORY if it cannot).
+ * Status: -1 plan NULL; -2 a NULL on rank 0; NO_MEMORY; STATE; MPI.
  */
 INTEROP_SCALAPACK_EXPORT int32_t interop_scalapack_scatter(interop_scalapack_plan *plan, const double *a);
 
@@ -154,7 +158,7 @@ INTEROP_SCALAPACK_EXPORT int32_t interop_scalapack_invert(interop_scalapack_plan
 /*
  * Collective. The spec's scaled residual of the inverse, r = ||I - A X||_1 / (n * 2^-52 * ||A||_1 *
  * ||X||_1), the formula of interop_inv_residual, in distributed form: pdgemm of A with column
- * panels of X, pdlange for the 1-norms. NaN or Inf anywhere, or a zero norm, gives r = +Inf. The
+ * panels of X (a generated A made again panel by panel), pdlange for the 1-norms. NaN or Inf anywhere, or a zero norm, gives r = +Inf. The
  * same *residual on every rank. Status: -1 plan NULL; -2 residual NULL; ORDER (no inverse); STATE; MPI.
  */
 INTEROP_SCALAPACK_EXPORT int32_t interop_scalapack_residual(interop_scalapack_plan *plan, double *residual);

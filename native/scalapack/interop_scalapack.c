@@ -74,8 +74,9 @@ struct interop_scalapack_plan {
     int panel_desc[DESC_LENGTH]; /* the residual's n x panel_width panels */
     int root_desc[DESC_LENGTH];  /* n x n in one block on rank 0 (context -1 elsewhere) */
     double *matrix;              /* A, then its LU, then the inverse X (column-major, leading dim desc[8]) */
-    double *kept;                /* A as generated or scattered, for the residual */
-    double *panel;               /* I - A X(:, panel) of the residual */
+    double *kept;                /* a scattered A, kept for the residual (NULL until the first scatter) */
+    double *panel;               /* I - A X(:, J) of the residual, one panel J of columns at a time */
+    double *a_panel;             /* the residual's panel A(:, K) of a generated A, made again when needed */
     double *norm_work;           /* pdlange's workspace */
     int *pivots;                 /* pdgetrf's IPIV */
     double *work;                /* pdgetri's WORK */
@@ -83,6 +84,8 @@ struct interop_scalapack_plan {
     int lwork, liwork;
     int64_t bytes_this_rank, bytes_max_rank;
     enum plan_state state;
+    int generated; /* the matrix came from generate (1: A(i, j) is remade from `seed`) or scatter (0) */
+    uint64_t seed;
 };
 
 int32_t interop_scalapack_abi_version(void)
@@ -180,6 +183,7 @@ static void release(interop_scalapack_plan *p)
     free(p->matrix);
     free(p->kept);
     free(p->panel);
+    free(p->a_panel);
     free(p->norm_work);
     free(p->pivots);
     free(p->work);
@@ -222,9 +226,13 @@ static int32_t build_grids(interop_scalapack_plan *p)
     descinit_(p->desc, &p->n, &p->n, &p->block, &p->block, &zero, &zero, &p->context, &lld, &info);
     if (info != 0)
         return INTEROP_SCALAPACK_ERR_LIBRARY;
-    /* Residual panels: whole cycles of process columns (so that a panel of X starts on process
-     * column 0, aligned with the panel's own distribution), about n / 8 columns wide. */
-    int cycle = p->block * p->cols;
+    /* Residual panels: whole cycles of process rows and columns (so that every panel and every
+     * block of X they meet starts on process row and column 0, aligned with each other), about
+     * n / 8 columns wide. */
+    int lcm = p->rows;
+    while (lcm % p->cols != 0)
+        lcm += p->rows;
+    int cycle = p->block * lcm;
     int cycles = (p->n + 8 * cycle - 1) / (8 * cycle);
     p->panel_width = cycles * cycle < p->n ? cycles * cycle : p->n;
     p->panel_cols = numroc_(&p->panel_width, &p->block, &p->my_col, &zero, &p->cols);
@@ -267,6 +275,13 @@ static int32_t query_workspace(interop_scalapack_plan *p)
     p->lwork = (int)lwork;
     p->liwork = (int)liwork;
     return 0;
+}
+
+/* bytes_max_rank := the largest bytes_this_rank of any rank. */
+static int32_t combine_bytes(interop_scalapack_plan *p)
+{
+    return mpi_status(
+        MPI_Allreduce(&p->bytes_this_rank, &p->bytes_max_rank, 1, MPI_INT64_T, MPI_MAX, MPI_COMM_WORLD));
 }
 
 int32_t interop_scalapack_create(int64_t n, int32_t grid_rows, int32_t grid_cols, int32_t block,
@@ -318,11 +333,11 @@ int32_t interop_scalapack_create(int64_t n, int32_t grid_rows, int32_t grid_cols
         int64_t bytes = (int64_t)sizeof *p;
         int64_t elements = (int64_t)p->local_rows * p->local_cols;
         p->matrix = allocate(elements, sizeof(double), &bytes);
-        p->kept = allocate(elements, sizeof(double), &bytes);
         p->panel = allocate((int64_t)p->local_rows * p->panel_cols, sizeof(double), &bytes);
+        p->a_panel = allocate((int64_t)p->local_rows * p->panel_cols, sizeof(double), &bytes);
         p->norm_work = allocate((int64_t)p->local_cols + p->block, sizeof(double), &bytes);
         p->pivots = allocate((int64_t)p->local_rows + p->block, sizeof(int), &bytes);
-        status = p->matrix == NULL || p->kept == NULL || p->panel == NULL || p->norm_work == NULL ||
+        status = p->matrix == NULL || p->panel == NULL || p->a_panel == NULL || p->norm_work == NULL ||
                          p->pivots == NULL
                      ? INTEROP_SCALAPACK_NO_MEMORY
                      : query_workspace(p);
@@ -335,8 +350,7 @@ int32_t interop_scalapack_create(int64_t n, int32_t grid_rows, int32_t grid_cols
         p->bytes_this_rank = bytes;
     }
     if ((status = agree(OP_CREATE, status, NULL, 0)) == 0)
-        status = mpi_status(
-            MPI_Allreduce(&p->bytes_this_rank, &p->bytes_max_rank, 1, MPI_INT64_T, MPI_MAX, MPI_COMM_WORLD));
+        status = combine_bytes(p);
     if ((status = agree(OP_CREATE, status, NULL, 0)) != 0) {
         release(p);
         return status;
@@ -363,11 +377,19 @@ int32_t interop_scalapack_layout(const interop_scalapack_plan *plan, int64_t *lo
     return 0;
 }
 
-/* Both local matrices hold A: the one to invert, and the one kept for the residual. */
-static void keep_copy(interop_scalapack_plan *p)
+/* Fills the local part of columns [first, first + count) of the spec's A, distributed as an n x count
+ * matrix from process row and column 0 (the whole matrix, or a residual panel), leading dimension lld. */
+static void generate_columns(const interop_scalapack_plan *p, double *m, int first, int count, int64_t lld)
 {
-    memcpy(p->kept, p->matrix, sizeof(double) * (size_t)p->local_rows * (size_t)p->local_cols);
-    p->state = HOLDS_MATRIX;
+    const int zero = 0;
+    int64_t local_count = numroc_(&count, &p->block, &p->my_col, &zero, &p->cols);
+    for (int64_t lj = 0; lj < local_count; ++lj) {
+        int64_t j = first + global_index(lj, p->block, p->my_col, p->cols);
+        for (int64_t li = 0; li < p->local_rows; ++li) {
+            int64_t i = global_index(li, p->block, p->my_row, p->rows);
+            m[li + lj * lld] = spec_element(p->seed, p->n, i, j);
+        }
+    }
 }
 
 int32_t interop_scalapack_generate(interop_scalapack_plan *plan, uint64_t seed)
@@ -378,15 +400,10 @@ int32_t interop_scalapack_generate(interop_scalapack_plan *plan, uint64_t seed)
     if (status != 0)
         return status;
     interop_scalapack_plan *p = plan;
-    int64_t lld = p->desc[DESC_LLD];
-    for (int64_t lj = 0; lj < p->local_cols; ++lj) {
-        int64_t j = global_index(lj, p->block, p->my_col, p->cols);
-        for (int64_t li = 0; li < p->local_rows; ++li) {
-            int64_t i = global_index(li, p->block, p->my_row, p->rows);
-            p->matrix[li + lj * lld] = spec_element(seed, p->n, i, j);
-        }
-    }
-    keep_copy(p);
+    p->seed = seed;
+    p->generated = 1;
+    generate_columns(p, p->matrix, 0, p->n, p->desc[DESC_LLD]);
+    p->state = HOLDS_MATRIX;
     return 0;
 }
 
@@ -396,6 +413,16 @@ int32_t interop_scalapack_scatter(interop_scalapack_plan *plan, const double *a)
     if ((status = agree(OP_SCATTER, status, NULL, 0)) != 0)
         return status;
     interop_scalapack_plan *p = plan;
+    /* A scattered A cannot be made again from a formula: the first scatter allocates its copy. */
+    if (p->kept == NULL) {
+        int64_t bytes = 0;
+        p->kept = allocate((int64_t)p->local_rows * p->local_cols, sizeof(double), &bytes);
+        if ((status = agree(OP_SCATTER, p->kept == NULL ? INTEROP_SCALAPACK_NO_MEMORY : 0, NULL, 0)) != 0)
+            return status;
+        p->bytes_this_rank += bytes;
+        if ((status = agree(OP_SCATTER, combine_bytes(p), NULL, 0)) != 0)
+            return status;
+    }
     const int one = 1;
     const double unit = 1.0, nothing = 0.0;
     static const double placeholder = 0.0;
@@ -404,7 +431,9 @@ int32_t interop_scalapack_scatter(interop_scalapack_plan *plan, const double *a)
     pdgemr2d_(&p->n, &p->n, p->rank == 0 ? a : &placeholder, &one, &one, p->root_desc, p->kept, &one, &one,
               p->desc, &p->context);
     pdtran_(&p->n, &p->n, &unit, p->kept, &one, &one, p->desc, &nothing, p->matrix, &one, &one, p->desc);
-    keep_copy(p);
+    memcpy(p->kept, p->matrix, sizeof(double) * (size_t)p->local_rows * (size_t)p->local_cols);
+    p->generated = 0;
+    p->state = HOLDS_MATRIX;
     return 0;
 }
 
@@ -516,19 +545,36 @@ int32_t interop_scalapack_residual(interop_scalapack_plan *plan, double *residua
         return status;
     interop_scalapack_plan *p = plan;
     const int one = 1;
-    const double minus_one = -1.0, zero = 0.0;
+    const double minus_one = -1.0, zero = 0.0, unit = 1.0;
     int64_t lld = p->desc[DESC_LLD];
     openblas_set_num_threads(p->threads);
     /* NaN and Inf anywhere make r = +Inf, as in interop_inv_residual: checked here rather than
      * trusted to pdlange, whose maxima may drop a NaN. */
-    int nonfinite = any_nonfinite(p->kept, p->local_rows, p->local_cols, lld) ||
-                    any_nonfinite(p->matrix, p->local_rows, p->local_cols, lld);
-    double norm_r = 0.0;
-    /* ||I - A X||_1 is the largest column sum: the largest over panels of columns of X. */
+    int nonfinite = any_nonfinite(p->matrix, p->local_rows, p->local_cols, lld);
+    if (!p->generated)
+        nonfinite |= any_nonfinite(p->kept, p->local_rows, p->local_cols, lld);
+    double norm_r = 0.0, norm_a = 0.0;
+    /* ||I - A X||_1 is the largest column sum: the largest over panels J of columns of X. A scattered
+     * A is kept whole; a generated one is made again panel by panel, C_J = -sum_K A(:, K) X(K, J),
+     * so that it never takes a second n x n matrix (its ||A||_1 is then taken panel by panel). */
     for (int j0 = 0; j0 < p->n; j0 += p->panel_width) {
         int width = p->n - j0 < p->panel_width ? p->n - j0 : p->panel_width, column = j0 + 1;
-        pdgemm_("N", "N", &p->n, &width, &p->n, &minus_one, p->kept, &one, &one, p->desc, p->matrix, &one,
-                &column, p->desc, &zero, p->panel, &one, &one, p->panel_desc);
+        if (!p->generated) {
+            pdgemm_("N", "N", &p->n, &width, &p->n, &minus_one, p->kept, &one, &one, p->desc, p->matrix, &one,
+                    &column, p->desc, &zero, p->panel, &one, &one, p->panel_desc);
+        }
+        for (int k0 = 0; p->generated && k0 < p->n; k0 += p->panel_width) {
+            int depth = p->n - k0 < p->panel_width ? p->n - k0 : p->panel_width, row = k0 + 1;
+            generate_columns(p, p->a_panel, k0, depth, lld);
+            pdgemm_("N", "N", &p->n, &width, &depth, &minus_one, p->a_panel, &one, &one, p->panel_desc,
+                    p->matrix, &row, &column, p->desc, k0 == 0 ? &zero : &unit, p->panel, &one, &one,
+                    p->panel_desc);
+            if (j0 == 0) {
+                double panel_norm =
+                    pdlange_("1", &p->n, &depth, p->a_panel, &one, &one, p->panel_desc, p->norm_work);
+                norm_a = panel_norm > norm_a || isnan(panel_norm) ? panel_norm : norm_a;
+            }
+        }
         int local_width = numroc_(&width, &p->block, &p->my_col, &(const int){0}, &p->cols);
         for (int64_t lc = 0; lc < local_width; ++lc) {
             int64_t i = j0 + global_index(lc, p->block, p->my_col, p->cols);
@@ -542,7 +588,8 @@ int32_t interop_scalapack_residual(interop_scalapack_plan *plan, double *residua
         if (panel_norm > norm_r || isnan(panel_norm))
             norm_r = panel_norm;
     }
-    double norm_a = pdlange_("1", &p->n, &p->n, p->kept, &one, &one, p->desc, p->norm_work);
+    if (!p->generated)
+        norm_a = pdlange_("1", &p->n, &p->n, p->kept, &one, &one, p->desc, p->norm_work);
     double norm_x = pdlange_("1", &p->n, &p->n, p->matrix, &one, &one, p->desc, p->norm_work);
     double r = norm_r / ((double)p->n * 0x1p-52 * norm_a * norm_x);
     /* One value everywhere: pdlange's result is the same on every rank of the grid, and so is the

@@ -223,10 +223,12 @@ internal static class ScalapackChecks
             }
         }
 
+        // At least this rank's part of the inverse; at most that, A kept (scattered input), the
+        // residual's two panels and ScaLAPACK's workspace (about 2.3 parts for these small n).
         double matrixBytes = 8.0 * n * n / world.Size;
-        if (result.BytesThisRank > result.BytesPerRank || result.BytesPerRank < 2 * matrixBytes)
+        if (result.BytesThisRank > result.BytesPerRank || result.BytesPerRank < matrixBytes || result.BytesPerRank > (3 * matrixBytes) + 200_000)
         {
-            return $"memory: {result.BytesThisRank} bytes here, {result.BytesPerRank} at most, two matrices are {2 * matrixBytes}";
+            return $"memory: {result.BytesThisRank} bytes here, {result.BytesPerRank} at most, one part of the matrix is {matrixBytes}";
         }
 
         return (result.Inverse is null) == (rank == 0) ? $"inverse {(result.Inverse is null ? "missing" : "present")} on rank {rank}" : null;
