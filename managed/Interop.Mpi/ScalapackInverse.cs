@@ -97,7 +97,7 @@ public static class ScalapackInverse
     public const string Backend = "scalapack";
 
     /// <summary>The default block size NB (INTEROP_SCALAPACK_DEFAULT_BLOCK).</summary>
-    public const int DefaultBlockSize = 64;
+    public const int DefaultBlockSize = 128;
 
     /// <summary>The largest n (n² must fit ScaLAPACK's 32-bit integers).</summary>
     public const int MaxOrder = 46340;
