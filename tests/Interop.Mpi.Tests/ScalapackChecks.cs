@@ -40,6 +40,7 @@ internal static class ScalapackChecks
 
             run.Run($"scalapack: input from rank 0 inverted and gathered, grid {rows}x{cols}", () => InputRoundTrip(rank, 150, rows, cols));
             run.Run($"scalapack: singular input fails at step 5 on every rank, grid {rows}x{cols}", () => SingularInput(rank, rows, cols));
+            run.Run($"scalapack: a NaN in the input is a non-finite pivot on every rank, grid {rows}x{cols}", () => NaNInput(rank, rows, cols));
         }
 
         run.Run("scalapack: the default grid and two runs", () => DefaultGridRuns(rank, size));
@@ -144,9 +145,31 @@ internal static class ScalapackChecks
         }
     }
 
+    private static string? NaNInput(int rank, int rows, int cols)
+    {
+        const int N = 30;
+        double[]? a = rank == 0 ? NonSymmetric(N, 4) : null;
+        if (a is not null)
+        {
+            a[(3 * N) + 3] = double.NaN;
+        }
+
+        try
+        {
+            ScalapackInverse.Run(new ScalapackRequest { N = N, GridRows = rows, GridCols = cols, BlockSize = 4, FromInput = true, InputOnRoot = a });
+            return "no exception";
+        }
+        catch (NonFiniteFactorizationException e)
+        {
+            // The NaN (column 4) reaches a pivot at step 4 or later, depending on the pivot search.
+            return e.Step >= 4 && e.Step <= N ? null : $"step {e.Step}";
+        }
+    }
+
     private static string? DefaultGridRuns(int rank, int size)
     {
-        ScalapackResult result = ScalapackInverse.Run(new ScalapackRequest { N = 300, Seed = 3, Runs = 2, WantOutput = true });
+        // Two OpenBLAS threads per rank: the hybrid (ranks x threads) gives the same inverse.
+        ScalapackResult result = ScalapackInverse.Run(new ScalapackRequest { N = 300, Seed = 3, Runs = 2, Threads = 2, WantOutput = true });
         (int rows, int cols) = ScalapackInverse.DefaultGrid(size);
         if (result.RunSeconds.Count != 2 || result.BlockSize != ScalapackInverse.DefaultBlockSize)
         {
