@@ -107,7 +107,8 @@ public static class ScalapackInverse
 
     /// <summary>
     /// The default grid for <paramref name="ranks"/> processes: MPI_Dims_create's most nearly square
-    /// rows x cols, rows &lt;= cols (1x2, 1x3, 2x2, 2x3, ...). Loads the library.
+    /// rows x cols, rows &lt;= cols (1x2, 1x3, 2x2, 2x3, ...), the same as interop_scalapack_grid_shape.
+    /// Computed here, without loading any native library, so that a process outside MPI can show it.
     /// </summary>
     public static (int Rows, int Cols) DefaultGrid(int ranks)
     {
@@ -116,9 +117,16 @@ public static class ScalapackInverse
             throw new ArgumentOutOfRangeException(nameof(ranks), ranks, "at least one rank");
         }
 
-        ScalapackLoader.EnsureLoaded();
-        ScalapackStatus.ThrowIfFailed(ScalapackInterop.GridShape(ranks, out int rows, out int cols), "interop_scalapack_grid_shape", Backend);
-        return (rows, cols);
+        int rows = 1;
+        for (int d = 1; (long)d * d <= ranks; d++)
+        {
+            if (ranks % d == 0)
+            {
+                rows = d;
+            }
+        }
+
+        return (rows, ranks / rows);
     }
 
     /// <summary>Parses a --grid value "RxC" (e.g. "2x3"); a <see cref="UsageException"/> otherwise.</summary>

@@ -69,6 +69,17 @@ internal static class ScalapackChecks
             }
         }
 
+        // The managed default (computed without loading the library) is the library's own.
+        ScalapackLoader.EnsureLoaded();
+        for (int ranks = 1; ranks <= 64; ranks++)
+        {
+            int status = ScalapackInterop.GridShape(ranks, out int rows, out int cols);
+            if (status != 0 || (rows, cols) != ScalapackInverse.DefaultGrid(ranks))
+            {
+                return $"{ranks} ranks: interop_scalapack_grid_shape gives {rows}x{cols} (status {status}), DefaultGrid {ScalapackInverse.DefaultGrid(ranks)}";
+            }
+        }
+
         if (ScalapackInverse.ParseGrid("2x3") != (2, 3) || ScalapackInverse.ParseGrid(" 1X4 ") != (1, 4))
         {
             return "ParseGrid does not read 2x3 and 1X4";
