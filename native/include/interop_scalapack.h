@@ -66,10 +66,11 @@ extern "C" {
 /* Bumped whenever a signature below changes; the managed side refuses a mismatched library. */
 #define INTEROP_SCALAPACK_ABI_VERSION 1
 
-/* The block size (NB = MB) the managed side uses when none is given. Measured with 2 ranks at
- * n = 2000 and 3000 (AMD EPYC, 1 OpenBLAS thread per rank): 128 was 1.2 to 1.5x faster than 64
- * (pdgetrf's and pdgetri's updates are DGEMMs of depth NB), 256 slower (more of the work in the
- * panel, on one process column, while the others wait). */
+/* The block size (NB = MB) the managed side uses when none is given. Measured with 2 ranks x 1
+ * OpenBLAS thread at n = 3000 and 4000 (AMD EPYC, 2 vCPUs): 64, 96 and 128 within 5% of each other
+ * on a quiet machine, 128 ahead of 64 by 1.2 to 1.5x on a loaded one (pdgetrf's and pdgetri's
+ * updates are DGEMMs of depth NB), 256 slower (more of the work in the panel, on one process
+ * column, while the others wait). */
 #define INTEROP_SCALAPACK_DEFAULT_BLOCK 128
 
 /* The largest n: n * n must fit ScaLAPACK's 32-bit integers (as interop_inv_lapack). */
