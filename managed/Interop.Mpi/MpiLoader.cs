@@ -67,6 +67,11 @@ public static class MpiLoader
 
     private static IntPtr Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath)
     {
+        if (libraryName == ScalapackLibraries.Library)
+        {
+            return ScalapackLoader.Resolve();
+        }
+
         if (libraryName != MpiLibraries.Shim)
         {
             return IntPtr.Zero;

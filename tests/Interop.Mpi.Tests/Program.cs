@@ -8,6 +8,7 @@
 //   Interop.Mpi.Tests timeout the last rank never enters the barrier the others wait in with a 1 s
 //                             wait limit: they get MpiTimeoutException and abort the job.
 //   Interop.Mpi.Tests noop    MPI_Init_thread and MPI_Finalize only (measures start-up cost).
+//   Interop.Mpi.Tests scalapack  the scalapack backend (ScalapackChecks), output as for check.
 //   Interop.Mpi.Tests detect  without any launcher: MpiLaunch's decisions, and proof that neither
 //                             libinterop_mpi nor libmpi was loaded.
 using Interop.Mpi;
@@ -19,7 +20,7 @@ for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
     {
-        case "check" or "abort" or "kill" or "timeout" or "noop" or "detect":
+        case "check" or "abort" or "kill" or "timeout" or "noop" or "detect" or "scalapack":
             mode = args[i];
             break;
         case "--thread-level" when i + 1 < args.Length && Enum.TryParse(args[i + 1], ignoreCase: true, out ThreadLevel level):
@@ -27,7 +28,7 @@ for (int i = 0; i < args.Length; i++)
             i++;
             break;
         default:
-            Console.Error.WriteLine($"Interop.Mpi.Tests: unknown argument '{args[i]}' (modes: check, abort, kill, timeout, noop, detect; option: --thread-level LEVEL)");
+            Console.Error.WriteLine($"Interop.Mpi.Tests: unknown argument '{args[i]}' (modes: check, abort, kill, timeout, noop, detect, scalapack; option: --thread-level LEVEL)");
             return 2;
     }
 }
@@ -46,6 +47,7 @@ try
     int status = mode switch
     {
         "check" => CollectiveChecks.Run(mpi, requested, Console.Out),
+        "scalapack" => ScalapackChecks.Run(Console.Out),
         "abort" => FailureModes.Abort(),
         "kill" => FailureModes.Kill(),
         "timeout" => FailureModes.NeverArrives(),

@@ -17,11 +17,18 @@
 # finalize only, -n 2); a rank that calls MPI_Abort, a rank killed by SIGKILL, and a rank that never
 # arrives (the others' 1 s wait limit expires), while the others wait in a barrier: the job must end
 # non-zero within FAILURE_LIMIT seconds instead of hanging.
+# The scalapack backend, when libinterop_scalapack was built (CMake found ScaLAPACK; otherwise its
+# cases print "skip" and count neither way), under mpiexec -n 1, 2, 3 and 4 (oversubscribed): the C
+# checks of the library (build/native/tests/scalapack/test_scalapack check: every grid of the world
+# size, n < NB, n not a multiple of NB, singular and NaN input, one rank's bad argument) and the
+# managed ScalapackInverse checks (Interop.Mpi.Tests scalapack). Override the C program's location
+# with INTEROP_SCALAPACK_TESTS.
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BIN="${INTEROP_NATIVE_DIR:-$ROOT/build/bin}"
 APP="${INTEROP_MPI_TESTS:-$ROOT/build/artifacts/bin/Interop.Mpi.Tests/release/Interop.Mpi.Tests}"
+SCALAPACK_TESTS="${INTEROP_SCALAPACK_TESTS:-$ROOT/build/native/tests/scalapack/test_scalapack}"
 CASE_LIMIT=120    # seconds for a whole mpiexec run
 FAILURE_LIMIT=60  # seconds within which a job with a failed rank must have ended
 
@@ -59,6 +66,13 @@ build_managed() {
 }
 if [ "$build" = "always" ] || { [ "$build" = "auto" ] && [ ! -f "$BIN/libinterop_mpi.so" ]; }; then
   out=$(build_native 2>&1) || { fail "build libinterop_mpi (cmake)" "$out"; finish; }
+fi
+# The scalapack library and its C checks exist as targets only when CMake found ScaLAPACK.
+if [ "$build" = "always" ] || { [ "$build" = "auto" ] && [ ! -x "$SCALAPACK_TESTS" ]; }; then
+  if [ -f "$ROOT/build/native/CMakeCache.txt" ] && grep -q '^INTEROP_SCALAPACK_LIBRARY:.*/' "$ROOT/build/native/CMakeCache.txt"; then
+    out=$(cmake --build "$ROOT/build/native" --target interop_scalapack test_scalapack -j "$(nproc 2>/dev/null || echo 2)" 2>&1) ||
+      fail "build libinterop_scalapack and test_scalapack (cmake)" "$out"
+  fi
 fi
 if [ "$build" = "always" ] || { [ "$build" = "auto" ] && [ ! -x "$APP" ]; }; then
   out=$(build_managed 2>&1) || { fail "build Interop.Mpi.Tests (dotnet build)" "$out"; finish; }
@@ -161,6 +175,30 @@ case_failure() {
   fi
 }
 
+# The scalapack backend's checks: the C program (`native`) or the managed one (`managed`), one mpiexec
+# run of all its checks per world size; a library that was not built is skipped, not failed.
+case_scalapack() {
+  local kind=$1 n=$2 name program
+  if [ "$kind" = native ]; then
+    name="scalapack C checks mpiexec -n $n"; program=("$SCALAPACK_TESTS" check)
+  else
+    name="scalapack ScalapackInverse checks mpiexec -n $n"; program=("$APP" scalapack)
+  fi
+  if [ ! -f "$BIN/libinterop_scalapack.so" ] || [ ! -x "$SCALAPACK_TESTS" ]; then
+    echo "skip $name: libinterop_scalapack was not built (CMake did not find ScaLAPACK: libscalapack-openmpi-dev)"
+    return 0
+  fi
+  run_app "$CASE_LIMIT" "${MPIEXEC[@]}" -n "$n" "${program[@]}"
+  local summary; summary=$(summary_of "$out")
+  if [ "$rc" -eq 0 ] && printf '%s' "$summary" | grep -q ' 0 failed'; then
+    pass "$name: $summary, ${elapsed} s"
+  elif [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+    fail "$name: timed out after ${CASE_LIMIT} s" "$out"
+  else
+    fail "$name: exit $rc${summary:+, $summary}" "$out"
+  fi
+}
+
 case_detect
 case_check 1
 case_check 2
@@ -170,4 +208,6 @@ case_startup
 case_failure abort "rank $((3 - 1)): error: simulated failure"
 case_failure kill "rank $((3 - 1)): killing myself"
 case_failure timeout "MPI_Barrier waited 1 s (the wait limit)"
+for n in 1 2 3 4; do case_scalapack native "$n"; done
+for n in 1 2 3 4; do case_scalapack managed "$n"; done
 finish
