@@ -20,9 +20,10 @@ internal sealed class CommonOptions<TBackend>
 
     private readonly Option<string> backend = new Option<string>("--backend", "-b")
     {
-        Description = "Comma-separated backends, or 'all': " + string.Join(", ", BackendCatalog.All<TBackend>().Select(b => b.Name)) + ".",
+        Description = "Comma-separated backends, or 'all': " + string.Join(", ", Known.Select(b => b.Name)) + "."
+            + (Distributed.Count > 0 ? $" ('all' is every one but {string.Join(", ", Distributed.Select(b => b.Name))}, which runs over the MPI ranks: name it.)" : string.Empty),
         DefaultValueFactory = _ => "all",
-    }.Names(["all", .. BackendCatalog.All<TBackend>().Select(b => b.Name)]);
+    }.Names(["all", .. Known.Select(b => b.Name)]);
 
     private readonly Option<string?> threads = new("--threads", "-t")
     {
@@ -82,6 +83,24 @@ internal sealed class CommonOptions<TBackend>
     public ulong Seed(ParseResult parsed) => NumberParser.ParseUInt64(parsed.GetValue(seed)!, "--seed");
 
     public IReadOnlyList<TBackend> Backends(ParseResult parsed) => BackendCatalog.Select<TBackend>(parsed.GetValue(backend)!);
+
+    /// <summary>
+    /// For inv: --backend split into the single-process backends and the distributed ones (which
+    /// run over every rank; 'all' leaves them out: they are named).
+    /// </summary>
+    public (IReadOnlyList<TBackend> Local, IReadOnlyList<IDistributedInvBackend> Distributed) SplitBackends(ParseResult parsed)
+    {
+        string[] names = parsed.GetValue(backend)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        IDistributedInvBackend[] distributed = [.. Distributed.Where(d => names.Contains(d.Name, StringComparer.OrdinalIgnoreCase))];
+        string[] rest = [.. names.Where(n => !distributed.Any(d => d.Name.Equals(n, StringComparison.OrdinalIgnoreCase)))];
+        return (rest.Length == 0 && distributed.Length > 0 ? [] : BackendCatalog.Select<TBackend>(string.Join(',', rest)), distributed);
+    }
+
+    // The distributed backends belong to inv's list (IInvBackend) only.
+    private static IReadOnlyList<IDistributedInvBackend> Distributed =>
+        typeof(TBackend) == typeof(IInvBackend) ? BackendCatalog.All<IDistributedInvBackend>() : [];
+
+    private static IEnumerable<IBackend> Known => BackendCatalog.All<TBackend>().Cast<IBackend>().Concat(Distributed);
 
     public ThreadChoice Threads(ParseResult parsed) =>
         ThreadCount.Resolve(parsed.GetValue(threads) is string t ? NumberParser.ParseInt32(t, "--threads", 1, ThreadCount.Max) : null);

@@ -154,6 +154,23 @@ public static class Driver
         {
             return job.BroadcastFromRoot(body());
         }
+        catch (CollectiveFailureException e)
+        {
+            // Every rank failed alike and knows it (a distributed backend's agreed status): rank 0
+            // says it once, and the job ends normally with the same code everywhere, no abort.
+            Exception cause = e.InnerException!;
+            int code = cause is UsageException ? UsageError : Failure;
+            if (job.IsRoot)
+            {
+                stderr.WriteLine(code == UsageError ? $"interop: {cause.Message}" : $"interop: error: {cause.Message}");
+                if (Debugging)
+                {
+                    stderr.WriteLine(cause);
+                }
+            }
+
+            return code;
+        }
         catch (Exception e) when (!Debugging || job.Size > 1)
         {
             string where = job.Size > 1 ? $" on rank {job.Rank} of {job.Size}" : string.Empty;
@@ -173,3 +190,10 @@ public static class Driver
 
     private static bool Debugging => Environment.GetEnvironmentVariable("INTEROP_DEBUG") == "1";
 }
+
+/// <summary>
+/// A failure that happened on every rank of the job at once, with the same cause (a distributed
+/// backend returns one agreed status to every rank): <see cref="Driver.RunInJob"/> reports it once
+/// and ends the job without MPI_Abort.
+/// </summary>
+internal sealed class CollectiveFailureException(Exception cause) : Exception(cause.Message, cause);

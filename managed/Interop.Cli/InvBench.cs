@@ -90,21 +90,26 @@ internal sealed class InvBench
     {
         if (!peaks.TryGetValue(threads, out DgemmRate? rate))
         {
-            int order = Math.Min(N, MaxDgemmOrder);
-            using var span = Tracing.Span("dgemm peak", "verify", $"n = {order}, {threads} thread(s)");
-            try
-            {
-                rate = new DgemmRate(order, threads, NativeIsa.DgemmGflops(order, threads));
-            }
-            catch (BackendUnavailableException)
-            {
-                rate = null;
-            }
-
+            rate = PeakAt(N, threads);
             peaks[threads] = rate;
         }
 
         return rate;
+    }
+
+    /// <summary>OpenBLAS's DGEMM rate on <paramref name="threads"/> threads at order n (at most 4000); null without the native library.</summary>
+    public static DgemmRate? PeakAt(int n, int threads)
+    {
+        int order = Math.Min(n, MaxDgemmOrder);
+        using var span = Tracing.Span("dgemm peak", "verify", $"n = {order}, {threads} thread(s)");
+        try
+        {
+            return new DgemmRate(order, threads, NativeIsa.DgemmGflops(order, threads));
+        }
+        catch (BackendUnavailableException)
+        {
+            return null;
+        }
     }
 
     /// <summary>OpenBLAS's description, or null when the native library is not here.</summary>

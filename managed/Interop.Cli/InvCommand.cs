@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Globalization;
 using Interop.Backends;
 using Interop.Cli.Commands;
 using Interop.Cli.Jobs;
@@ -42,11 +43,19 @@ internal static class InvCommand
             Description = "How every inverse's scaled residual is computed: 'full' (the product A X, 2n³ flops, the default for generated matrices) " +
                 "or 'estimate' (Higham's 1-norm estimator, a few O(n²) steps: a lower bound, in practice equal; the default with --input).",
         }.Names(["full", "estimate"]);
+        var grid = new Option<string?>("--grid")
+        {
+            Description = "scalapack: the process grid ROWSxCOLS, their product the number of ranks (default: the most nearly square, rows <= cols).",
+        };
+        var block = new Option<string?>("--block")
+        {
+            Description = $"scalapack: the block size NB of the 2-D block-cyclic distribution (default {Mpi.ScalapackInverse.DefaultBlockSize}).",
+        };
         var common = new CommonOptions<IInvBackend>();
         var command = new Command("inv", "Dense matrix inversion by LU with partial pivoting; every inverse passes the scaled-residual check. " +
             "With --input: one verified run of lapack, no warm-up (--backend, --repeat and --check change that).")
         {
-            input, output, check,
+            input, output, check, grid, block,
         };
         size.AddTo(command);
         common.AddTo(command);
@@ -64,12 +73,18 @@ internal static class InvCommand
 
             int requestedN = nText is null ? DefaultN : NumberParser.ParseInt32(nText, "--size", 1);
 
+            (IReadOnlyList<IInvBackend> local, IReadOnlyList<IDistributedInvBackend> distributed) = common.SplitBackends(parsed);
+
             // Every path, and the memory the run needs, is checked before any computing (rank 0
-            // alone reads, inverts and writes).
+            // alone reads, inverts and writes). Distributed backends alone need only the file's
+            // matrix and its inverse on rank 0; each rank's part is ScaLAPACK's to allocate.
             if (JobFactory.IsLaunchRoot())
             {
                 int order = inputPath is not null ? NpyFile.ReadOrder(inputPath) : requestedN;
-                SpecMatrix.RequireMemory(order, PeakMatrices, "inv");
+                int matrices = Given(parsed, backendOption) && local.Count == 0
+                    ? (inputPath is null ? 0 : 1) + (parsed.GetValue(output) is null ? 0 : 1)
+                    : PeakMatrices;
+                SpecMatrix.RequireMemory(order, matrices, "inv");
                 if (parsed.GetValue(output) is string outputPath)
                 {
                     OutputFile.Check(outputPath, "--output");
@@ -89,7 +104,7 @@ internal static class InvCommand
                 Input: inputPath,
                 Output: parsed.GetValue(output),
                 Seed: common.Seed(parsed),
-                Backends: task && !Given(parsed, backendOption) ? BackendCatalog.Select<IInvBackend>(TaskBackend) : common.Backends(parsed),
+                Backends: task && !Given(parsed, backendOption) ? BackendCatalog.Select<IInvBackend>(TaskBackend) : local,
                 Threads: common.Threads(parsed),
                 Repeat: timing ? common.Repeat(parsed) : 1,
                 Format: common.Format(parsed),
@@ -106,6 +121,9 @@ internal static class InvCommand
                     string other => throw new UsageException($"--check must be full or estimate, not '{other}'"),
                 },
                 MeasurePeak = timing,
+                Distributed = task && !Given(parsed, backendOption) ? [] : distributed,
+                Grid = parsed.GetValue(grid) is string g ? Mpi.ScalapackInverse.ParseGrid(g) : default,
+                BlockSize = parsed.GetValue(block) is string b ? NumberParser.ParseInt32(b, "--block", 1, 4096) : 0,
             };
             using var run = new InvRun(options);
             return CommandRunner.Run(run, stdout, stderr);
@@ -117,9 +135,10 @@ internal static class InvCommand
 }
 
 /// <summary>
-/// One `interop inv` run. Under several MPI ranks, rank 0 alone inverts (the other ranks wait for
-/// its exit code, and a failure there still ends the whole job). The verdict: every inverse passed
-/// the scaled-residual check.
+/// One `interop inv` run. Under several MPI ranks, rank 0 alone runs the single-process backends
+/// (the other ranks wait, asleep, and a failure there still ends the whole job); a distributed
+/// backend (scalapack) then runs on every rank, each holding its blocks of the matrix. The verdict:
+/// every inverse passed the scaled-residual check.
 /// </summary>
 internal sealed class InvRun(InvOptions options) : ICommandRun
 {
@@ -132,9 +151,10 @@ internal sealed class InvRun(InvOptions options) : ICommandRun
     private Task<OutputFile.StagedFile>? staging;
     private OutputFile.StagedFile? staged;
 
-    public IReadOnlyList<IBackend> Backends => options.Backends;
+    public IReadOnlyList<IBackend> Backends => [.. options.Backends, .. options.Distributed];
 
-    public bool Mpi => options.Mpi;
+    // A distributed backend needs MPI even without a launcher (one rank, a 1x1 grid).
+    public bool Mpi => options.Mpi || options.Distributed.Count > 0;
 
     public string? Trace => options.Trace;
 
@@ -150,25 +170,50 @@ internal sealed class InvRun(InvOptions options) : ICommandRun
 
     public IRunReport? Measure(IJob job, TextWriter console, TextWriter stderr)
     {
-        if (!job.IsRoot)
-        {
-            return null;
-        }
-
         int threads = options.Threads.Threads;
         long start = Stopwatch.GetTimestamp();
-        double[] a;
-        int n;
-        using (Tracing.Span("generate", "generate", options.Input ?? $"n = {options.N}"))
+        double[]? a = null;
+        int n = options.N;
+        // Rank 0 holds the whole matrix only when something needs it: a single-process backend or
+        // a file to scatter. A distributed backend alone generates each rank's blocks in place.
+        if (job.IsRoot && (options.Backends.Count > 0 || options.Input is not null))
         {
-            (a, n) = options.Input is string path
-                ? NpyFile.ReadSquare(path)
-                : (SpecMatrix.Generate(options.N, options.Seed, threads), options.N);
+            using (Tracing.Span("generate", "generate", options.Input ?? $"n = {options.N}"))
+            {
+                (a, n) = options.Input is string path
+                    ? NpyFile.ReadSquare(path)
+                    : (SpecMatrix.Generate(options.N, options.Seed, threads), options.N);
+            }
         }
 
         double generateSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        n = options.Distributed.Count > 0 ? job.BroadcastFromRoot(n) : n;
+        InvBench? bench = null;
+        if (job.IsRoot && options.Backends.Count > 0)
+        {
+            bench = new InvBench(a!, n, threads);
+            MeasureLocal(bench, n, threads, stderr);
+        }
 
-        var bench = new InvBench(a, n, threads);
+        foreach (IDistributedInvBackend backend in options.Distributed)
+        {
+            // The other ranks wait here, asleep and bounded, while rank 0 runs the backends above.
+            job.Barrier();
+            MeasureDistributed(job, backend, a, n, threads, bench, console);
+        }
+
+        return job.IsRoot
+            ? new InvReport(options, n, generateSeconds, InvBench.OpenBlasDescription(), results, Verify(results, options.Output))
+            {
+                Job = job.Description,
+                Ranks = job.Size,
+                GeneratedInPlace = a is null,
+            }
+            : null;
+    }
+
+    private void MeasureLocal(InvBench bench, int n, int threads, TextWriter stderr)
+    {
         // The difference from LAPACK's inverse costs one more inversion: only worth it beside other backends.
         var settings = new InvRunSettings(
             options.Repeats,
@@ -176,27 +221,65 @@ internal sealed class InvRun(InvOptions options) : ICommandRun
             Check: options.Check,
             MeasurePeak: options.MeasurePeak,
             CompareWithLapack: options.Backends.Any(b => b.Name != InvCommand.TaskBackend));
-        using (var progress = new BackendProgress(stderr, root: true, "inv", options.Backends.Count))
+        using var progress = new BackendProgress(stderr, root: true, "inv", options.Backends.Count);
+        foreach (IInvBackend backend in options.Backends)
         {
-            foreach (IInvBackend backend in options.Backends)
+            progress.Starting(backend.Name);
+            Action? write = options.Output is string outputPath && results.Count == 0
+                ? () => staging = StageInBackground(outputPath, bench.LastInverse, n)
+                : null;
+            results.Add(bench.Run(backend, backend.IsParallel ? threads : 1, settings, write));
+            if (staging is not null)
             {
-                progress.Starting(backend.Name);
-                Action? write = options.Output is string outputPath && results.Count == 0
-                    ? () => staging = StageInBackground(outputPath, bench.LastInverse, n)
-                    : null;
-                results.Add(bench.Run(backend, backend.IsParallel ? threads : 1, settings, write));
-                if (staging is not null)
-                {
-                    Task<OutputFile.StagedFile> pending = staging;
-                    staging = null;
-                    staged = pending.GetAwaiter().GetResult();
-                }
-
-                progress.Done();
+                Task<OutputFile.StagedFile> pending = staging;
+                staging = null;
+                staged = pending.GetAwaiter().GetResult();
             }
+
+            progress.Done();
+        }
+    }
+
+    // Every rank inverts its blocks; rank 0 keeps the result. Warm-up runs are run and dropped;
+    // automatic repeats become the policy's minimum (the runs happen inside one call).
+    private void MeasureDistributed(IJob job, IDistributedInvBackend backend, double[]? a, int n, int threads, InvBench? bench, TextWriter console)
+    {
+        bool first = results.Count == 0 && ReferenceEquals(backend, options.Distributed[0]);
+        bool wantInverse = first && options.Output is not null;
+        long start = Stopwatch.GetTimestamp();
+        DistributedInversion done;
+        try
+        {
+            done = backend.Invert(new DistributedInvRequest(n, options.Seed, threads, options.Warmup + (options.Repeats.Count ?? RepeatPolicy.AutoMinRuns))
+            {
+                Grid = options.Grid,
+                BlockSize = options.BlockSize,
+                FromInput = options.Input is not null,
+                InputOnRoot = job.IsRoot ? a : null,
+                WantInverse = wantInverse,
+            });
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The contract of a distributed backend: a failure is thrown on every rank alike.
+            throw new CollectiveFailureException(e);
+        }
+        if (!job.IsRoot)
+        {
+            return;
         }
 
-        return new InvReport(options, n, generateSeconds, InvBench.OpenBlasDescription(), results, Verify(results, options.Output));
+        double[] seconds = [.. done.RunSeconds.Skip(options.Warmup)];
+        double checkSeconds = Math.Max(0, Stopwatch.GetElapsedTime(start).TotalSeconds - done.RunSeconds.Sum());
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{backend.Name}: {job.Size} rank(s) as a {done.GridRows}x{done.GridCols} grid, block {done.BlockSize}, at most {done.BytesPerRank / 1e6:F1} MB per rank (8n²/P = {8.0 * n * n / job.Size / 1e6:F1} MB)"));
+        results.Add(new InvResult(backend.Name, threads, job.Size, n, seconds, done.Residual, null, checkSeconds, backend.InvIsa,
+            !options.MeasurePeak ? null : bench is not null ? bench.Peak(threads) : InvBench.PeakAt(n, threads)));
+        if (wantInverse && done.Inverse is double[] inverse && results[^1].Verified)
+        {
+            using var span = Tracing.Span("write", "write", options.Output!);
+            staged = OutputFile.Stage(options.Output!, stream => NpyFile.WriteSquare(stream, inverse, n));
+        }
     }
 
     public void Commit() => staged?.Commit();
@@ -253,4 +336,13 @@ internal sealed record InvOptions(IsaRequest Isa, int N, string? Input, string? 
 
     /// <summary>Whether OpenBLAS's DGEMM rate is timed for the "% of peak" column.</summary>
     public bool MeasurePeak { get; init; } = true;
+
+    /// <summary>Backends that run over every rank (scalapack), after the others; named in --backend.</summary>
+    public IReadOnlyList<IDistributedInvBackend> Distributed { get; init; } = [];
+
+    /// <summary>--grid ROWSxCOLS for the distributed backends; (0, 0): their default.</summary>
+    public (int Rows, int Cols) Grid { get; init; }
+
+    /// <summary>--block NB for the distributed backends; 0: their default.</summary>
+    public int BlockSize { get; init; }
 }

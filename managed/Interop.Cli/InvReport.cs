@@ -13,6 +13,15 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
 
     public Verdict Verdict => verdict;
 
+    /// <summary>The job the run ran in ("single process", "MPI, 2 rank(s) ...").</summary>
+    public string Job { get; init; } = "single process";
+
+    /// <summary>The job's ranks: a distributed backend ran on all of them, the others on rank 0.</summary>
+    public int Ranks { get; init; } = 1;
+
+    /// <summary>True when rank 0 never held the matrix: a distributed backend generated its blocks on every rank.</summary>
+    public bool GeneratedInPlace { get; init; }
+
     private bool Verified => verdict.Passed;
 
     private string Source => options.Input is string path ? $"matrix from {path}" : $"A = R∘Rᵀ, seed {options.Seed}";
@@ -26,19 +35,22 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
     public void WriteText(TextWriter output)
     {
         output.WriteLine(
-            $"Matrix inversion: n = {n}, {Source} ({(options.Input is null ? "generated" : "loaded")} in {Units.Seconds(generateSeconds)}), " +
+            $"Matrix inversion: n = {n}, {Source} ({(GeneratedInPlace ? "generated in place on every rank" : $"{(options.Input is null ? "generated" : "loaded")} in {Units.Seconds(generateSeconds)}")}), " +
             $"{options.Threads.Threads} thread(s) per parallel backend (from {options.Threads.Source}), " +
             StatsText.Runs(options.Repeats, options.Warmup, results.Select(r => r.Seconds.Count)));
         output.WriteLine($"Environment: {EnvironmentInfo.Summary()}");
         output.WriteLine($"OpenBLAS: {openBlas ?? "not available"}");
         output.WriteLine();
 
-        string[] header = ["backend", "isa", "threads", "n", "median", "95% CI", "runs", "GFLOP/s", "% of peak", "speedup", "residual", "max|X-X_lapack|", "check"];
+        // A distributed backend ran on every rank: its rows say ranks x threads, and so do the
+        // others', which ran on rank 0 alone (1xT).
+        bool distributed = results.Any(r => r.Ranks > 1);
+        string[] header = ["backend", "isa", distributed ? "ranks x threads" : "threads", "n", "median", "95% CI", "runs", "GFLOP/s", "% of peak", "speedup", "residual", "max|X-X_lapack|", "check"];
         var rows = results.Select(r => new[]
         {
             r.Backend,
             IsaNames.Name(r.Isa),
-            r.Threads.ToString(Invariant),
+            distributed ? $"{r.Ranks}x{r.Threads}" : r.Threads.ToString(Invariant),
             r.N.ToString(Invariant),
             Units.Seconds(r.Stats.Median),
             StatsText.Ci(r.Stats),
@@ -62,9 +74,9 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
         string peaks = string.Join(", ", results.Select(r => r.Peak).OfType<DgemmRate>().DistinctBy(p => p.Threads)
             .Select(p => $"{Units.Rate(p.Gflops)} GFLOP/s on {p.Threads} thread(s)"));
         output.WriteLine(peaks.Length > 0
-            ? $"peak: OpenBLAS dgemm at n = {results.Select(r => r.Peak).OfType<DgemmRate>().First().N}: {peaks} (% of peak = GFLOP/s over that rate at the same thread count)"
+            ? $"peak: OpenBLAS dgemm at n = {results.Select(r => r.Peak).OfType<DgemmRate>().First().N}: {peaks} (% of peak = GFLOP/s over that rate at the same thread count{(results.Any(r => r.Ranks > 1) ? "; for ranks x threads rows, GFLOP/s per rank" : string.Empty)})"
             : options.MeasurePeak ? "peak: not measured (no native library)" : "peak: not measured (one run, no warm-up; --repeat times it)");
-        if (StatsText.NoiseWarning([.. results.Select(r => ($"{r.Backend} 1x{r.Threads}", r.Stats))]) is string warning)
+        if (StatsText.NoiseWarning([.. results.Select(r => ($"{r.Backend} {r.Ranks}x{r.Threads}", r.Stats))]) is string warning)
         {
             output.WriteLine(warning);
         }
@@ -86,8 +98,8 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
                 IsaSource = options.Isa.Source,
                 Threads = [options.Threads.Threads],
                 ThreadsSource = options.Threads.Source,
-                Ranks = 1,
-                Job = "single process",
+                Ranks = Ranks,
+                Job = Job,
                 Repeat = options.Repeat,
                 Warmup = options.Warmup,
                 ResidualCheck = options.Check == InvCheck.Estimate ? "estimate" : "full",

@@ -25,8 +25,8 @@ public sealed record InvResult(
     /// <summary>GFLOP/s counted as 2n³ (LU plus inversion of the factors).</summary>
     public double Gflops => 2.0 * N * N * (double)N / Stats.Median / 1e9;
 
-    /// <summary>GFLOP/s as a percentage of OpenBLAS's DGEMM rate on as many threads; null without that rate.</summary>
-    public double? PercentOfPeak => Peak is { Gflops: > 0 } p ? 100 * Gflops / p.Gflops : null;
+    /// <summary>GFLOP/s per rank over one rank's DGEMM rate at the same threads (a distributed run: the rate over its ranks).</summary>
+    public double? PercentOfPeak => Peak is { Gflops: > 0 } p ? 100 * Gflops / Ranks / p.Gflops : null;
 
     public bool Verified => double.IsFinite(Residual) && Residual <= ResidualThreshold;
 }

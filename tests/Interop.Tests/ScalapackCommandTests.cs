@@ -1,0 +1,101 @@
+using System.Text.Json;
+using Interop.Core;
+
+namespace Interop.Tests;
+
+/// <summary>
+/// `interop inv --backend scalapack` under a real mpiexec (issue 12): the matrix generated in place
+/// on every rank or scattered from an --input file, the inverse gathered to rank 0 for --output and
+/// equal to lapack's, a singular matrix one error on every rank and no file, and one rank without a
+/// launcher (a 1x1 grid). Each mpiexec run is time-limited (HybridPiTests.Mpi).
+/// </summary>
+[NonParallelizable]
+public sealed class ScalapackCommandTests : TempFolderTest
+{
+    private static string[] Inv(params string[] options) => [TestEnvironment.DriverPath, "inv", .. options];
+
+    // The driver's lines on stderr (mpiexec adds its own banner about the non-zero exit).
+    private static string[] InteropLines(string stderr) =>
+        [.. stderr.Split('\n').Where(l => l.StartsWith("interop", StringComparison.Ordinal))];
+
+    [TestCase(1, "200", "")]
+    [TestCase(2, "301", "")]
+    [TestCase(3, "130", "--block=32")]
+    [TestCase(4, "97", "--grid=2x2")]
+    public void TheGatheredInverseEqualsLapacksOnEveryGrid(int ranks, string n, string extra)
+    {
+        string scalapack = Path.Combine(Folder, "scalapack.npy");
+        string lapack = Path.Combine(Folder, "lapack.npy");
+        string[] more = extra.Length > 0 ? [.. extra.Split('=')] : [];
+        var run = HybridPiTests.Mpi.Run(ranks, Inv(["--backend", "scalapack", "--size", n, "--repeat", "1", "--output", scalapack, "--json", .. more]));
+        Assert.That(run.Code, Is.Zero, run.Err);
+        using JsonDocument doc = JsonDocument.Parse(run.Out);
+        JsonElement point = doc.RootElement.GetProperty("points")[0];
+        Assert.That(point.GetProperty("backend").GetString(), Is.EqualTo("scalapack"));
+        Assert.That(point.GetProperty("ranks").GetInt32(), Is.EqualTo(ranks));
+        Assert.That(point.GetProperty("verified").GetBoolean(), Is.True);
+        Assert.That(run.Err, Does.Contain($"scalapack: {ranks} rank(s) as a"));
+
+        Assert.That(Cli.Run("inv", "--backend", "lapack", "--size", n, "--repeat", "1", "--output", lapack).Code, Is.Zero);
+        (double[] x, int order) = NpyFile.ReadSquare(scalapack);
+        (double[] reference, _) = NpyFile.ReadSquare(lapack);
+        Assert.That(order, Is.EqualTo(int.Parse(n, System.Globalization.CultureInfo.InvariantCulture)));
+        double scale = reference.Max(Math.Abs);
+        Assert.That(x.Zip(reference, (p, q) => Math.Abs(p - q)).Max() / scale, Is.LessThan(1e-10));
+    }
+
+    [Test]
+    public void AnInputFileIsScatteredAndTheInverseRoundTrips()
+    {
+        const int N = 75;
+        double[] a = SpecMatrix.Generate(N, 11, 1);
+        a[(3 * N) + 5] += 2.5; // not symmetric: a transposed scatter would show
+        string input = WriteMatrix("a.npy", a, N);
+        string output = Path.Combine(Folder, "x.npy");
+        var run = HybridPiTests.Mpi.Run(3, Inv("--backend", "scalapack", "--input", input, "--output", output, "--grid", "1x3", "--block", "16"));
+        Assert.That(run.Code, Is.Zero, run.Err);
+        Assert.That(run.Out, Does.Contain("1x3 grid"));
+        (double[] x, _) = NpyFile.ReadSquare(output);
+        Assert.That(Interop.Native.NativeInverse.Residual(a, x, N, 1), Is.LessThanOrEqualTo(30));
+    }
+
+    [Test]
+    public void ASingularMatrixIsOneErrorAndNoFile()
+    {
+        const int N = 40;
+        double[] a = SpecMatrix.Generate(N, 3, 1);
+        for (int i = 0; i < N; i++)
+        {
+            a[(i * N) + 9] = 0; // column 10 of A
+        }
+
+        string input = WriteMatrix("singular.npy", a, N);
+        string output = Path.Combine(Folder, "x.npy");
+        var run = HybridPiTests.Mpi.Run(2, Inv("--backend", "scalapack", "--input", input, "--output", output, "--block", "8"));
+        Assert.That(run.Code, Is.EqualTo(1), run.Out + run.Err);
+        string[] lines = InteropLines(run.Err);
+        Assert.That(lines, Has.Length.EqualTo(1), run.Err);
+        Assert.That(run.Err, Does.Not.Contain("MPI_ABORT"), "every rank knew: no abort");
+        Assert.That(lines[0], Does.Contain("singular").And.Contain("10"));
+        Assert.That(Directory.GetFiles(Folder).Select(Path.GetFileName), Is.EqualTo(new[] { "singular.npy" }));
+    }
+
+    [Test]
+    public void AGridThatIsNotTheRanksIsAUsageError()
+    {
+        var run = HybridPiTests.Mpi.Run(2, Inv("--backend", "scalapack", "--size", "50", "--grid", "2x2"));
+        Assert.That(run.Code, Is.EqualTo(2), run.Out + run.Err);
+        Assert.That(InteropLines(run.Err), Has.Length.EqualTo(1), run.Err);
+        Assert.That(InteropLines(run.Err)[0], Does.StartWith("interop: scalapack: the grid 2x2 needs 4 ranks"));
+        Assert.That(Cli.Run("inv", "--backend", "scalapack", "--size", "50", "--grid", "2by2").Err, Does.Contain("--grid must be ROWSxCOLS"));
+    }
+
+    [Test]
+    public void OneRankWithoutALauncherRunsAOneByOneGrid()
+    {
+        var run = DriverProcess.Run(["inv", "--backend", "scalapack,lapack", "--size", "64", "--repeat", "1"]);
+        Assert.That(run.Code, Is.Zero, run.Err);
+        Assert.That(run.Out, Does.Contain("scalapack: 1 rank(s) as a 1x1 grid"));
+        Assert.That(run.Out.Split('\n').Count(l => l.StartsWith("scalapack ", StringComparison.Ordinal) || l.StartsWith("lapack ", StringComparison.Ordinal)), Is.EqualTo(2));
+    }
+}
