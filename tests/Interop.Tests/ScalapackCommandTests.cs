@@ -98,4 +98,31 @@ public sealed class ScalapackCommandTests : TempFolderTest
         Assert.That(run.Out, Does.Contain("scalapack: 1 rank(s) as a 1x1 grid"));
         Assert.That(run.Out.Split('\n').Count(l => l.StartsWith("scalapack ", StringComparison.Ordinal) || l.StartsWith("lapack ", StringComparison.Ordinal)), Is.EqualTo(2));
     }
+
+    [Test]
+    public void CompareUnderMpiexecRunsScalapackOnEveryRankAndReportMergesTheRankCounts()
+    {
+        string two = Path.Combine(Folder, "two");
+        var run = HybridPiTests.Mpi.Run(2, [TestEnvironment.DriverPath, "compare", "--workload", "inv", "--size", "120", "--threads", "1",
+            "--repeat", "1", "--warmup", "0", "--backend", "lapack,scalapack", "--out-dir", two]);
+        Assert.That(run.Code, Is.Zero, run.Err);
+        Assert.That(run.Out, Does.Contain("scalapack ran on every rank, the other inversion backends on rank 0 alone"));
+        using (JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(two, "results.json"))))
+        {
+            var ranks = doc.RootElement.GetProperty("points").EnumerateArray()
+                .ToDictionary(p => p.GetProperty("backend").GetString()!, p => p.GetProperty("ranks").GetInt32());
+            Assert.That(ranks, Is.EqualTo(new Dictionary<string, int> { ["lapack"] = 1, ["scalapack"] = 2 }));
+        }
+
+        // One rank, no launcher: scalapack named, a 1x1 grid; report puts both rank counts in one table.
+        string one = Path.Combine(Folder, "one");
+        var single = DriverProcess.Run(["compare", "--workload", "inv", "--size", "120", "--threads", "1", "--repeat", "1", "--warmup", "0",
+            "--backend", "lapack,scalapack", "--out-dir", one]);
+        Assert.That(single.Code, Is.Zero, single.Err);
+        var report = Cli.Run("report", one, two, "--out-dir", Path.Combine(Folder, "report"));
+        Assert.That(report.Code, Is.Zero, report.Err);
+        string[] rows = [.. report.Out.Split('\n').Where(l => l.StartsWith("scalapack ", StringComparison.Ordinal))];
+        Assert.That(rows, Has.Length.EqualTo(2), report.Out);
+        Assert.That(rows.Any(r => r.Contains("1x1", StringComparison.Ordinal)) && rows.Any(r => r.Contains("2x1", StringComparison.Ordinal)), Is.True, report.Out);
+    }
 }

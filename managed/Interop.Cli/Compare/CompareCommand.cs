@@ -23,7 +23,7 @@ internal static class CompareCommand
     {
         var workload = new Option<string>("--workload", "-w") { Description = "pi, inv or all.", DefaultValueFactory = _ => "all" }.Names(["pi", "inv", "all"]);
         var backend = new Option<string>("--backend", "-b") { Description = "Comma-separated backends, or 'all' (each workload runs the ones it has).", DefaultValueFactory = _ => "all" }
-            .Names(["all", .. BackendCatalog.All<IPiBackend>().Select(b => b.Name), .. BackendCatalog.All<IInvBackend>().Select(b => b.Name)]);
+            .Names(["all", .. BackendCatalog.All<IPiBackend>().Select(b => b.Name), .. BackendCatalog.All<IInvBackend>().Select(b => b.Name), .. BackendCatalog.All<IDistributedInvBackend>().Select(b => b.Name)]);
         var threads = new Option<string?>("--threads", "-t") { Description = "Comma-separated thread counts (default 1, 2, 4, ... up to the CPUs available; " + ThreadCount.Rules + ")" };
         var repeat = new Option<string?>("--repeat", "-r") { Description = $"Timed runs per point after the warm-up (default automatic: {RepeatPolicy.AutoMinRuns} to {RepeatPolicy.AutoMaxRuns} runs until the median's 95% CI is within ±{RepeatPolicy.AutoTarget * 100:0}% or {RepeatPolicy.AutoMaxSeconds:0} s of runs; --quick {QuickRepeat})." };
         var warmup = CommonOptions<IBackend>.WarmupOption();
@@ -121,6 +121,7 @@ internal static class CompareCommand
                     Budget: limits)
                 {
                     Warmup = CommonOptions<IBackend>.ParseWarmup(parsed.GetValue(warmup)!),
+                    DistributedInvBackends = workloads.Contains("inv") ? SelectDistributed(backendList, stderr) : [],
                     // The serial baseline's darts come with the baseline's darts, whether taken or given alike.
                     SerialDarts = planDarts is not null && planDarts == oldDarts ? oldSerialDarts : null,
                     SizeSource = taken.Count > 0 ? $"{string.Join(", ", taken)} from the baseline {baselinePath}" : "given",
@@ -163,6 +164,30 @@ internal static class CompareCommand
             catch (BackendUnavailableException e)
             {
                 // Once per backend, though both workloads ask for it.
+                Notices.Note(stderr, $"{backend.Name} left out: {e.Message}");
+            }
+        }
+
+        return selected;
+    }
+
+    // The inversion backends that run over the ranks (scalapack): in 'all' only under an MPI
+    // launcher (with one process they would measure a 1x1 grid beside lapack), or when named.
+    private static IReadOnlyList<IDistributedInvBackend> SelectDistributed(string list, TextWriter stderr)
+    {
+        string[] names = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        bool launched = Mpi.MpiLaunch.Launcher(Environment.GetEnvironmentVariable) is not null;
+        var selected = new List<IDistributedInvBackend>();
+        foreach (IDistributedInvBackend backend in BackendCatalog.All<IDistributedInvBackend>()
+            .Where(b => names.Contains(b.Name, StringComparer.OrdinalIgnoreCase) || (launched && names.Contains("all"))))
+        {
+            try
+            {
+                backend.EnsureAvailable();
+                selected.Add(backend);
+            }
+            catch (BackendUnavailableException e)
+            {
                 Notices.Note(stderr, $"{backend.Name} left out: {e.Message}");
             }
         }

@@ -20,9 +20,10 @@ internal sealed class CompareJob(CompareOptions options) : ICommandRun
     private CompareOutput? output;
     private CompareSignals? signals;
 
-    public IReadOnlyList<IBackend> Backends => [.. plan.PiBackends, .. plan.InvBackends];
+    public IReadOnlyList<IBackend> Backends => [.. plan.PiBackends, .. plan.InvBackends, .. plan.DistributedInvBackends];
 
-    public bool Mpi => options.Mpi;
+    // A distributed backend named without a launcher needs MPI too (one rank, a 1x1 grid).
+    public bool Mpi => options.Mpi || plan.DistributedInvBackends.Count > 0;
 
     public string? Trace => options.Trace;
 

@@ -49,7 +49,7 @@ internal sealed record ComparePoint(
     public double ThroughputPerWorker => Throughput / Workers;
 
     /// <summary>Inversion: GFLOP/s as a percentage of <see cref="PeakGflops"/>.</summary>
-    public double? PercentOfPeak => PeakGflops is > 0 ? 100 * Throughput / PeakGflops : null;
+    public double? PercentOfPeak => PeakGflops is > 0 ? 100 * Throughput / Ranks / PeakGflops : null; // per rank: the peak is one rank's
 }
 
 /// <summary>A whole `interop compare` run: what was asked, where it ran, every point.</summary>

@@ -19,6 +19,9 @@ internal sealed record ComparePlan(
     RepeatPolicy Repeat,
     CompareBudget Budget)
 {
+    /// <summary>Inversion backends that run over every rank of the job (scalapack under mpiexec), after the others.</summary>
+    public IReadOnlyList<IDistributedInvBackend> DistributedInvBackends { get; init; } = [];
+
     /// <summary>Untimed runs before every point's timed ones (--warmup, default 1).</summary>
     public int Warmup { get; init; } = 1;
 
@@ -33,7 +36,7 @@ internal sealed record ComparePlan(
     {
         foreach (string workload in Workloads)
         {
-            IEnumerable<IBackend> backends = workload == "pi" ? PiBackends : InvBackends;
+            IEnumerable<IBackend> backends = workload == "pi" ? PiBackends : [.. InvBackends, .. DistributedInvBackends];
             foreach (IBackend backend in backends)
             {
                 foreach (int t in backend.IsParallel ? Threads : [1])
@@ -84,7 +87,12 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
             IsaSwitch.Apply(path);
             foreach ((string workload, IBackend backend, int threads) in plan.Points())
             {
-                string isa = IsaNames.Name(workload == "pi" ? ((IPiBackend)backend).PiIsa : ((IInvBackend)backend).InvIsa);
+                string isa = IsaNames.Name(backend switch
+                {
+                    IPiBackend pi when workload == "pi" => pi.PiIsa,
+                    IDistributedInvBackend distributed => distributed.InvIsa,
+                    _ => ((IInvBackend)backend).InvIsa,
+                });
                 if (!schedule.Any(p => p.Workload == workload && p.Backend.Name == backend.Name && p.Threads == threads && p.Isa == isa))
                 {
                     schedule.Add(new ScheduledPoint(path, workload, backend, threads, isa));
@@ -101,12 +109,15 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
     /// <paramref name="ranks"/> ranks; a size not known yet (to be calibrated) is 0.
     /// </summary>
     public static IReadOnlyList<PointKey> Keys(IReadOnlyList<ScheduledPoint> schedule, ComparePlan plan, int ranks) =>
-        [.. schedule.Select(p => new PointKey(p.Workload, p.Backend.Name, p.Workload == "pi" ? ranks : 1, p.Threads, p.Isa,
+        [.. schedule.Select(p => new PointKey(p.Workload, p.Backend.Name, OnAllRanks(p) ? ranks : 1, p.Threads, p.Isa,
             p.Workload == "pi" ? (p.Backend.IsParallel ? plan.Darts : plan.SerialDarts ?? plan.Darts) ?? 0 : plan.N ?? 0,
             plan.Seed.ToString(CultureInfo.InvariantCulture)))];
 
-    /// <summary>The points this rank measures of <paramref name="schedule"/> (rank 0: all; the others: pi only).</summary>
-    public static int Count(IReadOnlyList<ScheduledPoint> schedule, bool root) => schedule.Count(p => root || p.Workload == "pi");
+    /// <summary>The points this rank measures of <paramref name="schedule"/> (rank 0: all; the others: pi and the distributed inversions).</summary>
+    public static int Count(IReadOnlyList<ScheduledPoint> schedule, bool root) => schedule.Count(p => root || OnAllRanks(p));
+
+    // pi splits its darts over the ranks, a distributed inversion its matrix; the other inversions run on rank 0 alone.
+    private static bool OnAllRanks(ScheduledPoint p) => p.Workload == "pi" || p.Backend is IDistributedInvBackend;
 
     public IReadOnlyList<ComparePoint> Run(IReadOnlyList<ScheduledPoint> schedule, Action<IReadOnlyList<ComparePoint>> finished)
     {
@@ -116,16 +127,20 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
         InvBench? inv = null;
         foreach ((Isa path, string workload, IBackend backend, int threads, string isa) in schedule)
         {
-            if (workload == "inv" && !job.IsRoot)
+            bool everyRank = workload == "pi" || backend is IDistributedInvBackend;
+            if (!everyRank && !job.IsRoot)
             {
                 continue;
             }
 
             IsaSwitch.Apply(path);
-            progress.Report(new CompareProgress(done, total, workload, backend.Name, workload == "pi" ? job.Size : 1, threads, isa, clock.Elapsed));
-            points.Add(workload == "pi"
-                ? MeasurePi((IPiBackend)backend, threads) with { Isa = isa }
-                : MeasureInv(inv ??= GenerateMatrix(), (IInvBackend)backend, threads) with { Isa = isa });
+            progress.Report(new CompareProgress(done, total, workload, backend.Name, everyRank ? job.Size : 1, threads, isa, clock.Elapsed));
+            points.Add(backend switch
+            {
+                IPiBackend pi when workload == "pi" => MeasurePi(pi, threads) with { Isa = isa },
+                IDistributedInvBackend distributed => MeasureDistributedInv(distributed, threads, inv) with { Isa = isa },
+                _ => MeasureInv(inv ??= GenerateMatrix(), (IInvBackend)backend, threads) with { Isa = isa },
+            });
             done++;
             finished(VerifyPi(points));
         }
@@ -170,6 +185,34 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
             PeakGflops = r.Peak?.Gflops,
             Residual = r.Residual,
             MaxAbsDiffVsLapack = r.MaxDifferenceFromLapack,
+        };
+    }
+
+    // Every rank inverts its blocks of the spec's matrix, generated in place; the other ranks wait
+    // for rank 0 (asleep, bounded) while it runs the single-process points before this one.
+    private ComparePoint MeasureDistributedInv(IDistributedInvBackend backend, int threads, InvBench? bench)
+    {
+        job.Barrier();
+        int runs = plan.Warmup + (plan.Repeat.Count ?? RepeatPolicy.AutoMinRuns);
+        DistributedInversion done;
+        try
+        {
+            done = backend.Invert(new DistributedInvRequest(sizes.N, plan.Seed, threads, runs));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new CollectiveFailureException(e); // thrown on every rank alike
+        }
+
+        double[] seconds = [.. done.RunSeconds.Skip(plan.Warmup)];
+        bool verified = double.IsFinite(done.Residual) && done.Residual <= InvResult.ResidualThreshold;
+        DgemmRate? peak = !job.IsRoot ? null : bench is not null ? bench.Peak(threads) : InvBench.PeakAt(sizes.N, threads);
+        return new ComparePoint("inv", backend.Name, job.Size, threads, seconds, 2.0 * sizes.N * sizes.N * (double)sizes.N / 1e9, "GFLOP/s",
+            verified, string.Create(CultureInfo.InvariantCulture, $"residual={done.Residual:G3} grid={done.GridRows}x{done.GridCols}"))
+        {
+            Size = sizes.N,
+            PeakGflops = peak?.Gflops,
+            Residual = done.Residual,
         };
     }
 

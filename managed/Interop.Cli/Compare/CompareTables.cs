@@ -40,6 +40,12 @@ internal static class CompareTables
                 output.WriteLine("peak = OpenBLAS dgemm at this n: " + string.Join(", ", peaks.Select(p => $"{Units.Rate(p.PeakGflops!.Value)} GFLOP/s on {p.Threads} thread(s)")));
             }
 
+            if (!pi && workload.Any(p => p.Ranks > 1) && workload.Any(p => p.Ranks == 1))
+            {
+                output.WriteLine($"ranks: {string.Join(", ", workload.Where(p => p.Ranks > 1).Select(p => p.Backend).Distinct())} ran on every rank, " +
+                    "the other inversion backends on rank 0 alone (1 x threads); % of peak is per rank");
+            }
+
             output.WriteLine();
         }
 
