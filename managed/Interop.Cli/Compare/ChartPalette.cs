@@ -16,9 +16,12 @@ internal static class ChartPalette
         ["c-openmp"] = Color.FromHex("#FF7F0E"), // orange
         ["fortran-openmp"] = Color.FromHex("#2CA02C"), // green
         ["lapack"] = Color.FromHex("#D62728"), // red
+        ["cpp-threads"] = Color.FromHex("#9467BD"), // purple
+        ["rust-threads"] = Color.FromHex("#17BECF"), // cyan
+        ["scalapack"] = Color.FromHex("#7F7F7F"), // grey
     };
 
-    private static readonly Color[] Others = [.. new[] { "#9467BD", "#E377C2", "#BCBD22", "#17BECF", "#7F7F7F" }.Select(Color.FromHex)];
+    private static readonly Color[] Others = [.. new[] { "#E377C2", "#BCBD22", "#393B79", "#8C6D31" }.Select(Color.FromHex)];
 
     /// <summary>The colour of <paramref name="backend"/> (its name alone, without a "[path]" suffix).</summary>
     public static Color For(string backend)
