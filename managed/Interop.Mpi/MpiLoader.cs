@@ -12,89 +12,31 @@ namespace Interop.Mpi;
 /// </summary>
 public static class MpiLoader
 {
-    private static readonly Lock Gate = new();
-    private static IntPtr handle;
-    private static BackendUnavailableException? failure;
+    // A file that is there but does not load is usually missing libmpi.so.40: the reason in the
+    // list of paths tried says so (install openmpi-bin and libopenmpi-dev).
+    private static readonly CheckedLibrary Shim = new(
+        MpiLibraries.Shim,
+        $"the MPI shim {NativeLibraryProbe.FileName(MpiLibraries.Shim)} could not be loaded; run ./build.sh with OpenMPI installed to build it",
+        () => MpiInterop.AbiVersion(),
+        MpiLibraries.ExpectedAbiVersion);
 
     // Every public entry point goes through EnsureLoaded first, so the resolver is in place before any call.
     static MpiLoader() => NativeLibrary.SetDllImportResolver(typeof(MpiLoader).Assembly, Resolve);
 
     /// <summary>Whether libinterop_mpi has been loaded into this process.</summary>
-    public static bool IsLoaded => Volatile.Read(ref handle) != IntPtr.Zero;
+    public static bool IsLoaded => Shim.IsLoaded;
 
     /// <summary>The platform's file name of the shim.</summary>
-    public static string FileName => NativeLibraryProbe.FileName(MpiLibraries.Shim);
+    public static string FileName => Shim.FileName;
 
     /// <summary>Loads the shim (once) and checks its ABI version; throws a user-facing error if it cannot.</summary>
-    public static void EnsureLoaded()
+    public static void EnsureLoaded() => Shim.EnsureLoaded();
+
+    // The one resolver of this assembly: the shim, and the scalapack library for ScalapackLoader.
+    private static IntPtr Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath) => libraryName switch
     {
-        if (IsLoaded)
-        {
-            return;
-        }
-
-        lock (Gate)
-        {
-            if (handle != IntPtr.Zero)
-            {
-                return;
-            }
-
-            if (failure is not null)
-            {
-                throw failure;
-            }
-
-            try
-            {
-                IntPtr loaded = Load();
-                Volatile.Write(ref handle, loaded);
-                int abi = MpiInterop.AbiVersion();
-                if (abi != MpiLibraries.ExpectedAbiVersion)
-                {
-                    handle = IntPtr.Zero;
-                    throw new BackendUnavailableException(
-                        $"{FileName} has ABI version {abi}, this driver expects {MpiLibraries.ExpectedAbiVersion}: rebuild with ./build.sh");
-                }
-            }
-            catch (BackendUnavailableException e)
-            {
-                failure = e;
-                throw;
-            }
-        }
-    }
-
-    private static IntPtr Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath)
-    {
-        if (libraryName == ScalapackLibraries.Library)
-        {
-            return ScalapackLoader.Resolve();
-        }
-
-        if (libraryName != MpiLibraries.Shim)
-        {
-            return IntPtr.Zero;
-        }
-
-        // Reached from inside EnsureLoaded (the ABI check) with the handle already set, or from a
-        // call that skipped EnsureLoaded: then load now, with the full error if that fails.
-        IntPtr current = Volatile.Read(ref handle);
-        if (current != IntPtr.Zero)
-        {
-            return current;
-        }
-
-        EnsureLoaded();
-        return handle;
-    }
-
-    private static IntPtr Load()
-    {
-        // A file that is there but does not load is usually missing libmpi.so.40: the reason in
-        // the list says so (install openmpi-bin and libopenmpi-dev).
-        IntPtr loaded = NativeLibraryProbe.TryLoad(FileName, MpiLibraries.OverrideVariable, out IReadOnlyList<string> tried);
-        return loaded != IntPtr.Zero ? loaded : throw new BackendUnavailableException(
-            $"the MPI shim {FileName} could not be loaded; run ./build.sh with OpenMPI installed to build it (tried: {string.Join("; ", tried)})");
-    }
+        MpiLibraries.Shim => Shim.Resolve(),
+        ScalapackLibraries.Library => ScalapackLoader.Resolve(),
+        _ => IntPtr.Zero,
+    };
 }

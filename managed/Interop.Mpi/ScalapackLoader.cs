@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Interop.Core;
 
 namespace Interop.Mpi;
@@ -11,15 +10,18 @@ namespace Interop.Mpi;
 /// </summary>
 public static class ScalapackLoader
 {
-    private static readonly Lock Gate = new();
-    private static IntPtr handle;
-    private static BackendUnavailableException? failure;
+    private static readonly CheckedLibrary Library = new(
+        ScalapackLibraries.Library,
+        $"the scalapack backend's library {NativeLibraryProbe.FileName(ScalapackLibraries.Library)} could not be loaded; it is built by ./build.sh " +
+            "when Open MPI and ScaLAPACK (libscalapack-openmpi-dev) are installed",
+        () => ScalapackInterop.AbiVersion(),
+        ScalapackLibraries.ExpectedAbiVersion);
 
     /// <summary>Whether libinterop_scalapack has been loaded into this process.</summary>
-    public static bool IsLoaded => Volatile.Read(ref handle) != IntPtr.Zero;
+    public static bool IsLoaded => Library.IsLoaded;
 
     /// <summary>The platform's file name of the library.</summary>
-    public static string FileName => NativeLibraryProbe.FileName(ScalapackLibraries.Library);
+    public static string FileName => Library.FileName;
 
     /// <summary>
     /// Loads the MPI shim and this library (once) and checks the ABI version; throws a
@@ -29,60 +31,9 @@ public static class ScalapackLoader
     {
         // MpiLoader's static constructor installs the resolver that leads to Resolve below.
         MpiLoader.EnsureLoaded();
-        if (IsLoaded)
-        {
-            return;
-        }
-
-        lock (Gate)
-        {
-            if (handle != IntPtr.Zero)
-            {
-                return;
-            }
-
-            if (failure is not null)
-            {
-                throw failure;
-            }
-
-            try
-            {
-                IntPtr loaded = NativeLibraryProbe.TryLoad(FileName, MpiLibraries.OverrideVariable, out IReadOnlyList<string> tried);
-                if (loaded == IntPtr.Zero)
-                {
-                    throw new BackendUnavailableException(
-                        $"the scalapack backend's library {FileName} could not be loaded; it is built by ./build.sh when Open MPI " +
-                        $"and ScaLAPACK (libscalapack-openmpi-dev) are installed (tried: {string.Join("; ", tried)})");
-                }
-
-                Volatile.Write(ref handle, loaded);
-                int abi = ScalapackInterop.AbiVersion();
-                if (abi != ScalapackLibraries.ExpectedAbiVersion)
-                {
-                    handle = IntPtr.Zero;
-                    throw new BackendUnavailableException(
-                        $"{FileName} has ABI version {abi}, this driver expects {ScalapackLibraries.ExpectedAbiVersion}: rebuild with ./build.sh");
-                }
-            }
-            catch (BackendUnavailableException e)
-            {
-                failure = e;
-                throw;
-            }
-        }
+        Library.EnsureLoaded();
     }
 
     /// <summary>The handle for [LibraryImport(ScalapackLibraries.Library)], loading it first if needed.</summary>
-    internal static IntPtr Resolve()
-    {
-        IntPtr current = Volatile.Read(ref handle);
-        if (current != IntPtr.Zero)
-        {
-            return current;
-        }
-
-        EnsureLoaded();
-        return handle;
-    }
+    internal static IntPtr Resolve() => Library.Resolve();
 }
