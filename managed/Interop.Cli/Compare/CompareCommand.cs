@@ -121,7 +121,11 @@ internal static class CompareCommand
                     Budget: limits)
                 {
                     Warmup = CommonOptions<IBackend>.ParseWarmup(parsed.GetValue(warmup)!),
-                    DistributedInvBackends = workloads.Contains("inv") ? SelectDistributed(backendList, stderr) : [],
+                    // The inversion backends that run over the ranks (scalapack): in 'all' only under an
+                    // MPI launcher (with one process they would measure a 1x1 grid beside lapack).
+                    DistributedInvBackends = workloads.Contains("inv")
+                        ? SelectAvailable<IDistributedInvBackend>(backendList, stderr, inAll: Mpi.MpiLaunch.Launcher(Environment.GetEnvironmentVariable) is not null)
+                        : [],
                     // The serial baseline's darts come with the baseline's darts, whether taken or given alike.
                     SerialDarts = planDarts is not null && planDarts == oldDarts ? oldSerialDarts : null,
                     SizeSource = taken.Count > 0 ? $"{string.Join(", ", taken)} from the baseline {baselinePath}" : "given",
@@ -142,8 +146,9 @@ internal static class CompareCommand
     }
 
     // A backend that cannot run here (say the native library is missing) is left out with a note,
-    // so the comparison of the others still happens.
-    private static IReadOnlyList<T> SelectAvailable<T>(string list, TextWriter stderr)
+    // so the comparison of the others still happens. 'all' takes the backends of T only when
+    // inAll says so; named ones are always taken.
+    private static IReadOnlyList<T> SelectAvailable<T>(string list, TextWriter stderr, bool inAll = true)
         where T : IBackend
     {
         IReadOnlyList<IBackend> everything = BackendCatalog.All<IBackend>();
@@ -154,7 +159,7 @@ internal static class CompareCommand
         }
 
         var selected = new List<T>();
-        foreach (T backend in BackendCatalog.All<T>().Where(b => names.Contains("all") || names.Contains(b.Name)))
+        foreach (T backend in BackendCatalog.All<T>().Where(b => (inAll && names.Contains("all")) || names.Contains(b.Name)))
         {
             try
             {
@@ -164,30 +169,6 @@ internal static class CompareCommand
             catch (BackendUnavailableException e)
             {
                 // Once per backend, though both workloads ask for it.
-                Notices.Note(stderr, $"{backend.Name} left out: {e.Message}");
-            }
-        }
-
-        return selected;
-    }
-
-    // The inversion backends that run over the ranks (scalapack): in 'all' only under an MPI
-    // launcher (with one process they would measure a 1x1 grid beside lapack), or when named.
-    private static IReadOnlyList<IDistributedInvBackend> SelectDistributed(string list, TextWriter stderr)
-    {
-        string[] names = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        bool launched = Mpi.MpiLaunch.Launcher(Environment.GetEnvironmentVariable) is not null;
-        var selected = new List<IDistributedInvBackend>();
-        foreach (IDistributedInvBackend backend in BackendCatalog.All<IDistributedInvBackend>()
-            .Where(b => names.Contains(b.Name, StringComparer.OrdinalIgnoreCase) || (launched && names.Contains("all"))))
-        {
-            try
-            {
-                backend.EnsureAvailable();
-                selected.Add(backend);
-            }
-            catch (BackendUnavailableException e)
-            {
                 Notices.Note(stderr, $"{backend.Name} left out: {e.Message}");
             }
         }
