@@ -197,8 +197,6 @@ internal sealed class InvRun(InvOptions options) : ICommandRun
 
         foreach (IDistributedInvBackend backend in options.Distributed)
         {
-            // The other ranks wait here, asleep and bounded, while rank 0 runs the backends above.
-            job.Barrier();
             MeasureDistributed(job, backend, a, n, threads, bench, console);
         }
 
@@ -240,41 +238,30 @@ internal sealed class InvRun(InvOptions options) : ICommandRun
         }
     }
 
-    // Every rank inverts its blocks; rank 0 keeps the result. Warm-up runs are run and dropped;
-    // automatic repeats become the policy's minimum (the runs happen inside one call).
+    // Every rank inverts its blocks (the other ranks wait, asleep, while rank 0 runs the backends
+    // before it); rank 0 keeps the result and, for the first backend listed, writes the inverse.
     private void MeasureDistributed(IJob job, IDistributedInvBackend backend, double[]? a, int n, int threads, InvBench? bench, TextWriter console)
     {
         bool first = results.Count == 0 && ReferenceEquals(backend, options.Distributed[0]);
         bool wantInverse = first && options.Output is not null;
-        long start = Stopwatch.GetTimestamp();
-        DistributedInversion done;
-        try
+        var request = new DistributedInvRequest(n, options.Seed, threads, Runs: 0)
         {
-            done = backend.Invert(new DistributedInvRequest(n, options.Seed, threads, options.Warmup + (options.Repeats.Count ?? RepeatPolicy.AutoMinRuns))
-            {
-                Grid = options.Grid,
-                BlockSize = options.BlockSize,
-                FromInput = options.Input is not null,
-                InputOnRoot = job.IsRoot ? a : null,
-                WantInverse = wantInverse,
-            });
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // The contract of a distributed backend: a failure is thrown on every rank alike.
-            throw new CollectiveFailureException(e);
-        }
+            Grid = options.Grid,
+            BlockSize = options.BlockSize,
+            FromInput = options.Input is not null,
+            InputOnRoot = job.IsRoot ? a : null,
+            WantInverse = wantInverse,
+        };
+        (InvResult result, DistributedInversion done) = DistributedInvBench.Run(job, backend, request, options.Repeats, options.Warmup,
+            () => !options.MeasurePeak ? null : bench is not null ? bench.Peak(threads) : InvBench.PeakAt(n, threads));
         if (!job.IsRoot)
         {
             return;
         }
 
-        double[] seconds = [.. done.RunSeconds.Skip(options.Warmup)];
-        double checkSeconds = Math.Max(0, Stopwatch.GetElapsedTime(start).TotalSeconds - done.RunSeconds.Sum());
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{backend.Name}: {job.Size} rank(s) as a {done.GridRows}x{done.GridCols} grid, block {done.BlockSize}, at most {done.BytesPerRank / 1e6:F1} MB per rank (8n²/P = {8.0 * n * n / job.Size / 1e6:F1} MB)"));
-        results.Add(new InvResult(backend.Name, threads, job.Size, n, seconds, done.Residual, null, checkSeconds, backend.InvIsa,
-            !options.MeasurePeak ? null : bench is not null ? bench.Peak(threads) : InvBench.PeakAt(n, threads)));
+        results.Add(result);
         if (wantInverse && done.Inverse is double[] inverse && results[^1].Verified)
         {
             using var span = Tracing.Span("write", "write", options.Output!);

@@ -175,45 +175,27 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
         return new InvBench(SpecMatrix.Generate(sizes.N, plan.Seed, threads), sizes.N, threads);
     }
 
-    private ComparePoint MeasureInv(InvBench bench, IInvBackend backend, int threads)
-    {
-        InvResult r = bench.Run(backend, threads, new InvRunSettings(plan.Repeat, plan.Warmup));
-        return new ComparePoint("inv", backend.Name, 1, threads, r.Seconds, 2.0 * bench.N * bench.N * (double)bench.N / 1e9, "GFLOP/s",
-            r.Verified, $"residual={r.Residual.ToString("G3", CultureInfo.InvariantCulture)}")
+    private ComparePoint MeasureInv(InvBench bench, IInvBackend backend, int threads) =>
+        InvPoint(bench.Run(backend, threads, new InvRunSettings(plan.Repeat, plan.Warmup)), string.Empty);
+
+    // An inversion result as a point: GFLOP/s of 2n³, the residual (and the grid, for a distributed one) as its check.
+    private static ComparePoint InvPoint(InvResult r, string detail) =>
+        new("inv", r.Backend, r.Ranks, r.Threads, r.Seconds, 2.0 * r.N * r.N * (double)r.N / 1e9, "GFLOP/s",
+            r.Verified, $"residual={r.Residual.ToString("G3", CultureInfo.InvariantCulture)}{detail}")
         {
-            Size = bench.N,
+            Size = r.N,
             PeakGflops = r.Peak?.Gflops,
             Residual = r.Residual,
             MaxAbsDiffVsLapack = r.MaxDifferenceFromLapack,
         };
-    }
 
     // Every rank inverts its blocks of the spec's matrix, generated in place; the other ranks wait
     // for rank 0 (asleep, bounded) while it runs the single-process points before this one.
     private ComparePoint MeasureDistributedInv(IDistributedInvBackend backend, int threads, InvBench? bench)
     {
-        job.Barrier();
-        int runs = plan.Warmup + (plan.Repeat.Count ?? RepeatPolicy.AutoMinRuns);
-        DistributedInversion done;
-        try
-        {
-            done = backend.Invert(new DistributedInvRequest(sizes.N, plan.Seed, threads, runs));
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            throw new CollectiveFailureException(e); // thrown on every rank alike
-        }
-
-        double[] seconds = [.. done.RunSeconds.Skip(plan.Warmup)];
-        bool verified = double.IsFinite(done.Residual) && done.Residual <= InvResult.ResidualThreshold;
-        DgemmRate? peak = !job.IsRoot ? null : bench is not null ? bench.Peak(threads) : InvBench.PeakAt(sizes.N, threads);
-        return new ComparePoint("inv", backend.Name, job.Size, threads, seconds, 2.0 * sizes.N * sizes.N * (double)sizes.N / 1e9, "GFLOP/s",
-            verified, string.Create(CultureInfo.InvariantCulture, $"residual={done.Residual:G3} grid={done.GridRows}x{done.GridCols}"))
-        {
-            Size = sizes.N,
-            PeakGflops = peak?.Gflops,
-            Residual = done.Residual,
-        };
+        (InvResult r, DistributedInversion done) = DistributedInvBench.Run(job, backend, new DistributedInvRequest(sizes.N, plan.Seed, threads, Runs: 0),
+            plan.Repeat, plan.Warmup, () => bench is not null ? bench.Peak(threads) : InvBench.PeakAt(sizes.N, threads));
+        return InvPoint(r, $" grid={done.GridRows}x{done.GridCols}");
     }
 
     // Points that threw the same darts must have counted the same number inside, or none of them is verified.
