@@ -127,7 +127,7 @@ public static class Driver
                 stderr.WriteLine(e);
             }
 
-            string message = e is Mpi.MpiException ? JobLaunch.Explain(e) : e.Message;
+            string message = MessageOf(e);
             return launch?.Fail(Failure, message) ?? Print(stderr, Failure, message);
         }
     }
@@ -136,7 +136,7 @@ public static class Driver
     {
         if (JobFactory.IsLaunchRoot())
         {
-            stderr.WriteLine(code == UsageError ? $"interop: {message}" : $"interop: error: {message}");
+            stderr.WriteLine(Line(code, string.Empty, message));
         }
 
         return code;
@@ -159,10 +159,10 @@ public static class Driver
             // Every rank failed alike and knows it (a distributed backend's agreed status): rank 0
             // says it once, and the job ends normally with the same code everywhere, no abort.
             Exception cause = e.InnerException!;
-            int code = cause is UsageException ? UsageError : Failure;
+            int code = CodeOf(cause);
             if (job.IsRoot)
             {
-                stderr.WriteLine(code == UsageError ? $"interop: {cause.Message}" : $"interop: error: {cause.Message}");
+                stderr.WriteLine(Line(code, string.Empty, cause.Message));
                 if (Debugging)
                 {
                     stderr.WriteLine(cause);
@@ -174,9 +174,8 @@ public static class Driver
         catch (Exception e) when (!Debugging || job.Size > 1)
         {
             string where = job.Size > 1 ? $" on rank {job.Rank} of {job.Size}" : string.Empty;
-            int code = e is UsageException ? UsageError : Failure;
-            string message = e is Mpi.MpiException ? JobLaunch.Explain(e) : e.Message;
-            stderr.WriteLine(code == UsageError ? $"interop{where}: {message}" : $"interop: error{where}: {message}");
+            int code = CodeOf(e);
+            stderr.WriteLine(Line(code, where, MessageOf(e)));
             if (Debugging)
             {
                 stderr.WriteLine(e);
@@ -189,6 +188,16 @@ public static class Driver
     }
 
     private static bool Debugging => Environment.GetEnvironmentVariable("INTEROP_DEBUG") == "1";
+
+    private static int CodeOf(Exception e) => e is UsageException ? UsageError : Failure;
+
+    // An MPI error is explained (what the user can do), any other error is its own message.
+    private static string MessageOf(Exception e) => e is Mpi.MpiException ? JobLaunch.Explain(e) : e.Message;
+
+    // The one-line form of every error: "interop: <usage problem>" or "interop: error: <failure>",
+    // with " on rank r of n" after "interop"/"error" where the rank matters.
+    internal static string Line(int code, string where, string message) =>
+        code == UsageError ? $"interop{where}: {message}" : $"interop: error{where}: {message}";
 }
 
 /// <summary>

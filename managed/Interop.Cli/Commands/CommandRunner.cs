@@ -51,7 +51,7 @@ internal static class CommandRunner
 
         if (!report.Verdict.Passed)
         {
-            stderr.WriteLine($"interop: error: {report.Verdict.Failure}");
+            stderr.WriteLine(Driver.Line(Driver.Failure, string.Empty, report.Verdict.Failure!));
             return Driver.Failure;
         }
 

@@ -134,7 +134,7 @@ internal sealed class JobLaunch : IDisposable
         {
             if (JobFactory.IsLaunchRoot())
             {
-                stderr.WriteLine(code == Driver.UsageError ? $"interop: {message}" : $"interop: error: {message}");
+                stderr.WriteLine(Driver.Line(code, string.Empty, message));
             }
 
             return code;
