@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using Interop.Backends;
@@ -130,7 +129,7 @@ internal static class CompareCommand
                     SerialDarts = planDarts is not null && planDarts == oldDarts ? oldSerialDarts : null,
                     SizeSource = taken.Count > 0 ? $"{string.Join(", ", taken)} from the baseline {baselinePath}" : "given",
                 },
-                Output: output.Value(parsed, stderr) ?? DefaultFolder(),
+                Output: output.Value(parsed, stderr) ?? CompareOutput.NewFolderName("results"),
                 Force: parsed.GetValue(force),
                 Baseline: old,
                 BaselinePath: baselinePath,
@@ -174,19 +173,6 @@ internal static class CompareCommand
         }
 
         return selected;
-    }
-
-    // results/<timestamp>, or results/<timestamp>-2, -3, ... when a run of the same second has it.
-    private static string DefaultFolder()
-    {
-        string folder = Path.Combine("results", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-        string candidate = folder;
-        for (int i = 2; Directory.Exists(candidate) || File.Exists(candidate); i++)
-        {
-            candidate = string.Create(CultureInfo.InvariantCulture, $"{folder}-{i}");
-        }
-
-        return candidate;
     }
 
     private static IReadOnlyList<int> ParseThreads(string? list)

@@ -29,6 +29,22 @@ internal sealed class CompareOutput
     public string Directory { get; }
 
     /// <summary>
+    /// The default results folder under <paramref name="parent"/>: parent/&lt;timestamp&gt;, or
+    /// parent/&lt;timestamp&gt;-2, -3, ... when one of the same second has it (compare: results/, report: report/).
+    /// </summary>
+    public static string NewFolderName(string parent)
+    {
+        string folder = Path.Combine(parent, DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+        string candidate = folder;
+        for (int i = 2; System.IO.Directory.Exists(candidate) || File.Exists(candidate); i++)
+        {
+            candidate = string.Create(CultureInfo.InvariantCulture, $"{folder}-{i}");
+        }
+
+        return candidate;
+    }
+
+    /// <summary>
     /// Checks <paramref name="directory"/> and makes it ready, before any computing: a usage error
     /// (exit 2) for a file, a folder that cannot be created or written, or a non-empty folder
     /// without <paramref name="force"/>. A missing folder is created, with its parents.

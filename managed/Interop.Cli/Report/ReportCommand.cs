@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Interop.Cli.Compare;
 using Interop.Core;
 
@@ -39,7 +38,7 @@ internal static class ReportCommand
             // Everything is read and checked before the output folder is touched.
             ReportRun[] runs = [.. given.Select(ReportModel.Load)];
             ReportModel model = ReportModel.Merge(runs, parsed.GetValue(mixed), parsed.GetValue(incomplete));
-            string directory = output.Value(parsed, stderr) ?? DefaultFolder();
+            string directory = output.Value(parsed, stderr) ?? CompareOutput.NewFolderName("report");
             CompareOutput.PrepareFolder(directory, parsed.GetValue(force), stderr, FileNames, "report");
             IReadOnlyList<string> files = Write(model, directory);
             Print(stdout, model);
@@ -95,18 +94,5 @@ internal static class ReportCommand
                 stdout.WriteLine($"  {line}");
             }
         }
-    }
-
-    // report/<timestamp>, or report/<timestamp>-2, -3, ... when one of the same second has it.
-    private static string DefaultFolder()
-    {
-        string folder = Path.Combine("report", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-        string candidate = folder;
-        for (int i = 2; Directory.Exists(candidate) || File.Exists(candidate); i++)
-        {
-            candidate = string.Create(CultureInfo.InvariantCulture, $"{folder}-{i}");
-        }
-
-        return candidate;
     }
 }
