@@ -167,11 +167,11 @@ public sealed class PiBackendTests
     public void NativeKernelsReportBadArgumentsAsExceptions()
     {
         var e = Assert.Throws<Interop.Native.NativeKernelException>(
-            () => Interop.Native.NativePi.CountC(1, new IndexRange(0, 10), 0));
+            () => BackendCatalog.Select<IPiBackend>("c-openmp")[0].CountInside(1, new IndexRange(0, 10), 0));
         Assert.That(e!.Status, Is.EqualTo(-4));
         Assert.That(e.Message, Does.Contain("threads"));
         e = Assert.Throws<Interop.Native.NativeKernelException>(
-            () => Interop.Native.NativePi.CountFortran(1, new IndexRange(-1, 10), 1));
+            () => BackendCatalog.Select<IPiBackend>("fortran-openmp")[0].CountInside(1, new IndexRange(-1, 10), 1));
         Assert.That(e!.Status, Is.EqualTo(-2));
     }
 }
