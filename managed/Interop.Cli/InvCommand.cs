@@ -45,7 +45,7 @@ internal static class InvCommand
         }.Names(["full", "estimate"]);
         var grid = new Option<string?>("--grid")
         {
-            Description = "scalapack: the process grid ROWSxCOLS, their product the number of ranks (default: the most nearly square, rows <= cols).",
+            Description = "scalapack: the process grid ROWSxCOLS, their product the number of ranks (default: the most nearly square, rows >= cols).",
         };
         var block = new Option<string?>("--block")
         {

@@ -97,17 +97,44 @@ public static class ScalapackInverse
     public const string Backend = "scalapack";
 
     /// <summary>The default block size NB (INTEROP_SCALAPACK_DEFAULT_BLOCK).</summary>
-    public const int DefaultBlockSize = 128;
+    public const int DefaultBlockSize = 192;
 
-    /// <summary>The largest n (n² must fit ScaLAPACK's 32-bit integers).</summary>
-    public const int MaxOrder = 46340;
+    /// <summary>
+    /// The largest n of an input or output matrix (INTEROP_SCALAPACK_MAX_GATHER_ORDER): rank 0 holds
+    /// it whole as one ScaLAPACK block, whose n² elements must fit 32-bit integers. A generated
+    /// matrix is bounded only by each rank's part (<see cref="LargestLocalElements"/>).
+    /// </summary>
+    public const int MaxGatherOrder = 46340;
+
+    /// <summary>
+    /// The most elements of any rank's local matrix for an n x n matrix in blocks of
+    /// <paramref name="block"/> on a rows x cols grid (numroc of process 0, which holds the most):
+    /// ScaLAPACK indexes it with 32-bit integers, so it must stay below 2^31.
+    /// </summary>
+    public static long LargestLocalElements(long n, int block, int rows, int cols)
+    {
+        // numroc(n, block, 0, 0, procs): whole cycles of blocks, then one more block (or the last,
+        // partial one) for process 0.
+        static long Local(long n, int block, int procs)
+        {
+            long blocks = n / block;
+            return blocks / procs * block + (blocks % procs > 0 ? block : n % block);
+        }
+
+        return Local(n, block, rows) * Local(n, block, cols);
+    }
+
+    /// <summary>About the bytes one rank allocates for an n x n matrix on <paramref name="ranks"/> ranks: its
+    /// local matrix and the residual's two panels of about an eighth of it (interop_scalapack.h).</summary>
+    public static double BytesPerRank(long n, int ranks) => 1.25 * 8.0 * n * n / ranks;
 
     private static readonly string[] CreateArguments = ["n", "grid_rows", "grid_cols", "block", "threads", "plan"];
     private static readonly string[] PlanArguments = ["plan", "a"];
 
     /// <summary>
     /// The default grid for <paramref name="ranks"/> processes: MPI_Dims_create's most nearly square
-    /// rows x cols, rows &lt;= cols (1x2, 1x3, 2x2, 2x3, ...), the same as interop_scalapack_grid_shape.
+    /// rows x cols, rows &gt;= cols (2x1, 3x1, 2x2, 3x2, ...), the same as interop_scalapack_grid_shape
+    /// (whose header says why: pdgetri's block columns are shared by a column of ranks).
     /// Computed here, without loading any native library, so that a process outside MPI can show it.
     /// </summary>
     public static (int Rows, int Cols) DefaultGrid(int ranks)
@@ -117,16 +144,16 @@ public static class ScalapackInverse
             throw new ArgumentOutOfRangeException(nameof(ranks), ranks, "at least one rank");
         }
 
-        int rows = 1;
+        int cols = 1;
         for (int d = 1; (long)d * d <= ranks; d++)
         {
             if (ranks % d == 0)
             {
-                rows = d;
+                cols = d;
             }
         }
 
-        return (rows, ranks / rows);
+        return (ranks / cols, cols);
     }
 
     /// <summary>Parses a --grid value "RxC" (e.g. "2x3"); a <see cref="UsageException"/> otherwise.</summary>
@@ -186,8 +213,21 @@ public static class ScalapackInverse
 
         RequireSameRequest(world, request);
 
-        ScalapackInterop.Create(request.N, grid.rows, grid.cols, request.BlockSize, request.Threads, out ScalapackPlanHandle plan)
-            .ThrowIfFailed("interop_scalapack_create", CreateArguments);
+        int created = ScalapackInterop.Create(request.N, grid.rows, grid.cols, request.BlockSize, request.Threads, out ScalapackPlanHandle plan);
+        if (created == ScalapackStatus.NoMemory)
+        {
+            throw new ScalapackException(
+                "interop_scalapack_create", created,
+                $"{Backend}: n = {request.N} on {size} rank(s) needs about {BytesPerRank(request.N, size) / 1e9:F1} GB per rank, more than some node has for its ranks " +
+                $"(MemAvailable, its cgroup's limit and {MemoryLimit.Variable} set the bound): use more nodes, or a smaller n");
+        }
+
+        if (created == ScalapackStatus.BadEnvironment)
+        {
+            throw new UsageException($"{Backend}: {ScalapackStatus.Describe(created, CreateArguments)}, got '{Environment.GetEnvironmentVariable(MemoryLimit.Variable)}'");
+        }
+
+        created.ThrowIfFailed("interop_scalapack_create", CreateArguments);
         using (plan)
         {
             ScalapackInterop.Layout(plan, out _, out _, out long bytesThisRank, out long bytesPerRank)
@@ -220,9 +260,15 @@ public static class ScalapackInverse
     // The request's own checks, the same on every rank for the same request (rank 0's input too).
     private static (int Rows, int Cols) CheckRequest(ScalapackRequest request, int ranks)
     {
-        if (request.N < 1 || request.N > MaxOrder)
+        if (request.N < 1)
         {
-            throw new UsageException($"{Backend}: n must be between 1 and {MaxOrder}, got {request.N}");
+            throw new UsageException($"{Backend}: n must be at least 1, got {request.N}");
+        }
+
+        if ((request.FromInput || request.WantOutput) && request.N > MaxGatherOrder)
+        {
+            throw new UsageException(
+                $"{Backend}: an input or output matrix is held whole on rank 0, at most n = {MaxGatherOrder}, got {request.N}: leave out --input and --output to generate and invert a larger one in place");
         }
 
         if (request.BlockSize < 1)
@@ -245,6 +291,19 @@ public static class ScalapackInverse
             throw new UsageException(
                 $"{Backend}: the grid {grid.Rows}x{grid.Cols} needs {(long)Math.Max(grid.Rows, 0) * Math.Max(grid.Cols, 0)} ranks, " +
                 $"this job has {ranks} (start it with mpiexec -n {(long)Math.Max(grid.Rows, 0) * Math.Max(grid.Cols, 0)}, or leave --grid out)");
+        }
+
+        if (LargestLocalElements(request.N, request.BlockSize, grid.Rows, grid.Cols) > int.MaxValue)
+        {
+            int needed = ranks;
+            while (LargestLocalElements(request.N, request.BlockSize, DefaultGrid(needed).Rows, DefaultGrid(needed).Cols) > int.MaxValue)
+            {
+                needed++;
+            }
+
+            throw new UsageException(
+                $"{Backend}: n = {request.N} on a {grid.Rows}x{grid.Cols} grid gives a rank {LargestLocalElements(request.N, request.BlockSize, grid.Rows, grid.Cols):N0} elements, " +
+                $"more than ScaLAPACK's 32-bit indices reach (2^31 - 1): run at least {needed} ranks");
         }
 
         if (request.FromInput && Communicator.World.Rank == 0

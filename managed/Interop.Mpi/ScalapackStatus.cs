@@ -27,6 +27,8 @@ internal static class ScalapackStatus
     public const int OutOfOrder = -1004;
     public const int LibraryError = -1005;
     public const int MpiError = -1006;
+    public const int TooLarge = -1007;
+    public const int BadEnvironment = -1008;
 
     /// <summary>
     /// Throws for a status that is not 0: a failed pivot (> 0) as the <see cref="SingularMatrixException"/>
@@ -56,13 +58,15 @@ internal static class ScalapackStatus
     /// <summary>The text of a negative status.</summary>
     public static string Describe(int status, string[] argumentNames) => status switch
     {
-        NoMemory => "not enough memory on some rank for its part of the matrices and ScaLAPACK's workspace",
+        NoMemory => "not enough memory on some node for its ranks' parts of the matrices and ScaLAPACK's workspace",
         BadState => "MPI is not initialized, or already finalized",
         Mismatch => "the ranks disagree: different n, grid, block size or seed, or different calls (every rank must run the same command)",
         BadGrid => "the grid's rows x columns is not the number of ranks",
         OutOfOrder => "called out of order (no matrix, no inverse, or an inversion that failed)",
         LibraryError => "ScaLAPACK or BLACS rejected a call (a bug in libinterop_scalapack)",
         MpiError => "an MPI call failed",
+        TooLarge => "a rank's part of the matrix would have 2^31 elements or more (ScaLAPACK's 32-bit indices), or the whole matrix on rank 0 would",
+        BadEnvironment => $"{MemoryLimit.Variable} is not a size (a number of bytes, optionally followed by K, M, G or T)",
         < 0 when -status <= argumentNames.Length => $"argument {-status} ({argumentNames[-status - 1]}) was rejected",
         _ => $"status {status}",
     };

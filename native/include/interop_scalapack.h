@@ -64,17 +64,27 @@ extern "C" {
 #endif
 
 /* Bumped whenever a signature below changes; the managed side refuses a mismatched library. */
-#define INTEROP_SCALAPACK_ABI_VERSION 1
+#define INTEROP_SCALAPACK_ABI_VERSION 2
 
-/* The block size (NB = MB) the managed side uses when none is given. Measured with 2 ranks x 1
- * OpenBLAS thread at n = 3000 and 4000 (AMD EPYC, 2 vCPUs): 64, 96 and 128 within 5% of each other
- * on a quiet machine, 128 ahead of 64 by 1.2 to 1.5x on a loaded one (pdgetrf's and pdgetri's
- * updates are DGEMMs of depth NB), 256 slower (more of the work in the panel, on one process
- * column, while the others wait). */
-#define INTEROP_SCALAPACK_DEFAULT_BLOCK 128
+/* The block size (NB = MB) the managed side uses when none is given; PBLAS's blocking factor is set
+ * to it too (pilaenv_, in the library). Measured with 2 ranks x 1 OpenBLAS thread on the 2 x 1 grid,
+ * AMD EPYC Zen 3 (2 vCPUs), time rate over lapack's on 2 threads in the same run, 3 rounds each
+ * (a noisy machine): n = 3000: NB 128 0.82-0.92, 192 0.79-1.29 (median 0.93), 256 0.84-1.31;
+ * n = 4000: 128 0.71-0.79, 192 0.81-0.89, 256 0.79-0.84. Larger blocks make the updates DGEMMs of
+ * more depth; much larger ones leave more of the work in the panel, on one process column. */
+#define INTEROP_SCALAPACK_DEFAULT_BLOCK 192
 
-/* The largest n: n * n must fit ScaLAPACK's 32-bit integers (as interop_inv_lapack). */
-#define INTEROP_SCALAPACK_MAX_ORDER 46340
+/*
+ * The largest n of interop_scalapack_scatter and _gather: they hold the whole matrix on rank 0 as
+ * one ScaLAPACK block, whose n * n elements must fit its 32-bit integers (as interop_inv_lapack). A
+ * generated matrix has no such bound: only each rank's local matrix must have fewer than 2^31
+ * elements (INTEROP_SCALAPACK_ERR_TOO_LARGE), so n grows with the number of ranks.
+ */
+#define INTEROP_SCALAPACK_MAX_GATHER_ORDER 46340
+
+/* The environment variable that caps the bytes the ranks of one node may allocate together (a
+ * number, optionally followed by K, M, G or T, powers of 1024), below what the node offers. */
+#define INTEROP_SCALAPACK_MEMORY_LIMIT_VARIABLE "INTEROP_MEMORY_LIMIT"
 
 /* Equal to interop.h's INTEROP_STATUS_NO_MEMORY and INTEROP_STATUS_NONFINITE (checked at build time). */
 #define INTEROP_SCALAPACK_NO_MEMORY (-1000)
@@ -89,6 +99,10 @@ extern "C" {
  *             after a failed inversion (no inverse is ever written then)
  *   LIBRARY   ScaLAPACK or BLACS rejected a call (an INFO < 0: a bug in this library)
  *   MPI       an MPI call failed
+ *   TOO_LARGE create: some rank's local matrix would have 2^31 elements or more (ScaLAPACK indexes
+ *             it with 32-bit integers: more ranks are needed); scatter and gather: n is above
+ *             INTEROP_SCALAPACK_MAX_GATHER_ORDER
+ *   ENVIRONMENT INTEROP_MEMORY_LIMIT is set but is not a size
  */
 #define INTEROP_SCALAPACK_ERR_STATE (-1001)
 #define INTEROP_SCALAPACK_ERR_MISMATCH (-1002)
@@ -96,6 +110,8 @@ extern "C" {
 #define INTEROP_SCALAPACK_ERR_ORDER (-1004)
 #define INTEROP_SCALAPACK_ERR_LIBRARY (-1005)
 #define INTEROP_SCALAPACK_ERR_MPI (-1006)
+#define INTEROP_SCALAPACK_ERR_TOO_LARGE (-1007)
+#define INTEROP_SCALAPACK_ERR_ENVIRONMENT (-1008)
 
 /* A distributed inversion: the BLACS grids, the descriptors and every local buffer. Opaque. */
 typedef struct interop_scalapack_plan interop_scalapack_plan;
@@ -104,8 +120,12 @@ INTEROP_SCALAPACK_EXPORT int32_t interop_scalapack_abi_version(void);
 
 /*
  * The default grid for `ranks` processes, as MPI_Dims_create(ranks, 2) chooses it: the most nearly
- * square rows x cols = ranks, with rows <= cols (1 x 2, 1 x 3, 2 x 2, 2 x 3, 1 x 7, ...). Local: no
+ * square rows x cols = ranks, with rows >= cols (2 x 1, 3 x 1, 2 x 2, 3 x 2, 7 x 1, ...). Local: no
  * MPI call. Status: -1 ranks < 1; -2 rows NULL; -3 cols NULL.
+ * Why rows >= cols: pdgetri, which takes most of the time, updates one block column at a time; on
+ * a 2 x 1 grid every rank holds part of each block column and works on it, on a 1 x 2 grid one rank
+ * does. 2 ranks x 1 thread, n = 3000 and 4000, AMD EPYC Zen 3: 2 x 1 ran 1.2 to 1.4x faster than
+ * 1 x 2 (pdgetrf alone was faster on 1 x 2, by less than pdgetri lost).
  */
 INTEROP_SCALAPACK_EXPORT int32_t interop_scalapack_grid_shape(int32_t ranks, int32_t *rows, int32_t *cols);
 
@@ -114,8 +134,14 @@ INTEROP_SCALAPACK_EXPORT int32_t interop_scalapack_grid_shape(int32_t ranks, int
  * rank 0 for scatter and gather), the n x n descriptors with block size `block` (MB = NB), and
  * allocates every local buffer; OpenBLAS runs `threads` threads in this rank from then on
  * (openblas_set_num_threads, process-wide). *plan receives the plan, or NULL on failure.
- * Status: -1 n < 1 or n > INTEROP_SCALAPACK_MAX_ORDER; -2 grid_rows < 1; -3 grid_cols < 1;
- *         -4 block < 1; -5 threads < 1; -6 plan NULL; GRID; MISMATCH; NO_MEMORY; STATE; LIBRARY.
+ * Before allocating, the ranks of each node (MPI_COMM_TYPE_SHARED) add up what they will allocate
+ * and compare it with what the node offers: the smallest of MemAvailable (/proc/meminfo), the room
+ * left under the memory limit of this process's cgroup and its parents (a batch system's job
+ * limit) and INTEROP_MEMORY_LIMIT; more than that is NO_MEMORY on every rank, before any rank
+ * touches the memory (rather than the kernel's out-of-memory killer ending one rank mid-run).
+ * Status: -1 n < 1 or n > INT32_MAX; -2 grid_rows < 1; -3 grid_cols < 1; -4 block < 1;
+ *         -5 threads < 1; -6 plan NULL; GRID; MISMATCH; TOO_LARGE; NO_MEMORY; ENVIRONMENT; STATE;
+ *         LIBRARY; MPI.
  */
 INTEROP_SCALAPACK_EXPORT int32_t interop_scalapack_create(int64_t n, int32_t grid_rows, int32_t grid_cols,
                                                           int32_t block, int32_t threads,
@@ -143,7 +169,8 @@ INTEROP_SCALAPACK_EXPORT int32_t interop_scalapack_generate(interop_scalapack_pl
  * Collective. Distributes rank 0's row-major n x n matrix `a` (read on rank 0 only; NULL
  * elsewhere is fine) with pdgemr2d from the 1 x 1 grid, then transposes it in distributed form.
  * The first scatter of a plan allocates the copy of A the residual needs (NO_MEMORY if it cannot).
- * Status: -1 plan NULL; -2 a NULL on rank 0; NO_MEMORY; STATE; MPI.
+ * Status: -1 plan NULL; -2 a NULL on rank 0; TOO_LARGE (n > INTEROP_SCALAPACK_MAX_GATHER_ORDER);
+ *         NO_MEMORY; STATE; MPI.
  */
 INTEROP_SCALAPACK_EXPORT int32_t interop_scalapack_scatter(interop_scalapack_plan *plan, const double *a);
 
@@ -162,15 +189,17 @@ INTEROP_SCALAPACK_EXPORT int32_t interop_scalapack_invert(interop_scalapack_plan
 /*
  * Collective. The spec's scaled residual of the inverse, r = ||I - A X||_1 / (n * 2^-52 * ||A||_1 *
  * ||X||_1), the formula of interop_inv_residual, in distributed form: pdgemm of A with column
- * panels of X (a generated A made again panel by panel), pdlange for the 1-norms. NaN or Inf anywhere, or a zero norm, gives r = +Inf. The
- * same *residual on every rank. Status: -1 plan NULL; -2 residual NULL; ORDER (no inverse); STATE; MPI.
+ * panels of X (a generated A made again panel by panel), pdlange for the 1-norms. NaN or Inf anywhere, or a
+ * zero norm, gives r = +Inf. The same *residual on every rank. Status: -1 plan NULL; -2 residual NULL; ORDER
+ * (no inverse); STATE; MPI.
  */
 INTEROP_SCALAPACK_EXPORT int32_t interop_scalapack_residual(interop_scalapack_plan *plan, double *residual);
 
 /*
  * Collective. Collects the plan's matrix (A before invert, the inverse after it) into rank 0's
  * row-major n x n buffer `x` with pdgemr2d (written on rank 0 only; NULL elsewhere is fine).
- * Status: -1 plan NULL; -2 x NULL on rank 0; ORDER (no matrix, or a failed inversion); STATE; MPI.
+ * Status: -1 plan NULL; -2 x NULL on rank 0; TOO_LARGE (n > INTEROP_SCALAPACK_MAX_GATHER_ORDER);
+ *         ORDER (no matrix, or a failed inversion); STATE; MPI.
  */
 INTEROP_SCALAPACK_EXPORT int32_t interop_scalapack_gather(interop_scalapack_plan *plan, double *x);
 

@@ -60,7 +60,7 @@ internal static class ScalapackChecks
 
     private static string? GridShapes(int size)
     {
-        (int Rows, int Cols)[] expected = [(1, 1), (1, 2), (1, 3), (2, 2), (1, 5), (2, 3)];
+        (int Rows, int Cols)[] expected = [(1, 1), (2, 1), (3, 1), (2, 2), (5, 1), (3, 2)];
         for (int ranks = 1; ranks <= expected.Length; ranks++)
         {
             if (ScalapackInverse.DefaultGrid(ranks) != expected[ranks - 1])

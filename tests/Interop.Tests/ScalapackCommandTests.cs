@@ -91,6 +91,49 @@ public sealed class ScalapackCommandTests : TempFolderTest
     }
 
     [Test]
+    public void AMatrixTooLargeForTheRanksIsAUsageErrorNamingTheRanksNeeded()
+    {
+        // n = 100000 in blocks of 128: one rank would index 10^10 elements in 32 bits; 5 ranks (5x1)
+        // hold at most 20096 x 100000 each, below 2^31. Refused before anything is allocated.
+        var run = DriverProcess.Run(["inv", "--backend", "scalapack", "--size", "100000"]);
+        Assert.That(run.Code, Is.EqualTo(2), run.Out + run.Err);
+        Assert.That(InteropLines(run.Err), Has.Length.EqualTo(1), run.Err);
+        Assert.That(run.Err, Does.Contain("n = 100000 on a 1x1 grid").And.Contain("run at least 5 ranks"));
+    }
+
+    [Test]
+    public void AnOutputAboveTheGatherLimitIsAUsageError()
+    {
+        var run = DriverProcess.Run(["inv", "--backend", "scalapack", "--size", "46341", "--output", Path.Combine(Folder, "x.npy")]);
+        Assert.That(run.Code, Is.EqualTo(2), run.Out + run.Err);
+        Assert.That(InteropLines(run.Err), Has.Length.EqualTo(1), run.Err);
+        Assert.That(run.Err, Does.Contain("at most n = 46340"));
+        Assert.That(Directory.GetFiles(Folder), Is.Empty);
+    }
+
+    [Test]
+    public void MoreMemoryThanTheNodeOffersIsOneErrorOnEveryRankBeforeAnyIsTouched()
+    {
+        // n = 50000 (past the gather limit: generated in place) on 2 ranks: about 12.5 GB each, against
+        // a node limited to 1 GiB. Refused by every rank before allocating; no abort.
+        var limited = new Dictionary<string, string> { ["INTEROP_MEMORY_LIMIT"] = "1G" };
+        var run = HybridPiTests.Mpi.Run(2, Inv("--backend", "scalapack", "--size", "50000"), environment: limited);
+        Assert.That(run.Code, Is.EqualTo(1), run.Out + run.Err);
+        string[] lines = InteropLines(run.Err);
+        Assert.That(lines, Has.Length.EqualTo(1), run.Err);
+        Assert.That(lines[0], Does.Contain("n = 50000 on 2 rank(s) needs about 12.5 GB per rank").And.Contain("INTEROP_MEMORY_LIMIT"));
+        Assert.That(run.Err, Does.Not.Contain("MPI_ABORT"), "every rank knew: no abort");
+
+        var fits = HybridPiTests.Mpi.Run(2, Inv("--backend", "scalapack", "--size", "1000", "--repeat", "1"), environment: limited);
+        Assert.That(fits.Code, Is.Zero, fits.Err);
+
+        var bad = DriverProcess.Run(["inv", "--backend", "scalapack", "--size", "100"], new Dictionary<string, string> { ["INTEROP_MEMORY_LIMIT"] = "lots" });
+        Assert.That(bad.Code, Is.EqualTo(2), bad.Out + bad.Err);
+        Assert.That(InteropLines(bad.Err), Has.Length.EqualTo(1), bad.Err);
+        Assert.That(bad.Err, Does.Contain("INTEROP_MEMORY_LIMIT is not a size").And.Contain("'lots'"));
+    }
+
+    [Test]
     public void OneRankWithoutALauncherRunsAOneByOneGrid()
     {
         var run = DriverProcess.Run(["inv", "--backend", "scalapack,lapack", "--size", "64", "--repeat", "1"]);

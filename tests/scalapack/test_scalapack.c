@@ -18,10 +18,15 @@
  * singular matrices (a zero column, a duplicated row) and a NaN fail at lapack's step with the same
  * status on every rank, without hanging, and leave nothing to gather; a bad argument on one rank, or
  * parameters that differ between ranks, are an error on every rank; calls out of order are refused.
+ * Sizes a rank cannot index or a node cannot hold are refused before anything is allocated.
+ * And the library's pilaenv_ (PBLAS's blocking factor) is the one ScaLAPACK calls, and answers the
+ * block size of the plan that ran last.
  */
+#define _GNU_SOURCE /* dladdr */
 #include "interop.h"
 #include "interop_scalapack.h"
 
+#include <dlfcn.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -391,8 +396,8 @@ static void check_agreement(int rows, int cols)
 static void check_grid_shape(void)
 {
     char detail[512] = "";
-    const int32_t expected[][3] = {{1, 1, 1}, {2, 1, 2}, {3, 1, 3},  {4, 2, 2},
-                                   {6, 2, 3}, {7, 1, 7}, {12, 3, 4}, {16, 4, 4}};
+    const int32_t expected[][3] = {{1, 1, 1}, {2, 2, 1}, {3, 3, 1},  {4, 2, 2},
+                                   {6, 3, 2}, {7, 7, 1}, {12, 4, 3}, {16, 4, 4}};
     for (size_t c = 0; c < sizeof expected / sizeof expected[0]; ++c) {
         int32_t rows = 0, cols = 0;
         int32_t status = interop_scalapack_grid_shape(expected[c][0], &rows, &cols);
@@ -407,12 +412,79 @@ static void check_grid_shape(void)
     if (interop_scalapack_abi_version() != INTEROP_SCALAPACK_ABI_VERSION)
         note(detail, "ABI version %d, header %d", interop_scalapack_abi_version(),
              INTEROP_SCALAPACK_ABI_VERSION);
-    report("grid_shape is MPI_Dims_create's nearly square rows <= cols; ABI version", detail);
+    report("grid_shape is MPI_Dims_create's nearly square rows >= cols; ABI version", detail);
+}
+
+/* Sizes past what a rank can index or its node can hold are refused by create on every rank, before
+ * anything is allocated: TOO_LARGE for a local matrix of 2^31 elements or more (n = 100000 on up to
+ * 4 ranks), NO_MEMORY past INTEROP_MEMORY_LIMIT (set on the last rank only: agreed everywhere),
+ * ENVIRONMENT for a limit that is not a size. */
+static void check_sizes(void)
+{
+    const int last = size_ - 1;
+    struct {
+        const char *name;
+        int64_t n;
+        const char *limit; /* INTEROP_MEMORY_LIMIT on the last rank, or NULL */
+        int32_t expected;
+    } cases[] = {
+        {"n = 100000 on at most 4 ranks: TOO_LARGE", 100000, NULL, INTEROP_SCALAPACK_ERR_TOO_LARGE},
+        {"n = 4000 under a 1M limit on the last rank: NO_MEMORY", 4000, "1M", INTEROP_SCALAPACK_NO_MEMORY},
+        {"n = 50 under a 1M limit: fits", 50, "1m", 0},
+        {"n = 4000 under a 1.5G limit: fits", 4000, "1.5G", 0},
+        {"a limit that is not a size: ENVIRONMENT", 50, "lots", INTEROP_SCALAPACK_ERR_ENVIRONMENT},
+        {"a limit with trailing text: ENVIRONMENT", 50, "1Gb", INTEROP_SCALAPACK_ERR_ENVIRONMENT},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; ++c) {
+        char name[160], detail[512] = "";
+        snprintf(name, sizeof name, "create with %s, on every rank", cases[c].name);
+        if (cases[c].limit != NULL && rank_ == last)
+            setenv(INTEROP_SCALAPACK_MEMORY_LIMIT_VARIABLE, cases[c].limit, 1);
+        interop_scalapack_plan *plan = NULL;
+        int32_t status = interop_scalapack_create(cases[c].n, size_, 1, 128, 1, &plan);
+        unsetenv(INTEROP_SCALAPACK_MEMORY_LIMIT_VARIABLE);
+        if (status != cases[c].expected)
+            note(detail, "status %d", status);
+        if ((status == 0) != (plan != NULL))
+            note(detail, "plan %p with status %d", (void *)plan, status);
+        interop_scalapack_destroy(plan);
+        report(name, detail);
+    }
+}
+
+/* ScaLAPACK's pilaenv_ must be the library's (not ScaLAPACK's constant 32), found first by the
+ * process's symbol search, and must answer the block size of the plan that ran last. */
+static void check_pblas_block(void)
+{
+    char detail[512] = "";
+    /* dlsym's object pointer read as a function pointer through a union (ISO C has no cast). */
+    union {
+        void *object;
+        int (*function)(const int *, const char *);
+    } symbol = {dlsym(RTLD_DEFAULT, "pilaenv_")};
+    int (*pilaenv)(const int *, const char *) = symbol.function;
+    Dl_info where;
+    if (symbol.object == NULL || dladdr(symbol.object, &where) == 0 || where.dli_fname == NULL)
+        note(detail, "pilaenv_ not found");
+    else if (strstr(where.dli_fname, "libinterop_scalapack") == NULL)
+        note(detail, "pilaenv_ is %s's, not libinterop_scalapack's", where.dli_fname);
+    interop_scalapack_plan *plan = NULL;
+    const int block = 48, context = 0;
+    if (detail[0] == '\0' &&
+        (interop_scalapack_create(100, size_, 1, block, 1, &plan) != 0 ||
+         interop_scalapack_generate(plan, 7) != 0 || interop_scalapack_invert(plan, NULL) != 0))
+        note(detail, "inversion of n = 100 failed");
+    else if (detail[0] == '\0' && pilaenv(&context, "D") != block)
+        note(detail, "pilaenv_ answers %d after a plan of block %d", pilaenv(&context, "D"), block);
+    interop_scalapack_destroy(plan);
+    report("PBLAS's blocking factor (pilaenv_) is the library's, the plan's block size", detail);
 }
 
 static int check(void)
 {
     check_grid_shape();
+    check_pblas_block();
+    check_sizes();
     for (int rows = 1; rows <= size_; ++rows) {
         if (size_ % rows != 0)
             continue;
