@@ -37,7 +37,7 @@ public sealed class ScalapackBackend : IDistributedInvBackend
             InputOnRoot = request.InputOnRoot,
             WantOutput = request.WantInverse,
             Runs = request.Runs,
-            CheckResidual = true,
+            CheckResidual = request.CheckResidual,
         });
         return new DistributedInversion(result.RunSeconds, result.Residual, result.GridRows, result.GridCols, result.BlockSize, result.BytesPerRank, result.Inverse);
     }

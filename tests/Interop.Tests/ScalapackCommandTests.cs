@@ -81,6 +81,24 @@ public sealed class ScalapackCommandTests : TempFolderTest
     }
 
     [Test]
+    public void WithoutRepeatTheAutomaticPolicyDecidesTheRunsOnEveryRankAlike()
+    {
+        // No --repeat: 3 runs in the first call, then one run per call until the policy is satisfied
+        // (at most 30). Every rank must stop at the same count, or the job would hang or fail.
+        var run = HybridPiTests.Mpi.Run(2, Inv("--backend", "scalapack", "--size", "60", "--json"));
+        Assert.That(run.Code, Is.Zero, run.Err);
+        using JsonDocument doc = JsonDocument.Parse(run.Out);
+        JsonElement point = doc.RootElement.GetProperty("points")[0];
+        Assert.That(point.GetProperty("repeats").GetInt32(), Is.InRange(RepeatPolicy.AutoMinRuns, RepeatPolicy.AutoMaxRuns), run.Out);
+        Assert.That(point.GetProperty("verified").GetBoolean(), Is.True);
+
+        // It stopped where the policy says: done with every run, not done one run earlier.
+        double[] seconds = [.. point.GetProperty("seconds").EnumerateArray().Select(s => s.GetDouble())];
+        Assert.That(RepeatPolicy.Auto.Done(seconds), Is.True, run.Out);
+        Assert.That(seconds.Length == RepeatPolicy.AutoMinRuns || !RepeatPolicy.Auto.Done(seconds[..^1]), Is.True, run.Out);
+    }
+
+    [Test]
     public void AGridThatIsNotTheRanksIsAUsageError()
     {
         var run = HybridPiTests.Mpi.Run(2, Inv("--backend", "scalapack", "--size", "50", "--grid", "2x2"));
