@@ -16,6 +16,14 @@ internal static unsafe partial class ScalapackInterop
     [LibraryImport(ScalapackLibraries.Library, EntryPoint = "interop_scalapack_grid_shape")]
     internal static partial int GridShape(int ranks, out int rows, out int cols);
 
+    // int32_t interop_scalapack_set_wait_limit(double seconds)
+    [LibraryImport(ScalapackLibraries.Library, EntryPoint = "interop_scalapack_set_wait_limit")]
+    internal static partial int SetWaitLimit(double seconds);
+
+    // int32_t interop_scalapack_bound_mpi_calls(void)
+    [LibraryImport(ScalapackLibraries.Library, EntryPoint = "interop_scalapack_bound_mpi_calls")]
+    internal static partial int BoundMpiCalls();
+
     // int32_t interop_scalapack_create(int64_t n, int32_t grid_rows, int32_t grid_cols, int32_t block,
     //                                  int32_t threads, interop_scalapack_plan **plan)
     [LibraryImport(ScalapackLibraries.Library, EntryPoint = "interop_scalapack_create")]

@@ -213,6 +213,9 @@ public static class ScalapackInverse
 
         RequireSameRequest(world, request);
 
+        // ScaLAPACK's own waits for other ranks get the job's wait limit (INTEROP_MPI_TIMEOUT).
+        ScalapackInterop.SetWaitLimit(world.WaitLimit.TotalSeconds).ThrowIfFailed("interop_scalapack_set_wait_limit", ["seconds"]);
+
         int created = ScalapackInterop.Create(request.N, grid.rows, grid.cols, request.BlockSize, request.Threads, out ScalapackPlanHandle plan);
         if (created == ScalapackStatus.NoMemory)
         {

@@ -7,5 +7,5 @@ internal static class ScalapackLibraries
     public const string Library = "interop_scalapack";
 
     /// <summary>The ABI version this binding was written against (INTEROP_SCALAPACK_ABI_VERSION).</summary>
-    public const int ExpectedAbiVersion = 2;
+    public const int ExpectedAbiVersion = 3;
 }

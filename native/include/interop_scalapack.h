@@ -64,7 +64,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a signature below changes; the managed side refuses a mismatched library. */
-#define INTEROP_SCALAPACK_ABI_VERSION 2
+#define INTEROP_SCALAPACK_ABI_VERSION 3
 
 /* The block size (NB = MB) the managed side uses when none is given; PBLAS's blocking factor is set
  * to it too (pilaenv_, in the library). Measured with 2 ranks x 1 OpenBLAS thread on the 2 x 1 grid,
@@ -202,6 +202,28 @@ INTEROP_SCALAPACK_EXPORT int32_t interop_scalapack_residual(interop_scalapack_pl
  *         ORDER (no matrix, or a failed inversion); STATE; MPI.
  */
 INTEROP_SCALAPACK_EXPORT int32_t interop_scalapack_gather(interop_scalapack_plan *plan, double *x);
+
+/*
+ * Local. The longest any MPI call inside ScaLAPACK (and this library) may wait for another rank, in
+ * seconds (default INTEROP_MPI_DEFAULT_WAIT_LIMIT of interop_mpi.h, one day). The library has a
+ * bounded version of each blocking MPI call that ScaLAPACK and BLACS make (MPI_Send, MPI_Recv,
+ * MPI_Bcast, MPI_Allreduce, ...: native/scalapack/bounded_mpi.c): the nonblocking call completed by
+ * the wait loop of libinterop_mpi; a wait past the limit prints one line on stderr and ends the
+ * job with MPI_Abort (an operation left pending inside ScaLAPACK cannot be returned from).
+ * Status: -1 seconds not finite or not positive.
+ */
+INTEROP_SCALAPACK_EXPORT int32_t interop_scalapack_set_wait_limit(double seconds);
+
+/*
+ * Local. Points libscalapack's own entries for those MPI calls (its PLT slots and GOT entries), and
+ * this library's, at the bounded versions, as the dynamic linker does when it binds them. Symbol
+ * order could not do it: Open MPI puts libmpi into the process's global scope during MPI_Init,
+ * ahead of this library in every later lookup. interop_scalapack_create does it first; calling it
+ * again changes nothing. Returns how many entries point at the bounded calls (at least one per
+ * name libscalapack imports; 0 when libscalapack is not loaded or the architecture is neither
+ * x86-64 nor AArch64, where the waits stay MPI's).
+ */
+INTEROP_SCALAPACK_EXPORT int32_t interop_scalapack_bound_mpi_calls(void);
 
 /*
  * Frees the plan's buffers and its BLACS grids (blacs_gridexit, which frees the grids' MPI

@@ -12,12 +12,12 @@
 
 #include "interop_mpi.h"
 
-#include <errno.h>
+#include "bounded_wait.h"
+
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <mpi.h>
 
@@ -136,55 +136,17 @@ static void copy_text(const char *text, char *buffer, int32_t capacity)
     buffer[length] = '\0';
 }
 
-static double monotonic_seconds(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)now.tv_sec + (double)now.tv_nsec * 1e-9;
-}
-
-static void sleep_nanoseconds(long nanoseconds)
-{
-    struct timespec pause = {0, nanoseconds};
-    while (nanosleep(&pause, &pause) != 0 && errno == EINTR) {
-    }
-}
-
-/*
- * Completes a started nonblocking operation: MPI_Test in a loop, without pausing for the first
- * INTEROP_MPI_SPIN_MICROSECONDS (ranks that are all ready finish here), then sleeping between
- * tests, 50 us at first and twice as long each time up to 1 ms. MPI makes progress only inside
- * MPI_Test, so a message that arrives while this rank sleeps waits at most one pause. After
- * `wait_limit` seconds: INTEROP_MPI_ERR_TIMEOUT, and the shim refuses every later call but abort.
- */
+/* Completes a started nonblocking operation within the wait limit (bounded_wait.h). After the
+ * limit: INTEROP_MPI_ERR_TIMEOUT, and the shim refuses every later call but abort. */
 static int32_t wait_bounded(MPI_Request *request)
 {
-    const long first_pause = 50000L;
-    const long longest_pause = 1000000L;
-    const double spin = INTEROP_MPI_SPIN_MICROSECONDS * 1e-6;
-    double start = monotonic_seconds();
-    long pause = first_pause;
-    for (;;) {
-        int done = 0;
-        int status = MPI_Test(request, &done, MPI_STATUS_IGNORE);
-        if (status != MPI_SUCCESS) {
-            return status;
-        }
-        if (done) {
-            return MPI_SUCCESS;
-        }
-        double waited = monotonic_seconds() - start;
-        if (waited >= wait_limit) {
-            timed_out = 1;
-            return INTEROP_MPI_ERR_TIMEOUT;
-        }
-        if (waited < spin) {
-            continue;
-        }
-        double left = wait_limit - waited;
-        sleep_nanoseconds(left * 1e9 < (double)pause ? (long)(left * 1e9) + 1 : pause);
-        pause = pause * 2 > longest_pause ? longest_pause : pause * 2;
+    int status = interop_bounded_wait(1, request, MPI_STATUSES_IGNORE, INTEROP_MPI_SPIN_MICROSECONDS * 1e-6,
+                                      wait_limit);
+    if (status == INTEROP_BOUNDED_WAIT_TIMEOUT) {
+        timed_out = 1;
+        return INTEROP_MPI_ERR_TIMEOUT;
     }
+    return status;
 }
 
 /* A started operation's status: MPI's error, or the bounded wait's. */

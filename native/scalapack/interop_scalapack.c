@@ -458,6 +458,7 @@ int32_t interop_scalapack_create(int64_t n, int32_t grid_rows, int32_t grid_cols
     if ((status = agree(OP_CREATE, status, values, 4)) != 0)
         return status;
 
+    interop_scalapack_bound_mpi_calls();
     interop_scalapack_plan *p = calloc(1, sizeof *p);
     if (p != NULL) {
         p->n = (int)n;

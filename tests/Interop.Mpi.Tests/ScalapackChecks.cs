@@ -21,6 +21,7 @@ internal static class ScalapackChecks
         var run = new CheckRunner(world, output);
 
         run.Run("scalapack: default grid and --grid parsing", () => GridShapes(size));
+        run.Run("scalapack: libscalapack's blocking MPI calls go to the bounded ones after MPI_Init", BoundedCalls);
         List<(int Rows, int Cols)> grids = [];
         for (int rows = 1; rows <= size; rows++)
         {
@@ -56,6 +57,17 @@ internal static class ScalapackChecks
         }
 
         return failed == 0 ? 0 : 1;
+    }
+
+    // In this process, as in the driver, MPI_Init has put libmpi into the global symbol scope ahead of
+    // libinterop_scalapack: only the library's redirection makes ScaLAPACK's waits bounded. Its nine
+    // names (MPI_Send ... MPI_Allreduce) are each imported by libscalapack at least once.
+    private static string? BoundedCalls()
+    {
+        ScalapackLoader.EnsureLoaded();
+        int first = ScalapackInterop.BoundMpiCalls();
+        int again = ScalapackInterop.BoundMpiCalls();
+        return first >= 9 && again == first ? null : $"interop_scalapack_bound_mpi_calls: {first}, then {again} (expected at least 9, twice the same)";
     }
 
     private static string? GridShapes(int size)

@@ -160,10 +160,12 @@ case_startup() {
 }
 
 # A failing rank must end the whole job with a non-zero status, well before the time limit.
+# The program: the rest of the arguments, or "$APP $mode".
 case_failure() {
-  local mode=$1 expect=$2 n=3
+  local mode=$1 expect=$2 n=3; shift 2
   local name="$mode: a rank fails while the others wait (mpiexec -n $n)"
-  run_app "$FAILURE_LIMIT" "${MPIEXEC[@]}" -n "$n" "$APP" "$mode"
+  local program=("$@"); [ ${#program[@]} -gt 0 ] || program=("$APP" "$mode")
+  run_app "$FAILURE_LIMIT" "${MPIEXEC[@]}" -n "$n" "${program[@]}"
   if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && awk -v e="$elapsed" -v l="$FAILURE_LIMIT" 'BEGIN { exit !(e >= l) }'; then
     fail "$name: still running after ${FAILURE_LIMIT} s (hang)" "$out"
   elif [ "$rc" -eq 0 ]; then
@@ -210,4 +212,8 @@ case_failure kill "rank $((3 - 1)): killing myself"
 case_failure timeout "MPI_Barrier waited 1 s (the wait limit)"
 for n in 1 2 3 4; do case_scalapack native "$n"; done
 for n in 1 2 3 4; do case_scalapack managed "$n"; done
+# ScaLAPACK's own waits are bounded too: rank 0 waits inside BLACS for a rank that stopped.
+if [ -f "$BIN/libinterop_scalapack.so" ] && [ -x "$SCALAPACK_TESTS" ]; then
+  case_failure scalapack-stall "waited more than 1 s in MPI_.* inside ScaLAPACK" "$SCALAPACK_TESTS" stall
+fi
 finish

@@ -9,6 +9,9 @@
  *                                     median seconds of REPEAT inversions of the spec matrix, GFLOP/s
  *                                     (2n^3) and % of the ranks' DGEMM rate.
  *   test_scalapack lapack N T REPEAT  (one rank) interop_inv_lapack on T threads, the same numbers.
+ *   test_scalapack stall              (2 ranks or more) rank 0 waits inside BLACS for a message
+ *                                     rank 1 never sends, under a 1 s wait limit: the job must end
+ *                                     with the library's line and a non-zero status within seconds.
  *
  * Checks, for every grid rows x cols = world size, block sizes 32 and 64, n in {1, 7, NB-1, NB+3,
  * 100, 301}: the generated matrix gathered to rank 0 equals the spec's bit for bit; its inverse
@@ -19,20 +22,25 @@
  * status on every rank, without hanging, and leave nothing to gather; a bad argument on one rank, or
  * parameters that differ between ranks, are an error on every rank; calls out of order are refused.
  * Sizes a rank cannot index or a node cannot hold are refused before anything is allocated.
+ * libscalapack's blocking MPI calls are pointed at the library's bounded ones (and a wait inside
+ * BLACS for a rank that never sends ends the job: the `stall` mode, run by run-mpi-tests.sh).
  * And the library's pilaenv_ (PBLAS's blocking factor) is the one ScaLAPACK calls, and answers the
  * block size of the plan that ran last.
  */
 #define _GNU_SOURCE /* dladdr */
 #include "interop.h"
+#include "interop_mpi.h"
 #include "interop_scalapack.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <mpi.h>
 
@@ -452,6 +460,78 @@ static void check_sizes(void)
     }
 }
 
+/* Where libscalapack's own entry for `name` (a PLT slot or GOT entry) points: the file of the
+ * function it holds, read through libscalapack's dynamic section (as the library writes it). */
+struct slot_query {
+    const char *name;
+    const char *library; /* out: the file, NULL when no entry was found */
+};
+
+static int find_slot(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    struct slot_query *query = data;
+    if (info->dlpi_name == NULL || strstr(info->dlpi_name, "/libscalapack") == NULL)
+        return 0;
+    const ElfW(Dyn) *dynamic = NULL;
+    for (int i = 0; i < info->dlpi_phnum; ++i)
+        if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
+            dynamic = (const ElfW(Dyn) *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
+    const ElfW(Sym) *symbols = NULL;
+    const char *names = NULL;
+    const ElfW(Rela) * tables[2] = {NULL, NULL};
+    size_t sizes[2] = {0, 0};
+    for (const ElfW(Dyn) *d = dynamic; d != NULL && d->d_tag != DT_NULL; ++d) {
+        if (d->d_tag == DT_SYMTAB)
+            symbols = (const ElfW(Sym) *)d->d_un.d_ptr;
+        else if (d->d_tag == DT_STRTAB)
+            names = (const char *)d->d_un.d_ptr;
+        else if (d->d_tag == DT_JMPREL)
+            tables[0] = (const ElfW(Rela) *)d->d_un.d_ptr;
+        else if (d->d_tag == DT_PLTRELSZ)
+            sizes[0] = d->d_un.d_val;
+        else if (d->d_tag == DT_RELA)
+            tables[1] = (const ElfW(Rela) *)d->d_un.d_ptr;
+        else if (d->d_tag == DT_RELASZ)
+            sizes[1] = d->d_un.d_val;
+    }
+    for (int t = 0; t < 2 && symbols != NULL && names != NULL; ++t)
+        for (size_t r = 0; tables[t] != NULL && r < sizes[t] / sizeof(ElfW(Rela)); ++r)
+            if (strcmp(names + symbols[ELF64_R_SYM(tables[t][r].r_info)].st_name, query->name) == 0) {
+                void *target = *(void **)(info->dlpi_addr + tables[t][r].r_offset);
+                Dl_info where;
+                query->library = dladdr(target, &where) != 0 ? where.dli_fname : "(nowhere)";
+                return 1;
+            }
+    return 1;
+}
+
+/* After interop_scalapack_bound_mpi_calls, libscalapack's entries for the blocking MPI calls point
+ * into libinterop_scalapack (its bounded versions), not libmpi. */
+static void check_bounded_calls(void)
+{
+    static const char *const names[] = {"MPI_Send",     "MPI_Rsend",   "MPI_Recv",
+                                        "MPI_Sendrecv", "MPI_Waitall", "MPI_Barrier",
+                                        "MPI_Bcast",    "MPI_Reduce",  "MPI_Allreduce"};
+    char detail[512] = "";
+    int bound = interop_scalapack_bound_mpi_calls(), again = interop_scalapack_bound_mpi_calls();
+    if (bound < (int)(sizeof names / sizeof names[0]) || again != bound)
+        note(detail, "interop_scalapack_bound_mpi_calls: %d, then %d; expected at least %d, twice the same",
+             bound, again, (int)(sizeof names / sizeof names[0]));
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; ++i) {
+        struct slot_query query = {names[i], NULL};
+        dl_iterate_phdr(find_slot, &query);
+        if (query.library == NULL)
+            note(detail, "libscalapack has no entry for %s", names[i]);
+        else if (strstr(query.library, "libinterop_scalapack") == NULL)
+            note(detail, "libscalapack's %s goes to %s", names[i], query.library);
+    }
+    if (interop_scalapack_set_wait_limit(0.0) != -1 || interop_scalapack_set_wait_limit(NAN) != -1 ||
+        interop_scalapack_set_wait_limit(INTEROP_MPI_DEFAULT_WAIT_LIMIT) != 0)
+        note(detail, "set_wait_limit accepts a bad limit or refuses the default");
+    report("libscalapack's blocking MPI calls go to the library's bounded ones", detail);
+}
+
 /* ScaLAPACK's pilaenv_ must be the library's (not ScaLAPACK's constant 32), found first by the
  * process's symbol search, and must answer the block size of the plan that ran last. */
 static void check_pblas_block(void)
@@ -484,6 +564,7 @@ static int check(void)
 {
     check_grid_shape();
     check_pblas_block();
+    check_bounded_calls();
     check_sizes();
     for (int rows = 1; rows <= size_; ++rows) {
         if (size_ % rows != 0)
@@ -578,6 +659,33 @@ static int bench_lapack(int n, int threads, int repeat)
     return 0;
 }
 
+/* BLACS's C interface, for stall(). */
+extern int Csys2blacs_handle(MPI_Comm comm);
+extern void Cblacs_gridinit(int *context, const char *order, int rows, int cols);
+extern void Cdgerv2d(int context, int m, int n, double *a, int lda, int source_row, int source_col);
+
+/* Rank 0 waits inside BLACS (a point-to-point receive) for a matrix from process (0, 1), which
+ * sleeps instead of sending it: under a 1 s limit the library's bounded wait must end the job. Not
+ * a check that returns: run-mpi-tests.sh expects the abort, its line and a non-zero status. */
+static int stall(void)
+{
+    if (size_ < 2) {
+        fprintf(stderr, "stall needs 2 ranks or more\n");
+        return 2;
+    }
+    interop_scalapack_set_wait_limit(1.0);
+    interop_scalapack_bound_mpi_calls(); /* as create does */
+    int context = Csys2blacs_handle(MPI_COMM_WORLD);
+    Cblacs_gridinit(&context, "R", 1, size_);
+    double a[4] = {0};
+    if (rank_ == 0)
+        Cdgerv2d(context, 2, 2, a, 2, 0, 1);
+    else
+        sleep(60);
+    fprintf(stderr, "stall: rank %d came back (the wait was not bounded)\n", rank_);
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
@@ -590,9 +698,12 @@ int main(int argc, char **argv)
         result = bench(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
     else if (argc == 5 && strcmp(argv[1], "lapack") == 0 && size_ == 1)
         result = bench_lapack(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
+    else if (argc == 2 && strcmp(argv[1], "stall") == 0)
+        result = stall();
     else if (rank_ == 0)
-        fprintf(stderr,
-                "usage: test_scalapack check | bench N NB REPEAT | lapack N THREADS REPEAT (one rank)\n");
+        fprintf(
+            stderr,
+            "usage: test_scalapack check | bench N NB REPEAT | lapack N THREADS REPEAT (one rank) | stall\n");
     /* MPI is still usable after every plan is destroyed: the library never finalizes it. */
     int usable = 0;
     MPI_Initialized(&usable);
