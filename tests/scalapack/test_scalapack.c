@@ -306,6 +306,20 @@ static void check_failures(int rows, int cols)
     free(a);
 }
 
+/* Creates a plan (and destroys it): a note in `detail` unless the status is `expected` and a plan
+ * came back exactly when the status is 0. */
+static void expect_create(int64_t n, int32_t rows, int32_t cols, int32_t block, int32_t threads,
+                          int32_t expected, char *detail)
+{
+    interop_scalapack_plan *plan = NULL;
+    int32_t status = interop_scalapack_create(n, rows, cols, block, threads, &plan);
+    if (status != expected)
+        note(detail, "status %d", status);
+    if ((status == 0) != (plan != NULL))
+        note(detail, "plan %p with status %d", (void *)plan, status);
+    interop_scalapack_destroy(plan);
+}
+
 /* One rank's bad argument (or differing parameters) is the same error on every rank. */
 static void check_agreement(int rows, int cols)
 {
@@ -327,14 +341,8 @@ static void check_agreement(int rows, int cols)
         char name[160], detail[512] = "";
         snprintf(name, sizeof name, "create with %s: status %d on every rank, grid %dx%d", cases[c].name,
                  cases[c].expected, rows, cols);
-        interop_scalapack_plan *plan = NULL;
-        int32_t status = interop_scalapack_create(cases[c].n, cases[c].rows, cases[c].cols, cases[c].nb,
-                                                  cases[c].threads, &plan);
-        if (status != cases[c].expected)
-            note(detail, "status %d", status);
-        if ((status == 0) != (plan != NULL))
-            note(detail, "plan %p with status %d", (void *)plan, status);
-        interop_scalapack_destroy(plan);
+        expect_create(cases[c].n, cases[c].rows, cases[c].cols, cases[c].nb, cases[c].threads,
+                      cases[c].expected, detail);
         report(name, detail);
     }
 
@@ -448,14 +456,8 @@ static void check_sizes(void)
         snprintf(name, sizeof name, "create with %s, on every rank", cases[c].name);
         if (cases[c].limit != NULL && rank_ == last)
             setenv(INTEROP_SCALAPACK_MEMORY_LIMIT_VARIABLE, cases[c].limit, 1);
-        interop_scalapack_plan *plan = NULL;
-        int32_t status = interop_scalapack_create(cases[c].n, size_, 1, 128, 1, &plan);
+        expect_create(cases[c].n, size_, 1, 128, 1, cases[c].expected, detail);
         unsetenv(INTEROP_SCALAPACK_MEMORY_LIMIT_VARIABLE);
-        if (status != cases[c].expected)
-            note(detail, "status %d", status);
-        if ((status == 0) != (plan != NULL))
-            note(detail, "plan %p with status %d", (void *)plan, status);
-        interop_scalapack_destroy(plan);
         report(name, detail);
     }
 }
