@@ -1,5 +1,5 @@
 # The native kernel table (native/kernels.json) for CMake: checks it, and generates the C table the
-# CTest programs and bench_inverse bind through (native/table/), so that a new kernel is one row there
+# CTest programs and bench_kernels bind through (native/table/), so that a new kernel is one row there
 # and neither test program, nor the bench, nor tests/native/CMakeLists.txt names it.
 #
 # interop_kernel_table(<json> <generated .c>) sets, in the caller's scope:

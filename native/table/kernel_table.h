@@ -1,6 +1,6 @@
 /*
  * kernel_table.h: the native kernels of native/kernels.json, for the C programs around them (the
- * CTest suites, bench_inverse). CMake generates the rows of this build (kernel_rows.c.in); a program
+ * CTest suites, bench_kernels). CMake generates the rows of this build (kernel_rows.c.in); a program
  * finds a row by its id or backend name and binds it by symbol with dlopen/dlsym, so a new kernel
  * library is one row of the table and no program names its functions or includes its header.
  */
@@ -28,7 +28,7 @@ typedef struct {
 /* A kernel row: one backend. */
 typedef struct {
     const char *backend; /* "c-openmp" */
-    const char *id;      /* "c": CTest names and bench_inverse's argument */
+    const char *id;      /* "c": CTest names and bench_kernels's argument */
     const interop_kernel_library *library;
     const char *pi_symbol;
     const char *inv_symbol;
