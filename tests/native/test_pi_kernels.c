@@ -139,9 +139,19 @@ static void test_agree(void)
                       row->backend, interop_kernel_isa_name(isa));
             }
         CHECK(kernel.isa_supported(INTEROP_ISA_AUTO) == 1 && kernel.isa_supported(-1) == -1 &&
-                  kernel.isa_select(9) == -1,
+                  kernel.isa_supported(INTEROP_ISA_AVX512 + 1) == -1 && kernel.isa_select(9) == -1,
               "%s: auto and unknown paths", row->backend);
         CHECK(kernel.isa_select(INTEROP_ISA_AUTO) == 0, "%s: back to auto", row->backend);
+        /* Auto is the widest path the library runs here. */
+        int32_t widest = INTEROP_ISA_SCALAR;
+        for (int32_t isa = INTEROP_ISA_SCALAR; isa <= INTEROP_ISA_AVX512; ++isa)
+            if (kernel.isa_supported(isa) == 1)
+                widest = isa;
+        CHECK(kernel.isa_active() == widest, "%s: auto runs %s, the widest path here is %s", row->backend,
+              interop_kernel_isa_name(kernel.isa_active()), interop_kernel_isa_name(widest));
+        /* No call failed: no message kept. */
+        CHECK(interop_kernel_last_error(&kernel)[0] == '\0', "%s: last error '%s'", row->backend,
+              interop_kernel_last_error(&kernel));
         current = NULL;
     }
     CHECK(interop_abi_version() == INTEROP_ABI_VERSION, "ABI version");
