@@ -18,6 +18,7 @@
 /* clock_gettime and CLOCK_MONOTONIC are POSIX, not ISO C11. */
 #define _POSIX_C_SOURCE 199309L
 
+#include "bench_timing.h"
 #include "interop.h"
 #include "kernel_table.h"
 #include "splitmix.h"
@@ -25,20 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static int compare(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
-}
 
 /* One kernel to time: its name, its table binding (NULL for LAPACK) and its run times. */
 typedef struct {
@@ -65,14 +52,14 @@ static double run_once(const workload *w, timed_kernel *k)
     int32_t status;
     double start, elapsed;
     if (w->pi) {
-        start = now();
+        start = bench_now();
         status = k->kernel->pi(42, 0, w->size, w->threads, &k->inside);
-        elapsed = now() - start;
+        elapsed = bench_now() - start;
     } else {
         memcpy(w->x, w->a, sizeof(double) * (size_t)w->size * (size_t)w->size);
-        start = now();
+        start = bench_now();
         status = k->inv(w->size, w->x, w->threads);
-        elapsed = now() - start;
+        elapsed = bench_now() - start;
     }
     if (status != 0) {
         fprintf(stderr, "%s: status %d %s\n", k->name, status,
@@ -101,12 +88,6 @@ static const char *check_last(const workload *w, const timed_kernel *k, const ti
     else
         snprintf(text, capacity, "%s", "");
     return text;
-}
-
-static double median_of(double *seconds, int repeat)
-{
-    qsort(seconds, (size_t)repeat, sizeof(double), compare);
-    return repeat % 2 ? seconds[repeat / 2] : (seconds[repeat / 2 - 1] + seconds[repeat / 2]) / 2;
 }
 
 static int usage(const char *program)
@@ -217,7 +198,7 @@ int main(int argc, char **argv)
     for (size_t k = 0; k < count; ++k) {
         if (timed[k].failed)
             continue;
-        double median = median_of(timed[k].seconds, repeat);
+        double median = bench_median(timed[k].seconds, repeat);
         double rate = w.pi ? (double)w.size / median
                            : 2.0 * (double)w.size * (double)w.size * (double)w.size / median / 1e9;
         /* LAPACK is OpenBLAS's own code, whatever path the table's kernels take. */

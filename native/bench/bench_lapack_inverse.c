@@ -6,30 +6,17 @@
 /* clock_gettime and CLOCK_MONOTONIC are POSIX, not ISO C11. */
 #define _POSIX_C_SOURCE 199309L
 
+#include "bench_timing.h"
 #include "splitmix.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 extern void openblas_set_num_threads(int num_threads);
 extern void dgetrf_(const int *m, const int *n, double *a, const int *lda, int *ipiv, int *info);
 extern void dgetri_(const int *n, double *a, const int *lda, const int *ipiv, double *work, const int *lwork,
                     int *info);
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static int compare(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
-}
 
 int main(int argc, char **argv)
 {
@@ -66,11 +53,11 @@ int main(int argc, char **argv)
     }
     for (int r = -1; r < repeat; ++r) {
         memcpy(x, a, sizeof(double) * count);
-        double start = now();
+        double start = bench_now();
         dgetrf_(&n, &n, x, &n, ipiv, &info);
         if (info == 0)
             dgetri_(&n, x, &n, ipiv, work, &lwork, &info);
-        double elapsed = now() - start;
+        double elapsed = bench_now() - start;
         if (info != 0) {
             fprintf(stderr, "LAPACK failed: info %d\n", info);
             return 1;
@@ -78,8 +65,7 @@ int main(int argc, char **argv)
         if (r >= 0)
             seconds[r] = elapsed;
     }
-    qsort(seconds, (size_t)repeat, sizeof(double), compare);
-    double median = repeat % 2 ? seconds[repeat / 2] : (seconds[repeat / 2 - 1] + seconds[repeat / 2]) / 2;
+    double median = bench_median(seconds, repeat);
     printf("dgetrf+dgetri from C: n=%d threads=%d median %.4f s (min %.4f, max %.4f) %.1f GFLOP/s\n", n,
            threads, median, seconds[0], seconds[repeat - 1], 2.0 * n * (double)n * n / median / 1e9);
     free(a);
