@@ -2,6 +2,7 @@
  * interop_isa_select (the driver's --isa and INTEROP_ISA). The exported Fortran and inversion entry
  * points are here too: each calls its kernel on the path in use. */
 #include "isa.h"
+#include "cpu_runs.h"
 #include "interop.h"
 
 #include <stddef.h>
@@ -20,39 +21,11 @@ static const interop_isa_kernels kernels[] = {
 /* 0 = AUTO. Written by interop_isa_select, which callers use before they start kernels. */
 static int32_t forced = INTEROP_ISA_AUTO;
 
-static int cpu_runs(int32_t isa)
-{
-    switch (isa) {
-    case INTEROP_ISA_SCALAR:
-        return 1;
-#if defined(INTEROP_HAVE_X86_ISAS)
-    /* The x86-64 levels the variants were compiled for (-march=x86-64-v3/-v4), all of their
-     * features, with the operating system's support for the register state (checked by libgcc). */
-#if defined(__clang__)
-    case INTEROP_ISA_AVX2:
-        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi2") &&
-               __builtin_cpu_supports("f16c") && __builtin_cpu_supports("movbe");
-    case INTEROP_ISA_AVX512:
-        return cpu_runs(INTEROP_ISA_AVX2) && __builtin_cpu_supports("avx512f") &&
-               __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw") &&
-               __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512cd");
-#else
-    case INTEROP_ISA_AVX2:
-        return __builtin_cpu_supports("x86-64-v3") != 0;
-    case INTEROP_ISA_AVX512:
-        return __builtin_cpu_supports("x86-64-v4") != 0;
-#endif
-#endif
-    default:
-        return 0;
-    }
-}
-
 INTEROP_EXPORT int32_t interop_isa_supported(int32_t isa)
 {
     if (isa < INTEROP_ISA_AUTO || isa > INTEROP_ISA_AVX512)
         return -1;
-    return isa == INTEROP_ISA_AUTO || cpu_runs(isa) ? 1 : 0;
+    return isa == INTEROP_ISA_AUTO || interop_cpu_runs(isa) ? 1 : 0;
 }
 
 INTEROP_EXPORT int32_t interop_isa_select(int32_t isa)
@@ -75,7 +48,7 @@ const interop_isa_kernels *interop_isa_kernels_active(void)
 {
     const size_t count = sizeof kernels / sizeof *kernels;
     for (size_t i = count; i-- > 0;)
-        if (forced == INTEROP_ISA_AUTO ? cpu_runs(kernels[i].isa) : kernels[i].isa == forced)
+        if (forced == INTEROP_ISA_AUTO ? interop_cpu_runs(kernels[i].isa) : kernels[i].isa == forced)
             return &kernels[i];
     return &kernels[0];
 }

@@ -3,6 +3,8 @@
 // every C++ exception on this side of the boundary.
 #include "interop_cpp.h"
 
+#include "cpu_runs.h"
+
 #include "inverse_plan.hpp"
 #include "isa_kernels.hpp"
 #include "team.hpp"
@@ -23,15 +25,17 @@ struct interop_cpp_inv_plan : interop_cpp::InversePlan {
     using InversePlan::InversePlan;
 };
 
-namespace interop_cpp {
+namespace interop_cpp
+{
 
-namespace {
+namespace
+{
 
 // ---- Paths: as native/src/isa.c, for this library's kernel copies. ----
 
 const IsaKernels *const paths[] = {
     &isa_scalar::kernels,
-#if defined(INTEROP_CPP_HAVE_X86_ISAS)
+#if defined(INTEROP_HAVE_X86_ISAS)
     &isa_avx2::kernels,
     &isa_avx512::kernels,
 #endif
@@ -40,36 +44,6 @@ constexpr int path_count = static_cast<int>(sizeof paths / sizeof *paths);
 
 // INTEROP_ISA_AUTO, or the path interop_cpp_isa_select forced.
 std::atomic<std::int32_t> forced{INTEROP_ISA_AUTO};
-
-bool cpu_runs(std::int32_t isa)
-{
-    switch (isa) {
-    case INTEROP_ISA_SCALAR:
-        return true;
-#if defined(INTEROP_CPP_HAVE_X86_ISAS)
-    // The x86-64 levels the copies were compiled for (-march=x86-64-v3/-v4), all their features, with
-    // the operating system's support for the register state (checked by libgcc).
-#if defined(__clang__)
-    // Clang (14) has no "x86-64-v3" here, nor "f16c" and "movbe", which every CPU with AVX2, FMA and
-    // BMI2 has anyway.
-    case INTEROP_ISA_AVX2:
-        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi") &&
-               __builtin_cpu_supports("bmi2");
-    case INTEROP_ISA_AVX512:
-        return cpu_runs(INTEROP_ISA_AVX2) && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-               __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
-               __builtin_cpu_supports("avx512cd");
-#else
-    case INTEROP_ISA_AVX2:
-        return __builtin_cpu_supports("x86-64-v3") != 0;
-    case INTEROP_ISA_AVX512:
-        return __builtin_cpu_supports("x86-64-v4") != 0;
-#endif
-#endif
-    default:
-        return false;
-    }
-}
 
 bool in_build(std::int32_t isa)
 {
@@ -95,8 +69,7 @@ void remember(const char *message) noexcept
 
 // Runs body() and returns its status; an exception becomes INTEROP_STATUS_NO_MEMORY (std::bad_alloc)
 // or INTEROP_STATUS_INTERNAL with its message kept for interop_cpp_last_error.
-template <class Body>
-std::int32_t guarded(Body &&body) noexcept
+template <class Body> std::int32_t guarded(Body &&body) noexcept
 {
     try {
         test::maybe_throw();
@@ -113,21 +86,21 @@ std::int32_t guarded(Body &&body) noexcept
 
 // Part `index` of `parts` of [begin, end): the remainder spread one each over the first parts
 // (interop_split in native/src/splitmix.h, so that every thread count splits as C's).
-void split(std::int64_t begin, std::int64_t end, std::int64_t parts, std::int64_t index, std::int64_t &part_begin,
-           std::int64_t &part_end)
+void split(std::int64_t begin, std::int64_t end, std::int64_t parts, std::int64_t index,
+           std::int64_t &part_begin, std::int64_t &part_end)
 {
     const std::int64_t n = end - begin, q = n / parts, r = n % parts;
     part_begin = begin + index * q + (index < r ? index : r);
     part_end = part_begin + q + (index < r ? 1 : 0);
 }
 
-}  // namespace
+} // namespace
 
 const IsaKernels &active_kernels()
 {
     const std::int32_t want = forced.load(std::memory_order_relaxed);
     for (int i = path_count; i-- > 0;)
-        if (want == INTEROP_ISA_AUTO ? cpu_runs(paths[i]->isa) : paths[i]->isa == want)
+        if (want == INTEROP_ISA_AUTO ? interop_cpu_runs(paths[i]->isa) : paths[i]->isa == want)
             return *paths[i];
     return *paths[0];
 }
@@ -139,8 +112,10 @@ const IsaKernels *const *all_kernels(int *count)
 }
 
 #if defined(INTEROP_CPP_TEST_HOOKS)
-namespace test {
-namespace {
+namespace test
+{
+namespace
+{
 thread_local const char *armed = nullptr;
 }
 void throw_on_next_call(const char *message)
@@ -154,10 +129,10 @@ void maybe_throw()
         throw std::runtime_error(message);
     }
 }
-}  // namespace test
+} // namespace test
 #endif
 
-}  // namespace interop_cpp
+} // namespace interop_cpp
 
 using namespace interop_cpp;
 
@@ -172,7 +147,7 @@ INTEROP_EXPORT int32_t interop_cpp_isa_supported(int32_t isa)
 {
     if (isa < INTEROP_ISA_AUTO || isa > INTEROP_ISA_AVX512)
         return -1;
-    return isa == INTEROP_ISA_AUTO || (in_build(isa) && cpu_runs(isa)) ? 1 : 0;
+    return isa == INTEROP_ISA_AUTO || (in_build(isa) && interop_cpu_runs(isa)) ? 1 : 0;
 }
 
 INTEROP_EXPORT int32_t interop_cpp_isa_select(int32_t isa)
@@ -217,7 +192,8 @@ INTEROP_EXPORT int32_t interop_pi_count_cpp(uint64_t seed, int64_t begin, int64_
     return guarded([&]() -> int32_t {
         uint64_t (*const count)(uint64_t, uint64_t, uint64_t) = active_kernels().pi_range;
         if (threads == 1) {
-            *inside = static_cast<int64_t>(count(seed, static_cast<uint64_t>(begin), static_cast<uint64_t>(end)));
+            *inside =
+                static_cast<int64_t>(count(seed, static_cast<uint64_t>(begin), static_cast<uint64_t>(end)));
             return 0;
         }
         // One counter per thread, a cache line apart, summed at the end (C: an OpenMP reduction).
@@ -285,4 +261,4 @@ INTEROP_EXPORT int32_t interop_inv_cpp(int64_t n, double *a, int32_t threads)
     });
 }
 
-}  // extern "C"
+} // extern "C"

@@ -58,7 +58,7 @@ struct IsaKernels {
 namespace isa_scalar {
 extern const IsaKernels kernels;
 }
-#if defined(INTEROP_CPP_HAVE_X86_ISAS)
+#if defined(INTEROP_HAVE_X86_ISAS)
 namespace isa_avx2 {
 extern const IsaKernels kernels;
 }
