@@ -134,15 +134,11 @@ int main(int argc, char **argv)
         const interop_kernel_row *row = &interop_kernel_rows[r];
         if (!all && strcmp(which, row->id) != 0 && strcmp(which, row->backend) != 0)
             continue;
-        char error[512];
-        if (interop_kernel_bind(row, &kernels[r], error, sizeof error) != 0) {
-            fprintf(stderr, "%s: %s\n", row->id, error);
-            return 1;
-        }
-        if (kernels[r].isa_select(isa) != 0) {
-            fprintf(stderr, "%s: %s cannot run the %s path on this CPU\n", argv[0], row->library->name,
-                    isa_name);
-            return 2;
+        char message[512];
+        int status = interop_kernel_bind_path(row, isa, &kernels[r], message, sizeof message);
+        if (status != 0) {
+            fprintf(stderr, "%s: %s: %s\n", argv[0], row->id, message);
+            return status == INTEROP_KERNEL_PATH_MISSING ? 2 : 1;
         }
         timed[count++] = (timed_kernel){row->id, &kernels[r], kernels[r].inv, NULL, 0, 0};
     }

@@ -104,3 +104,36 @@ int interop_kernel_bind(const interop_kernel_row *row, interop_kernel *kernel, c
     }
     return 0;
 }
+
+int interop_kernel_bind_path(const interop_kernel_row *row, int32_t isa, interop_kernel *kernel,
+                             char *message, size_t capacity)
+{
+    if (row == NULL) {
+        snprintf(message, capacity, "no such kernel in native/kernels.json");
+        return -1;
+    }
+    if (interop_kernel_bind(row, kernel, message, capacity) != 0)
+        return -1;
+    if (kernel->isa_supported(isa) != 1) {
+        snprintf(message, capacity, "%s cannot run the %s path on this CPU", row->library->name,
+                 interop_kernel_isa_name(isa));
+        return INTEROP_KERNEL_PATH_MISSING;
+    }
+    if (kernel->isa_select(isa) != 0 || (isa != INTEROP_ISA_AUTO && kernel->isa_active() != isa)) {
+        snprintf(message, capacity, "%s: selecting the %s path left %s active", row->library->name,
+                 interop_kernel_isa_name(isa), interop_kernel_isa_name(kernel->isa_active()));
+        return -1;
+    }
+    return 0;
+}
+
+int interop_kernel_prepare(const char *name, int32_t isa, interop_kernel *kernel)
+{
+    char message[512];
+    int status = interop_kernel_bind_path(interop_kernel_find(name), isa, kernel, message, sizeof message);
+    if (status == INTEROP_KERNEL_PATH_MISSING)
+        printf("skipped: %s\n", message);
+    else if (status != 0)
+        fprintf(stderr, "FAIL: %s: %s\n", name, message);
+    return status == INTEROP_KERNEL_PATH_MISSING ? INTEROP_KERNEL_PATH_MISSING : status != 0 ? 1 : 0;
+}

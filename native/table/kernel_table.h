@@ -57,6 +57,21 @@ const interop_kernel_row *interop_kernel_find(const char *name);
  * with the reason in `error` (NUL-terminated, truncated to capacity). */
 int interop_kernel_bind(const interop_kernel_row *row, interop_kernel *kernel, char *error, size_t capacity);
 
+/* interop_kernel_bind_path's answer when the path is not there to run (CTest's "skipped" code). */
+#define INTEROP_KERNEL_PATH_MISSING 77
+
+/* Binds the row (NULL: an unknown name) and forces path `isa` on its library (INTEROP_ISA_AUTO: the
+ * library's own choice). Returns 0 ready; INTEROP_KERNEL_PATH_MISSING when the library, or this CPU,
+ * lacks the path; -1 when the row cannot be bound, or the library takes the path but does not run it;
+ * the reason in `message` (NUL-terminated, truncated to capacity) unless 0. The CTest programs and
+ * bench_kernels prepare every kernel they run with it. */
+int interop_kernel_bind_path(const interop_kernel_row *row, int32_t isa, interop_kernel *kernel,
+                             char *message, size_t capacity);
+
+/* interop_kernel_bind_path for the CTest programs, on the row named `name`: prints "skipped: ..." on
+ * stdout or "FAIL: ..." on stderr, and returns 0, INTEROP_KERNEL_PATH_MISSING (CTest's skip code) or 1. */
+int interop_kernel_prepare(const char *name, int32_t isa, interop_kernel *kernel);
+
 /* The row ids of this build, "c|fortran|...", for usage lines. */
 const char *interop_kernel_ids(void);
 

@@ -13,9 +13,6 @@
 
 static int failures;
 
-/* CTest's SKIP_RETURN_CODE: the path exists, but not on this CPU. */
-enum { EXIT_SKIPPED = 77 };
-
 #define CHECK(cond, ...)                                                                                     \
     do {                                                                                                     \
         if (!(cond)) {                                                                                       \
@@ -179,25 +176,6 @@ static void test_agree(void)
           "active path %d", active);
 }
 
-/* Binds the row named `name` and forces `isa` on its library: 0 ready, EXIT_SKIPPED where this CPU (or
- * the library) lacks the path, 1 if it cannot be bound. */
-static int prepare(const char *name, int32_t isa, interop_kernel *kernel)
-{
-    char error[512];
-    if (interop_kernel_bind(interop_kernel_find(name), kernel, error, sizeof error) != 0) {
-        fprintf(stderr, "FAIL: %s\n", error);
-        return 1;
-    }
-    if (kernel->isa_supported(isa) != 1) {
-        printf("skipped: %s cannot run the %s path on this CPU\n", kernel->row->library->name,
-               interop_kernel_isa_name(isa));
-        return EXIT_SKIPPED;
-    }
-    CHECK(kernel->isa_select(isa) == 0 && kernel->isa_active() == isa, "select %s",
-          interop_kernel_isa_name(isa));
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     int32_t isa = argc == 3 ? interop_kernel_isa_parse(argv[2]) : -1;
@@ -209,7 +187,7 @@ int main(int argc, char **argv)
     }
     if (kernel_suite) {
         interop_kernel kernel;
-        int prepared = prepare(argv[1], isa, &kernel);
+        int prepared = interop_kernel_prepare(argv[1], isa, &kernel);
         if (prepared != 0)
             return prepared;
         current = &kernel;
