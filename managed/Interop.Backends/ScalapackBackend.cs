@@ -37,7 +37,8 @@ public sealed class ScalapackBackend : IDistributedInvBackend
             InputOnRoot = request.InputOnRoot,
             WantOutput = request.WantInverse,
             Runs = request.Runs,
-            CheckResidual = request.CheckResidual,
+            Enough = request.Enough,
+            CheckResidual = true,
         });
         return new DistributedInversion(result.RunSeconds, result.Residual, result.GridRows, result.GridCols, result.BlockSize, result.BytesPerRank, result.Inverse);
     }

@@ -7,10 +7,9 @@ namespace Interop.Cli;
 /// <summary>
 /// Measures a distributed inversion backend (scalapack) on every rank of a job, for inv and
 /// compare alike: the ranks meet in the job's (sleeping, bounded) barrier, since rank 0 may have
-/// been running single-process backends meanwhile; the warm-up runs are run and dropped. The first
-/// call runs the warm-up and the policy's minimum (and checks and gathers the inverse); under the
-/// automatic policy, further calls of one run each (no check, no gather: the same matrix, the same
-/// inverse) follow until the policy is satisfied. Every rank decides alike: the run times are the
+/// been running single-process backends meanwhile; the warm-up runs are run and dropped. One call
+/// runs the warm-up and the repeat policy's minimum, then more runs of the same plan until the policy
+/// is satisfied (the automatic policy); every rank decides alike, since the run times are the
 /// slowest rank's, the same everywhere.
 /// </summary>
 internal static class DistributedInvBench
@@ -27,27 +26,17 @@ internal static class DistributedInvBench
         job.Barrier();
         long start = Stopwatch.GetTimestamp();
         DistributedInversion done;
-        var runs = new List<double>();
-        double timed = 0;
         try
         {
-            done = backend.Invert(request with { Runs = warmup + repeat.MinRuns });
-            runs.AddRange(done.RunSeconds.Skip(warmup));
-            timed = done.RunSeconds.Sum();
-            while (!repeat.Done(runs))
-            {
-                DistributedInversion more = backend.Invert(request with { Runs = 1, CheckResidual = false, WantInverse = false });
-                runs.AddRange(more.RunSeconds);
-                timed += more.RunSeconds.Sum();
-            }
+            done = backend.Invert(request with { Runs = warmup + repeat.MinRuns, Enough = seconds => repeat.Done([.. seconds.Skip(warmup)]) });
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             throw new CollectiveFailureException(e);
         }
 
-        double checkSeconds = Math.Max(0, Stopwatch.GetElapsedTime(start).TotalSeconds - timed);
-        var result = new InvResult(backend.Name, request.Threads, job.Size, request.N, [.. runs], done.Residual, null,
+        double checkSeconds = Math.Max(0, Stopwatch.GetElapsedTime(start).TotalSeconds - done.RunSeconds.Sum());
+        var result = new InvResult(backend.Name, request.Threads, job.Size, request.N, [.. done.RunSeconds.Skip(warmup)], done.Residual, null,
             checkSeconds, backend.InvIsa, job.IsRoot ? peak() : null);
         return (result, done);
     }

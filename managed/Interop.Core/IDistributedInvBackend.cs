@@ -36,8 +36,11 @@ public sealed record DistributedInvRequest(int N, ulong Seed, int Threads, int R
     /// <summary>Whether rank 0 wants the inverse (gathered to it).</summary>
     public bool WantInverse { get; init; }
 
-    /// <summary>Whether to compute the residual of the last inverse (2n³ more flops, not timed); NaN when not.</summary>
-    public bool CheckResidual { get; init; } = true;
+    /// <summary>
+    /// After <see cref="Runs"/> runs, more runs while this returns false for the run times so far
+    /// (null: none); the times are the slowest rank's, the same on every rank, so the ranks decide alike.
+    /// </summary>
+    public Func<IReadOnlyList<double>, bool>? Enough { get; init; }
 }
 
 /// <summary>What a distributed inversion did, the same on every rank but <see cref="Inverse"/>.</summary>

@@ -39,6 +39,13 @@ public sealed record ScalapackRequest
     /// <summary>Timed inversions of the same matrix (each from a fresh copy of A); at least 1.</summary>
     public int Runs { get; init; } = 1;
 
+    /// <summary>
+    /// After <see cref="Runs"/> runs, more runs of the same plan while this returns false for the run
+    /// times so far (null: none). Every rank gets the same times (the slowest rank's), so every rank
+    /// decides alike; it must stop by itself (the automatic repeat policy's bound does).
+    /// </summary>
+    public Func<IReadOnlyList<double>, bool>? Enough { get; init; }
+
     /// <summary>Compute the spec's scaled residual of the last inverse (2n³ more flops, not timed).</summary>
     public bool CheckResidual { get; init; } = true;
 }
@@ -235,11 +242,12 @@ public static class ScalapackInverse
         {
             ScalapackInterop.Layout(plan, out _, out _, out long bytesThisRank, out long bytesPerRank)
                 .ThrowIfFailed("interop_scalapack_layout", PlanArguments);
-            double[] seconds = new double[request.Runs];
-            for (int run = 0; run < request.Runs; run++)
+            var seconds = new List<double>();
+            while (seconds.Count < request.Runs || request.Enough?.Invoke(seconds) == false)
             {
                 LoadMatrix(plan, request, rank);
-                ScalapackInterop.Invert(plan, out seconds[run]).ThrowIfFailed("interop_scalapack_invert", PlanArguments);
+                ScalapackInterop.Invert(plan, out double runSeconds).ThrowIfFailed("interop_scalapack_invert", PlanArguments);
+                seconds.Add(runSeconds);
             }
 
             double residual = double.NaN;
