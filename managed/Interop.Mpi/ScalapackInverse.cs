@@ -232,11 +232,6 @@ public static class ScalapackInverse
                 $"(MemAvailable, its cgroup's limit and {MemoryLimit.Variable} set the bound): use more nodes, or a smaller n");
         }
 
-        if (created == ScalapackStatus.BadEnvironment)
-        {
-            throw new UsageException($"{Backend}: {ScalapackStatus.Describe(created, CreateArguments)}, got '{Environment.GetEnvironmentVariable(MemoryLimit.Variable)}'");
-        }
-
         created.ThrowIfFailed("interop_scalapack_create", CreateArguments);
         using (plan)
         {

@@ -32,7 +32,8 @@ internal static class ScalapackStatus
 
     /// <summary>
     /// Throws for a status that is not 0: a failed pivot (> 0) as the <see cref="SingularMatrixException"/>
-    /// or <see cref="NonFiniteFactorizationException"/> every backend throws, anything else as a
+    /// or <see cref="NonFiniteFactorizationException"/> every backend throws, a malformed
+    /// INTEROP_MEMORY_LIMIT as a <see cref="UsageException"/>, anything else as a
     /// <see cref="ScalapackException"/> naming the argument or the cause.
     /// </summary>
     public static void ThrowIfFailed(int status, string function, string backend, params string[] argumentNames)
@@ -50,6 +51,12 @@ internal static class ScalapackStatus
         if (status > 0)
         {
             throw new SingularMatrixException(status, backend);
+        }
+
+        if (status == BadEnvironment)
+        {
+            // The user's setting, not this library: a usage error.
+            throw new UsageException($"{backend}: {Describe(status, argumentNames)}, got '{Environment.GetEnvironmentVariable(MemoryLimit.Variable)}'");
         }
 
         throw new ScalapackException(function, status, $"{backend}: {function}: {Describe(status, argumentNames)}");
