@@ -30,6 +30,15 @@ public static class IsaNames
 
     public const string Choices = "auto, avx512, avx2 or scalar";
 
+    /// <summary>
+    /// The test-only cap on detection, read by every kernel library and by <see cref="ManagedIsa"/>:
+    /// scalar, avx2 or avx512 make this CPU look as if it had no path above that one, so that the
+    /// AVX2-only class's expectations run on an AVX-512 machine (with .NET's own
+    /// <c>DOTNET_EnableAVX512=0</c>, which also turns Vector512 acceleration off). Unset or any other
+    /// value: no cap.
+    /// </summary>
+    public const string TestCapVariable = "INTEROP_TEST_ISA_MAX";
+
     public static string Name(Isa isa) => isa switch
     {
         Isa.Auto => "auto",
@@ -61,8 +70,16 @@ public static class ManagedIsa
 {
     private static volatile Isa forced = Isa.Auto;
 
-    /// <summary>Whether this CPU (as .NET sees it) runs the path's instructions.</summary>
-    public static bool Supports(Isa isa) => isa switch
+    /// <summary>The widest path detection may report (<see cref="IsaNames.TestCapVariable"/>), read once.</summary>
+    public static Isa TestCap { get; } = Environment.GetEnvironmentVariable(IsaNames.TestCapVariable) switch
+    {
+        "scalar" => Isa.Scalar,
+        "avx2" => Isa.Avx2,
+        _ => Isa.Avx512,
+    };
+
+    /// <summary>Whether this CPU (as .NET sees it, under the test cap) runs the path's instructions.</summary>
+    public static bool Supports(Isa isa) => isa <= TestCap && isa switch
     {
         Isa.Auto or Isa.Scalar => true,
         Isa.Avx2 => Avx2.IsSupported && Fma.IsSupported,

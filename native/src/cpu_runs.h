@@ -6,11 +6,38 @@
 #include "interop.h"
 
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The test-only cap on detection: INTEROP_TEST_ISA_MAX=scalar|avx2|avx512 makes this CPU look as if
+ * it had no path above that one, so that the AVX2-only class's expectations run on an AVX-512
+ * machine (README, "CPU classes"). Unset, empty or any other value: no cap (a typo must not quietly
+ * turn a library's fast paths off for a user; the tests that set it check that it took effect). Read
+ * once per library: the driver and the test programs set it before the first kernel call. */
+#define INTEROP_TEST_ISA_MAX_VARIABLE "INTEROP_TEST_ISA_MAX"
+
+static inline int32_t interop_test_isa_cap(void)
+{
+    static volatile int32_t cap = -1; /* -1: not read yet; a benign race stores the same value */
+    if (cap < 0) {
+        const char *value = getenv(INTEROP_TEST_ISA_MAX_VARIABLE);
+        int32_t read = INTEROP_ISA_AVX512;
+        if (value != NULL && strcmp(value, "scalar") == 0)
+            read = INTEROP_ISA_SCALAR;
+        else if (value != NULL && strcmp(value, "avx2") == 0)
+            read = INTEROP_ISA_AVX2;
+        cap = read;
+    }
+    return cap;
+}
 
 /* 1 when this CPU runs path `isa` (INTEROP_ISA_SCALAR always; AVX2 and AVX-512 only in a build with
- * the x86 paths, INTEROP_HAVE_X86_ISAS); 0 otherwise, AUTO and unknown values included. */
+ * the x86 paths, INTEROP_HAVE_X86_ISAS, and not above the test cap); 0 otherwise, AUTO and unknown
+ * values included. */
 static inline int interop_cpu_runs(int32_t isa)
 {
+    if (isa > interop_test_isa_cap())
+        return 0;
     switch (isa) {
     case INTEROP_ISA_SCALAR:
         return 1;
