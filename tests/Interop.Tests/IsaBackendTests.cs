@@ -15,30 +15,23 @@ public sealed class IsaBackendTests
     private static readonly int[] Orders = [1, 2, 3, 5, 7, 13, 25, 49, 97, 131, 193, 301];
 
     private static IEnumerable<TestCaseData> PiCases() =>
-        from path in IsaNames.Paths.Where(ManagedIsa.Supports)
+        from path in ExpectedPaths.OfThisCpu()
         from backend in BackendCatalog.All<IPiBackend>()
         select new TestCaseData(backend, path).SetArgDisplayNames(backend.Name, IsaNames.Name(path));
 
     private static IEnumerable<TestCaseData> InvCases() =>
-        from path in IsaNames.Paths.Where(ManagedIsa.Supports)
+        from path in ExpectedPaths.OfThisCpu()
         from backend in BackendCatalog.All<IInvBackend>()
         select new TestCaseData(backend, path).SetArgDisplayNames(backend.Name, IsaNames.Name(path));
 
     [TearDown]
     public void BackToAuto() => IsaSwitch.Apply(Isa.Auto);
 
-    // The path a backend runs when <paramref name="path"/> is forced: a table kernel whose library
-    // lacks it (rust-threads has no AVX-512) runs its widest lower one; the others follow the switch.
-    private static Isa Expected(IBackend backend, Isa path) =>
-        NativeKernelTable.Default.Kernels.FirstOrDefault(k => k.Backend == backend.Name) is NativeKernelInfo row
-            ? row.Library.IsaPaths.Where(p => p <= path).Max()
-            : path;
-
     [TestCaseSource(nameof(PiCases))]
     public void CountsTheSpecsDartsOnEveryPath(IPiBackend backend, Isa path)
     {
         IsaSwitch.Apply(path);
-        Assert.That(backend.PiIsa, Is.EqualTo(backend is ManagedSerialBackend ? Isa.Scalar : Expected(backend, path)));
+        Assert.That(backend.PiIsa, Is.EqualTo(ExpectedPaths.For(backend.Name, "pi", path)));
         var reference = new ManagedSerialBackend();
         foreach ((long begin, long length) in new[] { (0L, 1_000_000L), (3L, 1L), (17L, 63L), (1_000_003L, 100_019L), (long.MaxValue - 4_099, 4_099L) })
         {
@@ -59,7 +52,7 @@ public sealed class IsaBackendTests
         IsaSwitch.Apply(path);
         if (backend is not LapackBackend)
         {
-            Assert.That(backend.InvIsa, Is.EqualTo(Expected(backend, path)));
+            Assert.That(backend.InvIsa, Is.EqualTo(ExpectedPaths.For(backend.Name, "inv", path)));
         }
 
         foreach (int n in Orders)
