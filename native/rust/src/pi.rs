@@ -140,35 +140,27 @@ mod avx2 {
     }
 }
 
-/// The AVX-512 path (pi_c_kernel.c's): 8 darts per vector, the 64-bit multiplies of the generator
-/// one vpmullq each, the 31-bit squares vpmuludq, the count a masked subtract of -1.
+/// The AVX-512 path: 8 darts per vector, the 64-bit multiplies of the generator one vpmullq each, the
+/// 31-bit squares vpmuludq. As on the AVX2 path, x*x + y*y is below 2^63, so bit 62 alone says
+/// "outside": a shift and an add count the darts outside (pi_c_kernel.c's compare into a mask and
+/// masked subtract becomes three instructions in LLVM's hands: compare, mask to vector, subtract).
 #[cfg(feature = "avx512")]
 mod avx512 {
-    use super::{count_scalar, GOLDEN, MIX1, MIX2, RADIUS_SQUARED};
+    use super::{count_scalar, GOLDEN, MIX1, MIX2};
     use std::arch::x86_64::*;
 
-    /// Constants of the micro-kernel, held in registers across the loop.
-    #[derive(Clone, Copy)]
-    struct Constants {
-        mix1: __m512i,
-        mix2: __m512i,
-        radius_squared: __m512i,
-        minus_one: __m512i,
-    }
-
-    /// Register micro-kernel: 8 darts per vector; `inside` counts per lane.
+    /// Register micro-kernel: 8 darts per vector; `outside` counts per lane.
     #[inline]
     #[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl,avx2,fma")]
-    unsafe fn block(z: __m512i, inside: __m512i, k: Constants) -> __m512i {
-        let z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64::<30>(z)), k.mix1);
-        let z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64::<27>(z)), k.mix2);
+    unsafe fn block(z: __m512i, outside: __m512i, mix1: __m512i, mix2: __m512i) -> __m512i {
+        let z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64::<30>(z)), mix1);
+        let z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64::<27>(z)), mix2);
         let z = _mm512_xor_si512(z, _mm512_srli_epi64::<31>(z));
         let x = _mm512_srli_epi64::<33>(z);
         // vpmuludq reads the low 32 bits of each lane only: a 32-bit shift makes (u32)z >> 1 there.
         let y = _mm512_srli_epi32::<1>(z);
         let r2 = _mm512_add_epi64(_mm512_mul_epu32(x, x), _mm512_mul_epu32(y, y));
-        let hit = _mm512_cmplt_epu64_mask(r2, k.radius_squared);
-        _mm512_mask_sub_epi64(inside, hit, inside, k.minus_one)
+        _mm512_add_epi64(outside, _mm512_srli_epi64::<62>(r2))
     }
 
     /// Four vectors in flight (32 darts per iteration) to hide the multiply latency, the counter
@@ -178,16 +170,12 @@ mod avx512 {
         const LANES: u64 = 8;
         const UNROLL: usize = 4;
         let n = end - begin;
-        let k = Constants {
-            mix1: _mm512_set1_epi64(MIX1 as i64),
-            mix2: _mm512_set1_epi64(MIX2 as i64),
-            radius_squared: _mm512_set1_epi64(RADIUS_SQUARED as i64),
-            minus_one: _mm512_set1_epi64(-1),
-        };
+        let mix1 = _mm512_set1_epi64(MIX1 as i64);
+        let mix2 = _mm512_set1_epi64(MIX2 as i64);
         let step = _mm512_set1_epi64((LANES * UNROLL as u64).wrapping_mul(GOLDEN) as i64);
         let z0 = seed.wrapping_add(begin.wrapping_add(1).wrapping_mul(GOLDEN));
         let mut z = [_mm512_setzero_si512(); UNROLL];
-        let mut inside = [_mm512_setzero_si512(); UNROLL];
+        let mut outside = [_mm512_setzero_si512(); UNROLL];
         for (u, lane) in z.iter_mut().enumerate() {
             let first = z0.wrapping_add((u as u64 * LANES).wrapping_mul(GOLDEN));
             let at = |i: u64| first.wrapping_add(i.wrapping_mul(GOLDEN)) as i64;
@@ -196,15 +184,15 @@ mod avx512 {
         let mut i = 0;
         while i + LANES * UNROLL as u64 <= n {
             for u in 0..UNROLL {
-                inside[u] = block(z[u], inside[u], k);
+                outside[u] = block(z[u], outside[u], mix1, mix2);
                 z[u] = _mm512_add_epi64(z[u], step);
             }
             i += LANES * UNROLL as u64;
         }
-        let sum = _mm512_add_epi64(_mm512_add_epi64(inside[0], inside[1]), _mm512_add_epi64(inside[2], inside[3]));
+        let sum = _mm512_add_epi64(_mm512_add_epi64(outside[0], outside[1]), _mm512_add_epi64(outside[2], outside[3]));
         let mut lanes = [0_u64; 8];
         _mm512_storeu_si512(lanes.as_mut_ptr() as *mut _, sum);
-        lanes.iter().sum::<u64>() + count_scalar(seed, begin + i, end)
+        i - lanes.iter().sum::<u64>() + count_scalar(seed, begin + i, end)
     }
 }
 
