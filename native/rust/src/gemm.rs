@@ -148,13 +148,15 @@ unsafe fn macro_kernel<K: Kernel>(
                 K::micro(k_end - k_begin, ap, bp, cij, ldc, mode);
             } else {
                 // Edge tile: a full tile into a buffer, then only its mr x nr corner into C.
+                // Not zeroed: the micro-kernel sets every element of the full tile before it is read.
                 debug_assert!(mr_full * nr_full <= TILE_MAX);
-                let mut tile = Tile([0.0; TILE_MAX]);
-                K::micro(k_end - k_begin, ap, bp, tile.0.as_mut_ptr(), mr_full, Mode::Set);
+                let mut tile = std::mem::MaybeUninit::<Tile>::uninit();
+                let tile = tile.as_mut_ptr() as *mut f64;
+                K::micro(k_end - k_begin, ap, bp, tile, mr_full, Mode::Set);
                 for jj in 0..nr {
                     for ii in 0..mr {
                         let target = cij.add(ii + jj * ldc);
-                        let value = tile.0[ii + jj * mr_full];
+                        let value = *tile.add(ii + jj * mr_full);
                         *target = if mode == Mode::Set { value } else { *target - value };
                     }
                 }
