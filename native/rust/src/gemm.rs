@@ -428,6 +428,9 @@ impl Kernel for Avx512 {
 }
 
 #[cfg(feature = "avx512")]
+// The crate's rust-version is 1.63; the build turns this feature on only for rustc 1.89 or later,
+// where these intrinsics are stable.
+#[allow(clippy::incompatible_msrv)]
 mod avx512 {
     use super::Mode;
     use std::arch::x86_64::*;

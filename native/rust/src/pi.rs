@@ -145,6 +145,9 @@ mod avx2 {
 /// "outside": a shift and an add count the darts outside (pi_c_kernel.c's compare into a mask and
 /// masked subtract becomes three instructions in LLVM's hands: compare, mask to vector, subtract).
 #[cfg(feature = "avx512")]
+// The crate's rust-version is 1.63; the build turns this feature on only for rustc 1.89 or later,
+// where these intrinsics are stable.
+#[allow(clippy::incompatible_msrv)]
 mod avx512 {
     use super::{count_scalar, GOLDEN, MIX1, MIX2};
     use std::arch::x86_64::*;
