@@ -119,33 +119,48 @@ run_ctest() {
   record ctest "$passed" "$failed"
 }
 
-run_cargo() {
-  log "cargo test: Rust kernels (native/rust)"
-  # The distribution's cargo and rustc (Debian: /usr/bin), as CMake builds the library with; a newer
-  # rustc earlier on PATH (rustup's) is not what the product is built with.
-  local cargo rustc
-  cargo=$( [ -x /usr/bin/cargo ] && echo /usr/bin/cargo || command -v cargo || true)
-  rustc=$( [ -x /usr/bin/rustc ] && echo /usr/bin/rustc || command -v rustc || true)
-  if [ -z "$cargo" ] || [ -z "$rustc" ]; then
-    log "cargo or rustc not found"
-    record cargo 0 1
-    return
-  fi
+# One `cargo test` of native/rust with the given cargo, rustc, features and target folder; adds its
+# counts to the caller's `passed` and `failed`.
+cargo_suite() {
+  local cargo=$1 rustc=$2 features=$3 target=$4
+  log "cargo test with $cargo and $("$rustc" --version 2>/dev/null || echo "$rustc")${features:+, features: $features}"
   local out status=0
-  out=$(cd "$ROOT/native/rust" && RUSTC="$rustc" CARGO_TARGET_DIR="$NATIVE_BUILD/native/rust/cargo" \
-        "$cargo" test --release --offline --locked 2>&1) || status=$?
+  out=$(cd "$ROOT/native/rust" && RUSTC="$rustc" CARGO_TARGET_DIR="$target" \
+        "$cargo" test --release --offline --locked ${features:+--features "$features"} 2>&1) || status=$?
   printf '%s\n' "$out"
   # One "test result: ok. N passed; M failed; ..." line per test binary (unit tests, tests/*.rs).
-  local lines passed=0 failed=0 p f
+  local lines p f suite_failed=0
   lines=$(printf '%s\n' "$out" | grep -E '^test result: [A-Za-z]+\. [0-9]+ passed; [0-9]+ failed' || true)
   if [ -n "$lines" ]; then
     while read -r p f; do
-      passed=$((passed + p)); failed=$((failed + f))
+      passed=$((passed + p)); suite_failed=$((suite_failed + f))
     done < <(sed -E 's/^test result: [A-Za-z]+\. ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/' <<<"$lines")
   else
-    failed=1
+    suite_failed=1
   fi
-  [ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
+  [ "$status" -ne 0 ] && [ "$suite_failed" -eq 0 ] && suite_failed=1
+  failed=$((failed + suite_failed))
+}
+
+run_cargo() {
+  log "cargo test: Rust kernels (native/rust)"
+  # The cargo, rustc and features the library is built with, as native/rust/CMakeLists.txt chose them
+  # (the newest toolchain found), and then the distribution's (Debian: /usr/bin, rustc 1.63, without
+  # the AVX-512 path) where it is installed and was not the one chosen: the crate must keep building
+  # and passing with the toolchain of a fresh machine.
+  local env_file="$NATIVE_BUILD/native/rust/toolchain.env"
+  if [ ! -f "$env_file" ]; then
+    log "cargo or rustc not found (CMake wrote no $env_file)"
+    record cargo 0 1
+    return
+  fi
+  local CARGO RUSTC RUST_FEATURES RUSTC_VERSION RUST_ISA_PATHS passed=0 failed=0
+  # shellcheck source=/dev/null
+  . "$env_file"
+  cargo_suite "$CARGO" "$RUSTC" "$RUST_FEATURES" "$NATIVE_BUILD/native/rust/cargo"
+  if [ -x /usr/bin/cargo ] && [ -x /usr/bin/rustc ] && [ "$(realpath /usr/bin/rustc)" != "$(realpath "$RUSTC")" ]; then
+    cargo_suite /usr/bin/cargo /usr/bin/rustc "" "$NATIVE_BUILD/native/rust/cargo-distribution"
+  fi
   record cargo "$passed" "$failed"
 }
 

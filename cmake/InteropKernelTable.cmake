@@ -8,7 +8,13 @@
 #   INTEROP_KERNEL_TARGETS          their CMake targets (for add_dependencies)
 #   INTEROP_KERNEL_<id>_ISAS        the instruction-set paths of kernel <id> that this build has
 # A row whose library has no CMake target in this build (its language was not built) is left out.
+# A library whose paths depend on its toolchain (Rust) has "isa_paths": "build" in the table: its build
+# rule sets INTEROP_KERNEL_BUILT_PATHS_<name> to the paths it built, which serve here as the row's
+# list, and this function writes them beside the libraries (INTEROP_KERNEL_PATHS_FILE, JSON
+# {"<name>": ["scalar", ...]}), where the driver reads them over its embedded table.
 # Call it after the library build rules, so their targets exist.
+
+set(INTEROP_KERNEL_PATHS_FILE interop-kernel-paths.json)
 
 set(INTEROP_KERNEL_ISA_BITS_scalar 2) # 1 << INTEROP_ISA_SCALAR
 set(INTEROP_KERNEL_ISA_BITS_avx2 4)
@@ -44,6 +50,7 @@ function(interop_kernel_table json_file generated_file)
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${json_file}")
 
   # Libraries: one C initializer each, for those whose target exists.
+  set(built_rows "")
   set(library_rows "")
   set(library_names "")
   set(library_index 0)
@@ -65,12 +72,37 @@ function(interop_kernel_table json_file generated_file)
     if(NOT abi_version MATCHES "^[1-9][0-9]*$")
       message(FATAL_ERROR "native/kernels.json: ${where}: abi_version '${abi_version}' is not a positive integer")
     endif()
+    # The row's paths: its list, or (marker "build") what the library's build rule built.
+    string(JSON isa_type TYPE "${library}" isa_paths)
+    set(paths "")
+    if(isa_type STREQUAL "STRING")
+      string(JSON marker GET "${library}" isa_paths)
+      if(NOT marker STREQUAL "build")
+        message(FATAL_ERROR "native/kernels.json: ${where}: isa_paths is a list or \"build\", not '${marker}'")
+      endif()
+      if(NOT TARGET ${target})
+        message(STATUS "Kernel library ${name}: no target '${target}' in this build, its kernels are left out")
+        continue()
+      endif()
+      if(NOT DEFINED INTEROP_KERNEL_BUILT_PATHS_${name})
+        message(FATAL_ERROR "native/kernels.json: ${where}: its paths come from the build, which set no INTEROP_KERNEL_BUILT_PATHS_${name}")
+      endif()
+      set(paths ${INTEROP_KERNEL_BUILT_PATHS_${name}})
+      list(TRANSFORM paths PREPEND "\"" OUTPUT_VARIABLE quoted)
+      list(TRANSFORM quoted APPEND "\"")
+      list(JOIN quoted ", " quoted)
+      list(APPEND built_rows "  \"${name}\": [${quoted}]")
+    else()
+      string(JSON isa_count LENGTH "${library}" isa_paths)
+      math(EXPR isa_last "${isa_count} - 1")
+      foreach(k RANGE ${isa_last})
+        string(JSON isa GET "${library}" isa_paths ${k})
+        list(APPEND paths "${isa}")
+      endforeach()
+    endif()
     set(isa_bits 0)
     set(isas "")
-    string(JSON isa_count LENGTH "${library}" isa_paths)
-    math(EXPR isa_last "${isa_count} - 1")
-    foreach(k RANGE ${isa_last})
-      string(JSON isa GET "${library}" isa_paths ${k})
+    foreach(isa IN LISTS paths)
       if(NOT DEFINED INTEROP_KERNEL_ISA_BITS_${isa})
         message(FATAL_ERROR "native/kernels.json: ${where}: '${isa}' is not a path (scalar, avx2, avx512)")
       endif()
@@ -164,6 +196,14 @@ function(interop_kernel_table json_file generated_file)
   set(INTEROP_KERNEL_ORDER_ARRAYS "${order_arrays}")
   set(INTEROP_KERNEL_ROWS "${kernel_rows}")
   configure_file("${CMAKE_CURRENT_FUNCTION_LIST_DIR}/../native/table/kernel_rows.c.in" "${generated_file}" @ONLY)
+  # The built paths for the driver (managed/Interop.Native/NativeKernelTable.cs); {} when none.
+  list(JOIN built_rows ",\n" built_json)
+  if(built_rows)
+    set(built_json "{\n${built_json}\n}\n")
+  else()
+    set(built_json "{}\n")
+  endif()
+  file(CONFIGURE OUTPUT "${INTEROP_BIN_DIR}/${INTEROP_KERNEL_PATHS_FILE}" CONTENT "${built_json}")
   list(REMOVE_DUPLICATES targets)
   set(INTEROP_KERNEL_IDS "${ids}" PARENT_SCOPE)
   set(INTEROP_KERNEL_TARGETS "${targets}" PARENT_SCOPE)

@@ -43,6 +43,13 @@ public static class NativeLibraryProbe
         return IntPtr.Zero;
     }
 
+    /// <summary>
+    /// The first candidate file that exists (the one <see cref="TryLoad"/> loads unless it fails to
+    /// load), or null: where the files the build wrote beside a library are read from.
+    /// </summary>
+    public static string? Locate(string fileName, string overrideVariable) =>
+        Candidates(fileName, overrideVariable).FirstOrDefault(File.Exists);
+
     /// <summary>Whether any attempt found the file (so it exists but could not be loaded, e.g. a dependency lacks a symbol).</summary>
     public static bool FoundButFailed(IReadOnlyList<string> tried) => tried.Any(t => !t.EndsWith("(not found)", StringComparison.Ordinal));
 

@@ -14,6 +14,14 @@ public sealed record NativeKernelLibraryInfo(
 {
     /// <summary>The platform's file name ("libinterop_native.so").</summary>
     public string FileName => NativeLibraryProbe.FileName(Name);
+
+    /// <summary>
+    /// Whether the build decides the paths (the table's <c>"isa_paths": "build"</c>: they depend on the
+    /// toolchain, as Rust's AVX-512 path does): <see cref="IsaPaths"/> is then what the build wrote
+    /// beside the libraries (<see cref="NativeKernelTable.BuiltPathsFileName"/>), or only the scalar
+    /// path where it wrote nothing.
+    /// </summary>
+    public bool IsaPathsFromBuild { get; init; }
 }
 
 /// <summary>A kernel row of the table: one backend, its pi and inversion entry points in one library.</summary>
@@ -34,9 +42,17 @@ public sealed record NativeKernelInfo(
 /// at build time (<see cref="Default"/>); CMake reads the same file for the CTest suites and the bench.
 /// The fields only CMake uses (<c>target</c>, <c>test_orders</c>) are ignored here; the C programs
 /// ignore <c>inv_plan_prefix</c> (they call the plain inversion, which the plan's library also exports).
+/// A library whose paths the build decides gets them from the file the build wrote beside it
+/// (<see cref="BuiltPathsFileName"/>, read by <see cref="Default"/>).
 /// </summary>
 public sealed class NativeKernelTable
 {
+    /// <summary>
+    /// The paths of the libraries whose paths the build decides, written by CMake beside the libraries
+    /// (cmake/InteropKernelTable.cmake): <c>{"interop_rust": ["scalar", "avx2", "avx512"]}</c>.
+    /// </summary>
+    public const string BuiltPathsFileName = "interop-kernel-paths.json";
+
     private const string ResourceName = "Interop.Native.kernels.json";
 
     private static readonly Lazy<NativeKernelTable> Embedded = new(() =>
@@ -44,7 +60,22 @@ public sealed class NativeKernelTable
         using Stream stream = typeof(NativeKernelTable).Assembly.GetManifestResourceStream(ResourceName)
             ?? throw new InvalidOperationException($"the kernel table {ResourceName} is not embedded in {typeof(NativeKernelTable).Assembly.GetName().Name}");
         using var reader = new StreamReader(stream);
-        return Parse(reader.ReadToEnd());
+        NativeKernelTable table = Parse(reader.ReadToEnd());
+        // Each such library's paths from the folder it will be loaded from ($INTEROP_NATIVE_DIR, then
+        // beside the driver: the first of them that holds its file), so that they describe that build.
+        var built = new Dictionary<string, IReadOnlyList<Isa>>();
+        foreach (NativeKernelLibraryInfo library in table.Libraries.Where(l => l.IsaPathsFromBuild))
+        {
+            string? folder = Path.GetDirectoryName(NativeLibraryProbe.Locate(library.FileName, NativeLibraries.OverrideVariable) ?? string.Empty);
+            string file = Path.Combine(folder ?? string.Empty, BuiltPathsFileName);
+            if (!string.IsNullOrEmpty(folder) && File.Exists(file)
+                && ParseBuiltPaths(File.ReadAllText(file), file).TryGetValue(library.Name, out IReadOnlyList<Isa>? paths))
+            {
+                built[library.Name] = paths;
+            }
+        }
+
+        return table.WithBuiltPaths(built);
     });
 
     private NativeKernelTable(IReadOnlyList<NativeKernelLibraryInfo> libraries, IReadOnlyList<NativeKernelInfo> kernels)
@@ -53,7 +84,7 @@ public sealed class NativeKernelTable
         Kernels = kernels;
     }
 
-    /// <summary>The table this driver was built with.</summary>
+    /// <summary>The table this driver was built with, with the paths the native build wrote for the libraries whose paths it decides.</summary>
     public static NativeKernelTable Default => Embedded.Value;
 
     public IReadOnlyList<NativeKernelLibraryInfo> Libraries { get; }
@@ -86,12 +117,14 @@ public sealed class NativeKernelTable
                 throw new FormatException($"kernel table: {where} is listed twice");
             }
 
-            Isa[] paths = [.. Array(library, "isa_paths", where).Select(p => ParsePath(p, where))];
-            if (!paths.Contains(Isa.Scalar))
+            // "build": the build decides the paths (WithBuiltPaths); until it says, the scalar path only.
+            bool fromBuild = library.TryGetProperty("isa_paths", out JsonElement marker) && marker.ValueKind == JsonValueKind.String;
+            if (fromBuild && marker.GetString() != "build")
             {
-                throw new FormatException($"kernel table: {where}: every library has the scalar path");
+                throw new FormatException($"kernel table: {where}: isa_paths is a list or \"build\", not '{marker.GetString()}'");
             }
 
+            Isa[] paths = fromBuild ? [Isa.Scalar] : Paths(Array(library, "isa_paths", where), where);
             libraries.Add(new NativeKernelLibraryInfo(
                 Symbol(library, "name", where),
                 Symbol(library, "abi_symbol", where),
@@ -100,7 +133,10 @@ public sealed class NativeKernelTable
                 library.TryGetProperty("last_error_symbol", out JsonElement lastError) && lastError.ValueKind != JsonValueKind.Null
                     ? Symbol(library, "last_error_symbol", where)
                     : null,
-                paths));
+                paths)
+            {
+                IsaPathsFromBuild = fromBuild,
+            });
         }
 
         var kernels = new List<NativeKernelInfo>();
@@ -134,7 +170,52 @@ public sealed class NativeKernelTable
         return new NativeKernelTable(libraries, kernels);
     }
 
-    private static JsonDocument ParseDocument(string json)
+    /// <summary>
+    /// Reads a file of built paths (<see cref="BuiltPathsFileName"/>): an object of library names and
+    /// their path lists. Anything malformed is a <see cref="FormatException"/> naming <paramref name="source"/>.
+    /// </summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<Isa>> ParseBuiltPaths(string json, string source)
+    {
+        using JsonDocument document = ParseDocument(json, source);
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            throw new FormatException($"kernel table: {source} is not a JSON object of libraries and their paths");
+        }
+
+        var built = new Dictionary<string, IReadOnlyList<Isa>>();
+        foreach (JsonProperty library in document.RootElement.EnumerateObject())
+        {
+            string libraryWhere = $"{source}: library '{library.Name}'";
+            built[library.Name] = library.Value.ValueKind == JsonValueKind.Array
+                ? Paths(library.Value.EnumerateArray(), libraryWhere)
+                : throw new FormatException($"kernel table: {libraryWhere} needs an array of paths");
+        }
+
+        return built;
+    }
+
+    /// <summary>
+    /// This table with the paths <paramref name="built"/> names for the libraries whose paths the
+    /// build decides; the others keep the table's own lists (a name the table gives a list is not the
+    /// build's to change).
+    /// </summary>
+    public NativeKernelTable WithBuiltPaths(IReadOnlyDictionary<string, IReadOnlyList<Isa>> built)
+    {
+        NativeKernelLibraryInfo[] libraries = [.. Libraries.Select(l =>
+            l.IsaPathsFromBuild && built.TryGetValue(l.Name, out IReadOnlyList<Isa>? paths) ? l with { IsaPaths = paths } : l)];
+        NativeKernelInfo[] kernels = [.. Kernels.Select(k => k with { Library = libraries.Single(l => l.Name == k.Library.Name) })];
+        return new NativeKernelTable(libraries, kernels);
+    }
+
+    private static Isa[] Paths(JsonElement.ArrayEnumerator list, string where)
+    {
+        Isa[] paths = [.. list.Select(p => ParsePath(p, where))];
+        return paths.Contains(Isa.Scalar)
+            ? paths
+            : throw new FormatException($"kernel table: {where}: every library has the scalar path");
+    }
+
+    private static JsonDocument ParseDocument(string json, string? source = null)
     {
         try
         {
@@ -142,7 +223,7 @@ public sealed class NativeKernelTable
         }
         catch (JsonException e)
         {
-            throw new FormatException($"kernel table: not JSON ({e.Message})", e);
+            throw new FormatException($"kernel table: {(source is null ? string.Empty : source + " is ")}not JSON ({e.Message})", e);
         }
     }
 

@@ -1,6 +1,7 @@
 /*
  * interop_rust.h: the exported C ABI of libinterop_rust, the rust-threads backend's kernels
- * (native/rust, std-only Rust: std::thread::scope teams, AVX2 through std::arch chosen at run time).
+ * (native/rust, std-only Rust: std::thread::scope teams, AVX2 and AVX-512 through std::arch chosen at
+ * run time; the AVX-512 path only in a build by rustc 1.89 or later, see native/rust/CMakeLists.txt).
  *
  * Same rules as interop.h: every export starts with "interop_", only fixed-width integers, double and
  * pointers cross the boundary, every kernel returns an int32_t status (0 success, -i argument i
@@ -57,11 +58,14 @@ int32_t interop_pi_count_rust(uint64_t seed, int64_t begin, int64_t end, int32_t
  */
 int32_t interop_inv_rust(int64_t n, double *a, int32_t threads);
 
-/* Instruction-set paths, interop_isa_*'s semantics for this library's kernels. It has SCALAR and
- * AVX2 (AVX2 + FMA detected at run time), no AVX-512: supported(AVX512) is 0, select(AVX512) is 1.
+/* Instruction-set paths, interop_isa_*'s semantics for this library's kernels. It has SCALAR, AVX2
+ * (AVX2 + FMA detected at run time) and, when built with the avx512 feature (rustc 1.89 or later),
+ * AVX512 (AVX-512 F, DQ, BW and VL detected at run time); without that feature supported(AVX512) is 0
+ * and select(AVX512) is 1. The environment variable INTEROP_TEST_ISA_MAX (scalar|avx2|avx512, read
+ * once; unset, empty or another value: no cap) caps what the detection reports, for the tests.
  *   supported: 1 this CPU and library can run it (AUTO always), 0 not, -1 not a path;
  *   select:    0 ok; -1 not a path; 1 cannot run it (the path in use is unchanged);
- *   active:    the path in use now, SCALAR or AVX2, never AUTO. */
+ *   active:    the path in use now, SCALAR, AVX2 or AVX512, never AUTO. */
 int32_t interop_rust_isa_supported(int32_t isa);
 int32_t interop_rust_isa_select(int32_t isa);
 int32_t interop_rust_isa_active(void);

@@ -113,6 +113,7 @@ public sealed class KernelTableTests
     [TestCase("\"order\": 99", "\"order\": \"first\"", "needs an integer 'order'")]
     [TestCase("\"isa_paths\": [\"scalar\"]", "\"isa_paths\": [\"scalar\", \"sse9\"]", "'sse9' is not a path")]
     [TestCase("\"isa_paths\": [\"scalar\"]", "\"isa_paths\": [\"avx2\"]", "every library has the scalar path")]
+    [TestCase("\"isa_paths\": [\"scalar\"]", "\"isa_paths\": \"later\"", "isa_paths is a list or \"build\", not 'later'")]
     [TestCase("\"backend\": \"test-kernel\"", "\"backend\": \"\"", "needs a non-empty string 'backend'")]
     [TestCase("\"kernels\": [", "\"rows\": [", "needs an array 'kernels'")]
     public void AMalformedTableIsRefusedNamingTheField(string field, string replacement, string message)
@@ -122,6 +123,65 @@ public sealed class KernelTableTests
         Assert.That(good, Does.Contain(field));
         string bad = good.Replace(field, replacement, StringComparison.Ordinal);
         Assert.That(() => NativeKernelTable.Parse(bad), Throws.TypeOf<FormatException>().With.Message.Contain(message), bad);
+    }
+
+    [Test]
+    public void PathsTheBuildDecidesComeFromTheFileItWroteAndOnlyForThoseLibraries()
+    {
+        string json = Table("interop_fake", 1, "interop_fake_isa", "interop_pi_count_fake", "interop_inv_fake")
+            .Replace("\"isa_paths\": [\"scalar\"]", "\"isa_paths\": \"build\"", StringComparison.Ordinal);
+        NativeKernelTable table = NativeKernelTable.Parse(json);
+        NativeKernelLibraryInfo unbuilt = table.Library("interop_fake");
+        Assert.That(unbuilt.IsaPathsFromBuild, Is.True);
+        Assert.That(unbuilt.IsaPaths, Is.EqualTo(new[] { Isa.Scalar }), "without the build's file: the scalar path only");
+
+        IReadOnlyDictionary<string, IReadOnlyList<Isa>> built = NativeKernelTable.ParseBuiltPaths(
+            """{"interop_fake": ["scalar", "avx512"], "interop_native": ["scalar"]}""", "paths.json");
+        NativeKernelTable overlaid = table.WithBuiltPaths(built);
+        Assert.That(overlaid.Library("interop_fake").IsaPaths, Is.EqualTo(new[] { Isa.Scalar, Isa.Avx512 }));
+        Assert.That(overlaid.Kernels.Single().Library, Is.SameAs(overlaid.Library("interop_fake")), "the kernel row runs on the overlaid library");
+        Assert.That(table.Library("interop_fake").IsaPaths, Is.EqualTo(new[] { Isa.Scalar }), "the table itself is unchanged");
+
+        // A library with its own list in the table keeps it, whatever the file says of it.
+        NativeKernelTable fixedList = NativeKernelTable.Parse(Table("interop_native", 6, "interop_isa", "interop_pi_count_c", "interop_inv_c", paths: "\"scalar\", \"avx2\""));
+        Assert.That(fixedList.WithBuiltPaths(built).Library("interop_native").IsaPaths, Is.EqualTo(new[] { Isa.Scalar, Isa.Avx2 }));
+    }
+
+    [TestCase("{\"interop_fake\": [\"scalar\"", "paths.json is not JSON")]
+    [TestCase("[\"scalar\"]", "paths.json is not a JSON object")]
+    [TestCase("{\"interop_fake\": \"scalar\"}", "paths.json: library 'interop_fake' needs an array of paths")]
+    [TestCase("{\"interop_fake\": [\"scalar\", \"sse9\"]}", "'sse9' is not a path")]
+    [TestCase("{\"interop_fake\": [\"avx2\"]}", "paths.json: library 'interop_fake': every library has the scalar path")]
+    public void AMalformedFileOfBuiltPathsIsRefusedNamingIt(string json, string message) =>
+        Assert.That(() => NativeKernelTable.ParseBuiltPaths(json, "paths.json"), Throws.TypeOf<FormatException>().With.Message.Contain(message));
+
+    [Test]
+    public void TheDefaultTableHasThePathsThisBuildWrote()
+    {
+        string folder = Environment.GetEnvironmentVariable("INTEROP_NATIVE_DIR")!;
+        string file = Path.Combine(folder, NativeKernelTable.BuiltPathsFileName);
+        Assert.That(file, Does.Exist, "CMake writes the built paths beside the libraries");
+        IReadOnlyDictionary<string, IReadOnlyList<Isa>> built = NativeKernelTable.ParseBuiltPaths(File.ReadAllText(file), file);
+        string[] libraries = BuiltLibraries();
+        foreach (NativeKernelLibraryInfo library in NativeKernelTable.Default.Libraries.Where(l => l.IsaPathsFromBuild))
+        {
+            if (libraries.Contains(library.Name))
+            {
+                Assert.That(library.IsaPaths, Is.EqualTo(built[library.Name]), library.Name);
+            }
+            else
+            {
+                Assert.That(built.ContainsKey(library.Name), Is.False, $"{library.Name} is not built, so the build wrote no paths for it");
+            }
+        }
+
+        // The Rust library's paths, where it is built, are in the build info that `interop env` prints too.
+        if (libraries.Contains("interop_rust"))
+        {
+            using JsonDocument info = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "interop-native-build.json")));
+            Assert.That(info.RootElement.GetProperty("rust_isa_paths").GetString(), Is.EqualTo(string.Join(' ', built["interop_rust"].Select(IsaNames.Name))));
+            Assert.That(info.RootElement.GetProperty("rust_compiler").GetString(), Does.StartWith("rustc ").And.Contain(" at /"));
+        }
     }
 
     [Test]

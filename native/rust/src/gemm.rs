@@ -1,6 +1,8 @@
 //! The GEMM of the inversion, BLIS style as in native/src/lu_inverse_c.c: blocking loops (`gemm`),
 //! packing (`pack_a`, `pack_b`), a macro-kernel over the packed blocks and a register micro-kernel per
 //! path whose shape follows the register file:
+//!   avx512 16 x 12: 2 x 12 zmm accumulators + 2 for A + 1 broadcast of B, of 32 registers (only in
+//!                   a build with the `avx512` feature: rustc 1.89 or later);
 //!   avx2    8 x 6: 2 x 6 ymm accumulators + 2 for A + 1 broadcast of B, of 16 registers;
 //!   scalar  4 x 4: 2 x 4 xmm accumulators (SSE2 has no FMA: a multiply and an add each).
 //! Matrices are column-major (element (i, j) at a[i + j*ld]) behind raw pointers: the inversion's
@@ -45,9 +47,12 @@ pub trait Kernel: Copy + Send + Sync + 'static {
     unsafe fn micro(kc: usize, a: *const f64, b: *const f64, c: *mut f64, ldc: usize, mode: Mode);
 }
 
+/// The largest micro-tile (AVX-512's 16 x 12), in doubles.
+const TILE_MAX: usize = 16 * 12;
+
 /// The edge tiles' buffer: the largest micro-tile, aligned as the packed buffers.
 #[repr(C, align(64))]
-struct Tile([f64; 64]);
+struct Tile([f64; TILE_MAX]);
 
 /// One thread's packing buffers.
 pub struct Pack {
@@ -143,12 +148,15 @@ unsafe fn macro_kernel<K: Kernel>(
                 K::micro(k_end - k_begin, ap, bp, cij, ldc, mode);
             } else {
                 // Edge tile: a full tile into a buffer, then only its mr x nr corner into C.
-                let mut tile = Tile([0.0; 64]);
-                K::micro(k_end - k_begin, ap, bp, tile.0.as_mut_ptr(), mr_full, Mode::Set);
+                // Not zeroed: the micro-kernel sets every element of the full tile before it is read.
+                debug_assert!(mr_full * nr_full <= TILE_MAX);
+                let mut tile = std::mem::MaybeUninit::<Tile>::uninit();
+                let tile = tile.as_mut_ptr() as *mut f64;
+                K::micro(k_end - k_begin, ap, bp, tile, mr_full, Mode::Set);
                 for jj in 0..nr {
                     for ii in 0..mr {
                         let target = cij.add(ii + jj * ldc);
-                        let value = tile.0[ii + jj * mr_full];
+                        let value = *tile.add(ii + jj * mr_full);
                         *target = if mode == Mode::Set { value } else { *target - value };
                     }
                 }
@@ -402,6 +410,112 @@ mod avx2 {
     }
 }
 
+/// The AVX-512 path: a 16 x 12 tile in 24 zmm accumulators (lu_inverse_c.c's AVX-512 kernel).
+#[cfg(feature = "avx512")]
+#[derive(Clone, Copy)]
+pub struct Avx512;
+
+#[cfg(feature = "avx512")]
+impl Kernel for Avx512 {
+    const MR: usize = 16;
+    const NR: usize = 12;
+    /// B sliver 12 KiB of a 32-48 KiB L1; A block 192 KiB of a 1-2 MiB L2 (the C kernel's sizes).
+    const MC: usize = 192;
+
+    unsafe fn micro(kc: usize, a: *const f64, b: *const f64, c: *mut f64, ldc: usize, mode: Mode) {
+        avx512::micro(kc, a, b, c, ldc, mode)
+    }
+}
+
+#[cfg(feature = "avx512")]
+// The crate's rust-version is 1.63; the build turns this feature on only for rustc 1.89 or later,
+// where these intrinsics are stable.
+#[allow(clippy::incompatible_msrv)]
+mod avx512 {
+    use super::Mode;
+    use std::arch::x86_64::*;
+
+    macro_rules! fma_column {
+        ($a0:ident, $a1:ident, $b:ident, $j:expr, $c0:ident, $c1:ident) => {
+            let bj = _mm512_set1_pd(*$b.add($j));
+            $c0 = _mm512_fmadd_pd($a0, bj, $c0);
+            $c1 = _mm512_fmadd_pd($a1, bj, $c1);
+        };
+    }
+
+    macro_rules! store_column {
+        ($c:ident, $ldc:ident, $mode:ident, $j:expr, $c0:ident, $c1:ident) => {
+            let cj = $c.add($ldc * $j);
+            if $mode == Mode::Set {
+                _mm512_storeu_pd(cj, $c0);
+                _mm512_storeu_pd(cj.add(8), $c1);
+            } else {
+                _mm512_storeu_pd(cj, _mm512_sub_pd(_mm512_loadu_pd(cj), $c0));
+                _mm512_storeu_pd(cj.add(8), _mm512_sub_pd(_mm512_loadu_pd(cj.add(8)), $c1));
+            }
+        };
+    }
+
+    #[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl,avx2,fma")]
+    pub unsafe fn micro(kc: usize, mut a: *const f64, mut b: *const f64, c: *mut f64, ldc: usize, mode: Mode) {
+        let zero = _mm512_setzero_pd();
+        let (mut c00, mut c10, mut c01, mut c11, mut c02, mut c12) = (zero, zero, zero, zero, zero, zero);
+        let (mut c03, mut c13, mut c04, mut c14, mut c05, mut c15) = (zero, zero, zero, zero, zero, zero);
+        let (mut c06, mut c16, mut c07, mut c17, mut c08, mut c18) = (zero, zero, zero, zero, zero, zero);
+        let (mut c09, mut c19, mut c0a, mut c1a, mut c0b, mut c1b) = (zero, zero, zero, zero, zero, zero);
+        // The tile of C is written at the end: start fetching its 12 columns (two lines each) now.
+        for j in 0..12 {
+            _mm_prefetch::<_MM_HINT_T0>(c.add(j * ldc) as *const i8);
+            _mm_prefetch::<_MM_HINT_T0>(c.add(j * ldc + 15) as *const i8);
+        }
+        macro_rules! step {
+            () => {
+                let a0 = _mm512_load_pd(a);
+                let a1 = _mm512_load_pd(a.add(8));
+                fma_column!(a0, a1, b, 0, c00, c10);
+                fma_column!(a0, a1, b, 1, c01, c11);
+                fma_column!(a0, a1, b, 2, c02, c12);
+                fma_column!(a0, a1, b, 3, c03, c13);
+                fma_column!(a0, a1, b, 4, c04, c14);
+                fma_column!(a0, a1, b, 5, c05, c15);
+                fma_column!(a0, a1, b, 6, c06, c16);
+                fma_column!(a0, a1, b, 7, c07, c17);
+                fma_column!(a0, a1, b, 8, c08, c18);
+                fma_column!(a0, a1, b, 9, c09, c19);
+                fma_column!(a0, a1, b, 10, c0a, c1a);
+                fma_column!(a0, a1, b, 11, c0b, c1b);
+                a = a.add(16);
+                b = b.add(12);
+            };
+        }
+        // Unrolled by 4, as the C kernel.
+        let mut k = kc;
+        while k >= 4 {
+            step!();
+            step!();
+            step!();
+            step!();
+            k -= 4;
+        }
+        while k > 0 {
+            step!();
+            k -= 1;
+        }
+        store_column!(c, ldc, mode, 0, c00, c10);
+        store_column!(c, ldc, mode, 1, c01, c11);
+        store_column!(c, ldc, mode, 2, c02, c12);
+        store_column!(c, ldc, mode, 3, c03, c13);
+        store_column!(c, ldc, mode, 4, c04, c14);
+        store_column!(c, ldc, mode, 5, c05, c15);
+        store_column!(c, ldc, mode, 6, c06, c16);
+        store_column!(c, ldc, mode, 7, c07, c17);
+        store_column!(c, ldc, mode, 8, c08, c18);
+        store_column!(c, ldc, mode, 9, c09, c19);
+        store_column!(c, ldc, mode, 10, c0a, c1a);
+        store_column!(c, ldc, mode, 11, c0b, c1b);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -417,7 +531,16 @@ mod tests {
     }
 
     fn check<K: Kernel>() {
-        for &(m, n, k) in &[(1, 1, 1), (7, 5, 3), (8, 6, 128), (97, 13, 130), (200, 1600, 40), (130, 7, 300)] {
+        for &(m, n, k) in &[
+            (1, 1, 1),
+            (7, 5, 3),
+            (8, 6, 128),
+            (16, 12, 128),
+            (33, 25, 7),
+            (97, 13, 130),
+            (200, 1600, 40),
+            (130, 7, 300),
+        ] {
             let a: Vec<f64> = (0..m * k).map(|x| ((x * 7 % 13) as f64) - 6.0).collect();
             let b: Vec<f64> = (0..k * n).map(|x| ((x * 5 % 11) as f64) - 5.0).collect();
             let c0: Vec<f64> = (0..m * n).map(|x| (x % 3) as f64).collect();
@@ -442,6 +565,10 @@ mod tests {
         check::<Scalar>();
         if Path::available().contains(&Path::Avx2) {
             check::<Avx2>();
+        }
+        #[cfg(feature = "avx512")]
+        if Path::available().contains(&Path::Avx512) {
+            check::<Avx512>();
         }
     }
 }

@@ -538,5 +538,7 @@ pub unsafe fn invert(path: Path, n: usize, a: *mut f64, threads: usize) -> i32 {
     match path {
         Path::Scalar => invert_with::<Scalar>(n, a, threads),
         Path::Avx2 => invert_with::<Avx2>(n, a, threads),
+        #[cfg(feature = "avx512")]
+        Path::Avx512 => invert_with::<crate::gemm::Avx512>(n, a, threads),
     }
 }

@@ -1,10 +1,15 @@
 //! libinterop_rust: the rust-threads backend's kernels (Monte Carlo pi and dense inversion) behind the
 //! C ABI of native/include/interop_rust.h, with the semantics, argument checks and status codes of
 //! interop_pi_count_c and interop_inv_c (native/include/interop.h). std only; threads are
-//! std::thread::scope teams; the AVX2 path is std::arch code detected at run time.
+//! std::thread::scope teams; the AVX2 path (and the AVX-512 one, in a build with the `avx512` feature:
+//! rustc 1.89 or later) is std::arch code detected at run time.
 //!
 //! No panic crosses the boundary: every export runs its body through boundary::guard, which returns
 //! INTEROP_STATUS_INTERNAL (-1001) and keeps the message for interop_rust_last_error.
+
+// The AVX-512 code is x86-64's (std::arch::x86_64); the feature means nothing elsewhere.
+#[cfg(all(feature = "avx512", not(target_arch = "x86_64")))]
+compile_error!("the avx512 feature needs an x86-64 target");
 
 mod alloc;
 pub mod boundary;
@@ -74,8 +79,8 @@ pub unsafe extern "C" fn interop_inv_rust(n: i64, a: *mut f64, threads: i32) -> 
     })
 }
 
-/// 1 if this CPU and library can run the path, 0 if not (AVX-512: this library has no such path),
-/// -1 for a value that is no path.
+/// 1 if this CPU and library can run the path, 0 if not (AVX-512 in a build without the `avx512`
+/// feature, or a path above INTEROP_TEST_ISA_MAX), -1 for a value that is no path.
 #[no_mangle]
 pub extern "C" fn interop_rust_isa_supported(isa: i32) -> i32 {
     boundary::guard(|| isa::supported(isa))
@@ -88,7 +93,7 @@ pub extern "C" fn interop_rust_isa_select(isa: i32) -> i32 {
     boundary::guard(|| isa::select(isa))
 }
 
-/// The path the kernels take now: SCALAR or AVX2, never AUTO.
+/// The path the kernels take now: SCALAR, AVX2 or AVX512, never AUTO.
 #[no_mangle]
 pub extern "C" fn interop_rust_isa_active() -> i32 {
     boundary::guard(|| isa::active().isa())

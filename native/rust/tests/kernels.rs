@@ -228,28 +228,78 @@ fn the_exports_check_their_arguments() {
     assert_eq!(interop_rust_abi_version(), 1);
 }
 
+/// The paths this library should report here, derived from the CPU's features as the test sees them,
+/// the `avx512` feature of this build and INTEROP_TEST_ISA_MAX (not from the library's own detection).
+fn expected_paths() -> Vec<i32> {
+    let cap = match std::env::var("INTEROP_TEST_ISA_MAX").unwrap_or_default().trim().to_ascii_lowercase().as_str() {
+        "scalar" => ISA_SCALAR,
+        "avx2" => ISA_AVX2,
+        _ => ISA_AVX512,
+    };
+    let mut paths = vec![ISA_SCALAR];
+    #[cfg(target_arch = "x86_64")]
+    {
+        let avx2 = is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma");
+        if avx2 && cap >= ISA_AVX2 {
+            paths.push(ISA_AVX2);
+        }
+        let avx512 = is_x86_feature_detected!("avx512f")
+            && is_x86_feature_detected!("avx512dq")
+            && is_x86_feature_detected!("avx512bw")
+            && is_x86_feature_detected!("avx512vl");
+        if cfg!(feature = "avx512") && avx2 && avx512 && cap >= ISA_AVX512 {
+            paths.push(ISA_AVX512);
+        }
+    }
+    paths
+}
+
 #[test]
 fn the_isa_switch_has_interop_isa_select_semantics() {
+    let expected = expected_paths();
+    assert_eq!(Path::available().iter().map(|p| p.isa()).collect::<Vec<_>>(), expected);
     assert_eq!(interop_rust_isa_supported(-1), -1);
     assert_eq!(interop_rust_isa_supported(4), -1);
     assert_eq!(interop_rust_isa_supported(ISA_AUTO), 1);
-    assert_eq!(interop_rust_isa_supported(ISA_SCALAR), 1);
-    assert_eq!(interop_rust_isa_supported(ISA_AVX512), 0, "no AVX-512 path in this library");
-    let best = interop_rust_isa_active();
-    let has_avx2 = interop_rust_isa_supported(ISA_AVX2) == 1;
-    assert_eq!(best, if has_avx2 { ISA_AVX2 } else { ISA_SCALAR });
+    for isa in [ISA_SCALAR, ISA_AVX2, ISA_AVX512] {
+        assert_eq!(interop_rust_isa_supported(isa), i32::from(expected.contains(&isa)), "supported({})", isa);
+    }
+    let best = *expected.last().unwrap();
+    assert_eq!(interop_rust_isa_active(), best, "auto takes the best path");
     assert_eq!(interop_rust_isa_select(9), -1);
-    assert_eq!(interop_rust_isa_select(ISA_AVX512), 1);
-    assert_eq!(interop_rust_isa_active(), best, "a refused path leaves the path in use");
-    assert_eq!(interop_rust_isa_select(ISA_SCALAR), 0);
-    assert_eq!(interop_rust_isa_active(), ISA_SCALAR);
-    let mut inside = 0;
-    assert_eq!(unsafe { interop_pi_count_rust(42, 0, 1_000_000, 2, &mut inside) }, 0);
-    assert_eq!(inside, 785_402);
-    if has_avx2 {
-        assert_eq!(interop_rust_isa_select(ISA_AVX2), 0);
-        assert_eq!(interop_rust_isa_active(), ISA_AVX2);
+    for isa in [ISA_AVX2, ISA_AVX512].iter().filter(|isa| !expected.contains(isa)) {
+        assert_eq!(interop_rust_isa_select(*isa), 1);
+        assert_eq!(interop_rust_isa_active(), best, "a refused path leaves the path in use");
+    }
+    for &isa in &expected {
+        assert_eq!(interop_rust_isa_select(isa), 0);
+        assert_eq!(interop_rust_isa_active(), isa);
+        let mut inside = 0;
+        assert_eq!(unsafe { interop_pi_count_rust(42, 0, 1_000_000, 2, &mut inside) }, 0);
+        assert_eq!(inside, 785_402, "isa {}", isa);
     }
     assert_eq!(interop_rust_isa_select(ISA_AUTO), 0);
     assert_eq!(interop_rust_isa_active(), best);
+}
+
+/// INTEROP_TEST_ISA_MAX, read once per process: each value in a fresh process of this test program,
+/// which runs the test above under it (an unknown value caps nothing).
+#[test]
+fn the_test_isa_cap_holds_in_a_fresh_process() {
+    let program = std::env::current_exe().unwrap();
+    for value in ["scalar", "avx2", "avx512", "", "sse9"] {
+        let output = std::process::Command::new(&program)
+            .args(["--exact", "the_isa_switch_has_interop_isa_select_semantics", "--test-threads", "1"])
+            .env("INTEROP_TEST_ISA_MAX", value)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success() && text.contains("1 passed"),
+            "INTEROP_TEST_ISA_MAX={}: {}{}",
+            value,
+            text,
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
 }
