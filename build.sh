@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Interop's one build entry point.
 #   ./build.sh              install missing system packages (apt-get), build native + managed
-#   ./build.sh test         build if needed, then run every suite (CTest, NUnit, MPI) and print
-#                           one summary line: "N passed, N failed"
+#   ./build.sh test         build if needed, then run every suite (CTest, cargo, NUnit, the lower CPU
+#                           classes, MPI) and print one summary line: "N passed, N failed"
 #   ./build.sh clean        remove build/
 # Options (before or after the command):
+#   --full                  test: also the scalar-only CPU class (the default suite runs the classes
+#                           below this CPU that the project supports: AVX2-only under an AVX-512 CPU)
 #   --portable              tune native code for no CPU in particular instead of -march=native
 #                           (the kernels are compiled per instruction-set path in both builds)
 #   --no-install            never call apt-get; only report what is missing
@@ -19,12 +21,14 @@ NATIVE_BUILD="$BUILD/native"
 command="build"
 portable="OFF"
 install="yes"
+full="no"
 for arg in "$@"; do
   case "$arg" in
     build|test|clean) command="$arg" ;;
     --portable) portable="ON" ;;
     --no-install) install="no" ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --full) full="yes" ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "build.sh: unknown argument '$arg' (see ./build.sh --help)" >&2; exit 2 ;;
   esac
 done
@@ -182,6 +186,46 @@ run_nunit() {
   record nunit "$passed" "$failed"
 }
 
+# The CPU classes below this one (README, "CPU classes"): the instruction-set tests again with detection
+# capped by INTEROP_TEST_ISA_MAX (read by every kernel library and the driver) and .NET's own switches
+# (DOTNET_EnableAVX512=0 turns Avx512F.IsSupported and Vector512 acceleration off), so that the
+# expectations of an AVX2-only machine are checked on an AVX-512 one. A class above the CPU at hand
+# cannot be run (no emulator). The default suite runs the AVX2-only class where the CPU is above it;
+# --full adds the scalar-only one.
+CPU_CLASS_TESTS="FullyQualifiedName~Isa|FullyQualifiedName~KernelTable|FullyQualifiedName~InverseKernelPath|FullyQualifiedName~PiBackend|FullyQualifiedName~CpuClass"
+run_cpu_classes() {
+  local paths
+  paths=$(INTEROP_NATIVE_DIR="$BIN" "$BIN/interop" env 2>/dev/null | sed -n 's/^isa_cpu_paths *//p' | tr -d ' ')
+  local classes=()
+  case ",$paths," in *,avx512,*) classes+=(avx2) ;; esac
+  if [ "$full" = "yes" ]; then case ",$paths," in *,avx2,*) classes+=(scalar) ;; esac; fi
+  if [ ${#classes[@]} -eq 0 ]; then
+    log "CPU classes: this CPU ($paths) is the lowest class tested; none below it to run"
+    return
+  fi
+  local class
+  for class in "${classes[@]}"; do
+    log "NUnit: the $class class (INTEROP_TEST_ISA_MAX=$class on a CPU with $paths)"
+    local dotnet_caps=(DOTNET_EnableAVX512=0)
+    [ "$class" = "scalar" ] && dotnet_caps+=(DOTNET_EnableAVX=0)
+    local out status=0
+    out=$(env INTEROP_NATIVE_DIR="$BIN" INTEROP_TEST_ISA_MAX="$class" "${dotnet_caps[@]}" \
+          dotnet test "$ROOT/tests/Interop.Tests/Interop.Tests.csproj" -c Release --no-build --nologo \
+          --filter "$CPU_CLASS_TESTS" 2>&1) || status=$?
+    printf '%s\n' "$out"
+    local line passed failed
+    line=$(printf '%s\n' "$out" | grep -E 'Failed: +[0-9]+, Passed: +[0-9]+' | tail -1 || true)
+    if [ -n "$line" ]; then
+      failed=$(sed -E 's/.*Failed: +([0-9]+),.*/\1/' <<<"$line")
+      passed=$(sed -E 's/.*Passed: +([0-9]+),.*/\1/' <<<"$line")
+    else
+      passed=0; failed=1
+    fi
+    [ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
+    record "nunit-$class-class" "$passed" "$failed"
+  done
+}
+
 run_mpi() {
   log "MPI: the binding under mpiexec -n 1, 2, 3, abort and kill paths"
   local out status=0
@@ -206,6 +250,7 @@ run_tests() {
   run_ctest
   run_cargo
   run_nunit
+  run_cpu_classes
   run_mpi
   local passed=0 failed=0
   while read -r suite p f; do

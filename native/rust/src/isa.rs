@@ -60,17 +60,15 @@ static FORCED: AtomicI32 = AtomicI32::new(ISA_AUTO);
 /// behaves as on a CPU without AVX-512 (the same variable and values as libinterop_native's).
 pub const TEST_ISA_MAX_VARIABLE: &str = "INTEROP_TEST_ISA_MAX";
 
-/// The highest path a value of INTEROP_TEST_ISA_MAX allows: scalar, avx2 or avx512 (ASCII case and
-/// surrounding blanks ignored). Unset, empty or any other value caps nothing: an unknown value is
-/// ignored, as the other libraries ignore it, rather than read as some cap the user did not ask for.
+/// The highest path a value of INTEROP_TEST_ISA_MAX allows: exactly scalar, avx2 or avx512, as the
+/// other libraries and the driver read it (native/src/cpu_runs.h, ManagedIsa.TestCap). Unset, empty
+/// or any other value caps nothing: an unknown value is ignored, as they ignore it, rather than read
+/// as some cap the user did not ask for.
 pub fn test_isa_cap(value: Option<&str>) -> i32 {
-    let value = value.map(str::trim).unwrap_or("");
-    if value.eq_ignore_ascii_case("scalar") {
-        ISA_SCALAR
-    } else if value.eq_ignore_ascii_case("avx2") {
-        ISA_AVX2
-    } else {
-        ISA_AVX512
+    match value {
+        Some("scalar") => ISA_SCALAR,
+        Some("avx2") => ISA_AVX2,
+        _ => ISA_AVX512,
     }
 }
 
@@ -170,7 +168,8 @@ mod tests {
     fn the_cap_variable_names_a_path_or_caps_nothing() {
         assert_eq!(test_isa_cap(Some("scalar")), ISA_SCALAR);
         assert_eq!(test_isa_cap(Some("avx2")), ISA_AVX2);
-        assert_eq!(test_isa_cap(Some(" AVX2 ")), ISA_AVX2);
+        // Exactly as C and C# read it: another spelling is no cap in any of them.
+        assert_eq!(test_isa_cap(Some(" AVX2 ")), ISA_AVX512);
         assert_eq!(test_isa_cap(Some("avx512")), ISA_AVX512);
         for none in [None, Some(""), Some("sse9"), Some("auto"), Some("avx2 avx512")] {
             assert_eq!(test_isa_cap(none), ISA_AVX512, "{:?}", none);
