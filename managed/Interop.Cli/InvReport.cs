@@ -89,7 +89,7 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
 
         if (results.Select(r => r.Dgemm).OfType<DgemmRate>().ToList() is { Count: > 0 } dgemm)
         {
-            output.WriteLine(PeakText.DgemmLine(PeakText.OpenBlasKernels(dgemm[0]), $"n = {dgemm[0].N.ToString(Invariant)}", dgemm.Select(d => (d.Threads, d.Gflops)), perRank));
+            output.WriteLine(PeakText.DgemmLine(PeakText.OpenBlasDgemm(dgemm[0]), $"n = {dgemm[0].N.ToString(Invariant)}", dgemm.Select(d => (d.Threads, d.Gflops)), perRank));
         }
 
         if (results.Any(r => r.AbovePeak))

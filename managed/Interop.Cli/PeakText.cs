@@ -41,11 +41,11 @@ internal static class PeakText
         $"; % of peak = GFLOP/s{(perRank ? " per rank" : string.Empty)} over the limit of the row's path";
 
     /// <summary>"dgemm: OpenBLAS dgemm (Haswell kernels, avx2) at n = 131: 80.1 GFLOP/s on 2 thread(s); over dgemm = ...".</summary>
-    public static string DgemmLine(string openBlas, string size, IEnumerable<(int Threads, double Gflops)> rates, bool perRank) =>
-        $"dgemm: OpenBLAS dgemm ({openBlas}) at {size}: " +
+    public static string DgemmLine(string dgemm, string size, IEnumerable<(int Threads, double Gflops)> rates, bool perRank) =>
+        $"dgemm: {dgemm} at {size}: " +
         string.Join(", ", rates.DistinctBy(r => r.Threads).OrderBy(r => r.Threads).Select(r => $"{Units.Rate(r.Gflops)} GFLOP/s on {r.Threads} thread(s)")) +
         $"; over dgemm = GFLOP/s{(perRank ? " per rank" : string.Empty)} over that rate at the same thread count";
 
-    /// <summary>"Haswell kernels, avx2": OpenBLAS's core and the path of its kernels.</summary>
-    public static string OpenBlasKernels(DgemmRate rate) => $"{rate.Core} kernels, {IsaNames.Name(rate.Isa)}";
+    /// <summary>"OpenBLAS dgemm (Haswell kernels, avx2)": OpenBLAS's core and the path of its kernels.</summary>
+    public static string OpenBlasDgemm(DgemmRate rate) => $"OpenBLAS dgemm ({rate.Core} kernels, {IsaNames.Name(rate.Isa)})";
 }
