@@ -130,9 +130,9 @@ INTEROP_EXPORT int32_t interop_inv_residual_estimate(int64_t n, const double *a,
 INTEROP_EXPORT int32_t interop_fma_limit_gflops(int32_t isa, int32_t threads, int32_t runs, double *gflops);
 
 /*
- * OpenBLAS's DGEMM rate, the second reference of an inversion's rate ("over dgemm"): OpenBLAS dgemm on n x n matrices with
- * `threads` threads, one untimed warm-up at a smaller size, then one timed C = A B. Stores GFLOP/s
- * (2n^3 / seconds / 1e9) in *gflops.
+ * OpenBLAS's DGEMM rate, the second reference of an inversion's rate ("over dgemm"): OpenBLAS dgemm
+ * on n x n matrices with `threads` threads, one untimed warm-up at a smaller size, then one timed
+ * C = A B. Stores GFLOP/s (2n^3 / seconds / 1e9) in *gflops.
  * Status: 0 ok; -1 n < 1 or n > 46340; -2 threads < 1; -3 gflops NULL; NO_MEMORY.
  */
 INTEROP_EXPORT int32_t interop_dgemm_gflops(int64_t n, int32_t threads, double *gflops);

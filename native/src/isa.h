@@ -40,7 +40,7 @@ typedef struct {
     INTEROP_INTERNAL int32_t interop_pi_count_fortran##suffix(uint64_t seed, int64_t begin, int64_t end,     \
                                                               int32_t threads, int64_t *inside);             \
     INTEROP_INTERNAL int32_t interop_inv_c##suffix(int64_t n, double *a, int32_t threads);                   \
-    INTEROP_INTERNAL int32_t interop_inv_fortran##suffix(int64_t n, double *a, int32_t threads);               \
+    INTEROP_INTERNAL int32_t interop_inv_fortran##suffix(int64_t n, double *a, int32_t threads);             \
     INTEROP_INTERNAL double interop_fma_chains##suffix(int64_t iterations, double m, double c, double *flops);
 
 INTEROP_DECLARE_ISA_KERNELS(_scalar)

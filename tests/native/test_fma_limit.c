@@ -45,7 +45,8 @@ int main(void)
             double g = -1;
             int32_t status = interop_fma_limit_gflops(isa, 1, 5, &g);
             if (interop_isa_supported(isa) != 1) {
-                CHECK(status == 1 && g == -1, "%s: the CPU lacks it, yet status %d, %g GFLOP/s", names[isa], status, g);
+                CHECK(status == 1 && g == -1, "%s: the CPU lacks it, yet status %d, %g GFLOP/s", names[isa],
+                      status, g);
                 continue;
             }
             CHECK(status == 0, "%s: status %d", names[isa], status);
@@ -64,8 +65,8 @@ int main(void)
     for (int32_t threads = 2; threads <= 3; ++threads) {
         double g = -1;
         int32_t status = interop_fma_limit_gflops(INTEROP_ISA_SCALAR, threads, 2, &g);
-        CHECK(status == 0 && g > 0 && g < threads * GFLOPS_PER_THREAD_CEILING, "scalar on %d threads: status %d, %g",
-              threads, status, g);
+        CHECK(status == 0 && g > 0 && g < threads * GFLOPS_PER_THREAD_CEILING,
+              "scalar on %d threads: status %d, %g", threads, status, g);
     }
 
     if (failures > 0)
