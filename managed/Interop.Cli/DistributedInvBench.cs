@@ -16,7 +16,7 @@ internal static class DistributedInvBench
 {
     /// <summary>
     /// Runs <paramref name="request"/> (its <c>Runs</c> set here) on every rank and returns the
-    /// result with the slowest rank's times; <paramref name="peak"/> is asked on rank 0 only. A
+    /// result with the slowest rank's times; <paramref name="peak"/> (OpenBLAS's DGEMM rate, null: no references) is asked on rank 0 only, which measures the FMA limit too. A
     /// failure, which a distributed backend throws on every rank alike, is a
     /// <see cref="CollectiveFailureException"/>: said once, no abort.
     /// </summary>
@@ -37,7 +37,12 @@ internal static class DistributedInvBench
 
         double checkSeconds = Math.Max(0, Stopwatch.GetElapsedTime(start).TotalSeconds - done.RunSeconds.Sum());
         var result = new InvResult(backend.Name, request.Threads, job.Size, request.N, [.. done.RunSeconds.Skip(warmup)], done.Residual, null,
-            checkSeconds, backend.InvIsa, job.IsRoot ? peak() : null);
+            checkSeconds, backend.InvIsa, null);
+        if (job.IsRoot)
+        {
+            result = InvBench.WithReferences(result, peak());
+        }
+
         return (result, done);
     }
 }

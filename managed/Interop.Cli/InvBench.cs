@@ -19,7 +19,7 @@ internal sealed class InvBench
     /// The largest order at which the DGEMM yardstick is timed: OpenBLAS's rate has long levelled off
     /// there, and three matrices of that order (384 MB) fit any machine that inverts one.
     /// </summary>
-    private const int MaxDgemmOrder = 4000;
+    public const int MaxDgemmOrder = 4000;
 
     private readonly Dictionary<int, DgemmRate?> peaks = [];
     private readonly double[] a;
@@ -41,7 +41,7 @@ internal sealed class InvBench
     /// <summary>The inverse of the last run.</summary>
     public ReadOnlyMemory<double> LastInverse => work;
 
-    /// <summary>A benchmark run: one warm-up, <paramref name="repeat"/> timed runs, the full residual, the DGEMM peak, LAPACK's inverse to compare with.</summary>
+    /// <summary>A benchmark run: one warm-up, <paramref name="repeat"/> timed runs, the full residual, the references (FMA limit, DGEMM), LAPACK's inverse to compare with.</summary>
     public InvResult Run(IInvBackend backend, int threads, int repeat) => Run(backend, threads, new InvRunSettings(RepeatPolicy.Fixed(repeat)));
 
     /// <summary>
@@ -70,8 +70,8 @@ internal sealed class InvBench
         }
 
         double checkSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        DgemmRate? peak = settings.MeasurePeak ? Peak(threads) : null;
-        return new InvResult(backend.Name, threads, 1, N, seconds, residual, difference, checkSeconds, backend.InvIsa, peak);
+        var result = new InvResult(backend.Name, threads, 1, N, seconds, residual, difference, checkSeconds, backend.InvIsa, null);
+        return settings.MeasurePeak ? WithReferences(result, Peak(threads)) : result;
     }
 
     private int Invert(IInvBackend backend, int threads)
@@ -104,12 +104,31 @@ internal sealed class InvBench
         using var span = Tracing.Span("dgemm peak", "verify", $"n = {order}, {threads} thread(s)");
         try
         {
-            return new DgemmRate(order, threads, NativeIsa.DgemmGflops(order, threads));
+            double gflops = NativeIsa.DgemmGflops(order, threads);
+            string core = NativeInverse.OpenBlasCore();
+            return new DgemmRate(order, threads, gflops, core, NativeIsa.OpenBlasPath(core));
         }
         catch (BackendUnavailableException)
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// <paramref name="result"/> with its references, measured with the native library
+    /// (<paramref name="dgemm"/> null: none, and no limit either): OpenBLAS's DGEMM rate, and the
+    /// FMA limit of the row's own path at its threads, measured again if the row's rate per rank
+    /// beat it (<see cref="FmaLimits.Against"/>).
+    /// </summary>
+    public static InvResult WithReferences(InvResult result, DgemmRate? dgemm)
+    {
+        if (dgemm is null)
+        {
+            return result;
+        }
+
+        using var span = Tracing.Span("fma limit", "verify", $"{IsaNames.Name(result.Isa)}, {result.Threads} thread(s)");
+        return result with { Dgemm = dgemm, Limit = FmaLimits.Against(result.Isa, result.Threads, result.GflopsPerRank) };
     }
 
     /// <summary>OpenBLAS's description, or null when the native library is not here.</summary>
@@ -182,6 +201,7 @@ internal enum InvCheck
 
 /// <summary>
 /// What one backend's measurement does besides inverting: a warm-up, how many timed runs, which
-/// residual, whether to time the DGEMM yardstick and to compare with LAPACK's inverse.
+/// residual, whether to measure the references of "% of peak" (the path's FMA limit, OpenBLAS's DGEMM)
+/// and to compare with LAPACK's inverse.
 /// </summary>
 internal sealed record InvRunSettings(RepeatPolicy Repeat, int Warmup = 1, InvCheck Check = InvCheck.Full, bool MeasurePeak = true, bool CompareWithLapack = true);

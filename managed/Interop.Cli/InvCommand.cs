@@ -94,8 +94,8 @@ internal static class InvCommand
             IsaRequest isa = common.Isa(parsed);
 
             // A file to invert is a task, not a benchmark: by default one run of lapack, no warm-up,
-            // no DGEMM yardstick, the residual estimated. Options given explicitly still count;
-            // --repeat makes it a benchmark again (warm-up and yardstick).
+            // no references (FMA limit, DGEMM), the residual estimated. Options given explicitly still count;
+            // --repeat makes it a benchmark again (warm-up and references).
             bool task = inputPath is not null;
             bool timing = !task || Given(parsed, repeatOption);
             var options = new InvOptions(
@@ -321,7 +321,7 @@ internal sealed record InvOptions(IsaRequest Isa, int N, string? Input, string? 
 
     public InvCheck Check { get; init; } = InvCheck.Full;
 
-    /// <summary>Whether OpenBLAS's DGEMM rate is timed for the "% of peak" column.</summary>
+    /// <summary>Whether the references are measured: the FMA limit of each row's path ("% of peak") and OpenBLAS's DGEMM rate ("over dgemm").</summary>
     public bool MeasurePeak { get; init; } = true;
 
     /// <summary>Backends that run over every rank (scalapack), after the others; named in --backend.</summary>

@@ -2,14 +2,19 @@ using System.Globalization;
 using Interop.Cli.Commands;
 using Interop.Cli.Schema;
 using Interop.Core;
+using Interop.Native;
 
 namespace Interop.Cli;
 
 /// <summary>Measured inversion results and their verdict (<see cref="InvRun.Verify"/>), as text or as the schema's document.</summary>
-internal sealed class InvReport(InvOptions options, int n, double generateSeconds, string? openBlas, IReadOnlyList<InvResult> results, Verdict verdict) : IRunReport
+internal sealed class InvReport(InvOptions options, int n, double generateSeconds, string? openBlas, IReadOnlyList<InvResult> measured, Verdict verdict) : IRunReport
 {
     private const string Baseline = "managed-serial";
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    // Every row held against the limit kept for its path and threads: a later row that beat a limit
+    // had it measured again, and the rows before it are held against the same, better one.
+    private readonly IReadOnlyList<InvResult> results = [.. measured.Select(r => r with { Limit = FmaLimits.Latest(r.Limit) })];
 
     public Verdict Verdict => verdict;
 
@@ -45,7 +50,7 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
         // A distributed backend ran on every rank: its rows say ranks x threads, and so do the
         // others', which ran on rank 0 alone (1xT).
         bool distributed = results.Any(r => r.Ranks > 1);
-        string[] header = ["backend", "isa", distributed ? "ranks x threads" : "threads", "n", "median", "95% CI", "runs", "GFLOP/s", "% of peak", "speedup", "residual", "max|X-X_lapack|", "check"];
+        string[] header = ["backend", "isa", distributed ? "ranks x threads" : "threads", "n", "median", "95% CI", "runs", "GFLOP/s", "% of peak", "over dgemm", "speedup", "residual", "max|X-X_lapack|", "check"];
         var rows = results.Select(r => new[]
         {
             r.Backend,
@@ -56,13 +61,14 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
             StatsText.Ci(r.Stats),
             r.Seconds.Count.ToString(Invariant),
             Units.Rate(r.Gflops),
-            r.PercentOfPeak is double peak ? peak.ToString("F0", Invariant) + "%" : "-",
+            PeakText.Percent(r.PercentOfPeak),
+            PeakText.Over(r.OverDgemm),
             SpeedupEstimate(r) is RatioEstimate s ? s.Format() : "-",
             r.Residual.ToString("G3", Invariant),
             r.MaxDifferenceFromLapack is double d ? d.ToString("0.0e+00", Invariant) : "-",
             r.Verified ? "ok" : "FAILED",
         }).ToList();
-        TextTable.Write(output, header, rows, rightAligned: [false, false, true, true, true, true, true, true, true, true, true, true, false]);
+        TextTable.Write(output, header, rows, rightAligned: [false, false, true, true, true, true, true, true, true, true, true, true, true, false]);
         output.WriteLine();
         output.WriteLine(
             $"check: scaled residual ||I - A X||_1 / (n eps ||A||_1 ||X||_1) must be <= {InvResult.ResidualThreshold}" +
@@ -71,11 +77,26 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
             (options.Output is string path
                 ? Verified ? $"; inverse from {results[0].Backend} written to {path}" : $"; {path} not written (a check failed)"
                 : string.Empty));
-        string peaks = string.Join(", ", results.Select(r => r.Peak).OfType<DgemmRate>().DistinctBy(p => p.Threads)
-            .Select(p => $"{Units.Rate(p.Gflops)} GFLOP/s on {p.Threads} thread(s)"));
-        output.WriteLine(peaks.Length > 0
-            ? $"peak: OpenBLAS dgemm at n = {results.Select(r => r.Peak).OfType<DgemmRate>().First().N}: {peaks} (% of peak = GFLOP/s over that rate at the same thread count{(results.Any(r => r.Ranks > 1) ? "; for ranks x threads rows, GFLOP/s per rank" : string.Empty)})"
-            : options.MeasurePeak ? "peak: not measured (no native library)" : "peak: not measured (one run, no warm-up; --repeat times it)");
+        bool perRank = results.Any(r => r.Ranks > 1);
+        if (results.Any(r => r.Limit is not null))
+        {
+            output.WriteLine(PeakText.LimitsLine(results.Select(r => r.Limit).OfType<PathLimit>().Select(l => (IsaNames.Name(l.Isa), l.Threads, l.Gflops)), perRank));
+        }
+        else
+        {
+            output.WriteLine(options.MeasurePeak ? "peak: not measured (no native library)" : "peak: not measured (one run, no warm-up; --repeat times it)");
+        }
+
+        if (results.Select(r => r.Dgemm).OfType<DgemmRate>().ToList() is { Count: > 0 } dgemm)
+        {
+            output.WriteLine(PeakText.DgemmLine(PeakText.OpenBlasDgemm(dgemm[0]), $"n = {dgemm[0].N.ToString(Invariant)}", dgemm.Select(d => (d.Threads, d.Gflops)), perRank));
+        }
+
+        if (results.Any(r => r.AbovePeak))
+        {
+            output.WriteLine(PeakText.AboveLine);
+        }
+
         if (StatsText.NoiseWarning([.. results.Select(r => ($"{r.Backend} {r.Ranks}x{r.Threads}", r.Stats))]) is string warning)
         {
             output.WriteLine(warning);
@@ -108,8 +129,12 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
             [.. results.Select(r => Documents.Point("inv", r.Backend, r.Isa, r.Ranks, r.Threads, null, r.N, options.Input is null ? options.Seed : null,
                 r.Seconds, r.Verified, $"residual={r.Residual.ToString("G3", Invariant)}") with
             {
-                PeakGflops = r.Peak?.Gflops,
+                PeakGflops = r.Limit?.Gflops,
+                PeakSource = r.Limit is null ? null : MeasuredPoint.FmaLimitSource,
                 FractionOfPeak = Documents.Finite(r.PercentOfPeak / 100),
+                AbovePeak = r.Limit is null ? null : r.AbovePeak,
+                DgemmGflops = r.Dgemm?.Gflops,
+                OverDgemm = Documents.Finite(r.OverDgemm),
                 SpeedupVsManagedSerial = Documents.Finite(Speedup(r)),
                 Residual = Documents.Finite(r.Residual),
                 ResidualThreshold = InvResult.ResidualThreshold,

@@ -61,8 +61,9 @@ public static class NativeIsa
     };
 
     /// <summary>
-    /// The machine's DGEMM rate in GFLOP/s (OpenBLAS dgemm, n x n, <paramref name="threads"/> threads,
-    /// one timed call after a warm-up): the yardstick of an inversion's "% of peak".
+    /// OpenBLAS's DGEMM rate in GFLOP/s (n x n, <paramref name="threads"/> threads, one timed call
+    /// after a warm-up, on OpenBLAS's own path): an inversion's "over dgemm". Its "% of peak" is
+    /// against the FMA limit of its own path (<see cref="FmaLimits"/>).
     /// </summary>
     public static double DgemmGflops(int n, int threads)
     {

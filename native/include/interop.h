@@ -23,7 +23,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a signature below changes; the managed side refuses a mismatched library. */
-#define INTEROP_ABI_VERSION 6
+#define INTEROP_ABI_VERSION 7
 
 /* Status returned when a kernel cannot allocate its workspace (distinct from any argument index). */
 #define INTEROP_STATUS_NO_MEMORY (-1000)
@@ -118,9 +118,21 @@ INTEROP_EXPORT int32_t interop_inv_residual_estimate(int64_t n, const double *a,
                                                      double *residual, int32_t *products);
 
 /*
- * The machine's DGEMM rate, the yardstick of "% of peak": OpenBLAS dgemm on n x n matrices with
- * `threads` threads, one untimed warm-up at a smaller size, then one timed C = A B. Stores GFLOP/s
- * (2n^3 / seconds / 1e9) in *gflops.
+ * The floating-point limit of instruction-set path `isa` (SCALAR, AVX2 or AVX512; not AUTO) on a team
+ * of `threads` OpenMP threads, the yardstick of "% of peak": every thread runs independent chains of
+ * multiply-adds, as many as fill the path's FMA units (avx512: 16 chains of 8-double FMAs; avx2: 12 of
+ * 4-double FMAs; scalar: 12 of SSE2 2-double multiply + add pairs, since the x86-64 baseline has no
+ * FMA), counted as 2 flops per lane. One warm-up run and `runs` timed runs of about 4 ms each; stores
+ * the best run's GFLOP/s (the whole team's) in *gflops.
+ * Status: 0 ok; -1 not a path; -2 threads < 1; -3 runs < 1; -4 gflops NULL;
+ *         1 this CPU or build cannot run the path (nothing measured).
+ */
+INTEROP_EXPORT int32_t interop_fma_limit_gflops(int32_t isa, int32_t threads, int32_t runs, double *gflops);
+
+/*
+ * OpenBLAS's DGEMM rate, the second reference of an inversion's rate ("over dgemm"): OpenBLAS dgemm
+ * on n x n matrices with `threads` threads, one untimed warm-up at a smaller size, then one timed
+ * C = A B. Stores GFLOP/s (2n^3 / seconds / 1e9) in *gflops.
  * Status: 0 ok; -1 n < 1 or n > 46340; -2 threads < 1; -3 gflops NULL; NO_MEMORY.
  */
 INTEROP_EXPORT int32_t interop_dgemm_gflops(int64_t n, int32_t threads, double *gflops);

@@ -9,12 +9,12 @@
 
 static const interop_isa_kernels kernels[] = {
     {INTEROP_ISA_SCALAR, interop_pi_range_c_scalar, interop_pi_count_fortran_scalar, interop_inv_c_scalar,
-     interop_inv_fortran_scalar},
+     interop_inv_fortran_scalar, interop_fma_chains_scalar},
 #if defined(INTEROP_HAVE_X86_ISAS)
     {INTEROP_ISA_AVX2, interop_pi_range_c_avx2, interop_pi_count_fortran_avx2, interop_inv_c_avx2,
-     interop_inv_fortran_avx2},
+     interop_inv_fortran_avx2, interop_fma_chains_avx2},
     {INTEROP_ISA_AVX512, interop_pi_range_c_avx512, interop_pi_count_fortran_avx512, interop_inv_c_avx512,
-     interop_inv_fortran_avx512},
+     interop_inv_fortran_avx512, interop_fma_chains_avx512},
 #endif
 };
 
@@ -51,6 +51,14 @@ const interop_isa_kernels *interop_isa_kernels_active(void)
         if (forced == INTEROP_ISA_AUTO ? interop_cpu_runs(kernels[i].isa) : kernels[i].isa == forced)
             return &kernels[i];
     return &kernels[0];
+}
+
+const interop_isa_kernels *interop_isa_kernels_of(int32_t isa)
+{
+    for (size_t i = 0; i < sizeof kernels / sizeof *kernels; ++i)
+        if (kernels[i].isa == isa)
+            return &kernels[i];
+    return NULL;
 }
 
 INTEROP_EXPORT int32_t interop_pi_count_fortran(uint64_t seed, int64_t begin, int64_t end, int32_t threads,

@@ -31,6 +31,8 @@ typedef struct {
     int32_t (*pi_count_fortran)(uint64_t seed, int64_t begin, int64_t end, int32_t threads, int64_t *inside);
     int32_t (*inv_c)(int64_t n, double *a, int32_t threads);
     int32_t (*inv_fortran)(int64_t n, double *a, int32_t threads);
+    /* The path's floating-point limit on one thread (fma_chains.c; timed by fma_limit.c). */
+    double (*fma_chains)(int64_t iterations, double m, double c, double *flops);
 } interop_isa_kernels;
 
 #define INTEROP_DECLARE_ISA_KERNELS(suffix)                                                                  \
@@ -38,7 +40,8 @@ typedef struct {
     INTEROP_INTERNAL int32_t interop_pi_count_fortran##suffix(uint64_t seed, int64_t begin, int64_t end,     \
                                                               int32_t threads, int64_t *inside);             \
     INTEROP_INTERNAL int32_t interop_inv_c##suffix(int64_t n, double *a, int32_t threads);                   \
-    INTEROP_INTERNAL int32_t interop_inv_fortran##suffix(int64_t n, double *a, int32_t threads);
+    INTEROP_INTERNAL int32_t interop_inv_fortran##suffix(int64_t n, double *a, int32_t threads);             \
+    INTEROP_INTERNAL double interop_fma_chains##suffix(int64_t iterations, double m, double c, double *flops);
 
 INTEROP_DECLARE_ISA_KERNELS(_scalar)
 #if defined(INTEROP_HAVE_X86_ISAS)
@@ -48,5 +51,8 @@ INTEROP_DECLARE_ISA_KERNELS(_avx512)
 
 /* The kernels of the path in use (interop_isa_select, else the best the CPU has). */
 INTEROP_INTERNAL const interop_isa_kernels *interop_isa_kernels_active(void);
+
+/* The kernels of path `isa` whatever the path in use; NULL for a path this build lacks. */
+INTEROP_INTERNAL const interop_isa_kernels *interop_isa_kernels_of(int32_t isa);
 
 #endif

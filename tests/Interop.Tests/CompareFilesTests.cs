@@ -96,10 +96,51 @@ public sealed class CompareFilesTests : TempFolderTest
     [Test]
     public void InversionPointsKnowTheirShareOfThePeak()
     {
-        ComparePoint p = Inv("c-openmp", 2, 2.0, 2.0, 2.0) with { PeakGflops = 80 };
+        ComparePoint p = Inv("c-openmp", 2, 2.0, 2.0, 2.0) with { PeakGflops = 80, DgemmGflops = 40 };
         Assert.That(p.Throughput, Is.EqualTo(64));
         Assert.That(p.PercentOfPeak, Is.EqualTo(80));
+        Assert.That(p.OverDgemm, Is.EqualTo(1.6));
+        Assert.That(p.AbovePeak, Is.False);
+        Assert.That(CompareTables.FormatPerCoreOrPeak(p), Is.EqualTo("80%"));
         Assert.That(Inv("c-openmp", 2, 2.0).PercentOfPeak, Is.Null);
+        Assert.That(Inv("c-openmp", 2, 2.0).OverDgemm, Is.Null);
+
+        ComparePoint above = p with { PeakGflops = 50 };
+        Assert.That(above.AbovePeak, Is.True);
+        Assert.That(CompareTables.FormatPerCoreOrPeak(above), Is.EqualTo("128%!"));
+    }
+
+    [Test]
+    public void InversionTablesNameBothReferencesAndFlagARowAboveItsLimit()
+    {
+        CompareRun run = Synthetic() with
+        {
+            Environment = [new("isa_openblas", "avx2 (core Haswell, OPENBLAS_CORETYPE as the user set it)")],
+            Points =
+            [
+                Inv("lapack", 2, 2.0) with { Isa = "avx2", Size = 4000, PeakGflops = 100, DgemmGflops = 50 },
+                Inv("c-openmp", 2, 1.0) with { Isa = "avx512", Size = 4000, PeakGflops = 100, DgemmGflops = 50 },
+            ],
+        };
+        var text = new StringWriter();
+        CompareTables.Write(text, run);
+        string table = text.ToString();
+        Assert.That(table, Does.Contain("% of peak").And.Contain("over dgemm"));
+        Assert.That(table.Split('\n').Single(l => l.StartsWith("lapack", StringComparison.Ordinal)), Does.Contain(" 64% ").And.Contain("1.28x"));
+        Assert.That(table.Split('\n').Single(l => l.StartsWith("c-openmp", StringComparison.Ordinal)), Does.Contain("128%!").And.Contain("2.56x"));
+        Assert.That(table, Does.Contain("avx2 on 2 thread(s) 100 GFLOP/s").And.Contain("avx512 on 2 thread(s) 100 GFLOP/s"));
+        Assert.That(table, Does.Contain("dgemm: OpenBLAS dgemm on avx2 (core Haswell").And.Contain("at n = 4000: 50.0 GFLOP/s on 2 thread(s)"));
+        Assert.That(table, Does.Contain(Interop.Cli.PeakText.AboveLine));
+
+        string md = MarkdownReport.Render(run, [], []);
+        Assert.That(md, Does.Contain("| % of peak | over dgemm |").And.Contain("| 128%! | 2.56x |").And.Contain(Interop.Cli.PeakText.AboveLine));
+
+        string csv = ResultsFiles.Csv(run);
+        string[] header = csv.Split('\n')[0].Split(',');
+        string[] c = csv.Split('\n').Single(l => l.Contains(",c-openmp,", StringComparison.Ordinal)).Split(',');
+        string Cell(string column) => c[Array.IndexOf(header, column)];
+        Assert.That((Cell("peak_gflops"), Cell("fraction_of_peak"), Cell("above_peak"), Cell("dgemm_gflops"), Cell("over_dgemm")),
+            Is.EqualTo(("100", "1.28", "true", "50", "2.56")));
     }
 
     [Test]

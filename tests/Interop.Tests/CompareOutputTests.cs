@@ -74,7 +74,7 @@ public sealed class CompareOutputTests : TempFolderTest
         Assert.That(code, Is.Zero, stderr);
         using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "results.json")));
         JsonElement root = doc.RootElement;
-        Assert.That(root.GetProperty("schema_version").GetInt32(), Is.EqualTo(4));
+        Assert.That(root.GetProperty("schema_version").GetInt32(), Is.EqualTo(ResultsFiles.SchemaVersion));
         Assert.That(root.GetProperty("complete").GetBoolean(), Is.True);
         Assert.That(root.GetProperty("status").GetString(), Is.EqualTo("complete"));
         Assert.That(root.GetProperty("verified").GetBoolean(), Is.True);

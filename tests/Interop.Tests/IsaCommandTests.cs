@@ -99,25 +99,40 @@ public sealed class IsaCommandTests
         var (code, stdout, stderr) = Cli.Run("inv", "--isa", IsaNames.Name(path), "--size", "131", "--threads", "2", "--repeat", "1", "--json");
         Assert.That(code, Is.Zero, stderr);
         using JsonDocument doc = JsonDocument.Parse(stdout);
+        var limits = new Dictionary<(string Isa, int Threads), double>();
         foreach (JsonElement row in doc.RootElement.GetProperty("points").EnumerateArray())
         {
             string backend = row.GetProperty("backend").GetString()!;
+            string isa = row.GetProperty("isa").GetString()!;
             if (backend != "lapack")
             {
                 // OpenBLAS follows the switch only when told before it loads (a fresh process); here it was loaded earlier.
-                Assert.That(row.GetProperty("isa").GetString(), Is.EqualTo(IsaNames.Name(ExpectedPaths.For(backend, "inv", path))), backend);
+                Assert.That(isa, Is.EqualTo(IsaNames.Name(ExpectedPaths.For(backend, "inv", path))), backend);
             }
 
+            // % of peak: against the FMA limit of the row's own path (lapack: OpenBLAS's), one per path and threads.
             double peak = row.GetProperty("peak_gflops").GetDouble();
             Assert.That(peak, Is.GreaterThan(0));
+            Assert.That(row.GetProperty("peak_source").GetString(), Is.EqualTo("fma_limit"));
             Assert.That(row.GetProperty("fraction_of_peak").GetDouble(),
                 Is.EqualTo(row.GetProperty("gflops").GetDouble() / peak).Within(1e-6).Percent);
+            Assert.That(row.GetProperty("above_peak").GetBoolean(), Is.EqualTo(row.GetProperty("fraction_of_peak").GetDouble() > 1), backend);
+            int threads = row.GetProperty("threads").GetInt32();
+            Assert.That(limits.TryAdd((isa, threads), peak) || limits[(isa, threads)] == peak, Is.True, $"{backend}: one limit per path and threads");
+
+            // over dgemm: against OpenBLAS's dgemm at the same threads, the old yardstick.
+            double dgemm = row.GetProperty("dgemm_gflops").GetDouble();
+            Assert.That(dgemm, Is.GreaterThan(0));
+            Assert.That(row.GetProperty("over_dgemm").GetDouble(), Is.EqualTo(row.GetProperty("gflops").GetDouble() / dgemm).Within(1e-6).Percent);
             Assert.That(row.GetProperty("verified").GetBoolean(), Is.True, backend);
         }
 
         (code, stdout, _) = Cli.Run("inv", "--size", "131", "--repeat", "1", "--backend", "c-openmp");
         Assert.That(code, Is.Zero);
-        Assert.That(stdout, Does.Contain("% of peak").And.Contain("peak: OpenBLAS dgemm at n = 131"));
+        string core = global::Interop.Native.NativeInverse.OpenBlasCore();
+        string openBlas = IsaNames.Name(global::Interop.Native.NativeIsa.OpenBlasPath(core));
+        Assert.That(stdout, Does.Contain("% of peak").And.Contain("over dgemm").And.Contain("peak: FMA limit of each row's own path")
+            .And.Contain($"dgemm: OpenBLAS dgemm ({core} kernels, {openBlas}) at n = 131"));
     }
 
     [Test]

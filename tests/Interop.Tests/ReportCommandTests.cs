@@ -151,6 +151,26 @@ public sealed class ReportCommandTests
     }
 
     [Test]
+    public void AFileOfAnOlderSchemaSaysItsPeakWasOpenBlasDgemm()
+    {
+        // Schema 4: the document of today, but peak_gflops and fraction_of_peak were over OpenBLAS's dgemm.
+        string old = Path.Combine(dir, "old");
+        Directory.CreateDirectory(old);
+        Interop.Cli.Schema.ResultDocument doc = SchemaTests.Sample("compare") with { SchemaVersion = 4, Complete = true, Status = "complete" };
+        File.WriteAllText(Path.Combine(old, "results.json"), Interop.Cli.Schema.Documents.Serialize(doc));
+        string now = Path.Combine(dir, "now");
+        Directory.CreateDirectory(now);
+        File.WriteAllText(Path.Combine(now, "results.json"), Interop.Cli.Schema.Documents.Serialize(doc with { SchemaVersion = Interop.Cli.Schema.ResultDocument.CurrentVersion }));
+
+        var (code, stdout, stderr) = Cli.Run("report", old, now, "--out-dir", Path.Combine(dir, "R"), "--allow-mixed");
+        Assert.That(code, Is.Zero, stderr);
+        string results = Path.Combine(old, "results.json");
+        Assert.That(stdout, Does.Contain($"fraction_of_peak in {results} (schema 4) is over OpenBLAS dgemm, not the FMA limit"));
+        Assert.That(stdout, Does.Not.Contain($"fraction_of_peak in {Path.Combine(now, "results.json")}"), "this schema's peak is the limit");
+        Assert.That(File.ReadAllText(Path.Combine(dir, "R", "report.md")), Does.Contain($"fraction_of_peak in {results} (schema 4)"));
+    }
+
+    [Test]
     public void TheBaselineIsTheSlowestCommonBackendAtItsFewestWorkers()
     {
         string a = Threads("A");

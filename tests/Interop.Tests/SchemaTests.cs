@@ -97,7 +97,11 @@ public sealed partial class SchemaTests
         DartsPerSecond = 5e6,
         Gflops = 1.5,
         PeakGflops = 3,
+        PeakSource = MeasuredPoint.FmaLimitSource,
         FractionOfPeak = 0.5,
+        AbovePeak = false,
+        DgemmGflops = 2,
+        OverDgemm = 0.75,
         SpeedupVsManagedSerial = 3.5,
         Efficiency = 0.875,
         OverManaged = 1.25,
@@ -200,11 +204,40 @@ public sealed partial class SchemaTests
             Assert.That(run.Parameters.Single(p => p.Key == "seed").Value, Is.EqualTo("7"));
             Assert.That(run.Provenance, Is.Null, "older files have none");
 
-            // Written again, it is a schema 4 document that reads back the same points.
+            // Written again, it is a document of this schema that reads back the same points.
             File.WriteAllText(path, ResultsFiles.Json(run));
             CompareRun again = ResultsFiles.ReadJson(path);
             Assert.That(again.Points.Single() with { Seconds = run.Points[0].Seconds }, Is.EqualTo(run.Points.Single()));
             Assert.That(again.Parameters.Single(p => p.Key == "seed").Value, Is.EqualTo("7"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Test]
+    public void ASchema4FilesPeakIsReadAsOpenBlasDgemmNotAsTheLimit()
+    {
+        string dir = Directory.CreateTempSubdirectory("interop-schema4-").FullName;
+        try
+        {
+            // Schema 4 had this document's shape, but its peak_gflops was OpenBLAS's dgemm rate.
+            string path = Path.Combine(dir, "results.json");
+            ResultDocument old = Sample("compare") with { SchemaVersion = 4 };
+            File.WriteAllText(path, Documents.Serialize(old));
+            CompareRun run = ResultsFiles.ReadJson(path);
+            Assert.That(run.SchemaVersion, Is.EqualTo(4));
+            ComparePoint inv = run.Points.Single(p => p.Workload == "inv");
+            Assert.That((inv.PeakGflops, inv.DgemmGflops), Is.EqualTo(((double?)null, (double?)3)));
+            Assert.That(inv.PercentOfPeak, Is.Null, "no % of its path's limit from a file that has none");
+
+            // This schema's own file keeps both.
+            File.WriteAllText(path, Documents.Serialize(Sample("compare")));
+            run = ResultsFiles.ReadJson(path);
+            Assert.That(run.SchemaVersion, Is.EqualTo(ResultDocument.CurrentVersion));
+            inv = run.Points.Single(p => p.Workload == "inv");
+            Assert.That((inv.PeakGflops, inv.DgemmGflops), Is.EqualTo(((double?)3, (double?)2)));
         }
         finally
         {

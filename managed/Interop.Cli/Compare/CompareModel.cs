@@ -25,8 +25,15 @@ internal sealed record ComparePoint(
     /// <summary>Darts (pi) or matrix order (inv) of one run.</summary>
     public long Size { get; init; }
 
-    /// <summary>Inversion: OpenBLAS dgemm's GFLOP/s at the same thread count (the machine's peak); null otherwise.</summary>
+    /// <summary>
+    /// Inversion: the FMA limit of the point's own path at its threads (one rank's), GFLOP/s; null
+    /// otherwise, and for a point read from a file older than schema 5, whose peak was dgemm's
+    /// (<see cref="DgemmGflops"/>).
+    /// </summary>
     public double? PeakGflops { get; init; }
+
+    /// <summary>Inversion: OpenBLAS dgemm's GFLOP/s at the same thread count (one rank's); null otherwise.</summary>
+    public double? DgemmGflops { get; init; }
 
     /// <summary>pi: darts counted inside the quarter circle; null for inv.</summary>
     public long? Inside { get; init; }
@@ -48,8 +55,14 @@ internal sealed record ComparePoint(
     /// <summary>Throughput per worker (darts/s/core for pi).</summary>
     public double ThroughputPerWorker => Throughput / Workers;
 
-    /// <summary>Inversion: GFLOP/s as a percentage of <see cref="PeakGflops"/>.</summary>
-    public double? PercentOfPeak => PeakGflops is > 0 ? 100 * Throughput / Ranks / PeakGflops : null; // per rank: the peak is one rank's
+    /// <summary>Inversion: GFLOP/s per rank as a percentage of <see cref="PeakGflops"/> (per rank: the peak is one rank's).</summary>
+    public double? PercentOfPeak => PeakGflops is > 0 ? 100 * Throughput / Ranks / PeakGflops : null;
+
+    /// <summary>Inversion: above its path's limit even after the limit was measured again (<see cref="PeakGflops"/> is the re-measured one).</summary>
+    public bool AbovePeak => PercentOfPeak > 100;
+
+    /// <summary>Inversion: GFLOP/s per rank over <see cref="DgemmGflops"/>.</summary>
+    public double? OverDgemm => DgemmGflops is > 0 ? Throughput / Ranks / DgemmGflops : null;
 }
 
 /// <summary>A whole `interop compare` run: what was asked, where it ran, every point.</summary>
@@ -75,6 +88,9 @@ internal sealed record CompareRun(
 
     /// <summary>Interop version, commit, host and time of the run (Schema/Provenance); null: this build's, now.</summary>
     public Schema.Provenance? Provenance { get; init; }
+
+    /// <summary>The schema version of the file the run was read from (this build's for a run measured here).</summary>
+    public int SchemaVersion { get; init; } = Schema.ResultDocument.CurrentVersion;
 
     /// <summary>Whether every point measured passed its check.</summary>
     public bool Verified => Points.All(p => p.Verified);

@@ -30,7 +30,7 @@ internal static class CompareSummary
             string name = (workload.Key.Workload == "pi" ? "Monte Carlo pi" : "Matrix inversion") + (several ? $" [{workload.Key.Isa}]" : string.Empty);
             ComparePoint fastest = workload.MaxBy(p => p.Throughput)!;
             lines.Add($"{name}: fastest is {fastest.Backend} at {Shape(fastest)} ({Throughput(fastest)}" +
-                (fastest.PercentOfPeak is double peak ? $", {peak.ToString("0", Invariant)}% of the machine's DGEMM rate" : string.Empty) + ").");
+                (fastest.PercentOfPeak is double peak ? $", {PeakText.Percent(peak)} of the FMA limit of its path" : string.Empty) + ").");
 
             int widest = workload.Max(p => p.Workers);
             ComparePoint? serial = workload.FirstOrDefault(p => p.Backend == CompareMetrics.Baseline && p.Workers == 1);

@@ -15,11 +15,12 @@ internal static class CompareTables
             bool pi = workload.Key == "pi";
             output.WriteLine(pi ? "Monte Carlo pi" : $"Matrix inversion, n = {workload.First().Size}");
             // pi rows may throw different numbers of darts (the serial baseline fewer): the rates compare, the seconds do not.
+            // inv: "% of peak" against the FMA limit of the row's path, then "over dgemm"; pi: darts/s/core.
             string[] header = [
                 "backend", "isa", "ranks x threads", pi ? "darts" : "n", "median", "95% CI", "runs", workload.First().ThroughputUnit,
-                pi ? "darts/s/core" : "% of peak", "speedup", "efficiency", "native/managed", "check"];
-            var rows = workload.Select(p => new[]
-            {
+                .. pi ? ["darts/s/core"] : (string[])["% of peak", "over dgemm"], "speedup", "efficiency", "native/managed", "check"];
+            string[] Row(ComparePoint p) =>
+            [
                 p.Backend,
                 p.Isa,
                 CompareSummary.Shape(p),
@@ -29,15 +30,20 @@ internal static class CompareTables
                 p.Seconds.Count.ToString(Invariant),
                 FormatRate(p.Throughput, p.ThroughputUnit),
                 FormatPerCoreOrPeak(p),
+                .. pi ? Array.Empty<string>() : [PeakText.Over(p.OverDgemm)],
                 FormatRatio(CompareMetrics.SpeedupRatio(run, p), withNoise: p.Backend != CompareMetrics.Baseline || p.Workers > 1),
                 CompareMetrics.EfficiencyRatio(run, p) is RatioEstimate e ? e.Scale(100).Format("0", "%") : "-",
                 FormatRatio(CompareMetrics.OverManagedRatio(run, p), withNoise: true),
                 (p.Verified ? "ok " : "FAILED ") + p.Check,
-            }).ToList();
-            TextTable.Write(output, header, rows, rightAligned: [false, false, true, true, true, true, true, true, true, true, true, true, false]);
-            if (!pi && workload.Where(p => p.PeakGflops is not null).DistinctBy(p => p.Threads).ToList() is { Count: > 0 } peaks)
+            ];
+            var rows = workload.Select(Row).ToList();
+            TextTable.Write(output, header, rows, rightAligned: [false, false, .. header.Skip(2).SkipLast(1).Select(_ => true), false]);
+            if (!pi)
             {
-                output.WriteLine("peak = OpenBLAS dgemm at this n: " + string.Join(", ", peaks.Select(p => $"{Units.Rate(p.PeakGflops!.Value)} GFLOP/s on {p.Threads} thread(s)")));
+                foreach (string line in PeakLines(run, [.. workload]))
+                {
+                    output.WriteLine(line);
+                }
             }
 
             if (!pi && workload.Any(p => p.Ranks > 1) && workload.Any(p => p.Ranks == 1))
@@ -61,6 +67,36 @@ internal static class CompareTables
         }
     }
 
+    /// <summary>
+    /// The lines under an inversion table: the FMA limits the rows were held against (each naming
+    /// its path), OpenBLAS's dgemm rates (naming OpenBLAS's path), the mark of a row above its limit;
+    /// for a run read from a file older than schema 5, that its peak was dgemm's.
+    /// </summary>
+    public static IEnumerable<string> PeakLines(CompareRun run, IReadOnlyList<ComparePoint> inv)
+    {
+        bool perRank = inv.Any(p => p.Ranks > 1);
+        if (inv.Any(p => p.PeakGflops is not null))
+        {
+            yield return PeakText.LimitsLine(inv.Where(p => p.PeakGflops is not null).Select(p => (p.Isa, p.Threads, p.PeakGflops!.Value)), perRank);
+        }
+        else if (run.SchemaVersion < Schema.ResultDocument.FmaLimitVersion && inv.Any(p => p.DgemmGflops is not null))
+        {
+            yield return $"peak: none (schema {run.SchemaVersion}: its peak was OpenBLAS's dgemm, shown as over dgemm)";
+        }
+
+        if (inv.Where(p => p.DgemmGflops is not null).ToList() is { Count: > 0 } dgemm)
+        {
+            string openBlas = run.Environment.FirstOrDefault(e => e.Key == "isa_openblas").Value is string path ? $"on {path}" : "on its own path";
+            yield return PeakText.DgemmLine($"OpenBLAS dgemm {openBlas}", $"n = {Math.Min(dgemm[0].Size, InvBench.MaxDgemmOrder).ToString(Invariant)}",
+                dgemm.Select(p => (p.Threads, p.DgemmGflops!.Value)), perRank);
+        }
+
+        if (inv.Any(p => p.AbovePeak))
+        {
+            yield return PeakText.AboveLine;
+        }
+    }
+
     /// <summary>The run's one noise warning line, or null when no point is noisy.</summary>
     public static string? NoiseWarning(CompareRun run) =>
         StatsText.NoiseWarning([.. run.Points.Select(p => ($"{p.Workload} {CompareMetrics.Series(run, p)} {CompareSummary.Shape(p)}", p.Stats))]);
@@ -72,7 +108,7 @@ internal static class CompareTables
     /// <summary>
     /// compare --isa all: one row per workload, backend and shape, one column per path, so that a
     /// reader sees what each instruction set is worth to each language (inversion: GFLOP/s and % of
-    /// the machine's DGEMM on that path; pi: darts/s/core).
+    /// the FMA limit of that path; pi: darts/s/core).
     /// </summary>
     public static void WritePaths(TextWriter output, CompareRun run)
     {
@@ -96,9 +132,9 @@ internal static class CompareTables
     public static string FormatRate(double value, string unit) =>
         unit == "darts/s" ? value.ToString("0.00e0", Invariant) : Units.Rate(value);
 
-    /// <summary>A row's second rate: darts/s per core for pi, % of the DGEMM peak for inv ("-" when unknown).</summary>
+    /// <summary>A row's second rate: darts/s per core for pi, % of its path's FMA limit for inv ("112%!" above it, "-" when unknown).</summary>
     public static string FormatPerCoreOrPeak(ComparePoint p) =>
-        p.Workload == "pi" ? FormatRate(p.ThroughputPerWorker, p.ThroughputUnit) : Format(p.PercentOfPeak, "0", "%");
+        p.Workload == "pi" ? FormatRate(p.ThroughputPerWorker, p.ThroughputUnit) : PeakText.Percent(p.PercentOfPeak);
 
     /// <summary>Darts as 1.6e9, a matrix order as 2400; "-" where unknown (an older results.json).</summary>
     public static string FormatSize(ComparePoint p) =>

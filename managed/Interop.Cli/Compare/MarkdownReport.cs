@@ -47,15 +47,25 @@ internal static class MarkdownReport
             }
 
             bool pi = workload.Key == "pi";
-            md.AppendLine($"| backend | isa | ranks x threads | {(pi ? "darts" : "n")} | median s (min-max) | {workload.First().ThroughputUnit} | {(pi ? "darts/s/core" : "% of peak")} | speedup | efficiency | native/managed | verified |");
-            md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+            md.AppendLine($"| backend | isa | ranks x threads | {(pi ? "darts" : "n")} | median s (min-max) | {workload.First().ThroughputUnit} | {(pi ? "darts/s/core" : "% of peak | over dgemm")} | speedup | efficiency | native/managed | verified |");
+            md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |" + (pi ? string.Empty : " --- |"));
             foreach (ComparePoint p in workload)
             {
+                string overDgemm = pi ? string.Empty : $"{PeakText.Over(p.OverDgemm)} | ";
                 md.AppendLine(Invariant,
                     $"| {p.Backend} | {p.Isa} | {CompareSummary.Shape(p)} | {CompareTables.FormatSize(p)} | {p.Stats.Median:F4} ({p.Stats.Min:F4}-{p.Stats.Max:F4}) | " +
-                    $"{CompareTables.FormatRate(p.Throughput, p.ThroughputUnit)} | {CompareTables.FormatPerCoreOrPeak(p)} | " +
+                    $"{CompareTables.FormatRate(p.Throughput, p.ThroughputUnit)} | {CompareTables.FormatPerCoreOrPeak(p)} | {overDgemm}" +
                     $"{Format(CompareMetrics.Speedup(run, p), "0.00x")} | {Format(CompareMetrics.Efficiency(run, p), "P0")} | " +
                     $"{Format(CompareMetrics.OverManaged(run, p), "0.00x")} | {(p.Verified ? "ok" : "FAILED")} {p.Check} |");
+            }
+
+            if (!pi)
+            {
+                md.AppendLine();
+                foreach (string line in CompareTables.PeakLines(run, [.. workload]))
+                {
+                    md.AppendLine($"- {line}");
+                }
             }
         }
 

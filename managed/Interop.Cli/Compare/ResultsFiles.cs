@@ -19,12 +19,16 @@ internal sealed record ResultsFolder(string Directory, IReadOnlyList<string> Fil
 internal static class ResultsFiles
 {
     /// <summary>
-    /// 4: the schema shared with pi --json and inv --json (<see cref="ResultDocument"/>). 3:
+    /// 5: an inversion's peak is the FMA limit of its path; dgemm's rate is dgemm_gflops and over_dgemm
+    /// (<see cref="ResultDocument.CurrentVersion"/>). 4: the schema shared with pi --json and inv --json (<see cref="ResultDocument"/>). 3:
     /// complete, status, verified and points_planned (a run saves results.json as every point
     /// finishes; "complete": false until it ends). 2: points gained isa, size, peak_gflops,
     /// percent_of_peak and throughput_per_worker; ratios are throughput ratios.
     /// </summary>
     public const int SchemaVersion = ResultDocument.CurrentVersion;
+
+    /// <summary>The first version written as <see cref="ResultDocument"/> (numbers as numbers).</summary>
+    private const int SharedDocumentVersion = 4;
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     /// <summary>The names of the files a compare writes in its folder (charts of both workloads included): what --force removes.</summary>
@@ -59,8 +63,9 @@ internal static class ResultsFiles
     public static string Json(CompareRun run) => Documents.Serialize(Documents.FromCompare(run));
 
     /// <summary>
-    /// Reads a results.json (the --baseline input, and interop report's): schema 4 written by
-    /// <see cref="Json"/>, and the files of schemas 1 to 3, whose values were strings.
+    /// Reads a results.json (the --baseline input, and interop report's): schema 5 written by
+    /// <see cref="Json"/>, schema 4 (the same document, its peak OpenBLAS's dgemm), and the files
+    /// of schemas 1 to 3, whose values were strings. <see cref="CompareRun.SchemaVersion"/> says which.
     /// </summary>
     public static CompareRun ReadJson(string path)
     {
@@ -70,7 +75,7 @@ internal static class ResultsFiles
             string text = File.ReadAllText(path);
             using JsonDocument doc = JsonDocument.Parse(text);
             JsonElement root = doc.RootElement;
-            if (root.TryGetProperty("schema_version", out JsonElement version) && version.GetInt32() >= ResultDocument.CurrentVersion)
+            if (root.TryGetProperty("schema_version", out JsonElement version) && version.GetInt32() >= SharedDocumentVersion)
             {
                 ResultDocument document = Documents.Deserialize(text);
                 if (document.Kind != "compare")
@@ -95,7 +100,8 @@ internal static class ResultsFiles
                 // Absent from schema 1 files.
                 Isa = p.TryGetProperty("isa", out JsonElement isa) ? isa.GetString() ?? "unknown" : "unknown",
                 Size = p.TryGetProperty("size", out JsonElement size) ? size.GetInt64() : 0,
-                PeakGflops = p.TryGetProperty("peak_gflops", out JsonElement peak) && peak.ValueKind == JsonValueKind.Number ? peak.GetDouble() : null,
+                // The peak of schemas 2 and 3 was OpenBLAS's dgemm rate.
+                DgemmGflops = p.TryGetProperty("peak_gflops", out JsonElement peak) && peak.ValueKind == JsonValueKind.Number ? peak.GetDouble() : null,
             }).ToList();
             return new CompareRun(
                 root.GetProperty("started").GetDateTimeOffset(),
@@ -109,6 +115,7 @@ internal static class ResultsFiles
                 Complete = !root.TryGetProperty("complete", out JsonElement complete) || complete.GetBoolean(),
                 Status = root.TryGetProperty("status", out JsonElement status) ? status.GetString() ?? "unknown" : "complete",
                 PointsPlanned = root.TryGetProperty("points_planned", out JsonElement planned) && planned.ValueKind == JsonValueKind.Number ? planned.GetInt32() : null,
+                SchemaVersion = root.TryGetProperty("schema_version", out JsonElement legacy) && legacy.ValueKind == JsonValueKind.Number ? legacy.GetInt32() : 1,
             };
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or KeyNotFoundException or InvalidOperationException or FormatException)

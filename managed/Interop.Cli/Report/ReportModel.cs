@@ -12,6 +12,9 @@ internal sealed record ReportRun(string Label, string Path, CompareRun Run)
     /// <summary>The host name, where the run recorded one (schema 4: its provenance; older files: their pairs).</summary>
     public string? Host => Run.Provenance?.Host ?? Value(Run.Environment, "host") ?? Value(Run.Environment, "hostname") ?? Value(Run.Parameters, "host");
 
+    /// <summary>The results.json the run was read from (<see cref="Path"/> itself, or the one in that folder).</summary>
+    public string ResultsJson => Directory.Exists(Path) ? System.IO.Path.Combine(Path, "results.json") : Path;
+
     /// <summary>"host (CPU)", or the CPU alone: what tells two machines apart.</summary>
     public string Machine => Host is string host ? $"{host} ({Cpu})" : Cpu;
 
@@ -127,6 +130,12 @@ internal sealed record ReportModel(IReadOnlyList<ReportRun> Runs, IReadOnlyList<
             }
 
             notes.Add($"Mixed workload sizes (--allow-mixed): {mixed}. Throughputs compare; times do not.");
+        }
+
+        // Before schema 5 an inversion's peak was OpenBLAS's dgemm rate (read as dgemm_gflops): say so, per file.
+        foreach (ReportRun r in runs.Where(r => r.Run.SchemaVersion < Schema.ResultDocument.FmaLimitVersion && r.Run.Points.Any(p => p.DgemmGflops is not null)))
+        {
+            notes.Add($"fraction_of_peak in {r.ResultsJson} (schema {r.Run.SchemaVersion.ToString(Invariant)}) is over OpenBLAS dgemm, not the FMA limit of each point's path: read as over dgemm.");
         }
 
         foreach (ReportRun r in runs.Where(r => !r.Run.Verified))

@@ -69,12 +69,13 @@ internal static class Documents
     public static CompareRun ToCompare(ResultDocument doc) =>
         new(doc.Started, doc.WallSeconds, Pairs(doc.Parameters), Pairs(doc.Environment),
             [.. doc.Variables.Select(p => new KeyValuePair<string, string?>(p.Key, p.Value))],
-            [.. doc.Points.Select(ToComparePoint)])
+            [.. doc.Points.Select(p => ToComparePoint(p, doc.SchemaVersion))])
         {
             Complete = doc.Complete,
             Status = doc.Status,
             PointsPlanned = doc.PointsPlanned,
             Provenance = doc.Provenance,
+            SchemaVersion = doc.SchemaVersion,
         };
 
     /// <summary>One measured point of a pi or inv command (their own backends' rows).</summary>
@@ -189,7 +190,11 @@ internal static class Documents
             DartsPerSecond = pi ? Finite(p.Throughput) : null,
             Gflops = p.ThroughputUnit == "GFLOP/s" ? Finite(p.Throughput) : null,
             PeakGflops = Finite(p.PeakGflops),
+            PeakSource = p.PeakGflops is null ? null : MeasuredPoint.FmaLimitSource,
             FractionOfPeak = Finite(p.PercentOfPeak / 100),
+            AbovePeak = p.PeakGflops is null ? null : p.AbovePeak,
+            DgemmGflops = Finite(p.DgemmGflops),
+            OverDgemm = Finite(p.OverDgemm),
             SpeedupVsManagedSerial = Finite(speedup),
             Efficiency = Finite(efficiency),
             OverManaged = Finite(overManaged),
@@ -204,12 +209,14 @@ internal static class Documents
         };
     }
 
-    private static ComparePoint ToComparePoint(MeasuredPoint p) =>
+    // Before schema 5 peak_gflops was OpenBLAS's dgemm rate: read as such, it is no limit of the point's path.
+    private static ComparePoint ToComparePoint(MeasuredPoint p, int version) =>
         new(p.Workload, p.Backend, p.Ranks, p.Threads, p.Seconds, p.WorkPerRun, p.ThroughputUnit, p.Verified, p.Check)
         {
             Isa = p.Isa,
             Size = p.Darts ?? p.N ?? 0,
-            PeakGflops = p.PeakGflops,
+            PeakGflops = version >= ResultDocument.FmaLimitVersion ? p.PeakGflops : null,
+            DgemmGflops = version >= ResultDocument.FmaLimitVersion ? p.DgemmGflops : p.PeakGflops,
             Inside = p.Inside,
             Residual = p.Residual,
             MaxAbsDiffVsLapack = p.MaxAbsDiffVsLapack,

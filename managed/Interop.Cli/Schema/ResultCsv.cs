@@ -15,7 +15,7 @@ internal static class ResultCsv
     public const string Header =
         "interop_version,git_commit,host,timestamp_utc,workload,backend,isa,darts,n,seed,ranks,threads,workers,repeats," +
         "seconds_median,seconds_min,seconds_max,seconds_ci_lower,seconds_ci_upper,throughput,throughput_unit,throughput_per_worker," +
-        "fraction_of_peak,speedup_vs_managed_serial,efficiency,over_managed,verified,inside,estimate,abs_error,residual,max_abs_diff_vs_lapack,check";
+        "peak_gflops,fraction_of_peak,above_peak,dgemm_gflops,over_dgemm,speedup_vs_managed_serial,efficiency,over_managed,verified,inside,estimate,abs_error,residual,max_abs_diff_vs_lapack,check";
 
     /// <summary>One row per point of <paramref name="doc"/>, with its provenance in every row.</summary>
     public static string Write(ResultDocument doc)
@@ -32,8 +32,9 @@ internal static class ResultCsv
                 Number(p.Ranks), Number(p.Threads), Number(p.Workers), Number(p.Repeats),
                 Number(p.SecondsMedian), Number(p.SecondsMin), Number(p.SecondsMax), Optional(p.SecondsCiLower), Optional(p.SecondsCiUpper),
                 Number(p.Throughput), p.ThroughputUnit, Number(p.ThroughputPerWorker),
-                Optional(p.FractionOfPeak), Optional(p.SpeedupVsManagedSerial), Optional(p.Efficiency), Optional(p.OverManaged),
-                p.Verified ? "true" : "false", Optional(p.Inside), Optional(p.Estimate), Optional(p.AbsError), Optional(p.Residual),
+                Optional(p.PeakGflops), Optional(p.FractionOfPeak), p.AbovePeak is bool above ? Flag(above) : string.Empty,
+                Optional(p.DgemmGflops), Optional(p.OverDgemm), Optional(p.SpeedupVsManagedSerial), Optional(p.Efficiency), Optional(p.OverManaged),
+                Flag(p.Verified), Optional(p.Inside), Optional(p.Estimate), Optional(p.AbsError), Optional(p.Residual),
                 Optional(p.MaxAbsDiffVsLapack), p.Check,
             ];
             csv.AppendLine(string.Join(',', cells.Select(Quote)));
@@ -41,6 +42,8 @@ internal static class ResultCsv
 
         return csv.ToString();
     }
+
+    private static string Flag(bool value) => value ? "true" : "false";
 
     private static string Number(double value) => value.ToString("R", Invariant);
 

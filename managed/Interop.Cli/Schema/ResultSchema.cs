@@ -10,11 +10,17 @@ namespace Interop.Cli.Schema;
 internal sealed record ResultDocument
 {
     /// <summary>
-    /// 4: one document for pi, inv and compare; provenance; typed parameters and environment;
-    /// check details as fields. 3: complete, status, verified, points_planned. 2: points gained isa,
-    /// size, peak_gflops, percent_of_peak and throughput_per_worker.
+    /// 5: an inversion's peak_gflops is the FMA limit of the point's own path at its threads
+    /// (peak_source "fma_limit"), so fraction_of_peak is at most 1 unless above_peak; OpenBLAS's dgemm
+    /// rate, the peak of versions 2 to 4, moved to dgemm_gflops and over_dgemm. 4: one document for
+    /// pi, inv and compare; provenance; typed parameters and environment; check details as fields.
+    /// 3: complete, status, verified, points_planned. 2: points gained isa, size, peak_gflops,
+    /// percent_of_peak and throughput_per_worker.
     /// </summary>
-    public const int CurrentVersion = 4;
+    public const int CurrentVersion = 5;
+
+    /// <summary>The first version whose peak_gflops is the FMA limit of the point's path, not OpenBLAS's dgemm.</summary>
+    public const int FmaLimitVersion = 5;
 
     public int SchemaVersion { get; init; } = CurrentVersion;
 
@@ -245,11 +251,29 @@ internal sealed record MeasuredPoint
     /// <summary>inv: the throughput in GFLOP/s; null for pi.</summary>
     public double? Gflops { get; init; }
 
-    /// <summary>inv: OpenBLAS dgemm's GFLOP/s at the same thread count.</summary>
+    /// <summary>What <see cref="PeakGflops"/> is in this version: the FMA limit of the point's path.</summary>
+    public const string FmaLimitSource = "fma_limit";
+
+    /// <summary>
+    /// inv: the floating-point limit of the point's own path at its threads (one rank's), GFLOP/s:
+    /// independent multiply-add chains on every thread, the best of several short runs.
+    /// </summary>
     public double? PeakGflops { get; init; }
 
-    /// <summary>inv: gflops / peak_gflops, a fraction.</summary>
+    /// <summary>inv: what peak_gflops measured, "fma_limit"; null where there is no peak.</summary>
+    public string? PeakSource { get; init; }
+
+    /// <summary>inv: gflops per rank / peak_gflops, a fraction (at most 1 unless above_peak).</summary>
     public double? FractionOfPeak { get; init; }
+
+    /// <summary>inv: true when gflops per rank beat peak_gflops even after the limit was measured again: a limit measured wrong.</summary>
+    public bool? AbovePeak { get; init; }
+
+    /// <summary>inv: OpenBLAS dgemm's GFLOP/s at the same thread count (on OpenBLAS's own path, environment.isa_openblas).</summary>
+    public double? DgemmGflops { get; init; }
+
+    /// <summary>inv: gflops per rank / dgemm_gflops, a ratio (above 1: faster than OpenBLAS's dgemm).</summary>
+    public double? OverDgemm { get; init; }
 
     public double? SpeedupVsManagedSerial { get; init; }
 
@@ -298,7 +322,8 @@ internal sealed record MeasuredPoint
         SecondsMin.Equals(other.SecondsMin) && SecondsMax.Equals(other.SecondsMax) && SecondsCiLower == other.SecondsCiLower &&
         SecondsCiUpper == other.SecondsCiUpper && WorkPerRun.Equals(other.WorkPerRun) && Throughput.Equals(other.Throughput) && ThroughputUnit == other.ThroughputUnit &&
         ThroughputPerWorker.Equals(other.ThroughputPerWorker) && DartsPerSecond == other.DartsPerSecond && Gflops == other.Gflops &&
-        PeakGflops == other.PeakGflops && FractionOfPeak == other.FractionOfPeak && SpeedupVsManagedSerial == other.SpeedupVsManagedSerial &&
+        PeakGflops == other.PeakGflops && PeakSource == other.PeakSource && FractionOfPeak == other.FractionOfPeak && AbovePeak == other.AbovePeak &&
+        DgemmGflops == other.DgemmGflops && OverDgemm == other.OverDgemm && SpeedupVsManagedSerial == other.SpeedupVsManagedSerial &&
         Efficiency == other.Efficiency && OverManaged == other.OverManaged && Verified == other.Verified && Check == other.Check &&
         Inside == other.Inside && Estimate == other.Estimate && AbsError == other.AbsError && Residual == other.Residual &&
         ResidualThreshold == other.ResidualThreshold && MaxAbsDiffVsLapack == other.MaxAbsDiffVsLapack && CheckSeconds == other.CheckSeconds &&
