@@ -501,6 +501,21 @@ static void invert_upper(int64_t n, const double *u, int64_t kb, double *t)
     }
 }
 
+/* Columns [c_begin, c_end) of the trailing matrix of the LU step at k0 (kb wide, inv(L11) at tl):
+ * the step's row swaps, U12 = inv(L11) A12 in place, then A22 -= L21 U12, the GEMM carrying most
+ * of the work. (The columns of L left of the panel get the swaps after the LU.) */
+static void update_columns(int64_t n, double *a, const int64_t *ipiv, int64_t k0, int64_t kb,
+                           const double *tl, int64_t c_begin, int64_t c_end, const pack_buffers *pack)
+{
+    if (c_end <= c_begin)
+        return;
+    swap_rows(n, a, ipiv, k0, k0 + kb, c_begin, c_end);
+    gemm(kb, c_end - c_begin, kb, tl, kb, &AT(a, n, k0, c_begin), n, &AT(a, n, k0, c_begin), n, SET, LOWER,
+         pack);
+    gemm(n - k0 - kb, c_end - c_begin, kb, &AT(a, n, k0 + kb, k0), n, &AT(a, n, k0, c_begin), n,
+         &AT(a, n, k0 + kb, c_begin), n, UPDATE, FULL, pack);
+}
+
 /* a[i*n + j] = x[i + source[j]*n]: the column-major x, its columns gathered by source, written
  * row-major. By tiles of T x T, each read as T runs down T columns of x and written as T runs along
  * T rows of a, so both stay in L1; the team shares the tile rows. */
@@ -621,7 +636,8 @@ INTEROP_INTERNAL int32_t INTEROP_ISA_NAME(interop_inv_c)(int64_t n, double *a, i
 
     /* A pivot at or below n * eps * max|a_ij| counts as zero: numerically singular. */
     double threshold = interop_pivot_threshold(n, a);
-    int32_t status = 0;
+    int32_t status = 0;       /* written by thread 0 only, read by all after a barrier */
+    int64_t failed_panel = n; /* the LU step whose panel failed, if any */
 
 #pragma omp parallel num_threads(threads)
     {
@@ -630,30 +646,51 @@ INTEROP_INTERNAL int32_t INTEROP_ISA_NAME(interop_inv_c)(int64_t n, double *a, i
         const pack_buffers pack = {(double *)mine, (double *)(mine + pack_a_bytes)};
         /* 0. M = A: the row-major A read column-major is Aᵀ (the loop ends with a barrier). */
         interop_transpose_in_place(n, a);
-        /* 1. P M = L U, blocked right-looking. */
-        for (int64_t k0 = 0; k0 < n; k0 += NB) {
-            int64_t kb = min64(n - k0, NB), rest = n - k0 - kb;
-            double *tl = inv_l + k0 * NB;
+        /* 1. P M = L U, blocked right-looking, with a look-ahead of one panel: in step k, thread 0
+         * brings the next panel's columns up to date first and factors that panel while the others
+         * update the rest of the trailing matrix; it joins them when the panel is done. The rest is
+         * shared in chunks taken dynamically, so that the serial panel overlaps the update instead
+         * of stalling the team, and a thread slowed by anything takes fewer chunks. */
+        const int team = omp_get_num_threads();
 #pragma omp single
-            {
-                int32_t s = panel_lu(n, a, k0, kb, ipiv, threshold, &pack);
-                if (s != 0)
-                    status = s;
-                else
-                    invert_unit_lower(n, &AT(a, n, k0, k0), kb, tl);
+        {
+            int32_t s = panel_lu(n, a, 0, min64(n, NB), ipiv, threshold, &pack);
+            if (s != 0) {
+                status = s;
+                failed_panel = 0;
+            } else {
+                invert_unit_lower(n, a, min64(n, NB), inv_l);
             }
-            if (status != 0)
+        }
+        for (int64_t k0 = 0, step = 0; k0 < n; k0 += NB, ++step) {
+            /* Only this step's panel counts: thread 0 may have failed on the next one already. */
+            int64_t failed;
+#pragma omp atomic read
+            failed = failed_panel;
+            if (failed <= step)
                 break;
-            /* The panel's swaps in this thread's trailing columns, whose U12 and update it then
-             * computes alone. (The columns of L left of the panel get them after the LU.) */
-            int64_t cb, ce;
-            my_columns(rest, 1, &cb, &ce);
-            cb += k0 + kb, ce += k0 + kb;
-            swap_rows(n, a, ipiv, k0, k0 + kb, cb, ce);
-            /* U12 = inv(L11) A12, in place; then A22 -= L21 U12, the GEMM carrying most work. */
-            gemm(kb, ce - cb, kb, tl, kb, &AT(a, n, k0, cb), n, &AT(a, n, k0, cb), n, SET, LOWER, &pack);
-            gemm(rest, ce - cb, kb, &AT(a, n, k0 + kb, k0), n, &AT(a, n, k0, cb), n, &AT(a, n, k0 + kb, cb),
-                 n, UPDATE, FULL, &pack);
+            int64_t kb = min64(n - k0, NB), next = k0 + kb, next_width = min64(n - next, NB);
+            if (omp_get_thread_num() == 0 && next_width > 0) {
+                update_columns(n, a, ipiv, k0, kb, inv_l + k0 * NB, next, next + next_width, &pack);
+                int32_t s = panel_lu(n, a, next, next_width, ipiv, threshold, &pack);
+                if (s != 0) {
+                    status = s;
+#pragma omp atomic write
+                    failed_panel = step + 1;
+                } else {
+                    invert_unit_lower(n, &AT(a, n, next, next), next_width, inv_l + next * NB);
+                }
+            }
+            /* The rest in chunks of whole slivers, about four per thread (one on a single thread,
+             * which then packs L21 once per NC columns, as before). */
+            int64_t first = next + next_width, rest = n - first;
+            int64_t width =
+                team == 1 ? rest : min64(NC, ((rest + 2 * team - 1) / (2 * team) + NR - 1) / NR * NR);
+            int64_t chunks = width > 0 ? (rest + width - 1) / width : 0;
+#pragma omp for schedule(dynamic, 1) nowait
+            for (int64_t c = 0; c < chunks; ++c)
+                update_columns(n, a, ipiv, k0, kb, inv_l + k0 * NB, first + c * width,
+                               min64(n, first + (c + 1) * width), &pack);
 #pragma omp barrier
         }
 
