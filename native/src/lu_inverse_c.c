@@ -27,6 +27,9 @@
  *   scalar   4 x 4:  2 x 4 xmm accumulators (SSE2 has no FMA: a multiply and an add each).
  * Threads split the columns of the right-hand sides, so in the solves each thread owns its columns
  * from start to end and needs no barrier. */
+/* madvise and MADV_HUGEPAGE (POSIX and Linux), beside ISO C11. */
+#define _DEFAULT_SOURCE
+
 #include "dense.h"
 #include "interop.h"
 #include "isa.h"
@@ -35,6 +38,9 @@
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 /* Block sizes. Every GEMM here has depth k <= NB (KC only caps it): an NR-column sliver of packed B
  * (k x NR) is reused from L1 by all the micro-tiles of an MC x k block of packed A, which stays in
@@ -495,6 +501,21 @@ static void invert_upper(int64_t n, const double *u, int64_t kb, double *t)
     }
 }
 
+/* Columns [c_begin, c_end) of the trailing matrix of the LU step at k0 (kb wide, inv(L11) at tl):
+ * the step's row swaps, U12 = inv(L11) A12 in place, then A22 -= L21 U12, the GEMM carrying most
+ * of the work. (The columns of L left of the panel get the swaps after the LU.) */
+static void update_columns(int64_t n, double *a, const int64_t *ipiv, int64_t k0, int64_t kb,
+                           const double *tl, int64_t c_begin, int64_t c_end, const pack_buffers *pack)
+{
+    if (c_end <= c_begin)
+        return;
+    swap_rows(n, a, ipiv, k0, k0 + kb, c_begin, c_end);
+    gemm(kb, c_end - c_begin, kb, tl, kb, &AT(a, n, k0, c_begin), n, &AT(a, n, k0, c_begin), n, SET, LOWER,
+         pack);
+    gemm(n - k0 - kb, c_end - c_begin, kb, &AT(a, n, k0 + kb, k0), n, &AT(a, n, k0, c_begin), n,
+         &AT(a, n, k0 + kb, c_begin), n, UPDATE, FULL, pack);
+}
+
 /* a[i*n + j] = x[i + source[j]*n]: the column-major x, its columns gathered by source, written
  * row-major. By tiles of T x T, each read as T runs down T columns of x and written as T runs along
  * T rows of a, so both stay in L1; the team shares the tile rows. */
@@ -515,10 +536,73 @@ static void store_transposed(int64_t n, const double *x, const int64_t *source, 
     }
 }
 
-static void *aligned_buffer(size_t doubles)
+/* ---- The workspace: X, the inverses of the diagonal blocks, the pivots and every thread's packing
+ * buffers in one block, kept from one call to the next. ----
+ *
+ * Memory the process has not touched before costs a page fault per 4 KiB page on its first write,
+ * and a fresh n x n X (92 MB at n = 3400) is new memory on every call: malloc maps a block that
+ * large afresh and unmaps it on free. Measured on a Zen 5 VM (2 cores), n = 3400, 1 thread: zeroing
+ * a fresh X took 0.25-0.30 s, and the first GEMM passes over it ran 2.5x slower (Y = inv(L): 0.50 s
+ * against 0.19 s); the whole inversion took 1.44 s of CPU time against 1.06 s with the workspace
+ * kept. The cpp-threads kernel keeps its workspace in a plan; this ABI has none, so the library
+ * keeps the last call's workspace for the next, which is the same size when a matrix order is
+ * inverted again and again (a benchmark, a solver's iterations). The cost: up to 8n^2 bytes + a few
+ * MiB stay allocated after a call (until a call needs more, then the new workspace replaces the old
+ * one). Above 2 MiB the block asks for transparent huge pages (where the kernel offers them on
+ * request): 512 times fewer faults when it is new, and fewer TLB misses in the packing of X's
+ * columns every time. */
+typedef struct {
+    size_t bytes; /* capacity */
+    char *base;
+} workspace;
+
+/* The kept workspace, or {0, NULL}; taken and given back inside the critical section only. */
+static workspace kept_workspace;
+
+enum { HUGE_PAGE = 2 << 20 };
+
+static size_t round_up(size_t bytes, size_t unit)
 {
-    size_t bytes = (sizeof(double) * doubles + 63) / 64 * 64;
-    return aligned_alloc(64, bytes > 0 ? bytes : 64);
+    return (bytes + unit - 1) / unit * unit;
+}
+
+/* A workspace of at least `bytes`: the kept one if it is big enough, else a new one (NULL base if
+ * there is no memory). */
+static workspace workspace_take(size_t bytes)
+{
+    workspace w = {0, NULL}, stale = {0, NULL};
+#pragma omp critical(interop_inv_c_workspace)
+    {
+        if (kept_workspace.base != NULL && kept_workspace.bytes >= bytes)
+            w = kept_workspace;
+        else
+            stale = kept_workspace;
+        kept_workspace = (workspace){0, NULL};
+    }
+    free(stale.base);
+    if (w.base != NULL)
+        return w;
+    w.bytes = round_up(bytes, bytes >= HUGE_PAGE ? HUGE_PAGE : 64);
+    w.base = aligned_alloc(bytes >= HUGE_PAGE ? HUGE_PAGE : 64, w.bytes);
+#if defined(MADV_HUGEPAGE)
+    if (w.base != NULL && w.bytes >= HUGE_PAGE)
+        (void)madvise(w.base, w.bytes, MADV_HUGEPAGE); /* a request: without THP, plain pages */
+#endif
+    if (w.base == NULL)
+        w.bytes = 0;
+    return w;
+}
+
+/* Keeps `w` for the next call (another call's workspace, given back meanwhile, is freed). */
+static void workspace_give_back(workspace w)
+{
+    workspace stale;
+#pragma omp critical(interop_inv_c_workspace)
+    {
+        stale = kept_workspace;
+        kept_workspace = w;
+    }
+    free(stale.base);
 }
 
 INTEROP_INTERNAL int32_t INTEROP_ISA_NAME(interop_inv_c)(int64_t n, double *a, int32_t threads)
@@ -531,133 +615,144 @@ INTEROP_INTERNAL int32_t INTEROP_ISA_NAME(interop_inv_c)(int64_t n, double *a, i
         return -3;
 
     int64_t blocks = (n + NB - 1) / NB;
-    int64_t *ipiv = malloc(sizeof(int64_t) * (size_t)n);
-    int64_t *perm = malloc(sizeof(int64_t) * (size_t)n);
-    double *x = malloc(sizeof(double) * (size_t)n * (size_t)n);
-    /* inv(L11) and inv(U11) of every diagonal block, NB x NB apart. */
-    double *inv_l = malloc(sizeof(double) * (size_t)(blocks * NB * NB));
-    double *inv_u = malloc(sizeof(double) * (size_t)(blocks * NB * NB));
-    if (ipiv == NULL || perm == NULL || x == NULL || inv_l == NULL || inv_u == NULL) {
-        free(ipiv);
-        free(perm);
-        free(x);
-        free(inv_l);
-        free(inv_u);
+    /* The layout, each piece 64-byte aligned (the micro-kernels' aligned loads of packed A and B):
+     * X (n x n), inv(L11) and inv(U11) of every diagonal block (NB x NB apart), the pivots, their
+     * permutation, and per thread a packed A (MC x KC) and B (KC x NC, or less for a small n). */
+    size_t x_bytes = round_up(sizeof(double) * (size_t)n * (size_t)n, 64);
+    size_t inv_bytes = round_up(sizeof(double) * (size_t)(blocks * NB * NB), 64);
+    size_t index_bytes = round_up(sizeof(int64_t) * (size_t)n, 64);
+    size_t pack_a_bytes = sizeof(double) * (size_t)MC * KC;
+    size_t pack_b_bytes = sizeof(double) * (size_t)KC * (size_t)min64(NC, (n + NR - 1) / NR * NR);
+    size_t per_thread = round_up(pack_a_bytes + pack_b_bytes, 64);
+    workspace work = workspace_take(x_bytes + 2 * inv_bytes + 2 * index_bytes + (size_t)threads * per_thread);
+    if (work.base == NULL)
         return INTEROP_STATUS_NO_MEMORY;
-    }
+    double *x = (double *)work.base;
+    double *inv_l = (double *)(work.base + x_bytes);
+    double *inv_u = (double *)(work.base + x_bytes + inv_bytes);
+    int64_t *ipiv = (int64_t *)(work.base + x_bytes + 2 * inv_bytes);
+    int64_t *perm = (int64_t *)(work.base + x_bytes + 2 * inv_bytes + index_bytes);
+    char *packing = work.base + x_bytes + 2 * inv_bytes + 2 * index_bytes;
+
     /* A pivot at or below n * eps * max|a_ij| counts as zero: numerically singular. */
     double threshold = interop_pivot_threshold(n, a);
-    int32_t status = 0;
-    int allocation_failures = 0;
+    int32_t status = 0;       /* written by thread 0 only, read by all after a barrier */
+    int64_t failed_panel = n; /* the LU step whose panel failed, if any */
 
 #pragma omp parallel num_threads(threads)
     {
-        pack_buffers pack;
-        pack.a = aligned_buffer((size_t)MC * KC);
-        pack.b = aligned_buffer((size_t)KC * (size_t)min64(NC, (n + NR - 1) / NR * NR));
-        if (pack.a == NULL || pack.b == NULL) {
-#pragma omp atomic
-            allocation_failures++;
-        }
-#pragma omp barrier
-        if (allocation_failures == 0) {
-            /* 0. M = A: the row-major A read column-major is Aᵀ (the loop ends with a barrier). */
-            interop_transpose_in_place(n, a);
-            /* 1. P M = L U, blocked right-looking. */
-            for (int64_t k0 = 0; k0 < n; k0 += NB) {
-                int64_t kb = min64(n - k0, NB), rest = n - k0 - kb;
-                double *tl = inv_l + k0 * NB;
+        /* The team may be smaller than asked, never larger. */
+        char *mine = packing + (size_t)omp_get_thread_num() * per_thread;
+        const pack_buffers pack = {(double *)mine, (double *)(mine + pack_a_bytes)};
+        /* 0. M = A: the row-major A read column-major is Aᵀ (the loop ends with a barrier). */
+        interop_transpose_in_place(n, a);
+        /* 1. P M = L U, blocked right-looking, with a look-ahead of one panel: in step k, thread 0
+         * brings the next panel's columns up to date first and factors that panel while the others
+         * update the rest of the trailing matrix; it joins them when the panel is done. The rest is
+         * shared in chunks taken dynamically, so that the serial panel overlaps the update instead
+         * of stalling the team, and a thread slowed by anything takes fewer chunks. */
+        const int team = omp_get_num_threads();
 #pragma omp single
-                {
-                    int32_t s = panel_lu(n, a, k0, kb, ipiv, threshold, &pack);
-                    if (s != 0)
-                        status = s;
-                    else
-                        invert_unit_lower(n, &AT(a, n, k0, k0), kb, tl);
-                }
-                if (status != 0)
-                    break;
-                /* The panel's swaps in this thread's trailing columns, whose U12 and update it then
-                 * computes alone. (The columns of L left of the panel get them after the LU.) */
-                int64_t cb, ce;
-                my_columns(rest, 1, &cb, &ce);
-                cb += k0 + kb, ce += k0 + kb;
-                swap_rows(n, a, ipiv, k0, k0 + kb, cb, ce);
-                /* U12 = inv(L11) A12, in place; then A22 -= L21 U12, the GEMM carrying most work. */
-                gemm(kb, ce - cb, kb, tl, kb, &AT(a, n, k0, cb), n, &AT(a, n, k0, cb), n, SET, LOWER, &pack);
-                gemm(rest, ce - cb, kb, &AT(a, n, k0 + kb, k0), n, &AT(a, n, k0, cb), n,
-                     &AT(a, n, k0 + kb, cb), n, UPDATE, FULL, &pack);
-#pragma omp barrier
+        {
+            int32_t s = panel_lu(n, a, 0, min64(n, NB), ipiv, threshold, &pack);
+            if (s != 0) {
+                status = s;
+                failed_panel = 0;
+            } else {
+                invert_unit_lower(n, a, min64(n, NB), inv_l);
             }
+        }
+        for (int64_t k0 = 0, step = 0; k0 < n; k0 += NB, ++step) {
+            /* Only this step's panel counts: thread 0 may have failed on the next one already. */
+            int64_t failed;
+#pragma omp atomic read
+            failed = failed_panel;
+            if (failed <= step)
+                break;
+            int64_t kb = min64(n - k0, NB), next = k0 + kb, next_width = min64(n - next, NB);
+            if (omp_get_thread_num() == 0 && next_width > 0) {
+                update_columns(n, a, ipiv, k0, kb, inv_l + k0 * NB, next, next + next_width, &pack);
+                int32_t s = panel_lu(n, a, next, next_width, ipiv, threshold, &pack);
+                if (s != 0) {
+                    status = s;
+#pragma omp atomic write
+                    failed_panel = step + 1;
+                } else {
+                    invert_unit_lower(n, &AT(a, n, next, next), next_width, inv_l + next * NB);
+                }
+            }
+            /* The rest in chunks of whole slivers, about four per thread (one on a single thread,
+             * which then packs L21 once per NC columns, as before). */
+            int64_t first = next + next_width, rest = n - first;
+            int64_t width =
+                team == 1 ? rest : min64(NC, ((rest + 2 * team - 1) / (2 * team) + NR - 1) / NR * NR);
+            int64_t chunks = width > 0 ? (rest + width - 1) / width : 0;
+#pragma omp for schedule(dynamic, 1) nowait
+            for (int64_t c = 0; c < chunks; ++c)
+                update_columns(n, a, ipiv, k0, kb, inv_l + k0 * NB, first + c * width,
+                               min64(n, first + (c + 1) * width), &pack);
+#pragma omp barrier
+        }
 
-            if (status == 0) {
-                /* The later panels' swaps in the columns of L, deferred to here so that each column
-                 * takes all of its swaps at once while it sits in L1, rather than one panel's worth
-                 * per pass over the whole of L. The work falls along the columns: dynamic chunks. */
+        if (status == 0) {
+            /* The later panels' swaps in the columns of L, deferred to here so that each column
+             * takes all of its swaps at once while it sits in L1, rather than one panel's worth
+             * per pass over the whole of L. The work falls along the columns: dynamic chunks. */
 #pragma omp for schedule(dynamic, 8) nowait
-                for (int64_t c = 0; c < n; ++c) {
-                    swap_rows(n, a, ipiv, (c / NB + 1) * NB, n, c, c + 1);
-                }
-                /* inv(U11) of every block, shared among the threads. */
-#pragma omp for schedule(dynamic, 1)
-                for (int64_t b = 0; b < blocks; ++b)
-                    invert_upper(n, &AT(a, n, b * NB, b * NB), min64(n - b * NB, NB), inv_u + b * NB * NB);
-
-                /* 2. Y = inv(L): L Y = I by blocks of rows. Y is unit lower triangular, so row block k0
-                 * has nonzeros only in columns < k0 + kb: the GEMMs skip the zero columns (n^3/3 flops
-                 * instead of n^3), and the thread cuts balance the work, which falls along the columns. */
-                int64_t cb, ce;
-                my_columns(n, 0, &cb, &ce);
-                for (int64_t c = cb; c < ce; ++c) {
-                    memset(&AT(x, n, 0, c), 0, sizeof(double) * (size_t)n);
-                    AT(x, n, c, c) = 1.0;
-                }
-                for (int64_t k0 = cb / NB * NB; k0 < n; k0 += NB) {
-                    int64_t kb = min64(n - k0, NB), w = min64(ce, k0 + kb) - cb;
-                    if (w <= 0)
-                        continue;
-                    gemm(kb, w, kb, inv_l + k0 * NB, kb, &AT(x, n, k0, cb), n, &AT(x, n, k0, cb), n, SET,
-                         LOWER, &pack);
-                    gemm(n - k0 - kb, w, kb, &AT(a, n, k0 + kb, k0), n, &AT(x, n, k0, cb), n,
-                         &AT(x, n, k0 + kb, cb), n, UPDATE, FULL, &pack);
-                }
-#pragma omp barrier
-                /* 3. Z = inv(U) Y: U Z = Y, backward by blocks of rows; every column costs the same. */
-                my_columns(n, 1, &cb, &ce);
-                for (int64_t k0 = (n - 1) / NB * NB; k0 >= 0; k0 -= NB) {
-                    int64_t kb = min64(n - k0, NB);
-                    gemm(kb, ce - cb, kb, inv_u + k0 * NB, kb, &AT(x, n, k0, cb), n, &AT(x, n, k0, cb), n,
-                         SET, UPPER, &pack);
-                    gemm(k0, ce - cb, kb, &AT(a, n, 0, k0), n, &AT(x, n, k0, cb), n, &AT(x, n, 0, cb), n,
-                         UPDATE, FULL, &pack);
-                }
-                /* 4. inv(M) = Z P replaces M, row-major. Row i of P is row perm[i] of the identity, so
-                 * column c of Z is column perm[c] of the inverse; column j of the inverse is column
-                 * source[j] of Z (source = perm's inverse), and element (i, j) goes to a[i*n + j]. */
-#pragma omp single
-                {
-                    for (int64_t i = 0; i < n; ++i)
-                        perm[i] = i;
-                    for (int64_t j = 0; j < n; ++j) {
-                        int64_t tmp = perm[j];
-                        perm[j] = perm[ipiv[j]];
-                        perm[ipiv[j]] = tmp;
-                    }
-                    for (int64_t c = 0; c < n; ++c)
-                        ipiv[perm[c]] = c; /* ipiv is free now: source[j] */
-                }
-                store_transposed(n, x, ipiv, a);
+            for (int64_t c = 0; c < n; ++c) {
+                swap_rows(n, a, ipiv, (c / NB + 1) * NB, n, c, c + 1);
             }
+            /* inv(U11) of every block, shared among the threads. */
+#pragma omp for schedule(dynamic, 1)
+            for (int64_t b = 0; b < blocks; ++b)
+                invert_upper(n, &AT(a, n, b * NB, b * NB), min64(n - b * NB, NB), inv_u + b * NB * NB);
+
+            /* 2. Y = inv(L): L Y = I by blocks of rows. Y is unit lower triangular, so row block k0
+             * has nonzeros only in columns < k0 + kb: the GEMMs skip the zero columns (n^3/3 flops
+             * instead of n^3), and the thread cuts balance the work, which falls along the columns. */
+            int64_t cb, ce;
+            my_columns(n, 0, &cb, &ce);
+            for (int64_t c = cb; c < ce; ++c) {
+                memset(&AT(x, n, 0, c), 0, sizeof(double) * (size_t)n);
+                AT(x, n, c, c) = 1.0;
+            }
+            for (int64_t k0 = cb / NB * NB; k0 < n; k0 += NB) {
+                int64_t kb = min64(n - k0, NB), w = min64(ce, k0 + kb) - cb;
+                if (w <= 0)
+                    continue;
+                gemm(kb, w, kb, inv_l + k0 * NB, kb, &AT(x, n, k0, cb), n, &AT(x, n, k0, cb), n, SET, LOWER,
+                     &pack);
+                gemm(n - k0 - kb, w, kb, &AT(a, n, k0 + kb, k0), n, &AT(x, n, k0, cb), n,
+                     &AT(x, n, k0 + kb, cb), n, UPDATE, FULL, &pack);
+            }
+#pragma omp barrier
+            /* 3. Z = inv(U) Y: U Z = Y, backward by blocks of rows; every column costs the same. */
+            my_columns(n, 1, &cb, &ce);
+            for (int64_t k0 = (n - 1) / NB * NB; k0 >= 0; k0 -= NB) {
+                int64_t kb = min64(n - k0, NB);
+                gemm(kb, ce - cb, kb, inv_u + k0 * NB, kb, &AT(x, n, k0, cb), n, &AT(x, n, k0, cb), n, SET,
+                     UPPER, &pack);
+                gemm(k0, ce - cb, kb, &AT(a, n, 0, k0), n, &AT(x, n, k0, cb), n, &AT(x, n, 0, cb), n, UPDATE,
+                     FULL, &pack);
+            }
+            /* 4. inv(M) = Z P replaces M, row-major. Row i of P is row perm[i] of the identity, so
+             * column c of Z is column perm[c] of the inverse; column j of the inverse is column
+             * source[j] of Z (source = perm's inverse), and element (i, j) goes to a[i*n + j]. */
+#pragma omp single
+            {
+                for (int64_t i = 0; i < n; ++i)
+                    perm[i] = i;
+                for (int64_t j = 0; j < n; ++j) {
+                    int64_t tmp = perm[j];
+                    perm[j] = perm[ipiv[j]];
+                    perm[ipiv[j]] = tmp;
+                }
+                for (int64_t c = 0; c < n; ++c)
+                    ipiv[perm[c]] = c; /* ipiv is free now: source[j] */
+            }
+            store_transposed(n, x, ipiv, a);
         }
-        free(pack.a);
-        free(pack.b);
     }
-    free(ipiv);
-    free(perm);
-    free(x);
-    free(inv_l);
-    free(inv_u);
-    if (allocation_failures != 0)
-        return INTEROP_STATUS_NO_MEMORY;
+    workspace_give_back(work);
     return status;
 }

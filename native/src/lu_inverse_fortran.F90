@@ -13,6 +13,15 @@
 ! Compiled once per instruction-set path (native/src/isa.h): CMake names the bind(C) function
 ! (e.g. interop_inv_fortran_avx2), and isa.c's exported interop_inv_fortran (native/include/interop.h)
 ! calls the one of the path in use.
+! The module is compiled once per path into one library, so its one variable has a name per path
+! (a module variable is a global symbol; the traditional preprocessor cannot paste a suffix on).
+#if INTEROP_ISA_LEVEL == 3
+#define KEPT_X kept_x_avx512
+#elif INTEROP_ISA_LEVEL == 2
+#define KEPT_X kept_x_avx2
+#else
+#define KEPT_X kept_x_scalar
+#endif
 module interop_lu_inverse
   use, intrinsic :: iso_c_binding, only: c_int32_t, c_int64_t, c_double, c_ptr, c_associated, c_f_pointer
   use, intrinsic :: ieee_arithmetic, only: ieee_is_finite
@@ -47,6 +56,9 @@ module interop_lu_inverse
   integer(c_int32_t), parameter :: status_nonfinite = 1073741824
   ! Tiles of the transposes: two of tile x tile doubles (16 KiB) stay in L1.
   integer(i8), parameter :: tile = 32
+  ! The work matrix of the last inversion, kept for the next (invert says why); taken and given
+  ! back inside the critical section interop_inv_fortran_workspace only.
+  real(dp), allocatable :: KEPT_X(:, :)
 
 contains
 
@@ -422,7 +434,19 @@ contains
     integer(i8) :: k0, kb, c, k, i, j
     integer :: failures, alloc
 
-    allocate (x(n, n), t(t_rows, t_rows), ipiv(n), perm(n), stat=alloc)
+    ! X is the last call's when it has this order. A new n x n array is memory the process has not
+    ! touched, a page fault per 4 KiB page at its first write: on a Zen 5 VM (2 cores, n = 3400, the
+    ! C kernel, which does the same), zeroing a fresh X took 0.25-0.30 s of a 1.4 s inversion. The
+    ! cost of keeping it: 8n**2 bytes stay allocated after a call, until a call of another order.
+    !$omp critical (interop_inv_fortran_workspace)
+    if (allocated(KEPT_X)) then
+      if (size(KEPT_X, 1, kind=i8) == n) call move_alloc(KEPT_X, x)
+      if (allocated(KEPT_X)) deallocate (KEPT_X)
+    end if
+    !$omp end critical (interop_inv_fortran_workspace)
+    alloc = 0
+    if (.not. allocated(x)) allocate (x(n, n), stat=alloc)
+    if (alloc == 0) allocate (t(t_rows, t_rows), ipiv(n), perm(n), stat=alloc)
     if (alloc /= 0) then
       status = status_no_memory
       return
@@ -524,6 +548,10 @@ contains
     if (allocated(bpack)) deallocate (bpack)
     !$omp end parallel
     if (failures /= 0) status = status_no_memory
+    !$omp critical (interop_inv_fortran_workspace)
+    if (allocated(KEPT_X)) deallocate (KEPT_X)
+    call move_alloc(x, KEPT_X)
+    !$omp end critical (interop_inv_fortran_workspace)
   end function invert
 
 end module interop_lu_inverse

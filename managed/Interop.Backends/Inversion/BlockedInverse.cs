@@ -22,6 +22,7 @@ internal sealed unsafe class BlockedInverse<TPath>
     private const int Tile = 32;
 
     private readonly int n;
+    private readonly InverseWorkspace workspace;
     private readonly ColumnMajor m;
     private readonly ColumnMajor x;
     private readonly int[] pivots;
@@ -34,11 +35,12 @@ internal sealed unsafe class BlockedInverse<TPath>
     private int nextSolveColumn;
     private int nextTransposeTile;
 
-    private BlockedInverse(int n, double* m, double* x, double threshold)
+    private BlockedInverse(int n, double* m, InverseWorkspace workspace, double threshold)
     {
         this.n = n;
+        this.workspace = workspace;
         this.m = new ColumnMajor(m, n);
-        this.x = new ColumnMajor(x, n);
+        x = new ColumnMajor(workspace.X, n);
         this.threshold = threshold;
         pivots = new int[n];
         perm = new int[n];
@@ -53,18 +55,22 @@ internal sealed unsafe class BlockedInverse<TPath>
     /// </summary>
     public static int Run(double* a, int n, int threads, double threshold)
     {
-        double[] work = GC.AllocateUninitializedArray<double>(n * n, pinned: true);
-        fixed (double* x = work)
+        InverseWorkspace workspace = InverseWorkspace.Take<TPath>(n, threads, NB);
+        try
         {
-            var inverse = new BlockedInverse<TPath>(n, a, x, threshold);
+            var inverse = new BlockedInverse<TPath>(n, a, workspace, threshold);
             WorkerTeam.Run(threads, inverse.Work);
             return inverse.failedStep;
+        }
+        finally
+        {
+            InverseWorkspace.GiveBack(workspace);
         }
     }
 
     private void Work(WorkerTeam team, int worker)
     {
-        using PackBuffers pack = PackBuffers.For<TPath>(n, NB);
+        PackBuffers pack = workspace.Pack(worker);
         Transpose();
         team.Sync();
         if (!FactorLu(team, worker, pack))

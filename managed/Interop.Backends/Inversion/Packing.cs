@@ -4,9 +4,9 @@ using System.Runtime.InteropServices;
 namespace Interop.Backends.Inversion;
 
 /// <summary>
-/// One worker's packing space, allocated once per call and reused by every GEMM of that worker:
-/// an MC x KC block of A, a KC-deep panel of B as wide as the widest update and, for the LU, the
-/// whole L21 of a step packed once (<see cref="Panel"/>).
+/// One worker's packing space, reused by every GEMM of that worker (and kept from one inversion to
+/// the next by <see cref="InverseWorkspace"/>): an MC x KC block of A, a KC-deep panel of B as wide
+/// as the widest update and, for the LU, the whole L21 of a step packed once (<see cref="Panel"/>).
 /// </summary>
 internal sealed unsafe class PackBuffers : IDisposable
 {
