@@ -547,10 +547,10 @@ static void store_transposed(int64_t n, const double *x, const int64_t *source, 
  * kept. The cpp-threads kernel keeps its workspace in a plan; this ABI has none, so the library
  * keeps the last call's workspace for the next, which is the same size when a matrix order is
  * inverted again and again (a benchmark, a solver's iterations). The cost: up to 8n^2 bytes + a few
- * MiB stay allocated after a call (until a call needs more, then the new workspace replaces the old
- * one). Above 2 MiB the block asks for transparent huge pages (where the kernel offers them on
- * request): 512 times fewer faults when it is new, and fewer TLB misses in the packing of X's
- * columns every time. */
+ * MiB (at most KEEP_LIMIT_BYTES) stay allocated after a call (until a call needs more, then the new workspace
+ * replaces the old one). Above 2 MiB the block asks for transparent huge pages (where the kernel offers them
+ * on request): 512 times fewer faults when it is new, and fewer TLB misses in the packing of X's columns
+ * every time. */
 typedef struct {
     size_t bytes; /* capacity */
     char *base;
@@ -593,9 +593,20 @@ static workspace workspace_take(size_t bytes)
     return w;
 }
 
-/* Keeps `w` for the next call (another call's workspace, given back meanwhile, is freed). */
+/* The largest workspace kept after a call (about n = 11500). Page faults cost O(n^2) against the
+ * inversion's O(n^3), so above this order they are a few per cent at most, while a kept workspace of
+ * that size in each of several kernels of one process (compare, inv --backend all) would add up to
+ * memory the user's matrix needs. */
+#define KEEP_LIMIT_BYTES ((size_t)1 << 30)
+
+/* Keeps `w` for the next call (another call's workspace, given back meanwhile, is freed), unless it
+ * is larger than KEEP_LIMIT_BYTES. */
 static void workspace_give_back(workspace w)
 {
+    if (w.bytes > KEEP_LIMIT_BYTES) {
+        free(w.base);
+        return;
+    }
     workspace stale;
 #pragma omp critical(interop_inv_c_workspace)
     {

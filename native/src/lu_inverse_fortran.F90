@@ -59,6 +59,8 @@ module interop_lu_inverse
   ! The work matrix of the last inversion, kept for the next (invert says why); taken and given
   ! back inside the critical section interop_inv_fortran_workspace only.
   real(dp), allocatable :: KEPT_X(:, :)
+  ! The largest work matrix kept (1 GiB, about n = 11500).
+  integer(i8), parameter :: keep_limit_elements = 134217728_i8
 
 contains
 
@@ -437,7 +439,7 @@ contains
     ! X is the last call's when it has this order. A new n x n array is memory the process has not
     ! touched, a page fault per 4 KiB page at its first write: on a Zen 5 VM (2 cores, n = 3400, the
     ! C kernel, which does the same), zeroing a fresh X took 0.25-0.30 s of a 1.4 s inversion. The
-    ! cost of keeping it: 8n**2 bytes stay allocated after a call, until a call of another order.
+    ! cost of keeping it: 8n**2 bytes (at most 1 GiB) stay allocated after a call, until a call of another order.
     !$omp critical (interop_inv_fortran_workspace)
     if (allocated(KEPT_X)) then
       if (size(KEPT_X, 1, kind=i8) == n) call move_alloc(KEPT_X, x)
@@ -548,10 +550,16 @@ contains
     if (allocated(bpack)) deallocate (bpack)
     !$omp end parallel
     if (failures /= 0) status = status_no_memory
-    !$omp critical (interop_inv_fortran_workspace)
-    if (allocated(KEPT_X)) deallocate (KEPT_X)
-    call move_alloc(x, KEPT_X)
-    !$omp end critical (interop_inv_fortran_workspace)
+    ! Kept up to keep_limit_elements (as the C kernel's KEEP_LIMIT_BYTES: above it the page faults
+    ! are a few per cent of the O(n**3) work, and several kernels' kept matrices would add up).
+    if (size(x, kind=i8) > keep_limit_elements) then
+      deallocate (x)
+    else
+      !$omp critical (interop_inv_fortran_workspace)
+      if (allocated(KEPT_X)) deallocate (KEPT_X)
+      call move_alloc(x, KEPT_X)
+      !$omp end critical (interop_inv_fortran_workspace)
+    end if
   end function invert
 
 end module interop_lu_inverse

@@ -8,8 +8,32 @@ namespace Interop.Tests;
 /// calls of changing order, team size and path, and calls on several threads at once, each of which
 /// must work in memory of its own.
 /// </summary>
+[NonParallelizable]
 public sealed class InverseWorkspaceTests
 {
+    [Test]
+    public void AWorkspaceAboveTheLimitIsFreedAfterTheCall()
+    {
+        const int n = 120;
+        long limit = InverseWorkspace.KeepLimitBytes;
+        try
+        {
+            foreach ((long keepLimit, bool kept) in new[] { (8L * n * n - 1, false), (8L * n * n, true) })
+            {
+                InverseWorkspace.KeepLimitBytes = keepLimit;
+                double[] a = SpecMatrix.Generate(n, 5, 1);
+                double[] x = (double[])a.Clone();
+                ManagedInverse.Invert(x, n, 1, "managed-parallel");
+                Assert.That(ManagedInverse.Residual(a, x, n, 1), Is.InRange(0.0, 30.0));
+                Assert.That(InverseWorkspace.IsKept, Is.EqualTo(kept), $"X of {8L * n * n} bytes against a limit of {keepLimit}");
+            }
+        }
+        finally
+        {
+            InverseWorkspace.KeepLimitBytes = limit;
+        }
+    }
+
     [Test]
     public void InversesOfChangingOrderAndTeamSizeReuseOrReplaceTheWorkspace()
     {

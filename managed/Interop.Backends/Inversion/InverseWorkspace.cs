@@ -10,8 +10,8 @@ namespace Interop.Backends.Inversion;
 /// and a new X per call (92 MB at n = 3400) was new memory each time; so were the packing buffers of
 /// the workers, whose threads are new each call. The C kernel measured the same on a Zen 5 VM:
 /// zeroing a fresh X took 0.25-0.30 s of a 1.4 s inversion on one thread (native/src/lu_inverse_c.c).
-/// The cost of keeping it: 8n² bytes and a few MiB per worker stay allocated after a call, until a
-/// call of another order or path replaces them.
+/// The cost of keeping it: 8n² bytes (at most <see cref="KeepLimitBytes"/>) and a few MiB per worker
+/// stay allocated after a call, until a call of another order or path replaces them.
 /// </summary>
 internal sealed unsafe class InverseWorkspace : IDisposable
 {
@@ -59,8 +59,30 @@ internal sealed unsafe class InverseWorkspace : IDisposable
         return new InverseWorkspace(TPath.Isa, n, buffers);
     }
 
-    /// <summary>Keeps <paramref name="w"/> for the next call; a workspace kept meanwhile by another caller is freed.</summary>
-    public static void GiveBack(InverseWorkspace w) => Interlocked.Exchange(ref kept, w)?.Dispose();
+    /// <summary>
+    /// The largest work matrix kept after a call, in bytes (about n = 11500), as the C kernel's
+    /// KEEP_LIMIT_BYTES: above it the page faults are a few per cent of the O(n³) work, and the kept
+    /// workspaces of several kernels in one process (compare, inv --backend all) would add up.
+    /// </summary>
+    internal static long KeepLimitBytes { get; set; } = 1L << 30;
+
+    /// <summary>
+    /// Keeps <paramref name="w"/> for the next call (a workspace kept meanwhile by another caller is
+    /// freed), or frees it when its X is larger than <see cref="KeepLimitBytes"/>.
+    /// </summary>
+    public static void GiveBack(InverseWorkspace w)
+    {
+        if ((long)w.n * w.n * sizeof(double) > KeepLimitBytes)
+        {
+            w.Dispose();
+            return;
+        }
+
+        Interlocked.Exchange(ref kept, w)?.Dispose();
+    }
+
+    /// <summary>Whether a workspace is kept now (tests).</summary>
+    internal static bool IsKept => Volatile.Read(ref kept) is not null;
 
     public void Dispose()
     {
