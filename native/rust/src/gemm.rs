@@ -9,8 +9,6 @@
 //! threads write disjoint column ranges of shared matrices, and a multiplication by a block's inverse
 //! writes C over B (`gemm` packs all of B before it writes C).
 
-use crate::alloc::AlignedBuffer;
-
 /// How a micro-tile is written.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -54,17 +52,25 @@ const TILE_MAX: usize = 16 * 12;
 #[repr(C, align(64))]
 struct Tile([f64; TILE_MAX]);
 
-/// One thread's packing buffers.
+/// One thread's packing buffers, 64-byte aligned (the micro-kernels' aligned loads): parts of the
+/// inversion's workspace, which outlives the call that packs into them.
 pub struct Pack {
-    a: AlignedBuffer<f64>,
-    b: AlignedBuffer<f64>,
+    a: *mut f64,
+    b: *mut f64,
 }
 
 impl Pack {
-    /// MC x KC for A, KC x NC (or less for a small matrix of order n) for B; None if out of memory.
-    pub fn new<K: Kernel>(n: usize) -> Option<Pack> {
+    /// The lengths in doubles of the packed A (MC x KC) and B (KC x NC, or less for a small matrix of
+    /// order n).
+    pub fn lengths<K: Kernel>(n: usize) -> (usize, usize) {
         let b_columns = K::NC.min((n + K::NR - 1) / K::NR * K::NR);
-        Some(Pack { a: AlignedBuffer::new(K::MC * K::KC)?, b: AlignedBuffer::new(K::KC * b_columns)? })
+        (K::MC * K::KC, K::KC * b_columns)
+    }
+
+    /// # Safety
+    /// a and b are 64-byte aligned and hold Pack::lengths doubles that only this Pack's user touches.
+    pub unsafe fn new(a: *mut f64, b: *mut f64) -> Pack {
+        Pack { a, b }
     }
 }
 
@@ -192,7 +198,7 @@ pub unsafe fn gemm<K: Kernel>(
         return;
     }
     debug_assert!(mode == Mode::Update && shape == Shape::Full || k <= K::KC);
-    let (pa, pb) = (pack.a.as_mut_ptr(), pack.b.as_mut_ptr());
+    let (pa, pb) = (pack.a, pack.b);
     let mut jc = 0;
     while jc < n {
         let nc = (n - jc).min(K::NC);
@@ -519,6 +525,7 @@ mod avx512 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::alloc::AlignedBuffer;
     use crate::isa::Path;
 
     fn naive(m: usize, n: usize, k: usize, a: &[f64], b: &[f64], c: &mut [f64], mode: Mode) {
@@ -550,7 +557,9 @@ mod tests {
                 }
                 let (mut expected, mut got) = (c0.clone(), c0.clone());
                 naive(m, n, k, &a, &b, &mut expected, mode);
-                let mut pack = Pack::new::<K>(n.max(m)).unwrap();
+                let (a_len, b_len) = Pack::lengths::<K>(n.max(m));
+                let (mut pack_a, mut pack_b) = (AlignedBuffer::new(a_len).unwrap(), AlignedBuffer::new(b_len).unwrap());
+                let mut pack = unsafe { Pack::new(pack_a.as_mut_ptr(), pack_b.as_mut_ptr()) };
                 unsafe {
                     gemm::<K>(m, n, k, a.as_ptr(), m, b.as_ptr(), k, got.as_mut_ptr(), m, mode, Shape::Full, &mut pack)
                 };

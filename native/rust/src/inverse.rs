@@ -12,12 +12,13 @@
 //! Every triangular solve by a diagonal block is a GEMM by the block's inverse, formed once, so nearly
 //! all the flops run in the micro-kernel (gemm.rs).
 
-use crate::alloc::AlignedBuffer;
+use crate::alloc::{self, AlignedBuffer};
 use crate::gemm::{gemm, Avx2, Kernel, Mode, Pack, Scalar, Shape};
 use crate::isa::Path;
 use crate::status::{NONFINITE, NO_MEMORY};
 use crate::team::{self, Broken, Team};
 use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
 
 /// Below this width a panel is factored column by column (its m x w block stays in L2).
 const PANEL_LEAF: usize = 16;
@@ -277,9 +278,12 @@ struct Shared {
     perm: *mut usize,
     inv_l: *mut f64,
     inv_u: *mut f64,
+    /// Every thread's packing buffers, `per_thread` bytes apart; thread t's are at t * per_thread.
+    packing: *mut u8,
+    per_thread: usize,
+    pack_a_bytes: usize,
     threshold: f64,
     status: AtomicI32,
-    allocation_failures: AtomicUsize,
     transpose_tiles: Dynamic,
     swap_chunks: Dynamic,
     upper_blocks: Dynamic,
@@ -291,15 +295,8 @@ unsafe impl Sync for Shared {}
 /// One thread's part of the inversion: thread `t` of a team of `size`.
 unsafe fn member<K: Kernel>(s: &Shared, t: usize, size: usize, team: &Team) -> Result<(), Broken> {
     let (n, a, x, nb, nr) = (s.n, s.a, s.x, K::NB, K::NR);
-    let pack = Pack::new::<K>(n);
-    if pack.is_none() {
-        s.allocation_failures.fetch_add(1, Ordering::Relaxed);
-    }
-    team.wait()?;
-    let mut pack = match pack {
-        Some(pack) if s.allocation_failures.load(Ordering::Relaxed) == 0 => pack,
-        _ => return Ok(()),
-    };
+    let mine = s.packing.add(t * s.per_thread);
+    let mut pack = Pack::new(mine as *mut f64, mine.add(s.pack_a_bytes) as *mut f64);
     let my_columns = |count: usize, uniform: bool| {
         (column_cut(count, t, size, uniform, nr), column_cut(count, t + 1, size, uniform, nr))
     };
@@ -486,47 +483,122 @@ unsafe fn member<K: Kernel>(s: &Shared, t: usize, size: usize, team: &Team) -> R
     Ok(())
 }
 
+/// The kept workspace, or None; taken and given back under the lock only.
+static KEPT_WORKSPACE: Mutex<Option<AlignedBuffer<u8>>> = Mutex::new(None);
+
+fn kept_workspace() -> MutexGuard<'static, Option<AlignedBuffer<u8>>> {
+    // Nothing panics while holding the lock; a poisoned lock still holds a buffer or None.
+    KEPT_WORKSPACE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// A workspace of at least `bytes`: the kept one if it is big enough, else a new one (None if there
+/// is no memory). A kept one too small is freed first, outside the lock. Concurrent calls: one takes
+/// the kept workspace, the others allocate their own.
+fn workspace_take(bytes: usize) -> Option<AlignedBuffer<u8>> {
+    let kept = kept_workspace().take();
+    match kept {
+        Some(w) if w.len() >= bytes => Some(w),
+        stale => {
+            drop(stale);
+            alloc::workspace(bytes)
+        }
+    }
+}
+
+/// The largest workspace kept after a call (about n = 11500): the C kernel's KEEP_LIMIT_BYTES. Page
+/// faults cost O(n^2) against the inversion's O(n^3), so above this order they are a few per cent at
+/// most, while a kept workspace of that size in each of several kernels of one process would add up
+/// to memory the user's matrix needs.
+const KEEP_LIMIT_BYTES: usize = 1 << 30;
+
+/// Keeps `w` for the next call (another call's workspace, given back meanwhile, is freed outside the
+/// lock), unless it is larger than KEEP_LIMIT_BYTES.
+fn workspace_give_back(w: AlignedBuffer<u8>) {
+    if w.len() > KEEP_LIMIT_BYTES {
+        return;
+    }
+    let stale = kept_workspace().replace(w);
+    drop(stale);
+}
+
+/// Bytes rounded up to a cache line, None on overflow.
+fn line_up(bytes: usize) -> Option<usize> {
+    Some(bytes.checked_add(63)? / 64 * 64)
+}
+
+/// The workspace's layout: its pieces' sizes in bytes, each a whole number of cache lines.
+struct Layout {
+    x: usize,
+    inverses: usize,
+    index: usize,
+    pack_a: usize,
+    per_thread: usize,
+    total: usize,
+}
+
+impl Layout {
+    /// X (n x n), inv(L11) and inv(U11) of every diagonal block (NB x NB apart), the pivots, their
+    /// permutation, and per thread a packed A and B. None if a size overflows.
+    fn new<K: Kernel>(n: usize, threads: usize) -> Option<Layout> {
+        let f64_bytes = std::mem::size_of::<f64>();
+        let blocks = (n + K::NB - 1) / K::NB;
+        let x = line_up(n.checked_mul(n)?.checked_mul(f64_bytes)?)?;
+        let inverses = line_up(blocks * K::NB * K::NB * f64_bytes)?;
+        let index = line_up(n.checked_mul(std::mem::size_of::<usize>())?)?;
+        let (a_len, b_len) = Pack::lengths::<K>(n);
+        let pack_a = a_len * f64_bytes;
+        let per_thread = line_up(pack_a + b_len * f64_bytes)?;
+        let total =
+            x.checked_add(2 * inverses)?.checked_add(2 * index)?.checked_add(threads.checked_mul(per_thread)?)?;
+        Some(Layout { x, inverses, index, pack_a, per_thread, total })
+    }
+}
+
 fn invert_with<K: Kernel>(n: usize, a: *mut f64, threads: usize) -> i32 {
-    let nb = K::NB;
-    let blocks = (n + nb - 1) / nb;
-    let squared = match n.checked_mul(n) {
-        Some(squared) => squared,
+    let layout = match Layout::new::<K>(n, threads) {
+        Some(layout) => layout,
         None => return NO_MEMORY,
     };
-    let ipiv = AlignedBuffer::<usize>::new(n);
-    let perm = AlignedBuffer::<usize>::new(n);
-    let x = AlignedBuffer::<f64>::new(squared);
-    // inv(L11) and inv(U11) of every diagonal block, NB x NB apart.
-    let inv_l = AlignedBuffer::<f64>::new(blocks * nb * nb);
-    let inv_u = AlignedBuffer::<f64>::new(blocks * nb * nb);
-    let (mut ipiv, mut perm, mut x, mut inv_l, mut inv_u) = match (ipiv, perm, x, inv_l, inv_u) {
-        (Some(ipiv), Some(perm), Some(x), Some(inv_l), Some(inv_u)) => (ipiv, perm, x, inv_l, inv_u),
-        _ => return NO_MEMORY,
+    // The workspace is kept from one call to the next: memory the process has not touched before
+    // costs a page fault per 4 KiB page on its first write, and a fresh n x n X is new memory on
+    // every call (the allocator maps a block that large afresh and unmaps it when freed). On the C
+    // kernel (Zen 5 VM, n = 3400, 1 thread) that was 0.25-0.30 s of a 1.44 s inversion, and the
+    // first GEMM passes over X ran 2.5x slower; see native/src/lu_inverse_c.c.
+    let mut work = match workspace_take(layout.total) {
+        Some(work) => work,
+        None => return NO_MEMORY,
     };
+    let base = work.as_mut_ptr();
     // SAFETY: the caller passes n*n doubles at a (interop_inv_rust's contract).
-    let threshold = pivot_threshold(unsafe { std::slice::from_raw_parts(a, squared) }, n);
-    let shared = Shared {
-        n,
-        a,
-        x: x.as_mut_ptr(),
-        ipiv: ipiv.as_mut_ptr(),
-        perm: perm.as_mut_ptr(),
-        inv_l: inv_l.as_mut_ptr(),
-        inv_u: inv_u.as_mut_ptr(),
-        threshold,
-        status: AtomicI32::new(0),
-        allocation_failures: AtomicUsize::new(0),
-        transpose_tiles: Dynamic::new(),
-        swap_chunks: Dynamic::new(),
-        upper_blocks: Dynamic::new(),
+    let threshold = pivot_threshold(unsafe { std::slice::from_raw_parts(a, n * n) }, n);
+    // SAFETY: the pieces lie inside the workspace (layout.total bytes), each 64-byte aligned.
+    let shared = unsafe {
+        let inverses = base.add(layout.x);
+        let indices = inverses.add(2 * layout.inverses);
+        Shared {
+            n,
+            a,
+            x: base as *mut f64,
+            ipiv: indices as *mut usize,
+            perm: indices.add(layout.index) as *mut usize,
+            inv_l: inverses as *mut f64,
+            inv_u: inverses.add(layout.inverses) as *mut f64,
+            packing: indices.add(2 * layout.index),
+            per_thread: layout.per_thread,
+            pack_a_bytes: layout.pack_a,
+            threshold,
+            status: AtomicI32::new(0),
+            transpose_tiles: Dynamic::new(),
+            swap_chunks: Dynamic::new(),
+            upper_blocks: Dynamic::new(),
+        }
     };
-    // SAFETY: every pointer in `shared` covers its extent; the phases write disjoint parts.
+    // SAFETY: every pointer in `shared` covers its extent; the phases write disjoint parts; the team
+    // has at most `threads` threads, each with its own packing buffers.
     team::run(threads, |t, size, team| unsafe { member::<K>(&shared, t, size, team) });
-    if shared.allocation_failures.load(Ordering::Relaxed) != 0 {
-        NO_MEMORY
-    } else {
-        shared.status.load(Ordering::Relaxed)
-    }
+    let status = shared.status.load(Ordering::Relaxed);
+    workspace_give_back(work);
+    status
 }
 
 /// Inverts the row-major n x n matrix at `a` in place on `threads` threads (interop_inv_c's contract;
@@ -540,5 +612,68 @@ pub unsafe fn invert(path: Path, n: usize, a: *mut f64, threads: usize) -> i32 {
         Path::Avx2 => invert_with::<Avx2>(n, a, threads),
         #[cfg(feature = "avx512")]
         Path::Avx512 => invert_with::<crate::gemm::Avx512>(n, a, threads),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gemm::Scalar;
+
+    fn kept() -> Option<(usize, usize)> {
+        kept_workspace().as_mut().map(|w| (w.as_mut_ptr() as usize, w.len()))
+    }
+
+    // One test: the other tests of this crate do not touch the kept workspace, so nothing races it.
+    #[test]
+    fn the_kept_workspace_is_reused_replaced_and_bounded() {
+        let _ = kept_workspace().take();
+        // Nothing kept: a new one, which the call keeps.
+        let mut first = workspace_take(4096).unwrap();
+        let first_at = first.as_mut_ptr() as usize;
+        workspace_give_back(first);
+        assert_eq!(kept(), Some((first_at, 4096)));
+        // Big enough: the same memory, and nothing is kept while it is out.
+        let mut again = workspace_take(1000).unwrap();
+        assert_eq!(again.as_mut_ptr() as usize, first_at);
+        assert_eq!(kept(), None);
+        // A second call meanwhile allocates its own; the last given back is kept.
+        let mut other = workspace_take(1000).unwrap();
+        let other_at = other.as_mut_ptr() as usize;
+        assert_ne!(other_at, first_at);
+        workspace_give_back(again);
+        workspace_give_back(other);
+        assert_eq!(kept(), Some((other_at, 1024)));
+        // Too small: replaced by a new one of the size asked.
+        let larger = workspace_take(100_000).unwrap();
+        assert!(larger.len() >= 100_000);
+        assert_eq!(kept(), None);
+        workspace_give_back(larger);
+        assert!(kept().unwrap().1 >= 100_000);
+        // Above the bound: freed when given back; the workspace kept meanwhile stays.
+        let huge = workspace_take(KEEP_LIMIT_BYTES + 1).unwrap();
+        assert!(huge.len() > KEEP_LIMIT_BYTES);
+        assert_eq!(kept(), None, "the one kept before, too small, was freed");
+        let mut small = workspace_take(2048).unwrap();
+        let small_at = small.as_mut_ptr() as usize;
+        workspace_give_back(small);
+        workspace_give_back(huge);
+        assert_eq!(kept(), Some((small_at, 2048)));
+        // An inversion keeps what its layout needs.
+        let n = 100;
+        let mut a: Vec<f64> =
+            (0..n * n).map(|k| if k % (n + 1) == 0 { 4.0 } else { 1.0 / (1 + k % 7) as f64 }).collect();
+        assert_eq!(invert_with::<Scalar>(n, a.as_mut_ptr(), 3), 0);
+        assert!(kept().unwrap().1 >= Layout::new::<Scalar>(n, 3).unwrap().total);
+    }
+
+    #[test]
+    fn a_layout_that_overflows_is_none() {
+        assert!(Layout::new::<Scalar>(1 << 32, 1).is_none());
+        assert!(Layout::new::<Scalar>(100, usize::MAX / 2).is_none());
+        let layout = Layout::new::<Scalar>(130, 2).unwrap();
+        assert_eq!(layout.x, 130 * 130 * 8 + 32);
+        assert_eq!(layout.inverses, 2 * 128 * 128 * 8);
+        assert_eq!(layout.total, layout.x + 2 * layout.inverses + 2 * layout.index + 2 * layout.per_thread);
     }
 }

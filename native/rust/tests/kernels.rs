@@ -121,6 +121,73 @@ fn the_paths_and_thread_counts_agree_on_the_inverse() {
     }
 }
 
+/// The cases of the kept-workspace tests: orders on both sides of the block size NB = 128, growing and
+/// shrinking, on team sizes that change the number of packing buffers in the workspace.
+const REUSE_CASES: [(usize, usize); 8] = [(150, 1), (300, 2), (20, 3), (129, 1), (300, 1), (64, 4), (257, 2), (7, 2)];
+
+/// Every case's inverse on one path, each in a fresh buffer, in the order given.
+fn inverses(path: Path, order: &[usize]) -> Vec<Vec<f64>> {
+    order
+        .iter()
+        .map(|&case| {
+            let (n, threads) = REUSE_CASES[case];
+            let (status, x) = invert(path, &spec_matrix(n, 40 + n as u64), n, threads);
+            assert_eq!(status, 0, "{:?} n {} threads {}", path, n, threads);
+            x
+        })
+        .collect()
+}
+
+#[test]
+fn a_kept_workspace_gives_the_same_inverse_whatever_the_calls_before() {
+    // The library keeps the last call's workspace for the next: growing and shrinking orders and team
+    // sizes, in two different orders, must give bit for bit the same inverses (the workspace's stale
+    // contents of another order must never be read), each with a passing residual.
+    let forward: Vec<usize> = (0..REUSE_CASES.len()).collect();
+    let backward: Vec<usize> = forward.iter().rev().copied().collect();
+    for path in Path::available() {
+        let first = inverses(path, &forward);
+        let mut second = inverses(path, &backward);
+        second.reverse();
+        for (case, (x, y)) in first.iter().zip(&second).enumerate() {
+            let (n, threads) = REUSE_CASES[case];
+            assert!(x == y, "{:?} n {} threads {}: the inverse depends on the calls before", path, n, threads);
+            assert!(residual(n, &spec_matrix(n, 40 + n as u64), x) <= 30.0, "{:?} n {}", path, n);
+        }
+    }
+}
+
+#[test]
+fn concurrent_calls_each_have_a_workspace_of_their_own() {
+    // Four callers at once, each running the cases in its own order: one takes the kept workspace,
+    // the others allocate their own; every inverse equals the one computed alone.
+    for path in Path::available() {
+        let alone = inverses(path, &(0..REUSE_CASES.len()).collect::<Vec<_>>());
+        let together: Vec<Vec<Vec<f64>>> = std::thread::scope(|scope| {
+            let callers: Vec<_> = (0..4)
+                .map(|caller| {
+                    scope.spawn(move || {
+                        let order: Vec<usize> =
+                            (0..REUSE_CASES.len()).map(|i| (i * 3 + caller) % REUSE_CASES.len()).collect();
+                        let mut results = vec![Vec::new(); REUSE_CASES.len()];
+                        for (x, &case) in inverses(path, &order).into_iter().zip(&order) {
+                            results[case] = x;
+                        }
+                        results
+                    })
+                })
+                .collect();
+            callers.into_iter().map(|caller| caller.join().unwrap()).collect()
+        });
+        for (caller, results) in together.iter().enumerate() {
+            for (case, x) in results.iter().enumerate() {
+                let (n, threads) = REUSE_CASES[case];
+                assert!(x == &alone[case], "{:?} caller {} n {} threads {}", path, caller, n, threads);
+            }
+        }
+    }
+}
+
 #[test]
 fn singular_inputs_name_the_failing_step() {
     let n = 9;
