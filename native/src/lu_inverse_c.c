@@ -25,8 +25,8 @@
  *                    needs all 16: GCC then folds A's loads into the FMAs and reloads A for each
  *                    column, 16 loads per 12 FMAs; measured 0.72x the speed of 8 x 6 on Zen 3);
  *   scalar   4 x 4:  2 x 4 xmm accumulators (SSE2 has no FMA: a multiply and an add each).
- * Threads split the columns of the right-hand sides, so in the solves each thread owns its columns
- * from start to end and needs no barrier. */
+ * In the solves the threads share chunks of the right-hand sides' columns: each chunk is solved from
+ * start to end (both solves) by one thread, with no barrier. */
 /* madvise and MADV_HUGEPAGE (POSIX and Linux), beside ISO C11. */
 #define _DEFAULT_SOURCE
 
@@ -355,31 +355,6 @@ static void gemm(int64_t m, int64_t n, int64_t k, const double *a, int64_t lda, 
     }
 }
 
-/* ---- Threads: each takes a contiguous range of columns in whole NR slivers. ---- */
-
-/* Cut point t of T for n columns. uniform: equal parts. Otherwise the cost of column c falls as
- * (n - c)^2 (the solve L Y = I, Y lower triangular), and equal work puts cut t at
- * n (1 - (1 - t/T)^(1/3)). */
-static int64_t column_cut(int64_t n, int t, int threads, int uniform)
-{
-    if (t <= 0)
-        return 0;
-    if (t >= threads)
-        return n;
-    double f = (double)t / threads;
-    if (!uniform)
-        f = 1.0 - cbrt(1.0 - f);
-    int64_t c = (int64_t)(f * (double)n / NR + 0.5) * NR;
-    return min64(c, n);
-}
-
-static void my_columns(int64_t n, int uniform, int64_t *begin, int64_t *end)
-{
-    int t = omp_get_thread_num(), threads = omp_get_num_threads();
-    *begin = column_cut(n, t, threads, uniform);
-    *end = column_cut(n, t + 1, threads, uniform);
-}
-
 /* ---- LU of a panel: recursive (Toledo), so that most of its flops are GEMMs too. ---- */
 
 /* Below this width a panel is factored column by column (its m x w block stays in L2). */
@@ -514,6 +489,42 @@ static void update_columns(int64_t n, double *a, const int64_t *ipiv, int64_t k0
          pack);
     gemm(n - k0 - kb, c_end - c_begin, kb, &AT(a, n, k0 + kb, k0), n, &AT(a, n, k0, c_begin), n,
          &AT(a, n, k0 + kb, c_begin), n, UPDATE, FULL, pack);
+}
+
+/* The solves share the columns in about this many chunks per thread. */
+enum { SOLVE_CHUNKS = 4 };
+
+/* Columns [cb, ce) of Y = inv(L): L Y = I by blocks of rows. Y is unit lower triangular, so row
+ * block k0 has nonzeros only in columns < k0 + kb: the GEMMs skip the zero columns (n^3/3 flops
+ * instead of n^3 over all columns). */
+static void solve_lower(int64_t n, const double *a, double *x, const double *inv_l, int64_t cb, int64_t ce,
+                        const pack_buffers *pack)
+{
+    for (int64_t c = cb; c < ce; ++c) {
+        memset(&AT(x, n, 0, c), 0, sizeof(double) * (size_t)n);
+        AT(x, n, c, c) = 1.0;
+    }
+    for (int64_t k0 = cb / NB * NB; k0 < n; k0 += NB) {
+        int64_t kb = min64(n - k0, NB), w = min64(ce, k0 + kb) - cb;
+        if (w <= 0)
+            continue;
+        gemm(kb, w, kb, inv_l + k0 * NB, kb, &AT(x, n, k0, cb), n, &AT(x, n, k0, cb), n, SET, LOWER, pack);
+        gemm(n - k0 - kb, w, kb, &AT(a, n, k0 + kb, k0), n, &AT(x, n, k0, cb), n, &AT(x, n, k0 + kb, cb), n,
+             UPDATE, FULL, pack);
+    }
+}
+
+/* Columns [cb, ce) of Z = inv(U) Y: U Z = Y, backward by blocks of rows, in place in X. */
+static void solve_upper(int64_t n, const double *a, double *x, const double *inv_u, int64_t cb, int64_t ce,
+                        const pack_buffers *pack)
+{
+    for (int64_t k0 = (n - 1) / NB * NB; k0 >= 0; k0 -= NB) {
+        int64_t kb = min64(n - k0, NB);
+        gemm(kb, ce - cb, kb, inv_u + k0 * NB, kb, &AT(x, n, k0, cb), n, &AT(x, n, k0, cb), n, SET, UPPER,
+             pack);
+        gemm(k0, ce - cb, kb, &AT(a, n, 0, k0), n, &AT(x, n, k0, cb), n, &AT(x, n, 0, cb), n, UPDATE, FULL,
+             pack);
+    }
 }
 
 /* a[i*n + j] = x[i + source[j]*n]: the column-major x, its columns gathered by source, written
@@ -718,33 +729,23 @@ INTEROP_INTERNAL int32_t INTEROP_ISA_NAME(interop_inv_c)(int64_t n, double *a, i
             for (int64_t b = 0; b < blocks; ++b)
                 invert_upper(n, &AT(a, n, b * NB, b * NB), min64(n - b * NB, NB), inv_u + b * NB * NB);
 
-            /* 2. Y = inv(L): L Y = I by blocks of rows. Y is unit lower triangular, so row block k0
-             * has nonzeros only in columns < k0 + kb: the GEMMs skip the zero columns (n^3/3 flops
-             * instead of n^3), and the thread cuts balance the work, which falls along the columns. */
-            int64_t cb, ce;
-            my_columns(n, 0, &cb, &ce);
-            for (int64_t c = cb; c < ce; ++c) {
-                memset(&AT(x, n, 0, c), 0, sizeof(double) * (size_t)n);
-                AT(x, n, c, c) = 1.0;
-            }
-            for (int64_t k0 = cb / NB * NB; k0 < n; k0 += NB) {
-                int64_t kb = min64(n - k0, NB), w = min64(ce, k0 + kb) - cb;
-                if (w <= 0)
-                    continue;
-                gemm(kb, w, kb, inv_l + k0 * NB, kb, &AT(x, n, k0, cb), n, &AT(x, n, k0, cb), n, SET, LOWER,
-                     &pack);
-                gemm(n - k0 - kb, w, kb, &AT(a, n, k0 + kb, k0), n, &AT(x, n, k0, cb), n,
-                     &AT(x, n, k0 + kb, cb), n, UPDATE, FULL, &pack);
-            }
-#pragma omp barrier
-            /* 3. Z = inv(U) Y: U Z = Y, backward by blocks of rows; every column costs the same. */
-            my_columns(n, 1, &cb, &ce);
-            for (int64_t k0 = (n - 1) / NB * NB; k0 >= 0; k0 -= NB) {
-                int64_t kb = min64(n - k0, NB);
-                gemm(kb, ce - cb, kb, inv_u + k0 * NB, kb, &AT(x, n, k0, cb), n, &AT(x, n, k0, cb), n, SET,
-                     UPPER, &pack);
-                gemm(k0, ce - cb, kb, &AT(a, n, 0, k0), n, &AT(x, n, k0, cb), n, &AT(x, n, 0, cb), n, UPDATE,
-                     FULL, &pack);
+            /* 2. and 3., column by column: Y = inv(L), then Z = inv(U) Y. Each column of X needs
+             * only itself, L and U, so the team shares chunks of columns taken dynamically, each
+             * solved from start to end with no barrier between the two solves: a thread slowed by
+             * anything (the other solve's uneven cost, another process on its core) takes fewer
+             * chunks instead of holding the team up at the end, as a static split of the columns
+             * did (measured on the scalar path: one thread 30% behind the other for the whole of
+             * both solves). The chunks' columns fall in cost (Y is lower triangular), so taking
+             * them left to right hands out the heaviest first. More chunks balance better but pack
+             * the blocks of L and U once more each: four per thread (one on a single thread). */
+            int64_t width = team == 1 ? n : (n + SOLVE_CHUNKS * team - 1) / (SOLVE_CHUNKS * team);
+            width = (width + NR - 1) / NR * NR;
+            int64_t chunks = (n + width - 1) / width;
+#pragma omp for schedule(dynamic, 1) nowait
+            for (int64_t chunk = 0; chunk < chunks; ++chunk) {
+                int64_t cb = chunk * width, ce = min64(n, cb + width);
+                solve_lower(n, a, x, inv_l, cb, ce, &pack);
+                solve_upper(n, a, x, inv_u, cb, ce, &pack);
             }
             /* 4. inv(M) = Z P replaces M, row-major. Row i of P is row perm[i] of the identity, so
              * column c of Z is column perm[c] of the inverse; column j of the inverse is column
