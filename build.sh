@@ -207,7 +207,7 @@ run_cpu_classes() {
   for class in "${classes[@]}"; do
     log "NUnit: the $class class (INTEROP_TEST_ISA_MAX=$class on a CPU with $paths)"
     local dotnet_caps=(DOTNET_EnableAVX512=0)
-    [ "$class" = "scalar" ] && dotnet_caps+=(DOTNET_EnableAVX=0)
+    [ "$class" = "scalar" ] && dotnet_caps+=(DOTNET_EnableAVX2=0)
     local out status=0
     out=$(env INTEROP_NATIVE_DIR="$BIN" INTEROP_TEST_ISA_MAX="$class" "${dotnet_caps[@]}" \
           dotnet test "$ROOT/tests/Interop.Tests/Interop.Tests.csproj" -c Release --no-build --nologo \

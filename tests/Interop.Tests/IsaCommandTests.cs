@@ -111,6 +111,14 @@ public sealed class IsaCommandTests
             }
 
             // % of peak: against the FMA limit of the row's own path (lapack: OpenBLAS's), one per path and threads.
+            // A path the CPU lacks as detected has no limit to measure (lapack under the test cap runs the
+            // OpenBLAS core OPENBLAS_CORETYPE names, which may be above it): no % of peak, not a made-up one.
+            if (!ExpectedPaths.OfThisCpu().Select(IsaNames.Name).Contains(isa))
+            {
+                Assert.That((row.GetProperty("peak_gflops").ValueKind, row.GetProperty("fraction_of_peak").ValueKind), Is.EqualTo((JsonValueKind.Null, JsonValueKind.Null)), backend);
+                continue;
+            }
+
             double peak = row.GetProperty("peak_gflops").GetDouble();
             Assert.That(peak, Is.GreaterThan(0));
             Assert.That(row.GetProperty("peak_source").GetString(), Is.EqualTo("fma_limit"));
@@ -170,7 +178,8 @@ public sealed class IsaCommandTests
         Assert.That(points.All(p => p.GetProperty("verified").GetBoolean()), Is.True);
         Assert.That(points.Where(p => p.GetProperty("workload").GetString() == "pi").Select(p => p.GetProperty("check").GetString()).Distinct().Count(), Is.EqualTo(1));
         Assert.That(doc.RootElement.GetProperty("parameters").GetProperty("isa").EnumerateArray().Select(i => i.GetString()), Is.EqualTo(paths));
-        Assert.That(stdout, Does.Contain($"[{paths[0]}]"));
+        // Tables name the path of each section when there are several (a CPU, or a class under the test cap, with one path has one).
+        Assert.That(stdout.Contains($"[{paths[0]}]", StringComparison.Ordinal), Is.EqualTo(paths.Length > 1), stdout);
     }
 
     [Test]
