@@ -168,11 +168,14 @@ run_cargo() {
   record cargo "$passed" "$failed"
 }
 
-run_nunit() {
-  log "NUnit: managed library, backends and driver"
+# One `dotnet test` run of the NUnit suite, recorded as suite $1 with the filter $2 (empty: every
+# test) and the environment assignments that follow (NAME=value ...).
+nunit_suite() {
+  local suite="$1" filter="$2"
+  shift 2
   local out status=0
-  out=$(INTEROP_NATIVE_DIR="$BIN" dotnet test "$ROOT/tests/Interop.Tests/Interop.Tests.csproj" -c Release \
-        --no-build --nologo 2>&1) || status=$?
+  out=$(env INTEROP_NATIVE_DIR="$BIN" "$@" dotnet test "$ROOT/tests/Interop.Tests/Interop.Tests.csproj" -c Release \
+        --no-build --nologo ${filter:+--filter "$filter"} 2>&1) || status=$?
   printf '%s\n' "$out"
   local line passed failed
   line=$(printf '%s\n' "$out" | grep -E 'Failed: +[0-9]+, Passed: +[0-9]+' | tail -1 || true)
@@ -183,7 +186,12 @@ run_nunit() {
     passed=0; failed=1
   fi
   [ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
-  record nunit "$passed" "$failed"
+  record "$suite" "$passed" "$failed"
+}
+
+run_nunit() {
+  log "NUnit: managed library, backends and driver"
+  nunit_suite nunit ""
 }
 
 # The CPU classes below this one (README, "CPU classes"): the instruction-set tests again with detection
@@ -208,21 +216,7 @@ run_cpu_classes() {
     log "NUnit: the $class class (INTEROP_TEST_ISA_MAX=$class on a CPU with $paths)"
     local dotnet_caps=(DOTNET_EnableAVX512=0)
     [ "$class" = "scalar" ] && dotnet_caps+=(DOTNET_EnableAVX2=0)
-    local out status=0
-    out=$(env INTEROP_NATIVE_DIR="$BIN" INTEROP_TEST_ISA_MAX="$class" "${dotnet_caps[@]}" \
-          dotnet test "$ROOT/tests/Interop.Tests/Interop.Tests.csproj" -c Release --no-build --nologo \
-          --filter "$CPU_CLASS_TESTS" 2>&1) || status=$?
-    printf '%s\n' "$out"
-    local line passed failed
-    line=$(printf '%s\n' "$out" | grep -E 'Failed: +[0-9]+, Passed: +[0-9]+' | tail -1 || true)
-    if [ -n "$line" ]; then
-      failed=$(sed -E 's/.*Failed: +([0-9]+),.*/\1/' <<<"$line")
-      passed=$(sed -E 's/.*Passed: +([0-9]+),.*/\1/' <<<"$line")
-    else
-      passed=0; failed=1
-    fi
-    [ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
-    record "nunit-$class-class" "$passed" "$failed"
+    nunit_suite "nunit-$class-class" "$CPU_CLASS_TESTS" INTEROP_TEST_ISA_MAX="$class" "${dotnet_caps[@]}"
   done
 }
 
