@@ -186,4 +186,40 @@ public sealed class ScalapackCommandTests : TempFolderTest
         Assert.That(rows, Has.Length.EqualTo(2), report.Out);
         Assert.That(rows.Any(r => r.Contains("1x1", StringComparison.Ordinal)) && rows.Any(r => r.Contains("2x1", StringComparison.Ordinal)), Is.True, report.Out);
     }
+
+    [Test]
+    public void CompareCalibratesTheOrderWhenScalapackIsAmongTheInversions()
+    {
+        // README's `mpiexec -n 2 interop compare --threads 1` (here --quick, inv alone): the calibration
+        // times rank 0's backends alone; scalapack is collective and is costed from them. It was cast
+        // to a shared-memory backend and ended the job (issue 20, class 1), also without a launcher.
+        string two = Path.Combine(Folder, "calibrated-two");
+        var run = HybridPiTests.Mpi.Run(2, [TestEnvironment.DriverPath, "compare", "--quick", "--budget", "2", "--workload", "inv", "--threads", "1", "--out-dir", two]);
+        Assert.That(run.Code, Is.Zero, run.Err);
+        Assert.That(run.Out, Does.Contain("Sizes: calibrated"));
+        AssertOneVerifiedOrder(Path.Combine(two, "results.json"), "scalapack", "lapack");
+
+        string one = Path.Combine(Folder, "calibrated-one");
+        var single = DriverProcess.Run(["compare", "--quick", "--budget", "2", "--workload", "inv", "--threads", "1", "--backend", "lapack,scalapack", "--out-dir", one]);
+        Assert.That(single.Code, Is.Zero, single.Err);
+        AssertOneVerifiedOrder(Path.Combine(one, "results.json"), "scalapack", "lapack");
+
+        // scalapack alone: nothing rank 0 can time alone, a fixed order rather than n = 1.
+        string alone = Path.Combine(Folder, "calibrated-alone");
+        var only = DriverProcess.Run(["compare", "--quick", "--budget", "2", "--workload", "inv", "--threads", "1", "--backend", "scalapack", "--out-dir", alone]);
+        Assert.That(only.Code, Is.Zero, only.Err);
+        AssertOneVerifiedOrder(Path.Combine(alone, "results.json"), "scalapack");
+    }
+
+    // Every point of the run verified, at one calibrated order of at least 50, the backends named among them.
+    private static void AssertOneVerifiedOrder(string results, params string[] backends)
+    {
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(results));
+        JsonElement[] points = [.. doc.RootElement.GetProperty("points").EnumerateArray()];
+        Assert.That(points.Select(p => p.GetProperty("backend").GetString()).Distinct(), Is.SupersetOf(backends));
+        Assert.That(points.All(p => p.GetProperty("verified").GetBoolean()), Is.True);
+        int[] orders = [.. points.Select(p => p.GetProperty("n").GetInt32()).Distinct()];
+        Assert.That(orders, Has.Length.EqualTo(1));
+        Assert.That(orders[0], Is.GreaterThanOrEqualTo(50));
+    }
 }

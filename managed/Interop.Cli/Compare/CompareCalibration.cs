@@ -37,10 +37,15 @@ internal sealed class CompareCalibration(IJob job, ComparePlan plan)
     private const double ProbeSeconds = 0.03;
     private static readonly int[] InvProbeOrders = [400, 800];
 
+    // The order when only distributed backends run the inversion (nothing rank 0 can probe alone):
+    // large enough for a block-cyclic distribution over a few ranks to mean something, small enough
+    // for any budget.
+    private const int SmallestDistributedOrder = 1000;
+
     public CompareSizes Choose()
     {
         bool pi = plan.Workloads.Contains("pi") && plan.PiBackends.Count > 0;
-        bool inv = plan.Workloads.Contains("inv") && plan.InvBackends.Count > 0;
+        bool inv = plan.Workloads.Contains("inv") && (plan.InvBackends.Count > 0 || plan.DistributedInvBackends.Count > 0);
         if ((plan.Darts is not null || !pi) && (plan.N is not null || !inv))
         {
             long given = plan.Darts ?? 1;
@@ -111,7 +116,13 @@ internal sealed class CompareCalibration(IJob job, ComparePlan plan)
             IsaSwitch.Apply(path);
             foreach ((string workload, IBackend backend, int threads) in plan.Points().Where(p => p.Workload == "inv"))
             {
-                var b = (IInvBackend)backend;
+                // A distributed backend (scalapack) is collective: rank 0 alone cannot time it;
+                // ChooseOrder costs it from the points timed here.
+                if (backend is not IInvBackend b)
+                {
+                    continue;
+                }
+
                 double Time(double[] m, int n) =>
                     Measure.Run(() => m.AsSpan().CopyTo(work), () => { b.Invert(work.AsSpan(0, n * n), n, threads); return 0; }, 1).Seconds[0];
 
@@ -144,16 +155,19 @@ internal sealed class CompareCalibration(IJob job, ComparePlan plan)
     // GEMM of the same size at about the fastest rate) and the once-per-thread-count DGEMM peak;
     // the largest n (a multiple of 50) whose total fits the budget, but no smaller than the n at
     // which the fastest point lasts the budget's minimum.
+    // A distributed point, which no probe could time alone, is costed as the slowest probed point:
+    // on P ranks it runs the same OpenBLAS kernels as lapack, and over-counting keeps the budget.
     private (int N, double Seconds) ChooseOrder(List<InvModel> models, double budget, int runs)
     {
         if (models.Count == 0)
         {
-            return (1, 0);
+            return (SmallestDistributedOrder, 0);
         }
 
+        int distributed = plan.Points().Count(p => p.Workload == "inv" && p.Backend is not IInvBackend);
         double fastestCube = models.Min(m => m.Cube);
-        int checks = models.Count + plan.Threads.Count + 1;
-        double Total(double n) => (runs * models.Sum(m => m.Seconds(n))) + (checks * fastestCube * n * n * n);
+        int checks = models.Count + distributed + plan.Threads.Count + 1;
+        double Total(double n) => (runs * (models.Sum(m => m.Seconds(n)) + (distributed * models.Max(m => m.Seconds(n))))) + (checks * fastestCube * n * n * n);
         double fits = Largest(n => Total(n) <= budget);
         double longEnough = Largest(n => models.Min(m => m.Seconds(n)) < plan.Budget.MinPointSeconds) + 1;
         int chosen = (int)Math.Clamp(Math.Floor(Math.Max(fits, longEnough) / 50) * 50, 50, SpecMatrix.MaxOrder);
