@@ -34,6 +34,23 @@ public sealed class CompareCommandTests : TempFolderTest
     }
 
     [Test]
+    public void ACompareWithNothingToMeasureIsAUsageErrorSayingWhyAndWritesNothing()
+    {
+        // Issue 20, class 6: no backend of the list runs the workload (lapack inverts only). It exited 0.
+        string output = Path.Combine(Folder, "nothing");
+        var (code, stdout, stderr) = Cli.Run("compare", "--workload", "pi", "--backend", "lapack", "--darts", "1000", "--out-dir", output);
+        Assert.That(code, Is.EqualTo(2), stderr);
+        Assert.That(stderr.TrimEnd().Split('\n'), Has.Length.EqualTo(1), stderr);
+        Assert.That(stderr, Does.Contain("nothing to measure").And.Contain("lapack").And.Contain("pi"));
+        Assert.That(Directory.Exists(output), Is.False, "nothing written");
+        Assert.That(stdout, Is.Empty);
+
+        // The same backend on the workload it runs measures as before.
+        (code, _, stderr) = Cli.Run("compare", "--workload", "inv", "--backend", "lapack", "--size", "20", "--repeat", "1", "--threads", "1", "--out-dir", Path.Combine(Folder, "something"));
+        Assert.That(code, Is.Zero, stderr);
+    }
+
+    [Test]
     public void TheConsoleTableMatchesResultsJson()
     {
         string output = Path.Combine(Folder, "match");

@@ -138,6 +138,12 @@ internal static class CompareCommand
             {
                 Format = ResultFormats.Choose(parsed.GetValue(format), parsed.GetValue(json)),
             };
+            if (!options.Plan.Points().Any())
+            {
+                // A run that measures nothing has nothing to verify or report: say why rather than exit 0.
+                throw new UsageException($"nothing to measure: no available backend of '--backend {backendList}' runs {string.Join(" or ", workloads)}");
+            }
+
             using var run = new CompareJob(options);
             return CommandRunner.Run(run, stdout, stderr);
         }));
