@@ -88,6 +88,10 @@ internal static class InvCommand
                 if (parsed.GetValue(output) is string outputPath)
                 {
                     OutputFile.Check(outputPath, "--output");
+                    if (common.Trace(parsed) is string tracePath)
+                    {
+                        OutputFile.RequireDistinct(outputPath, "--output", tracePath, "--trace");
+                    }
                 }
             }
 

@@ -36,6 +36,44 @@ public static class OutputFile
         CheckFolderWritable(folder, $"{option} {path}");
     }
 
+    /// <summary>
+    /// Throws a <see cref="UsageException"/> (exit 2) when two outputs of one run name the same file:
+    /// the same full path, or links that lead to one file. The later write would replace the earlier.
+    /// </summary>
+    public static void RequireDistinct(string first, string firstOption, string second, string secondOption)
+    {
+        if (string.Equals(Resolved(first), Resolved(second), StringComparison.Ordinal))
+        {
+            throw new UsageException($"{firstOption} and {secondOption} name the same file ({first}): give each its own");
+        }
+    }
+
+    // The full path with the links of an existing file (and of its folder) followed.
+    private static string Resolved(string path)
+    {
+        string full = Path.GetFullPath(path);
+        try
+        {
+            if (File.ResolveLinkTarget(full, returnFinalTarget: true) is FileSystemInfo target)
+            {
+                full = target.FullName;
+            }
+
+            string? folder = Path.GetDirectoryName(full);
+            if (folder is not null && Directory.Exists(folder))
+            {
+                string real = Directory.ResolveLinkTarget(folder, returnFinalTarget: true)?.FullName ?? folder;
+                full = Path.Combine(real, Path.GetFileName(full));
+            }
+        }
+        catch (IOException)
+        {
+            // A link that cannot be followed (a loop): compared as written.
+        }
+
+        return full;
+    }
+
     /// <summary>Throws a <see cref="UsageException"/> unless a new file can be created in <paramref name="folder"/> (it must exist).</summary>
     public static void CheckFolderWritable(string folder, string what)
     {

@@ -9,6 +9,30 @@ namespace Interop.Tests;
 public sealed class InvCommandTests : TempFolderTest
 {
     [Test]
+    public void OutputAndTraceOnOneFileAreAUsageErrorBeforeAnythingRuns()
+    {
+        // Issue 20, class 7: the .npy then held the trace, after a .NET exception text.
+        string file = Path.Combine(Folder, "x.npy");
+        string link = Path.Combine(Folder, "link.json");
+        File.CreateSymbolicLink(link, file);
+        foreach (string trace in new[] { file, Path.Combine(Folder, ".", "x.npy"), link })
+        {
+            var (code, stdout, stderr) = Cli.Run("inv", "--size", "20", "--backend", "c-openmp", "--output", file, "--trace", trace);
+            Assert.That(code, Is.EqualTo(2), stderr);
+            Assert.That(stderr.TrimEnd().Split('\n'), Has.Length.EqualTo(1), stderr);
+            Assert.That(stderr, Does.Contain("--output and --trace name the same file"));
+            Assert.That(stdout, Is.Empty, "nothing ran");
+            Assert.That(File.Exists(file), Is.False, trace);
+        }
+
+        // Two files: both written.
+        string other = Path.Combine(Folder, "trace.json");
+        var ok = Cli.Run("inv", "--size", "20", "--backend", "c-openmp", "--repeat", "1", "--output", file, "--trace", other);
+        Assert.That(ok.Code, Is.Zero, ok.Err);
+        Assert.That(File.Exists(file) && File.Exists(other), Is.True);
+    }
+
+    [Test]
     public void AllBackendsInvertTheSpecMatrixAndPassTheCheck()
     {
         var (code, output, error) = Cli.Run("inv", "--size", "67", "--threads", "2", "--repeat", "1", "--json");
