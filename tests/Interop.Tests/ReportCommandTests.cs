@@ -80,6 +80,26 @@ public sealed class ReportCommandTests
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(240)), "two quick compares and a report");
     }
 
+    [TestCase("--unknown-option", null)]
+    [TestCase("--forc", "--force")]
+    [TestCase("--allow-mixd", "--allow-mixed")]
+    public void AnUnknownOptionIsAUsageErrorWithASuggestionNotAFolder(string option, string? suggestion)
+    {
+        // Issue 20, class 15: it was read as a folder ("--unknown-option: no such folder").
+        var (code, stdout, stderr) = Cli.Run("report", option, "--out-dir", Path.Combine(dir, "out"));
+        Assert.That(code, Is.EqualTo(2), stderr);
+        Assert.That(stderr.TrimEnd().Split('\n'), Has.Length.EqualTo(1), stderr);
+        Assert.That(stderr, Does.Contain($"unknown option '{option}'").And.Not.Contain("no such folder"));
+        Assert.That(stderr.Contains("did you mean", StringComparison.Ordinal), Is.EqualTo(suggestion is not null), stderr);
+        if (suggestion is not null)
+        {
+            Assert.That(stderr, Does.Contain($"'{suggestion}'"));
+        }
+
+        Assert.That(stdout, Is.Empty);
+        Assert.That(Directory.Exists(Path.Combine(dir, "out")), Is.False);
+    }
+
     [Test]
     public void MixedSizesAreRefusedUnlessAllowed()
     {

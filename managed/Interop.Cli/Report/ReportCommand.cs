@@ -35,6 +35,15 @@ internal static class ReportCommand
         command.SetAction(parsed => Driver.Guard(stderr, () =>
         {
             string[] given = parsed.GetValue(folders) ?? [];
+            // The folders argument takes any word, so an option report lacks would be read as a
+            // folder: a word that starts with '-' and names no file or folder is an unknown option.
+            if (given.FirstOrDefault(g => g.StartsWith('-') && !Path.Exists(g)) is string unknown)
+            {
+                string[] known = [.. command.Options.Select(o => o.Name).Where(n => n.StartsWith("--", StringComparison.Ordinal))];
+                string? closest = Driver.Closest(unknown.TrimStart('-'), [.. known.Select(n => n[2..])]);
+                throw new UsageException($"unknown option '{unknown}'{(closest is null ? string.Empty : $" (did you mean '--{closest}'?)")} (see 'interop report --help')");
+            }
+
             // Everything is read and checked before the output folder is touched.
             ReportRun[] runs = [.. given.Select(ReportModel.Load)];
             ReportModel model = ReportModel.Merge(runs, parsed.GetValue(mixed), parsed.GetValue(incomplete));
