@@ -7,9 +7,12 @@ namespace Interop.Cli;
 /// the descriptor would write with pwrite(2) at a position of its own, leaving the descriptor's
 /// shared offset where it was, so `{ interop ...; echo after; } &gt; f` had the next writer start
 /// over interop's text. When the reader has gone (EPIPE: `interop env | head -2`), the rest of the
-/// output is dropped quietly, as a tool killed by SIGPIPE would, instead of failing the run.
+/// output is dropped quietly, as a tool killed by SIGPIPE would, instead of failing the run. A
+/// stream of <paramref name="diagnostics"/> (standard error) drops the rest on any failed write
+/// (a closed descriptor, a full disk): a warning that cannot be written must not end the run or
+/// change its exit code.
 /// </summary>
-internal sealed partial class DescriptorStream(int descriptor) : Stream
+internal sealed partial class DescriptorStream(int descriptor, bool diagnostics = false) : Stream
 {
     private const int BrokenPipe = 32; // EPIPE
     private const int Interrupted = 4; // EINTR
@@ -49,7 +52,7 @@ internal sealed partial class DescriptorStream(int descriptor) : Stream
                     continue;
                 }
 
-                if (error == BrokenPipe)
+                if (error == BrokenPipe || diagnostics)
                 {
                     readerGone = true;
                     return;
