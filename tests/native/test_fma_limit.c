@@ -7,17 +7,7 @@
 
 #include <stdio.h>
 
-static int failures;
-
-#define CHECK(cond, ...)                                                                                     \
-    do {                                                                                                     \
-        if (!(cond)) {                                                                                       \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                             \
-            fprintf(stderr, __VA_ARGS__);                                                                    \
-            fputc('\n', stderr);                                                                             \
-            ++failures;                                                                                      \
-        }                                                                                                    \
-    } while (0)
+#include "check.h"
 
 /* No core of any CPU runs 1000 GFLOP/s of doubles (a 5 GHz core with two 512-bit FMA units: 160). */
 #define GFLOPS_PER_THREAD_CEILING 1000.0

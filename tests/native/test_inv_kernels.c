@@ -12,17 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures;
-
-#define CHECK(cond, ...)                                                                                     \
-    do {                                                                                                     \
-        if (!(cond)) {                                                                                       \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                             \
-            fprintf(stderr, __VA_ARGS__);                                                                    \
-            fputc('\n', stderr);                                                                             \
-            ++failures;                                                                                      \
-        }                                                                                                    \
-    } while (0)
+#include "check.h"
 
 /* The spec's matrix A = R∘Rᵀ, row-major, written from the spec independently of native/src. */
 static double unit(uint64_t s, uint64_t k)

@@ -11,17 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures;
-
-#define CHECK(cond, ...)                                                                                     \
-    do {                                                                                                     \
-        if (!(cond)) {                                                                                       \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                             \
-            fprintf(stderr, __VA_ARGS__);                                                                    \
-            fputc('\n', stderr);                                                                             \
-            ++failures;                                                                                      \
-        }                                                                                                    \
-    } while (0)
+#include "check.h"
 
 /* Written from the spec independently of native/src, so a shared mistake cannot hide. */
 static int64_t reference_count(uint64_t seed, int64_t begin, int64_t end)
