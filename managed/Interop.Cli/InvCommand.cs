@@ -244,9 +244,11 @@ internal sealed class InvRun(InvOptions options) : ICommandRun
 
     // Every rank inverts its blocks (the other ranks wait, asleep, while rank 0 runs the backends
     // before it); rank 0 keeps the result and, for the first backend listed, writes the inverse.
+    // "First" comes from the options, the same on every rank: only rank 0 holds the results of
+    // the single-process backends, so counting them made the ranks ask for different requests.
     private void MeasureDistributed(IJob job, IDistributedInvBackend backend, double[]? a, int n, int threads, InvBench? bench, TextWriter console)
     {
-        bool first = results.Count == 0 && ReferenceEquals(backend, options.Distributed[0]);
+        bool first = options.Backends.Count == 0 && ReferenceEquals(backend, options.Distributed[0]);
         bool wantInverse = first && options.Output is not null;
         var request = new DistributedInvRequest(n, options.Seed, threads, Runs: 0)
         {
