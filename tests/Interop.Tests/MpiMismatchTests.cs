@@ -116,7 +116,8 @@ public sealed class MpiMismatchTests
             environment: new Dictionary<string, string> { ["INTEROP_MPI_TIMEOUT"] = "1" });
         var run = MpiRun.Finish(process, "inv with INTEROP_MPI_TIMEOUT=1", Prompt);
         Assert.That(run.Code, Is.EqualTo(1), run.Err);
-        Assert.That(run.Err, Does.Contain("interop: error on rank 1 of 2: MPI_Bcast waited 1 s (the wait limit)").And.Contain("INTEROP_MPI_TIMEOUT"));
+        // The limit names itself, what waited and for whom (issue 20, class 16).
+        Assert.That(run.Err, Does.Contain("interop: error on rank 1 of 2: the INTEROP_MPI_TIMEOUT of 1 s expired while MPI_Bcast waited for rank 0 (still computing, failed or hung; set INTEROP_MPI_TIMEOUT=SECONDS to wait longer)"));
         Assert.That(watch.Elapsed, Is.LessThan(Prompt));
     }
 
@@ -331,7 +332,8 @@ public sealed class HandshakeVerdictTests
 
     [TestCase("", 86400.0)]
     [TestCase("2", 2.0)]
-    [TestCase("0.5", 0.5)]
+    [TestCase("1", 1.0)]
+    [TestCase("1.5", 1.5)]
     public void TheWaitLimitComesFromTheVariable(string text, double seconds) =>
         Assert.That(JobLaunch.ParseWaitLimit(text, out _), Is.EqualTo(TimeSpan.FromSeconds(seconds)));
 
@@ -339,9 +341,11 @@ public sealed class HandshakeVerdictTests
     [TestCase("-1")]
     [TestCase("soon")]
     [TestCase("1e99")]
+    [TestCase("0.001")] // below the 1 s minimum (issue 20, class 16)
+    [TestCase("0.999")]
     public void ABadWaitLimitIsNamed(string text)
     {
         Assert.That(JobLaunch.ParseWaitLimit(text, out string? problem), Is.Null);
-        Assert.That(problem, Does.StartWith("INTEROP_MPI_TIMEOUT must be").And.Contain($"'{text}'"));
+        Assert.That(problem, Does.StartWith("INTEROP_MPI_TIMEOUT must be").And.Contain("from 1 to 1e7").And.Contain($"'{text}'"));
     }
 }

@@ -13,10 +13,14 @@ namespace Interop.Cli.Jobs;
 /// different commands or options (an MPMD launch, `mpiexec -n 1 interop pi : -n 1 interop inv`)
 /// stop at once instead of meeting in unrelated collectives.
 ///
-/// Every wait is bounded: the handshake waits at most <see cref="HandshakeLimit"/> (ranks only
-/// start at different times there), every later collective at most INTEROP_MPI_TIMEOUT seconds
-/// (<see cref="DefaultWaitLimit"/> unless set), after which the job is aborted with a message. Waiting
-/// ranks sleep between polls (libinterop_mpi), so they do not take CPU from the ranks that compute.
+/// Every wait is bounded by INTEROP_MPI_TIMEOUT seconds when it is set (at least
+/// <see cref="MinimumWaitLimit"/>); unset, start-up (MPI_Init and the handshake, where ranks only
+/// start at different times) waits at most <see cref="HandshakeLimit"/> and every later collective
+/// at most <see cref="DefaultWaitLimit"/>. Past the limit the job ends with a message that names the
+/// limit, what waited and for which rank. Open MPI's MPI_Init never returns while a rank of the job
+/// is not an MPI program, so a watchdog bounds it and names the ranks that never started interop
+/// (<see cref="StartedRanks"/>). Waiting ranks sleep between polls (libinterop_mpi), so they do not
+/// take CPU from the ranks that compute.
 /// </summary>
 internal sealed class JobLaunch : IDisposable
 {
@@ -37,6 +41,13 @@ internal sealed class JobLaunch : IDisposable
     /// </summary>
     public static readonly TimeSpan DefaultWaitLimit = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// 1 s, the shortest INTEROP_MPI_TIMEOUT: healthy ranks reach MPI_Init, the handshake and
+    /// MPI_Finalize apart by up to a fraction of a second on a loaded node, so a shorter limit
+    /// would end healthy jobs with a timeout.
+    /// </summary>
+    public static readonly TimeSpan MinimumWaitLimit = TimeSpan.FromSeconds(1);
+
     private static readonly AsyncLocal<JobLaunch?> CurrentLaunch = new();
 
     private readonly CommandLineText line;
@@ -45,6 +56,8 @@ internal sealed class JobLaunch : IDisposable
     private Exception? startFailure;
     private string? settingProblem;
     private TimeSpan waitLimit = DefaultWaitLimit;
+    private bool limitFromVariable;
+    private StartedRanks? started;
 
     private JobLaunch(CommandLineText line, TextWriter stderr)
     {
@@ -180,13 +193,31 @@ internal sealed class JobLaunch : IDisposable
         }
     }
 
-    /// <summary>The message of an MPI failure, with the way out when it was a wait that ran out.</summary>
-    public static string Explain(Exception e) => e is MpiTimeoutException timeout
-        ? $"{timeout.Message}: another rank is still computing, failed or hangs " +
-          $"(set {TimeoutVariable}=SECONDS to wait longer; the limit now is {timeout.Limit.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s)"
-        : e.Message;
+    /// <summary>
+    /// The message of an MPI failure; for a wait that ran out, the limit by name and value, what
+    /// waited and for whom, and the way out.
+    /// </summary>
+    public static string Explain(Exception e)
+    {
+        if (e is not MpiTimeoutException timeout)
+        {
+            return e.Message;
+        }
 
-    /// <summary>The wait limit after the handshake from INTEROP_MPI_TIMEOUT; null and a problem when it is not a number of seconds.</summary>
+        // The driver broadcasts from rank 0 only (its exit code, sizes): a broadcast waits for rank 0.
+        string whom = timeout.Operation == "MPI_Bcast" ? "rank 0" : "the other ranks";
+        return $"{LimitText(timeout.Limit, Current?.limitFromVariable ?? !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(TimeoutVariable)))} " +
+               $"expired while {timeout.Operation} waited for {whom} (still computing, failed or hung; set {TimeoutVariable}=SECONDS to wait longer)";
+    }
+
+    /// <summary>"the INTEROP_MPI_TIMEOUT of 2 s", or the default limit's name when the variable is not set.</summary>
+    private static string LimitText(TimeSpan limit, bool fromVariable)
+    {
+        string seconds = limit.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+        return fromVariable ? $"the {TimeoutVariable} of {seconds} s" : $"the MPI wait limit of {seconds} s ({TimeoutVariable} not set)";
+    }
+
+    /// <summary>The wait limit from INTEROP_MPI_TIMEOUT (the default when unset); null and a problem when it is not 1 to 1e7 seconds.</summary>
     internal static TimeSpan? ParseWaitLimit(string? text, out string? problem)
     {
         problem = null;
@@ -196,12 +227,13 @@ internal sealed class JobLaunch : IDisposable
         }
 
         if (double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) &&
-            seconds > 0 && seconds <= 1e7)
+            seconds >= MinimumWaitLimit.TotalSeconds && seconds <= 1e7)
         {
             return TimeSpan.FromSeconds(seconds);
         }
 
-        problem = $"{TimeoutVariable} must be the seconds an MPI rank may wait for the others (above 0, at most 1e7; such as 600 or 0.5), not '{text}'";
+        problem = $"{TimeoutVariable} must be the seconds an MPI rank may wait for the others, from {MinimumWaitLimit.TotalSeconds:0} to 1e7 " +
+                  $"(such as 600; shorter limits expire while healthy ranks are still starting), not '{text}'";
         return null;
     }
 
@@ -209,16 +241,61 @@ internal sealed class JobLaunch : IDisposable
     {
         try
         {
-            mpi = MpiJob.Start(launcher);
-            Communicator.World.WaitLimit = HandshakeLimit;
             if (ParseWaitLimit(Environment.GetEnvironmentVariable(TimeoutVariable), out settingProblem) is TimeSpan limit)
             {
                 waitLimit = limit;
+                limitFromVariable = !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(TimeoutVariable));
             }
+
+            // Start-up waits only for ranks to start: INTEROP_MPI_TIMEOUT when set, else one minute.
+            TimeSpan startLimit = limitFromVariable ? waitLimit : HandshakeLimit;
+            started = StartedRanks.Mark(Environment.GetEnvironmentVariable);
+            mpi = InitializeWithin(startLimit, launcher);
+            Communicator.World.WaitLimit = startLimit;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             startFailure = e;
+        }
+    }
+
+    // MPI_Init under a watchdog: Open MPI's waits for every rank of the job and never returns while
+    // one is not an MPI program, and nothing can interrupt it, so past the limit this process says
+    // which ranks never started interop and exits 1 (the launcher then ends the others).
+    private MpiJob InitializeWithin(TimeSpan limit, string launcher)
+    {
+        var initialized = new ManualResetEventSlim();
+        StartedRanks ranks = started!;
+        var watchdog = new Thread(() =>
+        {
+            if (initialized.Wait(limit))
+            {
+                return;
+            }
+
+            int[]? missing = ranks.Missing();
+            if (ranks.ShouldReport(missing))
+            {
+                string whom = ranks.Describe(missing) ?? "the other ranks (some rank never called MPI_Init: a program in the job that is not interop, or a rank that failed before it)";
+                string where = ranks.Rank >= 0 && ranks.Size > 0 ? string.Create(CultureInfo.InvariantCulture, $" on rank {ranks.Rank} of {ranks.Size}") : string.Empty;
+                stderr.WriteLine($"interop: error{where}: MPI_Init did not finish: {LimitText(limit, limitFromVariable)} expired waiting for {whom}; every rank of the job must run interop");
+                stderr.Flush();
+            }
+
+            Environment.Exit(Driver.Failure);
+        })
+        {
+            IsBackground = true,
+            Name = "MPI_Init watchdog",
+        };
+        watchdog.Start();
+        try
+        {
+            return MpiJob.Start(launcher);
+        }
+        finally
+        {
+            initialized.Set();
         }
     }
 
@@ -233,9 +310,15 @@ internal sealed class JobLaunch : IDisposable
             verdict = HandshakeVerdict.Of([.. all.Select(RankReport.Decode)]);
             Communicator.World.WaitLimit = waitLimit;
         }
+        catch (MpiTimeoutException e)
+        {
+            // Some rank never arrived (an MPI program that is not interop, or one that hangs): nobody can agree.
+            string whom = started?.Describe(started.Missing()) ?? "the other ranks";
+            AbortAfter(Driver.Failure, $"the ranks did not all start interop: {LimitText(e.Limit, limitFromVariable)} expired while {e.Operation} waited at start-up for {whom}");
+            return new HandshakeVerdict(Driver.Failure, null);
+        }
         catch (MpiException e)
         {
-            // Some rank never arrived (not started, or not an interop of this version): nobody can agree.
             AbortAfter(Driver.Failure, $"the ranks did not all start the same program: {Explain(e)}");
             return new HandshakeVerdict(Driver.Failure, null);
         }

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using Interop.Cli.Jobs;
+using MpiRun = Interop.Tests.HybridPiTests.Mpi;
+
+namespace Interop.Tests;
+
+/// <summary>
+/// Start-up of an MPI job under a real mpiexec (issue 20): a program in the job that is not interop
+/// (class 8) and the limits of INTEROP_MPI_TIMEOUT (class 16). Short limits keep every case to a few seconds; each run is
+/// bounded, so a regression (a hang) fails instead of stalling CI.
+/// </summary>
+[NonParallelizable]
+public sealed class MpiStartupTests
+{
+    private static readonly TimeSpan Prompt = TimeSpan.FromSeconds(45);
+
+    private static string Driver => TestEnvironment.DriverPath;
+
+    private static string[] InteropLines(string stderr) =>
+        [.. stderr.Split('\n').Where(l => l.StartsWith("interop", StringComparison.Ordinal))];
+
+    private static (int Code, string Out, string Err, TimeSpan Elapsed) Launch(string[] arguments, string term, Dictionary<string, string>? environment = null)
+    {
+        var watch = Stopwatch.StartNew();
+        using Process process = MpiRun.Launch(arguments, term, environment);
+        var run = MpiRun.Finish(process, string.Join(' ', arguments), Prompt);
+        return (run.Code, run.Out, run.Err, watch.Elapsed);
+    }
+
+    // Class 8: Open MPI's MPI_Init waited for /bin/true forever (the job hung for more than 110 s).
+    [TestCase(0, "dumb")]
+    [TestCase(1, "xterm")]
+    public void AProgramThatIsNotInteropEndsStartUpNamingItsRank(int interopRank, string term)
+    {
+        string[] interop = ["-n", "1", Driver, "pi", "--darts", "1e5", "--repeat", "1"];
+        string[] other = ["-n", "1", "/bin/true"];
+        string[] arguments = interopRank == 0 ? [.. interop, ":", .. other] : [.. other, ":", .. interop];
+        var run = Launch(arguments, term, new Dictionary<string, string> { [JobLaunch.TimeoutVariable] = "2" });
+
+        Assert.That(run.Code, Is.EqualTo(1), run.Err);
+        string[] lines = InteropLines(run.Err);
+        Assert.That(lines, Has.Length.EqualTo(1), run.Err);
+        Assert.That(lines[0], Is.EqualTo(
+            $"interop: error on rank {interopRank} of 2: MPI_Init did not finish: the INTEROP_MPI_TIMEOUT of 2 s expired " +
+            $"waiting for rank {1 - interopRank}, which never started interop; every rank of the job must run interop"));
+        Assert.That(run.Out, Is.Empty);
+        Assert.That(run.Elapsed, Is.LessThan(TimeSpan.FromSeconds(30)));
+    }
+
+    // Class 16: 0.001 s passed start-up and then expired in MPI_Finalize's barrier, with a message
+    // that blamed another rank.
+    [TestCase("0.001")]
+    [TestCase("0.5")]
+    public void ATimeoutBelowTheMinimumIsAUsageErrorNamingTheVariable(string seconds)
+    {
+        var run = Launch(["-n", "2", Driver, "pi", "--darts", "1e5", "--repeat", "1"], "xterm", new Dictionary<string, string> { [JobLaunch.TimeoutVariable] = seconds });
+        Assert.That(run.Code, Is.EqualTo(2), run.Err);
+        string[] lines = InteropLines(run.Err);
+        Assert.That(lines, Has.Length.EqualTo(1), run.Err);
+        Assert.That(lines[0], Does.StartWith("interop: INTEROP_MPI_TIMEOUT must be the seconds an MPI rank may wait for the others, from 1 to 1e7")
+            .And.EndWith($"not '{seconds}'"));
+    }
+
+    [Test]
+    public void EnvListsTheTimeoutVariable()
+    {
+        var run = Cli.Run("env");
+        Assert.That(run.Code, Is.Zero, run.Err);
+        Assert.That(run.Out, Does.Contain($"  {JobLaunch.TimeoutVariable}="));
+    }
+}
