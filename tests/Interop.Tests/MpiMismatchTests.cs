@@ -348,4 +348,31 @@ public sealed class HandshakeVerdictTests
         Assert.That(JobLaunch.ParseWaitLimit(text, out string? problem), Is.Null);
         Assert.That(problem, Does.StartWith("INTEROP_MPI_TIMEOUT must be").And.Contain("from 1 to 1e7").And.Contain($"'{text}'"));
     }
+
+    // Issue 20, class 9: equal command lines, different thread counts from the ranks' environments.
+    [Test]
+    public void DifferentThreadCountsFromTheEnvironmentAreRefusedNamingTheRanks()
+    {
+        RankReport With(int threads, string source) => new(0, Line("pi", "-n", "5") with { EnvironmentThreads = new Interop.Core.ThreadChoice(threads, source) }, string.Empty);
+        var verdict = HandshakeVerdict.Of([With(1, "OMP_NUM_THREADS"), With(2, "OMP_NUM_THREADS"), With(2, "available CPUs")]);
+        Assert.That(verdict.Code, Is.EqualTo(2));
+        Assert.That(verdict.Line, Is.EqualTo(
+            "interop: ranks would run different thread counts: 1 (from OMP_NUM_THREADS) on rank 0, 2 (from OMP_NUM_THREADS) on rank 1, 2 (from available CPUs) on rank 2; " +
+            "every rank must run the same number (set OMP_NUM_THREADS alike on every rank, or give --threads)"));
+        Assert.That(HandshakeVerdict.Of([With(2, "OMP_NUM_THREADS"), With(2, "available CPUs")]), Is.EqualTo(HandshakeVerdict.Agreed));
+
+        // Through the wire, as the ranks exchange them.
+        RankReport back = RankReport.Decode(With(3, "SLURM_CPUS_PER_TASK").Encode());
+        Assert.That(back.Line.EnvironmentThreads, Is.EqualTo(new Interop.Core.ThreadChoice(3, "SLURM_CPUS_PER_TASK")));
+        Assert.That(RankReport.Decode(new RankReport(0, Line("pi", "-t", "2"), string.Empty).Encode()).Line.EnvironmentThreads, Is.Null);
+    }
+
+    [Test]
+    public void OnlyACommandThatRunsWithoutThreadsGivenReportsItsEnvironmentsCount()
+    {
+        Assert.That(Line("pi", "-n", "5").EnvironmentThreads, Is.Not.Null);
+        Assert.That(Line("pi", "-n", "5", "-t", "2").EnvironmentThreads, Is.Null);
+        Assert.That(Line("inv", "--size", "5").EnvironmentThreads, Is.Null); // this test's inv takes no --threads
+        Assert.That(Line("pi", "--help").EnvironmentThreads, Is.Null);
+    }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Text;
+using Interop.Core;
 
 namespace Interop.Cli.Jobs;
 
@@ -12,6 +13,15 @@ namespace Interop.Cli.Jobs;
 /// </summary>
 internal sealed record CommandLineText(string Command, IReadOnlyList<KeyValuePair<string, string>> Options)
 {
+    /// <summary>
+    /// The threads this rank runs when its command takes --threads and the line does not give it:
+    /// the count from this rank's environment (OMP_NUM_THREADS, SLURM_CPUS_PER_TASK, its CPUs), which
+    /// may differ between ranks although the lines are equal. Null when --threads is given (then the
+    /// line says it), when the command takes no --threads, or when the environment's value is invalid
+    /// (the command then refuses it on this rank).
+    /// </summary>
+    public ThreadChoice? EnvironmentThreads { get; init; }
+
     public static CommandLineText Of(ParseResult parsed)
     {
         Command command = parsed.CommandResult.Command;
@@ -28,8 +38,31 @@ internal sealed record CommandLineText(string Command, IReadOnlyList<KeyValuePai
         }
 
         string name = parsed.CommandResult.Parent is null ? string.Empty : command.Name;
-        return new CommandLineText(name, options);
+        return new CommandLineText(name, options) { EnvironmentThreads = ThreadsFromEnvironment(parsed, given.Keys) };
     }
+
+    // Only for a command that runs (not --help or --version) and takes --threads that was not given.
+    private static ThreadChoice? ThreadsFromEnvironment(ParseResult parsed, IEnumerable<Option> given)
+    {
+        Command command = parsed.CommandResult.Command;
+        bool takesThreads = command.Options.Any(o => o.Name == ThreadsOption);
+        bool runs = parsed.Action is null || parsed.Action == command.Action;
+        if (!takesThreads || !runs || given.Any(o => o.Name == ThreadsOption))
+        {
+            return null;
+        }
+
+        try
+        {
+            return ThreadCount.Resolve(null);
+        }
+        catch (UsageException)
+        {
+            return null;
+        }
+    }
+
+    private const string ThreadsOption = "--threads";
 
     /// <summary>"pi --darts 1e6 --threads 2", as people would type it (values with spaces quoted).</summary>
     public override string ToString()
@@ -70,7 +103,12 @@ internal sealed record RankReport(int Status, CommandLineText Line, string Messa
         var text = new StringBuilder();
         text.Append(Status.ToString(CultureInfo.InvariantCulture)).Append(Record)
             .Append(Clean(Line.Command)).Append(Record)
-            .Append(Clean(Message));
+            .Append(Clean(Message)).Append(Record);
+        if (Line.EnvironmentThreads is ThreadChoice threads)
+        {
+            text.Append(threads.Threads.ToString(CultureInfo.InvariantCulture)).Append(Field).Append(Clean(threads.Source));
+        }
+
         foreach ((string option, string value) in Line.Options)
         {
             text.Append(Record).Append(Clean(option)).Append(Field).Append(Clean(value));
@@ -83,13 +121,17 @@ internal sealed record RankReport(int Status, CommandLineText Line, string Messa
     public static RankReport Decode(byte[] bytes)
     {
         string[] records = Encoding.UTF8.GetString(bytes).Split(Record);
-        if (records.Length < 3 || !int.TryParse(records[0], NumberStyles.None, CultureInfo.InvariantCulture, out int status))
+        if (records.Length < 4 || !int.TryParse(records[0], NumberStyles.None, CultureInfo.InvariantCulture, out int status))
         {
             return new RankReport(0, new CommandLineText("(not an interop handshake)", []), string.Empty);
         }
 
-        var options = records.Skip(3).Select(r => r.Split(Field, 2)).Select(p => new KeyValuePair<string, string>(p[0], p.Length > 1 ? p[1] : string.Empty));
-        return new RankReport(status, new CommandLineText(records[1], [.. options]), records[2]);
+        string[] threads = records[3].Split(Field, 2);
+        ThreadChoice? environmentThreads = threads.Length == 2 && int.TryParse(threads[0], NumberStyles.None, CultureInfo.InvariantCulture, out int count)
+            ? new ThreadChoice(count, threads[1])
+            : null;
+        var options = records.Skip(4).Select(r => r.Split(Field, 2)).Select(p => new KeyValuePair<string, string>(p[0], p.Length > 1 ? p[1] : string.Empty));
+        return new RankReport(status, new CommandLineText(records[1], [.. options]) { EnvironmentThreads = environmentThreads }, records[2]);
     }
 
     // One line each, and the separators never appear inside a field.
@@ -131,7 +173,29 @@ internal sealed record HandshakeVerdict(int Code, string? Line)
         }
 
         string? disagreement = Disagreement(ranks);
-        return disagreement is null ? Agreed : new HandshakeVerdict(Driver.UsageError, $"interop: ranks disagree {disagreement}; every rank must run the same command with the same options");
+        if (disagreement is not null)
+        {
+            return new HandshakeVerdict(Driver.UsageError, $"interop: ranks disagree {disagreement}; every rank must run the same command with the same options");
+        }
+
+        string? threads = ThreadDisagreement(ranks);
+        return threads is null ? Agreed : new HandshakeVerdict(
+            Driver.UsageError,
+            $"interop: ranks would run different thread counts: {threads}; every rank must run the same number (set OMP_NUM_THREADS alike on every rank, or give --threads)");
+    }
+
+    // Equal lines without --threads can still mean different thread counts: each rank's own
+    // environment decides them, and the reports would state one count that is false for some ranks.
+    private static string? ThreadDisagreement(IReadOnlyList<RankReport> ranks)
+    {
+        ThreadChoice?[] threads = [.. ranks.Select(r => r.Line.EnvironmentThreads)];
+        if (threads.Any(t => t is null) || threads.Select(t => t!.Value.Threads).Distinct().Count() <= 1)
+        {
+            return null;
+        }
+
+        var groups = Enumerable.Range(0, ranks.Count).GroupBy(r => threads[r]!.Value);
+        return string.Join(", ", groups.Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key.Threads} (from {g.Key.Source}) on {RankList([.. g])}")));
     }
 
     private static string ErrorLine(IReadOnlyList<RankReport> ranks, int[] failing, int code)
