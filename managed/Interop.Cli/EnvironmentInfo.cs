@@ -16,9 +16,9 @@ namespace Interop.Cli;
 /// </summary>
 internal static class EnvironmentInfo
 {
-    /// <summary>Variables that change how many threads run and where, and which kernels they run (the test cap hides paths).</summary>
+    /// <summary>Variables that change how many threads run and where, which kernels they run (the test cap hides paths), and how large the work is (the size scale of tests and demos).</summary>
     private static readonly string[] Variables =
-        ["OMP_NUM_THREADS", "OMP_PROC_BIND", "OMP_PLACES", "OMP_DYNAMIC", "OPENBLAS_NUM_THREADS", "OPENBLAS_CORETYPE", "MKL_NUM_THREADS", "SLURM_CPUS_PER_TASK", "SLURM_NTASKS", "SLURM_JOB_ID", IsaNames.TestCapVariable];
+        ["OMP_NUM_THREADS", "OMP_PROC_BIND", "OMP_PLACES", "OMP_DYNAMIC", "OPENBLAS_NUM_THREADS", "OPENBLAS_CORETYPE", "MKL_NUM_THREADS", "SLURM_CPUS_PER_TASK", "SLURM_NTASKS", "SLURM_JOB_ID", IsaNames.TestCapVariable, SizeScale.Variable];
 
     public static string CpuModel { get; } = ReadCpuModel();
 

@@ -71,7 +71,8 @@ internal static class InvCommand
                 throw new UsageException("--size and --input exclude each other: the order of an input matrix comes from its file");
             }
 
-            int requestedN = nText is null ? DefaultN : NumberParser.ParseInt32(nText, "--size", 1);
+            // INTEROP_SIZE_SCALE (tests, demos) scales the default and a given order alike.
+            int requestedN = SizeScale.Order(nText is null ? DefaultN : NumberParser.ParseInt32(nText, "--size", 1));
 
             (IReadOnlyList<IInvBackend> local, IReadOnlyList<IDistributedInvBackend> distributed) = common.SplitBackends(parsed);
 

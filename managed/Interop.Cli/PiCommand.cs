@@ -29,7 +29,8 @@ internal static class PiCommand
             IsaRequest isa = common.Isa(parsed);
             var options = new PiOptions(
                 Isa: isa,
-                Darts: NumberParser.ParseInt64(parsed.GetValue(darts)!, "--darts", 1),
+                // INTEROP_SIZE_SCALE (tests, demos) scales the default and a given count alike.
+                Darts: SizeScale.Darts(NumberParser.ParseInt64(parsed.GetValue(darts)!, "--darts", 1)),
                 Seed: common.Seed(parsed),
                 Backends: common.Backends(parsed),
                 Threads: common.Threads(parsed),

@@ -20,6 +20,11 @@ internal static class CommandRunner
             backend.EnsureAvailable();
         }
 
+        if (SizeScale.Note() is string scaled)
+        {
+            Notices.Note(stderr, scaled);
+        }
+
         using IJob job = JobFactory.Start(run.Mpi);
         // Rank 0 writes every file, so it checks the paths; every rank learns its verdict and
         // refuses alike (one line from the launch root, exit 2 everywhere).

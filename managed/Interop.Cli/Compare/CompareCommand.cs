@@ -80,14 +80,17 @@ internal static class CompareCommand
                 limits = limits with { Seconds = NumberParser.ParseInt32(seconds, "--budget", 1, 86_400) };
             }
 
+            // INTEROP_SIZE_SCALE (tests, demos): the budget and the shortest point shrink with the sizes.
+            limits = limits with { Seconds = SizeScale.Seconds(limits.Seconds), MinPointSeconds = SizeScale.Seconds(limits.MinPointSeconds) };
+
             string backendList = parsed.GetValue(backend)!;
             // A baseline is read (and so checked) before anything runs; sizes and seed not given are its own,
             // since points compare only with the same workload parameters.
             string? baselinePath = parsed.GetValue(baseline);
             CompareRun? old = baselinePath is null ? null : ResultsFiles.ReadJson(baselinePath);
             (long? oldDarts, long? oldSerialDarts, int? oldN, ulong? oldSeed) = old is null ? default : BaselineComparison.Sizes(old);
-            long? givenDarts = parsed.GetValue(darts) is string d ? NumberParser.ParseInt64(d, "--darts", 1) : null;
-            int? givenN = size.Value(parsed, stderr) is string nn ? NumberParser.ParseInt32(nn, "--size", 1, SpecMatrix.MaxOrder) : null;
+            long? givenDarts = parsed.GetValue(darts) is string d ? SizeScale.Darts(NumberParser.ParseInt64(d, "--darts", 1)) : null;
+            int? givenN = size.Value(parsed, stderr) is string nn ? SizeScale.Order(NumberParser.ParseInt32(nn, "--size", 1, SpecMatrix.MaxOrder)) : null;
             ulong? givenSeed = parsed.GetValue(seed) is string sd ? NumberParser.ParseUInt64(sd, "--seed") : null;
             var taken = new List<string>();
             if (givenDarts is null && oldDarts is not null && workloads.Contains("pi"))
