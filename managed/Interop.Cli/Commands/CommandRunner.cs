@@ -25,7 +25,9 @@ internal static class CommandRunner
             Notices.Note(stderr, scaled);
         }
 
-        using IJob job = JobFactory.Start(run.Mpi);
+        // A dry run starts MPI only where a launcher did (so its ranks still meet and agree);
+        // outside one it plans for --ranks without starting anything.
+        using IJob job = JobFactory.Start(run.DryRun is null && run.Mpi);
         // Rank 0 writes every file, so it checks the paths; every rank learns its verdict and
         // refuses alike (one line from the launch root, exit 2 everywhere).
         string problem = job.IsRoot ? run.CheckBeforeRunning(job, stderr) ?? string.Empty : string.Empty;
@@ -33,6 +35,11 @@ internal static class CommandRunner
         if (verdict.Length > 0)
         {
             throw new UsageException(verdict);
+        }
+
+        if (run.DryRun is DryRun dry)
+        {
+            return Describe(run, dry, job, stdout, stderr);
         }
 
         return Driver.RunInJob(job, stderr, () =>
@@ -44,6 +51,23 @@ internal static class CommandRunner
             TraceFile.Finish(run.Trace, job);
             return job.IsRoot && report is not null ? Conclude(run, report, stdout, stderr) : Driver.Success;
         });
+    }
+
+    private static int Describe(ICommandRun run, DryRun dry, IJob job, TextWriter stdout, TextWriter stderr)
+    {
+        if (dry.Ranks > 0 && job.Size > 1 && dry.Ranks != job.Size)
+        {
+            throw new UsageException($"--ranks {dry.Ranks}: this job has {job.Size} ranks from its launcher (leave --ranks out under a launcher)");
+        }
+
+        run.Begin(job, stderr);
+        string plan = run.Plan(job.Size > 1 ? job.Size : Math.Max(dry.Ranks, 1));
+        if (job.IsRoot)
+        {
+            stdout.WriteLine(DryRun.Line(plan));
+        }
+
+        return Driver.Success;
     }
 
     private static int Conclude(ICommandRun run, IRunReport report, TextWriter stdout, TextWriter stderr)

@@ -55,6 +55,9 @@ internal static class CompareCommand
             command.Options.Add(option);
         }
 
+        var dryRun = new DryRunOptions();
+        dryRun.AddTo(command);
+
         command.SetAction(parsed => Driver.Guard(stderr, () =>
         {
             bool isQuick = parsed.GetValue(quick);
@@ -140,6 +143,7 @@ internal static class CompareCommand
                 Mpi: parsed.GetValue(mpi))
             {
                 Format = ResultFormats.Choose(parsed.GetValue(format), parsed.GetValue(json)),
+                DryRun = dryRun.Of(parsed),
             };
             if (!options.Plan.Points().Any())
             {
@@ -202,6 +206,9 @@ internal sealed record CompareOptions(ComparePlan Plan, string Output, bool Forc
 {
     /// <summary>--format/--json: the results document (or CSV) on stdout; the human output then goes to stderr.</summary>
     public IResultFormat Format { get; init; } = ResultFormats.Named(ResultFormats.Default);
+
+    /// <summary>--dry-run: check and describe the run, run nothing.</summary>
+    public DryRun? DryRun { get; init; }
 }
 
 /// <summary>
