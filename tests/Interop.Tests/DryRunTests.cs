@@ -78,4 +78,19 @@ public sealed class DryRunTests : TempFolderTest
         Assert.That(code, Is.EqualTo(2));
         Assert.That(stderr.Trim(), Is.EqualTo("interop: --ranks plans a --dry-run; a run takes its ranks from the launcher (mpiexec -n N, srun)"));
     }
+
+    [Test]
+    [NonParallelizable]
+    public void UnderALauncherTheRanksAreTheLaunchersAndRankZeroSaysItOnce()
+    {
+        var run = HybridPiTests.Mpi.Run(2, [TestEnvironment.DriverPath, "inv", "--backend", "lapack,scalapack", "--dry-run"]);
+        Assert.That(run.Code, Is.Zero, run.Err);
+        Assert.That(run.Out.Trim().Split('\n'), Has.Length.EqualTo(1), run.Out);
+        Assert.That(run.Out, Does.Contain("lapack on rank 0; scalapack on a 2x1 grid").And.Contain("2 rank(s)"));
+
+        var refused = HybridPiTests.Mpi.Run(2, [TestEnvironment.DriverPath, "inv", "--backend", "scalapack", "--dry-run", "--ranks", "3"]);
+        Assert.That(refused.Code, Is.EqualTo(2), refused.Err);
+        Assert.That(refused.Err.Split('\n').Count(l => l.StartsWith("interop", StringComparison.Ordinal)), Is.EqualTo(1), refused.Err);
+        Assert.That(refused.Err, Does.Contain("interop: --ranks plans a dry run outside a launcher"));
+    }
 }

@@ -55,11 +55,6 @@ internal static class CommandRunner
 
     private static int Describe(ICommandRun run, DryRun dry, IJob job, TextWriter stdout, TextWriter stderr)
     {
-        if (dry.Ranks > 0 && job.Size > 1 && dry.Ranks != job.Size)
-        {
-            throw new UsageException($"--ranks {dry.Ranks}: this job has {job.Size} ranks from its launcher (leave --ranks out under a launcher)");
-        }
-
         run.Begin(job, stderr);
         string plan = run.Plan(job.Size > 1 ? job.Size : Math.Max(dry.Ranks, 1));
         if (job.IsRoot)

@@ -44,6 +44,12 @@ internal sealed class DryRunOptions
             return text is null ? null : throw new UsageException("--ranks plans a --dry-run; a run takes its ranks from the launcher (mpiexec -n N, srun)");
         }
 
+        // Said before the ranks meet, so that rank 0 says it once and every rank exits 2.
+        if (text is not null && Mpi.MpiLaunch.Launcher(Environment.GetEnvironmentVariable) is not null)
+        {
+            throw new UsageException("--ranks plans a dry run outside a launcher; under mpiexec or srun the ranks are the launcher's: leave --ranks out");
+        }
+
         return new DryRun(text is null ? 0 : NumberParser.ParseInt32(text, "--ranks", 1, 1 << 20));
     }
 }
