@@ -56,6 +56,8 @@ internal sealed class CommonOptions<TBackend>
 
     private readonly Option<string?> format = ResultFormats.CreateOption();
 
+    private readonly DryRunOptions dryRun = new();
+
     /// <summary>--warmup N: untimed runs before the timed ones (default 1; 0 allowed), shared with compare.</summary>
     public static Option<string> WarmupOption() => new("--warmup")
     {
@@ -75,7 +77,12 @@ internal sealed class CommonOptions<TBackend>
         {
             command.Options.Add(option);
         }
+
+        dryRun.AddTo(command);
     }
+
+    /// <summary>--dry-run (with --ranks): check and describe, run nothing; null for a real run.</summary>
+    public DryRun? DryRunOf(ParseResult parsed) => dryRun.Of(parsed);
 
     /// <summary>Resolves --isa / INTEROP_ISA and switches every backend to that path; call before the backends load.</summary>
     public IsaRequest Isa(ParseResult parsed) => IsaRequest.Apply(parsed.GetValue(isa));

@@ -71,7 +71,8 @@ internal static class InvCommand
                 throw new UsageException("--size and --input exclude each other: the order of an input matrix comes from its file");
             }
 
-            int requestedN = nText is null ? DefaultN : NumberParser.ParseInt32(nText, "--size", 1);
+            // INTEROP_SIZE_SCALE (tests, demos) scales the default and a given order alike.
+            int requestedN = SizeScale.Order(nText is null ? DefaultN : NumberParser.ParseInt32(nText, "--size", 1));
 
             (IReadOnlyList<IInvBackend> local, IReadOnlyList<IDistributedInvBackend> distributed) = common.SplitBackends(parsed);
 
@@ -126,8 +127,9 @@ internal static class InvCommand
                 },
                 MeasurePeak = timing,
                 Distributed = task && !Given(parsed, backendOption) ? [] : distributed,
-                Grid = parsed.GetValue(grid) is string g ? Mpi.ScalapackInverse.ParseGrid(g) : default,
+                Grid = parsed.GetValue(grid) is string g ? Interop.Mpi.ScalapackInverse.ParseGrid(g) : default,
                 BlockSize = parsed.GetValue(block) is string b ? NumberParser.ParseInt32(b, "--block", 1, 4096) : 0,
+                DryRun = common.DryRunOf(parsed),
             };
             using var run = new InvRun(options);
             return CommandRunner.Run(run, stdout, stderr);
@@ -164,9 +166,32 @@ internal sealed class InvRun(InvOptions options) : ICommandRun
 
     public IResultFormat Format => options.Format;
 
+    public DryRun? DryRun => options.DryRun;
+
     public bool TextBesideData => false;
 
     public string? CheckBeforeRunning(IJob job, TextWriter stderr) => null; // paths and memory were checked while parsing
+
+    public string Plan(int ranks)
+    {
+        string distributed = string.Empty;
+        if (options.Distributed.Count > 0)
+        {
+            (int rows, int cols) = options.Grid is (0, 0) ? Interop.Mpi.ScalapackInverse.DefaultGrid(ranks) : options.Grid;
+            if ((long)rows * cols != ranks)
+            {
+                throw new UsageException($"--grid {rows}x{cols} needs {(long)rows * cols} ranks, this job has {ranks} (start it with mpiexec -n {(long)rows * cols}, or leave --grid out)");
+            }
+
+            distributed = $"; {string.Join(",", options.Distributed.Select(b => b.Name))} on a {rows}x{cols} grid, block {(options.BlockSize > 0 ? options.BlockSize : Interop.Mpi.ScalapackInverse.DefaultBlockSize)}";
+        }
+
+        string matrix = options.Input is string input ? $"the matrix in {input}" : $"a generated n = {options.N}";
+        string local = options.Backends.Count > 0 ? $"; {string.Join(",", options.Backends.Select(b => b.Name))} on rank 0" : string.Empty;
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"inv: {matrix}, seed {options.Seed}{local}{distributed}; {ranks} rank(s) x {options.Threads.Threads} thread(s) (from {options.Threads.Source}); " +
+            $"isa {options.Isa.Isa.ToString().ToLowerInvariant()}; repeats {options.Repeats}; warm-up {options.Warmup}; check {options.Check.ToString().ToLowerInvariant()}{(options.Output is string o ? $"; inverse into {o}" : string.Empty)}");
+    }
 
     public void Begin(IJob job, TextWriter stderr)
     {
@@ -338,4 +363,7 @@ internal sealed record InvOptions(IsaRequest Isa, int N, string? Input, string? 
 
     /// <summary>--block NB for the distributed backends; 0: their default.</summary>
     public int BlockSize { get; init; }
+
+    /// <summary>--dry-run: check and describe the run, run nothing.</summary>
+    public DryRun? DryRun { get; init; }
 }

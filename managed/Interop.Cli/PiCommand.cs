@@ -29,7 +29,8 @@ internal static class PiCommand
             IsaRequest isa = common.Isa(parsed);
             var options = new PiOptions(
                 Isa: isa,
-                Darts: NumberParser.ParseInt64(parsed.GetValue(darts)!, "--darts", 1),
+                // INTEROP_SIZE_SCALE (tests, demos) scales the default and a given count alike.
+                Darts: SizeScale.Darts(NumberParser.ParseInt64(parsed.GetValue(darts)!, "--darts", 1)),
                 Seed: common.Seed(parsed),
                 Backends: common.Backends(parsed),
                 Threads: common.Threads(parsed),
@@ -40,6 +41,7 @@ internal static class PiCommand
             {
                 Repeats = common.Repeats(parsed),
                 Warmup = common.Warmup(parsed),
+                DryRun = common.DryRunOf(parsed),
             };
             using var run = new PiRun(options);
             return CommandRunner.Run(run, stdout, stderr);
@@ -64,9 +66,15 @@ internal sealed class PiRun(PiOptions options) : ICommandRun
 
     public IResultFormat Format => options.Format;
 
+    public DryRun? DryRun => options.DryRun;
+
     public bool TextBesideData => false;
 
     public string? CheckBeforeRunning(IJob job, TextWriter stderr) => null; // --trace was checked while parsing
+
+    public string Plan(int ranks) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"pi: {options.Darts:N0} darts, seed {options.Seed}; backends {string.Join(",", options.Backends.Select(b => b.Name))}; " +
+        $"{ranks} rank(s) x {options.Threads.Threads} thread(s) (from {options.Threads.Source}); isa {options.Isa.Isa.ToString().ToLowerInvariant()}; repeats {options.Repeats}; warm-up {options.Warmup}");
 
     public void Begin(IJob job, TextWriter stderr)
     {
@@ -113,4 +121,7 @@ internal sealed record PiOptions(IsaRequest Isa, long Darts, ulong Seed, IReadOn
 
     /// <summary>Untimed runs before the timed ones (--warmup, default 1).</summary>
     public int Warmup { get; init; } = 1;
+
+    /// <summary>--dry-run: check and describe the run, run nothing.</summary>
+    public DryRun? DryRun { get; init; }
 }

@@ -51,7 +51,8 @@ public sealed record RepeatPolicy
             return false;
         }
 
-        if (seconds.Count >= AutoMaxRuns || seconds.Sum() >= AutoMaxSeconds)
+        // INTEROP_SIZE_SCALE (tests, demos) shortens the time cap with the sizes.
+        if (seconds.Count >= AutoMaxRuns || seconds.Sum() >= SizeScale.Seconds(AutoMaxSeconds))
         {
             return true;
         }

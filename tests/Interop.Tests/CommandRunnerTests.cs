@@ -46,6 +46,27 @@ public class CommandRunnerTests
     }
 
     [Test]
+    public void ADryRunChecksAndPlansButNeverMeasures()
+    {
+        using var run = new FakeRun(Verdict.Ok) { DryRun = new DryRun(16) };
+        var (code, stdout, stderr) = Capture(run);
+        Assert.That(code, Is.EqualTo(Driver.Success), stderr);
+        Assert.That(stdout, Is.EqualTo("interop: dry run: would run fake on 16 rank(s); nothing was run\n"));
+        Assert.That(run.Calls, Is.EqualTo(new[] { "check", "begin", "plan" }));
+    }
+
+    [Test]
+    public void ADryRunThatCannotRunIsTheRunsUsageError()
+    {
+        using var run = new FakeRun(Verdict.Ok) { DryRun = new DryRun(3), PlanProblem = "--grid 2x2 needs 4 ranks" };
+        var (code, stdout, stderr) = Capture(run);
+        Assert.That(code, Is.EqualTo(Driver.UsageError));
+        Assert.That(stderr, Is.EqualTo("interop: --grid 2x2 needs 4 ranks\n"));
+        Assert.That(stdout, Is.Empty);
+        Assert.That(run.Calls, Does.Not.Contain("measure"));
+    }
+
+    [Test]
     public void AFailureWhileMeasuringIsExitOneWithOneLine()
     {
         using var run = new FakeRun(Verdict.Ok) { Throw = new InvalidOperationException("the fake kernel broke") };
@@ -171,6 +192,16 @@ public class CommandRunnerTests
         public IResultFormat Format { get; init; } = ResultFormats.Named("table");
 
         public bool TextBesideData => false;
+
+        public DryRun? DryRun { get; init; }
+
+        public string? PlanProblem { get; init; }
+
+        public string Plan(int ranks)
+        {
+            Calls.Add("plan");
+            return PlanProblem is null ? $"fake on {ranks} rank(s)" : throw new UsageException(PlanProblem);
+        }
 
         public string? CheckBeforeRunning(IJob job, TextWriter stderr)
         {

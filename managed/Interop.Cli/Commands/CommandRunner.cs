@@ -20,7 +20,14 @@ internal static class CommandRunner
             backend.EnsureAvailable();
         }
 
-        using IJob job = JobFactory.Start(run.Mpi);
+        if (SizeScale.Note() is string scaled)
+        {
+            Notices.Note(stderr, scaled);
+        }
+
+        // A dry run starts MPI only where a launcher did (so its ranks still meet and agree);
+        // outside one it plans for --ranks without starting anything.
+        using IJob job = JobFactory.Start(run.DryRun is null && run.Mpi);
         // Rank 0 writes every file, so it checks the paths; every rank learns its verdict and
         // refuses alike (one line from the launch root, exit 2 everywhere).
         string problem = job.IsRoot ? run.CheckBeforeRunning(job, stderr) ?? string.Empty : string.Empty;
@@ -28,6 +35,11 @@ internal static class CommandRunner
         if (verdict.Length > 0)
         {
             throw new UsageException(verdict);
+        }
+
+        if (run.DryRun is DryRun dry)
+        {
+            return Describe(run, dry, job, stdout, stderr);
         }
 
         return Driver.RunInJob(job, stderr, () =>
@@ -39,6 +51,18 @@ internal static class CommandRunner
             TraceFile.Finish(run.Trace, job);
             return job.IsRoot && report is not null ? Conclude(run, report, stdout, stderr) : Driver.Success;
         });
+    }
+
+    private static int Describe(ICommandRun run, DryRun dry, IJob job, TextWriter stdout, TextWriter stderr)
+    {
+        run.Begin(job, stderr);
+        string plan = run.Plan(job.Size > 1 ? job.Size : Math.Max(dry.Ranks, 1));
+        if (job.IsRoot)
+        {
+            stdout.WriteLine(DryRun.Line(plan));
+        }
+
+        return Driver.Success;
     }
 
     private static int Conclude(ICommandRun run, IRunReport report, TextWriter stdout, TextWriter stderr)

@@ -21,6 +21,9 @@ internal interface ICommandRun : IDisposable
     /// <summary>--trace: the Chrome trace file, or null.</summary>
     string? Trace { get; }
 
+    /// <summary>--dry-run: check everything and say what would run, run nothing; null for a real run.</summary>
+    DryRun? DryRun { get; }
+
     /// <summary>How the report is written on stdout (--format, --json).</summary>
     IResultFormat Format { get; }
 
@@ -35,6 +38,13 @@ internal interface ICommandRun : IDisposable
     /// size (exit 2 on every rank), or null. Every rank learns rank 0's answer.
     /// </summary>
     string? CheckBeforeRunning(IJob job, TextWriter stderr);
+
+    /// <summary>
+    /// For --dry-run: what would run on <paramref name="ranks"/> ranks, as one line (sizes, backends,
+    /// threads, repeats); a combination that cannot run there (a scalapack grid for another number
+    /// of ranks) is a <see cref="UsageException"/>.
+    /// </summary>
+    string Plan(int ranks);
 
     /// <summary>On every rank, before measuring: agreement checks and warnings.</summary>
     void Begin(IJob job, TextWriter stderr);

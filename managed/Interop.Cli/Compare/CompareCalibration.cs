@@ -58,7 +58,7 @@ internal sealed class CompareCalibration(IJob job, ComparePlan plan)
         IsaSwitch.Apply(plan.Paths[0]);
         double probes = job.MaxAll(clock.Elapsed.TotalSeconds);
 
-        double budget = Math.Max(plan.Budget.Seconds * plan.Paths.Count - probes, 1);
+        double budget = Math.Max(plan.Budget.Seconds * plan.Paths.Count - probes, SizeScale.Seconds(1));
         double piBudget = pi && inv ? budget * PiShare : budget;
         double invBudget = budget - (pi ? piBudget : 0);
         // Automatic repeats are budgeted at their minimum; their time cap bounds what they add.
@@ -89,9 +89,10 @@ internal sealed class CompareCalibration(IJob job, ComparePlan plan)
                 var b = (IPiBackend)backend;
                 long darts = 1L << 20;
                 double seconds = PiBench.Probe(job, b, plan.Seed, darts, threads);
-                if (seconds < ProbeSeconds)
+                double probeSeconds = SizeScale.Seconds(ProbeSeconds);
+                if (seconds < probeSeconds)
                 {
-                    darts = (long)Math.Min(darts * Math.Min(ProbeSeconds / Math.Max(seconds, 1e-6), 256), 1L << 34);
+                    darts = (long)Math.Min(darts * Math.Min(probeSeconds / Math.Max(seconds, 1e-6), 256), 1L << 34);
                     seconds = PiBench.Probe(job, b, plan.Seed, darts, threads);
                 }
 
@@ -108,7 +109,9 @@ internal sealed class CompareCalibration(IJob job, ComparePlan plan)
     private List<InvModel> ProbeInv()
     {
         var models = new List<InvModel>();
-        (int small, int large) = (InvProbeOrders[0], InvProbeOrders[1]);
+        // INTEROP_SIZE_SCALE (tests, demos) shrinks the probes too, keeping two different orders for the fit.
+        int small = SizeScale.Order(InvProbeOrders[0]);
+        int large = Math.Max(SizeScale.Order(InvProbeOrders[1]), 2 * small);
         double[][] matrices = [SpecMatrix.Generate(small, plan.Seed, plan.Threads.Max()), SpecMatrix.Generate(large, plan.Seed, plan.Threads.Max())];
         double[] work = SpecMatrix.Allocate(large);
         foreach (Isa path in plan.Paths)

@@ -55,6 +55,9 @@ internal static class CompareCommand
             command.Options.Add(option);
         }
 
+        var dryRun = new DryRunOptions();
+        dryRun.AddTo(command);
+
         command.SetAction(parsed => Driver.Guard(stderr, () =>
         {
             bool isQuick = parsed.GetValue(quick);
@@ -80,14 +83,17 @@ internal static class CompareCommand
                 limits = limits with { Seconds = NumberParser.ParseInt32(seconds, "--budget", 1, 86_400) };
             }
 
+            // INTEROP_SIZE_SCALE (tests, demos): the budget and the shortest point shrink with the sizes.
+            limits = limits with { Seconds = SizeScale.Seconds(limits.Seconds), MinPointSeconds = SizeScale.Seconds(limits.MinPointSeconds) };
+
             string backendList = parsed.GetValue(backend)!;
             // A baseline is read (and so checked) before anything runs; sizes and seed not given are its own,
             // since points compare only with the same workload parameters.
             string? baselinePath = parsed.GetValue(baseline);
             CompareRun? old = baselinePath is null ? null : ResultsFiles.ReadJson(baselinePath);
             (long? oldDarts, long? oldSerialDarts, int? oldN, ulong? oldSeed) = old is null ? default : BaselineComparison.Sizes(old);
-            long? givenDarts = parsed.GetValue(darts) is string d ? NumberParser.ParseInt64(d, "--darts", 1) : null;
-            int? givenN = size.Value(parsed, stderr) is string nn ? NumberParser.ParseInt32(nn, "--size", 1, SpecMatrix.MaxOrder) : null;
+            long? givenDarts = parsed.GetValue(darts) is string d ? SizeScale.Darts(NumberParser.ParseInt64(d, "--darts", 1)) : null;
+            int? givenN = size.Value(parsed, stderr) is string nn ? SizeScale.Order(NumberParser.ParseInt32(nn, "--size", 1, SpecMatrix.MaxOrder)) : null;
             ulong? givenSeed = parsed.GetValue(seed) is string sd ? NumberParser.ParseUInt64(sd, "--seed") : null;
             var taken = new List<string>();
             if (givenDarts is null && oldDarts is not null && workloads.Contains("pi"))
@@ -137,6 +143,7 @@ internal static class CompareCommand
                 Mpi: parsed.GetValue(mpi))
             {
                 Format = ResultFormats.Choose(parsed.GetValue(format), parsed.GetValue(json)),
+                DryRun = dryRun.Of(parsed),
             };
             if (!options.Plan.Points().Any())
             {
@@ -199,6 +206,9 @@ internal sealed record CompareOptions(ComparePlan Plan, string Output, bool Forc
 {
     /// <summary>--format/--json: the results document (or CSV) on stdout; the human output then goes to stderr.</summary>
     public IResultFormat Format { get; init; } = ResultFormats.Named(ResultFormats.Default);
+
+    /// <summary>--dry-run: check and describe the run, run nothing.</summary>
+    public DryRun? DryRun { get; init; }
 }
 
 /// <summary>

@@ -29,6 +29,8 @@ internal sealed class CompareJob(CompareOptions options) : ICommandRun
 
     public IResultFormat Format => options.Format;
 
+    public DryRun? DryRun => options.DryRun;
+
     public bool TextBesideData => true;
 
     public string? CheckBeforeRunning(IJob job, TextWriter stderr)
@@ -45,6 +47,12 @@ internal sealed class CompareJob(CompareOptions options) : ICommandRun
                 OutputFile.Check(trace, "--trace");
             }
 
+            if (options.DryRun is not null)
+            {
+                // A dry run creates and removes nothing: the folder's own rules apply when it runs.
+                return File.Exists(options.Output) ? $"--out-dir {options.Output}: is a file, not a folder" : null;
+            }
+
             output = CompareOutput.Prepare(options.Output, options.Force, stderr);
             return null;
         }
@@ -52,6 +60,19 @@ internal sealed class CompareJob(CompareOptions options) : ICommandRun
         {
             return e.Message;
         }
+    }
+
+    public string Plan(int ranks)
+    {
+        string sizes = string.Join(", ", new[]
+        {
+            plan.Workloads.Contains("pi") ? (plan.Darts is long d ? $"pi with {d:N0} darts" : "pi with calibrated darts") : null,
+            plan.Workloads.Contains("inv") ? (plan.N is int n ? $"inv with n = {n}" : "inv with a calibrated n") : null,
+        }.OfType<string>());
+        string backends = string.Join(",", Backends.Select(b => b.Name).Distinct());
+        return string.Create(CultureInfo.InvariantCulture,
+            $"compare: {sizes}; backends {backends}; threads {string.Join(", ", plan.Threads)}; {ranks} rank(s); isa {string.Join(",", plan.Paths.Select(IsaNames.Name))}; " +
+            $"seed {plan.Seed}; repeats {plan.Repeat}; warm-up {plan.Warmup}; budget {plan.Budget.Seconds:G4} s per path; {schedule.Count} point(s); into {options.Output}");
     }
 
     public void Begin(IJob job, TextWriter stderr)
