@@ -20,6 +20,13 @@ internal static class CommandRunner
             backend.EnsureAvailable();
         }
 
+        // An output written to standard output (--output /dev/stdout) has it to itself: the report
+        // (the table, or --json) goes to stderr, so that the two never mix.
+        if (OutputFile.IsStandardOutput(run.Output) || OutputFile.IsStandardOutput(run.Trace))
+        {
+            stdout = stderr;
+        }
+
         using IJob job = JobFactory.Start(run.Mpi);
         // Rank 0 writes every file, so it checks the paths; every rank learns its verdict and
         // refuses alike (one line from the launch root, exit 2 everywhere).

@@ -21,6 +21,9 @@ internal interface ICommandRun : IDisposable
     /// <summary>--trace: the Chrome trace file, or null.</summary>
     string? Trace { get; }
 
+    /// <summary>--output: the data file it writes, or null (its report then goes to stderr if this is standard output).</summary>
+    string? Output => null;
+
     /// <summary>How the report is written on stdout (--format, --json).</summary>
     IResultFormat Format { get; }
 
