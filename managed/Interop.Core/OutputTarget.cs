@@ -56,7 +56,16 @@ public sealed partial record OutputTarget(string Given, OutputKind Kind, string 
                 return OfDescriptor(path, label, descriptor);
             }
 
-            string? linkTarget = OperatingSystem.IsWindows() ? null : new FileInfo(full).LinkTarget;
+            string? linkTarget;
+            try
+            {
+                linkTarget = OperatingSystem.IsWindows() ? null : new FileInfo(full).LinkTarget;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new UsageException($"{label}: cannot follow the path: {e.Message}");
+            }
+
             if (linkTarget is null)
             {
                 break;
@@ -71,7 +80,16 @@ public sealed partial record OutputTarget(string Given, OutputKind Kind, string 
             full = System.IO.Path.GetFullPath(linkTarget, RealFolder(full));
         }
 
-        FileNode node = FileNode.Of(full);
+        FileNode node;
+        try
+        {
+            node = FileNode.Of(full);
+        }
+        catch (IOException e)
+        {
+            throw new UsageException($"{label}: {e.Message}"); // e.g. a folder on the way that may not be searched
+        }
+
         switch (node.Type)
         {
             case FileNodeType.Folder:
