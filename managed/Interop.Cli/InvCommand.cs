@@ -164,6 +164,8 @@ internal sealed class InvRun(InvOptions options) : ICommandRun
 
     public string? Trace => options.Trace;
 
+    public string? Output => options.Output;
+
     public IResultFormat Format => options.Format;
 
     public DryRun? DryRun => options.DryRun;

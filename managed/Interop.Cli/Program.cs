@@ -1,5 +1,6 @@
 using System.Text;
 using Interop.Cli;
+using Interop.Core;
 
 // On Unix, stdout and stderr are written as plain files (descriptors 1 and 2), not through .NET's
 // console streams: their first write initializes the terminal when stdin is one (mpiexec gives

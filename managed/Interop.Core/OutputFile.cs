@@ -1,77 +1,75 @@
+using System.Net.Sockets;
+
 namespace Interop.Core;
 
 /// <summary>
-/// The one way a file the user named is written: its place is checked before any computing
-/// (<see cref="Check"/>), and its content goes to a hidden temporary name in the same folder that
-/// is renamed over the target only when complete (<see cref="Write"/>). A run that fails, or is
-/// interrupted, never leaves a half-written or wrong file under the user's name.
+/// The one writer of every file the tool writes (.npy, results.json, CSV, Markdown, HTML, charts,
+/// traces). The path is resolved first (<see cref="OutputTarget"/>): a regular file, or a missing
+/// one, gets its content under a hidden temporary name in the same folder, flushed to disk, then
+/// renamed over it, so a run that fails or is interrupted never leaves a half-written or wrong file
+/// under the user's name (a symlink stays a symlink: its target is replaced). Anything else that
+/// takes writes (a device such as /dev/null, a FIFO, a socket, /dev/stdout or an inherited
+/// descriptor) is written in place and never replaced. A folder is a usage error (exit 2); a write
+/// that fails (a full disk) is a runtime failure (<see cref="OutputWriteException"/>, exit 1).
 /// </summary>
 public static class OutputFile
 {
     private static readonly HashSet<string> Unfinished = [];
 
     /// <summary>
-    /// Throws a <see cref="UsageException"/> (exit 2) unless <paramref name="path"/> can be created
-    /// or replaced: not a folder, in a folder that exists and takes a new file. Nothing is left behind.
+    /// Throws a <see cref="UsageException"/> (exit 2) unless <paramref name="path"/> can be written:
+    /// not a folder, a file that can be created or replaced, or something writable in place.
+    /// Nothing is left behind and nothing is opened (a FIFO would wait for its reader).
     /// </summary>
     public static void Check(string path, string option)
     {
-        if (string.IsNullOrWhiteSpace(path))
+        OutputTarget target = OutputTarget.Resolve(path, option);
+        switch (target.Kind)
         {
-            throw new UsageException($"{option}: the path is empty");
+            case OutputKind.File:
+                CheckFolderWritable(Path.GetDirectoryName(target.Path) ?? target.Path, target.Label);
+                break;
+            case OutputKind.Device or OutputKind.Socket when !FileNode.IsWritable(target.Path):
+                throw new UsageException($"{target.Label}: cannot write there: permission denied");
         }
+    }
 
-        string full = Path.GetFullPath(path);
-        if (Directory.Exists(full))
+    /// <summary>Whether <paramref name="path"/>, when given, goes to standard output: the human report then goes to standard error.</summary>
+    public static bool IsStandardOutput(string? path)
+    {
+        try
         {
-            throw new UsageException($"{option} {path}: is a folder, not a file");
+            return path is not null && OutputTarget.Resolve(path).IsStandardOutput;
         }
-
-        string folder = Path.GetDirectoryName(full) ?? full;
-        if (!Directory.Exists(folder))
+        catch (Exception e) when (e is UsageException or IOException)
         {
-            throw new UsageException($"{option} {path}: folder {folder} does not exist");
+            return false; // refused by its own check, with its own message
         }
-
-        CheckFolderWritable(folder, $"{option} {path}");
     }
 
     /// <summary>
     /// Throws a <see cref="UsageException"/> (exit 2) when two outputs of one run name the same file:
-    /// the same full path, or links that lead to one file. The later write would replace the earlier.
+    /// the same full path, links that lead to one file, or one device, FIFO or descriptor. The later
+    /// write would replace, or mix with, the earlier.
     /// </summary>
     public static void RequireDistinct(string first, string firstOption, string second, string secondOption)
     {
-        if (string.Equals(Resolved(first), Resolved(second), StringComparison.Ordinal))
+        if (string.Equals(Identity(first), Identity(second), StringComparison.Ordinal))
         {
             throw new UsageException($"{firstOption} and {secondOption} name the same file ({first}): give each its own");
         }
     }
 
-    // The full path with the links of an existing file (and of its folder) followed.
-    private static string Resolved(string path)
+    private static string Identity(string path)
     {
-        string full = Path.GetFullPath(path);
         try
         {
-            if (File.ResolveLinkTarget(full, returnFinalTarget: true) is FileSystemInfo target)
-            {
-                full = target.FullName;
-            }
-
-            string? folder = Path.GetDirectoryName(full);
-            if (folder is not null && Directory.Exists(folder))
-            {
-                string real = Directory.ResolveLinkTarget(folder, returnFinalTarget: true)?.FullName ?? folder;
-                full = Path.Combine(real, Path.GetFileName(full));
-            }
+            return OutputTarget.Resolve(path).Identity;
         }
-        catch (IOException)
+        catch (Exception e) when (e is UsageException or IOException)
         {
-            // A link that cannot be followed (a loop): compared as written.
+            return $"path {Path.GetFullPath(path)}"; // refused by its own check
         }
-
-        return full;
     }
 
     /// <summary>Throws a <see cref="UsageException"/> unless a new file can be created in <paramref name="folder"/> (it must exist).</summary>
@@ -91,29 +89,48 @@ public static class OutputFile
     }
 
     /// <summary>
-    /// Writes <paramref name="path"/> through <paramref name="write"/>: into a temporary file beside
-    /// it, flushed to disk, then renamed over it. On any failure the temporary file is removed, the
-    /// target is left as it was, and I/O errors become a <see cref="UsageException"/> naming the path.
+    /// Writes <paramref name="path"/> through <paramref name="write"/>: a file under a temporary name
+    /// beside it, flushed and renamed over it (on any failure the temporary goes and the file stays
+    /// as it was); a device, FIFO, socket or descriptor in place. A failed write throws an
+    /// <see cref="OutputWriteException"/> naming the path.
     /// </summary>
     public static void Write(string path, Action<Stream> write)
     {
-        using StagedFile staged = Stage(path, write);
+        OutputTarget target = OutputTarget.Resolve(path);
+        if (target.Kind != OutputKind.File)
+        {
+            WriteInPlace(target, write);
+            return;
+        }
+
+        using StagedFile staged = Stage(target, write);
         staged.Commit();
     }
 
     /// <summary>
-    /// Writes the content now, under the temporary name only: <see cref="StagedFile.Commit"/> puts it
-    /// in place once the result is known to be good; disposing it uncommitted removes it.
+    /// Writes the content now where it cannot be seen yet: <see cref="StagedFile.Commit"/> puts it in
+    /// place once the result is known to be good; disposing it uncommitted removes it. A file gets
+    /// it under its temporary name; a device, FIFO, socket or descriptor (which must receive nothing
+    /// unless the run passed) gets it from a nameless spool file in the temporary folder at Commit.
     /// </summary>
-    public static StagedFile Stage(string path, Action<Stream> write)
+    public static StagedFile Stage(string path, Action<Stream> write) => Stage(OutputTarget.Resolve(path), write);
+
+    private static StagedFile Stage(OutputTarget target, Action<Stream> write)
     {
-        var staged = new StagedFile(path);
+        var staged = new StagedFile(target);
         try
         {
-            using (var stream = new FileStream(staged.Temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            if (staged.Temporary is string temporary)
             {
-                write(stream);
-                stream.Flush(flushToDisk: true);
+                using var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None);
+                write(file);
+                file.Flush(flushToDisk: true);
+            }
+            else
+            {
+                Stream spool = staged.OpenSpool();
+                write(spool);
+                spool.Flush();
             }
 
             return staged;
@@ -121,7 +138,7 @@ public static class OutputFile
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             staged.Dispose();
-            throw new UsageException($"{path}: cannot write: {e.Message}");
+            throw new OutputWriteException($"{target.Given}: cannot write: {Reason(e)}", e);
         }
         catch
         {
@@ -130,34 +147,130 @@ public static class OutputFile
         }
     }
 
-    /// <summary>Content written under a temporary name, waiting to be renamed over the user's file.</summary>
+    /// <summary>
+    /// Writes <paramref name="text"/> over the existing file <paramref name="path"/> in place: it is
+    /// truncated first, so this needs no room for a second copy. The last resort for a document
+    /// whose old content must not stay (a results.json that says "running") when the disk is too
+    /// full for <see cref="WriteText"/>; a failure here can leave the file short.
+    /// </summary>
+    public static void OverwriteText(string path, string text)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Truncate, FileAccess.Write, FileShare.ReadWrite);
+            stream.Write(new System.Text.UTF8Encoding(false).GetBytes(text));
+            stream.Flush(flushToDisk: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new OutputWriteException($"{path}: cannot write: {Reason(e)}", e);
+        }
+    }
+
+    private static void WriteInPlace(OutputTarget target, Action<Stream> write)
+    {
+        try
+        {
+            using Stream stream = OpenInPlace(target);
+            write(stream);
+            stream.Flush();
+            if (stream is NetworkStream network)
+            {
+                network.Socket.Shutdown(SocketShutdown.Send); // the reader sees the end
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or SocketException)
+        {
+            throw new OutputWriteException($"{target.Given}: cannot write: {Reason(e)}", e);
+        }
+    }
+
+    // A device or FIFO is opened without truncating or locking it; a FIFO's open waits for its reader,
+    // as `cat > fifo` does. A descriptor is written with write(2) at its own offset, and left open.
+    private static Stream OpenInPlace(OutputTarget target)
+    {
+        switch (target.Kind)
+        {
+            case OutputKind.Descriptor:
+                return new DescriptorStream(target.Descriptor);
+            case OutputKind.Socket:
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                try
+                {
+                    socket.Connect(new UnixDomainSocketEndPoint(target.Path));
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+
+            default:
+                return new FileStream(target.Path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 1 << 16);
+        }
+    }
+
+    /// <summary>Content written where it cannot be seen yet, waiting to be put in place.</summary>
     public sealed class StagedFile : IDisposable
     {
-        private readonly string target;
+        private readonly OutputTarget target;
+        private FileStream? spool;
         private bool done;
 
-        internal StagedFile(string path)
+        internal StagedFile(OutputTarget target)
         {
-            target = Path.GetFullPath(path);
-            Temporary = Path.Combine(Path.GetDirectoryName(target) ?? ".", $".{Path.GetFileName(target)}.tmp-{Environment.ProcessId}");
-            lock (Unfinished)
+            this.target = target;
+            if (target.Kind == OutputKind.File)
             {
-                Unfinished.Add(Temporary);
+                Temporary = Path.Combine(Path.GetDirectoryName(target.Path) ?? ".", $".{Path.GetFileName(target.Path)}.tmp-{Environment.ProcessId}");
+                lock (Unfinished)
+                {
+                    Unfinished.Add(Temporary);
+                }
             }
         }
 
-        internal string Temporary { get; }
+        // The temporary name beside a file target; null for an in-place target.
+        internal string? Temporary { get; }
+
+        // A nameless file in the temporary folder (unlinked at once: nothing stays behind, even after SIGKILL).
+        internal Stream OpenSpool()
+        {
+            string name = Path.Combine(Path.GetTempPath(), $".interop-spool-{Environment.ProcessId}-{Guid.NewGuid():N}");
+            spool = new FileStream(name, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
+            File.Delete(name);
+            return spool;
+        }
 
         public void Commit()
         {
             ObjectDisposedException.ThrowIf(done, this);
             try
             {
-                File.Move(Temporary, target, overwrite: true);
+                if (Temporary is not null)
+                {
+                    // Keep the permissions of the file it replaces (a rename would give the temporary's).
+                    if (!OperatingSystem.IsWindows() && File.Exists(target.Path))
+                    {
+                        File.SetUnixFileMode(Temporary, File.GetUnixFileMode(target.Path));
+                    }
+
+                    File.Move(Temporary, target.Path, overwrite: true);
+                }
+                else if (spool is not null)
+                {
+                    FileStream content = spool;
+                    WriteInPlace(target, stream =>
+                    {
+                        content.Position = 0;
+                        content.CopyTo(stream);
+                    });
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new UsageException($"{target}: cannot write: {e.Message}");
+                throw e as OutputWriteException ?? new OutputWriteException($"{target.Given}: cannot write: {Reason(e)}", e);
             }
             finally
             {
@@ -173,10 +286,14 @@ public static class OutputFile
             }
 
             done = true;
-            TryDelete(Temporary);
-            lock (Unfinished)
+            spool?.Dispose();
+            if (Temporary is not null)
             {
-                Unfinished.Remove(Temporary);
+                TryDelete(Temporary);
+                lock (Unfinished)
+                {
+                    Unfinished.Remove(Temporary);
+                }
             }
         }
     }
@@ -204,6 +321,14 @@ public static class OutputFile
         }
     }
 
+    /// <summary>Why a write failed, without the path .NET appends (" : '/x/y'"): the message names it once, as the user gave it.</summary>
+    public static string Reason(Exception e)
+    {
+        string message = e.Message;
+        int quote = message.LastIndexOf(" : '", StringComparison.Ordinal);
+        return quote > 0 && message.EndsWith('\'') ? message[..quote] : message;
+    }
+
     private static void TryDelete(string path)
     {
         try
@@ -216,3 +341,9 @@ public static class OutputFile
         }
     }
 }
+
+/// <summary>
+/// An output that could not be written (a full disk, a vanished reader, a device that refuses
+/// writes): a runtime failure, exit 1, not a usage error; the message names the path.
+/// </summary>
+public sealed class OutputWriteException(string message, Exception? inner = null) : IOException(message, inner);

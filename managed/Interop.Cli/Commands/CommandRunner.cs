@@ -25,6 +25,13 @@ internal static class CommandRunner
             Notices.Note(stderr, scaled);
         }
 
+        // An output written to standard output (--output /dev/stdout) has it to itself: the report
+        // (the table, or --json) goes to stderr, so that the two never mix.
+        if (OutputFile.IsStandardOutput(run.Output) || OutputFile.IsStandardOutput(run.Trace))
+        {
+            stdout = stderr;
+        }
+
         // A dry run starts MPI only where a launcher did (so its ranks still meet and agree);
         // outside one it plans for --ranks without starting anything.
         using IJob job = JobFactory.Start(run.DryRun is null && run.Mpi);

@@ -24,6 +24,9 @@ internal interface ICommandRun : IDisposable
     /// <summary>--dry-run: check everything and say what would run, run nothing; null for a real run.</summary>
     DryRun? DryRun { get; }
 
+    /// <summary>--output: the data file it writes, or null (its report then goes to stderr if this is standard output).</summary>
+    string? Output => null;
+
     /// <summary>How the report is written on stdout (--format, --json).</summary>
     IResultFormat Format { get; }
 

@@ -146,9 +146,11 @@ internal sealed class CompareOutput
     {
         lock (gate)
         {
-            closed = true;
+            // Closed only once written: a write that fails (a full disk) leaves Fail to mark results.json failed.
             latest = run;
-            return ResultsFiles.Write(run, Directory, summary);
+            ResultsFolder folder = ResultsFiles.Write(run, Directory, summary);
+            closed = true;
+            return folder;
         }
     }
 
@@ -171,11 +173,24 @@ internal sealed class CompareOutput
             Complete = false,
             Status = string.Create(CultureInfo.InvariantCulture, $"interrupted by {signal} after {latest.Points.Count} of {latest.PointsPlanned?.ToString(CultureInfo.InvariantCulture) ?? "?"} points"),
         };
-        ResultsFiles.Write(run, Directory, CompareSummary.Sentences(run));
+        try
+        {
+            ResultsFiles.Write(run, Directory, CompareSummary.Sentences(run));
+        }
+        catch (OutputWriteException)
+        {
+            // Too little room for every file: results.json at least must not say "running".
+            ResultsFiles.WriteEnded(run, Directory);
+            throw;
+        }
+
         return true;
     }
 
-    /// <summary>After an error that ends the run: the latest points saved again with the error as their status.</summary>
+    /// <summary>
+    /// After an error that ends the run (a failed write included): the latest points saved again with
+    /// the error as their status; results.json never stays "running" (<see cref="ResultsFiles.WriteEnded"/>).
+    /// </summary>
     public void Fail(string message)
     {
         lock (gate)
@@ -186,13 +201,9 @@ internal sealed class CompareOutput
             }
 
             closed = true;
-            try
+            if (ResultsFiles.WriteEnded(latest with { Complete = false, Status = $"failed: {message}" }, Directory) is string problem)
             {
-                ResultsFiles.WritePartial(latest with { Complete = false, Status = $"failed: {message}" }, Directory);
-            }
-            catch (UsageException e)
-            {
-                stderr.WriteLine($"interop: note: {e.Message}");
+                stderr.WriteLine($"interop: note: {problem}");
             }
         }
     }

@@ -48,7 +48,54 @@ internal static class ResultsFiles
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"--out-dir {directory}: cannot write results: {e.Message}");
+            // A full disk, a folder removed under the run: a runtime failure (exit 1), not bad usage.
+            throw new OutputWriteException($"--out-dir {directory}: cannot write results: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// After a failure or an interruption: results.json rewritten with <paramref name="run"/>'s
+    /// status ("complete": false), so that it never keeps saying "running". When the disk is too
+    /// full for a second copy, the file is rewritten in place; when even that fails it is removed
+    /// (a half-written or a "running" results.json would be believed). results.csv follows, if it
+    /// can. Returns what could not be done, for a note on stderr, or null.
+    /// </summary>
+    public static string? WriteEnded(CompareRun run, string directory)
+    {
+        string path = Path.Combine(directory, "results.json");
+        string json = Json(run);
+        try
+        {
+            OutputFile.WriteText(path, json);
+        }
+        catch (OutputWriteException replaceFailed)
+        {
+            try
+            {
+                OutputFile.OverwriteText(path, json);
+            }
+            catch (OutputWriteException)
+            {
+                try
+                {
+                    File.Delete(path);
+                    return $"{path} removed: it could not be rewritten as \"{run.Status}\" ({replaceFailed.InnerException?.Message ?? replaceFailed.Message})";
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    return $"{path} could not be rewritten as \"{run.Status}\" nor removed: {e.Message}";
+                }
+            }
+        }
+
+        try
+        {
+            WriteText(directory, "results.csv", Csv(run));
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"{Path.Combine(directory, "results.csv")} not updated: {e.Message}";
         }
     }
 

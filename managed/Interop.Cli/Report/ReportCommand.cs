@@ -79,7 +79,7 @@ internal static class ReportCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"--out-dir {directory}: cannot write the report: {e.Message}");
+            throw new OutputWriteException($"--out-dir {directory}: cannot write the report: {e.Message}", e); // exit 1: a full disk is no usage error
         }
     }
 

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Interop.Cli;
+namespace Interop.Core;
 
 /// <summary>
 /// A write-only stream over a Unix file descriptor that calls write(2) itself. A FileStream over
@@ -12,7 +12,7 @@ namespace Interop.Cli;
 /// (a closed descriptor, a full disk): a warning that cannot be written must not end the run or
 /// change its exit code.
 /// </summary>
-internal sealed partial class DescriptorStream(int descriptor, bool diagnostics = false) : Stream
+public sealed partial class DescriptorStream(int descriptor, bool diagnostics = false) : Stream
 {
     private const int BrokenPipe = 32; // EPIPE
     private const int Interrupted = 4; // EINTR
