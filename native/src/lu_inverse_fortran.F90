@@ -9,7 +9,9 @@
 ! triangular solves' updates are a packed, cache-blocked GEMM with a register micro-kernel sized
 ! for each instruction-set path. Unlike the C kernel, the triangular solves' diagonal blocks D also
 ! go through that GEMM, as C := C - (I - inv(D)) C: 11% more flops at n = 2000 (6% at 4000), all at
-! the kernel's rate rather than that of column-by-column substitution.
+! the kernel's rate rather than that of column-by-column substitution; D has a unit diagonal (L's
+! blocks, and U's with their columns divided by U's diagonal, whose division follows: upper_complement
+! says why).
 ! Compiled once per instruction-set path (native/src/isa.h): CMake names the bind(C) function
 ! (e.g. interop_inv_fortran_avx2), and isa.c's exported interop_inv_fortran (native/include/interop.h)
 ! calls the one of the path in use.
@@ -299,24 +301,46 @@ contains
     end do
   end subroutine lower_complement
 
-  ! t = I - inv(U) for the upper triangular U = u(1:kb, 1:kb).
+  ! t = I - inv(V) for V = U inv(diag(U)), the upper triangular U = u(1:kb, 1:kb) with each column
+  ! divided by its diagonal element: V has a unit diagonal and inv(U) = inv(diag(U)) inv(V), so the
+  ! solve is C := C - t C (trsm_update), then divide_rows. Why not t = I - inv(U) itself: C - t C is
+  ! then C - C + inv(U) C, whose rounding error is eps |C| while the result is inv(U) C, about |C| / |U|:
+  ! the relative error grew with the scale of U (a matrix scaled by 1e4 gave a scaled residual of 1e4,
+  ! one with a 1e300 on its diagonal an X of zeros and Inf). With a unit diagonal nothing cancels on it,
+  ! as for L, and the result no longer depends on the scale of the matrix.
   subroutine upper_complement(kb, u, ldu, t, ldt)
     integer(i8), intent(in) :: kb, ldu, ldt
     real(dp), intent(in) :: u(ldu, *)
     real(dp), intent(out) :: t(ldt, *)
     integer(i8) :: j, p
+    real(dp) :: s
     do j = 1, kb
-      ! Column j of inv(U): back substitution on e_j.
+      ! Column j of inv(V): back substitution on e_j, V(1:p-1, p) = u(1:p-1, p) / u(p, p).
       t(1:kb, j) = 0.0_dp
       t(j, j) = 1.0_dp
-      do p = j, 1, -1
-        t(p, j) = t(p, j) / u(p, p)
-        t(1:p - 1, j) = t(1:p - 1, j) - u(1:p - 1, p) * t(p, j)
+      do p = j, 2, -1
+        s = t(p, j) / u(p, p)
+        t(1:p - 1, j) = t(1:p - 1, j) - u(1:p - 1, p) * s
       end do
-      t(1:j, j) = -t(1:j, j)
-      t(j, j) = t(j, j) + 1.0_dp
+      t(1:j - 1, j) = -t(1:j - 1, j)
+      t(j, j) = 0.0_dp
     end do
   end subroutine upper_complement
+
+  ! C(1:m, 1:n) := inv(diag(U)) C for U = u(1:m, 1:m), on this thread's columns (thread_columns, as
+  ! the trsm_update before it): the second half of the solve with U (upper_complement).
+  subroutine divide_rows(m, n, u, ldu, c, ldc)
+    integer(i8), intent(in) :: m, n, ldu, ldc
+    real(dp), intent(in) :: u(ldu, *)
+    real(dp), intent(inout) :: c(ldc, *)
+    integer(i8) :: jb, je, i, j
+    call thread_columns(n, jb, je)
+    do j = jb, je
+      do i = 1, m
+        c(i, j) = c(i, j) / u(i, i)
+      end do
+    end do
+  end subroutine divide_rows
 
   ! Unblocked LU with partial pivoting of columns k0..k0+kb-1; returns the failing step or 0.
   integer(c_int32_t) function panel_lu(n, a, k0, kb, ipiv, threshold) result(status)
@@ -524,6 +548,7 @@ contains
           call upper_complement(kb, a(k0, k0), n, t, t_rows)
           !$omp end single
           call trsm_update(kb, n, t, t_rows, x(k0, 1), n, apack, bpack)
+          call divide_rows(kb, n, a(k0, k0), n, x(k0, 1), n)
           call gemm_update(k0 - 1, n, kb, a(1, k0), n, x(k0, 1), n, x, n, apack, bpack)
           !$omp barrier
         end do
