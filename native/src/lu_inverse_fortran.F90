@@ -426,6 +426,64 @@ contains
     !$omp end do
   end subroutine store_transposed
 
+  ! The exponent k of the scale 2**k = 2**-e for a row or column whose largest finite |element| is m
+  ! (k = 0 if none): e is the exponent of m = f * 2**e, f in [0.5, 1), and k is clamped to
+  ! [-1022, 1023] so that the scale is a normal double (native/src/equilibrate.h, whose rule every
+  ! backend follows).
+  pure integer function scale_exponent(m) result(k)
+    real(dp), intent(in) :: m
+    if (.not. (m > 0.0_dp)) then
+      k = 0
+    else
+      k = min(1023, max(-1022, -exponent(m)))
+    end if
+  end function scale_exponent
+
+  ! Equilibration by powers of two (native/src/equilibrate.h): the spec judges numerical singularity
+  ! on B = diag(r) A diag(c), as LAPACK's dgeequb scales A. a holds Aᵀ (the row-major A read
+  ! column-major): row i of A is a(:, i). Computes r and c, makes a hold Bᵀ when any scale is not 1
+  ! (scaled), and returns the pivot threshold on B, n * eps * max|b_ij| over the finite elements.
+  ! Each column of a is read twice while it is in L1 (its maximum, then its scaled elements into the
+  ! maxima of A's columns); a second pass scales, only when some scale is not 1.
+  subroutine equilibrate(n, a, r, c, threshold, scaled)
+    integer(i8), intent(in) :: n
+    real(dp), intent(inout) :: a(n, n)
+    real(dp), intent(out) :: r(n), c(n), threshold
+    logical, intent(out) :: scaled
+    integer(i8) :: i, j
+    integer :: k
+    real(dp) :: m, v, max_b
+    c = 0.0_dp
+    scaled = .false.
+    do i = 1, n
+      m = 0.0_dp
+      do j = 1, n
+        v = abs(a(j, i))
+        if (v > m .and. v <= huge(v)) m = v
+      end do
+      k = scale_exponent(m)
+      r(i) = scale(1.0_dp, k)
+      if (k /= 0) scaled = .true.
+      do j = 1, n
+        v = abs(a(j, i)) * r(i)
+        if (v > c(j) .and. v <= huge(v)) c(j) = v
+      end do
+    end do
+    max_b = 0.0_dp
+    do j = 1, n
+      k = scale_exponent(c(j))
+      max_b = max(max_b, scale(c(j), k))
+      c(j) = scale(1.0_dp, k)
+      if (k /= 0) scaled = .true.
+    end do
+    if (scaled) then
+      do i = 1, n
+        a(:, i) = a(:, i) * r(i) * c
+      end do
+    end if
+    threshold = real(n, dp) * epsilon(1.0_dp) * max_b
+  end subroutine equilibrate
+
   function INTEROP_FORTRAN_INV(n, a_ptr, threads) result(status) bind(C)
     integer(c_int64_t), value, intent(in) :: n
     type(c_ptr), value, intent(in) :: a_ptr
@@ -454,11 +512,12 @@ contains
     integer(i8), intent(in) :: n
     real(dp), intent(inout) :: a(n, n)
     integer(c_int32_t), intent(in) :: threads
-    real(dp), allocatable :: x(:, :), t(:, :), apack(:), bpack(:)
+    real(dp), allocatable :: x(:, :), t(:, :), apack(:), bpack(:), row_scale(:), col_scale(:)
     integer(i8), allocatable :: ipiv(:), perm(:)
     real(dp) :: threshold, tmp
     integer(i8) :: k0, kb, c, k, i, j
     integer :: failures, alloc
+    logical :: scaled
 
     ! X is the last call's when it has this order. A new n x n array is memory the process has not
     ! touched, a page fault per 4 KiB page at its first write: on a Zen 5 VM (2 cores, n = 3400, the
@@ -472,14 +531,15 @@ contains
     !$omp end critical (interop_inv_fortran_workspace)
     alloc = 0
     if (.not. allocated(x)) allocate (x(n, n), stat=alloc)
-    if (alloc == 0) allocate (t(t_rows, t_rows), ipiv(n), perm(n), stat=alloc)
+    if (alloc == 0) allocate (t(t_rows, t_rows), ipiv(n), perm(n), row_scale(n), col_scale(n), stat=alloc)
     if (alloc /= 0) then
       status = status_no_memory
       return
     end if
-    ! A pivot at or below n * eps * max|a_ij| counts as zero: numerically singular. NaN and Inf are
-    ! left out: the factorization finds them as a non-finite pivot.
-    threshold = real(n, dp) * epsilon(1.0_dp) * max(0.0_dp, maxval(abs(a), mask=ieee_is_finite(a)))
+    ! The kernel factors B = diag(r) A diag(c), A equilibrated by powers of two, and a pivot at or
+    ! below n * eps * max|b_ij| counts as zero: numerically singular. NaN and Inf are left out: the
+    ! factorization finds them as a non-finite pivot.
+    call equilibrate(n, a, row_scale, col_scale, threshold, scaled)
     status = 0
     failures = 0
 
@@ -575,6 +635,12 @@ contains
     if (allocated(bpack)) deallocate (bpack)
     !$omp end parallel
     if (failures /= 0) status = status_no_memory
+    ! inv(A) = diag(c) inv(B) diag(r), exactly; a holds it transposed: a(j, i) = inv(A)(i, j).
+    if (status == 0 .and. scaled) then
+      do i = 1, n
+        a(:, i) = a(:, i) * col_scale(i) * row_scale
+      end do
+    end if
     ! Kept up to keep_limit_elements (as the C kernel's KEEP_LIMIT_BYTES: above it the page faults
     ! are a few per cent of the O(n**3) work, and several kernels' kept matrices would add up).
     if (size(x, kind=i8) > keep_limit_elements) then
