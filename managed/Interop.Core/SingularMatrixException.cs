@@ -15,14 +15,13 @@ public abstract class MatrixFactorizationException(int step, string backend, str
 
 /// <summary>
 /// The matrix is singular or numerically singular: LU found a failing pivot at <see cref="MatrixFactorizationException.Step"/>.
-/// A pivot fails when |u_jj| &lt;= n * 2^-52 * max|a_ij| (the max over the finite elements); a zero
-/// column k of A fails at step k.
+/// A pivot fails when |u_jj| &lt;= n * 2^-52 * max|b_ij| (the max over the finite elements), judged on
+/// B = diag(r) A diag(c), A equilibrated by powers of two (workload-spec.md: a badly scaled regular
+/// matrix is inverted, one whose equilibrated pivots vanish is refused); a zero column k of A fails at step k.
 /// </summary>
 public sealed class SingularMatrixException(int step, string backend)
     : MatrixFactorizationException(step, backend, $"the matrix is singular or numerically singular: LU found a zero pivot at step {step}")
 {
-    /// <summary>The threshold below which a pivot counts as zero: n * 2^-52 * max|a_ij|.</summary>
-    public static double PivotThreshold(int n, double maxAbsElement) => n * Math.Pow(2, -52) * maxAbsElement;
 }
 
 /// <summary>

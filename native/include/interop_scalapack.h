@@ -175,10 +175,11 @@ INTEROP_SCALAPACK_EXPORT int32_t interop_scalapack_generate(interop_scalapack_pl
 INTEROP_SCALAPACK_EXPORT int32_t interop_scalapack_scatter(interop_scalapack_plan *plan, const double *a);
 
 /*
- * Collective. Inverts the plan's matrix in place: pdgetrf, the pivot checks of every backend
- * (|u_kk| <= n * 2^-52 * max finite |a_ij| fails at step k; a NaN or Inf u_kk fails with the
+ * Collective. Inverts the plan's matrix in place: A equilibrated by powers of two as every backend
+ * does, B = diag(r) A diag(c) (the maxima of rows and columns combined over the ranks), pdgetrf of B,
+ * the pivot checks of every backend (|u_kk| <= n * 2^-52 * max finite |b_ij| fails at step k; a NaN or Inf u_kk fails with the
  * NONFINITE flag; the first failing step in step order, agreed by every rank), then pdgetri with
- * its workspace. On a failed pivot pdgetri is not called and the plan holds no inverse (gather
+ * its workspace and X = diag(c) inv(B) diag(r), exactly. On a failed pivot pdgetri is not called and the plan holds no inverse (gather
  * returns ORDER). *seconds receives the time of the factorization and inversion, the largest over
  * the ranks (MPI_Wtime, from a common barrier); it may be NULL.
  * Status: 0; > 0 the failed step (see above); -1 plan NULL; ORDER (no matrix yet, or already

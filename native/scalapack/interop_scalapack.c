@@ -11,6 +11,7 @@
  */
 #include "interop_scalapack.h"
 
+#include "equilibrate.h"
 #include "interop.h"
 #include "splitmix.h"
 
@@ -605,18 +606,88 @@ static int64_t first_failed_pivot(const interop_scalapack_plan *p, double thresh
     return INT64_MAX;
 }
 
-/* max |a_ij| over this rank's finite elements (NaN and Inf are left to the factorization). */
-static double local_max_finite(const interop_scalapack_plan *p)
+/* Equilibration of the distributed A by powers of two, the rule of every backend (equilibrate.h),
+ * computed where the matrix lies: each rank's maxima of its rows (then of its row-scaled columns)
+ * are combined by one MPI_MAX reduction of n doubles each, so every rank holds all of r and c
+ * (scales[0..n) and scales[n..2n)); each scales its own elements to B = diag(r) A diag(c) when any
+ * scale is not 1. O(n^2 / ranks) work and two reductions, against pdgetrf's O(n^3 / ranks). Sets
+ * *threshold to the pivot threshold on B, n * 2^-52 * max|b_ij| over the finite elements, and
+ * *scaled to whether the matrix changed. Every rank returns the same status. */
+static int32_t equilibrate_distributed(interop_scalapack_plan *p, double *scales, double *threshold,
+                                       int *scaled)
 {
-    double m = 0.0;
-    int64_t lld = p->desc[DESC_LLD];
+    const int64_t n = p->n, lld = p->desc[DESC_LLD];
+    double *mine = malloc(sizeof(double) * (size_t)n), *r = scales, *c = scales + n;
+    int32_t status = agree(OP_INVERT, mine == NULL ? INTEROP_SCALAPACK_NO_MEMORY : 0, NULL, 0);
+    if (status != 0) {
+        free(mine);
+        return status;
+    }
+    for (int64_t i = 0; i < n; ++i)
+        mine[i] = 0.0;
     for (int64_t lj = 0; lj < p->local_cols; ++lj)
         for (int64_t li = 0; li < p->local_rows; ++li) {
+            int64_t i = global_index(li, p->block, p->my_row, p->rows);
             double v = fabs(p->matrix[li + lj * lld]);
-            if (v > m && v <= 0x1.fffffffffffffp1023)
-                m = v;
+            if (v > mine[i] && v <= 0x1.fffffffffffffp1023)
+                mine[i] = v;
         }
-    return m;
+    status = agree(OP_INVERT, mpi_status(MPI_Allreduce(mine, r, (int)n, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD)),
+                   NULL, 0);
+    if (status != 0) {
+        free(mine);
+        return status;
+    }
+    int any = 0;
+    for (int64_t i = 0; i < n; ++i) {
+        r[i] = interop_equilibration_scale(r[i]);
+        any |= r[i] != 1.0;
+        mine[i] = 0.0;
+    }
+    for (int64_t lj = 0; lj < p->local_cols; ++lj) {
+        int64_t j = global_index(lj, p->block, p->my_col, p->cols);
+        for (int64_t li = 0; li < p->local_rows; ++li) {
+            double v = fabs(p->matrix[li + lj * lld]) * r[global_index(li, p->block, p->my_row, p->rows)];
+            if (v > mine[j] && v <= 0x1.fffffffffffffp1023)
+                mine[j] = v;
+        }
+    }
+    status = agree(OP_INVERT, mpi_status(MPI_Allreduce(mine, c, (int)n, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD)),
+                   NULL, 0);
+    free(mine);
+    if (status != 0)
+        return status;
+    double max_b = 0.0;
+    for (int64_t j = 0; j < n; ++j) {
+        double s = interop_equilibration_scale(c[j]);
+        if (c[j] * s > max_b)
+            max_b = c[j] * s;
+        c[j] = s;
+        any |= s != 1.0;
+    }
+    if (any)
+        for (int64_t lj = 0; lj < p->local_cols; ++lj) {
+            double cj = c[global_index(lj, p->block, p->my_col, p->cols)];
+            for (int64_t li = 0; li < p->local_rows; ++li)
+                p->matrix[li + lj * lld] =
+                    p->matrix[li + lj * lld] * r[global_index(li, p->block, p->my_row, p->rows)] * cj;
+        }
+    *threshold = (double)n * 0x1p-52 * max_b;
+    *scaled = any;
+    return 0;
+}
+
+/* X = diag(c) inv(B) diag(r) on this rank's elements of inv(B): X(i, j) = c_i inv(B)(i, j) r_j, exactly. */
+static void unequilibrate_distributed(interop_scalapack_plan *p, const double *scales)
+{
+    const int64_t n = p->n, lld = p->desc[DESC_LLD];
+    const double *r = scales, *c = scales + n;
+    for (int64_t lj = 0; lj < p->local_cols; ++lj) {
+        double rj = r[global_index(lj, p->block, p->my_col, p->cols)];
+        for (int64_t li = 0; li < p->local_rows; ++li)
+            p->matrix[li + lj * lld] =
+                p->matrix[li + lj * lld] * c[global_index(li, p->block, p->my_row, p->rows)] * rj;
+    }
 }
 
 int32_t interop_scalapack_invert(interop_scalapack_plan *plan, double *seconds)
@@ -629,17 +700,24 @@ int32_t interop_scalapack_invert(interop_scalapack_plan *plan, double *seconds)
     int info = 0;
     openblas_set_num_threads(p->threads);
     pblas_block = p->block;
-    double local_max = local_max_finite(p), global_max = 0.0;
-    if ((status =
-             agree(OP_INVERT,
-                   mpi_status(MPI_Allreduce(&local_max, &global_max, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD)),
-                   NULL, 0)) != 0)
+    double *scales = malloc(sizeof(double) * 2 * (size_t)p->n);
+    if ((status = agree(OP_INVERT, scales == NULL ? INTEROP_SCALAPACK_NO_MEMORY : 0, NULL, 0)) != 0) {
+        free(scales);
         return status;
-    double threshold = (double)p->n * 0x1p-52 * global_max;
-
-    if ((status = agree(OP_INVERT, mpi_status(MPI_Barrier(MPI_COMM_WORLD)), NULL, 0)) != 0)
+    }
+    if ((status = agree(OP_INVERT, mpi_status(MPI_Barrier(MPI_COMM_WORLD)), NULL, 0)) != 0) {
+        free(scales);
         return status;
+    }
     double start = MPI_Wtime();
+    /* pdgetrf and pdgetri run on B, A equilibrated (timed, as the other backends' equilibration is),
+     * and the pivots are judged on B. */
+    double threshold = 0.0;
+    int scaled = 0;
+    if ((status = equilibrate_distributed(p, scales, &threshold, &scaled)) != 0) {
+        free(scales);
+        return status;
+    }
     pdgetrf_(&p->n, &p->n, p->matrix, &one, &one, p->desc, p->pivots, &info);
     /* pdgetrf reports exact zeros only (and goes on): the rules of every backend, applied to U's
      * diagonal in step order, each rank checking the pivots it holds, the first failure agreed. */
@@ -647,19 +725,26 @@ int32_t interop_scalapack_invert(interop_scalapack_plan *plan, double *seconds)
     if ((status = agree(
              OP_INVERT,
              mpi_status(MPI_Allreduce(&local_failure, &failure, 1, MPI_INT64_T, MPI_MIN, MPI_COMM_WORLD)),
-             NULL, 0)) != 0)
+             NULL, 0)) != 0) {
+        free(scales);
         return status;
+    }
     if (failure < 0) {
+        free(scales);
         p->state = INVERSION_FAILED;
         return INTEROP_SCALAPACK_ERR_LIBRARY;
     }
     if (failure != INT64_MAX) {
+        free(scales);
         p->state = INVERSION_FAILED;
         int32_t step = (int32_t)(failure >> 1);
         return (failure & 1) != 0 ? INTEROP_SCALAPACK_NONFINITE | step : step;
     }
     pdgetri_(&p->n, p->matrix, &one, &one, p->desc, p->pivots, p->work, &p->lwork, p->iwork, &p->liwork,
              &info);
+    if (info >= 0 && scaled)
+        unequilibrate_distributed(p, scales);
+    free(scales);
     double local_seconds = MPI_Wtime() - start, slowest = 0.0;
     if ((status = agree(OP_INVERT, info < 0 ? INTEROP_SCALAPACK_ERR_LIBRARY : 0, NULL, 0)) != 0) {
         p->state = INVERSION_FAILED;

@@ -19,22 +19,9 @@ static inline double interop_max_abs(int64_t count, const double *a)
     return m;
 }
 
-/* The pivot threshold n * 2^-52 * max|a_ij| over the finite elements: a pivot at or below it counts
- * as zero. NaN and Inf are left out so that they are found by the factorization itself, as a
- * non-finite pivot (INTEROP_STATUS_NONFINITE), and not reported as a singular step 1. */
-static inline double interop_pivot_threshold(int64_t n, const double *a)
-{
-    double m = 0.0;
-    for (int64_t i = 0; i < n * n; ++i) {
-        double v = fabs(a[i]);
-        if (v > m && v <= 0x1.fffffffffffffp1023)
-            m = v;
-    }
-    return (double)n * 0x1p-52 * m;
-}
-
 /* The status of a failed pivot at 1-based step `step`: a non-finite one (NaN, or Inf: the input held
- * NaN or Inf, or the factorization overflowed) or one at or below the threshold (singular). */
+ * NaN or Inf, or the factorization overflowed) or one at or below the threshold on the equilibrated matrix
+ * (singular; equilibrate.h). */
 static inline int32_t interop_pivot_failure(double pivot, int64_t step)
 {
     return isfinite(pivot) ? (int32_t)step : INTEROP_STATUS_NONFINITE | (int32_t)step;

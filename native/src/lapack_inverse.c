@@ -8,6 +8,7 @@
 #define _POSIX_C_SOURCE 199309L
 
 #include "dense.h"
+#include "equilibrate.h"
 #include "interop.h"
 
 #include <math.h>
@@ -51,9 +52,16 @@ INTEROP_EXPORT int32_t interop_inv_lapack(int64_t n, double *a, int32_t threads)
         return -3;
     int ni = (int)n, info = 0;
     int *ipiv = malloc(sizeof(int) * (size_t)n);
-    if (ipiv == NULL)
+    double *scales = malloc(sizeof(double) * 2 * (size_t)n);
+    if (ipiv == NULL || scales == NULL) {
+        free(ipiv);
+        free(scales);
         return INTEROP_STATUS_NO_MEMORY;
-    double threshold = interop_pivot_threshold(n, a);
+    }
+    /* dgetrf and dgetri run on B = diag(r) A diag(c), equilibrated by powers of two as the other
+     * kernels do (equilibrate.h), and the pivots are judged on B. */
+    int scaled = 0;
+    double threshold = interop_equilibrate(n, a, scales, &scaled);
     transpose(n, a, threads);
     openblas_set_num_threads(threads);
     dgetrf_(&ni, &ni, a, &ni, ipiv, &info);
@@ -63,6 +71,7 @@ INTEROP_EXPORT int32_t interop_inv_lapack(int64_t n, double *a, int32_t threads)
         double pivot = a[j + j * n];
         if (!(fabs(pivot) > threshold) || !isfinite(pivot)) {
             free(ipiv);
+            free(scales);
             return interop_pivot_failure(pivot, j + 1);
         }
     }
@@ -73,14 +82,21 @@ INTEROP_EXPORT int32_t interop_inv_lapack(int64_t n, double *a, int32_t threads)
     double *work = malloc(sizeof(double) * (size_t)(lwork > 1 ? lwork : 1));
     if (work == NULL) {
         free(ipiv);
+        free(scales);
         return INTEROP_STATUS_NO_MEMORY;
     }
     dgetri_(&ni, a, &ni, ipiv, work, &lwork, &info);
     free(work);
     free(ipiv);
-    if (info > 0)
+    if (info > 0) {
+        free(scales);
         return info;
+    }
     transpose(n, a, threads);
+    /* inv(A) = diag(c) inv(B) diag(r), exactly. */
+    if (scaled)
+        interop_unequilibrate(n, a, scales);
+    free(scales);
     return 0;
 }
 

@@ -31,6 +31,7 @@
 #define _DEFAULT_SOURCE
 
 #include "dense.h"
+#include "equilibrate.h"
 #include "interop.h"
 #include "isa.h"
 
@@ -646,7 +647,9 @@ INTEROP_INTERNAL int32_t INTEROP_ISA_NAME(interop_inv_c)(int64_t n, double *a, i
     size_t pack_a_bytes = sizeof(double) * (size_t)MC * KC;
     size_t pack_b_bytes = sizeof(double) * (size_t)KC * (size_t)min64(NC, (n + NR - 1) / NR * NR);
     size_t per_thread = round_up(pack_a_bytes + pack_b_bytes, 64);
-    workspace work = workspace_take(x_bytes + 2 * inv_bytes + 2 * index_bytes + (size_t)threads * per_thread);
+    size_t scale_bytes = round_up(sizeof(double) * 2 * (size_t)n, 64);
+    workspace work = workspace_take(x_bytes + 2 * inv_bytes + 2 * index_bytes + scale_bytes +
+                                    (size_t)threads * per_thread);
     if (work.base == NULL)
         return INTEROP_STATUS_NO_MEMORY;
     double *x = (double *)work.base;
@@ -654,10 +657,13 @@ INTEROP_INTERNAL int32_t INTEROP_ISA_NAME(interop_inv_c)(int64_t n, double *a, i
     double *inv_u = (double *)(work.base + x_bytes + inv_bytes);
     int64_t *ipiv = (int64_t *)(work.base + x_bytes + 2 * inv_bytes);
     int64_t *perm = (int64_t *)(work.base + x_bytes + 2 * inv_bytes + index_bytes);
-    char *packing = work.base + x_bytes + 2 * inv_bytes + 2 * index_bytes;
+    double *scales = (double *)(work.base + x_bytes + 2 * inv_bytes + 2 * index_bytes);
+    char *packing = work.base + x_bytes + 2 * inv_bytes + 2 * index_bytes + scale_bytes;
 
-    /* A pivot at or below n * eps * max|a_ij| counts as zero: numerically singular. */
-    double threshold = interop_pivot_threshold(n, a);
+    /* The kernel factors B = diag(r) A diag(c), equilibrated by powers of two (equilibrate.h), and a
+     * pivot at or below n * eps * max|b_ij| counts as zero: numerically singular. */
+    int scaled = 0;
+    double threshold = interop_equilibrate(n, a, scales, &scaled);
     int32_t status = 0;       /* written by thread 0 only, read by all after a barrier */
     int64_t failed_panel = n; /* the LU step whose panel failed, if any */
 
@@ -765,6 +771,9 @@ INTEROP_INTERNAL int32_t INTEROP_ISA_NAME(interop_inv_c)(int64_t n, double *a, i
             store_transposed(n, x, ipiv, a);
         }
     }
+    /* inv(A) = diag(c) inv(B) diag(r), exactly. */
+    if (status == 0 && scaled)
+        interop_unequilibrate(n, a, scales);
     workspace_give_back(work);
     return status;
 }

@@ -9,7 +9,9 @@
 ! triangular solves' updates are a packed, cache-blocked GEMM with a register micro-kernel sized
 ! for each instruction-set path. Unlike the C kernel, the triangular solves' diagonal blocks D also
 ! go through that GEMM, as C := C - (I - inv(D)) C: 11% more flops at n = 2000 (6% at 4000), all at
-! the kernel's rate rather than that of column-by-column substitution.
+! the kernel's rate rather than that of column-by-column substitution; D has a unit diagonal (L's
+! blocks, and U's with their columns divided by U's diagonal, whose division follows: upper_complement
+! says why).
 ! Compiled once per instruction-set path (native/src/isa.h): CMake names the bind(C) function
 ! (e.g. interop_inv_fortran_avx2), and isa.c's exported interop_inv_fortran (native/include/interop.h)
 ! calls the one of the path in use.
@@ -299,24 +301,46 @@ contains
     end do
   end subroutine lower_complement
 
-  ! t = I - inv(U) for the upper triangular U = u(1:kb, 1:kb).
+  ! t = I - inv(V) for V = U inv(diag(U)), the upper triangular U = u(1:kb, 1:kb) with each column
+  ! divided by its diagonal element: V has a unit diagonal and inv(U) = inv(diag(U)) inv(V), so the
+  ! solve is C := C - t C (trsm_update), then divide_rows. Why not t = I - inv(U) itself: C - t C is
+  ! then C - C + inv(U) C, whose rounding error is eps |C| while the result is inv(U) C, about |C| / |U|:
+  ! the relative error grew with the scale of U (a matrix scaled by 1e4 gave a scaled residual of 1e4,
+  ! one with a 1e300 on its diagonal an X of zeros and Inf). With a unit diagonal nothing cancels on it,
+  ! as for L, and the result no longer depends on the scale of the matrix.
   subroutine upper_complement(kb, u, ldu, t, ldt)
     integer(i8), intent(in) :: kb, ldu, ldt
     real(dp), intent(in) :: u(ldu, *)
     real(dp), intent(out) :: t(ldt, *)
     integer(i8) :: j, p
+    real(dp) :: s
     do j = 1, kb
-      ! Column j of inv(U): back substitution on e_j.
+      ! Column j of inv(V): back substitution on e_j, V(1:p-1, p) = u(1:p-1, p) / u(p, p).
       t(1:kb, j) = 0.0_dp
       t(j, j) = 1.0_dp
-      do p = j, 1, -1
-        t(p, j) = t(p, j) / u(p, p)
-        t(1:p - 1, j) = t(1:p - 1, j) - u(1:p - 1, p) * t(p, j)
+      do p = j, 2, -1
+        s = t(p, j) / u(p, p)
+        t(1:p - 1, j) = t(1:p - 1, j) - u(1:p - 1, p) * s
       end do
-      t(1:j, j) = -t(1:j, j)
-      t(j, j) = t(j, j) + 1.0_dp
+      t(1:j - 1, j) = -t(1:j - 1, j)
+      t(j, j) = 0.0_dp
     end do
   end subroutine upper_complement
+
+  ! C(1:m, 1:n) := inv(diag(U)) C for U = u(1:m, 1:m), on this thread's columns (thread_columns, as
+  ! the trsm_update before it): the second half of the solve with U (upper_complement).
+  subroutine divide_rows(m, n, u, ldu, c, ldc)
+    integer(i8), intent(in) :: m, n, ldu, ldc
+    real(dp), intent(in) :: u(ldu, *)
+    real(dp), intent(inout) :: c(ldc, *)
+    integer(i8) :: jb, je, i, j
+    call thread_columns(n, jb, je)
+    do j = jb, je
+      do i = 1, m
+        c(i, j) = c(i, j) / u(i, i)
+      end do
+    end do
+  end subroutine divide_rows
 
   ! Unblocked LU with partial pivoting of columns k0..k0+kb-1; returns the failing step or 0.
   integer(c_int32_t) function panel_lu(n, a, k0, kb, ipiv, threshold) result(status)
@@ -402,6 +426,64 @@ contains
     !$omp end do
   end subroutine store_transposed
 
+  ! The exponent k of the scale 2**k = 2**-e for a row or column whose largest finite |element| is m
+  ! (k = 0 if none): e is the exponent of m = f * 2**e, f in [0.5, 1), and k is clamped to
+  ! [-1022, 1023] so that the scale is a normal double (native/src/equilibrate.h, whose rule every
+  ! backend follows).
+  pure integer function scale_exponent(m) result(k)
+    real(dp), intent(in) :: m
+    if (.not. (m > 0.0_dp)) then
+      k = 0
+    else
+      k = min(1023, max(-1022, -exponent(m)))
+    end if
+  end function scale_exponent
+
+  ! Equilibration by powers of two (native/src/equilibrate.h): the spec judges numerical singularity
+  ! on B = diag(r) A diag(c), as LAPACK's dgeequb scales A. a holds Aᵀ (the row-major A read
+  ! column-major): row i of A is a(:, i). Computes r and c, makes a hold Bᵀ when any scale is not 1
+  ! (scaled), and returns the pivot threshold on B, n * eps * max|b_ij| over the finite elements.
+  ! Each column of a is read twice while it is in L1 (its maximum, then its scaled elements into the
+  ! maxima of A's columns); a second pass scales, only when some scale is not 1.
+  subroutine equilibrate(n, a, r, c, threshold, scaled)
+    integer(i8), intent(in) :: n
+    real(dp), intent(inout) :: a(n, n)
+    real(dp), intent(out) :: r(n), c(n), threshold
+    logical, intent(out) :: scaled
+    integer(i8) :: i, j
+    integer :: k
+    real(dp) :: m, v, max_b
+    c = 0.0_dp
+    scaled = .false.
+    do i = 1, n
+      m = 0.0_dp
+      do j = 1, n
+        v = abs(a(j, i))
+        if (v > m .and. v <= huge(v)) m = v
+      end do
+      k = scale_exponent(m)
+      r(i) = scale(1.0_dp, k)
+      if (k /= 0) scaled = .true.
+      do j = 1, n
+        v = abs(a(j, i)) * r(i)
+        if (v > c(j) .and. v <= huge(v)) c(j) = v
+      end do
+    end do
+    max_b = 0.0_dp
+    do j = 1, n
+      k = scale_exponent(c(j))
+      max_b = max(max_b, scale(c(j), k))
+      c(j) = scale(1.0_dp, k)
+      if (k /= 0) scaled = .true.
+    end do
+    if (scaled) then
+      do i = 1, n
+        a(:, i) = a(:, i) * r(i) * c
+      end do
+    end if
+    threshold = real(n, dp) * epsilon(1.0_dp) * max_b
+  end subroutine equilibrate
+
   function INTEROP_FORTRAN_INV(n, a_ptr, threads) result(status) bind(C)
     integer(c_int64_t), value, intent(in) :: n
     type(c_ptr), value, intent(in) :: a_ptr
@@ -430,11 +512,12 @@ contains
     integer(i8), intent(in) :: n
     real(dp), intent(inout) :: a(n, n)
     integer(c_int32_t), intent(in) :: threads
-    real(dp), allocatable :: x(:, :), t(:, :), apack(:), bpack(:)
+    real(dp), allocatable :: x(:, :), t(:, :), apack(:), bpack(:), row_scale(:), col_scale(:)
     integer(i8), allocatable :: ipiv(:), perm(:)
     real(dp) :: threshold, tmp
     integer(i8) :: k0, kb, c, k, i, j
     integer :: failures, alloc
+    logical :: scaled
 
     ! X is the last call's when it has this order. A new n x n array is memory the process has not
     ! touched, a page fault per 4 KiB page at its first write: on a Zen 5 VM (2 cores, n = 3400, the
@@ -448,14 +531,15 @@ contains
     !$omp end critical (interop_inv_fortran_workspace)
     alloc = 0
     if (.not. allocated(x)) allocate (x(n, n), stat=alloc)
-    if (alloc == 0) allocate (t(t_rows, t_rows), ipiv(n), perm(n), stat=alloc)
+    if (alloc == 0) allocate (t(t_rows, t_rows), ipiv(n), perm(n), row_scale(n), col_scale(n), stat=alloc)
     if (alloc /= 0) then
       status = status_no_memory
       return
     end if
-    ! A pivot at or below n * eps * max|a_ij| counts as zero: numerically singular. NaN and Inf are
-    ! left out: the factorization finds them as a non-finite pivot.
-    threshold = real(n, dp) * epsilon(1.0_dp) * max(0.0_dp, maxval(abs(a), mask=ieee_is_finite(a)))
+    ! The kernel factors B = diag(r) A diag(c), A equilibrated by powers of two, and a pivot at or
+    ! below n * eps * max|b_ij| counts as zero: numerically singular. NaN and Inf are left out: the
+    ! factorization finds them as a non-finite pivot.
+    call equilibrate(n, a, row_scale, col_scale, threshold, scaled)
     status = 0
     failures = 0
 
@@ -524,6 +608,7 @@ contains
           call upper_complement(kb, a(k0, k0), n, t, t_rows)
           !$omp end single
           call trsm_update(kb, n, t, t_rows, x(k0, 1), n, apack, bpack)
+          call divide_rows(kb, n, a(k0, k0), n, x(k0, 1), n)
           call gemm_update(k0 - 1, n, kb, a(1, k0), n, x(k0, 1), n, x, n, apack, bpack)
           !$omp barrier
         end do
@@ -550,6 +635,12 @@ contains
     if (allocated(bpack)) deallocate (bpack)
     !$omp end parallel
     if (failures /= 0) status = status_no_memory
+    ! inv(A) = diag(c) inv(B) diag(r), exactly; a holds it transposed: a(j, i) = inv(A)(i, j).
+    if (status == 0 .and. scaled) then
+      do i = 1, n
+        a(:, i) = a(:, i) * col_scale(i) * row_scale
+      end do
+    end if
     ! Kept up to keep_limit_elements (as the C kernel's KEEP_LIMIT_BYTES: above it the page faults
     ! are a few per cent of the O(n**3) work, and several kernels' kept matrices would add up).
     if (size(x, kind=i8) > keep_limit_elements) then

@@ -25,8 +25,11 @@ public static unsafe partial class ManagedInverse
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
-        // NaN and Inf are left out of the threshold: the factorization finds them as a non-finite pivot.
-        double threshold = SingularMatrixException.PivotThreshold(n, SpecMatrix.MaxAbsFinite(a));
+        // The kernel factors B = diag(r) A diag(c), A equilibrated by powers of two, and judges its
+        // pivots on B (Equilibration says why). NaN and Inf are left out of the threshold: the
+        // factorization finds them as a non-finite pivot.
+        double[] scales = new double[2 * n];
+        double threshold = Equilibration.Equilibrate(a, n, scales, out bool scaled);
 
         int failedStep;
         fixed (double* m = a)
@@ -47,6 +50,11 @@ public static unsafe partial class ManagedInverse
         if (failedStep > 0)
         {
             throw new SingularMatrixException(failedStep, backendName);
+        }
+
+        if (scaled)
+        {
+            Equilibration.Unequilibrate(a, n, scales);
         }
     }
 }

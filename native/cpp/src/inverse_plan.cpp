@@ -1,5 +1,6 @@
 #include "inverse_plan.hpp"
 
+#include "equilibrate.h"
 #include "interop.h"
 
 #include <algorithm>
@@ -31,19 +32,6 @@ std::uint64_t squared(std::int64_t n)
     return u * u;
 }
 
-// The pivot threshold n * 2^-52 * max|a_ij| over the finite elements (interop_pivot_threshold in
-// native/src/dense.h): NaN and Inf are left to the factorization, which reports them as non-finite.
-double pivot_threshold(std::int64_t n, const double *a)
-{
-    double m = 0.0;
-    for (std::int64_t i = 0; i < n * n; ++i) {
-        double v = std::fabs(a[i]);
-        if (v > m && v <= std::numeric_limits<double>::max())
-            m = v;
-    }
-    return static_cast<double>(n) * 0x1p-52 * m;
-}
-
 }  // namespace
 
 template <class T>
@@ -72,6 +60,7 @@ InversePlan::InversePlan(std::int64_t n, int threads) : n_(n), threads_(threads)
     x_ = AlignedArray<double>(squared(n));
     inv_l_ = AlignedArray<double>(blocks * squared(nb));
     inv_u_ = AlignedArray<double>(blocks * squared(nb));
+    scales_ = AlignedArray<double>(2 * static_cast<std::uint64_t>(n));
     pack_a_.reserve(static_cast<std::size_t>(threads));
     pack_b_.reserve(static_cast<std::size_t>(threads));
     for (int t = 0; t < threads; ++t) {
@@ -105,7 +94,10 @@ std::int32_t InversePlan::run(double *a)
     work_.n = n_;
     work_.a = a;
     work_.threads = threads_;
-    work_.threshold = pivot_threshold(n_, a);
+    // The kernel factors B = diag(r) A diag(c), equilibrated by powers of two, and judges its pivots
+    // on B (native/src/equilibrate.h): the threshold is n * 2^-52 * max|b_ij|.
+    int scaled = 0;
+    work_.threshold = interop_equilibrate(n_, a, scales_.get(), &scaled);
     work_.ipiv = ipiv_.get();
     work_.perm = perm_.get();
     work_.x = x_.get();
@@ -115,6 +107,9 @@ std::int32_t InversePlan::run(double *a)
     work_.pack_b = pack_b_pointers_.data();
     work_.barrier = &barrier_;
     team_->run(run_thread, this);
+    // inv(A) = diag(c) inv(B) diag(r), exactly.
+    if (work_.status == 0 && scaled)
+        interop_unequilibrate(n_, a, scales_.get());
     return work_.status;
 }
 

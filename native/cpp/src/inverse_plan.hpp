@@ -54,6 +54,7 @@ private:
     const int threads_;
     AlignedArray<std::int64_t> ipiv_, perm_;
     AlignedArray<double> x_, inv_l_, inv_u_;
+    AlignedArray<double> scales_;  // the row and column scales of the equilibration (equilibrate.h)
     std::vector<AlignedArray<double>> pack_a_, pack_b_;
     std::vector<double *> pack_a_pointers_, pack_b_pointers_;
     Barrier barrier_;

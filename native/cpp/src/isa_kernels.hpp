@@ -30,7 +30,7 @@ struct InverseWork {
     int64_t n;
     double *a;
     int threads;
-    double threshold;    // n * 2^-52 * max |a_ij| over the finite elements
+    double threshold;    // n * 2^-52 * max |b_ij| over the finite elements of B, A equilibrated
     int64_t *ipiv;       // n: the pivot row of each step
     int64_t *perm;       // n
     double *x;           // n * n: the inverse in the making, column-major

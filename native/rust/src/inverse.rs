@@ -26,11 +26,73 @@ const PANEL_LEAF: usize = 16;
 /// Tiles of the transposes: two 32 x 32 tiles of doubles (16 KiB) stay in L1 while they swap.
 const TILE: usize = 32;
 
-/// The pivot threshold n * 2^-52 * max|a_ij| over the finite elements: a pivot at or below it counts
-/// as zero. NaN and Inf are left out so that the factorization finds them as a non-finite pivot.
-fn pivot_threshold(a: &[f64], n: usize) -> f64 {
-    let max = a.iter().map(|v| v.abs()).filter(|v| *v <= f64::MAX).fold(0.0, f64::max);
-    n as f64 * f64::EPSILON * max
+/// The scale 2^-e for a row or column whose largest finite |element| is `max` (0 if none): e is the
+/// exponent of max = f * 2^e, f in [0.5, 1) (C's frexp), clamped to [-1022, 1023] so that the scale
+/// is a normal double (native/src/equilibrate.h, whose rule every backend follows).
+fn equilibration_scale(max: f64) -> f64 {
+    if !(max > 0.0) {
+        return 1.0;
+    }
+    let bits = max.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    let exponent = if biased == 0 {
+        // Subnormal: 2^-1022 * mantissa / 2^52, the mantissa's leading one at bit 63 - lz.
+        let mantissa = bits & ((1 << 52) - 1);
+        (63 - mantissa.leading_zeros() as i32) - 1073
+    } else {
+        biased - 1022
+    };
+    let k = (-exponent).clamp(-1022, 1023);
+    f64::from_bits(((k + 1023) as u64) << 52)
+}
+
+/// Equilibration by powers of two (native/src/equilibrate.h): the row scales r = scales[..n] and
+/// column scales c = scales[n..] of the row-major n x n matrix `a`; `a` becomes
+/// B = diag(r) A diag(c) when any scale is not 1. Returns the pivot threshold on B,
+/// n * 2^-52 * max|b_ij| over the finite elements (a pivot at or below it counts as zero:
+/// numerically singular, judged on the equilibrated matrix as the spec says), and whether `a` was
+/// changed. NaN and Inf are left out of the maxima: the factorization finds them as a non-finite
+/// pivot.
+fn equilibrate(a: &mut [f64], n: usize, scales: &mut [f64]) -> (f64, bool) {
+    let (r, c) = scales.split_at_mut(n);
+    c.fill(0.0);
+    let mut any = false;
+    for (i, row) in a.chunks_exact(n).enumerate() {
+        let max = row.iter().map(|v| v.abs()).filter(|v| *v <= f64::MAX).fold(0.0, f64::max);
+        r[i] = equilibration_scale(max);
+        any |= r[i] != 1.0;
+        for (cj, v) in c.iter_mut().zip(row) {
+            let scaled = v.abs() * r[i];
+            if scaled > *cj && scaled <= f64::MAX {
+                *cj = scaled;
+            }
+        }
+    }
+    let mut max_b: f64 = 0.0;
+    for cj in c.iter_mut() {
+        let s = equilibration_scale(*cj);
+        max_b = max_b.max(*cj * s);
+        *cj = s;
+        any |= s != 1.0;
+    }
+    if any {
+        for (row, ri) in a.chunks_exact_mut(n).zip(r.iter()) {
+            for (v, cj) in row.iter_mut().zip(c.iter()) {
+                *v = *v * *ri * *cj;
+            }
+        }
+    }
+    (n as f64 * f64::EPSILON * max_b, any)
+}
+
+/// x := diag(c) x diag(r) for the row-major inverse x of B: inv(A) = diag(c) inv(B) diag(r), exactly.
+fn unequilibrate(x: &mut [f64], n: usize, scales: &[f64]) {
+    let (r, c) = scales.split_at(n);
+    for (row, ci) in x.chunks_exact_mut(n).zip(c.iter()) {
+        for (v, rj) in row.iter_mut().zip(r.iter()) {
+            *v = *v * *ci * *rj;
+        }
+    }
 }
 
 /// The status of a failed pivot at 1-based step `step`: non-finite (NaN or Inf) or singular.
@@ -569,8 +631,10 @@ fn invert_with<K: Kernel>(n: usize, a: *mut f64, threads: usize) -> i32 {
         None => return NO_MEMORY,
     };
     let base = work.as_mut_ptr();
-    // SAFETY: the caller passes n*n doubles at a (interop_inv_rust's contract).
-    let threshold = pivot_threshold(unsafe { std::slice::from_raw_parts(a, n * n) }, n);
+    // SAFETY: the caller passes n*n doubles at a (interop_inv_rust's contract), used by nothing else.
+    let matrix = unsafe { std::slice::from_raw_parts_mut(a, n * n) };
+    let mut scales = vec![0.0; 2 * n];
+    let (threshold, scaled) = equilibrate(matrix, n, &mut scales);
     // SAFETY: the pieces lie inside the workspace (layout.total bytes), each 64-byte aligned.
     let shared = unsafe {
         let inverses = base.add(layout.x);
@@ -598,6 +662,10 @@ fn invert_with<K: Kernel>(n: usize, a: *mut f64, threads: usize) -> i32 {
     team::run(threads, |t, size, team| unsafe { member::<K>(&shared, t, size, team) });
     let status = shared.status.load(Ordering::Relaxed);
     workspace_give_back(work);
+    if status == 0 && scaled {
+        // SAFETY: as above; the team is done with a.
+        unequilibrate(unsafe { std::slice::from_raw_parts_mut(a, n * n) }, n, &scales);
+    }
     status
 }
 

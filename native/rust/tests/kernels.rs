@@ -248,13 +248,15 @@ fn nan_and_inf_are_non_finite_pivots() {
         }
         a[2 * 4 + 2] = f64::NAN;
         assert_eq!(invert(path, &a, 4, 1).0, NONFINITE | 3);
-        // Aᵀ of the growth matrix scaled to 1e300 overflows inside the factorization.
-        let n = 40;
+        // Aᵀ of the growth matrix overflows inside the factorization. The kernel factors A
+        // equilibrated (every |b_ij| <= 1), so no scale of A overflows it: it takes an element growth
+        // beyond 2^1024, the growth matrix's 2^(n-1) at n = 1060.
+        let n = 1060;
         let g = growth_matrix(n, 2024);
         let mut a = vec![0.0; n * n];
         for i in 0..n {
             for j in 0..n {
-                a[j * n + i] = g[i * n + j] * 1e300;
+                a[j * n + i] = g[i * n + j];
             }
         }
         let status = invert(path, &a, n, 1).0;
@@ -368,5 +370,53 @@ fn the_test_isa_cap_holds_in_a_fresh_process() {
             text,
             String::from_utf8_lossy(&output.stderr)
         );
+    }
+}
+
+/// The spec judges numerical singularity on the equilibrated matrix (issue 20, class 4): a badly
+/// scaled regular matrix is inverted, exactly for a diagonal; a well-conditioned one scaled by 1e±k
+/// passes the check; a numerically singular one is refused at its step at any scale.
+#[test]
+fn singularity_is_judged_on_the_equilibrated_matrix() {
+    let diagonal = |d: &[f64]| {
+        let n = d.len();
+        let mut a = vec![0.0; n * n];
+        for (i, v) in d.iter().enumerate() {
+            a[i * n + i] = *v;
+        }
+        a
+    };
+    for path in Path::available() {
+        let d = [1e300, 1e-300, 1.0, 2.0, 3e200, 7e-150];
+        let (status, x) = invert(path, &diagonal(&d), d.len(), 2);
+        assert_eq!(status, 0, "{:?}: diag(1e300, 1e-300, ...)", path);
+        let inverse: Vec<f64> = d.iter().map(|v| 1.0 / v).collect();
+        assert_eq!(x, diagonal(&inverse), "{:?}: the inverse of a diagonal is exact", path);
+
+        let n = 50;
+        let mut well = spec_matrix(n, 20);
+        for i in 0..n {
+            well[i * n + i] += n as f64;
+        }
+        for k in [-300, -100, -4, 4, 100, 300] {
+            let a: Vec<f64> = well.iter().map(|v| v * 10f64.powi(k)).collect();
+            let (status, x) = invert(path, &a, n, 2);
+            assert_eq!(status, 0, "{:?} x1e{}", path, k);
+            let r = residual(n, &a, &x);
+            assert!(r <= 30.0, "{:?} x1e{}: residual {}", path, k, r);
+        }
+
+        // [[1, 1], [1, 1 + 2^-52]] behind a 1e300 and beside a 1: the pivot of step 3 is 2^-52 of
+        // the equilibrated matrix, at rounding level, at any scale.
+        for scale in [1.0, 1e-200, 1e200] {
+            let mut a = vec![0.0; 16];
+            a[0] = 1e300;
+            a[5] = scale;
+            a[6] = scale;
+            a[9] = scale;
+            a[10] = scale * (1.0 + f64::EPSILON);
+            a[15] = scale;
+            assert_eq!(invert(path, &a, 4, 2).0, 3, "{:?}: numerically singular x{}", path, scale);
+        }
     }
 }
