@@ -86,22 +86,6 @@ public static class SpecMatrix
         return max;
     }
 
-    /// <summary>max |a_ij| over the finite elements (NaN and Inf left out; 0 if there are none).</summary>
-    public static double MaxAbsFinite(ReadOnlySpan<double> a)
-    {
-        double max = 0;
-        foreach (double v in a)
-        {
-            double abs = Math.Abs(v);
-            if (abs > max && double.IsFinite(abs))
-            {
-                max = abs;
-            }
-        }
-
-        return max;
-    }
-
     /// <summary>max |x_ij - y_ij|.</summary>
     public static double MaxAbsDifference(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
