@@ -171,6 +171,70 @@ public sealed class ReportCommandTests
     }
 
     [Test]
+    public void TheSameRunGivenTwiceIsCountedOnce()
+    {
+        // Issue 20, class 12: a folder and its results.json, or a link to either, gave duplicate rows.
+        string a = Threads("A");
+        string b = Ranks("B");
+        string link = Path.Combine(dir, "link-to-A");
+        Directory.CreateSymbolicLink(link, a);
+        string fileLink = Path.Combine(dir, "results-of-A.json");
+        File.CreateSymbolicLink(fileLink, Path.Combine(link, "results.json"));
+        var (code, stdout, stderr) = Cli.Run("report", a, b, Path.Combine(a, "results.json"), link + "/", fileLink, a, "--out-dir", Path.Combine(dir, "R"));
+        Assert.That(code, Is.Zero, stderr);
+        Assert.That(stdout, Does.Contain("interop report: 2 run(s)"));
+        string[] rows = [.. stdout.Split('\n').Where(l => l.StartsWith("c-openmp", StringComparison.Ordinal))];
+        Assert.That(rows, Has.Length.EqualTo(3), stdout);
+        string[] notes = [.. stderr.TrimEnd().Split('\n')];
+        Assert.That(notes, Has.Length.EqualTo(4), stderr);
+        Assert.That(notes, Has.All.StartWith("interop: note: ").And.All.Contain($"is the run of {a} (the same file, ").And.All.EndWith("): counted once"));
+    }
+
+    [Test]
+    public void ACopyOfARunIsTheSameRunByItsId()
+    {
+        // Schema 6 gives every run an id: a copied folder is the same run; two runs with the same
+        // points but their own ids are two runs.
+        System.Text.Json.Nodes.JsonObject document = ReportInputTests.CurrentDocument();
+        document["provenance"]!["run_id"] = "5b1c1f3e-2d7a-4a51-9a0e-0c3b0f6f4a11";
+        string original = Path.Combine(dir, "original");
+        string copy = Path.Combine(dir, "copy");
+        string other = Path.Combine(dir, "other");
+        foreach (string folder in new[] { original, copy, other })
+        {
+            Directory.CreateDirectory(folder);
+            if (folder == other)
+            {
+                document["provenance"]!["run_id"] = "0d9e8c7b-6a5f-4e3d-8c2b-1a0f9e8d7c6b";
+            }
+
+            File.WriteAllText(Path.Combine(folder, "results.json"), document.ToJsonString());
+        }
+
+        var (code, stdout, stderr) = Cli.Run("report", original, copy, "--out-dir", Path.Combine(dir, "R1"));
+        Assert.That(code, Is.Zero, stderr);
+        Assert.That(stdout, Does.Contain("interop report: 1 run(s)"));
+        Assert.That(stderr.Trim(), Is.EqualTo($"interop: note: {copy} is the run of {original} (the same run id, 5b1c1f3e-2d7a-4a51-9a0e-0c3b0f6f4a11): counted once"));
+
+        (code, stdout, stderr) = Cli.Run("report", original, other, "--out-dir", Path.Combine(dir, "R2"));
+        Assert.That(code, Is.Zero, stderr);
+        Assert.That(stdout, Does.Contain("interop report: 2 run(s)"));
+        Assert.That(stderr, Is.Empty);
+    }
+
+    [Test]
+    public void CompareGivesItsRunAnIdWhenItStarts()
+    {
+        string output = Path.Combine(dir, "C");
+        var (code, _, stderr) = Cli.Run("compare", "--workload", "pi", "--backend", "managed-serial", "--darts", "20000", "--threads", "1", "--repeat", "1", "--out-dir", output);
+        Assert.That(code, Is.Zero, stderr);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json")));
+        Assert.That(json.RootElement.GetProperty("schema_version").GetInt32(), Is.EqualTo(Interop.Cli.Schema.ResultDocument.CurrentVersion));
+        string? id = json.RootElement.GetProperty("provenance").GetProperty("run_id").GetString();
+        Assert.That(Guid.TryParse(id, out _), id);
+    }
+
+    [Test]
     public void AFileOfAnOlderSchemaSaysItsPeakWasOpenBlasDgemm()
     {
         // Schema 4: the document of today, but peak_gflops and fraction_of_peak were over OpenBLAS's dgemm.

@@ -45,7 +45,7 @@ internal static class ReportCommand
             }
 
             // Everything is read and checked before the output folder is touched.
-            ReportRun[] runs = [.. given.Select(ReportModel.Load)];
+            IReadOnlyList<ReportRun> runs = ReportModel.Distinct([.. given.Select(ReportModel.Load)], stderr);
             ReportModel model = ReportModel.Merge(runs, parsed.GetValue(mixed), parsed.GetValue(incomplete));
             string directory = output.Value(parsed, stderr) ?? CompareOutput.NewFolderName("report");
             CompareOutput.PrepareFolder(directory, parsed.GetValue(force), stderr, FileNames, "report");

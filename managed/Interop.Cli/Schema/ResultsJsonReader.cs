@@ -116,6 +116,11 @@ internal static partial class ResultsJsonReader
         NotNull(path, "provenance.git_commit", provenance.GitCommit);
         NotNull(path, "provenance.git_describe", provenance.GitDescribe);
         NotNull(path, "provenance.host", provenance.Host);
+        if (provenance.RunId is string id && (id.Length is 0 or > 100 || id.Any(char.IsControl)))
+        {
+            throw Field(path, "provenance.run_id", $"is '{Clip(id)}': not a run id (1 to 100 characters)");
+        }
+
         RunParameters parameters = NotNull(path, "parameters", document.Parameters);
         NoNulls(path, "parameters.workloads", parameters.Workloads);
         NoNulls(path, "parameters.isa", parameters.Isa);
