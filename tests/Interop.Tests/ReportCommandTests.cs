@@ -153,10 +153,11 @@ public sealed class ReportCommandTests
         string a = Threads("A");
         string b = Ranks("B");
         string report = Path.Combine(dir, "R");
-        Directory.CreateDirectory(report);
-        File.WriteAllText(Path.Combine(report, "notes.txt"), "mine");
-        File.WriteAllText(Path.Combine(report, "report.md"), "old");
         var (code, _, error) = Cli.Run("report", a, b, "--out-dir", report);
+        Assert.That(code, Is.Zero, error);
+        File.WriteAllText(Path.Combine(report, "notes.txt"), "mine");
+        File.WriteAllText(Path.Combine(report, "report.md"), "an earlier report's, edited");
+        (code, _, error) = Cli.Run("report", a, b, "--out-dir", report);
         Assert.That(code, Is.EqualTo(2));
         Assert.That(error, Does.Contain("not empty").And.Contain("--force"));
 
@@ -166,8 +167,45 @@ public sealed class ReportCommandTests
         Assert.That(File.ReadAllText(Path.Combine(report, "report.md")), Does.StartWith("# Interop report"));
         Assert.That(Directory.GetFiles(report).Select(Path.GetFileName), Is.EquivalentTo(new[]
         {
-            "notes.txt", "report.md", "report.html", "report-pi-throughput.svg", "report-pi-throughput.png", "report-pi-speedup.svg", "report-pi-speedup.png",
+            "notes.txt", "report-files.txt", "report.md", "report.html", "report-pi-throughput.svg", "report-pi-throughput.png", "report-pi-speedup.svg", "report-pi-speedup.png",
         }));
+    }
+
+    [Test]
+    public void ForceIntoACompareFolderLeavesEveryFileOfCompareAlone()
+    {
+        // Issue 20, class 13: `report --force` into a compare's results folder deleted its report.md.
+        string a = Threads("A");
+        string compare = Path.Combine(dir, "C");
+        Directory.CreateDirectory(compare);
+        var written = new Dictionary<string, string>
+        {
+            ["results.json"] = File.ReadAllText(Path.Combine(a, "results.json")),
+            ["results.csv"] = "compare's csv",
+            ["report.md"] = "compare's report",
+            ["pi-throughput.png"] = "compare's chart",
+        };
+        foreach ((string name, string text) in written)
+        {
+            File.WriteAllText(Path.Combine(compare, name), text);
+        }
+
+        var (code, stdout, stderr) = Cli.Run("report", a, "--out-dir", compare, "--force");
+        Assert.That(code, Is.EqualTo(2), stdout + stderr);
+        Assert.That(stderr.TrimEnd().Split('\n'), Has.Length.EqualTo(1), stderr);
+        Assert.That(stderr, Does.Contain($"--out-dir {compare}: report.md there was not written by interop report"));
+        Assert.That(Directory.GetFiles(compare).Select(Path.GetFileName), Is.EquivalentTo(written.Keys));
+        foreach ((string name, string text) in written)
+        {
+            Assert.That(File.ReadAllText(Path.Combine(compare, name)), Is.EqualTo(text), name);
+        }
+
+        // An edited manifest names only what report writes: it cannot make --force remove compare's files.
+        File.WriteAllText(Path.Combine(compare, "report-files.txt"), "results.json\nresults.csv\n../A/results.json\n");
+        (code, _, stderr) = Cli.Run("report", a, "--out-dir", compare, "--force");
+        Assert.That(code, Is.EqualTo(2), stderr);
+        Assert.That(File.ReadAllText(Path.Combine(compare, "results.json")), Is.EqualTo(written["results.json"]));
+        Assert.That(File.Exists(Path.Combine(a, "results.json")));
     }
 
     [Test]

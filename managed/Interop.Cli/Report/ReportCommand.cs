@@ -12,8 +12,8 @@ namespace Interop.Cli.Report;
 /// </summary>
 internal static class ReportCommand
 {
-    /// <summary>The files a report writes in its folder: what --force removes.</summary>
-    public static IReadOnlyList<string> FileNames { get; } = ["report.md", "report.html", .. ReportCharts.FileNames];
+    /// <summary>The names of the files a report may write in its folder (<see cref="ReportFolder"/>: --force removes those an earlier report listed).</summary>
+    public static IReadOnlyList<string> FileNames { get; } = [ReportFolder.ManifestName, "report.md", "report.html", .. ReportCharts.FileNames];
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
@@ -48,7 +48,7 @@ internal static class ReportCommand
             IReadOnlyList<ReportRun> runs = ReportModel.Distinct([.. given.Select(ReportModel.Load)], stderr);
             ReportModel model = ReportModel.Merge(runs, parsed.GetValue(mixed), parsed.GetValue(incomplete));
             string directory = output.Value(parsed, stderr) ?? CompareOutput.NewFolderName("report");
-            CompareOutput.PrepareFolder(directory, parsed.GetValue(force), stderr, FileNames, "report");
+            ReportFolder.Prepare(directory, parsed.GetValue(force), stderr);
             IReadOnlyList<string> files = Write(model, directory);
             Print(stdout, model);
             stdout.WriteLine();
@@ -65,7 +65,10 @@ internal static class ReportCommand
         {
             var files = new List<string>();
             var svgs = new List<(string Name, string Svg)>();
-            foreach (ChartModel chart in ReportCharts.Build(model))
+            IReadOnlyList<ChartModel> charts = ReportCharts.Build(model);
+            // The manifest first: files of a write that is killed half-way are still this report's.
+            ReportFolder.WriteManifest(directory, ["report.md", "report.html", .. charts.SelectMany(c => new[] { c.Name + ".svg", c.Name + ".png" })]);
+            foreach (ChartModel chart in charts)
             {
                 files.AddRange(CompareCharts.Save(chart.Plot, directory, chart.Name));
                 svgs.Add((chart.Name, chart.Plot.GetSvgXml(CompareCharts.Width, CompareCharts.Height)));
