@@ -273,6 +273,33 @@ public sealed class ReportCommandTests
     }
 
     [Test]
+    public void UnderMpiexecRankZeroAloneReadsWritesAndPrints()
+    {
+        // Issue 20, class 14: both ranks wrote the same folder (and printed the tables twice).
+        string a = Threads("A");
+        string b = Ranks("B");
+        string report = Path.Combine(dir, "R");
+        var run = HybridPiTests.Mpi.Run(2, [TestEnvironment.DriverPath, "report", a, b, "--out-dir", report]);
+        Assert.That(run.Code, Is.Zero, run.Out + run.Err);
+        Assert.That(run.Out.Split('\n').Count(l => l.StartsWith("interop report: 2 run(s)", StringComparison.Ordinal)), Is.EqualTo(1), run.Out);
+        Assert.That(run.Out.Split('\n').Count(l => l.StartsWith("Report: ", StringComparison.Ordinal)), Is.EqualTo(1), run.Out);
+        Assert.That(run.Err, Does.Not.Contain("interop"), run.Err);
+        Assert.That(File.ReadAllText(Path.Combine(report, "report.md")), Does.StartWith("# Interop report"));
+
+        // A refusal on rank 0 (a bad file) is one line, and every rank ends with its code, 2; no abort.
+        string bad = Path.Combine(dir, "bad");
+        Directory.CreateDirectory(bad);
+        File.WriteAllText(Path.Combine(bad, "results.json"), File.ReadAllText(Path.Combine(a, "results.json")).Replace("[0.1,0.11,0.12]", "[]", StringComparison.Ordinal));
+        run = HybridPiTests.Mpi.Run(2, [TestEnvironment.DriverPath, "report", a, bad, "--out-dir", Path.Combine(dir, "R2")]);
+        Assert.That(run.Code, Is.EqualTo(2), run.Out + run.Err);
+        string[] lines = [.. run.Err.Split('\n').Where(l => l.StartsWith("interop", StringComparison.Ordinal))];
+        Assert.That(lines, Has.Length.EqualTo(1), run.Err);
+        Assert.That(lines[0], Does.Contain("points[0].seconds is empty"));
+        Assert.That(run.Err, Does.Not.Contain("MPI_ABORT"));
+        Assert.That(Directory.Exists(Path.Combine(dir, "R2")), Is.False);
+    }
+
+    [Test]
     public void AFileOfAnOlderSchemaSaysItsPeakWasOpenBlasDgemm()
     {
         // Schema 4: the document of today, but peak_gflops and fraction_of_peak were over OpenBLAS's dgemm.

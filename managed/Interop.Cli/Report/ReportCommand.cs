@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Interop.Cli.Compare;
+using Interop.Cli.Jobs;
 using Interop.Core;
 
 namespace Interop.Cli.Report;
@@ -44,6 +45,20 @@ internal static class ReportCommand
                 throw new UsageException($"unknown option '{unknown}'{(closest is null ? string.Empty : $" (did you mean '--{closest}'?)")} (see 'interop report --help')");
             }
 
+            // Under mpiexec every rank runs this command: rank 0 alone reads, writes and prints; the
+            // others wait for its exit code (a collective bounded by INTEROP_MPI_TIMEOUT) and end with it.
+            using IJob job = JobFactory.Start(forceMpi: false);
+            return Driver.RunInJob(job, stderr, () => job.IsRoot ? OnRoot(given, parsed, output, force, mixed, incomplete, stdout, stderr) : Driver.Success);
+        }));
+        return command;
+    }
+
+    // The report itself (rank 0's part under MPI). A usage error is printed here and becomes every
+    // rank's exit code, instead of ending the job with an abort.
+    private static int OnRoot(string[] given, ParseResult parsed, RenamedOption output, Option<bool> force, Option<bool> mixed, Option<bool> incomplete, TextWriter stdout, TextWriter stderr)
+    {
+        try
+        {
             // Everything is read and checked before the output folder is touched.
             IReadOnlyList<ReportRun> runs = ReportModel.Distinct([.. given.Select(ReportModel.Load)], stderr);
             ReportModel model = ReportModel.Merge(runs, parsed.GetValue(mixed), parsed.GetValue(incomplete));
@@ -54,8 +69,12 @@ internal static class ReportCommand
             stdout.WriteLine();
             stdout.WriteLine($"Report: {string.Join(", ", files.Select(Path.GetFileName))} in {directory}");
             return Driver.Success;
-        }));
-        return command;
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine(Driver.Line(Driver.UsageError, string.Empty, e.Message));
+            return Driver.UsageError;
+        }
     }
 
     /// <summary>Charts (SVG and PNG), report.md, then report.html; returns the paths written.</summary>
