@@ -67,6 +67,7 @@ public sealed class ReportInputTests : TempFolderTest
         ("empty backend", d => d["points"]![1]!["backend"] = "", "points[1].backend is ''"),
         ("wrong unit", d => d["points"]![0]!["throughput_unit"] = "GFLOP/s", "points[0].throughput_unit is 'GFLOP/s': pi is measured in darts/s"),
         ("no work", d => d["points"]![0]!["work_per_run"] = 0, "points[0].work_per_run is 0"),
+        ("work not of its size", d => d["points"]![1]!["work_per_run"] = 9.2e18, "points[1].work_per_run is 9.2E+18: a run of "),
         ("negative darts parameter", d => d["parameters"]!["darts"] = d["schema_version"]!.GetValue<int>() >= 4 ? JsonValue.Create(-5) : JsonValue.Create("-5"), "parameters.darts"),
         ("null point", d => d["points"]![0] = null, "points[0]"),
         ("points not an array", d => d["points"] = "none", "points"),

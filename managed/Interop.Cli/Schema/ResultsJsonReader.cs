@@ -286,6 +286,13 @@ internal static partial class ResultsJsonReader
             throw Field(path, $"{at}.work_per_run", $"is {Show(p.WorkPerRun)}: the work of a run is positive");
         }
 
+        // The work of a run follows from its size: darts (pi), 2n^3 / 1e9 GFLOP (inv).
+        double work = p.Workload == "pi" ? p.Size : 2.0 * p.Size * p.Size * (double)p.Size / 1e9;
+        if (p.Size > 0 && Math.Abs(p.WorkPerRun - work) > 1e-6 * work)
+        {
+            throw Field(path, $"{at}.work_per_run", $"is {Show(p.WorkPerRun)}: a run of {(p.Workload == "pi" ? "darts" : "n")} = {p.Size.ToString(Invariant)} does {Show(work)} {(p.Workload == "pi" ? "darts" : "GFLOP")}");
+        }
+
         if (p.ThroughputUnit != unit)
         {
             throw Field(path, $"{at}.throughput_unit", $"is '{Clip(p.ThroughputUnit)}': {p.Workload} is measured in {unit}");
