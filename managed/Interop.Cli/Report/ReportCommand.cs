@@ -9,7 +9,9 @@ namespace Interop.Cli.Report;
 /// `interop report DIR...`: merges the results folders of several compare runs (an mpiexec run and
 /// a threads-only run, two machines, ...) into one table per workload, charts, report.md and a
 /// self-contained report.html. Runs whose workload sizes or seeds differ are refused unless
-/// --allow-mixed, incomplete runs unless --allow-incomplete; a folder without results.json always.
+/// --allow-mixed, incomplete runs unless --allow-incomplete; a folder without results.json, or a
+/// results.json with a field out of its type or range, always. A run given twice counts once.
+/// Under mpiexec, rank 0 alone does all of this; --force replaces only an earlier report's files.
 /// </summary>
 internal static class ReportCommand
 {
