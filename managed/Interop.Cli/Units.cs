@@ -29,6 +29,9 @@ internal static class Units
         return $"{Significant(value, 4)} {unit}";
     }
 
+    /// <summary>A size in the binary unit that shows it: "512 B", "24.4 KiB", "11.6 GiB" (<see cref="Interop.Core.ByteSize"/>).</summary>
+    public static string Bytes(double bytes) => Interop.Core.ByteSize.Text(bytes);
+
     /// <summary>A rate such as GFLOP/s with 3 significant digits (at least the integer part): "61.2", "6.07", "0.0521", "1234".</summary>
     public static string Rate(double value) => double.IsFinite(value) ? Significant(value, 3) : "-";
 

@@ -21,8 +21,8 @@ public static class SpecMatrix
         if (total > 0 && needed > total)
         {
             throw new UsageException(
-                $"{what}: n = {n} needs about {needed / 1e9:F1} GB ({matrices} matrices of {(double)n * n * 8 / 1e9:F1} GB), " +
-                $"more than this machine's {total / 1e9:F1} GB; at most n = {(int)Math.Sqrt(total / (8.0 * matrices))} fits");
+                $"{what}: n = {n} needs about {ByteSize.Text(needed)} ({matrices} matrices of {ByteSize.Text((double)n * n * 8)}), " +
+                $"more than this machine's {ByteSize.Text(total)}; at most n = {(int)Math.Sqrt(total / (8.0 * matrices))} fits");
         }
     }
 
@@ -36,7 +36,7 @@ public static class SpecMatrix
 
         if (n > MaxOrder)
         {
-            throw new UsageException($"n = {n} is too large: one matrix would need {(double)n * n * 8 / 1e9:F1} GB; at most n = {MaxOrder} fits in one buffer");
+            throw new UsageException($"n = {n} is too large: one matrix would need {ByteSize.Text((double)n * n * 8)}; at most n = {MaxOrder} fits in one buffer");
         }
 
         try
@@ -45,7 +45,7 @@ public static class SpecMatrix
         }
         catch (OutOfMemoryException)
         {
-            throw new InvalidOperationException($"cannot allocate an n = {n} matrix ({(double)n * n * 8 / 1e9:F1} GB) on this machine");
+            throw new InvalidOperationException($"cannot allocate an n = {n} matrix ({ByteSize.Text((double)n * n * 8)}) on this machine");
         }
     }
 

@@ -228,7 +228,7 @@ public static class ScalapackInverse
         {
             throw new ScalapackException(
                 "interop_scalapack_create", created,
-                $"{Backend}: n = {request.N} on {size} rank(s) needs about {BytesPerRank(request.N, size) / 1e9:F1} GB per rank, more than some node has for its ranks " +
+                $"{Backend}: n = {request.N} on {size} rank(s) needs about {ByteSize.Text(BytesPerRank(request.N, size))} per rank, more than some node has for its ranks " +
                 $"(MemAvailable, its cgroup's limit and {MemoryLimit.Variable} set the bound): use more nodes, or a smaller n");
         }
 

@@ -153,10 +153,11 @@ public sealed class ReportCommandTests
         string a = Threads("A");
         string b = Ranks("B");
         string report = Path.Combine(dir, "R");
-        Directory.CreateDirectory(report);
-        File.WriteAllText(Path.Combine(report, "notes.txt"), "mine");
-        File.WriteAllText(Path.Combine(report, "report.md"), "old");
         var (code, _, error) = Cli.Run("report", a, b, "--out-dir", report);
+        Assert.That(code, Is.Zero, error);
+        File.WriteAllText(Path.Combine(report, "notes.txt"), "mine");
+        File.WriteAllText(Path.Combine(report, "report.md"), "an earlier report's, edited");
+        (code, _, error) = Cli.Run("report", a, b, "--out-dir", report);
         Assert.That(code, Is.EqualTo(2));
         Assert.That(error, Does.Contain("not empty").And.Contain("--force"));
 
@@ -166,8 +167,136 @@ public sealed class ReportCommandTests
         Assert.That(File.ReadAllText(Path.Combine(report, "report.md")), Does.StartWith("# Interop report"));
         Assert.That(Directory.GetFiles(report).Select(Path.GetFileName), Is.EquivalentTo(new[]
         {
-            "notes.txt", "report.md", "report.html", "report-pi-throughput.svg", "report-pi-throughput.png", "report-pi-speedup.svg", "report-pi-speedup.png",
+            "notes.txt", "report-files.txt", "report.md", "report.html", "report-pi-throughput.svg", "report-pi-throughput.png", "report-pi-speedup.svg", "report-pi-speedup.png",
         }));
+    }
+
+    [Test]
+    public void ForceIntoACompareFolderLeavesEveryFileOfCompareAlone()
+    {
+        // Issue 20, class 13: `report --force` into a compare's results folder deleted its report.md.
+        string a = Threads("A");
+        string compare = Path.Combine(dir, "C");
+        Directory.CreateDirectory(compare);
+        var written = new Dictionary<string, string>
+        {
+            ["results.json"] = File.ReadAllText(Path.Combine(a, "results.json")),
+            ["results.csv"] = "compare's csv",
+            ["report.md"] = "compare's report",
+            ["pi-throughput.png"] = "compare's chart",
+        };
+        foreach ((string name, string text) in written)
+        {
+            File.WriteAllText(Path.Combine(compare, name), text);
+        }
+
+        var (code, stdout, stderr) = Cli.Run("report", a, "--out-dir", compare, "--force");
+        Assert.That(code, Is.EqualTo(2), stdout + stderr);
+        Assert.That(stderr.TrimEnd().Split('\n'), Has.Length.EqualTo(1), stderr);
+        Assert.That(stderr, Does.Contain($"--out-dir {compare}: report.md there was not written by interop report"));
+        Assert.That(Directory.GetFiles(compare).Select(Path.GetFileName), Is.EquivalentTo(written.Keys));
+        foreach ((string name, string text) in written)
+        {
+            Assert.That(File.ReadAllText(Path.Combine(compare, name)), Is.EqualTo(text), name);
+        }
+
+        // An edited manifest names only what report writes: it cannot make --force remove compare's files.
+        File.WriteAllText(Path.Combine(compare, "report-files.txt"), "results.json\nresults.csv\n../A/results.json\n");
+        (code, _, stderr) = Cli.Run("report", a, "--out-dir", compare, "--force");
+        Assert.That(code, Is.EqualTo(2), stderr);
+        Assert.That(File.ReadAllText(Path.Combine(compare, "results.json")), Is.EqualTo(written["results.json"]));
+        Assert.That(File.Exists(Path.Combine(a, "results.json")));
+    }
+
+    [Test]
+    public void TheSameRunGivenTwiceIsCountedOnce()
+    {
+        // Issue 20, class 12: a folder and its results.json, or a link to either, gave duplicate rows.
+        string a = Threads("A");
+        string b = Ranks("B");
+        string link = Path.Combine(dir, "link-to-A");
+        Directory.CreateSymbolicLink(link, a);
+        string fileLink = Path.Combine(dir, "results-of-A.json");
+        File.CreateSymbolicLink(fileLink, Path.Combine(link, "results.json"));
+        var (code, stdout, stderr) = Cli.Run("report", a, b, Path.Combine(a, "results.json"), link + "/", fileLink, a, "--out-dir", Path.Combine(dir, "R"));
+        Assert.That(code, Is.Zero, stderr);
+        Assert.That(stdout, Does.Contain("interop report: 2 run(s)"));
+        string[] rows = [.. stdout.Split('\n').Where(l => l.StartsWith("c-openmp", StringComparison.Ordinal))];
+        Assert.That(rows, Has.Length.EqualTo(3), stdout);
+        string[] notes = [.. stderr.TrimEnd().Split('\n')];
+        Assert.That(notes, Has.Length.EqualTo(4), stderr);
+        Assert.That(notes, Has.All.StartWith("interop: note: ").And.All.Contain($"is the run of {a} (the same file, ").And.All.EndWith("): counted once"));
+    }
+
+    [Test]
+    public void ACopyOfARunIsTheSameRunByItsId()
+    {
+        // Schema 6 gives every run an id: a copied folder is the same run; two runs with the same
+        // points but their own ids are two runs.
+        System.Text.Json.Nodes.JsonObject document = ReportInputTests.CurrentDocument();
+        document["provenance"]!["run_id"] = "5b1c1f3e-2d7a-4a51-9a0e-0c3b0f6f4a11";
+        string original = Path.Combine(dir, "original");
+        string copy = Path.Combine(dir, "copy");
+        string other = Path.Combine(dir, "other");
+        foreach (string folder in new[] { original, copy, other })
+        {
+            Directory.CreateDirectory(folder);
+            if (folder == other)
+            {
+                document["provenance"]!["run_id"] = "0d9e8c7b-6a5f-4e3d-8c2b-1a0f9e8d7c6b";
+            }
+
+            File.WriteAllText(Path.Combine(folder, "results.json"), document.ToJsonString());
+        }
+
+        var (code, stdout, stderr) = Cli.Run("report", original, copy, "--out-dir", Path.Combine(dir, "R1"));
+        Assert.That(code, Is.Zero, stderr);
+        Assert.That(stdout, Does.Contain("interop report: 1 run(s)"));
+        Assert.That(stderr.Trim(), Is.EqualTo($"interop: note: {copy} is the run of {original} (the same run id, 5b1c1f3e-2d7a-4a51-9a0e-0c3b0f6f4a11): counted once"));
+
+        (code, stdout, stderr) = Cli.Run("report", original, other, "--out-dir", Path.Combine(dir, "R2"));
+        Assert.That(code, Is.Zero, stderr);
+        Assert.That(stdout, Does.Contain("interop report: 2 run(s)"));
+        Assert.That(stderr, Is.Empty);
+    }
+
+    [Test]
+    public void CompareGivesItsRunAnIdWhenItStarts()
+    {
+        string output = Path.Combine(dir, "C");
+        var (code, _, stderr) = Cli.Run("compare", "--workload", "pi", "--backend", "managed-serial", "--darts", "20000", "--threads", "1", "--repeat", "1", "--out-dir", output);
+        Assert.That(code, Is.Zero, stderr);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json")));
+        Assert.That(json.RootElement.GetProperty("schema_version").GetInt32(), Is.EqualTo(Interop.Cli.Schema.ResultDocument.CurrentVersion));
+        string? id = json.RootElement.GetProperty("provenance").GetProperty("run_id").GetString();
+        Assert.That(Guid.TryParse(id, out _), id);
+    }
+
+    [Test]
+    public void UnderMpiexecRankZeroAloneReadsWritesAndPrints()
+    {
+        // Issue 20, class 14: both ranks wrote the same folder (and printed the tables twice).
+        string a = Threads("A");
+        string b = Ranks("B");
+        string report = Path.Combine(dir, "R");
+        var run = HybridPiTests.Mpi.Run(2, [TestEnvironment.DriverPath, "report", a, b, "--out-dir", report]);
+        Assert.That(run.Code, Is.Zero, run.Out + run.Err);
+        Assert.That(run.Out.Split('\n').Count(l => l.StartsWith("interop report: 2 run(s)", StringComparison.Ordinal)), Is.EqualTo(1), run.Out);
+        Assert.That(run.Out.Split('\n').Count(l => l.StartsWith("Report: ", StringComparison.Ordinal)), Is.EqualTo(1), run.Out);
+        Assert.That(run.Err, Does.Not.Contain("interop"), run.Err);
+        Assert.That(File.ReadAllText(Path.Combine(report, "report.md")), Does.StartWith("# Interop report"));
+
+        // A refusal on rank 0 (a bad file) is one line, and every rank ends with its code, 2; no abort.
+        string bad = Path.Combine(dir, "bad");
+        Directory.CreateDirectory(bad);
+        File.WriteAllText(Path.Combine(bad, "results.json"), File.ReadAllText(Path.Combine(a, "results.json")).Replace("[0.1,0.11,0.12]", "[]", StringComparison.Ordinal));
+        run = HybridPiTests.Mpi.Run(2, [TestEnvironment.DriverPath, "report", a, bad, "--out-dir", Path.Combine(dir, "R2")]);
+        Assert.That(run.Code, Is.EqualTo(2), run.Out + run.Err);
+        string[] lines = [.. run.Err.Split('\n').Where(l => l.StartsWith("interop", StringComparison.Ordinal))];
+        Assert.That(lines, Has.Length.EqualTo(1), run.Err);
+        Assert.That(lines[0], Does.Contain("points[0].seconds is empty"));
+        Assert.That(run.Err, Does.Not.Contain("MPI_ABORT"));
+        Assert.That(Directory.Exists(Path.Combine(dir, "R2")), Is.False);
     }
 
     [Test]

@@ -139,7 +139,7 @@ public sealed class ScalapackCommandTests : TempFolderTest
         Assert.That(run.Code, Is.EqualTo(1), run.Out + run.Err);
         string[] lines = InteropLines(run.Err);
         Assert.That(lines, Has.Length.EqualTo(1), run.Err);
-        Assert.That(lines[0], Does.Contain("n = 50000 on 2 rank(s) needs about 12.5 GB per rank").And.Contain("INTEROP_MEMORY_LIMIT"));
+        Assert.That(lines[0], Does.Contain("n = 50000 on 2 rank(s) needs about 11.6 GiB per rank").And.Contain("INTEROP_MEMORY_LIMIT"));
         Assert.That(run.Err, Does.Not.Contain("MPI_ABORT"), "every rank knew: no abort");
 
         var fits = HybridPiTests.Mpi.Run(2, Inv("--backend", "scalapack", "--size", "1000", "--repeat", "1"), environment: limited);

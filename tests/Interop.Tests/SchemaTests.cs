@@ -69,7 +69,7 @@ public sealed partial class SchemaTests
             OpenmpRuntimesLoaded = "libgomp.so.1",
         },
         Variables = new Dictionary<string, string?> { ["OMP_NUM_THREADS"] = "2", ["OMP_PROC_BIND"] = null },
-        Points = [Point("pi"), Point("inv") with { Backend = "lapack", Darts = null, N = 100 }],
+        Points = [Point("pi"), Point("inv") with { Backend = "lapack", Darts = null, N = 100, WorkPerRun = 2e-3, ThroughputUnit = "GFLOP/s", Inside = null, Estimate = null, AbsError = null }],
     };
 
     private static MeasuredPoint Point(string workload) => new()

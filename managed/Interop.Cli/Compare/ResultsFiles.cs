@@ -27,8 +27,6 @@ internal static class ResultsFiles
     /// </summary>
     public const int SchemaVersion = ResultDocument.CurrentVersion;
 
-    /// <summary>The first version written as <see cref="ResultDocument"/> (numbers as numbers).</summary>
-    private const int SharedDocumentVersion = 4;
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     /// <summary>The names of the files a compare writes in its folder (charts of both workloads included): what --force removes.</summary>
@@ -110,66 +108,11 @@ internal static class ResultsFiles
     public static string Json(CompareRun run) => Documents.Serialize(Documents.FromCompare(run));
 
     /// <summary>
-    /// Reads a results.json (the --baseline input, and interop report's): schema 5 written by
-    /// <see cref="Json"/>, schema 4 (the same document, its peak OpenBLAS's dgemm), and the files
-    /// of schemas 1 to 3, whose values were strings. <see cref="CompareRun.SchemaVersion"/> says which.
+    /// Reads a results.json (the --baseline input, and interop report's): every schema from 1 to
+    /// this build's, every field checked (<see cref="ResultsJsonReader"/>); a bad file is a usage
+    /// error naming the file and the field. <see cref="CompareRun.SchemaVersion"/> says which schema.
     /// </summary>
-    public static CompareRun ReadJson(string path)
-    {
-        InputFile.RequireRegular(path);
-        try
-        {
-            string text = File.ReadAllText(path);
-            using JsonDocument doc = JsonDocument.Parse(text);
-            JsonElement root = doc.RootElement;
-            if (root.TryGetProperty("schema_version", out JsonElement version) && version.GetInt32() >= SharedDocumentVersion)
-            {
-                ResultDocument document = Documents.Deserialize(text);
-                if (document.Kind != "compare")
-                {
-                    throw new JsonException($"a document of `interop {document.Kind} --json`, not of compare");
-                }
-
-                return Documents.ToCompare(document);
-            }
-
-            var points = root.GetProperty("points").EnumerateArray().Select(p => new ComparePoint(
-                p.GetProperty("workload").GetString()!,
-                p.GetProperty("backend").GetString()!,
-                p.GetProperty("ranks").GetInt32(),
-                p.GetProperty("threads").GetInt32(),
-                [.. p.GetProperty("seconds").EnumerateArray().Select(s => s.GetDouble())],
-                p.GetProperty("work_per_run").GetDouble(),
-                p.GetProperty("throughput_unit").GetString()!,
-                p.GetProperty("verified").GetBoolean(),
-                p.GetProperty("check").GetString()!)
-            {
-                // Absent from schema 1 files.
-                Isa = p.TryGetProperty("isa", out JsonElement isa) ? isa.GetString() ?? "unknown" : "unknown",
-                Size = p.TryGetProperty("size", out JsonElement size) ? size.GetInt64() : 0,
-                // The peak of schemas 2 and 3 was OpenBLAS's dgemm rate.
-                DgemmGflops = p.TryGetProperty("peak_gflops", out JsonElement peak) && peak.ValueKind == JsonValueKind.Number ? peak.GetDouble() : null,
-            }).ToList();
-            return new CompareRun(
-                root.GetProperty("started").GetDateTimeOffset(),
-                root.GetProperty("wall_seconds").GetDouble(),
-                ReadPairs(root, "parameters"),
-                ReadPairs(root, "environment"),
-                ReadPairs(root, "variables"),
-                points)
-            {
-                // Absent before schema 3, whose files were written only at the end of a run.
-                Complete = !root.TryGetProperty("complete", out JsonElement complete) || complete.GetBoolean(),
-                Status = root.TryGetProperty("status", out JsonElement status) ? status.GetString() ?? "unknown" : "complete",
-                PointsPlanned = root.TryGetProperty("points_planned", out JsonElement planned) && planned.ValueKind == JsonValueKind.Number ? planned.GetInt32() : null,
-                SchemaVersion = root.TryGetProperty("schema_version", out JsonElement legacy) && legacy.ValueKind == JsonValueKind.Number ? legacy.GetInt32() : 1,
-            };
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
-        {
-            throw new UsageException($"{path}: not a readable results.json of interop compare ({e.Message.ReplaceLineEndings(" ")})");
-        }
-    }
+    public static CompareRun ReadJson(string path) => ResultsJsonReader.Read(path);
 
     /// <summary>The CSV header (<see cref="ResultCsv.Header"/>).</summary>
     public const string CsvHeader = ResultCsv.Header;
@@ -183,7 +126,4 @@ internal static class ResultsFiles
         OutputFile.WriteText(path, text);
         return path;
     }
-
-    private static IReadOnlyList<KeyValuePair<string, string?>> ReadPairs(JsonElement root, string name) =>
-        [.. root.GetProperty(name).EnumerateObject().Select(p => new KeyValuePair<string, string?>(p.Name, p.Value.ValueKind == JsonValueKind.Null ? null : p.Value.GetString()))];
 }

@@ -14,7 +14,7 @@ internal static class ReportCharts
     private static readonly MarkerShape[] Markers =
         [MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond, MarkerShape.FilledTriangleDown, MarkerShape.OpenCircle, MarkerShape.OpenSquare];
 
-    /// <summary>Every file name a report writes besides report.md and report.html: what --force removes.</summary>
+    /// <summary>Every chart file name a report may write besides report.md and report.html (--force removes those an earlier report listed).</summary>
     public static IEnumerable<string> FileNames { get; } =
         [.. from workload in new[] { "pi", "inv" } from kind in new[] { "throughput", "speedup" } from ext in new[] { "svg", "png" } select $"report-{workload}-{kind}.{ext}"];
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Interop.Cli.Compare;
+using Interop.Cli.Jobs;
 using Interop.Core;
 
 namespace Interop.Cli.Report;
@@ -8,12 +9,14 @@ namespace Interop.Cli.Report;
 /// `interop report DIR...`: merges the results folders of several compare runs (an mpiexec run and
 /// a threads-only run, two machines, ...) into one table per workload, charts, report.md and a
 /// self-contained report.html. Runs whose workload sizes or seeds differ are refused unless
-/// --allow-mixed, incomplete runs unless --allow-incomplete; a folder without results.json always.
+/// --allow-mixed, incomplete runs unless --allow-incomplete; a folder without results.json, or a
+/// results.json with a field out of its type or range, always. A run given twice counts once.
+/// Under mpiexec, rank 0 alone does all of this; --force replaces only an earlier report's files.
 /// </summary>
 internal static class ReportCommand
 {
-    /// <summary>The files a report writes in its folder: what --force removes.</summary>
-    public static IReadOnlyList<string> FileNames { get; } = ["report.md", "report.html", .. ReportCharts.FileNames];
+    /// <summary>The names of the files a report may write in its folder (<see cref="ReportFolder"/>: --force removes those an earlier report listed).</summary>
+    public static IReadOnlyList<string> FileNames { get; } = [ReportFolder.ManifestName, "report.md", "report.html", .. ReportCharts.FileNames];
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
@@ -44,18 +47,36 @@ internal static class ReportCommand
                 throw new UsageException($"unknown option '{unknown}'{(closest is null ? string.Empty : $" (did you mean '--{closest}'?)")} (see 'interop report --help')");
             }
 
+            // Under mpiexec every rank runs this command: rank 0 alone reads, writes and prints; the
+            // others wait for its exit code (a collective bounded by INTEROP_MPI_TIMEOUT) and end with it.
+            using IJob job = JobFactory.Start(forceMpi: false);
+            return Driver.RunInJob(job, stderr, () => job.IsRoot ? OnRoot(given, parsed, output, force, mixed, incomplete, stdout, stderr) : Driver.Success);
+        }));
+        return command;
+    }
+
+    // The report itself (rank 0's part under MPI). A usage error is printed here and becomes every
+    // rank's exit code, instead of ending the job with an abort.
+    private static int OnRoot(string[] given, ParseResult parsed, RenamedOption output, Option<bool> force, Option<bool> mixed, Option<bool> incomplete, TextWriter stdout, TextWriter stderr)
+    {
+        try
+        {
             // Everything is read and checked before the output folder is touched.
-            ReportRun[] runs = [.. given.Select(ReportModel.Load)];
+            IReadOnlyList<ReportRun> runs = ReportModel.Distinct([.. given.Select(ReportModel.Load)], stderr);
             ReportModel model = ReportModel.Merge(runs, parsed.GetValue(mixed), parsed.GetValue(incomplete));
             string directory = output.Value(parsed, stderr) ?? CompareOutput.NewFolderName("report");
-            CompareOutput.PrepareFolder(directory, parsed.GetValue(force), stderr, FileNames, "report");
+            ReportFolder.Prepare(directory, parsed.GetValue(force), stderr);
             IReadOnlyList<string> files = Write(model, directory);
             Print(stdout, model);
             stdout.WriteLine();
             stdout.WriteLine($"Report: {string.Join(", ", files.Select(Path.GetFileName))} in {directory}");
             return Driver.Success;
-        }));
-        return command;
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine(Driver.Line(Driver.UsageError, string.Empty, e.Message));
+            return Driver.UsageError;
+        }
     }
 
     /// <summary>Charts (SVG and PNG), report.md, then report.html; returns the paths written.</summary>
@@ -65,7 +86,10 @@ internal static class ReportCommand
         {
             var files = new List<string>();
             var svgs = new List<(string Name, string Svg)>();
-            foreach (ChartModel chart in ReportCharts.Build(model))
+            IReadOnlyList<ChartModel> charts = ReportCharts.Build(model);
+            // The manifest first: files of a write that is killed half-way are still this report's.
+            ReportFolder.WriteManifest(directory, ["report.md", "report.html", .. charts.SelectMany(c => new[] { c.Name + ".svg", c.Name + ".png" })]);
+            foreach (ChartModel chart in charts)
             {
                 files.AddRange(CompareCharts.Save(chart.Plot, directory, chart.Name));
                 svgs.Add((chart.Name, chart.Plot.GetSvgXml(CompareCharts.Width, CompareCharts.Height)));

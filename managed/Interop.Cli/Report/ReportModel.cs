@@ -15,6 +15,15 @@ internal sealed record ReportRun(string Label, string Path, CompareRun Run)
     /// <summary>The results.json the run was read from (<see cref="Path"/> itself, or the one in that folder).</summary>
     public string ResultsJson => Directory.Exists(Path) ? System.IO.Path.Combine(Path, "results.json") : Path;
 
+    /// <summary>The results.json with every symbolic link resolved: one file however it was named.</summary>
+    public string CanonicalJson => CanonicalPath ?? ResultsJson;
+
+    /// <summary>Set by <see cref="ReportModel.Load"/>: the canonical path of the results.json read.</summary>
+    public string? CanonicalPath { get; init; }
+
+    /// <summary>The run's id (schema 6), or null for an older file: then <see cref="CanonicalJson"/> tells runs apart.</summary>
+    public string? RunId => Run.Provenance?.RunId;
+
     /// <summary>"host (CPU)", or the CPU alone: what tells two machines apart.</summary>
     public string Machine => Host is string host ? $"{host} ({Cpu})" : Cpu;
 
@@ -94,7 +103,61 @@ internal sealed record ReportModel(IReadOnlyList<ReportRun> Runs, IReadOnlyList<
             throw new UsageException($"{path}: no such folder");
         }
 
-        return new ReportRun(label, path, ResultsFiles.ReadJson(json));
+        return new ReportRun(label, path, ResultsFiles.ReadJson(json)) { CanonicalPath = Canonical(json) };
+    }
+
+    /// <summary>
+    /// The runs given, each once: a run given twice (a folder and its results.json, a link to either,
+    /// the same path twice, or a copy of the folder: the same run id) is kept where it was first given,
+    /// with a note on <paramref name="stderr"/> for each one left out.
+    /// </summary>
+    public static IReadOnlyList<ReportRun> Distinct(IReadOnlyList<ReportRun> runs, TextWriter stderr)
+    {
+        var kept = new List<ReportRun>();
+        foreach (ReportRun run in runs)
+        {
+            ReportRun? same = kept.FirstOrDefault(k => k.CanonicalJson == run.CanonicalJson) ?? kept.FirstOrDefault(k => k.RunId is not null && k.RunId == run.RunId);
+            if (same is null)
+            {
+                kept.Add(run);
+                continue;
+            }
+
+            string why = same.CanonicalJson == run.CanonicalJson ? $"the same file, {same.CanonicalJson}" : $"the same run id, {run.RunId}";
+            stderr.WriteLine($"interop: note: {run.Path} is the run of {same.Path} ({why}): counted once");
+        }
+
+        return kept;
+    }
+
+    /// <summary>
+    /// <paramref name="path"/> made absolute with every symbolic link on it resolved (realpath):
+    /// a path that cannot be resolved (a loop, no permission) stays as far as it got.
+    /// </summary>
+    public static string Canonical(string path, int depth = 0)
+    {
+        string full = System.IO.Path.GetFullPath(path);
+        string root = System.IO.Path.GetPathRoot(full) ?? "/";
+        string resolved = root;
+        foreach (string part in full[root.Length..].Split(System.IO.Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            string next = System.IO.Path.Combine(resolved, part);
+            try
+            {
+                if (depth < 40 && new FileInfo(next).LinkTarget is not null && File.ResolveLinkTarget(next, returnFinalTarget: true) is FileSystemInfo target)
+                {
+                    // The target may itself lie under links: resolve it the same way.
+                    next = Canonical(target.FullName, depth + 1);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+
+            resolved = next;
+        }
+
+        return resolved;
     }
 
     /// <summary>
@@ -114,11 +177,6 @@ internal sealed record ReportModel(IReadOnlyList<ReportRun> Runs, IReadOnlyList<
             }
 
             notes.Add($"{what}: its points are merged as they are.");
-        }
-
-        foreach (IGrouping<string, ReportRun> dup in runs.GroupBy(r => System.IO.Path.GetFullPath(r.Path)).Where(g => g.Count() > 1))
-        {
-            throw new UsageException($"{dup.First().Path}: given more than once");
         }
 
         string? mixed = Differences(runs);

@@ -33,9 +33,9 @@ internal static class Documents
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    /// <summary>This build, this host, now (UTC).</summary>
+    /// <summary>This build, this host, now (UTC), and a new run id: called once, when a run starts.</summary>
     public static Provenance Here() =>
-        new(BuildInfo.Version, BuildInfo.Commit, BuildInfo.Describe, HostName(), DateTimeOffset.UtcNow);
+        new(BuildInfo.Version, BuildInfo.Commit, BuildInfo.Describe, HostName(), DateTimeOffset.UtcNow) { RunId = Guid.NewGuid().ToString("D") };
 
     public static string Serialize(ResultDocument document) =>
         JsonSerializer.Serialize(document, SchemaJsonContext.Default.ResultDocument);

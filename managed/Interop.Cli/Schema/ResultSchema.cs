@@ -10,14 +10,15 @@ namespace Interop.Cli.Schema;
 internal sealed record ResultDocument
 {
     /// <summary>
-    /// 5: an inversion's peak_gflops is the FMA limit of the point's own path at its threads
+    /// 6: provenance.run_id, one id per run, made when the run starts (`interop report` counts a run
+    /// given twice once). 5: an inversion's peak_gflops is the FMA limit of the point's own path at its threads
     /// (peak_source "fma_limit"), so fraction_of_peak is at most 1 unless above_peak; OpenBLAS's dgemm
     /// rate, the peak of versions 2 to 4, moved to dgemm_gflops and over_dgemm. 4: one document for
     /// pi, inv and compare; provenance; typed parameters and environment; check details as fields.
     /// 3: complete, status, verified, points_planned. 2: points gained isa, size, peak_gflops,
     /// percent_of_peak and throughput_per_worker.
     /// </summary>
-    public const int CurrentVersion = 5;
+    public const int CurrentVersion = 6;
 
     /// <summary>The first version whose peak_gflops is the FMA limit of the point's path, not OpenBLAS's dgemm.</summary>
     public const int FmaLimitVersion = 5;
@@ -67,7 +68,14 @@ internal sealed record Provenance(
     string GitCommit,
     string GitDescribe,
     string Host,
-    DateTimeOffset TimestampUtc);
+    DateTimeOffset TimestampUtc)
+{
+    /// <summary>
+    /// The run's own id (a UUID), made when the run starts and kept by every rewrite of its
+    /// results.json (schema 6; null in older files): two files with one id hold the same run.
+    /// </summary>
+    public string? RunId { get; init; }
+}
 
 /// <summary>What the run was asked to do. Fields a command has no use for are null.</summary>
 internal sealed record RunParameters
