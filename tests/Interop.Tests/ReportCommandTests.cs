@@ -209,6 +209,28 @@ public sealed class ReportCommandTests
     }
 
     [Test]
+    public void CompareForceIntoAReportFolderLeavesEveryFileOfReportAlone()
+    {
+        // Issue 20, class 13, the other way round: `compare --force` into a report's folder removed its report.md.
+        string a = Threads("A");
+        string report = Path.Combine(dir, "R");
+        var (code, _, stderr) = Cli.Run("report", a, "--out-dir", report);
+        Assert.That(code, Is.Zero, stderr);
+        var before = Directory.GetFiles(report).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
+        Assert.That(before.Keys, Does.Contain("report.md"));
+
+        (code, var stdout, stderr) = Cli.Run("compare", "--quick", "--workload", "pi", "--darts", "1e5", "--backend", "managed-serial", "--out-dir", report, "--force");
+        Assert.That(code, Is.EqualTo(2), stdout + stderr);
+        Assert.That(stderr.TrimEnd().Split('\n'), Has.Length.EqualTo(1), stderr);
+        Assert.That(stderr, Does.Contain("report.md there was written by interop report"));
+        Assert.That(Directory.GetFiles(report).Select(Path.GetFileName), Is.EquivalentTo(before.Keys));
+        foreach ((string name, byte[] bytes) in before)
+        {
+            Assert.That(File.ReadAllBytes(Path.Combine(report, name)), Is.EqualTo(bytes), name);
+        }
+    }
+
+    [Test]
     public void TheSameRunGivenTwiceIsCountedOnce()
     {
         // Issue 20, class 12: a folder and its results.json, or a link to either, gave duplicate rows.

@@ -51,6 +51,15 @@ internal sealed class CompareOutput
     /// </summary>
     public static CompareOutput Prepare(string directory, bool force, TextWriter stderr)
     {
+        // A report folder holds a report.md of its own: compare's --force replaces compare's files only.
+        if (force && !string.IsNullOrWhiteSpace(directory) &&
+            ResultsFiles.FileNames.FirstOrDefault(Report.ReportFolder.WrittenByReport(Path.GetFullPath(directory)).Contains) is string foreign)
+        {
+            throw new UsageException(
+                $"--out-dir {directory}: {foreign} there was written by interop report; " +
+                "--force replaces only an earlier compare's own files: give another --out-dir");
+        }
+
         PrepareFolder(directory, force, stderr, ResultsFiles.FileNames, "compare");
         return new CompareOutput(directory, stderr);
     }

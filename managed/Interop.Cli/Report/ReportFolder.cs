@@ -62,6 +62,13 @@ internal static class ReportFolder
             (others > 0 ? string.Create(CultureInfo.InvariantCulture, $"; {others} other entries left as they are") : string.Empty));
     }
 
+    /// <summary>
+    /// The files in <paramref name="folder"/> that an earlier report wrote (its manifest's names, or
+    /// an old report folder's), so that another command's --force leaves them alone.
+    /// </summary>
+    public static IReadOnlySet<string> WrittenByReport(string folder) =>
+        Directory.Exists(folder) ? Listed(folder) : new HashSet<string>();
+
     /// <summary>Writes the manifest naming <paramref name="names"/> (and itself): before the files themselves.</summary>
     public static void WriteManifest(string directory, IEnumerable<string> names) =>
         OutputFile.WriteText(
