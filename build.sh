@@ -3,6 +3,11 @@
 #   ./build.sh              install missing system packages (apt-get), build native + managed
 #   ./build.sh test         build if needed, then run every suite (CTest, cargo, NUnit, the lower CPU
 #                           classes, MPI) and print one summary line: "N passed, N failed"
+#   ./build.sh fuzz         build if needed, then run the property tests (NUnit category Property: the
+#                           readers of .npy files, results.json, the kernel table and the thread
+#                           variables fed random and mutated input) with INTEROP_PROPERTY_CASES cases
+#                           each (default 100000; those that run the driver take a hundredth) from a
+#                           fresh seed, printed first; INTEROP_PROPERTY_SEED=<seed> ./build.sh fuzz reruns it
 #   ./build.sh clean        remove build/
 # Options (before or after the command):
 #   --full                  test: also the scalar-only CPU class (the default suite runs the classes
@@ -24,11 +29,11 @@ install="yes"
 full="no"
 for arg in "$@"; do
   case "$arg" in
-    build|test|clean) command="$arg" ;;
+    build|test|fuzz|clean) command="$arg" ;;
     --portable) portable="ON" ;;
     --no-install) install="no" ;;
     --full) full="yes" ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "build.sh: unknown argument '$arg' (see ./build.sh --help)" >&2; exit 2 ;;
   esac
 done
@@ -255,8 +260,27 @@ run_tests() {
   [ "$failed" -eq 0 ]
 }
 
+# The property tests alone, with many cases: each property's case count and seed come from these
+# variables (tests/Interop.Tests/PropertyCases.cs); a failure prints the seed and case that reproduce it.
+run_fuzz() {
+  local cases="${INTEROP_PROPERTY_CASES:-100000}"
+  local seed="${INTEROP_PROPERTY_SEED:-$(od -An -N8 -tu8 /dev/urandom | tr -d ' ')}"
+  case "$cases" in ''|*[!0-9]*|0) die "INTEROP_PROPERTY_CASES='$cases' is not a positive number of cases" ;; esac
+  build_all
+  SUMMARY_FILE="$(mktemp)"
+  trap 'rm -f "$SUMMARY_FILE"' EXIT
+  log "fuzz: property tests, $cases cases each, seed $seed (rerun with INTEROP_PROPERTY_SEED=$seed ./build.sh fuzz)"
+  nunit_suite fuzz "TestCategory=Property" INTEROP_PROPERTY_CASES="$cases" INTEROP_PROPERTY_SEED="$seed"
+  local suite passed failed
+  read -r suite passed failed <"$SUMMARY_FILE"
+  log "seed $seed"
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+}
+
 case "$command" in
   build) build_all ;;
   test) run_tests ;;
+  fuzz) run_fuzz ;;
   clean) rm -rf "$BUILD"; log "removed $BUILD" ;;
 esac

@@ -18,6 +18,17 @@ public static class Driver
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         Commands.Notices.Reset();
+        // The commands are built from the kernel table: a malformed file of the build's paths beside
+        // the libraries is one line and exit 1 here, not an unhandled exception while building them.
+        try
+        {
+            _ = Native.NativeKernelTable.Default;
+        }
+        catch (FormatException e)
+        {
+            return Print(stderr, Failure, e.Message);
+        }
+
         var root = new RootCommand(
             "Interop: hybrid parallel computing from .NET. Runs the same workloads in managed C#, " +
             "C/OpenMP and Fortran/OpenMP kernels, and compares them side by side.");

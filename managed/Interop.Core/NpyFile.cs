@@ -1,19 +1,18 @@
 using System.Buffers.Binary;
-using System.Globalization;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace Interop.Core;
 
 /// <summary>
 /// Square float64 matrices in NumPy's .npy format (versions 1.0, 2.0 and 3.0), so matrices move
-/// to and from Python: np.save / np.load. Reads C or Fortran order and either byte order into a
+/// to and from Python: np.save / np.load. Reads C or Fortran order and every spelling of float64
+/// (<see cref="ByteOrder"/>; the header is read as NumPy reads it, <see cref="NpyHeader"/>) into a
 /// pinned row-major buffer; writes version 1.0, little-endian, C order. A file that is not a square
 /// float64 matrix is a <see cref="UsageException"/> naming what is wrong.
 /// </summary>
-public static partial class NpyFile
+public static class NpyFile
 {
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
@@ -105,10 +104,10 @@ public static partial class NpyFile
         }
 
         int major = prefix[6];
-        int headerLengthSize = major switch
+        int headerLengthSize = (major, prefix[7]) switch
         {
-            1 => 2,
-            2 or 3 => 4,
+            (1, 0) => 2,
+            (2, 0) or (3, 0) => 4,
             _ => throw new UsageException($"{name}: unsupported .npy version {major}.{prefix[7]}"),
         };
         if (length < 8 + headerLengthSize)
@@ -138,19 +137,11 @@ public static partial class NpyFile
         byte[] headerBytes = new byte[headerLength];
         stream.ReadExactly(headerBytes);
         string header = (major == 3 ? Encoding.UTF8 : Encoding.Latin1).GetString(headerBytes);
-        string descr = Field(DescrPattern(), header, "descr", name);
-        bool fortranOrder = Field(FortranPattern(), header, "fortran_order", name) == "True";
-        string shapeText = Field(ShapePattern(), header, "shape", name);
-
-        bool bigEndian = descr switch
-        {
-            "<f8" => false,
-            ">f8" => true,
-            _ => throw new UsageException($"{name}: element type '{descr}' is not float64 ('<f8'); convert with a.astype(np.float64)"),
-        };
-        long[] shape = [.. shapeText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(s => long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out long v) ? v
-                : throw new UsageException($"{name}: malformed shape ({shapeText})"))];
+        NpyHeader.Fields fields = NpyHeader.Parse(header, pythonTwoLongs: major < 3, name);
+        bool bigEndian = ByteOrder(fields.Descr, name);
+        bool fortranOrder = fields.FortranOrder;
+        long[] shape = fields.Shape;
+        string shapeText = shape.Length == 1 ? $"{shape[0]}," : string.Join(", ", shape);
         if (shape.Length != 2 || shape[0] != shape[1])
         {
             throw new UsageException($"{name}: shape ({shapeText}) is not a square matrix");
@@ -251,18 +242,35 @@ public static partial class NpyFile
         }
     }
 
-    private static string Field(Regex pattern, string header, string key, string name)
+    /// <summary>
+    /// Whether <paramref name="descr"/>, the header's dtype, is big-endian float64; anything that is
+    /// not float64 is a <see cref="UsageException"/> naming it. NumPy's spellings of float64: "f8"
+    /// or "d", after a byte-order character: '<' little-endian, '>' big-endian, '=' native and '|'
+    /// "not applicable", which NumPy reads as native for a multi-byte type (np.dtype('|f8') is
+    /// float64); native, and no character at all, is this machine's order, as np.load reads it.
+    /// The names "float64" and "double" are native float64 too.
+    /// </summary>
+    private static bool ByteOrder(NpyHeader.Value descr, string name)
     {
-        Match m = pattern.Match(header);
-        return m.Success ? m.Groups[1].Value.Trim() : throw new UsageException($"{name}: malformed .npy header (no '{key}')");
+        string? text = descr.Kind == NpyHeader.Kind.String ? descr.Text : null;
+        (char order, string type) = text switch
+        {
+            null => ('?', string.Empty),
+            [('<' or '>' or '=' or '|') and char c, .. string rest] => (c, rest),
+            _ => ('=', text),
+        };
+        bool float64 = type is "f8" or "d" || text is "float64" or "double";
+        if (!float64)
+        {
+            string shown = descr.Kind == NpyHeader.Kind.String ? $"'{NpyHeader.Printable(descr.Text)}'" : NpyHeader.Printable(descr.Source);
+            throw new UsageException($"{name}: element type {shown} is not float64 ('<f8'); convert with a.astype(np.float64)");
+        }
+
+        return order switch
+        {
+            '<' => false,
+            '>' => true,
+            _ => !BitConverter.IsLittleEndian,
+        };
     }
-
-    [GeneratedRegex(@"['""]descr['""]\s*:\s*['""]([^'""]*)['""]")]
-    private static partial Regex DescrPattern();
-
-    [GeneratedRegex(@"['""]fortran_order['""]\s*:\s*(True|False)")]
-    private static partial Regex FortranPattern();
-
-    [GeneratedRegex(@"['""]shape['""]\s*:\s*\(([^)]*)\)")]
-    private static partial Regex ShapePattern();
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Interop.Core;
 
 /// <summary>How many threads to use, and which rule decided it (shown to the user).</summary>
@@ -52,6 +54,13 @@ public static class ThreadCount
     public static ThreadChoice Resolve(int? cliThreads) =>
         Resolve(cliThreads, Environment.GetEnvironmentVariable, Environment.ProcessorCount);
 
+    /// <summary>
+    /// The count a variable gives, null when it is unset or blank. SLURM_CPUS_PER_TASK is one number;
+    /// OMP_NUM_THREADS is OpenMP's list of positive numbers, one per nesting level ("4,2"), of which the
+    /// first is this process's count. A value that is not that, as a whole, is a usage error showing
+    /// the value on one line: an OpenMP runtime ignores such a variable, so reading just its first
+    /// number ("4,x", "4,") would state a count the runtime does not use.
+    /// </summary>
     private static int? FromEnvironment(string name, Func<string, string?> getEnvironment)
     {
         string? value = getEnvironment(name);
@@ -60,12 +69,15 @@ public static class ThreadCount
             return null;
         }
 
-        string first = value.Split(',')[0].Trim();
-        if (!int.TryParse(first, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int threads) || threads < 1 || threads > Max)
+        string[] levels = name == "OMP_NUM_THREADS" ? value.Split(',') : [value];
+        int?[] counts = [.. levels.Select(level =>
+            int.TryParse(level.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int count) && count >= 1 ? count : (int?)null)];
+        if (counts.Any(c => c is null) || counts[0] > Max)
         {
-            throw new UsageException($"{name}='{value}' is not a thread count from 1 to {Max}");
+            string what = levels.Length > 1 ? $"a list of thread counts whose first is from 1 to {Max} (\"4,2\")" : $"a thread count from 1 to {Max}";
+            throw new UsageException($"{name}='{DisplayText.Printable(value)}' is not {what}");
         }
 
-        return threads;
+        return counts[0];
     }
 }

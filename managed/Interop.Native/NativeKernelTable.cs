@@ -69,7 +69,7 @@ public sealed class NativeKernelTable
             string? folder = Path.GetDirectoryName(NativeLibraryProbe.Locate(library.FileName, NativeLibraries.OverrideVariable) ?? string.Empty);
             string file = Path.Combine(folder ?? string.Empty, BuiltPathsFileName);
             if (!string.IsNullOrEmpty(folder) && File.Exists(file)
-                && ParseBuiltPaths(File.ReadAllText(file), file).TryGetValue(library.Name, out IReadOnlyList<Isa>? paths))
+                && ReadBuiltPaths(file).TryGetValue(library.Name, out IReadOnlyList<Isa>? paths))
             {
                 built[library.Name] = paths;
             }
@@ -111,7 +111,7 @@ public sealed class NativeKernelTable
         foreach (JsonElement library in Array(root, "libraries", "the table"))
         {
             string name = Text(library, "name", "a library");
-            string where = $"library '{name}'";
+            string where = $"library '{DisplayText.Printable(name)}'";
             if (libraries.Any(l => l.Name == name))
             {
                 throw new FormatException($"kernel table: {where} is listed twice");
@@ -121,7 +121,7 @@ public sealed class NativeKernelTable
             bool fromBuild = library.TryGetProperty("isa_paths", out JsonElement marker) && marker.ValueKind == JsonValueKind.String;
             if (fromBuild && marker.GetString() != "build")
             {
-                throw new FormatException($"kernel table: {where}: isa_paths is a list or \"build\", not '{marker.GetString()}'");
+                throw new FormatException($"kernel table: {where}: isa_paths is a list or \"build\", not '{DisplayText.Printable(marker.GetString() ?? string.Empty)}'");
             }
 
             Isa[] paths = fromBuild ? [Isa.Scalar] : Paths(Array(library, "isa_paths", where), where);
@@ -143,7 +143,7 @@ public sealed class NativeKernelTable
         foreach (JsonElement kernel in Array(root, "kernels", "the table"))
         {
             string backend = Text(kernel, "backend", "a kernel");
-            string where = $"kernel '{backend}'";
+            string where = $"kernel '{DisplayText.Printable(backend)}'";
             string libraryName = Text(kernel, "library", where);
             var info = new NativeKernelInfo(
                 backend,
@@ -151,7 +151,7 @@ public sealed class NativeKernelTable
                 Integer(kernel, "order", where),
                 Text(kernel, "description", where),
                 libraries.FirstOrDefault(l => l.Name == libraryName)
-                    ?? throw new FormatException($"kernel table: {where} names library '{libraryName}', which the table does not list"),
+                    ?? throw new FormatException($"kernel table: {where} names library '{DisplayText.Printable(libraryName)}', which the table does not list"),
                 Symbol(kernel, "pi_symbol", where),
                 Symbol(kernel, "inv_symbol", where))
             {
@@ -161,7 +161,7 @@ public sealed class NativeKernelTable
             };
             if (kernels.Any(k => k.Backend.Equals(backend, StringComparison.OrdinalIgnoreCase) || k.Id == info.Id))
             {
-                throw new FormatException($"kernel table: {where}: its backend name or id '{info.Id}' is used twice");
+                throw new FormatException($"kernel table: {where}: its backend name or id '{DisplayText.Printable(info.Id)}' is used twice");
             }
 
             kernels.Add(info);
@@ -185,13 +185,32 @@ public sealed class NativeKernelTable
         var built = new Dictionary<string, IReadOnlyList<Isa>>();
         foreach (JsonProperty library in document.RootElement.EnumerateObject())
         {
-            string libraryWhere = $"{source}: library '{library.Name}'";
+            string libraryWhere = $"{source}: library '{DisplayText.Printable(library.Name)}'";
             built[library.Name] = library.Value.ValueKind == JsonValueKind.Array
                 ? Paths(library.Value.EnumerateArray(), libraryWhere)
                 : throw new FormatException($"kernel table: {libraryWhere} needs an array of paths");
         }
 
         return built;
+    }
+
+    // The build's file of paths, read as the driver starts: a broken one is a broken build, said in
+    // one line with what mends it (not a stack trace from wherever the table is first used).
+    private static IReadOnlyDictionary<string, IReadOnlyList<Isa>> ReadBuiltPaths(string file)
+    {
+        const string Mend = "the build writes this file beside the libraries: rebuild with ./build.sh";
+        try
+        {
+            return ParseBuiltPaths(File.ReadAllText(file), file);
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException($"{e.Message} ({Mend})", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new FormatException($"kernel table: {file} cannot be read: {DisplayText.Printable(e.Message, max: 200)} ({Mend})", e);
+        }
     }
 
     /// <summary>
@@ -223,12 +242,12 @@ public sealed class NativeKernelTable
         }
         catch (JsonException e)
         {
-            throw new FormatException($"kernel table: {(source is null ? string.Empty : source + " is ")}not JSON ({e.Message})", e);
+            throw new FormatException($"kernel table: {(source is null ? string.Empty : source + " is ")}not JSON ({DisplayText.Printable(e.Message, max: 200)})", e);
         }
     }
 
     private static JsonElement.ArrayEnumerator Array(JsonElement parent, string name, string where) =>
-        parent.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.Array
+        parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.Array
             ? value.EnumerateArray()
             : throw new FormatException($"kernel table: {where} needs an array '{name}'");
 
@@ -244,7 +263,7 @@ public sealed class NativeKernelTable
         string text = Text(parent, name, where);
         return (char.IsAsciiLetter(text[0]) || text[0] == '_') && text.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')
             ? text
-            : throw new FormatException($"kernel table: {where}: {name} '{text}' is not a C identifier");
+            : throw new FormatException($"kernel table: {where}: {name} '{DisplayText.Printable(text)}' is not a C identifier");
     }
 
     private static int Integer(JsonElement parent, string name, string where) =>
@@ -260,6 +279,6 @@ public sealed class NativeKernelTable
             return isa;
         }
 
-        throw new FormatException($"kernel table: {where}: '{path}' is not a path ({string.Join(", ", IsaNames.Paths.Select(IsaNames.Name))})");
+        throw new FormatException($"kernel table: {where}: '{DisplayText.Printable(name ?? path.GetRawText())}' is not a path ({string.Join(", ", IsaNames.Paths.Select(IsaNames.Name))})");
     }
 }

@@ -126,6 +126,14 @@ public sealed class KernelTableTests
         Assert.That(() => NativeKernelTable.Parse(bad), Throws.TypeOf<FormatException>().With.Message.Contain(message), bad);
     }
 
+    /// <summary>A table that is JSON but not an object, or names with line breaks: one FormatException of one line (issue 20, property tests).</summary>
+    [TestCase("[]", "the table needs an array 'libraries'")]
+    [TestCase("\"kernels\"", "the table needs an array 'libraries'")]
+    [TestCase("{\"libraries\": [{\"name\": \"a\\nb\"}]}", "library 'a\\nb' needs an array 'isa_paths'")]
+    [TestCase("{\"libraries\": [], \"kernels\": [{\"backend\": \"x\\u2028y\"}]}", "kernel 'x\\u2028y' needs a non-empty string 'library'")]
+    public void ATableOfTheWrongShapeOrWithLineBreaksIsRefusedOnOneLine(string json, string message) =>
+        Assert.That(() => NativeKernelTable.Parse(json), Throws.TypeOf<FormatException>().With.Message.EqualTo("kernel table: " + message));
+
     [Test]
     public void PathsTheBuildDecidesComeFromTheFileItWroteAndOnlyForThoseLibraries()
     {
@@ -153,8 +161,35 @@ public sealed class KernelTableTests
     [TestCase("{\"interop_fake\": \"scalar\"}", "paths.json: library 'interop_fake' needs an array of paths")]
     [TestCase("{\"interop_fake\": [\"scalar\", \"sse9\"]}", "'sse9' is not a path")]
     [TestCase("{\"interop_fake\": [\"avx2\"]}", "paths.json: library 'interop_fake': every library has the scalar path")]
+    [TestCase("{\"interop_fake\": [\"scalar\", \"a\\nb\"]}", "paths.json: library 'interop_fake': 'a\\nb' is not a path")]
+    [TestCase("{\"interop\\r\": [\"scalar\", 7]}", "paths.json: library 'interop\\r': '7' is not a path")]
     public void AMalformedFileOfBuiltPathsIsRefusedNamingIt(string json, string message) =>
         Assert.That(() => NativeKernelTable.ParseBuiltPaths(json, "paths.json"), Throws.TypeOf<FormatException>().With.Message.Contain(message));
+
+    /// <summary>
+    /// The file of paths the build wrote beside the libraries, broken (issue 20, property tests): the
+    /// driver says so in one line and exits 1; it ended with an unhandled FormatException and its
+    /// stack trace (SIGABRT, exit 134).
+    /// </summary>
+    [TestCase("{\"interop_rust\": [\"scalar\", \"sse9\"]}", "'sse9' is not a path")]
+    [TestCase("[", "is not JSON")]
+    [TestCase("[\"scalar\"]", "is not a JSON object")]
+    public void ABrokenFileOfBuiltPathsEndsTheDriverWithOneLine(string json, string message)
+    {
+        string folder = Environment.GetEnvironmentVariable("INTEROP_NATIVE_DIR")!;
+        foreach (string library in Directory.GetFiles(folder, "*.so"))
+        {
+            File.CreateSymbolicLink(Path.Combine(dir, Path.GetFileName(library)), library);
+        }
+
+        string file = Path.Combine(dir, NativeKernelTable.BuiltPathsFileName);
+        File.WriteAllText(file, json);
+        var (code, output, error) = DriverProcess.Run(["pi", "--darts", "1000"], new Dictionary<string, string> { ["INTEROP_NATIVE_DIR"] = dir });
+        Assert.That(code, Is.EqualTo(1), error);
+        Assert.That(output, Is.Empty);
+        Assert.That(error, Does.StartWith($"interop: error: kernel table: {file}").And.Contain(message).And.Contain("rebuild with ./build.sh"));
+        Assert.That(error.TrimEnd('\n'), Does.Not.Contain('\n'), "one line, no stack trace");
+    }
 
     [Test]
     public void TheDefaultTableHasThePathsThisBuildWrote()

@@ -48,6 +48,34 @@ public sealed class ThreadCountTests
         Assert.That(e!.Message, Does.Contain(name));
     }
 
+    /// <summary>
+    /// The value as a whole (issue 20, property tests): OpenMP ignores an OMP_NUM_THREADS that is not
+    /// a list of positive counts, so its first number is not the count the runtime uses; Slurm's
+    /// SLURM_CPUS_PER_TASK is one number.
+    /// </summary>
+    [TestCase("OMP_NUM_THREADS", "4,x")]
+    [TestCase("OMP_NUM_THREADS", "4,")]
+    [TestCase("OMP_NUM_THREADS", "4,0")]
+    [TestCase("SLURM_CPUS_PER_TASK", "2,2")]
+    public void AValueThatIsNotValidAsAWholeIsAUsageError(string name, string value)
+    {
+        var e = Assert.Throws<UsageException>(() => ThreadCount.Resolve(null, Env((name, value)), 4));
+        Assert.That(e!.Message, Does.StartWith($"{name}='{value}' is not"));
+    }
+
+    [Test]
+    public void TheRefusedValueIsShownOnOneLine()
+    {
+        var e = Assert.Throws<UsageException>(() => ThreadCount.Resolve(null, Env(("OMP_NUM_THREADS", "3\nexport X=1\u2028")), 4));
+        Assert.That(e!.Message, Does.StartWith("OMP_NUM_THREADS='3\\nexport X=1\\u2028' is not a thread count"));
+    }
+
+    [Test]
+    public void SpacesAroundTheCountsAreAllowedAsOpenMpAllowsThem()
+    {
+        Assert.That(ThreadCount.Resolve(null, Env(("OMP_NUM_THREADS", " 4 , 2 ")), 64).Threads, Is.EqualTo(4));
+    }
+
     [Test]
     public void EmptyVariablesAreIgnored()
     {
