@@ -11,52 +11,33 @@ namespace Interop.Tests;
 /// added, the text cut short or bytes changed) are given to `interop report` in process. The
 /// property: exit 0 with a report of every point and no non-finite number, or exit 2 with exactly
 /// one line on stderr; never another code, never a .NET exception name or stack trace, never a hang.
-/// Seeded (CsCheck's seed, printed on a failure, replays it); INTEROP_PROPERTY_CASES sets the count
-/// (`./build.sh fuzz` sets a large one).
+/// Seeded and reproducible through <see cref="PropertyCheck"/>: INTEROP_PROPERTY_SEED replays
+/// another seed, INTEROP_PROPERTY_CASES sets the count (`./build.sh fuzz` sets a large one).
 /// </summary>
+[Category("Property")]
 public sealed class ResultsJsonPropertyTests : TempFolderTest
 {
-    /// <summary>Cases in the default suite: a few seconds on two cores.</summary>
-    private const int DefaultCases = 300;
-
-    /// <summary>The seed of the suite's run: the same cases every time (INTEROP_PROPERTY_SEED replays another CsCheck seed).</summary>
-    private const string DefaultSeed = "0N0XIzNsQ0O2";
-
-    private static readonly TimeSpan CaseLimit = TimeSpan.FromSeconds(20);
-
-    private static readonly string[] Backends = ["managed-serial", "managed-parallel", "c-openmp", "fortran-openmp", "cpp-threads", "rust-rayon", "lapack", "scalapack"];
-
-    private static int Cases =>
-        int.TryParse(Environment.GetEnvironmentVariable("INTEROP_PROPERTY_CASES"), NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : DefaultCases;
-
-    private static string Seed => Environment.GetEnvironmentVariable("INTEROP_PROPERTY_SEED") is { Length: > 0 } s ? s : DefaultSeed;
+    private static readonly string[] Backends = ["managed-serial", "managed-parallel", "c-openmp", "fortran-openmp", "cpp-threads", "rust-threads", "lapack", "scalapack"];
 
     [Test]
     public void EveryDocumentIsReportedOrRefusedInOneLine()
     {
-        // One CsCheck sample of all the case seeds at once: CsCheck's seed fixes its first sample
-        // only, so the whole run is one sample and every case is the same on every run.
-        Gen.ULong.Array[Cases].Sample(
-            seeds =>
+        // 300 cases in the suite (a few seconds on two cores); PropertyCheck draws each case from the
+        // seed and its index, names the one that fails and fails one that hangs.
+        int index = 0;
+        PropertyCheck.Run(Gen.ULong, seed =>
+        {
+            string folder = Path.Combine(Folder, (index++).ToString(CultureInfo.InvariantCulture));
+            Directory.CreateDirectory(folder);
+            try
             {
-                for (int i = 0; i < seeds.Length; i++)
-                {
-                    string folder = Path.Combine(Folder, i.ToString(CultureInfo.InvariantCulture));
-                    Directory.CreateDirectory(folder);
-                    try
-                    {
-                        Check(seeds[i], folder, i);
-                    }
-                    finally
-                    {
-                        Directory.Delete(folder, recursive: true);
-                    }
-                }
-            },
-            seed: Seed,
-            iter: 1,
-            threads: 1,
-            print: seeds => $"{seeds.Length} cases");
+                Check(seed, folder);
+            }
+            finally
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }, suiteSeed: "results-json", suiteCases: 300, print: seed => Document(seed).Text, runsDriver: true);
     }
 
     [Test]
@@ -80,7 +61,7 @@ public sealed class ResultsJsonPropertyTests : TempFolderTest
         }
     }
 
-    private static void Check(ulong seed, string folder, int index)
+    private static void Check(ulong seed, string folder)
     {
         (string text, bool flags) = Document(seed);
         string path = Path.Combine(folder, "results.json");
@@ -88,14 +69,8 @@ public sealed class ResultsJsonPropertyTests : TempFolderTest
         string[] args = flags
             ? ["report", path, "--out-dir", Path.Combine(folder, "R"), "--allow-mixed", "--allow-incomplete"]
             : ["report", path, "--out-dir", Path.Combine(folder, "R")];
-        Task<(int Code, string Out, string Err)> run = Task.Run(() => Cli.Run(args));
-        if (!run.Wait(CaseLimit))
-        {
-            Assert.Fail($"case {index} (seed {seed}): report did not finish within {CaseLimit.TotalSeconds} s on:\n{Clip(text)}");
-        }
-
-        (int code, string stdout, string stderr) = run.Result;
-        string context = $"case {index} (seed {seed}): exit {code}\nstderr: {stderr}\ndocument:\n{Clip(text)}";
+        (int code, string stdout, string stderr) = Cli.Run(args);
+        string context = $"exit {code}\nstderr: {stderr}\ndocument:\n{Clip(text)}";
         Assert.That(code, Is.EqualTo(0).Or.EqualTo(2), context);
         Assert.That(stderr + stdout, Does.Not.Contain("Exception").And.Not.Contain("   at ").And.Not.Contain("System."), context);
         if (code == 2)
