@@ -34,10 +34,10 @@ internal static class ErrorChecks
         byte[] buffer = new byte[4];
         long[] values = new long[2];
         string? problem =
-            ExpectMpiError(() => world.Broadcast(buffer.AsSpan(), size), -2, "broadcast from root = size")
-            ?? ExpectMpiError(() => world.Broadcast(buffer.AsSpan(), -1), -2, "broadcast from root -1")
-            ?? ExpectMpiError(() => world.Allreduce<long>(values, values.AsSpan().ToArray(), (MpiOp)9), -3, "allreduce with op 9")
-            ?? ExpectMpiError(() => world.Gather<byte>(buffer, [], size + 3), -2, "gather to root size+3");
+            ExpectMpiError(() => world.Broadcast(buffer.AsSpan(), size), MpiStatus.BadRoot, "broadcast from root = size")
+            ?? ExpectMpiError(() => world.Broadcast(buffer.AsSpan(), -1), MpiStatus.BadRoot, "broadcast from root -1")
+            ?? ExpectMpiError(() => world.Allreduce<long>(values, values.AsSpan().ToArray(), (MpiOp)9), MpiStatus.BadOp, "allreduce with op 9")
+            ?? ExpectMpiError(() => world.Gather<byte>(buffer, [], size + 3), MpiStatus.BadRoot, "gather to root size+3");
         if (problem is not null)
         {
             return problem;
