@@ -296,13 +296,14 @@ public sealed class DocumentedCommandTests
             info.Environment[SizeScale.Variable] = Scale;
             info.Environment["INTEROP_PLAIN"] = "1";
             info.Environment["TERM"] = "dumb";
-            info.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1";
-            info.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
+            foreach ((string name, string value) in HybridPiTests.Mpi.OpenMpiSettings)
+            {
+                info.Environment[name] = value;
+            }
+
+            // The documented mpiexec lines run as written: oversubscribing and binding come from the environment.
             info.Environment["OMPI_MCA_rmaps_base_oversubscribe"] = "1";
             info.Environment["OMPI_MCA_hwloc_base_binding_policy"] = "none";
-            info.Environment["OMPI_MCA_btl"] = "self,vader";
-            info.Environment["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none";
-            info.Environment["OMPI_MCA_pml"] = "ob1";
             info.Environment["OMPI_MCA_osc"] = "^ucx";
             using var process = Process.Start(info)!;
             process.StandardInput.Close();

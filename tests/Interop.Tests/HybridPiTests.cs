@@ -107,6 +107,20 @@ public sealed class HybridPiTests
             Start([.. commands.SelectMany((c, i) => (string[])[.. i == 0 ? [] : new[] { ":" }, "-n", "1", .. c])], "dumb", null);
 
         /// <summary>Starts mpiexec without waiting for it (see <see cref="Finish"/>).</summary>
+        /// <summary>
+        /// OpenMPI's settings for the tests: root may run it (CI runs as root), shared memory
+        /// without the single-copy mechanism containers refuse, and no UCX probing.
+        /// </summary>
+        public static IReadOnlyDictionary<string, string> OpenMpiSettings { get; } = new Dictionary<string, string>
+        {
+            ["OMPI_ALLOW_RUN_AS_ROOT"] = "1",
+            ["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1",
+            ["OMPI_MCA_btl"] = "self,vader",
+            ["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none",
+            ["OMPI_MCA_pml"] = "ob1",
+            ["OMPI_MCA_osc"] = "^ucx",
+        };
+
         public static Process Launch(string[] arguments, string term = "dumb", IReadOnlyDictionary<string, string>? environment = null)
         {
             var info = new ProcessStartInfo("mpiexec") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
@@ -115,12 +129,11 @@ public sealed class HybridPiTests
                 info.ArgumentList.Add(a);
             }
 
-            info.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1";
-            info.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
-            info.Environment["OMPI_MCA_btl"] = "self,vader";
-            info.Environment["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none";
-            info.Environment["OMPI_MCA_pml"] = "ob1";
-            info.Environment["OMPI_MCA_osc"] = "^ucx";
+            foreach ((string name, string value) in OpenMpiSettings)
+            {
+                info.Environment[name] = value;
+            }
+
             info.Environment["TERM"] = term;
             foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
             {
