@@ -464,7 +464,7 @@ int main(int argc, char **argv)
     }
     if (path_suite) {
         interop_kernel kernel;
-        int prepared = interop_kernel_prepare(argv[1], isa, &kernel);
+        int prepared = interop_kernel_prepare(argv[1], INTEROP_KERNEL_INV, isa, &kernel);
         if (prepared != 0)
             return prepared;
         kernel_name = kernel.row->id;
