@@ -7,6 +7,8 @@
 #   INTEROP_KERNEL_LIBRARIES        the table's libraries this build has ("interop_native")
 #   INTEROP_KERNEL_TARGETS          their CMake targets (for add_dependencies)
 #   INTEROP_KERNEL_<id>_ISAS        the instruction-set paths of kernel <id> that this build has
+#   INTEROP_KERNEL_<id>_WORKLOADS   the workloads kernel <id> runs ("pi;inv"): those its row's "symbols"
+#                                   name; CTest adds a workload's tests for a kernel only if it is here
 # A row whose library has no CMake target in this build (its language was not built) is left out.
 # A library whose paths depend on its toolchain (Rust) has "isa_paths": "build" in the table: its build
 # rule sets INTEROP_KERNEL_BUILT_PATHS_<name> to the paths it built, which serve here as the row's
@@ -15,6 +17,10 @@
 # Call it after the library build rules, so their targets exist.
 
 set(INTEROP_KERNEL_PATHS_FILE interop-kernel-paths.json)
+
+# The workloads a row's "symbols" may name (the driver's NativeKernelTable.Workloads); any other key is
+# a mistake in the table.
+set(INTEROP_KERNEL_WORKLOADS pi inv)
 
 set(INTEROP_KERNEL_ISA_BITS_scalar 2) # 1 << INTEROP_ISA_SCALAR
 set(INTEROP_KERNEL_ISA_BITS_avx2 4)
@@ -43,6 +49,42 @@ function(_interop_table_symbol value where)
   if(NOT value MATCHES "^[A-Za-z_][A-Za-z0-9_]*$")
     message(FATAL_ERROR "native/kernels.json: ${where} is '${value}', not a C identifier")
   endif()
+endfunction()
+
+# Reads the "symbols" map of kernel row <kernel> ({"pi": "...", "inv": "..."}): sets <out_workloads>
+# to the workloads it names, in the map's order, and <out_c> to their C initializers
+# ({"pi", "interop_pi_count_c"}, ...). At least one workload; each known, once, its symbol a C identifier.
+function(_interop_table_symbols out_workloads out_c kernel where)
+  string(JSON type ERROR_VARIABLE error TYPE "${kernel}" symbols)
+  if(error OR NOT type STREQUAL "OBJECT")
+    message(FATAL_ERROR "native/kernels.json: ${where} needs an object 'symbols' of workloads and their symbols")
+  endif()
+  string(JSON count LENGTH "${kernel}" symbols)
+  if(count EQUAL 0)
+    message(FATAL_ERROR "native/kernels.json: ${where}: symbols names no workload (${INTEROP_KERNEL_WORKLOADS})")
+  endif()
+  set(workloads "")
+  set(initializers "")
+  math(EXPR last "${count} - 1")
+  foreach(k RANGE ${last})
+    string(JSON workload MEMBER "${kernel}" symbols ${k})
+    if(NOT workload IN_LIST INTEROP_KERNEL_WORKLOADS)
+      message(FATAL_ERROR "native/kernels.json: ${where}: symbols: '${workload}' is not a workload (${INTEROP_KERNEL_WORKLOADS})")
+    endif()
+    if(workload IN_LIST workloads)
+      message(FATAL_ERROR "native/kernels.json: ${where}: symbols: '${workload}' is named twice")
+    endif()
+    string(JSON symbol_type TYPE "${kernel}" symbols ${workload})
+    if(NOT symbol_type STREQUAL "STRING")
+      message(FATAL_ERROR "native/kernels.json: ${where}: symbols: '${workload}' needs a non-empty string")
+    endif()
+    string(JSON symbol GET "${kernel}" symbols ${workload})
+    _interop_table_symbol("${symbol}" "${where}: symbols: ${workload}")
+    list(APPEND workloads ${workload})
+    string(APPEND initializers "{\"${workload}\", \"${symbol}\"}, ")
+  endforeach()
+  set(${out_workloads} "${workloads}" PARENT_SCOPE)
+  set(${out_c} "${initializers}" PARENT_SCOPE)
 endfunction()
 
 function(interop_kernel_table json_file generated_file)
@@ -136,9 +178,9 @@ function(interop_kernel_table json_file generated_file)
     math(EXPR library_index "${library_index} + 1")
   endforeach()
 
-  # Kernels: one C initializer each (plus its extra test orders), for those whose library is built.
+  # Kernels: one C initializer each (plus its arrays of symbols and extra test orders), for those whose library is built.
   set(kernel_rows "")
-  set(order_arrays "")
+  set(row_arrays "")
   set(ids "")
   set(all_ids "")
   set(all_backends "")
@@ -150,11 +192,8 @@ function(interop_kernel_table json_file generated_file)
     set(where "kernel '${backend}'")
     _interop_table_get(id "${kernel}" "${where}" id)
     _interop_table_get(library "${kernel}" "${where}" library)
-    _interop_table_get(pi "${kernel}" "${where}" pi_symbol)
-    _interop_table_get(inv "${kernel}" "${where}" inv_symbol)
     _interop_table_symbol("${id}" "${where}: id")
-    _interop_table_symbol("${pi}" "${where}: pi_symbol")
-    _interop_table_symbol("${inv}" "${where}: inv_symbol")
+    _interop_table_symbols(workloads symbols_c "${kernel}" "${where}")
     if(NOT backend MATCHES "^[a-z0-9][a-z0-9-]*$")
       message(FATAL_ERROR "native/kernels.json: backend name '${backend}' must be lower-case letters, digits and '-'")
     endif()
@@ -177,23 +216,26 @@ function(interop_kernel_table json_file generated_file)
     endif()
     if(orders)
       list(JOIN orders ", " order_list)
-      string(APPEND order_arrays "static const int64_t test_orders_${id}[] = {${order_list}};\n")
+      string(APPEND row_arrays "static const int64_t test_orders_${id}[] = {${order_list}};\n")
       list(LENGTH orders order_count)
       set(order_c "test_orders_${id}, ${order_count}")
     else()
       set(order_c "NULL, 0")
     endif()
+    string(APPEND row_arrays "static const interop_kernel_symbol symbols_${id}[] = {${symbols_c}};\n")
+    list(LENGTH workloads workload_count)
     string(APPEND kernel_rows
-      "    {\"${backend}\", \"${id}\", &libraries[${library_${library}_index}], \"${pi}\", \"${inv}\", ${order_c}},\n")
+      "    {\"${backend}\", \"${id}\", &libraries[${library_${library}_index}], symbols_${id}, ${workload_count}, ${order_c}},\n")
     list(APPEND ids ${id})
     set(INTEROP_KERNEL_${id}_ISAS "${library_${library}_isas}" PARENT_SCOPE)
+    set(INTEROP_KERNEL_${id}_WORKLOADS "${workloads}" PARENT_SCOPE)
   endforeach()
   if(NOT ids)
     message(FATAL_ERROR "native/kernels.json: no kernel of this build (no library target exists)")
   endif()
 
   set(INTEROP_KERNEL_LIBRARY_ROWS "${library_rows}")
-  set(INTEROP_KERNEL_ORDER_ARRAYS "${order_arrays}")
+  set(INTEROP_KERNEL_ROW_ARRAYS "${row_arrays}")
   set(INTEROP_KERNEL_ROWS "${kernel_rows}")
   configure_file("${CMAKE_CURRENT_FUNCTION_LIST_DIR}/../native/table/kernel_rows.c.in" "${generated_file}" @ONLY)
   # The built paths for the driver (managed/Interop.Native/NativeKernelTable.cs); {} when none.

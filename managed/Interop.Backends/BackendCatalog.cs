@@ -10,7 +10,8 @@ namespace Interop.Backends;
 /// reflection; so adding a native kernel is adding a row, and adding another backend is adding one
 /// class here: the driver and the report only ever see this catalog. A backend that implements
 /// several workload interfaces (<see cref="IPiBackend"/>, <see cref="IInvBackend"/>) is one backend
-/// that runs several workloads.
+/// that runs several workloads; a native row runs those its row names a symbol for
+/// (<see cref="NativeKernelBackend.Runs"/>), and is offered for no other.
 /// </summary>
 public static class BackendCatalog
 {
@@ -20,7 +21,12 @@ public static class BackendCatalog
     /// <summary>The backends that run workload <typeparamref name="T"/>, baseline first.</summary>
     public static IReadOnlyList<T> All<T>()
         where T : IBackend =>
-        (IReadOnlyList<T>)ByWorkload.GetOrAdd(typeof(T), _ => Everything.Value.OfType<T>().ToArray());
+        (IReadOnlyList<T>)ByWorkload.GetOrAdd(typeof(T), _ => Of<T>(Everything.Value));
+
+    /// <summary>The backends among <paramref name="backends"/> that run workload <typeparamref name="T"/>, in their order.</summary>
+    internal static T[] Of<T>(IEnumerable<IBackend> backends)
+        where T : IBackend =>
+        [.. backends.OfType<T>().Where(b => b is not NativeKernelBackend row || row.Runs(typeof(T)))];
 
     /// <summary>
     /// Resolves a comma-separated list such as "c-openmp,managed-serial" or "all" to backends of

@@ -6,7 +6,9 @@ namespace Interop.Backends;
 /// <summary>
 /// The backend of one native kernel row (native/kernels.json): C, Fortran and any other language
 /// built into a kernel library are this one class, named, ordered and described by their row and
-/// bound by symbol, so adding a language adds a row, not an adapter.
+/// bound by symbol, so adding a language adds a row, not an adapter. A row names its symbol per
+/// workload and may leave one out: the catalog then does not offer this backend for that workload
+/// (<see cref="Runs"/>), though the class implements every workload's interface.
 /// </summary>
 public sealed class NativeKernelBackend(NativeKernel kernel) : IPiBackend, IInvBackend
 {
@@ -22,6 +24,16 @@ public sealed class NativeKernelBackend(NativeKernel kernel) : IPiBackend, IInvB
     public NativeKernel Kernel => kernel;
 
     public void EnsureAvailable() => kernel.EnsureBound();
+
+    /// <summary>
+    /// Whether the row runs the workload of backend interface <paramref name="workload"/>
+    /// (<see cref="IPiBackend"/>, <see cref="IInvBackend"/>): whether it names that workload's symbol.
+    /// Any other interface (<see cref="IBackend"/> itself) is not a workload of the table.
+    /// </summary>
+    public bool Runs(Type workload) =>
+        workload == typeof(IPiBackend) ? kernel.Info.Offers(NativeKernelTable.Pi)
+        : workload == typeof(IInvBackend) ? kernel.Info.Offers(NativeKernelTable.Inv)
+        : workload.IsInstanceOfType(this);
 
     public long CountInside(ulong seed, IndexRange darts, int threads) => kernel.CountInside(seed, darts, threads);
 

@@ -3,8 +3,9 @@ using Interop.Core;
 namespace Interop.Native;
 
 /// <summary>
-/// One kernel row of the table bound by symbol: its pi and inversion entry points as unmanaged
-/// function pointers into its library (resolved once), called directly as [LibraryImport] would (the
+/// One kernel row of the table bound by symbol: the entry points its row names (pi, inversion, or
+/// both) as unmanaged function pointers into its library (resolved once), called directly as
+/// [LibraryImport] would (the
 /// arguments are blittable, so neither marshals anything), with statuses turned into exceptions in
 /// <see cref="NativeStatus"/>. The matrix is the caller's pinned memory: nothing is copied.
 /// </summary>
@@ -32,7 +33,7 @@ public sealed unsafe class NativeKernel
 
     public NativeKernelLibrary Library { get; }
 
-    /// <summary>Loads the library and resolves both entry points; throws <see cref="BackendUnavailableException"/> if it cannot.</summary>
+    /// <summary>Loads the library and resolves the entry points the row names; throws <see cref="BackendUnavailableException"/> if it cannot.</summary>
     public void EnsureBound()
     {
         if (bound)
@@ -44,8 +45,17 @@ public sealed unsafe class NativeKernel
         {
             if (!bound)
             {
-                pi = (delegate* unmanaged<ulong, long, long, int, long*, int>)Library.Export(Info.PiSymbol);
-                inv = (delegate* unmanaged<long, double*, int, int>)Library.Export(Info.InvSymbol);
+                // A workload the row leaves out stays null: its backend is not offered for it (BackendCatalog).
+                if (Info.Symbol(NativeKernelTable.Pi) is string piSymbol)
+                {
+                    pi = (delegate* unmanaged<ulong, long, long, int, long*, int>)Library.Export(piSymbol);
+                }
+
+                if (Info.Symbol(NativeKernelTable.Inv) is string invSymbol)
+                {
+                    inv = (delegate* unmanaged<long, double*, int, int>)Library.Export(invSymbol);
+                }
+
                 if (Info.InvPlanPrefix is string prefix)
                 {
                     plan = new PlanFunctions(
@@ -63,10 +73,11 @@ public sealed unsafe class NativeKernel
     /// <summary>Counts the darts in <paramref name="darts"/> that land inside, with <paramref name="threads"/> threads.</summary>
     public long CountInside(ulong seed, IndexRange darts, int threads)
     {
+        string symbol = Entry(NativeKernelTable.Pi);
         EnsureBound();
         long inside = 0;
         int status = pi(seed, darts.Begin, darts.End, threads, &inside);
-        NativeStatus.ThrowIfFailed(status, Info.PiSymbol, Library, PiArguments);
+        NativeStatus.ThrowIfFailed(status, symbol, Library, PiArguments);
         return inside;
     }
 
@@ -87,6 +98,7 @@ public sealed unsafe class NativeKernel
     public void Invert(Span<double> a, int n, int threads, string backend)
     {
         NativeInverse.CheckLength(a, n);
+        string symbol = Entry(NativeKernelTable.Inv);
         EnsureBound();
         if (plan is not null)
         {
@@ -106,9 +118,13 @@ public sealed unsafe class NativeKernel
 
         fixed (double* p = a)
         {
-            NativeStatus.ThrowIfInversionFailed(inv(n, p, threads), Info.InvSymbol, backend, Library);
+            NativeStatus.ThrowIfInversionFailed(inv(n, p, threads), symbol, backend, Library);
         }
     }
+
+    // The row's symbol for a workload it is asked to run; one it leaves out is never called (no null pointer).
+    private string Entry(string workload) =>
+        Info.Symbol(workload) ?? throw new BackendUnavailableException($"{Info.Backend} does not run {workload}: its row in the kernel table names no '{workload}' symbol");
 
     /// <summary>A plan's create, run and destroy entry points (<c>prefix_create</c>, ...).</summary>
     internal sealed class PlanFunctions(

@@ -24,24 +24,37 @@ public sealed record NativeKernelLibraryInfo(
     public bool IsaPathsFromBuild { get; init; }
 }
 
-/// <summary>A kernel row of the table: one backend, its pi and inversion entry points in one library.</summary>
+/// <summary>
+/// A kernel row of the table: one backend, its entry point for each workload it runs
+/// (<see cref="Symbols"/>, keyed by workload: <see cref="NativeKernelTable.Pi"/>,
+/// <see cref="NativeKernelTable.Inv"/>), all in one library. A row may offer any non-empty subset of
+/// the workloads; the backend then runs only those.
+/// </summary>
 public sealed record NativeKernelInfo(
-    string Backend, string Id, int Order, string Description, NativeKernelLibraryInfo Library, string PiSymbol, string InvSymbol)
+    string Backend, string Id, int Order, string Description, NativeKernelLibraryInfo Library, IReadOnlyDictionary<string, string> Symbols)
 {
     /// <summary>
     /// The prefix of a reusable inversion plan's <c>_create</c>/<c>_run</c>/<c>_destroy</c>
     /// (<see cref="NativeInversePlan"/>), when the kernel offers one; null: each inversion calls
-    /// <see cref="InvSymbol"/>.
+    /// its inversion symbol.
     /// </summary>
     public string? InvPlanPrefix { get; init; }
+
+    /// <summary>Whether the row names an entry point for <paramref name="workload"/> ("pi", "inv").</summary>
+    public bool Offers(string workload) => Symbols.ContainsKey(workload);
+
+    /// <summary>The row's entry point for <paramref name="workload"/>, or null when it offers none.</summary>
+    public string? Symbol(string workload) => Symbols.GetValueOrDefault(workload);
 }
 
 /// <summary>
 /// native/kernels.json, the native kernels as data: each row becomes a backend, bound by symbol, so a
 /// new kernel library is a row there and no class or binding here. The driver reads the copy embedded
 /// at build time (<see cref="Default"/>); CMake reads the same file for the CTest suites and the bench.
-/// The fields only CMake uses (<c>target</c>, <c>test_orders</c>) are ignored here; the C programs
-/// ignore <c>inv_plan_prefix</c> (they call the plain inversion, which the plan's library also exports).
+/// A row's <c>symbols</c> name its entry point per workload ({"pi": ..., "inv": ...}); a workload it
+/// leaves out is one its backend does not run. The fields only CMake uses (<c>target</c>,
+/// <c>test_orders</c>) are ignored here; the C programs ignore <c>inv_plan_prefix</c> (they call the
+/// plain inversion, which the plan's library also exports).
 /// A library whose paths the build decides gets them from the file the build wrote beside it
 /// (<see cref="BuiltPathsFileName"/>, read by <see cref="Default"/>).
 /// </summary>
@@ -53,7 +66,16 @@ public sealed class NativeKernelTable
     /// </summary>
     public const string BuiltPathsFileName = "interop-kernel-paths.json";
 
+    /// <summary>The workload key of Monte Carlo pi in a row's <c>symbols</c>.</summary>
+    public const string Pi = "pi";
+
+    /// <summary>The workload key of matrix inversion in a row's <c>symbols</c>.</summary>
+    public const string Inv = "inv";
+
     private const string ResourceName = "Interop.Native.kernels.json";
+
+    /// <summary>The workloads a row's <c>symbols</c> may name; any other key is a mistake in the table.</summary>
+    public static IReadOnlyList<string> Workloads { get; } = [Pi, Inv];
 
     private static readonly Lazy<NativeKernelTable> Embedded = new(() =>
     {
@@ -145,6 +167,7 @@ public sealed class NativeKernelTable
             string backend = Text(kernel, "backend", "a kernel");
             string where = $"kernel '{DisplayText.Printable(backend)}'";
             string libraryName = Text(kernel, "library", where);
+            IReadOnlyDictionary<string, string> symbols = Symbols(kernel, where);
             var info = new NativeKernelInfo(
                 backend,
                 Symbol(kernel, "id", where),
@@ -152,13 +175,17 @@ public sealed class NativeKernelTable
                 Text(kernel, "description", where),
                 libraries.FirstOrDefault(l => l.Name == libraryName)
                     ?? throw new FormatException($"kernel table: {where} names library '{DisplayText.Printable(libraryName)}', which the table does not list"),
-                Symbol(kernel, "pi_symbol", where),
-                Symbol(kernel, "inv_symbol", where))
+                symbols)
             {
                 InvPlanPrefix = kernel.TryGetProperty("inv_plan_prefix", out JsonElement plan) && plan.ValueKind != JsonValueKind.Null
                     ? Symbol(kernel, "inv_plan_prefix", where)
                     : null,
             };
+            if (info.InvPlanPrefix is not null && !info.Offers(Inv))
+            {
+                throw new FormatException($"kernel table: {where}: inv_plan_prefix without an '{Inv}' symbol");
+            }
+
             if (kernels.Any(k => k.Backend.Equals(backend, StringComparison.OrdinalIgnoreCase) || k.Id == info.Id))
             {
                 throw new FormatException($"kernel table: {where}: its backend name or id '{DisplayText.Printable(info.Id)}' is used twice");
@@ -258,12 +285,42 @@ public sealed class NativeKernelTable
             : throw new FormatException($"kernel table: {where} needs a non-empty string '{name}'");
 
     // Names that go to dlsym and into file names: C identifiers only.
-    private static string Symbol(JsonElement parent, string name, string where)
-    {
-        string text = Text(parent, name, where);
-        return (char.IsAsciiLetter(text[0]) || text[0] == '_') && text.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')
+    private static string Symbol(JsonElement parent, string name, string where) => Identifier(Text(parent, name, where), name, where);
+
+    private static string Identifier(string text, string name, string where) =>
+        (char.IsAsciiLetter(text[0]) || text[0] == '_') && text.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')
             ? text
             : throw new FormatException($"kernel table: {where}: {name} '{DisplayText.Printable(text)}' is not a C identifier");
+
+    // A row's entry points, {"<workload>": "<symbol>"}: at least one, each a known workload's, each a C identifier.
+    private static Dictionary<string, string> Symbols(JsonElement kernel, string where)
+    {
+        if (kernel.ValueKind != JsonValueKind.Object || !kernel.TryGetProperty("symbols", out JsonElement map) || map.ValueKind != JsonValueKind.Object)
+        {
+            throw new FormatException($"kernel table: {where} needs an object 'symbols' of workloads and their symbols");
+        }
+
+        var symbols = new Dictionary<string, string>();
+        foreach (JsonProperty entry in map.EnumerateObject())
+        {
+            if (!Workloads.Contains(entry.Name))
+            {
+                throw new FormatException($"kernel table: {where}: symbols: '{DisplayText.Printable(entry.Name)}' is not a workload ({string.Join(", ", Workloads)})");
+            }
+
+            if (symbols.ContainsKey(entry.Name))
+            {
+                throw new FormatException($"kernel table: {where}: symbols: '{entry.Name}' is named twice");
+            }
+
+            symbols[entry.Name] = entry.Value.ValueKind == JsonValueKind.String && entry.Value.GetString() is { Length: > 0 } symbol
+                ? Identifier(symbol, entry.Name, $"{where}: symbols")
+                : throw new FormatException($"kernel table: {where}: symbols: '{entry.Name}' needs a non-empty string");
+        }
+
+        return symbols.Count > 0
+            ? symbols
+            : throw new FormatException($"kernel table: {where}: symbols names no workload ({string.Join(", ", Workloads)})");
     }
 
     private static int Integer(JsonElement parent, string name, string where) =>

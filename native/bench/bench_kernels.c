@@ -14,6 +14,8 @@
  * One process holds every kernel's runtime: libgomp's and OpenBLAS's workers spin for a while after
  * their work, on the cores the next kernel needs. On few cores, set OMP_WAIT_POLICY=passive (as the
  * CTest runs do; Zen 3, 2 cores, n = 2000: every kernel ran faster so) or time two kernels at a time.
+ * A row that runs no kernel of the workload (its "symbols" in the table leave it out) is skipped by
+ * `all` and refused by name.
  * Take flock /tmp/interop-bench.lock while timing on a shared machine. */
 /* clock_gettime and CLOCK_MONOTONIC are POSIX, not ISO C11. */
 #define _POSIX_C_SOURCE 199309L
@@ -130,10 +132,18 @@ int main(int argc, char **argv)
         fprintf(stderr, "out of memory\n");
         return 1;
     }
+    const char *workload_key = w.pi ? INTEROP_KERNEL_PI : INTEROP_KERNEL_INV;
     for (size_t r = 0; r < interop_kernel_row_count; ++r) {
         const interop_kernel_row *row = &interop_kernel_rows[r];
         if (!all && strcmp(which, row->id) != 0 && strcmp(which, row->backend) != 0)
             continue;
+        if (interop_kernel_symbol_of(row, workload_key) == NULL) {
+            if (all)
+                continue;
+            fprintf(stderr, "%s: %s runs no %s kernel (native/kernels.json names no '%s' symbol for it)\n",
+                    argv[0], row->id, workload_key, workload_key);
+            return 2;
+        }
         char message[512];
         int status = interop_kernel_bind_path(row, isa, &kernels[r], message, sizeof message);
         if (status != 0) {
@@ -144,6 +154,11 @@ int main(int argc, char **argv)
     }
     if (lapack)
         timed[count++] = (timed_kernel){"lapack", NULL, interop_inv_lapack, NULL, 0, 0};
+    if (count == 0) {
+        fprintf(stderr, "%s: no kernel of native/kernels.json in this build runs %s\n", argv[0],
+                workload_key);
+        return 2;
+    }
     double *a = NULL, *x = NULL;
     if (!w.pi) {
         size_t elements = (size_t)w.size * (size_t)w.size;

@@ -14,6 +14,14 @@ const interop_kernel_row *interop_kernel_find(const char *name)
     return NULL;
 }
 
+const char *interop_kernel_symbol_of(const interop_kernel_row *row, const char *workload)
+{
+    for (size_t i = 0; i < row->symbol_count; ++i)
+        if (strcmp(row->symbols[i].workload, workload) == 0)
+            return row->symbols[i].symbol;
+    return NULL;
+}
+
 const char *interop_kernel_ids(void)
 {
     static char ids[256];
@@ -85,8 +93,9 @@ int interop_kernel_bind(const interop_kernel_row *row, interop_kernel *kernel, c
         size_t size;
     } functions[] = {
         {lib->abi_symbol, &abi, sizeof abi},
-        {row->pi_symbol, &kernel->pi, sizeof kernel->pi},
-        {row->inv_symbol, &kernel->inv, sizeof kernel->inv},
+        /* A workload the row does not run has a NULL name: its function stays NULL. */
+        {interop_kernel_symbol_of(row, INTEROP_KERNEL_PI), &kernel->pi, sizeof kernel->pi},
+        {interop_kernel_symbol_of(row, INTEROP_KERNEL_INV), &kernel->inv, sizeof kernel->inv},
         {isa_supported, &kernel->isa_supported, sizeof kernel->isa_supported},
         {isa_select, &kernel->isa_select, sizeof kernel->isa_select},
         {isa_active, &kernel->isa_active, sizeof kernel->isa_active},
@@ -127,13 +136,25 @@ int interop_kernel_bind_path(const interop_kernel_row *row, int32_t isa, interop
     return 0;
 }
 
-int interop_kernel_prepare(const char *name, int32_t isa, interop_kernel *kernel)
+int interop_kernel_prepare_row(const interop_kernel_row *row, const char *name, const char *workload,
+                               int32_t isa, interop_kernel *kernel)
 {
     char message[512];
-    int status = interop_kernel_bind_path(interop_kernel_find(name), isa, kernel, message, sizeof message);
+    if (row != NULL && interop_kernel_symbol_of(row, workload) == NULL) {
+        memset(kernel, 0, sizeof *kernel);
+        printf("skipped: %s runs no %s kernel (native/kernels.json names no '%s' symbol for it)\n", row->id,
+               workload, workload);
+        return INTEROP_KERNEL_PATH_MISSING;
+    }
+    int status = interop_kernel_bind_path(row, isa, kernel, message, sizeof message);
     if (status == INTEROP_KERNEL_PATH_MISSING)
         printf("skipped: %s\n", message);
     else if (status != 0)
         fprintf(stderr, "FAIL: %s: %s\n", name, message);
     return status == INTEROP_KERNEL_PATH_MISSING ? INTEROP_KERNEL_PATH_MISSING : status != 0 ? 1 : 0;
+}
+
+int interop_kernel_prepare(const char *name, const char *workload, int32_t isa, interop_kernel *kernel)
+{
+    return interop_kernel_prepare_row(interop_kernel_find(name), name, workload, isa, kernel);
 }

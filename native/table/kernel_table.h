@@ -25,13 +25,23 @@ typedef struct {
     uint32_t isa_paths;            /* bit 1 << INTEROP_ISA_x for each path the table lists */
 } interop_kernel_library;
 
-/* A kernel row: one backend. */
+/* The workload keys of a row's symbols (native/kernels.json "symbols": {"pi": ..., "inv": ...}). */
+#define INTEROP_KERNEL_PI "pi"
+#define INTEROP_KERNEL_INV "inv"
+
+/* One entry point of a row: the workload it runs and its symbol. */
+typedef struct {
+    const char *workload; /* INTEROP_KERNEL_PI, INTEROP_KERNEL_INV */
+    const char *symbol;   /* "interop_pi_count_c" */
+} interop_kernel_symbol;
+
+/* A kernel row: one backend, with an entry point for each workload it runs (any non-empty subset). */
 typedef struct {
     const char *backend; /* "c-openmp" */
     const char *id;      /* "c": CTest names and bench_kernels's argument */
     const interop_kernel_library *library;
-    const char *pi_symbol;
-    const char *inv_symbol;
+    const interop_kernel_symbol *symbols;
+    size_t symbol_count;
     const int64_t *test_orders; /* inversion orders at this kernel's own block edges */
     size_t test_order_count;
 } interop_kernel_row;
@@ -42,8 +52,8 @@ extern const size_t interop_kernel_row_count;
 /* A row bound to its library's functions. */
 typedef struct {
     const interop_kernel_row *row;
-    interop_pi_kernel pi;
-    interop_inv_kernel inv;
+    interop_pi_kernel pi;   /* NULL if the row runs no pi */
+    interop_inv_kernel inv; /* NULL if the row runs no inversion */
     int32_t (*isa_supported)(int32_t isa);
     int32_t (*isa_select)(int32_t isa);
     int32_t (*isa_active)(void);
@@ -53,8 +63,13 @@ typedef struct {
 /* The row whose id or backend name is `name`, or NULL. */
 const interop_kernel_row *interop_kernel_find(const char *name);
 
-/* Loads the row's library, checks its ABI version and resolves every function. Returns 0, or -1
- * with the reason in `error` (NUL-terminated, truncated to capacity). */
+/* The row's symbol for `workload` (INTEROP_KERNEL_PI, ...), or NULL when the row does not run it: the
+ * CTest programs and bench_kernels then skip the row for that workload. */
+const char *interop_kernel_symbol_of(const interop_kernel_row *row, const char *workload);
+
+/* Loads the row's library, checks its ABI version and resolves every function the row names (a
+ * workload it leaves out stays NULL). Returns 0, or -1 with the reason in `error` (NUL-terminated,
+ * truncated to capacity). */
 int interop_kernel_bind(const interop_kernel_row *row, interop_kernel *kernel, char *error, size_t capacity);
 
 /* interop_kernel_bind_path's answer when the path is not there to run (CTest's "skipped" code). */
@@ -68,9 +83,15 @@ int interop_kernel_bind(const interop_kernel_row *row, interop_kernel *kernel, c
 int interop_kernel_bind_path(const interop_kernel_row *row, int32_t isa, interop_kernel *kernel,
                              char *message, size_t capacity);
 
-/* interop_kernel_bind_path for the CTest programs, on the row named `name`: prints "skipped: ..." on
- * stdout or "FAIL: ..." on stderr, and returns 0, INTEROP_KERNEL_PATH_MISSING (CTest's skip code) or 1. */
-int interop_kernel_prepare(const char *name, int32_t isa, interop_kernel *kernel);
+/* interop_kernel_bind_path for the CTest programs, on `row` (NULL: an unknown name, `name`) and its
+ * `workload`: prints "skipped: ..." on stdout or "FAIL: ..." on stderr, and returns 0,
+ * INTEROP_KERNEL_PATH_MISSING (CTest's skip code: the path is missing, or the row does not run the
+ * workload) or 1. */
+int interop_kernel_prepare_row(const interop_kernel_row *row, const char *name, const char *workload,
+                               int32_t isa, interop_kernel *kernel);
+
+/* interop_kernel_prepare_row on the row of this build whose id or backend name is `name`. */
+int interop_kernel_prepare(const char *name, const char *workload, int32_t isa, interop_kernel *kernel);
 
 /* The row ids of this build, "c|fortran|...", for usage lines. */
 const char *interop_kernel_ids(void);

@@ -53,8 +53,16 @@ public sealed class AbiCheckTests
         foreach (NativeKernelInfo info in table.Kernels)
         {
             string at = $"NativeKernel, kernel table row {info.Backend}";
-            bindings.Add(ManagedBinding.FromFunctionPointer(info.Library.Name, info.PiSymbol, Field(kernel, "pi"), at));
-            bindings.Add(ManagedBinding.FromFunctionPointer(info.Library.Name, info.InvSymbol, Field(kernel, "inv"), at));
+            // Each workload's symbol the row names, against the field NativeKernel binds it to.
+            if (info.Symbol(NativeKernelTable.Pi) is string pi)
+            {
+                bindings.Add(ManagedBinding.FromFunctionPointer(info.Library.Name, pi, Field(kernel, "pi"), at));
+            }
+
+            if (info.Symbol(NativeKernelTable.Inv) is string inv)
+            {
+                bindings.Add(ManagedBinding.FromFunctionPointer(info.Library.Name, inv, Field(kernel, "inv"), at));
+            }
             if (info.InvPlanPrefix is string prefix)
             {
                 bindings.Add(ManagedBinding.FromFunctionPointer(info.Library.Name, prefix + "_create", Property(plan, "Create"), at));

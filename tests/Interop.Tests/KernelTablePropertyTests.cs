@@ -9,7 +9,8 @@ namespace Interop.Tests;
 /// Property tests of the kernel table's readers (issue 20): native/kernels.json and the paths the
 /// build writes (interop-kernel-paths.json), mutated field by field and character by character, are
 /// read or refused with one <see cref="FormatException"/> of one line naming the table, never
-/// another exception.
+/// another exception; a row read names a symbol for one or more known workloads (issue 21: the
+/// mutations include rows' symbol maps cut to one workload, or naming an unknown one).
 /// </summary>
 [Category("Property")]
 public sealed class KernelTablePropertyTests
@@ -24,6 +25,7 @@ public sealed class KernelTablePropertyTests
         "null", "true", "0", "-1", "2147483648", "1.5", "1e400", "\"\"", "\"a\\nb\"", "\"\\u0000\"", "\"\\u2028x\"", "\"x y\"", "\"9abc\"",
         "\"build\"", "\"scalar\"", "\"sse9\"", "[]", "[\"scalar\"]", "[\"avx2\"]", "[1]", "[null]", "{}", "{\"name\": \"a\\nb\"}",
         "\"interop_native\"", "\"c-openmp\"", "\"C-OpenMP\"",
+        "{\"pi\": \"interop_pi_count_c\"}", "{\"inv\": \"interop_inv_c\"}", "{\"ep\": \"interop_ep\"}", "{\"pi\": 1}", "{\"pi\": \"a b\"}",
     ];
 
     /// <summary>The JSON document after 1 to 3 edits of its tree: a value replaced, a property or item removed, an item repeated.</summary>
@@ -129,6 +131,12 @@ public sealed class KernelTablePropertyTests
         {
             NativeKernelTable table = NativeKernelTable.Parse(json);
             Assert.That(table.Kernels.Select(k => k.Library), Is.All.Not.Null);
+            // A row read runs at least one workload, each a known one, and has a plan only with an inversion.
+            foreach (NativeKernelInfo row in table.Kernels)
+            {
+                Assert.That(row.Symbols.Keys, Is.Not.Empty.And.SubsetOf(NativeKernelTable.Workloads), row.Backend);
+                Assert.That(row.InvPlanPrefix is null || row.Offers(NativeKernelTable.Inv), Is.True, row.Backend);
+            }
         }), suiteSeed: "kernel-table", suiteCases: 500);
     }
 

@@ -35,10 +35,12 @@ public sealed class KernelTableTests
         Assert.That(table.Library("interop_native").AbiVersion, Is.EqualTo(InteropHeaderAbiVersion()), "the table expects interop.h's INTEROP_ABI_VERSION");
         foreach (NativeKernelInfo row in table.Kernels)
         {
-            IPiBackend pi = BackendCatalog.Select<IPiBackend>(row.Backend).Single();
-            IInvBackend inv = BackendCatalog.Select<IInvBackend>(row.Backend).Single();
-            Assert.That(pi, Is.SameAs(inv), $"{row.Backend}: one backend runs both workloads");
-            Assert.That((pi.Order, pi.Description, pi.IsParallel), Is.EqualTo((row.Order, row.Description, true)), row.Backend);
+            // Each workload the row names a symbol for is offered by one backend, the same for all of them.
+            IBackend backend = BackendCatalog.All<IBackend>().Single(b => b.Name == row.Backend);
+            Assert.That(row.Symbols.Keys, Is.SubsetOf(NativeKernelTable.Workloads).And.Not.Empty, row.Backend);
+            Assert.That(BackendCatalog.All<IPiBackend>().Contains(backend), Is.EqualTo(row.Offers(NativeKernelTable.Pi)), $"{row.Backend} offered for pi");
+            Assert.That(BackendCatalog.All<IInvBackend>().Contains(backend), Is.EqualTo(row.Offers(NativeKernelTable.Inv)), $"{row.Backend} offered for inv");
+            Assert.That((backend.Order, backend.Description, backend.IsParallel), Is.EqualTo((row.Order, row.Description, true)), row.Backend);
         }
 
         Assert.That(BackendCatalog.All<IPiBackend>().Select(b => b.Order), Is.Ordered, "catalog in table order among the others");
@@ -67,6 +69,61 @@ public sealed class KernelTableTests
                     $"{row.Library.Name} runs {IsaNames.Name(path)} exactly if the table lists it");
             }
         }
+    }
+
+    /// <summary>
+    /// A row may leave a workload out of its symbols (issue 21): its backend is then offered for the
+    /// workloads it names and not for the other (not a backend that fails when asked), binding never
+    /// looks for the missing symbol, and a direct call of the workload it lacks says so.
+    /// </summary>
+    [TestCase("pi")]
+    [TestCase("inv")]
+    public void ARowThatLeavesAWorkloadOutIsNotOfferedForIt(string runs)
+    {
+        int abi = NativeKernelTable.Default.Library("interop_native").AbiVersion;
+        bool pi = runs == NativeKernelTable.Pi;
+        // The symbol of the workload left out would not even resolve: it is never looked up.
+        NativeKernelTable table = NativeKernelTable.Parse(Table("interop_native", abi, "interop_isa", pi ? "interop_pi_count_c" : null, pi ? null : "interop_inv_c"));
+        NativeKernelInfo row = table.Kernels.Single();
+        Assert.That(row.Symbols.Keys, Is.EqualTo(new[] { runs }));
+        Assert.That((row.Offers(NativeKernelTable.Pi), row.Offers(NativeKernelTable.Inv)), Is.EqualTo((pi, !pi)));
+
+        IBackend[] catalog = [.. BackendCatalog.Build(table)];
+        var backend = (NativeKernelBackend)catalog.Single(b => b.Name == "test-kernel");
+        Assert.That(BackendCatalog.Of<IBackend>(catalog), Does.Contain(backend), "still a backend");
+        Assert.That(BackendCatalog.Of<IPiBackend>(catalog).Contains(backend), Is.EqualTo(pi), "offered for pi");
+        Assert.That(BackendCatalog.Of<IInvBackend>(catalog).Contains(backend), Is.EqualTo(!pi), "offered for inv");
+        Assert.That(BackendCatalog.Of<IPiBackend>(catalog).Select(b => b.Name), Does.Contain("managed-serial"), "the other backends are offered as before");
+        Assert.That(BackendCatalog.Of<IInvBackend>(catalog).Select(b => b.Name), Does.Contain("lapack"));
+
+        Assert.DoesNotThrow(backend.EnsureAvailable);
+        double[] a = [4, 7, 2, 6];
+        if (pi)
+        {
+            Assert.That(backend.CountInside(42, new IndexRange(0, 1_000_000), 2), Is.EqualTo(785_402));
+            var e = Assert.Throws<BackendUnavailableException>(() => backend.Invert(a, 2, 1));
+            Assert.That(e!.Message, Is.EqualTo("test-kernel does not run inv: its row in the kernel table names no 'inv' symbol"));
+        }
+        else
+        {
+            backend.Invert(a, 2, 1);
+            Assert.That(a, Is.EqualTo(new[] { 0.6, -0.7, -0.2, 0.4 }).Within(1e-12));
+            var e = Assert.Throws<BackendUnavailableException>(() => backend.CountInside(1, new IndexRange(0, 10), 1));
+            Assert.That(e!.Message, Is.EqualTo("test-kernel does not run pi: its row in the kernel table names no 'pi' symbol"));
+        }
+    }
+
+    [Test]
+    public void ARowThatNamesNoWorkloadOrAPlanWithoutTheInversionIsRefused()
+    {
+        string none = Table("interop_fake", 1, "interop_fake_isa", null, null);
+        Assert.That(() => NativeKernelTable.Parse(none), Throws.TypeOf<FormatException>().With.Message.EqualTo(
+            "kernel table: kernel 'test-kernel': symbols names no workload (pi, inv)"));
+        string planWithoutInv = Table("interop_fake", 1, "interop_fake_isa", "interop_pi_count_fake", null, plan: "interop_fake_inv_plan");
+        Assert.That(() => NativeKernelTable.Parse(planWithoutInv), Throws.TypeOf<FormatException>().With.Message.EqualTo(
+            "kernel table: kernel 'test-kernel': inv_plan_prefix without an 'inv' symbol"));
+        string plan = Table("interop_fake", 1, "interop_fake_isa", "interop_pi_count_fake", "interop_inv_fake", plan: "interop_fake_inv_plan");
+        Assert.That(NativeKernelTable.Parse(plan).Kernels.Single().InvPlanPrefix, Is.EqualTo("interop_fake_inv_plan"));
     }
 
     [Test]
@@ -110,7 +167,10 @@ public sealed class KernelTableTests
     }
 
     [TestCase("\"library\": \"interop_fake\"", "\"library\": \"interop_other\"", "names library 'interop_other'")]
-    [TestCase("\"pi_symbol\": \"interop_pi_count_fake\"", "\"pi_symbol\": \"interop-pi\"", "is not a C identifier")]
+    [TestCase("\"pi\": \"interop_pi_count_fake\"", "\"pi\": \"interop-pi\"", "symbols: pi 'interop-pi' is not a C identifier")]
+    [TestCase("\"pi\": \"interop_pi_count_fake\"", "\"pi\": 7", "symbols: 'pi' needs a non-empty string")]
+    [TestCase("\"pi\": \"interop_pi_count_fake\"", "\"ep\": \"interop_ep_fake\"", "symbols: 'ep' is not a workload (pi, inv)")]
+    [TestCase("\"symbols\": {", "\"old_symbols\": {", "needs an object 'symbols' of workloads and their symbols")]
     [TestCase("\"order\": 99", "\"order\": \"first\"", "needs an integer 'order'")]
     [TestCase("\"isa_paths\": [\"scalar\"]", "\"isa_paths\": [\"scalar\", \"sse9\"]", "'sse9' is not a path")]
     [TestCase("\"isa_paths\": [\"scalar\"]", "\"isa_paths\": [\"avx2\"]", "every library has the scalar path")]
@@ -292,7 +352,12 @@ public sealed class KernelTableTests
         return int.Parse(header[at..header.IndexOf('\n', at)], System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static string Table(string library, int abi, string isaPrefix, string pi, string inv, string? lastError = null, string paths = "\"scalar\"") => $$"""
+    // A row's symbols map; a null symbol leaves its workload out.
+    private static string Symbols(string? pi, string? inv) =>
+        "{" + string.Join(", ", new[] { (Key: NativeKernelTable.Pi, Symbol: pi), (Key: NativeKernelTable.Inv, Symbol: inv) }
+            .Where(s => s.Symbol is not null).Select(s => $"\"{s.Key}\": \"{s.Symbol}\"")) + "}";
+
+    private static string Table(string library, int abi, string isaPrefix, string? pi, string? inv, string? lastError = null, string paths = "\"scalar\"", string? plan = null) => $$"""
         {
           "libraries": [
             {
@@ -311,8 +376,7 @@ public sealed class KernelTableTests
               "order": 99,
               "description": "a kernel for the test",
               "library": "{{library}}",
-              "pi_symbol": "{{pi}}",
-              "inv_symbol": "{{inv}}"
+              "symbols": {{Symbols(pi, inv)}}{{(plan is null ? string.Empty : $",\n      \"inv_plan_prefix\": \"{plan}\"")}}
             }
           ]
         }

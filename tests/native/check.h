@@ -1,4 +1,4 @@
-/* check.h: the CTest programs' check, shared by test_pi_kernels, test_inv_kernels and
+/* check.h: the CTest programs' check, shared by test_pi_kernels, test_inv_kernels, test_kernel_table and
  * test_fma_limit: a failed condition prints its file, line and message on stderr and is counted
  * in `failures`, which the program's exit status reports; the program goes on checking. */
 #ifndef INTEROP_TEST_CHECK_H

@@ -112,9 +112,9 @@ static void check_sizes(interop_inv_kernel kernel, const int64_t *sizes, size_t 
     }
 }
 
-/* `own_orders`: the kernel's own block edges beyond the shared ones (the table's test_orders), on one
- * thread. */
-static void test_kernel(interop_inv_kernel kernel, const int64_t *own_orders, size_t own_order_count)
+/* The spec matrix on sizes around every tile and block edge; `own_orders`: the kernel's own block
+ * edges beyond the shared ones (the table's test_orders), on one thread. */
+static void test_sizes(interop_inv_kernel kernel, const int64_t *own_orders, size_t own_order_count)
 {
     /* The kernels' tiles and blocks (native/src/lu_inverse_c.c; lu_inverse_fortran.F90 has its own):
      * micro-tiles MR x NR of 4 x 4 (scalar), 8 x 6 (avx2), 16 x 12 (avx512) and 16 x 6 (Fortran);
@@ -131,7 +131,11 @@ static void test_kernel(interop_inv_kernel kernel, const int64_t *own_orders, si
      * (the solves multiply in place, which holds only if each block is packed before it is written). */
     if (own_order_count > 0)
         check_sizes(kernel, own_orders, own_order_count, 1, 1);
+}
 
+/* Matrices whose inverse is known: exactly (identity, permutation) or by its residual (Hilbert). */
+static void test_known_inverses(interop_inv_kernel kernel)
+{
     /* The identity is its own inverse, exactly. */
     {
         int64_t n = 70;
@@ -172,6 +176,10 @@ static void test_kernel(interop_inv_kernel kernel, const int64_t *own_orders, si
         double r = residual(n, a, x);
         CHECK(r <= 30, "hilbert residual %g", r);
     }
+}
+
+static void test_pivoting(interop_inv_kernel kernel)
+{
     /* The pivoting is A's own, on the matrix where it matters: it passes the residual check as NumPy
      * does, in one block and in several (panels, recursion, uneven thread shares). Aᵀ is the
      * matrix on which partial pivoting itself has 2^(n-1) growth: its inverse fails the check, also
@@ -201,6 +209,10 @@ static void test_kernel(interop_inv_kernel kernel, const int64_t *own_orders, si
                 free(x);
             }
     }
+}
+
+static void test_singular(interop_inv_kernel kernel)
+{
     /* Singular inputs name the failing step: a zero column k of A fails at step k. */
     {
         int64_t n = 9;
@@ -230,6 +242,10 @@ static void test_kernel(interop_inv_kernel kernel, const int64_t *own_orders, si
         free(a);
         free(b);
     }
+}
+
+static void test_scaled(interop_inv_kernel kernel)
+{
     /* Numerical singularity is judged on the equilibrated matrix (issue 20, class 4): a badly scaled
      * regular matrix is inverted (a diagonal exactly), a well-conditioned one scaled by 1e+-k passes
      * the check and matches LAPACK, and [[1, 1], [1, 1 + 2^-52]] behind a 1e300 (the pivot of step 3
@@ -283,6 +299,10 @@ static void test_kernel(interop_inv_kernel kernel, const int64_t *own_orders, si
                   scales[s], status);
         }
     }
+}
+
+static void test_nonfinite(interop_inv_kernel kernel)
+{
     /* NaN or Inf is a non-finite pivot at some step, not a singular matrix (issue 9, item 13); so is
      * an overflow inside the factorization. Anywhere in the matrix, in one block and in several. */
     {
@@ -322,6 +342,10 @@ static void test_kernel(interop_inv_kernel kernel, const int64_t *own_orders, si
               status);
         free(a);
     }
+}
+
+static void test_arguments(interop_inv_kernel kernel)
+{
     /* Bad arguments. */
     double one = 1;
     CHECK(kernel(0, &one, 1) == -1, "n = 0");
@@ -334,6 +358,18 @@ static void test_kernel(interop_inv_kernel kernel, const int64_t *own_orders, si
     int32_t huge = kernel((int64_t)1 << 32, &one, 1);
     CHECK(huge == (kernel == interop_inv_lapack ? -1 : INTEROP_STATUS_NO_MEMORY), "n = 2^32: status %d",
           huge);
+}
+
+/* Every suite of one inversion kernel (a table row's, or LAPACK's); `own_orders` as test_sizes. */
+static void test_kernel(interop_inv_kernel kernel, const int64_t *own_orders, size_t own_order_count)
+{
+    test_sizes(kernel, own_orders, own_order_count);
+    test_known_inverses(kernel);
+    test_pivoting(kernel);
+    test_singular(kernel);
+    test_scaled(kernel);
+    test_nonfinite(kernel);
+    test_arguments(kernel);
 }
 
 static void test_residual(void)
@@ -428,7 +464,7 @@ int main(int argc, char **argv)
     }
     if (path_suite) {
         interop_kernel kernel;
-        int prepared = interop_kernel_prepare(argv[1], isa, &kernel);
+        int prepared = interop_kernel_prepare(argv[1], INTEROP_KERNEL_INV, isa, &kernel);
         if (prepared != 0)
             return prepared;
         kernel_name = kernel.row->id;

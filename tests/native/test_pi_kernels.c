@@ -89,12 +89,17 @@ static int cpu_runs(int32_t isa)
 static void test_agree(void)
 {
     /* Larger runs: every kernel of the table on every path this CPU has agrees with the independent
-     * reference at every thread count (so with each other). Each library runs exactly the paths the
-     * table lists for it that this CPU has (libinterop_native's interop_isa_supported is the CPU). */
+     * reference at every thread count (so with each other); a row that runs no pi is left out. Each
+     * library runs exactly the paths the table lists for it that this CPU has (libinterop_native's
+     * interop_isa_supported is the CPU). */
     const int64_t begin = 12345, end = 12345 + 20000003;
     const int64_t expected = reference_count(2024, begin, end);
     for (size_t r = 0; r < interop_kernel_row_count; ++r) {
         const interop_kernel_row *row = &interop_kernel_rows[r];
+        if (interop_kernel_symbol_of(row, INTEROP_KERNEL_PI) == NULL) {
+            printf("%s: runs no pi kernel, left out\n", row->id);
+            continue;
+        }
         interop_kernel kernel;
         char error[512];
         if (interop_kernel_bind(row, &kernel, error, sizeof error) != 0) {
@@ -177,7 +182,7 @@ int main(int argc, char **argv)
     }
     if (kernel_suite) {
         interop_kernel kernel;
-        int prepared = interop_kernel_prepare(argv[1], isa, &kernel);
+        int prepared = interop_kernel_prepare(argv[1], INTEROP_KERNEL_PI, isa, &kernel);
         if (prepared != 0)
             return prepared;
         current = &kernel;
