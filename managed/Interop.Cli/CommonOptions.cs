@@ -37,15 +37,20 @@ internal sealed class CommonOptions<TBackend>
 
     private readonly DryRunOptions dryRun = new();
 
+    private Option[] Options => [seed, backend, threads, repeat, warmup, isa, json, format, trace, mpi];
+
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { seed, backend, threads, repeat, warmup, isa, json, format, trace, mpi })
+        foreach (Option option in Options)
         {
             command.Options.Add(option);
         }
 
         dryRun.AddTo(command);
     }
+
+    /// <summary>Whether option <paramref name="name"/> (e.g. --backend) was on the command line, not left to its default.</summary>
+    public bool Given(ParseResult parsed, string name) => parsed.GetResult(Options.Single(o => o.Name == name)) is { Implicit: false };
 
     /// <summary>--dry-run (with --ranks): check and describe, run nothing; null for a real run.</summary>
     public DryRun? DryRunOf(ParseResult parsed) => dryRun.Of(parsed);
