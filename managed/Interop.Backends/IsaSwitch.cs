@@ -5,7 +5,8 @@ namespace Interop.Backends;
 
 /// <summary>
 /// Forces one instruction-set path on every backend at once (--isa, INTEROP_ISA): the C# kernels,
-/// every kernel library of the native kernel table (each through its own <c>_select</c>) and, if
+/// every kernel library of the native kernel table (each through its own <c>_select</c>, when it
+/// loads: a switch loads no library, see <see cref="NativeKernelLibrary.Request"/>) and, if
 /// libinterop_native is not loaded yet, OpenBLAS (which is told the path even for auto: see
 /// <see cref="NativeIsa.PrepareOpenBlas"/>). A path this CPU lacks is a usage error. A kernel library
 /// that lacks a path the CPU has runs its widest lower one (<see cref="NativeKernelLibrary.Select"/>).
@@ -22,15 +23,9 @@ public static class IsaSwitch
         NativeIsa.PrepareOpenBlas(isa, ManagedIsa.Best, ManagedIsa.IsAmd);
         foreach (NativeKernelLibraryInfo library in table.Libraries)
         {
-            try
-            {
-                NativeKernelLibrary.For(library).Select(isa);
-            }
-            catch (BackendUnavailableException)
-            {
-                // Not built or not loadable: the other backends follow the switch; this library's
-                // rows are left out later with the loader's own message.
-            }
+            // Applied now to a loaded library, else when (and if) a backend loads it: a library not
+            // built or not loadable is then left out with the loader's own message.
+            NativeKernelLibrary.For(library).Request(isa);
         }
     }
 }

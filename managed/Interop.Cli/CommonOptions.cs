@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Interop.Backends;
 using Interop.Cli.Commands;
 using Interop.Core;
@@ -10,70 +9,39 @@ namespace Interop.Cli;
 internal sealed class CommonOptions<TBackend>
     where TBackend : IBackend
 {
-    public const ulong DefaultSeed = 42;
+    private readonly Option<string?> seed = SharedOptions.Seed("Seed of the counter-based generator (0 to 2^64-1).", showDefault: true);
 
-    private readonly Option<string> seed = new("--seed", "-s")
-    {
-        Description = "Seed of the counter-based generator (0 to 2^64-1).",
-        DefaultValueFactory = _ => DefaultSeed.ToString(CultureInfo.InvariantCulture),
-    };
-
-    private readonly Option<string> backend = new Option<string>("--backend", "-b")
-    {
-        Description = "Comma-separated backends, or 'all': " + string.Join(", ", Known.Select(b => b.Name)) + "."
+    private readonly Option<string> backend = SharedOptions.Backend(
+        "Comma-separated backends, or 'all': " + string.Join(", ", Known.Select(b => b.Name)) + "."
             + (Distributed.Count > 0 ? $" ('all' is every one but {string.Join(", ", Distributed.Select(b => b.Name))}, which runs over the MPI ranks: name it.)" : string.Empty),
-        DefaultValueFactory = _ => "all",
-    }.Names(["all", .. Known.Select(b => b.Name)]);
+        Known.Select(b => b.Name));
 
-    private readonly Option<string?> threads = new("--threads", "-t")
-    {
-        Description = "Threads per parallel backend. " + ThreadCount.Rules,
-    };
+    private readonly Option<string?> threads = SharedOptions.Threads("Threads per parallel backend. " + ThreadCount.Rules);
 
-    private readonly Option<string?> repeat = new("--repeat", "-r")
-    {
-        Description = $"Timed runs per backend after the warm-up; the median is reported. Default: automatic, {RepeatPolicy.AutoMinRuns} to {RepeatPolicy.AutoMaxRuns} runs until the median's 95% confidence interval is within ±{RepeatPolicy.AutoTarget * 100:0}% or {RepeatPolicy.AutoMaxSeconds:0} s of runs.",
-    };
+    private readonly Option<string?> repeat = SharedOptions.Repeat(
+        $"Timed runs per backend after the warm-up; the median is reported. Default: automatic, {RepeatPolicy.AutoMinRuns} to {RepeatPolicy.AutoMaxRuns} runs until the median's 95% confidence interval is within ±{RepeatPolicy.AutoTarget * 100:0}% or {RepeatPolicy.AutoMaxSeconds:0} s of runs.");
 
-    private readonly Option<string> warmup = WarmupOption();
+    private readonly Option<string> warmup = SharedOptions.Warmup();
 
     private readonly Option<string?> isa = IsaRequest.CreateOption();
 
-    private readonly Option<string?> trace = new("--trace")
-    {
-        Description = "Write a Chrome trace-event file (open it in Perfetto or chrome://tracing): one track per rank and thread, a span per phase.",
-    };
+    private readonly Option<string?> trace = SharedOptions.Trace(
+        "Write a Chrome trace-event file (open it in Perfetto or chrome://tracing): one track per rank and thread, a span per phase.");
 
-    private readonly Option<bool> mpi = new("--mpi")
-    {
-        Description = "Initialize MPI even without a launcher's variables (mpiexec, srun and PMI launchers are detected by themselves).",
-    };
+    private readonly Option<bool> mpi = SharedOptions.Mpi(
+        "Initialize MPI even without a launcher's variables (mpiexec, srun and PMI launchers are detected by themselves).");
 
-    private readonly Option<bool> json = new("--json")
-    {
-        Description = "Print one JSON document on stdout instead of the table (short for --format json).",
-    };
+    private readonly Option<bool> json = SharedOptions.Json("Print one JSON document on stdout instead of the table (short for --format json).");
 
     private readonly Option<string?> format = ResultFormats.CreateOption();
 
     private readonly DryRunOptions dryRun = new();
 
-    /// <summary>--warmup N: untimed runs before the timed ones (default 1; 0 allowed), shared with compare.</summary>
-    public static Option<string> WarmupOption() => new("--warmup")
-    {
-        Description = "Untimed warm-up runs before the timed ones (JIT, thread start-up, page faults): 0 to 100, default 1.",
-        DefaultValueFactory = _ => "1",
-    };
-
-    /// <summary>--repeat R as a policy: a fixed count when given (1 to 1000), automatic when not.</summary>
-    public static RepeatPolicy ParseRepeat(string? text) =>
-        text is null ? RepeatPolicy.Auto : RepeatPolicy.Fixed(NumberParser.ParseInt32(text, "--repeat", 1, 1000));
-
-    public static int ParseWarmup(string text) => NumberParser.ParseInt32(text, "--warmup", 0, 100);
+    private Option[] Options => [seed, backend, threads, repeat, warmup, isa, json, format, trace, mpi];
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { seed, backend, threads, repeat, warmup, isa, json, format, trace, mpi })
+        foreach (Option option in Options)
         {
             command.Options.Add(option);
         }
@@ -81,13 +49,16 @@ internal sealed class CommonOptions<TBackend>
         dryRun.AddTo(command);
     }
 
+    /// <summary>Whether option <paramref name="name"/> (e.g. --backend) was on the command line, not left to its default.</summary>
+    public bool Given(ParseResult parsed, string name) => parsed.GetResult(Options.Single(o => o.Name == name)) is { Implicit: false };
+
     /// <summary>--dry-run (with --ranks): check and describe, run nothing; null for a real run.</summary>
     public DryRun? DryRunOf(ParseResult parsed) => dryRun.Of(parsed);
 
     /// <summary>Resolves --isa / INTEROP_ISA and switches every backend to that path; call before the backends load.</summary>
     public IsaRequest Isa(ParseResult parsed) => IsaRequest.Apply(parsed.GetValue(isa));
 
-    public ulong Seed(ParseResult parsed) => NumberParser.ParseUInt64(parsed.GetValue(seed)!, "--seed");
+    public ulong Seed(ParseResult parsed) => SharedOptions.ParseSeed(parsed.GetValue(seed)) ?? SharedOptions.DefaultSeed;
 
     public IReadOnlyList<TBackend> Backends(ParseResult parsed) => BackendCatalog.Select<TBackend>(parsed.GetValue(backend)!);
 
@@ -109,15 +80,14 @@ internal sealed class CommonOptions<TBackend>
 
     private static IEnumerable<IBackend> Known => BackendCatalog.All<TBackend>().Cast<IBackend>().Concat(Distributed);
 
-    public ThreadChoice Threads(ParseResult parsed) =>
-        ThreadCount.Resolve(parsed.GetValue(threads) is string t ? NumberParser.ParseInt32(t, "--threads", 1, ThreadCount.Max) : null);
+    public ThreadChoice Threads(ParseResult parsed) => SharedOptions.ParseThreads(parsed.GetValue(threads));
 
     /// <summary>The fixed --repeat count, or 0 when not given (automatic: see <see cref="Repeats"/>).</summary>
     public int Repeat(ParseResult parsed) => Repeats(parsed).Count ?? 0;
 
-    public RepeatPolicy Repeats(ParseResult parsed) => ParseRepeat(parsed.GetValue(repeat));
+    public RepeatPolicy Repeats(ParseResult parsed) => SharedOptions.ParseRepeat(parsed.GetValue(repeat));
 
-    public int Warmup(ParseResult parsed) => ParseWarmup(parsed.GetValue(warmup)!);
+    public int Warmup(ParseResult parsed) => SharedOptions.ParseWarmup(parsed.GetValue(warmup)!);
 
     /// <summary>--format, or --json for json.</summary>
     public IResultFormat Format(ParseResult parsed) => ResultFormats.Choose(parsed.GetValue(format), parsed.GetValue(json));

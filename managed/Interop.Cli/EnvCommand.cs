@@ -16,9 +16,9 @@ internal static class EnvCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var json = new Option<bool>("--json") { Description = "Print one JSON document on stdout instead of text." };
-        var threads = new Option<string?>("--threads", "-t") { Description = "Threads per rank to place (default: " + ThreadCount.Rules + ")" };
-        var mpi = new Option<bool>("--mpi") { Description = "Initialize MPI even without a launcher's variables." };
+        Option<bool> json = SharedOptions.Json("Print one JSON document on stdout instead of text.");
+        Option<string?> threads = SharedOptions.Threads("Threads per rank to place (default: " + ThreadCount.Rules + ")");
+        Option<bool> mpi = SharedOptions.Mpi();
         Option<string?> isa = IsaRequest.CreateOption();
         var command = new Command("env", "Print the machine, runtimes, libraries and thread settings that results depend on, and where each rank and thread runs.")
         {
@@ -26,7 +26,7 @@ internal static class EnvCommand
         };
         command.SetAction(parsed => Driver.Guard(stderr, () =>
         {
-            ThreadChoice choice = ThreadCount.Resolve(parsed.GetValue(threads) is string t ? NumberParser.ParseInt32(t, "--threads", 1, ThreadCount.Max) : null);
+            ThreadChoice choice = SharedOptions.ParseThreads(parsed.GetValue(threads));
             bool asJson = parsed.GetValue(json);
             IsaRequest.Apply(parsed.GetValue(isa));
             using IJob job = JobFactory.Start(parsed.GetValue(mpi));

@@ -24,45 +24,68 @@ internal static class InvCommand
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var size = new RenamedOption(
+        var options = new InvCommandOptions();
+        var command = new Command("inv", "Dense matrix inversion by LU with partial pivoting; every inverse passes the scaled-residual check. " +
+            "With --input: one verified run of lapack, no warm-up (--backend, --repeat and --check change that).");
+        options.AddTo(command);
+        command.SetAction(parsed => Driver.Guard(stderr, () =>
+        {
+            using var run = new InvRun(options.Read(parsed, stderr));
+            return CommandRunner.Run(run, stdout, stderr);
+        }));
+        return command;
+    }
+
+    /// <summary>inv's options, declared in help order, and their reading phase by phase: the order, the checks before computing, the run.</summary>
+    private sealed class InvCommandOptions
+    {
+        private readonly RenamedOption size = new(
             new Option<string?>("--size")
             {
                 Description = $"Matrix order of the generated matrix A = R∘Rᵀ (default {DefaultN}).",
             },
             "--n");
-        var input = new Option<string?>("--input", "-i")
+
+        private readonly Option<string?> input = new("--input", "-i")
         {
             Description = "Invert this matrix instead: a square float64 NumPy .npy file (C or Fortran order).",
         };
-        var output = new Option<string?>("--output", "-o")
+
+        private readonly Option<string?> output = new("--output", "-o")
         {
             Description = "Write the inverse computed by the first backend listed to this .npy file.",
         };
-        var check = new Option<string?>("--check")
+
+        private readonly Option<string?> check = new Option<string?>("--check")
         {
             Description = "How every inverse's scaled residual is computed: 'full' (the product A X, 2n³ flops, the default for generated matrices) " +
                 "or 'estimate' (Higham's 1-norm estimator, a few O(n²) steps: a lower bound, in practice equal; the default with --input).",
         }.Names(["full", "estimate"]);
-        var grid = new Option<string?>("--grid")
+
+        private readonly Option<string?> grid = new("--grid")
         {
             Description = "scalapack: the process grid ROWSxCOLS, their product the number of ranks (default: the most nearly square, rows >= cols).",
         };
-        var block = new Option<string?>("--block")
+
+        private readonly Option<string?> block = new("--block")
         {
             Description = $"scalapack: the block size NB of the 2-D block-cyclic distribution (default {Mpi.ScalapackInverse.DefaultBlockSize}).",
         };
-        var common = new CommonOptions<IInvBackend>();
-        var command = new Command("inv", "Dense matrix inversion by LU with partial pivoting; every inverse passes the scaled-residual check. " +
-            "With --input: one verified run of lapack, no warm-up (--backend, --repeat and --check change that).")
+
+        private readonly CommonOptions<IInvBackend> common = new();
+
+        public void AddTo(Command command)
         {
-            input, output, check, grid, block,
-        };
-        size.AddTo(command);
-        common.AddTo(command);
-        Option backendOption = command.Options.Single(o => o.Name == "--backend");
-        Option repeatOption = command.Options.Single(o => o.Name == "--repeat");
-        Option warmupOption = command.Options.Single(o => o.Name == "--warmup");
-        command.SetAction(parsed => Driver.Guard(stderr, () =>
+            foreach (Option option in new Option[] { input, output, check, grid, block })
+            {
+                command.Options.Add(option);
+            }
+
+            size.AddTo(command);
+            common.AddTo(command);
+        }
+
+        public InvOptions Read(ParseResult parsed, TextWriter stderr)
         {
             string? nText = size.Value(parsed, stderr);
             string? inputPath = parsed.GetValue(input);
@@ -75,41 +98,21 @@ internal static class InvCommand
             int requestedN = SizeScale.Order(nText is null ? DefaultN : NumberParser.ParseInt32(nText, "--size", 1));
 
             (IReadOnlyList<IInvBackend> local, IReadOnlyList<IDistributedInvBackend> distributed) = common.SplitBackends(parsed);
-
-            // Every path, and the memory the run needs, is checked before any computing (rank 0
-            // alone reads, inverts and writes). Distributed backends alone need only the file's
-            // matrix and its inverse on rank 0; each rank's part is ScaLAPACK's to allocate.
-            if (JobFactory.IsLaunchRoot())
-            {
-                int order = inputPath is not null ? NpyFile.ReadOrder(inputPath) : requestedN;
-                int matrices = Given(parsed, backendOption) && local.Count == 0
-                    ? (inputPath is null ? 0 : 1) + (parsed.GetValue(output) is null ? 0 : 1)
-                    : PeakMatrices;
-                SpecMatrix.RequireMemory(order, matrices, "inv");
-                if (parsed.GetValue(output) is string outputPath)
-                {
-                    OutputFile.Check(outputPath, "--output");
-                    if (common.Trace(parsed) is string tracePath)
-                    {
-                        OutputFile.RequireDistinct(outputPath, "--output", tracePath, "--trace");
-                    }
-                }
-            }
-
+            CheckBeforeComputing(parsed, inputPath, requestedN, local);
             IsaRequest isa = common.Isa(parsed);
 
             // A file to invert is a task, not a benchmark: by default one run of lapack, no warm-up,
             // no references (FMA limit, DGEMM), the residual estimated. Options given explicitly still count;
             // --repeat makes it a benchmark again (warm-up and references).
             bool task = inputPath is not null;
-            bool timing = !task || Given(parsed, repeatOption);
-            var options = new InvOptions(
+            bool timing = !task || common.Given(parsed, "--repeat");
+            return new InvOptions(
                 Isa: isa,
                 N: requestedN,
                 Input: inputPath,
                 Output: parsed.GetValue(output),
                 Seed: common.Seed(parsed),
-                Backends: task && !Given(parsed, backendOption) ? BackendCatalog.Select<IInvBackend>(TaskBackend) : local,
+                Backends: task && !common.Given(parsed, "--backend") ? BackendCatalog.Select<IInvBackend>(TaskBackend) : local,
                 Threads: common.Threads(parsed),
                 Repeat: timing ? common.Repeat(parsed) : 1,
                 Format: common.Format(parsed),
@@ -117,7 +120,7 @@ internal static class InvCommand
                 Trace: common.Trace(parsed))
             {
                 Repeats = timing ? common.Repeats(parsed) : RepeatPolicy.Fixed(1),
-                Warmup = timing || Given(parsed, warmupOption) ? common.Warmup(parsed) : 0,
+                Warmup = timing || common.Given(parsed, "--warmup") ? common.Warmup(parsed) : 0,
                 Check = parsed.GetValue(check) switch
                 {
                     null => task ? InvCheck.Estimate : InvCheck.Full,
@@ -126,18 +129,38 @@ internal static class InvCommand
                     string other => throw new UsageException($"--check must be full or estimate, not '{other}'"),
                 },
                 MeasurePeak = timing,
-                Distributed = task && !Given(parsed, backendOption) ? [] : distributed,
+                Distributed = task && !common.Given(parsed, "--backend") ? [] : distributed,
                 Grid = parsed.GetValue(grid) is string g ? Interop.Mpi.ScalapackInverse.ParseGrid(g) : default,
                 BlockSize = parsed.GetValue(block) is string b ? NumberParser.ParseInt32(b, "--block", 1, 4096) : 0,
                 DryRun = common.DryRunOf(parsed),
             };
-            using var run = new InvRun(options);
-            return CommandRunner.Run(run, stdout, stderr);
-        }));
-        return command;
-    }
+        }
 
-    private static bool Given(ParseResult parsed, Option option) => parsed.GetResult(option) is { Implicit: false };
+        // Every path, and the memory the run needs, is checked before any computing (rank 0
+        // alone reads, inverts and writes). Distributed backends alone need only the file's
+        // matrix and its inverse on rank 0; each rank's part is ScaLAPACK's to allocate.
+        private void CheckBeforeComputing(ParseResult parsed, string? inputPath, int requestedN, IReadOnlyList<IInvBackend> local)
+        {
+            if (!JobFactory.IsLaunchRoot())
+            {
+                return;
+            }
+
+            int order = inputPath is not null ? NpyFile.ReadOrder(inputPath) : requestedN;
+            int matrices = common.Given(parsed, "--backend") && local.Count == 0
+                ? (inputPath is null ? 0 : 1) + (parsed.GetValue(output) is null ? 0 : 1)
+                : PeakMatrices;
+            SpecMatrix.RequireMemory(order, matrices, "inv");
+            if (parsed.GetValue(output) is string outputPath)
+            {
+                OutputFile.Check(outputPath, "--output");
+                if (common.Trace(parsed) is string tracePath)
+                {
+                    OutputFile.RequireDistinct(outputPath, "--output", tracePath, "--trace");
+                }
+            }
+        }
+    }
 }
 
 /// <summary>

@@ -6,8 +6,8 @@ namespace Interop.Cli;
 
 /// <summary>
 /// The instruction-set path a command was asked for: --isa, else $INTEROP_ISA, else auto. Applied to
-/// every backend at once (<see cref="IsaSwitch"/>) before anything is measured, and remembered for the
-/// environment block.
+/// every backend at once (<see cref="IsaSwitch"/>) before anything is measured, each kernel library
+/// taking it when it loads (so asking loads nothing), and remembered for the environment block.
 /// </summary>
 internal sealed record IsaRequest(Isa Isa, string Source)
 {

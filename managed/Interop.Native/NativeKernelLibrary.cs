@@ -9,7 +9,9 @@ namespace Interop.Native;
 /// One kernel library of the table, loaded once: from $INTEROP_NATIVE_DIR, then beside the driver
 /// (<see cref="NativeLibraryProbe"/>, every path tried in the error), its ABI version checked, and its
 /// instruction-set switch and last-error message bound by symbol. A library that cannot be loaded is
-/// unavailable with the loader's reason, every time it is asked for, never a crash.
+/// unavailable with the loader's reason, every time it is asked for, never a crash. Loading is lazy:
+/// the path asked for before the load (<see cref="Request"/>) is applied right after it, so a command
+/// loads only the libraries whose kernels it runs or reports.
 /// </summary>
 public sealed unsafe class NativeKernelLibrary
 {
@@ -22,6 +24,9 @@ public sealed unsafe class NativeKernelLibrary
     private delegate* unmanaged<int, int> isaSelect;
     private delegate* unmanaged<int> isaActive;
     private delegate* unmanaged<byte*, int, int> lastError;
+
+    // The path to take once loaded (auto until a switch asks for another); null once applied.
+    private Isa? pending = Isa.Auto;
 
     private NativeKernelLibrary(NativeKernelLibraryInfo info) => Info = info;
 
@@ -64,6 +69,7 @@ public sealed unsafe class NativeKernelLibrary
         {
             if (handle != IntPtr.Zero)
             {
+                ApplyPending();
                 return handle;
             }
 
@@ -88,12 +94,31 @@ public sealed unsafe class NativeKernelLibrary
                 isaActive = (delegate* unmanaged<int>)Export(loaded, Info.IsaPrefix + "_active");
                 lastError = Info.LastErrorSymbol is string symbol ? (delegate* unmanaged<byte*, int, int>)Export(loaded, symbol) : null;
                 handle = loaded;
-                return handle;
             }
             catch (BackendUnavailableException e)
             {
                 failure = e;
                 throw;
+            }
+
+            ApplyPending();
+            return handle;
+        }
+    }
+
+    /// <summary>
+    /// Asks for path <paramref name="isa"/> (auto: the library's best): at once if the library is
+    /// loaded, else right after its load, so that a switch loads nothing. Like <see cref="Select"/>,
+    /// a path the library lacks becomes its widest lower one.
+    /// </summary>
+    public void Request(Isa isa)
+    {
+        lock (gate)
+        {
+            pending = isa;
+            if (handle != IntPtr.Zero)
+            {
+                ApplyPending();
             }
         }
     }
@@ -114,6 +139,25 @@ public sealed unsafe class NativeKernelLibrary
     public Isa Select(Isa isa)
     {
         EnsureLoaded();
+        lock (gate)
+        {
+            pending = null;
+            return SelectLoaded(isa);
+        }
+    }
+
+    // Kept until it succeeds: a path no kernel of the library can run fails every use, not only the first.
+    private void ApplyPending()
+    {
+        if (pending is Isa isa)
+        {
+            SelectLoaded(isa);
+            pending = null;
+        }
+    }
+
+    private Isa SelectLoaded(Isa isa)
+    {
         int status = isaSelect((int)isa);
         if (status == 1)
         {

@@ -51,6 +51,18 @@ public sealed class CompareCommandTests : TempFolderTest
     }
 
     [Test]
+    public void CompareMatchesBackendNamesWhateverTheirCaseAsPiDoesAndSharesItsDefaultSeed()
+    {
+        // Issue 21: compare's --backend was matched case-sensitively ("unknown backend 'Managed-Serial'")
+        // where pi's and inv's are not, and its default seed was a literal of its own.
+        var (code, stdout, stderr) = Cli.Run("compare", "--workload", "pi", "--backend", "Managed-Serial,MANAGED-PARALLEL", "--dry-run");
+        Assert.That(code, Is.Zero, stderr);
+        Assert.That(stdout, Does.Contain("backends managed-serial,managed-parallel;").And.Contain($"seed {SharedOptions.DefaultSeed};"));
+        (code, _, stderr) = Cli.Run("pi", "--backend", "Managed-Serial", "--dry-run");
+        Assert.That(code, Is.Zero, stderr);
+    }
+
+    [Test]
     public void TheConsoleTableMatchesResultsJson()
     {
         string output = Path.Combine(Folder, "match");

@@ -30,6 +30,6 @@ public sealed class MpiMixedBackendTests : TempFolderTest
         // The file holds the inverse of the spec's matrix (the first single-process backend's, lapack).
         (double[] x, int order) = NpyFile.ReadSquare(output);
         Assert.That(order, Is.EqualTo(N));
-        Assert.That(Interop.Native.NativeInverse.Residual(SpecMatrix.Generate(N, Interop.Cli.CommonOptions<IInvBackend>.DefaultSeed, 1), x, N, 1), Is.LessThanOrEqualTo(30));
+        Assert.That(Interop.Native.NativeInverse.Residual(SpecMatrix.Generate(N, Interop.Cli.SharedOptions.DefaultSeed, 1), x, N, 1), Is.LessThanOrEqualTo(30));
     }
 }

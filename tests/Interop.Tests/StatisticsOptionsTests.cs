@@ -11,20 +11,20 @@ public sealed class StatisticsOptionsTests
     [Test]
     public void RepeatNotGivenIsAutomaticAndGivenIsFixed()
     {
-        Assert.That(CommonOptions<IBackend>.ParseRepeat(null), Is.SameAs(RepeatPolicy.Auto));
+        Assert.That(SharedOptions.ParseRepeat(null), Is.SameAs(RepeatPolicy.Auto));
         Assert.That(RepeatPolicy.Auto.IsAuto, Is.True);
-        RepeatPolicy five = CommonOptions<IBackend>.ParseRepeat("5");
+        RepeatPolicy five = SharedOptions.ParseRepeat("5");
         Assert.That((five.IsAuto, five.Count, five.MinRuns, five.MaxRuns), Is.EqualTo((false, (int?)5, 5, 5)));
-        Assert.Throws<UsageException>(() => CommonOptions<IBackend>.ParseRepeat("0"));
-        Assert.Throws<UsageException>(() => CommonOptions<IBackend>.ParseRepeat("many"));
+        Assert.Throws<UsageException>(() => SharedOptions.ParseRepeat("0"));
+        Assert.Throws<UsageException>(() => SharedOptions.ParseRepeat("many"));
     }
 
     [Test]
     public void WarmupAcceptsZeroAndRejectsNegatives()
     {
-        Assert.That(CommonOptions<IBackend>.ParseWarmup("0"), Is.Zero);
-        Assert.That(CommonOptions<IBackend>.ParseWarmup("3"), Is.EqualTo(3));
-        Assert.Throws<UsageException>(() => CommonOptions<IBackend>.ParseWarmup("-1"));
+        Assert.That(SharedOptions.ParseWarmup("0"), Is.Zero);
+        Assert.That(SharedOptions.ParseWarmup("3"), Is.EqualTo(3));
+        Assert.Throws<UsageException>(() => SharedOptions.ParseWarmup("-1"));
     }
 
     [Test]

@@ -20,158 +20,206 @@ internal static class CompareCommand
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var workload = new Option<string>("--workload", "-w") { Description = "pi, inv or all.", DefaultValueFactory = _ => "all" }.Names(["pi", "inv", "all"]);
-        var backend = new Option<string>("--backend", "-b") { Description = "Comma-separated backends, or 'all' (each workload runs the ones it has).", DefaultValueFactory = _ => "all" }
-            .Names(["all", .. BackendCatalog.All<IPiBackend>().Select(b => b.Name), .. BackendCatalog.All<IInvBackend>().Select(b => b.Name), .. BackendCatalog.All<IDistributedInvBackend>().Select(b => b.Name)]);
-        var threads = new Option<string?>("--threads", "-t") { Description = "Comma-separated thread counts (default 1, 2, 4, ... up to the CPUs available; " + ThreadCount.Rules + ")" };
-        var repeat = new Option<string?>("--repeat", "-r") { Description = $"Timed runs per point after the warm-up (default automatic: {RepeatPolicy.AutoMinRuns} to {RepeatPolicy.AutoMaxRuns} runs until the median's 95% CI is within ±{RepeatPolicy.AutoTarget * 100:0}% or {RepeatPolicy.AutoMaxSeconds:0} s of runs; --quick {QuickRepeat})." };
-        var warmup = CommonOptions<IBackend>.WarmupOption();
-        var quick = new Option<bool>("--quick") { Description = $"A smoke run of about 15 seconds: a {CompareBudget.Quick.Seconds:0} s budget, {QuickRepeat} repeats." };
-        var budget = new Option<string?>("--budget") { Description = $"Seconds of measuring the calibrated sizes should fill, per instruction-set path (default {CompareBudget.Default.Seconds:0}, about 2 minutes in all; --quick {CompareBudget.Quick.Seconds:0})." };
-        var darts = new Option<string?>("--darts", "-n") { Description = "Darts for pi (default: calibrated to the budget on this CPU; the serial baseline throws fewer)." };
-        var size = new RenamedOption(new Option<string?>("--size") { Description = "Matrix order for inv (default: calibrated to the budget on this CPU)." }, "--n");
-        Option<string?> isa = IsaRequest.CreateOption(", or all (every path this CPU has, one after the other, with the same sizes)");
-        var seed = new Option<string?>("--seed", "-s") { Description = "Seed of the generator (default 42, or the --baseline run's)." };
-        var output = new RenamedOption(new Option<string?>("--out-dir") { Description = "Results folder, new or empty (default results/<timestamp>/); checked before any computing." }, "--out", "-o");
-        var force = new Option<bool>("--force") { Description = "Write into a non-empty --out-dir folder: first remove the files an earlier compare wrote there (results.*, report.md, charts); other files stay." };
-        var baseline = new Option<string?>("--baseline") { Description = "An earlier results.json to compare with, point by point (same workload, darts or n, seed, backend, ranks x threads, isa); darts, n and seed default to its own." };
-        var trace = new Option<string?>("--trace") { Description = "Write a Chrome trace-event file of the whole run." };
-        var mpi = new Option<bool>("--mpi") { Description = "Initialize MPI even without a launcher's variables." };
-        var json = new Option<bool>("--json") { Description = "Print the results.json document on stdout (tables and summary go to stderr with the progress); short for --format json." };
-        Option<string?> format = ResultFormats.CreateOption();
-        var command = new Command("compare", "The main job: every workload on every backend over thread (and rank) counts, verified, with tables, a summary, charts and a report.")
+        var options = new CompareCommandOptions();
+        var command = new Command("compare", "The main job: every workload on every backend over thread (and rank) counts, verified, with tables, a summary, charts and a report.");
+        options.AddTo(command);
+        command.SetAction(parsed => Driver.Guard(stderr, () =>
         {
-            workload, backend, threads, repeat, warmup, quick, budget, darts,
-        };
-        size.AddTo(command);
-        foreach (Option option in new Option[] { isa, seed })
+            CompareOptions run = options.Read(parsed, stderr);
+            if (!run.Plan.Points().Any())
+            {
+                // A run that measures nothing has nothing to verify or report: say why rather than exit 0.
+                throw new UsageException($"nothing to measure: no available backend of '--backend {options.BackendList(parsed)}' runs {string.Join(" or ", run.Plan.Workloads)}");
+            }
+
+            using var job = new CompareJob(run);
+            return CommandRunner.Run(job, stdout, stderr);
+        }));
+        return command;
+    }
+}
+
+/// <summary>
+/// compare's options, declared in help order, and their reading into <see cref="CompareOptions"/>
+/// phase by phase: workloads, instruction-set paths, budget, the baseline's sizes, the plan.
+/// </summary>
+internal sealed class CompareCommandOptions
+{
+    private readonly Option<string> workload = new Option<string>("--workload", "-w") { Description = "pi, inv or all.", DefaultValueFactory = _ => "all" }.Names(["pi", "inv", "all"]);
+    private readonly Option<string> backend = SharedOptions.Backend(
+        "Comma-separated backends, or 'all' (each workload runs the ones it has).",
+        [.. BackendCatalog.All<IPiBackend>().Select(b => b.Name), .. BackendCatalog.All<IInvBackend>().Select(b => b.Name), .. BackendCatalog.All<IDistributedInvBackend>().Select(b => b.Name)]);
+
+    private readonly Option<string?> threads = SharedOptions.Threads("Comma-separated thread counts (default 1, 2, 4, ... up to the CPUs available; " + ThreadCount.Rules + ")");
+    private readonly Option<string?> repeat = SharedOptions.Repeat(
+        $"Timed runs per point after the warm-up (default automatic: {RepeatPolicy.AutoMinRuns} to {RepeatPolicy.AutoMaxRuns} runs until the median's 95% CI is within ±{RepeatPolicy.AutoTarget * 100:0}% or {RepeatPolicy.AutoMaxSeconds:0} s of runs; --quick {CompareCommand.QuickRepeat}).");
+
+    private readonly Option<string> warmup = SharedOptions.Warmup();
+    private readonly Option<bool> quick = new("--quick") { Description = $"A smoke run of about 15 seconds: a {CompareBudget.Quick.Seconds:0} s budget, {CompareCommand.QuickRepeat} repeats." };
+    private readonly Option<string?> budget = new("--budget") { Description = $"Seconds of measuring the calibrated sizes should fill, per instruction-set path (default {CompareBudget.Default.Seconds:0}, about 2 minutes in all; --quick {CompareBudget.Quick.Seconds:0})." };
+    private readonly Option<string?> darts = new("--darts", "-n") { Description = "Darts for pi (default: calibrated to the budget on this CPU; the serial baseline throws fewer)." };
+    private readonly RenamedOption size = new(new Option<string?>("--size") { Description = "Matrix order for inv (default: calibrated to the budget on this CPU)." }, "--n");
+    private readonly Option<string?> isa = IsaRequest.CreateOption(", or all (every path this CPU has, one after the other, with the same sizes)");
+    private readonly Option<string?> seed = SharedOptions.Seed($"Seed of the generator (default {SharedOptions.DefaultSeed}, or the --baseline run's).", showDefault: false);
+    private readonly RenamedOption output = new(new Option<string?>("--out-dir") { Description = "Results folder, new or empty (default results/<timestamp>/); checked before any computing." }, "--out", "-o");
+    private readonly Option<bool> force = new("--force") { Description = "Write into a non-empty --out-dir folder: first remove the files an earlier compare wrote there (results.*, report.md, charts); other files stay." };
+    private readonly Option<string?> baseline = new("--baseline") { Description = "An earlier results.json to compare with, point by point (same workload, darts or n, seed, backend, ranks x threads, isa); darts, n and seed default to its own." };
+    private readonly Option<string?> trace = SharedOptions.Trace("Write a Chrome trace-event file of the whole run.");
+    private readonly Option<bool> mpi = SharedOptions.Mpi();
+    private readonly Option<bool> json = SharedOptions.Json("Print the results.json document on stdout (tables and summary go to stderr with the progress); short for --format json.");
+    private readonly Option<string?> format = ResultFormats.CreateOption();
+    private readonly DryRunOptions dryRun = new();
+
+    public void AddTo(Command command)
+    {
+        foreach (Option option in new Option[] { workload, backend, threads, repeat, warmup, quick, budget, darts })
         {
             command.Options.Add(option);
         }
 
+        size.AddTo(command);
+        command.Options.Add(isa);
+        command.Options.Add(seed);
         output.AddTo(command);
         foreach (Option option in new Option[] { force, baseline, trace, mpi, json, format })
         {
             command.Options.Add(option);
         }
 
-        var dryRun = new DryRunOptions();
         dryRun.AddTo(command);
+    }
 
-        command.SetAction(parsed => Driver.Guard(stderr, () =>
+    public string BackendList(ParseResult parsed) => parsed.GetValue(backend)!;
+
+    /// <summary>Every option checked, the baseline read and the instruction-set path switched: the run to do.</summary>
+    public CompareOptions Read(ParseResult parsed, TextWriter stderr)
+    {
+        string[] workloads = Workloads(parsed);
+        IReadOnlyList<Isa> paths = IsaPaths(parsed);
+        bool isQuick = parsed.GetValue(quick);
+        CompareBudget limits = Budget(parsed, isQuick);
+        string? baselinePath = parsed.GetValue(baseline);
+        CompareRun? old = baselinePath is null ? null : ResultsFiles.ReadJson(baselinePath);
+        PlanSizes sizes = Sizes(parsed, stderr, workloads, old, baselinePath);
+        string backendList = BackendList(parsed);
+        return new CompareOptions(
+            Plan: new ComparePlan(
+                Workloads: workloads,
+                PiBackends: workloads.Contains("pi") ? SelectAvailable<IPiBackend>(backendList, stderr) : [],
+                InvBackends: workloads.Contains("inv") ? SelectAvailable<IInvBackend>(backendList, stderr) : [],
+                Threads: ParseThreads(parsed.GetValue(threads)),
+                Paths: paths,
+                Darts: sizes.Darts,
+                N: sizes.N,
+                Seed: sizes.Seed,
+                Repeat: parsed.GetValue(repeat) is string r ? SharedOptions.ParseRepeat(r) : isQuick ? RepeatPolicy.Fixed(CompareCommand.QuickRepeat) : RepeatPolicy.Auto,
+                Budget: limits)
+            {
+                Warmup = SharedOptions.ParseWarmup(parsed.GetValue(warmup)!),
+                // The inversion backends that run over the ranks (scalapack): in 'all' only under an
+                // MPI launcher (with one process they would measure a 1x1 grid beside lapack).
+                DistributedInvBackends = workloads.Contains("inv")
+                    ? SelectAvailable<IDistributedInvBackend>(backendList, stderr, inAll: Mpi.MpiLaunch.Launcher(Environment.GetEnvironmentVariable) is not null)
+                    : [],
+                SerialDarts = sizes.SerialDarts,
+                SizeSource = sizes.Source,
+            },
+            Output: output.Value(parsed, stderr) ?? CompareOutput.NewFolderName("results"),
+            Force: parsed.GetValue(force),
+            Baseline: old,
+            BaselinePath: baselinePath,
+            Trace: parsed.GetValue(trace),
+            Mpi: parsed.GetValue(mpi))
         {
-            bool isQuick = parsed.GetValue(quick);
-            string[] workloads = parsed.GetValue(workload) switch
-            {
-                "all" => ["pi", "inv"],
-                "pi" => ["pi"],
-                "inv" => ["inv"],
-                var other => throw new UsageException($"--workload must be pi, inv or all, not '{other}'"),
-            };
-            // The path is switched before any backend loads: OpenBLAS reads its CPU type only then.
-            IReadOnlyList<Isa> paths = parsed.GetValue(isa) is string i && i.Trim().Equals("all", StringComparison.OrdinalIgnoreCase)
-                ? [.. IsaNames.Paths.Where(ManagedIsa.Supports)]
-                : [IsaRequest.Apply(parsed.GetValue(isa)).Isa];
-            if (paths.Count > 1)
-            {
-                IsaRequest.Apply(IsaNames.Name(paths[0]));
-            }
+            Format = ResultFormats.Choose(parsed.GetValue(format), parsed.GetValue(json)),
+            DryRun = dryRun.Of(parsed),
+        };
+    }
 
-            CompareBudget limits = isQuick ? CompareBudget.Quick : CompareBudget.Default;
-            if (parsed.GetValue(budget) is string seconds)
-            {
-                limits = limits with { Seconds = NumberParser.ParseInt32(seconds, "--budget", 1, 86_400) };
-            }
+    private string[] Workloads(ParseResult parsed) => parsed.GetValue(workload) switch
+    {
+        "all" => ["pi", "inv"],
+        "pi" => ["pi"],
+        "inv" => ["inv"],
+        var other => throw new UsageException($"--workload must be pi, inv or all, not '{other}'"),
+    };
 
-            // INTEROP_SIZE_SCALE (tests, demos): the budget and the shortest point shrink with the sizes.
-            limits = limits with { Seconds = SizeScale.Seconds(limits.Seconds), MinPointSeconds = SizeScale.Seconds(limits.MinPointSeconds) };
+    // The path is switched here, before any backend loads: OpenBLAS reads its CPU type only then.
+    private IReadOnlyList<Isa> IsaPaths(ParseResult parsed)
+    {
+        IReadOnlyList<Isa> paths = parsed.GetValue(isa) is string i && i.Trim().Equals("all", StringComparison.OrdinalIgnoreCase)
+            ? [.. IsaNames.Paths.Where(ManagedIsa.Supports)]
+            : [IsaRequest.Apply(parsed.GetValue(isa)).Isa];
+        if (paths.Count > 1)
+        {
+            IsaRequest.Apply(IsaNames.Name(paths[0]));
+        }
 
-            string backendList = parsed.GetValue(backend)!;
-            // A baseline is read (and so checked) before anything runs; sizes and seed not given are its own,
-            // since points compare only with the same workload parameters.
-            string? baselinePath = parsed.GetValue(baseline);
-            CompareRun? old = baselinePath is null ? null : ResultsFiles.ReadJson(baselinePath);
-            (long? oldDarts, long? oldSerialDarts, int? oldN, ulong? oldSeed) = old is null ? default : BaselineComparison.Sizes(old);
-            long? givenDarts = parsed.GetValue(darts) is string d ? SizeScale.Darts(NumberParser.ParseInt64(d, "--darts", 1)) : null;
-            int? givenN = size.Value(parsed, stderr) is string nn ? SizeScale.Order(NumberParser.ParseInt32(nn, "--size", 1, SpecMatrix.MaxOrder)) : null;
-            ulong? givenSeed = parsed.GetValue(seed) is string sd ? NumberParser.ParseUInt64(sd, "--seed") : null;
-            var taken = new List<string>();
-            if (givenDarts is null && oldDarts is not null && workloads.Contains("pi"))
-            {
-                taken.Add("darts");
-            }
+        return paths;
+    }
 
-            if (givenN is null && oldN is not null && workloads.Contains("inv"))
-            {
-                taken.Add("n");
-            }
+    private CompareBudget Budget(ParseResult parsed, bool isQuick)
+    {
+        CompareBudget limits = isQuick ? CompareBudget.Quick : CompareBudget.Default;
+        if (parsed.GetValue(budget) is string seconds)
+        {
+            limits = limits with { Seconds = NumberParser.ParseInt32(seconds, "--budget", 1, 86_400) };
+        }
 
-            if (givenSeed is null && oldSeed is not null)
-            {
-                taken.Add("seed");
-            }
+        // INTEROP_SIZE_SCALE (tests, demos): the budget and the shortest point shrink with the sizes.
+        return limits with { Seconds = SizeScale.Seconds(limits.Seconds), MinPointSeconds = SizeScale.Seconds(limits.MinPointSeconds) };
+    }
 
-            long? planDarts = givenDarts ?? (taken.Contains("darts") ? oldDarts : null);
-            var options = new CompareOptions(
-                Plan: new ComparePlan(
-                    Workloads: workloads,
-                    PiBackends: workloads.Contains("pi") ? SelectAvailable<IPiBackend>(backendList, stderr) : [],
-                    InvBackends: workloads.Contains("inv") ? SelectAvailable<IInvBackend>(backendList, stderr) : [],
-                    Threads: ParseThreads(parsed.GetValue(threads)),
-                    Paths: paths,
-                    Darts: planDarts,
-                    N: givenN ?? (taken.Contains("n") ? oldN : null),
-                    Seed: givenSeed ?? (taken.Contains("seed") ? oldSeed!.Value : 42),
-                    Repeat: parsed.GetValue(repeat) is string r ? CommonOptions<IBackend>.ParseRepeat(r) : isQuick ? RepeatPolicy.Fixed(QuickRepeat) : RepeatPolicy.Auto,
-                    Budget: limits)
-                {
-                    Warmup = CommonOptions<IBackend>.ParseWarmup(parsed.GetValue(warmup)!),
-                    // The inversion backends that run over the ranks (scalapack): in 'all' only under an
-                    // MPI launcher (with one process they would measure a 1x1 grid beside lapack).
-                    DistributedInvBackends = workloads.Contains("inv")
-                        ? SelectAvailable<IDistributedInvBackend>(backendList, stderr, inAll: Mpi.MpiLaunch.Launcher(Environment.GetEnvironmentVariable) is not null)
-                        : [],
-                    // The serial baseline's darts come with the baseline's darts, whether taken or given alike.
-                    SerialDarts = planDarts is not null && planDarts == oldDarts ? oldSerialDarts : null,
-                    SizeSource = taken.Count > 0 ? $"{string.Join(", ", taken)} from the baseline {baselinePath}" : "given",
-                },
-                Output: output.Value(parsed, stderr) ?? CompareOutput.NewFolderName("results"),
-                Force: parsed.GetValue(force),
-                Baseline: old,
-                BaselinePath: baselinePath,
-                Trace: parsed.GetValue(trace),
-                Mpi: parsed.GetValue(mpi))
-            {
-                Format = ResultFormats.Choose(parsed.GetValue(format), parsed.GetValue(json)),
-                DryRun = dryRun.Of(parsed),
-            };
-            if (!options.Plan.Points().Any())
-            {
-                // A run that measures nothing has nothing to verify or report: say why rather than exit 0.
-                throw new UsageException($"nothing to measure: no available backend of '--backend {backendList}' runs {string.Join(" or ", workloads)}");
-            }
+    // A baseline is read (and so checked) before anything runs; sizes and seed not given are its own,
+    // since points compare only with the same workload parameters.
+    private PlanSizes Sizes(ParseResult parsed, TextWriter stderr, string[] workloads, CompareRun? old, string? baselinePath)
+    {
+        (long? oldDarts, long? oldSerialDarts, int? oldN, ulong? oldSeed) = old is null ? default : BaselineComparison.Sizes(old);
+        long? givenDarts = parsed.GetValue(darts) is string d ? SizeScale.Darts(NumberParser.ParseInt64(d, "--darts", 1)) : null;
+        int? givenN = size.Value(parsed, stderr) is string nn ? SizeScale.Order(NumberParser.ParseInt32(nn, "--size", 1, SpecMatrix.MaxOrder)) : null;
+        ulong? givenSeed = SharedOptions.ParseSeed(parsed.GetValue(seed));
+        var taken = new List<string>();
+        if (givenDarts is null && oldDarts is not null && workloads.Contains("pi"))
+        {
+            taken.Add("darts");
+        }
 
-            using var run = new CompareJob(options);
-            return CommandRunner.Run(run, stdout, stderr);
-        }));
-        return command;
+        if (givenN is null && oldN is not null && workloads.Contains("inv"))
+        {
+            taken.Add("n");
+        }
+
+        if (givenSeed is null && oldSeed is not null)
+        {
+            taken.Add("seed");
+        }
+
+        long? planDarts = givenDarts ?? (taken.Contains("darts") ? oldDarts : null);
+        return new PlanSizes(
+            Darts: planDarts,
+            // The serial baseline's darts come with the baseline's darts, whether taken or given alike.
+            SerialDarts: planDarts is not null && planDarts == oldDarts ? oldSerialDarts : null,
+            N: givenN ?? (taken.Contains("n") ? oldN : null),
+            Seed: givenSeed ?? (taken.Contains("seed") ? oldSeed!.Value : SharedOptions.DefaultSeed),
+            Source: taken.Count > 0 ? $"{string.Join(", ", taken)} from the baseline {baselinePath}" : "given");
     }
 
     // A backend that cannot run here (say the native library is missing) is left out with a note,
     // so the comparison of the others still happens. 'all' takes the backends of T only when
-    // inAll says so; named ones are always taken.
+    // inAll says so; named ones are always taken. Names match whatever their case, as in pi and inv.
     private static IReadOnlyList<T> SelectAvailable<T>(string list, TextWriter stderr, bool inAll = true)
         where T : IBackend
     {
         IReadOnlyList<IBackend> everything = BackendCatalog.All<IBackend>();
         string[] names = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        foreach (string name in names.Where(n => n != "all" && everything.All(b => b.Name != n)))
+        bool Named(string name) => names.Contains(name, StringComparer.OrdinalIgnoreCase);
+        foreach (string name in names.Where(n => !n.Equals("all", StringComparison.OrdinalIgnoreCase) && !everything.Any(b => b.Name.Equals(n, StringComparison.OrdinalIgnoreCase))))
         {
             throw new UsageException($"unknown backend '{name}'; known: all, {string.Join(", ", everything.Select(b => b.Name))}");
         }
 
         var selected = new List<T>();
-        foreach (T backend in BackendCatalog.All<T>().Where(b => (inAll && names.Contains("all")) || names.Contains(b.Name)))
+        foreach (T backend in BackendCatalog.All<T>().Where(b => (inAll && Named("all")) || Named(b.Name)))
         {
             try
             {
@@ -196,9 +244,12 @@ internal static class CompareCommand
         }
 
         int[] counts = [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(t => NumberParser.ParseInt32(t, "--threads", 1, ThreadCount.Max)).Distinct().Order()];
+            .Select(SharedOptions.ParseThreadCount).Distinct().Order()];
         return counts.Length > 0 ? counts : throw new UsageException("--threads needs at least one count, e.g. 1,2,4");
     }
+
+    /// <summary>The sizes and seed of the plan: given, else the baseline's, else calibrated (null) and the default seed.</summary>
+    private sealed record PlanSizes(long? Darts, long? SerialDarts, int? N, ulong Seed, string Source);
 }
 
 /// <summary>The validated options of one `interop compare` run.</summary>
