@@ -10,7 +10,7 @@ public readonly record struct IndexRange(long Begin, long End)
 
 /// <summary>
 /// Splits a range into contiguous parts exactly: every index in exactly one part, the remainder
-/// spread one each over the first parts (the same rule as interop_split in native/src/splitmix.h).
+/// spread one each over the first parts (the same rule as interop_split in native/common/splitmix.h).
 /// This is the "split" of split-apply-combine, used for threads and for MPI ranks alike.
 /// </summary>
 public static class RangeSplitter

@@ -88,7 +88,7 @@ INTEROP_EXPORT int32_t interop_isa_active(void);
  *         > 0: a pivot failed, at the 1-based step k of the LU:
  *           k: the matrix is singular or numerically singular, |u_kk| <= n * 2^-52 * max_ij |b_ij|
  *              (max over the finite elements; an exact zero included), judged on the LU of
- *              B = diag(r) A diag(c), A equilibrated by powers of two (native/src/equilibrate.h): a
+ *              B = diag(r) A diag(c), A equilibrated by powers of two (native/common/equilibrate.h): a
  *              badly scaled regular matrix such as diag(1e300, 1e-300, 1, 2) is inverted, exactly.
  *              A zero column k of A fails at step k;
  *           INTEROP_STATUS_NONFINITE | k: u_kk is NaN or Inf (the matrix holds NaN or Inf, or the

@@ -495,11 +495,11 @@ static void update_columns(int64_t n, double *a, const int64_t *ipiv, int64_t k0
 /* The solves share the columns in about this many chunks per thread. */
 enum { SOLVE_CHUNKS = 4 };
 
-/* Columns [cb, ce) of Y = inv(L): L Y = I by blocks of rows. Y is unit lower triangular, so row
+/* 2. Columns [cb, ce) of Y = inv(L): L Y = I by blocks of rows. Y is unit lower triangular, so row
  * block k0 has nonzeros only in columns < k0 + kb: the GEMMs skip the zero columns (n^3/3 flops
  * instead of n^3 over all columns). */
-static void solve_lower(int64_t n, const double *a, double *x, const double *inv_l, int64_t cb, int64_t ce,
-                        const pack_buffers *pack)
+static void invert_lower(int64_t n, const double *a, double *x, const double *inv_l, int64_t cb, int64_t ce,
+                         const pack_buffers *pack)
 {
     for (int64_t c = cb; c < ce; ++c) {
         memset(&AT(x, n, 0, c), 0, sizeof(double) * (size_t)n);
@@ -515,7 +515,7 @@ static void solve_lower(int64_t n, const double *a, double *x, const double *inv
     }
 }
 
-/* Columns [cb, ce) of Z = inv(U) Y: U Z = Y, backward by blocks of rows, in place in X. */
+/* 3. Columns [cb, ce) of Z = inv(U) Y: U Z = Y, backward by blocks of rows, in place in X. */
 static void solve_upper(int64_t n, const double *a, double *x, const double *inv_u, int64_t cb, int64_t ce,
                         const pack_buffers *pack)
 {
@@ -628,6 +628,171 @@ static void workspace_give_back(workspace w)
     free(stale.base);
 }
 
+/* ---- The phases, with the names of the C# kernel (managed/Interop.Backends/Inversion/
+ * BlockedInverse.cs). Each is called by every thread of the team inside the parallel region of
+ * interop_inv_c, and shares its work through orphaned OpenMP constructs. ---- */
+
+/* What the team shares during one inversion: the matrix, the workspace's pieces, the outcome. */
+typedef struct {
+    int64_t n;
+    double *a;     /* M, column-major, factored in place */
+    double *x;     /* n x n: Y, then Z */
+    double *inv_l; /* inv(L11) of every diagonal block, NB x NB apart */
+    double *inv_u; /* inv(U11) of every diagonal block */
+    int64_t *ipiv; /* the pivot of each step; then source, perm's inverse */
+    int64_t *perm; /* n */
+    double threshold;
+    int32_t status;       /* written by thread 0 only, read by all after a barrier */
+    int64_t failed_panel; /* the LU step whose panel failed, if any (n: none); atomic */
+} inverse_team;
+
+/* 1. P M = L U, blocked right-looking, with a look-ahead of one panel: in step k, thread 0 brings the
+ * next panel's columns up to date first and factors that panel while the others update the rest of
+ * the trailing matrix; it joins them when the panel is done. The rest is shared in chunks taken
+ * dynamically, so that the serial panel overlaps the update instead of stalling the team, and a
+ * thread slowed by anything takes fewer chunks. Returns 1 when L and U are complete (the later
+ * panels' swaps in L's columns under way, nowait), 0 on a failed pivot (team->status), on every
+ * thread alike. */
+static int factor_lu(inverse_team *team, const pack_buffers *pack)
+{
+    const int64_t n = team->n;
+    double *const a = team->a;
+    const int threads = omp_get_num_threads(); /* the team may be smaller than asked, never larger */
+#pragma omp single
+    {
+        int32_t s = panel_lu(n, a, 0, min64(n, NB), team->ipiv, team->threshold, pack);
+        if (s != 0) {
+            team->status = s;
+            team->failed_panel = 0;
+        } else {
+            invert_unit_lower(n, a, min64(n, NB), team->inv_l);
+        }
+    }
+    for (int64_t k0 = 0, step = 0; k0 < n; k0 += NB, ++step) {
+        /* Only this step's panel counts: thread 0 may have failed on the next one already. */
+        int64_t failed;
+#pragma omp atomic read
+        failed = team->failed_panel;
+        if (failed <= step)
+            break;
+        int64_t kb = min64(n - k0, NB), next = k0 + kb, next_width = min64(n - next, NB);
+        if (omp_get_thread_num() == 0 && next_width > 0) {
+            update_columns(n, a, team->ipiv, k0, kb, team->inv_l + k0 * NB, next, next + next_width, pack);
+            int32_t s = panel_lu(n, a, next, next_width, team->ipiv, team->threshold, pack);
+            if (s != 0) {
+                team->status = s;
+#pragma omp atomic write
+                team->failed_panel = step + 1;
+            } else {
+                invert_unit_lower(n, &AT(a, n, next, next), next_width, team->inv_l + next * NB);
+            }
+        }
+        /* The rest in chunks of whole slivers, about four per thread (one on a single thread,
+         * which then packs L21 once per NC columns, as before). */
+        int64_t first = next + next_width, rest = n - first;
+        int64_t width =
+            threads == 1 ? rest : min64(NC, ((rest + 2 * threads - 1) / (2 * threads) + NR - 1) / NR * NR);
+        int64_t chunks = width > 0 ? (rest + width - 1) / width : 0;
+#pragma omp for schedule(dynamic, 1) nowait
+        for (int64_t c = 0; c < chunks; ++c)
+            update_columns(n, a, team->ipiv, k0, kb, team->inv_l + k0 * NB, first + c * width,
+                           min64(n, first + (c + 1) * width), pack);
+#pragma omp barrier
+    }
+    if (team->status != 0) {
+        return 0;
+    }
+    /* The later panels' swaps in the columns of L, deferred to here so that each column takes all
+     * of its swaps at once while it sits in L1, rather than one panel's worth per pass over the
+     * whole of L. The work falls along the columns: dynamic chunks. No barrier: what follows,
+     * inv(U11), reads only the diagonal blocks, which these swaps (rows below a column's block) do
+     * not touch. */
+#pragma omp for schedule(dynamic, 8) nowait
+    for (int64_t c = 0; c < n; ++c) {
+        swap_rows(n, a, team->ipiv, (c / NB + 1) * NB, n, c, c + 1);
+    }
+    return 1;
+}
+
+/* inv(U11) of every diagonal block, for solve_upper, shared among the threads (ends with the
+ * loop's barrier). */
+static void invert_upper_blocks(inverse_team *team)
+{
+    const int64_t n = team->n, blocks = (n + NB - 1) / NB;
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t b = 0; b < blocks; ++b)
+        invert_upper(n, &AT(team->a, n, b * NB, b * NB), min64(n - b * NB, NB), team->inv_u + b * NB * NB);
+}
+
+/* 2. and 3., column by column: Y = inv(L), then Z = inv(U) Y. Each column of X needs only itself, L
+ * and U, so the team shares chunks of columns taken dynamically, each solved from start to end with
+ * no barrier between the two solves: a thread slowed by anything (the other solve's uneven cost,
+ * another process on its core) takes fewer chunks instead of holding the team up at the end, as a
+ * static split of the columns did (measured on the scalar path: one thread 30% behind the other for
+ * the whole of both solves). The chunks' columns fall in cost (Y is lower triangular), so taking
+ * them left to right hands out the heaviest first. More chunks balance better but pack the blocks
+ * of L and U once more each: four per thread (one on a single thread). No barrier at the end. */
+static void solve_columns(inverse_team *team, const pack_buffers *pack)
+{
+    const int64_t n = team->n;
+    const int threads = omp_get_num_threads();
+    int64_t width = threads == 1 ? n : (n + SOLVE_CHUNKS * threads - 1) / (SOLVE_CHUNKS * threads);
+    width = (width + NR - 1) / NR * NR;
+    int64_t chunks = (n + width - 1) / width;
+#pragma omp for schedule(dynamic, 1) nowait
+    for (int64_t chunk = 0; chunk < chunks; ++chunk) {
+        int64_t cb = chunk * width, ce = min64(n, cb + width);
+        invert_lower(n, team->a, team->x, team->inv_l, cb, ce, pack);
+        solve_upper(n, team->a, team->x, team->inv_u, cb, ce, pack);
+    }
+}
+
+/* 4. inv(M) = Z P replaces M, row-major. Row i of P is row perm[i] of the identity, so column c of Z
+ * is column perm[c] of the inverse; column j of the inverse is column source[j] of Z (source =
+ * perm's inverse), and element (i, j) goes to a[i*n + j]. The single's barrier also waits for every
+ * thread's columns of Z. */
+static void permute(inverse_team *team)
+{
+    const int64_t n = team->n;
+    int64_t *const ipiv = team->ipiv, *const perm = team->perm;
+#pragma omp single
+    {
+        for (int64_t i = 0; i < n; ++i)
+            perm[i] = i;
+        for (int64_t j = 0; j < n; ++j) {
+            int64_t tmp = perm[j];
+            perm[j] = perm[ipiv[j]];
+            perm[ipiv[j]] = tmp;
+        }
+        for (int64_t c = 0; c < n; ++c)
+            ipiv[perm[c]] = c; /* ipiv is free now: source[j] */
+    }
+    store_transposed(n, team->x, ipiv, team->a);
+}
+
+/* The workspace's pieces, in bytes, each 64-byte aligned (the micro-kernels' aligned loads of packed
+ * A and B): X (n x n), inv(L11) and inv(U11) of every diagonal block (NB x NB apart), the pivots,
+ * their permutation, the scales, and per thread a packed A (MC x KC) and B (KC x NC, or less for a
+ * small n). */
+typedef struct {
+    size_t x, inv, index, scale, pack_a, per_thread, total;
+} workspace_layout;
+
+static workspace_layout layout_of(int64_t n, int32_t threads)
+{
+    workspace_layout l;
+    int64_t blocks = (n + NB - 1) / NB;
+    l.x = round_up(sizeof(double) * (size_t)n * (size_t)n, 64);
+    l.inv = round_up(sizeof(double) * (size_t)(blocks * NB * NB), 64);
+    l.index = round_up(sizeof(int64_t) * (size_t)n, 64);
+    l.pack_a = sizeof(double) * (size_t)MC * KC;
+    size_t pack_b = sizeof(double) * (size_t)KC * (size_t)min64(NC, (n + NR - 1) / NR * NR);
+    l.per_thread = round_up(l.pack_a + pack_b, 64);
+    l.scale = round_up(sizeof(double) * 2 * (size_t)n, 64);
+    l.total = l.x + 2 * l.inv + 2 * l.index + l.scale + (size_t)threads * l.per_thread;
+    return l;
+}
+
 INTEROP_INTERNAL int32_t INTEROP_ISA_NAME(interop_inv_c)(int64_t n, double *a, int32_t threads)
 {
     if (n < 1)
@@ -637,143 +802,46 @@ INTEROP_INTERNAL int32_t INTEROP_ISA_NAME(interop_inv_c)(int64_t n, double *a, i
     if (threads < 1)
         return -3;
 
-    int64_t blocks = (n + NB - 1) / NB;
-    /* The layout, each piece 64-byte aligned (the micro-kernels' aligned loads of packed A and B):
-     * X (n x n), inv(L11) and inv(U11) of every diagonal block (NB x NB apart), the pivots, their
-     * permutation, and per thread a packed A (MC x KC) and B (KC x NC, or less for a small n). */
-    size_t x_bytes = round_up(sizeof(double) * (size_t)n * (size_t)n, 64);
-    size_t inv_bytes = round_up(sizeof(double) * (size_t)(blocks * NB * NB), 64);
-    size_t index_bytes = round_up(sizeof(int64_t) * (size_t)n, 64);
-    size_t pack_a_bytes = sizeof(double) * (size_t)MC * KC;
-    size_t pack_b_bytes = sizeof(double) * (size_t)KC * (size_t)min64(NC, (n + NR - 1) / NR * NR);
-    size_t per_thread = round_up(pack_a_bytes + pack_b_bytes, 64);
-    size_t scale_bytes = round_up(sizeof(double) * 2 * (size_t)n, 64);
-    workspace work = workspace_take(x_bytes + 2 * inv_bytes + 2 * index_bytes + scale_bytes +
-                                    (size_t)threads * per_thread);
+    const workspace_layout layout = layout_of(n, threads);
+    workspace work = workspace_take(layout.total);
     if (work.base == NULL)
         return INTEROP_STATUS_NO_MEMORY;
-    double *x = (double *)work.base;
-    double *inv_l = (double *)(work.base + x_bytes);
-    double *inv_u = (double *)(work.base + x_bytes + inv_bytes);
-    int64_t *ipiv = (int64_t *)(work.base + x_bytes + 2 * inv_bytes);
-    int64_t *perm = (int64_t *)(work.base + x_bytes + 2 * inv_bytes + index_bytes);
-    double *scales = (double *)(work.base + x_bytes + 2 * inv_bytes + 2 * index_bytes);
-    char *packing = work.base + x_bytes + 2 * inv_bytes + 2 * index_bytes + scale_bytes;
+    char *const base = work.base;
+    const size_t index_at = layout.x + 2 * layout.inv, scale_at = index_at + 2 * layout.index;
+    inverse_team team = {
+        .n = n,
+        .a = a,
+        .x = (double *)base,
+        .inv_l = (double *)(base + layout.x),
+        .inv_u = (double *)(base + layout.x + layout.inv),
+        .ipiv = (int64_t *)(base + index_at),
+        .perm = (int64_t *)(base + index_at + layout.index),
+        .status = 0,
+        .failed_panel = n,
+    };
+    double *scales = (double *)(base + scale_at);
+    char *packing = base + scale_at + layout.scale;
 
     /* The kernel factors B = diag(r) A diag(c), equilibrated by powers of two (equilibrate.h), and a
      * pivot at or below n * eps * max|b_ij| counts as zero: numerically singular. */
     int scaled = 0;
-    double threshold = interop_equilibrate(n, a, scales, &scaled);
-    int32_t status = 0;       /* written by thread 0 only, read by all after a barrier */
-    int64_t failed_panel = n; /* the LU step whose panel failed, if any */
+    team.threshold = interop_equilibrate(n, a, scales, &scaled);
 
 #pragma omp parallel num_threads(threads)
     {
-        /* The team may be smaller than asked, never larger. */
-        char *mine = packing + (size_t)omp_get_thread_num() * per_thread;
-        const pack_buffers pack = {(double *)mine, (double *)(mine + pack_a_bytes)};
+        char *mine = packing + (size_t)omp_get_thread_num() * layout.per_thread;
+        const pack_buffers pack = {(double *)mine, (double *)(mine + layout.pack_a)};
         /* 0. M = A: the row-major A read column-major is Aᵀ (the loop ends with a barrier). */
         interop_transpose_in_place(n, a);
-        /* 1. P M = L U, blocked right-looking, with a look-ahead of one panel: in step k, thread 0
-         * brings the next panel's columns up to date first and factors that panel while the others
-         * update the rest of the trailing matrix; it joins them when the panel is done. The rest is
-         * shared in chunks taken dynamically, so that the serial panel overlaps the update instead
-         * of stalling the team, and a thread slowed by anything takes fewer chunks. */
-        const int team = omp_get_num_threads();
-#pragma omp single
-        {
-            int32_t s = panel_lu(n, a, 0, min64(n, NB), ipiv, threshold, &pack);
-            if (s != 0) {
-                status = s;
-                failed_panel = 0;
-            } else {
-                invert_unit_lower(n, a, min64(n, NB), inv_l);
-            }
-        }
-        for (int64_t k0 = 0, step = 0; k0 < n; k0 += NB, ++step) {
-            /* Only this step's panel counts: thread 0 may have failed on the next one already. */
-            int64_t failed;
-#pragma omp atomic read
-            failed = failed_panel;
-            if (failed <= step)
-                break;
-            int64_t kb = min64(n - k0, NB), next = k0 + kb, next_width = min64(n - next, NB);
-            if (omp_get_thread_num() == 0 && next_width > 0) {
-                update_columns(n, a, ipiv, k0, kb, inv_l + k0 * NB, next, next + next_width, &pack);
-                int32_t s = panel_lu(n, a, next, next_width, ipiv, threshold, &pack);
-                if (s != 0) {
-                    status = s;
-#pragma omp atomic write
-                    failed_panel = step + 1;
-                } else {
-                    invert_unit_lower(n, &AT(a, n, next, next), next_width, inv_l + next * NB);
-                }
-            }
-            /* The rest in chunks of whole slivers, about four per thread (one on a single thread,
-             * which then packs L21 once per NC columns, as before). */
-            int64_t first = next + next_width, rest = n - first;
-            int64_t width =
-                team == 1 ? rest : min64(NC, ((rest + 2 * team - 1) / (2 * team) + NR - 1) / NR * NR);
-            int64_t chunks = width > 0 ? (rest + width - 1) / width : 0;
-#pragma omp for schedule(dynamic, 1) nowait
-            for (int64_t c = 0; c < chunks; ++c)
-                update_columns(n, a, ipiv, k0, kb, inv_l + k0 * NB, first + c * width,
-                               min64(n, first + (c + 1) * width), &pack);
-#pragma omp barrier
-        }
-
-        if (status == 0) {
-            /* The later panels' swaps in the columns of L, deferred to here so that each column
-             * takes all of its swaps at once while it sits in L1, rather than one panel's worth
-             * per pass over the whole of L. The work falls along the columns: dynamic chunks. */
-#pragma omp for schedule(dynamic, 8) nowait
-            for (int64_t c = 0; c < n; ++c) {
-                swap_rows(n, a, ipiv, (c / NB + 1) * NB, n, c, c + 1);
-            }
-            /* inv(U11) of every block, shared among the threads. */
-#pragma omp for schedule(dynamic, 1)
-            for (int64_t b = 0; b < blocks; ++b)
-                invert_upper(n, &AT(a, n, b * NB, b * NB), min64(n - b * NB, NB), inv_u + b * NB * NB);
-
-            /* 2. and 3., column by column: Y = inv(L), then Z = inv(U) Y. Each column of X needs
-             * only itself, L and U, so the team shares chunks of columns taken dynamically, each
-             * solved from start to end with no barrier between the two solves: a thread slowed by
-             * anything (the other solve's uneven cost, another process on its core) takes fewer
-             * chunks instead of holding the team up at the end, as a static split of the columns
-             * did (measured on the scalar path: one thread 30% behind the other for the whole of
-             * both solves). The chunks' columns fall in cost (Y is lower triangular), so taking
-             * them left to right hands out the heaviest first. More chunks balance better but pack
-             * the blocks of L and U once more each: four per thread (one on a single thread). */
-            int64_t width = team == 1 ? n : (n + SOLVE_CHUNKS * team - 1) / (SOLVE_CHUNKS * team);
-            width = (width + NR - 1) / NR * NR;
-            int64_t chunks = (n + width - 1) / width;
-#pragma omp for schedule(dynamic, 1) nowait
-            for (int64_t chunk = 0; chunk < chunks; ++chunk) {
-                int64_t cb = chunk * width, ce = min64(n, cb + width);
-                solve_lower(n, a, x, inv_l, cb, ce, &pack);
-                solve_upper(n, a, x, inv_u, cb, ce, &pack);
-            }
-            /* 4. inv(M) = Z P replaces M, row-major. Row i of P is row perm[i] of the identity, so
-             * column c of Z is column perm[c] of the inverse; column j of the inverse is column
-             * source[j] of Z (source = perm's inverse), and element (i, j) goes to a[i*n + j]. */
-#pragma omp single
-            {
-                for (int64_t i = 0; i < n; ++i)
-                    perm[i] = i;
-                for (int64_t j = 0; j < n; ++j) {
-                    int64_t tmp = perm[j];
-                    perm[j] = perm[ipiv[j]];
-                    perm[ipiv[j]] = tmp;
-                }
-                for (int64_t c = 0; c < n; ++c)
-                    ipiv[perm[c]] = c; /* ipiv is free now: source[j] */
-            }
-            store_transposed(n, x, ipiv, a);
+        if (factor_lu(&team, &pack)) {
+            invert_upper_blocks(&team);
+            solve_columns(&team, &pack);
+            permute(&team);
         }
     }
     /* inv(A) = diag(c) inv(B) diag(r), exactly. */
-    if (status == 0 && scaled)
+    if (team.status == 0 && scaled)
         interop_unequilibrate(n, a, scales);
     workspace_give_back(work);
-    return status;
+    return team.status;
 }

@@ -428,7 +428,7 @@ contains
 
   ! The exponent k of the scale 2**k = 2**-e for a row or column whose largest finite |element| is m
   ! (k = 0 if none): e is the exponent of m = f * 2**e, f in [0.5, 1), and k is clamped to
-  ! [-1022, 1023] so that the scale is a normal double (native/src/equilibrate.h, whose rule every
+  ! [-1022, 1023] so that the scale is a normal double (native/common/equilibrate.h, whose rule every
   ! backend follows).
   pure integer function scale_exponent(m) result(k)
     real(dp), intent(in) :: m
@@ -439,7 +439,7 @@ contains
     end if
   end function scale_exponent
 
-  ! Equilibration by powers of two (native/src/equilibrate.h): the spec judges numerical singularity
+  ! Equilibration by powers of two (native/common/equilibrate.h): the spec judges numerical singularity
   ! on B = diag(r) A diag(c), as LAPACK's dgeequb scales A. a holds Aᵀ (the row-major A read
   ! column-major): row i of A is a(:, i). Computes r and c, makes a hold Bᵀ when any scale is not 1
   ! (scaled), and returns the pivot threshold on B, n * eps * max|b_ij| over the finite elements.
@@ -507,6 +507,117 @@ contains
     status = invert(n, a, threads)
   end function INTEROP_FORTRAN_INV
 
+  ! The phases, with the names of the C# kernel (managed/Interop.Backends/Inversion/BlockedInverse.cs):
+  ! each is called by every thread of invert's team and shares its work through orphaned OpenMP
+  ! constructs; apack and bpack are the calling thread's own packing buffers, t the team's one block.
+
+  ! 1. P M = L U, blocked right-looking. Returns 0, or the status of the failed pivot, to every
+  ! thread alike (the single's copyprivate).
+  integer(c_int32_t) function factor_lu(n, a, ipiv, threshold, t, apack, bpack) result(status)
+    integer(i8), intent(in) :: n
+    real(dp), intent(inout) :: a(n, n), t(t_rows, t_rows), apack(*), bpack(*)
+    integer(i8), intent(inout) :: ipiv(n)
+    real(dp), intent(in) :: threshold
+    integer(i8) :: k0, kb, c, j
+    real(dp) :: tmp
+    status = 0
+    do k0 = 1, n, nb
+      kb = min(nb, n - k0 + 1)
+      !$omp single
+      status = panel_lu(n, a, k0, kb, ipiv, threshold)
+      if (status == 0) call lower_complement(kb, a(k0, k0), n, t, t_rows)
+      !$omp end single copyprivate(status)
+      if (status /= 0) return
+      ! The panel's row interchanges, applied to every other column (LAPACK's dlaswp).
+      !$omp do schedule(static)
+      do c = 1, n
+        if (c < k0 .or. c >= k0 + kb) then
+          do j = k0, k0 + kb - 1
+            tmp = a(j, c)
+            a(j, c) = a(ipiv(j), c)
+            a(ipiv(j), c) = tmp
+          end do
+        end if
+      end do
+      !$omp end do
+      ! U12 = inv(L11) A12. The GEMM below reads only the columns of U12 this thread wrote.
+      call trsm_update(kb, n - k0 - kb + 1, t, t_rows, a(k0, k0 + kb), n, apack, bpack)
+      ! A22 -= L21 U12.
+      call gemm_update(n - k0 - kb + 1, n - k0 - kb + 1, kb, a(k0 + kb, k0), n, a(k0, k0 + kb), n, &
+                       a(k0 + kb, k0 + kb), n, apack, bpack)
+      !$omp barrier
+    end do
+  end function factor_lu
+
+  ! 2. Y = inv(L): L Y = I by blocks of rows, into x. Y is unit lower triangular, so row block k0 has
+  ! nonzeros only in columns < k0 + kb: the solves and the GEMM skip the zero columns (n**3/3 flops
+  ! instead of n**3 for a dense right-hand side).
+  subroutine invert_lower(n, a, x, t, apack, bpack)
+    integer(i8), intent(in) :: n
+    real(dp), intent(in) :: a(n, n)
+    real(dp), intent(inout) :: x(n, n), t(t_rows, t_rows), apack(*), bpack(*)
+    integer(i8) :: k0, kb, c
+    !$omp do schedule(static)
+    do c = 1, n
+      x(:, c) = 0.0_dp
+      x(c, c) = 1.0_dp
+    end do
+    !$omp end do
+    do k0 = 1, n, nb_solve
+      kb = min(nb_solve, n - k0 + 1)
+      !$omp single
+      call lower_complement(kb, a(k0, k0), n, t, t_rows)
+      !$omp end single
+      call trsm_update(kb, k0 + kb - 1, t, t_rows, x(k0, 1), n, apack, bpack)
+      call gemm_update(n - k0 - kb + 1, k0 + kb - 1, kb, a(k0 + kb, k0), n, x(k0, 1), n, x(k0 + kb, 1), n, &
+                       apack, bpack)
+      !$omp barrier
+    end do
+  end subroutine invert_lower
+
+  ! 3. Z = inv(U) Y: U Z = Y, backward by blocks of rows, in place in x.
+  subroutine solve_upper(n, a, x, t, apack, bpack)
+    integer(i8), intent(in) :: n
+    real(dp), intent(in) :: a(n, n)
+    real(dp), intent(inout) :: x(n, n), t(t_rows, t_rows), apack(*), bpack(*)
+    integer(i8) :: k0, kb
+    do k0 = ((n - 1) / nb_solve) * nb_solve + 1, 1, -nb_solve
+      kb = min(nb_solve, n - k0 + 1)
+      !$omp single
+      call upper_complement(kb, a(k0, k0), n, t, t_rows)
+      !$omp end single
+      call trsm_update(kb, n, t, t_rows, x(k0, 1), n, apack, bpack)
+      call divide_rows(kb, n, a(k0, k0), n, x(k0, 1), n)
+      call gemm_update(k0 - 1, n, kb, a(1, k0), n, x(k0, 1), n, x, n, apack, bpack)
+      !$omp barrier
+    end do
+  end subroutine solve_upper
+
+  ! 4. inv(M) = Z P replaces M, row-major. Row i of P is row perm(i) of the identity, so column c of
+  ! Z is column perm(c) of the inverse; column j of the inverse is column ipiv(j) of Z (ipiv is
+  ! reused for perm's inverse), and its element i goes to a(j, i).
+  subroutine permute(n, x, ipiv, perm, a)
+    integer(i8), intent(in) :: n
+    real(dp), intent(in) :: x(n, n)
+    integer(i8), intent(inout) :: ipiv(n), perm(n)
+    real(dp), intent(inout) :: a(n, n)
+    integer(i8) :: i, j, c, k
+    !$omp single
+    do i = 1, n
+      perm(i) = i
+    end do
+    do j = 1, n
+      k = perm(j)
+      perm(j) = perm(ipiv(j))
+      perm(ipiv(j)) = k
+    end do
+    do c = 1, n
+      ipiv(perm(c)) = c
+    end do
+    !$omp end single
+    call store_transposed(n, x, ipiv, a)
+  end subroutine permute
+
   ! The inversion proper, on an explicit-shape array so that sections can be passed as matrices.
   integer(c_int32_t) function invert(n, a, threads) result(status)
     integer(i8), intent(in) :: n
@@ -514,8 +625,9 @@ contains
     integer(c_int32_t), intent(in) :: threads
     real(dp), allocatable :: x(:, :), t(:, :), apack(:), bpack(:), row_scale(:), col_scale(:)
     integer(i8), allocatable :: ipiv(:), perm(:)
-    real(dp) :: threshold, tmp
-    integer(i8) :: k0, kb, c, k, i, j
+    real(dp) :: threshold
+    integer(c_int32_t) :: lu_status
+    integer(i8) :: i
     integer :: failures, alloc
     logical :: scaled
 
@@ -543,7 +655,7 @@ contains
     status = 0
     failures = 0
 
-    !$omp parallel num_threads(threads) default(shared) private(apack, bpack, alloc, k0, kb, c, k, i, j, tmp)
+    !$omp parallel num_threads(threads) default(shared) private(apack, bpack, alloc, lu_status)
     allocate (apack(mc_max * kc_max), bpack(kc_max * ((n + nr - 1) / nr) * nr), stat=alloc)
     if (alloc /= 0) then
       !$omp atomic
@@ -553,83 +665,14 @@ contains
     if (failures == 0) then
       ! 0. M = A: the row-major A read column-major is Aᵀ.
       call transpose_in_place(n, a)
-      ! 1. P M = L U, blocked right-looking.
-      do k0 = 1, n, nb
-        kb = min(nb, n - k0 + 1)
-        !$omp single
-        status = panel_lu(n, a, k0, kb, ipiv, threshold)
-        if (status == 0) call lower_complement(kb, a(k0, k0), n, t, t_rows)
-        !$omp end single
-        if (status /= 0) exit
-        ! The panel's row interchanges, applied to every other column (LAPACK's dlaswp).
-        !$omp do schedule(static)
-        do c = 1, n
-          if (c < k0 .or. c >= k0 + kb) then
-            do j = k0, k0 + kb - 1
-              tmp = a(j, c)
-              a(j, c) = a(ipiv(j), c)
-              a(ipiv(j), c) = tmp
-            end do
-          end if
-        end do
-        !$omp end do
-        ! U12 = inv(L11) A12. The GEMM below reads only the columns of U12 this thread wrote.
-        call trsm_update(kb, n - k0 - kb + 1, t, t_rows, a(k0, k0 + kb), n, apack, bpack)
-        ! A22 -= L21 U12.
-        call gemm_update(n - k0 - kb + 1, n - k0 - kb + 1, kb, a(k0 + kb, k0), n, a(k0, k0 + kb), n, &
-                         a(k0 + kb, k0 + kb), n, apack, bpack)
-        !$omp barrier
-      end do
-
-      if (status == 0) then
-        ! 2. Y = inv(L): L Y = I by blocks of rows. Y is unit lower triangular, so row block k0 has
-        ! nonzeros only in columns < k0 + kb: the solves and the GEMM skip the zero columns (n**3/3
-        ! flops instead of n**3 for a dense right-hand side).
-        !$omp do schedule(static)
-        do c = 1, n
-          x(:, c) = 0.0_dp
-          x(c, c) = 1.0_dp
-        end do
-        !$omp end do
-        do k0 = 1, n, nb_solve
-          kb = min(nb_solve, n - k0 + 1)
-          !$omp single
-          call lower_complement(kb, a(k0, k0), n, t, t_rows)
-          !$omp end single
-          call trsm_update(kb, k0 + kb - 1, t, t_rows, x(k0, 1), n, apack, bpack)
-          call gemm_update(n - k0 - kb + 1, k0 + kb - 1, kb, a(k0 + kb, k0), n, x(k0, 1), n, x(k0 + kb, 1), n, &
-                           apack, bpack)
-          !$omp barrier
-        end do
-        ! 3. Z = inv(U) Y: U Z = Y, backward by blocks of rows.
-        do k0 = ((n - 1) / nb_solve) * nb_solve + 1, 1, -nb_solve
-          kb = min(nb_solve, n - k0 + 1)
-          !$omp single
-          call upper_complement(kb, a(k0, k0), n, t, t_rows)
-          !$omp end single
-          call trsm_update(kb, n, t, t_rows, x(k0, 1), n, apack, bpack)
-          call divide_rows(kb, n, a(k0, k0), n, x(k0, 1), n)
-          call gemm_update(k0 - 1, n, kb, a(1, k0), n, x(k0, 1), n, x, n, apack, bpack)
-          !$omp barrier
-        end do
-        ! 4. inv(M) = Z P replaces M, row-major. Row i of P is row perm(i) of the identity, so column
-        ! c of Z is column perm(c) of the inverse; column j of the inverse is column ipiv(j) of Z
-        ! (ipiv is reused for perm's inverse), and its element i goes to a(j, i).
-        !$omp single
-        do i = 1, n
-          perm(i) = i
-        end do
-        do j = 1, n
-          k = perm(j)
-          perm(j) = perm(ipiv(j))
-          perm(ipiv(j)) = k
-        end do
-        do c = 1, n
-          ipiv(perm(c)) = c
-        end do
-        !$omp end single
-        call store_transposed(n, x, ipiv, a)
+      lu_status = factor_lu(n, a, ipiv, threshold, t, apack, bpack)
+      if (lu_status == 0) then
+        call invert_lower(n, a, x, t, apack, bpack)
+        call solve_upper(n, a, x, t, apack, bpack)
+        call permute(n, x, ipiv, perm, a)
       end if
+      ! Every thread holds the same lu_status; one of them reports it.
+      if (omp_get_thread_num() == 0) status = lu_status
     end if
     if (allocated(apack)) deallocate (apack)
     if (allocated(bpack)) deallocate (bpack)

@@ -1,7 +1,7 @@
 namespace Interop.Backends.Inversion;
 
 /// <summary>
-/// Equilibration by powers of two, the rule of every backend (native/src/equilibrate.h): the spec
+/// Equilibration by powers of two, the rule of every backend (native/common/equilibrate.h): the spec
 /// judges numerical singularity on B = diag(r) A diag(c), as LAPACK's dgeequb scales A, so that a
 /// badly scaled regular matrix such as diag(1e300, 1e-300, 1, 2) is inverted and only one whose
 /// equilibrated pivots vanish is refused. r_i = 2^-e for the exponent e of max_j |a_ij|

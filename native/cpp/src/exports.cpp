@@ -85,7 +85,7 @@ template <class Body> std::int32_t guarded(Body &&body) noexcept
 }
 
 // Part `index` of `parts` of [begin, end): the remainder spread one each over the first parts
-// (interop_split in native/src/splitmix.h, so that every thread count splits as C's).
+// (interop_split in native/common/splitmix.h, so that every thread count splits as C's).
 void split(std::int64_t begin, std::int64_t end, std::int64_t parts, std::int64_t index,
            std::int64_t &part_begin, std::int64_t &part_end)
 {

@@ -95,7 +95,7 @@ std::int32_t InversePlan::run(double *a)
     work_.a = a;
     work_.threads = threads_;
     // The kernel factors B = diag(r) A diag(c), equilibrated by powers of two, and judges its pivots
-    // on B (native/src/equilibrate.h): the threshold is n * 2^-52 * max|b_ij|.
+    // on B (native/common/equilibrate.h): the threshold is n * 2^-52 * max|b_ij|.
     int scaled = 0;
     work_.threshold = interop_equilibrate(n_, a, scales_.get(), &scaled);
     work_.ipiv = ipiv_.get();

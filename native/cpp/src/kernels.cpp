@@ -619,23 +619,25 @@ void store_transposed(int64_t n, const double *x, const int64_t *source, double 
     }
 }
 
-// ---- One thread's share of the whole inversion (C: the body of the parallel region). ----
-void inverse_thread(InverseWork &work, int thread)
+// ---- The phases, with the names of the C# kernel (managed/Interop.Backends/Inversion/
+// BlockedInverse.cs), each run by every thread of the team; inverse_thread strings them together
+// with the team's barriers. ----
+
+// The barrier every thread of the inversion's team waits at.
+inline void barrier(InverseWork &work)
+{
+    barrier_wait(*work.barrier);
+}
+
+// 1. P M = L U, blocked right-looking: thread 0 factors each panel, then every thread brings its
+// share of the trailing columns up to date. False on a failed pivot (work.status), on every thread
+// alike; true when L and U are complete, the later panels' swaps in L's columns included.
+bool factor_lu(InverseWork &work, int thread, const PackBuffers &pack)
 {
     const int64_t n = work.n;
     const int threads = work.threads;
     double *const a = work.a;
-    double *const x = work.x;
     int64_t *const ipiv = work.ipiv;
-    const int64_t blocks = (n + NB - 1) / NB;
-    const PackBuffers pack = {work.pack_a[thread], work.pack_b[thread]};
-    auto barrier = [&work] { barrier_wait(*work.barrier); };
-
-    // 0. M = A: the row-major A read column-major is Aᵀ.
-    transpose_in_place(n, a, work.next_tile);
-    barrier();
-
-    // 1. P M = L U, blocked right-looking.
     for (int64_t k0 = 0; k0 < n; k0 += NB) {
         int64_t kb = min64(n - k0, NB), rest = n - k0 - kb;
         double *tl = work.inv_l + k0 * NB;
@@ -646,9 +648,9 @@ void inverse_thread(InverseWork &work, int thread)
             else
                 invert_unit_lower(n, &at(a, n, k0, k0), kb, tl);
         }
-        barrier();
+        barrier(work);
         if (work.status != 0)
-            return;
+            return false;
         // The panel's swaps in this thread's trailing columns, then their U12 and update.
         int64_t cb = k0 + kb + column_cut(rest, thread, threads, true);
         int64_t ce = k0 + kb + column_cut(rest, thread + 1, threads, true);
@@ -656,23 +658,35 @@ void inverse_thread(InverseWork &work, int thread)
         gemm(kb, ce - cb, kb, tl, kb, &at(a, n, k0, cb), n, &at(a, n, k0, cb), n, Mode::set, Shape::lower, pack);
         gemm(rest, ce - cb, kb, &at(a, n, k0 + kb, k0), n, &at(a, n, k0, cb), n, &at(a, n, k0 + kb, cb), n,
              Mode::update, Shape::full, pack);
-        barrier();
+        barrier(work);
     }
 
     // The later panels' swaps in the columns of L, each column all at once (chunks of 8 columns,
-    // shared dynamically: the work falls along the columns). No barrier after them: inv(U11) below
+    // shared dynamically: the work falls along the columns). No barrier after them: inv(U11), next,
     // reads only the diagonal blocks, which these swaps (rows below a column's block) do not touch.
     for (int64_t c0 = next_chunk(work.next_swap, 8); c0 < n; c0 = next_chunk(work.next_swap, 8))
         for (int64_t c = c0; c < min64(n, c0 + 8); ++c)
             swap_rows(n, a, ipiv, (c / NB + 1) * NB, n, c, c + 1);
-    // inv(U11) of every block, shared among the threads.
-    for (int64_t b = next_chunk(work.next_block, 1); b < blocks; b = next_chunk(work.next_block, 1))
-        invert_upper(n, &at(a, n, b * NB, b * NB), min64(n - b * NB, NB), work.inv_u + b * NB * NB);
-    barrier();
+    return true;
+}
 
-    // 2. Y = inv(L): L Y = I by blocks of rows, skipping Y's zero upper triangle; the column cuts
-    // balance the work, which falls along the columns.
-    int64_t cb = column_cut(n, thread, threads, false), ce = column_cut(n, thread + 1, threads, false);
+// inv(U11) of every diagonal block, for solve_upper, shared among the threads.
+void invert_upper_blocks(InverseWork &work)
+{
+    const int64_t n = work.n, blocks = (n + NB - 1) / NB;
+    for (int64_t b = next_chunk(work.next_block, 1); b < blocks; b = next_chunk(work.next_block, 1))
+        invert_upper(n, &at(work.a, n, b * NB, b * NB), min64(n - b * NB, NB), work.inv_u + b * NB * NB);
+}
+
+// 2. Y = inv(L): L Y = I by blocks of rows in this thread's columns of X, skipping Y's zero upper
+// triangle; the column cuts balance the work, which falls along the columns.
+void invert_lower(InverseWork &work, int thread, const PackBuffers &pack)
+{
+    const int64_t n = work.n;
+    const double *const a = work.a;
+    double *const x = work.x;
+    const int64_t cb = column_cut(n, thread, work.threads, false);
+    const int64_t ce = column_cut(n, thread + 1, work.threads, false);
     for (int64_t c = cb; c < ce; ++c) {
         __builtin_memset(&at(x, n, 0, c), 0, sizeof(double) * static_cast<uint64_t>(n));
         at(x, n, c, c) = 1.0;
@@ -686,11 +700,17 @@ void inverse_thread(InverseWork &work, int thread)
         gemm(n - k0 - kb, w, kb, &at(a, n, k0 + kb, k0), n, &at(x, n, k0, cb), n, &at(x, n, k0 + kb, cb), n,
              Mode::update, Shape::full, pack);
     }
-    barrier();
+}
 
-    // 3. Z = inv(U) Y: U Z = Y, backward by blocks of rows; every column costs the same.
-    cb = column_cut(n, thread, threads, true);
-    ce = column_cut(n, thread + 1, threads, true);
+// 3. Z = inv(U) Y: U Z = Y, backward by blocks of rows in this thread's columns of X; every column
+// costs the same.
+void solve_upper(InverseWork &work, int thread, const PackBuffers &pack)
+{
+    const int64_t n = work.n;
+    const double *const a = work.a;
+    double *const x = work.x;
+    const int64_t cb = column_cut(n, thread, work.threads, true);
+    const int64_t ce = column_cut(n, thread + 1, work.threads, true);
     for (int64_t k0 = (n - 1) / NB * NB; k0 >= 0; k0 -= NB) {
         int64_t kb = min64(n - k0, NB);
         gemm(kb, ce - cb, kb, work.inv_u + k0 * NB, kb, &at(x, n, k0, cb), n, &at(x, n, k0, cb), n, Mode::set,
@@ -698,9 +718,14 @@ void inverse_thread(InverseWork &work, int thread)
         gemm(k0, ce - cb, kb, &at(a, n, 0, k0), n, &at(x, n, k0, cb), n, &at(x, n, 0, cb), n, Mode::update,
              Shape::full, pack);
     }
+}
 
-    // 4. inv(M) = Z P replaces M, row-major: column j of the inverse is column source[j] of Z, with
-    // source the inverse of the permutation of the pivots (computed into ipiv, free by now).
+// 4. inv(M) = Z P replaces M, row-major: column j of the inverse is column source[j] of Z, with
+// source the inverse of the permutation of the pivots (computed by thread 0 into ipiv, free by now).
+void permute(InverseWork &work, int thread)
+{
+    const int64_t n = work.n;
+    int64_t *const ipiv = work.ipiv;
     if (thread == 0) {
         int64_t *perm = work.perm;
         for (int64_t i = 0; i < n; ++i)
@@ -713,8 +738,25 @@ void inverse_thread(InverseWork &work, int thread)
         for (int64_t c = 0; c < n; ++c)
             ipiv[perm[c]] = c;
     }
-    barrier();  // also: every thread's columns of Z are done
-    store_transposed(n, x, ipiv, a, thread, threads);
+    barrier(work);  // also: every thread's columns of Z are done
+    store_transposed(n, work.x, ipiv, work.a, thread, work.threads);
+}
+
+// One thread's share of the whole inversion (C: the body of the parallel region), the phases in turn.
+void inverse_thread(InverseWork &work, int thread)
+{
+    const PackBuffers pack = {work.pack_a[thread], work.pack_b[thread]};
+    // 0. M = A: the row-major A read column-major is Aᵀ.
+    transpose_in_place(work.n, work.a, work.next_tile);
+    barrier(work);
+    if (!factor_lu(work, thread, pack))
+        return;
+    invert_upper_blocks(work);
+    barrier(work);
+    invert_lower(work, thread, pack);
+    barrier(work);
+    solve_upper(work, thread, pack);
+    permute(work, thread);
 }
 
 }  // namespace

@@ -28,7 +28,7 @@ const TILE: usize = 32;
 
 /// The scale 2^-e for a row or column whose largest finite |element| is `max` (0 if none): e is the
 /// exponent of max = f * 2^e, f in [0.5, 1) (C's frexp), clamped to [-1022, 1023] so that the scale
-/// is a normal double (native/src/equilibrate.h, whose rule every backend follows).
+/// is a normal double (native/common/equilibrate.h, whose rule every backend follows).
 fn equilibration_scale(max: f64) -> f64 {
     if !(max > 0.0) {
         return 1.0;
@@ -46,7 +46,7 @@ fn equilibration_scale(max: f64) -> f64 {
     f64::from_bits(((k + 1023) as u64) << 52)
 }
 
-/// Equilibration by powers of two (native/src/equilibrate.h): the row scales r = scales[..n] and
+/// Equilibration by powers of two (native/common/equilibrate.h): the row scales r = scales[..n] and
 /// column scales c = scales[n..] of the row-major n x n matrix `a`; `a` becomes
 /// B = diag(r) A diag(c) when any scale is not 1. Returns the pivot threshold on B,
 /// n * 2^-52 * max|b_ij| over the finite elements (a pivot at or below it counts as zero:
@@ -354,29 +354,39 @@ struct Shared {
 // SAFETY: the pointers are used by the team's threads on disjoint parts, ordered by the barriers.
 unsafe impl Sync for Shared {}
 
-/// One thread's part of the inversion: thread `t` of a team of `size`.
-unsafe fn member<K: Kernel>(s: &Shared, t: usize, size: usize, team: &Team) -> Result<(), Broken> {
-    let (n, a, x, nb, nr) = (s.n, s.a, s.x, K::NB, K::NR);
-    let mine = s.packing.add(t * s.per_thread);
-    let mut pack = Pack::new(mine as *mut f64, mine.add(s.pack_a_bytes) as *mut f64);
-    let my_columns = |count: usize, uniform: bool| {
-        (column_cut(count, t, size, uniform, nr), column_cut(count, t + 1, size, uniform, nr))
-    };
+/// Columns [begin, end) of `count` that thread `t` of a team of `size` takes (column_cut).
+fn my_columns<K: Kernel>(count: usize, t: usize, size: usize, uniform: bool) -> (usize, usize) {
+    (column_cut(count, t, size, uniform, K::NR), column_cut(count, t + 1, size, uniform, K::NR))
+}
 
-    // 0. M = A: the row-major A read column-major is Aᵀ.
-    let tiles = (n + TILE - 1) / TILE;
+// The phases, with the names of the C# kernel (managed/Interop.Backends/Inversion/BlockedInverse.cs),
+// each run by every thread of the team; `member` strings them together with the team's barriers.
+
+/// 0. M = A: the row-major A read column-major is Aᵀ; the team takes the tile columns dynamically.
+unsafe fn transpose(s: &Shared) {
+    let tiles = (s.n + TILE - 1) / TILE;
     while let Some(bj) = s.transpose_tiles.next(tiles) {
-        transpose_tile_column(n, a, bj);
+        transpose_tile_column(s.n, s.a, bj);
     }
-    team.wait()?;
+}
 
-    // 1. P M = L U, blocked right-looking.
+/// 1. P M = L U, blocked right-looking: thread 0 factors each panel, then every thread brings its
+/// share of the trailing columns up to date. Ok(false) on a failed pivot (s.status), on every thread
+/// alike; Ok(true) when L and U are complete, the later panels' swaps in L's columns included.
+unsafe fn factor_lu<K: Kernel>(
+    s: &Shared,
+    t: usize,
+    size: usize,
+    team: &Team,
+    pack: &mut Pack,
+) -> Result<bool, Broken> {
+    let (n, a, nb) = (s.n, s.a, K::NB);
     let mut k0 = 0;
     while k0 < n {
         let (kb, tl) = ((n - k0).min(nb), s.inv_l.add(k0 * nb));
         let rest = n - k0 - kb;
         if t == 0 {
-            let status = panel_lu::<K>(n, a, k0, kb, s.ipiv, s.threshold, &mut pack);
+            let status = panel_lu::<K>(n, a, k0, kb, s.ipiv, s.threshold, pack);
             if status != 0 {
                 s.status.store(status, Ordering::Relaxed);
             } else {
@@ -385,28 +395,15 @@ unsafe fn member<K: Kernel>(s: &Shared, t: usize, size: usize, team: &Team) -> R
         }
         team.wait()?;
         if s.status.load(Ordering::Relaxed) != 0 {
-            return Ok(());
+            return Ok(false);
         }
         // The panel's swaps in this thread's trailing columns, whose U12 and update it then computes
         // alone. (The columns of L left of the panel get them after the LU.)
-        let (cb, ce) = my_columns(rest, true);
+        let (cb, ce) = my_columns::<K>(rest, t, size, true);
         let (cb, ce) = (cb + k0 + kb, ce + k0 + kb);
         swap_rows(n, a, s.ipiv, k0, k0 + kb, cb, ce);
         // U12 = inv(L11) A12, in place; then A22 -= L21 U12, the GEMM carrying most work.
-        gemm::<K>(
-            kb,
-            ce - cb,
-            kb,
-            tl,
-            kb,
-            at(a, n, k0, cb),
-            n,
-            at(a, n, k0, cb),
-            n,
-            Mode::Set,
-            Shape::Lower,
-            &mut pack,
-        );
+        gemm::<K>(kb, ce - cb, kb, tl, kb, at(a, n, k0, cb), n, at(a, n, k0, cb), n, Mode::Set, Shape::Lower, pack);
         gemm::<K>(
             rest,
             ce - cb,
@@ -419,7 +416,7 @@ unsafe fn member<K: Kernel>(s: &Shared, t: usize, size: usize, team: &Team) -> R
             n,
             Mode::Update,
             Shape::Full,
-            &mut pack,
+            pack,
         );
         team.wait()?;
         k0 += nb;
@@ -427,22 +424,32 @@ unsafe fn member<K: Kernel>(s: &Shared, t: usize, size: usize, team: &Team) -> R
 
     // The later panels' swaps in the columns of L, deferred to here so that each column takes all of
     // its swaps at once while it sits in L1. The work falls along the columns: chunks of 8, dynamic.
+    // No barrier after them: inv(U11) reads only the diagonal blocks, which these swaps (rows below
+    // a column's block) do not touch.
     let chunks = (n + 7) / 8;
     while let Some(chunk) = s.swap_chunks.next(chunks) {
         for c in chunk * 8..(chunk * 8 + 8).min(n) {
             swap_rows(n, a, s.ipiv, ((c / nb + 1) * nb).min(n), n, c, c + 1);
         }
     }
-    // inv(U11) of every block, shared among the threads.
+    Ok(true)
+}
+
+/// inv(U11) of every diagonal block, for solve_upper, shared among the threads.
+unsafe fn invert_upper_blocks<K: Kernel>(s: &Shared) {
+    let (n, nb) = (s.n, K::NB);
     let blocks = (n + nb - 1) / nb;
     while let Some(b) = s.upper_blocks.next(blocks) {
-        invert_upper(n, at(a, n, b * nb, b * nb), (n - b * nb).min(nb), s.inv_u.add(b * nb * nb));
+        invert_upper(n, at(s.a, n, b * nb, b * nb), (n - b * nb).min(nb), s.inv_u.add(b * nb * nb));
     }
-    team.wait()?;
+}
 
-    // 2. Y = inv(L): L Y = I by blocks of rows. Y is unit lower triangular, so row block k0 has nonzeros
-    // only in columns < k0 + kb: the GEMMs skip the zero columns, and the cuts balance the work.
-    let (cb, ce) = my_columns(n, false);
+/// 2. Y = inv(L): L Y = I by blocks of rows, in this thread's columns of X. Y is unit lower
+/// triangular, so row block k0 has nonzeros only in columns < k0 + kb: the GEMMs skip the zero
+/// columns, and the cuts balance the work.
+unsafe fn invert_lower<K: Kernel>(s: &Shared, t: usize, size: usize, pack: &mut Pack) {
+    let (n, a, x, nb) = (s.n, s.a, s.x, K::NB);
+    let (cb, ce) = my_columns::<K>(n, t, size, false);
     for c in cb..ce {
         std::ptr::write_bytes(at(x, n, 0, c), 0, n);
         *at(x, n, c, c) = 1.0;
@@ -463,7 +470,7 @@ unsafe fn member<K: Kernel>(s: &Shared, t: usize, size: usize, team: &Team) -> R
             n,
             Mode::Set,
             Shape::Lower,
-            &mut pack,
+            pack,
         );
         gemm::<K>(
             n - k0 - kb,
@@ -477,14 +484,17 @@ unsafe fn member<K: Kernel>(s: &Shared, t: usize, size: usize, team: &Team) -> R
             n,
             Mode::Update,
             Shape::Full,
-            &mut pack,
+            pack,
         );
         k0 += nb;
     }
-    team.wait()?;
+}
 
-    // 3. Z = inv(U) Y: U Z = Y, backward by blocks of rows; every column costs the same.
-    let (cb, ce) = my_columns(n, true);
+/// 3. Z = inv(U) Y: U Z = Y, backward by blocks of rows, in this thread's columns of X; every column
+/// costs the same.
+unsafe fn solve_upper<K: Kernel>(s: &Shared, t: usize, size: usize, pack: &mut Pack) {
+    let (n, a, x, nb) = (s.n, s.a, s.x, K::NB);
+    let (cb, ce) = my_columns::<K>(n, t, size, true);
     let mut k0 = (n - 1) / nb * nb;
     loop {
         let kb = (n - k0).min(nb);
@@ -500,7 +510,7 @@ unsafe fn member<K: Kernel>(s: &Shared, t: usize, size: usize, team: &Team) -> R
             n,
             Mode::Set,
             Shape::Upper,
-            &mut pack,
+            pack,
         );
         gemm::<K>(
             k0,
@@ -514,17 +524,21 @@ unsafe fn member<K: Kernel>(s: &Shared, t: usize, size: usize, team: &Team) -> R
             n,
             Mode::Update,
             Shape::Full,
-            &mut pack,
+            pack,
         );
         if k0 == 0 {
             break;
         }
         k0 -= nb;
     }
+}
 
-    // 4. inv(M) = Z P replaces M, row-major. Row i of P is row perm[i] of the identity, so column c of
-    // Z is column perm[c] of the inverse; column j of the inverse is column source[j] of Z (source =
-    // perm's inverse, kept in ipiv, free now).
+/// 4. inv(M) = Z P replaces M, row-major. Row i of P is row perm[i] of the identity, so column c of
+/// Z is column perm[c] of the inverse; column j of the inverse is column source[j] of Z (source =
+/// perm's inverse, kept in ipiv, free now). Thread 0 computes source while the team waits (the
+/// barrier also waits for every thread's columns of Z), then the team shares the tile rows.
+unsafe fn permute(s: &Shared, t: usize, size: usize, team: &Team) -> Result<(), Broken> {
+    let n = s.n;
     if t == 0 {
         let (ipiv, perm) = (s.ipiv, s.perm);
         for i in 0..n {
@@ -538,11 +552,29 @@ unsafe fn member<K: Kernel>(s: &Shared, t: usize, size: usize, team: &Team) -> R
         }
     }
     team.wait()?;
+    let tiles = (n + TILE - 1) / TILE;
     let (first, last) = team::split(0, tiles as i64, size as i64, t as i64);
     for bi in first as usize..last as usize {
-        store_tile_row(n, x, s.ipiv, a, bi);
+        store_tile_row(n, s.x, s.ipiv, s.a, bi);
     }
     Ok(())
+}
+
+/// One thread's part of the inversion: thread `t` of a team of `size`, the phases in turn.
+unsafe fn member<K: Kernel>(s: &Shared, t: usize, size: usize, team: &Team) -> Result<(), Broken> {
+    let mine = s.packing.add(t * s.per_thread);
+    let mut pack = Pack::new(mine as *mut f64, mine.add(s.pack_a_bytes) as *mut f64);
+    transpose(s);
+    team.wait()?;
+    if !factor_lu::<K>(s, t, size, team, &mut pack)? {
+        return Ok(());
+    }
+    invert_upper_blocks::<K>(s);
+    team.wait()?;
+    invert_lower::<K>(s, t, size, &mut pack);
+    team.wait()?;
+    solve_upper::<K>(s, t, size, &mut pack);
+    permute(s, t, size, team)
 }
 
 /// The kept workspace, or None; taken and given back under the lock only.

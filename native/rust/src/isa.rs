@@ -61,7 +61,7 @@ static FORCED: AtomicI32 = AtomicI32::new(ISA_AUTO);
 pub const TEST_ISA_MAX_VARIABLE: &str = "INTEROP_TEST_ISA_MAX";
 
 /// The highest path a value of INTEROP_TEST_ISA_MAX allows: exactly scalar, avx2 or avx512, as the
-/// other libraries and the driver read it (native/src/cpu_runs.h, ManagedIsa.TestCap). Unset, empty
+/// other libraries and the driver read it (native/common/cpu_runs.h, ManagedIsa.TestCap). Unset, empty
 /// or any other value caps nothing: an unknown value is ignored, as they ignore it, rather than read
 /// as some cap the user did not ask for.
 pub fn test_isa_cap(value: Option<&str>) -> i32 {

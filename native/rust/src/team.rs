@@ -12,7 +12,7 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use std::thread;
 
 /// Part `index` of `parts` of [begin, end): every element exactly once, the remainder spread one each
-/// over the first parts (native/src/splitmix.h's interop_split, the managed RangeSplitter's rule).
+/// over the first parts (native/common/splitmix.h's interop_split, the managed RangeSplitter's rule).
 pub fn split(begin: i64, end: i64, parts: i64, index: i64) -> (i64, i64) {
     let n = end - begin;
     let q = n / parts;

@@ -1,5 +1,5 @@
-/* Internal helpers shared by the C kernels: the spec's counter-based generator and the exact
- * range splitter. Not part of the exported ABI. */
+/* Helpers shared by the C kernels, the scalapack wrapper and the benchmarks: the spec's
+ * counter-based generator and the exact range splitter. Not part of the exported ABI. */
 #ifndef INTEROP_SPLITMIX_H
 #define INTEROP_SPLITMIX_H
 
