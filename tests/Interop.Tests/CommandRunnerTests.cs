@@ -3,6 +3,8 @@ using Interop.Cli.Commands;
 using Interop.Cli.Jobs;
 using Interop.Cli.Schema;
 using Interop.Core;
+using Interop.Cli.Workloads.Inv;
+using Interop.Cli.Workloads.Pi;
 
 namespace Interop.Tests;
 

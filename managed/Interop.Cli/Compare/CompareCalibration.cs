@@ -3,6 +3,7 @@ using System.Globalization;
 using Interop.Backends;
 using Interop.Cli.Jobs;
 using Interop.Core;
+using Interop.Cli.Workloads.Pi;
 
 namespace Interop.Cli.Compare;
 

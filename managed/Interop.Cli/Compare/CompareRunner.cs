@@ -4,6 +4,8 @@ using Interop.Backends;
 using Interop.Cli.Jobs;
 using Interop.Core;
 using Interop.Native;
+using Interop.Cli.Workloads.Inv;
+using Interop.Cli.Workloads.Pi;
 
 namespace Interop.Cli.Compare;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Interop.Core;
+using Interop.Cli.Workloads.Inv;
 
 namespace Interop.Cli.Compare;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Interop.Cli.Jobs;
 using Interop.Core;
 
-namespace Interop.Cli;
+namespace Interop.Cli.Workloads.Pi;
 
 /// <summary>
 /// Measures one backend on Monte Carlo pi across the ranks of a job: the darts are split exactly

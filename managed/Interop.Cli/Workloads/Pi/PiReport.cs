@@ -3,7 +3,7 @@ using Interop.Cli.Commands;
 using Interop.Cli.Schema;
 using Interop.Core;
 
-namespace Interop.Cli;
+namespace Interop.Cli.Workloads.Pi;
 
 /// <summary>Measured pi results and their verdict (<see cref="PiRun.Verify"/>), as text or as the schema's document.</summary>
 internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiResult> results, Verdict verdict) : IRunReport

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Interop.Cli.Jobs;
 using Interop.Core;
 
-namespace Interop.Cli;
+namespace Interop.Cli.Workloads.Inv;
 
 /// <summary>
 /// Measures a distributed inversion backend (scalapack) on every rank of a job, for inv and

@@ -4,7 +4,7 @@ using Interop.Backends.Inversion;
 using Interop.Core;
 using Interop.Native;
 
-namespace Interop.Cli;
+namespace Interop.Cli.Workloads.Inv;
 
 /// <summary>
 /// Measures inversion backends on one matrix: every timed run inverts a fresh copy of A in a

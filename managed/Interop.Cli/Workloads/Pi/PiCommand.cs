@@ -4,7 +4,7 @@ using Interop.Cli.Commands;
 using Interop.Cli.Jobs;
 using Interop.Core;
 
-namespace Interop.Cli;
+namespace Interop.Cli.Workloads.Pi;
 
 /// <summary>`interop pi`: Monte Carlo pi on the chosen backends, verified and timed.</summary>
 internal static class PiCommand

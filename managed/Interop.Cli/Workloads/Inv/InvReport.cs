@@ -4,7 +4,7 @@ using Interop.Cli.Schema;
 using Interop.Core;
 using Interop.Native;
 
-namespace Interop.Cli;
+namespace Interop.Cli.Workloads.Inv;
 
 /// <summary>Measured inversion results and their verdict (<see cref="InvRun.Verify"/>), as text or as the schema's document.</summary>
 internal sealed class InvReport(InvOptions options, int n, double generateSeconds, string? openBlas, IReadOnlyList<InvResult> measured, Verdict verdict) : IRunReport

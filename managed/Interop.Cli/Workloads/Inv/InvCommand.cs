@@ -6,7 +6,7 @@ using Interop.Cli.Commands;
 using Interop.Cli.Jobs;
 using Interop.Core;
 
-namespace Interop.Cli;
+namespace Interop.Cli.Workloads.Inv;
 
 /// <summary>`interop inv`: dense matrix inversion on the chosen backends, each inverse verified.</summary>
 internal static class InvCommand
