@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using Interop.Cli.Compare;
+using Interop.Cli.Workloads;
+using Interop.Cli.Workloads.Pi;
 using Interop.Core;
 
 namespace Interop.Cli.Schema;
@@ -164,7 +166,7 @@ internal static class Documents
     private static MeasuredPoint Point(ComparePoint p, ulong? seed, double? speedup, double? efficiency, double? overManaged)
     {
         TimingStats stats = p.Stats;
-        bool pi = p.Workload == "pi";
+        bool pi = WorkloadRegistry.Named(p.Workload) is PiWorkload;
         return new MeasuredPoint
         {
             Workload = p.Workload,

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Interop.Cli.Compare;
+using Interop.Cli.Workloads;
+using Interop.Cli.Workloads.Pi;
 using Interop.Core;
 
 namespace Interop.Cli.Schema;
@@ -242,12 +244,8 @@ internal static partial class ResultsJsonReader
 
     private static void CheckPoint(ComparePoint p, string at, string path)
     {
-        string unit = p.Workload switch
-        {
-            "pi" => "darts/s",
-            "inv" => "GFLOP/s",
-            _ => throw Field(path, $"{at}.workload", $"is '{Clip(p.Workload)}': not pi or inv"),
-        };
+        IWorkload workload = WorkloadRegistry.Find(p.Workload)
+            ?? throw Field(path, $"{at}.workload", $"is '{Clip(p.Workload)}': not {string.Join(" or ", WorkloadRegistry.All.Select(w => w.Name))}");
         if (!WellFormedName().IsMatch(p.Backend))
         {
             throw Field(path, $"{at}.backend", $"is '{Clip(p.Backend)}': not a backend name (1 to 64 letters, digits, '-', '_', '.' or '+')");
@@ -287,20 +285,20 @@ internal static partial class ResultsJsonReader
         }
 
         // The work of a run follows from its size: darts (pi), 2n^3 / 1e9 GFLOP (inv).
-        double work = p.Workload == "pi" ? p.Size : 2.0 * p.Size * p.Size * (double)p.Size / 1e9;
+        double work = workload.WorkPerRun(p.Size);
         if (p.Size > 0 && Math.Abs(p.WorkPerRun - work) > 1e-6 * work)
         {
-            throw Field(path, $"{at}.work_per_run", $"is {Show(p.WorkPerRun)}: a run of {(p.Workload == "pi" ? "darts" : "n")} = {p.Size.ToString(Invariant)} does {Show(work)} {(p.Workload == "pi" ? "darts" : "GFLOP")}");
+            throw Field(path, $"{at}.work_per_run", $"is {Show(p.WorkPerRun)}: a run of {workload.SizeName} = {p.Size.ToString(Invariant)} does {Show(work)} {workload.WorkUnit}");
         }
 
-        if (p.ThroughputUnit != unit)
+        if (p.ThroughputUnit != workload.ThroughputUnit)
         {
-            throw Field(path, $"{at}.throughput_unit", $"is '{Clip(p.ThroughputUnit)}': {p.Workload} is measured in {unit}");
+            throw Field(path, $"{at}.throughput_unit", $"is '{Clip(p.ThroughputUnit)}': {p.Workload} is measured in {workload.ThroughputUnit}");
         }
 
-        if (p.Size < 0 || (p.Workload == "inv" && p.Size > int.MaxValue))
+        if (p.Size < 0 || p.Size > workload.MaxSize)
         {
-            throw Field(path, $"{at}.{(p.Workload == "pi" ? "darts" : "n")}", $"is {p.Size.ToString(Invariant)}: not a {(p.Workload == "pi" ? "number of darts" : "matrix order")}");
+            throw Field(path, $"{at}.{workload.SizeName}", $"is {p.Size.ToString(Invariant)}: not a {workload.SizeMeaning}");
         }
 
         CheckRate(p.PeakGflops, $"{at}.peak_gflops", path);
@@ -315,7 +313,7 @@ internal static partial class ResultsJsonReader
             throw Field(path, $"{at}.max_abs_diff_vs_lapack", $"is {Show(d)}: a difference is not negative");
         }
 
-        if (p.Workload == "pi" && p.Inside is long inside && (inside < 0 || (p.Size > 0 && inside > p.Size)))
+        if (workload is PiWorkload && p.Inside is long inside && (inside < 0 || (p.Size > 0 && inside > p.Size)))
         {
             throw Field(path, $"{at}.inside", $"is {inside.ToString(Invariant)}: not between 0 and the darts thrown");
         }
