@@ -3,6 +3,7 @@ using Perfolizer.Mathematics.SignificanceTesting.Base;
 using Perfolizer.Mathematics.SignificanceTesting.MannWhitney;
 using Perfolizer.Metrology;
 using Pragmastat;
+using Interop.Cli.Workloads;
 
 namespace Interop.Cli.Compare;
 
@@ -14,7 +15,7 @@ namespace Interop.Cli.Compare;
 internal sealed record PointKey(string Workload, string Backend, int Ranks, int Threads, string Isa, long Size, string Seed)
 {
     public override string ToString() =>
-        $"{Workload} {Backend} {Ranks}x{Threads}{(Isa.Length > 0 ? " " + Isa : string.Empty)} ({(Workload == "pi" ? "darts" : "n")} = {(Size > 0 ? Size.ToString(CultureInfo.InvariantCulture) : "?")}, seed {Seed})";
+        $"{Workload} {Backend} {Ranks}x{Threads}{(Isa.Length > 0 ? " " + Isa : string.Empty)} ({WorkloadRegistry.Named(Workload).SizeName} = {(Size > 0 ? Size.ToString(CultureInfo.InvariantCulture) : "?")}, seed {Seed})";
 }
 
 /// <summary>One point of a run against the same point (same <see cref="PointKey"/>) of a baseline run, by throughput; a side is null where the point is on one side only.</summary>

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Interop.Core;
 using ScottPlot;
+using Interop.Cli.Workloads;
+using Interop.Cli.Workloads.Pi;
 
 namespace Interop.Cli.Compare;
 
@@ -44,7 +46,7 @@ internal static class CompareCharts
 
     /// <summary>Every file name a compare may write here, for every workload: what <c>--force</c> removes.</summary>
     public static IEnumerable<string> FileNames { get; } =
-        [.. from workload in new[] { "pi", "inv" } from kind in new[] { "throughput", "speedup" } from ext in new[] { "svg", "png" } select $"{workload}-{kind}.{ext}"];
+        [.. from workload in WorkloadRegistry.All.Select(w => w.Name) from kind in new[] { "throughput", "speedup" } from ext in new[] { "svg", "png" } select $"{workload}-{kind}.{ext}"];
 
     public static IReadOnlyList<string> Write(CompareRun run, string directory) =>
         [.. Build(run).SelectMany(chart => Save(chart.Plot, directory, chart.Name))];
@@ -75,9 +77,9 @@ internal static class CompareCharts
     /// <summary>"Monte Carlo pi, 1,500,000,000 darts (managed-serial 280,000,000)" or "Matrix inversion, n = 2800".</summary>
     public static string WorkloadTitle(string workload, IReadOnlyList<ComparePoint> points, IReadOnlyList<KeyValuePair<string, string?>> parameters)
     {
-        string name = workload == "pi" ? "Monte Carlo pi" : "Matrix inversion";
+        string name = WorkloadRegistry.Named(workload).Title;
         long[] sizes = [.. points.Select(p => p.Size).Where(s => s > 0).Distinct().Order()];
-        if (workload != "pi")
+        if (WorkloadRegistry.Named(workload) is not PiWorkload)
         {
             string n = sizes.Length > 0 ? string.Join(", ", sizes.Select(s => s.ToString(Invariant))) : parameters.FirstOrDefault(p => p.Key == "n").Value ?? "?";
             return $"{name}, n = {n}";

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Interop.Core;
+using Interop.Cli.Workloads;
 
 namespace Interop.Cli.Compare;
 
@@ -27,7 +28,7 @@ internal static class CompareSummary
         bool several = CompareMetrics.SeveralPaths(run);
         foreach (IGrouping<(string Workload, string Isa), ComparePoint> workload in run.Points.GroupBy(p => (p.Workload, several ? p.Isa : string.Empty)))
         {
-            string name = (workload.Key.Workload == "pi" ? "Monte Carlo pi" : "Matrix inversion") + (several ? $" [{workload.Key.Isa}]" : string.Empty);
+            string name = WorkloadRegistry.Named(workload.Key.Workload).Title + (several ? $" [{workload.Key.Isa}]" : string.Empty);
             ComparePoint fastest = workload.MaxBy(p => p.Throughput)!;
             lines.Add($"{name}: fastest is {fastest.Backend} at {Shape(fastest)} ({Throughput(fastest)}" +
                 (fastest.PercentOfPeak is double peak ? $", {PeakText.Percent(peak)} of the FMA limit of its path" : string.Empty) + ").");
@@ -78,7 +79,7 @@ internal static class CompareSummary
 
             int failed = workload.Count(p => !p.Verified);
             lines.Add(failed == 0
-                ? $"{name}: all {workload.Count()} results verified ({(workload.Key.Workload == "pi" ? "identical counts for identical darts" : "scaled residual <= 30")})."
+                ? $"{name}: all {workload.Count()} results verified ({WorkloadRegistry.Named(workload.Key.Workload).VerificationRule})."
                 : $"{name}: {failed} result(s) FAILED verification.");
         }
 

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Interop.Core;
 using Interop.Cli.Workloads.Inv;
+using Interop.Cli.Workloads;
+using Interop.Cli.Workloads.Pi;
 
 namespace Interop.Cli.Compare;
 
@@ -13,12 +15,13 @@ internal static class CompareTables
     {
         foreach (IGrouping<string, ComparePoint> workload in run.Points.GroupBy(p => p.Workload))
         {
-            bool pi = workload.Key == "pi";
-            output.WriteLine(pi ? "Monte Carlo pi" : $"Matrix inversion, n = {workload.First().Size}");
+            IWorkload kind = WorkloadRegistry.Named(workload.Key);
+            bool pi = kind is PiWorkload;
+            output.WriteLine(pi ? kind.Title : $"{kind.Title}, {kind.SizeName} = {workload.First().Size}");
             // pi rows may throw different numbers of darts (the serial baseline fewer): the rates compare, the seconds do not.
             // inv: "% of peak" against the FMA limit of the row's path, then "over dgemm"; pi: darts/s/core.
             string[] header = [
-                "backend", "isa", "ranks x threads", pi ? "darts" : "n", "median", "95% CI", "runs", workload.First().ThroughputUnit,
+                "backend", "isa", "ranks x threads", kind.SizeName, "median", "95% CI", "runs", workload.First().ThroughputUnit,
                 .. pi ? ["darts/s/core"] : (string[])["% of peak", "over dgemm"], "speedup", "efficiency", "native/managed", "check"];
             string[] Row(ComparePoint p) =>
             [

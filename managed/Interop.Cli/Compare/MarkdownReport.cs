@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using Interop.Cli.Workloads;
+using Interop.Cli.Workloads.Pi;
 
 namespace Interop.Cli.Compare;
 
@@ -38,7 +40,7 @@ internal static class MarkdownReport
         foreach (IGrouping<string, ComparePoint> workload in run.Points.GroupBy(p => p.Workload))
         {
             md.AppendLine();
-            md.AppendLine(workload.Key == "pi" ? "## Monte Carlo pi" : "## Matrix inversion");
+            md.AppendLine($"## {WorkloadRegistry.Named(workload.Key).Title}");
             md.AppendLine();
             foreach (string chart in pngCharts.Where(c => c.StartsWith(workload.Key + "-", StringComparison.Ordinal)))
             {
@@ -46,8 +48,8 @@ internal static class MarkdownReport
                 md.AppendLine();
             }
 
-            bool pi = workload.Key == "pi";
-            md.AppendLine($"| backend | isa | ranks x threads | {(pi ? "darts" : "n")} | median s (min-max) | {workload.First().ThroughputUnit} | {(pi ? "darts/s/core" : "% of peak | over dgemm")} | speedup | efficiency | native/managed | verified |");
+            bool pi = WorkloadRegistry.Named(workload.Key) is PiWorkload;
+            md.AppendLine($"| backend | isa | ranks x threads | {WorkloadRegistry.Named(workload.Key).SizeName} | median s (min-max) | {workload.First().ThroughputUnit} | {(pi ? "darts/s/core" : "% of peak | over dgemm")} | speedup | efficiency | native/managed | verified |");
             md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |" + (pi ? string.Empty : " --- |"));
             foreach (ComparePoint p in workload)
             {

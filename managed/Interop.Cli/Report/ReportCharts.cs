@@ -1,6 +1,7 @@
 using System.Globalization;
 using Interop.Cli.Compare;
 using ScottPlot;
+using Interop.Cli.Workloads;
 
 namespace Interop.Cli.Report;
 
@@ -16,7 +17,7 @@ internal static class ReportCharts
 
     /// <summary>Every chart file name a report may write besides report.md and report.html (--force removes those an earlier report listed).</summary>
     public static IEnumerable<string> FileNames { get; } =
-        [.. from workload in new[] { "pi", "inv" } from kind in new[] { "throughput", "speedup" } from ext in new[] { "svg", "png" } select $"report-{workload}-{kind}.{ext}"];
+        [.. from workload in WorkloadRegistry.All.Select(w => w.Name) from kind in new[] { "throughput", "speedup" } from ext in new[] { "svg", "png" } select $"report-{workload}-{kind}.{ext}"];
 
     public static IReadOnlyList<ChartModel> Build(ReportModel model)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Interop.Cli.Compare;
 using Interop.Core;
+using Interop.Cli.Workloads;
 
 namespace Interop.Cli.Report;
 
@@ -40,7 +41,7 @@ internal sealed record ReportRow(ReportRun Source, ComparePoint Point, double Sp
 /// <summary>The merged rows of one workload and the point every speedup is measured against.</summary>
 internal sealed record ReportWorkload(string Workload, IReadOnlyList<ReportRow> Rows, ReportRow Baseline, string Size)
 {
-    public string Title => (Workload == "pi" ? "Monte Carlo pi" : "Matrix inversion") + ", " + Size;
+    public string Title => WorkloadRegistry.Named(Workload).Title + ", " + Size;
 
     public string BaselineText =>
         $"speedup = throughput over that of {Baseline.Point.Backend} at {Baseline.Shape} in {Baseline.Source.Label} " +
@@ -202,7 +203,7 @@ internal sealed record ReportModel(IReadOnlyList<ReportRun> Runs, IReadOnlyList<
         }
 
         var workloads = new List<ReportWorkload>();
-        foreach (string workload in new[] { "pi", "inv" })
+        foreach (string workload in WorkloadRegistry.All.Select(w => w.Name))
         {
             ReportRun[] having = [.. runs.Where(r => r.Run.Points.Any(p => p.Workload == workload))];
             if (having.Length == 0)
@@ -271,7 +272,7 @@ internal sealed record ReportModel(IReadOnlyList<ReportRun> Runs, IReadOnlyList<
     // The size of a workload in one run: darts or n from the parameters, else from its points.
     private static long? Size(ReportRun r, string workload)
     {
-        if (long.TryParse(ReportRun.Value(r.Run.Parameters, workload == "pi" ? "darts" : "n"), NumberStyles.Integer, Invariant, out long given) && given > 0)
+        if (long.TryParse(ReportRun.Value(r.Run.Parameters, WorkloadRegistry.Named(workload).SizeName), NumberStyles.Integer, Invariant, out long given) && given > 0)
         {
             return given;
         }
@@ -284,14 +285,14 @@ internal sealed record ReportModel(IReadOnlyList<ReportRun> Runs, IReadOnlyList<
     {
         string[] sizes = [.. having.Select(r => Size(r, workload)).OfType<long>().Distinct().Order().Select(s => s.ToString("N0", Invariant))];
         string list = sizes.Length > 0 ? string.Join(" / ", sizes) : "?";
-        return workload == "pi" ? $"{list} darts" : $"n = {list}";
+        return WorkloadRegistry.Named(workload).SizeText(list);
     }
 
     // What differs between the runs' workload sizes and seeds, as one line; null if nothing.
     private static string? Differences(IReadOnlyList<ReportRun> runs)
     {
         var differences = new List<string>();
-        foreach ((string workload, string name) in new[] { ("pi", "pi darts"), ("inv", "inv n") })
+        foreach ((string workload, string name) in WorkloadRegistry.All.Select(w => (w.Name, $"{w.Name} {w.SizeName}")))
         {
             (ReportRun Run, long? Size)[] sizes = [.. runs.Where(r => r.Run.Points.Any(p => p.Workload == workload)).Select(r => (r, Size(r, workload)))];
             if (sizes.Select(s => s.Size).Distinct().Count() > 1)

@@ -21,6 +21,9 @@ internal interface IWorkload
     /// <summary>What one unit of the size is, for error messages: "number of darts", "matrix order".</summary>
     string SizeMeaning { get; }
 
+    /// <summary>Sizes as a heading says them: "1,000 / 2,000 darts", "n = 2,000".</summary>
+    string SizeText(string sizes);
+
     /// <summary>The largest size a run may have (an inversion's order is an int).</summary>
     long MaxSize { get; }
 

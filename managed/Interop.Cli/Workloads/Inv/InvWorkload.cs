@@ -19,6 +19,8 @@ internal sealed class InvWorkload : IWorkload
 
     public string SizeMeaning => "matrix order";
 
+    public string SizeText(string sizes) => $"n = {sizes}";
+
     public long MaxSize => int.MaxValue;
 
     public string WorkUnit => "GFLOP";

@@ -19,6 +19,8 @@ internal sealed class PiWorkload : IWorkload
 
     public string SizeMeaning => "number of darts";
 
+    public string SizeText(string sizes) => $"{sizes} darts";
+
     public long MaxSize => long.MaxValue;
 
     public string WorkUnit => "darts";
