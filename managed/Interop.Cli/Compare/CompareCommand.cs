@@ -6,6 +6,7 @@ using Interop.Backends;
 using Interop.Cli.Commands;
 using Interop.Cli.Jobs;
 using Interop.Core;
+using Interop.Cli.Workloads;
 
 namespace Interop.Cli.Compare;
 
@@ -45,7 +46,8 @@ internal static class CompareCommand
 /// </summary>
 internal sealed class CompareCommandOptions
 {
-    private readonly Option<string> workload = new Option<string>("--workload", "-w") { Description = "pi, inv or all.", DefaultValueFactory = _ => "all" }.Names(["pi", "inv", "all"]);
+    private readonly Option<string> workload = new Option<string>("--workload", "-w") { Description = $"{WorkloadNames} or all.", DefaultValueFactory = _ => "all" }
+        .Names([.. WorkloadRegistry.All.Select(w => w.Name), "all"]);
     private readonly Option<string> backend = SharedOptions.Backend(
         "Comma-separated backends, or 'all' (each workload runs the ones it has).",
         [.. BackendCatalog.All<IPiBackend>().Select(b => b.Name), .. BackendCatalog.All<IInvBackend>().Select(b => b.Name), .. BackendCatalog.All<IDistributedInvBackend>().Select(b => b.Name)]);
@@ -136,12 +138,14 @@ internal sealed class CompareCommandOptions
         };
     }
 
+    // "pi, inv": every workload's name, as help and the usage error list them.
+    private static string WorkloadNames => string.Join(", ", WorkloadRegistry.All.Select(w => w.Name));
+
     private string[] Workloads(ParseResult parsed) => parsed.GetValue(workload) switch
     {
-        "all" => ["pi", "inv"],
-        "pi" => ["pi"],
-        "inv" => ["inv"],
-        var other => throw new UsageException($"--workload must be pi, inv or all, not '{other}'"),
+        "all" => [.. WorkloadRegistry.All.Select(w => w.Name)],
+        string one when WorkloadRegistry.Find(one) is not null => [one],
+        var other => throw new UsageException($"--workload must be {WorkloadNames} or all, not '{other}'"),
     };
 
     // The path is switched here, before any backend loads: OpenBLAS reads its CPU type only then.

@@ -6,6 +6,7 @@ using Interop.Core;
 using Interop.Native;
 using Interop.Cli.Workloads.Inv;
 using Interop.Cli.Workloads.Pi;
+using Interop.Cli.Workloads;
 
 namespace Interop.Cli.Compare;
 
@@ -113,14 +114,14 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
     /// </summary>
     public static IReadOnlyList<PointKey> Keys(IReadOnlyList<ScheduledPoint> schedule, ComparePlan plan, int ranks) =>
         [.. schedule.Select(p => new PointKey(p.Workload, p.Backend.Name, OnAllRanks(p) ? ranks : 1, p.Threads, p.Isa,
-            p.Workload == "pi" ? (p.Backend.IsParallel ? plan.Darts : plan.SerialDarts ?? plan.Darts) ?? 0 : plan.N ?? 0,
+            WorkloadRegistry.Named(p.Workload) is PiWorkload ? (p.Backend.IsParallel ? plan.Darts : plan.SerialDarts ?? plan.Darts) ?? 0 : plan.N ?? 0,
             plan.Seed.ToString(CultureInfo.InvariantCulture)))];
 
     /// <summary>The points this rank measures of <paramref name="schedule"/> (rank 0: all; the others: pi and the distributed inversions).</summary>
     public static int Count(IReadOnlyList<ScheduledPoint> schedule, bool root) => schedule.Count(p => root || OnAllRanks(p));
 
     // pi splits its darts over the ranks, a distributed inversion its matrix; the other inversions run on rank 0 alone.
-    private static bool OnAllRanks(ScheduledPoint p) => p.Workload == "pi" || p.Backend is IDistributedInvBackend;
+    private static bool OnAllRanks(ScheduledPoint p) => WorkloadRegistry.Named(p.Workload).OnEveryRank(p.Backend);
 
     public IReadOnlyList<ComparePoint> Run(IReadOnlyList<ScheduledPoint> schedule, Action<IReadOnlyList<ComparePoint>> finished)
     {
@@ -130,7 +131,7 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
         InvBench? inv = null;
         foreach ((Isa path, string workload, IBackend backend, int threads, string isa) in schedule)
         {
-            bool everyRank = workload == "pi" || backend is IDistributedInvBackend;
+            bool everyRank = WorkloadRegistry.Named(workload).OnEveryRank(backend);
             if (!everyRank && !job.IsRoot)
             {
                 continue;
@@ -177,7 +178,8 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
             check += verified ? $" (= {other.Name})" : $" ({other.Name}: {again.ToString(CultureInfo.InvariantCulture)})";
         }
 
-        return new ComparePoint("pi", backend.Name, r.Ranks, threads, r.Seconds, darts, "darts/s", verified, check) { Size = darts, Inside = r.Inside };
+        PiWorkload pi = PiWorkload.Instance;
+        return new ComparePoint(pi.Name, backend.Name, r.Ranks, threads, r.Seconds, pi.WorkPerRun(darts), pi.ThroughputUnit, verified, check) { Size = darts, Inside = r.Inside };
     }
 
     private InvBench GenerateMatrix()
@@ -192,7 +194,7 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
 
     // An inversion result as a point: GFLOP/s of 2n³, the residual (and the grid, for a distributed one) as its check.
     private static ComparePoint InvPoint(InvResult r, string detail) =>
-        new("inv", r.Backend, r.Ranks, r.Threads, r.Seconds, 2.0 * r.N * r.N * (double)r.N / 1e9, "GFLOP/s",
+        new(InvWorkload.Instance.Name, r.Backend, r.Ranks, r.Threads, r.Seconds, InvWorkload.Instance.WorkPerRun(r.N), InvWorkload.Instance.ThroughputUnit,
             r.Verified, $"residual={r.Residual.ToString("G3", CultureInfo.InvariantCulture)}{detail}")
         {
             Size = r.N,

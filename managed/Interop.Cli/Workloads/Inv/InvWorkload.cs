@@ -1,3 +1,4 @@
+using Interop.Backends;
 using Interop.Core;
 
 namespace Interop.Cli.Workloads.Inv;
@@ -32,7 +33,9 @@ internal sealed class InvWorkload : IWorkload
     /// <summary>An inversion by LU does 2n^3 flops (the count LAPACK's getrf + getri is rated by).</summary>
     public double WorkPerRun(long size) => 2.0 * size * size * (double)size / 1e9;
 
-    public bool RunsOn(IBackend backend) => backend is IInvBackend or IDistributedInvBackend;
+    /// <summary>A native row runs inv only where the kernel table names its inv symbol.</summary>
+    public bool RunsOn(IBackend backend) =>
+        backend is IDistributedInvBackend || (backend is IInvBackend && (backend is not NativeKernelBackend row || row.Runs(typeof(IInvBackend))));
 
     /// <summary>A distributed inversion runs on every rank; the others run on rank 0 alone.</summary>
     public bool OnEveryRank(IBackend backend) => backend is IDistributedInvBackend;

@@ -1,3 +1,4 @@
+using Interop.Backends;
 using Interop.Core;
 
 namespace Interop.Cli.Workloads.Pi;
@@ -32,7 +33,8 @@ internal sealed class PiWorkload : IWorkload
     /// <summary>A run's work is its darts.</summary>
     public double WorkPerRun(long size) => size;
 
-    public bool RunsOn(IBackend backend) => backend is IPiBackend;
+    /// <summary>A native row runs pi only where the kernel table names its pi symbol.</summary>
+    public bool RunsOn(IBackend backend) => backend is IPiBackend && (backend is not NativeKernelBackend row || row.Runs(typeof(IPiBackend)));
 
     /// <summary>Every rank throws its share of the darts.</summary>
     public bool OnEveryRank(IBackend backend) => true;
