@@ -194,16 +194,15 @@ internal sealed class BaselineComparison(IReadOnlyList<BaselineChange> changes, 
     // common): "baseline has n = 2000, this run n = 3000".
     private static List<string> Differences(IReadOnlyList<PointKey> before, IReadOnlyList<PointKey> now, bool disjointOnly)
     {
-        var fields = new (string Name, Func<PointKey, string?> Value)[]
-        {
+        (string Name, Func<PointKey, string?> Value)[] fields =
+        [
             ("workload", k => k.Workload),
-            ("darts", k => k.Workload == "pi" && k.Size > 0 ? k.Size.ToString(CultureInfo.InvariantCulture) : null),
-            ("n", k => k.Workload == "inv" && k.Size > 0 ? k.Size.ToString(CultureInfo.InvariantCulture) : null),
+            .. WorkloadRegistry.All.Select(w => (w.SizeName, (Func<PointKey, string?>)(k => k.Workload == w.Name && k.Size > 0 ? k.Size.ToString(CultureInfo.InvariantCulture) : null))),
             ("seed", k => k.Seed),
             ("isa", k => k.Isa.Length > 0 ? k.Isa : null),
             ("backend", k => k.Backend),
             ("ranks x threads", k => $"{k.Ranks}x{k.Threads}"),
-        };
+        ];
         var lines = new List<string>();
         foreach ((string name, Func<PointKey, string?> value) in fields)
         {
