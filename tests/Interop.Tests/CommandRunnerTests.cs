@@ -2,9 +2,9 @@ using Interop.Cli;
 using Interop.Cli.Commands;
 using Interop.Cli.Jobs;
 using Interop.Cli.Schema;
-using Interop.Core;
 using Interop.Cli.Workloads.Inv;
 using Interop.Cli.Workloads.Pi;
+using Interop.Core;
 
 namespace Interop.Tests;
 

@@ -1,9 +1,9 @@
 using System.Globalization;
+using Interop.Cli.Workloads;
 using Perfolizer.Mathematics.SignificanceTesting.Base;
 using Perfolizer.Mathematics.SignificanceTesting.MannWhitney;
 using Perfolizer.Metrology;
 using Pragmastat;
-using Interop.Cli.Workloads;
 
 namespace Interop.Cli.Compare;
 

@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using Interop.Backends;
 using Interop.Cli.Jobs;
-using Interop.Core;
 using Interop.Cli.Workloads.Pi;
+using Interop.Core;
 
 namespace Interop.Cli.Compare;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
-using Interop.Core;
-using ScottPlot;
 using Interop.Cli.Workloads;
 using Interop.Cli.Workloads.Pi;
+using Interop.Core;
+using ScottPlot;
 
 namespace Interop.Cli.Compare;
 

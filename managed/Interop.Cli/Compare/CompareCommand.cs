@@ -5,8 +5,8 @@ using System.Text;
 using Interop.Backends;
 using Interop.Cli.Commands;
 using Interop.Cli.Jobs;
-using Interop.Core;
 using Interop.Cli.Workloads;
+using Interop.Core;
 
 namespace Interop.Cli.Compare;
 

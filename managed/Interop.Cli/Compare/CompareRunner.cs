@@ -2,11 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using Interop.Backends;
 using Interop.Cli.Jobs;
-using Interop.Core;
-using Interop.Native;
+using Interop.Cli.Workloads;
 using Interop.Cli.Workloads.Inv;
 using Interop.Cli.Workloads.Pi;
-using Interop.Cli.Workloads;
+using Interop.Core;
+using Interop.Native;
 
 namespace Interop.Cli.Compare;
 
@@ -91,12 +91,7 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
             IsaSwitch.Apply(path);
             foreach ((string workload, IBackend backend, int threads) in plan.Points())
             {
-                string isa = IsaNames.Name(backend switch
-                {
-                    IPiBackend pi when workload == "pi" => pi.PiIsa,
-                    IDistributedInvBackend distributed => distributed.InvIsa,
-                    _ => ((IInvBackend)backend).InvIsa,
-                });
+                string isa = IsaNames.Name(WorkloadRegistry.Named(workload).PathOf(backend));
                 if (!schedule.Any(p => p.Workload == workload && p.Backend.Name == backend.Name && p.Threads == threads && p.Isa == isa))
                 {
                     schedule.Add(new ScheduledPoint(path, workload, backend, threads, isa));

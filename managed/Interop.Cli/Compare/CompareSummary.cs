@@ -1,6 +1,6 @@
 using System.Globalization;
-using Interop.Core;
 using Interop.Cli.Workloads;
+using Interop.Core;
 
 namespace Interop.Cli.Compare;
 

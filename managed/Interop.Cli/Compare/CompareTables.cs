@@ -1,8 +1,8 @@
 using System.Globalization;
-using Interop.Core;
-using Interop.Cli.Workloads.Inv;
 using Interop.Cli.Workloads;
+using Interop.Cli.Workloads.Inv;
 using Interop.Cli.Workloads.Pi;
+using Interop.Core;
 
 namespace Interop.Cli.Compare;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Interop.Cli.Compare;
-using ScottPlot;
 using Interop.Cli.Workloads;
+using ScottPlot;
 
 namespace Interop.Cli.Report;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Interop.Cli.Compare;
-using Interop.Core;
 using Interop.Cli.Workloads;
+using Interop.Core;
 
 namespace Interop.Cli.Report;
 

@@ -39,6 +39,9 @@ internal interface IWorkload
     /// <summary>Whether <paramref name="backend"/> runs this workload (implements its backend interface).</summary>
     bool RunsOn(IBackend backend);
 
+    /// <summary>The instruction-set path <paramref name="backend"/> (one that <see cref="RunsOn"/>) takes for this workload now.</summary>
+    Isa PathOf(IBackend backend);
+
     /// <summary>
     /// Whether a point of <paramref name="backend"/> runs on every rank of an MPI job at once (pi; a
     /// distributed inversion), rather than on rank 0 alone.

@@ -37,6 +37,9 @@ internal sealed class InvWorkload : IWorkload
     public bool RunsOn(IBackend backend) =>
         backend is IDistributedInvBackend || (backend is IInvBackend && (backend is not NativeKernelBackend row || row.Runs(typeof(IInvBackend))));
 
+    /// <summary>A distributed inversion's path is that of the library under it (OpenBLAS's, under ScaLAPACK).</summary>
+    public Isa PathOf(IBackend backend) => backend is IDistributedInvBackend distributed ? distributed.InvIsa : ((IInvBackend)backend).InvIsa;
+
     /// <summary>A distributed inversion runs on every rank; the others run on rank 0 alone.</summary>
     public bool OnEveryRank(IBackend backend) => backend is IDistributedInvBackend;
 }

@@ -36,6 +36,8 @@ internal sealed class PiWorkload : IWorkload
     /// <summary>A native row runs pi only where the kernel table names its pi symbol.</summary>
     public bool RunsOn(IBackend backend) => backend is IPiBackend && (backend is not NativeKernelBackend row || row.Runs(typeof(IPiBackend)));
 
+    public Isa PathOf(IBackend backend) => ((IPiBackend)backend).PiIsa;
+
     /// <summary>Every rank throws its share of the darts.</summary>
     public bool OnEveryRank(IBackend backend) => true;
 }
