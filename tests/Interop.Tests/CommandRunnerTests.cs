@@ -2,6 +2,7 @@ using Interop.Cli;
 using Interop.Cli.Commands;
 using Interop.Cli.Jobs;
 using Interop.Cli.Schema;
+using Interop.Cli.Workloads;
 using Interop.Cli.Workloads.Inv;
 using Interop.Cli.Workloads.Pi;
 using Interop.Core;
@@ -232,8 +233,40 @@ public class CommandRunnerTests
 
         public ResultDocument Document() =>
             Documents.OfThisProcess("fake", verdict.Passed, new RunParameters { Workloads = ["fake"], Isa = ["scalar"], Threads = [1], Job = "single process" },
-                [Documents.Point("fake", "fake-backend", Isa.Scalar, 1, 1, 100, null, 42, [0.5, 0.6], verdict.Passed, "fake")]);
+                [Documents.Point(FakeWorkload.Instance, "fake-backend", Isa.Scalar, 1, 1, 100, null, 42, [0.5, 0.6], verdict.Passed, "fake")]);
 
         public void WriteText(TextWriter output) => output.WriteLine("fake table");
+    }
+
+    /// <summary>A workload the driver does not know: the runner and the document take it all the same.</summary>
+    private sealed class FakeWorkload : IWorkload
+    {
+        public static FakeWorkload Instance { get; } = new();
+
+        public string Name => "fake";
+
+        public string Title => "Fake workload";
+
+        public string SizeName => "darts";
+
+        public string SizeMeaning => "number of fake darts";
+
+        public string SizeText(string sizes) => $"{sizes} fake darts";
+
+        public long MaxSize => long.MaxValue;
+
+        public string WorkUnit => "fake darts";
+
+        public string ThroughputUnit => "fake darts/s";
+
+        public string VerificationRule => "none";
+
+        public double WorkPerRun(long size) => size;
+
+        public bool RunsOn(IBackend backend) => false;
+
+        public Isa PathOf(IBackend backend) => Isa.Scalar;
+
+        public bool OnEveryRank(IBackend backend) => false;
     }
 }

@@ -35,6 +35,10 @@ internal static class Documents
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
+    // A point's throughput also goes under the legacy key of its unit, darts_per_second or gflops.
+    private const string DartsPerSecondUnit = "darts/s";
+    private const string GflopsUnit = "GFLOP/s";
+
     /// <summary>This build, this host, now (UTC), and a new run id: called once, when a run starts.</summary>
     public static Provenance Here() =>
         new(BuildInfo.Version, BuildInfo.Commit, BuildInfo.Describe, HostName(), DateTimeOffset.UtcNow) { RunId = Guid.NewGuid().ToString("D") };
@@ -80,17 +84,20 @@ internal static class Documents
             SchemaVersion = doc.SchemaVersion,
         };
 
-    /// <summary>One measured point of a pi or inv command (their own backends' rows).</summary>
+    /// <summary>
+    /// One measured point of a workload's own command (its backends' rows): the workload says the work a run
+    /// does and its unit; the size goes under its legacy key, darts or n.
+    /// </summary>
     public static MeasuredPoint Point(
-        string workload, string backend, Isa isa, int ranks, int threads, long? darts, int? n, ulong? seed,
+        IWorkload workload, string backend, Isa isa, int ranks, int threads, long? darts, int? n, ulong? seed,
         IReadOnlyList<double> seconds, bool verified, string check)
     {
         TimingStats stats = TimingStats.From(seconds);
-        double work = workload == "pi" ? darts ?? 0 : 2.0 * (n ?? 0) * (n ?? 0) * (double)(n ?? 0) / 1e9;
+        double work = workload.WorkPerRun(darts ?? n ?? 0);
         double throughput = work / stats.Median;
         return new MeasuredPoint
         {
-            Workload = workload,
+            Workload = workload.Name,
             Backend = backend,
             Isa = IsaNames.Name(isa),
             Ranks = ranks,
@@ -108,10 +115,10 @@ internal static class Documents
             SecondsCiUpper = stats.CiUpper,
             WorkPerRun = work,
             Throughput = Finite(throughput) ?? 0,
-            ThroughputUnit = workload == "pi" ? "darts/s" : "GFLOP/s",
+            ThroughputUnit = workload.ThroughputUnit,
             ThroughputPerWorker = Finite(throughput / (ranks * threads)) ?? 0,
-            DartsPerSecond = workload == "pi" ? Finite(throughput) : null,
-            Gflops = workload == "pi" ? null : Finite(throughput),
+            DartsPerSecond = workload.ThroughputUnit == DartsPerSecondUnit ? Finite(throughput) : null,
+            Gflops = workload.ThroughputUnit == GflopsUnit ? Finite(throughput) : null,
             Verified = verified,
             Check = check,
         };
@@ -190,7 +197,7 @@ internal static class Documents
             ThroughputUnit = p.ThroughputUnit,
             ThroughputPerWorker = Finite(p.ThroughputPerWorker) ?? 0,
             DartsPerSecond = pi ? Finite(p.Throughput) : null,
-            Gflops = p.ThroughputUnit == "GFLOP/s" ? Finite(p.Throughput) : null,
+            Gflops = p.ThroughputUnit == GflopsUnit ? Finite(p.Throughput) : null,
             PeakGflops = Finite(p.PeakGflops),
             PeakSource = p.PeakGflops is null ? null : MeasuredPoint.FmaLimitSource,
             FractionOfPeak = Finite(p.PercentOfPeak / 100),

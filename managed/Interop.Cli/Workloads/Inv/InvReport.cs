@@ -126,7 +126,7 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
                 ResidualCheck = options.Check == InvCheck.Estimate ? "estimate" : "full",
                 GenerateSeconds = generateSeconds,
             },
-            [.. results.Select(r => Documents.Point("inv", r.Backend, r.Isa, r.Ranks, r.Threads, null, r.N, options.Input is null ? options.Seed : null,
+            [.. results.Select(r => Documents.Point(InvWorkload.Instance, r.Backend, r.Isa, r.Ranks, r.Threads, null, r.N, options.Input is null ? options.Seed : null,
                 r.Seconds, r.Verified, $"residual={r.Residual.ToString("G3", Invariant)}") with
             {
                 PeakGflops = r.Limit?.Gflops,

@@ -95,7 +95,7 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
                 Repeat = options.Repeat,
                 Warmup = options.Warmup,
             },
-            [.. results.Select(r => Documents.Point("pi", r.Backend, r.Isa, r.Ranks, r.Threads, r.Darts, null, r.Seed, r.Seconds, Verified,
+            [.. results.Select(r => Documents.Point(PiWorkload.Instance, r.Backend, r.Isa, r.Ranks, r.Threads, r.Darts, null, r.Seed, r.Seconds, Verified,
                 $"inside={r.Inside.ToString(Invariant)}" + (Verified ? string.Empty : " (backends disagree)")) with
             {
                 SpeedupVsManagedSerial = Documents.Finite(Speedup(r)),
