@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using Interop.Backends;
 using Interop.Cli.Jobs;
+using Interop.Cli.Workloads;
+using Interop.Cli.Workloads.Inv;
 using Interop.Cli.Workloads.Pi;
 using Interop.Core;
 
@@ -45,8 +47,8 @@ internal sealed class CompareCalibration(IJob job, ComparePlan plan)
 
     public CompareSizes Choose()
     {
-        bool pi = plan.Workloads.Contains("pi") && plan.PiBackends.Count > 0;
-        bool inv = plan.Workloads.Contains("inv") && (plan.InvBackends.Count > 0 || plan.DistributedInvBackends.Count > 0);
+        bool pi = plan.BackendsOf(PiWorkload.Instance).Count > 0;
+        bool inv = plan.BackendsOf(InvWorkload.Instance).Count > 0;
         if ((plan.Darts is not null || !pi) && (plan.N is not null || !inv))
         {
             long given = plan.Darts ?? 1;
@@ -85,7 +87,7 @@ internal sealed class CompareCalibration(IJob job, ComparePlan plan)
         foreach (Isa path in plan.Paths)
         {
             IsaSwitch.Apply(path);
-            foreach ((string workload, IBackend backend, int threads) in plan.Points().Where(p => p.Workload == "pi"))
+            foreach ((IWorkload workload, IBackend backend, int threads) in plan.Points().Where(p => p.Workload is PiWorkload))
             {
                 var b = (IPiBackend)backend;
                 long darts = 1L << 20;
@@ -118,7 +120,7 @@ internal sealed class CompareCalibration(IJob job, ComparePlan plan)
         foreach (Isa path in plan.Paths)
         {
             IsaSwitch.Apply(path);
-            foreach ((string workload, IBackend backend, int threads) in plan.Points().Where(p => p.Workload == "inv"))
+            foreach ((IWorkload workload, IBackend backend, int threads) in plan.Points().Where(p => p.Workload is InvWorkload))
             {
                 // A distributed backend (scalapack) is collective: rank 0 alone cannot time it;
                 // ChooseOrder costs it from the points timed here.
@@ -168,7 +170,7 @@ internal sealed class CompareCalibration(IJob job, ComparePlan plan)
             return (SmallestDistributedOrder, 0);
         }
 
-        int distributed = plan.Points().Count(p => p.Workload == "inv" && p.Backend is not IInvBackend);
+        int distributed = plan.Points().Count(p => p.Workload is InvWorkload && p.Backend is not IInvBackend);
         double fastestCube = models.Min(m => m.Cube);
         int checks = models.Count + distributed + plan.Threads.Count + 1;
         double Total(double n) => (runs * (models.Sum(m => m.Seconds(n)) + (distributed * models.Max(m => m.Seconds(n))))) + (checks * fastestCube * n * n * n);

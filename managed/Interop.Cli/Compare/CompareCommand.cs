@@ -6,6 +6,8 @@ using Interop.Backends;
 using Interop.Cli.Commands;
 using Interop.Cli.Jobs;
 using Interop.Cli.Workloads;
+using Interop.Cli.Workloads.Inv;
+using Interop.Cli.Workloads.Pi;
 using Interop.Core;
 
 namespace Interop.Cli.Compare;
@@ -30,7 +32,7 @@ internal static class CompareCommand
             if (!run.Plan.Points().Any())
             {
                 // A run that measures nothing has nothing to verify or report: say why rather than exit 0.
-                throw new UsageException($"nothing to measure: no available backend of '--backend {options.BackendList(parsed)}' runs {string.Join(" or ", run.Plan.Workloads)}");
+                throw new UsageException($"nothing to measure: no available backend of '--backend {options.BackendList(parsed)}' runs {string.Join(" or ", run.Plan.Names)}");
             }
 
             using var job = new CompareJob(run);
@@ -104,25 +106,34 @@ internal sealed class CompareCommandOptions
         CompareRun? old = baselinePath is null ? null : ResultsFiles.ReadJson(baselinePath);
         PlanSizes sizes = Sizes(parsed, stderr, workloads, old, baselinePath);
         string backendList = BackendList(parsed);
+        // Read in the order the options always were, so that the same warnings come before the same first error.
+        IReadOnlyList<IBackend> piBackends = workloads.Contains(PiWorkload.Instance.Name) ? SelectAvailable<IPiBackend>(backendList, stderr) : [];
+        IReadOnlyList<IBackend> invBackends = workloads.Contains(InvWorkload.Instance.Name) ? SelectAvailable<IInvBackend>(backendList, stderr) : [];
+        IReadOnlyList<int> threadCounts = ParseThreads(parsed.GetValue(threads));
+        RepeatPolicy repeats = parsed.GetValue(repeat) is string r ? SharedOptions.ParseRepeat(r) : isQuick ? RepeatPolicy.Fixed(CompareCommand.QuickRepeat) : RepeatPolicy.Auto;
+        int warmups = SharedOptions.ParseWarmup(parsed.GetValue(warmup)!);
+        // The inversion backends that run over the ranks (scalapack), after the others: in 'all' only under
+        // an MPI launcher (with one process they would measure a 1x1 grid beside lapack).
+        IReadOnlyList<IBackend> distributedInvBackends = workloads.Contains(InvWorkload.Instance.Name)
+            ? SelectAvailable<IDistributedInvBackend>(backendList, stderr, inAll: Mpi.MpiLaunch.Launcher(Environment.GetEnvironmentVariable) is not null)
+            : [];
+        Dictionary<IWorkload, IReadOnlyList<IBackend>> backends = new()
+        {
+            [PiWorkload.Instance] = piBackends,
+            [InvWorkload.Instance] = [.. invBackends, .. distributedInvBackends],
+        };
         return new CompareOptions(
             Plan: new ComparePlan(
-                Workloads: workloads,
-                PiBackends: workloads.Contains("pi") ? SelectAvailable<IPiBackend>(backendList, stderr) : [],
-                InvBackends: workloads.Contains("inv") ? SelectAvailable<IInvBackend>(backendList, stderr) : [],
-                Threads: ParseThreads(parsed.GetValue(threads)),
+                Workloads: [.. workloads.Select(WorkloadRegistry.Named).Select(w => new WorkloadPlan(w, backends[w]))],
+                Threads: threadCounts,
                 Paths: paths,
                 Darts: sizes.Darts,
                 N: sizes.N,
                 Seed: sizes.Seed,
-                Repeat: parsed.GetValue(repeat) is string r ? SharedOptions.ParseRepeat(r) : isQuick ? RepeatPolicy.Fixed(CompareCommand.QuickRepeat) : RepeatPolicy.Auto,
+                Repeat: repeats,
                 Budget: limits)
             {
-                Warmup = SharedOptions.ParseWarmup(parsed.GetValue(warmup)!),
-                // The inversion backends that run over the ranks (scalapack): in 'all' only under an
-                // MPI launcher (with one process they would measure a 1x1 grid beside lapack).
-                DistributedInvBackends = workloads.Contains("inv")
-                    ? SelectAvailable<IDistributedInvBackend>(backendList, stderr, inAll: Mpi.MpiLaunch.Launcher(Environment.GetEnvironmentVariable) is not null)
-                    : [],
+                Warmup = warmups,
                 SerialDarts = sizes.SerialDarts,
                 SizeSource = sizes.Source,
             },

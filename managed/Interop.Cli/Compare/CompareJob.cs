@@ -4,6 +4,8 @@ using System.Runtime.InteropServices;
 using Interop.Backends;
 using Interop.Cli.Commands;
 using Interop.Cli.Jobs;
+using Interop.Cli.Workloads.Inv;
+using Interop.Cli.Workloads.Pi;
 using Interop.Core;
 
 namespace Interop.Cli.Compare;
@@ -20,10 +22,10 @@ internal sealed class CompareJob(CompareOptions options) : ICommandRun
     private CompareOutput? output;
     private CompareSignals? signals;
 
-    public IReadOnlyList<IBackend> Backends => [.. plan.PiBackends, .. plan.InvBackends, .. plan.DistributedInvBackends];
+    public IReadOnlyList<IBackend> Backends => plan.Backends;
 
     // A distributed backend named without a launcher needs MPI too (one rank, a 1x1 grid).
-    public bool Mpi => options.Mpi || plan.DistributedInvBackends.Count > 0;
+    public bool Mpi => options.Mpi || plan.Backends.Any(b => b is IDistributedInvBackend);
 
     public string? Trace => options.Trace;
 
@@ -66,8 +68,8 @@ internal sealed class CompareJob(CompareOptions options) : ICommandRun
     {
         string sizes = string.Join(", ", new[]
         {
-            plan.Workloads.Contains("pi") ? (plan.Darts is long d ? $"pi with {d:N0} darts" : "pi with calibrated darts") : null,
-            plan.Workloads.Contains("inv") ? (plan.N is int n ? $"inv with n = {n}" : "inv with a calibrated n") : null,
+            plan.Has(PiWorkload.Instance) ? (plan.Darts is long d ? $"pi with {d:N0} darts" : "pi with calibrated darts") : null,
+            plan.Has(InvWorkload.Instance) ? (plan.N is int n ? $"inv with n = {n}" : "inv with a calibrated n") : null,
         }.OfType<string>());
         string backends = string.Join(",", Backends.Select(b => b.Name).Distinct());
         return string.Create(CultureInfo.InvariantCulture,
@@ -77,7 +79,7 @@ internal sealed class CompareJob(CompareOptions options) : ICommandRun
 
     public void Begin(IJob job, TextWriter stderr)
     {
-        StableHash.RequireSameOnAllRanks(job, $"compare {plan.Darts} {plan.N} {plan.Seed} {plan.Repeat} {plan.Warmup} {string.Join(',', plan.Threads)} {string.Join(',', plan.Workloads)} {string.Join(',', plan.Paths)} {plan.Budget}");
+        StableHash.RequireSameOnAllRanks(job, $"compare {plan.Darts} {plan.N} {plan.Seed} {plan.Repeat} {plan.Warmup} {string.Join(',', plan.Threads)} {string.Join(',', plan.Names)} {string.Join(',', plan.Paths)} {plan.Budget}");
         Placement.Warn(job, plan.Threads.Max(), stderr);
     }
 
@@ -112,7 +114,7 @@ internal sealed class CompareJob(CompareOptions options) : ICommandRun
             }
 
             sizes = new CompareCalibration(job, plan).Choose();
-            console.WriteLine($"interop compare: {string.Join(" and ", plan.Workloads)}; {Describe(plan, sizes)}; threads {string.Join(", ", plan.Threads)}; " +
+            console.WriteLine($"interop compare: {string.Join(" and ", plan.Names)}; {Describe(plan, sizes)}; threads {string.Join(", ", plan.Threads)}; " +
                 $"{job.Size} rank(s); isa {string.Join(", ", plan.Paths.Select(IsaNames.Name))}; seed {plan.Seed}; {StatsText.Runs(plan.Repeat, plan.Warmup, [])}");
             console.WriteLine($"Sizes: {sizes.Source}" + (sizes.EstimatedSeconds > 0 ? string.Create(CultureInfo.InvariantCulture, $", estimated {sizes.EstimatedSeconds:F0} s") : string.Empty));
             console.WriteLine($"Environment: {EnvironmentInfo.Summary()}");
@@ -188,13 +190,13 @@ internal sealed class CompareJob(CompareOptions options) : ICommandRun
     private static string Describe(ComparePlan plan, CompareSizes sizes)
     {
         var parts = new List<string>();
-        if (plan.Workloads.Contains("pi"))
+        if (plan.Has(PiWorkload.Instance))
         {
             parts.Add($"pi with {sizes.Darts.ToString("N0", CultureInfo.InvariantCulture)} darts" +
                 (sizes.SerialDarts != sizes.Darts ? $" ({CompareMetrics.Baseline} {sizes.SerialDarts.ToString("N0", CultureInfo.InvariantCulture)}: compare darts/s)" : string.Empty));
         }
 
-        if (plan.Workloads.Contains("inv"))
+        if (plan.Has(InvWorkload.Instance))
         {
             parts.Add($"inv with n = {sizes.N}");
         }
@@ -205,7 +207,7 @@ internal sealed class CompareJob(CompareOptions options) : ICommandRun
     // Sizes are null (unknown) while they are being calibrated.
     private static IReadOnlyList<KeyValuePair<string, string?>> Parameters(ComparePlan plan, CompareSizes? sizes, IJob job) =>
     [
-        new("workloads", string.Join(",", plan.Workloads)),
+        new("workloads", string.Join(",", plan.Names)),
         new("darts", sizes?.Darts.ToString(CultureInfo.InvariantCulture)),
         new("darts_serial_baseline", sizes?.SerialDarts.ToString(CultureInfo.InvariantCulture)),
         new("n", sizes?.N.ToString(CultureInfo.InvariantCulture)),

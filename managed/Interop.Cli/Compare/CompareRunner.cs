@@ -10,11 +10,15 @@ using Interop.Native;
 
 namespace Interop.Cli.Compare;
 
-/// <summary>What one `interop compare` run measures; sizes the user did not give are calibrated.</summary>
+/// <summary>
+/// One workload of a compare run and the backends that run it, in the order they run (for inv: the
+/// single-process backends, then those over every rank of the job). The list may be empty.
+/// </summary>
+internal sealed record WorkloadPlan(IWorkload Workload, IReadOnlyList<IBackend> Backends);
+
+/// <summary>What one `interop compare` run measures, workload by workload; sizes the user did not give are calibrated.</summary>
 internal sealed record ComparePlan(
-    IReadOnlyList<string> Workloads,
-    IReadOnlyList<IPiBackend> PiBackends,
-    IReadOnlyList<IInvBackend> InvBackends,
+    IReadOnlyList<WorkloadPlan> Workloads,
     IReadOnlyList<int> Threads,
     IReadOnlyList<Isa> Paths,
     long? Darts,
@@ -23,9 +27,6 @@ internal sealed record ComparePlan(
     RepeatPolicy Repeat,
     CompareBudget Budget)
 {
-    /// <summary>Inversion backends that run over every rank of the job (scalapack under mpiexec), after the others.</summary>
-    public IReadOnlyList<IDistributedInvBackend> DistributedInvBackends { get; init; } = [];
-
     /// <summary>Untimed runs before every point's timed ones (--warmup, default 1).</summary>
     public int Warmup { get; init; } = 1;
 
@@ -35,12 +36,23 @@ internal sealed record ComparePlan(
     /// <summary>Where sizes that were not calibrated came from, for the header: "given", "from the baseline ...".</summary>
     public string SizeSource { get; init; } = "given";
 
+    /// <summary>The workloads' names, in the order they run: "pi", "inv".</summary>
+    public IReadOnlyList<string> Names => [.. Workloads.Select(w => w.Workload.Name)];
+
+    /// <summary>Every backend of every workload, in the order they run (a backend of two workloads twice).</summary>
+    public IReadOnlyList<IBackend> Backends => [.. Workloads.SelectMany(w => w.Backends)];
+
+    /// <summary>Whether the run measures <paramref name="workload"/> (even with no backend for it).</summary>
+    public bool Has(IWorkload workload) => Workloads.Any(w => w.Workload == workload);
+
+    /// <summary>The backends that run <paramref name="workload"/>; none when the run does not measure it.</summary>
+    public IReadOnlyList<IBackend> BackendsOf(IWorkload workload) => Workloads.FirstOrDefault(w => w.Workload == workload)?.Backends ?? [];
+
     /// <summary>Every (workload, backend, threads) point of one path, in the order they run: serial backends at 1 thread only.</summary>
-    public IEnumerable<(string Workload, IBackend Backend, int Threads)> Points()
+    public IEnumerable<(IWorkload Workload, IBackend Backend, int Threads)> Points()
     {
-        foreach (string workload in Workloads)
+        foreach ((IWorkload workload, IReadOnlyList<IBackend> backends) in Workloads)
         {
-            IEnumerable<IBackend> backends = workload == "pi" ? PiBackends : [.. InvBackends, .. DistributedInvBackends];
             foreach (IBackend backend in backends)
             {
                 foreach (int t in backend.IsParallel ? Threads : [1])
@@ -66,7 +78,7 @@ internal sealed record ComparePlan(
 }
 
 /// <summary>One point a compare run will measure: the path switched to, the workload, backend and threads, and the path the backend then runs.</summary>
-internal sealed record ScheduledPoint(Isa Path, string Workload, IBackend Backend, int Threads, string Isa);
+internal sealed record ScheduledPoint(Isa Path, IWorkload Workload, IBackend Backend, int Threads, string Isa);
 
 /// <summary>
 /// Runs a <see cref="ComparePlan"/> over the ranks of a job: every point gets one warm-up and
@@ -89,9 +101,9 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
         foreach (Isa path in plan.Paths)
         {
             IsaSwitch.Apply(path);
-            foreach ((string workload, IBackend backend, int threads) in plan.Points())
+            foreach ((IWorkload workload, IBackend backend, int threads) in plan.Points())
             {
-                string isa = IsaNames.Name(WorkloadRegistry.Named(workload).PathOf(backend));
+                string isa = IsaNames.Name(workload.PathOf(backend));
                 if (!schedule.Any(p => p.Workload == workload && p.Backend.Name == backend.Name && p.Threads == threads && p.Isa == isa))
                 {
                     schedule.Add(new ScheduledPoint(path, workload, backend, threads, isa));
@@ -108,15 +120,15 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
     /// <paramref name="ranks"/> ranks; a size not known yet (to be calibrated) is 0.
     /// </summary>
     public static IReadOnlyList<PointKey> Keys(IReadOnlyList<ScheduledPoint> schedule, ComparePlan plan, int ranks) =>
-        [.. schedule.Select(p => new PointKey(p.Workload, p.Backend.Name, OnAllRanks(p) ? ranks : 1, p.Threads, p.Isa,
-            WorkloadRegistry.Named(p.Workload) is PiWorkload ? (p.Backend.IsParallel ? plan.Darts : plan.SerialDarts ?? plan.Darts) ?? 0 : plan.N ?? 0,
+        [.. schedule.Select(p => new PointKey(p.Workload.Name, p.Backend.Name, OnAllRanks(p) ? ranks : 1, p.Threads, p.Isa,
+            p.Workload is PiWorkload ? (p.Backend.IsParallel ? plan.Darts : plan.SerialDarts ?? plan.Darts) ?? 0 : plan.N ?? 0,
             plan.Seed.ToString(CultureInfo.InvariantCulture)))];
 
     /// <summary>The points this rank measures of <paramref name="schedule"/> (rank 0: all; the others: pi and the distributed inversions).</summary>
     public static int Count(IReadOnlyList<ScheduledPoint> schedule, bool root) => schedule.Count(p => root || OnAllRanks(p));
 
     // pi splits its darts over the ranks, a distributed inversion its matrix; the other inversions run on rank 0 alone.
-    private static bool OnAllRanks(ScheduledPoint p) => WorkloadRegistry.Named(p.Workload).OnEveryRank(p.Backend);
+    private static bool OnAllRanks(ScheduledPoint p) => p.Workload.OnEveryRank(p.Backend);
 
     public IReadOnlyList<ComparePoint> Run(IReadOnlyList<ScheduledPoint> schedule, Action<IReadOnlyList<ComparePoint>> finished)
     {
@@ -124,19 +136,19 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
         int done = 0;
         var clock = Stopwatch.StartNew();
         InvBench? inv = null;
-        foreach ((Isa path, string workload, IBackend backend, int threads, string isa) in schedule)
+        foreach ((Isa path, IWorkload workload, IBackend backend, int threads, string isa) in schedule)
         {
-            bool everyRank = WorkloadRegistry.Named(workload).OnEveryRank(backend);
+            bool everyRank = workload.OnEveryRank(backend);
             if (!everyRank && !job.IsRoot)
             {
                 continue;
             }
 
             IsaSwitch.Apply(path);
-            progress.Report(new CompareProgress(done, total, workload, backend.Name, everyRank ? job.Size : 1, threads, isa, clock.Elapsed));
+            progress.Report(new CompareProgress(done, total, workload.Name, backend.Name, everyRank ? job.Size : 1, threads, isa, clock.Elapsed));
             points.Add(backend switch
             {
-                IPiBackend pi when workload == "pi" => MeasurePi(pi, threads) with { Isa = isa },
+                IPiBackend pi when workload is PiWorkload => MeasurePi(pi, threads) with { Isa = isa },
                 IDistributedInvBackend distributed => MeasureDistributedInv(distributed, threads, inv) with { Isa = isa },
                 _ => MeasureInv(inv ??= GenerateMatrix(), (IInvBackend)backend, threads) with { Isa = isa },
             });
@@ -164,7 +176,7 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
         PiResult r = PiBench.Run(job, backend, plan.Seed, darts, threads, plan.Repeat, plan.Warmup);
         string check = $"inside={r.Inside.ToString(CultureInfo.InvariantCulture)}";
         bool verified = true;
-        if (darts != sizes.Darts && plan.PiBackends.FirstOrDefault(b => b.IsParallel) is IPiBackend other)
+        if (darts != sizes.Darts && plan.BackendsOf(PiWorkload.Instance).OfType<IPiBackend>().FirstOrDefault(b => b.IsParallel) is IPiBackend other)
         {
             // Fewer darts than the other rows: no other row counted them, so count them again,
             // untimed, with another backend; the counts must agree exactly.
