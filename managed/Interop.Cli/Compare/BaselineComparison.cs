@@ -1,5 +1,7 @@
 using System.Globalization;
 using Interop.Cli.Workloads;
+using Interop.Cli.Workloads.Inv;
+using Interop.Cli.Workloads.Pi;
 using Perfolizer.Mathematics.SignificanceTesting.Base;
 using Perfolizer.Mathematics.SignificanceTesting.MannWhitney;
 using Perfolizer.Metrology;
@@ -67,11 +69,9 @@ internal sealed class BaselineComparison(IReadOnlyList<BaselineChange> changes, 
     /// <summary>The sizes and seed of a baseline, for a run that does not give its own: null where the baseline did not run that workload.</summary>
     public static (long? Darts, long? SerialDarts, int? N, ulong? Seed) Sizes(CompareRun old)
     {
-        bool pi = old.Points.Any(p => p.Workload == "pi");
-        bool inv = old.Points.Any(p => p.Workload == "inv");
-        long? darts = pi ? Long(Parameter(old, "darts")) ?? old.Points.Where(p => p.Workload == "pi").Max(p => p.Size) : null;
-        long? serial = pi ? Long(Parameter(old, "darts_serial_baseline")) ?? old.Points.FirstOrDefault(p => p.Workload == "pi" && p.Backend == CompareMetrics.Baseline)?.Size ?? darts : null;
-        int? n = inv ? (int?)Long(Parameter(old, "n")) ?? (int)old.Points.Where(p => p.Workload == "inv").Max(p => p.Size) : null;
+        long? darts = SizeOf(old, PiWorkload.Instance);
+        long? serial = SerialSizeOf(old, PiWorkload.Instance, darts);
+        int? n = (int?)SizeOf(old, InvWorkload.Instance);
         ulong? seed = ulong.TryParse(Parameter(old, "seed"), NumberStyles.None, CultureInfo.InvariantCulture, out ulong s) ? s : null;
         return (darts is > 0 ? darts : null, serial is > 0 ? serial : null, n is > 0 ? n : null, seed);
     }
@@ -217,10 +217,27 @@ internal sealed class BaselineComparison(IReadOnlyList<BaselineChange> changes, 
         return lines;
     }
 
-    private static long SizeFromParameters(CompareRun run, ComparePoint p) =>
-        (p.Workload == "pi"
-            ? Long(Parameter(run, p.Backend == CompareMetrics.Baseline ? "darts_serial_baseline" : "darts")) ?? Long(Parameter(run, "darts"))
-            : Long(Parameter(run, "n"))) ?? 0;
+    // The size of a workload in a run: its parameter (darts, n), else its largest point's; null when the run did not measure it.
+    private static long? SizeOf(CompareRun run, IWorkload workload)
+    {
+        ComparePoint[] points = [.. run.Points.Where(p => p.Workload == workload.Name)];
+        return points.Length == 0 ? null : Long(Parameter(run, workload.SizeName)) ?? points.Max(p => p.Size);
+    }
+
+    // The size of the serial baseline's points (darts_serial_baseline), else its point's, else the workload's size.
+    private static long? SerialSizeOf(CompareRun run, IWorkload workload, long? size) =>
+        size is null ? null
+            : Long(Parameter(run, SerialSizeKey(workload))) ?? run.Points.FirstOrDefault(p => p.Workload == workload.Name && p.Backend == CompareMetrics.Baseline)?.Size ?? size;
+
+    // A workload whose serial baseline may run a smaller size records it beside its own (darts_serial_baseline); the others have no such key.
+    private static string SerialSizeKey(IWorkload workload) => $"{workload.SizeName}_serial_baseline";
+
+    private static long SizeFromParameters(CompareRun run, ComparePoint p)
+    {
+        IWorkload workload = WorkloadRegistry.Named(p.Workload);
+        long? serial = p.Backend == CompareMetrics.Baseline ? Long(Parameter(run, SerialSizeKey(workload))) : null;
+        return serial ?? Long(Parameter(run, workload.SizeName)) ?? 0;
+    }
 
     private static string? Parameter(CompareRun run, string key) => run.Parameters.FirstOrDefault(p => p.Key == key).Value;
 
