@@ -49,15 +49,18 @@ internal sealed class CompareCalibration(IJob job, ComparePlan plan)
     {
         bool pi = plan.BackendsOf(PiWorkload.Instance).Count > 0;
         bool inv = plan.BackendsOf(InvWorkload.Instance).Count > 0;
-        if ((plan.Darts is not null || !pi) && (plan.N is not null || !inv))
+        long? givenDarts = plan.SizeOf(PiWorkload.Instance);
+        long? givenSerialDarts = plan.SerialSizeOf(PiWorkload.Instance);
+        int? givenN = (int?)plan.SizeOf(InvWorkload.Instance);
+        if ((givenDarts is not null || !pi) && (givenN is not null || !inv))
         {
-            long given = plan.Darts ?? 1;
-            return new CompareSizes(given, plan.SerialDarts ?? given, plan.N ?? 1, plan.SizeSource, 0);
+            long given = givenDarts ?? 1;
+            return new CompareSizes(given, givenSerialDarts ?? given, givenN ?? 1, plan.SizeSource, 0);
         }
 
         var clock = Stopwatch.StartNew();
-        List<(IPiBackend Backend, int Threads, double Rate)> piRates = pi && plan.Darts is null ? ProbePi() : [];
-        List<InvModel> invRates = inv && plan.N is null && job.IsRoot ? ProbeInv() : [];
+        List<(IPiBackend Backend, int Threads, double Rate)> piRates = pi && givenDarts is null ? ProbePi() : [];
+        List<InvModel> invRates = inv && givenN is null && job.IsRoot ? ProbeInv() : [];
         IsaSwitch.Apply(plan.Paths[0]);
         double probes = job.MaxAll(clock.Elapsed.TotalSeconds);
 
@@ -67,8 +70,8 @@ internal sealed class CompareCalibration(IJob job, ComparePlan plan)
         // Automatic repeats are budgeted at their minimum; their time cap bounds what they add.
         int runs = plan.Repeat.MinRuns + plan.Warmup;
 
-        (long darts, long serialDarts, double piSeconds) = plan.Darts is long d ? (d, plan.SerialDarts ?? d, 0) : ChooseDarts(piRates, piBudget, runs);
-        (int n, double invSeconds) = plan.N is int nn ? (nn, 0) : ChooseOrder(invRates, invBudget, runs);
+        (long darts, long serialDarts, double piSeconds) = givenDarts is long d ? (d, givenSerialDarts ?? d, 0) : ChooseDarts(piRates, piBudget, runs);
+        (int n, double invSeconds) = givenN is int nn ? (nn, 0) : ChooseOrder(invRates, invBudget, runs);
 
         // Rank 0 alone probed the inversion; every rank takes rank 0's sizes.
         long[] fromRoot = [job.GatherAll(darts)[0], job.GatherAll(serialDarts)[0], job.GatherAll(n)[0]];

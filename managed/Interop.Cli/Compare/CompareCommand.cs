@@ -127,14 +127,16 @@ internal sealed class CompareCommandOptions
                 Workloads: [.. workloads.Select(WorkloadRegistry.Named).Select(w => new WorkloadPlan(w, backends[w]))],
                 Threads: threadCounts,
                 Paths: paths,
-                Darts: sizes.Darts,
-                N: sizes.N,
+                Sizes: new Dictionary<IWorkload, PlannedSize>
+                {
+                    [PiWorkload.Instance] = new(sizes.Darts, sizes.SerialDarts),
+                    [InvWorkload.Instance] = new(sizes.N),
+                },
                 Seed: sizes.Seed,
                 Repeat: repeats,
                 Budget: limits)
             {
                 Warmup = warmups,
-                SerialDarts = sizes.SerialDarts,
                 SizeSource = sizes.Source,
             },
             Output: output.Value(parsed, stderr) ?? CompareOutput.NewFolderName("results"),

@@ -68,8 +68,8 @@ internal sealed class CompareJob(CompareOptions options) : ICommandRun
     {
         string sizes = string.Join(", ", new[]
         {
-            plan.Has(PiWorkload.Instance) ? (plan.Darts is long d ? $"pi with {d:N0} darts" : "pi with calibrated darts") : null,
-            plan.Has(InvWorkload.Instance) ? (plan.N is int n ? $"inv with n = {n}" : "inv with a calibrated n") : null,
+            plan.Has(PiWorkload.Instance) ? (plan.SizeOf(PiWorkload.Instance) is long d ? $"pi with {d:N0} darts" : "pi with calibrated darts") : null,
+            plan.Has(InvWorkload.Instance) ? (plan.SizeOf(InvWorkload.Instance) is long n ? $"inv with n = {n}" : "inv with a calibrated n") : null,
         }.OfType<string>());
         string backends = string.Join(",", Backends.Select(b => b.Name).Distinct());
         return string.Create(CultureInfo.InvariantCulture,
@@ -79,7 +79,7 @@ internal sealed class CompareJob(CompareOptions options) : ICommandRun
 
     public void Begin(IJob job, TextWriter stderr)
     {
-        StableHash.RequireSameOnAllRanks(job, $"compare {plan.Darts} {plan.N} {plan.Seed} {plan.Repeat} {plan.Warmup} {string.Join(',', plan.Threads)} {string.Join(',', plan.Names)} {string.Join(',', plan.Paths)} {plan.Budget}");
+        StableHash.RequireSameOnAllRanks(job, $"compare {plan.SizeOf(PiWorkload.Instance)} {plan.SizeOf(InvWorkload.Instance)} {plan.Seed} {plan.Repeat} {plan.Warmup} {string.Join(',', plan.Threads)} {string.Join(',', plan.Names)} {string.Join(',', plan.Paths)} {plan.Budget}");
         Placement.Warn(job, plan.Threads.Max(), stderr);
     }
 
@@ -108,7 +108,7 @@ internal sealed class CompareJob(CompareOptions options) : ICommandRun
 
         try
         {
-            if (job.IsRoot && (plan.Darts is null || plan.N is null))
+            if (job.IsRoot && (plan.SizeOf(PiWorkload.Instance) is null || plan.SizeOf(InvWorkload.Instance) is null))
             {
                 stderr.WriteLine($"progress: calibrating sizes to a {plan.Budget.Seconds * plan.Paths.Count:0} s budget with probe runs");
             }

@@ -16,13 +16,19 @@ namespace Interop.Cli.Compare;
 /// </summary>
 internal sealed record WorkloadPlan(IWorkload Workload, IReadOnlyList<IBackend> Backends);
 
+/// <summary>
+/// A workload's size given on the command line or taken from a --baseline run (null: calibrated),
+/// and that of its serial baseline's points when it differs and came from the baseline (pi's
+/// managed-serial darts; null: as <see cref="Size"/>, else calibrated).
+/// </summary>
+internal sealed record PlannedSize(long? Size, long? SerialSize = null);
+
 /// <summary>What one `interop compare` run measures, workload by workload; sizes the user did not give are calibrated.</summary>
 internal sealed record ComparePlan(
     IReadOnlyList<WorkloadPlan> Workloads,
     IReadOnlyList<int> Threads,
     IReadOnlyList<Isa> Paths,
-    long? Darts,
-    int? N,
+    IReadOnlyDictionary<IWorkload, PlannedSize> Sizes,
     ulong Seed,
     RepeatPolicy Repeat,
     CompareBudget Budget)
@@ -30,11 +36,14 @@ internal sealed record ComparePlan(
     /// <summary>Untimed runs before every point's timed ones (--warmup, default 1).</summary>
     public int Warmup { get; init; } = 1;
 
-    /// <summary>Darts of the serial pi baseline when taken from a --baseline run; null: as many as <see cref="Darts"/> when that is given, else calibrated.</summary>
-    public long? SerialDarts { get; init; }
-
     /// <summary>Where sizes that were not calibrated came from, for the header: "given", "from the baseline ...".</summary>
     public string SizeSource { get; init; } = "given";
+
+    /// <summary>The size of <paramref name="workload"/> given or taken from the baseline; null: calibrated.</summary>
+    public long? SizeOf(IWorkload workload) => Sizes.TryGetValue(workload, out PlannedSize? size) ? size.Size : null;
+
+    /// <summary>The size of <paramref name="workload"/>'s serial baseline when taken from the baseline; null: as <see cref="SizeOf"/>.</summary>
+    public long? SerialSizeOf(IWorkload workload) => Sizes.TryGetValue(workload, out PlannedSize? size) ? size.SerialSize : null;
 
     /// <summary>The workloads' names, in the order they run: "pi", "inv".</summary>
     public IReadOnlyList<string> Names => [.. Workloads.Select(w => w.Workload.Name)];
@@ -121,7 +130,7 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
     /// </summary>
     public static IReadOnlyList<PointKey> Keys(IReadOnlyList<ScheduledPoint> schedule, ComparePlan plan, int ranks) =>
         [.. schedule.Select(p => new PointKey(p.Workload.Name, p.Backend.Name, OnAllRanks(p) ? ranks : 1, p.Threads, p.Isa,
-            p.Workload is PiWorkload ? (p.Backend.IsParallel ? plan.Darts : plan.SerialDarts ?? plan.Darts) ?? 0 : plan.N ?? 0,
+            (p.Backend.IsParallel ? null : plan.SerialSizeOf(p.Workload)) ?? plan.SizeOf(p.Workload) ?? 0,
             plan.Seed.ToString(CultureInfo.InvariantCulture)))];
 
     /// <summary>The points this rank measures of <paramref name="schedule"/> (rank 0: all; the others: pi and the distributed inversions).</summary>
