@@ -1,7 +1,5 @@
 using System.Globalization;
 using Interop.Cli.Workloads;
-using Interop.Cli.Workloads.Inv;
-using Interop.Cli.Workloads.Pi;
 using Perfolizer.Mathematics.SignificanceTesting.Base;
 using Perfolizer.Mathematics.SignificanceTesting.MannWhitney;
 using Perfolizer.Metrology;
@@ -66,14 +64,24 @@ internal sealed class BaselineComparison(IReadOnlyList<BaselineChange> changes, 
     /// <summary>Whether every point of <paramref name="old"/> recorded its path (schema 2 and later).</summary>
     public static bool HasPaths(CompareRun old) => old.Points.All(p => p.Isa != "unknown");
 
-    /// <summary>The sizes and seed of a baseline, for a run that does not give its own: null where the baseline did not run that workload.</summary>
-    public static (long? Darts, long? SerialDarts, int? N, ulong? Seed) Sizes(CompareRun old)
+    /// <summary>
+    /// The sizes (and serial baseline's sizes) and seed of a baseline, for a run that does not give its own,
+    /// by workload: no entry where the baseline did not run that workload.
+    /// </summary>
+    public static (IReadOnlyDictionary<IWorkload, PlannedSize> Sizes, ulong? Seed) Sizes(CompareRun old)
     {
-        long? darts = SizeOf(old, PiWorkload.Instance);
-        long? serial = SerialSizeOf(old, PiWorkload.Instance, darts);
-        int? n = (int?)SizeOf(old, InvWorkload.Instance);
+        var sizes = new Dictionary<IWorkload, PlannedSize>();
+        foreach (IWorkload workload in WorkloadRegistry.All)
+        {
+            if (SizeOf(old, workload) is long size)
+            {
+                long? serial = SerialSizeOf(old, workload, size);
+                sizes[workload] = new PlannedSize(size > 0 ? size : null, serial > 0 ? serial : null);
+            }
+        }
+
         ulong? seed = ulong.TryParse(Parameter(old, "seed"), NumberStyles.None, CultureInfo.InvariantCulture, out ulong s) ? s : null;
-        return (darts is > 0 ? darts : null, serial is > 0 ? serial : null, n is > 0 ? n : null, seed);
+        return (sizes, seed);
     }
 
     /// <summary>

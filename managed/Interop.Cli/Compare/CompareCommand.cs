@@ -127,11 +127,7 @@ internal sealed class CompareCommandOptions
                 Workloads: [.. workloads.Select(WorkloadRegistry.Named).Select(w => new WorkloadPlan(w, backends[w]))],
                 Threads: threadCounts,
                 Paths: paths,
-                Sizes: new Dictionary<IWorkload, PlannedSize>
-                {
-                    [PiWorkload.Instance] = new(sizes.Darts, sizes.SerialDarts),
-                    [InvWorkload.Instance] = new(sizes.N),
-                },
+                Sizes: sizes.Sizes,
                 Seed: sizes.Seed,
                 Repeat: repeats,
                 Budget: limits)
@@ -191,19 +187,25 @@ internal sealed class CompareCommandOptions
     // since points compare only with the same workload parameters.
     private PlanSizes Sizes(ParseResult parsed, TextWriter stderr, string[] workloads, CompareRun? old, string? baselinePath)
     {
-        (long? oldDarts, long? oldSerialDarts, int? oldN, ulong? oldSeed) = old is null ? default : BaselineComparison.Sizes(old);
+        (IReadOnlyDictionary<IWorkload, PlannedSize> oldSizes, ulong? oldSeed) = old is null ? (new Dictionary<IWorkload, PlannedSize>(), null) : BaselineComparison.Sizes(old);
         long? givenDarts = parsed.GetValue(darts) is string d ? SizeScale.Darts(NumberParser.ParseInt64(d, "--darts", 1)) : null;
         int? givenN = size.Value(parsed, stderr) is string nn ? SizeScale.Order(NumberParser.ParseInt32(nn, "--size", 1, SpecMatrix.MaxOrder)) : null;
+        Dictionary<IWorkload, long?> given = new() { [PiWorkload.Instance] = givenDarts, [InvWorkload.Instance] = givenN };
         ulong? givenSeed = SharedOptions.ParseSeed(parsed.GetValue(seed));
         var taken = new List<string>();
-        if (givenDarts is null && oldDarts is not null && workloads.Contains("pi"))
+        var sizes = new Dictionary<IWorkload, PlannedSize>();
+        foreach (IWorkload workload in WorkloadRegistry.All)
         {
-            taken.Add("darts");
-        }
+            PlannedSize? before = oldSizes.GetValueOrDefault(workload);
+            bool take = given[workload] is null && before?.Size is not null && workloads.Contains(workload.Name);
+            if (take)
+            {
+                taken.Add(workload.SizeName);
+            }
 
-        if (givenN is null && oldN is not null && workloads.Contains("inv"))
-        {
-            taken.Add("n");
+            long? planned = given[workload] ?? (take ? before!.Size : null);
+            // The serial baseline's size comes with the baseline's size, whether taken or given alike.
+            sizes[workload] = new PlannedSize(planned, planned is not null && planned == before?.Size ? before.SerialSize : null);
         }
 
         if (givenSeed is null && oldSeed is not null)
@@ -211,12 +213,8 @@ internal sealed class CompareCommandOptions
             taken.Add("seed");
         }
 
-        long? planDarts = givenDarts ?? (taken.Contains("darts") ? oldDarts : null);
         return new PlanSizes(
-            Darts: planDarts,
-            // The serial baseline's darts come with the baseline's darts, whether taken or given alike.
-            SerialDarts: planDarts is not null && planDarts == oldDarts ? oldSerialDarts : null,
-            N: givenN ?? (taken.Contains("n") ? oldN : null),
+            Sizes: sizes,
             Seed: givenSeed ?? (taken.Contains("seed") ? oldSeed!.Value : SharedOptions.DefaultSeed),
             Source: taken.Count > 0 ? $"{string.Join(", ", taken)} from the baseline {baselinePath}" : "given");
     }
@@ -266,7 +264,7 @@ internal sealed class CompareCommandOptions
     }
 
     /// <summary>The sizes and seed of the plan: given, else the baseline's, else calibrated (null) and the default seed.</summary>
-    private sealed record PlanSizes(long? Darts, long? SerialDarts, int? N, ulong Seed, string Source);
+    private sealed record PlanSizes(IReadOnlyDictionary<IWorkload, PlannedSize> Sizes, ulong Seed, string Source);
 }
 
 /// <summary>The validated options of one `interop compare` run.</summary>
