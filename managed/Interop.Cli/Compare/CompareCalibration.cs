@@ -23,10 +23,27 @@ internal sealed record CompareBudget(double Seconds, double MinPointSeconds)
 }
 
 /// <summary>
-/// The sizes a compare run measures: darts for pi (fewer for the serial baseline, so that it does
-/// not eat the budget), the matrix order for inv, how they were chosen and the time they should take.
+/// The size a compare run measures of one workload, and that of its serial baseline's points (fewer
+/// darts for pi's, so that it does not eat the budget; the same for the others).
 /// </summary>
-internal sealed record CompareSizes(long Darts, long SerialDarts, int N, string Source, double EstimatedSeconds);
+internal sealed record ChosenSize(long Size, long SerialSize);
+
+/// <summary>
+/// The sizes a compare run measures, keyed by workload (darts for pi, the matrix order for inv; every
+/// workload has one, run or not), how they were chosen and the time they should take.
+/// </summary>
+internal sealed record CompareSizes(IReadOnlyDictionary<IWorkload, ChosenSize> Sizes, string Source, double EstimatedSeconds)
+{
+    /// <summary>The size of <paramref name="workload"/>'s points.</summary>
+    public long Of(IWorkload workload) => Sizes[workload].Size;
+
+    /// <summary>The size of <paramref name="workload"/>'s serial baseline's points.</summary>
+    public long SerialOf(IWorkload workload) => Sizes[workload].SerialSize;
+
+    /// <summary>The sizes of pi and inv as the calibration chooses them.</summary>
+    public static IReadOnlyDictionary<IWorkload, ChosenSize> Of(long darts, long serialDarts, int n) =>
+        new Dictionary<IWorkload, ChosenSize> { [PiWorkload.Instance] = new(darts, serialDarts), [InvWorkload.Instance] = new(n, n) };
+}
 
 /// <summary>
 /// Chooses the sizes of a compare run on the machine at hand: short probe runs of every point give
@@ -55,7 +72,7 @@ internal sealed class CompareCalibration(IJob job, ComparePlan plan)
         if ((givenDarts is not null || !pi) && (givenN is not null || !inv))
         {
             long given = givenDarts ?? 1;
-            return new CompareSizes(given, givenSerialDarts ?? given, givenN ?? 1, plan.SizeSource, 0);
+            return new CompareSizes(CompareSizes.Of(given, givenSerialDarts ?? given, givenN ?? 1), plan.SizeSource, 0);
         }
 
         var clock = Stopwatch.StartNew();
@@ -79,7 +96,7 @@ internal sealed class CompareCalibration(IJob job, ComparePlan plan)
         string source = string.Create(CultureInfo.InvariantCulture,
             $"calibrated on this CPU by {probes:F1} s of probe runs to a budget of {plan.Budget.Seconds * plan.Paths.Count:F0} s") +
             (plan.SizeSource != "given" ? $"; the others {plan.SizeSource}" : string.Empty);
-        return new CompareSizes(fromRoot[0], fromRoot[1], (int)fromRoot[2], source, estimate);
+        return new CompareSizes(CompareSizes.Of(fromRoot[0], fromRoot[1], (int)fromRoot[2]), source, estimate);
     }
 
     // Every pi point (every path, backend and thread count) counted once with enough darts to last

@@ -192,13 +192,14 @@ internal sealed class CompareJob(CompareOptions options) : ICommandRun
         var parts = new List<string>();
         if (plan.Has(PiWorkload.Instance))
         {
-            parts.Add($"pi with {sizes.Darts.ToString("N0", CultureInfo.InvariantCulture)} darts" +
-                (sizes.SerialDarts != sizes.Darts ? $" ({CompareMetrics.Baseline} {sizes.SerialDarts.ToString("N0", CultureInfo.InvariantCulture)}: compare darts/s)" : string.Empty));
+            long darts = sizes.Of(PiWorkload.Instance), serialDarts = sizes.SerialOf(PiWorkload.Instance);
+            parts.Add($"pi with {darts.ToString("N0", CultureInfo.InvariantCulture)} darts" +
+                (serialDarts != darts ? $" ({CompareMetrics.Baseline} {serialDarts.ToString("N0", CultureInfo.InvariantCulture)}: compare darts/s)" : string.Empty));
         }
 
         if (plan.Has(InvWorkload.Instance))
         {
-            parts.Add($"inv with n = {sizes.N}");
+            parts.Add($"inv with n = {sizes.Of(InvWorkload.Instance)}");
         }
 
         return string.Join(", ", parts);
@@ -208,9 +209,9 @@ internal sealed class CompareJob(CompareOptions options) : ICommandRun
     private static IReadOnlyList<KeyValuePair<string, string?>> Parameters(ComparePlan plan, CompareSizes? sizes, IJob job) =>
     [
         new("workloads", string.Join(",", plan.Names)),
-        new("darts", sizes?.Darts.ToString(CultureInfo.InvariantCulture)),
-        new("darts_serial_baseline", sizes?.SerialDarts.ToString(CultureInfo.InvariantCulture)),
-        new("n", sizes?.N.ToString(CultureInfo.InvariantCulture)),
+        new("darts", sizes?.Of(PiWorkload.Instance).ToString(CultureInfo.InvariantCulture)),
+        new("darts_serial_baseline", sizes?.SerialOf(PiWorkload.Instance).ToString(CultureInfo.InvariantCulture)),
+        new("n", sizes?.Of(InvWorkload.Instance).ToString(CultureInfo.InvariantCulture)),
         new("sizes", sizes?.Source ?? "being calibrated"),
         new("budget_seconds_per_path", plan.Budget.Seconds.ToString(CultureInfo.InvariantCulture)),
         new("min_point_seconds", plan.Budget.MinPointSeconds.ToString(CultureInfo.InvariantCulture)),

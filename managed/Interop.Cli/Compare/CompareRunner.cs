@@ -181,11 +181,11 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
 
     private ComparePoint MeasurePi(IPiBackend backend, int threads)
     {
-        long darts = backend.IsParallel ? sizes.Darts : sizes.SerialDarts;
+        long darts = backend.IsParallel ? sizes.Of(PiWorkload.Instance) : sizes.SerialOf(PiWorkload.Instance);
         PiResult r = PiBench.Run(job, backend, plan.Seed, darts, threads, plan.Repeat, plan.Warmup);
         string check = $"inside={r.Inside.ToString(CultureInfo.InvariantCulture)}";
         bool verified = true;
-        if (darts != sizes.Darts && plan.BackendsOf(PiWorkload.Instance).OfType<IPiBackend>().FirstOrDefault(b => b.IsParallel) is IPiBackend other)
+        if (darts != sizes.Of(PiWorkload.Instance) && plan.BackendsOf(PiWorkload.Instance).OfType<IPiBackend>().FirstOrDefault(b => b.IsParallel) is IPiBackend other)
         {
             // Fewer darts than the other rows: no other row counted them, so count them again,
             // untimed, with another backend; the counts must agree exactly.
@@ -198,11 +198,14 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
         return new ComparePoint(pi.Name, backend.Name, r.Ranks, threads, r.Seconds, pi.WorkPerRun(darts), pi.ThroughputUnit, verified, check) { Size = darts, Inside = r.Inside };
     }
 
+    // The order of the inversions' matrix: an int, since --size, a baseline and the calibration keep it within SpecMatrix.MaxOrder.
+    private int Order => checked((int)sizes.Of(InvWorkload.Instance));
+
     private InvBench GenerateMatrix()
     {
         int threads = plan.Threads.Max();
-        using var span = Tracing.Span("generate", "generate", $"n = {sizes.N}");
-        return new InvBench(SpecMatrix.Generate(sizes.N, plan.Seed, threads), sizes.N, threads);
+        using var span = Tracing.Span("generate", "generate", $"n = {Order}");
+        return new InvBench(SpecMatrix.Generate(Order, plan.Seed, threads), Order, threads);
     }
 
     private ComparePoint MeasureInv(InvBench bench, IInvBackend backend, int threads) =>
@@ -224,8 +227,8 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
     // for rank 0 (asleep, bounded) while it runs the single-process points before this one.
     private ComparePoint MeasureDistributedInv(IDistributedInvBackend backend, int threads, InvBench? bench)
     {
-        (InvResult r, DistributedInversion done) = DistributedInvBench.Run(job, backend, new DistributedInvRequest(sizes.N, plan.Seed, threads, Runs: 0),
-            plan.Repeat, plan.Warmup, () => bench is not null ? bench.Peak(threads) : InvBench.PeakAt(sizes.N, threads));
+        (InvResult r, DistributedInversion done) = DistributedInvBench.Run(job, backend, new DistributedInvRequest(Order, plan.Seed, threads, Runs: 0),
+            plan.Repeat, plan.Warmup, () => bench is not null ? bench.Peak(threads) : InvBench.PeakAt(Order, threads));
         return InvPoint(r, $" grid={done.GridRows}x{done.GridCols}");
     }
 
