@@ -175,7 +175,7 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
     private static List<ComparePoint> Settled(List<ComparePoint> points) => [.. VerifyPi(points).Select(LatestLimit)];
 
     private static ComparePoint LatestLimit(ComparePoint p) =>
-        p.Workload == "inv" && p.PeakGflops is double limit && p.Isa != "unknown"
+        p.Workload == InvWorkload.Instance.Name && p.PeakGflops is double limit && p.Isa != "unknown"
             ? p with { PeakGflops = FmaLimits.Latest(new PathLimit(IsaNames.Parse(p.Isa, "isa"), p.Threads, limit))!.Gflops }
             : p;
 
@@ -235,9 +235,9 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
     // Points that threw the same darts must have counted the same number inside, or none of them is verified.
     private static List<ComparePoint> VerifyPi(List<ComparePoint> points)
     {
-        HashSet<long> disagreeing = [.. points.Where(p => p.Workload == "pi").GroupBy(p => p.Size)
+        HashSet<long> disagreeing = [.. points.Where(p => p.Workload == PiWorkload.Instance.Name).GroupBy(p => p.Size)
             .Where(g => g.Select(p => p.Check.Split(' ')[0]).Distinct().Count() > 1).Select(g => g.Key)];
-        return [.. points.Select(p => p.Workload == "pi" && disagreeing.Contains(p.Size) ? p with { Verified = false } : p)];
+        return [.. points.Select(p => p.Workload == PiWorkload.Instance.Name && disagreeing.Contains(p.Size) ? p with { Verified = false } : p)];
     }
 }
 

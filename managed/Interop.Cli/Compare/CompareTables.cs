@@ -124,7 +124,7 @@ internal static class CompareTables
         {
             rows.Add([row.Key.Workload, row.Key.Backend, $"{row.Key.Ranks}x{row.Key.Threads}",
                 .. paths.Select(path => row.FirstOrDefault(p => p.Isa == path) is ComparePoint p
-                    ? p.Workload == "pi" ? FormatPerCoreOrPeak(p) : $"{FormatRate(p.Throughput, p.ThroughputUnit)} ({FormatPerCoreOrPeak(p)})"
+                    ? p.Workload == PiWorkload.Instance.Name ? FormatPerCoreOrPeak(p) : $"{FormatRate(p.Throughput, p.ThroughputUnit)} ({FormatPerCoreOrPeak(p)})"
                     : "-")]);
         }
 
@@ -138,11 +138,11 @@ internal static class CompareTables
 
     /// <summary>A row's second rate: darts/s per core for pi, % of its path's FMA limit for inv ("112%!" above it, "-" when unknown).</summary>
     public static string FormatPerCoreOrPeak(ComparePoint p) =>
-        p.Workload == "pi" ? FormatRate(p.ThroughputPerWorker, p.ThroughputUnit) : PeakText.Percent(p.PercentOfPeak);
+        p.Workload == PiWorkload.Instance.Name ? FormatRate(p.ThroughputPerWorker, p.ThroughputUnit) : PeakText.Percent(p.PercentOfPeak);
 
     /// <summary>Darts as 1.6e9, a matrix order as 2400; "-" where unknown (an older results.json).</summary>
     public static string FormatSize(ComparePoint p) =>
-        p.Size <= 0 ? "-" : p.Workload == "pi" ? p.Size.ToString("0.0#e0", Invariant) : p.Size.ToString(Invariant);
+        p.Size <= 0 ? "-" : p.Workload == PiWorkload.Instance.Name ? p.Size.ToString("0.0#e0", Invariant) : p.Size.ToString(Invariant);
 
     private static string Format(double? value, string format, string unit) =>
         value is double v ? v.ToString(format, Invariant) + unit : "-";

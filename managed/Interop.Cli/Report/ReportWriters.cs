@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 using Interop.Cli.Compare;
+using Interop.Cli.Workloads.Pi;
 
 namespace Interop.Cli.Report;
 
@@ -14,7 +15,7 @@ internal static class ReportTable
     public static IEnumerable<string[]> Rows(ReportWorkload w) => w.Rows.Select(r => new[]
     {
         r.Point.Backend, r.Point.Isa, r.Shape, r.Source.Label, r.Source.Machine,
-        r.Point.Size > 0 ? r.Point.Size.ToString(r.Point.Workload == "pi" ? "0.0e0" : "0", CultureInfo.InvariantCulture) : "?",
+        r.Point.Size > 0 ? r.Point.Size.ToString(r.Point.Workload == PiWorkload.Instance.Name ? "0.0e0" : "0", CultureInfo.InvariantCulture) : "?",
         r.Point.Seconds.Count.ToString(CultureInfo.InvariantCulture),
         ReportModel.Seconds(r.Point), ReportModel.Rate(r.Point),
         (ReferenceEquals(r, w.Baseline) ? "1.00x (baseline)" : r.Speedup.ToString("0.00", CultureInfo.InvariantCulture) + "x"),
