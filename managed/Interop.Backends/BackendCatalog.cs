@@ -34,9 +34,16 @@ public static class BackendCatalog
     /// usage error listing the valid ones.
     /// </summary>
     public static IReadOnlyList<T> Select<T>(string list)
+        where T : IBackend =>
+        Select(list, All<T>());
+
+    /// <summary>
+    /// Resolves <paramref name="list"/> as <see cref="Select{T}(string)"/> does, among <paramref name="known"/>
+    /// alone ('all' is every one of them): for a workload that runs on some of a workload interface's backends.
+    /// </summary>
+    public static IReadOnlyList<T> Select<T>(string list, IReadOnlyList<T> known)
         where T : IBackend
     {
-        IReadOnlyList<T> known = All<T>();
         string names = "all, " + string.Join(", ", known.Select(b => b.Name));
         string[] requested = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (requested.Length == 0)

@@ -5,16 +5,23 @@ using Interop.Core;
 
 namespace Interop.Cli;
 
-/// <summary>The options every workload command shares, parsed with the project's own rules and messages.</summary>
+/// <summary>
+/// The options every workload command shares, parsed with the project's own rules and messages. The
+/// backends offered are those of <typeparamref name="TBackend"/> (a workload's backend interface), or
+/// for a workload without one (<c>IBackend</c>), those a predicate of the workload's accepts.
+/// </summary>
 internal sealed class CommonOptions<TBackend>
     where TBackend : IBackend
 {
     private readonly Option<string?> seed = SharedOptions.Seed("Seed of the counter-based generator (0 to 2^64-1).", showDefault: true);
 
-    private readonly Option<string> backend = SharedOptions.Backend(
-        "Comma-separated backends, or 'all': " + string.Join(", ", Known.Select(b => b.Name)) + "."
-            + (Distributed.Count > 0 ? $" ('all' is every one but {string.Join(", ", Distributed.Select(b => b.Name))}, which runs over the MPI ranks: name it.)" : string.Empty),
-        Known.Select(b => b.Name));
+    private readonly Option<string> backend;
+
+    // The backends of TBackend this command offers (all of them, unless a predicate chose).
+    private readonly IReadOnlyList<TBackend> offered;
+
+    // Whether the command has --seed (a workload whose input is fixed has none).
+    private readonly bool seeded;
 
     private readonly Option<string?> threads = SharedOptions.Threads("Threads per parallel backend. " + ThreadCount.Rules);
 
@@ -37,7 +44,31 @@ internal sealed class CommonOptions<TBackend>
 
     private readonly DryRunOptions dryRun = new();
 
-    private Option[] Options => [seed, backend, threads, repeat, warmup, isa, json, format, trace, mpi];
+    /// <summary>Every backend of <typeparamref name="TBackend"/>, and --seed.</summary>
+    public CommonOptions()
+        : this(_ => true, seeded: true)
+    {
+    }
+
+    /// <summary>
+    /// The backends of <typeparamref name="TBackend"/> that <paramref name="runs"/> accepts (in catalog
+    /// order: --backend's names and 'all'); --seed only when <paramref name="seeded"/> (without it,
+    /// --seed is an unknown option: one line, exit 2).
+    /// </summary>
+    public CommonOptions(Func<TBackend, bool> runs, bool seeded)
+    {
+        offered = [.. BackendCatalog.All<TBackend>().Where(runs)];
+        this.seeded = seeded;
+        IBackend[] known = [.. offered.Cast<IBackend>().Concat(Distributed)];
+        backend = SharedOptions.Backend(
+            "Comma-separated backends, or 'all': " + string.Join(", ", known.Select(b => b.Name)) + "."
+                + (Distributed.Count > 0 ? $" ('all' is every one but {string.Join(", ", Distributed.Select(b => b.Name))}, which runs over the MPI ranks: name it.)" : string.Empty),
+            known.Select(b => b.Name));
+    }
+
+    private Option[] Options => seeded
+        ? [seed, backend, threads, repeat, warmup, isa, json, format, trace, mpi]
+        : [backend, threads, repeat, warmup, isa, json, format, trace, mpi];
 
     public void AddTo(Command command)
     {
@@ -58,9 +89,11 @@ internal sealed class CommonOptions<TBackend>
     /// <summary>Resolves --isa / INTEROP_ISA and switches every backend to that path; call before the backends load.</summary>
     public IsaRequest Isa(ParseResult parsed) => IsaRequest.Apply(parsed.GetValue(isa));
 
-    public ulong Seed(ParseResult parsed) => SharedOptions.ParseSeed(parsed.GetValue(seed)) ?? SharedOptions.DefaultSeed;
+    public ulong Seed(ParseResult parsed) => seeded
+        ? SharedOptions.ParseSeed(parsed.GetValue(seed)) ?? SharedOptions.DefaultSeed
+        : throw new InvalidOperationException("this command has no --seed");
 
-    public IReadOnlyList<TBackend> Backends(ParseResult parsed) => BackendCatalog.Select<TBackend>(parsed.GetValue(backend)!);
+    public IReadOnlyList<TBackend> Backends(ParseResult parsed) => BackendCatalog.Select(parsed.GetValue(backend)!, offered);
 
     /// <summary>
     /// For inv: --backend split into the single-process backends and the distributed ones (which
@@ -71,14 +104,12 @@ internal sealed class CommonOptions<TBackend>
         string[] names = parsed.GetValue(backend)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         IDistributedInvBackend[] distributed = [.. Distributed.Where(d => names.Contains(d.Name, StringComparer.OrdinalIgnoreCase))];
         string[] rest = [.. names.Where(n => !distributed.Any(d => d.Name.Equals(n, StringComparison.OrdinalIgnoreCase)))];
-        return (rest.Length == 0 && distributed.Length > 0 ? [] : BackendCatalog.Select<TBackend>(string.Join(',', rest)), distributed);
+        return (rest.Length == 0 && distributed.Length > 0 ? [] : BackendCatalog.Select(string.Join(',', rest), offered), distributed);
     }
 
     // The distributed backends belong to inv's list (IInvBackend) only.
     private static IReadOnlyList<IDistributedInvBackend> Distributed =>
         typeof(TBackend) == typeof(IInvBackend) ? BackendCatalog.All<IDistributedInvBackend>() : [];
-
-    private static IEnumerable<IBackend> Known => BackendCatalog.All<TBackend>().Cast<IBackend>().Concat(Distributed);
 
     public ThreadChoice Threads(ParseResult parsed) => SharedOptions.ParseThreads(parsed.GetValue(threads));
 
