@@ -132,13 +132,20 @@ internal sealed record RunParameters
     /// <summary>inv: how the scaled residual was computed, "full" (A·X) or "estimate" (1-norm estimator).</summary>
     public string? ResidualCheck { get; init; }
 
+    /// <summary>
+    /// A workload's own parameters beyond the ones above (its size and options, as its own command takes
+    /// them), written after them in its order; null (nothing written) for pi and inv, whose parameters are keys above.
+    /// </summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? OwnParameters { get; set; }
+
     public bool Equals(RunParameters? other) =>
         other is not null && Workloads.SequenceEqual(other.Workloads) && Darts == other.Darts && DartsSerialBaseline == other.DartsSerialBaseline &&
         N == other.N && Seed == other.Seed && Input == other.Input && Output == other.Output && Isa.SequenceEqual(other.Isa) &&
         IsaSource == other.IsaSource && Threads.SequenceEqual(other.Threads) && ThreadsSource == other.ThreadsSource && Ranks == other.Ranks &&
         Job == other.Job && Repeat == other.Repeat && Warmup == other.Warmup && Sizes == other.Sizes && BudgetSecondsPerPath == other.BudgetSecondsPerPath &&
         MinPointSeconds == other.MinPointSeconds && EstimatedSeconds == other.EstimatedSeconds && GenerateSeconds == other.GenerateSeconds &&
-        ResidualCheck == other.ResidualCheck;
+        ResidualCheck == other.ResidualCheck && SchemaEquality.Same(OwnParameters, other.OwnParameters);
 
     public override int GetHashCode() => HashCode.Combine(Darts, N, Seed, Job);
 }
