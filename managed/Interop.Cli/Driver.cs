@@ -34,11 +34,10 @@ public static class Driver
         var root = new RootCommand(
             "Interop: hybrid parallel computing from .NET. Runs the same workloads in managed C#, " +
             "C/OpenMP and Fortran/OpenMP kernels, and compares them side by side.");
-        root.Subcommands.Add(PiCommand.Create(stdout, stderr));
-        root.Subcommands.Add(InvCommand.Create(stdout, stderr));
-        root.Subcommands.Add(Compare.CompareCommand.Create(stdout, stderr));
-        root.Subcommands.Add(Report.ReportCommand.Create(stdout, stderr));
-        root.Subcommands.Add(EnvCommand.Create(stdout, stderr));
+        foreach (Command command in AllCommands(stdout, stderr))
+        {
+            root.Subcommands.Add(command);
+        }
 
         ParseResult parsed = root.Parse(args);
 
@@ -58,6 +57,19 @@ public static class Driver
 
         return launch.Finish(Invoke(parsed, stdout, stderr));
     }
+
+    /// <summary>The commands' names, in the order help and the errors list them.</summary>
+    internal static IReadOnlyList<string> CommandNames => [.. AllCommands(TextWriter.Null, TextWriter.Null).Select(c => c.Name)];
+
+    // Every command, in the order of --help: a new one is one line here.
+    private static Command[] AllCommands(TextWriter stdout, TextWriter stderr) =>
+    [
+        PiCommand.Create(stdout, stderr),
+        InvCommand.Create(stdout, stderr),
+        Compare.CompareCommand.Create(stdout, stderr),
+        Report.ReportCommand.Create(stdout, stderr),
+        EnvCommand.Create(stdout, stderr),
+    ];
 
     private static int Invoke(ParseResult parsed, TextWriter stdout, TextWriter stderr) =>
         parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
