@@ -66,6 +66,7 @@ public static class Driver
     [
         PiCommand.Create(stdout, stderr),
         InvCommand.Create(stdout, stderr),
+        Workloads.Ep.EpCommand.Create(stdout, stderr),
         Compare.CompareCommand.Create(stdout, stderr),
         Report.ReportCommand.Create(stdout, stderr),
         EnvCommand.Create(stdout, stderr),

@@ -1,0 +1,115 @@
+using System.Globalization;
+using Interop.Backends.Ep;
+using Interop.Cli.Commands;
+using Interop.Cli.Schema;
+using Interop.Core;
+
+namespace Interop.Cli.Workloads.Ep;
+
+/// <summary>Measured EP results and their checks (<see cref="EpCheck"/>), as text or as the schema's document.</summary>
+internal sealed class EpReport(EpOptions options, string job, IReadOnlyList<EpMeasurement> results, EpCheck check) : IRunReport
+{
+    private const string Baseline = "managed-serial";
+
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public Verdict Verdict => check.Verdict;
+
+    /// <summary>"class S (2^24 = 16,777,216 pairs in 256 batches)" or "M = 17 (...)".</summary>
+    public static string SizeText(EpClass size) =>
+        $"{(size.IsNpbClass ? $"class {size.Name}" : $"M = {size.M}")} (2^{size.M} = {size.Pairs.ToString("N0", Invariant)} pairs in {size.Batches.ToString("N0", Invariant)} batches)";
+
+    private RatioEstimate? SpeedupEstimate(EpMeasurement r) =>
+        results.FirstOrDefault(b => b.Backend == Baseline) is EpMeasurement b
+            ? ReferenceEquals(b, r) ? new RatioEstimate(1, null) : RatioEstimate.Of(b.Stats.Median / r.Stats.Median, b.Stats, r.Stats)
+            : null;
+
+    private double? Speedup(EpMeasurement r) =>
+        results.FirstOrDefault(b => b.Backend == Baseline) is EpMeasurement b ? b.Stats.Median / r.Stats.Median : null;
+
+    public void WriteText(TextWriter output)
+    {
+        int ranks = results[0].Ranks;
+        string sums = options.Variant == EpVariant.Npb34 ? "sx = sum |t3|, sy = sum |t4|" : "sx = sum t3, sy = sum t4";
+        output.WriteLine(
+            $"NPB EP {SizeText(options.Size)}, {EpVerification.Name(options.Variant)} ({sums}); " +
+            (ranks > 1 ? $"{ranks} ranks ({job}) x " : string.Empty) +
+            $"{options.Threads.Threads} thread(s) per parallel backend (from {options.Threads.Source}), " +
+            StatsText.Runs(options.Repeats, options.Warmup, results.Select(r => r.Seconds.Count)));
+        output.WriteLine($"Environment: {EnvironmentInfo.Summary()}");
+        output.WriteLine();
+
+        string[] header = ["backend", "isa", "ranks", "threads", "class", "M", "pairs", "sx", "sy", "median", "95% CI", "runs", "Mop/s", "Mop/s/worker", "speedup", "check"];
+        var rows = results.Select((r, i) =>
+        {
+            (double sx, double sy) = EpCheck.Sums(r.Result, options.Variant);
+            return new[]
+            {
+                r.Backend,
+                IsaNames.Name(r.Isa),
+                r.Ranks.ToString(Invariant),
+                r.Threads.ToString(Invariant),
+                r.Size.IsNpbClass ? r.Size.Name : "-",
+                r.Size.M.ToString(Invariant),
+                r.Result.Pairs.ToString(Invariant),
+                EpCheck.Sum(sx),
+                EpCheck.Sum(sy),
+                Units.Seconds(r.Stats.Median),
+                StatsText.Ci(r.Stats),
+                r.Seconds.Count.ToString(Invariant),
+                r.Mops.ToString("0.0", Invariant),
+                r.MopsPerWorker.ToString("0.0", Invariant),
+                SpeedupEstimate(r) is RatioEstimate s ? s.Format() : "-",
+                check.Column(i),
+            };
+        }).ToList();
+        bool[] rightAligned = [false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, false];
+        if (ranks > 1)
+        {
+            // Per-rank compute times gathered to rank 0: how evenly the split loaded the ranks.
+            header = [.. header, "rank compute min-max", "imbalance", "mpi time"];
+            rightAligned = [.. rightAligned, true, true, true];
+            rows = [.. rows.Zip(results, (row, r) => (string[])[.. row,
+                $"{Units.Seconds(r.RankComputeSeconds.Min())} - {Units.Seconds(r.RankComputeSeconds.Max())}",
+                r.Imbalance.ToString("P1", Invariant),
+                Units.Seconds(r.CommunicationSeconds)])];
+        }
+
+        TextTable.Write(output, header, rows, rightAligned);
+        output.WriteLine();
+        EpResult first = results[0].Result;
+        output.WriteLine($"pairs accepted: {first.Pairs.ToString(Invariant)}; q0..q9: {string.Join(" ", first.Counts.Select(q => q.ToString(Invariant)))}" +
+            (check.Verdict.Passed ? $" (identical on all {results.Count} backend(s))" : $" ({results[0].Backend})"));
+        output.WriteLine(check.Line());
+        if (StatsText.NoiseWarning([.. results.Select(r => ($"{r.Backend} {r.Ranks}x{r.Threads}", r.Stats))]) is string warning)
+        {
+            output.WriteLine(warning);
+        }
+    }
+
+    /// <summary>The run as the schema's document (<see cref="ResultDocument"/>, kind "ep"), EP's own keys from <see cref="EpFields"/>.</summary>
+    public ResultDocument Document() =>
+        Documents.OfThisProcess(
+            EpWorkload.Instance.Name,
+            check.Verdict.Passed,
+            new RunParameters
+            {
+                Workloads = [EpWorkload.Instance.Name],
+                Isa = [IsaNames.Name(options.Isa.Isa)],
+                IsaSource = options.Isa.Source,
+                Threads = [options.Threads.Threads],
+                ThreadsSource = options.Threads.Source,
+                Ranks = results.Count > 0 ? results[0].Ranks : 1,
+                Job = job,
+                Repeat = options.Repeat,
+                Warmup = options.Warmup,
+                OwnParameters = EpFields.Parameters(options.Size, options.Variant),
+            },
+            [.. results.Select((r, i) => EpFields.Point(r, check, i) with
+            {
+                SpeedupVsManagedSerial = Documents.Finite(Speedup(r)),
+                RankComputeSeconds = r.RankComputeSeconds,
+                LoadImbalance = Documents.Finite(r.Imbalance),
+                MpiSeconds = r.CommunicationSeconds,
+            })]);
+}
