@@ -12,9 +12,9 @@ namespace Interop.Backends.Ep;
 /// The SIMD kernels vectorise across pairs: lane p of a batch handles pairs p, p + L, p + 2L, ...
 /// (L pairs in flight), its own two generator states jumped ahead to a^(2p+1) s and a^(2p+2) s and
 /// stepped by a^(2L) (a wrapping 64-bit multiply masked to 46 bits: exact), so x1, x2 and t1 are
-/// bit-for-bit the scalar loop's, and with them whether a pair is accepted. log is the vector Log
-/// of .NET (its own polynomial, not libm: it may differ in the last bit, so the sums agree with the
-/// scalar loop's within 1e-8, not bit for bit); division and sqrt are IEEE, correctly rounded. The
+/// bit-for-bit the scalar loop's, and with them whether a pair is accepted. log is fdlibm's, inlined
+/// (<see cref="EpLog"/>: below 1 ulp, but not libm's bits, so the sums agree with the scalar loop's
+/// within 1e-8, not bit for bit); division and sqrt are IEEE, correctly rounded. The
 /// accepted pairs of a chunk are packed before log, so each lane's sums run over the packed pairs
 /// k = lane (mod lanes) of the batch, in order; they are added over the lanes in lane order at the
 /// end of the batch: an order fixed by the path, never by the threads. The histogram is kept in
@@ -27,7 +27,7 @@ public static class ManagedEpKernels
     private const ulong TwoPow52Bits = 0x4330_0000_0000_0000;
     private const double TwoPowMinus45 = 2.0 * EpGenerator.Scale;
 
-    // Pairs a chunk of the vector kernels takes through their three passes (their buffers: 8 KiB in all).
+    // Pairs a chunk of the vector kernels takes through their two passes (their buffers: 6 KiB in all).
     private const int ChunkPairs = 256;
 
     // Packed vectors of the Vector256 kernel between unpacks of its counters: 32 increments a lane.
@@ -73,6 +73,11 @@ public static class ManagedEpKernels
     public static unsafe void RunParallel(Isa path, long firstBatch, long batches, int threads, Span<double> batchSums, Span<long> counts)
     {
         EpArguments.Check(firstBatch, batches, threads, batchSums.Length, counts.Length);
+        if (path == Isa.Auto || !ManagedIsa.Supports(path))
+        {
+            throw new ArgumentOutOfRangeException(nameof(path), $"this CPU has no {IsaNames.Name(path)} path for the C# kernels");
+        }
+
         var perThread = new long[threads][];
         fixed (double* sums = batchSums)
         {
@@ -161,11 +166,10 @@ public static class ManagedEpKernels
     }
 
     // x86-64-v4: 8 pairs a vector, two vectors in flight (16 pairs a step); the 64-bit multiply is
-    // vpmullq (AVX-512DQ), the 46-bit integer to double vcvtuqq2pd. A chunk of pairs goes in three
+    // vpmullq (AVX-512DQ), the 46-bit integer to double vcvtuqq2pd. A chunk of pairs goes in two
     // passes: (1) draw the pairs and pack the accepted ones (vcompresspd), so that log, division and
-    // sqrt run on full vectors of accepted pairs only (a fifth of the pairs is rejected); (2) their
-    // log, a loop of its own because .NET's Vector512.Log is a call, around which every live vector
-    // register would be spilled; (3) t2, t3, t4, the sums and the counts.
+    // sqrt run on full vectors of accepted pairs only (a fifth of the pairs is rejected); (2) log,
+    // t2, t3, t4, the sums and the counts.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static unsafe void BatchVector512(long batch, Span<double> sums, Span<long> counts)
     {
@@ -180,7 +184,6 @@ public static class ManagedEpKernels
         double* packedX1 = stackalloc double[ChunkPairs + Lanes];
         double* packedX2 = stackalloc double[ChunkPairs + Lanes];
         double* packedT1 = stackalloc double[ChunkPairs + Lanes];
-        double* packedLog = stackalloc double[ChunkPairs + Lanes];
         ulong* packedBins = stackalloc ulong[Lanes];
         Vector512<double> sx = Vector512<double>.Zero, sy = sx, ax = sx, ay = sx;
         Vector512<ulong> failed = Vector512<ulong>.Zero;
@@ -198,11 +201,6 @@ public static class ManagedEpKernels
                 y1 = (y1 * step) & mask;
             }
 
-            for (int k = 0; k < n; k += Lanes)
-            {
-                Vector512.Log(Vector512.Load(packedT1 + k)).Store(packedLog + k);
-            }
-
             // At most ChunkPairs / Lanes = 32 increments per lane: within a 6-bit counter.
             Vector512<ulong> bins = Vector512<ulong>.Zero;
             for (int k = 0; k < n; k += Lanes)
@@ -210,7 +208,7 @@ public static class ManagedEpKernels
                 // The last vector's lanes past the n accepted pairs hold stale values: masked out.
                 Vector512<double> live = Vector512.LessThan(Vector512<long>.Indices, Vector512.Create((long)(n - k))).AsDouble();
                 Vector512<double> t1 = Vector512.Load(packedT1 + k);
-                Vector512<double> t2 = Vector512.Sqrt(Vector512.Create(-2.0) * Vector512.Load(packedLog + k) / t1);
+                Vector512<double> t2 = Vector512.Sqrt(Vector512.Create(-2.0) * EpLog.Log(t1) / t1);
                 Vector512<double> t3 = (Vector512.Load(packedX1 + k) * t2) & live;
                 Vector512<double> t4 = (Vector512.Load(packedX2 + k) * t2) & live;
                 Vector512<double> abs3 = Vector512.Abs(t3);
@@ -220,7 +218,9 @@ public static class ManagedEpKernels
                 ax += abs3;
                 ay += abs4;
                 Vector512<double> largest = Avx512F.Max(abs3, abs4);
-                failed |= Vector512.AndNot(live, Vector512.LessThan(largest, Vector512.Create((double)EpArguments.Annuli))).AsUInt64();
+                // t1 = 0 (x1 = x2 = 0) is the scalar loop's NaN: EpLog takes no 0, so it is flagged by t1.
+                Vector512<double> inRange = Vector512.LessThan(largest, Vector512.Create((double)EpArguments.Annuli)) & Vector512.GreaterThan(t1, Vector512<double>.Zero);
+                failed |= Vector512.AndNot(live, inRange).AsUInt64();
                 Vector512<ulong> annulus = (Vector512.Floor(largest) + Vector512.Create(TwoPow52)).AsUInt64() & Vector512.Create(15UL);
                 Vector512<ulong> shift = (annulus << 2) + (annulus << 1);
                 bins += Avx512F.ShiftLeftLogicalVariable(Vector512.Create(1UL), shift) & live.AsUInt64();
@@ -257,7 +257,7 @@ public static class ManagedEpKernels
         return n + BitOperations.PopCount(accepted.ExtractMostSignificantBits());
     }
 
-    // x86-64-v3: 4 pairs a vector, two in flight (8 pairs a step), in the same three passes as the
+    // x86-64-v3: 4 pairs a vector, two in flight (8 pairs a step), in the same two passes as the
     // AVX-512 kernel. AVX2 has no 64-bit multiply: the multiply by the constant step is pi's Mul64 (one
     // vpmuludq, one vpmulld by the constant with its halves swapped); a 46-bit integer becomes a double
     // by its bits under 2^52's exponent; and it has no compress: the accepted lanes are packed by a
@@ -279,7 +279,6 @@ public static class ManagedEpKernels
         double* packedX1 = stackalloc double[ChunkPairs + Lanes];
         double* packedX2 = stackalloc double[ChunkPairs + Lanes];
         double* packedT1 = stackalloc double[ChunkPairs + Lanes];
-        double* packedLog = stackalloc double[ChunkPairs + Lanes];
         ulong* packedBins = stackalloc ulong[Lanes];
         Vector256<double> sx = Vector256<double>.Zero, sy = sx, ax = sx, ay = sx;
         Vector256<ulong> failed = Vector256<ulong>.Zero;
@@ -299,11 +298,6 @@ public static class ManagedEpKernels
                     y1 = Mul64(y1, c, cSwapped, highHalf) & mask;
                 }
 
-                for (int k = 0; k < n; k += Lanes)
-                {
-                    Vector256.Log(Vector256.Load(packedT1 + k)).Store(packedLog + k);
-                }
-
                 // At most ChunkPairs / Lanes = 64 increments per lane: over a 6-bit counter, so
                 // the counts are unpacked halfway too.
                 Vector256<ulong> bins = Vector256<ulong>.Zero;
@@ -311,7 +305,7 @@ public static class ManagedEpKernels
                 {
                     Vector256<double> live = Avx2.CompareGreaterThan(Vector256.Create((long)(n - k)), Vector256.Create(0L, 1L, 2L, 3L)).AsDouble();
                     Vector256<double> t1 = Vector256.Load(packedT1 + k);
-                    Vector256<double> t2 = Avx.Sqrt(Vector256.Create(-2.0) * Vector256.Load(packedLog + k) / t1);
+                    Vector256<double> t2 = Avx.Sqrt(Vector256.Create(-2.0) * EpLog.Log(t1) / t1);
                     Vector256<double> t3 = (Vector256.Load(packedX1 + k) * t2) & live;
                     Vector256<double> t4 = (Vector256.Load(packedX2 + k) * t2) & live;
                     Vector256<double> abs3 = Vector256.AndNot(t3, Vector256.Create(-0.0));
@@ -321,7 +315,8 @@ public static class ManagedEpKernels
                     ax += abs3;
                     ay += abs4;
                     Vector256<double> largest = Avx.Max(abs3, abs4);
-                    failed |= Vector256.AndNot(live, Avx.CompareLessThan(largest, Vector256.Create((double)EpArguments.Annuli))).AsUInt64();
+                    Vector256<double> inRange = Avx.CompareLessThan(largest, Vector256.Create((double)EpArguments.Annuli)) & Avx.CompareGreaterThan(t1, Vector256<double>.Zero);
+                    failed |= Vector256.AndNot(live, inRange).AsUInt64();
                     Vector256<ulong> annulus = (Avx.RoundToNegativeInfinity(largest) + Vector256.Create(TwoPow52)).AsUInt64() & Vector256.Create(15UL);
                     Vector256<ulong> shift = Avx2.ShiftLeftLogical(annulus, 2) + Avx2.ShiftLeftLogical(annulus, 1);
                     bins += Avx2.ShiftLeftLogicalVariable(Vector256.Create(1UL), shift) & live.AsUInt64();
