@@ -112,8 +112,8 @@ public static class ManagedEpKernels
         }
     }
 
-    /// <summary>One batch by the kernel of <paramref name="path"/>: its four sums into <paramref name="sums"/>, its counts added to <paramref name="counts"/>.</summary>
-    public static void Batch(Isa path, long batch, Span<double> sums, Span<long> counts)
+    /// <summary>One batch by the kernel of <paramref name="path"/> (one this CPU has: <see cref="RunParallel"/> checks): its four sums into <paramref name="sums"/>, its counts added to <paramref name="counts"/>.</summary>
+    internal static void Batch(Isa path, long batch, Span<double> sums, Span<long> counts)
     {
         switch (path)
         {
