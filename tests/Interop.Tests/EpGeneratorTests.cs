@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using Interop.Backends.Ep;
 
 namespace Interop.Tests;
@@ -83,6 +84,34 @@ public sealed class EpGeneratorTests
         }
 
         Assert.Throws<ArgumentOutOfRangeException>(() => EpGenerator.BatchSeed(-1));
+    }
+
+    /// <summary>
+    /// The vector kernels' log (fdlibm's) is within 1 ulp of Math.Log over (0, 1], the range of t1,
+    /// from 2^-90 (the smallest t1 there is) to 1, both vector widths alike.
+    /// </summary>
+    [Test]
+    public void TheVectorKernelsLogIsWithinOneUlpOfMathLogOverTheRangeOfT1()
+    {
+        var random = new Random(20_211);
+        var values = new List<double> { 1.0, Math.BitDecrement(1.0), Math.ScaleB(1.0, -90), 0.5, Math.Sqrt(0.5), Math.BitIncrement(Math.Sqrt(0.5)), 1e-300 * 1e280 };
+        for (int i = 0; i < 200_000; i++)
+        {
+            values.Add(i % 2 == 0 ? random.NextDouble() : Math.ScaleB(1.0 + random.NextDouble(), -random.Next(1, 91)));
+        }
+
+        long worst = 0;
+        foreach (double t in values.Where(v => v > 0 && v <= 1))
+        {
+            double exact = Math.Log(t);
+            double wide = EpLog.Log(Vector512.Create(t))[0];
+            Assert.That(EpLog.Log(Vector256.Create(t))[0], Is.EqualTo(wide), $"the same log on both widths at {t:R}");
+            long ulps = Math.Abs(BitConverter.DoubleToInt64Bits(wide) - BitConverter.DoubleToInt64Bits(exact));
+            Assert.That(ulps, Is.LessThanOrEqualTo(1), $"log({t:R}) = {wide:R}, Math.Log {exact:R}");
+            worst = Math.Max(worst, ulps);
+        }
+
+        TestContext.Out.WriteLine($"largest difference from Math.Log: {worst} ulp");
     }
 
     [Test]
