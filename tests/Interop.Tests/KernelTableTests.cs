@@ -37,7 +37,7 @@ public sealed class KernelTableTests
         {
             // Each workload the row names a symbol for is offered by one backend, the same for all of them.
             IBackend backend = BackendCatalog.All<IBackend>().Single(b => b.Name == row.Backend);
-            Assert.That(row.Symbols.Keys, Is.SubsetOf(NativeKernelTable.Workloads).And.Not.Empty, row.Backend);
+            Assert.That(row.Symbols.Keys, Is.SubsetOf(table.Workloads).And.Not.Empty, row.Backend);
             Assert.That(BackendCatalog.All<IPiBackend>().Contains(backend), Is.EqualTo(row.Offers(NativeKernelTable.Pi)), $"{row.Backend} offered for pi");
             Assert.That(BackendCatalog.All<IInvBackend>().Contains(backend), Is.EqualTo(row.Offers(NativeKernelTable.Inv)), $"{row.Backend} offered for inv");
             Assert.That((backend.Order, backend.Description, backend.IsParallel), Is.EqualTo((row.Order, row.Description, true)), row.Backend);
@@ -113,12 +113,44 @@ public sealed class KernelTableTests
         }
     }
 
+    /// <summary>
+    /// A workload the table has never heard of is a key like any other (issue 21): the row is read,
+    /// its backend is offered for the workload interfaces whose keys it names, and the new workload's
+    /// code gets its entry point from <see cref="NativeKernel.EntryPoint"/> to call with its own
+    /// signature. A missing key or symbol is unavailable, saying which.
+    /// </summary>
+    [Test]
+    public unsafe void ANewWorkloadsKeyIsReadAndItsEntryPointIsBoundOnFirstUse()
+    {
+        int abi = NativeKernelTable.Default.Library("interop_native").AbiVersion;
+        // The library's ABI version function stands in for the new workload's entry point: any symbol it exports.
+        string json = Table("interop_native", abi, "interop_isa", "interop_pi_count_c", null)
+            .Replace("\"pi\": \"interop_pi_count_c\"", "\"pi\": \"interop_pi_count_c\", \"new_work\": \"interop_abi_version\", \"lost\": \"interop_lost_symbol\"", StringComparison.Ordinal);
+        NativeKernelTable table = NativeKernelTable.Parse(json);
+        NativeKernelInfo info = table.Kernels.Single();
+        Assert.That(table.Workloads, Is.EqualTo(new[] { "pi", "new_work", "lost" }));
+        Assert.That((info.Offers("new_work"), info.Symbol("new_work")), Is.EqualTo((true, "interop_abi_version")));
+
+        IBackend[] catalog = [.. BackendCatalog.Build(table)];
+        var backend = (NativeKernelBackend)catalog.Single(b => b.Name == "test-kernel");
+        Assert.That((backend.Runs(typeof(IPiBackend)), backend.Runs(typeof(IInvBackend))), Is.EqualTo((true, false)), "offered by the keys its interfaces declare");
+
+        nint entry = backend.Kernel.EntryPoint("new_work");
+        Assert.That(((delegate* unmanaged<int>)entry)(), Is.EqualTo(abi));
+        Assert.That(backend.Kernel.EntryPoint("new_work"), Is.EqualTo(entry), "bound once");
+        var missing = Assert.Throws<BackendUnavailableException>(() => backend.Kernel.EntryPoint("lost"));
+        Assert.That(missing!.Message, Does.Contain("libinterop_native.so has no symbol interop_lost_symbol"));
+        var absent = Assert.Throws<BackendUnavailableException>(() => backend.Kernel.EntryPoint("other"));
+        Assert.That(absent!.Message, Is.EqualTo("test-kernel does not run other: its row in the kernel table names no 'other' symbol"));
+        Assert.DoesNotThrow(backend.EnsureAvailable, "pi's binding does not look for the other workloads' symbols");
+    }
+
     [Test]
     public void ARowThatNamesNoWorkloadOrAPlanWithoutTheInversionIsRefused()
     {
         string none = Table("interop_fake", 1, "interop_fake_isa", null, null);
         Assert.That(() => NativeKernelTable.Parse(none), Throws.TypeOf<FormatException>().With.Message.EqualTo(
-            "kernel table: kernel 'test-kernel': symbols names no workload (pi, inv)"));
+            "kernel table: kernel 'test-kernel': symbols names no workload"));
         string planWithoutInv = Table("interop_fake", 1, "interop_fake_isa", "interop_pi_count_fake", null, plan: "interop_fake_inv_plan");
         Assert.That(() => NativeKernelTable.Parse(planWithoutInv), Throws.TypeOf<FormatException>().With.Message.EqualTo(
             "kernel table: kernel 'test-kernel': inv_plan_prefix without an 'inv' symbol"));
@@ -169,7 +201,9 @@ public sealed class KernelTableTests
     [TestCase("\"library\": \"interop_fake\"", "\"library\": \"interop_other\"", "names library 'interop_other'")]
     [TestCase("\"pi\": \"interop_pi_count_fake\"", "\"pi\": \"interop-pi\"", "symbols: pi 'interop-pi' is not a C identifier")]
     [TestCase("\"pi\": \"interop_pi_count_fake\"", "\"pi\": 7", "symbols: 'pi' needs a non-empty string")]
-    [TestCase("\"pi\": \"interop_pi_count_fake\"", "\"ep\": \"interop_ep_fake\"", "symbols: 'ep' is not a workload (pi, inv)")]
+    [TestCase("\"pi\": \"interop_pi_count_fake\"", "\"e-p\": \"interop_ep_fake\"", "symbols: 'e-p' is not a workload name (lower-case letters, digits and '_', a letter first)")]
+    [TestCase("\"pi\": \"interop_pi_count_fake\"", "\"Pi\": \"interop_pi_count_fake\"", "symbols: 'Pi' is not a workload name")]
+    [TestCase("\"pi\": \"interop_pi_count_fake\"", "\"\": \"interop_pi_count_fake\"", "symbols: '' is not a workload name")]
     [TestCase("\"symbols\": {", "\"old_symbols\": {", "needs an object 'symbols' of workloads and their symbols")]
     [TestCase("\"order\": 99", "\"order\": \"first\"", "needs an integer 'order'")]
     [TestCase("\"isa_paths\": [\"scalar\"]", "\"isa_paths\": [\"scalar\", \"sse9\"]", "'sse9' is not a path")]
