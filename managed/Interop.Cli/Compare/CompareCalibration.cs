@@ -21,8 +21,8 @@ internal sealed record CompareBudget(double Seconds, double MinPointSeconds)
 }
 
 /// <summary>
-/// The size a compare run measures of one workload, and that of its serial baseline's points (fewer
-/// darts for pi's, so that it does not eat the budget; the same for the others).
+/// The size a compare run measures of one workload, and that of its serial baseline's points (smaller
+/// where the workload lets it, so that it does not eat the budget; else the same).
 /// </summary>
 internal sealed record ChosenSize(long Size, long SerialSize);
 

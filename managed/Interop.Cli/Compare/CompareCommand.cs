@@ -11,7 +11,7 @@ using Interop.Core;
 namespace Interop.Cli.Compare;
 
 /// <summary>
-/// `interop compare`, the main job: both workloads on every available backend over thread counts
+/// `interop compare`, the main job: every workload on every available backend over thread counts
 /// 1, 2, 4, ... (and the ranks of an MPI job), verified, as console tables, a plain-language
 /// summary and a results folder (JSON, CSV, SVG/PNG charts, report.md).
 /// </summary>
@@ -65,7 +65,11 @@ internal sealed class CompareCommandOptions
     private readonly Option<string?> seed = SharedOptions.Seed($"Seed of the generator (default {SharedOptions.DefaultSeed}, or the --baseline run's).", showDefault: false);
     private readonly RenamedOption output = new(new Option<string?>("--out-dir") { Description = "Results folder, new or empty (default results/<timestamp>/); checked before any computing." }, "--out", "-o");
     private readonly Option<bool> force = new("--force") { Description = "Write into a non-empty --out-dir folder: first remove the files an earlier compare wrote there (results.*, report.md, charts); other files stay." };
-    private readonly Option<string?> baseline = new("--baseline") { Description = "An earlier results.json to compare with, point by point (same workload, darts or n, seed, backend, ranks x threads, isa); darts, n and seed default to its own." };
+    private readonly Option<string?> baseline = new("--baseline")
+    {
+        Description = $"An earlier results.json to compare with, point by point (same workload, {string.Join(" or ", SizeNames)}, seed, backend, ranks x threads, isa); " +
+            $"{string.Join(", ", SizeNames)} and seed default to its own.",
+    };
     private readonly Option<string?> trace = SharedOptions.Trace("Write a Chrome trace-event file of the whole run.");
     private readonly Option<bool> mpi = SharedOptions.Mpi();
     private readonly Option<bool> json = SharedOptions.Json("Print the results.json document on stdout (tables and summary go to stderr with the progress); short for --format json.");
@@ -138,8 +142,11 @@ internal sealed class CompareCommandOptions
         };
     }
 
-    // "pi, inv": every workload's name, as help and the usage error list them.
+    // Every workload's name, as help and the usage error list them: "a, b".
     private static string WorkloadNames => string.Join(", ", WorkloadRegistry.All.Select(w => w.Name));
+
+    // Every workload's size's name, as --baseline's help lists them.
+    private static IEnumerable<string> SizeNames => WorkloadRegistry.All.Select(w => w.SizeName);
 
     private string[] Workloads(ParseResult parsed) => parsed.GetValue(workload) switch
     {

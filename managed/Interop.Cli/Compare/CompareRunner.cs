@@ -8,15 +8,15 @@ using Interop.Core;
 namespace Interop.Cli.Compare;
 
 /// <summary>
-/// One workload of a compare run and the backends that run it, in the order they run (for inv: the
-/// single-process backends, then those over every rank of the job). The list may be empty.
+/// One workload of a compare run and the backends that run it, in the order they run (as the workload
+/// selected them: single-process backends before those over every rank of the job). The list may be empty.
 /// </summary>
 internal sealed record WorkloadPlan(IWorkload Workload, IReadOnlyList<IBackend> Backends);
 
 /// <summary>
 /// A workload's size given on the command line or taken from a --baseline run (null: calibrated),
-/// and that of its serial baseline's points when it differs and came from the baseline (pi's
-/// managed-serial darts; null: as <see cref="Size"/>, else calibrated).
+/// and that of its serial baseline's points when it differs and came from the baseline (the
+/// managed-serial points' smaller size; null: as <see cref="Size"/>, else calibrated).
 /// </summary>
 internal sealed record PlannedSize(long? Size, long? SerialSize = null);
 
@@ -42,7 +42,7 @@ internal sealed record ComparePlan(
     /// <summary>The size of <paramref name="workload"/>'s serial baseline when taken from the baseline; null: as <see cref="SizeOf"/>.</summary>
     public long? SerialSizeOf(IWorkload workload) => Sizes.TryGetValue(workload, out PlannedSize? size) ? size.SerialSize : null;
 
-    /// <summary>The workloads' names, in the order they run: "pi", "inv".</summary>
+    /// <summary>The workloads' names, in the order they run.</summary>
     public IReadOnlyList<string> Names => [.. Workloads.Select(w => w.Workload.Name)];
 
     /// <summary>Every backend of every workload, in the order they run (a backend of two workloads twice).</summary>
@@ -112,7 +112,7 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
 
     /// <summary>
     /// Every point of <paramref name="plan"/> in the order they run, each path switched to in turn.
-    /// A backend whose path does not follow the switch (the serial pi loop, OpenBLAS once loaded)
+    /// A backend whose path does not follow the switch (a plain serial loop, OpenBLAS once loaded)
     /// appears once, not once per path. Leaves the first path selected.
     /// </summary>
     public static IReadOnlyList<ScheduledPoint> Schedule(ComparePlan plan)
@@ -144,10 +144,10 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
             (p.Backend.IsParallel ? null : plan.SerialSizeOf(p.Workload)) ?? plan.SizeOf(p.Workload) ?? 0,
             plan.Seed.ToString(CultureInfo.InvariantCulture)))];
 
-    /// <summary>The points this rank measures of <paramref name="schedule"/> (rank 0: all; the others: pi and the distributed inversions).</summary>
+    /// <summary>The points this rank measures of <paramref name="schedule"/> (rank 0: all; the others: those whose workload runs them on every rank).</summary>
     public static int Count(IReadOnlyList<ScheduledPoint> schedule, bool root) => schedule.Count(p => root || OnAllRanks(p));
 
-    // pi splits its darts over the ranks, a distributed inversion its matrix; the other inversions run on rank 0 alone.
+    // A workload splits such a point's work over the ranks (darts, a distributed matrix); its other points run on rank 0 alone.
     private static bool OnAllRanks(ScheduledPoint p) => p.Workload.OnEveryRank(p.Backend);
 
     public IReadOnlyList<ComparePoint> Run(IReadOnlyList<ScheduledPoint> schedule, Action<IReadOnlyList<ComparePoint>> finished)
