@@ -64,13 +64,13 @@ internal sealed class CompareCalibration(IJob job, ComparePlan plan)
         IWorkload[] measured = [.. plan.Workloads.Where(w => w.Backends.Count > 0).Select(w => w.Workload)];
         if (measured.All(w => plan.SizeOf(w) is not null))
         {
-            return new CompareSizes(WorkloadRegistry.All.ToDictionary(w => w, Given), plan.SizeSource, 0);
+            return new CompareSizes(Sized.ToDictionary(w => w, Given), plan.SizeSource, 0);
         }
 
         // Every size not given is chosen from probes, a workload not measured too (what its probe
         // finds without a point of its own is the size its parameters say).
         var clock = Stopwatch.StartNew();
-        Dictionary<IWorkload, ISizeCalibration> probed = WorkloadRegistry.All.Where(w => plan.SizeOf(w) is null).ToDictionary(w => w, w => w.Probe(job, plan));
+        Dictionary<IWorkload, ISizeCalibration> probed = Sized.Where(w => plan.SizeOf(w) is null).ToDictionary(w => w, w => w.Probe(job, plan));
         IsaSwitch.Apply(plan.Paths[0]);
         double probes = job.MaxAll(clock.Elapsed.TotalSeconds);
 
@@ -81,7 +81,7 @@ internal sealed class CompareCalibration(IJob job, ComparePlan plan)
 
         var sizes = new Dictionary<IWorkload, ChosenSize>();
         double seconds = 0;
-        foreach (IWorkload workload in WorkloadRegistry.All)
+        foreach (IWorkload workload in Sized)
         {
             double share = measured.Contains(workload) ? budget * workload.BudgetWeight / weights : budget;
             (ChosenSize chosen, double time) = probed.TryGetValue(workload, out ISizeCalibration? calibration) ? calibration.Choose(share, runs) : (Given(workload), 0);
@@ -96,6 +96,9 @@ internal sealed class CompareCalibration(IJob job, ComparePlan plan)
             (plan.SizeSource != "given" ? $"; the others {plan.SizeSource}" : string.Empty);
         return new CompareSizes(sizes, source, estimate);
     }
+
+    // Every workload the driver knows (the results' parameters name each one's size), and any other the plan measures.
+    private IEnumerable<IWorkload> Sized => WorkloadRegistry.All.Union(plan.Workloads.Select(w => w.Workload));
 
     // A size given (or taken from the baseline), its serial baseline's with it; 1 for a workload neither measured nor given.
     private ChosenSize Given(IWorkload workload)
