@@ -74,6 +74,7 @@ public sealed class WorkloadDiscoveryTests : TempFolderTest
         Assert.That(header.IndexOf("sweeps", StringComparison.Ordinal), Is.LessThan(header.IndexOf("check", StringComparison.Ordinal)), "own columns before check");
         string row = lines.Skip(title + 2).First(l => l.StartsWith("c-openmp", StringComparison.Ordinal));
         Assert.That(row, Does.Contain("0.250").And.Contain(" 9 "), "its own fields in their formats");
+        Assert.That(row, Does.Contain((4096 / 0.51).ToString("0.000e0", System.Globalization.CultureInfo.InvariantCulture)), "its throughput in its format");
         string piHeader = lines[Array.IndexOf(lines, "Monte Carlo pi") + 1];
         Assert.That(piHeader, Does.Not.Contain("halo error"), "pi's table keeps its columns");
     }
@@ -180,6 +181,8 @@ public sealed class WorkloadDiscoveryTests : TempFolderTest
         public string ThroughputUnit => "cells/s";
 
         public string VerificationRule => "halo error below 1";
+
+        public string? RateFormat => "0.000e0";
 
         public IReadOnlyList<ResultField> ResultFields { get; } = [new("halo_error", "halo error", "0.000"), new("sweeps", "sweeps", "0")];
 

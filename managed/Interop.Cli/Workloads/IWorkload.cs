@@ -65,6 +65,15 @@ internal interface IWorkload
     /// </summary>
     IReadOnlyList<ResultField> ResultFields => [];
 
+    /// <summary>
+    /// How compare's tables and sentences print its throughput: a .NET format ("0.00e0": darts/s as 1.26e9), or
+    /// null for <see cref="Units.Rate"/>'s three significant digits (29.7).
+    /// </summary>
+    string? RateFormat => null;
+
+    /// <summary>How report's merged table prints its throughput: "0.00e0" (2.26e9), "0.0" (48.8).</summary>
+    string ReportRateFormat => "0.00e0";
+
     /// <summary>How compare's tables print a size: "0.0#e0" (darts as 1.5e9), "0" (an order as 2400).</summary>
     string SizeFormat => "0";
 

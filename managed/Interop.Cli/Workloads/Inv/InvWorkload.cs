@@ -48,6 +48,9 @@ internal sealed class InvWorkload : IWorkload
 
     // Result fields and columns
 
+    /// <summary>GFLOP/s as 48.8 in report's table.</summary>
+    public string ReportRateFormat => "0.0";
+
     /// <summary>An inversion is held against the FMA limit of its path (and OpenBLAS's dgemm).</summary>
     public bool HasPeak => true;
 

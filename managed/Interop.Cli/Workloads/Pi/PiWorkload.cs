@@ -46,6 +46,9 @@ internal sealed class PiWorkload : IWorkload
 
     // Result fields and columns
 
+    /// <summary>Darts per second as 1.26e9.</summary>
+    public string? RateFormat => "0.00e0";
+
     /// <summary>Darts as 1.5e9 in compare's tables.</summary>
     public string SizeFormat => "0.0#e0";
 
