@@ -1,6 +1,5 @@
 using System.Globalization;
 using Interop.Cli.Workloads;
-using Interop.Cli.Workloads.Pi;
 using Interop.Core;
 using ScottPlot;
 
@@ -75,20 +74,8 @@ internal static class CompareCharts
     }
 
     /// <summary>"Monte Carlo pi, 1,500,000,000 darts (managed-serial 280,000,000)" or "Matrix inversion, n = 2800".</summary>
-    public static string WorkloadTitle(string workload, IReadOnlyList<ComparePoint> points, IReadOnlyList<KeyValuePair<string, string?>> parameters)
-    {
-        string name = WorkloadRegistry.Named(workload).Title;
-        long[] sizes = [.. points.Select(p => p.Size).Where(s => s > 0).Distinct().Order()];
-        if (WorkloadRegistry.Named(workload) is not PiWorkload)
-        {
-            string n = sizes.Length > 0 ? string.Join(", ", sizes.Select(s => s.ToString(Invariant))) : parameters.FirstOrDefault(p => p.Key == "n").Value ?? "?";
-            return $"{name}, n = {n}";
-        }
-
-        long darts = sizes.Length > 0 ? sizes[^1] : long.TryParse(parameters.FirstOrDefault(p => p.Key == "darts").Value, NumberStyles.Integer, Invariant, out long d) ? d : 0;
-        string[] fewer = [.. points.Where(p => p.Size > 0 && p.Size < darts).Select(p => $"{p.Backend} {p.Size.ToString("N0", Invariant)}").Distinct()];
-        return $"{name}, {(darts > 0 ? darts.ToString("N0", Invariant) : "?")} darts" + (fewer.Length > 0 ? $" ({string.Join(", ", fewer)})" : string.Empty);
-    }
+    public static string WorkloadTitle(string workload, IReadOnlyList<ComparePoint> points, IReadOnlyList<KeyValuePair<string, string?>> parameters) =>
+        WorkloadRegistry.Named(workload).ChartTitle(points, parameters);
 
     /// <summary>The second title line: CPU(s), repeats and date(s).</summary>
     public static string Subtitle(IEnumerable<string> cpus, IReadOnlyList<ComparePoint> points, IEnumerable<DateTimeOffset> dates, bool bars = true)

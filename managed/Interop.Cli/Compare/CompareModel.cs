@@ -44,6 +44,15 @@ internal sealed record ComparePoint(
     /// <summary>inv: the largest |X - X_lapack|, where LAPACK's inverse was at hand.</summary>
     public double? MaxAbsDiffVsLapack { get; init; }
 
+    /// <summary>
+    /// The workload's own fields beyond those above (its <see cref="Workloads.IWorkload.ResultFields"/>, by key);
+    /// empty for pi and inv, whose fields are the properties above.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> OwnFields { get; init; } = NoOwnFields;
+
+    // One shared empty map, so that two points without own fields are equal records (a record compares maps by reference).
+    private static readonly IReadOnlyDictionary<string, double> NoOwnFields = new Dictionary<string, double>();
+
     /// <summary>Workers: ranks x threads.</summary>
     public int Workers => Ranks * Threads;
 

@@ -1,7 +1,5 @@
 using System.Globalization;
 using Interop.Cli.Workloads;
-using Interop.Cli.Workloads.Inv;
-using Interop.Cli.Workloads.Pi;
 using Interop.Core;
 
 namespace Interop.Cli.Compare;
@@ -16,13 +14,14 @@ internal static class CompareTables
         foreach (IGrouping<string, ComparePoint> workload in run.Points.GroupBy(p => p.Workload))
         {
             IWorkload kind = WorkloadRegistry.Named(workload.Key);
-            bool pi = kind is PiWorkload;
-            output.WriteLine(pi ? kind.Title : $"{kind.Title}, {kind.SizeName} = {workload.First().Size}");
-            // pi rows may throw different numbers of darts (the serial baseline fewer): the rates compare, the seconds do not.
-            // inv: "% of peak" against the FMA limit of the row's path, then "over dgemm"; pi: darts/s/core.
+            ComparePoint[] points = [.. workload];
+            output.WriteLine(kind.TableTitle(points));
+            // Rows may differ in size (pi's serial baseline throws fewer darts): the rates compare, the seconds do not.
+            // A workload with a peak: "% of peak" against the FMA limit of the row's path, then "over dgemm"; else its unit per core.
             string[] header = [
-                "backend", "isa", "ranks x threads", kind.SizeName, "median", "95% CI", "runs", workload.First().ThroughputUnit,
-                .. pi ? ["darts/s/core"] : (string[])["% of peak", "over dgemm"], "speedup", "efficiency", "native/managed", "check"];
+                "backend", "isa", "ranks x threads", kind.SizeName, "median", "95% CI", "runs", points[0].ThroughputUnit,
+                .. PerWorkerOrPeakHeadings(kind, points[0].ThroughputUnit), "speedup", "efficiency", "native/managed",
+                .. kind.ResultFields.Select(f => f.Heading), "check"];
             string[] Row(ComparePoint p) =>
             [
                 p.Backend,
@@ -34,26 +33,27 @@ internal static class CompareTables
                 p.Seconds.Count.ToString(Invariant),
                 FormatRate(p.Throughput, p.ThroughputUnit),
                 FormatPerCoreOrPeak(p),
-                .. pi ? Array.Empty<string>() : [PeakText.Over(p.OverDgemm)],
+                .. kind.HasPeak ? [PeakText.Over(p.OverDgemm)] : Array.Empty<string>(),
                 FormatRatio(CompareMetrics.SpeedupRatio(run, p), withNoise: p.Backend != CompareMetrics.Baseline || p.Workers > 1),
                 CompareMetrics.EfficiencyRatio(run, p) is RatioEstimate e ? e.Scale(100).Format("0", "%") : "-",
                 FormatRatio(CompareMetrics.OverManagedRatio(run, p), withNoise: true),
+                .. OwnFieldCells(kind, p),
                 (p.Verified ? "ok " : "FAILED ") + p.Check,
             ];
-            var rows = workload.Select(Row).ToList();
+            var rows = points.Select(Row).ToList();
             TextTable.Write(output, header, rows, rightAligned: [false, false, .. header.Skip(2).SkipLast(1).Select(_ => true), false]);
-            if (!pi)
+            if (kind.HasPeak)
             {
-                foreach (string line in PeakLines(run, [.. workload]))
+                foreach (string line in PeakLines(run, points))
                 {
                     output.WriteLine(line);
                 }
             }
 
-            if (!pi && workload.Any(p => p.Ranks > 1) && workload.Any(p => p.Ranks == 1))
+            if (points.Any(p => p.Ranks > 1) && points.Any(p => p.Ranks == 1) &&
+                kind.MixedRanksNote(points.Where(p => p.Ranks > 1).Select(p => p.Backend).Distinct()) is string note)
             {
-                output.WriteLine($"ranks: {string.Join(", ", workload.Where(p => p.Ranks > 1).Select(p => p.Backend).Distinct())} ran on every rank, " +
-                    "the other inversion backends on rank 0 alone (1 x threads); % of peak is per rank");
+                output.WriteLine(note);
             }
 
             output.WriteLine();
@@ -72,30 +72,30 @@ internal static class CompareTables
     }
 
     /// <summary>
-    /// The lines under an inversion table: the FMA limits the rows were held against (each naming
+    /// The lines under the table of a workload with a peak (an inversion's): the FMA limits the rows were held against (each naming
     /// its path), OpenBLAS's dgemm rates (naming OpenBLAS's path), the mark of a row above its limit;
     /// for a run read from a file older than schema 5, that its peak was dgemm's.
     /// </summary>
-    public static IEnumerable<string> PeakLines(CompareRun run, IReadOnlyList<ComparePoint> inv)
+    public static IEnumerable<string> PeakLines(CompareRun run, IReadOnlyList<ComparePoint> points)
     {
-        bool perRank = inv.Any(p => p.Ranks > 1);
-        if (inv.Any(p => p.PeakGflops is not null))
+        bool perRank = points.Any(p => p.Ranks > 1);
+        if (points.Any(p => p.PeakGflops is not null))
         {
-            yield return PeakText.LimitsLine(inv.Where(p => p.PeakGflops is not null).Select(p => (p.Isa, p.Threads, p.PeakGflops!.Value)), perRank);
+            yield return PeakText.LimitsLine(points.Where(p => p.PeakGflops is not null).Select(p => (p.Isa, p.Threads, p.PeakGflops!.Value)), perRank);
         }
-        else if (run.SchemaVersion < Schema.ResultDocument.FmaLimitVersion && inv.Any(p => p.DgemmGflops is not null))
+        else if (run.SchemaVersion < Schema.ResultDocument.FmaLimitVersion && points.Any(p => p.DgemmGflops is not null))
         {
             yield return $"peak: none (schema {run.SchemaVersion}: its peak was OpenBLAS's dgemm, shown as over dgemm)";
         }
 
-        if (inv.Where(p => p.DgemmGflops is not null).ToList() is { Count: > 0 } dgemm)
+        if (points.Where(p => p.DgemmGflops is not null).ToList() is { Count: > 0 } dgemm)
         {
             string openBlas = run.Environment.FirstOrDefault(e => e.Key == "isa_openblas").Value is string path ? $"on {path}" : "on its own path";
-            yield return PeakText.DgemmLine($"OpenBLAS dgemm {openBlas}", $"n = {Math.Min(dgemm[0].Size, InvBench.MaxDgemmOrder).ToString(Invariant)}",
+            yield return PeakText.DgemmLine($"OpenBLAS dgemm {openBlas}", $"n = {WorkloadRegistry.Named(dgemm[0].Workload).DgemmOrder(dgemm[0].Size).ToString(Invariant)}",
                 dgemm.Select(p => (p.Threads, p.DgemmGflops!.Value)), perRank);
         }
 
-        if (inv.Any(p => p.AbovePeak))
+        if (points.Any(p => p.AbovePeak))
         {
             yield return PeakText.AboveLine;
         }
@@ -111,20 +111,22 @@ internal static class CompareTables
 
     /// <summary>
     /// compare --isa all: one row per workload, backend and shape, one column per path, so that a
-    /// reader sees what each instruction set is worth to each language (inversion: GFLOP/s and % of
-    /// the FMA limit of that path; pi: darts/s/core).
+    /// reader sees what each instruction set is worth to each language (a workload with a peak: its rate
+    /// and % of the FMA limit of that path; others: their rate per core).
     /// </summary>
     public static void WritePaths(TextWriter output, CompareRun run)
     {
         string[] paths = [.. run.Parameters.First(p => p.Key == "isa").Value!.Split(',')];
-        output.WriteLine("Every path (pi: darts/s/core; inv: GFLOP/s and % of peak; a backend whose path does not follow the switch appears once)");
+        string cells = string.Join("; ", WorkloadRegistry.All.Select(w => $"{w.Name}: {(w.HasPeak ? $"{w.ThroughputUnit} and % of peak" : PerWorkerHeading(w.ThroughputUnit))}"));
+        output.WriteLine($"Every path ({cells}; a backend whose path does not follow the switch appears once)");
         string[] header = ["workload", "backend", "ranks x threads", .. paths];
         var rows = new List<string[]>();
         foreach (var row in run.Points.GroupBy(p => (p.Workload, p.Backend, p.Ranks, p.Threads)))
         {
+            bool peak = WorkloadRegistry.Named(row.Key.Workload).HasPeak;
             rows.Add([row.Key.Workload, row.Key.Backend, $"{row.Key.Ranks}x{row.Key.Threads}",
                 .. paths.Select(path => row.FirstOrDefault(p => p.Isa == path) is ComparePoint p
-                    ? p.Workload == PiWorkload.Instance.Name ? FormatPerCoreOrPeak(p) : $"{FormatRate(p.Throughput, p.ThroughputUnit)} ({FormatPerCoreOrPeak(p)})"
+                    ? peak ? $"{FormatRate(p.Throughput, p.ThroughputUnit)} ({FormatPerCoreOrPeak(p)})" : FormatPerCoreOrPeak(p)
                     : "-")]);
         }
 
@@ -132,17 +134,27 @@ internal static class CompareTables
         output.WriteLine();
     }
 
-    /// <summary>A throughput as every table and sentence prints it: darts/s as 1.26e9, GFLOP/s as 29.7.</summary>
+    /// <summary>A throughput as every table and sentence prints it, in the format of the workload measured in <paramref name="unit"/> (darts/s as 1.26e9, GFLOP/s as 29.7).</summary>
     public static string FormatRate(double value, string unit) =>
-        unit == "darts/s" ? value.ToString("0.00e0", Invariant) : Units.Rate(value);
+        WorkloadRegistry.All.FirstOrDefault(w => w.ThroughputUnit == unit)?.RateFormat is string format ? value.ToString(format, Invariant) : Units.Rate(value);
 
-    /// <summary>A row's second rate: darts/s per core for pi, % of its path's FMA limit for inv ("112%!" above it, "-" when unknown).</summary>
+    /// <summary>A row's second rate: its unit per core ("darts/s/core"), or for a workload with a peak % of its path's FMA limit ("112%!" above it, "-" when unknown).</summary>
     public static string FormatPerCoreOrPeak(ComparePoint p) =>
-        p.Workload == PiWorkload.Instance.Name ? FormatRate(p.ThroughputPerWorker, p.ThroughputUnit) : PeakText.Percent(p.PercentOfPeak);
+        WorkloadRegistry.Named(p.Workload).HasPeak ? PeakText.Percent(p.PercentOfPeak) : FormatRate(p.ThroughputPerWorker, p.ThroughputUnit);
 
-    /// <summary>Darts as 1.6e9, a matrix order as 2400; "-" where unknown (an older results.json).</summary>
+    /// <summary>The headings of a row's second rate: "darts/s/core", or "% of peak" and "over dgemm".</summary>
+    public static string[] PerWorkerOrPeakHeadings(IWorkload workload, string unit) =>
+        workload.HasPeak ? ["% of peak", "over dgemm"] : [PerWorkerHeading(unit)];
+
+    /// <summary>A size as its workload prints it (darts as 1.6e9, a matrix order as 2400); "-" where unknown (an older results.json).</summary>
     public static string FormatSize(ComparePoint p) =>
-        p.Size <= 0 ? "-" : p.Workload == PiWorkload.Instance.Name ? p.Size.ToString("0.0#e0", Invariant) : p.Size.ToString(Invariant);
+        p.Size <= 0 ? "-" : p.Size.ToString(WorkloadRegistry.Named(p.Workload).SizeFormat, Invariant);
+
+    /// <summary>The cells of a workload's own fields (<see cref="IWorkload.ResultFields"/>), "-" where the point has none.</summary>
+    public static IEnumerable<string> OwnFieldCells(IWorkload workload, ComparePoint p) =>
+        workload.ResultFields.Select(f => p.OwnFields.TryGetValue(f.Key, out double v) ? v.ToString(f.Format, Invariant) : "-");
+
+    private static string PerWorkerHeading(string unit) => $"{unit}/core";
 
     private static string Format(double? value, string format, string unit) =>
         value is double v ? v.ToString(format, Invariant) + unit : "-";

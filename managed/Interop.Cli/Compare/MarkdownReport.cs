@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Interop.Cli.Workloads;
-using Interop.Cli.Workloads.Pi;
 
 namespace Interop.Cli.Compare;
 
@@ -48,20 +47,23 @@ internal static class MarkdownReport
                 md.AppendLine();
             }
 
-            bool pi = WorkloadRegistry.Named(workload.Key) is PiWorkload;
-            md.AppendLine($"| backend | isa | ranks x threads | {WorkloadRegistry.Named(workload.Key).SizeName} | median s (min-max) | {workload.First().ThroughputUnit} | {(pi ? "darts/s/core" : "% of peak | over dgemm")} | speedup | efficiency | native/managed | verified |");
-            md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |" + (pi ? string.Empty : " --- |"));
+            IWorkload kind = WorkloadRegistry.Named(workload.Key);
+            string[] rates = CompareTables.PerWorkerOrPeakHeadings(kind, workload.First().ThroughputUnit);
+            string[] own = [.. kind.ResultFields.Select(f => f.Heading)];
+            md.AppendLine($"| backend | isa | ranks x threads | {kind.SizeName} | median s (min-max) | {workload.First().ThroughputUnit} | {string.Join(" | ", rates)} | speedup | efficiency | native/managed | {string.Concat(own.Select(h => h + " | "))}verified |");
+            md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |" + string.Concat(Enumerable.Repeat(" --- |", rates.Length - 1 + own.Length)));
             foreach (ComparePoint p in workload)
             {
-                string overDgemm = pi ? string.Empty : $"{PeakText.Over(p.OverDgemm)} | ";
+                string overDgemm = kind.HasPeak ? $"{PeakText.Over(p.OverDgemm)} | " : string.Empty;
+                string ownCells = string.Concat(CompareTables.OwnFieldCells(kind, p).Select(c => c + " | "));
                 md.AppendLine(Invariant,
                     $"| {p.Backend} | {p.Isa} | {CompareSummary.Shape(p)} | {CompareTables.FormatSize(p)} | {p.Stats.Median:F4} ({p.Stats.Min:F4}-{p.Stats.Max:F4}) | " +
                     $"{CompareTables.FormatRate(p.Throughput, p.ThroughputUnit)} | {CompareTables.FormatPerCoreOrPeak(p)} | {overDgemm}" +
                     $"{Format(CompareMetrics.Speedup(run, p), "0.00x")} | {Format(CompareMetrics.Efficiency(run, p), "P0")} | " +
-                    $"{Format(CompareMetrics.OverManaged(run, p), "0.00x")} | {(p.Verified ? "ok" : "FAILED")} {p.Check} |");
+                    $"{Format(CompareMetrics.OverManaged(run, p), "0.00x")} | {ownCells}{(p.Verified ? "ok" : "FAILED")} {p.Check} |");
             }
 
-            if (!pi)
+            if (kind.HasPeak)
             {
                 md.AppendLine();
                 foreach (string line in CompareTables.PeakLines(run, [.. workload]))

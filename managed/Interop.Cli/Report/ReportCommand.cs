@@ -120,7 +120,7 @@ internal static class ReportCommand
         {
             stdout.WriteLine();
             stdout.WriteLine(w.Title);
-            ReportTable.WriteText(stdout, [ReportTable.Header, .. ReportTable.Rows(w)]);
+            ReportTable.WriteText(stdout, [ReportTable.Header(w), .. ReportTable.Rows(w)]);
             stdout.WriteLine($"{char.ToUpperInvariant(w.BaselineText[0])}{w.BaselineText[1..]}.");
             foreach (string line in w.ShapeComparisons())
             {

@@ -3,24 +3,32 @@ using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 using Interop.Cli.Compare;
-using Interop.Cli.Workloads.Pi;
+using Interop.Cli.Workloads;
 
 namespace Interop.Cli.Report;
 
 /// <summary>The table of a report as rows of cells, shared by the console, report.md and report.html.</summary>
 internal static class ReportTable
 {
-    public static readonly string[] Header = ["backend", "isa", "ranks x threads", "run", "host / CPU", "size", "repeats", "median s (min-max)", "throughput", "speedup", "check"];
+    /// <summary>The columns of a workload's merged table: the common ones, with its own fields (<see cref="IWorkload.ResultFields"/>) before "check".</summary>
+    public static string[] Header(ReportWorkload w) =>
+        ["backend", "isa", "ranks x threads", "run", "host / CPU", "size", "repeats", "median s (min-max)", "throughput", "speedup",
+            .. WorkloadRegistry.Named(w.Workload).ResultFields.Select(f => f.Heading), "check"];
 
-    public static IEnumerable<string[]> Rows(ReportWorkload w) => w.Rows.Select(r => new[]
+    public static IEnumerable<string[]> Rows(ReportWorkload w)
     {
-        r.Point.Backend, r.Point.Isa, r.Shape, r.Source.Label, r.Source.Machine,
-        r.Point.Size > 0 ? r.Point.Size.ToString(r.Point.Workload == PiWorkload.Instance.Name ? "0.0e0" : "0", CultureInfo.InvariantCulture) : "?",
-        r.Point.Seconds.Count.ToString(CultureInfo.InvariantCulture),
-        ReportModel.Seconds(r.Point), ReportModel.Rate(r.Point),
-        (ReferenceEquals(r, w.Baseline) ? "1.00x (baseline)" : r.Speedup.ToString("0.00", CultureInfo.InvariantCulture) + "x"),
-        (r.Point.Verified ? "ok " : "FAILED ") + r.Point.Check,
-    });
+        IWorkload workload = WorkloadRegistry.Named(w.Workload);
+        return w.Rows.Select(r => (string[])
+        [
+            r.Point.Backend, r.Point.Isa, r.Shape, r.Source.Label, r.Source.Machine,
+            r.Point.Size > 0 ? r.Point.Size.ToString(workload.ReportSizeFormat, CultureInfo.InvariantCulture) : "?",
+            r.Point.Seconds.Count.ToString(CultureInfo.InvariantCulture),
+            ReportModel.Seconds(r.Point), ReportModel.Rate(r.Point),
+            (ReferenceEquals(r, w.Baseline) ? "1.00x (baseline)" : r.Speedup.ToString("0.00", CultureInfo.InvariantCulture) + "x"),
+            .. CompareTables.OwnFieldCells(workload, r.Point),
+            (r.Point.Verified ? "ok " : "FAILED ") + r.Point.Check,
+        ]);
+    }
 
     public static IEnumerable<string[]> RunRows(ReportModel model) => model.Runs.Select(r => new[]
     {
@@ -89,7 +97,7 @@ internal static class MarkdownReportWriter
                 md.AppendLine();
             }
 
-            Table(md, ReportTable.Header, ReportTable.Rows(w));
+            Table(md, ReportTable.Header(w), ReportTable.Rows(w));
         }
 
         return md.ToString();
@@ -155,7 +163,7 @@ internal static partial class HtmlReport
                 html.AppendLine(InlineSvg(svg, name));
             }
 
-            Table(html, ReportTable.Header, ReportTable.Rows(w));
+            Table(html, ReportTable.Header(w), ReportTable.Rows(w));
         }
 
         html.AppendLine("</body>");

@@ -3,7 +3,6 @@ using System.Reflection;
 using System.Text.Json;
 using Interop.Cli.Compare;
 using Interop.Cli.Workloads;
-using Interop.Cli.Workloads.Pi;
 using Interop.Core;
 
 namespace Interop.Cli.Schema;
@@ -170,11 +169,11 @@ internal static class Documents
         }
     }
 
+    // The common fields here; the workload adds its own (its size key, its check's fields).
     private static MeasuredPoint Point(ComparePoint p, ulong? seed, double? speedup, double? efficiency, double? overManaged)
     {
         TimingStats stats = p.Stats;
-        bool pi = WorkloadRegistry.Named(p.Workload) is PiWorkload;
-        return new MeasuredPoint
+        var common = new MeasuredPoint
         {
             Workload = p.Workload,
             Backend = p.Backend,
@@ -182,8 +181,6 @@ internal static class Documents
             Ranks = p.Ranks,
             Threads = p.Threads,
             Workers = p.Workers,
-            Darts = pi ? p.Size : null,
-            N = pi ? null : checked((int)p.Size),
             Seed = seed,
             Repeats = p.Seconds.Count,
             Seconds = p.Seconds,
@@ -196,8 +193,6 @@ internal static class Documents
             Throughput = Finite(p.Throughput) ?? 0,
             ThroughputUnit = p.ThroughputUnit,
             ThroughputPerWorker = Finite(p.ThroughputPerWorker) ?? 0,
-            DartsPerSecond = pi ? Finite(p.Throughput) : null,
-            Gflops = p.ThroughputUnit == GflopsUnit ? Finite(p.Throughput) : null,
             PeakGflops = Finite(p.PeakGflops),
             PeakSource = p.PeakGflops is null ? null : MeasuredPoint.FmaLimitSource,
             FractionOfPeak = Finite(p.PercentOfPeak / 100),
@@ -209,27 +204,22 @@ internal static class Documents
             OverManaged = Finite(overManaged),
             Verified = p.Verified,
             Check = p.Check,
-            Inside = p.Inside,
-            Estimate = p.Inside is long inside && p.Size > 0 ? 4.0 * inside / p.Size : null,
-            AbsError = p.Inside is long i && p.Size > 0 ? Math.Abs((4.0 * i / p.Size) - Math.PI) : null,
-            Residual = Finite(p.Residual),
-            ResidualThreshold = pi ? null : InvResult.ResidualThreshold,
-            MaxAbsDiffVsLapack = Finite(p.MaxAbsDiffVsLapack),
         };
+        return WorkloadRegistry.Named(p.Workload).ToDocument(common, p);
     }
 
     // Before schema 5 peak_gflops was OpenBLAS's dgemm rate: read as such, it is no limit of the point's path.
-    private static ComparePoint ToComparePoint(MeasuredPoint p, int version) =>
-        new(p.Workload, p.Backend, p.Ranks, p.Threads, p.Seconds, p.WorkPerRun, p.ThroughputUnit, p.Verified, p.Check)
+    // A workload this build does not know keeps the common fields alone: the reader then rejects its name.
+    private static ComparePoint ToComparePoint(MeasuredPoint p, int version)
+    {
+        var common = new ComparePoint(p.Workload, p.Backend, p.Ranks, p.Threads, p.Seconds, p.WorkPerRun, p.ThroughputUnit, p.Verified, p.Check)
         {
             Isa = p.Isa,
-            Size = p.Darts ?? p.N ?? 0,
             PeakGflops = version >= ResultDocument.FmaLimitVersion ? p.PeakGflops : null,
             DgemmGflops = version >= ResultDocument.FmaLimitVersion ? p.DgemmGflops : p.PeakGflops,
-            Inside = p.Inside,
-            Residual = p.Residual,
-            MaxAbsDiffVsLapack = p.MaxAbsDiffVsLapack,
         };
+        return WorkloadRegistry.Find(p.Workload) is IWorkload workload ? workload.FromDocument(common, p) : common;
+    }
 
     // compare keeps its parameters as display pairs (CompareCommand.Parameters); the schema types them.
     private static RunParameters Parameters(IReadOnlyList<KeyValuePair<string, string?>> pairs)

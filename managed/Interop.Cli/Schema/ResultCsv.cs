@@ -1,11 +1,13 @@
 using System.Globalization;
 using System.Text;
+using Interop.Cli.Workloads;
 
 namespace Interop.Cli.Schema;
 
 /// <summary>
 /// A result document as CSV: one tidy row per point (for pandas or a spreadsheet), the columns of
-/// results.csv, the same for pi, inv and compare.
+/// results.csv, the same for a workload's own command and compare. The columns are <see cref="Header"/>
+/// (schema 6's, the same in every file), then the workloads' own columns (<see cref="OwnColumns"/>).
 /// </summary>
 internal static class ResultCsv
 {
@@ -17,12 +19,27 @@ internal static class ResultCsv
         "seconds_median,seconds_min,seconds_max,seconds_ci_lower,seconds_ci_upper,throughput,throughput_unit,throughput_per_worker," +
         "peak_gflops,fraction_of_peak,above_peak,dgemm_gflops,over_dgemm,speedup_vs_managed_serial,efficiency,over_managed,verified,inside,estimate,abs_error,residual,max_abs_diff_vs_lapack,check";
 
+    /// <summary>
+    /// The columns after <see cref="Header"/>: for each workload with points in <paramref name="doc"/>, in the
+    /// registry's order, its size (<see cref="IWorkload.SizeName"/>) and its own fields (<see cref="IWorkload.ResultFields"/>),
+    /// each column once and none already in <see cref="Header"/> (so none for pi and inv, whose are there).
+    /// A row leaves the columns of other workloads empty.
+    /// </summary>
+    public static IReadOnlyList<string> OwnColumns(ResultDocument doc)
+    {
+        string[] today = Header.Split(',');
+        return [.. WorkloadRegistry.All.Where(w => doc.Points.Any(p => p.Workload == w.Name))
+            .SelectMany(w => (string[])[w.SizeName, .. w.ResultFields.Select(f => f.Key)])
+            .Where(c => !today.Contains(c)).Distinct()];
+    }
+
     /// <summary>One row per point of <paramref name="doc"/>, with its provenance in every row.</summary>
     public static string Write(ResultDocument doc)
     {
         Provenance who = doc.Provenance;
+        IReadOnlyList<string> own = OwnColumns(doc);
         var csv = new StringBuilder();
-        csv.AppendLine(Header);
+        csv.AppendLine(string.Join(',', [Header, .. own]));
         foreach (MeasuredPoint p in doc.Points)
         {
             string[] cells =
@@ -36,6 +53,7 @@ internal static class ResultCsv
                 Optional(p.DgemmGflops), Optional(p.OverDgemm), Optional(p.SpeedupVsManagedSerial), Optional(p.Efficiency), Optional(p.OverManaged),
                 Flag(p.Verified), Optional(p.Inside), Optional(p.Estimate), Optional(p.AbsError), Optional(p.Residual),
                 Optional(p.MaxAbsDiffVsLapack), p.Check,
+                .. own.Select(c => OwnFieldsJson.Integer(p, c) is long whole ? Optional(whole) : Optional(OwnFieldsJson.Number(p, c))),
             ];
             csv.AppendLine(string.Join(',', cells.Select(Quote)));
         }

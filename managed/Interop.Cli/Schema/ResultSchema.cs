@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Interop.Cli.Schema;
@@ -25,7 +26,7 @@ internal sealed record ResultDocument
 
     public int SchemaVersion { get; init; } = CurrentVersion;
 
-    /// <summary>"pi", "inv" or "compare": the command that wrote the document.</summary>
+    /// <summary>The command that wrote the document: a workload's name (its own command) or "compare".</summary>
     public required string Kind { get; init; }
 
     public required Provenance Provenance { get; init; }
@@ -323,6 +324,14 @@ internal sealed record MeasuredPoint
 
     public double? MpiSeconds { get; init; }
 
+    /// <summary>
+    /// A workload's own keys beyond the ones above (its size and fields, <see cref="Workloads.IWorkload.ResultFields"/>),
+    /// written after them in its order; null (nothing written) for pi and inv, whose fields are keys above.
+    /// </summary>
+    /// <remarks>Settable, not init: System.Text.Json fills extension data only through a setter.</remarks>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? OwnFields { get; set; }
+
     public bool Equals(MeasuredPoint? other) =>
         other is not null && Workload == other.Workload && Backend == other.Backend && Isa == other.Isa && Ranks == other.Ranks &&
         Threads == other.Threads && Workers == other.Workers && Darts == other.Darts && N == other.N && Seed == other.Seed &&
@@ -335,7 +344,8 @@ internal sealed record MeasuredPoint
         Efficiency == other.Efficiency && OverManaged == other.OverManaged && Verified == other.Verified && Check == other.Check &&
         Inside == other.Inside && Estimate == other.Estimate && AbsError == other.AbsError && Residual == other.Residual &&
         ResidualThreshold == other.ResidualThreshold && MaxAbsDiffVsLapack == other.MaxAbsDiffVsLapack && CheckSeconds == other.CheckSeconds &&
-        SchemaEquality.Same(RankComputeSeconds, other.RankComputeSeconds) && LoadImbalance == other.LoadImbalance && MpiSeconds == other.MpiSeconds;
+        SchemaEquality.Same(RankComputeSeconds, other.RankComputeSeconds) && LoadImbalance == other.LoadImbalance && MpiSeconds == other.MpiSeconds &&
+        SchemaEquality.Same(OwnFields, other.OwnFields);
 
     public override int GetHashCode() => HashCode.Combine(Workload, Backend, Isa, Ranks, Threads, SecondsMedian);
 }
@@ -345,6 +355,10 @@ internal static class SchemaEquality
 {
     public static bool Same<T>(IReadOnlyList<T>? a, IReadOnlyList<T>? b) =>
         a is null ? b is null : b is not null && a.SequenceEqual(b);
+
+    /// <summary>Same keys, each with the same JSON text.</summary>
+    public static bool Same(IReadOnlyDictionary<string, JsonElement>? a, IReadOnlyDictionary<string, JsonElement>? b) =>
+        (a?.Count ?? 0) == (b?.Count ?? 0) && (a is null || a.All(p => b!.TryGetValue(p.Key, out JsonElement v) && v.GetRawText() == p.Value.GetRawText()));
 
     public static bool Same(IReadOnlyDictionary<string, string?> a, IReadOnlyDictionary<string, string?> b) =>
         a.Count == b.Count && a.All(p => b.TryGetValue(p.Key, out string? v) && v == p.Value);

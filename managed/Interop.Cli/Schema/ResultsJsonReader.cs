@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Interop.Cli.Compare;
 using Interop.Cli.Workloads;
-using Interop.Cli.Workloads.Pi;
 using Interop.Core;
 
 namespace Interop.Cli.Schema;
@@ -143,6 +142,16 @@ internal static partial class ResultsJsonReader
             NotNull(path, $"{at}.seconds", p.Seconds);
             NotNull(path, $"{at}.throughput_unit", p.ThroughputUnit);
             NotNull(path, $"{at}.check", p.Check);
+            if (WorkloadRegistry.Find(p.Workload) is IWorkload workload)
+            {
+                foreach (string key in (string[])[workload.SizeName, .. workload.ResultFields.Select(f => f.Key)])
+                {
+                    if (OwnFieldsJson.NotANumber(p, key) is JsonElement value)
+                    {
+                        throw Field(path, $"{at}.{key}", $"is {Kind(value)}, not a number");
+                    }
+                }
+            }
         }
 
         return Documents.ToCompare(document);
@@ -284,7 +293,7 @@ internal static partial class ResultsJsonReader
             throw Field(path, $"{at}.work_per_run", $"is {Show(p.WorkPerRun)}: the work of a run is positive");
         }
 
-        // The work of a run follows from its size: darts (pi), 2n^3 / 1e9 GFLOP (inv).
+        // The work of a run follows from its size, as the workload counts it (darts; 2n^3 / 1e9 GFLOP).
         double work = workload.WorkPerRun(p.Size);
         if (p.Size > 0 && Math.Abs(p.WorkPerRun - work) > 1e-6 * work)
         {
@@ -303,19 +312,9 @@ internal static partial class ResultsJsonReader
 
         CheckRate(p.PeakGflops, $"{at}.peak_gflops", path);
         CheckRate(p.DgemmGflops, $"{at}.dgemm_gflops", path);
-        if (p.Residual is double r && (double.IsNaN(r) || r < 0))
+        if (workload.CheckFields(p) is (string field, string problem))
         {
-            throw Field(path, $"{at}.residual", $"is {Show(r)}: a residual is not negative");
-        }
-
-        if (p.MaxAbsDiffVsLapack is double d && (double.IsNaN(d) || d < 0))
-        {
-            throw Field(path, $"{at}.max_abs_diff_vs_lapack", $"is {Show(d)}: a difference is not negative");
-        }
-
-        if (workload is PiWorkload && p.Inside is long inside && (inside < 0 || (p.Size > 0 && inside > p.Size)))
-        {
-            throw Field(path, $"{at}.inside", $"is {inside.ToString(Invariant)}: not between 0 and the darts thrown");
+            throw Field(path, $"{at}.{field}", problem);
         }
 
         // Each value may be fine and their quotient still overflow (1e300 darts in 1e-300 s).

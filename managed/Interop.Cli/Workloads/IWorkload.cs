@@ -1,5 +1,7 @@
+using System.Globalization;
 using Interop.Cli.Compare;
 using Interop.Cli.Jobs;
+using Interop.Cli.Schema;
 using Interop.Core;
 
 namespace Interop.Cli.Workloads;
@@ -109,4 +111,83 @@ internal interface IWorkload
     /// names them); values null while the size is being calibrated.
     /// </summary>
     IEnumerable<KeyValuePair<string, string?>> SizeParameters(ChosenSize? size);
+
+    // Result fields and columns
+    // Defaults are what a new workload wants: its size and own fields (ResultFields) in the point's
+    // own keys, no peak columns. pi and inv override them to keep schema 6's keys and tables.
+
+    /// <summary>
+    /// The point's fields beyond the common ones (JSON keys after the common keys, results.csv columns after
+    /// today's, table columns before "check"), in that order. Empty for pi and inv, whose fields are schema
+    /// 6's own keys (<see cref="ToDocument"/>).
+    /// </summary>
+    IReadOnlyList<ResultField> ResultFields => [];
+
+    /// <summary>
+    /// How compare's tables and sentences print its throughput: a .NET format ("0.00e0": darts/s as 1.26e9), or
+    /// null for <see cref="Units.Rate"/>'s three significant digits (29.7).
+    /// </summary>
+    string? RateFormat => null;
+
+    /// <summary>How report's merged table prints its throughput: "0.00e0" (2.26e9), "0.0" (48.8).</summary>
+    string ReportRateFormat => "0.00e0";
+
+    /// <summary>How compare's tables print a size: "0.0#e0" (darts as 1.5e9), "0" (an order as 2400).</summary>
+    string SizeFormat => "0";
+
+    /// <summary>How report's merged table prints a size (a narrower column than compare's).</summary>
+    string ReportSizeFormat => SizeFormat;
+
+    /// <summary>
+    /// Whether its points are held against the FMA limit of their path: tables show "% of peak" and "over
+    /// dgemm" and the peak lines under them; otherwise they show the throughput per worker.
+    /// </summary>
+    bool HasPeak => false;
+
+    /// <summary>The matrix order OpenBLAS's dgemm ran at for the dgemm_gflops of a point of size <paramref name="size"/> (with <see cref="HasPeak"/>).</summary>
+    long DgemmOrder(long size) => size;
+
+    /// <summary>The heading of its compare table: by default the title and the size of its first point.</summary>
+    string TableTitle(IReadOnlyList<ComparePoint> points) =>
+        string.Create(CultureInfo.InvariantCulture, $"{Title}, {SizeName} = {points[0].Size}");
+
+    /// <summary>The title of its charts: by default the title and every size its points ran (else the run's parameter).</summary>
+    string ChartTitle(IReadOnlyList<ComparePoint> points, IReadOnlyList<KeyValuePair<string, string?>> parameters)
+    {
+        long[] sizes = [.. points.Select(p => p.Size).Where(s => s > 0).Distinct().Order()];
+        string text = sizes.Length > 0 ? string.Join(", ", sizes.Select(s => s.ToString(CultureInfo.InvariantCulture)))
+            : parameters.FirstOrDefault(p => p.Key == SizeName).Value ?? "?";
+        return $"{Title}, {SizeText(text)}";
+    }
+
+    /// <summary>
+    /// The line under its compare table when <paramref name="everyRank"/> (backends that ran on every rank)
+    /// ran beside backends on rank 0 alone; null: no line.
+    /// </summary>
+    string? MixedRanksNote(IEnumerable<string> everyRank) => null;
+
+    /// <summary>
+    /// <paramref name="common"/> (a point of results.json with the common fields filled) with this workload's
+    /// own: by default its size under <see cref="SizeName"/> and each of <see cref="ResultFields"/> that
+    /// <paramref name="p"/> holds, after the common keys.
+    /// </summary>
+    MeasuredPoint ToDocument(MeasuredPoint common, ComparePoint p) =>
+        common with { OwnFields = OwnFieldsJson.Write(SizeName, p.Size, [.. ResultFields.Where(f => p.OwnFields.ContainsKey(f.Key)).Select(f => new KeyValuePair<string, double>(f.Key, p.OwnFields[f.Key]))]) };
+
+    /// <summary>
+    /// <paramref name="common"/> (a compare point read from results.json with the common fields filled) with
+    /// this workload's own fields from <paramref name="document"/>: by default its size and <see cref="ResultFields"/>.
+    /// </summary>
+    ComparePoint FromDocument(ComparePoint common, MeasuredPoint document) =>
+        common with
+        {
+            Size = OwnFieldsJson.Integer(document, SizeName) ?? 0,
+            OwnFields = ResultFields.Where(f => OwnFieldsJson.Number(document, f.Key) is not null).ToDictionary(f => f.Key, f => OwnFieldsJson.Number(document, f.Key)!.Value),
+        };
+
+    /// <summary>
+    /// The first of its own fields of <paramref name="p"/> (read from a file) that makes no sense, as the field
+    /// and the problem ("inside", "is -1: ..."); null when all do.
+    /// </summary>
+    (string Field, string Problem)? CheckFields(ComparePoint p) => null;
 }

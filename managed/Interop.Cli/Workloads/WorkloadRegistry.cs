@@ -9,8 +9,50 @@ namespace Interop.Cli.Workloads;
 /// </summary>
 internal static class WorkloadRegistry
 {
-    /// <summary>The workloads, in table order.</summary>
-    public static IReadOnlyList<IWorkload> All { get; } = [PiWorkload.Instance, InvWorkload.Instance];
+    // The driver's own workloads: the list Native AOT keeps whole.
+    private static readonly IReadOnlyList<IWorkload> Builtin = [PiWorkload.Instance, InvWorkload.Instance];
+
+    private static readonly Lock Gate = new();
+
+    /// <summary>The workloads, in table order: the driver's own, then any a test registered.</summary>
+    public static IReadOnlyList<IWorkload> All { get; private set; } = Builtin;
+
+    /// <summary>
+    /// Adds <paramref name="workload"/> after the others until the returned object is disposed: for a test
+    /// (`using var _ = WorkloadRegistry.Register(fake);`), which shows that compare, report and the schema
+    /// take a workload they were not written for. The driver itself registers none.
+    /// </summary>
+    public static IDisposable Register(IWorkload workload)
+    {
+        lock (Gate)
+        {
+            if (Find(workload.Name) is not null)
+            {
+                throw new ArgumentException($"a workload called '{workload.Name}' is registered already", nameof(workload));
+            }
+
+            All = [.. All, workload];
+        }
+
+        return new Registration(workload);
+    }
+
+    private sealed class Registration(IWorkload workload) : IDisposable
+    {
+        private bool disposed;
+
+        public void Dispose()
+        {
+            lock (Gate)
+            {
+                if (!disposed)
+                {
+                    All = [.. All.Where(w => !ReferenceEquals(w, workload))];
+                    disposed = true;
+                }
+            }
+        }
+    }
 
     /// <summary>The workload called <paramref name="name"/>, or null when none is.</summary>
     public static IWorkload? Find(string? name) => All.FirstOrDefault(w => w.Name == name);

@@ -2,6 +2,7 @@ using System.Globalization;
 using Interop.Backends;
 using Interop.Cli.Compare;
 using Interop.Cli.Jobs;
+using Interop.Cli.Schema;
 using Interop.Core;
 using Interop.Mpi;
 
@@ -83,4 +84,42 @@ internal sealed class InvWorkload : IWorkload
 
     /// <summary>n alone: every inversion point, the serial baseline's too, inverts the same matrix.</summary>
     public IEnumerable<KeyValuePair<string, string?>> SizeParameters(ChosenSize? size) => [new(SizeName, size?.Size.ToString(CultureInfo.InvariantCulture))];
+
+    // Result fields and columns
+
+    /// <summary>GFLOP/s as 48.8 in report's table.</summary>
+    public string ReportRateFormat => "0.0";
+
+    /// <summary>An inversion is held against the FMA limit of its path (and OpenBLAS's dgemm).</summary>
+    public bool HasPeak => true;
+
+    /// <summary>dgemm's rate is measured at the inversion's order, up to <see cref="InvBench.MaxDgemmOrder"/>.</summary>
+    public long DgemmOrder(long size) => Math.Min(size, InvBench.MaxDgemmOrder);
+
+    /// <summary>Said when distributed backends ran beside those on rank 0 alone, so that "% of peak" reads per rank.</summary>
+    public string? MixedRanksNote(IEnumerable<string> everyRank) =>
+        $"ranks: {string.Join(", ", everyRank)} ran on every rank, the other inversion backends on rank 0 alone (1 x threads); % of peak is per rank";
+
+    /// <summary>Schema 6's keys: n, gflops, the scaled residual, its threshold and the difference from LAPACK's inverse.</summary>
+    public MeasuredPoint ToDocument(MeasuredPoint common, ComparePoint p) =>
+        common with
+        {
+            N = checked((int)p.Size),
+            Gflops = Documents.Finite(p.Throughput),
+            Residual = Documents.Finite(p.Residual),
+            ResidualThreshold = InvResult.ResidualThreshold,
+            MaxAbsDiffVsLapack = Documents.Finite(p.MaxAbsDiffVsLapack),
+        };
+
+    /// <summary>Its order and check from schema 6's keys (an older file's point may name its size darts: read as before).</summary>
+    public ComparePoint FromDocument(ComparePoint common, MeasuredPoint document) =>
+        common with { Size = document.Darts ?? document.N ?? 0, Residual = document.Residual, MaxAbsDiffVsLapack = document.MaxAbsDiffVsLapack };
+
+    /// <summary>A residual and a difference are not negative.</summary>
+    public (string Field, string Problem)? CheckFields(ComparePoint p) =>
+        p.Residual is double r && (double.IsNaN(r) || r < 0) ? ("residual", $"is {Show(r)}: a residual is not negative")
+        : p.MaxAbsDiffVsLapack is double d && (double.IsNaN(d) || d < 0) ? ("max_abs_diff_vs_lapack", $"is {Show(d)}: a difference is not negative")
+        : null;
+
+    private static string Show(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
 }

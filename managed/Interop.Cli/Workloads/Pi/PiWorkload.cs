@@ -2,6 +2,7 @@ using System.Globalization;
 using Interop.Backends;
 using Interop.Cli.Compare;
 using Interop.Cli.Jobs;
+using Interop.Cli.Schema;
 using Interop.Core;
 
 namespace Interop.Cli.Workloads.Pi;
@@ -78,4 +79,49 @@ internal sealed class PiWorkload : IWorkload
         new(SizeName, size?.Size.ToString(CultureInfo.InvariantCulture)),
         new($"{SizeName}_serial_baseline", size?.SerialSize.ToString(CultureInfo.InvariantCulture)),
     ];
+
+    // Result fields and columns
+
+    /// <summary>Darts per second as 1.26e9.</summary>
+    public string? RateFormat => "0.00e0";
+
+    /// <summary>Darts as 1.5e9 in compare's tables.</summary>
+    public string SizeFormat => "0.0#e0";
+
+    /// <summary>Darts as 1.5e9 in report's narrower column.</summary>
+    public string ReportSizeFormat => "0.0e0";
+
+    /// <summary>Its rows may throw different numbers of darts (the serial baseline fewer), so the table's title names none.</summary>
+    public string TableTitle(IReadOnlyList<ComparePoint> points) => Title;
+
+    /// <summary>"Monte Carlo pi, 1,500,000,000 darts (managed-serial 280,000,000)": the most darts, and the rows that threw fewer.</summary>
+    public string ChartTitle(IReadOnlyList<ComparePoint> points, IReadOnlyList<KeyValuePair<string, string?>> parameters)
+    {
+        CultureInfo invariant = CultureInfo.InvariantCulture;
+        long[] sizes = [.. points.Select(p => p.Size).Where(s => s > 0).Distinct().Order()];
+        long darts = sizes.Length > 0 ? sizes[^1] : long.TryParse(parameters.FirstOrDefault(p => p.Key == SizeName).Value, NumberStyles.Integer, invariant, out long d) ? d : 0;
+        string[] fewer = [.. points.Where(p => p.Size > 0 && p.Size < darts).Select(p => $"{p.Backend} {p.Size.ToString("N0", invariant)}").Distinct()];
+        return $"{Title}, {(darts > 0 ? darts.ToString("N0", invariant) : "?")} darts" + (fewer.Length > 0 ? $" ({string.Join(", ", fewer)})" : string.Empty);
+    }
+
+    /// <summary>Schema 6's keys: darts, darts_per_second, inside and the estimate it gives (4 inside / darts) and its error.</summary>
+    public MeasuredPoint ToDocument(MeasuredPoint common, ComparePoint p) =>
+        common with
+        {
+            Darts = p.Size,
+            DartsPerSecond = Documents.Finite(p.Throughput),
+            Inside = p.Inside,
+            Estimate = p.Inside is long inside && p.Size > 0 ? 4.0 * inside / p.Size : null,
+            AbsError = p.Inside is long i && p.Size > 0 ? Math.Abs((4.0 * i / p.Size) - Math.PI) : null,
+        };
+
+    /// <summary>Its size and count from schema 6's keys (an older file's point may name its size n: read as before).</summary>
+    public ComparePoint FromDocument(ComparePoint common, MeasuredPoint document) =>
+        common with { Size = document.Darts ?? document.N ?? 0, Inside = document.Inside };
+
+    /// <summary>A count inside is at least 0 and at most the darts thrown.</summary>
+    public (string Field, string Problem)? CheckFields(ComparePoint p) =>
+        p.Inside is long inside && (inside < 0 || (p.Size > 0 && inside > p.Size))
+            ? ("inside", $"is {inside.ToString(CultureInfo.InvariantCulture)}: not between 0 and the darts thrown")
+            : null;
 }
