@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Interop.Backends;
 using Interop.Cli.Compare;
+using Interop.Cli.Jobs;
 using Interop.Cli.Report;
 using Interop.Cli.Schema;
 using Interop.Cli.Workloads;
@@ -193,5 +194,28 @@ public sealed class WorkloadDiscoveryTests : TempFolderTest
         public Isa PathOf(IBackend backend) => Isa.Scalar;
 
         public bool OnEveryRank(IBackend backend) => false;
+
+        // Measuring and calibrating: these tests hand compare's writers measured points; none is measured.
+        public IReadOnlyList<IBackend> CatalogBackends => [];
+
+        public IReadOnlyList<IBackend> SelectBackends(BackendSelection selection) => [];
+
+        public bool NeedsMpi(IBackend backend) => false;
+
+        public ICompareSizeOption CreateCompareSizeOption() => throw new NotSupportedException("the stencil workload has no command line");
+
+        public double BudgetWeight => 1;
+
+        public ISizeCalibration Probe(IJob job, ComparePlan plan) => throw new NotSupportedException("the stencil workload is never calibrated");
+
+        public IPointMeasurer Measurer(IJob job, ComparePlan plan, CompareSizes sizes) => throw new NotSupportedException("the stencil workload is never measured");
+
+        public IReadOnlyList<ComparePoint> Settle(IReadOnlyList<ComparePoint> points) => points;
+
+        public string PlannedText(long? size) => $"stencil with {size} cells";
+
+        public string ChosenText(ChosenSize size) => $"stencil with {size.Size} cells";
+
+        public IEnumerable<KeyValuePair<string, string?>> SizeParameters(ChosenSize? size) => [new(SizeName, size?.Size.ToString(System.Globalization.CultureInfo.InvariantCulture))];
     }
 }
