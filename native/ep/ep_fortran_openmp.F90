@@ -8,7 +8,7 @@
 ! product modulo 2**46. Compiled with -ffp-contract=off: no fused multiply-add, as in NPB.
 !
 ! The scalar path is NPB's loop, pair by pair. The vector paths keep one generator state per lane
-! (4 lanes on AVX2, 8 on AVX-512, as the C kernel), each stepping by a**(2 lanes), and gfortran
+! (8 lanes on AVX2, 16 on AVX-512, as the C kernel), each stepping by a**(2 lanes), and gfortran
 ! vectorizes the lane loop, log included (glibc's math-vector-fortran.h, which gfortran reads on
 ! its own, declares libmvec's vector log); the sums are per-lane partials added in lane order at
 ! the end of a batch, as the C kernel's.
@@ -27,10 +27,11 @@ module interop_ep_fortran
   integer, parameter :: annuli = 10
   ! The histogram's slots beside annuli 0..9: a pair past annulus 9 (a failure), a rejected pair.
   integer, parameter :: past_annuli = annuli, rejected = annuli + 1
+  ! The C kernel's lanes (ep_c_kernel.c: two vectors of 8 or 4 pairs), so that both sum alike.
 #if INTEROP_ISA_LEVEL == 3
-  integer, parameter :: lanes = 8
+  integer, parameter :: lanes = 16
 #elif INTEROP_ISA_LEVEL == 2
-  integer, parameter :: lanes = 4
+  integer, parameter :: lanes = 8
 #endif
 
 contains
@@ -79,6 +80,7 @@ contains
     integer(c_int64_t) :: x(lanes), step, first, second
     real(c_double) :: sx(lanes), sy(lanes), ax(lanes), ay(lanes)
     real(c_double) :: dx1(chunk), dx2(chunk), dt3(chunk), dt4(chunk), dm(chunk)
+    integer(c_int64_t) :: interleaved(0:rejected, 0:3)
     logical :: accepted
     integer :: c, g, i, j, l
 
@@ -90,6 +92,7 @@ contains
     sy = 0
     ax = 0
     ay = 0
+    interleaved = 0
     do c = 1, int(batch_pairs) / chunk
       ! The deviates: lane j's state steps over pairs j, j + lanes, ... of the batch.
       do g = 0, chunk / lanes - 1
@@ -104,7 +107,7 @@ contains
       end do
       ! Every pair's log, a rejected pair's t1 in (1, 2] included: branch-free, so that gfortran
       ! vectorizes it with libmvec's log. A rejected pair's t3, t4 are 0 and its m is -1.
-      !$omp simd private(t1, t2, t3, t4, accepted)
+      !$omp simd private(t1, t2, t3, t4, m, accepted)
       do i = 1, chunk
         t1 = dx1(i) * dx1(i) + dx2(i) * dx2(i)
         accepted = t1 <= 1.0_c_double
@@ -113,8 +116,11 @@ contains
         t4 = merge(dx2(i) * t2, 0.0_c_double, accepted)
         dt3(i) = t3
         dt4(i) = t4
-        ! merge rather than max, whose NaN rule gfortran writes as a branch on AVX2.
-        dm(i) = merge(merge(abs(t3), abs(t4), abs(t3) > abs(t4)), -1.0_c_double, accepted)
+        ! The pair's histogram slot, as a double that converts to it: the annulus, past_annuli for
+        ! 10 and beyond (m < annuli is false for a NaN too), rejected.
+        m = merge(abs(t3), abs(t4), abs(t3) > abs(t4))
+        m = merge(m, real(past_annuli, c_double), m < annuli)
+        dm(i) = merge(m, real(rejected, c_double), accepted)
       end do
       ! Per-lane partial sums, each lane's pairs in order (a rejected pair adds +0).
       do g = 0, chunk / lanes - 1
@@ -126,18 +132,16 @@ contains
           ay(j) = ay(j) + abs(dt4(g * lanes + j))
         end do
       end do
-      do i = 1, chunk
-        m = dm(i)
-        if (m < 0) then
-          l = rejected
-        else if (m < annuli) then
-          l = int(m)
-        else
-          l = past_annuli ! 10 and beyond, or a NaN
-        end if
-        histogram(l) = histogram(l) + 1
+      ! Branch-free, into four histograms in turn, so that pairs of one annulus in a row do not wait
+      ! on each other's increment.
+      do i = 1, chunk, 4
+        do j = 0, 3
+          l = int(dm(i + j))
+          interleaved(l, j) = interleaved(l, j) + 1
+        end do
       end do
     end do
+    histogram = histogram + sum(interleaved, dim=2)
     ! The lanes in order: the same fixed reduction as the C kernel's.
     sums = 0
     do j = 1, lanes
