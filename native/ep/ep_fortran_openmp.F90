@@ -68,12 +68,32 @@ contains
 #endif
   end function deviate
 
+#if INTEROP_ISA_LEVEL >= 2
+  ! A pair's t3, t4 and histogram slot, written as a double that converts to it (the annulus;
+  ! past_annuli for 10 and beyond, and for a NaN, since m < annuli is false then; rejected), with no
+  ! branch: a rejected pair's t3 and t4 are 0.
+  elemental subroutine gaussian(x1, x2, t3, t4, slot)
+    real(c_double), intent(in) :: x1, x2
+    real(c_double), intent(out) :: t3, t4, slot
+    real(c_double) :: t1, t2, m
+    logical :: accepted
+    t1 = x1 * x1 + x2 * x2
+    accepted = t1 <= 1.0_c_double
+    t2 = sqrt(-2.0_c_double * log(t1) / t1)
+    t3 = merge(x1 * t2, 0.0_c_double, accepted)
+    t4 = merge(x2 * t2, 0.0_c_double, accepted)
+    ! merge rather than max, whose NaN rule gfortran writes as a branch.
+    m = merge(abs(t3), abs(t4), abs(t3) > abs(t4))
+    m = merge(m, real(past_annuli, c_double), m < annuli)
+    slot = merge(m, real(rejected, c_double), accepted)
+  end subroutine gaussian
+#endif
+
   ! One batch from state `start`: its sums (Σt3, Σt4, Σ|t3|, Σ|t4|) and its pairs added to histogram.
   subroutine batch(start, sums, histogram)
     integer(c_int64_t), intent(in) :: start
     real(c_double), intent(out) :: sums(4)
     integer(c_int64_t), intent(inout) :: histogram(0:rejected)
-    real(c_double) :: t1, t2, t3, t4, m
 #if INTEROP_ISA_LEVEL >= 2
     ! Pairs per chunk: the chunk's deviates, results and annuli stay in the L1 cache between the loops.
     integer, parameter :: chunk = 1024
@@ -81,7 +101,6 @@ contains
     real(c_double) :: sx(lanes), sy(lanes), ax(lanes), ay(lanes)
     real(c_double) :: dx1(chunk), dx2(chunk), dt3(chunk), dt4(chunk), dm(chunk)
     integer(c_int64_t) :: interleaved(0:rejected, 0:3)
-    logical :: accepted
     integer :: c, g, i, j, l
 
     step = power(multiplier, int(2 * lanes, c_int64_t))
@@ -106,21 +125,13 @@ contains
         end do
       end do
       ! Every pair's log, a rejected pair's t1 in (1, 2] included: branch-free, so that gfortran
-      ! vectorizes it with libmvec's log. A rejected pair's t3, t4 are 0 and its m is -1.
-      !$omp simd private(t1, t2, t3, t4, m, accepted)
-      do i = 1, chunk
-        t1 = dx1(i) * dx1(i) + dx2(i) * dx2(i)
-        accepted = t1 <= 1.0_c_double
-        t2 = sqrt(-2.0_c_double * log(t1) / t1)
-        t3 = merge(dx1(i) * t2, 0.0_c_double, accepted)
-        t4 = merge(dx2(i) * t2, 0.0_c_double, accepted)
-        dt3(i) = t3
-        dt4(i) = t4
-        ! The pair's histogram slot, as a double that converts to it: the annulus, past_annuli for
-        ! 10 and beyond (m < annuli is false for a NaN too), rejected.
-        m = merge(abs(t3), abs(t4), abs(t3) > abs(t4))
-        m = merge(m, real(past_annuli, c_double), m < annuli)
-        dm(i) = merge(m, real(rejected, c_double), accepted)
+      ! vectorizes it with libmvec's log. Two halves of the chunk per iteration: two independent
+      ! log, divide and square-root chains in flight, as in the C kernel.
+      !$omp simd
+      do i = 1, chunk / 2
+        call gaussian(dx1(i), dx2(i), dt3(i), dt4(i), dm(i))
+        call gaussian(dx1(i + chunk / 2), dx2(i + chunk / 2), dt3(i + chunk / 2), dt4(i + chunk / 2), &
+                      dm(i + chunk / 2))
       end do
       ! Per-lane partial sums, each lane's pairs in order (a rejected pair adds +0).
       do g = 0, chunk / lanes - 1
@@ -151,7 +162,7 @@ contains
       sums(4) = sums(4) + ay(j)
     end do
 #else
-    real(c_double) :: x1, x2
+    real(c_double) :: x1, x2, t1, t2, t3, t4, m
     integer(c_int64_t) :: x, pair
     integer :: l
 
