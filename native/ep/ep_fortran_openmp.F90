@@ -7,11 +7,12 @@
 ! on wrapping signed overflow (-fwrapv, native/ep/CMakeLists.txt), and masking them to 46 bits is the
 ! product modulo 2**46. Compiled with -ffp-contract=off: no fused multiply-add, as in NPB.
 !
-! The scalar path is NPB's loop, pair by pair. The vector paths keep one generator state per lane
-! (8 lanes on AVX2, 16 on AVX-512, as the C kernel), each stepping by a**(2 lanes), and gfortran
-! vectorizes the lane loop, log included (glibc's math-vector-fortran.h, which gfortran reads on
-! its own, declares libmvec's vector log); the sums are per-lane partials added in lane order at
-! the end of a batch, as the C kernel's.
+! The scalar path is NPB's loop, pair by pair. The vector paths work in chunks of pairs: one
+! generator state per lane (8 lanes on AVX2, 16 on AVX-512, as the C kernel) stepping by
+! a**(2 lanes), then the chunk's pairs in a branch-free loop that gfortran vectorizes, log included
+! (glibc's math-vector-fortran.h, which gfortran reads on its own, declares libmvec's vector log;
+! -fno-trapping-math lets GCC 12 blend the merges on AVX2); the sums are per-lane partials added in
+! lane order at the end of a batch, as the C kernel's, so both give the same sums to the bit.
 module interop_ep_fortran
   use, intrinsic :: iso_c_binding, only: c_int32_t, c_int64_t, c_double, c_ptr, c_associated, c_f_pointer
   use omp_lib, only: omp_get_num_threads, omp_get_thread_num
