@@ -70,12 +70,13 @@ contains
   end function deviate
 
 #if INTEROP_ISA_LEVEL >= 2
-  ! A pair's t3, t4 and histogram slot, written as a double that converts to it (the annulus;
-  ! past_annuli for 10 and beyond, and for a NaN, since m < annuli is false then; rejected), with no
-  ! branch: a rejected pair's t3 and t4 are 0.
+  ! A pair's t3, t4 and histogram slot (the annulus; past_annuli for 10 and beyond, and for a NaN,
+  ! since m < annuli is false then; rejected), with no branch: a rejected pair's t3 and t4 are 0.
+  ! The slot is converted from a double clamped to 0 .. rejected.
   elemental subroutine gaussian(x1, x2, t3, t4, slot)
     real(c_double), intent(in) :: x1, x2
-    real(c_double), intent(out) :: t3, t4, slot
+    real(c_double), intent(out) :: t3, t4
+    integer, intent(out) :: slot
     real(c_double) :: t1, t2, m
     logical :: accepted
     t1 = x1 * x1 + x2 * x2
@@ -86,7 +87,7 @@ contains
     ! merge rather than max, whose NaN rule gfortran writes as a branch.
     m = merge(abs(t3), abs(t4), abs(t3) > abs(t4))
     m = merge(m, real(past_annuli, c_double), m < annuli)
-    slot = merge(m, real(rejected, c_double), accepted)
+    slot = int(merge(m, real(rejected, c_double), accepted))
   end subroutine gaussian
 #endif
 
@@ -100,7 +101,8 @@ contains
     integer, parameter :: chunk = 1024
     integer(c_int64_t) :: x(lanes), step, first, second
     real(c_double) :: sx(lanes), sy(lanes), ax(lanes), ay(lanes)
-    real(c_double) :: dx1(chunk), dx2(chunk), dt3(chunk), dt4(chunk), dm(chunk)
+    real(c_double) :: dx1(chunk), dx2(chunk), dt3(chunk), dt4(chunk)
+    integer :: slot(chunk)
     integer(c_int64_t) :: interleaved(0:rejected, 0:3)
     integer :: c, g, i, j, l
 
@@ -130,9 +132,9 @@ contains
       ! log, divide and square-root chains in flight, as in the C kernel.
       !$omp simd
       do i = 1, chunk / 2
-        call gaussian(dx1(i), dx2(i), dt3(i), dt4(i), dm(i))
+        call gaussian(dx1(i), dx2(i), dt3(i), dt4(i), slot(i))
         call gaussian(dx1(i + chunk / 2), dx2(i + chunk / 2), dt3(i + chunk / 2), dt4(i + chunk / 2), &
-                      dm(i + chunk / 2))
+                      slot(i + chunk / 2))
       end do
       ! Per-lane partial sums, each lane's pairs in order (a rejected pair adds +0).
       do g = 0, chunk / lanes - 1
@@ -148,7 +150,7 @@ contains
       ! on each other's increment.
       do i = 1, chunk, 4
         do j = 0, 3
-          l = int(dm(i + j))
+          l = slot(i + j)
           interleaved(l, j) = interleaved(l, j) + 1
         end do
       end do
