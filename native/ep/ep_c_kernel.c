@@ -13,8 +13,8 @@
 #include <immintrin.h>
 #endif
 
-/* The annulus of a pair, EP_PAST_ANNULI for 10 and beyond (and a NaN, which a rejected pair may
- * have): m is clamped before the conversion, which is undefined past int's range. */
+/* The annulus of an accepted pair, EP_PAST_ANNULI for 10 and beyond (and a NaN): m is clamped
+ * before the conversion, which is undefined past int's range. */
 static inline int annulus_of(double t3, double t4)
 {
     double m = fmax(fabs(t3), fabs(t4));
