@@ -54,7 +54,8 @@ pub fn power(base: u64, mut exponent: u64) -> u64 {
 /// NPB's randlc: advances the state x to a x mod 2^46 and returns the new state times 2^-46.
 pub fn randlc(x: &mut u64, a: u64) -> f64 {
     *x = multiply(*x, a);
-    *x as f64 * TWO_TO_MINUS_46
+    // Through i64: below 2^46 the signed conversion is exact, and one instruction (u64's is several).
+    (*x as i64) as f64 * TWO_TO_MINUS_46
 }
 
 /// The state batch k starts from: SEED A^k mod 2^46 with A = a^(2 BATCH_PAIRS), the state before the
@@ -73,7 +74,9 @@ const PAST: usize = ANNULI;
 #[inline(always)]
 fn annulus(m: f64) -> usize {
     if m < ANNULI as f64 {
-        m as usize
+        // SAFETY: m is a maximum of absolute values, so 0 <= m < 10 here (NaN fails the test): the
+        // truncation is in range (and needs none of `as`'s saturating checks).
+        unsafe { m.to_int_unchecked::<u32>() as usize }
     } else {
         PAST
     }
@@ -90,11 +93,13 @@ fn batch_scalar(start: u64, counts: &mut Counts) -> [f64; 4] {
         if t1 <= 1.0 {
             let t2 = (-2.0 * t1.ln() / t1).sqrt();
             let (t3, t4) = (x1 * t2, x2 * t2);
-            counts[annulus(t3.abs().max(t4.abs()))] += 1;
+            let (a3, a4) = (t3.abs(), t4.abs());
+            // NPB's max: the second if either is NaN (only t1 = 0 makes one, and both).
+            counts[annulus(if a3 > a4 { a3 } else { a4 })] += 1;
             sums[0] += t3;
             sums[1] += t4;
-            sums[2] += t3.abs();
-            sums[3] += t4.abs();
+            sums[2] += a3;
+            sums[3] += a4;
         }
     }
     sums
