@@ -58,6 +58,14 @@ pub fn randlc(x: &mut u64, a: u64) -> f64 {
     (*x as i64) as f64 * TWO_TO_MINUS_46
 }
 
+/// NPB's 2 r - 1 of a state x (r = x 2^-46), exactly, as the vector paths make it: x's 46 bits as the
+/// top of a mantissa make 1 + r, which doubled and less 3 is 2r - 1 (every step exact).
+#[inline(always)]
+pub fn uniform(x: u64) -> f64 {
+    let one_plus = f64::from_bits((x << 6) | 0x3ff0_0000_0000_0000);
+    (one_plus + one_plus) - 3.0
+}
+
 /// The state batch k starts from: SEED A^k mod 2^46 with A = a^(2 BATCH_PAIRS), the state before the
 /// batch's first random (NPB's jump-ahead).
 pub fn batch_start(k: u64) -> u64 {
@@ -87,8 +95,10 @@ fn batch_scalar(start: u64, counts: &mut Counts) -> [f64; 4] {
     let mut x = start;
     let mut sums = [0.0; 4];
     for _ in 0..BATCH_PAIRS {
-        let x1 = 2.0 * randlc(&mut x, MULTIPLIER) - 1.0;
-        let x2 = 2.0 * randlc(&mut x, MULTIPLIER) - 1.0;
+        x = multiply(x, MULTIPLIER);
+        let x1 = uniform(x);
+        x = multiply(x, MULTIPLIER);
+        let x2 = uniform(x);
         let t1 = x1 * x1 + x2 * x2;
         if t1 <= 1.0 {
             let t2 = (-2.0 * t1.ln() / t1).sqrt();
