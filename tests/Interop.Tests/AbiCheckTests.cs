@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Runtime.Loader;
 using Interop.AbiCheck;
+using Interop.Backends.Ep;
 using Interop.Native;
 using Microsoft.Win32.SafeHandles;
 
@@ -62,6 +63,12 @@ public sealed class AbiCheckTests
             if (info.Symbol(NativeKernelTable.Inv) is string inv)
             {
                 bindings.Add(ManagedBinding.FromFunctionPointer(info.Library.Name, inv, Field(kernel, "inv"), at));
+            }
+
+            // A workload bound through NativeKernel.EntryPoint, against the field its own code keeps it in.
+            if (info.Symbol(EpKernels.Workload) is string ep)
+            {
+                bindings.Add(ManagedBinding.FromFunctionPointer(info.Library.Name, ep, Field(typeof(NativeEpKernel), "ep"), $"NativeEpKernel, kernel table row {info.Backend}"));
             }
             if (info.InvPlanPrefix is string prefix)
             {
