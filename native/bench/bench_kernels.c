@@ -33,6 +33,7 @@
 typedef struct {
     const char *name;
     const interop_kernel *kernel;
+    interop_pi_kernel pi;
     interop_inv_kernel inv;
     double *seconds;
     int64_t inside; /* pi: the count of the last run */
@@ -55,7 +56,7 @@ static double run_once(const workload *w, timed_kernel *k)
     double start, elapsed;
     if (w->pi) {
         start = bench_now();
-        status = k->kernel->pi(42, 0, w->size, w->threads, &k->inside);
+        status = k->pi(42, 0, w->size, w->threads, &k->inside);
         elapsed = bench_now() - start;
     } else {
         memcpy(w->x, w->a, sizeof(double) * (size_t)w->size * (size_t)w->size);
@@ -132,7 +133,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "out of memory\n");
         return 1;
     }
-    const char *workload_key = w.pi ? INTEROP_KERNEL_PI : INTEROP_KERNEL_INV;
+    const char *workload_key = w.pi ? "pi" : "inv";
     for (size_t r = 0; r < interop_kernel_row_count; ++r) {
         const interop_kernel_row *row = &interop_kernel_rows[r];
         if (!all && strcmp(which, row->id) != 0 && strcmp(which, row->backend) != 0)
@@ -150,10 +151,12 @@ int main(int argc, char **argv)
             fprintf(stderr, "%s: %s: %s\n", argv[0], row->id, message);
             return status == INTEROP_KERNEL_PATH_MISSING ? 2 : 1;
         }
-        timed[count++] = (timed_kernel){row->id, &kernels[r], kernels[r].inv, NULL, 0, 0};
+        timed[count++] = (timed_kernel){row->id, &kernels[r],
+                                        (interop_pi_kernel)interop_kernel_function_of(&kernels[r], "pi"),
+                                        (interop_inv_kernel)interop_kernel_function_of(&kernels[r], "inv"), NULL, 0, 0};
     }
     if (lapack)
-        timed[count++] = (timed_kernel){"lapack", NULL, interop_inv_lapack, NULL, 0, 0};
+        timed[count++] = (timed_kernel){"lapack", NULL, NULL, interop_inv_lapack, NULL, 0, 0};
     if (count == 0) {
         fprintf(stderr, "%s: no kernel of native/kernels.json in this build runs %s\n", argv[0],
                 workload_key);

@@ -22,6 +22,16 @@ const char *interop_kernel_symbol_of(const interop_kernel_row *row, const char *
     return NULL;
 }
 
+interop_kernel_function interop_kernel_function_of(const interop_kernel *kernel, const char *workload)
+{
+    if (kernel->row == NULL)
+        return NULL;
+    for (size_t i = 0; i < kernel->row->symbol_count && i < INTEROP_KERNEL_MAX_WORKLOADS; ++i)
+        if (strcmp(kernel->row->symbols[i].workload, workload) == 0)
+            return kernel->functions[i];
+    return NULL;
+}
+
 const char *interop_kernel_ids(void)
 {
     static char ids[256];
@@ -76,6 +86,11 @@ int interop_kernel_bind(const interop_kernel_row *row, interop_kernel *kernel, c
     const interop_kernel_library *lib = row->library;
     memset(kernel, 0, sizeof *kernel);
     kernel->row = row;
+    if (row->symbol_count > INTEROP_KERNEL_MAX_WORKLOADS) {
+        snprintf(error, capacity, "kernel %s names %zu workloads, more than the %d this binding holds", row->id,
+                 row->symbol_count, INTEROP_KERNEL_MAX_WORKLOADS);
+        return -1;
+    }
     /* Once loaded, a library stays for the life of the process: nothing is ever closed. */
     void *library = dlopen(lib->path, RTLD_NOW | RTLD_LOCAL);
     if (library == NULL) {
@@ -93,9 +108,6 @@ int interop_kernel_bind(const interop_kernel_row *row, interop_kernel *kernel, c
         size_t size;
     } functions[] = {
         {lib->abi_symbol, &abi, sizeof abi},
-        /* A workload the row does not run has a NULL name: its function stays NULL. */
-        {interop_kernel_symbol_of(row, INTEROP_KERNEL_PI), &kernel->pi, sizeof kernel->pi},
-        {interop_kernel_symbol_of(row, INTEROP_KERNEL_INV), &kernel->inv, sizeof kernel->inv},
         {isa_supported, &kernel->isa_supported, sizeof kernel->isa_supported},
         {isa_select, &kernel->isa_select, sizeof kernel->isa_select},
         {isa_active, &kernel->isa_active, sizeof kernel->isa_active},
@@ -104,6 +116,11 @@ int interop_kernel_bind(const interop_kernel_row *row, interop_kernel *kernel, c
     for (size_t f = 0; f < sizeof functions / sizeof *functions; ++f)
         if (functions[f].name != NULL && resolve(library, functions[f].name, functions[f].function,
                                                  functions[f].size, lib->path, error, capacity) != 0)
+            return -1;
+    /* Every workload the row names, whatever it is. */
+    for (size_t i = 0; i < row->symbol_count; ++i)
+        if (resolve(library, row->symbols[i].symbol, &kernel->functions[i], sizeof kernel->functions[i], lib->path,
+                    error, capacity) != 0)
             return -1;
     int32_t version = abi();
     if (version != lib->abi_version) {

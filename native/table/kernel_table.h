@@ -25,13 +25,11 @@ typedef struct {
     uint32_t isa_paths;            /* bit 1 << INTEROP_ISA_x for each path the table lists */
 } interop_kernel_library;
 
-/* The workload keys of a row's symbols (native/kernels.json "symbols": {"pi": ..., "inv": ...}). */
-#define INTEROP_KERNEL_PI "pi"
-#define INTEROP_KERNEL_INV "inv"
-
-/* One entry point of a row: the workload it runs and its symbol. */
+/* One entry point of a row: the workload it runs and its symbol. The workload is a key of the row's
+ * "symbols" map in native/kernels.json, whatever it is: the table knows no list of workloads, so a new
+ * workload's symbols need no edit here. */
 typedef struct {
-    const char *workload; /* INTEROP_KERNEL_PI, INTEROP_KERNEL_INV */
+    const char *workload; /* "pi" */
     const char *symbol;   /* "interop_pi_count_c" */
 } interop_kernel_symbol;
 
@@ -49,11 +47,19 @@ typedef struct {
 extern const interop_kernel_row interop_kernel_rows[];
 extern const size_t interop_kernel_row_count;
 
+/* A bound entry point, of no particular type: the program that calls it casts it to its workload's
+ * type (interop_pi_kernel, ...). ISO C converts between function pointer types, and GCC's
+ * -Wcast-function-type leaves void (*)(void) alone. */
+typedef void (*interop_kernel_function)(void);
+
+/* The most workloads one row may name; interop_kernel_bind refuses a row with more. */
+#define INTEROP_KERNEL_MAX_WORKLOADS 16
+
 /* A row bound to its library's functions. */
 typedef struct {
     const interop_kernel_row *row;
-    interop_pi_kernel pi;   /* NULL if the row runs no pi */
-    interop_inv_kernel inv; /* NULL if the row runs no inversion */
+    /* functions[i] is the entry point of row->symbols[i]; interop_kernel_function_of finds one. */
+    interop_kernel_function functions[INTEROP_KERNEL_MAX_WORKLOADS];
     int32_t (*isa_supported)(int32_t isa);
     int32_t (*isa_select)(int32_t isa);
     int32_t (*isa_active)(void);
@@ -63,12 +69,16 @@ typedef struct {
 /* The row whose id or backend name is `name`, or NULL. */
 const interop_kernel_row *interop_kernel_find(const char *name);
 
-/* The row's symbol for `workload` (INTEROP_KERNEL_PI, ...), or NULL when the row does not run it: the
+/* The row's symbol for `workload` ("pi", ...), or NULL when the row does not run it: the
  * CTest programs and bench_kernels then skip the row for that workload. */
 const char *interop_kernel_symbol_of(const interop_kernel_row *row, const char *workload);
 
+/* The bound entry point of `workload` ("pi", ...), or NULL when the row does not run it (or the kernel
+ * is not bound). */
+interop_kernel_function interop_kernel_function_of(const interop_kernel *kernel, const char *workload);
+
 /* Loads the row's library, checks its ABI version and resolves every function the row names (a
- * workload it leaves out stays NULL). Returns 0, or -1 with the reason in `error` (NUL-terminated,
+ * workload it leaves out has no function: interop_kernel_function_of gives NULL). Returns 0, or -1 with the reason in `error` (NUL-terminated,
  * truncated to capacity). */
 int interop_kernel_bind(const interop_kernel_row *row, interop_kernel *kernel, char *error, size_t capacity);
 

@@ -1,5 +1,6 @@
 using Interop.Cli;
 using Interop.Cli.Commands;
+using Interop.Cli.Compare;
 using Interop.Cli.Jobs;
 using Interop.Cli.Schema;
 using Interop.Cli.Workloads;
@@ -268,5 +269,28 @@ public class CommandRunnerTests
         public Isa PathOf(IBackend backend) => Isa.Scalar;
 
         public bool OnEveryRank(IBackend backend) => false;
+
+        // Measuring and calibrating: it runs on no backend, so compare never probes or measures it.
+        public IReadOnlyList<IBackend> CatalogBackends => [];
+
+        public IReadOnlyList<IBackend> SelectBackends(BackendSelection selection) => [];
+
+        public bool NeedsMpi(IBackend backend) => false;
+
+        public ICompareSizeOption CreateCompareSizeOption() => throw new NotSupportedException("compare does not know the fake workload");
+
+        public double BudgetWeight => 1;
+
+        public ISizeCalibration Probe(IJob job, ComparePlan plan) => throw new NotSupportedException("the fake workload has no backend to probe");
+
+        public IPointMeasurer Measurer(IJob job, ComparePlan plan, CompareSizes sizes) => throw new NotSupportedException("the fake workload has no backend to measure");
+
+        public IReadOnlyList<ComparePoint> Settle(IReadOnlyList<ComparePoint> points) => points;
+
+        public string PlannedText(long? size) => $"fake with {size} fake darts";
+
+        public string ChosenText(ChosenSize size) => $"fake with {size.Size} fake darts";
+
+        public IEnumerable<KeyValuePair<string, string?>> SizeParameters(ChosenSize? size) => [new("fake_darts", size?.Size.ToString(System.Globalization.CultureInfo.InvariantCulture))];
     }
 }

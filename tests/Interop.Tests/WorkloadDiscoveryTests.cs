@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Interop.Backends;
 using Interop.Cli.Compare;
+using Interop.Cli.Jobs;
 using Interop.Cli.Report;
 using Interop.Cli.Schema;
 using Interop.Cli.Workloads;
@@ -74,6 +75,7 @@ public sealed class WorkloadDiscoveryTests : TempFolderTest
         Assert.That(header.IndexOf("sweeps", StringComparison.Ordinal), Is.LessThan(header.IndexOf("check", StringComparison.Ordinal)), "own columns before check");
         string row = lines.Skip(title + 2).First(l => l.StartsWith("c-openmp", StringComparison.Ordinal));
         Assert.That(row, Does.Contain("0.250").And.Contain(" 9 "), "its own fields in their formats");
+        Assert.That(row, Does.Contain((4096 / 0.51).ToString("0.000e0", System.Globalization.CultureInfo.InvariantCulture)), "its throughput in its format");
         string piHeader = lines[Array.IndexOf(lines, "Monte Carlo pi") + 1];
         Assert.That(piHeader, Does.Not.Contain("halo error"), "pi's table keeps its columns");
     }
@@ -181,6 +183,8 @@ public sealed class WorkloadDiscoveryTests : TempFolderTest
 
         public string VerificationRule => "halo error below 1";
 
+        public string? RateFormat => "0.000e0";
+
         public IReadOnlyList<ResultField> ResultFields { get; } = [new("halo_error", "halo error", "0.000"), new("sweeps", "sweeps", "0")];
 
         public double WorkPerRun(long size) => size;
@@ -190,5 +194,28 @@ public sealed class WorkloadDiscoveryTests : TempFolderTest
         public Isa PathOf(IBackend backend) => Isa.Scalar;
 
         public bool OnEveryRank(IBackend backend) => false;
+
+        // Measuring and calibrating: these tests hand compare's writers measured points; none is measured.
+        public IReadOnlyList<IBackend> CatalogBackends => [];
+
+        public IReadOnlyList<IBackend> SelectBackends(BackendSelection selection) => [];
+
+        public bool NeedsMpi(IBackend backend) => false;
+
+        public ICompareSizeOption CreateCompareSizeOption() => throw new NotSupportedException("the stencil workload has no command line");
+
+        public double BudgetWeight => 1;
+
+        public ISizeCalibration Probe(IJob job, ComparePlan plan) => throw new NotSupportedException("the stencil workload is never calibrated");
+
+        public IPointMeasurer Measurer(IJob job, ComparePlan plan, CompareSizes sizes) => throw new NotSupportedException("the stencil workload is never measured");
+
+        public IReadOnlyList<ComparePoint> Settle(IReadOnlyList<ComparePoint> points) => points;
+
+        public string PlannedText(long? size) => $"stencil with {size} cells";
+
+        public string ChosenText(ChosenSize size) => $"stencil with {size.Size} cells";
+
+        public IEnumerable<KeyValuePair<string, string?>> SizeParameters(ChosenSize? size) => [new(SizeName, size?.Size.ToString(System.Globalization.CultureInfo.InvariantCulture))];
     }
 }

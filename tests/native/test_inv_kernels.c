@@ -464,12 +464,12 @@ int main(int argc, char **argv)
     }
     if (path_suite) {
         interop_kernel kernel;
-        int prepared = interop_kernel_prepare(argv[1], INTEROP_KERNEL_INV, isa, &kernel);
+        int prepared = interop_kernel_prepare(argv[1], "inv", isa, &kernel);
         if (prepared != 0)
             return prepared;
         kernel_name = kernel.row->id;
         current = &kernel;
-        test_kernel(kernel.inv, kernel.row->test_orders, kernel.row->test_order_count);
+        test_kernel((interop_inv_kernel)interop_kernel_function_of(&kernel, "inv"), kernel.row->test_orders, kernel.row->test_order_count);
         CHECK(kernel.isa_select(INTEROP_ISA_AUTO) == 0, "back to auto");
     } else if (strcmp(argv[1], "lapack") == 0) {
         test_kernel(interop_inv_lapack, NULL, 0);

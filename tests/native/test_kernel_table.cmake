@@ -1,7 +1,8 @@
 # CTest (cmake -P): CMake's reader of a kernel row's "symbols" (cmake/InteropKernelTable.cmake,
-# _interop_table_symbols), on rows the real table does not have: a row may name any non-empty subset
-# of the workloads, and gets exactly those (so tests/native adds only their tests); an unknown
-# workload, an empty map, the old fixed columns or a symbol that is not a C identifier is refused.
+# _interop_table_symbols), on rows the real table does not have: a row may name any non-empty set of
+# workloads, a workload this reader never heard of included, and gets exactly those (so tests/native
+# adds only their tests); a key that is no workload name, an empty map, the old fixed columns or a
+# symbol that is not a C identifier is refused.
 #   cmake -DINTEROP_TABLE_MODULE=<cmake/InteropKernelTable.cmake> -P test_kernel_table.cmake
 # Each refusal runs in a child cmake (FATAL_ERROR ends the script), -DCASE=<row JSON>.
 cmake_minimum_required(VERSION 3.20)
@@ -35,9 +36,13 @@ expect_workloads([=[{"symbols": {"pi": "interop_pi_count_c", "inv": "interop_inv
   [=[{"inv", "interop_inv_c"}, {"pi", "interop_pi_count_c"}, ]=])
 expect_workloads([=[{"symbols": {"pi": "interop_pi_count_x"}}]=] "pi" [=[{"pi", "interop_pi_count_x"}, ]=])
 expect_workloads([=[{"symbols": {"inv": "interop_inv_x"}}]=] "inv" [=[{"inv", "interop_inv_x"}, ]=])
+# A workload the reader does not know by name is taken as it is.
+expect_workloads([=[{"symbols": {"pi": "interop_pi_count_x", "new_work2": "interop_new_x"}}]=] "new_work2;pi"
+  [=[{"new_work2", "interop_new_x"}, {"pi", "interop_pi_count_x"}, ]=])
 
 expect_refused([=[{"symbols": {}}]=] "symbols names no workload")
-expect_refused([=[{"symbols": {"ep": "interop_ep_x"}}]=] "symbols: 'ep' is not a workload")
+expect_refused([=[{"symbols": {"Pi-2": "interop_pi_x"}}]=] "symbols: 'Pi-2' is not a workload name")
+expect_refused([=[{"symbols": {"": "interop_pi_x"}}]=] "symbols: '' is not a workload name")
 expect_refused([=[{"symbols": {"pi": "interop-pi"}}]=] "symbols: pi is 'interop-pi'")
 expect_refused([=[{"symbols": {"pi": 7}}]=] "symbols: 'pi' needs a non-empty string")
 expect_refused([=[{"pi_symbol": "interop_pi_count_c", "inv_symbol": "interop_inv_c"}]=] "needs an object 'symbols'")

@@ -33,6 +33,15 @@ static int64_t reference_count(uint64_t seed, int64_t begin, int64_t end)
 /* The kernel under test: its last-error message goes beside a failing status. */
 static const interop_kernel *current;
 
+/* The workload key of this program's kernels in native/kernels.json's "symbols". */
+static const char workload[] = "pi";
+
+/* The bound pi entry point of `kernel` (NULL if its row runs no pi). */
+static interop_pi_kernel pi_of(const interop_kernel *kernel)
+{
+    return (interop_pi_kernel)interop_kernel_function_of(kernel, workload);
+}
+
 static int64_t run(interop_pi_kernel kernel, uint64_t seed, int64_t begin, int64_t end, int32_t threads)
 {
     int64_t inside = -1;
@@ -96,7 +105,7 @@ static void test_agree(void)
     const int64_t expected = reference_count(2024, begin, end);
     for (size_t r = 0; r < interop_kernel_row_count; ++r) {
         const interop_kernel_row *row = &interop_kernel_rows[r];
-        if (interop_kernel_symbol_of(row, INTEROP_KERNEL_PI) == NULL) {
+        if (interop_kernel_symbol_of(row, workload) == NULL) {
             printf("%s: runs no pi kernel, left out\n", row->id);
             continue;
         }
@@ -119,7 +128,7 @@ static void test_agree(void)
             CHECK(kernel.isa_select(isa) == 0 && kernel.isa_active() == isa, "%s: select %s", row->backend,
                   interop_kernel_isa_name(isa));
             for (int32_t threads = 1; threads <= 6; ++threads)
-                CHECK(run(kernel.pi, 2024, begin, end, threads) == expected, "%s %s, %d threads", row->id,
+                CHECK(run(pi_of(&kernel), 2024, begin, end, threads) == expected, "%s %s, %d threads", row->id,
                       interop_kernel_isa_name(isa), threads);
         }
         CHECK(paths >= 1, "%s: no path ran", row->backend);
@@ -182,11 +191,11 @@ int main(int argc, char **argv)
     }
     if (kernel_suite) {
         interop_kernel kernel;
-        int prepared = interop_kernel_prepare(argv[1], INTEROP_KERNEL_PI, isa, &kernel);
+        int prepared = interop_kernel_prepare(argv[1], workload, isa, &kernel);
         if (prepared != 0)
             return prepared;
         current = &kernel;
-        test_kernel(kernel.pi);
+        test_kernel(pi_of(&kernel));
         CHECK(kernel.isa_select(INTEROP_ISA_AUTO) == 0, "back to auto");
     } else {
         test_agree();

@@ -6,14 +6,12 @@ using Interop.Backends;
 using Interop.Cli.Commands;
 using Interop.Cli.Jobs;
 using Interop.Cli.Workloads;
-using Interop.Cli.Workloads.Inv;
-using Interop.Cli.Workloads.Pi;
 using Interop.Core;
 
 namespace Interop.Cli.Compare;
 
 /// <summary>
-/// `interop compare`, the main job: both workloads on every available backend over thread counts
+/// `interop compare`, the main job: every workload on every available backend over thread counts
 /// 1, 2, 4, ... (and the ranks of an MPI job), verified, as console tables, a plain-language
 /// summary and a results folder (JSON, CSV, SVG/PNG charts, report.md).
 /// </summary>
@@ -52,7 +50,7 @@ internal sealed class CompareCommandOptions
         .Names([.. WorkloadRegistry.All.Select(w => w.Name), "all"]);
     private readonly Option<string> backend = SharedOptions.Backend(
         "Comma-separated backends, or 'all' (each workload runs the ones it has).",
-        [.. BackendCatalog.All<IPiBackend>().Select(b => b.Name), .. BackendCatalog.All<IInvBackend>().Select(b => b.Name), .. BackendCatalog.All<IDistributedInvBackend>().Select(b => b.Name)]);
+        [.. WorkloadRegistry.All.SelectMany(w => w.CatalogBackends).Select(b => b.Name)]);
 
     private readonly Option<string?> threads = SharedOptions.Threads("Comma-separated thread counts (default 1, 2, 4, ... up to the CPUs available; " + ThreadCount.Rules + ")");
     private readonly Option<string?> repeat = SharedOptions.Repeat(
@@ -61,13 +59,17 @@ internal sealed class CompareCommandOptions
     private readonly Option<string> warmup = SharedOptions.Warmup();
     private readonly Option<bool> quick = new("--quick") { Description = $"A smoke run of about 15 seconds: a {CompareBudget.Quick.Seconds:0} s budget, {CompareCommand.QuickRepeat} repeats." };
     private readonly Option<string?> budget = new("--budget") { Description = $"Seconds of measuring the calibrated sizes should fill, per instruction-set path (default {CompareBudget.Default.Seconds:0}, about 2 minutes in all; --quick {CompareBudget.Quick.Seconds:0})." };
-    private readonly Option<string?> darts = new("--darts", "-n") { Description = "Darts for pi (default: calibrated to the budget on this CPU; the serial baseline throws fewer)." };
-    private readonly RenamedOption size = new(new Option<string?>("--size") { Description = "Matrix order for inv (default: calibrated to the budget on this CPU)." }, "--n");
+    // Each workload's size option, in table order (--darts, --size).
+    private readonly Dictionary<IWorkload, ICompareSizeOption> sizeOptions = WorkloadRegistry.All.ToDictionary(w => w, w => w.CreateCompareSizeOption());
     private readonly Option<string?> isa = IsaRequest.CreateOption(", or all (every path this CPU has, one after the other, with the same sizes)");
     private readonly Option<string?> seed = SharedOptions.Seed($"Seed of the generator (default {SharedOptions.DefaultSeed}, or the --baseline run's).", showDefault: false);
     private readonly RenamedOption output = new(new Option<string?>("--out-dir") { Description = "Results folder, new or empty (default results/<timestamp>/); checked before any computing." }, "--out", "-o");
     private readonly Option<bool> force = new("--force") { Description = "Write into a non-empty --out-dir folder: first remove the files an earlier compare wrote there (results.*, report.md, charts); other files stay." };
-    private readonly Option<string?> baseline = new("--baseline") { Description = "An earlier results.json to compare with, point by point (same workload, darts or n, seed, backend, ranks x threads, isa); darts, n and seed default to its own." };
+    private readonly Option<string?> baseline = new("--baseline")
+    {
+        Description = $"An earlier results.json to compare with, point by point (same workload, {string.Join(" or ", SizeNames)}, seed, backend, ranks x threads, isa); " +
+            $"{string.Join(", ", SizeNames)} and seed default to its own.",
+    };
     private readonly Option<string?> trace = SharedOptions.Trace("Write a Chrome trace-event file of the whole run.");
     private readonly Option<bool> mpi = SharedOptions.Mpi();
     private readonly Option<bool> json = SharedOptions.Json("Print the results.json document on stdout (tables and summary go to stderr with the progress); short for --format json.");
@@ -76,12 +78,16 @@ internal sealed class CompareCommandOptions
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { workload, backend, threads, repeat, warmup, quick, budget, darts })
+        foreach (Option option in new Option[] { workload, backend, threads, repeat, warmup, quick, budget })
         {
             command.Options.Add(option);
         }
 
-        size.AddTo(command);
+        foreach (IWorkload sized in WorkloadRegistry.All)
+        {
+            sizeOptions[sized].AddTo(command);
+        }
+
         command.Options.Add(isa);
         command.Options.Add(seed);
         output.AddTo(command);
@@ -105,26 +111,15 @@ internal sealed class CompareCommandOptions
         string? baselinePath = parsed.GetValue(baseline);
         CompareRun? old = baselinePath is null ? null : ResultsFiles.ReadJson(baselinePath);
         PlanSizes sizes = Sizes(parsed, stderr, workloads, old, baselinePath);
-        string backendList = BackendList(parsed);
-        // Read in the order the options always were, so that the same warnings come before the same first error.
-        IReadOnlyList<IBackend> piBackends = workloads.Contains(PiWorkload.Instance.Name) ? SelectAvailable<IPiBackend>(backendList, stderr) : [];
-        IReadOnlyList<IBackend> invBackends = workloads.Contains(InvWorkload.Instance.Name) ? SelectAvailable<IInvBackend>(backendList, stderr) : [];
+        // Each workload measured selects its backends, in table order; an unknown name is the first error.
+        var selection = new BackendSelection(BackendList(parsed), stderr);
+        WorkloadPlan[] measured = [.. workloads.Select(WorkloadRegistry.Named).Select(w => new WorkloadPlan(w, w.SelectBackends(selection)))];
         IReadOnlyList<int> threadCounts = ParseThreads(parsed.GetValue(threads));
         RepeatPolicy repeats = parsed.GetValue(repeat) is string r ? SharedOptions.ParseRepeat(r) : isQuick ? RepeatPolicy.Fixed(CompareCommand.QuickRepeat) : RepeatPolicy.Auto;
         int warmups = SharedOptions.ParseWarmup(parsed.GetValue(warmup)!);
-        // The inversion backends that run over the ranks (scalapack), after the others: in 'all' only under
-        // an MPI launcher (with one process they would measure a 1x1 grid beside lapack).
-        IReadOnlyList<IBackend> distributedInvBackends = workloads.Contains(InvWorkload.Instance.Name)
-            ? SelectAvailable<IDistributedInvBackend>(backendList, stderr, inAll: Mpi.MpiLaunch.Launcher(Environment.GetEnvironmentVariable) is not null)
-            : [];
-        Dictionary<IWorkload, IReadOnlyList<IBackend>> backends = new()
-        {
-            [PiWorkload.Instance] = piBackends,
-            [InvWorkload.Instance] = [.. invBackends, .. distributedInvBackends],
-        };
         return new CompareOptions(
             Plan: new ComparePlan(
-                Workloads: [.. workloads.Select(WorkloadRegistry.Named).Select(w => new WorkloadPlan(w, backends[w]))],
+                Workloads: measured,
                 Threads: threadCounts,
                 Paths: paths,
                 Sizes: sizes.Sizes,
@@ -147,8 +142,11 @@ internal sealed class CompareCommandOptions
         };
     }
 
-    // "pi, inv": every workload's name, as help and the usage error list them.
+    // Every workload's name, as help and the usage error list them: "a, b".
     private static string WorkloadNames => string.Join(", ", WorkloadRegistry.All.Select(w => w.Name));
+
+    // Every workload's size's name, as --baseline's help lists them.
+    private static IEnumerable<string> SizeNames => WorkloadRegistry.All.Select(w => w.SizeName);
 
     private string[] Workloads(ParseResult parsed) => parsed.GetValue(workload) switch
     {
@@ -188,9 +186,7 @@ internal sealed class CompareCommandOptions
     private PlanSizes Sizes(ParseResult parsed, TextWriter stderr, string[] workloads, CompareRun? old, string? baselinePath)
     {
         (IReadOnlyDictionary<IWorkload, PlannedSize> oldSizes, ulong? oldSeed) = old is null ? (new Dictionary<IWorkload, PlannedSize>(), null) : BaselineComparison.Sizes(old);
-        long? givenDarts = parsed.GetValue(darts) is string d ? SizeScale.Darts(NumberParser.ParseInt64(d, "--darts", 1)) : null;
-        int? givenN = size.Value(parsed, stderr) is string nn ? SizeScale.Order(NumberParser.ParseInt32(nn, "--size", 1, SpecMatrix.MaxOrder)) : null;
-        Dictionary<IWorkload, long?> given = new() { [PiWorkload.Instance] = givenDarts, [InvWorkload.Instance] = givenN };
+        Dictionary<IWorkload, long?> given = WorkloadRegistry.All.ToDictionary(w => w, w => sizeOptions[w].Read(parsed, stderr));
         ulong? givenSeed = SharedOptions.ParseSeed(parsed.GetValue(seed));
         var taken = new List<string>();
         var sizes = new Dictionary<IWorkload, PlannedSize>();
@@ -219,38 +215,6 @@ internal sealed class CompareCommandOptions
             Source: taken.Count > 0 ? $"{string.Join(", ", taken)} from the baseline {baselinePath}" : "given");
     }
 
-    // A backend that cannot run here (say the native library is missing) is left out with a note,
-    // so the comparison of the others still happens. 'all' takes the backends of T only when
-    // inAll says so; named ones are always taken. Names match whatever their case, as in pi and inv.
-    private static IReadOnlyList<T> SelectAvailable<T>(string list, TextWriter stderr, bool inAll = true)
-        where T : IBackend
-    {
-        IReadOnlyList<IBackend> everything = BackendCatalog.All<IBackend>();
-        string[] names = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        bool Named(string name) => names.Contains(name, StringComparer.OrdinalIgnoreCase);
-        foreach (string name in names.Where(n => !n.Equals("all", StringComparison.OrdinalIgnoreCase) && !everything.Any(b => b.Name.Equals(n, StringComparison.OrdinalIgnoreCase))))
-        {
-            throw new UsageException($"unknown backend '{name}'; known: all, {string.Join(", ", everything.Select(b => b.Name))}");
-        }
-
-        var selected = new List<T>();
-        foreach (T backend in BackendCatalog.All<T>().Where(b => (inAll && Named("all")) || Named(b.Name)))
-        {
-            try
-            {
-                backend.EnsureAvailable();
-                selected.Add(backend);
-            }
-            catch (BackendUnavailableException e)
-            {
-                // Once per backend, though both workloads ask for it.
-                Notices.Note(stderr, $"{backend.Name} left out: {e.Message}");
-            }
-        }
-
-        return selected;
-    }
-
     private static IReadOnlyList<int> ParseThreads(string? list)
     {
         if (list is null)
@@ -265,6 +229,60 @@ internal sealed class CompareCommandOptions
 
     /// <summary>The sizes and seed of the plan: given, else the baseline's, else calibrated (null) and the default seed.</summary>
     private sealed record PlanSizes(IReadOnlyDictionary<IWorkload, PlannedSize> Sizes, ulong Seed, string Source);
+}
+
+/// <summary>
+/// compare's --backend list, from which each workload takes the backends it runs (see
+/// <see cref="IWorkload.SelectBackends"/>). A backend that cannot run here (say the native library is
+/// missing) is left out with a note, so the comparison of the others still happens.
+/// </summary>
+internal sealed class BackendSelection(string list, TextWriter stderr)
+{
+    private readonly string[] names = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>
+    /// The available backends of <typeparamref name="T"/> the list names, in the catalog's order. 'all'
+    /// takes them only when <paramref name="inAll"/> says so; named ones are always taken. Names match
+    /// whatever their case, as in the workloads' own commands; an unknown name is a usage error.
+    /// </summary>
+    public IReadOnlyList<IBackend> Available<T>(bool inAll = true)
+        where T : IBackend
+    {
+        IReadOnlyList<IBackend> everything = BackendCatalog.All<IBackend>();
+        foreach (string name in names.Where(n => !n.Equals("all", StringComparison.OrdinalIgnoreCase) && !everything.Any(b => b.Name.Equals(n, StringComparison.OrdinalIgnoreCase))))
+        {
+            throw new UsageException($"unknown backend '{name}'; known: all, {string.Join(", ", everything.Select(b => b.Name))}");
+        }
+
+        var selected = new List<IBackend>();
+        foreach (T backend in BackendCatalog.All<T>().Where(b => (inAll && Named("all")) || Named(b.Name)))
+        {
+            try
+            {
+                backend.EnsureAvailable();
+                selected.Add(backend);
+            }
+            catch (BackendUnavailableException e)
+            {
+                // Once per backend, though several workloads ask for it.
+                Notices.Note(stderr, $"{backend.Name} left out: {e.Message}");
+            }
+        }
+
+        return selected;
+    }
+
+    private bool Named(string name) => names.Contains(name, StringComparer.OrdinalIgnoreCase);
+}
+
+/// <summary>A workload's option of compare for its size (--darts, --size), declared by the workload.</summary>
+internal interface ICompareSizeOption
+{
+    /// <summary>Adds the option (and any old spelling it still accepts) to compare.</summary>
+    void AddTo(Command command);
+
+    /// <summary>The size given, scaled and checked (a bad one is a usage error naming the option); null: not given.</summary>
+    long? Read(ParseResult parsed, TextWriter stderr);
 }
 
 /// <summary>The validated options of one `interop compare` run.</summary>

@@ -1,11 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using Interop.Backends;
 using Interop.Cli.Commands;
 using Interop.Cli.Jobs;
-using Interop.Cli.Workloads.Inv;
-using Interop.Cli.Workloads.Pi;
+using Interop.Cli.Workloads;
 using Interop.Core;
 
 namespace Interop.Cli.Compare;
@@ -24,8 +22,8 @@ internal sealed class CompareJob(CompareOptions options) : ICommandRun
 
     public IReadOnlyList<IBackend> Backends => plan.Backends;
 
-    // A distributed backend named without a launcher needs MPI too (one rank, a 1x1 grid).
-    public bool Mpi => options.Mpi || plan.Backends.Any(b => b is IDistributedInvBackend);
+    // A backend that needs MPI (a distributed one) named without a launcher: one rank, MPI initialized.
+    public bool Mpi => options.Mpi || plan.Workloads.Any(w => w.Backends.Any(w.Workload.NeedsMpi));
 
     public string? Trace => options.Trace;
 
@@ -66,11 +64,7 @@ internal sealed class CompareJob(CompareOptions options) : ICommandRun
 
     public string Plan(int ranks)
     {
-        string sizes = string.Join(", ", new[]
-        {
-            plan.Has(PiWorkload.Instance) ? (plan.SizeOf(PiWorkload.Instance) is long d ? $"pi with {d:N0} darts" : "pi with calibrated darts") : null,
-            plan.Has(InvWorkload.Instance) ? (plan.SizeOf(InvWorkload.Instance) is long n ? $"inv with n = {n}" : "inv with a calibrated n") : null,
-        }.OfType<string>());
+        string sizes = string.Join(", ", WorkloadRegistry.All.Where(plan.Has).Select(w => w.PlannedText(plan.SizeOf(w))));
         string backends = string.Join(",", Backends.Select(b => b.Name).Distinct());
         return string.Create(CultureInfo.InvariantCulture,
             $"compare: {sizes}; backends {backends}; threads {string.Join(", ", plan.Threads)}; {ranks} rank(s); isa {string.Join(",", plan.Paths.Select(IsaNames.Name))}; " +
@@ -79,7 +73,7 @@ internal sealed class CompareJob(CompareOptions options) : ICommandRun
 
     public void Begin(IJob job, TextWriter stderr)
     {
-        StableHash.RequireSameOnAllRanks(job, $"compare {plan.SizeOf(PiWorkload.Instance)} {plan.SizeOf(InvWorkload.Instance)} {plan.Seed} {plan.Repeat} {plan.Warmup} {string.Join(',', plan.Threads)} {string.Join(',', plan.Names)} {string.Join(',', plan.Paths)} {plan.Budget}");
+        StableHash.RequireSameOnAllRanks(job, $"compare {string.Join(' ', WorkloadRegistry.All.Select(plan.SizeOf))} {plan.Seed} {plan.Repeat} {plan.Warmup} {string.Join(',', plan.Threads)} {string.Join(',', plan.Names)} {string.Join(',', plan.Paths)} {plan.Budget}");
         Placement.Warn(job, plan.Threads.Max(), stderr);
     }
 
@@ -108,7 +102,7 @@ internal sealed class CompareJob(CompareOptions options) : ICommandRun
 
         try
         {
-            if (job.IsRoot && (plan.SizeOf(PiWorkload.Instance) is null || plan.SizeOf(InvWorkload.Instance) is null))
+            if (job.IsRoot && WorkloadRegistry.All.Any(w => plan.SizeOf(w) is null))
             {
                 stderr.WriteLine($"progress: calibrating sizes to a {plan.Budget.Seconds * plan.Paths.Count:0} s budget with probe runs");
             }
@@ -186,32 +180,15 @@ internal sealed class CompareJob(CompareOptions options) : ICommandRun
         Environment.Exit(CompareSignals.ExitCode(signal));
     }
 
-    // "pi with 1,600,000,000 darts (managed-serial 400,000,000), inv with n = 2400"
-    private static string Describe(ComparePlan plan, CompareSizes sizes)
-    {
-        var parts = new List<string>();
-        if (plan.Has(PiWorkload.Instance))
-        {
-            long darts = sizes.Of(PiWorkload.Instance), serialDarts = sizes.SerialOf(PiWorkload.Instance);
-            parts.Add($"pi with {darts.ToString("N0", CultureInfo.InvariantCulture)} darts" +
-                (serialDarts != darts ? $" ({CompareMetrics.Baseline} {serialDarts.ToString("N0", CultureInfo.InvariantCulture)}: compare darts/s)" : string.Empty));
-        }
-
-        if (plan.Has(InvWorkload.Instance))
-        {
-            parts.Add($"inv with n = {sizes.Of(InvWorkload.Instance)}");
-        }
-
-        return string.Join(", ", parts);
-    }
+    // Each workload measured with the size chosen, as the workload says it, in table order.
+    private static string Describe(ComparePlan plan, CompareSizes sizes) =>
+        string.Join(", ", WorkloadRegistry.All.Where(plan.Has).Select(w => w.ChosenText(sizes.Sizes[w])));
 
     // Sizes are null (unknown) while they are being calibrated.
     private static IReadOnlyList<KeyValuePair<string, string?>> Parameters(ComparePlan plan, CompareSizes? sizes, IJob job) =>
     [
         new("workloads", string.Join(",", plan.Names)),
-        new("darts", sizes?.Of(PiWorkload.Instance).ToString(CultureInfo.InvariantCulture)),
-        new("darts_serial_baseline", sizes?.SerialOf(PiWorkload.Instance).ToString(CultureInfo.InvariantCulture)),
-        new("n", sizes?.Of(InvWorkload.Instance).ToString(CultureInfo.InvariantCulture)),
+        .. WorkloadRegistry.All.SelectMany(w => w.SizeParameters(sizes?.Sizes[w])),
         new("sizes", sizes?.Source ?? "being calibrated"),
         new("budget_seconds_per_path", plan.Budget.Seconds.ToString(CultureInfo.InvariantCulture)),
         new("min_point_seconds", plan.Budget.MinPointSeconds.ToString(CultureInfo.InvariantCulture)),

@@ -134,9 +134,9 @@ internal static class CompareTables
         output.WriteLine();
     }
 
-    /// <summary>A throughput as every table and sentence prints it: darts/s as 1.26e9, GFLOP/s as 29.7.</summary>
+    /// <summary>A throughput as every table and sentence prints it, in the format of the workload measured in <paramref name="unit"/> (darts/s as 1.26e9, GFLOP/s as 29.7).</summary>
     public static string FormatRate(double value, string unit) =>
-        unit == "darts/s" ? value.ToString("0.00e0", Invariant) : Units.Rate(value);
+        WorkloadRegistry.All.FirstOrDefault(w => w.ThroughputUnit == unit)?.RateFormat is string format ? value.ToString(format, Invariant) : Units.Rate(value);
 
     /// <summary>A row's second rate: its unit per core ("darts/s/core"), or for a workload with a peak % of its path's FMA limit ("112%!" above it, "-" when unknown).</summary>
     public static string FormatPerCoreOrPeak(ComparePoint p) =>

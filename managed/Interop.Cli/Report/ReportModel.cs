@@ -234,8 +234,9 @@ internal sealed record ReportModel(IReadOnlyList<ReportRun> Runs, IReadOnlyList<
     /// <summary>"2.26e9 darts/s" or "48.8 GFLOP/s".</summary>
     public static string Rate(ComparePoint p) => Rate(p.Throughput, p.ThroughputUnit);
 
+    /// <summary>A throughput in the report format of the workload measured in <paramref name="unit"/>.</summary>
     public static string Rate(double value, string unit) =>
-        (unit == "GFLOP/s" ? value.ToString("0.0", Invariant) : value.ToString("0.00e0", Invariant)) + " " + unit;
+        value.ToString(WorkloadRegistry.All.FirstOrDefault(w => w.ThroughputUnit == unit)?.ReportRateFormat ?? "0.00e0", Invariant) + " " + unit;
 
     /// <summary>"0.0123 (0.0113-0.0196)": median and min-max seconds.</summary>
     public static string Seconds(ComparePoint p) =>

@@ -335,6 +335,7 @@ internal sealed record MeasuredPoint
     /// A workload's own keys beyond the ones above (its size and fields, <see cref="Workloads.IWorkload.ResultFields"/>),
     /// written after them in its order; null (nothing written) for pi and inv, whose fields are keys above.
     /// </summary>
+    /// <remarks>Settable, not init: System.Text.Json fills extension data only through a setter.</remarks>
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? OwnFields { get; set; }
 

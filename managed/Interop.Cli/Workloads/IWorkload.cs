@@ -1,5 +1,6 @@
 using System.Globalization;
 using Interop.Cli.Compare;
+using Interop.Cli.Jobs;
 using Interop.Cli.Schema;
 using Interop.Core;
 
@@ -54,6 +55,63 @@ internal interface IWorkload
     /// <summary>The rule a verified point met, for compare's summary: "scaled residual &lt;= 30".</summary>
     string VerificationRule { get; }
 
+    // Measuring and calibrating
+
+    /// <summary>
+    /// Every backend of the catalog that runs this workload, in the order compare runs them,
+    /// available on this machine or not: the names --backend knows.
+    /// </summary>
+    IReadOnlyList<IBackend> CatalogBackends { get; }
+
+    /// <summary>
+    /// The backends of compare's --backend list that run this workload and are available here, in
+    /// the order they run (each unavailable one left out with a note).
+    /// </summary>
+    IReadOnlyList<IBackend> SelectBackends(BackendSelection selection);
+
+    /// <summary>Whether <paramref name="backend"/> needs MPI even in a single process started without a launcher.</summary>
+    bool NeedsMpi(IBackend backend);
+
+    /// <summary>compare's option for this workload's size (--darts, --size), a new one for each command declared.</summary>
+    ICompareSizeOption CreateCompareSizeOption();
+
+    /// <summary>
+    /// The workload's weight in compare's budget beside the other workloads measured: its share is its
+    /// weight over the sum of theirs.
+    /// </summary>
+    double BudgetWeight { get; }
+
+    /// <summary>
+    /// Short probe runs of this workload's points of <paramref name="plan"/> on every path (on every
+    /// rank together, or on rank 0 alone, as the workload runs), from which its size is chosen for a
+    /// budget. Called on every rank, for a workload whose size was not given, measured or not.
+    /// </summary>
+    ISizeCalibration Probe(IJob job, ComparePlan plan);
+
+    /// <summary>
+    /// What measures this workload's points of one compare run, point by point, with the sizes
+    /// chosen; made once per run, before its first point, and holding what its points share.
+    /// </summary>
+    IPointMeasurer Measurer(IJob job, ComparePlan plan, CompareSizes sizes);
+
+    /// <summary>
+    /// This workload's points of a run as they stand after each point: checked against each other,
+    /// and held against references that later points may have measured again. Same order and count.
+    /// </summary>
+    IReadOnlyList<ComparePoint> Settle(IReadOnlyList<ComparePoint> points);
+
+    /// <summary>The size as compare's plan (--dry-run) says it, given or not yet known (null).</summary>
+    string PlannedText(long? size);
+
+    /// <summary>The size chosen, as compare's heading says it, with the serial baseline's when it differs.</summary>
+    string ChosenText(ChosenSize size);
+
+    /// <summary>
+    /// The size's entries among the parameters of compare's results (keys as <see cref="SizeName"/>
+    /// names them); values null while the size is being calibrated.
+    /// </summary>
+    IEnumerable<KeyValuePair<string, string?>> SizeParameters(ChosenSize? size);
+
     // Result fields and columns
     // Defaults are what a new workload wants: its size and own fields (ResultFields) in the point's
     // own keys, no peak columns. pi and inv override them to keep schema 6's keys and tables.
@@ -64,6 +122,15 @@ internal interface IWorkload
     /// 6's own keys (<see cref="ToDocument"/>).
     /// </summary>
     IReadOnlyList<ResultField> ResultFields => [];
+
+    /// <summary>
+    /// How compare's tables and sentences print its throughput: a .NET format ("0.00e0": darts/s as 1.26e9), or
+    /// null for <see cref="Units.Rate"/>'s three significant digits (29.7).
+    /// </summary>
+    string? RateFormat => null;
+
+    /// <summary>How report's merged table prints its throughput: "0.00e0" (2.26e9), "0.0" (48.8).</summary>
+    string ReportRateFormat => "0.00e0";
 
     /// <summary>How compare's tables print a size: "0.0#e0" (darts as 1.5e9), "0" (an order as 2400).</summary>
     string SizeFormat => "0";

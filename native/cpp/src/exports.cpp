@@ -5,6 +5,7 @@
 
 #include "cpu_runs.h"
 
+#include "guard.hpp"
 #include "inverse_plan.hpp"
 #include "isa_kernels.hpp"
 #include "team.hpp"
@@ -53,36 +54,9 @@ bool in_build(std::int32_t isa)
     return false;
 }
 
-// ---- The guard of every export, and the last error of each thread. ----
+// ---- The last error of each thread (guard.hpp keeps it). ----
 
 thread_local std::string last_error;
-
-void remember(const char *message) noexcept
-{
-    try {
-        last_error.assign(message);
-    } catch (...) {
-        // No memory for the message: it is lost (interop_cpp_last_error then returns 0).
-        last_error.clear();
-    }
-}
-
-// Runs body() and returns its status; an exception becomes INTEROP_STATUS_NO_MEMORY (std::bad_alloc)
-// or INTEROP_STATUS_INTERNAL with its message kept for interop_cpp_last_error.
-template <class Body> std::int32_t guarded(Body &&body) noexcept
-{
-    try {
-        test::maybe_throw();
-        return body();
-    } catch (const std::bad_alloc &) {
-        return INTEROP_STATUS_NO_MEMORY;
-    } catch (const std::exception &e) {
-        remember(e.what());
-    } catch (...) {
-        remember("unknown C++ exception");
-    }
-    return INTEROP_STATUS_INTERNAL;
-}
 
 // Part `index` of `parts` of [begin, end): the remainder spread one each over the first parts
 // (interop_split in native/common/splitmix.h, so that every thread count splits as C's).
@@ -95,6 +69,16 @@ void split(std::int64_t begin, std::int64_t end, std::int64_t parts, std::int64_
 }
 
 } // namespace
+
+void remember(const char *message) noexcept
+{
+    try {
+        last_error.assign(message);
+    } catch (...) {
+        // No memory for the message: it is lost (interop_cpp_last_error then returns 0).
+        last_error.clear();
+    }
+}
 
 const IsaKernels &active_kernels()
 {

@@ -27,7 +27,8 @@ endif()
 list(LENGTH declared count)
 message(STATUS "libinterop_cpp exports the ${count} functions of its header and nothing else")
 
-# Each path's kernel object defines one external symbol, its table (interop_cpp::isa_<path>::kernels):
+# Each path's kernel object defines one external symbol, its table (interop_cpp::isa_<path>::kernels, or
+# a table of its own whose name ends in kernels, such as another file's interop_cpp::isa_<path>::ep_kernels):
 # no inline function or template instantiation that the linker could merge across the copies, and
 # so run one path's instructions on another (src/isa_kernels.hpp). -DOBJECTS=<the kernel objects>
 foreach(object IN LISTS OBJECTS)
@@ -37,7 +38,7 @@ foreach(object IN LISTS OBJECTS)
   endif()
   string(REGEX MATCHALL "[^\n]+" lines "${listing}")
   list(LENGTH lines count)
-  if(NOT count EQUAL 1 OR NOT lines MATCHES "^[0-9a-fA-F]+ [DR] _ZN11interop_cpp[0-9]+isa_[a-z0-9]+7kernelsE$")
+  if(NOT count EQUAL 1 OR NOT lines MATCHES "^[0-9a-fA-F]+ [DR] _ZN11interop_cpp[0-9]+isa_[a-z0-9]+[0-9]+[a-z_]*kernelsE$")
     message(FATAL_ERROR "${object} defines more than its kernel table:\n${listing}")
   endif()
 endforeach()

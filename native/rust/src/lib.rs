@@ -13,6 +13,7 @@ compile_error!("the avx512 feature needs an x86-64 target");
 
 mod alloc;
 pub mod boundary;
+pub mod ep;
 mod gemm;
 pub mod inverse;
 pub mod isa;

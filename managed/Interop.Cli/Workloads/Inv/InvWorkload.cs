@@ -1,8 +1,10 @@
 using System.Globalization;
 using Interop.Backends;
 using Interop.Cli.Compare;
+using Interop.Cli.Jobs;
 using Interop.Cli.Schema;
 using Interop.Core;
+using Interop.Mpi;
 
 namespace Interop.Cli.Workloads.Inv;
 
@@ -46,7 +48,47 @@ internal sealed class InvWorkload : IWorkload
     /// <summary>A distributed inversion runs on every rank; the others run on rank 0 alone.</summary>
     public bool OnEveryRank(IBackend backend) => backend is IDistributedInvBackend;
 
+    // Measuring and calibrating
+
+    /// <summary>The single-process backends, then those over every rank of the job (scalapack).</summary>
+    public IReadOnlyList<IBackend> CatalogBackends => [.. BackendCatalog.All<IInvBackend>(), .. BackendCatalog.All<IDistributedInvBackend>()];
+
+    /// <summary>
+    /// The single-process backends, then the distributed ones: in 'all' only under an MPI launcher
+    /// (with one process they would measure a 1x1 grid beside lapack); named ones always.
+    /// </summary>
+    public IReadOnlyList<IBackend> SelectBackends(BackendSelection selection) =>
+    [
+        .. selection.Available<IInvBackend>(),
+        .. selection.Available<IDistributedInvBackend>(inAll: MpiLaunch.Launcher(Environment.GetEnvironmentVariable) is not null),
+    ];
+
+    /// <summary>A distributed backend named without a launcher needs MPI too (one rank, a 1x1 grid).</summary>
+    public bool NeedsMpi(IBackend backend) => backend is IDistributedInvBackend;
+
+    public ICompareSizeOption CreateCompareSizeOption() => new InvSizeOption();
+
+    /// <summary>Two thirds of the budget beside pi's third: an order's time grows as its cube.</summary>
+    public double BudgetWeight => 2;
+
+    public ISizeCalibration Probe(IJob job, ComparePlan plan) => InvCalibration.Probe(job, plan);
+
+    public IPointMeasurer Measurer(IJob job, ComparePlan plan, CompareSizes sizes) => new InvComparePoints(job, plan, sizes);
+
+    /// <summary>Each inversion is held against the latest FMA limit of its path and threads.</summary>
+    public IReadOnlyList<ComparePoint> Settle(IReadOnlyList<ComparePoint> points) => InvComparePoints.LatestLimits(points);
+
+    public string PlannedText(long? size) => size is long n ? $"inv with n = {n}" : "inv with a calibrated n";
+
+    public string ChosenText(ChosenSize size) => $"inv with n = {size.Size}";
+
+    /// <summary>n alone: every inversion point, the serial baseline's too, inverts the same matrix.</summary>
+    public IEnumerable<KeyValuePair<string, string?>> SizeParameters(ChosenSize? size) => [new(SizeName, size?.Size.ToString(CultureInfo.InvariantCulture))];
+
     // Result fields and columns
+
+    /// <summary>GFLOP/s as 48.8 in report's table.</summary>
+    public string ReportRateFormat => "0.0";
 
     /// <summary>An inversion is held against the FMA limit of its path (and OpenBLAS's dgemm).</summary>
     public bool HasPeak => true;
