@@ -246,7 +246,14 @@ internal sealed class BackendSelection(string list, TextWriter stderr)
     /// whatever their case, as in the workloads' own commands; an unknown name is a usage error.
     /// </summary>
     public IReadOnlyList<IBackend> Available<T>(bool inAll = true)
-        where T : IBackend
+        where T : IBackend =>
+        Available(BackendCatalog.All<T>().Cast<IBackend>(), inAll);
+
+    /// <summary>
+    /// As <see cref="Available{T}"/>, among <paramref name="candidates"/> (catalog backends, in the
+    /// catalog's order): for a workload whose backends no interface names, that chooses them itself.
+    /// </summary>
+    public IReadOnlyList<IBackend> Available(IEnumerable<IBackend> candidates, bool inAll = true)
     {
         IReadOnlyList<IBackend> everything = BackendCatalog.All<IBackend>();
         foreach (string name in names.Where(n => !n.Equals("all", StringComparison.OrdinalIgnoreCase) && !everything.Any(b => b.Name.Equals(n, StringComparison.OrdinalIgnoreCase))))
@@ -255,7 +262,7 @@ internal sealed class BackendSelection(string list, TextWriter stderr)
         }
 
         var selected = new List<IBackend>();
-        foreach (T backend in BackendCatalog.All<T>().Where(b => (inAll && Named("all")) || Named(b.Name)))
+        foreach (IBackend backend in candidates.Where(b => (inAll && Named("all")) || Named(b.Name)))
         {
             try
             {
