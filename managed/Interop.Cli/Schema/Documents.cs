@@ -247,8 +247,49 @@ internal static class Documents
             Job = Get("job") ?? BuildInfo.Unknown,
             Repeat = Int("repeat") ?? 0,
             Warmup = Int("warmup") ?? 1,
+            OwnParameters = Own(pairs),
         };
     }
+
+    // The parameters RunParameters has no field for, in order: a workload's own size parameters
+    // (IWorkload.SizeParameters), a whole number as a number, anything else as text; null: none.
+    private static Dictionary<string, JsonElement>? Own(IReadOnlyList<KeyValuePair<string, string?>> pairs)
+    {
+        KeyValuePair<string, string?>[] own = [.. pairs.Where(p => !TypedParameters.Contains(p.Key))];
+        if (own.Length == 0)
+        {
+            return null;
+        }
+
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream))
+        {
+            json.WriteStartObject();
+            foreach ((string key, string? value) in own)
+            {
+                if (long.TryParse(value, NumberStyles.AllowLeadingSign, Invariant, out long whole))
+                {
+                    json.WriteNumber(key, whole);
+                }
+                else
+                {
+                    json.WriteString(key, value);
+                }
+            }
+
+            json.WriteEndObject();
+        }
+
+        using JsonDocument document = JsonDocument.Parse(stream.ToArray());
+        return document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone());
+    }
+
+    // The keys of compare's parameters that RunParameters types (Parameters, Pairs).
+    private static readonly string[] TypedParameters =
+    [
+        "workloads", "darts", "darts_serial_baseline", "n", "seed", "sizes", "budget_seconds_per_path", "min_point_seconds",
+        "estimated_seconds", "isa", "isa_source", "threads", "ranks", "job", "repeat", "warmup",
+    ];
 
     private static IReadOnlyList<KeyValuePair<string, string?>> Pairs(RunParameters p) =>
     [
@@ -268,6 +309,12 @@ internal static class Documents
         new("job", p.Job),
         new("repeat", p.Repeat.ToString(Invariant)),
         new("warmup", p.Warmup.ToString(Invariant)),
+        .. (p.OwnParameters ?? []).Select(o => new KeyValuePair<string, string?>(o.Key, o.Value.ValueKind switch
+        {
+            JsonValueKind.Null => null,
+            JsonValueKind.String => o.Value.GetString(),
+            _ => o.Value.GetRawText(),
+        })),
     ];
 
     /// <summary>The facts of <see cref="EnvironmentInfo.Collect"/> (display pairs), typed.</summary>
