@@ -106,6 +106,30 @@ public sealed class ReportInputTests : TempFolderTest
     }
 
     [Test]
+    public void TheSizeOfAWorkloadNotMeasuredMayBeZero()
+    {
+        // compare --workload inv writes darts 0: it calibrated no darts. With pi's points in the file, darts are at least 1.
+        JsonObject inv = CurrentDocument();
+        inv["parameters"]!["darts"] = 0;
+        inv["parameters"]!["darts_serial_baseline"] = 0;
+        JsonArray points = inv["points"]!.AsArray();
+        foreach (JsonNode? pi in points.Where(p => p!["workload"]!.GetValue<string>() == "pi").ToList())
+        {
+            points.Remove(pi);
+        }
+
+        Assert.That(points, Is.Not.Empty);
+        string path = Save("inv", inv);
+        var (code, _, stderr) = Cli.Run("report", path, "--out-dir", Path.Combine(Folder, "R"));
+        Assert.That(code, Is.Zero, stderr);
+
+        JsonObject both = CurrentDocument();
+        both["parameters"]!["darts"] = 0;
+        string bad = Save("both", both);
+        AssertOneLineUsageError(Cli.Run("report", bad, "--out-dir", Path.Combine(Folder, "R2")), bad, "parameters.darts is '0'");
+    }
+
+    [Test]
     public void ADocumentOfPiOrInvIsNotAResultsFile()
     {
         JsonObject pi = CurrentDocument();
