@@ -8,7 +8,7 @@ using Pragmastat;
 namespace Interop.Cli.Compare;
 
 /// <summary>
-/// What makes two points comparable: the same workload with the same size (darts or n) and seed,
+/// What makes two points comparable: the same workload with the same size (its SizeName) and seed,
 /// on the same backend, ranks x threads and instruction-set path. Only points with equal keys are
 /// compared; a run with other darts, n or seed measures a different workload.
 /// </summary>
@@ -99,7 +99,7 @@ internal sealed class BaselineComparison(IReadOnlyList<BaselineChange> changes, 
 
         // The fields with no value in common explain it alone; else every field that differs.
         IReadOnlyList<string> what = Differences(before, now, disjointOnly: true) is { Count: > 0 } disjoint ? disjoint : Differences(before, now, disjointOnly: false);
-        return "no point in common with this run (points compare only with the same workload, darts or n, seed, backend, ranks x threads and isa): " +
+        return $"no point in common with this run (points compare only with the same workload, {SizeNames}, seed, backend, ranks x threads and isa): " +
             (what.Count > 0 ? string.Join("; ", what) : "no combination of them matches");
     }
 
@@ -165,12 +165,15 @@ internal sealed class BaselineComparison(IReadOnlyList<BaselineChange> changes, 
         return 1 / ways;
     }
 
+    // Every workload's size's name, as the explanations list them: "darts or n".
+    private static string SizeNames => string.Join(" or ", WorkloadRegistry.All.Select(w => w.SizeName));
+
     public IEnumerable<string> Describe()
     {
         int common = changes.Count(c => c.Speedup is not null);
         yield return $"Against the baseline: {changes.Count(c => c.Flagged)} of {common} common point(s) changed significantly (one-sided Mann-Whitney U test on the runs' throughputs: " +
             $"faster or slower by more than {Tolerance:P0} at p < {Alpha.ToString("0.00", CultureInfo.InvariantCulture)}); " +
-            "points compare only with the same workload, darts or n, seed, backend, ranks x threads and isa.";
+            $"points compare only with the same workload, {SizeNames}, seed, backend, ranks x threads and isa.";
         if (changes.Any(c => c.Speedup is not null && c.Runs is (int m, int n) && SmallestPValue(m, n) >= Alpha))
         {
             yield return $"  note: with as few as {changes.Where(c => c.Speedup is not null && c.Runs is (int m, int n) && SmallestPValue(m, n) >= Alpha).Select(c => $"{c.Runs!.Value.Old} and {c.Runs!.Value.New}").First()} runs no change can reach p < {Alpha.ToString("0.00", CultureInfo.InvariantCulture)}: give --repeat 4 or more, or let repeats run automatically";
