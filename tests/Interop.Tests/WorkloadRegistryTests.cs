@@ -18,8 +18,8 @@ public sealed class WorkloadRegistryTests
         Assert.That(WorkloadRegistry.All.Select(w => w.Name), Is.Unique);
         Assert.That(NativeKernelTable.Default.Workloads, Is.SubsetOf(WorkloadRegistry.All.Select(w => w.Name)).And.Contains("pi").And.Contains("inv"));
         Assert.That(WorkloadRegistry.Named("inv"), Is.SameAs(InvWorkload.Instance));
-        Assert.That(WorkloadRegistry.Find("ep"), Is.Null);
-        Assert.Throws<ArgumentException>(() => WorkloadRegistry.Named("ep"));
+        Assert.That(WorkloadRegistry.Find("no-such-workload"), Is.Null);
+        Assert.Throws<ArgumentException>(() => WorkloadRegistry.Named("no-such-workload"));
     }
 
     [Test]
