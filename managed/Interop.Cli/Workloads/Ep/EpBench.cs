@@ -24,6 +24,19 @@ internal static class EpBench
         Combine(job, Compute(kernel, Mine(job, size), threads));
 
     /// <summary>
+    /// Seconds one run of <paramref name="size"/> takes over the job (the slowest rank), after an
+    /// untimed run of one batch a rank: a probe run for calibrating sizes.
+    /// </summary>
+    public static double Probe(IJob job, IEpKernel kernel, EpClass size, int threads)
+    {
+        Compute(kernel, new IndexRange(job.Rank, job.Rank + 1), threads);
+        job.Barrier();
+        long start = Stopwatch.GetTimestamp();
+        Combine(job, Compute(kernel, Mine(job, size), threads));
+        return job.MaxAll(Stopwatch.GetElapsedTime(start).TotalSeconds);
+    }
+
+    /// <summary>
     /// <paramref name="warmup"/> untimed runs, then timed ones as <paramref name="repeat"/> says. Every
     /// rank sees the same timings (the slowest rank's) and the same result, so every rank stops after
     /// the same run and fails alike.

@@ -34,28 +34,30 @@ internal static class EpFields
             WorkPerRun = EpWorkload.Instance.WorkPerRun(r.Size.M),
             Throughput = Documents.Finite(r.Mops) ?? 0,
             ThroughputPerWorker = Documents.Finite(r.MopsPerWorker) ?? 0,
-            OwnFields = Object(json =>
-            {
-                EpResult result = r.Result;
-                ClassAndM(json, r.Size);
-                json.WriteNumber("pairs", result.Pairs);
-                Number(json, "sx", result.Sx);
-                Number(json, "sy", result.Sy);
-                Number(json, "sum_abs_x", result.SumAbsX);
-                Number(json, "sum_abs_y", result.SumAbsY);
-                json.WriteStartArray("q");
-                foreach (long q in result.Counts)
-                {
-                    json.WriteNumberValue(q);
-                }
-
-                json.WriteEndArray();
-                Number(json, "mops", r.Mops);
-                Number(json, "mops_per_worker", r.MopsPerWorker);
-                json.WriteString("verified_against", check.VerifiedAgainst);
-            }),
+            OwnFields = Own(r.Size, r.Result, r.Mops, r.MopsPerWorker, check.VerifiedAgainst),
         };
     }
+
+    /// <summary>A point's own keys, in order: class, m, pairs, sx, sy, sum_abs_x, sum_abs_y, q, mops, mops_per_worker, verified_against.</summary>
+    public static Dictionary<string, JsonElement> Own(EpClass size, EpResult result, double mops, double mopsPerWorker, string? verifiedAgainst) => Object(json =>
+    {
+        ClassAndM(json, size);
+        json.WriteNumber("pairs", result.Pairs);
+        Number(json, "sx", result.Sx);
+        Number(json, "sy", result.Sy);
+        Number(json, "sum_abs_x", result.SumAbsX);
+        Number(json, "sum_abs_y", result.SumAbsY);
+        json.WriteStartArray("q");
+        foreach (long q in result.Counts)
+        {
+            json.WriteNumberValue(q);
+        }
+
+        json.WriteEndArray();
+        Number(json, "mops", mops);
+        Number(json, "mops_per_worker", mopsPerWorker);
+        json.WriteString("verified_against", verifiedAgainst);
+    });
 
     private static void ClassAndM(Utf8JsonWriter json, EpClass size)
     {
