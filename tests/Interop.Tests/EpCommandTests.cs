@@ -150,6 +150,19 @@ public sealed class EpCommandTests
         Assert.That(Documents.Serialize(back), Is.EqualTo(stdout.TrimEnd('\n')), "byte for byte");
     }
 
+    [Test]
+    public void CsvHasEpsColumnsAfterTodays()
+    {
+        var (code, stdout, stderr) = Cli.Run("ep", "--class", "S", "--backend", "managed-parallel", "--repeat", "1", "--warmup", "0", "--format", "csv");
+        Assert.That(code, Is.Zero, stderr);
+        string[] lines = stdout.TrimEnd().Split('\n');
+        Assert.That(lines, Has.Length.EqualTo(2));
+        Assert.That(lines[0].Split(',')[^4..], Is.EqualTo(new[] { "m", "pairs", "sum_abs_x", "sum_abs_y" }));
+        string[] own = lines[1].Split(',')[^4..];
+        Assert.That(own[..2], Is.EqualTo(new[] { "24", "13176389" }));
+        Assert.That(EpVerification.RelativeError(double.Parse(own[2], CultureInfo.InvariantCulture), 1.051299420395306e+07), Is.LessThanOrEqualTo(1e-8));
+    }
+
     [TestCase("--class", "Z")]
     [TestCase("--class", "D")]
     [TestCase("--m", "15")]

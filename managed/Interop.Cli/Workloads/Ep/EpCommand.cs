@@ -25,7 +25,7 @@ internal static class EpCommand
         };
         var variant = new Option<string>("--variant")
         {
-            Description = "NPB's verification rule: 3.4 (NPB 3.4.2 and later: sx = sum |t3|, sy = sum |t4| and the count of accepted pairs) or 3.3 (signed sums sx = sum t3, sy = sum t4). Default 3.4.",
+            Description = "NPB's verification rule: 3.4 (NPB 3.4.2 and later: sx = sum |t3|, sy = sum |t4| and the count of accepted pairs) or 3.3 (signed sums sx = sum t3, sy = sum t4).",
             DefaultValueFactory = _ => "3.4",
         }.Names(["3.4", "3.3"]);
         var common = new CommonOptions<IBackend>(EpKernels.Runs, seeded: false);
