@@ -67,6 +67,28 @@ public sealed class EpMpiTests
     }
 
     [Test]
+    public void CompareRunsEpOnEveryRankVerified()
+    {
+        string output = Directory.CreateTempSubdirectory("interop-ep-mpi-").FullName;
+        try
+        {
+            var run = HybridPiTests.Mpi.Run(2, [TestEnvironment.DriverPath, "compare", "--workload", "ep", "--class", "S", "--backend", "managed-serial,managed-parallel", "--threads", "1", "--repeat", "1", "--warmup", "0", "--out-dir", Path.Combine(output, "run")]);
+            Assert.That(run.Code, Is.Zero, run.Err);
+            Assert.That(run.Out.Split('\n').Count(l => l == "NPB EP, class S (M = 24)"), Is.EqualTo(1), run.Out);
+            using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "run", "results.json")));
+            foreach (JsonElement point in doc.RootElement.GetProperty("points").EnumerateArray())
+            {
+                Assert.That(point.GetProperty("ranks").GetInt32(), Is.EqualTo(2));
+                EpCommandTests.AssertVerifiedClassS(point, point.GetProperty("backend").GetString()!);
+            }
+        }
+        finally
+        {
+            Directory.Delete(output, recursive: true);
+        }
+    }
+
+    [Test]
     public void MoreRanksThanBatchesLeaveSomeIdleAndStillAgree()
     {
         // M = 16 is one batch: rank 1 runs none, and the result is still rank 0's batch.
