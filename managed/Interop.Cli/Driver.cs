@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Interop.Cli.Jobs;
-using Interop.Cli.Workloads.Inv;
-using Interop.Cli.Workloads.Pi;
+using Interop.Cli.Workloads;
 using Interop.Core;
 
 namespace Interop.Cli;
@@ -61,12 +60,11 @@ public static class Driver
     /// <summary>The commands' names, in the order help and the errors list them.</summary>
     internal static IReadOnlyList<string> CommandNames => [.. AllCommands(TextWriter.Null, TextWriter.Null).Select(c => c.Name)];
 
-    // Every command, in the order of --help: a new one is one line here.
+    // Every command, in the order of --help: each registered workload's own (a new workload's comes with
+    // its registration, no line here), then the commands over all workloads.
     private static Command[] AllCommands(TextWriter stdout, TextWriter stderr) =>
     [
-        PiCommand.Create(stdout, stderr),
-        InvCommand.Create(stdout, stderr),
-        Workloads.Ep.EpCommand.Create(stdout, stderr),
+        .. WorkloadRegistry.All.Select(w => w.CreateCommand(stdout, stderr)),
         Compare.CompareCommand.Create(stdout, stderr),
         Report.ReportCommand.Create(stdout, stderr),
         EnvCommand.Create(stdout, stderr),

@@ -16,8 +16,12 @@ public sealed unsafe class NativeKernel
     private static readonly string[] PiArguments = ["seed", "begin", "end", "threads", "inside"];
 
     private readonly Lock gate = new();
+    [KernelEntryPoint(NativeKernelTable.Pi)]
     private delegate* unmanaged<ulong, long, long, int, long*, int> pi;
+
+    [KernelEntryPoint(NativeKernelTable.Inv)]
     private delegate* unmanaged<long, double*, int, int> inv;
+
     private PlanFunctions? plan;
     private volatile bool bound;
 

@@ -16,7 +16,7 @@
 
 #include "bench_timing.h"
 #include "interop.h"
-#include "interop.h"
+#include "interop_ep.h"
 #include "kernel_table.h"
 
 #include <math.h>

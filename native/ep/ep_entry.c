@@ -1,8 +1,8 @@
-/* The exported EP entry points of libinterop_native (interop.h): the argument checks, the C
+/* The exported EP entry points of libinterop_native (interop_ep.h): the argument checks, the C
  * kernel's split of the batches over an OpenMP team, and the call of the Fortran kernel of the
  * instruction-set path in use (src/isa.c's choice: interop_isa_select, else the best the CPU has). */
 #include "ep_generator.h"
-#include "interop.h"
+#include "interop_ep.h"
 #include "isa.h"
 #include "splitmix.h"
 

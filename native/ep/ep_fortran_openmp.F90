@@ -1,4 +1,4 @@
-! NPB EP in Fortran with OpenMP: the fortran-openmp backend's EP (native/include/interop.h).
+! NPB EP in Fortran with OpenMP: the fortran-openmp backend's EP (native/include/interop_ep.h).
 !
 ! Compiled once per instruction-set path (src/isa.h): CMake names the bind(C) function
 ! (interop_ep_fortran_avx2, ...) and ep_entry.c's exported interop_ep_fortran calls the one of the

@@ -9,7 +9,7 @@
 #ifndef INTEROP_EP_GENERATOR_H
 #define INTEROP_EP_GENERATOR_H
 
-#include "interop.h"
+#include "interop_ep.h"
 #include "isa.h"
 
 #include <stdint.h>

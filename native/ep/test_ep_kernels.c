@@ -13,7 +13,7 @@
  *                                against stepping.
  * Nothing here assumes which paths this CPU has: a library says (its <prefix>_supported). */
 #include "interop.h"
-#include "interop.h"
+#include "interop_ep.h"
 #include "kernel_table.h"
 
 #include <math.h>

@@ -44,18 +44,6 @@ INTEROP_EXPORT int32_t interop_pi_count_cpp(uint64_t seed, int64_t begin, int64_
  *         INTEROP_STATUS_INTERNAL. */
 INTEROP_EXPORT int32_t interop_inv_cpp(int64_t n, double *a, int32_t threads);
 
-/* NPB EP, the contract of every interop_ep_<language>: the batches [first_batch, first_batch + batches)
- * of 2^16 pairs each on exactly `threads` std::threads (whole batches per thread, contiguous).
- * batch_sums[4j + 0..3] = Σt3, Σt4, Σ|t3|, Σ|t4| of batch first_batch + j, each added in an order that
- * depends on the path only (scalar: pair order, libm's log; AVX2, AVX-512: 16 per-position partials
- * added in position order, glibc libmvec's vector log), never on `threads`; counts[0..9] = q0..q9 over
- * all the batches (overwritten).
- * Status: 0 ok; -1 first_batch < 0; -2 batches < 0; -3 threads < 1; -4 batch_sums is NULL; -5 counts
- * is NULL; -6 first_batch + batches > 2^27 (past the generator's period); 1 a deviate past annulus 9
- * (the others' sums and counts are still written); INTEROP_STATUS_NO_MEMORY; INTEROP_STATUS_INTERNAL. */
-INTEROP_EXPORT int32_t interop_ep_cpp(int64_t first_batch, int64_t batches, int32_t threads, double *batch_sums,
-                                      int64_t *counts);
-
 /* Instruction-set paths, with interop_isa_supported/_select/_active's values and semantics
  * (interop.h), for this library's kernels only: SCALAR, AVX2 and AVX512 on x86-64. */
 INTEROP_EXPORT int32_t interop_cpp_isa_supported(int32_t isa);

@@ -58,18 +58,6 @@ int32_t interop_pi_count_rust(uint64_t seed, int64_t begin, int64_t end, int32_t
  */
 int32_t interop_inv_rust(int64_t n, double *a, int32_t threads);
 
-/*
- * NPB EP, the contract of every interop_ep_<language>: the batches [first_batch, first_batch + batches)
- * of 2^16 pairs each on exactly `threads` threads (whole batches per thread, contiguous).
- * batch_sums[4j + 0..3] = Σt3, Σt4, Σ|t3|, Σ|t4| of batch first_batch + j, each added in an order that
- * depends on the path only (scalar: pair order; AVX2, AVX-512: 16 per-position partials added in
- * position order), never on `threads`; counts[0..9] = q0..q9 over all the batches (overwritten).
- * Status: 0 ok; -1 first_batch < 0; -2 batches < 0; -3 threads < 1; -4 batch_sums is NULL; -5 counts
- * is NULL; -6 first_batch + batches > 2^27 (past the generator's period); 1 a deviate past annulus 9
- * (the sums and counts of the others are still written); INTEROP_STATUS_INTERNAL.
- */
-int32_t interop_ep_rust(int64_t first_batch, int64_t batches, int32_t threads, double *batch_sums, int64_t *counts);
-
 /* Instruction-set paths, interop_isa_*'s semantics for this library's kernels. It has SCALAR, AVX2
  * (AVX2 + FMA detected at run time) and, when built with the avx512 feature (rustc 1.89 or later),
  * AVX512 (AVX-512 F, DQ, BW and VL detected at run time); without that feature supported(AVX512) is 0

@@ -3,7 +3,6 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Runtime.Loader;
 using Interop.AbiCheck;
-using Interop.Backends.Ep;
 using Interop.Native;
 using Microsoft.Win32.SafeHandles;
 
@@ -21,8 +20,9 @@ public sealed class AbiCheckTests
     /// Symbols bound without [LibraryImport], which reflection over the bindings cannot see: every
     /// library and kernel of the kernel table (native/kernels.json), bound by name with
     /// NativeLibrary.GetExport into the function pointers of <see cref="NativeKernelLibrary"/> and
-    /// <see cref="NativeKernel"/>. Their types are read from those fields, so a changed call type is
-    /// checked against the header like a changed [LibraryImport].
+    /// <see cref="NativeKernel"/>, and each row's symbol of each workload into the field marked
+    /// [KernelEntryPoint] for that workload (<see cref="EntryPointFields"/>). Their types are read from
+    /// those fields, so a changed call type is checked against the header like a changed [LibraryImport].
     /// </summary>
     private static unsafe IEnumerable<ManagedBinding> FunctionPointerBindings()
     {
@@ -49,27 +49,21 @@ public sealed class AbiCheckTests
             }
         }
 
-        Type kernel = typeof(NativeKernel);
         Type plan = typeof(NativeKernel.PlanFunctions);
+        ILookup<string, FieldInfo> entryPoints = EntryPointFields().ToLookup(f => f.Workload, f => f.Field);
         foreach (NativeKernelInfo info in table.Kernels)
         {
             string at = $"NativeKernel, kernel table row {info.Backend}";
-            // Each workload's symbol the row names, against the field NativeKernel binds it to.
-            if (info.Symbol(NativeKernelTable.Pi) is string pi)
+            // Each workload's symbol the row names, against every field its workload calls it through
+            // (none: the header's function is "not bound", and the check fails).
+            foreach (var (workload, symbol) in info.Symbols.OrderBy(s => s.Key, StringComparer.Ordinal))
             {
-                bindings.Add(ManagedBinding.FromFunctionPointer(info.Library.Name, pi, Field(kernel, "pi"), at));
+                foreach (FieldInfo field in entryPoints[workload])
+                {
+                    bindings.Add(ManagedBinding.FromFunctionPointer(info.Library.Name, symbol, field.FieldType, $"{field.DeclaringType!.Name}.{field.Name}, kernel table row {info.Backend}"));
+                }
             }
 
-            if (info.Symbol(NativeKernelTable.Inv) is string inv)
-            {
-                bindings.Add(ManagedBinding.FromFunctionPointer(info.Library.Name, inv, Field(kernel, "inv"), at));
-            }
-
-            // A workload bound through NativeKernel.EntryPoint, against the field its own code keeps it in.
-            if (info.Symbol(EpKernels.Workload) is string ep)
-            {
-                bindings.Add(ManagedBinding.FromFunctionPointer(info.Library.Name, ep, Field(typeof(NativeEpKernel), "ep"), $"NativeEpKernel, kernel table row {info.Backend}"));
-            }
             if (info.InvPlanPrefix is string prefix)
             {
                 bindings.Add(ManagedBinding.FromFunctionPointer(info.Library.Name, prefix + "_create", Property(plan, "Create"), at));
@@ -79,6 +73,24 @@ public sealed class AbiCheckTests
         }
 
         return bindings;
+    }
+
+    /// <summary>
+    /// Every field of the product assemblies marked [KernelEntryPoint], with its workload: found, not listed,
+    /// so that a new workload's entry point is checked without an edit here.
+    /// </summary>
+    private static IEnumerable<(string Workload, FieldInfo Field)> EntryPointFields()
+    {
+        const BindingFlags Fields = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        return ProductAssemblies
+            .Select(path => Assembly.Load(AssemblyName.GetAssemblyName(path)))
+            .SelectMany(assembly => assembly.GetTypes())
+            .SelectMany(type => type.GetFields(Fields))
+            .Select(field => (Attribute: field.GetCustomAttribute<KernelEntryPointAttribute>(), Field: field))
+            .Where(f => f.Attribute is not null)
+            .Select(f => (f.Attribute!.Workload, f.Field))
+            .OrderBy(f => f.Field.DeclaringType!.FullName, StringComparer.Ordinal)
+            .ThenBy(f => f.Field.Name, StringComparer.Ordinal);
     }
 
     private static string HeaderDirectory => Path.Combine(TestEnvironment.RepositoryRoot, "native", "include");
@@ -131,6 +143,7 @@ public sealed class AbiCheckTests
         Assert.That(HeaderReader.Read(Path.Combine(HeaderDirectory, "interop.h")).Select(f => f.Name), Does.Contain("interop_inv_c"));
         Assert.That(ProductBindings.Value.Select(b => b.Symbol), Does.Contain("interop_inv_c").And.Contain("interop_mpi_init"));
         Assert.That(report.Notes, Has.Some.StartsWith("interop.h: ").And.Contains(" interop_* exports"));
+        Assert.That(EntryPointFields().Select(f => f.Workload).Distinct(), Is.SupersetOf(NativeKernelTable.Default.Workloads), "an entry-point field for every workload of the kernel table");
     }
 
     [Test]
@@ -333,6 +346,75 @@ public sealed class AbiCheckTests
                 RequiredLibraries = new HashSet<string>(),
             });
             Assert.That(report.Errors, Is.EqualTo(new[] { "kernels.h: not an ABI header name (interop.h for libinterop_native, interop_X.h for libinterop_X)" }));
+        }
+
+        // One contract two libraries implement: a header named after no library (no libinterop_twice is built
+        // or bound), as native/include/interop_ep.h is.
+        private const string SharedHeader = """
+            #include <stdint.h>
+            int32_t interop_twice_native(int64_t n, double *a);
+            int32_t interop_twice_extra(int64_t n, double *a);
+            """;
+
+        private static string Twice(string name) =>
+            $"int32_t {name}(int64_t n, double *a) {{ for (int64_t i = 0; i < n; i++) a[i] *= 2; return 0; }}\n";
+
+        private static ManagedBinding TwiceBinding(string library, string symbol) =>
+            ManagedBinding.Create(library, symbol, typeof(int), [typeof(long), typeof(double*)], $"Twice in {library}");
+
+        private static readonly ManagedBinding[] SharedBindings =
+            [Scale, Name, TwiceBinding("interop_native", "interop_twice_native"), TwiceBinding("interop_extra", "interop_twice_extra")];
+
+        // interop.h and libinterop_native.so as Check makes them, beside interop_twice.h and libinterop_extra.so.
+        private AbiReport CheckShared(string sharedHeader, string nativeLibrary, string extraLibrary, params ManagedBinding[] bindings)
+        {
+            File.WriteAllText(Path.Combine(dir, "interop_twice.h"), sharedHeader);
+            File.WriteAllText(Path.Combine(dir, "extra.c"), "#include <stdint.h>\n" + extraLibrary);
+            Run(HeaderReader.FindClang(), "-shared", "-fPIC", "-o", Path.Combine(dir, "libinterop_extra.so"), Path.Combine(dir, "extra.c"));
+            return Check(Header, nativeLibrary, bindings);
+        }
+
+        [Test]
+        public void ASharedHeadersFunctionsBelongToTheLibrariesThatExportThem()
+        {
+            var report = CheckShared(SharedHeader, Library + Twice("interop_twice_native"), Twice("interop_twice_extra"), SharedBindings);
+            Assert.That(report.Errors, Is.Empty, string.Join("\n", report.Errors));
+            Assert.That(report.Notes, Is.EqualTo(new[]
+            {
+                "interop_twice.h: shared, 2 functions (interop_extra 1, interop_native 1)",
+                "interop_extra.h: 0 functions (+1 of shared headers); libinterop_extra.so: 1 interop_* exports; 1 bindings",
+                "interop.h: 2 functions (+1 of shared headers); libinterop_native.so: 3 interop_* exports; 3 bindings",
+            }));
+        }
+
+        [Test]
+        public void ASharedFunctionThatNoLibraryImplementsIsCaught()
+        {
+            var extended = SharedHeader + "\nint32_t interop_twice_fortran(int64_t n, double *a);\nint32_t interop_twice_cpp(int64_t n, double *a);\n";
+            var report = CheckShared(extended, Library + Twice("interop_twice_native"), Twice("interop_twice_extra"), [.. SharedBindings, TwiceBinding("interop_native", "interop_twice_cpp")]);
+            Assert.That(report.Errors, Is.EqualTo(new[]
+            {
+                "interop_twice_fortran (interop_twice.h:4): exported by no library and no binding names it, so no library implements this function of the shared header interop_twice.h",
+                "interop_twice_cpp (interop_twice.h:5): declared but not exported by libinterop_native.so",
+            }));
+        }
+
+        [Test]
+        public void ASharedFunctionExportedTwiceOrBoundToTheWrongLibraryIsCaught()
+        {
+            var twice = CheckShared(SharedHeader, Library + Twice("interop_twice_native") + Twice("interop_twice_extra"), Twice("interop_twice_extra"), SharedBindings);
+            Assert.That(twice.Errors, Is.EqualTo(new[]
+            {
+                "interop_twice_extra (interop_twice.h:3): exported by libinterop_extra.so and libinterop_native.so; a function of a shared header belongs to one library",
+                "interop_twice_extra (interop_twice.h:3): not bound (no [LibraryImport] or registered binding for interop_native)",
+            }));
+
+            var wrong = CheckShared(SharedHeader, Library + Twice("interop_twice_native"), Twice("interop_twice_extra"), [Scale, Name, TwiceBinding("interop_native", "interop_twice_native"), TwiceBinding("interop_native", "interop_twice_extra")]);
+            Assert.That(wrong.Errors, Is.EqualTo(new[]
+            {
+                "interop_twice_extra (interop_twice.h:3): not bound (no [LibraryImport] or registered binding for interop_extra)",
+                "interop_twice_extra: bound (Twice in interop_native) but not declared in interop.h and not exported by libinterop_native.so",
+            }));
         }
 
         private string WriteHeader(string text)

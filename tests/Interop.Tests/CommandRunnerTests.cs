@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Interop.Cli;
 using Interop.Cli.Commands;
 using Interop.Cli.Compare;
@@ -261,6 +262,8 @@ public class CommandRunnerTests
         public string ThroughputUnit => "fake darts/s";
 
         public string VerificationRule => "none";
+
+        public Command CreateCommand(TextWriter stdout, TextWriter stderr) => throw new NotSupportedException("the fake has no command of its own");
 
         public double WorkPerRun(long size) => size;
 

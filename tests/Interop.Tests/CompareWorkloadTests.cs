@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Interop.Cli.Compare;
 using Interop.Cli.Jobs;
@@ -109,6 +110,8 @@ public class CompareWorkloadTests
         public string ThroughputUnit => "counts/s";
 
         public string VerificationRule => "the same count for the same size";
+
+        public Command CreateCommand(TextWriter stdout, TextWriter stderr) => throw new NotSupportedException("the fake has no command of its own");
 
         public double WorkPerRun(long size) => size;
 

@@ -1,5 +1,7 @@
+using System.CommandLine;
 using System.Text.Json.Nodes;
 using Interop.Backends;
+using Interop.Cli;
 using Interop.Cli.Compare;
 using Interop.Cli.Jobs;
 using Interop.Cli.Report;
@@ -62,6 +64,23 @@ public sealed class WorkloadDiscoveryTests : TempFolderTest
         registration!.Dispose();
         Assert.That(WorkloadRegistry.Find(Name), Is.Null);
         Assert.That(WorkloadRegistry.All.Select(w => w.Name), Is.EqualTo(names[..^1]));
+    }
+
+    [Test]
+    public void TheDriverHasTheWorkloadsCommandAfterTheDriversOwnAndRunsIt()
+    {
+        string[] names = [.. Driver.CommandNames];
+        Assert.That(names, Has.Member(Name));
+        Assert.That(Array.IndexOf(names, Name), Is.EqualTo(WorkloadRegistry.All.Count - 1), "the workloads' commands in registry order, the test's last");
+        Assert.That(names.TakeLast(3), Is.EqualTo(new[] { "compare", "report", "env" }), "then the driver's other commands");
+
+        var (code, output, error) = Cli.Run(Name, "--cells", "512");
+        Assert.That(code, Is.EqualTo(Driver.Success), error);
+        Assert.That(output.Trim(), Is.EqualTo("Fake stencil: 512 cells"));
+        Assert.That(Cli.Run("compare", "--help").Out, Does.Contain("--cells"), "and its size option in compare");
+
+        registration!.Dispose();
+        Assert.That(Driver.CommandNames, Has.No.Member(Name), "gone with its registration");
     }
 
     [Test]
@@ -162,6 +181,16 @@ public sealed class WorkloadDiscoveryTests : TempFolderTest
         Assert.That(ReportTable.Header(model.Workloads.Single(w => w.Workload == "pi")), Does.Not.Contain("halo error"));
     }
 
+    /// <summary>compare's --cells, the stencil's size (its command's option too).</summary>
+    private sealed class CellsOption : ICompareSizeOption
+    {
+        private readonly Option<long?> cells = new("--cells") { Description = "Cells for the fake stencil." };
+
+        public void AddTo(Command command) => command.Options.Add(cells);
+
+        public long? Read(ParseResult parsed, TextWriter stderr) => parsed.GetValue(cells);
+    }
+
     /// <summary>A workload the driver does not know: a stencil sweep over cells, with two fields of its own.</summary>
     private sealed class StencilWorkload : IWorkload
     {
@@ -185,6 +214,19 @@ public sealed class WorkloadDiscoveryTests : TempFolderTest
 
         public string VerificationRule => "halo error below 1";
 
+        /// <summary>`interop stencil`: says its size back, so that a test sees the driver run a command it was not written for.</summary>
+        public Command CreateCommand(TextWriter stdout, TextWriter stderr)
+        {
+            var cells = new Option<long>("--cells") { Description = "Number of cells.", DefaultValueFactory = _ => 4096 };
+            var command = new Command(Name, "A fake stencil sweep (a test's workload).") { cells };
+            command.SetAction(parsed =>
+            {
+                stdout.WriteLine($"{Title}: {SizeText(parsed.GetValue(cells).ToString(System.Globalization.CultureInfo.InvariantCulture))}");
+                return 0;
+            });
+            return command;
+        }
+
         public string? RateFormat => "0.000e0";
 
         public IReadOnlyList<ResultField> ResultFields { get; } = [new("halo_error", "halo error", "0.000"), new("sweeps", "sweeps", "0")];
@@ -204,7 +246,7 @@ public sealed class WorkloadDiscoveryTests : TempFolderTest
 
         public bool NeedsMpi(IBackend backend) => false;
 
-        public ICompareSizeOption CreateCompareSizeOption() => throw new NotSupportedException("the stencil workload has no command line");
+        public ICompareSizeOption CreateCompareSizeOption() => new CellsOption();
 
         public double BudgetWeight => 1;
 

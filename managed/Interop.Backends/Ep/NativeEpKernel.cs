@@ -19,7 +19,8 @@ public sealed unsafe class NativeEpKernel(NativeKernel kernel) : IEpKernel
     private const int PastTheAnnuli = 1;
 
     // The entry point, bound on first use; its type is the ABI the check in the tests holds against
-    // interop_ep.h (AbiCheckTests reads this field's type).
+    // the header (AbiCheckTests finds this field by its attribute).
+    [KernelEntryPoint(EpKernels.Workload)]
     private delegate* unmanaged<long, long, int, double*, long*, int> ep;
 
     public string Backend => kernel.Info.Backend;

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Interop.Cli.Compare;
 using Interop.Cli.Jobs;
@@ -54,6 +55,12 @@ internal interface IWorkload
 
     /// <summary>The rule a verified point met, for compare's summary: "scaled residual &lt;= 30".</summary>
     string VerificationRule { get; }
+
+    /// <summary>
+    /// Its own command (`interop pi`): its options, help and action. The driver adds one for each
+    /// registered workload, in <see cref="WorkloadRegistry.All"/>'s order, before compare, report and env.
+    /// </summary>
+    Command CreateCommand(TextWriter stdout, TextWriter stderr);
 
     // Measuring and calibrating
 

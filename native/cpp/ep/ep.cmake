@@ -1,4 +1,4 @@
-# NPB EP in libinterop_cpp (interop_ep_cpp, native/include/interop_cpp.h), included by
+# NPB EP in libinterop_cpp (interop_ep_cpp, native/include/interop_ep.h), included by
 # native/cpp/CMakeLists.txt once its targets exist: the kernel compiled once per instruction-set path
 # as src/kernels.cpp is, with the flags ep_kernels.cpp's header comment explains; the export; the
 # CTest program and the check that each EP object defines its kernel table only.

@@ -1,6 +1,7 @@
-// The export interop_ep_cpp (interop_cpp.h): the argument checks, the path (the one the library's
+// The export interop_ep_cpp (interop_ep.h): the argument checks, the path (the one the library's
 // interop_cpp_isa_select chose for all its kernels), and whole batches per std::thread.
 #include "interop_cpp.h"
+#include "interop_ep.h"
 
 #include "ep_kernels.hpp"
 #include "guard.hpp"

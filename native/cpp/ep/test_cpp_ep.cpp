@@ -5,6 +5,7 @@
 //        test_cpp_ep boundary avx2|avx512      the first class S pair whose annulus libmvec's log moves
 //        test_cpp_ep bench                     class A on every path, 1 and 2 threads: Mop/s (no test)
 #include "interop_cpp.h"
+#include "interop_ep.h"
 
 #include <chrono>
 #include <cmath>

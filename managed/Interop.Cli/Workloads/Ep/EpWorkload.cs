@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Interop.Backends.Ep;
@@ -44,6 +45,8 @@ internal sealed class EpWorkload : IWorkload
     public string ThroughputUnit => "Mop/s";
 
     public string VerificationRule => "sx, sy within 1e-8 of NPB 3.4.2+'s values and its exact pair count (a class); the same pair count and q0..q9 on every backend";
+
+    public Command CreateCommand(TextWriter stdout, TextWriter stderr) => EpCommand.Create(stdout, stderr);
 
     /// <summary>NPB's operation count: 2^(M+1) randoms, in millions (Mop/s = this / seconds).</summary>
     public double WorkPerRun(long size) => Math.ScaleB(1.0, checked((int)size + 1)) / 1e6;

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Interop.Backends;
 using Interop.Cli.Compare;
@@ -34,6 +35,8 @@ internal sealed class InvWorkload : IWorkload
     public string ThroughputUnit => "GFLOP/s";
 
     public string VerificationRule => "scaled residual <= 30";
+
+    public Command CreateCommand(TextWriter stdout, TextWriter stderr) => InvCommand.Create(stdout, stderr);
 
     /// <summary>An inversion by LU does 2n^3 flops (the count LAPACK's getrf + getri is rated by).</summary>
     public double WorkPerRun(long size) => 2.0 * size * size * (double)size / 1e9;

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Interop.Backends;
 using Interop.Cli.Compare;
@@ -33,6 +34,8 @@ internal sealed class PiWorkload : IWorkload
     public string ThroughputUnit => "darts/s";
 
     public string VerificationRule => "identical counts for identical darts";
+
+    public Command CreateCommand(TextWriter stdout, TextWriter stderr) => PiCommand.Create(stdout, stderr);
 
     /// <summary>A run's work is its darts.</summary>
     public double WorkPerRun(long size) => size;
