@@ -58,7 +58,7 @@ internal sealed class CompareCommandOptions
 
     private readonly Option<string> warmup = SharedOptions.Warmup();
     private readonly Option<bool> quick = new("--quick") { Description = $"A smoke run of about 15 seconds: a {CompareBudget.Quick.Seconds:0} s budget, {CompareCommand.QuickRepeat} repeats." };
-    private readonly Option<string?> budget = new("--budget") { Description = $"Seconds of measuring the calibrated sizes should fill, per instruction-set path (default {CompareBudget.Default.Seconds:0}, about 2 minutes in all; --quick {CompareBudget.Quick.Seconds:0})." };
+    private readonly Option<string?> budget = new("--budget") { Description = $"Seconds of measuring the calibrated sizes should fill, per instruction-set path (default {CompareBudget.Default.Seconds:0}, at most about 2.5 minutes in all on 2 cores; --quick {CompareBudget.Quick.Seconds:0})." };
     // Each workload's size option, in table order (--darts, --size).
     private readonly Dictionary<IWorkload, ICompareSizeOption> sizeOptions = WorkloadRegistry.All.ToDictionary(w => w, w => w.CreateCompareSizeOption());
     private readonly Option<string?> isa = IsaRequest.CreateOption(", or all (every path this CPU has, one after the other, with the same sizes)");

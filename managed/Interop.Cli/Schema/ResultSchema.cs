@@ -11,7 +11,8 @@ namespace Interop.Cli.Schema;
 internal sealed record ResultDocument
 {
     /// <summary>
-    /// 6: provenance.run_id, one id per run, made when the run starts (`interop report` counts a run
+    /// 7: a workload's own fields (a workload beside pi and inv: ep) after mpi_seconds in its points, its own
+    /// parameters, and kind "ep"; pi's, inv's and compare's documents keep version 6's keys. 6: provenance.run_id, one id per run, made when the run starts (`interop report` counts a run
     /// given twice once). 5: an inversion's peak_gflops is the FMA limit of the point's own path at its threads
     /// (peak_source "fma_limit"), so fraction_of_peak is at most 1 unless above_peak; OpenBLAS's dgemm
     /// rate, the peak of versions 2 to 4, moved to dgemm_gflops and over_dgemm. 4: one document for
@@ -19,7 +20,7 @@ internal sealed record ResultDocument
     /// 3: complete, status, verified, points_planned. 2: points gained isa, size, peak_gflops,
     /// percent_of_peak and throughput_per_worker.
     /// </summary>
-    public const int CurrentVersion = 6;
+    public const int CurrentVersion = 7;
 
     /// <summary>The first version whose peak_gflops is the FMA limit of the point's path, not OpenBLAS's dgemm.</summary>
     public const int FmaLimitVersion = 5;
