@@ -16,7 +16,7 @@ internal sealed record CompareBudget(double Seconds, double MinPointSeconds)
     /// <summary>
     /// Measuring time of the default study per path: 70 s keeps the whole default run (probes, warm-ups
     /// and the automatic repeats beyond the estimate included) under 150 s with three workloads on a
-    /// 2-core machine (a Zen 5: 100 s took 161 s and 85 s 151 s once ep joined pi and inv).
+    /// 2-core machine (a Zen 5: 100 s took 161 s and 85 s 151 s once a third workload joined the first two).
     /// </summary>
     public static CompareBudget Default { get; } = new(70, 0.2);
 
