@@ -34,13 +34,13 @@ internal interface ICommandRun : IDisposable
     /// With a data format (json, csv) on stdout, whether the human text still goes to stderr
     /// (compare: a long run's tables are not lost to a pipe); pi and inv write only the data.
     /// </summary>
-    bool TextBesideData { get; }
+    bool TextBesideData => false;
 
     /// <summary>
     /// On rank 0, after the job started and before anything runs: a usage problem with a path or
     /// size (exit 2 on every rank), or null. Every rank learns rank 0's answer.
     /// </summary>
-    string? CheckBeforeRunning(IJob job, TextWriter stderr);
+    string? CheckBeforeRunning(IJob job, TextWriter stderr) => null; // a run whose options were all checked while parsing
 
     /// <summary>
     /// For --dry-run: what would run on <paramref name="ranks"/> ranks, as one line (sizes, backends,
@@ -60,5 +60,7 @@ internal interface ICommandRun : IDisposable
     IRunReport? Measure(IJob job, TextWriter console, TextWriter stderr);
 
     /// <summary>After the report was written and its verdict passed (rank 0): e.g. put the --output file in place.</summary>
-    void Commit();
+    void Commit()
+    {
+    }
 }

@@ -105,10 +105,6 @@ internal sealed class EpRun(EpOptions options) : ICommandRun
 
     public DryRun? DryRun => options.DryRun;
 
-    public bool TextBesideData => false;
-
-    public string? CheckBeforeRunning(IJob job, TextWriter stderr) => null; // --trace was checked while parsing
-
     public string Plan(int ranks) => string.Create(CultureInfo.InvariantCulture,
         $"ep: {EpReport.SizeText(options.Size)}, {EpVerification.Name(options.Variant)} verification; backends {string.Join(",", options.Backends.Select(b => b.Name))}; " +
         $"{ranks} rank(s) x {options.Threads.Threads} thread(s) (from {options.Threads.Source}); isa {options.Isa.Isa.ToString().ToLowerInvariant()}; repeats {options.Repeats}; warm-up {options.Warmup}");
@@ -135,10 +131,6 @@ internal sealed class EpRun(EpOptions options) : ICommandRun
         }
 
         return job.IsRoot ? new EpReport(options, job.Description, results, EpCheck.Of(options.Size, options.Variant, results)) : null;
-    }
-
-    public void Commit()
-    {
     }
 
     public void Dispose()

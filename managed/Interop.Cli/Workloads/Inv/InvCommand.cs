@@ -193,10 +193,6 @@ internal sealed class InvRun(InvOptions options) : ICommandRun
 
     public DryRun? DryRun => options.DryRun;
 
-    public bool TextBesideData => false;
-
-    public string? CheckBeforeRunning(IJob job, TextWriter stderr) => null; // paths and memory were checked while parsing
-
     public string Plan(int ranks)
     {
         string distributed = string.Empty;

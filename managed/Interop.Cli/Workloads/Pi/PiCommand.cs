@@ -68,10 +68,6 @@ internal sealed class PiRun(PiOptions options) : ICommandRun
 
     public DryRun? DryRun => options.DryRun;
 
-    public bool TextBesideData => false;
-
-    public string? CheckBeforeRunning(IJob job, TextWriter stderr) => null; // --trace was checked while parsing
-
     public string Plan(int ranks) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
         $"pi: {options.Darts:N0} darts, seed {options.Seed}; backends {string.Join(",", options.Backends.Select(b => b.Name))}; " +
         $"{ranks} rank(s) x {options.Threads.Threads} thread(s) (from {options.Threads.Source}); isa {options.Isa.Isa.ToString().ToLowerInvariant()}; repeats {options.Repeats}; warm-up {options.Warmup}");
@@ -96,10 +92,6 @@ internal sealed class PiRun(PiOptions options) : ICommandRun
         }
 
         return job.IsRoot ? new PiReport(options, job.Description, results, Verify(results)) : null;
-    }
-
-    public void Commit()
-    {
     }
 
     public void Dispose()
