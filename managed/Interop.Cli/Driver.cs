@@ -19,6 +19,7 @@ public static class Driver
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         Commands.Notices.Reset();
+        Schema.Invocation.Begin(args);
         // The commands are built from the kernel table: a malformed file of the build's paths beside
         // the libraries is one line and exit 1 here, not an unhandled exception while building them.
         try

@@ -10,9 +10,15 @@ namespace Interop.Tests;
 internal static class DriverProcess
 {
     public static (int Code, string Out, string Err) Run(
-        string[] args, IReadOnlyDictionary<string, string>? environment = null, int limitSeconds = 120, string? driver = null, IEnumerable<string>? unset = null)
+        string[] args, IReadOnlyDictionary<string, string>? environment = null, int limitSeconds = 120, string? driver = null, IEnumerable<string>? unset = null,
+        string? workingDirectory = null)
     {
         var info = new ProcessStartInfo(driver ?? TestEnvironment.DriverPath) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (workingDirectory is not null)
+        {
+            info.WorkingDirectory = workingDirectory;
+        }
+
         foreach (string a in args)
         {
             info.ArgumentList.Add(a);

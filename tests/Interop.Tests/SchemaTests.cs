@@ -15,7 +15,11 @@ public sealed partial class SchemaTests
     internal static ResultDocument Sample(string kind) => new()
     {
         Kind = kind,
-        Provenance = new Provenance("1.0.0", "0123456789ab", "0123456789ab-dirty", "node17", When),
+        Provenance = new Provenance("1.0.0", "0123456789ab", "0123456789ab-dirty", "node17", When)
+        {
+            Command = new RecordedCommand { Program = "interop", Argv = ["compare", "--quick", "--output", "runs/a b"], Cwd = "/home/me", Launcher = "mpiexec", WorldSize = 2 },
+            BuildConfiguration = "Release",
+        },
         Complete = false,
         Status = "running",
         Verified = true,

@@ -68,6 +68,9 @@ internal sealed class JobLaunch : IDisposable
     /// <summary>The launch of the driver run in progress on this flow, if any.</summary>
     public static JobLaunch? Current => CurrentLaunch.Value;
 
+    /// <summary>The processes of the MPI job this launch started (MPI_COMM_WORLD's size), 1 without MPI.</summary>
+    public int WorldSize => mpi?.Size ?? 1;
+
     /// <summary>True once this rank took part in the handshake (or needs none: no MPI).</summary>
     public bool Agreed { get; private set; }
 

@@ -22,6 +22,10 @@ internal static class BuildInfo
     /// <summary>`git describe --always --dirty` at build time ("...-dirty" for uncommitted changes), or "unknown".</summary>
     public static string Describe { get; } = Metadata("InteropGitDescribe");
 
+    /// <summary>The configuration the driver was built in ("Release", "Debug"), or "unknown".</summary>
+    public static string Configuration { get; } =
+        typeof(BuildInfo).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration is { Length: > 0 } c ? c : Unknown;
+
     private static string Metadata(string key) =>
         typeof(BuildInfo).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == key)?.Value is { Length: > 0 } v ? v : Unknown;
 }
@@ -38,9 +42,17 @@ internal static class Documents
     private const string DartsPerSecondUnit = "darts/s";
     private const string GflopsUnit = "GFLOP/s";
 
-    /// <summary>This build, this host, now (UTC), and a new run id: called once, when a run starts.</summary>
+    /// <summary>
+    /// This build, this host, now (UTC), a new run id and the command line of this run (with the MPI job's
+    /// world size, once it started): called once, when a run starts.
+    /// </summary>
     public static Provenance Here() =>
-        new(BuildInfo.Version, BuildInfo.Commit, BuildInfo.Describe, HostName(), DateTimeOffset.UtcNow) { RunId = Guid.NewGuid().ToString("D") };
+        new(BuildInfo.Version, BuildInfo.Commit, BuildInfo.Describe, HostName(), DateTimeOffset.UtcNow)
+        {
+            RunId = Guid.NewGuid().ToString("D"),
+            Command = Invocation.Here(Jobs.JobLaunch.Current?.WorldSize ?? 1),
+            BuildConfiguration = BuildInfo.Configuration,
+        };
 
     public static string Serialize(ResultDocument document) =>
         JsonSerializer.Serialize(document, SchemaJsonContext.Default.ResultDocument);

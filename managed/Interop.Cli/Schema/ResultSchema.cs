@@ -11,7 +11,8 @@ namespace Interop.Cli.Schema;
 internal sealed record ResultDocument
 {
     /// <summary>
-    /// 7: a workload's own fields (a workload beside pi and inv: ep) after mpi_seconds in its points, its own
+    /// 8: provenance.command (the command line: program, argv, cwd, MPI launcher, world size) and
+    /// provenance.build_configuration. 7: a workload's own fields (a workload beside pi and inv: ep) after mpi_seconds in its points, its own
     /// parameters, and kind "ep"; pi's, inv's and compare's documents keep version 6's keys. 6: provenance.run_id, one id per run, made when the run starts (`interop report` counts a run
     /// given twice once). 5: an inversion's peak_gflops is the FMA limit of the point's own path at its threads
     /// (peak_source "fma_limit"), so fraction_of_peak is at most 1 unless above_peak; OpenBLAS's dgemm
@@ -20,7 +21,7 @@ internal sealed record ResultDocument
     /// 3: complete, status, verified, points_planned. 2: points gained isa, size, peak_gflops,
     /// percent_of_peak and throughput_per_worker.
     /// </summary>
-    public const int CurrentVersion = 7;
+    public const int CurrentVersion = 8;
 
     /// <summary>The first version whose peak_gflops is the FMA limit of the point's path, not OpenBLAS's dgemm.</summary>
     public const int FmaLimitVersion = 5;
@@ -77,6 +78,12 @@ internal sealed record Provenance(
     /// results.json (schema 6; null in older files): two files with one id hold the same run.
     /// </summary>
     public string? RunId { get; init; }
+
+    /// <summary>The command line that produced the document (schema 8; null in older files and where none is known).</summary>
+    public RecordedCommand? Command { get; init; }
+
+    /// <summary>The configuration the driver was built in ("Release", "Debug"; schema 8); the native build's flags are environment.native_build.</summary>
+    public string? BuildConfiguration { get; init; }
 }
 
 /// <summary>What the run was asked to do. Fields a command has no use for are null.</summary>
@@ -381,5 +388,6 @@ internal static class SchemaEquality
     RespectRequiredConstructorParameters = true)]
 [JsonSerializable(typeof(ResultDocument))]
 [JsonSerializable(typeof(Provenance))]
+[JsonSerializable(typeof(RecordedCommand))]
 [JsonSerializable(typeof(EnvironmentFacts))]
 internal sealed partial class SchemaJsonContext : JsonSerializerContext;

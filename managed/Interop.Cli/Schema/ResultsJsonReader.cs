@@ -122,6 +122,18 @@ internal static partial class ResultsJsonReader
             throw Field(path, "provenance.run_id", $"is '{Clip(id)}': not a run id (1 to 100 characters)");
         }
 
+        if (provenance.Command is RecordedCommand command)
+        {
+            NotNull(path, "provenance.command.program", command.Program);
+            NoNulls(path, "provenance.command.argv", command.Argv);
+            NotNull(path, "provenance.command.cwd", command.Cwd);
+            NotNull(path, "provenance.command.launcher", command.Launcher);
+            if (command.WorldSize is < 1 or > MaxRanks)
+            {
+                throw Field(path, "provenance.command.world_size", string.Create(Invariant, $"is {command.WorldSize}: not a number of processes (1 to {MaxRanks})"));
+            }
+        }
+
         RunParameters parameters = NotNull(path, "parameters", document.Parameters);
         NoNulls(path, "parameters.workloads", parameters.Workloads);
         NoNulls(path, "parameters.isa", parameters.Isa);

@@ -1,0 +1,113 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Interop.Cli;
+using Interop.Cli.Compare;
+using Interop.Cli.Report;
+using Interop.Cli.Schema;
+
+namespace Interop.Tests;
+
+/// <summary>
+/// Issue 22, item 8: results that can be filed. results.json says which command line produced it
+/// (program, arguments, working folder, MPI launcher and world size, build configuration); --format md
+/// prints the csv's columns as a markdown table for people.
+/// </summary>
+public sealed partial class FilingTests : TempFolderTest
+{
+    // Every variable that makes the driver think an MPI launcher started it (MpiLaunch.Launcher).
+    private static readonly string[] LauncherVariables =
+        ["OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMI_SIZE", "PMIX_RANK", "SLURM_PROCID", "SLURM_STEP_ID"];
+
+    private static string? ConfigurationOf(Assembly assembly) => assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration;
+
+    [Test]
+    public void ResultsJsonRecordsTheCommandLineThatProducedIt()
+    {
+        string[] args = ["pi", "--darts", "1000", "--backend", "managed-serial", "--repeat", "1", "--warmup", "0", "--seed", "7", "--json"];
+        var (code, stdout, stderr) = DriverProcess.Run(args, unset: LauncherVariables, workingDirectory: Folder);
+        Assert.That(code, Is.Zero, stderr);
+
+        using JsonDocument doc = JsonDocument.Parse(stdout);
+        JsonElement provenance = doc.RootElement.GetProperty("provenance");
+        JsonElement command = provenance.GetProperty("command");
+        Assert.That(command.GetProperty("program").GetString(), Is.EqualTo(Path.GetFileNameWithoutExtension(TestEnvironment.DriverPath)));
+        Assert.That(command.GetProperty("argv").EnumerateArray().Select(a => a.GetString()), Is.EqualTo(args));
+        Assert.That(command.GetProperty("cwd").GetString(), Is.EqualTo(Interop.Cli.Report.ReportModel.Canonical(Folder)));
+        Assert.That(command.GetProperty("launcher").GetString(), Is.EqualTo("none"));
+        Assert.That(command.GetProperty("world_size").GetInt32(), Is.EqualTo(1));
+        Assert.That(provenance.GetProperty("build_configuration").GetString(), Is.EqualTo(ConfigurationOf(typeof(Driver).Assembly)).And.Not.Empty,
+            "the published driver is built in the configuration the tests were");
+    }
+
+    [Test]
+    public void CompareResultsJsonRecordsItsCommandLine()
+    {
+        string output = Path.Combine(Folder, "out");
+        string[] args = ["compare", "--workload", "pi", "--backend", "managed-serial", "--darts", "20000", "--threads", "1", "--repeat", "1", "--out-dir", output];
+        var (code, _, stderr) = Cli.Run(args);
+        Assert.That(code, Is.Zero, stderr);
+
+        CompareRun run = ResultsFiles.ReadJson(Path.Combine(output, "results.json"));
+        RecordedCommand command = run.Provenance!.Command!;
+        Assert.That(command.Argv, Is.EqualTo(args));
+        Assert.That(command.Cwd, Is.EqualTo(Environment.CurrentDirectory));
+        Assert.That(command.WorldSize, Is.EqualTo(1));
+        Assert.That(run.SchemaVersion, Is.EqualTo(ResultDocument.CurrentVersion));
+    }
+
+    [Test]
+    [NonParallelizable]
+    public void UnderMpiexecTheLauncherAndWorldSizeAreRecorded()
+    {
+        string[] args = ["pi", "--darts", "1000", "--backend", "c-openmp", "--threads", "1", "--repeat", "1", "--json"];
+        var run = HybridPiTests.Mpi.Run(2, [TestEnvironment.DriverPath, .. args]);
+        Assert.That(run.Code, Is.Zero, run.Err);
+
+        using JsonDocument doc = JsonDocument.Parse(run.Out);
+        JsonElement command = doc.RootElement.GetProperty("provenance").GetProperty("command");
+        Assert.That(command.GetProperty("argv").EnumerateArray().Select(a => a.GetString()), Is.EqualTo(args), "the program path is not an argument");
+        Assert.That(command.GetProperty("launcher").GetString(), Is.EqualTo("mpiexec"));
+        Assert.That(command.GetProperty("world_size").GetInt32(), Is.EqualTo(2));
+    }
+
+    [TestCase("OMPI_COMM_WORLD_SIZE=2 OMPI_COMM_WORLD_RANK=0", "mpiexec")]
+    [TestCase("PMI_RANK=0 PMI_SIZE=2", "mpiexec")]
+    [TestCase("PMI_RANK=0 PMI_SIZE=2 SLURM_PROCID=0 SLURM_STEP_ID=3", "srun")]
+    [TestCase("SLURM_PROCID=0 SLURM_STEP_ID=3", "srun")]
+    [TestCase("SLURM_PROCID=0 SLURM_NTASKS=4", "none")]
+    [TestCase("", "none")]
+    public void TheLauncherIsNamedFromItsVariables(string variables, string launcher)
+    {
+        Dictionary<string, string> set = variables.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(v => v.Split('=')).ToDictionary(v => v[0], v => v[1]);
+        Assert.That(RecordedCommand.LauncherOf(name => set.GetValueOrDefault(name)), Is.EqualTo(launcher));
+    }
+
+    [Test]
+    public void ASchema7ResultsJsonStillReads()
+    {
+        JsonObject document = ReportInputTests.CurrentDocument();
+        document["schema_version"] = 7;
+        JsonObject provenance = document["provenance"]!.AsObject();
+        provenance.Remove("command");
+        provenance.Remove("build_configuration");
+        string path = Path.Combine(Folder, "results.json");
+        File.WriteAllText(path, document.ToJsonString());
+
+        CompareRun run = ResultsFiles.ReadJson(path);
+        Assert.That(run.SchemaVersion, Is.EqualTo(7));
+        Assert.That(run.Provenance!.Command, Is.Null);
+        Assert.That(run.Provenance.BuildConfiguration, Is.Null);
+        Assert.That(run.Points, Has.Count.EqualTo(SchemaTests.Sample("compare").Points.Count));
+    }
+
+    [Test]
+    public void TheCommandLineReadsAsAShellLine()
+    {
+        var command = new RecordedCommand { Program = "interop", Argv = ["compare", "--out-dir", "runs/a b", "it's"], Cwd = "/w", Launcher = "none" };
+        Assert.That(command.Text, Is.EqualTo("interop compare --out-dir 'runs/a b' 'it'\\''s'"));
+        Assert.That(command.Describe(), Is.EqualTo("interop compare --out-dir 'runs/a b' 'it'\\''s' (in /w; no MPI launcher)"));
+        Assert.That((command with { Launcher = "srun", WorldSize = 4 }).Describe(), Does.EndWith("(in /w; srun, 4 ranks)"));
+    }
+}
