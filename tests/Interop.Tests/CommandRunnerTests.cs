@@ -94,11 +94,11 @@ public class CommandRunnerTests
     [Test]
     public void FormatsAreFoundByReflectionTableFirst()
     {
-        Assert.That(ResultFormats.All.Select(f => f.Name), Is.EqualTo(new[] { "table", "csv", "json" }));
+        Assert.That(ResultFormats.All.Select(f => f.Name), Is.EqualTo(new[] { "table", "csv", "json", "md" }));
         Assert.That(ResultFormats.Choose(null, json: true).Name, Is.EqualTo("json"));
         Assert.That(ResultFormats.Choose("JSON", json: true).Name, Is.EqualTo("json"));
         Assert.That(() => ResultFormats.Choose("csv", json: true), Throws.TypeOf<UsageException>().With.Message.Contains("--json is short for --format json"));
-        Assert.That(() => ResultFormats.Named("xml"), Throws.TypeOf<UsageException>().With.Message.EqualTo("--format must be one of table, csv, json, not 'xml'"));
+        Assert.That(() => ResultFormats.Named("xml"), Throws.TypeOf<UsageException>().With.Message.EqualTo("--format must be one of table, csv, json, md, not 'xml'"));
     }
 
     [Test]
@@ -144,7 +144,7 @@ public class CommandRunnerTests
     {
         var unknown = Cli.Run("pi", "--darts", "100", "--format", "xml");
         Assert.That(unknown.Code, Is.EqualTo(2));
-        Assert.That(unknown.Err, Is.EqualTo("interop: --format must be one of table, csv, json, not 'xml'\n"));
+        Assert.That(unknown.Err, Is.EqualTo("interop: --format must be one of table, csv, json, md, not 'xml'\n"));
         var both = Cli.Run("inv", "--size", "8", "--json", "--format", "table");
         Assert.That(both.Code, Is.EqualTo(2));
         Assert.That(both.Err, Does.Contain("--json is short for --format json"));

@@ -102,6 +102,70 @@ public sealed partial class FilingTests : TempFolderTest
         Assert.That(run.Points, Has.Count.EqualTo(SchemaTests.Sample("compare").Points.Count));
     }
 
+    // The rows of the one markdown table in md: its lines that start with '|', split at each '|' not escaped.
+    private static List<string[]> MarkdownTable(string md) =>
+        [.. md.Split('\n').Where(l => l.StartsWith('|')).Select(l => UnescapedBar().Split(l.Trim())[1..^1].Select(c => c.Trim()).ToArray())];
+
+    [GeneratedRegex(@"(?<!\\)\|")]
+    private static partial Regex UnescapedBar();
+
+    private static void AssertMarkdownHasTheCsvColumns(string csv, string md)
+    {
+        string[] csvLines = csv.TrimEnd().Split('\n');
+        string[] csvHeader = csvLines[0].Split(',');
+        List<string[]> table = MarkdownTable(md);
+        Assert.That(table, Has.Count.EqualTo(csvLines.Length + 1), "header, rule, one row per csv row:\n" + md);
+        Assert.That(table.Select(r => r.Length), Has.All.EqualTo(csvHeader.Length), "every line has the csv's columns");
+        Assert.That(table[0], Is.EqualTo(csvHeader));
+        Assert.That(table[1], Has.All.EqualTo("---"));
+        int median = Array.IndexOf(csvHeader, "seconds_median");
+        Assert.That(table.Skip(2).Select(r => r[median]), Has.All.Match(@"^[0-9.]+ (ns|us|ms|s)$"), "times carry a unit");
+        Assert.That(md, Does.Contain("\nEnvironment: ").And.StartWith("Command: `"));
+        Assert.That(md.TrimEnd().Split('\n')[^1], Does.Not.StartWith("|").And.Not.StartWith("Environment: "), "the check line last");
+    }
+
+    [TestCase("pi", "--darts", "10000", "--backend", "managed-serial,managed-parallel", "--repeat", "1")]
+    [TestCase("inv", "--size", "24", "--backend", "managed-serial", "--repeat", "1")]
+    [TestCase("ep", "--m", "16", "--backend", "managed-serial", "--repeat", "1", "--warmup", "0")]
+    public void FormatMdIsAMarkdownTableOfTheCsvColumns(params string[] args)
+    {
+        var csv = Cli.Run([.. args, "--format", "csv"]);
+        Assert.That(csv.Code, Is.Zero, csv.Err);
+        var md = Cli.Run([.. args, "--format", "md"]);
+        Assert.That(md.Code, Is.Zero, md.Err);
+        AssertMarkdownHasTheCsvColumns(csv.Out, md.Out);
+        Assert.That(md.Out, Does.Contain($" {string.Join(' ', args)} --format md` (in `{Environment.CurrentDirectory}`; no MPI launcher)"), "the command line above the table");
+        Assert.That(md.Err, Does.Not.Contain("| backend"), "the markdown alone, on stdout");
+        if (args[0] is "pi" or "inv")
+        {
+            Assert.That(md.Out.TrimEnd().Split('\n')[^1], Does.StartWith("check: ").And.Not.Contain("FAILED"));
+        }
+    }
+
+    [Test]
+    public void CompareWritesMarkdownOnStdoutAndItsTablesOnStderr()
+    {
+        string[] args = ["compare", "--workload", "pi", "--backend", "managed-serial,managed-parallel", "--darts", "20000", "--threads", "1", "--repeat", "1", "--warmup", "0"];
+        var md = Cli.Run([.. args, "--format", "md", "--out-dir", Path.Combine(Folder, "md")]);
+        Assert.That(md.Code, Is.Zero, md.Err);
+        Assert.That(md.Err, Does.Contain("Summary:"), "compare's tables and summary still reach stderr");
+        AssertMarkdownHasTheCsvColumns(File.ReadAllText(Path.Combine(Folder, "md", "results.csv")), md.Out);
+        Assert.That(md.Out, Does.Contain("check: all 2 point(s) passed (pi: "));
+    }
+
+    [TestCase("seconds_median", "0.0123", "pi", "12.30 ms")]
+    [TestCase("seconds_ci_lower", "4.1e-05", "inv", "41.00 us")]
+    [TestCase("throughput", "2260000000", "pi", "2.26e9")]
+    [TestCase("throughput", "48.81", "inv", "48.8")]
+    [TestCase("fraction_of_peak", "0.81", "inv", "81%")]
+    [TestCase("efficiency", "0.5", "pi", "50 %")]
+    [TestCase("verified", "false", "pi", "FAILED")]
+    [TestCase("darts", "1000003", "pi", "1000003")]
+    [TestCase("git_commit", "012345678912", "pi", "012345678912")]
+    [TestCase("over_managed", "", "pi", "-")]
+    public void MarkdownCellsAreTheCsvCellsForPeople(string column, string cell, string workload, string expected) =>
+        Assert.That(MarkdownReport.ForPeople(column, cell, workload), Is.EqualTo(expected));
+
     [Test]
     public void TheCommandLineReadsAsAShellLine()
     {

@@ -6,7 +6,7 @@ namespace Interop.Cli.Commands;
 /// </summary>
 internal interface IResultFormat
 {
-    /// <summary>The name --format takes: "table", "json", "csv".</summary>
+    /// <summary>The name --format takes: "table", "json", "csv", "md".</summary>
     string Name { get; }
 
     string Description { get; }

@@ -15,4 +15,10 @@ internal interface IRunReport
 
     /// <summary>The run for people: header, table, check lines and warnings.</summary>
     void WriteText(TextWriter output);
+
+    /// <summary>
+    /// The line that says what was checked and how it came out ("check: ..."), as the text writes it
+    /// under the table; --format md writes it under its table too.
+    /// </summary>
+    string CheckLine => Verdict.Passed ? "check: every point passed its check" : $"check: FAILED, {Verdict.Failure}";
 }

@@ -79,3 +79,20 @@ internal sealed class CsvFormat : IResultFormat
 
     public void Write(TextWriter output, IRunReport report) => output.Write(Schema.ResultCsv.Write(report.Document()));
 }
+
+/// <summary>
+/// A markdown table of every column of results.csv, each cell written for people (units as the
+/// console tables print them), with the command line above it and the environment and check lines
+/// under it: a run to paste into an issue or a notebook.
+/// </summary>
+internal sealed class MarkdownFormat : IResultFormat
+{
+    public string Name => "md";
+
+    public string Description => "a markdown table of the csv columns, for people";
+
+    public bool IsText => false;
+
+    public void Write(TextWriter output, IRunReport report) =>
+        output.Write(Compare.MarkdownReport.Results(report.Document(), EnvironmentInfo.Summary(), report.CheckLine));
+}

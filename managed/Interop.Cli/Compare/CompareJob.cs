@@ -213,6 +213,11 @@ internal sealed class CompareReport(CompareRun run, IReadOnlyList<string> summar
 
     public Schema.ResultDocument Document() => Schema.Documents.FromCompare(run);
 
+    /// <summary>"check: all 6 point(s) passed (pi: ...; inv: scaled residual &lt;= 30)": each workload's rule.</summary>
+    public string CheckLine => Verdict.Passed
+        ? $"check: all {run.Points.Count} point(s) passed ({string.Join("; ", run.Points.Select(p => p.Workload).Distinct().Select(w => $"{w}: {WorkloadRegistry.Named(w).VerificationRule}"))})"
+        : $"check: FAILED, {Verdict.Failure}";
+
     public void WriteText(TextWriter output)
     {
         CompareTables.Write(output, run);

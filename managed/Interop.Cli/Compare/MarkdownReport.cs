@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Interop.Cli.Schema;
 using Interop.Cli.Workloads;
 
 namespace Interop.Cli.Compare;
@@ -97,14 +98,115 @@ internal static class MarkdownReport
         return md.ToString();
     }
 
-    private static void Pairs(StringBuilder md, IReadOnlyList<KeyValuePair<string, string?>> pairs)
+    private static void Pairs(StringBuilder md, IReadOnlyList<KeyValuePair<string, string?>> pairs) =>
+        Table(md, ["key", "value"], pairs.Select(p => (IReadOnlyList<string>)[p.Key, p.Value ?? "(unset)"]));
+
+    /// <summary>A markdown table: the header, its rule, one line per row, a '|' inside a cell escaped.</summary>
+    public static void Table(StringBuilder md, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows)
     {
-        md.AppendLine("| key | value |");
-        md.AppendLine("| --- | --- |");
-        foreach ((string key, string? value) in pairs)
+        md.AppendLine($"| {string.Join(" | ", header.Select(Cell))} |");
+        md.AppendLine($"|{string.Concat(header.Select(_ => " --- |"))}");
+        foreach (IReadOnlyList<string> row in rows)
         {
-            md.AppendLine($"| {key} | {(value ?? "(unset)").Replace("|", "\\|", StringComparison.Ordinal)} |");
+            md.AppendLine($"| {string.Join(" | ", row.Select(Cell))} |");
         }
+    }
+
+    private static string Cell(string text) => text.ReplaceLineEndings(" ").Replace("|", "\\|", StringComparison.Ordinal);
+
+    /// <summary>
+    /// --format md of pi, inv, ep and compare: the command line, a table of every column of results.csv
+    /// (the same cells, <see cref="ResultCsv.Cells"/>, each written for people: times with their unit,
+    /// rates as the console tables print them, fractions in %, ratios with an x), the environment line and
+    /// the check line, ready to paste into an issue or a lab notebook.
+    /// </summary>
+    public static string Results(ResultDocument doc, string environment, string check)
+    {
+        var md = new StringBuilder();
+        if (doc.Provenance.Command is RecordedCommand command)
+        {
+            md.AppendLine($"Command: {Code(command.Text)} (in {Code(command.Cwd)}; {command.Job})");
+            md.AppendLine();
+        }
+
+        (IReadOnlyList<string> header, IReadOnlyList<string[]> rows) = ResultCsv.Cells(doc);
+        int workload = IndexOf(header, "workload");
+        Table(md, header, rows.Select(row => (IReadOnlyList<string>)[.. row.Select((cell, i) => ForPeople(header[i], cell, workload >= 0 ? row[workload] : string.Empty))]));
+        md.AppendLine();
+        md.AppendLine($"Environment: {environment}");
+        md.AppendLine();
+        md.AppendLine(check);
+        return md.ToString();
+    }
+
+    /// <summary>
+    /// A cell of results.csv as the console tables show it: seconds in the unit that fits, throughputs in the
+    /// workload's format, fractions in %, ratios with an x, "-" for none. A cell that is not the number its
+    /// column holds (or a column not named here) stays as it is.
+    /// </summary>
+    public static string ForPeople(string column, string cell, string workload)
+    {
+        if (cell.Length == 0)
+        {
+            return "-";
+        }
+
+        switch (column)
+        {
+            case "verified":
+                return cell == "true" ? "ok" : "FAILED";
+            case "above_peak":
+                return cell == "true" ? "yes" : "no";
+        }
+
+        if (!double.TryParse(cell, NumberStyles.Float, Invariant, out double v) || column is "seed" or "darts" or "n" or "ranks" or "threads" or "workers" or "repeats" or "inside")
+        {
+            return cell;
+        }
+
+        IWorkload? kind = WorkloadRegistry.Find(workload);
+        return column switch
+        {
+            _ when column.StartsWith("seconds", StringComparison.Ordinal) => Units.Seconds(v),
+            "throughput" or "throughput_per_worker" => kind?.RateFormat is string rate ? v.ToString(rate, Invariant) : Units.Rate(v),
+            "peak_gflops" or "dgemm_gflops" => Units.Rate(v),
+            "fraction_of_peak" => PeakText.Percent(v * 100),
+            "efficiency" => v.ToString("P0", Invariant),
+            "over_dgemm" or "over_managed" => PeakText.Over(v),
+            _ when column.StartsWith("speedup", StringComparison.Ordinal) => v.ToString("0.00", Invariant) + "x",
+            "estimate" => v.ToString("F8", Invariant),
+            "abs_error" or "max_abs_diff_vs_lapack" => v.ToString("0.0e+00", Invariant),
+            "residual" => v.ToString("G3", Invariant),
+            _ => kind?.ResultFields.FirstOrDefault(f => f.Key == column) is ResultField field ? v.ToString(field.Format, Invariant) : cell,
+        };
+    }
+
+    private static int IndexOf(IReadOnlyList<string> header, string column)
+    {
+        for (int i = 0; i < header.Count; i++)
+        {
+            if (header[i] == column)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    // Inline code that holds any text: a fence longer than the longest run of backticks inside it.
+    private static string Code(string text)
+    {
+        int longest = 0;
+        int run = 0;
+        foreach (char c in text)
+        {
+            run = c == '`' ? run + 1 : 0;
+            longest = Math.Max(longest, run);
+        }
+
+        string fence = new('`', longest + 1);
+        return longest > 0 ? $"{fence} {text} {fence}" : $"{fence}{text}{fence}";
     }
 
     private static string Format(double? value, string format) => value is double v ? v.ToString(format, Invariant) : "-";

@@ -36,10 +36,26 @@ internal static class ResultCsv
     /// <summary>One row per point of <paramref name="doc"/>, with its provenance in every row.</summary>
     public static string Write(ResultDocument doc)
     {
+        (IReadOnlyList<string> header, IReadOnlyList<string[]> rows) = Cells(doc);
+        var csv = new StringBuilder();
+        csv.AppendLine(string.Join(',', header));
+        foreach (string[] cells in rows)
+        {
+            csv.AppendLine(string.Join(',', cells.Select(Quote)));
+        }
+
+        return csv.ToString();
+    }
+
+    /// <summary>
+    /// The columns and, for each point, its cells as plain text before any quoting: what <see cref="Write"/>
+    /// writes, and what --format md shows for people (<see cref="Compare.MarkdownReport.Results"/>).
+    /// </summary>
+    public static (IReadOnlyList<string> Header, IReadOnlyList<string[]> Rows) Cells(ResultDocument doc)
+    {
         Provenance who = doc.Provenance;
         IReadOnlyList<string> own = OwnColumns(doc);
-        var csv = new StringBuilder();
-        csv.AppendLine(string.Join(',', [Header, .. own]));
+        var rows = new List<string[]>();
         foreach (MeasuredPoint p in doc.Points)
         {
             string[] cells =
@@ -55,10 +71,10 @@ internal static class ResultCsv
                 Optional(p.MaxAbsDiffVsLapack), p.Check,
                 .. own.Select(c => OwnFieldsJson.Integer(p, c) is long whole ? Optional(whole) : Optional(OwnFieldsJson.Number(p, c))),
             ];
-            csv.AppendLine(string.Join(',', cells.Select(Quote)));
+            rows.Add(cells);
         }
 
-        return csv.ToString();
+        return ([.. Header.Split(','), .. own], rows);
     }
 
     private static string Flag(bool value) => value ? "true" : "false";

@@ -27,6 +27,8 @@ internal sealed class EpReport(EpOptions options, string job, IReadOnlyList<EpMe
     private double? Speedup(EpMeasurement r) =>
         results.FirstOrDefault(b => b.Backend == Baseline) is EpMeasurement b ? b.Stats.Median / r.Stats.Median : null;
 
+    public string CheckLine => check.Line();
+
     public void WriteText(TextWriter output)
     {
         int ranks = results[0].Ranks;
@@ -80,7 +82,7 @@ internal sealed class EpReport(EpOptions options, string job, IReadOnlyList<EpMe
         EpResult first = results[0].Result;
         output.WriteLine($"pairs accepted: {first.Pairs.ToString(Invariant)}; q0..q9: {string.Join(" ", first.Counts.Select(q => q.ToString(Invariant)))}" +
             (check.Verdict.Passed ? $" (identical on all {results.Count} backend(s))" : $" ({results[0].Backend})"));
-        output.WriteLine(check.Line());
+        output.WriteLine(CheckLine);
         if (StatsText.NoiseWarning([.. results.Select(r => ($"{r.Backend} {r.Ranks}x{r.Threads}", r.Stats))]) is string warning)
         {
             output.WriteLine(warning);

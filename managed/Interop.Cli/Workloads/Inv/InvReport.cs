@@ -37,6 +37,17 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
     private RatioEstimate? SpeedupEstimate(InvResult r) =>
         results.FirstOrDefault(b => b.Backend == Baseline) is InvResult b ? ReferenceEquals(b, r) ? new RatioEstimate(1, null) : RatioEstimate.Of(b.Stats.Median / r.Stats.Median, b.Stats, r.Stats) : null;
 
+    /// <summary>The check line with the verdict's failure after it, where a check failed (the table's check column says which).</summary>
+    public string CheckLine => Verified ? ResidualLine : $"{ResidualLine}; FAILED, {verdict.Failure}";
+
+    private string ResidualLine =>
+        $"check: scaled residual ||I - A X||_1 / (n eps ||A||_1 ||X||_1) must be <= {InvResult.ResidualThreshold}" +
+        (options.Check == InvCheck.Estimate ? " (||I - A X||_1 estimated: LAPACK's dlacn2, a lower bound; --check full computes it)" : string.Empty) + "; " +
+        $"checks took {Units.Seconds(results.Sum(r => r.CheckSeconds))} in all" +
+        (options.Output is string path
+            ? Verified ? $"; inverse from {results[0].Backend} written to {path}" : $"; {path} not written (a check failed)"
+            : string.Empty);
+
     public void WriteText(TextWriter output)
     {
         output.WriteLine(
@@ -70,13 +81,7 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
         }).ToList();
         TextTable.Write(output, header, rows, rightAligned: [false, false, true, true, true, true, true, true, true, true, true, true, true, false]);
         output.WriteLine();
-        output.WriteLine(
-            $"check: scaled residual ||I - A X||_1 / (n eps ||A||_1 ||X||_1) must be <= {InvResult.ResidualThreshold}" +
-            (options.Check == InvCheck.Estimate ? " (||I - A X||_1 estimated: LAPACK's dlacn2, a lower bound; --check full computes it)" : string.Empty) + "; " +
-            $"checks took {Units.Seconds(results.Sum(r => r.CheckSeconds))} in all" +
-            (options.Output is string path
-                ? Verified ? $"; inverse from {results[0].Backend} written to {path}" : $"; {path} not written (a check failed)"
-                : string.Empty));
+        output.WriteLine(ResidualLine);
         bool perRank = results.Any(r => r.Ranks > 1);
         if (results.Any(r => r.Limit is not null))
         {

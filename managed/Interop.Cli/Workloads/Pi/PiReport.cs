@@ -23,6 +23,10 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
     private RatioEstimate? SpeedupEstimate(PiResult r) =>
         results.FirstOrDefault(b => b.Backend == Baseline) is PiResult b ? ReferenceEquals(b, r) ? new RatioEstimate(1, null) : RatioEstimate.Of(b.Stats.Median / r.Stats.Median, b.Stats, r.Stats) : null;
 
+    public string CheckLine => Verified
+        ? $"check: all {results.Count} backend(s) counted exactly {results[0].Inside} darts inside"
+        : $"check: FAILED, {verdict.Failure}";
+
     public void WriteText(TextWriter output)
     {
         int ranks = results[0].Ranks;
@@ -67,9 +71,7 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
 
         TextTable.Write(output, header, rows, rightAligned);
         output.WriteLine();
-        output.WriteLine(Verified
-            ? $"check: all {results.Count} backend(s) counted exactly {results[0].Inside} darts inside"
-            : $"check: FAILED, {verdict.Failure}");
+        output.WriteLine(CheckLine);
         if (StatsText.NoiseWarning([.. results.Select(r => ($"{r.Backend} {r.Ranks}x{r.Threads}", r.Stats))]) is string warning)
         {
             output.WriteLine(warning);
