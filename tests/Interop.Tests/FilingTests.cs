@@ -166,6 +166,77 @@ public sealed partial class FilingTests : TempFolderTest
     public void MarkdownCellsAreTheCsvCellsForPeople(string column, string cell, string workload, string expected) =>
         Assert.That(MarkdownReport.ForPeople(column, cell, workload), Is.EqualTo(expected));
 
+    private string SaveRun(string name, ResultDocument doc)
+    {
+        string folder = Path.Combine(Folder, name);
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "results.json"), Documents.Serialize(doc));
+        return folder;
+    }
+
+    [Test]
+    public void ReportShowsEachRunsEnvironmentCommitCommandLineAndTheCi()
+    {
+        ResultDocument sample = SchemaTests.Sample("compare");
+        ResultDocument doc = sample with { Complete = true, Status = "complete", Points = [.. sample.Points.Select(p => p with { Seconds = [0.2, 0.21, 0.19, 0.2, 0.205] })] };
+        string now = SaveRun("now", doc);
+        string old = SaveRun("old", doc with { SchemaVersion = 7, Provenance = doc.Provenance with { Command = null, BuildConfiguration = null } });
+        string output = Path.Combine(Folder, "R");
+        var (code, _, stderr) = Cli.Run("report", now, old, "--out-dir", output);
+        Assert.That(code, Is.Zero, stderr);
+
+        string html = System.Net.WebUtility.HtmlDecode(File.ReadAllText(Path.Combine(output, "report.html")));
+        string md = File.ReadAllText(Path.Combine(output, "report.md"));
+        EnvironmentFacts environment = doc.Environment;
+        foreach ((string name, string text) in new[] { ("report.html", html), ("report.md", md) })
+        {
+            Assert.That(text, Does.Contain(doc.Provenance.GitCommit).And.Contain(doc.Provenance.GitDescribe), $"{name}: the commit");
+            Assert.That(text, Does.Contain(environment.CpuModel).And.Contain(environment.Os).And.Contain(environment.Dotnet)
+                .And.Contain(string.Join(", ", environment.IsaCpuPaths)).And.Contain($"{environment.CpusUsable} of {environment.CpusOnline}"), $"{name}: the environment");
+            Assert.That(text, Does.Contain(doc.Provenance.Command!.Describe()), $"{name}: the command line of the schema-8 run");
+            Assert.That(text, Does.Contain("not recorded (schema 7)"), $"{name}: the schema-7 run has none");
+            Assert.That(text, Does.Contain(ReportTable.CiHeading), $"{name}: the CI column");
+        }
+
+        // The CI cells of report.md: both runs' pi and inv points, a range in the column's unit.
+        string[] header = md.Split('\n').First(l => l.StartsWith("| backend |", StringComparison.Ordinal)).Split('|').Select(c => c.Trim()).ToArray();
+        int ci = Array.IndexOf(header, ReportTable.CiHeading);
+        string[] cells = [.. md.Split('\n').Where(l => l.StartsWith("| c-openmp |", StringComparison.Ordinal) || l.StartsWith("| lapack |", StringComparison.Ordinal)).Select(l => l.Split('|')[ci].Trim())];
+        Assert.That(cells, Has.Length.EqualTo(4).And.All.Match(@"^[0-9.]+-[0-9.]+ (ns|us|ms|s)$"));
+    }
+
+    [Test]
+    public void ReportPrintsTimesInTheUnitOfEachColumnsSmallestMedian()
+    {
+        MeasuredPoint Point(string backend, double[] seconds) =>
+            Documents.Point(Interop.Cli.Workloads.Pi.PiWorkload.Instance, backend, Interop.Core.Isa.Scalar, 1, 1, 1_000_000, null, 42, seconds, true, "inside=785402");
+        ResultDocument doc = SchemaTests.Sample("compare") with
+        {
+            Complete = true,
+            Status = "complete",
+            Points = [Point("managed-serial", [0.5, 0.5, 0.6]), Point("c-openmp", [0.0121, 0.0123, 0.0125])],
+        };
+        var (code, stdout, stderr) = Cli.Run("report", SaveRun("run", doc), "--out-dir", Path.Combine(Folder, "R"));
+        Assert.That(code, Is.Zero, stderr);
+
+        string md = File.ReadAllText(Path.Combine(Folder, "R", "report.md"));
+        foreach (string text in new[] { stdout, md })
+        {
+            Assert.That(text, Does.Contain("12.3 (12.1-12.5) ms"), "the smallest median chose ms, with 3 significant digits");
+            Assert.That(text, Does.Contain("500.0 (500.0-600.0) ms"), "the column's other times in the same unit");
+            Assert.That(text, Does.Not.Contain("0.0123").And.Not.Contain("e-0"), "no seconds with exponents");
+        }
+    }
+
+    [TestCase(new[] { 0.0123, 0.5 }, 0.0123, "12.3 ms")]
+    [TestCase(new[] { 0.0123, 0.5 }, 0.5, "500.0 ms")]
+    [TestCase(new[] { 4.1e-5, 2e-3 }, 2e-3, "2000.0 us")]
+    [TestCase(new[] { 1.5, 20.0 }, 20.0, "20.00 s")]
+    [TestCase(new[] { 3e-8 }, 3e-8, "30.0 ns")]
+    [TestCase(new[] { 0.25 }, 0.25, "250 ms")]
+    public void AColumnOfTimesTakesTheUnitOfItsSmallest(double[] column, double value, string expected) =>
+        Assert.That(Units.ColumnUnit(column).Format(value), Is.EqualTo(expected));
+
     [Test]
     public void TheCommandLineReadsAsAShellLine()
     {

@@ -238,11 +238,16 @@ internal sealed record ReportModel(IReadOnlyList<ReportRun> Runs, IReadOnlyList<
     public static string Rate(double value, string unit) =>
         value.ToString(WorkloadRegistry.All.FirstOrDefault(w => w.ThroughputUnit == unit)?.ReportRateFormat ?? "0.00e0", Invariant) + " " + unit;
 
-    /// <summary>"0.0123 (0.0113-0.0196)": median and min-max seconds.</summary>
-    public static string Seconds(ComparePoint p) =>
-        string.Create(Invariant, $"{Time(p.Stats.Median)} ({Time(p.Stats.Min)}-{Time(p.Stats.Max)})");
+    /// <summary>The unit of <paramref name="w"/>'s time columns: that of its smallest median (<see cref="Units.ColumnUnit"/>).</summary>
+    public static TimeUnit TimeUnitOf(ReportWorkload w) => Units.ColumnUnit(w.Rows.Select(r => r.Point.Stats.Median));
 
-    private static string Time(double s) => s.ToString(s >= 0.001 ? "0.0000" : "0.000e0", Invariant);
+    /// <summary>"12.3 (11.3-19.6) ms": median and min-max in the column's unit.</summary>
+    public static string Seconds(ComparePoint p, TimeUnit unit) =>
+        $"{unit.Number(p.Stats.Median)} ({unit.Number(p.Stats.Min)}-{unit.Number(p.Stats.Max)}) {unit.Name}";
+
+    /// <summary>"11.9-12.8 ms": the 95 % confidence interval of the median in the column's unit; "-" with too few runs for one.</summary>
+    public static string Ci(ComparePoint p, TimeUnit unit) =>
+        p.Stats.CiLower is double lower && p.Stats.CiUpper is double upper ? $"{unit.Number(lower)}-{unit.Number(upper)} {unit.Name}" : "-";
 
     private static int IndexOf(IReadOnlyList<ReportRun> runs, ReportRun run)
     {

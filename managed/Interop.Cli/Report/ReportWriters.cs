@@ -10,20 +10,28 @@ namespace Interop.Cli.Report;
 /// <summary>The table of a report as rows of cells, shared by the console, report.md and report.html.</summary>
 internal static class ReportTable
 {
-    /// <summary>The columns of a workload's merged table: the common ones, with its own fields (<see cref="IWorkload.ResultFields"/>) before "check".</summary>
-    public static string[] Header(ReportWorkload w) =>
-        ["backend", "isa", "ranks x threads", "run", "host / CPU", "size", "repeats", "median s (min-max)", "throughput", "speedup",
+    /// <summary>
+    /// The columns of a workload's merged table: the common ones, with its own fields (<see cref="IWorkload.ResultFields"/>)
+    /// before "check"; with <paramref name="ci"/> (report.md, report.html) the median's 95 % confidence interval after it.
+    /// </summary>
+    public static string[] Header(ReportWorkload w, bool ci = false) =>
+        ["backend", "isa", "ranks x threads", "run", "host / CPU", "size", "repeats", "median (min-max)", .. ci ? [CiHeading] : Array.Empty<string>(), "throughput", "speedup",
             .. WorkloadRegistry.Named(w.Workload).ResultFields.Select(f => f.Heading), "check"];
 
-    public static IEnumerable<string[]> Rows(ReportWorkload w)
+    /// <summary>The heading of the median's confidence interval.</summary>
+    public const string CiHeading = "95% CI";
+
+    /// <summary>The rows of <see cref="Header"/>; every time in the unit of the column's smallest median (<see cref="Units.ColumnUnit"/>).</summary>
+    public static IEnumerable<string[]> Rows(ReportWorkload w, bool ci = false)
     {
         IWorkload workload = WorkloadRegistry.Named(w.Workload);
+        TimeUnit unit = ReportModel.TimeUnitOf(w);
         return w.Rows.Select(r => (string[])
         [
             r.Point.Backend, r.Point.Isa, r.Shape, r.Source.Label, r.Source.Machine,
             r.Point.Size > 0 ? r.Point.Size.ToString(workload.ReportSizeFormat, CultureInfo.InvariantCulture) : "?",
             r.Point.Seconds.Count.ToString(CultureInfo.InvariantCulture),
-            ReportModel.Seconds(r.Point), ReportModel.Rate(r.Point),
+            ReportModel.Seconds(r.Point, unit), .. ci ? [ReportModel.Ci(r.Point, unit)] : Array.Empty<string>(), ReportModel.Rate(r.Point),
             (ReferenceEquals(r, w.Baseline) ? "1.00x (baseline)" : r.Speedup.ToString("0.00", CultureInfo.InvariantCulture) + "x"),
             .. CompareTables.OwnFieldCells(workload, r.Point),
             (r.Point.Verified ? "ok " : "FAILED ") + r.Point.Check,
@@ -43,6 +51,23 @@ internal static class ReportTable
     });
 
     public static readonly string[] RunHeader = ["run", "started", "host / CPU", "ranks", "threads", "job", "status", "verified"];
+
+    /// <summary>report.md and report.html: each run's machine and software, its build and the command line that made it.</summary>
+    public static readonly string[] EnvironmentHeader = ["run", "CPU", "cores", "OS", ".NET", "ISA paths", "commit", "command line"];
+
+    public static IEnumerable<string[]> EnvironmentRows(ReportModel model) => model.Runs.Select(r => new[]
+    {
+        r.Label,
+        r.Cpu,
+        ReportRun.Value(r.Run.Environment, "cpus_usable") is string usable
+            ? ReportRun.Value(r.Run.Environment, "cpus_online") is string online && online != usable ? $"{usable} of {online}" : usable
+            : "?",
+        ReportRun.Value(r.Run.Environment, "os") ?? "?",
+        ReportRun.Value(r.Run.Environment, "dotnet") ?? "?",
+        ReportRun.Value(r.Run.Environment, "isa_cpu_paths") ?? "?",
+        r.Run.Provenance is Schema.Provenance p ? p.GitDescribe == p.GitCommit || p.GitDescribe == Schema.BuildInfo.Unknown ? p.GitCommit : $"{p.GitCommit} ({p.GitDescribe})" : "not recorded",
+        r.Run.Provenance?.Command?.Describe() ?? string.Create(CultureInfo.InvariantCulture, $"not recorded (schema {r.Run.SchemaVersion})"),
+    });
 
     /// <summary>Plain-text columns for the console.</summary>
     public static void WriteText(TextWriter output, IReadOnlyList<string[]> rows)
@@ -78,6 +103,10 @@ internal static class MarkdownReportWriter
         md.AppendLine("## Runs");
         md.AppendLine();
         Table(md, ReportTable.RunHeader, ReportTable.RunRows(model));
+        md.AppendLine();
+        md.AppendLine("## Environments and command lines");
+        md.AppendLine();
+        Table(md, ReportTable.EnvironmentHeader, ReportTable.EnvironmentRows(model));
         foreach (ReportWorkload w in model.Workloads)
         {
             md.AppendLine();
@@ -97,21 +126,14 @@ internal static class MarkdownReportWriter
                 md.AppendLine();
             }
 
-            Table(md, ReportTable.Header(w), ReportTable.Rows(w));
+            Table(md, ReportTable.Header(w, ci: true), ReportTable.Rows(w, ci: true));
         }
 
         return md.ToString();
     }
 
-    private static void Table(StringBuilder md, string[] header, IEnumerable<string[]> rows)
-    {
-        md.AppendLine($"| {string.Join(" | ", header)} |");
-        md.AppendLine($"|{string.Concat(header.Select(_ => " --- |"))}");
-        foreach (string[] row in rows)
-        {
-            md.AppendLine($"| {string.Join(" | ", row.Select(c => c.Replace("|", "\\|", StringComparison.Ordinal)))} |");
-        }
-    }
+    private static void Table(StringBuilder md, string[] header, IEnumerable<string[]> rows) =>
+        MarkdownReport.Table(md, header, rows);
 }
 
 /// <summary>
@@ -142,6 +164,8 @@ internal static partial class HtmlReport
 
         html.AppendLine("<h2>Runs</h2>");
         Table(html, ReportTable.RunHeader, ReportTable.RunRows(model));
+        html.AppendLine("<h2>Environments and command lines</h2>");
+        Table(html, ReportTable.EnvironmentHeader, ReportTable.EnvironmentRows(model));
         foreach (ReportWorkload w in model.Workloads)
         {
             html.AppendLine($"<h2>{E(w.Title)}</h2>");
@@ -163,7 +187,7 @@ internal static partial class HtmlReport
                 html.AppendLine(InlineSvg(svg, name));
             }
 
-            Table(html, ReportTable.Header(w), ReportTable.Rows(w));
+            Table(html, ReportTable.Header(w, ci: true), ReportTable.Rows(w, ci: true));
         }
 
         html.AppendLine("</body>");
