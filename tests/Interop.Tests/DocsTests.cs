@@ -133,6 +133,32 @@ public sealed partial class DocsTests
     }
 
     [Test]
+    public void EveryLinkBetweenPagesReachesAFileAndAHeading()
+    {
+        var broken = new List<string>();
+        foreach (string file in DocumentationFiles())
+        {
+            foreach ((int line, string link) in LinkTargets(ReadLines(file), keepFragments: true))
+            {
+                string[] parts = link.Split('#', 2);
+                string target = parts[0].Length == 0 ? file : Path.GetFullPath(Path.Combine(Path.GetDirectoryName(file)!, parts[0]));
+                string where = $"{Path.GetRelativePath(Root, file)}:{line} ({link})";
+                if (!File.Exists(target) && !Directory.Exists(target))
+                {
+                    broken.Add($"{where}: no such file");
+                }
+                else if (parts.Length == 2 && target.EndsWith(".md", StringComparison.Ordinal)
+                    && !Anchors(Headings(ReadLines(target)).Select(h => h.Text)).Contains(parts[1]))
+                {
+                    broken.Add($"{where}: no heading with that anchor");
+                }
+            }
+        }
+
+        Assert.That(broken, Is.Empty);
+    }
+
+    [Test]
     public void ResultsFoldersKeepOnlyTheirDataFilesAndEveryOneIsLinked()
     {
         if (!Directory.Exists(ResultsRoot))
@@ -301,8 +327,8 @@ public sealed partial class DocsTests
         }
     }
 
-    /// <summary>The relative targets of markdown links outside code blocks (fragments and URLs left out), with their lines.</summary>
-    private static IEnumerable<(int Line, string Target)> LinkTargets(string[] lines)
+    /// <summary>The relative targets of markdown links outside code blocks (URLs left out; fragments too unless asked for), with their lines.</summary>
+    private static IEnumerable<(int Line, string Target)> LinkTargets(string[] lines, bool keepFragments = false)
     {
         bool inFence = false;
         for (int i = 0; i < lines.Length; i++)
@@ -320,8 +346,8 @@ public sealed partial class DocsTests
 
             foreach (Match link in LinkTarget().Matches(lines[i]))
             {
-                string target = link.Groups[1].Value.Split('#')[0];
-                if (target.Length > 0 && !target.Contains("://", StringComparison.Ordinal))
+                string target = keepFragments ? link.Groups[1].Value : link.Groups[1].Value.Split('#')[0];
+                if (target.Length > 0 && !target.Contains("://", StringComparison.Ordinal) && !target.StartsWith("mailto:", StringComparison.Ordinal))
                 {
                     yield return (i + 1, target);
                 }
