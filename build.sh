@@ -199,7 +199,7 @@ run_nunit() {
   nunit_suite nunit ""
 }
 
-# The CPU classes below this one (README, "CPU classes"): the instruction-set tests again with detection
+# The CPU classes below this one (docs/backends.md, "CPU classes"): the instruction-set tests again with detection
 # capped by INTEROP_TEST_ISA_MAX (read by every kernel library and the driver) and .NET's own switches
 # (DOTNET_EnableAVX512=0 turns Avx512F.IsSupported and Vector512 acceleration off), so that the
 # expectations of an AVX2-only machine are checked on an AVX-512 one. A class above the CPU at hand

@@ -14,7 +14,7 @@
 #   npb342-omp-native  the same plus -march=native
 #   npb342-ser         NPB 3.4.2 OMP sources compiled without OpenMP (NPB 3.4's stand-in for NPB-SER)
 #   npb331-ser         NPB 3.3.1 SER (signed-sum verification), gfortran -O3
-# NPB's sources and binaries stay in OUT_DIR: never commit them to this repository (README, Results).
+# NPB's sources and binaries stay in OUT_DIR: never commit them to this repository (docs/results.md).
 set -euo pipefail
 
 if [[ $# -lt 1 ]]; then

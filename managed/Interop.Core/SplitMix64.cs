@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace Interop.Core;
 
 /// <summary>
-/// The counter-based generator of shared/reference/workload-spec.md: sample k of the stream
+/// The counter-based generator of docs/workload-spec.md: sample k of the stream
 /// seeded s depends only on (s, k), so every split of the work reproduces the same numbers.
 /// </summary>
 public static class SplitMix64

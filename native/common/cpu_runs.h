@@ -11,7 +11,7 @@
 
 /* The test-only cap on detection: INTEROP_TEST_ISA_MAX=scalar|avx2|avx512 makes this CPU look as if
  * it had no path above that one, so that the AVX2-only class's expectations run on an AVX-512
- * machine (README, "CPU classes"). Unset, empty or any other value: no cap (a typo must not quietly
+ * machine (docs/backends.md, "CPU classes"). Unset, empty or any other value: no cap (a typo must not quietly
  * turn a library's fast paths off for a user; the tests that set it check that it took effect). Read
  * once per library: the driver and the test programs set it before the first kernel call. */
 #define INTEROP_TEST_ISA_MAX_VARIABLE "INTEROP_TEST_ISA_MAX"

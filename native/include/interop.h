@@ -36,7 +36,7 @@ extern "C" {
 INTEROP_EXPORT int32_t interop_abi_version(void);
 
 /*
- * Monte Carlo pi (shared/reference/workload-spec.md): counts the darts k in [begin, end) of the
+ * Monte Carlo pi (docs/workload-spec.md): counts the darts k in [begin, end) of the
  * stream seeded `seed` that land inside the quarter circle, using exactly `threads` OpenMP
  * threads, and stores the count in *inside.
  * Status: -2 begin < 0, -3 end < begin, -4 threads < 1, -5 inside is NULL.
@@ -72,7 +72,7 @@ INTEROP_EXPORT int32_t interop_isa_select(int32_t isa);
 INTEROP_EXPORT int32_t interop_isa_active(void);
 
 /*
- * Dense matrix inversion (shared/reference/workload-spec.md), in place.
+ * Dense matrix inversion (docs/workload-spec.md), in place.
  *
  * `a` holds n*n contiguous doubles, the row-major matrix A (element (i, j) at a[i*n + j]). Every
  * kernel inverts A from an LU factorization of A itself with partial (row) pivoting, P A = L U, as

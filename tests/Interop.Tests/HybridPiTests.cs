@@ -96,7 +96,7 @@ public sealed class HybridPiTests
         Assert.That(process.WaitForExit(TimeSpan.FromSeconds(30)) && process.ExitCode == 0, Is.True, pythonError);
     }
 
-    /// <summary>mpiexec with the settings that work as root, in containers and in CI (see README).</summary>
+    /// <summary>mpiexec with the settings that work as root, in containers and in CI (see docs/mpi.md, "Open MPI settings").</summary>
     internal static class Mpi
     {
         public static (int Code, string Out, string Err) Run(int ranks, string[] command, string term = "dumb", IReadOnlyDictionary<string, string>? environment = null) =>

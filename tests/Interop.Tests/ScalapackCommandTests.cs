@@ -190,7 +190,7 @@ public sealed class ScalapackCommandTests : TempFolderTest
     [Test]
     public void CompareCalibratesTheOrderWhenScalapackIsAmongTheInversions()
     {
-        // README's `mpiexec -n 2 interop compare --threads 1` (here --quick, inv alone): the calibration
+        // docs/mpi.md's `mpiexec -n 2 build/bin/interop compare --threads 1` (here --quick, inv alone): the calibration
         // times rank 0's backends alone; scalapack is collective and is costed from them. It was cast
         // to a shared-memory backend and ended the job (issue 20, class 1), also without a launcher.
         string two = Path.Combine(Folder, "calibrated-two");

@@ -6,7 +6,7 @@ using Interop.Cli.Schema;
 
 namespace Interop.Tests;
 
-/// <summary>The result schema: round trips, README's field table, older results.json files, build provenance.</summary>
+/// <summary>The result schema: round trips, the field table of docs/result-schema.md, older results.json files, build provenance.</summary>
 public sealed partial class SchemaTests
 {
     private static readonly DateTimeOffset When = new(2026, 11, 26, 6, 30, 0, TimeSpan.Zero);
@@ -162,15 +162,16 @@ public sealed partial class SchemaTests
         using JsonDocument ep = JsonDocument.Parse(stdout);
         string[] fields = [.. FieldPaths(doc.RootElement).Concat(FieldPaths(ep.RootElement)).Distinct()
             .Where(p => !p.StartsWith("variables.", StringComparison.Ordinal) && !p.StartsWith("environment.native_build.", StringComparison.Ordinal))];
-        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
-        int start = readme.IndexOf("## Result schema", StringComparison.Ordinal);
-        Assert.That(start, Is.GreaterThanOrEqualTo(0), "README has a Result schema section");
-        int end = readme.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
-        string section = readme[start..(end < 0 ? readme.Length : end)];
+        // The field table lives in docs/result-schema.md (README only links to it).
+        string page = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "result-schema.md"));
+        int start = page.IndexOf("## Field table", StringComparison.Ordinal);
+        Assert.That(start, Is.GreaterThanOrEqualTo(0), "docs/result-schema.md has a Field table section");
+        int end = page.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
+        string section = page[start..(end < 0 ? page.Length : end)];
         string[] documented = [.. TableRow().Matches(section).Select(m => m.Groups[1].Value)];
         Assert.That(documented, Is.Unique);
-        Assert.That(fields.Except(documented), Is.Empty, "fields missing from README's table");
-        Assert.That(documented.Except(fields), Is.Empty, "README's table names fields the schema has not");
+        Assert.That(fields.Except(documented), Is.Empty, "fields missing from docs/result-schema.md's table");
+        Assert.That(documented.Except(fields), Is.Empty, "docs/result-schema.md's table names fields the schema has not");
     }
 
     [Test]

@@ -56,7 +56,7 @@ internal sealed class TableFormat : IResultFormat
     public void Write(TextWriter output, IRunReport report) => report.WriteText(output);
 }
 
-/// <summary>The typed result document (schema in README, "Result schema").</summary>
+/// <summary>The typed result document (schema in docs/result-schema.md).</summary>
 internal sealed class JsonFormat : IResultFormat
 {
     public string Name => "json";

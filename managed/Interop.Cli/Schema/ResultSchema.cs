@@ -5,7 +5,7 @@ namespace Interop.Cli.Schema;
 
 /// <summary>
 /// The one result document of interop: what `pi --json`, `inv --json` and `compare --json` print
-/// and what a compare's results.json holds. Every field is documented in README ("Result schema"),
+/// and what a compare's results.json holds. Every field is documented in docs/result-schema.md (its field table),
 /// kept by a test. Numbers are JSON numbers, units are in the field names, a fraction is 0-1.
 /// </summary>
 internal sealed record ResultDocument

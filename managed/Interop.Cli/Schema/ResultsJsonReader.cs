@@ -374,7 +374,7 @@ internal static partial class ResultsJsonReader
         }
 
         string found = Find(root, field) is JsonElement value ? Kind(value) : "a value";
-        return $"{field} is {found}, not the type or range of that field (see README, Result schema)";
+        return $"{field} is {found}, not the type or range of that field (see docs/result-schema.md)";
     }
 
     // The element at a path such as "points[0].seconds[1]", or null where it cannot be followed.

@@ -1,4 +1,4 @@
-// NPB EP (shared/reference/workload-spec.md; NPB 3.4's ep.f90) for the cpp-threads backend, one
+// NPB EP (docs/workload-spec.md; NPB 3.4's ep.f90) for the cpp-threads backend, one
 // instruction-set path per compilation: CMake compiles this file once per path with that path's
 // -march, INTEROP_CPP_ISA_LEVEL and INTEROP_CPP_ISA_NAMESPACE (as src/kernels.cpp), and with
 //   -ffp-contract=off   t1 = x1*x1 + x2*x2 and every other expression rounded as written, as NPB's;

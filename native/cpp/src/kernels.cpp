@@ -50,7 +50,7 @@ namespace INTEROP_CPP_ISA_NAMESPACE {
 namespace {
 
 // ---------------------------------------------------------------------------------------------
-// Monte Carlo pi: SplitMix64 (shared/reference/workload-spec.md), counts bit-identical to C's.
+// Monte Carlo pi: SplitMix64 (docs/workload-spec.md), counts bit-identical to C's.
 // ---------------------------------------------------------------------------------------------
 
 constexpr uint64_t golden = 0x9E3779B97F4A7C15ULL;

@@ -1,4 +1,4 @@
-//! NPB EP (shared/reference/workload-spec.md; NPB 3.4's ep.f90): batches of 2^16 pairs of uniform
+//! NPB EP (docs/workload-spec.md; NPB 3.4's ep.f90): batches of 2^16 pairs of uniform
 //! randoms from NPB's generator x_{k+1} = a x_k mod 2^46, Gaussian deviates by the Marsaglia polar
 //! method, counts in the annuli 0..9 and the sums Σt3, Σt4, Σ|t3|, Σ|t4| per batch.
 //!

@@ -1,4 +1,4 @@
-//! Monte Carlo pi (shared/reference/workload-spec.md), a port of native/src/pi_c_kernel.c: SplitMix64's
+//! Monte Carlo pi (docs/workload-spec.md), a port of native/src/pi_c_kernel.c: SplitMix64's
 //! output function on counter k, x and y the two 31-bit halves, inside iff x*x + y*y < 2^62. Exact
 //! integer arithmetic: the count is the same on every path and for every split.
 
