@@ -1,5 +1,7 @@
 using System.Text;
 using Interop.Cli.Jobs;
+using Interop.Cli.Noise;
+using Interop.Cli.Schema;
 using Interop.Core;
 
 namespace Interop.Cli.Commands;
@@ -54,9 +56,18 @@ internal static class CommandRunner
             run.Begin(job, stderr);
             TextWriter console = !job.IsRoot ? TextWriter.Null : run.Format.IsText ? stdout : stderr;
             TraceFile.Begin(run.Trace, job);
-            IRunReport? report = run.Measure(job, console, stderr);
+            // How busy the machine was while measuring: every rank watches its node (collectives, so
+            // every rank starts and finishes it at the same point); rank 0 warns and records it.
+            LoadWatch load = LoadWatch.Start(job, run.ThreadsPerRank);
+            IRunReport? report = run.Measure(job, console, stderr, load);
+            MachineLoad machine = load.Finish(job);
             TraceFile.Finish(run.Trace, job);
-            return job.IsRoot && report is not null ? Conclude(run, report, stdout, stderr) : Driver.Success;
+            if (job.IsRoot && NoiseRule.Warning(machine) is string busy)
+            {
+                Notices.Warn(stderr, busy);
+            }
+
+            return job.IsRoot && report is not null ? Conclude(run, new LoadedReport(report, machine), stdout, stderr) : Driver.Success;
         });
     }
 
@@ -89,4 +100,14 @@ internal static class CommandRunner
         run.Commit();
         return Driver.Success;
     }
+}
+
+/// <summary>A run's report with the machine's load added to its document (a run that recorded it itself keeps the same).</summary>
+internal sealed class LoadedReport(IRunReport report, MachineLoad load) : IRunReport
+{
+    public Verdict Verdict => report.Verdict;
+
+    public ResultDocument Document() => report.Document() with { MachineLoad = load };
+
+    public void WriteText(TextWriter output) => report.WriteText(output);
 }

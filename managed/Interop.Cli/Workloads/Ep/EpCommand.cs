@@ -3,6 +3,7 @@ using System.Globalization;
 using Interop.Backends.Ep;
 using Interop.Cli.Commands;
 using Interop.Cli.Jobs;
+using Interop.Cli.Noise;
 using Interop.Core;
 
 namespace Interop.Cli.Workloads.Ep;
@@ -115,7 +116,9 @@ internal sealed class EpRun(EpOptions options) : ICommandRun
         Placement.Warn(job, options.Threads.Threads, stderr);
     }
 
-    public IRunReport? Measure(IJob job, TextWriter console, TextWriter stderr)
+    public int ThreadsPerRank => options.Threads.Threads;
+
+    public IRunReport? Measure(IJob job, TextWriter console, TextWriter stderr, LoadWatch load)
     {
         using (var progress = new BackendProgress(stderr, job.IsRoot, "ep", options.Backends.Count))
         {

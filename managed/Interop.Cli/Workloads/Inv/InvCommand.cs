@@ -4,6 +4,7 @@ using System.Globalization;
 using Interop.Backends;
 using Interop.Cli.Commands;
 using Interop.Cli.Jobs;
+using Interop.Cli.Noise;
 using Interop.Core;
 
 namespace Interop.Cli.Workloads.Inv;
@@ -218,7 +219,9 @@ internal sealed class InvRun(InvOptions options) : ICommandRun
     {
     }
 
-    public IRunReport? Measure(IJob job, TextWriter console, TextWriter stderr)
+    public int ThreadsPerRank => options.Threads.Threads;
+
+    public IRunReport? Measure(IJob job, TextWriter console, TextWriter stderr, LoadWatch load)
     {
         int threads = options.Threads.Threads;
         long start = Stopwatch.GetTimestamp();

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Interop.Backends;
 using Interop.Cli.Commands;
 using Interop.Cli.Jobs;
+using Interop.Cli.Noise;
 using Interop.Core;
 
 namespace Interop.Cli.Workloads.Pi;
@@ -78,7 +79,9 @@ internal sealed class PiRun(PiOptions options) : ICommandRun
         Placement.Warn(job, options.Threads.Threads, stderr);
     }
 
-    public IRunReport? Measure(IJob job, TextWriter console, TextWriter stderr)
+    public int ThreadsPerRank => options.Threads.Threads;
+
+    public IRunReport? Measure(IJob job, TextWriter console, TextWriter stderr, LoadWatch load)
     {
         using (var progress = new BackendProgress(stderr, job.IsRoot, "pi", options.Backends.Count))
         {
