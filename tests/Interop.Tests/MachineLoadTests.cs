@@ -217,6 +217,30 @@ public sealed class MachineLoadTests
     }
 
     [Test]
+    public void ReportSaysWhichRunWasMeasuredOnABusyMachine()
+    {
+        ResultDocument doc = SchemaTests.Sample("compare") with { Complete = true, Status = "complete" };
+        string busy = Path.Combine(root, "busy");
+        string quiet = Path.Combine(root, "quiet");
+        Directory.CreateDirectory(busy);
+        Directory.CreateDirectory(quiet);
+        File.WriteAllText(Path.Combine(busy, "results.json"), Documents.Serialize(doc));
+        File.WriteAllText(Path.Combine(quiet, "results.json"), Documents.Serialize(doc with
+        {
+            MachineLoad = SchemaTests.BusyLoad with { Busy = false, Reason = null },
+            Provenance = doc.Provenance with { RunId = Guid.NewGuid().ToString("D") },
+        }));
+
+        string report = Path.Combine(root, "R");
+        var (code, stdout, stderr) = Cli.Run("report", busy, quiet, "--out-dir", report);
+        Assert.That(code, Is.Zero, stderr);
+        string[] notes = [.. stdout.Split('\n').Where(l => l.Contains("the machine was busy", StringComparison.Ordinal))];
+        Assert.That(notes, Has.Length.EqualTo(1), stdout);
+        Assert.That(notes[0], Does.StartWith($"Note: {busy}: the machine was busy while measuring: sh (pid 4242) used 90% of a CPU"));
+        Assert.That(File.ReadAllText(Path.Combine(report, "report.md")), Does.Contain($"{busy}: the machine was busy while measuring"));
+    }
+
+    [Test]
     [CancelAfter(180_000)]
     public void ABusyLoopBesideAPiRunIsNamed()
     {

@@ -62,11 +62,6 @@ internal static class CommandRunner
             IRunReport? report = run.Measure(job, console, stderr, load);
             MachineLoad machine = load.Finish(job);
             TraceFile.Finish(run.Trace, job);
-            if (job.IsRoot && NoiseRule.Warning(machine) is string busy)
-            {
-                Notices.Warn(stderr, busy);
-            }
-
             return job.IsRoot && report is not null ? Conclude(run, new LoadedReport(report, machine), stdout, stderr) : Driver.Success;
         });
     }
@@ -83,8 +78,14 @@ internal static class CommandRunner
         return Driver.Success;
     }
 
-    private static int Conclude(ICommandRun run, IRunReport report, TextWriter stdout, TextWriter stderr)
+    private static int Conclude(ICommandRun run, LoadedReport report, TextWriter stdout, TextWriter stderr)
     {
+        // A failed check says its one line alone; a busy machine is recorded in the document either way.
+        if (report.Verdict.Passed && NoiseRule.Warning(report.Load) is string busy)
+        {
+            Notices.Warn(stderr, busy);
+        }
+
         run.Format.Write(stdout, report);
         if (!run.Format.IsText && run.TextBesideData)
         {
@@ -105,6 +106,8 @@ internal static class CommandRunner
 /// <summary>A run's report with the machine's load added to its document (a run that recorded it itself keeps the same).</summary>
 internal sealed class LoadedReport(IRunReport report, MachineLoad load) : IRunReport
 {
+    public MachineLoad Load => load;
+
     public Verdict Verdict => report.Verdict;
 
     public ResultDocument Document() => report.Document() with { MachineLoad = load };
