@@ -122,14 +122,19 @@ internal sealed class CompareJob(CompareOptions options) : ICommandRun
 
             ProgressLine? progress = job.IsRoot ? new ProgressLine(stderr) : null;
             IReadOnlyList<ComparePoint> points;
+            var runner = new CompareRunner(job, plan, sizes, (IProgress<CompareProgress>?)progress ?? new Progress<CompareProgress>());
             try
             {
-                points = new CompareRunner(job, plan, sizes, (IProgress<CompareProgress>?)progress ?? new Progress<CompareProgress>())
-                    .Run(schedule, soFar => output?.Save(Snapshot(soFar, complete: false)));
+                points = runner.Run(schedule, soFar => output?.Save(Snapshot(soFar, complete: false)));
             }
             finally
             {
                 progress?.Finish();
+            }
+
+            if (job.IsRoot && runner.SecondPassNote is string again)
+            {
+                Notices.Note(stderr, again);
             }
 
             // Every rank, before rank 0 writes the folder: the load goes into results.json and report.md.

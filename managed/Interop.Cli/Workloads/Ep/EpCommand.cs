@@ -125,15 +125,23 @@ internal sealed class EpRun(EpOptions options) : ICommandRun
             foreach (IBackend backend in options.Backends)
             {
                 progress.Starting(backend.Name);
-                IEpKernel kernel = EpKernels.For(backend)!;
-                kernel.EnsureAvailable();
-                int threads = backend.IsParallel ? options.Threads.Threads : 1;
-                results.Add(EpBench.Run(job, kernel, options.Size, threads, options.Repeats, options.Warmup));
+                results.Add(MeasureOne(job, backend));
                 progress.Done();
             }
         }
 
-        return job.IsRoot ? new EpReport(options, job.Description, results, EpCheck.Of(options.Size, options.Variant, results)) : null;
+        // Every point runs on every rank: rank 0 decides which to measure again.
+        int[] rounds = SecondPass.Run(job, options.Repeats, results, r => r.Seconds, i => MeasureOne(job, options.Backends[i]), _ => true,
+            SecondPass.CommandBudget(results.Count), r => $"{r.Backend} {r.Ranks}x{r.Threads}", stderr);
+        return job.IsRoot ? new RemeasuredReport(new EpReport(options, job.Description, results, EpCheck.Of(options.Size, options.Variant, results)), rounds) : null;
+    }
+
+    private EpMeasurement MeasureOne(IJob job, IBackend backend)
+    {
+        IEpKernel kernel = EpKernels.For(backend)!;
+        kernel.EnsureAvailable();
+        int threads = backend.IsParallel ? options.Threads.Threads : 1;
+        return EpBench.Run(job, kernel, options.Size, threads, options.Repeats, options.Warmup);
     }
 
     public void Dispose()

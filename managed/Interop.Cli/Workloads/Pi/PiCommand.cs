@@ -88,13 +88,21 @@ internal sealed class PiRun(PiOptions options) : ICommandRun
             foreach (IPiBackend backend in options.Backends)
             {
                 progress.Starting(backend.Name);
-                int threads = backend.IsParallel ? options.Threads.Threads : 1;
-                results.Add(PiBench.Run(job, backend, options.Seed, options.Darts, threads, options.Repeats, options.Warmup));
+                results.Add(MeasureOne(job, backend));
                 progress.Done();
             }
         }
 
-        return job.IsRoot ? new PiReport(options, job.Description, results, Verify(results)) : null;
+        // Every point runs on every rank: rank 0 decides which to measure again.
+        int[] rounds = SecondPass.Run(job, options.Repeats, results, r => r.Seconds, i => MeasureOne(job, options.Backends[i]), _ => true,
+            SecondPass.CommandBudget(results.Count), r => $"{r.Backend} {r.Ranks}x{r.Threads}", stderr);
+        return job.IsRoot ? new RemeasuredReport(new PiReport(options, job.Description, results, Verify(results)), rounds) : null;
+    }
+
+    private PiResult MeasureOne(IJob job, IPiBackend backend)
+    {
+        int threads = backend.IsParallel ? options.Threads.Threads : 1;
+        return PiBench.Run(job, backend, options.Seed, options.Darts, threads, options.Repeats, options.Warmup);
     }
 
     public void Dispose()
