@@ -216,6 +216,24 @@ public sealed class MachineLoadTests
         Assert.That(run.Points.Select(p => p.RemeasureRounds), Is.EqualTo(new[] { 0, 0 }));
     }
 
+    [TestCase("status", "\"quiet\"", "machine_load.status is 'quiet'")]
+    [TestCase("seconds", "-1", "machine_load.seconds is -1: not an amount")]
+    [TestCase("top", "[null]", "machine_load.top")]
+    public void TheReaderRefusesALoadOutOfItsRange(string key, string value, string message)
+    {
+        var doc = (JsonObject)JsonNode.Parse(Documents.Serialize(SchemaTests.Sample("compare") with { Complete = true, Status = "complete" }))!;
+        doc["machine_load"]![key] = JsonNode.Parse(value);
+        string path = Path.Combine(root, "results.json");
+        File.WriteAllText(path, doc.ToJsonString());
+        var e = Assert.Throws<Interop.Core.UsageException>(() => Interop.Cli.Compare.ResultsFiles.ReadJson(path))!;
+        Assert.That(e.Message, Does.StartWith($"{path}: {message}"));
+
+        doc["machine_load"]![key] = JsonNode.Parse(Documents.Serialize(SchemaTests.Sample("compare")))!["machine_load"]![key]!.DeepClone();
+        doc["machine_load"]!["top"]![0]!["cpu_share"] = -0.5;
+        File.WriteAllText(path, doc.ToJsonString());
+        Assert.That(Assert.Throws<Interop.Core.UsageException>(() => Interop.Cli.Compare.ResultsFiles.ReadJson(path))!.Message, Does.Contain("machine_load.top[0].cpu_share is -0.5"));
+    }
+
     [Test]
     public void ReportSaysWhichRunWasMeasuredOnABusyMachine()
     {
