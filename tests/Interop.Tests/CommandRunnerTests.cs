@@ -3,6 +3,7 @@ using Interop.Cli;
 using Interop.Cli.Commands;
 using Interop.Cli.Compare;
 using Interop.Cli.Jobs;
+using Interop.Cli.Noise;
 using Interop.Cli.Schema;
 using Interop.Cli.Workloads;
 using Interop.Cli.Workloads.Inv;
@@ -216,7 +217,9 @@ public class CommandRunnerTests
 
         public void Begin(IJob job, TextWriter stderr) => Calls.Add("begin");
 
-        public IRunReport? Measure(IJob job, TextWriter console, TextWriter stderr)
+        public int ThreadsPerRank => 1;
+
+    public IRunReport? Measure(IJob job, TextWriter console, TextWriter stderr, LoadWatch load)
         {
             Calls.Add("measure");
             return Throw is null ? new FakeReport(verdict) : throw Throw;

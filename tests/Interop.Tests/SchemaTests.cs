@@ -74,6 +74,24 @@ public sealed partial class SchemaTests
         },
         Variables = new Dictionary<string, string?> { ["OMP_NUM_THREADS"] = "2", ["OMP_PROC_BIND"] = null },
         Points = [Point("pi"), Point("inv") with { Backend = "lapack", Darts = null, N = 100, WorkPerRun = 2e-3, ThroughputUnit = "GFLOP/s", Inside = null, Estimate = null, AbsError = null }],
+        MachineLoad = BusyLoad,
+    };
+
+    /// <summary>A machine_load with every field filled: a spinning shell beside a 2-thread run on 2 CPUs.</summary>
+    internal static MachineLoad BusyLoad { get; } = new()
+    {
+        Status = MachineLoad.Measured,
+        Seconds = 10,
+        Nodes = 1,
+        CpusUsable = 2,
+        JobThreads = 2,
+        Before = new LoadAverage(1.5, 0.5, 0.25),
+        After = new LoadAverage(2.75, 1, 0.5),
+        OtherCpuSeconds = 9.5,
+        OtherCpus = 0.95,
+        Busy = true,
+        Reason = "other processes kept 0.95 CPU(s) busy",
+        Top = [new OtherProcess("sh", 4242, "node17", 9, 0.9), new OtherProcess("cc1", 4243, "node17", 0.5, 0.05)],
     };
 
     private static MeasuredPoint Point(string workload) => new()
@@ -88,6 +106,7 @@ public sealed partial class SchemaTests
         N = 100,
         Seed = 42,
         Repeats = 3,
+        RemeasureRounds = 1,
         Seconds = [0.3, 0.1, 0.2],
         SecondsMedian = 0.2,
         SecondsMin = 0.1,

@@ -1,5 +1,7 @@
 using System.Text;
 using Interop.Cli.Jobs;
+using Interop.Cli.Noise;
+using Interop.Cli.Schema;
 using Interop.Core;
 
 namespace Interop.Cli.Commands;
@@ -54,9 +56,13 @@ internal static class CommandRunner
             run.Begin(job, stderr);
             TextWriter console = !job.IsRoot ? TextWriter.Null : run.Format.IsText ? stdout : stderr;
             TraceFile.Begin(run.Trace, job);
-            IRunReport? report = run.Measure(job, console, stderr);
+            // How busy the machine was while measuring: every rank watches its node (collectives, so
+            // every rank starts and finishes it at the same point); rank 0 warns and records it.
+            LoadWatch load = LoadWatch.Start(job, run.ThreadsPerRank);
+            IRunReport? report = run.Measure(job, console, stderr, load);
+            MachineLoad machine = load.Finish(job);
             TraceFile.Finish(run.Trace, job);
-            return job.IsRoot && report is not null ? Conclude(run, report, stdout, stderr) : Driver.Success;
+            return job.IsRoot && report is not null ? Conclude(run, new LoadedReport(report, machine), stdout, stderr) : Driver.Success;
         });
     }
 
@@ -72,8 +78,14 @@ internal static class CommandRunner
         return Driver.Success;
     }
 
-    private static int Conclude(ICommandRun run, IRunReport report, TextWriter stdout, TextWriter stderr)
+    private static int Conclude(ICommandRun run, LoadedReport report, TextWriter stdout, TextWriter stderr)
     {
+        // A failed check says its one line alone; a busy machine is recorded in the document either way.
+        if (report.Verdict.Passed && NoiseRule.Warning(report.Load) is string busy)
+        {
+            Notices.Warn(stderr, busy);
+        }
+
         run.Format.Write(stdout, report);
         if (!run.Format.IsText && run.TextBesideData)
         {
@@ -89,4 +101,16 @@ internal static class CommandRunner
         run.Commit();
         return Driver.Success;
     }
+}
+
+/// <summary>A run's report with the machine's load added to its document (a run that recorded it itself keeps the same).</summary>
+internal sealed class LoadedReport(IRunReport report, MachineLoad load) : IRunReport
+{
+    public MachineLoad Load => load;
+
+    public Verdict Verdict => report.Verdict;
+
+    public ResultDocument Document() => report.Document() with { MachineLoad = load };
+
+    public void WriteText(TextWriter output) => report.WriteText(output);
 }

@@ -1,5 +1,6 @@
 using Interop.Core;
 using Interop.Cli.Jobs;
+using Interop.Cli.Noise;
 
 namespace Interop.Cli.Commands;
 
@@ -49,6 +50,12 @@ internal interface ICommandRun : IDisposable
     /// </summary>
     string Plan(int ranks);
 
+    /// <summary>
+    /// The most threads one rank of the run uses at once: with the ranks on a node, the CPUs the
+    /// machine-load check counts as the job's (<see cref="NoiseRule"/>).
+    /// </summary>
+    int ThreadsPerRank { get; }
+
     /// <summary>On every rank, before measuring: agreement checks and warnings.</summary>
     void Begin(IJob job, TextWriter stderr);
 
@@ -56,8 +63,11 @@ internal interface ICommandRun : IDisposable
     /// Measures (every rank that takes part), and returns the report on rank 0 (null elsewhere).
     /// Progress goes to <paramref name="stderr"/>; the human text of a run whose format is not
     /// text goes to <paramref name="console"/> (stderr then, so stdout holds only the data).
+    /// <paramref name="load"/> watches the machine from just before this call; a run that writes
+    /// its results before returning (compare's folder) calls <see cref="LoadWatch.Finish"/> first,
+    /// on every rank; the runner finishes it otherwise and adds it to the report's document.
     /// </summary>
-    IRunReport? Measure(IJob job, TextWriter console, TextWriter stderr);
+    IRunReport? Measure(IJob job, TextWriter console, TextWriter stderr, LoadWatch load);
 
     /// <summary>After the report was written and its verdict passed (rank 0): e.g. put the --output file in place.</summary>
     void Commit()

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Interop.Cli.Commands;
 using Interop.Cli.Jobs;
+using Interop.Cli.Noise;
 using Interop.Cli.Workloads;
 using Interop.Core;
 
@@ -77,13 +78,16 @@ internal sealed class CompareJob(CompareOptions options) : ICommandRun
         Placement.Warn(job, plan.Threads.Max(), stderr);
     }
 
-    public IRunReport? Measure(IJob job, TextWriter console, TextWriter stderr)
+    public int ThreadsPerRank => plan.Threads.Max();
+
+    public IRunReport? Measure(IJob job, TextWriter console, TextWriter stderr, LoadWatch load)
     {
         DateTimeOffset started = DateTimeOffset.Now;
         Schema.Provenance provenance = Schema.Documents.Here() with { TimestampUtc = started.ToUniversalTime() };
         var clock = Stopwatch.StartNew();
         int planned = CompareRunner.Count(schedule, root: true);
         CompareSizes? sizes = null;
+        Schema.MachineLoad? machine = null;
         CompareRun Snapshot(IReadOnlyList<ComparePoint> points, bool complete) =>
             new(started, clock.Elapsed.TotalSeconds, Parameters(plan, sizes, job), EnvironmentInfo.Collect(), EnvironmentInfo.CollectVariables(), points)
             {
@@ -91,6 +95,7 @@ internal sealed class CompareJob(CompareOptions options) : ICommandRun
                 Status = complete ? "complete" : "running",
                 PointsPlanned = planned,
                 Provenance = provenance,
+                MachineLoad = machine,
             };
 
         // From here on results.json always exists: "complete": false, with the points so far.
@@ -117,16 +122,23 @@ internal sealed class CompareJob(CompareOptions options) : ICommandRun
 
             ProgressLine? progress = job.IsRoot ? new ProgressLine(stderr) : null;
             IReadOnlyList<ComparePoint> points;
+            var runner = new CompareRunner(job, plan, sizes, (IProgress<CompareProgress>?)progress ?? new Progress<CompareProgress>());
             try
             {
-                points = new CompareRunner(job, plan, sizes, (IProgress<CompareProgress>?)progress ?? new Progress<CompareProgress>())
-                    .Run(schedule, soFar => output?.Save(Snapshot(soFar, complete: false)));
+                points = runner.Run(schedule, soFar => output?.Save(Snapshot(soFar, complete: false)));
             }
             finally
             {
                 progress?.Finish();
             }
 
+            if (job.IsRoot && runner.SecondPassNote is string again)
+            {
+                Notices.Note(stderr, again);
+            }
+
+            // Every rank, before rank 0 writes the folder: the load goes into results.json and report.md.
+            machine = load.Finish(job);
             if (output is null)
             {
                 return null;

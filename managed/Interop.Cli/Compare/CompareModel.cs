@@ -25,6 +25,9 @@ internal sealed record ComparePoint(
     /// <summary>Darts (pi) or matrix order (inv) of one run.</summary>
     public long Size { get; init; }
 
+    /// <summary>How many times the point was measured again because it came out noisy (0: once); <see cref="Seconds"/> are the quietest measurement's.</summary>
+    public int RemeasureRounds { get; init; }
+
     /// <summary>
     /// Inversion: the FMA limit of the point's own path at its threads (one rank's), GFLOP/s; null
     /// otherwise, and for a point read from a file older than schema 5, whose peak was dgemm's
@@ -100,6 +103,9 @@ internal sealed record CompareRun(
 
     /// <summary>The schema version of the file the run was read from (this build's for a run measured here).</summary>
     public int SchemaVersion { get; init; } = Schema.ResultDocument.CurrentVersion;
+
+    /// <summary>How busy the machine was while the run measured; null before it finished, and in files older than schema 8.</summary>
+    public Schema.MachineLoad? MachineLoad { get; init; }
 
     /// <summary>Whether every point measured passed its check.</summary>
     public bool Verified => Points.All(p => p.Verified);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Interop.Backends;
+using Interop.Cli.Commands;
 using Interop.Cli.Jobs;
 using Interop.Cli.Workloads;
 using Interop.Core;
@@ -109,6 +110,10 @@ internal interface IPointMeasurer
 internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes sizes, IProgress<CompareProgress> progress)
 {
     private readonly List<ComparePoint> points = [];
+    private readonly List<ScheduledPoint> measured = [];
+
+    /// <summary>After <see cref="Run"/>: the note on the points measured again (for rank 0 to print once the progress line is gone), or null.</summary>
+    public string? SecondPassNote { get; private set; }
 
     /// <summary>
     /// Every point of <paramref name="plan"/> in the order they run, each path switched to in turn.
@@ -167,10 +172,32 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
             IsaSwitch.Apply(path);
             progress.Report(new CompareProgress(done, total, workload.Name, backend.Name, everyRank ? job.Size : 1, threads, isa, clock.Elapsed));
             points.Add(measurers[workload].Measure(backend, threads) with { Isa = isa });
+            measured.Add(new ScheduledPoint(path, workload, backend, threads, isa));
             done++;
             finished(Settled(points));
         }
 
+        // The repeat policy's second pass over the noisy points, within what the budget has left.
+        // Rank 0 decides for the points every rank measures; each rank's list holds only its own
+        // points, whose every-rank ones come in the same order on every rank.
+        int[] rounds = SecondPass.Run(job, plan.Repeat, points, p => p.Seconds, i =>
+        {
+            ScheduledPoint again = measured[i];
+            IsaSwitch.Apply(again.Path);
+            progress.Report(new CompareProgress(done, total, again.Workload.Name, again.Backend.Name, again.Workload.OnEveryRank(again.Backend) ? job.Size : 1, again.Threads, again.Isa, clock.Elapsed));
+            return measurers[again.Workload].Measure(again.Backend, again.Threads) with { Isa = again.Isa };
+        }, i => measured[i].Workload.OnEveryRank(measured[i].Backend), plan.Budget.Seconds * plan.Paths.Count, p => $"{p.Workload} {p.Backend} {p.Ranks}x{p.Threads}", stderr: null);
+        for (int i = 0; i < points.Count; i++)
+        {
+            points[i] = points[i] with { RemeasureRounds = rounds[i] };
+        }
+
+        if (rounds.Any(r => r > 0))
+        {
+            finished(Settled(points));
+        }
+
+        SecondPassNote = SecondPass.Note([.. points.Select(p => ($"{p.Workload} {p.Backend} {p.Ranks}x{p.Threads}", p.RemeasureRounds, p.Stats))], plan.Budget.Seconds * plan.Paths.Count);
         IsaSwitch.Apply(plan.Paths[0]);
         progress.Report(new CompareProgress(done, total, null, null, job.Size, 0, null, clock.Elapsed));
         return Settled(points);

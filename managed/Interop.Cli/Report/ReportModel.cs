@@ -202,6 +202,15 @@ internal sealed record ReportModel(IReadOnlyList<ReportRun> Runs, IReadOnlyList<
             notes.Add($"{r.Label}: {r.Run.Points.Count(p => !p.Verified)} result(s) FAILED verification; their timings are not those of a correct computation.");
         }
 
+        // A run measured beside other work (results.json's machine_load, schema 8): its times may be slower and noisier.
+        foreach (ReportRun r in runs)
+        {
+            if (r.Run.MachineLoad is Schema.MachineLoad load && Noise.NoiseRule.Warning(load) is string busy)
+            {
+                notes.Add($"{r.Label}: {busy}.");
+            }
+        }
+
         var workloads = new List<ReportWorkload>();
         foreach (string workload in WorkloadRegistry.All.Select(w => w.Name))
         {

@@ -79,6 +79,7 @@ internal static class Documents
             Variables = run.Variables.ToDictionary(p => p.Key, p => p.Value),
             Points = [.. run.Points.Select(p => Point(p, parameters.Seed,
                 CompareMetrics.Speedup(run, p), CompareMetrics.Efficiency(run, p), CompareMetrics.OverManaged(run, p)))],
+            MachineLoad = run.MachineLoad,
         };
     }
 
@@ -93,6 +94,7 @@ internal static class Documents
             PointsPlanned = doc.PointsPlanned,
             Provenance = doc.Provenance,
             SchemaVersion = doc.SchemaVersion,
+            MachineLoad = doc.MachineLoad,
         };
 
     /// <summary>
@@ -195,6 +197,7 @@ internal static class Documents
             Workers = p.Workers,
             Seed = seed,
             Repeats = p.Seconds.Count,
+            RemeasureRounds = p.RemeasureRounds,
             Seconds = p.Seconds,
             SecondsMedian = stats.Median,
             SecondsMin = stats.Min,
@@ -227,6 +230,7 @@ internal static class Documents
         var common = new ComparePoint(p.Workload, p.Backend, p.Ranks, p.Threads, p.Seconds, p.WorkPerRun, p.ThroughputUnit, p.Verified, p.Check)
         {
             Isa = p.Isa,
+            RemeasureRounds = p.RemeasureRounds,
             PeakGflops = version >= ResultDocument.FmaLimitVersion ? p.PeakGflops : null,
             DgemmGflops = version >= ResultDocument.FmaLimitVersion ? p.DgemmGflops : p.PeakGflops,
         };

@@ -11,8 +11,9 @@ namespace Interop.Cli.Schema;
 internal sealed record ResultDocument
 {
     /// <summary>
-    /// 8: provenance.command (the command line: program, argv, cwd, MPI launcher, world size) and
-    /// provenance.build_configuration. 7: a workload's own fields (a workload beside pi and inv: ep) after mpi_seconds in its points, its own
+    /// 8: provenance.command (the command line: program, argv, cwd, MPI launcher, world size),
+    /// provenance.build_configuration, machine_load (how busy the machine was while measuring) and points'
+    /// remeasure_rounds. 7: a workload's own fields (a workload beside pi and inv: ep) after mpi_seconds in its points, its own
     /// parameters, and kind "ep"; pi's, inv's and compare's documents keep version 6's keys. 6: provenance.run_id, one id per run, made when the run starts (`interop report` counts a run
     /// given twice once). 5: an inversion's peak_gflops is the FMA limit of the point's own path at its threads
     /// (peak_source "fma_limit"), so fraction_of_peak is at most 1 unless above_peak; OpenBLAS's dgemm
@@ -56,11 +57,14 @@ internal sealed record ResultDocument
 
     public required IReadOnlyList<MeasuredPoint> Points { get; init; }
 
+    /// <summary>How busy the machine was while the run measured (schema 8; null in older files and while a compare calibrates).</summary>
+    public MachineLoad? MachineLoad { get; init; }
+
     public bool Equals(ResultDocument? other) =>
         other is not null && SchemaVersion == other.SchemaVersion && Kind == other.Kind && Provenance == other.Provenance &&
         Complete == other.Complete && Status == other.Status && Verified == other.Verified && PointsPlanned == other.PointsPlanned &&
         Started == other.Started && WallSeconds.Equals(other.WallSeconds) && Parameters == other.Parameters && Environment == other.Environment &&
-        SchemaEquality.Same(Variables, other.Variables) && Points.SequenceEqual(other.Points);
+        SchemaEquality.Same(Variables, other.Variables) && Points.SequenceEqual(other.Points) && MachineLoad == other.MachineLoad;
 
     public override int GetHashCode() => HashCode.Combine(Kind, Started, Points.Count);
 }
@@ -244,6 +248,12 @@ internal sealed record MeasuredPoint
 
     public int Repeats { get; init; }
 
+    /// <summary>
+    /// How many times the point was measured again after its first measurement came out noisy
+    /// (schema 8; 0: measured once). <see cref="Seconds"/> are the runs of the quietest measurement.
+    /// </summary>
+    public int RemeasureRounds { get; init; }
+
     /// <summary>Every timed run, in order (after the warm-up).</summary>
     public required IReadOnlyList<double> Seconds { get; init; }
 
@@ -350,7 +360,7 @@ internal sealed record MeasuredPoint
     public bool Equals(MeasuredPoint? other) =>
         other is not null && Workload == other.Workload && Backend == other.Backend && Isa == other.Isa && Ranks == other.Ranks &&
         Threads == other.Threads && Workers == other.Workers && Darts == other.Darts && N == other.N && Seed == other.Seed &&
-        Repeats == other.Repeats && Seconds.SequenceEqual(other.Seconds) && SecondsMedian.Equals(other.SecondsMedian) &&
+        Repeats == other.Repeats && RemeasureRounds == other.RemeasureRounds && Seconds.SequenceEqual(other.Seconds) && SecondsMedian.Equals(other.SecondsMedian) &&
         SecondsMin.Equals(other.SecondsMin) && SecondsMax.Equals(other.SecondsMax) && SecondsCiLower == other.SecondsCiLower &&
         SecondsCiUpper == other.SecondsCiUpper && WorkPerRun.Equals(other.WorkPerRun) && Throughput.Equals(other.Throughput) && ThroughputUnit == other.ThroughputUnit &&
         ThroughputPerWorker.Equals(other.ThroughputPerWorker) && DartsPerSecond == other.DartsPerSecond && Gflops == other.Gflops &&
@@ -390,4 +400,5 @@ internal static class SchemaEquality
 [JsonSerializable(typeof(Provenance))]
 [JsonSerializable(typeof(RecordedCommand))]
 [JsonSerializable(typeof(EnvironmentFacts))]
+[JsonSerializable(typeof(MachineLoad))]
 internal sealed partial class SchemaJsonContext : JsonSerializerContext;

@@ -166,7 +166,49 @@ internal static partial class ResultsJsonReader
             }
         }
 
+        if (document.MachineLoad is MachineLoad load)
+        {
+            CheckLoad(path, load);
+        }
+
         return Documents.ToCompare(document);
+    }
+
+    // machine_load (schema 8): a known status, and every figure a finite amount that cannot be negative.
+    private static void CheckLoad(string path, MachineLoad load)
+    {
+        NotNull(path, "machine_load.status", load.Status);
+        if (load.Status is not (MachineLoad.Measured or MachineLoad.Unknown))
+        {
+            throw Field(path, "machine_load.status", $"is '{Clip(load.Status)}': not {MachineLoad.Measured} or {MachineLoad.Unknown}");
+        }
+
+        NoNulls(path, "machine_load.top", load.Top);
+        var amounts = new List<(string Field, double? Value)>
+        {
+            ("machine_load.seconds", load.Seconds), ("machine_load.other_cpu_seconds", load.OtherCpuSeconds), ("machine_load.other_cpus", load.OtherCpus),
+            ("machine_load.nodes", load.Nodes), ("machine_load.cpus_usable", load.CpusUsable), ("machine_load.job_threads", load.JobThreads),
+        };
+        foreach ((string name, LoadAverage? average) in new[] { ("before", load.Before), ("after", load.After) })
+        {
+            amounts.AddRange([($"machine_load.{name}.load1", average?.Load1), ($"machine_load.{name}.load5", average?.Load5), ($"machine_load.{name}.load15", average?.Load15)]);
+        }
+
+        for (int i = 0; i < load.Top.Count; i++)
+        {
+            string at = string.Create(Invariant, $"machine_load.top[{i}]");
+            NotNull(path, $"{at}.name", load.Top[i].Name);
+            NotNull(path, $"{at}.host", load.Top[i].Host);
+            amounts.AddRange([($"{at}.cpu_seconds", load.Top[i].CpuSeconds), ($"{at}.cpu_share", load.Top[i].CpuShare)]);
+        }
+
+        foreach ((string name, double? value) in amounts)
+        {
+            if (value is double v && (!double.IsFinite(v) || v < 0))
+            {
+                throw Field(path, name, $"is {Show(v)}: not an amount (finite, at least 0)");
+            }
+        }
     }
 
     // Schemas 1 to 3: parameters, environment and variables were string pairs.

@@ -3,6 +3,7 @@ using System.Globalization;
 using Interop.Backends.Ep;
 using Interop.Cli.Commands;
 using Interop.Cli.Jobs;
+using Interop.Cli.Noise;
 using Interop.Core;
 
 namespace Interop.Cli.Workloads.Ep;
@@ -115,22 +116,32 @@ internal sealed class EpRun(EpOptions options) : ICommandRun
         Placement.Warn(job, options.Threads.Threads, stderr);
     }
 
-    public IRunReport? Measure(IJob job, TextWriter console, TextWriter stderr)
+    public int ThreadsPerRank => options.Threads.Threads;
+
+    public IRunReport? Measure(IJob job, TextWriter console, TextWriter stderr, LoadWatch load)
     {
         using (var progress = new BackendProgress(stderr, job.IsRoot, "ep", options.Backends.Count))
         {
             foreach (IBackend backend in options.Backends)
             {
                 progress.Starting(backend.Name);
-                IEpKernel kernel = EpKernels.For(backend)!;
-                kernel.EnsureAvailable();
-                int threads = backend.IsParallel ? options.Threads.Threads : 1;
-                results.Add(EpBench.Run(job, kernel, options.Size, threads, options.Repeats, options.Warmup));
+                results.Add(MeasureOne(job, backend));
                 progress.Done();
             }
         }
 
-        return job.IsRoot ? new EpReport(options, job.Description, results, EpCheck.Of(options.Size, options.Variant, results)) : null;
+        // Every point runs on every rank: rank 0 decides which to measure again.
+        int[] rounds = SecondPass.Run(job, options.Repeats, results, r => r.Seconds, i => MeasureOne(job, options.Backends[i]), _ => true,
+            SecondPass.CommandBudget(results.Count), r => $"{r.Backend} {r.Ranks}x{r.Threads}", stderr);
+        return job.IsRoot ? new RemeasuredReport(new EpReport(options, job.Description, results, EpCheck.Of(options.Size, options.Variant, results)), rounds) : null;
+    }
+
+    private EpMeasurement MeasureOne(IJob job, IBackend backend)
+    {
+        IEpKernel kernel = EpKernels.For(backend)!;
+        kernel.EnsureAvailable();
+        int threads = backend.IsParallel ? options.Threads.Threads : 1;
+        return EpBench.Run(job, kernel, options.Size, threads, options.Repeats, options.Warmup);
     }
 
     public void Dispose()

@@ -4,6 +4,7 @@ using System.Globalization;
 using Interop.Backends;
 using Interop.Cli.Commands;
 using Interop.Cli.Jobs;
+using Interop.Cli.Noise;
 using Interop.Core;
 
 namespace Interop.Cli.Workloads.Inv;
@@ -180,6 +181,9 @@ internal sealed class InvRun(InvOptions options) : ICommandRun
     private Task<OutputFile.StagedFile>? staging;
     private OutputFile.StagedFile? staged;
 
+    // The second pass's rounds of the single-process backends' points (rank 0), measured before the distributed ones.
+    private int[] localRounds = [];
+
     public IReadOnlyList<IBackend> Backends => [.. options.Backends, .. options.Distributed];
 
     // A distributed backend needs MPI even without a launcher (one rank, a 1x1 grid).
@@ -218,7 +222,9 @@ internal sealed class InvRun(InvOptions options) : ICommandRun
     {
     }
 
-    public IRunReport? Measure(IJob job, TextWriter console, TextWriter stderr)
+    public int ThreadsPerRank => options.Threads.Threads;
+
+    public IRunReport? Measure(IJob job, TextWriter console, TextWriter stderr, LoadWatch load)
     {
         int threads = options.Threads.Threads;
         long start = Stopwatch.GetTimestamp();
@@ -251,12 +257,14 @@ internal sealed class InvRun(InvOptions options) : ICommandRun
         }
 
         return job.IsRoot
-            ? new InvReport(options, n, generateSeconds, InvBench.OpenBlasDescription(), results, Verify(results, options.Output))
-            {
-                Job = job.Description,
-                Ranks = job.Size,
-                GeneratedInPlace = a is null,
-            }
+            ? new RemeasuredReport(
+                new InvReport(options, n, generateSeconds, InvBench.OpenBlasDescription(), results, Verify(results, options.Output))
+                {
+                    Job = job.Description,
+                    Ranks = job.Size,
+                    GeneratedInPlace = a is null,
+                },
+                [.. localRounds, .. Enumerable.Repeat(0, results.Count - localRounds.Length)])
             : null;
     }
 
@@ -285,6 +293,17 @@ internal sealed class InvRun(InvOptions options) : ICommandRun
             }
 
             progress.Done();
+        }
+
+        // Rank 0 alone measures these (the other ranks wait for the distributed backends): no broadcast.
+        int first = results.Count - options.Backends.Count;
+        var local = results.GetRange(first, options.Backends.Count);
+        localRounds = SecondPass.Run(new SingleProcessJob(), options.Repeats, local, r => r.Seconds,
+            i => bench.Run(options.Backends[i], options.Backends[i].IsParallel ? threads : 1, settings, inverted: null), _ => false,
+            SecondPass.CommandBudget(local.Count), r => $"{r.Backend} {r.Ranks}x{r.Threads}", stderr);
+        for (int i = 0; i < local.Count; i++)
+        {
+            results[first + i] = local[i];
         }
     }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Interop.Backends;
 using Interop.Cli.Commands;
 using Interop.Cli.Jobs;
+using Interop.Cli.Noise;
 using Interop.Core;
 
 namespace Interop.Cli.Workloads.Pi;
@@ -78,20 +79,30 @@ internal sealed class PiRun(PiOptions options) : ICommandRun
         Placement.Warn(job, options.Threads.Threads, stderr);
     }
 
-    public IRunReport? Measure(IJob job, TextWriter console, TextWriter stderr)
+    public int ThreadsPerRank => options.Threads.Threads;
+
+    public IRunReport? Measure(IJob job, TextWriter console, TextWriter stderr, LoadWatch load)
     {
         using (var progress = new BackendProgress(stderr, job.IsRoot, "pi", options.Backends.Count))
         {
             foreach (IPiBackend backend in options.Backends)
             {
                 progress.Starting(backend.Name);
-                int threads = backend.IsParallel ? options.Threads.Threads : 1;
-                results.Add(PiBench.Run(job, backend, options.Seed, options.Darts, threads, options.Repeats, options.Warmup));
+                results.Add(MeasureOne(job, backend));
                 progress.Done();
             }
         }
 
-        return job.IsRoot ? new PiReport(options, job.Description, results, Verify(results)) : null;
+        // Every point runs on every rank: rank 0 decides which to measure again.
+        int[] rounds = SecondPass.Run(job, options.Repeats, results, r => r.Seconds, i => MeasureOne(job, options.Backends[i]), _ => true,
+            SecondPass.CommandBudget(results.Count), r => $"{r.Backend} {r.Ranks}x{r.Threads}", stderr);
+        return job.IsRoot ? new RemeasuredReport(new PiReport(options, job.Description, results, Verify(results)), rounds) : null;
+    }
+
+    private PiResult MeasureOne(IJob job, IPiBackend backend)
+    {
+        int threads = backend.IsParallel ? options.Threads.Threads : 1;
+        return PiBench.Run(job, backend, options.Seed, options.Darts, threads, options.Repeats, options.Warmup);
     }
 
     public void Dispose()
