@@ -222,7 +222,7 @@ public sealed class ChartTests
             Assert.That((string?)root.Attribute("height"), Is.EqualTo(CompareCharts.Height.ToString(System.Globalization.CultureInfo.InvariantCulture)), $"{chart.Name} SVG height");
             Assert.That(SvgErrorBars(svg), Is.EqualTo(expected), $"{chart.Name}: one error bar per point with a 95% CI, none for the others");
             string caption = chart.Plot.Axes.Title.Label.Text.Replace('\n', ' ');
-            Assert.That(caption, Does.Contain("bars: 95% CI"), $"{chart.Name}: the caption says what the bars are");
+            Assert.That(caption, Does.Contain("bars = 95% CI"), $"{chart.Name}: the caption says what the bars are");
             Assert.That(caption.Contains("(none with fewer than 3 runs)", StringComparison.Ordinal), Is.EqualTo(points.Any(p => !HasCi(p))), $"{chart.Name}: the caption says which points have no bar");
         }
     }
@@ -326,9 +326,11 @@ public sealed class ChartTests
                 Assert.That(ChartText.Measure(line, chart.Plot.Axes.Bottom.Label), Is.LessThanOrEqualTo(data.Width), $"{chart.Name}: x label '{line}'");
             }
 
-            // Wrapped, not cut: what the title says is all there (the CPU name included) unless it had to be shortened.
+            // Wrapped, not cut: what the title says is all there (the CPU name included) unless it had to be
+            // shortened, and then the CPU name is, not the date or what the bars are.
             string joined = string.Join(' ', title);
             Assert.That(joined.Contains(cpu, StringComparison.Ordinal) || joined.Contains("...", StringComparison.Ordinal), Is.True, $"{chart.Name}: {joined}");
+            Assert.That(joined, Does.Contain("bars = 95% CI").And.EndWith("2026-11-24"), chart.Name);
         }
     }
 
@@ -343,10 +345,11 @@ public sealed class ChartTests
         Assert.That(string.Join(' ', two), Is.EqualTo(text), "wrapped, nothing lost");
         Assert.That(two[0], Does.Match("[,;:]$"), "broken after a phrase, not inside one");
         Assert.That(two.All(l => ChartText.Measure(l, style) <= full * 0.7f), Is.True);
-        IReadOnlyList<string> cut = ChartText.Wrap(text, style, full * 0.3f);
+        // Too long for two lines: the widest phrase is shortened, the others (the last one here) stay whole.
+        IReadOnlyList<string> cut = ChartText.Wrap(text, style, full * 0.45f);
         Assert.That(cut, Has.Count.EqualTo(ChartText.MaxLines));
-        Assert.That(cut[^1], Does.EndWith("..."));
-        Assert.That(cut.All(l => ChartText.Measure(l, style) <= full * 0.3f), Is.True);
+        Assert.That(string.Join(' ', cut), Does.Contain("...").And.EndWith("throughput (higher is better)"));
+        Assert.That(cut.All(l => ChartText.Measure(l, style) <= full * 0.45f), Is.True);
         Assert.That(ChartText.Wrap(text, style, full + 1), Is.EqualTo(new[] { text }), "a text that fits stays one line");
     }
 }

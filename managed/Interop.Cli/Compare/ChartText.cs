@@ -78,7 +78,9 @@ internal static class ChartText
 
     /// <summary>
     /// <paramref name="text"/> in lines no wider than <paramref name="room"/> in <paramref name="style"/>'s font:
-    /// whole phrases where they fit, else words; at most <see cref="MaxLines"/>, the last shortened with "..." where needed.
+    /// one line where it fits, else two as even as possible, broken between phrases where that fits, else
+    /// between words. Where even two lines are too narrow, the widest phrase is shortened word by word
+    /// (ending "...") so that the rest (a date, what the bars are) stays whole; a text of one long word is cut.
     /// </summary>
     public static IReadOnlyList<string> Wrap(string text, LabelStyle style, float room)
     {
@@ -87,53 +89,82 @@ internal static class ChartText
             return [text];
         }
 
-        var lines = new List<string>();
-        string line = string.Empty;
-        foreach (string piece in Pieces(text, style, room))
+        List<string> phrases = [.. Phrases(text)];
+        while (true)
         {
-            if (line.Length > 0 && Measure((line + piece).TrimEnd(), style) > room)
+            if ((Split(phrases, style, room, byWords: false) ?? Split(phrases, style, room, byWords: true)) is IReadOnlyList<string> lines)
             {
-                lines.Add(line.TrimEnd());
-                line = string.Empty;
+                return lines;
             }
 
-            line += piece;
+            int widest = Enumerable.Range(0, phrases.Count).MaxBy(i => Measure(phrases[i], style));
+            if (Shortened(phrases[widest]) is not string shorter)
+            {
+                break;
+            }
+
+            phrases[widest] = shorter;
         }
 
-        lines.Add(line.TrimEnd());
-        if (lines.Count > MaxLines)
-        {
-            lines = [.. lines.Take(MaxLines - 1), string.Join(' ', lines.Skip(MaxLines - 1))];
-        }
-
-        return [.. lines.Select(l => Shorten(l, style, room))];
+        return [Shorten(string.Concat(phrases).TrimEnd(), style, room)];
     }
 
-    // The phrases of text, each with its separator; a phrase wider than the room is split into words.
-    private static IEnumerable<string> Pieces(string text, LabelStyle style, float room)
+    // The phrases of text, each with its separator (", ", "; ", ": ") at its end.
+    private static IEnumerable<string> Phrases(string text)
     {
         int start = 0;
         while (start < text.Length)
         {
             int end = PhraseEnds.Select(e => text.IndexOf(e, start, StringComparison.Ordinal) is int i and >= 0 ? i + e.Length : text.Length).Min();
-            string phrase = text[start..end];
+            yield return text[start..end];
             start = end;
-            if (Measure(phrase.TrimEnd(), style) <= room)
-            {
-                yield return phrase;
-                continue;
-            }
+        }
+    }
 
-            string[] words = phrase.Split(' ');
-            for (int i = 0; i < words.Length; i++)
+    // The evenest split of the phrases into two lines (MaxLines) that both fit, between phrases or between
+    // any two words; null where none fits.
+    private static IReadOnlyList<string>? Split(IReadOnlyList<string> phrases, LabelStyle style, float room, bool byWords)
+    {
+        string[] pieces = byWords ? [.. phrases.SelectMany(Words)] : [.. phrases];
+        IReadOnlyList<string>? best = null;
+        float bestWidth = float.MaxValue;
+        for (int i = 1; i < pieces.Length; i++)
+        {
+            string first = string.Concat(pieces[..i]).TrimEnd();
+            string second = string.Concat(pieces[i..]).TrimEnd();
+            float width = Math.Max(Measure(first, style), Measure(second, style));
+            if (width <= room && width < bestWidth)
             {
-                string word = i < words.Length - 1 ? words[i] + " " : words[i];
-                if (word.Length > 0)
-                {
-                    yield return word;
-                }
+                best = [first, second];
+                bestWidth = width;
             }
         }
+
+        return best;
+    }
+
+    // The words of a phrase, each with the space after it.
+    private static IEnumerable<string> Words(string phrase)
+    {
+        string[] words = phrase.Split(' ');
+        for (int i = 0; i < words.Length; i++)
+        {
+            string word = i < words.Length - 1 ? words[i] + " " : words[i];
+            if (word.Length > 0)
+            {
+                yield return word;
+            }
+        }
+    }
+
+    // The phrase one word shorter, ending "..." before its separator; null where one word or less is left.
+    private static string? Shortened(string phrase)
+    {
+        string separator = PhraseEnds.FirstOrDefault(e => phrase.EndsWith(e, StringComparison.Ordinal)) ?? string.Empty;
+        string body = phrase[..^separator.Length];
+        body = body.EndsWith(Ellipsis, StringComparison.Ordinal) ? body[..^Ellipsis.Length] : body;
+        int space = body.TrimEnd().LastIndexOf(' ');
+        return space <= 0 ? null : body[..space].TrimEnd() + Ellipsis + separator;
     }
 
     // The line itself if it fits, else as much of it as fits before "...".

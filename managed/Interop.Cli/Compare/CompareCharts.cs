@@ -111,7 +111,7 @@ internal static class CompareCharts
     }
 
     /// <summary>
-    /// What the error bars of a chart are: "bars: 95% CI of the median", with the points that have none
+    /// What the error bars of a chart are: "bars = 95% CI of the median" (no colon: a title breaks after one), with the points that have none
     /// (fewer runs than <see cref="TimingStats.MinRunsForCi"/>) said, or "no bars" when no point has one.
     /// </summary>
     public static string BarsCaption(int withInterval, int points, string of)
@@ -119,8 +119,8 @@ internal static class CompareCharts
         string level = TimingStats.FormatPercent(TimingStats.ConfidenceLevel);
         string few = string.Create(Invariant, $"fewer than {TimingStats.MinRunsForCi} runs");
         return withInterval == 0 ? $"no bars ({level} CIs need {TimingStats.MinRunsForCi}+ runs)"
-            : withInterval < points ? $"bars: {level} CI {of} (none with {few})"
-            : $"bars: {level} CI {of}";
+            : withInterval < points ? $"bars = {level} CI {of} (none with {few})"
+            : $"bars = {level} CI {of}";
     }
 
     /// <summary>"1x2": ranks x threads.</summary>
@@ -185,7 +185,7 @@ internal static class CompareCharts
 
         plot.ShowLegend(Edge.Right);
         plot.Axes.Margins(bottom: 0);
-        ChartText.Fit(plot, Width, Height, title, subtitle, $"throughput ({unit}, at the median time{(log ? ", log scale" : string.Empty)})", xLabel);
+        ChartText.Fit(plot, Width, Height, title, subtitle, $"throughput ({unit}{(log ? ", log scale" : string.Empty)})", xLabel);
         return model;
     }
 
