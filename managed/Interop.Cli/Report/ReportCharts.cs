@@ -9,7 +9,9 @@ namespace Interop.Cli.Report;
 /// <summary>
 /// The charts of a report, per workload: throughput of every point of every run, grouped by ranks x
 /// threads (and by run where two runs share a shape), and the speedup over the report's baseline
-/// against workers, one marker shape per run. Colours are the backends' fixed ones (<see cref="ChartPalette"/>).
+/// against workers, one marker shape per run; both with error bars from the 95 % CIs (the median
+/// time's, the speedup's: <see cref="ReportWorkload.SpeedupRatio"/>), none for a point without one.
+/// Colours are the backends' fixed ones (<see cref="ChartPalette"/>).
 /// </summary>
 internal static class ReportCharts
 {
