@@ -149,9 +149,15 @@ internal static class CompareMetrics
     public static double? Efficiency(CompareRun run, ComparePoint p) => EfficiencyRatio(run, p)?.Value;
 
     /// <summary><see cref="Efficiency"/> with its uncertainty; the 1-worker point itself is exactly 1.</summary>
-    public static RatioEstimate? EfficiencyRatio(CompareRun run, ComparePoint p) =>
+    public static RatioEstimate? EfficiencyRatio(CompareRun run, ComparePoint p) => ScalingRatio(run, p)?.Scale(1.0 / p.Workers);
+
+    /// <summary>
+    /// The backend's own speedup from its 1-worker point (same path) to <paramref name="p"/>, with its
+    /// uncertainty (what the scaling chart draws); exactly 1 for that point itself, null without it.
+    /// </summary>
+    public static RatioEstimate? ScalingRatio(CompareRun run, ComparePoint p) =>
         run.Points.FirstOrDefault(b => b.Workload == p.Workload && b.Backend == p.Backend && b.Isa == p.Isa && b.Workers == 1) is ComparePoint one
-            ? ReferenceEquals(one, p) ? new RatioEstimate(1, null) : Ratio(p, one).Scale(1.0 / p.Workers)
+            ? ReferenceEquals(one, p) ? new RatioEstimate(1, null) : Ratio(p, one)
             : null;
 
     /// <summary>

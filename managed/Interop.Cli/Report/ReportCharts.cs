@@ -1,6 +1,7 @@
 using System.Globalization;
 using Interop.Cli.Compare;
 using Interop.Cli.Workloads;
+using Interop.Core;
 using ScottPlot;
 
 namespace Interop.Cli.Report;
@@ -8,7 +9,9 @@ namespace Interop.Cli.Report;
 /// <summary>
 /// The charts of a report, per workload: throughput of every point of every run, grouped by ranks x
 /// threads (and by run where two runs share a shape), and the speedup over the report's baseline
-/// against workers, one marker shape per run. Colours are the backends' fixed ones (<see cref="ChartPalette"/>).
+/// against workers, one marker shape per run; both with error bars from the 95 % CIs (the median
+/// time's, the speedup's: <see cref="ReportWorkload.SpeedupRatio"/>), none for a point without one.
+/// Colours are the backends' fixed ones (<see cref="ChartPalette"/>).
 /// </summary>
 internal static class ReportCharts
 {
@@ -26,7 +29,8 @@ internal static class ReportCharts
         foreach (ReportWorkload w in model.Workloads)
         {
             ComparePoint[] points = [.. w.Rows.Select(r => r.Point)];
-            string subtitle = CompareCharts.Subtitle(w.Rows.Select(r => r.Source.Machine), points, w.Rows.Select(r => r.Source.Run.Started));
+            string[] machines = [.. w.Rows.Select(r => r.Source.Machine)];
+            DateTimeOffset[] dates = [.. w.Rows.Select(r => r.Source.Run.Started)];
             bool shared = w.Rows.GroupBy(r => r.Shape).Any(g => g.Select(r => r.Source).Distinct().Count() > 1);
             string[] order = [.. w.Rows.Select(r => r.Point.Backend).Distinct()];
             ChartBar[] bars =
@@ -39,40 +43,43 @@ internal static class ReportCharts
                         shared ? $"{r.Shape} ({r.Source.Label})" : r.Shape,
                         paths ? ChartPalette.For(r.Point.Backend, r.Point.Isa) : ChartPalette.For(r.Point.Backend))),
             ];
+            string subtitle = CompareCharts.Subtitle(machines, points, dates, CompareCharts.BarsCaption(bars.Count(b => b.HasInterval), bars.Length, "of the median"));
             charts.Add(CompareCharts.ThroughputChart($"report-{w.Workload}-throughput", $"{w.Title}: throughput (higher is better)", subtitle, points[0].ThroughputUnit, bars));
-            charts.Add(new ChartModel($"report-{w.Workload}-speedup", SpeedupPlot(model, w, subtitle, paths), [], false));
+            charts.Add(new ChartModel($"report-{w.Workload}-speedup", SpeedupPlot(model, w, machines, points, dates, paths), [], false));
         }
 
         return charts;
     }
 
-    private static Plot SpeedupPlot(ReportModel model, ReportWorkload w, string subtitle, bool paths)
+    private static Plot SpeedupPlot(ReportModel model, ReportWorkload w, IReadOnlyList<string> machines, IReadOnlyList<ComparePoint> points, IReadOnlyList<DateTimeOffset> dates, bool paths)
     {
         var plot = new Plot();
+        int drawn = 0, withInterval = 0;
         foreach (IGrouping<(string Backend, string Isa, ReportRun Run), ReportRow> series in w.Rows.GroupBy(r => (r.Point.Backend, r.Point.Isa, r.Source)))
         {
             ReportRow[] ordered = [.. series.OrderBy(r => r.Point.Workers)];
-            double[] xs = [.. ordered.Select(r => (double)r.Point.Workers)];
-            double[] ys = [.. ordered.Select(r => r.Speedup)];
-            var scatter = plot.Add.Scatter(xs, ys);
+            RatioEstimate[] ratios = [.. ordered.Select(w.SpeedupRatio)];
+            Color color = paths ? ChartPalette.For(series.Key.Backend, series.Key.Isa) : ChartPalette.For(series.Key.Backend);
+            ScottPlot.Plottables.Scatter scatter = CompareCharts.AddSpeedupSeries(plot, [.. ordered.Select(r => (double)r.Point.Workers)], ratios, color);
             int run = model.Runs.ToList().IndexOf(series.Key.Run);
-            scatter.Color = paths ? ChartPalette.For(series.Key.Backend, series.Key.Isa) : ChartPalette.For(series.Key.Backend);
             scatter.MarkerShape = Markers[run % Markers.Length];
             scatter.MarkerSize = 10;
-            scatter.LineWidth = 2;
             string shapes = string.Join(",", ordered.Select(r => r.Shape).Distinct());
             scatter.LegendText = $"{(paths ? $"{series.Key.Backend} [{series.Key.Isa}]" : series.Key.Backend)}, {series.Key.Run.Label} ({shapes})";
+            drawn += ordered.Count(r => !ReferenceEquals(r, w.Baseline)); // the baseline is exactly 1
+            withInterval += ratios.Count(r => r.Uncertainty is not null);
         }
 
         int most = w.Rows.Max(r => r.Point.Workers);
         plot.ShowLegend(Edge.Right);
-        plot.Title($"{w.Title}: speedup over {w.Baseline.Point.Backend} {w.Baseline.Shape} ({w.Baseline.Source.Label})\n{subtitle.Replace(", bars min-max", string.Empty, StringComparison.Ordinal)}");
-        plot.Axes.Title.Label.FontSize = 15;
-        plot.XLabel("workers (ranks x threads)");
-        plot.YLabel("speedup (x, throughput ratio)");
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             [.. Enumerable.Range(1, most).Select(x => new Tick(x, x.ToString(CultureInfo.InvariantCulture)))]);
         plot.Axes.SetLimitsX(0.5, most + 0.5);
+        string reference = $"{w.Baseline.Point.Backend} at {w.Baseline.Shape}";
+        string subtitle = CompareCharts.Subtitle(machines, points, dates, CompareCharts.BarsCaption(withInterval, drawn, "of the ratio of medians"));
+        ChartText.Fit(
+            plot, CompareCharts.Width, CompareCharts.Height, $"{w.Title}: speedup over {reference} ({w.Baseline.Source.Label})", subtitle,
+            $"speedup (x, against {reference})", "workers (ranks x threads)");
         return plot;
     }
 }

@@ -43,6 +43,13 @@ internal sealed record ReportWorkload(string Workload, IReadOnlyList<ReportRow> 
 {
     public string Title => WorkloadRegistry.Named(Workload).Title + ", " + Size;
 
+    /// <summary>
+    /// <paramref name="row"/>'s <see cref="ReportRow.Speedup"/> with its uncertainty (the two medians' 95 % CIs
+    /// propagated, as compare's ratios): none for the baseline itself.
+    /// </summary>
+    public RatioEstimate SpeedupRatio(ReportRow row) =>
+        ReferenceEquals(row, Baseline) ? new RatioEstimate(row.Speedup, null) : RatioEstimate.Of(row.Speedup, row.Point.Stats, Baseline.Point.Stats);
+
     public string BaselineText =>
         $"speedup = throughput over that of {Baseline.Point.Backend} at {Baseline.Shape} in {Baseline.Source.Label} " +
         "(the slowest backend measured in every run, at its fewest ranks x threads)";
