@@ -30,13 +30,14 @@ public static class Driver
             return Print(stderr, Failure, e.Message);
         }
 
-        var root = new RootCommand(
-            "Interop: hybrid parallel computing from .NET. Runs the same workloads in managed C#, " +
-            "C/OpenMP and Fortran/OpenMP kernels, and compares them side by side.");
+        // The description names the workloads and languages from their tables, so it cannot go stale.
+        var root = new RootCommand(HelpText.RootDescription()).Example("interop compare --quick");
         foreach (Command command in AllCommands(stdout, stderr))
         {
             root.Subcommands.Add(command);
         }
+
+        HelpText.Install(root, HelpText.Width(stdout, Environment.GetEnvironmentVariable));
 
         ParseResult parsed = root.Parse(args);
 
