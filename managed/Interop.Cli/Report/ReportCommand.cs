@@ -28,7 +28,7 @@ internal static class ReportCommand
         var command = new Command("report", "Merges several compare results folders (ranks, threads, machines) into one table, charts, report.md and a self-contained report.html.")
         {
             folders,
-        }.Example("interop report results/one-rank results/two-ranks --out-dir report/ranks");
+        }.Example("interop report results/1-rank results/2-ranks --out-dir report/ranks");
         output.AddTo(command);
         foreach (Option option in new Option[] { force, mixed, incomplete })
         {
