@@ -13,6 +13,8 @@ public sealed class LapackBackend : IInvBackend
 
     public string Description => "LAPACK dgetrf + dgetri from OpenBLAS through P/Invoke";
 
+    public string Language => "LAPACK";
+
     public int Order => 4;
 
     public bool IsParallel => true;

@@ -14,6 +14,8 @@ public sealed class ManagedParallelBackend : IPiBackend, IInvBackend
 
     public string Description => $"C#, dedicated threads, {ManagedPiKernels.KernelName} pi kernel";
 
+    public string Language => "C#";
+
     public int Order => 1;
 
     public bool IsParallel => true;

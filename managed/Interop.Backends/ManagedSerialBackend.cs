@@ -10,6 +10,8 @@ public sealed class ManagedSerialBackend : IPiBackend, IInvBackend
 
     public string Description => "C#, one thread (the baseline)";
 
+    public string Language => "C#";
+
     public int Order => 0;
 
     public bool IsParallel => false;

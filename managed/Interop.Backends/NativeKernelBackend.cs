@@ -16,6 +16,8 @@ public sealed class NativeKernelBackend(NativeKernel kernel) : IPiBackend, IInvB
 
     public string Description => kernel.Info.Description;
 
+    public string Language => kernel.Info.Language;
+
     public int Order => kernel.Info.Order;
 
     public bool IsParallel => true;

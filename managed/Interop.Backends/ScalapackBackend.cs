@@ -14,6 +14,8 @@ public sealed class ScalapackBackend : IDistributedInvBackend
 
     public string Description => "ScaLAPACK pdgetrf + pdgetri over the MPI ranks (BLACS grid, block-cyclic), OpenBLAS in each rank";
 
+    public string Language => "ScaLAPACK";
+
     public int Order => 7;
 
     public bool IsParallel => true;

@@ -31,14 +31,7 @@ public static class Driver
             return Print(stderr, Failure, e.Message);
         }
 
-        var root = new RootCommand(
-            "Interop: hybrid parallel computing from .NET. Runs the same workloads in managed C#, " +
-            "C/OpenMP and Fortran/OpenMP kernels, and compares them side by side.");
-        foreach (Command command in AllCommands(stdout, stderr))
-        {
-            root.Subcommands.Add(command);
-        }
-
+        RootCommand root = CreateRoot(stdout, stderr);
         ParseResult parsed = root.Parse(args);
 
         // Under an MPI launcher, MPI starts here on every rank, even for a command line with an
@@ -56,6 +49,20 @@ public static class Driver
         }
 
         return launch.Finish(Invoke(parsed, stdout, stderr));
+    }
+
+    /// <summary>The command line: every command, and help wrapped to the terminal's width.</summary>
+    internal static RootCommand CreateRoot(TextWriter stdout, TextWriter stderr)
+    {
+        // The description names the workloads and languages from their tables, so it cannot go stale.
+        var root = new RootCommand(HelpText.RootDescription()).Example("interop compare --quick");
+        foreach (Command command in AllCommands(stdout, stderr))
+        {
+            root.Subcommands.Add(command);
+        }
+
+        HelpText.Install(root, HelpText.Width(stdout, Environment.GetEnvironmentVariable));
+        return root;
     }
 
     /// <summary>The commands' names, in the order help and the errors list them.</summary>

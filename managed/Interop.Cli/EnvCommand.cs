@@ -23,7 +23,7 @@ internal static class EnvCommand
         var command = new Command("env", "Print the machine, runtimes, libraries and thread settings that results depend on, and where each rank and thread runs.")
         {
             json, threads, isa, mpi,
-        };
+        }.Example("interop env --threads 2");
         command.SetAction(parsed => Driver.Guard(stderr, () =>
         {
             ThreadChoice choice = SharedOptions.ParseThreads(parsed.GetValue(threads));

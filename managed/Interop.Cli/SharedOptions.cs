@@ -25,6 +25,8 @@ internal static class SharedOptions
     /// <summary>--backend/-b: a comma-separated list of backend names or 'all' (the default), names completed from <paramref name="names"/>.</summary>
     public static Option<string> Backend(string description, IEnumerable<string> names) => new Option<string>("--backend", "-b")
     {
+        // Not the names: System.CommandLine would print them all in the option column, 100 characters wide.
+        HelpName = "list",
         Description = description,
         DefaultValueFactory = _ => "all",
     }.Names(["all", .. names]);

@@ -13,6 +13,12 @@ public interface IBackend
     /// <summary>One line for --help and reports.</summary>
     string Description { get; }
 
+    /// <summary>
+    /// The language or library its code is written in, the group `interop --help` lists it under:
+    /// "C#", "C/OpenMP", "LAPACK".
+    /// </summary>
+    string Language { get; }
+
     /// <summary>Position in tables and in "--backend all" (baseline first).</summary>
     int Order { get; }
 

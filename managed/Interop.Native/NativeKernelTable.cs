@@ -33,6 +33,9 @@ public sealed record NativeKernelLibraryInfo(
 public sealed record NativeKernelInfo(
     string Backend, string Id, int Order, string Description, NativeKernelLibraryInfo Library, IReadOnlyDictionary<string, string> Symbols)
 {
+    /// <summary>The language of the kernel's code, the group `interop --help` lists its backend under ("C/OpenMP", "Rust").</summary>
+    public required string Language { get; init; }
+
     /// <summary>
     /// The prefix of a reusable inversion plan's <c>_create</c>/<c>_run</c>/<c>_destroy</c>
     /// (<see cref="NativeInversePlan"/>), when the kernel offers one; null: each inversion calls
@@ -179,6 +182,7 @@ public sealed class NativeKernelTable
                     ?? throw new FormatException($"kernel table: {where} names library '{DisplayText.Printable(libraryName)}', which the table does not list"),
                 symbols)
             {
+                Language = Text(kernel, "language", where),
                 InvPlanPrefix = kernel.TryGetProperty("inv_plan_prefix", out JsonElement plan) && plan.ValueKind != JsonValueKind.Null
                     ? Symbol(kernel, "inv_plan_prefix", where)
                     : null,

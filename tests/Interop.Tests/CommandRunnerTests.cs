@@ -93,13 +93,20 @@ public class CommandRunnerTests
     }
 
     [Test]
-    public void FormatsAreFoundByReflectionTableFirst()
+    public void FormatsAreListedTableFirst()
     {
         Assert.That(ResultFormats.All.Select(f => f.Name), Is.EqualTo(new[] { "table", "csv", "json", "md" }));
         Assert.That(ResultFormats.Choose(null, json: true).Name, Is.EqualTo("json"));
         Assert.That(ResultFormats.Choose("JSON", json: true).Name, Is.EqualTo("json"));
         Assert.That(() => ResultFormats.Choose("csv", json: true), Throws.TypeOf<UsageException>().With.Message.Contains("--json is short for --format json"));
         Assert.That(() => ResultFormats.Named("xml"), Throws.TypeOf<UsageException>().With.Message.EqualTo("--format must be one of table, csv, json, md, not 'xml'"));
+    }
+
+    [Test]
+    public void EveryFormatClassIsListed()
+    {
+        Type[] classes = [.. typeof(ResultFormats).Assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IResultFormat).IsAssignableFrom(t))];
+        Assert.That(ResultFormats.All.Select(f => f.GetType()), Is.EquivalentTo(classes), "a format class missing from ResultFormats.All is offered by no command");
     }
 
     [Test]

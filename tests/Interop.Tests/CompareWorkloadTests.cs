@@ -70,6 +70,8 @@ public class CompareWorkloadTests
 
         public string Description => "a test's backend";
 
+        public string Language => "C#";
+
         public int Order => 0;
 
         public bool IsParallel => parallel;

@@ -169,7 +169,7 @@ public sealed class EpKernelTests
         int abi = NativeKernelTable.Default.Library("interop_native").AbiVersion;
         string json = $$$"""
             {"libraries": [{"name": "interop_native", "abi_symbol": "interop_abi_version", "abi_version": {{{abi}}}, "isa_prefix": "interop_isa", "isa_paths": ["scalar"]}],
-             "kernels": [{"backend": "test-ep", "id": "tep", "order": 99, "description": "d", "library": "interop_native", "symbols": {"ep": "interop_ep_nowhere"}}]}
+             "kernels": [{"backend": "test-ep", "id": "tep", "order": 99, "language": "C", "description": "d", "library": "interop_native", "symbols": {"ep": "interop_ep_nowhere"}}]}
             """;
         NativeKernelInfo row = NativeKernelTable.Parse(json).Kernels.Single();
         IBackend backend = BackendCatalog.Build(NativeKernelTable.Parse(json)).Single(b => b.Name == "test-ep");

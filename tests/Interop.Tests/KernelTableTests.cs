@@ -408,6 +408,7 @@ public sealed class KernelTableTests
               "backend": "test-kernel",
               "id": "test",
               "order": 99,
+              "language": "C",
               "description": "a kernel for the test",
               "library": "{{library}}",
               "symbols": {{Symbols(pi, inv)}}{{(plan is null ? string.Empty : $",\n      \"inv_plan_prefix\": \"{plan}\"")}}

@@ -48,7 +48,7 @@ public sealed class MpiMismatchTests
     [TestCase("pi --darts 1e6 --repeat 1", "pi --darts 2e6 --repeat 1", "--darts: '1e6' on rank 0, '2e6' on rank 1")]
     [TestCase("inv --size 100 --repeat 1", "inv --n 120 --repeat 1", "--size: '100' on rank 0, '120' on rank 1")]
     [TestCase("inv --size 100 --repeat 1", "inv --size 100 --repeat 1 --threads 2", "--threads: not given on rank 0, '2' on rank 1")]
-    [TestCase("pi --darts 1e6 --backend c-openmp", "pi -n 1e6 --backend managed-serial", "--backend: 'c-openmp' on rank 0, 'managed-serial' on rank 1")]
+    [TestCase("pi --darts 1e6 --backend c-openmp", "pi -d 1e6 --backend managed-serial", "--backend: 'c-openmp' on rank 0, 'managed-serial' on rank 1")]
     [TestCase("pi --darts 1e6 --seed 1", "pi --darts 1e6 --seed 2", "--seed: '1' on rank 0, '2' on rank 1")]
     public void RanksWithDifferentWorkloadOptionsStopNamingTheDifference(string first, string second, string difference)
     {
@@ -62,7 +62,7 @@ public sealed class MpiMismatchTests
     [Test]
     public void TheSameOptionsInAnotherOrderOrAliasAgree()
     {
-        var run = RunMpmd(["pi", "--darts", "1e5", "--repeat", "1", "--backend", "c-openmp"], ["pi", "--backend", "c-openmp", "-n", "1e5", "-r", "1"]);
+        var run = RunMpmd(["pi", "--darts", "1e5", "--repeat", "1", "--backend", "c-openmp"], ["pi", "--backend", "c-openmp", "1e5", "-r", "1"]);
         Assert.That(run.Code, Is.Zero, run.Err);
         Assert.That(run.Out, Does.Contain("2 ranks"));
     }
@@ -272,7 +272,7 @@ public sealed class HandshakeVerdictTests
     private static CommandLineText Line(params string[] args)
     {
         var root = new RootCommand();
-        var pi = new Command("pi") { new Option<string>("--darts", "-n"), new Option<string>("--threads", "-t"), new Option<bool>("--json") };
+        var pi = new Command("pi") { new Option<string>("--darts", "-d"), new Option<string>("--threads", "-t"), new Option<bool>("--json") };
         var inv = new Command("inv") { new Option<string>("--size") };
         root.Subcommands.Add(pi);
         root.Subcommands.Add(inv);
@@ -282,7 +282,7 @@ public sealed class HandshakeVerdictTests
     [Test]
     public void TheTextIsCanonicalWhateverTheOrderAndAlias()
     {
-        Assert.That(Line("pi", "-t", "2", "-n", "1e6").ToString(), Is.EqualTo("interop pi --darts 1e6 --threads 2"));
+        Assert.That(Line("pi", "-t", "2", "-d", "1e6").ToString(), Is.EqualTo("interop pi --darts 1e6 --threads 2"));
         Assert.That(Line("pi", "--threads", "2", "--darts", "1e6", "--json").ToString(), Is.EqualTo("interop pi --darts 1e6 --threads 2 --json"));
         Assert.That(Line("pi", "--darts", "a b").ToString(), Is.EqualTo("interop pi --darts 'a b'"));
     }
@@ -301,7 +301,7 @@ public sealed class HandshakeVerdictTests
     [Test]
     public void AgreementIsSilent()
     {
-        Assert.That(HandshakeVerdict.Of([Ok("pi", "-n", "5"), Ok("pi", "--darts", "5"), Ok("pi", "-n", "5")]), Is.EqualTo(HandshakeVerdict.Agreed));
+        Assert.That(HandshakeVerdict.Of([Ok("pi", "-d", "5"), Ok("pi", "--darts", "5"), Ok("pi", "-d", "5")]), Is.EqualTo(HandshakeVerdict.Agreed));
     }
 
     [Test]
@@ -315,7 +315,7 @@ public sealed class HandshakeVerdictTests
     [Test]
     public void EveryDifferingOptionIsNamed()
     {
-        var verdict = HandshakeVerdict.Of([Ok("pi", "-n", "5"), Ok("pi", "-n", "6", "-t", "2"), Ok("pi", "-n", "5")]);
+        var verdict = HandshakeVerdict.Of([Ok("pi", "-d", "5"), Ok("pi", "-d", "6", "-t", "2"), Ok("pi", "-d", "5")]);
         Assert.That(verdict.Line, Is.EqualTo("interop: ranks disagree on --darts: '5' on ranks 0,2, '6' on rank 1; on --threads: not given on ranks 0,2, '2' on rank 1; every rank must run the same command with the same options"));
     }
 
@@ -353,7 +353,7 @@ public sealed class HandshakeVerdictTests
     [Test]
     public void DifferentThreadCountsFromTheEnvironmentAreRefusedNamingTheRanks()
     {
-        RankReport With(int threads, string source) => new(0, Line("pi", "-n", "5") with { EnvironmentThreads = new Interop.Core.ThreadChoice(threads, source) }, string.Empty);
+        RankReport With(int threads, string source) => new(0, Line("pi", "-d", "5") with { EnvironmentThreads = new Interop.Core.ThreadChoice(threads, source) }, string.Empty);
         var verdict = HandshakeVerdict.Of([With(1, "OMP_NUM_THREADS"), With(2, "OMP_NUM_THREADS"), With(2, "available CPUs")]);
         Assert.That(verdict.Code, Is.EqualTo(2));
         Assert.That(verdict.Line, Is.EqualTo(
@@ -370,8 +370,8 @@ public sealed class HandshakeVerdictTests
     [Test]
     public void OnlyACommandThatRunsWithoutThreadsGivenReportsItsEnvironmentsCount()
     {
-        Assert.That(Line("pi", "-n", "5").EnvironmentThreads, Is.Not.Null);
-        Assert.That(Line("pi", "-n", "5", "-t", "2").EnvironmentThreads, Is.Null);
+        Assert.That(Line("pi", "-d", "5").EnvironmentThreads, Is.Not.Null);
+        Assert.That(Line("pi", "-d", "5", "-t", "2").EnvironmentThreads, Is.Null);
         Assert.That(Line("inv", "--size", "5").EnvironmentThreads, Is.Null); // this test's inv takes no --threads
         Assert.That(Line("pi", "--help").EnvironmentThreads, Is.Null);
     }

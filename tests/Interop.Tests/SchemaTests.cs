@@ -308,7 +308,7 @@ public sealed partial class SchemaTests
     [Test]
     public void PiJsonCarriesProvenanceAndOnePointShape()
     {
-        var (code, stdout, stderr) = Cli.Run("pi", "-n", "100000", "-r", "1", "-b", "managed-serial", "--json");
+        var (code, stdout, stderr) = Cli.Run("pi", "-d", "100000", "-r", "1", "-b", "managed-serial", "--json");
         Assert.That(code, Is.Zero, stderr);
         ResultDocument doc = Documents.Deserialize(stdout);
         Assert.That(doc.Kind, Is.EqualTo("pi"));

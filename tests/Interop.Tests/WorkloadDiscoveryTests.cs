@@ -192,7 +192,7 @@ public sealed class WorkloadDiscoveryTests : TempFolderTest
     }
 
     /// <summary>A workload the driver does not know: a stencil sweep over cells, with two fields of its own.</summary>
-    private sealed class StencilWorkload : IWorkload
+    internal sealed class StencilWorkload : IWorkload
     {
         public static StencilWorkload Instance { get; } = new();
 

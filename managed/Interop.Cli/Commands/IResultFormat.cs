@@ -1,8 +1,8 @@
 namespace Interop.Cli.Commands;
 
 /// <summary>
-/// One way to write a run on stdout (--format NAME). A new format is one class implementing this;
-/// <see cref="ResultFormats"/> finds it, and every command offers it.
+/// One way to write a run on stdout (--format NAME). A new format is one class implementing this,
+/// listed in <see cref="ResultFormats.All"/>; every command then offers it.
 /// </summary>
 internal interface IResultFormat
 {

@@ -22,7 +22,8 @@ internal static class CompareCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var options = new CompareCommandOptions();
-        var command = new Command("compare", "The main job: every workload on every backend over thread (and rank) counts, verified, with tables, a summary, charts and a report.");
+        var command = new Command("compare", "The main job: every workload on every backend over thread (and rank) counts, verified, with tables, a summary, charts and a report.")
+            .Example("interop compare --quick --workload pi --out-dir results/quick");
         options.AddTo(command);
         command.SetAction(parsed => Driver.Guard(stderr, () =>
         {

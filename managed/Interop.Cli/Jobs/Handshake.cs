@@ -9,7 +9,9 @@ namespace Interop.Cli.Jobs;
 /// <summary>
 /// The command line as the ranks compare it: the command and every option given, as typed (the
 /// text, not values resolved from each node's environment such as thread defaults), in the
-/// command's declaration order, whatever the order and the alias (-n or --darts) on the line.
+/// command's declaration order, whatever the order and the alias (-d or --darts) on the line. An
+/// argument that an option of its name also gives (pi's darts: `pi 1e6` or `pi --darts 1e6`) is
+/// compared as that option.
 /// </summary>
 internal sealed record CommandLineText(string Command, IReadOnlyList<KeyValuePair<string, string>> Options)
 {
@@ -28,6 +30,14 @@ internal sealed record CommandLineText(string Command, IReadOnlyList<KeyValuePai
         var given = parsed.CommandResult.Children.OfType<OptionResult>()
             .Where(o => !o.Implicit)
             .ToDictionary(o => o.Option, o => string.Join(' ', o.Tokens.Select(t => t.Value)));
+        foreach (ArgumentResult argument in parsed.CommandResult.Children.OfType<ArgumentResult>().Where(a => a.Tokens.Count > 0))
+        {
+            if (command.Options.FirstOrDefault(o => o.Name == "--" + argument.Argument.Name) is Option same && !given.ContainsKey(same))
+            {
+                given[same] = string.Join(' ', argument.Tokens.Select(t => t.Value));
+            }
+        }
+
         var options = new List<KeyValuePair<string, string>>();
         foreach (Option option in command.Options.Concat(given.Keys.Except(command.Options)))
         {

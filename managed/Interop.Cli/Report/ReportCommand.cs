@@ -15,8 +15,12 @@ namespace Interop.Cli.Report;
 /// </summary>
 internal static class ReportCommand
 {
+    // Built at first use, not when the command is declared: ReportCharts' statics load ScottPlot, which
+    // every other command (and --help, --version) has no use for.
+    private static readonly Lazy<IReadOnlyList<string>> LazyFileNames = new(() => [ReportFolder.ManifestName, "report.md", "report.html", .. ReportCharts.FileNames]);
+
     /// <summary>The names of the files a report may write in its folder (<see cref="ReportFolder"/>: --force removes those an earlier report listed).</summary>
-    public static IReadOnlyList<string> FileNames { get; } = [ReportFolder.ManifestName, "report.md", "report.html", .. ReportCharts.FileNames];
+    public static IReadOnlyList<string> FileNames => LazyFileNames.Value;
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
@@ -28,7 +32,7 @@ internal static class ReportCommand
         var command = new Command("report", "Merges several compare results folders (ranks, threads, machines) into one table, charts, report.md and a self-contained report.html.")
         {
             folders,
-        };
+        }.Example("interop report results/1-rank results/2-ranks --out-dir report/ranks");
         output.AddTo(command);
         foreach (Option option in new Option[] { force, mixed, incomplete })
         {

@@ -35,7 +35,7 @@ internal static class EpCommand
             size,
             m,
             variant,
-        };
+        }.Example("interop ep --class W --backend c-openmp,managed-parallel");
         common.AddTo(command);
         command.SetAction(parsed => Driver.Guard(stderr, () =>
         {

@@ -27,7 +27,8 @@ internal static class InvCommand
     {
         var options = new InvCommandOptions();
         var command = new Command("inv", "Dense matrix inversion by LU with partial pivoting; every inverse passes the scaled-residual check. " +
-            "With --input: one verified run of lapack, no warm-up (--backend, --repeat and --check change that).");
+            "With --input: one verified run of lapack, no warm-up (--backend, --repeat and --check change that).")
+            .Example("interop inv --size 1000 --backend lapack,c-openmp --threads 2");
         options.AddTo(command);
         command.SetAction(parsed => Driver.Guard(stderr, () =>
         {

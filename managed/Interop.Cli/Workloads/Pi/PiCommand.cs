@@ -14,24 +14,35 @@ internal static class PiCommand
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var darts = new Option<string>("--darts", "-n")
+        var dartsArgument = new Argument<string?>("darts")
         {
-            Description = "Number of darts: digits, 1_000_000 or 1e9 (up to 2^63-1).",
-            DefaultValueFactory = _ => DefaultDarts,
+            Description = $"Number of darts: digits, 1_000_000 or 1e9 (up to 2^63-1); default {DefaultDarts}.",
+            Arity = ArgumentArity.ZeroOrOne,
         };
+        var darts = new Option<string?>(DartsSpelling.Name, DartsSpelling.Alias) { Description = "The number of darts, as an option." };
+        Option<string?> refused = DartsSpelling.CreateRefused();
         var common = new CommonOptions<IPiBackend>();
         var command = new Command("pi", "Monte Carlo pi: darts in the unit square, count those inside the circle; every backend's count is checked against the others.")
         {
+            dartsArgument,
             darts,
-        };
+            refused,
+        }.Example("interop pi --darts 1e8 --backend c-openmp");
         common.AddTo(command);
         command.SetAction(parsed => Driver.Guard(stderr, () =>
         {
+            DartsSpelling.Refuse(parsed, refused);
+            string? given = parsed.GetValue(darts);
+            if (given is not null && parsed.GetValue(dartsArgument) is not null)
+            {
+                throw new UsageException($"the darts are given twice, as the argument and as {DartsSpelling.Name}: give them once");
+            }
+
             IsaRequest isa = common.Isa(parsed);
             var options = new PiOptions(
                 Isa: isa,
                 // INTEROP_SIZE_SCALE (tests, demos) scales the default and a given count alike.
-                Darts: SizeScale.Darts(NumberParser.ParseInt64(parsed.GetValue(darts)!, "--darts", 1)),
+                Darts: SizeScale.Darts(NumberParser.ParseInt64(given ?? parsed.GetValue(dartsArgument) ?? DefaultDarts, DartsSpelling.Name, 1)),
                 Seed: common.Seed(parsed),
                 Backends: common.Backends(parsed),
                 Threads: common.Threads(parsed),
