@@ -25,6 +25,9 @@ internal sealed record TableColumn(string Heading, IReadOnlyList<string> Names, 
     /// </summary>
     public Func<string, string>? Shorten { get; init; }
 
+    /// <summary>The heading over shortened cells where the full one would promise more ("median s" for "median s (min-max)").</summary>
+    public string? ShortHeading { get; init; }
+
     public bool IsEssential => Priority < ColumnPriority.Optional;
 
     /// <summary>The name messages list it by.</summary>
@@ -62,7 +65,6 @@ internal static class ColumnPriority
     public const int Optional = 10;
 
     public const int Throughput = Optional;
-    public const int Run = Optional + 1;
     public const int Runs = Optional + 2;
     public const int Size = Optional + 3;
     public const int Efficiency = Optional + 4;

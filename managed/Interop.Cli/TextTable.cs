@@ -29,7 +29,7 @@ internal static class TextTable
         {
             IAnsiConsole console = TerminalMode.Create(output);
             console.Profile.Width = width;
-            WriteDrawn(console, [.. boxed.Shown.Select(i => columns[i].Heading)], boxed.Cells(rows), [.. boxed.Shown.Select(i => columns[i].RightAligned)]);
+            WriteDrawn(console, [.. boxed.Headings(boxed.Cells(rows))[^1]], boxed.Cells(rows), [.. boxed.Shown.Select(i => columns[i].RightAligned)]);
             WriteNote(output, boxed, width);
             output.Flush();
             return;
@@ -119,12 +119,16 @@ internal static class TextTable
         int count = columns.Count;
         int[] full = [.. Enumerable.Range(0, count).Select(i => rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))];
         int[] shortened = [.. Enumerable.Range(0, count).Select(i => columns[i].Shorten is Func<string, string> cut && rows.Count > 0 ? rows.Max(r => cut(r[i]).Length) : full[i])];
-        int[] oneLine = [.. columns.Select(c => c.Heading.Length)];
-        int[] twoLines = [.. columns.Select(c => SplitHeading(c.Heading) is var (top, bottom) ? Math.Max(top.Length, bottom.Length) : c.Heading.Length)];
+        int OneLine(string heading) => heading.Length;
+        int TwoLines(string heading) => SplitHeading(heading) is var (top, bottom) ? Math.Max(top.Length, bottom.Length) : heading.Length;
 
         int Cost(IEnumerable<int> shown, ISet<int> cut, bool split)
         {
-            int[] widths = [.. shown.Select(i => Math.Max(cut.Contains(i) ? shortened[i] : full[i], split ? twoLines[i] : oneLine[i]))];
+            int[] widths = [.. shown.Select(i =>
+            {
+                string heading = cut.Contains(i) ? columns[i].ShortHeading ?? columns[i].Heading : columns[i].Heading;
+                return Math.Max(cut.Contains(i) ? shortened[i] : full[i], split ? TwoLines(heading) : OneLine(heading));
+            })];
             return drawn ? widths.Sum(w => w + 3) + 1 : widths.Sum() + (2 * Math.Max(widths.Length - 1, 0));
         }
 
@@ -204,7 +208,7 @@ internal static class TextTable
             : $"left out to fit {width} columns: {string.Join(", ", fitted.LeftOut.Select(i => fitted.Columns[i].Heading))}; ";
         string shortened = fitted.Shortened.Count == 0 ? string.Empty
             : $"{(leftOut.Length == 0 ? $"shortened to fit {width} columns" : "shortened")}: {string.Join(", ", fitted.Shortened.Order().Select(i => fitted.Columns[i].Heading))}; ";
-        foreach (string line in Wrap($"{leftOut}{shortened}--columns all shows every column in full", width))
+        foreach (string line in Wrap($"{leftOut}{shortened}--columns all shows them all", width))
         {
             output.WriteLine(line);
         }
@@ -249,7 +253,8 @@ internal sealed record FittedTable(IReadOnlyList<TableColumn> Columns, IReadOnly
         string[] bottom = new string[Shown.Count];
         for (int k = 0; k < Shown.Count; k++)
         {
-            string heading = Columns[Shown[k]].Heading;
+            TableColumn column = Columns[Shown[k]];
+            string heading = Shortened.Contains(Shown[k]) ? column.ShortHeading ?? column.Heading : column.Heading;
             int widest = cells.Count == 0 ? 0 : cells.Max(r => r[k].Length);
             (top[k], bottom[k]) = Split && heading.Length > widest && TextTable.SplitHeading(heading) is var (upper, lower) ? (upper, lower) : (string.Empty, heading);
         }

@@ -11,9 +11,44 @@ namespace Interop.Cli.Report;
 internal static class ReportTable
 {
     /// <summary>The columns of a workload's merged table: the common ones, with its own fields (<see cref="IWorkload.ResultFields"/>) before "check".</summary>
-    public static string[] Header(ReportWorkload w) =>
-        ["backend", "isa", "ranks x threads", "run", "host / CPU", "size", "repeats", "median s (min-max)", "throughput", "speedup",
-            .. WorkloadRegistry.Named(w.Workload).ResultFields.Select(f => f.Heading), "check"];
+    public static string[] Header(ReportWorkload w) => [.. Columns(WorkloadRegistry.Named(w.Workload)).Select(c => c.Heading)];
+
+    /// <summary>
+    /// The columns of <paramref name="workload"/>'s merged table, every one left-aligned (the console's plain
+    /// text as it always was): backend, isa, ranks x threads, run, host / CPU, size, repeats, median (min-max;
+    /// shortened to the median), throughput, speedup, its own fields, check.
+    /// </summary>
+    public static IReadOnlyList<TableColumn> Columns(IWorkload workload) =>
+    [
+        .. ((TableColumn[])
+        [
+            CommonColumns.Backend, CommonColumns.Isa, CommonColumns.Shape,
+            // Rows of several runs differ by their run alone: essential beside the speedup.
+            new("run", ["run"], ColumnPriority.Speedup),
+            new("host / CPU", ["host"], ColumnPriority.Host),
+            CommonColumns.SizeOf(workload, "size"), CommonColumns.Runs.As("repeats"),
+            CommonColumns.Median.As("median s (min-max)", "seconds_min", "seconds_max") with { Shorten = cell => cell.Split(' ', 2)[0], ShortHeading = "median s" },
+            CommonColumns.ThroughputOf(workload).As("throughput", workload.ThroughputUnit), CommonColumns.Speedup, .. workload.OwnColumns, CommonColumns.Check,
+        ]).Select(c => c with { RightAligned = false }),
+    ];
+
+    /// <summary>Every column a report's workload tables may have (--columns' names).</summary>
+    public static IEnumerable<TableColumn> AllColumns => WorkloadRegistry.All.SelectMany(Columns);
+
+    /// <summary>The columns of the runs table, left-aligned: run, started, host / CPU, ranks, threads, job, status, verified.</summary>
+    public static IReadOnlyList<TableColumn> RunColumns { get; } =
+    [
+        .. ((TableColumn[])
+        [
+            new("run", ["run"], ColumnPriority.Backend),
+            new("started", ["timestamp_utc"], ColumnPriority.Optional + 1),
+            new("host / CPU", ["host"], ColumnPriority.Optional),
+            CommonColumns.Ranks, CommonColumns.Threads,
+            new("job", ["job"], ColumnPriority.Optional + 2),
+            new("status", ["status"], ColumnPriority.Median),
+            new("verified", ["verified"], ColumnPriority.Check),
+        ]).Select(c => c with { RightAligned = false }),
+    ];
 
     public static IEnumerable<string[]> Rows(ReportWorkload w)
     {
@@ -42,21 +77,7 @@ internal static class ReportTable
         r.Run.Verified ? "yes" : "NO",
     });
 
-    public static readonly string[] RunHeader = ["run", "started", "host / CPU", "ranks", "threads", "job", "status", "verified"];
-
-    /// <summary>Plain-text columns for the console.</summary>
-    public static void WriteText(TextWriter output, IReadOnlyList<string[]> rows)
-    {
-        int[] widths = [.. Enumerable.Range(0, rows[0].Length).Select(i => rows.Max(r => r[i].Length))];
-        foreach ((string[] row, int index) in rows.Select((r, i) => (r, i)))
-        {
-            output.WriteLine(string.Join("  ", row.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
-            if (index == 0)
-            {
-                output.WriteLine(string.Join("  ", widths.Select(w => new string('-', w))));
-            }
-        }
-    }
+    public static readonly string[] RunHeader = [.. RunColumns.Select(c => c.Heading)];
 }
 
 /// <summary>report.md: the runs, then per workload the charts (PNG files beside it) and the merged table.</summary>
