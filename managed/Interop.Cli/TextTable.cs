@@ -110,7 +110,7 @@ internal static class TextTable
     /// Which columns of a table fit <paramref name="width"/>, and how. Every column at full width where that
     /// fits. Otherwise the essential columns (those that cannot all fit given up highest priority first; the
     /// first column never), their cells shortened where a column can (<see cref="TableColumn.Shorten"/>) and,
-    /// in plain text, long headings split over two lines; then the optional columns in priority order, each
+    /// in plain text where they need it, long headings split over two lines; then the optional columns in priority order, each
     /// that still fits; then full cells and one-line headings again where the room left allows.
     /// <paramref name="drawn"/>: measured as Spectre's boxed table (3 more per column, no split headings).
     /// </summary>
@@ -140,8 +140,9 @@ internal static class TextTable
         }
 
         var cutCells = new HashSet<int>(all.Where(i => shortened[i] < full[i]));
-        bool splitHeadings = !drawn;
         var shownSet = new SortedSet<int>(all.Where(i => columns[i].IsEssential || i == 0));
+        // Headings over two lines only where the essential columns need it: one line reads better.
+        bool splitHeadings = !drawn && Cost(shownSet, cutCells, split: false) > width;
         foreach (int i in shownSet.Where(i => i != 0).OrderByDescending(i => columns[i].Priority).ThenByDescending(i => i).ToList())
         {
             if (Cost(shownSet, cutCells, splitHeadings) <= width)

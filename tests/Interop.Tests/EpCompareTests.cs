@@ -13,7 +13,7 @@ namespace Interop.Tests;
 [NonParallelizable]
 public sealed class EpCompareTests : TempFolderTest
 {
-    private static readonly string[] Quick = ["--backend", "managed-serial,managed-parallel", "--threads", "1,2", "--repeat", "1", "--warmup", "0"];
+    private static readonly string[] Quick = ["--backend", "managed-serial,managed-parallel", "--threads", "1,2", "--repeat", "1", "--warmup", "0", "--columns", "all"];
 
     [Test]
     public void TheRegistryHasEpAsItsThirdWorkload()
