@@ -24,7 +24,8 @@ internal static class ReportTable
         [
             CommonColumns.Backend, CommonColumns.Isa, CommonColumns.Shape,
             // Rows of several runs differ by their run alone: essential beside the speedup.
-            new("run", ["run"], ColumnPriority.Speedup),
+            // A run's label is the folder given, often a long path: shortened to its last part (the runs table has it whole).
+            new("run", ["run"], ColumnPriority.Speedup) { Shorten = label => Path.GetFileName(label.TrimEnd('/', Path.DirectorySeparatorChar)) is { Length: > 0 } last ? last : label },
             new("host / CPU", ["host"], ColumnPriority.Host),
             CommonColumns.SizeOf(workload, "size"), CommonColumns.Runs.As("repeats"),
             CommonColumns.Median.As("median s (min-max)", "seconds_min", "seconds_max") with { Shorten = cell => cell.Split(' ', 2)[0], ShortHeading = "median s" },
