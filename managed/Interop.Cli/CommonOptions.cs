@@ -42,6 +42,8 @@ internal sealed class CommonOptions<TBackend>
 
     private readonly Option<string?> format = ResultFormats.CreateOption();
 
+    private readonly Option<string?> columns = ColumnChoice.CreateOption();
+
     private readonly DryRunOptions dryRun = new();
 
     /// <summary>Every backend of <typeparamref name="TBackend"/>, and --seed.</summary>
@@ -67,8 +69,8 @@ internal sealed class CommonOptions<TBackend>
     }
 
     private Option[] Options => seeded
-        ? [seed, backend, threads, repeat, warmup, isa, json, format, trace, mpi]
-        : [backend, threads, repeat, warmup, isa, json, format, trace, mpi];
+        ? [seed, backend, threads, repeat, warmup, isa, json, format, columns, trace, mpi]
+        : [backend, threads, repeat, warmup, isa, json, format, columns, trace, mpi];
 
     public void AddTo(Command command)
     {
@@ -124,6 +126,9 @@ internal sealed class CommonOptions<TBackend>
     public IResultFormat Format(ParseResult parsed) => ResultFormats.Choose(parsed.GetValue(format), parsed.GetValue(json));
 
     public bool Mpi(ParseResult parsed) => parsed.GetValue(mpi);
+
+    /// <summary>--columns, checked against the columns the command's table can have (<paramref name="known"/>).</summary>
+    public ColumnChoice Columns(ParseResult parsed, IEnumerable<TableColumn> known) => ColumnChoice.Parse(parsed.GetValue(columns), known);
 
     /// <summary>The --trace file, checked before any computing (rank 0 alone writes it).</summary>
     public string? Trace(ParseResult parsed)

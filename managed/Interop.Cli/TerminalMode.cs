@@ -45,6 +45,47 @@ internal static partial class TerminalMode
         return Decide(descriptor > 0, descriptor > 0 && IsTerminal(descriptor), Environment.GetEnvironmentVariable);
     }
 
+    /// <summary>The width a table fits where nothing says the terminal's: pipes, files, CI logs, ranks under a launcher.</summary>
+    public const int UnknownWidth = 100;
+
+    /// <summary>
+    /// The columns a table written to <paramref name="writer"/> must fit: COLUMNS where it is set (also under
+    /// mpiexec, whose ranks write to a pseudo-terminal of the launcher's, not the user's), else the terminal's
+    /// width where the writer is this process's own terminal outside a launcher, else <see cref="UnknownWidth"/>.
+    /// </summary>
+    public static int Width(TextWriter writer)
+    {
+        int descriptor = ReferenceEquals(writer, Console.Out) ? 1 : ReferenceEquals(writer, Console.Error) ? 2 : -1;
+        bool ownTerminal = descriptor > 0 && IsTerminal(descriptor);
+        return DecideWidth(Environment.GetEnvironmentVariable, () => ownTerminal ? TerminalWidth() : null);
+    }
+
+    /// <summary>The decision of <see cref="Width"/>, with every input given: the tests call this.</summary>
+    internal static int DecideWidth(Func<string, string?> environment, Func<int?> terminalWidth)
+    {
+        if (int.TryParse(environment("COLUMNS"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int columns) && columns > 0)
+        {
+            return columns;
+        }
+
+        // A launcher's rank writes to the launcher's pseudo-terminal, whose size is not the user's.
+        return LauncherVariables.Any(v => !string.IsNullOrEmpty(environment(v))) ? UnknownWidth
+            : terminalWidth() is int width and > 0 ? width
+            : UnknownWidth;
+    }
+
+    private static int? TerminalWidth()
+    {
+        try
+        {
+            return Console.WindowWidth;
+        }
+        catch (Exception e) when (e is IOException or PlatformNotSupportedException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Whether colour is wanted: https://no-color.org (any non-empty NO_COLOR turns it off).</summary>
     internal static bool ColorWanted(Func<string, string?> environment) => string.IsNullOrEmpty(environment("NO_COLOR"));
 

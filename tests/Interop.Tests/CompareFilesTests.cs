@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Xml;
+using Interop.Cli;
 using Interop.Cli.Compare;
 using Interop.Cli.Schema;
 using Interop.Core;
@@ -123,7 +124,7 @@ public sealed class CompareFilesTests : TempFolderTest
             ],
         };
         var text = new StringWriter();
-        CompareTables.Write(text, run);
+        CompareTables.Write(text, run, ColumnChoice.Every);
         string table = text.ToString();
         Assert.That(table, Does.Contain("% of peak").And.Contain("over dgemm"));
         Assert.That(table.Split('\n').Single(l => l.StartsWith("lapack", StringComparison.Ordinal)), Does.Contain(" 64% ").And.Contain("1.28x"));

@@ -47,7 +47,7 @@ public sealed class EpCommandTests
     [Test]
     public void ClassSPrintsOneTableTheCountsOnceAndTheVerificationLine()
     {
-        var (code, stdout, stderr) = Cli.Run("ep", "--class", "s", "--backend", "managed-serial,managed-parallel", "--threads", "2", "--repeat", "1", "--warmup", "0");
+        var (code, stdout, stderr) = Cli.Run("ep", "--class", "s", "--backend", "managed-serial,managed-parallel", "--threads", "2", "--repeat", "1", "--warmup", "0", "--columns", "all");
         Assert.That(code, Is.Zero, stderr);
         string[] lines = stdout.Split('\n');
         Assert.That(lines[0], Does.StartWith("NPB EP class S (2^24 = 16,777,216 pairs in 256 batches), NPB 3.4.2+"));
@@ -77,7 +77,7 @@ public sealed class EpCommandTests
         Assert.That(EpVerification.RelativeError(point.GetProperty("sx").GetDouble(), -3.247834652034740e+3), Is.LessThanOrEqualTo(1e-8));
         Assert.That(EpVerification.RelativeError(point.GetProperty("sy").GetDouble(), -6.958407078382297e+3), Is.LessThanOrEqualTo(1e-8));
 
-        var (code, stdout, stderr) = Cli.Run("ep", "--class", "S", "--variant", "3.3", "--backend", "managed-parallel", "--repeat", "1", "--warmup", "0");
+        var (code, stdout, stderr) = Cli.Run("ep", "--class", "S", "--variant", "3.3", "--backend", "managed-parallel", "--repeat", "1", "--warmup", "0", "--columns", "all");
         Assert.That(code, Is.Zero, stderr);
         Assert.That(stdout, Does.Contain("NPB 3.3 (sx = sum t3, sy = sum t4)").And.Contain("verified against NPB 3.3 class S: sx -3.247834652034740e+03, sy -6.958407078382297e+03; "));
         Assert.That(stdout, Does.Not.Contain("pair count exact"), "NPB 3.3 does not check the pair count");
@@ -106,7 +106,7 @@ public sealed class EpCommandTests
         // 2^17 pairs, about pi/4 of them inside the unit circle.
         Assert.That(4.0 * points[0].GetProperty("pairs").GetInt64() / (1 << 17), Is.EqualTo(Math.PI).Within(0.02));
 
-        var (code, stdout, stderr) = Cli.Run("ep", "--m", "17", "--backend", "managed-serial,managed-parallel", "--repeat", "1", "--warmup", "0");
+        var (code, stdout, stderr) = Cli.Run("ep", "--m", "17", "--backend", "managed-serial,managed-parallel", "--repeat", "1", "--warmup", "0", "--columns", "all");
         Assert.That(code, Is.Zero, stderr);
         Assert.That(stdout, Does.Contain("unverified against NPB: M = 17 is not one of NPB's classes (S, W, A, B, C); all 2 backend(s) agree"));
         Assert.That(stdout.Split('\n').Where(l => l.StartsWith("managed-", StringComparison.Ordinal)), Has.All.EndWith("agrees"));
@@ -176,7 +176,7 @@ public sealed class EpCommandTests
     [TestCase("--threads", "0")]
     public void BadInputIsOneLineAndExitTwo(params string[] args)
     {
-        var (code, stdout, stderr) = Cli.Run(["ep", .. args, "--repeat", "1"]);
+        var (code, stdout, stderr) = Cli.Run(["ep", .. args, "--repeat", "1", "--columns", "all"]);
         Assert.That(code, Is.EqualTo(2), stderr);
         Assert.That(stdout, Is.Empty);
         Assert.That(stderr.TrimEnd().Split('\n'), Has.Length.EqualTo(1), stderr);

@@ -13,7 +13,7 @@ namespace Interop.Tests;
 [NonParallelizable]
 public sealed class EpCompareTests : TempFolderTest
 {
-    private static readonly string[] Quick = ["--backend", "managed-serial,managed-parallel", "--threads", "1,2", "--repeat", "1", "--warmup", "0"];
+    private static readonly string[] Quick = ["--backend", "managed-serial,managed-parallel", "--threads", "1,2", "--repeat", "1", "--warmup", "0", "--columns", "all"];
 
     [Test]
     public void TheRegistryHasEpAsItsThirdWorkload()
@@ -56,7 +56,7 @@ public sealed class EpCompareTests : TempFolderTest
         Assert.That(csv.Skip(1).Select(l => l.Split(',')[Array.IndexOf(header, "pairs")]), Has.All.EqualTo("13176389"));
 
         string report = Path.Combine(Folder, "report");
-        var read = Cli.Run("report", Path.Combine(output, "results.json"), "--out-dir", report);
+        var read = Cli.Run("report", Path.Combine(output, "results.json"), "--out-dir", report, "--columns", "all");
         Assert.That(read.Code, Is.Zero, read.Err);
         Assert.That(read.Out, Does.Contain("NPB EP").And.Contain("sum |t3|").And.Contain("ok pairs=13176389"));
         Assert.That(File.ReadAllText(Path.Combine(report, "report.md")), Does.Contain("NPB EP"));

@@ -46,7 +46,7 @@ public sealed class EpMpiTests
     [TestCase("xterm")]
     public void TwoRanksVerifyClassWAndRankZeroAlonePrints(string term)
     {
-        var run = HybridPiTests.Mpi.Run(2, [TestEnvironment.DriverPath, "ep", "--class", "W", "--threads", "1", "--repeat", "1", "--warmup", "0"], term: term);
+        var run = HybridPiTests.Mpi.Run(2, [TestEnvironment.DriverPath, "ep", "--class", "W", "--threads", "1", "--repeat", "1", "--warmup", "0", "--columns", "all"], term: term);
         Assert.That(run.Code, Is.Zero, run.Err);
         Assert.That(run.Out, Does.Not.Contain("\u001b"));
         Assert.That(run.Out.Split('\n').Count(l => l.StartsWith("NPB EP class W", StringComparison.Ordinal)), Is.EqualTo(1), run.Out);

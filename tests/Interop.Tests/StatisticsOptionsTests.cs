@@ -30,7 +30,7 @@ public sealed class StatisticsOptionsTests
     [Test]
     public void PiTakesWarmupZeroAndAFixedRepeat()
     {
-        (int code, string stdout, string stderr) = Cli.Run("pi", "--darts", "100000", "-b", "managed-serial", "--warmup", "0", "--repeat", "2");
+        (int code, string stdout, string stderr) = Cli.Run("pi", "--darts", "100000", "-b", "managed-serial", "--warmup", "0", "--repeat", "2", "--columns", "all");
         Assert.That(code, Is.Zero, stderr);
         Assert.That(stdout, Does.Contain("median of 2 run(s) without warm-up").And.Contain("95% CI"));
 
@@ -101,7 +101,7 @@ public sealed class StatisticsOptionsTests
     {
         CompareRun run = Run(Pi("managed-parallel", 1, 1.0, 1.0, 1.0), Pi("c-openmp", 1, 0.5, 0.9, 0.7), Pi("c-openmp", 2, 0.3, 0.5, 0.4));
         var output = new StringWriter();
-        CompareTables.Write(output, run);
+        CompareTables.Write(output, run, ColumnChoice.Every);
         string[] warnings = [.. output.ToString().Split('\n').Where(l => l.StartsWith("warning:", StringComparison.Ordinal))];
         Assert.That(warnings, Has.Length.EqualTo(1));
         Assert.That(warnings[0], Does.Contain("2 of 3 point(s) noisy").And.Contain("c-openmp 1x1").And.Contain("c-openmp 1x2"));

@@ -87,7 +87,7 @@ public sealed class WorkloadDiscoveryTests : TempFolderTest
     public void CompareTableHasTheWorkloadsTitleSizeAndOwnColumns()
     {
         using var output = new StringWriter();
-        CompareTables.Write(output, Mixed());
+        CompareTables.Write(output, Mixed(), ColumnChoice.Every);
         string[] lines = output.ToString().Split('\n');
         int title = Array.IndexOf(lines, "Fake stencil, cells = 4096");
         Assert.That(title, Is.GreaterThanOrEqualTo(0), output.ToString());

@@ -75,6 +75,7 @@ internal sealed class CompareCommandOptions
     private readonly Option<bool> mpi = SharedOptions.Mpi();
     private readonly Option<bool> json = SharedOptions.Json("Print the results.json document on stdout (tables and summary go to stderr with the progress); short for --format json.");
     private readonly Option<string?> format = ResultFormats.CreateOption();
+    private readonly Option<string?> columns = ColumnChoice.CreateOption();
     private readonly DryRunOptions dryRun = new();
 
     public void AddTo(Command command)
@@ -92,7 +93,7 @@ internal sealed class CompareCommandOptions
         command.Options.Add(isa);
         command.Options.Add(seed);
         output.AddTo(command);
-        foreach (Option option in new Option[] { force, baseline, trace, mpi, json, format })
+        foreach (Option option in new Option[] { force, baseline, trace, mpi, json, format, columns })
         {
             command.Options.Add(option);
         }
@@ -140,6 +141,7 @@ internal sealed class CompareCommandOptions
         {
             Format = ResultFormats.Choose(parsed.GetValue(format), parsed.GetValue(json)),
             DryRun = dryRun.Of(parsed),
+            Columns = ColumnChoice.Parse(parsed.GetValue(columns), CompareTables.AllColumns),
         };
     }
 
@@ -301,6 +303,9 @@ internal sealed record CompareOptions(ComparePlan Plan, string Output, bool Forc
 
     /// <summary>--dry-run: check and describe the run, run nothing.</summary>
     public DryRun? DryRun { get; init; }
+
+    /// <summary>--columns: the tables' columns (fitted to the terminal by default).</summary>
+    public ColumnChoice Columns { get; init; } = ColumnChoice.Fit;
 }
 
 /// <summary>

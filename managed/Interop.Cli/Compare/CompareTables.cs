@@ -9,7 +9,22 @@ internal static class CompareTables
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    public static void Write(TextWriter output, CompareRun run)
+    /// <summary>
+    /// The columns of <paramref name="workload"/>'s table: backend, isa, ranks x threads, size, median, its CI, runs,
+    /// throughput, per worker (or % of peak and over dgemm), speedup, efficiency, native/managed, its own fields, check.
+    /// </summary>
+    public static IReadOnlyList<TableColumn> Columns(IWorkload workload) =>
+    [
+        CommonColumns.Backend, CommonColumns.Isa, CommonColumns.Shape, CommonColumns.SizeOf(workload), CommonColumns.Median, CommonColumns.Ci,
+        CommonColumns.Runs, CommonColumns.ThroughputOf(workload),
+        .. workload.HasPeak ? [CommonColumns.Peak, CommonColumns.OverDgemm] : (TableColumn[])[CommonColumns.PerWorker.As(PerWorkerHeading(workload.ThroughputUnit))],
+        CommonColumns.Speedup, CommonColumns.Efficiency, CommonColumns.OverManaged, .. workload.OwnColumns, CommonColumns.Check,
+    ];
+
+    /// <summary>Every column a compare table may have (--columns' names).</summary>
+    public static IEnumerable<TableColumn> AllColumns => WorkloadRegistry.All.SelectMany(Columns);
+
+    public static void Write(TextWriter output, CompareRun run, ColumnChoice columns)
     {
         foreach (IGrouping<string, ComparePoint> workload in run.Points.GroupBy(p => p.Workload))
         {
@@ -18,10 +33,6 @@ internal static class CompareTables
             output.WriteLine(kind.TableTitle(points));
             // Rows may differ in size (pi's serial baseline throws fewer darts): the rates compare, the seconds do not.
             // A workload with a peak: "% of peak" against the FMA limit of the row's path, then "over dgemm"; else its unit per core.
-            string[] header = [
-                "backend", "isa", "ranks x threads", kind.SizeName, "median", "95% CI", "runs", points[0].ThroughputUnit,
-                .. PerWorkerOrPeakHeadings(kind, points[0].ThroughputUnit), "speedup", "efficiency", "native/managed",
-                .. kind.ResultFields.Select(f => f.Heading), "check"];
             string[] Row(ComparePoint p) =>
             [
                 p.Backend,
@@ -41,7 +52,7 @@ internal static class CompareTables
                 (p.Verified ? "ok " : "FAILED ") + p.Check,
             ];
             var rows = points.Select(Row).ToList();
-            TextTable.Write(output, header, rows, rightAligned: [false, false, .. header.Skip(2).SkipLast(1).Select(_ => true), false]);
+            TextTable.Write(output, Columns(kind), rows, columns);
             if (kind.HasPeak)
             {
                 foreach (string line in PeakLines(run, points))

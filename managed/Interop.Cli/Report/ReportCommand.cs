@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Interop.Cli.Compare;
 using Interop.Cli.Jobs;
+using Interop.Cli.Workloads;
 using Interop.Core;
 
 namespace Interop.Cli.Report;
@@ -29,12 +30,13 @@ internal static class ReportCommand
         var force = new Option<bool>("--force") { Description = "Write into a non-empty --out-dir folder: first remove the files an earlier report wrote there; other files stay." };
         var mixed = new Option<bool>("--allow-mixed") { Description = "Merge runs whose workload sizes (darts, n) or seeds differ (throughputs still compare)." };
         var incomplete = new Option<bool>("--allow-incomplete") { Description = "Merge the points of runs that did not finish (results.json \"complete\": false)." };
+        var columns = ColumnChoice.CreateOption();
         var command = new Command("report", "Merges several compare results folders (ranks, threads, machines) into one table, charts, report.md and a self-contained report.html.")
         {
             folders,
         }.Example("interop report results/1-rank results/2-ranks --out-dir report/ranks");
         output.AddTo(command);
-        foreach (Option option in new Option[] { force, mixed, incomplete })
+        foreach (Option option in new Option[] { force, mixed, incomplete, columns })
         {
             command.Options.Add(option);
         }
@@ -51,17 +53,19 @@ internal static class ReportCommand
                 throw new UsageException($"unknown option '{unknown}'{(closest is null ? string.Empty : $" (did you mean '--{closest}'?)")} (see 'interop report --help')");
             }
 
+            ColumnChoice chosen = ColumnChoice.Parse(parsed.GetValue(columns), ReportTable.AllColumns);
+
             // Under mpiexec every rank runs this command: rank 0 alone reads, writes and prints; the
             // others wait for its exit code (a collective bounded by INTEROP_MPI_TIMEOUT) and end with it.
             using IJob job = JobFactory.Start(forceMpi: false);
-            return Driver.RunInJob(job, stderr, () => job.IsRoot ? OnRoot(given, parsed, output, force, mixed, incomplete, stdout, stderr) : Driver.Success);
+            return Driver.RunInJob(job, stderr, () => job.IsRoot ? OnRoot(given, parsed, output, force, mixed, incomplete, chosen, stdout, stderr) : Driver.Success);
         }));
         return command;
     }
 
     // The report itself (rank 0's part under MPI). A usage error is printed here and becomes every
     // rank's exit code, instead of ending the job with an abort.
-    private static int OnRoot(string[] given, ParseResult parsed, RenamedOption output, Option<bool> force, Option<bool> mixed, Option<bool> incomplete, TextWriter stdout, TextWriter stderr)
+    private static int OnRoot(string[] given, ParseResult parsed, RenamedOption output, Option<bool> force, Option<bool> mixed, Option<bool> incomplete, ColumnChoice columns, TextWriter stdout, TextWriter stderr)
     {
         try
         {
@@ -71,7 +75,7 @@ internal static class ReportCommand
             string directory = output.Value(parsed, stderr) ?? CompareOutput.NewFolderName("report");
             ReportFolder.Prepare(directory, parsed.GetValue(force), stderr);
             IReadOnlyList<string> files = Write(model, directory);
-            Print(stdout, model);
+            Print(stdout, model, columns);
             stdout.WriteLine();
             stdout.WriteLine($"Report: {string.Join(", ", files.Select(Path.GetFileName))} in {directory}");
             return Driver.Success;
@@ -111,10 +115,11 @@ internal static class ReportCommand
         }
     }
 
-    private static void Print(TextWriter stdout, ReportModel model)
+    private static void Print(TextWriter stdout, ReportModel model, ColumnChoice columns)
     {
         stdout.WriteLine($"interop report: {model.Runs.Count} run(s)");
-        ReportTable.WriteText(stdout, [ReportTable.RunHeader, .. ReportTable.RunRows(model)]);
+        // --columns names the workload tables' columns; the runs table is fitted, or shown whole with 'all'.
+        TextTable.Write(stdout, ReportTable.RunColumns, [.. ReportTable.RunRows(model)], columns.All ? ColumnChoice.Every : ColumnChoice.Fit);
         foreach (string note in model.Notes)
         {
             stdout.WriteLine($"Note: {note}");
@@ -124,7 +129,7 @@ internal static class ReportCommand
         {
             stdout.WriteLine();
             stdout.WriteLine(w.Title);
-            ReportTable.WriteText(stdout, [ReportTable.Header(w), .. ReportTable.Rows(w)]);
+            TextTable.Write(stdout, ReportTable.Columns(WorkloadRegistry.Named(w.Workload)), [.. ReportTable.Rows(w)], columns);
             stdout.WriteLine($"{char.ToUpperInvariant(w.BaselineText[0])}{w.BaselineText[1..]}.");
             foreach (string line in w.ShapeComparisons())
             {

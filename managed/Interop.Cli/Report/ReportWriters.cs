@@ -11,12 +11,61 @@ namespace Interop.Cli.Report;
 internal static class ReportTable
 {
     /// <summary>
-    /// The columns of a workload's merged table: the common ones, with its own fields (<see cref="IWorkload.ResultFields"/>)
+    /// The headings of a workload's merged table: the common ones, with its own fields (<see cref="IWorkload.ResultFields"/>)
     /// before "check"; with <paramref name="ci"/> (report.md, report.html) the median's 95 % confidence interval after it.
     /// </summary>
-    public static string[] Header(ReportWorkload w, bool ci = false) =>
-        ["backend", "isa", "ranks x threads", "run", "host / CPU", "size", "repeats", "median (min-max)", .. ci ? [CiHeading] : Array.Empty<string>(), "throughput", "speedup",
-            .. WorkloadRegistry.Named(w.Workload).ResultFields.Select(f => f.Heading), "check"];
+    public static string[] Header(ReportWorkload w, bool ci = false)
+    {
+        List<string> headings = [.. Columns(WorkloadRegistry.Named(w.Workload)).Select(c => c.Heading)];
+        if (ci)
+        {
+            headings.Insert(headings.IndexOf(MedianHeading) + 1, CiHeading);
+        }
+
+        return [.. headings];
+    }
+
+    /// <summary>The heading of the median column: its cells carry the column's time unit (<see cref="ReportModel.Seconds"/>).</summary>
+    public const string MedianHeading = "median (min-max)";
+
+    /// <summary>
+    /// The columns of <paramref name="workload"/>'s merged table, every one left-aligned (the console's plain
+    /// text as it always was): backend, isa, ranks x threads, run, host / CPU, size, repeats, median (min-max, in the column's unit;
+    /// shortened to the median), throughput, speedup, its own fields, check.
+    /// </summary>
+    public static IReadOnlyList<TableColumn> Columns(IWorkload workload) =>
+    [
+        .. ((TableColumn[])
+        [
+            CommonColumns.Backend, CommonColumns.Isa, CommonColumns.Shape,
+            // Rows of several runs differ by their run alone: essential beside the speedup.
+            // A run's label is the folder given, often a long path: shortened to its last part (the runs table has it whole).
+            new("run", ["run"], ColumnPriority.Speedup) { Shorten = label => Path.GetFileName(label.TrimEnd('/', Path.DirectorySeparatorChar)) is { Length: > 0 } last ? last : label },
+            new("host / CPU", ["host"], ColumnPriority.Host),
+            CommonColumns.SizeOf(workload, "size"), CommonColumns.Runs.As("repeats"),
+            // "12.3 (12.1-12.5) ms" shortened to "12.3 ms".
+            CommonColumns.Median.As(MedianHeading, "seconds_min", "seconds_max") with { Shorten = cell => cell.Split(' ') is [string median, .., string unit] ? $"{median} {unit}" : cell, ShortHeading = "median" },
+            CommonColumns.ThroughputOf(workload).As("throughput", workload.ThroughputUnit), CommonColumns.Speedup, .. workload.OwnColumns, CommonColumns.Check,
+        ]).Select(c => c with { RightAligned = false }),
+    ];
+
+    /// <summary>Every column a report's workload tables may have (--columns' names).</summary>
+    public static IEnumerable<TableColumn> AllColumns => WorkloadRegistry.All.SelectMany(Columns);
+
+    /// <summary>The columns of the runs table, left-aligned: run, started, host / CPU, ranks, threads, job, status, verified.</summary>
+    public static IReadOnlyList<TableColumn> RunColumns { get; } =
+    [
+        .. ((TableColumn[])
+        [
+            new("run", ["run"], ColumnPriority.Backend),
+            new("started", ["timestamp_utc"], ColumnPriority.Optional + 1),
+            new("host / CPU", ["host"], ColumnPriority.Optional),
+            CommonColumns.Ranks, CommonColumns.Threads,
+            new("job", ["job"], ColumnPriority.Optional + 2),
+            new("status", ["status"], ColumnPriority.Median),
+            new("verified", ["verified"], ColumnPriority.Check),
+        ]).Select(c => c with { RightAligned = false }),
+    ];
 
     /// <summary>The heading of the median's confidence interval.</summary>
     public const string CiHeading = "95% CI";
@@ -50,7 +99,7 @@ internal static class ReportTable
         r.Run.Verified ? "yes" : "NO",
     });
 
-    public static readonly string[] RunHeader = ["run", "started", "host / CPU", "ranks", "threads", "job", "status", "verified"];
+    public static readonly string[] RunHeader = [.. RunColumns.Select(c => c.Heading)];
 
     /// <summary>report.md and report.html: each run's machine and software, its build and the command line that made it.</summary>
     public static readonly string[] EnvironmentHeader = ["run", "CPU", "cores", "OS", ".NET", "ISA paths", "commit", "command line"];
@@ -68,20 +117,6 @@ internal static class ReportTable
         r.Run.Provenance is Schema.Provenance p ? p.GitDescribe == p.GitCommit || p.GitDescribe == Schema.BuildInfo.Unknown ? p.GitCommit : $"{p.GitCommit} ({p.GitDescribe})" : "not recorded",
         r.Run.Provenance?.Command?.Describe() ?? string.Create(CultureInfo.InvariantCulture, $"not recorded (schema {r.Run.SchemaVersion})"),
     });
-
-    /// <summary>Plain-text columns for the console.</summary>
-    public static void WriteText(TextWriter output, IReadOnlyList<string[]> rows)
-    {
-        int[] widths = [.. Enumerable.Range(0, rows[0].Length).Select(i => rows.Max(r => r[i].Length))];
-        foreach ((string[] row, int index) in rows.Select((r, i) => (r, i)))
-        {
-            output.WriteLine(string.Join("  ", row.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
-            if (index == 0)
-            {
-                output.WriteLine(string.Join("  ", widths.Select(w => new string('-', w))));
-            }
-        }
-    }
 }
 
 /// <summary>report.md: the runs, then per workload the charts (PNG files beside it) and the merged table.</summary>

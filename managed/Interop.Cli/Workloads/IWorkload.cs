@@ -130,6 +130,25 @@ internal interface IWorkload
     /// </summary>
     IReadOnlyList<ResultField> ResultFields => [];
 
+    /// <summary>Names --columns also knows its throughput column by: its JSON key ("gflops", "darts_per_second").</summary>
+    IReadOnlyList<string> ThroughputNames => [];
+
+    /// <summary>
+    /// The columns of its own command's table (`interop pi`), in the table's order, with their priorities when the
+    /// table must fit the terminal (<see cref="ColumnPriority"/>); its report gives the cells in the same order.
+    /// <paramref name="severalRanks"/>: the run had several ranks (per-rank columns, ranks x threads). By default:
+    /// backend, isa, ranks, threads, size, median, 95% CI, runs, throughput and per worker, speedup, its own fields, check.
+    /// </summary>
+    IReadOnlyList<TableColumn> CommandColumns(bool severalRanks) =>
+    [
+        CommonColumns.Backend, CommonColumns.Isa, CommonColumns.Ranks, CommonColumns.Threads, CommonColumns.SizeOf(this),
+        CommonColumns.Median, CommonColumns.Ci, CommonColumns.Runs, CommonColumns.ThroughputOf(this), CommonColumns.PerWorker.As($"{ThroughputUnit}/worker"),
+        CommonColumns.Speedup, .. OwnColumns, CommonColumns.Check,
+    ];
+
+    /// <summary>The columns of its compare table's own fields (<see cref="ResultFields"/>), optional, after the common ones.</summary>
+    IReadOnlyList<TableColumn> OwnColumns => CommonColumns.Own(ResultFields.Select(f => (f.Heading, f.Key)));
+
     /// <summary>
     /// How compare's tables and sentences print its throughput: a .NET format ("0.00e0": darts/s as 1.26e9), or
     /// null for <see cref="Units.Rate"/>'s three significant digits (29.7).

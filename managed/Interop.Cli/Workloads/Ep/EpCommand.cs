@@ -54,6 +54,7 @@ internal static class EpCommand
                 Repeats = common.Repeats(parsed),
                 Warmup = common.Warmup(parsed),
                 DryRun = common.DryRunOf(parsed),
+                Columns = common.Columns(parsed, EpWorkload.Instance.CommandColumns(severalRanks: true)),
             };
             using var run = new EpRun(options);
             return CommandRunner.Run(run, stdout, stderr);
@@ -160,4 +161,7 @@ internal sealed record EpOptions(IsaRequest Isa, EpClass Size, EpVariant Variant
 
     /// <summary>--dry-run: check and describe the run, run nothing.</summary>
     public DryRun? DryRun { get; init; }
+
+    /// <summary>--columns: the table's columns (fitted to the terminal by default).</summary>
+    public ColumnChoice Columns { get; init; } = ColumnChoice.Fit;
 }

@@ -41,7 +41,7 @@ internal sealed class EpReport(EpOptions options, string job, IReadOnlyList<EpMe
         output.WriteLine($"Environment: {EnvironmentInfo.Summary()}");
         output.WriteLine();
 
-        string[] header = ["backend", "isa", "ranks", "threads", "class", "M", "pairs", "sx", "sy", "median", "95% CI", "runs", "Mop/s", "Mop/s/worker", "speedup", "check"];
+        IReadOnlyList<TableColumn> columns = EpWorkload.Instance.CommandColumns(ranks > 1);
         var rows = results.Select((r, i) =>
         {
             (double sx, double sy) = EpCheck.Sums(r.Result, options.Variant);
@@ -65,19 +65,16 @@ internal sealed class EpReport(EpOptions options, string job, IReadOnlyList<EpMe
                 check.Column(i),
             };
         }).ToList();
-        bool[] rightAligned = [false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, false];
         if (ranks > 1)
         {
             // Per-rank compute times gathered to rank 0: how evenly the split loaded the ranks.
-            header = [.. header, "rank compute min-max", "imbalance", "mpi time"];
-            rightAligned = [.. rightAligned, true, true, true];
             rows = [.. rows.Zip(results, (row, r) => (string[])[.. row,
                 $"{Units.Seconds(r.RankComputeSeconds.Min())} - {Units.Seconds(r.RankComputeSeconds.Max())}",
                 r.Imbalance.ToString("P1", Invariant),
                 Units.Seconds(r.CommunicationSeconds)])];
         }
 
-        TextTable.Write(output, header, rows, rightAligned);
+        TextTable.Write(output, columns, rows, options.Columns);
         output.WriteLine();
         EpResult first = results[0].Result;
         output.WriteLine($"pairs accepted: {first.Pairs.ToString(Invariant)}; q0..q9: {string.Join(" ", first.Counts.Select(q => q.ToString(Invariant)))}" +

@@ -96,6 +96,23 @@ internal sealed class EpWorkload : IWorkload
 
     // Result fields and columns
 
+    public IReadOnlyList<string> ThroughputNames => ["mops"];
+
+    /// <summary>
+    /// `interop ep`'s table: backend, isa, ranks, threads, class, M, pairs, sx, sy, the median, its CI, runs, Mop/s
+    /// and per worker, speedup, check; with several ranks the per-rank columns.
+    /// </summary>
+    public IReadOnlyList<TableColumn> CommandColumns(bool severalRanks) =>
+    [
+        CommonColumns.Backend, CommonColumns.Isa, CommonColumns.Ranks, CommonColumns.Threads,
+        new("class", ["class"], ColumnPriority.Size),
+        CommonColumns.SizeOf(this, "M"),
+        .. CommonColumns.Own([("pairs", "pairs"), ("sx", "sx"), ("sy", "sy")]),
+        CommonColumns.Median, CommonColumns.Ci, CommonColumns.Runs, CommonColumns.ThroughputOf(this), CommonColumns.PerWorker.As("Mop/s/worker", "mops_per_worker"),
+        CommonColumns.Speedup, CommonColumns.Check,
+        .. severalRanks ? CommonColumns.PerRank : [],
+    ];
+
     /// <summary>The pair count and NPB 3.4.2+'s sums in tables and results.csv; results.json has all of EP's keys (<see cref="EpFields"/>).</summary>
     public IReadOnlyList<ResultField> ResultFields { get; } =
     [

@@ -135,6 +135,7 @@ internal static class InvCommand
                 Grid = parsed.GetValue(grid) is string g ? Interop.Mpi.ScalapackInverse.ParseGrid(g) : default,
                 BlockSize = parsed.GetValue(block) is string b ? NumberParser.ParseInt32(b, "--block", 1, 4096) : 0,
                 DryRun = common.DryRunOf(parsed),
+                Columns = common.Columns(parsed, InvWorkload.Instance.CommandColumns(severalRanks: true)),
             };
         }
 
@@ -407,4 +408,7 @@ internal sealed record InvOptions(IsaRequest Isa, int N, string? Input, string? 
 
     /// <summary>--dry-run: check and describe the run, run nothing.</summary>
     public DryRun? DryRun { get; init; }
+
+    /// <summary>--columns: the table's columns (fitted to the terminal by default).</summary>
+    public ColumnChoice Columns { get; init; } = ColumnChoice.Fit;
 }

@@ -61,7 +61,7 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
         // A distributed backend ran on every rank: its rows say ranks x threads, and so do the
         // others', which ran on rank 0 alone (1xT).
         bool distributed = results.Any(r => r.Ranks > 1);
-        string[] header = ["backend", "isa", distributed ? "ranks x threads" : "threads", "n", "median", "95% CI", "runs", "GFLOP/s", "% of peak", "over dgemm", "speedup", "residual", "max|X-X_lapack|", "check"];
+        IReadOnlyList<TableColumn> columns = InvWorkload.Instance.CommandColumns(distributed);
         var rows = results.Select(r => new[]
         {
             r.Backend,
@@ -79,7 +79,7 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
             r.MaxDifferenceFromLapack is double d ? d.ToString("0.0e+00", Invariant) : "-",
             r.Verified ? "ok" : "FAILED",
         }).ToList();
-        TextTable.Write(output, header, rows, rightAligned: [false, false, true, true, true, true, true, true, true, true, true, true, true, false]);
+        TextTable.Write(output, columns, rows, options.Columns);
         output.WriteLine();
         output.WriteLine(ResidualLine);
         bool perRank = results.Any(r => r.Ranks > 1);

@@ -90,6 +90,22 @@ internal sealed class InvWorkload : IWorkload
 
     // Result fields and columns
 
+    public IReadOnlyList<string> ThroughputNames => ["gflops"];
+
+    /// <summary>
+    /// `interop inv`'s table: backend, isa, threads (ranks x threads where a distributed backend ran), n, the median,
+    /// its CI, runs, GFLOP/s, % of peak, over dgemm, speedup, the residual, the difference from LAPACK's inverse, check.
+    /// </summary>
+    public IReadOnlyList<TableColumn> CommandColumns(bool severalRanks) =>
+    [
+        CommonColumns.Backend, CommonColumns.Isa, severalRanks ? CommonColumns.Shape : CommonColumns.Threads, CommonColumns.SizeOf(this),
+        CommonColumns.Median, CommonColumns.Ci, CommonColumns.Runs, CommonColumns.ThroughputOf(this), CommonColumns.Peak, CommonColumns.OverDgemm,
+        CommonColumns.Speedup,
+        new("residual", ["residual"], ColumnPriority.Own),
+        new("max|X-X_lapack|", ["max_abs_diff_vs_lapack"], ColumnPriority.Own + 1),
+        CommonColumns.Check,
+    ];
+
     /// <summary>GFLOP/s as 48.8 in report's table.</summary>
     public string ReportRateFormat => "0.0";
 

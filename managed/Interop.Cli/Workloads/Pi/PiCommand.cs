@@ -54,6 +54,7 @@ internal static class PiCommand
                 Repeats = common.Repeats(parsed),
                 Warmup = common.Warmup(parsed),
                 DryRun = common.DryRunOf(parsed),
+                Columns = common.Columns(parsed, PiWorkload.Instance.CommandColumns(severalRanks: true)),
             };
             using var run = new PiRun(options);
             return CommandRunner.Run(run, stdout, stderr);
@@ -138,4 +139,7 @@ internal sealed record PiOptions(IsaRequest Isa, long Darts, ulong Seed, IReadOn
 
     /// <summary>--dry-run: check and describe the run, run nothing.</summary>
     public DryRun? DryRun { get; init; }
+
+    /// <summary>--columns: the table's columns (fitted to the terminal by default).</summary>
+    public ColumnChoice Columns { get; init; } = ColumnChoice.Fit;
 }

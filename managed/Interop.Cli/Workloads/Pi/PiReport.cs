@@ -38,9 +38,9 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
         output.WriteLine($"Environment: {EnvironmentInfo.Summary()}");
         output.WriteLine();
 
-        string[] header = ["backend", "isa", "ranks", "threads", "darts", "inside", "estimate", "|est-pi|", "median", "95% CI", "runs", "darts/s", "darts/s/core", "speedup", "check"];
-        var rows = results.Select(r => new[]
-        {
+        IReadOnlyList<TableColumn> columns = PiWorkload.Instance.CommandColumns(ranks > 1);
+        var rows = results.Select(r => (string[])
+        [
             r.Backend,
             IsaNames.Name(r.Isa),
             r.Ranks.ToString(Invariant),
@@ -56,20 +56,13 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
             r.DartsPerSecondPerCore.ToString("0.00e0", Invariant),
             SpeedupEstimate(r) is RatioEstimate s ? s.Format() : "-",
             Verified ? "ok" : "MISMATCH",
-        }).ToList();
-        bool[] rightAligned = [false, false, true, true, true, true, true, true, true, true, true, true, true, true, false];
-        if (ranks > 1)
-        {
             // Per-rank compute times gathered to rank 0: how evenly the split loaded the ranks.
-            header = [.. header, "rank compute min-max", "imbalance", "mpi time"];
-            rightAligned = [.. rightAligned, true, true, true];
-            rows = [.. rows.Zip(results, (row, r) => (string[])[.. row,
-                $"{Units.Seconds(r.RankComputeSeconds.Min())} - {Units.Seconds(r.RankComputeSeconds.Max())}",
-                r.Imbalance.ToString("P1", Invariant),
-                Units.Seconds(r.CommunicationSeconds)])];
-        }
+            .. ranks > 1
+                ? [$"{Units.Seconds(r.RankComputeSeconds.Min())} - {Units.Seconds(r.RankComputeSeconds.Max())}", r.Imbalance.ToString("P1", Invariant), Units.Seconds(r.CommunicationSeconds)]
+                : Array.Empty<string>(),
+        ]).ToList();
 
-        TextTable.Write(output, header, rows, rightAligned);
+        TextTable.Write(output, columns, rows, options.Columns);
         output.WriteLine();
         output.WriteLine(CheckLine);
         if (StatsText.NoiseWarning([.. results.Select(r => ($"{r.Backend} {r.Ranks}x{r.Threads}", r.Stats))]) is string warning)

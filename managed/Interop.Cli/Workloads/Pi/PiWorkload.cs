@@ -85,6 +85,23 @@ internal sealed class PiWorkload : IWorkload
 
     // Result fields and columns
 
+    public IReadOnlyList<string> ThroughputNames => ["darts_per_second"];
+
+    /// <summary>
+    /// `interop pi`'s table: backend, isa, ranks, threads, darts, the count inside, the estimate and its error,
+    /// the median, its CI, runs, darts/s and per core, speedup, check; with several ranks the per-rank columns.
+    /// </summary>
+    public IReadOnlyList<TableColumn> CommandColumns(bool severalRanks) =>
+    [
+        CommonColumns.Backend, CommonColumns.Isa, CommonColumns.Ranks, CommonColumns.Threads, CommonColumns.SizeOf(this),
+        new("inside", ["inside"], ColumnPriority.Own),
+        new("estimate", ["estimate"], ColumnPriority.Own + 1),
+        new("|est-pi|", ["abs_error"], ColumnPriority.Own + 2),
+        CommonColumns.Median, CommonColumns.Ci, CommonColumns.Runs, CommonColumns.ThroughputOf(this), CommonColumns.PerWorker.As("darts/s/core"),
+        CommonColumns.Speedup, CommonColumns.Check,
+        .. severalRanks ? CommonColumns.PerRank : [],
+    ];
+
     /// <summary>Darts per second as 1.26e9.</summary>
     public string? RateFormat => "0.00e0";
 
