@@ -178,7 +178,7 @@ internal static class CompareCharts
             }
 
             double[] xs = [.. ordered.Select(p => (double)p.Workers)];
-            double[] ys = [.. ordered.Select(p => p.Throughput / ordered[0].Throughput)];
+            double[] ys = [.. ordered.Select(p => CompareMetrics.Speedup(run, p) ?? double.NaN)];
             var scatter = plot.Add.Scatter(xs, ys);
             scatter.LegendText = backend.Key;
             scatter.Color = paths ? ChartPalette.For(ordered[0].Backend, ordered[0].Isa) : ChartPalette.For(ordered[0].Backend);

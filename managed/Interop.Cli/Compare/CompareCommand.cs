@@ -139,6 +139,7 @@ internal sealed class CompareCommandOptions
         {
             Format = ResultFormats.Choose(parsed.GetValue(format), parsed.GetValue(json)),
             DryRun = dryRun.Of(parsed),
+            Quick = isQuick,
         };
     }
 
@@ -300,6 +301,9 @@ internal sealed record CompareOptions(ComparePlan Plan, string Output, bool Forc
 
     /// <summary>--dry-run: check and describe the run, run nothing.</summary>
     public DryRun? DryRun { get; init; }
+
+    /// <summary>--quick: a smoke run, which every table title says.</summary>
+    public bool Quick { get; init; }
 }
 
 /// <summary>

@@ -215,7 +215,7 @@ internal sealed class CompareReport(CompareRun run, IReadOnlyList<string> summar
 
     public void WriteText(TextWriter output)
     {
-        CompareTables.Write(output, run);
+        CompareTables.Write(output, run, options.Quick);
         output.WriteLine("Summary:");
         foreach (string line in summary)
         {

@@ -7,7 +7,7 @@ namespace Interop.Cli.Report;
 
 /// <summary>
 /// The charts of a report, per workload: throughput of every point of every run, grouped by ranks x
-/// threads (and by run where two runs share a shape), and the speedup over the report's baseline
+/// threads (and by run where two runs share a shape), and each point's speedup (<see cref="Interop.Core.Speedups"/>)
 /// against workers, one marker shape per run. Colours are the backends' fixed ones (<see cref="ChartPalette"/>).
 /// </summary>
 internal static class ReportCharts
@@ -53,7 +53,7 @@ internal static class ReportCharts
         {
             ReportRow[] ordered = [.. series.OrderBy(r => r.Point.Workers)];
             double[] xs = [.. ordered.Select(r => (double)r.Point.Workers)];
-            double[] ys = [.. ordered.Select(r => r.Speedup)];
+            double[] ys = [.. ordered.Select(r => r.Speedup?.Ratio.Value ?? double.NaN)];
             var scatter = plot.Add.Scatter(xs, ys);
             int run = model.Runs.ToList().IndexOf(series.Key.Run);
             scatter.Color = paths ? ChartPalette.For(series.Key.Backend, series.Key.Isa) : ChartPalette.For(series.Key.Backend);
@@ -66,7 +66,7 @@ internal static class ReportCharts
 
         int most = w.Rows.Max(r => r.Point.Workers);
         plot.ShowLegend(Edge.Right);
-        plot.Title($"{w.Title}: speedup over {w.Baseline.Point.Backend} {w.Baseline.Shape} ({w.Baseline.Source.Label})\n{subtitle.Replace(", bars min-max", string.Empty, StringComparison.Ordinal)}");
+        plot.Title($"{w.Title}: speedup over {(w.OwnReferenceOnly ? "the same backend on 1x1" : "1x1 (reference under the table)")}\n{subtitle.Replace(", bars min-max", string.Empty, StringComparison.Ordinal)}");
         plot.Axes.Title.Label.FontSize = 15;
         plot.XLabel("workers (ranks x threads)");
         plot.YLabel("speedup (x, throughput ratio)");
