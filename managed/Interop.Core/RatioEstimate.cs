@@ -62,7 +62,15 @@ public readonly record struct RatioEstimate(double Value, double? Lower, double?
         string above = (hi - Value).ToString(format, Invariant);
         return below == above
             ? $"{value} ± {above}"
-            : $"{value} ({lo.ToString(format, Invariant)}-{hi.ToString(format, Invariant)})";
+            : $"{value} ({Bound(lo, format)}-{hi.ToString(format, Invariant)})";
+
+        // A lower end that rounds to zero reads "<0.01": a ratio of positive times is never 0.
+        static string Bound(double bound, string format)
+        {
+            string shown = bound.ToString(format, Invariant);
+            int decimals = format.Contains('.', StringComparison.Ordinal) ? format.Length - format.IndexOf('.', StringComparison.Ordinal) - 1 : 0;
+            return shown.Trim('0', '.').Length > 0 ? shown : "<" + Math.Pow(10, -decimals).ToString(format, Invariant);
+        }
     }
 
     /// <summary><see cref="Format"/> followed by " (within noise)" where the interval includes 1.</summary>

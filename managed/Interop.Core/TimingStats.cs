@@ -131,7 +131,7 @@ public readonly record struct TimingStats(double Median, double Min, double Max)
         }
 
         string close = percent.ToString("0.00", CultureInfo.InvariantCulture);
-        return close == "100.00" ? ">99.99%" : close + "%";
+        return close == "100.00" ? "(>99.99%)" : close + "%";
     }
 
     // The median's interval on the log scale (see the type's summary): positive ends by construction.

@@ -50,6 +50,7 @@ public sealed class StatisticsOptionsTests
     [TestCase(1.00, 0.999, 1.001, "1.00x ± 0.00 (within noise)", true)]
     [TestCase(1.50, 0.80, 2.80, "1.50x (0.80-2.80) (within noise)", true)]   // asymmetric (log scale): both ends shown
     [TestCase(3.00, 1.50, 6.00, "3.00x (1.50-6.00)", false)]
+    [TestCase(0.67, 0.0001, 10919.48, "0.67x (<0.01-10919.48) (within noise)", true)]   // a lower end that rounds to 0 is not shown as 0
     public void RatiosShowTheirIntervalAndWhenTheyAreWithinNoise(double value, double lower, double upper, string shown, bool within)
     {
         var r = new RatioEstimate(value, lower, upper);
