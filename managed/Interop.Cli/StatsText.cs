@@ -20,6 +20,12 @@ internal static class StatsText
         return $"median of {measured} run(s){how}{(warmup == 0 ? " without warm-up" : $" after {warmup} warm-up{(warmup == 1 ? string.Empty : "s")}")}";
     }
 
+    /// <summary>
+    /// The line under a table that says how its "95% CI" column was computed: on ln(seconds)
+    /// (<see cref="TimingStats"/>), so that no interval reaches zero or below.
+    /// </summary>
+    public const string CiLegend = "95% CI: the median's, from log(times), never below 0; a speedup's joins both";
+
     /// <summary>The median's 95 % CI cell: "±1.2%", "±8% noisy", "n/a".</summary>
     public static string Ci(TimingStats stats) => stats.CiText;
 

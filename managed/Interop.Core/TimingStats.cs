@@ -12,8 +12,13 @@ namespace Interop.Core;
 /// interval and dispersion computed by Perfolizer (BenchmarkDotNet's statistics):
 /// <see cref="CiLower"/>..<see cref="CiUpper"/> is the <see cref="ConfidenceLevel"/> interval of the
 /// median by the Harrell-Davis quantile estimator with the Maritz-Jarrett standard error (null
-/// below <see cref="MinRunsForCi"/> runs); <see cref="Mad"/> is Perfolizer's median absolute
-/// deviation (scaled to estimate a standard deviation, with its small-sample constants).
+/// below <see cref="MinRunsForCi"/> runs), computed on the log scale: the interval of the median of
+/// ln(seconds), mapped back with exp. A time is positive and its noise is multiplicative (a long
+/// tail of slow runs), so the interval is asymmetric and its lower end is always above zero, where
+/// the same estimator on the seconds themselves gives median ± 1.96 SE, below zero for a skewed
+/// sample. (Timings of zero or less, which a clock cannot give, fall back to the linear interval
+/// clamped at zero.) <see cref="Mad"/> is Perfolizer's median absolute deviation (scaled to
+/// estimate a standard deviation, with its small-sample constants), on the seconds.
 /// </summary>
 public readonly record struct TimingStats(double Median, double Min, double Max)
 {
@@ -45,6 +50,14 @@ public readonly record struct TimingStats(double Median, double Min, double Max)
     public double? RelativeCiHalfWidth =>
         CiLower is double lo && CiUpper is double hi && Median > 0 ? (hi - lo) / 2 / Median : null;
 
+    /// <summary>
+    /// Half the interval's width on the log scale, ln(upper / lower) / 2: the multiplicative
+    /// uncertainty that <see cref="RatioEstimate"/> propagates; null without an interval (or with a
+    /// lower end of zero, where no ratio is bounded).
+    /// </summary>
+    public double? LogCiHalfWidth =>
+        CiLower is double lo && CiUpper is double hi && lo > 0 ? Math.Log(hi / lo) / 2 : null;
+
     /// <summary><see cref="Mad"/> over the median.</summary>
     public double RelativeMad => Median > 0 ? Mad / Median : 0;
 
@@ -60,11 +73,22 @@ public readonly record struct TimingStats(double Median, double Min, double Max)
     /// </summary>
     public bool IsNoisy => RelativeCiHalfWidth is double h ? h > NoiseBound : Count >= 2 && RelativeMad > NoiseBound;
 
-    /// <summary>"±1.2%" (the interval's half-width over the median), "±8% noisy", or "n/a" with fewer than 3 runs.</summary>
+    /// <summary>
+    /// The interval's ends relative to the median: "±1.2%" where both sides round alike, else
+    /// "-20%/+35%" (the log-scale interval is asymmetric, and its lower side never reaches -100%);
+    /// " noisy" appended past <see cref="NoiseBound"/>; "n/a" with fewer than 3 runs.
+    /// </summary>
     public string CiText =>
-        RelativeCiHalfWidth is double h
-            ? "±" + FormatPercent(h) + (IsNoisy ? " noisy" : string.Empty)
+        CiLower is double lo && CiUpper is double hi && Median > 0
+            ? Sides(lo, hi) + (IsNoisy ? " noisy" : string.Empty)
             : IsNoisy ? "n/a noisy" : "n/a";
+
+    private string Sides(double lo, double hi)
+    {
+        string below = BelowPercent(Math.Max(0, 1 - (lo / Median)));
+        string above = FormatPercent(Math.Max(0, (hi / Median) - 1));
+        return below == above ? "±" + below : $"-{below}/+{above}";
+    }
 
     public static TimingStats From(IReadOnlyList<double> seconds)
     {
@@ -85,11 +109,7 @@ public readonly record struct TimingStats(double Median, double Min, double Max)
             mad = MedianAbsoluteDeviationEstimator.Simple.Mad(sample);
             if (sorted.Length >= MinRunsForCi)
             {
-                ConfidenceInterval ci = HarrellDavisQuantileEstimator.Instance
-                    .QuantileConfidenceIntervalEstimator(sample, Probability.Median)
-                    .ConfidenceInterval(new PerfolizerLevel(ConfidenceLevel));
-                lower = ci.Lower;
-                upper = ci.Upper;
+                (lower, upper) = sorted[0] > 0 ? LogScaleInterval(sorted) : LinearIntervalClamped(sample);
             }
         }
         else if (sorted.Length >= MinRunsForCi)
@@ -100,6 +120,38 @@ public readonly record struct TimingStats(double Median, double Min, double Max)
 
         return new TimingStats(median, sorted[0], sorted[^1]) { Count = sorted.Length, CiLower = lower, CiUpper = upper, Mad = mad };
     }
+
+    // How far below the median the lower end lies: "99.97%" rather than a rounded "100%", which would read as a time of zero.
+    private static string BelowPercent(double fraction)
+    {
+        double percent = 100 * fraction;
+        if (percent < 99.5)
+        {
+            return FormatPercent(fraction);
+        }
+
+        string close = percent.ToString("0.00", CultureInfo.InvariantCulture);
+        return close == "100.00" ? "(>99.99%)" : close + "%";
+    }
+
+    // The median's interval on the log scale (see the type's summary): positive ends by construction.
+    private static (double Lower, double Upper) LogScaleInterval(double[] sorted)
+    {
+        ConfidenceInterval ci = MedianInterval(new Sample([.. sorted.Select(s => Math.Log(s))]));
+        return (Math.Exp(ci.Lower), Math.Exp(ci.Upper));
+    }
+
+    // Only for timings of zero or less (no clock gives them): the linear interval, its lower end clamped at zero.
+    private static (double Lower, double Upper) LinearIntervalClamped(Sample sample)
+    {
+        ConfidenceInterval ci = MedianInterval(sample);
+        return (Math.Max(0, ci.Lower), Math.Max(0, ci.Upper));
+    }
+
+    private static ConfidenceInterval MedianInterval(Sample sample) =>
+        HarrellDavisQuantileEstimator.Instance
+            .QuantileConfidenceIntervalEstimator(sample, Probability.Median)
+            .ConfidenceInterval(new PerfolizerLevel(ConfidenceLevel));
 
     /// <summary>A fraction as a percentage with one decimal below 10 % ("1.2%"), none above ("12%").</summary>
     public static string FormatPercent(double fraction)

@@ -40,7 +40,8 @@ public sealed class CompareFilesTests : TempFolderTest
         ComparePoint c2 = run.Points.Single(p => p.Backend == "c-openmp" && p.Threads == 2);
         Assert.That((c2.Stats.Median, c2.Stats.Min, c2.Stats.Max), Is.EqualTo((0.21, 0.20, 0.22)));
         Assert.That(c2.Throughput, Is.EqualTo(1e9 / 0.21).Within(1e-6).Percent);
-        Assert.That(CompareMetrics.Speedup(run, c2), Is.EqualTo(4.0 / 0.21).Within(1e-9).Percent);
+        Assert.That(CompareMetrics.Speedup(run, c2), Is.EqualTo(0.41 / 0.21).Within(1e-9).Percent, "over c-openmp's own 1x1 point");
+        Assert.That(CompareMetrics.SpeedupOf(run, c2)!.ReferenceName, Is.EqualTo("c-openmp unknown 1 x 1"));
         Assert.That(CompareMetrics.Efficiency(run, c2), Is.EqualTo(0.41 / 0.21 / 2).Within(1e-9).Percent);
         Assert.That(CompareMetrics.OverManaged(run, c2), Is.EqualTo(0.26 / 0.21).Within(1e-9).Percent);
         Assert.That(CompareMetrics.OverManaged(run, run.Points.Single(p => p.Backend == "managed-parallel" && p.Threads == 2)), Is.Null);
@@ -85,12 +86,16 @@ public sealed class CompareFilesTests : TempFolderTest
     [Test]
     public void RatiosCompareThroughputSoABaselineWithFewerDartsStillCompares()
     {
-        CompareRun run = Synthetic();
+        // Without c-openmp's own 1x1 point its speedup falls back on managed-serial's 1x1 point.
+        CompareRun synthetic = Synthetic();
+        CompareRun run = synthetic with { Points = [.. synthetic.Points.Where(p => !(p.Backend == "c-openmp" && p.Workers == 1))] };
         // The serial baseline threw a quarter of the darts in a quarter of the time: the same rate.
         ComparePoint quarter = run.Points[0] with { WorkPerRun = 0.25e9, Seconds = [1.0, 1.05, 0.975] };
         CompareRun fewer = run with { Points = [quarter, .. run.Points.Skip(1)] };
         ComparePoint c2 = fewer.Points.Single(p => p.Backend == "c-openmp" && p.Threads == 2);
+        Assert.That(CompareMetrics.SpeedupOf(fewer, c2)!.ReferenceName, Is.EqualTo("managed-serial unknown 1 x 1"));
         Assert.That(CompareMetrics.Speedup(fewer, c2), Is.EqualTo(CompareMetrics.Speedup(run, c2)).Within(1e-9).Percent);
+        Assert.That(CompareMetrics.Speedup(run, c2), Is.EqualTo(4.0 / 0.21).Within(1e-9).Percent);
         Assert.That(quarter.Throughput, Is.EqualTo(run.Points[0].Throughput).Within(1e-9).Percent);
     }
 

@@ -8,7 +8,8 @@ namespace Interop.Tests;
 /// <summary>
 /// Every sentence of the compare summary against the numbers it states: no "faster" for a ratio
 /// below one, no "1.00x faster/slower", no "scales 0.77x", and no claim (threads in parallel, SIMD)
-/// that the measured ratio does not support. Boundary ratios around 1.
+/// that the measured ratio does not support. Boundary ratios around 1. A difference is stated only
+/// where the intervals support it: equal rates read "not distinguishable with N runs".
 /// </summary>
 public sealed partial class CompareSummaryTests
 {
@@ -17,17 +18,20 @@ public sealed partial class CompareSummaryTests
 
     private static readonly double[] Ratios = [0.5, 0.8, 0.99, 0.995, 0.999, 1.0, 1.001, 1.004, 1.005, 1.01, 1.1, 1.19, 1.21, 2.0, 8.0];
 
+    // Six runs a part in a million apart: intervals so tight that any ratio but exactly 1 is told apart.
+    private static double[] Tight(double rate) => [.. new[] { 0.0, 1, -1, 0.5, -0.5, 0 }.Select(k => (1 + (k * 1e-6)) / rate)];
+
     // Throughput = 1e9 darts / median seconds: a point running `rate` times the reference rate.
     private static ComparePoint Pi(string backend, int threads, double rate, string isa = "avx2") =>
-        new("pi", backend, 1, threads, [1.0 / rate], 1e9, "darts/s", true, "inside=1") { Isa = isa, Size = 1_000_000_000 };
+        new("pi", backend, 1, threads, Tight(rate), 1e9, "darts/s", true, "inside=1") { Isa = isa, Size = 1_000_000_000 };
 
     private static ComparePoint Inv(string backend, int threads, double rate) =>
-        new("inv", backend, 1, threads, [1.0 / rate], 100.0, "GFLOP/s", true, "residual=0.1") { Isa = "avx2", Size = 3000 };
+        new("inv", backend, 1, threads, Tight(rate), 100.0, "GFLOP/s", true, "residual=0.1") { Isa = "avx2", Size = 3000 };
 
     private static CompareRun Run(params ComparePoint[] points) =>
         new(DateTimeOffset.UnixEpoch, 1, [new("isa", "avx2")], [], [], points);
 
-    [GeneratedRegex(@"(\d+(?:\.\d+)?)x(?: ± \d+(?:\.\d+)?)? (faster|slower)")]
+    [GeneratedRegex(@"(\d+(?:\.\d+)?)x(?: ± \d+(?:\.\d+)?| \(\d+(?:\.\d+)?-\d+(?:\.\d+)?\))? (faster|slower)")]
     private static partial Regex Times();
 
     [GeneratedRegex(@"scales (\d+(?:\.\d+)?)x")]
@@ -61,9 +65,11 @@ public sealed partial class CompareSummaryTests
         CompareRun run = Run(Pi("managed-serial", 1, 1.0, "scalar"), Pi("managed-parallel", 1, 1.0), Pi("managed-parallel", 2, ratio));
         IReadOnlyList<string> sentences = CompareSummary.Sentences(run);
         AssertNoSelfContradiction(sentences);
-        string line = sentences.Single(s => s.Contains("than managed-serial", StringComparison.Ordinal) || s.Contains("as managed-serial", StringComparison.Ordinal));
+        string line = sentences.Single(s => s.Contains("managed-parallel (C#)", StringComparison.Ordinal));
         string shown = Shown(ratio);
-        Assert.That(line, Does.Contain(shown == "1.00" ? "about as fast as managed-serial" : ratio > 1 ? $"{shown}x faster than" : $"{shown}x slower than"), line);
+        Assert.That(line, Does.Contain(
+            ratio == 1.0 ? "and managed-serial are not distinguishable with 6 runs"
+            : shown == "1.00" ? "about as fast as managed-serial" : ratio > 1 ? $"{shown}x ± 0.00 faster than" : $"{shown}x ± 0.00 slower than"), line);
 
         // "threads run C# in parallel" only where 2 workers really ran clearly faster than 1.
         bool claimsParallel = sentences.Any(s => s.Contains("in parallel", StringComparison.Ordinal));
@@ -93,7 +99,9 @@ public sealed partial class CompareSummaryTests
         string line = CompareSummary.Sentences(run).Single(s => s.Contains("from 1 to 2 workers", StringComparison.Ordinal) || s.Contains("on 2 workers", StringComparison.Ordinal));
         AssertNoSelfContradiction([line]);
         string shown = Shown(ratio);
-        Assert.That(line, Does.Contain(shown == "1.00" ? "about as fast on 2 workers as on 1" : ratio > 1 ? $"scales {shown}x from 1 to 2 workers" : $"{shown}x slower on 2 workers than on 1"), line);
+        Assert.That(line, Does.Contain(
+            ratio == 1.0 ? "c-openmp on 2 workers and on 1 are not distinguishable with 6 runs"
+            : shown == "1.00" ? "about as fast on 2 workers as on 1" : ratio > 1 ? $"scales {shown}x ± 0.00 from 1 to 2 workers" : $"{shown}x ± 0.00 slower on 2 workers than on 1"), line);
     }
 
     [Test]
@@ -104,7 +112,7 @@ public sealed partial class CompareSummaryTests
         AssertNoSelfContradiction(sentences);
         string lapack = sentences.Single(s => s.Contains("LAPACK (OpenBLAS)", StringComparison.Ordinal));
         string overManaged = sentences.Single(s => s.Contains(": lapack ", StringComparison.Ordinal));
-        string expected = Shown(ratio) == "1.00" ? "about as fast as" : ratio > 1 ? "x faster than" : "x slower than";
+        string expected = ratio == 1.0 ? "are not distinguishable with 6 runs" : Shown(ratio) == "1.00" ? "about as fast as" : ratio > 1 ? " faster than" : " slower than";
         Assert.That(lapack, Does.Contain(expected));
         Assert.That(overManaged, Does.Contain(expected));
     }
@@ -131,12 +139,14 @@ public sealed partial class CompareSummaryTests
             AssertNoSelfContradiction(sentences);
             string line = sentences.Single(s => s.Contains(": lapack ", StringComparison.Ordinal));
             RatioEstimate r = CompareMetrics.Ratio(run.Points[2], run.Points[0]);
-            Assert.That(r.Uncertainty, Is.Not.Null);
-            // "(within noise)" exactly where the interval includes 1, and "± u" on every ratio that is not "about as fast".
-            Assert.That(line.EndsWith(" (within noise).", StringComparison.Ordinal), Is.EqualTo(r.WithinNoise), line);
-            Assert.That(line.Contains(" ± ", StringComparison.Ordinal), Is.EqualTo(Shown(ratio) != "1.00"), line);
+            Assert.That(r.HasInterval, Is.True);
+            // "not distinguishable" exactly where the interval includes 1; elsewhere the ratio with its interval, unless "about as fast".
+            Assert.That(line.EndsWith("lapack and managed-parallel at 1x2 are not distinguishable with 6 runs.", StringComparison.Ordinal), Is.EqualTo(r.WithinNoise), line);
             string shown = Shown(ratio);
-            Assert.That(line, Does.Contain(shown == "1.00" ? "about as fast as" : $"{shown}x ± "), line);
+            if (!r.WithinNoise)
+            {
+                Assert.That(line, shown == "1.00" ? Does.Contain("about as fast as") : Does.Match($@"{Regex.Escape(shown)}x( ± | \()"), line);
+            }
         }
     }
 
@@ -147,8 +157,8 @@ public sealed partial class CompareSummaryTests
         CompareRun noisy = Run(Pi("managed-serial", 1, 1.0, "scalar"), Measured("managed-parallel", 1, 1.0, 0.6) with { Workload = "pi", Isa = "avx2" },
             Measured("managed-parallel", 2, 1.3, 0.6) with { Workload = "pi", Isa = "avx2" });
         IReadOnlyList<string> sentences = CompareSummary.Sentences(noisy);
-        string scaling = sentences.Single(s => s.Contains("managed-parallel scales", StringComparison.Ordinal));
-        Assert.That(scaling, Does.Contain("(within noise)").And.Not.Contain("in parallel"), scaling);
+        string scaling = sentences.Single(s => s.Contains("managed-parallel on 2 workers", StringComparison.Ordinal));
+        Assert.That(scaling, Does.Contain("are not distinguishable with 6 runs").And.Not.Contain("in parallel"), scaling);
 
         CompareRun clear = Run(Pi("managed-serial", 1, 1.0, "scalar"), Measured("managed-parallel", 1, 1.0, 0.001) with { Workload = "pi", Isa = "avx2" },
             Measured("managed-parallel", 2, 1.3, 0.001) with { Workload = "pi", Isa = "avx2" });

@@ -33,7 +33,8 @@ public sealed class EpCompareTests : TempFolderTest
         int title = Array.IndexOf(lines, "NPB EP, class S (M = 24)");
         Assert.That(title, Is.GreaterThanOrEqualTo(0), stdout);
         Assert.That(lines[title + 1], Does.Contain("Mop/s").And.Contain("pairs").And.Contain("sum |t3|").And.Contain("sum |t4|"));
-        string[] rows = [.. lines.Skip(title + 3).TakeWhile(l => l.Length > 0)];
+        // The rows end at the blank line or at the lines under the table ("speedup: ...", "95% CI: ...").
+        string[] rows = [.. lines.Skip(title + 3).TakeWhile(l => l.Length > 0 && !l.Contains(": ", StringComparison.Ordinal))];
         Assert.That(rows, Has.Length.EqualTo(3), "managed-serial 1x1, managed-parallel 1x1 and 1x2");
         Assert.That(rows, Has.All.Contain(" 13176389 ").And.All.Contain("ok pairs=13176389 (NPB 3.4.2+ class S)"));
 

@@ -136,7 +136,7 @@ public sealed class PeakLimitTests
         int column = lines[header].IndexOf("% of peak", StringComparison.Ordinal) + "% of peak".Length;
         return
         [
-            .. lines.Skip(header + 2).TakeWhile(l => l.Trim().Length > 0)
+            .. lines.Skip(header + 2).TakeWhile(l => l.Trim().Length > 0 && !l.Contains(": ", StringComparison.Ordinal)) // the rows, not the lines under them
                 .Select(l => l[..column].Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1])
                 .Where(cell => cell != "-")
                 .Select(cell => (double.Parse(cell.TrimEnd('!').TrimEnd('%'), CultureInfo.InvariantCulture), cell.EndsWith(PeakText.AboveMark, StringComparison.Ordinal))),

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Xml;
+using Interop.Cli.Compare;
 
 namespace Interop.Tests;
 
@@ -72,9 +73,9 @@ public sealed class ReportCommandTests
         Assert.That(rows.Select(r => r.Split('|')[3].Trim()), Is.EquivalentTo(new[] { "1x1", "1x2", "2x1" }), md);
         Assert.That(rows.Single(r => r.Contains("| 2x1 |", StringComparison.Ordinal)), Does.Contain($"| {a} |"));
         Assert.That(rows.Single(r => r.Contains("| 1x2 |", StringComparison.Ordinal)), Does.Contain($"| {b} |"));
-        Assert.That(md, Does.Contain("speedup = throughput over that of managed-serial at 1x1 in " + b).IgnoreCase);
+        Assert.That(md, Does.Contain("Speedup: against the backend's own 1 x 1; else managed-serial"), "run A (2 ranks) has no 1x1 point: its reference is named");
         Assert.That(md, Does.Contain("c-openmp on 2 workers: "));
-        Assert.That(md.Split('\n').Count(l => l.StartsWith("| managed-serial |", StringComparison.Ordinal) && l.Contains("(baseline)", StringComparison.Ordinal)), Is.EqualTo(1));
+        Assert.That(md, Does.Not.Contain("(baseline)"));
 
         AssertSelfContainedHtml(Path.Combine(report, "report.html"), charts: 2);
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(240)), "two quick compares and a report");
@@ -342,17 +343,60 @@ public sealed class ReportCommandTests
     }
 
     [Test]
-    public void TheBaselineIsTheSlowestCommonBackendAtItsFewestWorkers()
+    public void EverySpeedupIsOverTheSameBackendOnOneByOneWithinItsRunElseTheNamedReference()
     {
         string a = Threads("A");
         string b = Ranks("B");
         string report = Path.Combine(dir, "R");
         var (code, output, error) = Cli.Run("report", b, a, "--out-dir", report);
         Assert.That(code, Is.Zero, error);
-        // managed-serial is in both runs and slowest; its fewest workers: 1x1 in A (0.11 s median).
-        Assert.That(output, Does.Contain($"managed-serial at 1x1 in {a}"));
+        // A: c-openmp at 1x2 over its own 1x1 point (medians 0.021 and 0.011 s).
+        string threads = output.Split('\n').Single(l => l.StartsWith("c-openmp", StringComparison.Ordinal) && l.Contains(" 1x2 ", StringComparison.Ordinal));
+        Assert.That(threads, Does.Contain((0.021 / 0.011).ToString("0.00", CultureInfo.InvariantCulture) + "x"));
+        // B ran on 2 ranks only: no 1x1 point of its own, so over B's managed-serial at 2x1 (0.1 s), named under the table.
+        string ranks = output.Split('\n').Single(l => l.StartsWith("c-openmp", StringComparison.Ordinal) && l.Contains(" 2x1 ", StringComparison.Ordinal));
+        Assert.That(ranks, Does.Contain((0.1 / 0.013).ToString("0.00", CultureInfo.InvariantCulture) + "x"));
+        Assert.That(output, Does.Contain("Speedup: against the backend's own 1 x 1; else managed-serial avx2 2 x 1; every speedup within its own run."));
+        Assert.That(output, Does.Not.Contain("(baseline)"));
+    }
+
+    [Test]
+    public void ASchemaSevenFileWithSpeedupVsManagedSerialIsStillReported()
+    {
+        // Schema 7 wrote speedup_vs_managed_serial (over managed-serial); report reads the file and
+        // derives its speedups from the seconds by today's definition, whatever the old key held.
+        string folder = Path.Combine(dir, "seven");
+        Directory.CreateDirectory(folder);
+        CompareRun run = new(DateTimeOffset.UnixEpoch, 2, [new("workloads", "pi"), new("darts", "1000000"), new("seed", "42"), new("isa", "avx2")], [new("cpu_model", "Old CPU")], [],
+        [
+            new("pi", "managed-serial", 1, 1, [0.10, 0.11, 0.12], 1e6, "darts/s", true, "inside=1") { Isa = "scalar", Size = 1_000_000 },
+            new("pi", "c-openmp", 1, 1, [0.020, 0.021, 0.022], 1e6, "darts/s", true, "inside=1") { Isa = "avx2", Size = 1_000_000 },
+            new("pi", "c-openmp", 1, 2, [0.010, 0.011, 0.012], 1e6, "darts/s", true, "inside=1") { Isa = "avx2", Size = 1_000_000 },
+        ]);
+        var document = System.Text.Json.Nodes.JsonNode.Parse(ResultsFiles.Json(run))!.AsObject();
+        document["schema_version"] = 7;
+        foreach (var point in document["points"]!.AsArray().Select(p => p!.AsObject()))
+        {
+            point.Remove("speedup");
+            point.Remove("speedup_reference");
+            point["speedup_vs_managed_serial"] = 99.0;
+        }
+
+        File.WriteAllText(Path.Combine(folder, "results.json"), document.ToJsonString());
+        Assert.That(ResultsFiles.ReadJson(Path.Combine(folder, "results.json")).SchemaVersion, Is.EqualTo(7));
+        var (code, output, error) = Cli.Run("report", folder, "--out-dir", Path.Combine(dir, "R"));
+        Assert.That(code, Is.Zero, error);
         string row = output.Split('\n').Single(l => l.StartsWith("c-openmp", StringComparison.Ordinal) && l.Contains(" 1x2 ", StringComparison.Ordinal));
-        Assert.That(row, Does.Contain((0.11 / 0.011).ToString("0.00", CultureInfo.InvariantCulture) + "x"));
+        Assert.That(row, Does.Contain((0.021 / 0.011).ToString("0.00", CultureInfo.InvariantCulture) + "x").And.Not.Contain("99"));
+
+        // Written again it is schema 8, with speedup and speedup_reference.
+        string eight = ResultsFiles.Json(ResultsFiles.ReadJson(Path.Combine(folder, "results.json")));
+        var again = System.Text.Json.Nodes.JsonNode.Parse(eight)!;
+        Assert.That(again["schema_version"]!.GetValue<int>(), Is.EqualTo(8));
+        var c2 = again["points"]!.AsArray().Single(p => p!["backend"]!.GetValue<string>() == "c-openmp" && p["threads"]!.GetValue<int>() == 2)!;
+        Assert.That(c2["speedup"]!.GetValue<double>(), Is.EqualTo(0.021 / 0.011).Within(1e-9));
+        Assert.That(c2["speedup_reference"]!.GetValue<string>(), Is.EqualTo("c-openmp avx2 1 x 1"));
+        Assert.That(c2.AsObject().ContainsKey("speedup_vs_managed_serial"), Is.False);
     }
 
     private static void AssertSelfContainedHtml(string path, int charts)

@@ -125,7 +125,8 @@ public sealed partial class SchemaTests
         AbovePeak = false,
         DgemmGflops = 2,
         OverDgemm = 0.75,
-        SpeedupVsManagedSerial = 3.5,
+        Speedup = 3.5,
+        SpeedupReference = "managed-serial scalar 1 x 1",
         Efficiency = 0.875,
         OverManaged = 1.25,
         Verified = true,
@@ -196,7 +197,7 @@ public sealed partial class SchemaTests
     [Test]
     public void CompareRunSurvivesTheDocument()
     {
-        ResultDocument doc = Sample("compare") with { Points = [.. Sample("compare").Points.Select(p => p with { SpeedupVsManagedSerial = null, Efficiency = null, OverManaged = null })] };
+        ResultDocument doc = Sample("compare") with { Points = [.. Sample("compare").Points.Select(p => p with { Speedup = null, SpeedupReference = null, Efficiency = null, OverManaged = null })] };
         CompareRun run = Documents.ToCompare(doc);
         Assert.That(run.Provenance, Is.EqualTo(doc.Provenance));
         Assert.That(run.Points.Select(p => p.Size), Is.EqualTo(new long[] { 1_000_000, 100 }), "pi: darts; inv: n");

@@ -42,31 +42,38 @@ public sealed class StatisticsOptionsTests
         Assert.That(code, Is.EqualTo(2), stderr);
     }
 
-    [TestCase(1.07, 0.03, "1.07x ± 0.03", false)]
-    [TestCase(1.03, 0.03, "1.03x ± 0.03 (within noise)", true)]   // the interval reaches 1 exactly
-    [TestCase(1.031, 0.03, "1.03x ± 0.03", false)]
-    [TestCase(0.97, 0.03, "0.97x ± 0.03 (within noise)", true)]
-    [TestCase(0.96, 0.03, "0.96x ± 0.03", false)]
-    [TestCase(1.00, 0.001, "1.00x ± 0.00 (within noise)", true)]
-    public void RatiosShowTheirUncertaintyAndWhenTheyAreWithinNoise(double value, double uncertainty, string shown, bool within)
+    [TestCase(1.07, 1.04, 1.10, "1.07x ± 0.03", false)]
+    [TestCase(1.03, 1.00, 1.06, "1.03x ± 0.03 (within noise)", true)]   // the interval reaches 1 exactly
+    [TestCase(1.031, 1.001, 1.061, "1.03x ± 0.03", false)]
+    [TestCase(0.97, 0.94, 1.00, "0.97x ± 0.03 (within noise)", true)]
+    [TestCase(0.96, 0.93, 0.99, "0.96x ± 0.03", false)]
+    [TestCase(1.00, 0.999, 1.001, "1.00x ± 0.00 (within noise)", true)]
+    [TestCase(1.50, 0.80, 2.80, "1.50x (0.80-2.80) (within noise)", true)]   // asymmetric (log scale): both ends shown
+    [TestCase(3.00, 1.50, 6.00, "3.00x (1.50-6.00)", false)]
+    [TestCase(0.67, 0.0001, 10919.48, "0.67x (<0.01-10919.48) (within noise)", true)]   // a lower end that rounds to 0 is not shown as 0
+    public void RatiosShowTheirIntervalAndWhenTheyAreWithinNoise(double value, double lower, double upper, string shown, bool within)
     {
-        var r = new RatioEstimate(value, uncertainty);
-        Assert.That((r.FormatWithNoise(), r.WithinNoise), Is.EqualTo((shown, within)));
-        Assert.That(new RatioEstimate(value, null).FormatWithNoise(), Is.EqualTo($"{value:0.00}x"), "unknown uncertainty: the ratio alone, never within noise");
+        var r = new RatioEstimate(value, lower, upper);
+        Assert.That((r.FormatWithNoise(), r.WithinNoise, r.Distinguishable), Is.EqualTo((shown, within, !within)));
+        var unknown = new RatioEstimate(value);
+        Assert.That((unknown.FormatWithNoise(), unknown.Distinguishable), Is.EqualTo(($"{value:0.00}x", false)), "unknown interval: the ratio alone, never within noise, never distinguishable");
     }
 
     [Test]
-    public void ARatioPropagatesBothMediansIntervals()
+    public void ARatioPropagatesBothMediansIntervalsOnTheLogScale()
     {
-        // Two points with 2 % and a constant interval: the ratio's relative half-width is sqrt(h1² + h2²).
+        // A point with a wide interval and one with none (identical runs): the ratio's interval is
+        // value x e^(±h), h the first's log-scale half-width; two alike give sqrt(2) h.
         TimingStats a = TimingStats.From([.. Enumerable.Range(1, 10).Select(i => (double)i)]);
         TimingStats b = TimingStats.From([2.0, 2.0, 2.0]);
+        double h = a.LogCiHalfWidth!.Value;
         RatioEstimate r = RatioEstimate.Of(2.0, a, b);
-        Assert.That(r.Uncertainty, Is.EqualTo(2.0 * a.RelativeCiHalfWidth!.Value).Within(1e-12));
+        Assert.That((r.Lower!.Value, r.Upper!.Value), Is.EqualTo((2.0 * Math.Exp(-h), 2.0 * Math.Exp(h))).Within(1e-12));
         RatioEstimate both = RatioEstimate.Of(1.5, a, a);
-        Assert.That(both.Relative, Is.EqualTo(Math.Sqrt(2) * a.RelativeCiHalfWidth!.Value).Within(1e-12));
-        Assert.That(r.Inverse.Relative, Is.EqualTo(r.Relative!.Value).Within(1e-12));
-        Assert.That(RatioEstimate.Of(2.0, TimingStats.From([1.0, 2.0]), b).Uncertainty, Is.Null, "fewer than 3 runs: unknown");
+        Assert.That(Math.Log(both.Upper!.Value / both.Lower!.Value) / 2, Is.EqualTo(Math.Sqrt(2) * h).Within(1e-12));
+        Assert.That((r.Inverse.Lower!.Value, r.Inverse.Upper!.Value), Is.EqualTo((1 / r.Upper.Value, 1 / r.Lower.Value)).Within(1e-12));
+        Assert.That(r.Lower, Is.GreaterThan(0), "a wide interval still never reaches zero");
+        Assert.That(RatioEstimate.Of(2.0, TimingStats.From([1.0, 2.0]), b).HasInterval, Is.False, "fewer than 3 runs: unknown");
     }
 
     private static ComparePoint Pi(string backend, int threads, params double[] seconds) =>
@@ -75,7 +82,7 @@ public sealed class StatisticsOptionsTests
     private static CompareRun Run(params ComparePoint[] points) => new(DateTimeOffset.UnixEpoch, 1, [new("isa", "avx2")], [], [], points);
 
     [Test]
-    public void SummarySentencesCarryTheUncertaintyAndSayWithinNoise()
+    public void SummarySentencesCarryTheUncertaintyAndSayNotDistinguishable()
     {
         double[] steady = [1.00, 1.001, 0.999, 1.0005, 0.9995, 1.0];
         double[] noisy = [0.8, 1.2, 1.0, 0.9, 1.1, 1.0];
@@ -87,13 +94,28 @@ public sealed class StatisticsOptionsTests
         IReadOnlyList<string> lines = CompareSummary.Sentences(run);
         string c = lines.Single(l => l.Contains("c-openmp ran", StringComparison.Ordinal));
         Assert.That(c, Does.Match(@"c-openmp ran 1\.50x ± 0\.0\d faster than managed-parallel at 1x1\.$"), c);
-        string f = lines.Single(l => l.Contains("fortran-openmp ran", StringComparison.Ordinal));
-        Assert.That(f, Does.Match(@"fortran-openmp ran 1\.02x ± 0\.\d\d faster than managed-parallel at 1x1 \(within noise\)\.$"), f);
+        // Overlapping intervals: no ratio stated, only that 6 runs cannot tell the two apart.
+        string f = lines.Single(l => l.Contains("fortran-openmp", StringComparison.Ordinal) && !l.Contains("fastest", StringComparison.Ordinal));
+        Assert.That(f, Does.EndWith("fortran-openmp and managed-parallel at 1x1 are not distinguishable with 6 runs."), f);
+        Assert.That(f, Does.Not.Contain("faster").And.Not.Contain("slower"));
 
-        // A scaling gain above 1.2 but within noise names no cause.
+        // A scaling gain above 1.2 but within noise: neither stated nor given a cause.
         CompareRun scaling = Run(Pi("managed-parallel", 1, noisy), Pi("managed-parallel", 2, [.. noisy.Select(s => s / 1.25)]));
         IReadOnlyList<string> s = CompareSummary.Sentences(scaling);
-        Assert.That(s.Single(l => l.Contains("scales", StringComparison.Ordinal)), Does.Contain("(within noise)").And.Not.Contain("in parallel"));
+        Assert.That(s.Single(l => l.Contains("on 2 workers", StringComparison.Ordinal)), Does.EndWith("managed-parallel on 2 workers and on 1 are not distinguishable with 6 runs.").And.Not.Contain("in parallel").And.Not.Contain("scales"));
+    }
+
+    [Test]
+    public void OneOrTwoRunsAreTooFewToDecide()
+    {
+        // c-openmp 4x managed-parallel's rate: clear in the numbers, but 1 or 2 runs give no interval.
+        CompareRun run = Run(Pi("managed-parallel", 1, 1.0, 1.0), Pi("managed-parallel", 2, 0.5, 0.5), Pi("c-openmp", 1, 0.25, 0.25), Pi("c-openmp", 2, 0.125));
+        IReadOnlyList<string> lines = CompareSummary.Sentences(run);
+        Assert.That(lines.Single(l => l.Contains(": c-openmp against", StringComparison.Ordinal)), Does.EndWith("c-openmp against managed-parallel at 1x2: too few runs to decide (1 and 2 runs)."));
+        Assert.That(lines.Single(l => l.Contains("c-openmp from", StringComparison.Ordinal)), Does.EndWith("c-openmp from 1 to 2 workers: too few runs to decide (2 and 1 runs)."));
+        Assert.That(lines.Single(l => l.Contains("managed-parallel from", StringComparison.Ordinal)), Does.EndWith("managed-parallel from 1 to 2 workers: too few runs to decide (2 runs)."));
+        Assert.That(lines.Single(l => l.Contains("fastest", StringComparison.Ordinal)), Does.Contain("too few runs (1 and 2 runs) to tell it from c-openmp at 1x1"));
+        Assert.That(lines, Has.None.Match(@"\d\.\d\dx"), "no ratio stated without intervals");
     }
 
     [Test]

@@ -1,4 +1,8 @@
+using CsCheck;
 using Interop.Core;
+using Perfolizer.Mathematics.Common;
+using Perfolizer.Mathematics.QuantileEstimators;
+using Pragmastat;
 
 namespace Interop.Tests;
 
@@ -18,24 +22,72 @@ public sealed class TimingStatsTests
         Assert.That((s.Median, s.Min, s.Max, s.Count), Is.EqualTo((2.5, 1.0, 4.0, 4)));
     }
 
+    // Perfolizer's 95 % interval of the Harrell-Davis median (Maritz-Jarrett) of the values given.
+    private static (double Lower, double Upper) PerfolizerMedianInterval(IEnumerable<double> values)
+    {
+        ConfidenceInterval ci = HarrellDavisQuantileEstimator.Instance
+            .QuantileConfidenceIntervalEstimator(new Sample([.. values]), Probability.Median)
+            .ConfidenceInterval(new ConfidenceLevel(0.95));
+        return (ci.Lower, ci.Upper);
+    }
+
     [Test]
     public void TheMediansConfidenceIntervalOnKnownSamples()
     {
-        // 1..10: the Harrell-Davis median is 5.5 by symmetry, so the interval is symmetric about it;
-        // its ends are Perfolizer's Maritz-Jarrett interval at 95 % (2.1702..8.8298).
-        TimingStats s = TimingStats.From([.. Enumerable.Range(1, 10).Select(i => (double)i)]);
+        // 1..10: the interval is Perfolizer's Maritz-Jarrett interval at 95 % of the median of
+        // ln(seconds), mapped back with exp: asymmetric about the median, wider above it.
+        double[] times = [.. Enumerable.Range(1, 10).Select(i => (double)i)];
+        TimingStats s = TimingStats.From(times);
+        (double lo, double hi) = PerfolizerMedianInterval(times.Select(t => Math.Log(t)));
         Assert.That(s.Median, Is.EqualTo(5.5));
-        Assert.That(s.CiLower, Is.EqualTo(2.170238896).Within(1e-6));
-        Assert.That(s.CiUpper, Is.EqualTo(8.829761104).Within(1e-6));
-        Assert.That((s.CiLower!.Value + s.CiUpper!.Value) / 2, Is.EqualTo(5.5).Within(1e-6));
-        Assert.That(s.RelativeCiHalfWidth, Is.EqualTo((8.829761104 - 2.170238896) / 2 / 5.5).Within(1e-6));
+        Assert.That(s.CiLower, Is.EqualTo(Math.Exp(lo)).Within(1e-12));
+        Assert.That(s.CiUpper, Is.EqualTo(Math.Exp(hi)).Within(1e-12));
+        Assert.That(s.CiUpper!.Value - s.Median, Is.GreaterThan(s.Median - s.CiLower!.Value), "the log-scale interval reaches further above the median");
+        Assert.That(s.LogCiHalfWidth, Is.EqualTo((hi - lo) / 2).Within(1e-12));
         Assert.That(TimingStats.ConfidenceLevel, Is.EqualTo(0.95));
         Assert.That(s.IsNoisy, Is.True);
-        Assert.That(s.CiText, Is.EqualTo("±61% noisy"));
+        string below = TimingStats.FormatPercent(1 - (s.CiLower.Value / s.Median)), above = TimingStats.FormatPercent((s.CiUpper.Value / s.Median) - 1);
+        Assert.That(s.CiText, Is.EqualTo($"-{below}/+{above} noisy"));
 
         // Identical timings: the interval is the value, no dispersion, not noisy.
         TimingStats same = TimingStats.From([2.0, 2.0, 2.0, 2.0]);
         Assert.That((same.CiLower, same.CiUpper, same.Mad, same.IsNoisy, same.CiText), Is.EqualTo(((double?)2.0, (double?)2.0, 0.0, false, "±0.0%")));
+    }
+
+    [Test]
+    public void ASkewedSampleWhoseLinearIntervalGoesBelowZeroGetsAPositiveOne()
+    {
+        // Four fast runs and three slow ones: the estimator on the seconds themselves gives a lower
+        // end below zero (a negative time); on the log scale both ends are positive.
+        double[] times = [0.010, 0.011, 0.012, 0.013, 1.0, 1.1, 1.2];
+        Assert.That(PerfolizerMedianInterval(times).Lower, Is.LessThan(0), "the case this guards against");
+        TimingStats s = TimingStats.From(times);
+        Assert.That(s.CiLower, Is.GreaterThan(0));
+        Assert.That(s.CiUpper, Is.GreaterThanOrEqualTo(s.CiLower!.Value));
+        Assert.That(s.CiText, Does.Not.Contain("-100%").And.Not.Match(@"±\d{3,}%"), "no text implies a negative time");
+    }
+
+    [Test]
+    public void TheIntervalOfPositiveTimesIsAlwaysPositive()
+    {
+        // Log-normal times with a tail of slow outliers (what a busy machine gives), 3 to 30 runs.
+        Gen<double[]> samples =
+            from n in Gen.Int[TimingStats.MinRunsForCi, 30]
+            from scale in Gen.Double[-9, 2]
+            from logs in Gen.Double[-3, 3].Array[n]
+            from tail in Gen.Int[0, 2].Array[n]
+            select logs.Zip(tail, (l, t) => Math.Exp(scale + l + (t == 2 ? 4 : 0))).ToArray();
+        PropertyCheck.Run(samples, times =>
+        {
+            TimingStats s = TimingStats.From(times);
+            Assert.That(s.CiLower, Is.GreaterThan(0), string.Join(", ", times));
+            Assert.That(s.CiUpper, Is.GreaterThanOrEqualTo(s.CiLower!.Value));
+            Assert.That(s.CiText, Does.Not.StartWith("-100%"));
+            // A ratio of two such medians has positive ends too.
+            RatioEstimate r = RatioEstimate.Of(s.Median / times[0], s, TimingStats.From([.. times.Reverse()]));
+            Assert.That(r.Lower, Is.GreaterThan(0));
+            Assert.That(r.Upper, Is.GreaterThanOrEqualTo(r.Lower!.Value));
+        }, "timing-ci", 300, t => string.Join(", ", t));
     }
 
     [Test]

@@ -203,7 +203,8 @@ internal static class CompareCharts
 
     /// <summary>
     /// Adds each point of a speedup chart's series: its marker line and, where its ratio has an
-    /// uncertainty, an error bar of ± that (the ratio's 95 % interval, as the tables print it), clipped at 0.
+    /// interval, an error bar from its lower to its upper end (the ratio's 95 % interval, as the tables
+    /// print it: asymmetric, from the log scale, never below 0).
     /// </summary>
     public static ScottPlot.Plottables.Scatter AddSpeedupSeries(Plot plot, double[] workers, IReadOnlyList<RatioEstimate> ratios, Color color)
     {
@@ -211,14 +212,14 @@ internal static class CompareCharts
         ScottPlot.Plottables.Scatter scatter = plot.Add.Scatter(workers, ys);
         scatter.Color = color;
         scatter.LineWidth = 2;
-        int[] withInterval = [.. Enumerable.Range(0, ratios.Count).Where(i => ratios[i].Uncertainty is not null)];
+        int[] withInterval = [.. Enumerable.Range(0, ratios.Count).Where(i => ratios[i].HasInterval)];
         if (withInterval.Length > 0)
         {
             plot.Add.Plottable(ErrorBars(
                 [.. withInterval.Select(i => workers[i])],
                 [.. withInterval.Select(i => ys[i])],
-                [.. withInterval.Select(i => Math.Min(ratios[i].Uncertainty!.Value, ys[i]))],
-                [.. withInterval.Select(i => ratios[i].Uncertainty!.Value)],
+                [.. withInterval.Select(i => ys[i] - ratios[i].Lower!.Value)],
+                [.. withInterval.Select(i => ratios[i].Upper!.Value - ys[i])],
                 color));
         }
 
@@ -250,7 +251,7 @@ internal static class CompareCharts
             scatter.LegendText = backend.Key;
             scatter.MarkerSize = 9;
             drawn += ordered.Length - 1; // the 1-worker point is the reference, exactly 1
-            withInterval += ratios.Count(r => r.Uncertainty is not null);
+            withInterval += ratios.Count(r => r.HasInterval);
         }
 
         plot.ShowLegend(Alignment.UpperLeft);

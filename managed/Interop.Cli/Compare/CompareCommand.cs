@@ -142,6 +142,7 @@ internal sealed class CompareCommandOptions
             Format = ResultFormats.Choose(parsed.GetValue(format), parsed.GetValue(json)),
             DryRun = dryRun.Of(parsed),
             Columns = ColumnChoice.Parse(parsed.GetValue(columns), CompareTables.AllColumns),
+            Quick = isQuick,
         };
     }
 
@@ -306,6 +307,8 @@ internal sealed record CompareOptions(ComparePlan Plan, string Output, bool Forc
 
     /// <summary>--columns: the tables' columns (fitted to the terminal by default).</summary>
     public ColumnChoice Columns { get; init; } = ColumnChoice.Fit;
+    /// <summary>--quick: a smoke run, which every table title says.</summary>
+    public bool Quick { get; init; }
 }
 
 /// <summary>

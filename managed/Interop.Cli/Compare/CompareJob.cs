@@ -232,7 +232,7 @@ internal sealed class CompareReport(CompareRun run, IReadOnlyList<string> summar
 
     public void WriteText(TextWriter output)
     {
-        CompareTables.Write(output, run, options.Columns);
+        CompareTables.Write(output, run, options.Columns, options.Quick);
         output.WriteLine("Summary:");
         foreach (string line in summary)
         {

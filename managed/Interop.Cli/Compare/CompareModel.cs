@@ -64,6 +64,9 @@ internal sealed record ComparePoint(
     /// <summary>Work per second at the median time: darts/s for pi, GFLOP/s (2n³ / 1e9) for inv.</summary>
     public double Throughput => WorkPerRun / Stats.Median;
 
+    /// <summary>The point as <see cref="Speedups"/> sees it.</summary>
+    public SpeedupPoint AsSpeedupPoint => new(Backend, Isa, Ranks, Threads, Size, WorkPerRun, Stats);
+
     /// <summary>Throughput per worker (darts/s/core for pi).</summary>
     public double ThroughputPerWorker => Throughput / Workers;
 
@@ -125,40 +128,44 @@ internal static class CompareMetrics
     public static string Series(CompareRun run, ComparePoint p) => SeveralPaths(run) ? $"{p.Backend} [{p.Isa}]" : p.Backend;
 
     /// <summary>
-    /// Speedup over managed-serial at 1 rank x 1 thread of the same workload, as a throughput ratio
-    /// (the serial baseline may run less work); the baseline on the same path if there is one.
+    /// The point's speedup as <see cref="Speedups"/> defines it, among the points of its workload in
+    /// this run: over the same backend on 1 x 1 (same path, same size), else over managed-serial,
+    /// named by <see cref="Interop.Core.Speedup.Reference"/>; as a throughput ratio (pi's serial
+    /// baseline may run less work).
     /// </summary>
-    public static double? Speedup(CompareRun run, ComparePoint p) => SpeedupRatio(run, p)?.Value;
+    public static Speedup? SpeedupOf(CompareRun run, ComparePoint p) =>
+        Speedups.Of(p, run.Points.Where(b => b.Workload == p.Workload), x => x.AsSpeedupPoint);
 
-    /// <summary><see cref="Speedup"/> with its uncertainty (the two medians' 95 % CIs propagated).</summary>
-    public static RatioEstimate? SpeedupRatio(CompareRun run, ComparePoint p)
-    {
-        ComparePoint[] baselines = [.. run.Points.Where(b => b.Workload == p.Workload && b.Backend == Baseline && b.Workers == 1)];
-        return (baselines.FirstOrDefault(b => b.Isa == p.Isa) ?? baselines.FirstOrDefault()) is ComparePoint b
-            ? ReferenceEquals(b, p) ? new RatioEstimate(1, null) : Ratio(p, b)
-            : null;
-    }
+    /// <summary>The value of <see cref="SpeedupOf"/>.</summary>
+    public static double? Speedup(CompareRun run, ComparePoint p) => SpeedupOf(run, p)?.Ratio.Value;
+
+    /// <summary><see cref="SpeedupOf"/>'s ratio with its 95 % interval (the two medians' propagated on the log scale).</summary>
+    public static RatioEstimate? SpeedupRatio(CompareRun run, ComparePoint p) => SpeedupOf(run, p)?.Ratio;
+
+    /// <summary>The line under a workload's table naming what its speedups are against.</summary>
+    public static string? SpeedupLegend(CompareRun run, IEnumerable<ComparePoint> points) =>
+        Speedups.Legend(points.Select(p => (p.AsSpeedupPoint, SpeedupOf(run, p))));
 
     /// <summary>Throughput of <paramref name="p"/> over <paramref name="other"/>'s, with the two medians' 95 % CIs propagated.</summary>
-    public static RatioEstimate Ratio(ComparePoint p, ComparePoint other) => RatioEstimate.Of(p.Throughput / other.Throughput, p.Stats, other.Stats);
+    public static RatioEstimate Ratio(ComparePoint p, ComparePoint other) => Speedups.RatioOf(p.AsSpeedupPoint, other.AsSpeedupPoint);
 
     /// <summary>
-    /// Parallel efficiency: the backend's own speedup from 1 worker to this point (same path),
-    /// divided by the workers (1 = perfect scaling); null without the backend's 1-worker point.
+    /// Parallel efficiency: the speedup over the same backend on 1 x 1 (same path) divided by the
+    /// workers (1 = perfect scaling); null where the speedup is over another backend.
     /// </summary>
     public static double? Efficiency(CompareRun run, ComparePoint p) => EfficiencyRatio(run, p)?.Value;
 
     /// <summary><see cref="Efficiency"/> with its uncertainty; the 1-worker point itself is exactly 1.</summary>
-    public static RatioEstimate? EfficiencyRatio(CompareRun run, ComparePoint p) => ScalingRatio(run, p)?.Scale(1.0 / p.Workers);
+    public static RatioEstimate? EfficiencyRatio(CompareRun run, ComparePoint p) =>
+        SpeedupOf(run, p) is { SameBackend: true } s ? s.Ratio.Scale(1.0 / p.Workers) : null;
 
     /// <summary>
     /// The backend's own speedup from its 1-worker point (same path) to <paramref name="p"/>, with its
-    /// uncertainty (what the scaling chart draws); exactly 1 for that point itself, null without it.
+    /// interval (what the scaling chart draws): <see cref="SpeedupOf"/> where its reference is the same
+    /// backend; exactly 1 for that point itself; null without it.
     /// </summary>
     public static RatioEstimate? ScalingRatio(CompareRun run, ComparePoint p) =>
-        run.Points.FirstOrDefault(b => b.Workload == p.Workload && b.Backend == p.Backend && b.Isa == p.Isa && b.Workers == 1) is ComparePoint one
-            ? ReferenceEquals(one, p) ? new RatioEstimate(1, null) : Ratio(p, one)
-            : null;
+        SpeedupOf(run, p) is { SameBackend: true } s ? s.Ratio : null;
 
     /// <summary>
     /// How many times faster this backend is than managed-parallel at the same ranks x threads on

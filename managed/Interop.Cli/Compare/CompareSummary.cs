@@ -5,15 +5,17 @@ using Interop.Core;
 namespace Interop.Cli.Compare;
 
 /// <summary>
-/// The plain-language reading of a compare run ("c-openmp ran 1.09x faster than managed-parallel at
-/// 1x2"), computed from the points' throughput: what a reader would otherwise work out from the
-/// tables. A run over several instruction-set paths reads each path on its own.
-/// Every sentence is worded from its own number: a ratio is always printed above 1 with "faster" or
-/// "slower" (one that rounds to 1.00 reads "about as fast as"), and a cause (threads running in
-/// parallel, SIMD) is named only where the ratio that shows it is at least <see cref="ClearGain"/>
-/// and not within noise. Where both points have 3 or more runs every ratio carries its uncertainty
-/// ("1.57x ± 0.04 faster": the two medians' 95 % confidence intervals propagated, see
-/// <see cref="RatioEstimate"/>) and a sentence whose interval includes 1 ends "(within noise)".
+/// The plain-language reading of a compare run ("c-openmp ran 1.09x ± 0.02 faster than
+/// managed-parallel at 1x2"), computed from the points' throughput: what a reader would otherwise
+/// work out from the tables. A run over several instruction-set paths reads each path on its own.
+/// A sentence states a difference only where the two medians' 95 % intervals support it: the
+/// ratio's interval (<see cref="RatioEstimate"/>, both intervals propagated on the log scale)
+/// lies wholly above or below 1. Where it includes 1 the sentence says the two "are not
+/// distinguishable with N runs"; where a side has fewer than <see cref="TimingStats.MinRunsForCi"/>
+/// runs (no interval: compare --quick, --repeat 1 or 2) it says there were too few runs to decide.
+/// A stated ratio is always printed above 1 with "faster" or "slower" (one that rounds to 1.00
+/// reads "about as fast as"), and a cause (threads running in parallel, SIMD) is named only where
+/// the ratio that shows it is at least <see cref="ClearGain"/> and distinguishable from 1.
 /// </summary>
 internal static class CompareSummary
 {
@@ -30,8 +32,10 @@ internal static class CompareSummary
         {
             string name = WorkloadRegistry.Named(workload.Key.Workload).Title + (several ? $" [{workload.Key.Isa}]" : string.Empty);
             ComparePoint fastest = workload.MaxBy(p => p.Throughput)!;
+            ComparePoint? next = workload.Where(p => !ReferenceEquals(p, fastest)).MaxBy(p => p.Throughput);
             lines.Add($"{name}: fastest is {fastest.Backend} at {Shape(fastest)} ({Throughput(fastest)}" +
-                (fastest.PercentOfPeak is double peak ? $", {PeakText.Percent(peak)} of the FMA limit of its path" : string.Empty) + ").");
+                (fastest.PercentOfPeak is double peak ? $", {PeakText.Percent(peak)} of the FMA limit of its path" : string.Empty) + ")" +
+                (next is null ? string.Empty : Runner(fastest, next)) + ".");
 
             int widest = workload.Max(p => p.Workers);
             ComparePoint? serial = workload.FirstOrDefault(p => p.Backend == CompareMetrics.Baseline && p.Workers == 1);
@@ -39,8 +43,7 @@ internal static class CompareSummary
             ComparePoint? managedOne = workload.FirstOrDefault(p => p.Backend == CompareMetrics.ManagedParallel && p.Workers == 1);
             if (serial is not null && managed is not null)
             {
-                RatioEstimate overSerial = CompareMetrics.Ratio(managed, serial);
-                lines.Add($"{name}: managed-parallel (C#) at {Shape(managed)} {Ran(overSerial)} managed-serial{Noise(overSerial)}.");
+                lines.Add($"{name}: {Compared($"managed-parallel (C#) at {Shape(managed)}", managed, "managed-serial", serial)}.");
                 // SIMD is named only when the two ran different paths and the vector one was clearly faster on one worker.
                 if (managedOne is not null && managedOne.Isa != serial.Isa && serial.Isa == "scalar" && Clear(CompareMetrics.Ratio(managedOne, serial)))
                 {
@@ -50,16 +53,15 @@ internal static class CompareSummary
 
             foreach (ComparePoint p in workload.Where(p => p.Workers == widest && CompareMetrics.OverManaged(run, p) is not null).OrderByDescending(p => p.Throughput))
             {
-                RatioEstimate overManaged = CompareMetrics.Ratio(p, CompareMetrics.ManagedAt(run, p)!);
-                lines.Add($"{name}: {p.Backend} {Ran(overManaged)} managed-parallel at {Shape(p)}{Noise(overManaged)}.");
+                ComparePoint m = CompareMetrics.ManagedAt(run, p)!;
+                lines.Add($"{name}: {Compared(p.Backend, p, $"managed-parallel at {Shape(p)}", m)}.");
             }
 
             ComparePoint? lapack = workload.FirstOrDefault(p => p.Backend == "lapack" && p.Workers == widest);
             ComparePoint? c = workload.FirstOrDefault(p => p.Backend == "c-openmp" && p.Workers == widest);
             if (lapack is not null && c is not null)
             {
-                RatioEstimate overC = CompareMetrics.Ratio(lapack, c);
-                lines.Add($"{name}: LAPACK (OpenBLAS) {Ran(overC)} the hand-written C/OpenMP inversion at {Shape(c)}{Noise(overC)}.");
+                lines.Add($"{name}: {Compared("LAPACK (OpenBLAS)", lapack, $"the hand-written C/OpenMP inversion at {Shape(c)}", c)}.");
             }
 
             foreach (IGrouping<string, ComparePoint> backend in workload.GroupBy(p => p.Backend))
@@ -73,7 +75,7 @@ internal static class CompareSummary
                     string cause = backend.Key == CompareMetrics.ManagedParallel && Clear(speedup)
                         ? ": .NET threads run C# in parallel (no global interpreter lock)"
                         : string.Empty;
-                    lines.Add($"{name}: {backend.Key} {Scaling(speedup, most.Workers)} ({(speedup.Value / most.Workers).ToString("P0", Invariant)} parallel efficiency){Noise(speedup)}{cause}.");
+                    lines.Add($"{name}: {backend.Key} {Scaling(speedup, most.Workers, one, most)}{cause}.");
                 }
             }
 
@@ -110,13 +112,13 @@ internal static class CompareSummary
     }
 
     /// <summary>
-    /// As <see cref="Ratio(double)"/>, with the uncertainty where known: "1.23x ± 0.04 faster",
-    /// "1.23x ± 0.04 slower" (the inverse ratio and its half-width), or "about as fast".
+    /// As <see cref="Ratio(double)"/>, with the interval where known: "1.23x ± 0.04 faster",
+    /// "1.23x (1.10-1.40) slower" (the inverse ratio and its interval), or "about as fast".
     /// </summary>
     public static string Ratio(RatioEstimate ratio)
     {
         string words = Ratio(ratio.Value);
-        if (ratio.Uncertainty is null || words == "about as fast" || words.StartsWith("not ", StringComparison.Ordinal))
+        if (!ratio.HasInterval || words == "about as fast" || words.StartsWith("not ", StringComparison.Ordinal))
         {
             return words;
         }
@@ -125,11 +127,46 @@ internal static class CompareSummary
         return $"{shown.Format()} {(ratio.Value > 1 ? "faster" : "slower")}";
     }
 
-    /// <summary>" (within noise)" where the ratio's interval includes 1, else nothing.</summary>
-    public static string Noise(RatioEstimate ratio) => ratio.WithinNoise ? " (within noise)" : string.Empty;
+    /// <summary>
+    /// "<paramref name="what"/> ran 1.23x ± 0.04 faster than <paramref name="than"/>" where the
+    /// intervals tell the two apart, else what <see cref="Undecided"/> says.
+    /// </summary>
+    public static string Compared(string what, ComparePoint p, string than, ComparePoint other)
+    {
+        RatioEstimate ratio = CompareMetrics.Ratio(p, other);
+        return Undecided(what, p, than, other, ratio) ?? $"{what} {Ran(ratio)} {than}";
+    }
 
-    // A gain clear enough to name its cause: at least ClearGain, and not within noise.
-    private static bool Clear(RatioEstimate ratio) => ratio.Value >= ClearGain && !ratio.WithinNoise;
+    /// <summary>
+    /// Null where <paramref name="ratio"/> (<paramref name="p"/> over <paramref name="other"/>) has
+    /// an interval wholly off 1, so that a difference may be stated; else "A and B are not
+    /// distinguishable with 5 runs" (the interval includes 1), or "A against B: too few runs to
+    /// decide (2 runs)" (a side below <see cref="TimingStats.MinRunsForCi"/> runs has no interval).
+    /// </summary>
+    public static string? Undecided(string what, ComparePoint p, string than, ComparePoint other, RatioEstimate ratio) =>
+        !double.IsFinite(ratio.Value) || ratio.Value <= 0 ? null // "could not be compared (a time of zero)" says why
+        : !ratio.HasInterval ? $"{what} against {than}: too few runs to decide ({Runs(p, other)})"
+        : ratio.WithinNoise ? $"{what} and {than} are not distinguishable with {Runs(p, other)}"
+        : null;
+
+    // "3 runs", or "3 and 5 runs" where the two points ran different counts.
+    private static string Runs(ComparePoint a, ComparePoint b) =>
+        a.Seconds.Count == b.Seconds.Count
+            ? $"{a.Seconds.Count.ToString(Invariant)} run{(a.Seconds.Count == 1 ? string.Empty : "s")}"
+            : $"{a.Seconds.Count.ToString(Invariant)} and {b.Seconds.Count.ToString(Invariant)} runs";
+
+    // After "fastest is X at 1x2 (rate)": nothing where X is clearly ahead of the runner-up, else why it may not be.
+    private static string Runner(ComparePoint fastest, ComparePoint next)
+    {
+        RatioEstimate ratio = CompareMetrics.Ratio(fastest, next);
+        string other = $"{next.Backend} at {Shape(next)}";
+        return Undecided("it", fastest, other, next, ratio) is null ? string.Empty
+            : !ratio.HasInterval ? $"; too few runs ({Runs(fastest, next)}) to tell it from {other}"
+            : $"; not distinguishable from {other} with {Runs(fastest, next)}";
+    }
+
+    // A gain clear enough to name its cause: at least ClearGain, and its interval wholly above 1.
+    private static bool Clear(RatioEstimate ratio) => ratio.Value >= ClearGain && ratio.Distinguishable;
 
     // "ran 1.23x faster than", "ran 1.23x slower than", "ran about as fast as": followed by the other's name.
     private static string Ran(RatioEstimate ratio) =>
@@ -140,13 +177,26 @@ internal static class CompareSummary
             var r => $"ran {r} than",
         };
 
-    // A backend's own throughput on w workers over 1 worker: "scales 1.98x from 1 to 2 workers" only when it gained.
-    private static string Scaling(RatioEstimate speedup, int workers) =>
-        Ratio(speedup) switch
+    // A backend's own throughput on w workers over 1 worker: "scales 1.98x from 1 to 2 workers" only when it gained, and only where the intervals say so.
+    private static string Scaling(RatioEstimate speedup, int workers, ComparePoint one, ComparePoint most)
+    {
+        if (double.IsFinite(speedup.Value) && speedup.Value > 0 && !speedup.HasInterval)
         {
-            "about as fast" => $"ran about as fast on {workers} workers as on 1",
-            var r when r.EndsWith("faster", StringComparison.Ordinal) => $"scales {r[..^" faster".Length]} from 1 to {workers} workers",
-            var r when r.EndsWith("slower", StringComparison.Ordinal) => $"ran {r} on {workers} workers than on 1",
+            return $"from 1 to {workers} workers: too few runs to decide ({Runs(one, most)})";
+        }
+
+        if (speedup.WithinNoise)
+        {
+            return $"on {workers} workers and on 1 are not distinguishable with {Runs(one, most)}";
+        }
+
+        string efficiency = $" ({(speedup.Value / workers).ToString("P0", Invariant)} parallel efficiency)";
+        return Ratio(speedup) switch
+        {
+            "about as fast" => $"ran about as fast on {workers} workers as on 1{efficiency}",
+            var r when r.EndsWith("faster", StringComparison.Ordinal) => $"scales {r[..^" faster".Length]} from 1 to {workers} workers{efficiency}",
+            var r when r.EndsWith("slower", StringComparison.Ordinal) => $"ran {r} on {workers} workers than on 1{efficiency}",
             var r => $"could not be compared from 1 to {workers} workers ({r})",
         };
+    }
 }

@@ -24,13 +24,17 @@ internal static class CompareTables
     /// <summary>Every column a compare table may have (--columns' names).</summary>
     public static IEnumerable<TableColumn> AllColumns => WorkloadRegistry.All.SelectMany(Columns);
 
-    public static void Write(TextWriter output, CompareRun run, ColumnChoice columns)
+    /// <summary>
+    /// Every workload's table, its columns fitted to the terminal unless <paramref name="columns"/> says otherwise;
+    /// <paramref name="smokeRun"/> (compare --quick) says in each title that its few short runs make no ratio conclusive.
+    /// </summary>
+    public static void Write(TextWriter output, CompareRun run, ColumnChoice columns, bool smokeRun = false)
     {
         foreach (IGrouping<string, ComparePoint> workload in run.Points.GroupBy(p => p.Workload))
         {
             IWorkload kind = WorkloadRegistry.Named(workload.Key);
             ComparePoint[] points = [.. workload];
-            output.WriteLine(kind.TableTitle(points));
+            output.WriteLine(kind.TableTitle(points) + (smokeRun ? SmokeRunNote(points) : string.Empty));
             // Rows may differ in size (pi's serial baseline throws fewer darts): the rates compare, the seconds do not.
             // A workload with a peak: "% of peak" against the FMA limit of the row's path, then "over dgemm"; else its unit per core.
             string[] Row(ComparePoint p) =>
@@ -45,7 +49,7 @@ internal static class CompareTables
                 FormatRate(p.Throughput, p.ThroughputUnit),
                 FormatPerCoreOrPeak(p),
                 .. kind.HasPeak ? [PeakText.Over(p.OverDgemm)] : Array.Empty<string>(),
-                FormatRatio(CompareMetrics.SpeedupRatio(run, p), withNoise: p.Backend != CompareMetrics.Baseline || p.Workers > 1),
+                FormatRatio(CompareMetrics.SpeedupRatio(run, p), withNoise: p.Workers > 1),
                 CompareMetrics.EfficiencyRatio(run, p) is RatioEstimate e ? e.Scale(100).Format("0", "%") : "-",
                 FormatRatio(CompareMetrics.OverManagedRatio(run, p), withNoise: true),
                 .. OwnFieldCells(kind, p),
@@ -53,6 +57,12 @@ internal static class CompareTables
             ];
             var rows = points.Select(Row).ToList();
             TextTable.Write(output, Columns(kind), rows, columns);
+            if (CompareMetrics.SpeedupLegend(run, points) is string speedups)
+            {
+                output.WriteLine(speedups);
+            }
+
+            output.WriteLine(StatsText.CiLegend);
             if (kind.HasPeak)
             {
                 foreach (string line in PeakLines(run, points))
@@ -110,6 +120,14 @@ internal static class CompareTables
         {
             yield return PeakText.AboveLine;
         }
+    }
+
+    /// <summary>" (smoke run: --quick, 2 runs per point; ratios not conclusive)": what a --quick table's title adds.</summary>
+    public static string SmokeRunNote(IReadOnlyList<ComparePoint> points)
+    {
+        int[] runs = [.. points.Select(p => p.Seconds.Count).Distinct().Order()];
+        string count = runs.Length == 1 ? runs[0].ToString(Invariant) : $"{runs[0].ToString(Invariant)}-{runs[^1].ToString(Invariant)}";
+        return $" (smoke run: --quick, {count} run{(runs is [1] ? string.Empty : "s")} per point; ratios not conclusive)";
     }
 
     /// <summary>The run's one noise warning line, or null when no point is noisy.</summary>

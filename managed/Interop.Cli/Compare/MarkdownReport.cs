@@ -64,6 +64,12 @@ internal static class MarkdownReport
                     $"{Format(CompareMetrics.OverManaged(run, p), "0.00x")} | {ownCells}{(p.Verified ? "ok" : "FAILED")} {p.Check} |");
             }
 
+            if (CompareMetrics.SpeedupLegend(run, workload) is string speedups)
+            {
+                md.AppendLine();
+                md.AppendLine($"{char.ToUpperInvariant(speedups[0])}{speedups[1..]}.");
+            }
+
             if (kind.HasPeak)
             {
                 md.AppendLine();

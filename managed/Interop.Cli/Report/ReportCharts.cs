@@ -8,10 +8,9 @@ namespace Interop.Cli.Report;
 
 /// <summary>
 /// The charts of a report, per workload: throughput of every point of every run, grouped by ranks x
-/// threads (and by run where two runs share a shape), and the speedup over the report's baseline
+/// threads (and by run where two runs share a shape), and each point's speedup (<see cref="Interop.Core.Speedups"/>)
 /// against workers, one marker shape per run; both with error bars from the 95 % CIs (the median
-/// time's, the speedup's: <see cref="ReportWorkload.SpeedupRatio"/>), none for a point without one.
-/// Colours are the backends' fixed ones (<see cref="ChartPalette"/>).
+/// time's, the speedup's), none for a point without one. Colours are the backends' fixed ones (<see cref="ChartPalette"/>).
 /// </summary>
 internal static class ReportCharts
 {
@@ -58,7 +57,7 @@ internal static class ReportCharts
         foreach (IGrouping<(string Backend, string Isa, ReportRun Run), ReportRow> series in w.Rows.GroupBy(r => (r.Point.Backend, r.Point.Isa, r.Source)))
         {
             ReportRow[] ordered = [.. series.OrderBy(r => r.Point.Workers)];
-            RatioEstimate[] ratios = [.. ordered.Select(w.SpeedupRatio)];
+            RatioEstimate[] ratios = [.. ordered.Select(r => r.Speedup?.Ratio ?? new RatioEstimate(double.NaN))];
             Color color = paths ? ChartPalette.For(series.Key.Backend, series.Key.Isa) : ChartPalette.For(series.Key.Backend);
             ScottPlot.Plottables.Scatter scatter = CompareCharts.AddSpeedupSeries(plot, [.. ordered.Select(r => (double)r.Point.Workers)], ratios, color);
             int run = model.Runs.ToList().IndexOf(series.Key.Run);
@@ -66,8 +65,8 @@ internal static class ReportCharts
             scatter.MarkerSize = 10;
             string shapes = string.Join(",", ordered.Select(r => r.Shape).Distinct());
             scatter.LegendText = $"{(paths ? $"{series.Key.Backend} [{series.Key.Isa}]" : series.Key.Backend)}, {series.Key.Run.Label} ({shapes})";
-            drawn += ordered.Count(r => !ReferenceEquals(r, w.Baseline)); // the baseline is exactly 1
-            withInterval += ratios.Count(r => r.Uncertainty is not null);
+            drawn += ordered.Count(r => r.Speedup is { } s && !(s.SameBackend && r.Point.Ranks == 1 && r.Point.Threads == 1)); // a reference point is exactly 1
+            withInterval += ratios.Count(r => r.HasInterval);
         }
 
         int most = w.Rows.Max(r => r.Point.Workers);
@@ -75,10 +74,10 @@ internal static class ReportCharts
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             [.. Enumerable.Range(1, most).Select(x => new Tick(x, x.ToString(CultureInfo.InvariantCulture)))]);
         plot.Axes.SetLimitsX(0.5, most + 0.5);
-        string reference = $"{w.Baseline.Point.Backend} at {w.Baseline.Shape}";
+        string reference = w.OwnReferenceOnly ? "the same backend on 1x1" : "1x1 (reference under the table)";
         string subtitle = CompareCharts.Subtitle(machines, points, dates, CompareCharts.BarsCaption(withInterval, drawn, "of the ratio of medians"));
         ChartText.Fit(
-            plot, CompareCharts.Width, CompareCharts.Height, $"{w.Title}: speedup over {reference} ({w.Baseline.Source.Label})", subtitle,
+            plot, CompareCharts.Width, CompareCharts.Height, $"{w.Title}: speedup over {reference}", subtitle,
             $"speedup (x, against {reference})", "workers (ranks x threads)");
         return plot;
     }

@@ -130,7 +130,7 @@ internal static class ReportCommand
             stdout.WriteLine();
             stdout.WriteLine(w.Title);
             TextTable.Write(stdout, ReportTable.Columns(WorkloadRegistry.Named(w.Workload)), [.. ReportTable.Rows(w)], columns);
-            stdout.WriteLine($"{char.ToUpperInvariant(w.BaselineText[0])}{w.BaselineText[1..]}.");
+            stdout.WriteLine($"{char.ToUpperInvariant(w.SpeedupText[0])}{w.SpeedupText[1..]}.");
             foreach (string line in w.ShapeComparisons())
             {
                 stdout.WriteLine($"  {line}");

@@ -32,27 +32,31 @@ internal sealed record ReportRun(string Label, string Path, CompareRun Run)
         pairs.FirstOrDefault(p => p.Key == key).Value is string v && v.Length > 0 ? v : null;
 }
 
-/// <summary>One point of one run in the merged table, with its speedup over the workload's baseline.</summary>
-internal sealed record ReportRow(ReportRun Source, ComparePoint Point, double Speedup)
+/// <summary>
+/// One point of one run in the merged table, with its speedup among the points of its own run
+/// (<see cref="Speedups"/>: over the same backend on 1 x 1, else the reference it names); null
+/// where its run has no reference for it.
+/// </summary>
+internal sealed record ReportRow(ReportRun Source, ComparePoint Point, Speedup? Speedup)
 {
     public string Shape => CompareCharts.Shape(Point);
 }
 
-/// <summary>The merged rows of one workload and the point every speedup is measured against.</summary>
-internal sealed record ReportWorkload(string Workload, IReadOnlyList<ReportRow> Rows, ReportRow Baseline, string Size)
+/// <summary>The merged rows of one workload.</summary>
+internal sealed record ReportWorkload(string Workload, IReadOnlyList<ReportRow> Rows, string Size)
 {
     public string Title => WorkloadRegistry.Named(Workload).Title + ", " + Size;
 
     /// <summary>
-    /// <paramref name="row"/>'s <see cref="ReportRow.Speedup"/> with its uncertainty (the two medians' 95 % CIs
-    /// propagated, as compare's ratios): none for the baseline itself.
+    /// The line under the table naming what its speedups are against (each within its own run:
+    /// runs on two machines never share a reference).
     /// </summary>
-    public RatioEstimate SpeedupRatio(ReportRow row) =>
-        ReferenceEquals(row, Baseline) ? new RatioEstimate(row.Speedup, null) : RatioEstimate.Of(row.Speedup, row.Point.Stats, Baseline.Point.Stats);
+    public string SpeedupText =>
+        (Speedups.Legend(Rows.Select(r => (r.Point.AsSpeedupPoint, r.Speedup))) ?? "speedup: none (no run measured a reference point)") +
+        (Rows.Select(r => r.Source).Distinct().Count() > 1 ? "; every speedup within its own run" : string.Empty);
 
-    public string BaselineText =>
-        $"speedup = throughput over that of {Baseline.Point.Backend} at {Baseline.Shape} in {Baseline.Source.Label} " +
-        "(the slowest backend measured in every run, at its fewest ranks x threads)";
+    /// <summary>True when every speedup of the table is over the same backend on 1 x 1.</summary>
+    public bool OwnReferenceOnly => Rows.All(r => r.Speedup is null or { SameBackend: true });
 
     /// <summary>
     /// The "MPI or threads?" answer: for each backend and worker count measured with different
@@ -70,8 +74,12 @@ internal sealed record ReportWorkload(string Workload, IReadOnlyList<ReportRow> 
 
             ReportRow fast = shapes[0];
             ReportRow slow = shapes[^1];
+            // A difference is stated only where the two medians' intervals tell the shapes apart (CompareSummary.Undecided).
+            RatioEstimate ratio = CompareMetrics.Ratio(fast.Point, slow.Point);
+            string a = $"{fast.Shape} ({Kind(fast)}, {fast.Source.Label})", b = $"{slow.Shape} ({Kind(slow)}, {slow.Source.Label})";
+            string verdict = CompareSummary.Undecided(a, fast.Point, b, slow.Point, ratio) ?? $"{a} ran {ratio.Format()} the throughput of {b}";
             yield return FormattableString.Invariant(
-                $"{same.Key.Backend} on {same.Key.Workers} workers: {fast.Shape} ({Kind(fast)}, {fast.Source.Label}) ran {fast.Point.Throughput / slow.Point.Throughput:0.00}x the throughput of {slow.Shape} ({Kind(slow)}, {slow.Source.Label}): {ReportModel.Rate(fast.Point)} against {ReportModel.Rate(slow.Point)}{(fast.Source == slow.Source ? string.Empty : $" (two runs on {same.Key.Machine})")}.");
+                $"{same.Key.Backend} on {same.Key.Workers} workers: {verdict}: {ReportModel.Rate(fast.Point)} against {ReportModel.Rate(slow.Point)}{(fast.Source == slow.Source ? string.Empty : $" (two runs on {same.Key.Machine})")}.");
         }
 
         static string Kind(ReportRow r) => r.Point.Ranks == 1 ? "threads" : r.Point.Threads == 1 ? "ranks" : "ranks and threads";
@@ -80,7 +88,7 @@ internal sealed record ReportWorkload(string Workload, IReadOnlyList<ReportRow> 
 
 /// <summary>
 /// `interop report`'s merge of several compare results folders: one table per workload with every
-/// point of every run (backend, path, ranks x threads, machine), speedups over one common baseline,
+/// point of every run (backend, path, ranks x threads, machine), each speedup within its own run,
 /// and notes on what was merged though it differs (with --allow-mixed or --allow-incomplete).
 /// </summary>
 internal sealed record ReportModel(IReadOnlyList<ReportRun> Runs, IReadOnlyList<ReportWorkload> Workloads, IReadOnlyList<string> Notes)
@@ -228,15 +236,14 @@ internal sealed record ReportModel(IReadOnlyList<ReportRun> Runs, IReadOnlyList<
             }
 
             (ReportRun Run, ComparePoint Point)[] points = [.. having.SelectMany(r => r.Run.Points.Where(p => p.Workload == workload).Select(p => (r, p)))];
-            (ReportRun Run, ComparePoint Point) baseline = Baseline(having, points);
             string[] order = [.. points.Select(x => x.Point.Backend).Distinct()];
             ReportRow[] rows =
             [
                 .. points.OrderBy(x => Array.IndexOf(order, x.Point.Backend)).ThenBy(x => x.Point.Workers).ThenBy(x => x.Point.Ranks)
                     .ThenBy(x => IndexOf(runs, x.Run)).ThenBy(x => x.Point.Isa, StringComparer.Ordinal)
-                    .Select(x => new ReportRow(x.Run, x.Point, x.Point.Throughput / baseline.Point.Throughput)),
+                    .Select(x => new ReportRow(x.Run, x.Point, CompareMetrics.SpeedupOf(x.Run.Run, x.Point))),
             ];
-            workloads.Add(new ReportWorkload(workload, rows, rows.Single(r => r.Source == baseline.Run && ReferenceEquals(r.Point, baseline.Point)), SizeText(workload, having)));
+            workloads.Add(new ReportWorkload(workload, rows, SizeText(workload, having)));
         }
 
         if (workloads.Count == 0)
@@ -276,19 +283,6 @@ internal sealed record ReportModel(IReadOnlyList<ReportRun> Runs, IReadOnlyList<
         }
 
         return runs.Count;
-    }
-
-    // The slowest backend common to every run of the workload, at its fewest workers (the slowest
-    // such point if several): every speedup is a throughput over this one point's. Without a common
-    // backend, the slowest point at the fewest workers of all.
-    private static (ReportRun Run, ComparePoint Point) Baseline(IReadOnlyList<ReportRun> having, IReadOnlyList<(ReportRun Run, ComparePoint Point)> points)
-    {
-        string[] common = [.. points.Select(x => x.Point.Backend).Distinct().Where(b => having.All(r => r.Run.Points.Any(p => p.Backend == b && p.Workload == points[0].Point.Workload)))];
-        IEnumerable<(ReportRun Run, ComparePoint Point)> pool = common.Length > 0 ? points.Where(x => common.Contains(x.Point.Backend)) : points;
-        return pool
-            .GroupBy(x => x.Point.Backend)
-            .Select(g => g.Where(x => x.Point.Workers == g.Min(y => y.Point.Workers)).MinBy(x => x.Point.Throughput))
-            .MinBy(x => x.Point.Throughput);
     }
 
     // The size of a workload in one run: darts or n from the parameters, else from its points.

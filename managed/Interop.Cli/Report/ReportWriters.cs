@@ -81,7 +81,7 @@ internal static class ReportTable
             r.Point.Size > 0 ? r.Point.Size.ToString(workload.ReportSizeFormat, CultureInfo.InvariantCulture) : "?",
             r.Point.Seconds.Count.ToString(CultureInfo.InvariantCulture),
             ReportModel.Seconds(r.Point, unit), .. ci ? [ReportModel.Ci(r.Point, unit)] : Array.Empty<string>(), ReportModel.Rate(r.Point),
-            (ReferenceEquals(r, w.Baseline) ? "1.00x (baseline)" : r.Speedup.ToString("0.00", CultureInfo.InvariantCulture) + "x"),
+            r.Speedup is Interop.Core.Speedup s ? s.Ratio.Format() : "-",
             .. CompareTables.OwnFieldCells(workload, r.Point),
             (r.Point.Verified ? "ok " : "FAILED ") + r.Point.Check,
         ]);
@@ -147,7 +147,7 @@ internal static class MarkdownReportWriter
             md.AppendLine();
             md.AppendLine($"## {w.Title}");
             md.AppendLine();
-            md.AppendLine($"{char.ToUpperInvariant(w.BaselineText[0])}{w.BaselineText[1..]}.");
+            md.AppendLine($"{char.ToUpperInvariant(w.SpeedupText[0])}{w.SpeedupText[1..]}.");
             md.AppendLine();
             foreach (string line in w.ShapeComparisons())
             {
@@ -204,7 +204,7 @@ internal static partial class HtmlReport
         foreach (ReportWorkload w in model.Workloads)
         {
             html.AppendLine($"<h2>{E(w.Title)}</h2>");
-            html.AppendLine($"<p>{E(char.ToUpperInvariant(w.BaselineText[0]) + w.BaselineText[1..])}.</p>");
+            html.AppendLine($"<p>{E(char.ToUpperInvariant(w.SpeedupText[0]) + w.SpeedupText[1..])}.</p>");
             string[] comparisons = [.. w.ShapeComparisons()];
             if (comparisons.Length > 0)
             {

@@ -78,7 +78,7 @@ internal static class Documents
             Environment = Environment(run.Environment),
             Variables = run.Variables.ToDictionary(p => p.Key, p => p.Value),
             Points = [.. run.Points.Select(p => Point(p, parameters.Seed,
-                CompareMetrics.Speedup(run, p), CompareMetrics.Efficiency(run, p), CompareMetrics.OverManaged(run, p)))],
+                CompareMetrics.SpeedupOf(run, p), CompareMetrics.Efficiency(run, p), CompareMetrics.OverManaged(run, p)))],
             MachineLoad = run.MachineLoad,
         };
     }
@@ -184,7 +184,7 @@ internal static class Documents
     }
 
     // The common fields here; the workload adds its own (its size key, its check's fields).
-    private static MeasuredPoint Point(ComparePoint p, ulong? seed, double? speedup, double? efficiency, double? overManaged)
+    private static MeasuredPoint Point(ComparePoint p, ulong? seed, Speedup? speedup, double? efficiency, double? overManaged)
     {
         TimingStats stats = p.Stats;
         var common = new MeasuredPoint
@@ -214,7 +214,8 @@ internal static class Documents
             AbovePeak = p.PeakGflops is null ? null : p.AbovePeak,
             DgemmGflops = Finite(p.DgemmGflops),
             OverDgemm = Finite(p.OverDgemm),
-            SpeedupVsManagedSerial = Finite(speedup),
+            Speedup = Finite(speedup?.Ratio.Value),
+            SpeedupReference = speedup?.ReferenceName,
             Efficiency = Finite(efficiency),
             OverManaged = Finite(overManaged),
             Verified = p.Verified,

@@ -7,7 +7,7 @@ namespace Interop.Cli.Schema;
 /// <summary>
 /// A result document as CSV: one tidy row per point (for pandas or a spreadsheet), the columns of
 /// results.csv, the same for a workload's own command and compare. The columns are <see cref="Header"/>
-/// (schema 6's, the same in every file), then the workloads' own columns (<see cref="OwnColumns"/>).
+/// (schema 8's, the same in every file), then the workloads' own columns (<see cref="OwnColumns"/>).
 /// </summary>
 internal static class ResultCsv
 {
@@ -17,7 +17,7 @@ internal static class ResultCsv
     public const string Header =
         "interop_version,git_commit,host,timestamp_utc,workload,backend,isa,darts,n,seed,ranks,threads,workers,repeats," +
         "seconds_median,seconds_min,seconds_max,seconds_ci_lower,seconds_ci_upper,throughput,throughput_unit,throughput_per_worker," +
-        "peak_gflops,fraction_of_peak,above_peak,dgemm_gflops,over_dgemm,speedup_vs_managed_serial,efficiency,over_managed,verified,inside,estimate,abs_error,residual,max_abs_diff_vs_lapack,check";
+        "peak_gflops,fraction_of_peak,above_peak,dgemm_gflops,over_dgemm,speedup,speedup_reference,efficiency,over_managed,verified,inside,estimate,abs_error,residual,max_abs_diff_vs_lapack,check";
 
     /// <summary>
     /// The columns after <see cref="Header"/>: for each workload with points in <paramref name="doc"/>, in the
@@ -66,7 +66,7 @@ internal static class ResultCsv
                 Number(p.SecondsMedian), Number(p.SecondsMin), Number(p.SecondsMax), Optional(p.SecondsCiLower), Optional(p.SecondsCiUpper),
                 Number(p.Throughput), p.ThroughputUnit, Number(p.ThroughputPerWorker),
                 Optional(p.PeakGflops), Optional(p.FractionOfPeak), p.AbovePeak is bool above ? Flag(above) : string.Empty,
-                Optional(p.DgemmGflops), Optional(p.OverDgemm), Optional(p.SpeedupVsManagedSerial), Optional(p.Efficiency), Optional(p.OverManaged),
+                Optional(p.DgemmGflops), Optional(p.OverDgemm), Optional(p.Speedup), p.SpeedupReference ?? string.Empty, Optional(p.Efficiency), Optional(p.OverManaged),
                 Flag(p.Verified), Optional(p.Inside), Optional(p.Estimate), Optional(p.AbsError), Optional(p.Residual),
                 Optional(p.MaxAbsDiffVsLapack), p.Check,
                 .. own.Select(c => OwnFieldsJson.Integer(p, c) is long whole ? Optional(whole) : Optional(OwnFieldsJson.Number(p, c))),

@@ -11,9 +11,13 @@ namespace Interop.Cli.Schema;
 internal sealed record ResultDocument
 {
     /// <summary>
-    /// 8: provenance.command (the command line: program, argv, cwd, MPI launcher, world size),
-    /// provenance.build_configuration, machine_load (how busy the machine was while measuring) and points'
-    /// remeasure_rounds. 7: a workload's own fields (a workload beside pi and inv: ep) after mpi_seconds in its points, its own
+    /// 8: a point's speedup is over the same backend on 1 rank x 1 thread (same workload, size and
+    /// path) where measured, else over the point speedup_reference names ("backend isa ranks x
+    /// threads"): speedup_vs_managed_serial, always over managed-serial, became speedup and
+    /// speedup_reference (a version-7 file's speedup_vs_managed_serial is read and ignored: every
+    /// reader derives speedups from the seconds); provenance.command (the command line: program, argv,
+    /// cwd, MPI launcher, world size), provenance.build_configuration, machine_load (how busy the machine
+    /// was while measuring) and points' remeasure_rounds. 7: a workload's own fields (a workload beside pi and inv: ep) after mpi_seconds in its points, its own
     /// parameters, and kind "ep"; pi's, inv's and compare's documents keep version 6's keys. 6: provenance.run_id, one id per run, made when the run starts (`interop report` counts a run
     /// given twice once). 5: an inversion's peak_gflops is the FMA limit of the point's own path at its threads
     /// (peak_source "fma_limit"), so fraction_of_peak is at most 1 unless above_peak; OpenBLAS's dgemm
@@ -309,7 +313,14 @@ internal sealed record MeasuredPoint
     /// <summary>inv: gflops per rank / dgemm_gflops, a ratio (above 1: faster than OpenBLAS's dgemm).</summary>
     public double? OverDgemm { get; init; }
 
-    public double? SpeedupVsManagedSerial { get; init; }
+    /// <summary>
+    /// The reference's time over this point's (as a throughput ratio): the reference is the same
+    /// backend on 1 rank x 1 thread where measured, else <see cref="SpeedupReference"/>'s point.
+    /// </summary>
+    public double? Speedup { get; init; }
+
+    /// <summary>The point <see cref="Speedup"/> is over, "backend isa ranks x threads" ("managed-serial scalar 1 x 1").</summary>
+    public string? SpeedupReference { get; init; }
 
     /// <summary>Parallel efficiency, a fraction (1 = perfect scaling from the backend's 1-worker point).</summary>
     public double? Efficiency { get; init; }
@@ -365,7 +376,7 @@ internal sealed record MeasuredPoint
         SecondsCiUpper == other.SecondsCiUpper && WorkPerRun.Equals(other.WorkPerRun) && Throughput.Equals(other.Throughput) && ThroughputUnit == other.ThroughputUnit &&
         ThroughputPerWorker.Equals(other.ThroughputPerWorker) && DartsPerSecond == other.DartsPerSecond && Gflops == other.Gflops &&
         PeakGflops == other.PeakGflops && PeakSource == other.PeakSource && FractionOfPeak == other.FractionOfPeak && AbovePeak == other.AbovePeak &&
-        DgemmGflops == other.DgemmGflops && OverDgemm == other.OverDgemm && SpeedupVsManagedSerial == other.SpeedupVsManagedSerial &&
+        DgemmGflops == other.DgemmGflops && OverDgemm == other.OverDgemm && Speedup == other.Speedup && SpeedupReference == other.SpeedupReference &&
         Efficiency == other.Efficiency && OverManaged == other.OverManaged && Verified == other.Verified && Check == other.Check &&
         Inside == other.Inside && Estimate == other.Estimate && AbsError == other.AbsError && Residual == other.Residual &&
         ResidualThreshold == other.ResidualThreshold && MaxAbsDiffVsLapack == other.MaxAbsDiffVsLapack && CheckSeconds == other.CheckSeconds &&

@@ -9,8 +9,6 @@ namespace Interop.Cli.Workloads.Ep;
 /// <summary>Measured EP results and their checks (<see cref="EpCheck"/>), as text or as the schema's document.</summary>
 internal sealed class EpReport(EpOptions options, string job, IReadOnlyList<EpMeasurement> results, EpCheck check) : IRunReport
 {
-    private const string Baseline = "managed-serial";
-
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     public Verdict Verdict => check.Verdict;
@@ -19,13 +17,11 @@ internal sealed class EpReport(EpOptions options, string job, IReadOnlyList<EpMe
     public static string SizeText(EpClass size) =>
         $"{(size.IsNpbClass ? $"class {size.Name}" : $"M = {size.M}")} (2^{size.M} = {size.Pairs.ToString("N0", Invariant)} pairs in {size.Batches.ToString("N0", Invariant)} batches)";
 
-    private RatioEstimate? SpeedupEstimate(EpMeasurement r) =>
-        results.FirstOrDefault(b => b.Backend == Baseline) is EpMeasurement b
-            ? ReferenceEquals(b, r) ? new RatioEstimate(1, null) : RatioEstimate.Of(b.Stats.Median / r.Stats.Median, b.Stats, r.Stats)
-            : null;
+    // The one speedup definition (Speedups): over the same backend on 1 x 1, which a run of one thread
+    // count measures only for its 1 x 1 rows; the others are over managed-serial, named under the table.
+    private static SpeedupPoint Describe(EpMeasurement r) => new(r.Backend, IsaNames.Name(r.Isa), r.Ranks, r.Threads, r.Size.Pairs, r.Size.Operations, r.Stats);
 
-    private double? Speedup(EpMeasurement r) =>
-        results.FirstOrDefault(b => b.Backend == Baseline) is EpMeasurement b ? b.Stats.Median / r.Stats.Median : null;
+    private Speedup? SpeedupOf(EpMeasurement r) => Speedups.Of(r, results, Describe);
 
     public string CheckLine => check.Line();
 
@@ -61,7 +57,7 @@ internal sealed class EpReport(EpOptions options, string job, IReadOnlyList<EpMe
                 r.Seconds.Count.ToString(Invariant),
                 r.Mops.ToString("0.0", Invariant),
                 r.MopsPerWorker.ToString("0.0", Invariant),
-                SpeedupEstimate(r) is RatioEstimate s ? s.Format() : "-",
+                SpeedupOf(r) is Speedup s ? s.Ratio.Format() : "-",
                 check.Column(i),
             };
         }).ToList();
@@ -75,6 +71,12 @@ internal sealed class EpReport(EpOptions options, string job, IReadOnlyList<EpMe
         }
 
         TextTable.Write(output, columns, rows, options.Columns);
+        if (Speedups.Legend(results.Select(r => (Describe(r), SpeedupOf(r)))) is string speedups)
+        {
+            output.WriteLine(speedups);
+        }
+
+        output.WriteLine(StatsText.CiLegend);
         output.WriteLine();
         EpResult first = results[0].Result;
         output.WriteLine($"pairs accepted: {first.Pairs.ToString(Invariant)}; q0..q9: {string.Join(" ", first.Counts.Select(q => q.ToString(Invariant)))}" +
@@ -106,7 +108,8 @@ internal sealed class EpReport(EpOptions options, string job, IReadOnlyList<EpMe
             },
             [.. results.Select((r, i) => EpFields.Point(r, check, i) with
             {
-                SpeedupVsManagedSerial = Documents.Finite(Speedup(r)),
+                Speedup = Documents.Finite(SpeedupOf(r)?.Ratio.Value),
+                SpeedupReference = SpeedupOf(r)?.ReferenceName,
                 RankComputeSeconds = r.RankComputeSeconds,
                 LoadImbalance = Documents.Finite(r.Imbalance),
                 MpiSeconds = r.CommunicationSeconds,

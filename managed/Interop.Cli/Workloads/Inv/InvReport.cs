@@ -9,7 +9,6 @@ namespace Interop.Cli.Workloads.Inv;
 /// <summary>Measured inversion results and their verdict (<see cref="InvRun.Verify"/>), as text or as the schema's document.</summary>
 internal sealed class InvReport(InvOptions options, int n, double generateSeconds, string? openBlas, IReadOnlyList<InvResult> measured, Verdict verdict) : IRunReport
 {
-    private const string Baseline = "managed-serial";
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     // Every row held against the limit kept for its path and threads: a later row that beat a limit
@@ -31,11 +30,11 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
 
     private string Source => options.Input is string path ? $"matrix from {path}" : $"A = R∘Rᵀ, seed {options.Seed}";
 
-    private double? Speedup(InvResult r) =>
-        results.FirstOrDefault(b => b.Backend == Baseline)?.Stats.Median is double b ? b / r.Stats.Median : null;
+    // The one speedup definition (Speedups): over the same backend on 1 x 1, which a run of one thread
+    // count measures only for its 1 x 1 rows; the others are over managed-serial, named under the table.
+    private static SpeedupPoint Describe(InvResult r) => new(r.Backend, IsaNames.Name(r.Isa), r.Ranks, r.Threads, r.N, 2.0 * r.N * r.N * r.N, r.Stats);
 
-    private RatioEstimate? SpeedupEstimate(InvResult r) =>
-        results.FirstOrDefault(b => b.Backend == Baseline) is InvResult b ? ReferenceEquals(b, r) ? new RatioEstimate(1, null) : RatioEstimate.Of(b.Stats.Median / r.Stats.Median, b.Stats, r.Stats) : null;
+    private Speedup? SpeedupOf(InvResult r) => Speedups.Of(r, results, Describe);
 
     /// <summary>The check line with the verdict's failure after it, where a check failed (the table's check column says which).</summary>
     public string CheckLine => Verified ? ResidualLine : $"{ResidualLine}; FAILED, {verdict.Failure}";
@@ -74,12 +73,18 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
             Units.Rate(r.Gflops),
             PeakText.Percent(r.PercentOfPeak),
             PeakText.Over(r.OverDgemm),
-            SpeedupEstimate(r) is RatioEstimate s ? s.Format() : "-",
+            SpeedupOf(r) is Speedup s ? s.Ratio.Format() : "-",
             r.Residual.ToString("G3", Invariant),
             r.MaxDifferenceFromLapack is double d ? d.ToString("0.0e+00", Invariant) : "-",
             r.Verified ? "ok" : "FAILED",
         }).ToList();
         TextTable.Write(output, columns, rows, options.Columns);
+        if (Speedups.Legend(results.Select(r => (Describe(r), SpeedupOf(r)))) is string speedups)
+        {
+            output.WriteLine(speedups);
+        }
+
+        output.WriteLine(StatsText.CiLegend);
         output.WriteLine();
         output.WriteLine(ResidualLine);
         bool perRank = results.Any(r => r.Ranks > 1);
@@ -140,7 +145,8 @@ internal sealed class InvReport(InvOptions options, int n, double generateSecond
                 AbovePeak = r.Limit is null ? null : r.AbovePeak,
                 DgemmGflops = r.Dgemm?.Gflops,
                 OverDgemm = Documents.Finite(r.OverDgemm),
-                SpeedupVsManagedSerial = Documents.Finite(Speedup(r)),
+                Speedup = Documents.Finite(SpeedupOf(r)?.Ratio.Value),
+                SpeedupReference = SpeedupOf(r)?.ReferenceName,
                 Residual = Documents.Finite(r.Residual),
                 ResidualThreshold = InvResult.ResidualThreshold,
                 MaxAbsDiffVsLapack = Documents.Finite(r.MaxDifferenceFromLapack),

@@ -8,20 +8,17 @@ namespace Interop.Cli.Workloads.Pi;
 /// <summary>Measured pi results and their verdict (<see cref="PiRun.Verify"/>), as text or as the schema's document.</summary>
 internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiResult> results, Verdict verdict) : IRunReport
 {
-    private const string Baseline = "managed-serial";
-
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     public Verdict Verdict => verdict;
 
     private bool Verified => verdict.Passed;
 
-    private double? BaselineSeconds => results.FirstOrDefault(r => r.Backend == Baseline)?.Stats.Median;
+    // The one speedup definition (Speedups): over the same backend on 1 x 1, which a run of one thread
+    // count measures only for its 1 x 1 rows; the others are over managed-serial, named under the table.
+    private static SpeedupPoint Describe(PiResult r) => new(r.Backend, IsaNames.Name(r.Isa), r.Ranks, r.Threads, r.Darts, r.Darts, r.Stats);
 
-    private double? Speedup(PiResult r) => BaselineSeconds is double b ? b / r.Stats.Median : null;
-
-    private RatioEstimate? SpeedupEstimate(PiResult r) =>
-        results.FirstOrDefault(b => b.Backend == Baseline) is PiResult b ? ReferenceEquals(b, r) ? new RatioEstimate(1, null) : RatioEstimate.Of(b.Stats.Median / r.Stats.Median, b.Stats, r.Stats) : null;
+    private Speedup? SpeedupOf(PiResult r) => Speedups.Of(r, results, Describe);
 
     public string CheckLine => Verified
         ? $"check: all {results.Count} backend(s) counted exactly {results[0].Inside} darts inside"
@@ -54,7 +51,7 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
             r.Seconds.Count.ToString(Invariant),
             r.DartsPerSecond.ToString("0.00e0", Invariant),
             r.DartsPerSecondPerCore.ToString("0.00e0", Invariant),
-            SpeedupEstimate(r) is RatioEstimate s ? s.Format() : "-",
+            SpeedupOf(r) is Speedup s ? s.Ratio.Format() : "-",
             Verified ? "ok" : "MISMATCH",
             // Per-rank compute times gathered to rank 0: how evenly the split loaded the ranks.
             .. ranks > 1
@@ -63,6 +60,12 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
         ]).ToList();
 
         TextTable.Write(output, columns, rows, options.Columns);
+        if (Speedups.Legend(results.Select(r => (Describe(r), SpeedupOf(r)))) is string speedups)
+        {
+            output.WriteLine(speedups);
+        }
+
+        output.WriteLine(StatsText.CiLegend);
         output.WriteLine();
         output.WriteLine(CheckLine);
         if (StatsText.NoiseWarning([.. results.Select(r => ($"{r.Backend} {r.Ranks}x{r.Threads}", r.Stats))]) is string warning)
@@ -93,7 +96,8 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
             [.. results.Select(r => Documents.Point(PiWorkload.Instance, r.Backend, r.Isa, r.Ranks, r.Threads, r.Darts, null, r.Seed, r.Seconds, Verified,
                 $"inside={r.Inside.ToString(Invariant)}" + (Verified ? string.Empty : " (backends disagree)")) with
             {
-                SpeedupVsManagedSerial = Documents.Finite(Speedup(r)),
+                Speedup = Documents.Finite(SpeedupOf(r)?.Ratio.Value),
+                SpeedupReference = SpeedupOf(r)?.ReferenceName,
                 Inside = r.Inside,
                 Estimate = r.Estimate,
                 AbsError = r.AbsoluteError,
