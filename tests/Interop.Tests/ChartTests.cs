@@ -195,15 +195,10 @@ public sealed class ChartTests
             {
                 expected = points.Count(HasCi);
             }
-            else if (chart.Name.StartsWith("report-", StringComparison.Ordinal))
-            {
-                // Against the report's one baseline point: a bar where both it and the point have a CI.
-                ComparePoint baseline = report.Workloads.Single(w => w.Workload == workload).Baseline.Point;
-                expected = HasCi(baseline) ? points.Count(p => !ReferenceEquals(p, baseline) && HasCi(p)) : 0;
-            }
             else
             {
-                // Against the same backend's 1-worker point: a bar where both have a CI.
+                // compare and report alike (one speedup definition): against the same backend's 1-worker
+                // point of the same run, a bar where both have a CI.
                 expected = points.Where(p => p.Workers > 1).Count(p => HasCi(p) && points.Single(o => o.Backend == p.Backend && o.Workers == 1) is var one && HasCi(one));
             }
 
@@ -240,7 +235,7 @@ public sealed class ChartTests
             {
                 RatioEstimate speedup = CompareMetrics.ScalingRatio(run, p)!.Value;
                 var mine = drawn.Where(d => d.X == p.Workers && d.Color == ChartPalette.For(p.Backend)).ToList();
-                if (speedup.Uncertainty is not double u)
+                if (!speedup.HasInterval)
                 {
                     Assert.That(mine, Is.Empty, $"{chart.Name} {p.Backend} x{p.Workers}: no CI, no bar");
                     continue;
@@ -248,8 +243,8 @@ public sealed class ChartTests
 
                 Assert.That(mine, Has.Count.EqualTo(1), $"{chart.Name} {p.Backend} x{p.Workers}");
                 Assert.That(mine[0].Y, Is.EqualTo(speedup.Value).Within(1e-12));
-                Assert.That(mine[0].Low, Is.EqualTo(speedup.Value - u).Within(1e-12));
-                Assert.That(mine[0].High, Is.EqualTo(speedup.Value + u).Within(1e-12));
+                Assert.That(mine[0].Low, Is.EqualTo(speedup.Lower!.Value).Within(1e-12));
+                Assert.That(mine[0].High, Is.EqualTo(speedup.Upper!.Value).Within(1e-12));
             }
         }
 
@@ -258,17 +253,16 @@ public sealed class ChartTests
         Assert.That(pi.Plot.GetPlottables<Scatter>().Single(s => s.LegendText == "c-openmp").Data.GetScatterPoints(), Has.Count.EqualTo(2));
         Assert.That(pi.Plot.GetPlottables<ErrorBar>().SelectMany(e => e.Xs.Select((x, i) => (x, e.Color))).Where(b => b.Color == ChartPalette.For("c-openmp")), Is.Empty);
 
-        // The report's speedups are its table's (over its baseline), with the ratio's interval.
+        // The report's speedups are its table's (each row's Speedup), with the ratio's interval.
         ReportModel report = Report(run);
         foreach (ReportWorkload w in report.Workloads)
         {
             ErrorBar[] errors = [.. ReportCharts.Build(report).Single(c => c.Name == $"report-{w.Workload}-speedup").Plot.GetPlottables<ErrorBar>()];
-            foreach (ReportRow row in w.Rows.Where(r => !ReferenceEquals(r, w.Baseline)))
+            foreach (ReportRow row in w.Rows.Where(r => r.Point.Workers > 1))
             {
-                RatioEstimate speedup = w.SpeedupRatio(row);
-                Assert.That(speedup.Value, Is.EqualTo(row.Speedup), "the speedup the table prints");
+                RatioEstimate speedup = row.Speedup!.Ratio;
                 int bars = errors.Where(e => e.Color == ChartPalette.For(row.Point.Backend)).Sum(e => e.Xs.Count(x => x == row.Point.Workers));
-                Assert.That(bars, Is.EqualTo(speedup.Uncertainty is null ? 0 : 1), $"report {w.Workload} {row.Point.Backend} x{row.Point.Workers}");
+                Assert.That(bars, Is.EqualTo(speedup.HasInterval ? 1 : 0), $"report {w.Workload} {row.Point.Backend} x{row.Point.Workers}");
             }
         }
     }
@@ -296,7 +290,7 @@ public sealed class ChartTests
         ReportModel report = Report(run);
         ReportWorkload pi = report.Workloads.Single(w => w.Workload == "pi");
         Assert.That(ReportCharts.Build(report).Single(c => c.Name == "report-pi-speedup").Plot.Axes.Left.Label.Text.Replace("\n", " ", StringComparison.Ordinal),
-            Does.Contain($"against {pi.Baseline.Point.Backend} at {pi.Baseline.Shape}"));
+            Does.Contain(pi.OwnReferenceOnly ? "against the same backend on 1x1" : "against 1x1 (reference under the table)"));
     }
 
     [TestCase("Test CPU 9000")]

@@ -1,3 +1,4 @@
+using Interop.Cli;
 using Interop.Cli.Compare;
 using Interop.Core;
 
@@ -83,7 +84,7 @@ public sealed class SpeedupTests
         Assert.That(CompareMetrics.Efficiency(run, run.Points[3]), Is.Null);
 
         var output = new StringWriter();
-        CompareTables.Write(output, run);
+        CompareTables.Write(output, run, ColumnChoice.Every);
         Assert.That(output.ToString(), Does.Contain("speedup: against the backend's own 1 x 1; else managed-serial avx2 1 x 1"));
         Assert.That(output.ToString(), Does.Contain("95% CI: the median's, from log(times), never below 0"));
         Assert.That(output.ToString(), Does.Not.Contain("smoke run"));
@@ -96,7 +97,7 @@ public sealed class SpeedupTests
             new("pi", backend, 1, threads, seconds, 1e9, "darts/s", true, "inside=1") { Isa = "avx2", Size = 1_000_000_000 };
         CompareRun run = new(DateTimeOffset.UnixEpoch, 1, [new("isa", "avx2")], [], [], [Pi("managed-serial", 1, 8.0, 8.1), Pi("c-openmp", 1, 1.0, 1.1)]);
         var output = new StringWriter();
-        CompareTables.Write(output, run, smokeRun: true);
+        CompareTables.Write(output, run, ColumnChoice.Every, smokeRun: true);
         Assert.That(output.ToString().Split('\n')[0], Is.EqualTo("Monte Carlo pi (smoke run: --quick, 2 runs per point; ratios not conclusive)"));
     }
 }
