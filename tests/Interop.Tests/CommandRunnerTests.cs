@@ -247,6 +247,8 @@ public class CommandRunnerTests
             Documents.OfThisProcess("fake", verdict.Passed, new RunParameters { Workloads = ["fake"], Isa = ["scalar"], Threads = [1], Job = "single process" },
                 [Documents.Point(FakeWorkload.Instance, "fake-backend", Isa.Scalar, 1, 1, 100, null, 42, [0.5, 0.6], verdict.Passed, "fake")]);
 
+        public string CheckLine => verdict.Passed ? "check: the fake passed" : $"check: FAILED, {verdict.Failure}";
+
         public void WriteText(TextWriter output) => output.WriteLine("fake table");
     }
 

@@ -216,8 +216,12 @@ public sealed partial class FilingTests : TempFolderTest
             Status = "complete",
             Points = [Point("managed-serial", [0.5, 0.5, 0.6]), Point("c-openmp", [0.0121, 0.0123, 0.0125])],
         };
-        var (code, stdout, stderr) = Cli.Run("report", SaveRun("run", doc), "--out-dir", Path.Combine(Folder, "R"));
+        // --columns all: a table fitted to 100 columns shortens the median to "12.3 ms" (checked below).
+        var (code, stdout, stderr) = Cli.Run("report", SaveRun("run", doc), "--out-dir", Path.Combine(Folder, "R"), "--columns", "all");
         Assert.That(code, Is.Zero, stderr);
+        var fitted = Cli.Run("report", SaveRun("fitted", doc), "--out-dir", Path.Combine(Folder, "F"));
+        Assert.That(fitted.Code, Is.Zero, fitted.Err);
+        Assert.That(fitted.Out, Does.Contain("12.3 ms").And.Contain("500.0 ms"), "the shortened median keeps its unit");
 
         string md = File.ReadAllText(Path.Combine(Folder, "R", "report.md"));
         foreach (string text in new[] { stdout, md })

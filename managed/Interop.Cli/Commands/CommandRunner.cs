@@ -112,5 +112,7 @@ internal sealed class LoadedReport(IRunReport report, MachineLoad load) : IRunRe
 
     public ResultDocument Document() => report.Document() with { MachineLoad = load };
 
+    public string CheckLine => report.CheckLine;
+
     public void WriteText(TextWriter output) => report.WriteText(output);
 }

@@ -108,5 +108,7 @@ internal sealed class RemeasuredReport(IRunReport report, IReadOnlyList<int> rou
         return document with { Points = [.. document.Points.Select((p, i) => p with { RemeasureRounds = rounds[i] })] };
     }
 
+    public string CheckLine => report.CheckLine;
+
     public void WriteText(TextWriter output) => report.WriteText(output);
 }

@@ -84,6 +84,10 @@ internal sealed class LoadWatch
             return result;
         }
 
+        // Ranks that measured nothing (inv's single-process backends run on rank 0 alone) wait here
+        // for rank 0 to finish: their look "after" then covers the whole measurement, and a wait past
+        // INTEROP_MPI_TIMEOUT names rank 0 (MPI_Bcast) instead of "the other ranks" (MPI_Allgather).
+        job.BroadcastFromRoot(0);
         MachineLoad mine = Observe();
         byte[][] all = job.GatherAll(JsonSerializer.SerializeToUtf8Bytes(mine, SchemaJsonContext.Default.MachineLoad));
         MachineLoad?[] nodes = new MachineLoad?[all.Length];
