@@ -31,6 +31,7 @@ internal static class CompareSummary
         foreach (IGrouping<(string Workload, string Isa), ComparePoint> workload in run.Points.GroupBy(p => (p.Workload, several ? p.Isa : string.Empty)))
         {
             string name = WorkloadRegistry.Named(workload.Key.Workload).Title + (several ? $" [{workload.Key.Isa}]" : string.Empty);
+            int first = lines.Count;
             ComparePoint fastest = workload.MaxBy(p => p.Throughput)!;
             ComparePoint? next = workload.Where(p => !ReferenceEquals(p, fastest)).MaxBy(p => p.Throughput);
             lines.Add($"{name}: fastest is {fastest.Backend} at {Shape(fastest)} ({Throughput(fastest)}" +
@@ -79,6 +80,7 @@ internal static class CompareSummary
                 }
             }
 
+            CollapseUndecided(lines, first, name);
             int failed = workload.Count(p => !p.Verified);
             lines.Add(failed == 0
                 ? $"{name}: all {workload.Count()} results verified ({WorkloadRegistry.Named(workload.Key.Workload).VerificationRule})."
@@ -86,6 +88,40 @@ internal static class CompareSummary
         }
 
         return lines;
+    }
+
+    /// <summary>The tail every comparison without an interval ends in (fewer than 3 runs on a side).</summary>
+    private const string TooFewRuns = ": too few runs to decide (";
+
+    /// <summary>
+    /// A workload's comparisons that had too few runs to decide (compare --quick: 2 runs a point)
+    /// become one line naming them, instead of a screen of "too few runs" sentences; with one such
+    /// comparison, its own sentence stays.
+    /// </summary>
+    private static void CollapseUndecided(List<string> lines, int first, string name)
+    {
+        int[] undecided = [.. Enumerable.Range(first, lines.Count - first).Where(i => lines[i].Contains(TooFewRuns, StringComparison.Ordinal))];
+        if (undecided.Length < 2)
+        {
+            return;
+        }
+
+        // "Monte Carlo pi: c-openmp against managed-parallel at 1x2: too few runs to decide (2 runs)."
+        // -> ("c-openmp against managed-parallel at 1x2", "2 runs")
+        (string What, string Runs)[] parts =
+        [
+            .. undecided.Select(i => lines[i]).Select(l => (
+                l[(name.Length + 2)..l.IndexOf(TooFewRuns, StringComparison.Ordinal)],
+                l[(l.IndexOf(TooFewRuns, StringComparison.Ordinal) + TooFewRuns.Length)..].TrimEnd('.').TrimEnd(')'))),
+        ];
+        for (int k = undecided.Length - 1; k >= 0; k--)
+        {
+            lines.RemoveAt(undecided[k]);
+        }
+
+        bool sameRuns = parts.All(p => p.Runs == parts[0].Runs);
+        string list = string.Join("; ", parts.Select(p => sameRuns ? p.What : $"{p.What} ({p.Runs})"));
+        lines.Insert(undecided[0], $"{name}: {parts.Length} comparisons undecided, too few runs for a 95% interval ({(sameRuns ? parts[0].Runs + "; " : string.Empty)}give --repeat 3 or more): {list}.");
     }
 
     /// <summary>"1x2" for 1 rank x 2 threads.</summary>
@@ -145,7 +181,7 @@ internal static class CompareSummary
     /// </summary>
     public static string? Undecided(string what, ComparePoint p, string than, ComparePoint other, RatioEstimate ratio) =>
         !double.IsFinite(ratio.Value) || ratio.Value <= 0 ? null // "could not be compared (a time of zero)" says why
-        : !ratio.HasInterval ? $"{what} against {than}: too few runs to decide ({Runs(p, other)})"
+        : !ratio.HasInterval ? $"{what} against {than}{TooFewRuns}{Runs(p, other)})"
         : ratio.WithinNoise ? $"{what} and {than} are not distinguishable with {Runs(p, other)}"
         : null;
 
