@@ -156,8 +156,7 @@ internal static class CompareMetrics
     public static double? Efficiency(CompareRun run, ComparePoint p) => EfficiencyRatio(run, p)?.Value;
 
     /// <summary><see cref="Efficiency"/> with its uncertainty; the 1-worker point itself is exactly 1.</summary>
-    public static RatioEstimate? EfficiencyRatio(CompareRun run, ComparePoint p) =>
-        SpeedupOf(run, p) is { SameBackend: true } s ? s.Ratio.Scale(1.0 / p.Workers) : null;
+    public static RatioEstimate? EfficiencyRatio(CompareRun run, ComparePoint p) => ScalingRatio(run, p)?.Scale(1.0 / p.Workers);
 
     /// <summary>
     /// The backend's own speedup from its 1-worker point (same path) to <paramref name="p"/>, with its
