@@ -37,6 +37,13 @@ public static class Driver
         // Under an MPI launcher, MPI starts here on every rank, even for a command line with an
         // error, so that every rank meets the others in the start-up handshake (JobLaunch).
         using JobLaunch launch = JobLaunch.Begin(CommandLineText.Of(parsed), stderr);
+        if (launch.Refusal is string refusal)
+        {
+            // A launch no command can run in (srun without an MPI plugin, N singletons): every
+            // process is alone, so each exits here and only the launcher's rank 0 says why.
+            return Print(stderr, UsageError, refusal);
+        }
+
         if (parsed.Errors.Count > 0)
         {
             return launch.Fail(UsageError, ParseErrorMessage(parsed, root));

@@ -75,7 +75,8 @@ public sealed partial class FilingTests : TempFolderTest
     [TestCase("OMPI_COMM_WORLD_SIZE=2 OMPI_COMM_WORLD_RANK=0", "mpiexec")]
     [TestCase("PMI_RANK=0 PMI_SIZE=2", "mpiexec")]
     [TestCase("PMI_RANK=0 PMI_SIZE=2 SLURM_PROCID=0 SLURM_STEP_ID=3", "srun")]
-    [TestCase("SLURM_PROCID=0 SLURM_STEP_ID=3", "srun")]
+    [TestCase("SLURM_PROCID=0 SLURM_STEP_ID=3 SLURM_STEP_NUM_TASKS=2", "srun")]
+    [TestCase("SLURM_PROCID=0 SLURM_STEP_ID=3 SLURM_STEP_NUM_TASKS=1", "none")]
     [TestCase("SLURM_PROCID=0 SLURM_NTASKS=4", "none")]
     [TestCase("", "none")]
     public void TheLauncherIsNamedFromItsVariables(string variables, string launcher)

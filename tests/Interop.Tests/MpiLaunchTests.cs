@@ -27,12 +27,94 @@ public sealed class MpiLaunchTests
 
     [TestCase("OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_RANK", "Open MPI")]
     [TestCase("PMI_SIZE", "PMI_RANK", "PMI")]
-    [TestCase("SLURM_PROCID", "SLURM_STEP_ID", "Slurm")]
     public void LauncherPairIsRecognized(string first, string second, string launcher)
     {
         var env = Env((first, "0"), (second, "2"));
         Assert.That(MpiLaunch.Detect(env, forced: false), Is.True);
         Assert.That(MpiLaunch.Launcher(env), Is.EqualTo(launcher));
+    }
+
+    [Test]
+    public void SrunStepOfSeveralTasksIsALaunch()
+    {
+        var env = Env(("SLURM_PROCID", "0"), ("SLURM_STEP_ID", "2"), ("SLURM_STEP_NUM_TASKS", "2"));
+        Assert.That(MpiLaunch.Detect(env, forced: false), Is.True);
+        Assert.That(MpiLaunch.Launcher(env), Is.EqualTo("Slurm"));
+    }
+
+    // srun without an MPI plugin (MpiDefault=none): Open MPI's MPI_Init aborts in such a task, and
+    // one task has no job to join, so `srun -n 1 interop env` runs as one process.
+    [TestCase("SLURM_STEP_NUM_TASKS", "1")]
+    [TestCase("SLURM_NTASKS", "1")]
+    [TestCase("SLURM_JOB_ID", "12")]
+    public void PluginlessSrunStepOfOneTaskIsNotALaunch(string name, string value)
+    {
+        var env = Env(("SLURM_PROCID", "0"), ("SLURM_STEP_ID", "0"), (name, value));
+        Assert.That(MpiLaunch.IsPluginlessSrun(env), Is.True);
+        Assert.That(MpiLaunch.Launcher(env), Is.Null);
+        Assert.That(MpiLaunch.Detect(env, forced: false), Is.False);
+        Assert.That(MpiLaunch.Refusal(env, forced: false), Is.Null);
+    }
+
+    [Test]
+    public void TheStepsTaskCountComesBeforeTheJobs()
+    {
+        // A step of 1 task inside a job of 4 (srun -n 1 in an sbatch -n 4 script).
+        var env = Env(("SLURM_PROCID", "0"), ("SLURM_STEP_ID", "1"), ("SLURM_STEP_NUM_TASKS", "1"), ("SLURM_NTASKS", "4"));
+        Assert.That(MpiLaunch.Launcher(env), Is.Null);
+        Assert.That(MpiLaunch.Refusal(env, forced: false), Is.Null);
+    }
+
+    [TestCase("SLURM_STEP_NUM_TASKS", 2)]
+    [TestCase("SLURM_NTASKS", 3)]
+    public void PluginlessSrunOfSeveralTasksIsRefusedBeforeMpi(string name, int tasks)
+    {
+        var env = Env(("SLURM_PROCID", "1"), ("SLURM_STEP_ID", "0"), (name, tasks.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.That(MpiLaunch.Refusal(env, forced: false), Is.EqualTo(
+            $"srun started {tasks} tasks without an MPI plugin; each would be a 1-rank copy: use srun --mpi=pmix (srun --mpi=list shows the plugins)"));
+        Assert.That(MpiLaunch.Refusal(env, forced: true), Is.Not.Null);
+    }
+
+    [TestCase("0")]
+    [TestCase("abc")]
+    [TestCase("-2")]
+    [TestCase("2.5")]
+    [TestCase("99999999999")]
+    public void AMalformedTaskCountIsNamed(string value)
+    {
+        var env = Env(("SLURM_PROCID", "0"), ("SLURM_STEP_ID", "0"), ("SLURM_STEP_NUM_TASKS", value));
+        Assert.That(MpiLaunch.Refusal(env, forced: false), Is.EqualTo(
+            $"SLURM_STEP_NUM_TASKS must be the number of tasks srun started (a whole number from 1), not '{value}'"));
+    }
+
+    [Test]
+    public void MpiForcedInAPluginlessTaskIsRefused()
+    {
+        var env = Env(("SLURM_PROCID", "0"), ("SLURM_STEP_ID", "0"), ("SLURM_STEP_NUM_TASKS", "1"));
+        Assert.That(MpiLaunch.Refusal(env, forced: true), Does.StartWith("--mpi under srun without an MPI plugin: "));
+        Assert.That(MpiLaunch.Refusal(Env(), forced: true), Is.Null, "--mpi without any launcher starts a 1-rank job");
+    }
+
+    // With a plugin's variables the tasks form one job: nothing to refuse before MPI starts.
+    [TestCase("PMIX_RANK", "1", "PMIx")]
+    [TestCase("PMI_RANK", "1", "PMI")]
+    [TestCase("OMPI_COMM_WORLD_RANK", "1", "Open MPI")]
+    public void SrunWithAnMpiPluginIsNotRefused(string name, string value, string launcher)
+    {
+        var env = Env(("SLURM_PROCID", "1"), ("SLURM_STEP_ID", "0"), ("SLURM_STEP_NUM_TASKS", "2"), (name, value), ("PMI_SIZE", "2"), ("OMPI_COMM_WORLD_SIZE", "2"));
+        Assert.That(MpiLaunch.IsPluginlessSrun(env), Is.False);
+        Assert.That(MpiLaunch.Refusal(env, forced: false), Is.Null);
+        Assert.That(MpiLaunch.Refusal(env, forced: true), Is.Null);
+        Assert.That(MpiLaunch.Launcher(env), Is.EqualTo(launcher));
+    }
+
+    [Test]
+    public void ABatchShellIsNeverRefused()
+    {
+        var env = Env(("SLURM_PROCID", "0"), ("SLURM_NTASKS", "4"), ("SLURM_JOB_ID", "12"));
+        Assert.That(MpiLaunch.IsPluginlessSrun(env), Is.False);
+        Assert.That(MpiLaunch.Refusal(env, forced: false), Is.Null);
+        Assert.That(MpiLaunch.Refusal(env, forced: true), Is.Null);
     }
 
     [Test]

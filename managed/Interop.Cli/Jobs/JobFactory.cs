@@ -1,3 +1,4 @@
+using Interop.Core;
 using Interop.Mpi;
 
 namespace Interop.Cli.Jobs;
@@ -20,6 +21,11 @@ internal static class JobFactory
         }
 
         // Outside Driver.Run (a command called directly): no handshake.
+        if (MpiLaunch.Refusal(Environment.GetEnvironmentVariable, forceMpi) is string refusal)
+        {
+            throw new UsageException(refusal);
+        }
+
         string? launcher = MpiLaunch.Launcher(Environment.GetEnvironmentVariable);
         return launcher is null && !forceMpi ? new SingleProcessJob() : MpiJob.Start(launcher ?? "--mpi");
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Interop.Core;
 using Interop.Mpi;
 
 namespace Interop.Cli.Jobs;
@@ -74,14 +75,35 @@ internal sealed class JobLaunch : IDisposable
     /// <summary>True once this rank took part in the handshake (or needs none: no MPI).</summary>
     public bool Agreed { get; private set; }
 
-    /// <summary>Starts MPI when a launcher started this process; called by the driver right after parsing.</summary>
-    public static JobLaunch Begin(CommandLineText line, TextWriter stderr)
+    /// <summary>
+    /// Why this launch cannot run any command (one line, without "interop: "), or null: srun
+    /// started several tasks without an MPI plugin (found before MPI_Init, which would abort or
+    /// make copies; <see cref="MpiLaunch.Refusal"/>), or MPI_Init made this process a 1-rank job
+    /// although its launcher declared more (<see cref="MpiLaunch.SingletonRefusal"/>). Every
+    /// process of such a launch is alone, so none can wait for the others: each exits by itself,
+    /// and only the launcher's rank 0 says why (<see cref="JobFactory.IsLaunchRoot"/>).
+    /// </summary>
+    public string? Refusal { get; private set; }
+
+    /// <summary>
+    /// Starts MPI when a launcher started this process (unless the launch is refused, see
+    /// <see cref="Refusal"/>); called by the driver right after parsing.
+    /// </summary>
+    public static JobLaunch Begin(CommandLineText line, TextWriter stderr) => Begin(line, stderr, Environment.GetEnvironmentVariable);
+
+    /// <summary><see cref="Begin(CommandLineText, TextWriter)"/> over the variables of <paramref name="environment"/>.</summary>
+    internal static JobLaunch Begin(CommandLineText line, TextWriter stderr, Func<string, string?> environment)
     {
         var launch = new JobLaunch(line, stderr);
         CurrentLaunch.Value = launch;
-        if (MpiLaunch.Launcher(Environment.GetEnvironmentVariable) is string launcher)
+        launch.Refusal = MpiLaunch.Refusal(environment, forced: false);
+        if (launch.Refusal is null && MpiLaunch.Launcher(environment) is string launcher)
         {
             launch.StartMpi(launcher);
+            if (launch.mpi is MpiJob job)
+            {
+                launch.Refusal = MpiLaunch.SingletonRefusal(environment, job.Size);
+            }
         }
 
         return launch;
@@ -102,6 +124,13 @@ internal sealed class JobLaunch : IDisposable
 
         if (mpi is null && forceMpi)
         {
+            // srun without an MPI plugin: MPI_Init would abort with Open MPI's page of text.
+            if (MpiLaunch.Refusal(Environment.GetEnvironmentVariable, forced: true) is string refusal)
+            {
+                Agreed = true;
+                throw new UsageException(refusal);
+            }
+
             StartMpi("--mpi");
             if (startFailure is not null)
             {
