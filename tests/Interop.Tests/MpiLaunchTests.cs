@@ -15,6 +15,10 @@ public sealed class MpiLaunchTests
         return name => map.GetValueOrDefault(name);
     }
 
+    // "A=1 B=2" as an environment.
+    private static Func<string, string?> Parse(string variables) =>
+        Env([.. variables.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(v => v.Split('=', 2)).Select(v => (v[0], v[1]))]);
+
     [Test]
     public void NoLauncherIsNotMpi()
     {
@@ -107,6 +111,40 @@ public sealed class MpiLaunchTests
         Assert.That(MpiLaunch.Refusal(env, forced: true), Is.Null);
         Assert.That(MpiLaunch.Launcher(env), Is.EqualTo(launcher));
     }
+
+    [TestCase("OMPI_COMM_WORLD_SIZE=4 OMPI_COMM_WORLD_RANK=0", 4, "OMPI_COMM_WORLD_SIZE=4")]
+    [TestCase("PMI_SIZE=3 PMI_RANK=2", 3, "PMI_SIZE=3")]
+    [TestCase("PMIX_RANK=1 PMIX_NAMESPACE=slurm.pmix.5.0 SLURM_PROCID=1 SLURM_STEP_ID=0 SLURM_STEP_NUM_TASKS=2", 2, "SLURM_STEP_NUM_TASKS=2")]
+    [TestCase("PMIX_RANK=1 PMIX_NAMESPACE=slurm.pmix.5.0 SLURM_PROCID=1 SLURM_STEP_ID=0 SLURM_NTASKS=2", 2, "SLURM_NTASKS=2")]
+    public void TheLauncherDeclaresTheJobsSize(string variables, int size, string source)
+    {
+        Assert.That(MpiLaunch.DeclaredSize(Parse(variables)), Is.EqualTo((size, source)));
+    }
+
+    // A PMIx launcher that is not Slurm's (PRRTE's prterun inside an srun step) inherits the step's
+    // counts, which say nothing of its own job; no launcher, or a size that is no count, says nothing.
+    [TestCase("PMIX_RANK=0 PMIX_NAMESPACE=prterun-vm-1234@1 SLURM_PROCID=0 SLURM_STEP_ID=0 SLURM_STEP_NUM_TASKS=4")]
+    [TestCase("PMIX_RANK=0")]
+    [TestCase("OMPI_COMM_WORLD_SIZE=x OMPI_COMM_WORLD_RANK=0")]
+    [TestCase("SLURM_PROCID=0 SLURM_NTASKS=4")]
+    [TestCase("")]
+    public void NoSizeIsDeclared(string variables) => Assert.That(MpiLaunch.DeclaredSize(Parse(variables)), Is.Null);
+
+    [Test]
+    public void ASingletonWhereTheLauncherDeclaredMoreIsRefused()
+    {
+        var env = Parse("PMI_RANK=1 PMI_SIZE=2");
+        Assert.That(MpiLaunch.SingletonRefusal(env, worldSize: 1), Is.EqualTo(
+            "the launcher started 2 processes (PMI_SIZE=2) but MPI made each a 1-rank job of its own, not one 2-rank job: " +
+            "start interop with the mpiexec of the MPI library it uses, or under Slurm with srun --mpi=pmix"));
+        Assert.That(MpiLaunch.SingletonRefusal(env, worldSize: 2), Is.Null, "one 2-rank job");
+    }
+
+    [TestCase("OMPI_COMM_WORLD_SIZE=1 OMPI_COMM_WORLD_RANK=0")]
+    [TestCase("PMIX_RANK=0")]
+    [TestCase("")]
+    public void ASingletonTheLauncherDeclaredIsNotRefused(string variables) =>
+        Assert.That(MpiLaunch.SingletonRefusal(Parse(variables), worldSize: 1), Is.Null);
 
     [Test]
     public void ABatchShellIsNeverRefused()

@@ -66,4 +66,27 @@ public sealed class SrunLaunchTests
         Assert.That(stderr, Is.EqualTo(
             "interop: SLURM_STEP_NUM_TASKS must be the number of tasks srun started (a whole number from 1), not 'two'" + Environment.NewLine));
     }
+
+    // MPICH's mpiexec (PMI) starting an interop built on Open MPI: each MPI_Init makes a 1-rank
+    // job, and 2 copies measured alone. A real MPI_Init under the PMI variables is one such copy.
+    [Test]
+    [NonParallelizable]
+    public void SingletonsWhereTheLauncherDeclaredMoreAreRefused()
+    {
+        string[] pi = ["pi", "--darts", "1e3", "--repeat", "1", "--warmup", "0", "--backend", "managed-serial"];
+        var first = Run(pi, ("PMI_RANK", "0"), ("PMI_SIZE", "2"));
+        Assert.That(first.Code, Is.EqualTo(2), first.Err);
+        string[] lines = [.. first.Err.Split('\n').Where(l => l.StartsWith("interop", StringComparison.Ordinal))];
+        Assert.That(lines, Is.EqualTo(new[]
+        {
+            "interop: the launcher started 2 processes (PMI_SIZE=2) but MPI made each a 1-rank job of its own, not one 2-rank job: " +
+            "start interop with the mpiexec of the MPI library it uses, or under Slurm with srun --mpi=pmix",
+        }), first.Err);
+        Assert.That(first.Out, Is.Empty, "nothing measured");
+
+        var second = Run(pi, ("PMI_RANK", "1"), ("PMI_SIZE", "2"));
+        Assert.That(second.Code, Is.EqualTo(2), second.Err);
+        Assert.That(second.Err, Does.Not.Contain("interop"), "only the launcher's rank 0 says why");
+        Assert.That(second.Out, Is.Empty);
+    }
 }
