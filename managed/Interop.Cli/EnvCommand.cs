@@ -69,6 +69,12 @@ internal static class EnvCommand
                 }
 
                 stdout.WriteLine($"{"job".PadRight(width)}  {job.Description}, {job.Size} rank(s), {choice.Threads} thread(s) per rank (from {choice.Source})");
+                if (job is MpiJob && JobLaunch.Current?.Hosts is IReadOnlyList<Schema.HostRanks> hosts)
+                {
+                    // Each rank's own host name, as results.json's provenance.hosts records them.
+                    stdout.WriteLine($"{"hosts".PadRight(width)}  {Schema.HostRanks.Describe(hosts)}");
+                }
+
                 stdout.WriteLine("variables:");
                 foreach ((string key, string? value) in EnvironmentInfo.CollectVariables())
                 {

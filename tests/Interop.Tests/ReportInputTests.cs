@@ -74,6 +74,12 @@ public sealed class ReportInputTests : TempFolderTest
         ("no started", d => d.Remove("started"), "started"),
         ("world size 0", d => d["provenance"]!["command"]!["world_size"] = 0, "provenance.command.world_size is 0"),
         ("null argument", d => d["provenance"]!["command"]!["argv"]![1] = null, "provenance.command.argv"),
+        ("hosts: rank beyond the world", d => d["provenance"]!["hosts"]![1]!["ranks"]![0] = 2, "provenance.hosts[1].ranks holds 2: not a rank of the job (0 to 1)"),
+        ("hosts: a rank on two hosts", d => d["provenance"]!["hosts"]![1]!["ranks"]![0] = 0, "provenance.hosts[1].ranks holds 0, which another host of the job also lists"),
+        ("hosts: a rank on no host", d => d["provenance"]!["hosts"]!.AsArray().RemoveAt(1), "provenance.hosts lists 1 rank(s): provenance.command.world_size is 2"),
+        ("hosts: host without a name", d => d["provenance"]!["hosts"]![0]!["host"] = "", "provenance.hosts[0].host is '': not a host name"),
+        ("hosts: host without ranks", d => d["provenance"]!["hosts"]![0]!["ranks"] = new JsonArray(), "provenance.hosts[0].ranks is empty"),
+        ("hosts: null host", d => d["provenance"]!["hosts"]![0] = null, "provenance.hosts[0] is null"),
     ];
 
     private static IEnumerable<TestCaseData> Cases() =>
@@ -81,6 +87,7 @@ public sealed class ReportInputTests : TempFolderTest
         from m in Mutations
         where !(schema == "legacy" && m.Name == "schema as text") // the same check either way
         where !(schema == "legacy" && m.Name is "world size 0" or "null argument") // schema 8's command line: none in a legacy file
+        where !(schema == "legacy" && m.Name.StartsWith("hosts: ", StringComparison.Ordinal)) // schema 9's hosts: none in a legacy file
         select new TestCaseData(schema, m.Name).SetName($"{schema}: {m.Name}");
 
     [TestCaseSource(nameof(Cases))]

@@ -19,6 +19,7 @@ public sealed partial class SchemaTests
         {
             Command = new RecordedCommand { Program = "interop", Argv = ["compare", "--quick", "--output", "runs/a b"], Cwd = "/home/me", Launcher = "mpiexec", WorldSize = 2 },
             BuildConfiguration = "Release",
+            Hosts = [new HostRanks("node17", [0]), new HostRanks("node18", [1])],
         },
         Complete = false,
         Status = "running",

@@ -105,6 +105,12 @@ internal sealed record CommandLineText(string Command, IReadOnlyList<KeyValuePai
 /// </summary>
 internal sealed record RankReport(int Status, CommandLineText Line, string Message)
 {
+    /// <summary>
+    /// This rank's own host name (provenance.hosts): carried by the handshake, which every rank
+    /// takes part in, so naming the hosts costs no collective of its own. Not compared.
+    /// </summary>
+    public string Host { get; init; } = string.Empty;
+
     private const char Field = '\u001f';
     private const char Record = '\u001e';
 
@@ -113,7 +119,8 @@ internal sealed record RankReport(int Status, CommandLineText Line, string Messa
         var text = new StringBuilder();
         text.Append(Status.ToString(CultureInfo.InvariantCulture)).Append(Record)
             .Append(Clean(Line.Command)).Append(Record)
-            .Append(Clean(Message)).Append(Record);
+            .Append(Clean(Message)).Append(Record)
+            .Append(Clean(Host)).Append(Record);
         if (Line.EnvironmentThreads is ThreadChoice threads)
         {
             text.Append(threads.Threads.ToString(CultureInfo.InvariantCulture)).Append(Field).Append(Clean(threads.Source));
@@ -131,17 +138,17 @@ internal sealed record RankReport(int Status, CommandLineText Line, string Messa
     public static RankReport Decode(byte[] bytes)
     {
         string[] records = Encoding.UTF8.GetString(bytes).Split(Record);
-        if (records.Length < 4 || !int.TryParse(records[0], NumberStyles.None, CultureInfo.InvariantCulture, out int status))
+        if (records.Length < 5 || !int.TryParse(records[0], NumberStyles.None, CultureInfo.InvariantCulture, out int status))
         {
             return new RankReport(0, new CommandLineText("(not an interop handshake)", []), string.Empty);
         }
 
-        string[] threads = records[3].Split(Field, 2);
+        string[] threads = records[4].Split(Field, 2);
         ThreadChoice? environmentThreads = threads.Length == 2 && int.TryParse(threads[0], NumberStyles.None, CultureInfo.InvariantCulture, out int count)
             ? new ThreadChoice(count, threads[1])
             : null;
-        var options = records.Skip(4).Select(r => r.Split(Field, 2)).Select(p => new KeyValuePair<string, string>(p[0], p.Length > 1 ? p[1] : string.Empty));
-        return new RankReport(status, new CommandLineText(records[1], [.. options]) { EnvironmentThreads = environmentThreads }, records[2]);
+        var options = records.Skip(5).Select(r => r.Split(Field, 2)).Select(p => new KeyValuePair<string, string>(p[0], p.Length > 1 ? p[1] : string.Empty));
+        return new RankReport(status, new CommandLineText(records[1], [.. options]) { EnvironmentThreads = environmentThreads }, records[2]) { Host = records[3] };
     }
 
     // One line each, and the separators never appear inside a field.

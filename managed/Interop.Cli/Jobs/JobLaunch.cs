@@ -59,6 +59,7 @@ internal sealed class JobLaunch : IDisposable
     private TimeSpan waitLimit = DefaultWaitLimit;
     private bool limitFromVariable;
     private StartedRanks? started;
+    private string[]? rankHosts;
 
     private JobLaunch(CommandLineText line, TextWriter stderr)
     {
@@ -71,6 +72,14 @@ internal sealed class JobLaunch : IDisposable
 
     /// <summary>The processes of the MPI job this launch started (MPI_COMM_WORLD's size), 1 without MPI.</summary>
     public int WorldSize => mpi?.Size ?? 1;
+
+    /// <summary>
+    /// Every host of the job with its ranks, from each rank's own host name (sent in the
+    /// handshake); this host alone without MPI; null under MPI before the ranks met.
+    /// </summary>
+    public IReadOnlyList<Schema.HostRanks>? Hosts => mpi is null
+        ? [new Schema.HostRanks(Schema.Documents.HostName(), [0])]
+        : rankHosts is null ? null : Schema.HostRanks.Of(rankHosts);
 
     /// <summary>True once this rank took part in the handshake (or needs none: no MPI).</summary>
     public bool Agreed { get; private set; }
@@ -338,8 +347,10 @@ internal sealed class JobLaunch : IDisposable
         HandshakeVerdict verdict;
         try
         {
-            byte[][] all = job.GatherAll(mine.Encode());
-            verdict = HandshakeVerdict.Of([.. all.Select(RankReport.Decode)]);
+            byte[][] all = job.GatherAll((mine with { Host = Schema.Documents.HostName() }).Encode());
+            RankReport[] reports = [.. all.Select(RankReport.Decode)];
+            rankHosts = [.. reports.Select(r => r.Host)];
+            verdict = HandshakeVerdict.Of(reports);
             Communicator.World.WaitLimit = waitLimit;
         }
         catch (MpiTimeoutException e)

@@ -52,6 +52,7 @@ internal static class Documents
             RunId = Guid.NewGuid().ToString("D"),
             Command = Invocation.Here(Jobs.JobLaunch.Current?.WorldSize ?? 1),
             BuildConfiguration = BuildInfo.Configuration,
+            Hosts = Jobs.JobLaunch.Current is Jobs.JobLaunch launch ? launch.Hosts : [new HostRanks(HostName(), [0])],
         };
 
     public static string Serialize(ResultDocument document) =>

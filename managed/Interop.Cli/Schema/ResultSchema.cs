@@ -11,7 +11,8 @@ namespace Interop.Cli.Schema;
 internal sealed record ResultDocument
 {
     /// <summary>
-    /// 8: a point's speedup is over the same backend on 1 rank x 1 thread (same workload, size and
+    /// 9: provenance.hosts, every host of the job with the ranks that ran on it, each rank's own
+    /// host name (a version-8 file has none). 8: a point's speedup is over the same backend on 1 rank x 1 thread (same workload, size and
     /// path) where measured, else over the point speedup_reference names ("backend isa ranks x
     /// threads"): speedup_vs_managed_serial, always over managed-serial, became speedup and
     /// speedup_reference (a version-7 file's speedup_vs_managed_serial is read and ignored: every
@@ -26,7 +27,7 @@ internal sealed record ResultDocument
     /// 3: complete, status, verified, points_planned. 2: points gained isa, size, peak_gflops,
     /// percent_of_peak and throughput_per_worker.
     /// </summary>
-    public const int CurrentVersion = 8;
+    public const int CurrentVersion = 9;
 
     /// <summary>The first version whose peak_gflops is the FMA limit of the point's path, not OpenBLAS's dgemm.</summary>
     public const int FmaLimitVersion = 5;
@@ -92,6 +93,39 @@ internal sealed record Provenance(
 
     /// <summary>The configuration the driver was built in ("Release", "Debug"; schema 8); the native build's flags are environment.native_build.</summary>
     public string? BuildConfiguration { get; init; }
+
+    /// <summary>
+    /// Every host of the job with the ranks that ran on it, in the order of their first rank, from
+    /// each rank's own host name (schema 9; null in older files, and where the ranks did not meet).
+    /// </summary>
+    public IReadOnlyList<HostRanks>? Hosts { get; init; }
+
+    public bool Equals(Provenance? other) =>
+        other is not null && InteropVersion == other.InteropVersion && GitCommit == other.GitCommit && GitDescribe == other.GitDescribe &&
+        Host == other.Host && TimestampUtc == other.TimestampUtc && RunId == other.RunId && Command == other.Command &&
+        BuildConfiguration == other.BuildConfiguration &&
+        (Hosts is null ? other.Hosts is null : other.Hosts is not null && Hosts.SequenceEqual(other.Hosts));
+
+    public override int GetHashCode() => HashCode.Combine(InteropVersion, GitCommit, Host, TimestampUtc, RunId);
+}
+
+/// <summary>One host of an MPI job and the ranks that ran on it (provenance.hosts).</summary>
+internal sealed record HostRanks(string Host, IReadOnlyList<int> Ranks)
+{
+    /// <summary>
+    /// The hosts of a job from the host name each rank gave (<paramref name="hostOfRank"/>[r] is
+    /// rank r's), in the order of their first rank.
+    /// </summary>
+    public static IReadOnlyList<HostRanks> Of(IReadOnlyList<string> hostOfRank) =>
+        [.. Enumerable.Range(0, hostOfRank.Count).GroupBy(r => hostOfRank[r], StringComparer.Ordinal).Select(g => new HostRanks(g.Key, [.. g]))];
+
+    /// <summary>"n1 (rank 0), n2 (ranks 1-3)": the hosts in one line.</summary>
+    public static string Describe(IReadOnlyList<HostRanks> hosts) =>
+        string.Join(", ", hosts.Select(h => $"{h.Host} ({Jobs.HandshakeVerdict.RankList(h.Ranks)})"));
+
+    public bool Equals(HostRanks? other) => other is not null && Host == other.Host && Ranks.SequenceEqual(other.Ranks);
+
+    public override int GetHashCode() => HashCode.Combine(Host, Ranks.Count);
 }
 
 /// <summary>What the run was asked to do. Fields a command has no use for are null.</summary>
@@ -410,6 +444,7 @@ internal static class SchemaEquality
 [JsonSerializable(typeof(ResultDocument))]
 [JsonSerializable(typeof(Provenance))]
 [JsonSerializable(typeof(RecordedCommand))]
+[JsonSerializable(typeof(HostRanks))]
 [JsonSerializable(typeof(EnvironmentFacts))]
 [JsonSerializable(typeof(MachineLoad))]
 internal sealed partial class SchemaJsonContext : JsonSerializerContext;

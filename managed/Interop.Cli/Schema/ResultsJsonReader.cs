@@ -134,6 +134,11 @@ internal static partial class ResultsJsonReader
             }
         }
 
+        if (provenance.Hosts is IReadOnlyList<HostRanks> hosts)
+        {
+            CheckHosts(path, hosts, provenance.Command?.WorldSize);
+        }
+
         RunParameters parameters = NotNull(path, "parameters", document.Parameters);
         NoNulls(path, "parameters.workloads", parameters.Workloads);
         NoNulls(path, "parameters.isa", parameters.Isa);
@@ -555,4 +560,45 @@ internal static partial class ResultsJsonReader
 
     [GeneratedRegex(@"^([^\[\]]+)((?:\[(\d+)\])*)$")]
     private static partial Regex PathPart();
+
+    // provenance.hosts: named hosts, each rank of the job on exactly one (0 to world_size - 1 when the command line says it).
+    private static void CheckHosts(string path, IReadOnlyList<HostRanks> hosts, int? worldSize)
+    {
+        NoNulls(path, "provenance.hosts", hosts);
+        var seen = new HashSet<int>();
+        for (int i = 0; i < hosts.Count; i++)
+        {
+            string at = string.Create(Invariant, $"provenance.hosts[{i}]");
+            string host = NotNull(path, $"{at}.host", hosts[i].Host);
+            if (host.Length is 0 or > 255 || host.Any(char.IsControl))
+            {
+                throw Field(path, $"{at}.host", $"is '{Clip(host)}': not a host name (1 to 255 characters)");
+            }
+
+            IReadOnlyList<int> ranks = NotNull(path, $"{at}.ranks", hosts[i].Ranks);
+            if (ranks.Count == 0)
+            {
+                throw Field(path, $"{at}.ranks", "is empty: a host of the job ran at least one rank");
+            }
+
+            int limit = worldSize ?? MaxRanks;
+            foreach (int rank in ranks)
+            {
+                if (rank < 0 || rank >= limit)
+                {
+                    throw Field(path, $"{at}.ranks", string.Create(Invariant, $"holds {rank}: not a rank of the job (0 to {limit - 1})"));
+                }
+
+                if (!seen.Add(rank))
+                {
+                    throw Field(path, $"{at}.ranks", string.Create(Invariant, $"holds {rank}, which another host of the job also lists"));
+                }
+            }
+        }
+
+        if (worldSize is int size && seen.Count != size)
+        {
+            throw Field(path, "provenance.hosts", string.Create(Invariant, $"lists {seen.Count} rank(s): provenance.command.world_size is {size}"));
+        }
+    }
 }
