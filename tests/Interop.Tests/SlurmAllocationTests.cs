@@ -1,0 +1,179 @@
+using Interop.Core;
+
+namespace Interop.Tests;
+
+/// <summary>
+/// What interop reads from a Slurm allocation (issue 23), with fake environments: the values are
+/// those `srun -n 1 -c 2 env` and a batch script's shell show under Slurm 22.05.
+/// </summary>
+public sealed class SlurmAllocationTests
+{
+    private static Func<string, string?> Env(params (string Name, string Value)[] variables) =>
+        name => variables.FirstOrDefault(v => v.Name == name).Value;
+
+    private static readonly (string, string)[] SrunOneTaskTwoCpus =
+    [
+        ("SLURM_JOB_ID", "4"), ("SLURM_STEP_ID", "0"), ("SLURM_PROCID", "0"), ("SLURM_LOCALID", "0"), ("SLURM_NODEID", "0"),
+        ("SLURM_CPUS_ON_NODE", "2"), ("SLURM_CPUS_PER_TASK", "2"), ("SLURM_CPU_BIND_TYPE", "mask_cpu:"), ("SLURM_CPU_BIND_LIST", "0x3"),
+        ("SLURM_JOB_CPUS_PER_NODE", "2"), ("SLURM_JOB_NODELIST", "vm"), ("SLURM_STEP_NODELIST", "vm"), ("SLURM_NTASKS", "1"),
+        ("SLURM_STEP_NUM_TASKS", "1"), ("SLURM_STEP_TASKS_PER_NODE", "1"), ("SLURM_TASKS_PER_NODE", "1"),
+    ];
+
+    [Test]
+    public void InsideAJobWithoutCpusPerTaskTheNodesCpusAreSharedAmongItsTasks()
+    {
+        // srun -n 2 without -c on a node where the job has 4 CPUs: 2 each, although the mask (no task binding) shows 8.
+        var env = Env(("SLURM_JOB_ID", "9"), ("SLURM_STEP_ID", "0"), ("SLURM_CPUS_ON_NODE", "4"), ("SLURM_STEP_TASKS_PER_NODE", "2"), ("SLURM_NODEID", "0"));
+        Assert.That(ThreadCount.Resolve(null, env, 8), Is.EqualTo(new ThreadChoice(2, "SLURM_CPUS_ON_NODE=4 / 2 tasks on this node")));
+    }
+
+    [Test]
+    public void TheTasksOnThisNodeAreThisNodesEntryOfTheStepsList()
+    {
+        // srun -n 5 over 2 nodes: "3,2"; node 1 has 2 tasks, so 6 CPUs give 3 each.
+        var env = Env(("SLURM_JOB_ID", "9"), ("SLURM_STEP_ID", "1"), ("SLURM_CPUS_ON_NODE", "6"), ("SLURM_STEP_TASKS_PER_NODE", "3,2"), ("SLURM_NODEID", "1"));
+        Assert.That(ThreadCount.Resolve(null, env, 16).Threads, Is.EqualTo(3));
+        Assert.That(SlurmAllocation.ReadTasksOnNode(env), Is.EqualTo(2));
+    }
+
+    [Test]
+    public void TheAffinityMaskWinsWhenItIsSmaller()
+    {
+        // Slurm bound this task to 1 CPU (task/affinity) of the node's 4, shared by 2 tasks.
+        var env = Env(("SLURM_JOB_ID", "9"), ("SLURM_STEP_ID", "0"), ("SLURM_CPUS_ON_NODE", "4"), ("SLURM_STEP_TASKS_PER_NODE", "2"));
+        Assert.That(ThreadCount.Resolve(null, env, 1), Is.EqualTo(new ThreadChoice(1, "available CPUs")));
+    }
+
+    [Test]
+    public void ABatchScriptsShellIsOneProcessWithTheNodesCpus()
+    {
+        // sbatch -n 4 without -c: the script's shell (no step) runs interop alone on the job's first node.
+        var env = Env(("SLURM_JOB_ID", "9"), ("SLURM_CPUS_ON_NODE", "4"), ("SLURM_NTASKS", "4"), ("SLURM_TASKS_PER_NODE", "4"));
+        Assert.That(ThreadCount.Resolve(null, env, 64), Is.EqualTo(new ThreadChoice(4, "SLURM_CPUS_ON_NODE")));
+    }
+
+    [Test]
+    public void RanksThatMpiexecStartedInAJobShareTheNode()
+    {
+        var env = Env(("SLURM_JOB_ID", "9"), ("SLURM_CPUS_ON_NODE", "4"), ("OMPI_COMM_WORLD_LOCAL_SIZE", "4"));
+        Assert.That(ThreadCount.Resolve(null, env, 64).Threads, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void MoreTasksThanCpusStillGiveOneThread()
+    {
+        var env = Env(("SLURM_JOB_ID", "9"), ("SLURM_STEP_ID", "0"), ("SLURM_CPUS_ON_NODE", "2"), ("SLURM_STEP_TASKS_PER_NODE", "4"));
+        Assert.That(ThreadCount.Resolve(null, env, 64).Threads, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void OutsideAJobSlurmCpusOnNodeIsIgnored()
+    {
+        Assert.That(ThreadCount.Resolve(null, Env(("SLURM_CPUS_ON_NODE", "1")), 6), Is.EqualTo(new ThreadChoice(6, "available CPUs")));
+    }
+
+    [Test]
+    public void CpusPerTaskOneGivesOneThreadOnTwoCpus()
+    {
+        var env = Env([.. SrunOneTaskTwoCpus.Where(v => v.Item1 != "SLURM_CPUS_PER_TASK"), ("SLURM_CPUS_PER_TASK", "1")]);
+        Assert.That(ThreadCount.Resolve(null, env, 2), Is.EqualTo(new ThreadChoice(1, "SLURM_CPUS_PER_TASK")));
+    }
+
+    [Test]
+    public void OmpNumThreadsAndTheCommandLineStillOverrideTheAllocation()
+    {
+        var env = Env(("SLURM_JOB_ID", "9"), ("SLURM_CPUS_ON_NODE", "2"), ("OMP_NUM_THREADS", "8"));
+        Assert.That(ThreadCount.Resolve(null, env, 64), Is.EqualTo(new ThreadChoice(8, "OMP_NUM_THREADS")));
+        Assert.That(ThreadCount.Resolve(3, env, 64), Is.EqualTo(new ThreadChoice(3, "--threads")));
+    }
+
+    [TestCase("SLURM_CPUS_ON_NODE", "x")]
+    [TestCase("SLURM_CPUS_ON_NODE", "0")]
+    [TestCase("SLURM_CPUS_ON_NODE", "99999")]
+    [TestCase("SLURM_CPUS_ON_NODE", "2,2")]
+    [TestCase("SLURM_STEP_TASKS_PER_NODE", "abc")]
+    [TestCase("SLURM_STEP_TASKS_PER_NODE", "0")]
+    [TestCase("SLURM_STEP_TASKS_PER_NODE", "2(x0)")]
+    [TestCase("SLURM_STEP_TASKS_PER_NODE", "(x3)")]
+    [TestCase("SLURM_STEP_TASKS_PER_NODE", "2x3")]
+    [TestCase("SLURM_STEP_TASKS_PER_NODE", "2(x3),")]
+    [TestCase("SLURM_NODEID", "-1")]
+    [TestCase("SLURM_NODEID", "one")]
+    [TestCase("OMPI_COMM_WORLD_LOCAL_SIZE", "0")]
+    public void MalformedAllocationVariablesAreUsageErrorsNamingThem(string name, string value)
+    {
+        var variables = new List<(string Name, string Value)>
+        {
+            ("SLURM_JOB_ID", "9"), ("SLURM_STEP_ID", "0"), ("SLURM_CPUS_ON_NODE", "4"), ("SLURM_STEP_TASKS_PER_NODE", "2"), ("SLURM_NODEID", "0"),
+        };
+        variables.RemoveAll(v => v.Name == name);
+        variables.Add((name, value));
+        var e = Assert.Throws<UsageException>(() => ThreadCount.Resolve(null, Env([.. variables]), 8));
+        Assert.That(e!.Message, Does.StartWith($"{name}='{value}' is not"));
+    }
+
+    [Test]
+    public void ANodeIdBeyondTheStepsNodesIsAUsageError()
+    {
+        var env = Env(("SLURM_JOB_ID", "9"), ("SLURM_STEP_ID", "0"), ("SLURM_CPUS_ON_NODE", "4"), ("SLURM_STEP_TASKS_PER_NODE", "2(x2)"), ("SLURM_NODEID", "2"));
+        var e = Assert.Throws<UsageException>(() => ThreadCount.Resolve(null, env, 8));
+        Assert.That(e!.Message, Is.EqualTo("SLURM_NODEID=2 but SLURM_STEP_TASKS_PER_NODE='2(x2)' names 2 node(s) (0 to 1)"));
+    }
+
+    [TestCase("0")]
+    [TestCase("abc")]
+    [TestCase("99999")]
+    public void MalformedCpusPerTaskInAJobIsAUsageErrorNamingIt(string value)
+    {
+        var env = Env([.. SrunOneTaskTwoCpus.Where(v => v.Item1 != "SLURM_CPUS_PER_TASK"), ("SLURM_CPUS_PER_TASK", value)]);
+        var e = Assert.Throws<UsageException>(() => ThreadCount.Resolve(null, env, 2));
+        Assert.That(e!.Message, Does.StartWith($"SLURM_CPUS_PER_TASK='{value}' is not"));
+    }
+
+    [Test]
+    public void WithCpusPerTaskTheNodeCountsAreNotRead()
+    {
+        // The rule that decides is SLURM_CPUS_PER_TASK; the node's share is not computed, so it cannot refuse.
+        var env = Env(("SLURM_JOB_ID", "9"), ("SLURM_CPUS_PER_TASK", "2"), ("SLURM_CPUS_ON_NODE", "x"));
+        Assert.That(ThreadCount.Resolve(null, env, 8).Threads, Is.EqualTo(2));
+    }
+
+    [TestCase("2", new[] { 2 })]
+    [TestCase("2(x3),1", new[] { 2, 2, 2, 1 })]
+    [TestCase("4(x2),8", new[] { 4, 4, 8 })]
+    [TestCase("1,2,3", new[] { 1, 2, 3 })]
+    public void CountsPerNodeInSlurmsCompressedForm(string text, int[] expanded)
+    {
+        SlurmCounts counts = SlurmCounts.Parse("SLURM_JOB_CPUS_PER_NODE", text, SlurmAllocation.MaxCpus);
+        Assert.That(counts.NodeCount, Is.EqualTo(expanded.Length));
+        Assert.That(Enumerable.Range(0, expanded.Length).Select(counts.At), Is.EqualTo(expanded.Select(c => (int?)c)));
+        Assert.That(counts.At(expanded.Length), Is.Null);
+    }
+
+    [Test]
+    public void AHugeRepeatCostsNothing()
+    {
+        SlurmCounts counts = SlurmCounts.Parse("SLURM_JOB_CPUS_PER_NODE", "64(x100000)", SlurmAllocation.MaxCpus);
+        Assert.That(counts.At(99_999), Is.EqualTo(64));
+        Assert.That(counts.ToString(), Is.EqualTo("64(x100000) (100000 nodes)"));
+    }
+
+    [TestCase("")]
+    [TestCase(",")]
+    [TestCase("2(x3)1")]
+    [TestCase("2(x3")]
+    [TestCase("2(3)")]
+    [TestCase("-2")]
+    [TestCase("+2")]
+    [TestCase("2 (x3)")]
+    [TestCase("٢")]
+    [TestCase("2(x99999999999)")]
+    [TestCase("1(x600000),1(x600000)")]
+    [TestCase("99999")]
+    public void OddFormsAreRefusedOnOneLineNamingTheVariable(string text)
+    {
+        var e = Assert.Throws<UsageException>(() => SlurmCounts.Parse("SLURM_JOB_CPUS_PER_NODE", text, SlurmAllocation.MaxCpus));
+        Assert.That(e!.Message, Does.StartWith($"SLURM_JOB_CPUS_PER_NODE='{text}' is not Slurm's list of counts per node"));
+        Assert.That(e.Message, Does.Not.Contain('\n'));
+    }
+}
