@@ -176,4 +176,113 @@ public sealed class SlurmAllocationTests
         Assert.That(e!.Message, Does.StartWith($"SLURM_JOB_CPUS_PER_NODE='{text}' is not Slurm's list of counts per node"));
         Assert.That(e.Message, Does.Not.Contain('\n'));
     }
+
+    [Test]
+    public void ReadsWhatSrunGaveTheTask()
+    {
+        SlurmAllocation slurm = SlurmAllocation.Read(Env(SrunOneTaskTwoCpus))!;
+        Assert.That(slurm.JobId, Is.EqualTo("4"));
+        Assert.That(slurm.StepId, Is.EqualTo("0"));
+        Assert.That(slurm.Tasks, Is.EqualTo(1));
+        Assert.That(slurm.TasksOnNode, Is.EqualTo(1));
+        Assert.That(slurm.CpusPerTask, Is.EqualTo(2));
+        Assert.That(slurm.CpusOnNode, Is.EqualTo(2));
+        Assert.That(slurm.JobCpusPerNode!.ToString(), Is.EqualTo("2"));
+        Assert.That(slurm.NodeList, Is.EqualTo("vm"));
+        Assert.That(slurm.Binding, Is.EqualTo("mask_cpu: 0x3 (this task: CPUs 0-1)"));
+        Assert.That(slurm.ShareOfTask, Is.EqualTo(new SlurmShare(2, "SLURM_CPUS_PER_TASK")));
+    }
+
+    [Test]
+    public void OutsideAJobThereIsNoAllocation()
+    {
+        Assert.That(SlurmAllocation.Read(Env(("SLURM_CPUS_PER_TASK", "2"), ("SLURM_NTASKS", "2"))), Is.Null);
+    }
+
+    [Test]
+    public void ABatchShellHasNoStepAndTheJobsNodes()
+    {
+        var env = Env(("SLURM_JOB_ID", "7"), ("SLURM_NTASKS", "3"), ("SLURM_CPUS_ON_NODE", "2"), ("SLURM_JOB_CPUS_PER_NODE", "2(x3),1"),
+            ("SLURM_JOB_NODELIST", "n[1-4]"), ("SLURM_STEP_NUM_TASKS", "99"));
+        SlurmAllocation slurm = SlurmAllocation.Read(env)!;
+        Assert.That(slurm.StepId, Is.Null);
+        Assert.That(slurm.Tasks, Is.EqualTo(3), "a batch shell's tasks are the job's");
+        Assert.That(slurm.JobCpusPerNode!.ToString(), Is.EqualTo("2(x3),1 (2, 2, 2, 1)"));
+        Assert.That(slurm.NodeList, Is.EqualTo("n[1-4]"));
+        Assert.That(slurm.Binding, Is.Null);
+    }
+
+    [Test]
+    public void EachTaskReadsItsOwnMaskOfTheBindList()
+    {
+        var env = Env(("SLURM_JOB_ID", "7"), ("SLURM_CPU_BIND_TYPE", "mask_cpu:"), ("SLURM_CPU_BIND_LIST", "0x3,0xC"), ("SLURM_LOCALID", "1"));
+        Assert.That(SlurmAllocation.Read(env)!.Binding, Is.EqualTo("mask_cpu: 0x3,0xC (this task: CPUs 2-3)"));
+    }
+
+    [TestCase("0x3", "0-1")]
+    [TestCase("0xC", "2-3")]
+    [TestCase("5", "0,2")]
+    [TestCase("0x100000001", "0,32")]
+    [TestCase("0x0", null)]
+    [TestCase("0xZ", null)]
+    [TestCase("", null)]
+    public void MasksNameTheirCpus(string mask, string? cpus)
+    {
+        Assert.That(SlurmAllocation.CpusOfMask(mask), Is.EqualTo(cpus));
+    }
+
+    [Test]
+    public void AnOddBindListIsShownAsGivenWithANote()
+    {
+        var env = Env(("SLURM_JOB_ID", "7"), ("SLURM_CPU_BIND_TYPE", "mask_cpu:"), ("SLURM_CPU_BIND_LIST", "zz"));
+        Assert.That(SlurmAllocation.Read(env)!.Binding, Is.EqualTo("mask_cpu: zz (not a CPU mask interop reads)"));
+    }
+
+    [Test]
+    public void AMalformedJobCpusPerNodeIsAUsageErrorWhereItIsRead()
+    {
+        var env = Env(("SLURM_JOB_ID", "7"), ("SLURM_JOB_CPUS_PER_NODE", "2(x3)1"));
+        var e = Assert.Throws<UsageException>(() => SlurmAllocation.Read(env));
+        Assert.That(e!.Message, Does.StartWith("SLURM_JOB_CPUS_PER_NODE='2(x3)1' is not"));
+        Assert.That(ThreadCount.Resolve(null, env, 2).Threads, Is.EqualTo(2), "the thread count does not read it");
+    }
+
+    [Test]
+    public void TooManyThreadsForTheAllocationIsOneWarning()
+    {
+        // OMP_NUM_THREADS=8 under srun -c 2: the allocation's warning, not also the mask's.
+        var env = Env([.. SrunOneTaskTwoCpus, ("OMP_NUM_THREADS", "8"), ("OPENBLAS_NUM_THREADS", "1")]);
+        string[] warnings = [.. Interop.Cli.EnvCommand.Warnings(ThreadCount.Resolve(null, env, 2), env, 2)];
+        Assert.That(warnings, Is.EqualTo(new[]
+        {
+            "8 threads (from OMP_NUM_THREADS) but the Slurm allocation gives this task 2 CPU(s) (from SLURM_CPUS_PER_TASK): threads will share CPUs",
+        }));
+    }
+
+    [Test]
+    public void ThreadsWithinTheAllocationGiveNoWarning()
+    {
+        var env = Env([.. SrunOneTaskTwoCpus, ("OPENBLAS_NUM_THREADS", "1")]);
+        Assert.That(Interop.Cli.EnvCommand.Warnings(ThreadCount.Resolve(null, env, 2), env, 2), Is.Empty);
+    }
+
+    [Test]
+    public void TheNodesShareIsWarnedAboutToo()
+    {
+        var env = Env(("SLURM_JOB_ID", "9"), ("SLURM_STEP_ID", "0"), ("SLURM_CPUS_ON_NODE", "4"), ("SLURM_STEP_TASKS_PER_NODE", "2"), ("OPENBLAS_NUM_THREADS", "1"));
+        string[] warnings = [.. Interop.Cli.EnvCommand.Warnings(ThreadCount.Resolve(3, env, 8), env, 8)];
+        Assert.That(warnings, Is.EqualTo(new[]
+        {
+            "3 threads (from --threads) but the Slurm allocation gives this task 2 CPU(s) (from SLURM_CPUS_ON_NODE=4 / 2 tasks on this node): threads will share CPUs",
+        }));
+    }
+
+    [Test]
+    public void TheEnvBlockSaysWhatSlurmGave()
+    {
+        var facts = Interop.Cli.EnvCommand.SlurmFacts(SlurmAllocation.Read(Env(SrunOneTaskTwoCpus))!).ToDictionary();
+        Assert.That(facts.Keys, Is.EqualTo(new[] { "job_id", "step", "tasks", "cpus_per_task", "cpus_on_node", "job_cpus_per_node", "nodes", "binding", "cpus_for_this_task" }));
+        Assert.That(facts["tasks"], Is.EqualTo("1 (1 sharing this node)"));
+        Assert.That(facts["cpus_for_this_task"], Is.EqualTo("2 (from SLURM_CPUS_PER_TASK)"));
+    }
 }
