@@ -161,7 +161,7 @@ internal static class EnvCommand
             new("cpus_per_task", Number(slurm.CpusPerTask, "not given (no -c)")),
             new("cpus_on_node", Number(slurm.CpusOnNode, "not given")),
             new("job_cpus_per_node", slurm.JobCpusPerNode?.ToString() ?? "not given"),
-            new("nodes", slurm.NodeList is string nodes ? DisplayText.Printable(nodes, 200) : "not given"),
+            new("nodes", slurm.NodesShown ?? "not given"),
             new("binding", slurm.Binding ?? "none reported (Slurm's task plugin bound nothing)"),
             new("cpus_for_this_task", slurm.ShareOfTask is SlurmShare share
                 ? string.Create(CultureInfo.InvariantCulture, $"{share.Cpus} (from {share.Source})")

@@ -108,6 +108,16 @@ public sealed record SlurmAllocation
     /// <summary>The step's (or, outside a step, the job's) nodes in Slurm's host-list form, as given ("n[1-2]").</summary>
     public string? NodeList { get; init; }
 
+    /// <summary>
+    /// <see cref="NodeList"/> as given, with its hosts when they are few ("n[1-2] (n1, n2)"), their
+    /// count when many, or a note when it is not a host list interop reads (it is only shown).
+    /// </summary>
+    public string? NodesShown => NodeList is not string list ? null
+        : ExpandHostList(list, 100_000) is not { } hosts ? $"{DisplayText.Printable(list, 200)} (not a host list interop expands)"
+        : hosts.Count == 1 && hosts[0] == list ? DisplayText.Printable(list, 200)
+        : hosts.Count <= 16 ? $"{DisplayText.Printable(list, 200)} ({DisplayText.Printable(string.Join(", ", hosts), 400)})"
+        : string.Create(CultureInfo.InvariantCulture, $"{DisplayText.Printable(list, 200)} ({hosts.Count} nodes)");
+
     /// <summary>SLURM_CPU_BIND_TYPE and this task's entry of SLURM_CPU_BIND_LIST, with the CPUs a mask names; null when Slurm bound nothing.</summary>
     public string? Binding { get; init; }
 
@@ -194,6 +204,90 @@ public sealed record SlurmAllocation
         int node = Number(getEnvironment, "SLURM_NODEID", 0, SlurmCounts.MaxNodes - 1) ?? 0;
         return counts.At(node) ?? throw new UsageException(
             string.Create(CultureInfo.InvariantCulture, $"SLURM_NODEID={node} but {name}='{DisplayText.Printable(perNode)}' names {counts.NodeCount} node(s) (0 to {counts.NodeCount - 1})"));
+    }
+
+    /// <summary>
+    /// The host names of Slurm's host-list form: "n[1-2,5],gpu[01-02]" is n1, n2, n5, gpu01, gpu02
+    /// (a range keeps its lower bound's width, as Slurm pads), "r[1-2]n[1-2]" every combination.
+    /// Null when <paramref name="list"/> is not that form or names more than <paramref name="max"/> hosts.
+    /// </summary>
+    public static IReadOnlyList<string>? ExpandHostList(string list, int max = SlurmCounts.MaxNodes)
+    {
+        var hosts = new List<string>();
+        int depth = 0;
+        int start = 0;
+        for (int i = 0; i <= list.Length; i++)
+        {
+            char c = i < list.Length ? list[i] : ',';
+            depth += c == '[' ? 1 : c == ']' ? -1 : 0;
+            if (depth is < 0 or > 1)
+            {
+                return null;
+            }
+
+            if (c == ',' && depth == 0)
+            {
+                if (!ExpandHost(list[start..i], hosts, max))
+                {
+                    return null;
+                }
+
+                start = i + 1;
+            }
+        }
+
+        return depth == 0 ? hosts : null;
+    }
+
+    // Appends the hosts of one expression ("n[1-2]-ib", "r[1-2]n[01-02]", "vm"); false when malformed or beyond max.
+    private static bool ExpandHost(string expression, List<string> hosts, int max)
+    {
+        int open = expression.IndexOf('[', StringComparison.Ordinal);
+        if (open < 0)
+        {
+            if (expression.Length == 0 || expression.Contains(']', StringComparison.Ordinal) || expression.Any(char.IsWhiteSpace) || hosts.Count >= max)
+            {
+                return false;
+            }
+
+            hosts.Add(expression);
+            return true;
+        }
+
+        int close = expression.IndexOf(']', open);
+        if (close < 0)
+        {
+            return false;
+        }
+
+        string prefix = expression[..open];
+        string rest = expression[(close + 1)..];
+        foreach (string range in expression[(open + 1)..close].Split(','))
+        {
+            string[] bounds = range.Split('-');
+            if (bounds.Length > 2 || bounds.Any(b => Number(b, int.MaxValue - 1) is null))
+            {
+                return false;
+            }
+
+            int low = Number(bounds[0], int.MaxValue - 1)!.Value;
+            int high = Number(bounds[^1], int.MaxValue - 1)!.Value;
+            if (high < low || (long)hosts.Count + high - low >= max)
+            {
+                return false;
+            }
+
+            for (int n = low; n <= high; n++)
+            {
+                string name = prefix + n.ToString(CultureInfo.InvariantCulture).PadLeft(bounds[0].Length, '0') + rest;
+                if (!ExpandHost(name, hosts, max))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     // Slurm writes the mask of each task of this node, in SLURM_LOCALID order: "0x3,0xC".

@@ -285,4 +285,40 @@ public sealed class SlurmAllocationTests
         Assert.That(facts["tasks"], Is.EqualTo("1 (1 sharing this node)"));
         Assert.That(facts["cpus_for_this_task"], Is.EqualTo("2 (from SLURM_CPUS_PER_TASK)"));
     }
+
+    [TestCase("vm", "vm")]
+    [TestCase("n[1-2]", "n1 n2")]
+    [TestCase("n[1-2,5],gpu[01-02]", "n1 n2 n5 gpu01 gpu02")]
+    [TestCase("n[8-10]", "n8 n9 n10")]
+    [TestCase("n[098-101]-ib", "n098-ib n099-ib n100-ib n101-ib")]
+    [TestCase("r[1-2]n[1-2]", "r1n1 r1n2 r2n1 r2n2")]
+    [TestCase("a,b-c,d", "a b-c d")]
+    public void HostListsExpandAsSlurmWritesThem(string list, string hosts)
+    {
+        Assert.That(SlurmAllocation.ExpandHostList(list), Is.EqualTo(hosts.Split(' ')));
+    }
+
+    [TestCase("")]
+    [TestCase("n[1-2")]
+    [TestCase("n1-2]")]
+    [TestCase("n[2-1]")]
+    [TestCase("n[]")]
+    [TestCase("n[1-x]")]
+    [TestCase("n[[1]]")]
+    [TestCase("a,,b")]
+    [TestCase("n[1-3-5]")]
+    [TestCase("n[0-2000000]")]
+    public void OddHostListsAreNotExpanded(string list)
+    {
+        Assert.That(SlurmAllocation.ExpandHostList(list), Is.Null);
+    }
+
+    [TestCase("n[1-2]", "n[1-2] (n1, n2)")]
+    [TestCase("vm", "vm")]
+    [TestCase("n[1-100]", "n[1-100] (100 nodes)")]
+    [TestCase("n[1-", "n[1- (not a host list interop expands)")]
+    public void TheNodesAreShownAsGivenAndExpandedWhenFew(string list, string shown)
+    {
+        Assert.That(SlurmAllocation.Read(Env(("SLURM_JOB_ID", "1"), ("SLURM_JOB_NODELIST", list)))!.NodesShown, Is.EqualTo(shown));
+    }
 }
