@@ -89,7 +89,7 @@ public sealed record SlurmAllocation
     /// <summary>SLURM_JOB_ID: the job this process runs in.</summary>
     public required string JobId { get; init; }
 
-    /// <summary>SLURM_STEP_ID (SLURM_STEPID before Slurm 20): null in a batch script's own shell, which is no srun step.</summary>
+    /// <summary>SLURM_STEP_ID (or SLURM_STEPID, its older name, which Slurm still sets): null in a batch script's own shell, which is no srun step.</summary>
     public string? StepId { get; init; }
 
     /// <summary>Tasks of the step (SLURM_STEP_NUM_TASKS) or, outside a step, of the job (SLURM_NTASKS).</summary>
@@ -309,7 +309,8 @@ public sealed record SlurmAllocation
         string[] masks = list.Split(',');
         int local = int.TryParse(getEnvironment("SLURM_LOCALID"), NumberStyles.None, CultureInfo.InvariantCulture, out int id) ? id : 0;
         string? cpus = local < masks.Length ? CpusOfMask(masks[local]) : null;
-        return DisplayText.Printable(shown) + (cpus is null ? " (not a CPU mask interop reads)" : $" (this task: CPUs {cpus})");
+        return DisplayText.Printable(shown) + (cpus is null ? " (not a CPU mask interop reads)"
+            : cpus.Any(c => c is ',' or '-') ? $" (this task: CPUs {cpus})" : $" (this task: CPU {cpus})");
     }
 
     /// <summary>"0x3" → "0-1", "0xC" → "2-3", "0x5" → "0,2"; null when it is no hexadecimal mask or names no CPU.</summary>

@@ -232,6 +232,13 @@ public sealed class SlurmAllocationTests
     }
 
     [Test]
+    public void OneCpuIsNamedSo()
+    {
+        var env = Env(("SLURM_JOB_ID", "7"), ("SLURM_CPU_BIND_TYPE", "mask_cpu:"), ("SLURM_CPU_BIND_LIST", "0x1,0x2"), ("SLURM_LOCALID", "1"));
+        Assert.That(SlurmAllocation.Read(env)!.Binding, Is.EqualTo("mask_cpu: 0x1,0x2 (this task: CPU 1)"));
+    }
+
+    [Test]
     public void AnOddBindListIsShownAsGivenWithANote()
     {
         var env = Env(("SLURM_JOB_ID", "7"), ("SLURM_CPU_BIND_TYPE", "mask_cpu:"), ("SLURM_CPU_BIND_LIST", "zz"));
