@@ -27,6 +27,7 @@ internal static class EnvCommand
         command.SetAction(parsed => Driver.Guard(stderr, () =>
         {
             ThreadChoice choice = SharedOptions.ParseThreads(parsed.GetValue(threads));
+            SlurmAllocation? slurm = SlurmAllocation.Read(Environment.GetEnvironmentVariable);
             bool asJson = parsed.GetValue(json);
             IsaRequest.Apply(parsed.GetValue(isa));
             using IJob job = JobFactory.Start(parsed.GetValue(mpi));
@@ -39,7 +40,7 @@ internal static class EnvCommand
                     return Driver.Success;
                 }
 
-                foreach (string warning in Warnings(choice))
+                foreach (string warning in Warnings(choice, Environment.GetEnvironmentVariable, Environment.ProcessorCount))
                 {
                     Commands.Notices.Warn(stderr, warning);
                 }
@@ -50,6 +51,17 @@ internal static class EnvCommand
                     {
                         JsonReport.WriteEnvironment(w);
                         w.WriteString("job", job.Description);
+                        if (slurm is not null)
+                        {
+                            w.WriteStartObject("slurm");
+                            foreach ((string key, string value) in SlurmFacts(slurm))
+                            {
+                                w.WriteString(key, value);
+                            }
+
+                            w.WriteEndObject();
+                        }
+
                         w.WriteStartArray("placement");
                         foreach (string line in placement)
                         {
@@ -73,6 +85,17 @@ internal static class EnvCommand
                 {
                     // Each rank's own host name, as results.json's provenance.hosts records them.
                     stdout.WriteLine($"{"hosts".PadRight(width)}  {Schema.HostRanks.Describe(hosts)}");
+                }
+
+                if (slurm is not null)
+                {
+                    stdout.WriteLine("slurm (the allocation of this job, from its SLURM_* variables):");
+                    var lines = SlurmFacts(slurm);
+                    int slurmWidth = lines.Max(f => f.Key.Length);
+                    foreach ((string key, string value) in lines)
+                    {
+                        stdout.WriteLine($"  {key.PadRight(slurmWidth)}  {value}");
+                    }
                 }
 
                 stdout.WriteLine("variables:");
@@ -129,11 +152,33 @@ internal static class EnvCommand
         return [.. all.SelectMany(b => Encoding.UTF8.GetString(b).Split('\n'))];
     }
 
-    /// <summary>Thread settings that contradict each other or the machine.</summary>
-    internal static IEnumerable<string> Warnings(ThreadChoice choice)
+    /// <summary>
+    /// What `interop env` shows of a Slurm allocation, in display order (the same keys in --json):
+    /// what Slurm gave this job and task, and the threads it allows this task.
+    /// </summary>
+    internal static IReadOnlyList<KeyValuePair<string, string>> SlurmFacts(SlurmAllocation slurm)
     {
-        int usable = Environment.ProcessorCount;
-        if (Environment.GetEnvironmentVariable("SLURM_CPUS_PER_TASK") is { Length: > 0 } slurm &&
+        static string Number(int? n, string unset) => n?.ToString(CultureInfo.InvariantCulture) ?? unset;
+        return
+        [
+            new("job_id", DisplayText.Printable(slurm.JobId)),
+            new("step", slurm.StepId is string step ? DisplayText.Printable(step) : "none (a batch or salloc shell, not an srun step)"),
+            new("tasks", Number(slurm.Tasks, "not given") + string.Create(CultureInfo.InvariantCulture, $" ({slurm.TasksOnNode} sharing this node)")),
+            new("cpus_per_task", Number(slurm.CpusPerTask, "not given (no -c)")),
+            new("cpus_on_node", Number(slurm.CpusOnNode, "not given")),
+            new("job_cpus_per_node", slurm.JobCpusPerNode?.ToString() ?? "not given"),
+            new("nodes", slurm.NodesShown ?? "not given"),
+            new("binding", slurm.Binding ?? "none reported (Slurm's task plugin bound nothing)"),
+            new("cpus_for_this_task", slurm.ShareOfTask is SlurmShare share
+                ? string.Create(CultureInfo.InvariantCulture, $"{share.Cpus} (from {share.Source})")
+                : "not given (the CPUs this process may use)"),
+        ];
+    }
+
+    /// <summary>Thread settings that contradict each other, the machine or the Slurm allocation.</summary>
+    internal static IEnumerable<string> Warnings(ThreadChoice choice, Func<string, string?> getEnvironment, int usable)
+    {
+        if (getEnvironment("SLURM_CPUS_PER_TASK") is { Length: > 0 } slurm &&
             int.TryParse(slurm, NumberStyles.None, CultureInfo.InvariantCulture, out int perTask) && perTask != usable)
         {
             yield return $"SLURM_CPUS_PER_TASK={perTask} but this process may use {usable} CPU(s) (affinity/cgroup): the allocation and the binding disagree";
@@ -142,15 +187,22 @@ internal static class EnvCommand
         // Code that calls OpenBLAS from inside OpenMP threads runs OMP_NUM_THREADS x OpenBLAS
         // threads; set in the environment, both would apply to such code (interop itself sets
         // OpenBLAS's threads per call and never nests them).
-        int? omp = FirstCount(Environment.GetEnvironmentVariable("OMP_NUM_THREADS"));
-        int blas = FirstCount(Environment.GetEnvironmentVariable("OPENBLAS_NUM_THREADS")) ?? usable;
+        int? omp = FirstCount(getEnvironment("OMP_NUM_THREADS"));
+        int blas = FirstCount(getEnvironment("OPENBLAS_NUM_THREADS")) ?? usable;
         if (omp is int o && o > 1 && blas > 1 && o * blas > usable)
         {
             yield return $"OMP_NUM_THREADS={o} with a threaded OpenBLAS ({blas} threads): OpenBLAS called inside OpenMP threads would run {o * blas} threads on {usable} CPU(s); " +
                 "set OPENBLAS_NUM_THREADS=1 for such code";
         }
 
-        if (choice.Threads > usable)
+        // One line for too many threads: the allocation's when it is the smaller limit, as it is
+        // what the job may use (a node's mask can show CPUs that other jobs' tasks were given).
+        if (SlurmAllocation.Share(getEnvironment) is SlurmShare share && choice.Threads > share.Cpus && share.Cpus <= usable)
+        {
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"{choice.Threads} threads (from {choice.Source}) but the Slurm allocation gives this task {share.Cpus} CPU(s) (from {share.Source}): threads will share CPUs");
+        }
+        else if (choice.Threads > usable)
         {
             yield return $"{choice.Threads} threads but only {usable} CPU(s) may be used: threads will share cores";
         }

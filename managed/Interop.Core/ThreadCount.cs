@@ -7,7 +7,9 @@ public readonly record struct ThreadChoice(int Threads, string Source);
 
 /// <summary>
 /// The thread-count rules, later ones overriding earlier ones:
-/// 1. the CPUs this process may use (affinity mask and cgroup CPU quota, as .NET reports them);
+/// 1. the CPUs this process may use (affinity mask and cgroup CPU quota, as .NET reports them),
+///    inside a Slurm job at most SLURM_CPUS_ON_NODE divided among the tasks on this node
+///    (<see cref="SlurmAllocation.Share"/>): Slurm without task binding leaves every CPU in the mask;
 /// 2. SLURM_CPUS_PER_TASK (what the cluster allocated to this task);
 /// 3. OMP_NUM_THREADS (the first value of a nested list such as "4,2");
 /// 4. --threads.
@@ -21,7 +23,8 @@ public static class ThreadCount
     public const int Max = 1024;
 
     public const string Rules =
-        "Threads: the CPUs this process may use (affinity and cgroup limits), overridden by " +
+        "Threads: the CPUs this process may use (affinity and cgroup limits; in a Slurm job at most " +
+        "SLURM_CPUS_ON_NODE shared among the node's tasks), overridden by " +
         "SLURM_CPUS_PER_TASK, then by OMP_NUM_THREADS, then by --threads (1 to 1024).";
 
     public static ThreadChoice Resolve(int? cliThreads, Func<string, string?> getEnvironment, int availableCpus)
@@ -30,6 +33,10 @@ public static class ThreadCount
         if (FromEnvironment("SLURM_CPUS_PER_TASK", getEnvironment) is int slurm)
         {
             choice = new ThreadChoice(slurm, "SLURM_CPUS_PER_TASK");
+        }
+        else if (SlurmAllocation.Share(getEnvironment) is SlurmShare share && share.Cpus < choice.Threads)
+        {
+            choice = new ThreadChoice(Math.Min(share.Cpus, Max), share.Source);
         }
 
         if (FromEnvironment("OMP_NUM_THREADS", getEnvironment) is int omp)
