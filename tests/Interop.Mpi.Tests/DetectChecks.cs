@@ -17,6 +17,7 @@ internal static class DetectChecks
         ("MPICH Hydra PMI", new() { ["PMI_RANK"] = "0", ["PMI_SIZE"] = "4" }, false, true),
         ("PMIx", new() { ["PMIX_RANK"] = "3" }, false, true),
         ("Slurm srun task", new() { ["SLURM_PROCID"] = "0", ["SLURM_STEP_ID"] = "0", ["SLURM_NTASKS"] = "4" }, false, true),
+        ("Slurm srun task of one, no MPI plugin", new() { ["SLURM_PROCID"] = "0", ["SLURM_STEP_ID"] = "0", ["SLURM_STEP_NUM_TASKS"] = "1" }, false, false),
         ("Slurm batch shell", new() { ["SLURM_PROCID"] = "0", ["SLURM_NTASKS"] = "4", ["SLURM_JOB_ID"] = "7" }, false, false),
     ];
 
