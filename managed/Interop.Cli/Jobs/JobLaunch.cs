@@ -98,11 +98,9 @@ internal sealed class JobLaunch : IDisposable
     /// Starts MPI when a launcher started this process (unless the launch is refused, see
     /// <see cref="Refusal"/>); called by the driver right after parsing.
     /// </summary>
-    public static JobLaunch Begin(CommandLineText line, TextWriter stderr) => Begin(line, stderr, Environment.GetEnvironmentVariable);
-
-    /// <summary><see cref="Begin(CommandLineText, TextWriter)"/> over the variables of <paramref name="environment"/>.</summary>
-    internal static JobLaunch Begin(CommandLineText line, TextWriter stderr, Func<string, string?> environment)
+    public static JobLaunch Begin(CommandLineText line, TextWriter stderr)
     {
+        Func<string, string?> environment = Environment.GetEnvironmentVariable;
         var launch = new JobLaunch(line, stderr);
         CurrentLaunch.Value = launch;
         launch.Refusal = MpiLaunch.Refusal(environment, forced: false);
