@@ -7,11 +7,11 @@
 # no CAP_NET_ADMIN for the namespaces) skips its cases with the reason; skipped cases never count
 # as passed.
 #
-#   tests/slurm/run-slurm-tests.sh [--full]
+#   tests/slurm/run-slurm-tests.sh
 #
 # Needs build/bin/interop (./build.sh) and Slurm's slurmctld, slurmd, slurm-client and munge
-# (./build.sh test installs them). --full adds the cases that wait for Slurm's time-limit check
-# (up to 30 s after the limit).
+# (./build.sh test installs them). About a minute, plus 60 to 90 s for the time-limit case (Slurm
+# keeps limits in whole minutes and checks them every 30 s).
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -21,10 +21,8 @@ CLUSTER="$ROOT/tests/slurm/slurm-cluster.sh"
 EXAMPLES="$ROOT/examples/slurm"
 CASE_LIMIT=180   # seconds for one case's srun/sbatch/mpiexec
 
-full="no"
 for arg in "$@"; do
   case "$arg" in
-    --full) full="yes" ;;
     -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run-slurm-tests.sh: unknown argument '$arg'" >&2; exit 2 ;;
   esac
@@ -106,10 +104,9 @@ declare -A TITLE
 section() {
   local mode=$1; shift
   START_PROBLEM=""; START_FAILED=0
-  local started
+  local started c
   started=$(date +%s)
   if ! start_cluster "$mode"; then
-    local c
     if [ "$START_FAILED" -eq 1 ]; then
       fail "start the $mode Slurm cluster" "$START_PROBLEM"
     else
@@ -117,8 +114,15 @@ section() {
     fi
     return
   fi
+  # Every case runs 2 ranks of 1 CPU, or 1 task of 2 CPUs, on one node.
+  local cpus
+  cpus=$(sinfo -h -N -o '%c' | sort -n | head -n 1)
+  if [ "${cpus:-0}" -lt 2 ]; then
+    for c in "$@"; do skip "${TITLE[$c]}" "the cases need nodes of 2 CPUs at least; this one has ${cpus:-none}"; done
+    stop_cluster
+    return
+  fi
   echo "# Slurm cluster ($mode) up in $(( $(date +%s) - started )) s: $(sinfo -h -N -o '%N %c CPUs %t' | sort -u | tr '\n' ';')"
-  local c
   for c in "$@"; do CASE_STARTED=$(date +%s); "$c"; done
   stop_cluster
 }
@@ -165,6 +169,50 @@ sbatch_threads() {
       [ "$(count_inside "$out")" = "$ONE_NODE_COUNT" ] || ok=0
   done
   [ "$ok" -eq 1 ] && pass "${TITLE[sbatch_threads]}" || fail "${TITLE[sbatch_threads]}" "$all"
+}
+
+TITLE[cpus_on_node]="srun --mpi=pmix --cpu-bind=none -n 2 interop pi (no -c): threads per rank from SLURM_CPUS_ON_NODE over the node's 2 tasks"
+cpus_on_node() {
+  # Unbound, each rank may use every CPU of the node: only the allocation keeps 2 ranks from taking
+  # 2 threads each.
+  run srun --mpi=pmix --cpu-bind=none -n 2 "$INTEROP" pi --darts $DARTS --backend $PI_BACKENDS --repeat 1
+  # CR_Core allocates whole cores: with 2 hardware threads a core, the node's share is 4 CPUs.
+  local threads cpus
+  threads=$(sed -nE 's/.*2 ranks \(MPI \(PMIx.* x ([0-9]+) thread\(s\) per parallel backend \(from SLURM_CPUS_ON_NODE=[0-9]+ \/ 2 tasks on this node\).*/\1/p' <<<"$out")
+  cpus=$(sed -nE 's/.*from SLURM_CPUS_ON_NODE=([0-9]+) \/ 2 tasks on this node.*/\1/p' <<<"$out" | head -n 1)
+  if [ "$status" -eq 0 ] && [ -n "$threads" ] && [ "$threads" -eq $((cpus / 2)) ] &&
+     [ "$(count_inside "$out")" = "$ONE_NODE_COUNT" ]; then
+    pass "${TITLE[cpus_on_node]}"
+  else
+    fail "${TITLE[cpus_on_node]} (exit $status)" "$out"
+  fi
+}
+
+TITLE[env_slurm_block]="srun -n 1 -c 1 interop env: the Slurm block (job, step, tasks, CPUs per task, nodes, binding) and a warning for OMP_NUM_THREADS=2"
+env_slurm_block() {
+  run srun -n 1 -c 1 "$INTEROP" env
+  local block="$out" block_status=$status
+  OMP_NUM_THREADS=2 run srun -n 1 -c 1 "$INTEROP" env
+  out="$block"$'\n'"$out"
+  if [ "$block_status" -eq 0 ] && [ "$status" -eq 0 ] && has '^  job_id +[0-9]+$' && has '^  step +0' && has '^  tasks +1 ' &&
+     has '^  cpus_per_task +1' && has "^  nodes +$(hostname -s)" && has '^  binding +.*mask' &&
+     has '^interop: warning: 2 threads \(from OMP_NUM_THREADS\) but the Slurm allocation gives this task 1 CPU\(s\)'; then
+    pass "${TITLE[env_slurm_block]}"
+  else
+    fail "${TITLE[env_slurm_block]} (exits $block_status, $status)" "$out"
+  fi
+}
+
+TITLE[srun_without_plugin]="srun -n 2 interop pi without --mpi=pmix: refused before MPI starts, one line from task 0, exit 2"
+srun_without_plugin() {
+  run srun -n 2 "$INTEROP" pi --darts $DARTS --backend $PI_BACKENDS --repeat 1
+  local said
+  said=$(grep -c '^interop: srun started 2 tasks without an MPI plugin' <<<"$out")
+  if [ "$status" -ne 0 ] && [ "$said" -eq 1 ] && has 'tasks? 0(-1)?: Exited with exit code 2' && ! has 'MPI_Init|Monte Carlo pi'; then
+    pass "${TITLE[srun_without_plugin]}"
+  else
+    fail "${TITLE[srun_without_plugin]} (exit $status, said $said time(s))" "$out"
+  fi
 }
 
 TITLE[example_pi]="sbatch --wait examples/slurm/pi.sbatch: 2 ranks, the counts of srun -n 2"
@@ -232,11 +280,11 @@ submit_long_compare() {
     sleep 0.1
   done
 }
-# Waits (bounded) until job $1 has left the queue and no process of results folder $2 is left.
+# Waits (bounded: 150 s, past a 1-minute limit and Slurm's 30 s check) until job $1 has left the queue and no process of results folder $2 is left.
 wait_job_gone() {
   local tries=0
   while [ -n "$(squeue -h -j "$1" -o %i 2>/dev/null)" ] || pgrep -f -- "--out-dir $2" >/dev/null; do
-    tries=$((tries + 1)); [ "$tries" -lt 900 ] || return 1
+    tries=$((tries + 1)); [ "$tries" -lt 1500 ] || return 1
     sleep 0.1
   done
 }
@@ -260,13 +308,13 @@ cancelled_job() {
   fi
 }
 
-TITLE[time_limit]="compare.sbatch past its time limit (--time=0:05): the ranks end, the folder says interrupted, no partial file"
+TITLE[time_limit]="compare.sbatch past its time limit (--time=1): the ranks end, the folder says interrupted, no partial file"
 time_limit() {
   local folder="$WORK/compare-timed-out"
-  if ! submit_long_compare "$folder" --time=0:05; then
+  if ! submit_long_compare "$folder" --time=1; then
     fail "${TITLE[time_limit]} (the job did not start: $job)" "$(job_output "$job")"; return
   fi
-  # Slurm checks time limits every 30 s: the job ends between 5 and about 40 s after it started.
+  # Slurm checks time limits every 30 s: the job ends 60 to about 90 s after it started.
   local gone=1
   wait_job_gone "$job" "$folder" || gone=0
   local state reason
@@ -319,10 +367,10 @@ two_node_pi() {
   fi
 }
 
-TITLE[two_node_env]="srun -N 2 -n 2 --mpi=pmix interop env: rank 0 on host n1, rank 1 on host n2"
+TITLE[two_node_env]="srun -N 2 -n 2 --mpi=pmix interop env: rank 0 on host n1, rank 1 on host n2, both in its hosts line"
 two_node_env() {
   run srun -N 2 -n 2 --mpi=pmix "$INTEROP" env
-  if [ "$status" -eq 0 ] && has '^  host n1 +rank 0/2 ' && has '^  host n2 +rank 1/2 '; then
+  if [ "$status" -eq 0 ] && has '^  host n1 +rank 0/2 ' && has '^  host n2 +rank 1/2 ' && has '^hosts +n1 \(rank 0\), n2 \(rank 1\)$'; then
     pass "${TITLE[two_node_env]}"
   else
     fail "${TITLE[two_node_env]} (exit $status)" "$out"
@@ -371,8 +419,8 @@ mpiexec_hosts() {
 
 # --- the run ----------------------------------------------------------------------------------
 ONE_NODE_COUNT=""
-one_node=(srun_pmix_pi srun_threads sbatch_threads example_pi example_inv example_compare cancelled_job)
-[ "$full" = "yes" ] && one_node+=(time_limit)
+one_node=(srun_pmix_pi srun_threads sbatch_threads cpus_on_node env_slurm_block srun_without_plugin example_pi example_inv
+  example_compare cancelled_job time_limit)
 echo "# one node: this host as a Slurm node"
 section local "${one_node[@]}"
 echo "# two nodes: n1 and n2 in network namespaces of their own, joined by a bridge"
