@@ -2,7 +2,9 @@
 # Interop's one build entry point.
 #   ./build.sh              install missing system packages (apt-get), build native + managed
 #   ./build.sh test         build if needed, then run every suite (CTest, cargo, NUnit, the lower CPU
-#                           classes, MPI) and print one summary line: "N passed, N failed"
+#                           classes, MPI, Slurm) and print one summary line: "N passed, N failed",
+#                           or "N passed, N failed, N skipped" when tests were skipped (the Slurm
+#                           tests where Slurm cannot start, an instruction-set path this CPU lacks)
 #   ./build.sh fuzz         build if needed, then run the property tests (NUnit category Property: the
 #                           readers of .npy files, results.json, the kernel table and the thread
 #                           variables fed random and mutated input) with INTEROP_PROPERTY_CASES cases
@@ -33,7 +35,7 @@ for arg in "$@"; do
     --portable) portable="ON" ;;
     --no-install) install="no" ;;
     --full) full="yes" ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "build.sh: unknown argument '$arg' (see ./build.sh --help)" >&2; exit 2 ;;
   esac
 done
@@ -45,6 +47,9 @@ die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
 # clang dumps the headers' AST for the ABI check, libscalapack-openmpi-dev is the distributed inversion
 # backend, python3-numpy checks the .npy round trip with NumPy.
 REQUIRED_PACKAGES=(cmake make gcc g++ gfortran clang rustc cargo libgomp1 libopenblas-dev liblapacke-dev openmpi-bin libopenmpi-dev libscalapack-openmpi-dev python3-numpy)
+# The test suite's Slurm cluster (tests/slurm): installed by `./build.sh test` only; where they cannot
+# be installed the Slurm tests are skipped with the reason, and the rest of the suite runs.
+TEST_PACKAGES=(slurmctld slurmd slurm-client munge)
 
 package_installed() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
@@ -69,10 +74,43 @@ install_system_packages() {
     die "missing system packages; install them with:  sudo apt-get update && sudo $line"
   fi
   log "installing missing system packages: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -q >/dev/null
-  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null ||
+  apt_install "$sudo" "${missing[@]}" ||
     die "apt-get could not install: ${missing[*]} (the .NET 10 SDK may need Microsoft's package feed on this distribution)"
+}
+
+# apt-get install with a temporary /usr/sbin/policy-rc.d that answers 101 ("action forbidden"): the
+# maintainer scripts of daemons (munge, slurmctld, slurmd) then leave their services stopped instead
+# of failing where there is no init system, and nothing keeps running after the install. A
+# policy-rc.d that exists already is the machine's own: it is used as it is and left alone.
+apt_install() {
+  local sudo=$1; shift
+  local policy=/usr/sbin/policy-rc.d made_policy="no" status=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# Written by build.sh while it installs packages: no service starts. Removed afterwards.\nexit 101\n' |
+      $sudo tee "$policy" >/dev/null && $sudo chmod 755 "$policy" && made_policy="yes"
+    trap '[ "$made_policy" = yes ] && $sudo rm -f "$policy"' EXIT
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q --no-install-recommends "$@" >/dev/null; } || status=$?
+  if [ "$made_policy" = "yes" ]; then $sudo rm -f "$policy"; fi
+  trap - EXIT
+  return "$status"
+}
+
+# The Slurm packages of the test suite, when missing and apt-get may be used; otherwise the Slurm
+# tests say why they are skipped.
+install_test_packages() {
+  command -v dpkg-query >/dev/null 2>&1 || return 0
+  local missing=() p
+  for p in "${TEST_PACKAGES[@]}"; do package_installed "$p" || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo"; else return 0; fi
+  fi
+  [ "$install" = "no" ] && { log "not installing ${missing[*]} (--no-install): the Slurm tests will be skipped"; return 0; }
+  log "installing the test suite's packages: ${missing[*]}"
+  apt_install "$sudo" "${missing[@]}" || log "apt-get could not install ${missing[*]}: the Slurm tests will be skipped"
 }
 
 build_native() {
@@ -104,28 +142,33 @@ build_all() {
   log "done: run $BIN/interop pi --backend all"
 }
 
-# Each suite appends "passed failed" to this file; the last line of ./build.sh test adds them up.
+# Each suite appends "suite passed failed skipped" to this file; the last line of ./build.sh test
+# adds them up.
 SUMMARY_FILE=""
-record() { echo "$1 $2 $3" >>"$SUMMARY_FILE"; }
+record() { echo "$1 $2 $3 ${4:-0}" >>"$SUMMARY_FILE"; }
+# The closing line: "N passed, N failed", with ", N skipped" when any test was skipped.
+summary_line() {
+  local passed=$1 failed=$2 skipped=$3
+  if [ "$skipped" -gt 0 ]; then echo "$passed passed, $failed failed, $skipped skipped"; else echo "$passed passed, $failed failed"; fi
+}
 
 run_ctest() {
   log "CTest: native kernels"
   local out status=0
   out=$(cd "$NATIVE_BUILD" && ctest --output-on-failure --timeout 300 2>&1) || status=$?
   printf '%s\n' "$out"
-  local line passed failed
+  local line passed failed skipped=0
   line=$(printf '%s\n' "$out" | grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' | tail -1 || true)
   if [ -n "$line" ]; then
     failed=$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\1/' <<<"$line")
     # Tests of an instruction-set path this CPU lacks are skipped: neither passed nor failed.
-    local skipped
     skipped=$(printf '%s\n' "$out" | grep -c '(Skipped)' || true)
     passed=$(( $(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$line") - failed - skipped ))
   else
     passed=0; failed=1
   fi
   [ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
-  record ctest "$passed" "$failed"
+  record ctest "$passed" "$failed" "$skipped"
 }
 
 # One `cargo test` of native/rust with the given cargo, rustc, features and target folder; adds its
@@ -182,16 +225,17 @@ nunit_suite() {
   out=$(env INTEROP_NATIVE_DIR="$BIN" "$@" dotnet test "$ROOT/tests/Interop.Tests/Interop.Tests.csproj" -c Release \
         --no-build --nologo ${filter:+--filter "$filter"} 2>&1) || status=$?
   printf '%s\n' "$out"
-  local line passed failed
+  local line passed failed skipped=0
   line=$(printf '%s\n' "$out" | grep -E 'Failed: +[0-9]+, Passed: +[0-9]+' | tail -1 || true)
   if [ -n "$line" ]; then
     failed=$(sed -E 's/.*Failed: +([0-9]+),.*/\1/' <<<"$line")
     passed=$(sed -E 's/.*Passed: +([0-9]+),.*/\1/' <<<"$line")
+    if grep -qE 'Skipped: +[0-9]+' <<<"$line"; then skipped=$(sed -E 's/.*Skipped: +([0-9]+).*/\1/' <<<"$line"); fi
   else
     passed=0; failed=1
   fi
   [ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
-  record "$suite" "$passed" "$failed"
+  record "$suite" "$passed" "$failed" "$skipped"
 }
 
 run_nunit() {
@@ -242,8 +286,25 @@ run_mpi() {
   record mpi "$passed" "$failed"
 }
 
+# The Slurm cluster tests (tests/slurm): one node, then two in network namespaces; cases that cannot
+# run here are skipped with the reason, counted apart.
+run_slurm() {
+  log "Slurm: a one-node cluster, then two nodes in network namespaces (srun, sbatch, the examples)"
+  local out status=0
+  out=$(INTEROP_NATIVE_DIR="$BIN" "$ROOT/tests/slurm/run-slurm-tests.sh" 2>&1 </dev/null) || status=$?
+  printf '%s\n' "$out"
+  local line passed=0 failed=1 skipped=0
+  line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' | tail -1 || true)
+  if [ -n "$line" ]; then
+    read -r passed failed skipped < <(sed -E 's/^([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/' <<<"$line")
+  fi
+  [ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
+  record slurm "$passed" "$failed" "$skipped"
+}
+
 run_tests() {
   build_all
+  install_test_packages
   SUMMARY_FILE="$(mktemp)"
   trap 'rm -f "$SUMMARY_FILE"' EXIT
   run_ctest
@@ -251,12 +312,13 @@ run_tests() {
   run_nunit
   run_cpu_classes
   run_mpi
-  local passed=0 failed=0
-  while read -r suite p f; do
-    log "$suite: $p passed, $f failed"
-    passed=$((passed + p)); failed=$((failed + f))
+  run_slurm
+  local passed=0 failed=0 skipped=0
+  while read -r suite p f s; do
+    if [ "${s:-0}" -gt 0 ]; then log "$suite: $p passed, $f failed, $s skipped"; else log "$suite: $p passed, $f failed"; fi
+    passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + ${s:-0}))
   done <"$SUMMARY_FILE"
-  echo "$passed passed, $failed failed"
+  summary_line "$passed" "$failed" "$skipped"
   [ "$failed" -eq 0 ]
 }
 
@@ -271,10 +333,10 @@ run_fuzz() {
   trap 'rm -f "$SUMMARY_FILE"' EXIT
   log "fuzz: property tests, $cases cases each, seed $seed (rerun with INTEROP_PROPERTY_SEED=$seed ./build.sh fuzz)"
   nunit_suite fuzz "TestCategory=Property" INTEROP_PROPERTY_CASES="$cases" INTEROP_PROPERTY_SEED="$seed"
-  local suite passed failed
-  read -r suite passed failed <"$SUMMARY_FILE"
+  local suite passed failed skipped
+  read -r suite passed failed skipped <"$SUMMARY_FILE"
   log "seed $seed"
-  echo "$passed passed, $failed failed"
+  summary_line "$passed" "$failed" "$skipped"
   [ "$failed" -eq 0 ]
 }
 
