@@ -49,7 +49,8 @@ die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
 REQUIRED_PACKAGES=(cmake make gcc g++ gfortran clang rustc cargo libgomp1 libopenblas-dev liblapacke-dev openmpi-bin libopenmpi-dev libscalapack-openmpi-dev python3-numpy)
 # The test suite's Slurm cluster (tests/slurm): installed by `./build.sh test` only; where they cannot
 # be installed the Slurm tests are skipped with the reason, and the rest of the suite runs.
-TEST_PACKAGES=(slurmctld slurmd slurm-client munge)
+# iproute2 (ip) makes the network namespaces of the two-node cluster.
+TEST_PACKAGES=(slurmctld slurmd slurm-client munge iproute2)
 
 package_installed() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"

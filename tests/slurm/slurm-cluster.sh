@@ -16,8 +16,9 @@
 #                       route in the namespaces and no forwarding: their traffic goes only to each
 #                       other and to this host (partition "two").
 # Prints "export SLURM_CONF=..." lines to DIR/cluster.env for the tests to source. Exit status: 0 the
-# cluster is up; 3 it cannot start here (the reason on stdout, one line, for the skip message);
-# 1 anything else (an error).
+# cluster is up; 3 it cannot start here (the reason on stdout, one line, for the skip message:
+# Slurm missing, not root, namespaces, bridges or veth pairs refused, daemons that exit or never
+# become idle); 1 anything else (an error).
 # stop: cancels the cluster's jobs, stops exactly the processes start recorded (and the job steps
 # they left), deletes the namespaces, bridge and veth pairs it made, and removes DIR. Safe to call
 # twice and after a failed start. Nothing outside DIR is written: no /etc file, no system service.
@@ -106,17 +107,17 @@ make_namespaces() {
   echo "link ${tag}br" >>"$DIR/made"
   ip link add "${tag}br" type bridge 2>/dev/null ||
     cannot "cannot make network namespaces here (ip link add ... type bridge failed: no CAP_NET_ADMIN?)"
-  ip addr add "$net.1/24" dev "${tag}br" && ip link set "${tag}br" up || die "cannot configure bridge ${tag}br"
+  ip addr add "$net.1/24" dev "${tag}br" && ip link set "${tag}br" up || cannot "cannot configure a bridge here (ip addr/link set on ${tag}br failed)"
   local i node ns
   for i in 1 2; do
     node="n$i"; ns="${tag}n$i"
     echo "netns $ns" >>"$DIR/made"
     ip netns add "$ns" 2>/dev/null || cannot "cannot make network namespaces here (ip netns add failed)"
     echo "link ${tag}h$i" >>"$DIR/made"
-    ip link add "${tag}h$i" type veth peer name eth0 netns "$ns" || die "cannot make veth pair for $node"
-    ip link set "${tag}h$i" master "${tag}br" && ip link set "${tag}h$i" up || die "cannot attach ${tag}h$i"
+    ip link add "${tag}h$i" type veth peer name eth0 netns "$ns" || cannot "cannot make veth pairs here (ip link add ... type veth failed)"
+    ip link set "${tag}h$i" master "${tag}br" && ip link set "${tag}h$i" up || cannot "cannot attach a veth end to the bridge here"
     ip -n "$ns" link set lo up && ip -n "$ns" addr add "$net.$((i + 1))/24" dev eth0 && ip -n "$ns" link set eth0 up ||
-      die "cannot configure $ns"
+      cannot "cannot configure the network namespace $ns here"
     # The holder: a process in the namespace with its own host name, kept until stop.
     ip netns exec "$ns" unshare --uts sh -c "hostname $node && exec sleep 2147483647" >/dev/null 2>&1 &
     local holder=$!
@@ -133,14 +134,14 @@ make_namespaces() {
     [ "$ready" -eq 1 ] && break
     sleep 0.1; tries=$((tries + 1))
   done
-  [ "$ready" -eq 1 ] || die "the namespace holders did not start"
+  [ "$ready" -eq 1 ] || cannot "cannot give the namespaces host names of their own (unshare --uts)"
   # Bridges may pass no traffic until the ports have left the listening state.
   # (No ping needed: a TCP connect to a closed port that is refused has crossed the bridge.)
   tries=0
   local answer
   while answer=$(nsenter -t "$(awk 'NR==1{print $2}' "$DIR/nodes")" --net timeout 1 bash -c "exec 3<>/dev/tcp/$net.3/9" 2>&1)
     [ $? -ne 0 ] && [[ "$answer" != *refused* ]]; do
-    tries=$((tries + 1)); [ "$tries" -lt 30 ] || die "n1 cannot reach n2 over the bridge"
+    tries=$((tries + 1)); [ "$tries" -lt 30 ] || cannot "n1 cannot reach n2 over the bridge (a firewall on bridged traffic?)"
     sleep 0.2
   done
 }
@@ -199,7 +200,8 @@ write_conf() {
   ctld_host=$(hostname -s)
   local ctld_port slurmd_port
   ctld_port=$(free_port); slurmd_port=$(free_port)
-  [ "$mode" = namespaces ] && ctld_addr="($(cat "$DIR/subnet").1)" || ctld_addr=""
+  # Addresses given, not looked up: the host name may not resolve (a container's often does not).
+  if [ "$mode" = namespaces ]; then ctld_addr="($(cat "$DIR/subnet").1)"; else ctld_addr="(127.0.0.1)"; fi
   cat >"$DIR/slurm.conf" <<EOF
 # Written by tests/slurm/slurm-cluster.sh for one test run; everything lives in $DIR.
 ClusterName=interoptest
@@ -242,7 +244,7 @@ OverTimeLimit=0
 EOF
   if [ "$mode" = local ]; then
     cat >>"$DIR/slurm.conf" <<EOF
-NodeName=$ctld_host $hardware RealMemory=1000 State=UNKNOWN
+NodeName=$ctld_host NodeAddr=127.0.0.1 $hardware RealMemory=1000 State=UNKNOWN
 PartitionName=one Nodes=$ctld_host Default=YES MaxTime=INFINITE State=UP
 EOF
   else
@@ -287,7 +289,7 @@ start() {
   case "$mode" in local|namespaces) ;; *) die "--nodes must be local or namespaces, got '$mode'" ;; esac
   local tool
   for tool in munged munge slurmctld slurmd sinfo srun sbatch scancel; do
-    command -v "$tool" >/dev/null 2>&1 || cannot "Slurm is not installed here ($tool not found; ./build.sh test installs slurmctld slurmd slurm-client munge)"
+    command -v "$tool" >/dev/null 2>&1 || cannot "Slurm is not installed here ($tool not found; ./build.sh test installs slurmctld slurmd slurm-client munge iproute2)"
   done
   [ "$(id -u)" -eq 0 ] || cannot "slurmd must run as root (this is uid $(id -u))"
   mkdir -p "$DIR/log" "$DIR/state" "$DIR/spool" "$DIR/run" || die "cannot write to $DIR"
