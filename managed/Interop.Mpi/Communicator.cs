@@ -77,6 +77,39 @@ public sealed class Communicator
         MpiStatus.ThrowIfFailed(MpiInterop.Barrier(), "interop_mpi_barrier");
     }
 
+    /// <summary>The source of <see cref="Receive"/> that matches a message from any rank (MPI_ANY_SOURCE).</summary>
+    public const int AnySource = -1;
+
+    /// <summary>
+    /// MPI_Send of <paramref name="values"/> to rank <paramref name="destination"/> with
+    /// <paramref name="tag"/> (0 to 32767), within <see cref="WaitLimit"/>.
+    /// </summary>
+    public unsafe void Send(ReadOnlySpan<long> values, int destination, int tag)
+    {
+        MpiLoader.EnsureLoaded();
+        fixed (long* p = values)
+        {
+            MpiStatus.ThrowIfFailed(MpiInterop.SendInt64(p, values.Length, destination, tag), "interop_mpi_send_int64");
+        }
+    }
+
+    /// <summary>
+    /// MPI_Recv of exactly <paramref name="values"/>.Length values from rank <paramref name="source"/>
+    /// (or <see cref="AnySource"/>) with <paramref name="tag"/>, within <see cref="WaitLimit"/>;
+    /// returns the sender's rank.
+    /// </summary>
+    public unsafe int Receive(Span<long> values, int source, int tag)
+    {
+        MpiLoader.EnsureLoaded();
+        int from;
+        fixed (long* p = values)
+        {
+            MpiStatus.ThrowIfFailed(MpiInterop.RecvInt64(p, values.Length, source, tag, out from), "interop_mpi_recv_int64");
+        }
+
+        return from;
+    }
+
     /// <summary>MPI_Bcast: <paramref name="buffer"/> on <paramref name="root"/> overwrites it on every other rank (same length everywhere).</summary>
     public unsafe void Broadcast<T>(Span<T> buffer, int root)
         where T : unmanaged

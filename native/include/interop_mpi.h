@@ -45,7 +45,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a signature below changes; the managed side refuses a mismatched library. */
-#define INTEROP_MPI_ABI_VERSION 2
+#define INTEROP_MPI_ABI_VERSION 3
 
 /*
  * Negative statuses: the shim rejected the call and MPI was not entered.
@@ -129,6 +129,22 @@ INTEROP_MPI_EXPORT int32_t interop_mpi_wtick(double *seconds);
  */
 INTEROP_MPI_EXPORT int32_t interop_mpi_set_wait_limit(double seconds);
 INTEROP_MPI_EXPORT int32_t interop_mpi_wait_limit(double *seconds);
+
+/* The source of interop_mpi_recv_int64 that matches a message from any rank (MPI_ANY_SOURCE). */
+#define INTEROP_MPI_ANY_SOURCE (-1)
+
+/*
+ * Point to point (the task pool's requests and replies): MPI_Send of `count` int64 values to rank
+ * `dest` with `tag` (0 to 32767), and MPI_Recv of exactly `count` values from rank `source` (or
+ * INTEROP_MPI_ANY_SOURCE) with `tag`; `*from` receives the sender's rank. Both wait within the wait
+ * limit like the collectives (a receive that times out is cancelled, so its buffer is free again,
+ * but the job must still be aborted). ROOT: dest or source not a rank; ARGUMENT: a NULL pointer
+ * with count > 0, a NULL `from` or a tag outside 0..32767. A message of another length is MPI's
+ * MPI_ERR_TRUNCATE (or fewer values than asked: ARGUMENT).
+ */
+INTEROP_MPI_EXPORT int32_t interop_mpi_send_int64(const int64_t *values, int64_t count, int32_t dest, int32_t tag);
+INTEROP_MPI_EXPORT int32_t interop_mpi_recv_int64(int64_t *values, int64_t count, int32_t source, int32_t tag,
+                                                  int32_t *from);
 
 /* MPI_Barrier(MPI_COMM_WORLD). */
 INTEROP_MPI_EXPORT int32_t interop_mpi_barrier(void);

@@ -519,6 +519,73 @@ int32_t interop_mpi_allgather_bytes(const void *send, void *recv, int64_t count)
         &request);
 }
 
+/* 0 when `tag` is one every MPI accepts (MPI_TAG_UB is at least 32767). */
+static int32_t check_tag(int32_t tag)
+{
+    return tag < 0 || tag > 32767 ? INTEROP_MPI_ERR_ARGUMENT : 0;
+}
+
+int32_t interop_mpi_send_int64(const int64_t *values, int64_t count, int32_t dest, int32_t tag)
+{
+    int32_t status;
+    if ((status = check_count(count)) != 0 || (status = check_tag(tag)) != 0) {
+        return status;
+    }
+    if (values == NULL && count > 0) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    if (!collectives_usable()) {
+        return INTEROP_MPI_ERR_STATE;
+    }
+    if ((status = check_root(dest)) != 0) {
+        return status;
+    }
+    MPI_Request request = MPI_REQUEST_NULL;
+    return complete(MPI_Isend(values, (int)count, MPI_INT64_T, dest, tag, MPI_COMM_WORLD, &request), &request);
+}
+
+int32_t interop_mpi_recv_int64(int64_t *values, int64_t count, int32_t source, int32_t tag, int32_t *from)
+{
+    int32_t status;
+    if ((status = check_count(count)) != 0 || (status = check_tag(tag)) != 0) {
+        return status;
+    }
+    if ((values == NULL && count > 0) || from == NULL) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    if (!collectives_usable()) {
+        return INTEROP_MPI_ERR_STATE;
+    }
+    if (source != INTEROP_MPI_ANY_SOURCE && (status = check_root(source)) != 0) {
+        return status;
+    }
+    MPI_Request request = MPI_REQUEST_NULL;
+    MPI_Status received;
+    status = MPI_Irecv(values, (int)count, MPI_INT64_T, source == INTEROP_MPI_ANY_SOURCE ? MPI_ANY_SOURCE : source,
+                       tag, MPI_COMM_WORLD, &request);
+    if (status != MPI_SUCCESS) {
+        return status;
+    }
+    status = interop_bounded_wait(1, &request, &received, INTEROP_MPI_SPIN_MICROSECONDS * 1e-6, wait_limit);
+    if (status == INTEROP_BOUNDED_WAIT_TIMEOUT) {
+        /* Unlike a collective, a receive can be cancelled: its buffer is not written later. */
+        MPI_Cancel(&request);
+        MPI_Request_free(&request);
+        timed_out = 1;
+        return INTEROP_MPI_ERR_TIMEOUT;
+    }
+    if (status != MPI_SUCCESS) {
+        return status;
+    }
+    int got = 0;
+    MPI_Get_count(&received, MPI_INT64_T, &got);
+    if (got != (int)count) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    *from = (int32_t)received.MPI_SOURCE;
+    return 0;
+}
+
 int32_t interop_mpi_abort(int32_t code)
 {
     /* Allowed after a timeout too: aborting is the one way out of it. */

@@ -20,6 +20,7 @@ internal static class CollectiveChecks
         GatherChecks.Register(checks, context);
         InfoChecks.Register(checks, context);
         ErrorChecks.Register(checks, context);
+        PoolChecks.Register(checks, context);
         checks.RunAll(run);
 
         long failed = world.Allreduce((long)run.Failed, MpiOp.Max);

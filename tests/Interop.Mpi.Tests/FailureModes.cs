@@ -26,6 +26,27 @@ internal static class FailureModes
     }
 
     /// <summary>
+    /// A task pool whose chunks fail on the last rank: the pool throws TaskPoolException there and
+    /// Program's handler aborts the job, while rank 0 waits for requests and the others work.
+    /// </summary>
+    public static int PoolTaskFails()
+    {
+        var world = Communicator.World;
+        int failing = world.Size - 1;
+        TaskPool.Map(world, 1000, 1, (first, _) =>
+        {
+            if (failing > 0 && world.Rank == failing)
+            {
+                throw new InvalidOperationException($"simulated failure of item {first}");
+            }
+
+            Thread.Sleep(5);
+        });
+        Console.Error.WriteLine($"rank {world.Rank}: the pool returned although rank {failing}'s chunks fail");
+        return 1;
+    }
+
+    /// <summary>
     /// The last rank never arrives (it sleeps); the others wait in a barrier with a 1 s wait limit,
     /// get MpiTimeoutException, and Program's handler aborts the job.
     /// </summary>

@@ -1,0 +1,201 @@
+using System.Diagnostics;
+
+namespace Interop.Mpi;
+
+/// <summary>
+/// The lesson's task queue over MPI ranks (mpi4py.futures' <c>MPIPoolExecutor.map(chunksize)</c>,
+/// OpenMP's <c>schedule(dynamic, chunk)</c>): the items [0, items) are cut into chunks of
+/// <c>chunk</c> items, and whichever worker is free takes the next one, so a slow or shared core
+/// does less of the work instead of holding up the others as a static split would.
+///
+/// Rank 0 holds the queue (a counter) and works too, no rank being lost to a master on a 2-core
+/// machine: its main thread (the one that talks to MPI, so MPI_THREAD_FUNNELED suffices) answers
+/// the other ranks' requests while <c>rootWorkers</c> threads of its own take chunks from the same
+/// counter directly. Every other rank's main thread asks rank 0 for a chunk (point to point, within
+/// <see cref="Communicator.WaitLimit"/>, as every collective), runs it and asks again, until rank 0
+/// answers that none is left. Every item is processed exactly once, by one rank; which rank runs
+/// which chunk depends on timing, so results that must be reproducible are combined per item (or
+/// per fixed batch of items), never per chunk or per rank.
+///
+/// A chunk that throws ends the pool on its rank with <see cref="TaskPoolException"/> naming the
+/// chunk, the rank and the host: the caller ends the job (MPI_Abort), as for any error that only one
+/// rank knows about. Rank 0's main thread must not wait longer than the wait limit for a request, so
+/// a chunk must take less than it.
+/// </summary>
+public static class TaskPool
+{
+    // Message tags of the protocol: a request carries the asking rank's chunk count so far (unused
+    // by rank 0 but kept for the trace); a reply carries the first item of the chunk, or -1 (none left).
+    private const int RequestTag = 30001;
+    private const int ReplyTag = 30002;
+
+    /// <summary>
+    /// Runs <paramref name="body"/>(first, count) for every chunk of [0, <paramref name="items"/>),
+    /// each exactly once over all ranks. Collective: every rank calls it with the same items and
+    /// chunk. Returns what this rank did.
+    /// </summary>
+    public static TaskPoolRun Map(Communicator world, long items, long chunk, Action<long, long> body, int rootWorkers = 1)
+    {
+        ArgumentNullException.ThrowIfNull(world);
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentOutOfRangeException.ThrowIfNegative(items);
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunk, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(rootWorkers, 1);
+
+        int rank = world.Rank;
+        int size = world.Size;
+        var tally = new Tally();
+        if (rank == 0)
+        {
+            RunQueue(world, size, items, chunk, body, rootWorkers, tally);
+        }
+        else
+        {
+            RunWorker(world, rank, items, chunk, body, tally);
+        }
+
+        return new TaskPoolRun(tally.Chunks, tally.Items, tally.BusySeconds);
+    }
+
+    private static void RunQueue(Communicator world, int size, long items, long chunk, Action<long, long> body, int workers, Tally tally)
+    {
+        long next = 0;
+        long Take()
+        {
+            // Interlocked.Add returns the new value: the chunk starts where the counter was.
+            long first = Interlocked.Add(ref next, chunk) - chunk;
+            return first < items ? first : -1;
+        }
+
+        TaskPoolException? failure = null;
+        var threads = new Thread[workers];
+        for (int t = 0; t < workers; t++)
+        {
+            threads[t] = new Thread(() =>
+            {
+                for (long first = Take(); first >= 0 && Volatile.Read(ref failure) is null; first = Take())
+                {
+                    TaskPoolException? failed = RunChunk(body, first, Math.Min(chunk, items - first), 0, tally);
+                    if (failed is not null)
+                    {
+                        Interlocked.CompareExchange(ref failure, failed, null);
+                    }
+                }
+            })
+            {
+                IsBackground = true,
+                Name = $"task pool worker {t}",
+            };
+            threads[t].Start();
+        }
+
+        // Serve the other ranks until each has been told that nothing is left.
+        Span<long> message = stackalloc long[1];
+        for (int asking = size - 1; asking > 0;)
+        {
+            if (Volatile.Read(ref failure) is { } early)
+            {
+                throw early;
+            }
+
+            int from = world.Receive(message, Communicator.AnySource, RequestTag);
+            message[0] = Take();
+            world.Send(message, from, ReplyTag);
+            if (message[0] < 0)
+            {
+                asking--;
+            }
+        }
+
+        foreach (Thread thread in threads)
+        {
+            thread.Join();
+        }
+
+        if (failure is not null)
+        {
+            throw failure;
+        }
+    }
+
+    private static void RunWorker(Communicator world, int rank, long items, long chunk, Action<long, long> body, Tally tally)
+    {
+        Span<long> message = stackalloc long[1];
+        while (true)
+        {
+            message[0] = tally.Chunks;
+            world.Send(message, 0, RequestTag);
+            world.Receive(message, 0, ReplyTag);
+            long first = message[0];
+            if (first < 0)
+            {
+                return;
+            }
+
+            if (RunChunk(body, first, Math.Min(chunk, items - first), rank, tally) is { } failed)
+            {
+                throw failed;
+            }
+        }
+    }
+
+    private static TaskPoolException? RunChunk(Action<long, long> body, long first, long count, int rank, Tally tally)
+    {
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            body(first, count);
+        }
+        catch (Exception e)
+        {
+            return new TaskPoolException(
+                $"task pool: the chunk of items [{first}, {first + count}) failed on rank {rank} (host {Environment.MachineName}): {e.Message}", e);
+        }
+
+        tally.Add(count, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        return null;
+    }
+
+    // What this rank's threads did, added up under a lock (a handful of updates per chunk).
+    private sealed class Tally
+    {
+        private readonly Lock gate = new();
+
+        public long Chunks { get; private set; }
+
+        public long Items { get; private set; }
+
+        public double BusySeconds { get; private set; }
+
+        public void Add(long items, double seconds)
+        {
+            lock (gate)
+            {
+                Chunks++;
+                Items += items;
+                BusySeconds += seconds;
+            }
+        }
+    }
+}
+
+/// <summary>What one rank did in a <see cref="TaskPool.Map"/>: the chunks and items it ran and the seconds its threads spent in them.</summary>
+public sealed record TaskPoolRun(long Chunks, long Items, double BusySeconds);
+
+/// <summary>A chunk of a <see cref="TaskPool"/> failed: the message names the items, the rank and the host.</summary>
+public sealed class TaskPoolException : Exception
+{
+    public TaskPoolException()
+    {
+    }
+
+    public TaskPoolException(string message)
+        : base(message)
+    {
+    }
+
+    public TaskPoolException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

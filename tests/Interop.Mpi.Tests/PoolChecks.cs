@@ -1,0 +1,69 @@
+namespace Interop.Mpi.Tests;
+
+/// <summary>
+/// The task pool (TaskPool.Map): every item processed exactly once over all ranks and rank 0's
+/// worker threads, for item counts from none to many, more ranks than items, and a slow rank.
+/// </summary>
+internal static class PoolChecks
+{
+    public static void Register(CheckList checks, CollectiveContext context)
+    {
+        checks.Add("pool: 1000 items in chunks of 7, each once", () => EachOnce(context.World, 1000, 7, rootWorkers: 1));
+        checks.Add("pool: rank 0 with 2 worker threads, each once", () => EachOnce(context.World, 500, 3, rootWorkers: 2));
+        checks.Add("pool: no items", () => EachOnce(context.World, 0, 5, rootWorkers: 1));
+        checks.Add("pool: one item", () => EachOnce(context.World, 1, 5, rootWorkers: 1));
+        checks.Add("pool: more ranks than items", () => EachOnce(context.World, Math.Max(0, context.Size - 1), 1, rootWorkers: 1));
+        checks.Add("pool: a chunk larger than all items", () => EachOnce(context.World, 10, 1000, rootWorkers: 1));
+        checks.Add("pool: a slow rank takes fewer chunks", () => SlowRank(context.World, context.Rank, context.Size));
+    }
+
+    // Every rank counts the items its chunks covered; the sums over ranks must be exactly 1 each,
+    // and the chunks and items the ranks report must add up.
+    private static string? EachOnce(Communicator world, long items, long chunk, int rootWorkers)
+    {
+        long[] seen = new long[items];
+        TaskPoolRun run = TaskPool.Map(world, items, chunk, (first, count) =>
+        {
+            for (long i = first; i < first + count; i++)
+            {
+                Interlocked.Increment(ref seen[i]);
+            }
+        }, rootWorkers);
+
+        long[] total = new long[items];
+        world.Allreduce<long>(seen, total, MpiOp.Sum);
+        long chunks = world.Allreduce(run.Chunks, MpiOp.Sum);
+        long covered = world.Allreduce(run.Items, MpiOp.Sum);
+        long expectedChunks = (items + chunk - 1) / chunk;
+        for (long i = 0; i < items; i++)
+        {
+            if (total[i] != 1)
+            {
+                return $"item {i} was processed {total[i]} times";
+            }
+        }
+
+        return chunks != expectedChunks || covered != items
+            ? $"the ranks report {chunks} chunks and {covered} items, expected {expectedChunks} and {items}"
+            : null;
+    }
+
+    // The last rank sleeps 20 ms per chunk, the others 2 ms: under a dynamic schedule it runs fewer
+    // chunks than an equal share (a static split would give it items / size).
+    private static string? SlowRank(Communicator world, int rank, int size)
+    {
+        if (size < 2)
+        {
+            return null;
+        }
+
+        const long Items = 120;
+        int pause = rank == size - 1 ? 20 : 2;
+        TaskPoolRun run = TaskPool.Map(world, Items, 1, (_, _) => Thread.Sleep(pause));
+        long slowChunks = world.Allreduce(rank == size - 1 ? run.Chunks : 0, MpiOp.Sum);
+        long equalShare = Items / size;
+        return slowChunks >= equalShare
+            ? $"the slow rank ran {slowChunks} chunks, not fewer than an equal share of {equalShare}"
+            : null;
+    }
+}
