@@ -12,8 +12,8 @@ namespace Interop.Mpi;
 /// machine: its main thread (the one that talks to MPI, so MPI_THREAD_FUNNELED suffices) answers
 /// the other ranks' requests while <c>rootWorkers</c> threads of its own take chunks from the same
 /// counter directly. Every other rank's main thread asks rank 0 for a chunk (point to point, within
-/// <see cref="Communicator.WaitLimit"/>, as every collective), runs it and asks again, until rank 0
-/// answers that none is left. Every item is processed exactly once, by one rank; which rank runs
+/// <see cref="Communicator.WaitLimit"/>, as every collective) and, while it runs one, has already
+/// asked for the next, until rank 0 answers that none is left. Every item is processed exactly once, by one rank; which rank runs
 /// which chunk depends on timing, so results that must be reproducible are combined per item (or
 /// per fixed batch of items), never per chunk or per rank.
 ///
@@ -118,13 +118,16 @@ public static class TaskPool
         }
     }
 
+    // One request is always ahead: the next chunk is asked for before this one runs, so rank 0's
+    // answer (which may wait for its main thread to wake) arrives while this rank computes instead
+    // of after. Each request gets exactly one reply, and none is outstanding after "none left".
     private static void RunWorker(Communicator world, int rank, long items, long chunk, Action<long, long> body, Tally tally)
     {
         Span<long> message = stackalloc long[1];
+        message[0] = 0;
+        world.Send(message, 0, RequestTag);
         while (true)
         {
-            message[0] = tally.Chunks;
-            world.Send(message, 0, RequestTag);
             world.Receive(message, 0, ReplyTag);
             long first = message[0];
             if (first < 0)
@@ -132,6 +135,8 @@ public static class TaskPool
                 return;
             }
 
+            message[0] = tally.Chunks;
+            world.Send(message, 0, RequestTag);
             if (RunChunk(body, first, Math.Min(chunk, items - first), rank, tally) is { } failed)
             {
                 throw failed;

@@ -41,6 +41,13 @@ internal interface IJob : IDisposable
 
     /// <summary>Ends the whole job after a failure on this rank; in a single process, returns.</summary>
     void AbortAll(int exitCode);
+
+    /// <summary>
+    /// Runs <paramref name="body"/>(first, count) for every chunk of <paramref name="chunk"/> items of
+    /// [0, <paramref name="items"/>), each exactly once over the ranks, every chunk going to whichever
+    /// rank is free (Interop.Mpi's TaskPool); returns what this rank ran. Collective.
+    /// </summary>
+    Interop.Mpi.TaskPoolRun Map(long items, long chunk, Action<long, long> body);
 }
 
 /// <summary>One process: every collective is the identity.</summary>
@@ -72,6 +79,21 @@ internal sealed class SingleProcessJob : IJob
 
     public void AbortAll(int exitCode)
     {
+    }
+
+    public Interop.Mpi.TaskPoolRun Map(long items, long chunk, Action<long, long> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunk, 1);
+        long chunks = 0;
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (long first = 0; first < items; first += chunk)
+        {
+            body(first, Math.Min(chunk, items - first));
+            chunks++;
+        }
+
+        return new Interop.Mpi.TaskPoolRun(chunks, items, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
     public void Dispose()

@@ -36,16 +36,35 @@ internal static class PiBench
         Run(job, backend, seed, darts, threads, RepeatPolicy.Fixed(repeat));
 
     /// <summary>
+    /// This rank's count of the darts inside: its own range (static), or the chunks the task pool
+    /// gives it (dynamic; each chunk counted by the backend with its threads).
+    /// </summary>
+    private static long CountMine(IJob job, IPiBackend backend, ulong seed, long darts, int threads, RankSchedule schedule)
+    {
+        if (!schedule.Dynamic)
+        {
+            return backend.CountInside(seed, Mine(job, darts), threads);
+        }
+
+        long inside = 0;
+        job.Map(darts, schedule.ChunkFor(darts, job.Size), (first, count) =>
+            Interlocked.Add(ref inside, backend.CountInside(seed, new IndexRange(first, first + count), threads)));
+        return inside;
+    }
+
+    /// <summary>
     /// <paramref name="warmup"/> untimed counts, then timed ones as <paramref name="repeat"/> says.
     /// Every rank sees the same timings (the slowest rank's), so every rank stops after the same run.
     /// </summary>
-    public static PiResult Run(IJob job, IPiBackend backend, ulong seed, long darts, int threads, RepeatPolicy repeat, int warmup = 1)
+    public static PiResult Run(IJob job, IPiBackend backend, ulong seed, long darts, int threads, RepeatPolicy repeat, int warmup = 1,
+        RankSchedule? schedule = null)
     {
-        IndexRange mine = Mine(job, darts);
+        schedule ??= RankSchedule.Static;
+        string split = schedule.Dynamic ? $"darts [0, {darts}) {schedule.Describe(darts, job.Size)}" : $"darts {Mine(job, darts)}";
         long? inside = null;
         for (int i = 0; i < warmup; i++)
         {
-            inside = job.SumAll(backend.CountInside(seed, mine, threads));
+            inside = job.SumAll(CountMine(job, backend, seed, darts, threads, schedule));
         }
 
         var seconds = new List<double>(repeat.MinRuns);
@@ -57,9 +76,9 @@ internal static class PiBench
             job.TakeCommunicationSeconds();
             long start = Stopwatch.GetTimestamp();
             long local;
-            using (Tracing.Span($"pi {backend.Name}", "compute", $"{threads} thread(s), darts {mine}"))
+            using (Tracing.Span($"pi {backend.Name}", "compute", $"{threads} thread(s), {split}"))
             {
-                local = backend.CountInside(seed, mine, threads);
+                local = CountMine(job, backend, seed, darts, threads, schedule);
             }
 
             compute.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);

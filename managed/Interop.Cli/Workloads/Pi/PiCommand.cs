@@ -21,12 +21,18 @@ internal static class PiCommand
         };
         var darts = new Option<string?>(DartsSpelling.Name, DartsSpelling.Alias) { Description = "The number of darts, as an option." };
         Option<string?> refused = DartsSpelling.CreateRefused();
+        var schedule = new Option<string?>(RankSchedule.Name)
+        {
+            Description = "How the darts are split over MPI ranks: static (one range per rank, the default) or dynamic[:CHUNK] " +
+                $"(chunks of CHUNK darts, default darts / (ranks x {RankSchedule.DefaultChunksPerRank}), to whichever rank is free; rank 0 works too).",
+        };
         var common = new CommonOptions<IPiBackend>();
         var command = new Command("pi", "Monte Carlo pi: darts in the unit square, count those inside the circle; every backend's count is checked against the others.")
         {
             dartsArgument,
             darts,
             refused,
+            schedule,
         }.Example("interop pi --darts 1e8 --backend c-openmp");
         common.AddTo(command);
         command.SetAction(parsed => Driver.Guard(stderr, () =>
@@ -54,6 +60,7 @@ internal static class PiCommand
                 Repeats = common.Repeats(parsed),
                 Warmup = common.Warmup(parsed),
                 DryRun = common.DryRunOf(parsed),
+                Schedule = RankSchedule.Parse(parsed.GetValue(schedule)),
                 Columns = common.Columns(parsed, PiWorkload.Instance.CommandColumns(severalRanks: true)),
             };
             using var run = new PiRun(options);
@@ -83,11 +90,11 @@ internal sealed class PiRun(PiOptions options) : ICommandRun
 
     public string Plan(int ranks) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
         $"pi: {options.Darts:N0} darts, seed {options.Seed}; backends {string.Join(",", options.Backends.Select(b => b.Name))}; " +
-        $"{ranks} rank(s) x {options.Threads.Threads} thread(s) (from {options.Threads.Source}); isa {options.Isa.Isa.ToString().ToLowerInvariant()}; repeats {options.Repeats}; warm-up {options.Warmup}");
+        $"{ranks} rank(s) x {options.Threads.Threads} thread(s) (from {options.Threads.Source}); schedule {options.Schedule.Describe(options.Darts, ranks)}; isa {options.Isa.Isa.ToString().ToLowerInvariant()}; repeats {options.Repeats}; warm-up {options.Warmup}");
 
     public void Begin(IJob job, TextWriter stderr)
     {
-        StableHash.RequireSameOnAllRanks(job, $"pi darts={options.Darts} seed={options.Seed} backends={string.Join(',', options.Backends.Select(b => b.Name))} repeat={options.Repeats} warmup={options.Warmup} isa={options.Isa.Isa}");
+        StableHash.RequireSameOnAllRanks(job, $"pi darts={options.Darts} seed={options.Seed} backends={string.Join(',', options.Backends.Select(b => b.Name))} repeat={options.Repeats} warmup={options.Warmup} isa={options.Isa.Isa} schedule={options.Schedule}");
         Placement.Warn(job, options.Threads.Threads, stderr);
     }
 
@@ -114,7 +121,7 @@ internal sealed class PiRun(PiOptions options) : ICommandRun
     private PiResult MeasureOne(IJob job, IPiBackend backend)
     {
         int threads = backend.IsParallel ? options.Threads.Threads : 1;
-        return PiBench.Run(job, backend, options.Seed, options.Darts, threads, options.Repeats, options.Warmup);
+        return PiBench.Run(job, backend, options.Seed, options.Darts, threads, options.Repeats, options.Warmup, options.Schedule);
     }
 
     public void Dispose()
@@ -139,6 +146,9 @@ internal sealed record PiOptions(IsaRequest Isa, long Darts, ulong Seed, IReadOn
 
     /// <summary>--dry-run: check and describe the run, run nothing.</summary>
     public DryRun? DryRun { get; init; }
+
+    /// <summary>--schedule: how the darts are split over the ranks.</summary>
+    public RankSchedule Schedule { get; init; } = RankSchedule.Static;
 
     /// <summary>--columns: the table's columns (fitted to the terminal by default).</summary>
     public ColumnChoice Columns { get; init; } = ColumnChoice.Fit;

@@ -29,7 +29,7 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
         int ranks = results[0].Ranks;
         output.WriteLine(
             $"Monte Carlo pi: {options.Darts.ToString("N0", Invariant)} darts, seed {options.Seed}, " +
-            (ranks > 1 ? $"{ranks} ranks ({job}) x " : string.Empty) +
+            (ranks > 1 ? $"{ranks} ranks ({job}; {options.Schedule.Describe(options.Darts, ranks)} split) x " : string.Empty) +
             $"{options.Threads.Threads} thread(s) per parallel backend (from {options.Threads.Source}), " +
             StatsText.Runs(options.Repeats, options.Warmup, results.Select(r => r.Seconds.Count)));
         output.WriteLine($"Environment: {EnvironmentInfo.Summary()}");

@@ -1,0 +1,65 @@
+using System.Text.Json;
+using Interop.Cli;
+
+namespace Interop.Tests;
+
+/// <summary>
+/// `interop pi --schedule`: static ranges or dynamic chunks from the task pool over the ranks
+/// (rank 0 working too); every schedule counts exactly the darts one process counts, on every
+/// backend, and a bad schedule is one line and exit 2.
+/// </summary>
+[NonParallelizable]
+public sealed class ScheduleTests
+{
+    private const string Darts = "3000017";
+
+    private static long SingleProcessInside()
+    {
+        var stdout = new StringWriter();
+        int code = Driver.Run(["pi", "--darts", Darts, "--backend", "c-openmp", "--repeat", "1", "--json"], stdout, TextWriter.Null);
+        Assert.That(code, Is.Zero);
+        using JsonDocument doc = JsonDocument.Parse(stdout.ToString());
+        return doc.RootElement.GetProperty("points")[0].GetProperty("inside").GetInt64();
+    }
+
+    // 3 ranks on 2 cores (oversubscribed, as the issue's command), chunk sizes that divide the darts
+    // unevenly, one chunk for all, and the default.
+    [TestCase(3, "dynamic")]
+    [TestCase(3, "dynamic:99991")]
+    [TestCase(2, "dynamic:5000000")]
+    [TestCase(1, "dynamic:12345")]
+    [TestCase(3, "static")]
+    public void EveryScheduleCountsWhatOneProcessCounts(int ranks, string schedule)
+    {
+        long expected = SingleProcessInside();
+        var run = HybridPiTests.Mpi.Run(ranks, [TestEnvironment.DriverPath, "pi", "--darts", Darts, "--backend", "all", "--threads", "1", "--repeat", "2", "--schedule", schedule, "--json"]);
+        Assert.That(run.Code, Is.Zero, run.Err);
+        using JsonDocument doc = JsonDocument.Parse(run.Out);
+        foreach (JsonElement r in doc.RootElement.GetProperty("points").EnumerateArray())
+        {
+            Assert.That(r.GetProperty("inside").GetInt64(), Is.EqualTo(expected), $"{r.GetProperty("backend")} with {ranks} ranks, {schedule}");
+        }
+    }
+
+    [Test]
+    public void TheHeaderNamesTheSchedule()
+    {
+        var run = HybridPiTests.Mpi.Run(2, [TestEnvironment.DriverPath, "pi", "--darts", "1e6", "--backend", "c-openmp", "--repeat", "1", "--schedule", "dynamic:1000"]);
+        Assert.That(run.Code, Is.Zero, run.Err);
+        Assert.That(run.Out, Does.Contain("2 ranks (").And.Contain("dynamic, chunks of 1,000 darts split)"));
+    }
+
+    [TestCase("guided", "--schedule must be static, dynamic or dynamic:CHUNK")]
+    [TestCase("dynamic:0", "--schedule dynamic's chunk 0 is out of range")]
+    [TestCase("dynamic:x", "--schedule dynamic's chunk")]
+    [TestCase("Dynamic", "--schedule must be static, dynamic or dynamic:CHUNK")]
+    public void ABadScheduleIsOneLineAndExitTwo(string schedule, string message)
+    {
+        var stderr = new StringWriter();
+        int code = Driver.Run(["pi", "--darts", "1000", "--schedule", schedule], TextWriter.Null, stderr);
+        Assert.That(code, Is.EqualTo(2));
+        string[] lines = stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines, Has.Length.EqualTo(1), stderr.ToString());
+        Assert.That(lines[0], Does.StartWith("interop: " + message));
+    }
+}
