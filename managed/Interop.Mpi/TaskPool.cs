@@ -25,7 +25,7 @@ namespace Interop.Mpi;
 public static class TaskPool
 {
     // Message tags of the protocol: a request carries the asking rank's chunk count so far (unused
-    // by rank 0 but kept for the trace); a reply carries the first item of the chunk, or -1 (none left).
+    // by rank 0 but kept for the trace); a reply carries the chunk's first item and its count (0: none left).
     private const int RequestTag = 30001;
     private const int ReplyTag = 30002;
 
@@ -34,7 +34,16 @@ public static class TaskPool
     /// each exactly once over all ranks. Collective: every rank calls it with the same items and
     /// chunk. Returns what this rank did.
     /// </summary>
-    public static TaskPoolRun Map(Communicator world, long items, long chunk, Action<long, long> body, int rootWorkers = 1)
+    public static TaskPoolRun Map(Communicator world, long items, long chunk, Action<long, long> body, int rootWorkers = 1) =>
+        Map(world, items, chunk, guided: false, body, rootWorkers);
+
+    /// <summary>
+    /// As <see cref="Map(Communicator, long, long, Action{long, long}, int)"/>; with
+    /// <paramref name="guided"/> the chunks shrink as the items run out (OpenMP's
+    /// <c>schedule(guided, chunk)</c>): each is the items left over twice the workers, never fewer than
+    /// <paramref name="chunk"/>, so the first chunks cost few requests and the last ones even out the end.
+    /// </summary>
+    public static TaskPoolRun Map(Communicator world, long items, long chunk, bool guided, Action<long, long> body, int rootWorkers = 1)
     {
         ArgumentNullException.ThrowIfNull(world);
         ArgumentNullException.ThrowIfNull(body);
@@ -47,35 +56,28 @@ public static class TaskPool
         var tally = new Tally();
         if (rank == 0)
         {
-            RunQueue(world, size, items, chunk, body, rootWorkers, tally);
+            var queue = new ChunkQueue(items, chunk, guided ? size - 1 + rootWorkers : 0);
+            RunQueue(world, size, queue, body, rootWorkers, tally);
         }
         else
         {
-            RunWorker(world, rank, items, chunk, body, tally);
+            RunWorker(world, rank, body, tally);
         }
 
         return new TaskPoolRun(tally.Chunks, tally.Items, tally.BusySeconds);
     }
 
-    private static void RunQueue(Communicator world, int size, long items, long chunk, Action<long, long> body, int workers, Tally tally)
+    private static void RunQueue(Communicator world, int size, ChunkQueue queue, Action<long, long> body, int workers, Tally tally)
     {
-        long next = 0;
-        long Take()
-        {
-            // Interlocked.Add returns the new value: the chunk starts where the counter was.
-            long first = Interlocked.Add(ref next, chunk) - chunk;
-            return first < items ? first : -1;
-        }
-
         TaskPoolException? failure = null;
         var threads = new Thread[workers];
         for (int t = 0; t < workers; t++)
         {
             threads[t] = new Thread(() =>
             {
-                for (long first = Take(); first >= 0 && Volatile.Read(ref failure) is null; first = Take())
+                for ((long first, long count) = queue.Take(); count > 0 && Volatile.Read(ref failure) is null; (first, count) = queue.Take())
                 {
-                    TaskPoolException? failed = RunChunk(body, first, Math.Min(chunk, items - first), 0, tally);
+                    TaskPoolException? failed = RunChunk(body, first, count, 0, tally);
                     if (failed is not null)
                     {
                         Interlocked.CompareExchange(ref failure, failed, null);
@@ -89,8 +91,8 @@ public static class TaskPool
             threads[t].Start();
         }
 
-        // Serve the other ranks until each has been told that nothing is left.
-        Span<long> message = stackalloc long[1];
+        // Serve the other ranks until each has been told that nothing is left (a chunk of 0 items).
+        Span<long> message = stackalloc long[2];
         for (int asking = size - 1; asking > 0;)
         {
             if (Volatile.Read(ref failure) is { } early)
@@ -98,10 +100,10 @@ public static class TaskPool
                 throw early;
             }
 
-            int from = world.Receive(message, Communicator.AnySource, RequestTag);
-            message[0] = Take();
+            int from = world.Receive(message[..1], Communicator.AnySource, RequestTag);
+            (message[0], message[1]) = queue.Take();
             world.Send(message, from, ReplyTag);
-            if (message[0] < 0)
+            if (message[1] == 0)
             {
                 asking--;
             }
@@ -121,25 +123,54 @@ public static class TaskPool
     // One request is always ahead: the next chunk is asked for before this one runs, so rank 0's
     // answer (which may wait for its main thread to wake) arrives while this rank computes instead
     // of after. Each request gets exactly one reply, and none is outstanding after "none left".
-    private static void RunWorker(Communicator world, int rank, long items, long chunk, Action<long, long> body, Tally tally)
+    private static void RunWorker(Communicator world, int rank, Action<long, long> body, Tally tally)
     {
-        Span<long> message = stackalloc long[1];
-        message[0] = 0;
-        world.Send(message, 0, RequestTag);
+        Span<long> request = stackalloc long[1];
+        Span<long> reply = stackalloc long[2];
+        request[0] = 0;
+        world.Send(request, 0, RequestTag);
         while (true)
         {
-            world.Receive(message, 0, ReplyTag);
-            long first = message[0];
-            if (first < 0)
+            world.Receive(reply, 0, ReplyTag);
+            (long first, long count) = (reply[0], reply[1]);
+            if (count == 0)
             {
                 return;
             }
 
-            message[0] = tally.Chunks;
-            world.Send(message, 0, RequestTag);
-            if (RunChunk(body, first, Math.Min(chunk, items - first), rank, tally) is { } failed)
+            request[0] = tally.Chunks;
+            world.Send(request, 0, RequestTag);
+            if (RunChunk(body, first, count, rank, tally) is { } failed)
             {
                 throw failed;
+            }
+        }
+    }
+
+    // The counter on rank 0: the next item, taken by compare-and-swap from any thread. guidedWorkers
+    // is 0 for fixed chunks, else the workers that share the items (guided chunks).
+    private sealed class ChunkQueue(long items, long chunk, int guidedWorkers)
+    {
+        private long next;
+
+        /// <summary>The next chunk (first item, count), or (-1, 0) when none is left.</summary>
+        public (long First, long Count) Take()
+        {
+            while (true)
+            {
+                long first = Volatile.Read(ref next);
+                long left = items - first;
+                if (left <= 0)
+                {
+                    return (-1, 0);
+                }
+
+                long count = guidedWorkers > 0 ? Math.Max(chunk, (left + (2L * guidedWorkers) - 1) / (2L * guidedWorkers)) : chunk;
+                count = Math.Min(count, left);
+                if (Interlocked.CompareExchange(ref next, first + count, first) == first)
+                {
+                    return (first, count);
+                }
             }
         }
     }

@@ -15,6 +15,9 @@ internal static class PoolChecks
         checks.Add("pool: more ranks than items", () => EachOnce(context.World, Math.Max(0, context.Size - 1), 1, rootWorkers: 1));
         checks.Add("pool: a chunk larger than all items", () => EachOnce(context.World, 10, 1000, rootWorkers: 1));
         checks.Add("pool: a slow rank takes fewer chunks", () => SlowRank(context.World, context.Rank, context.Size));
+        checks.Add("pool guided: 1000 items, chunks of at least 3, each once", () => GuidedEachOnce(context.World, 1000, 3));
+        checks.Add("pool guided: no items", () => GuidedEachOnce(context.World, 0, 1));
+        checks.Add("pool guided: more ranks than items", () => GuidedEachOnce(context.World, Math.Max(0, context.Size - 1), 1));
     }
 
     // Every rank counts the items its chunks covered; the sums over ranks must be exactly 1 each,
@@ -45,6 +48,46 @@ internal static class PoolChecks
 
         return chunks != expectedChunks || covered != items
             ? $"the ranks report {chunks} chunks and {covered} items, expected {expectedChunks} and {items}"
+            : null;
+    }
+
+    // Guided: every item once, the chunks shrinking (the largest first: at least as many items as the
+    // smallest), never below the minimum except the last, and fewer chunks than fixed chunks of the minimum.
+    private static string? GuidedEachOnce(Communicator world, long items, long minimum)
+    {
+        long[] seen = new long[items];
+        var sizes = new System.Collections.Concurrent.ConcurrentBag<(long First, long Count)>();
+        TaskPoolRun run = TaskPool.Map(world, items, minimum, guided: true, (first, count) =>
+        {
+            sizes.Add((first, count));
+            for (long i = first; i < first + count; i++)
+            {
+                Interlocked.Increment(ref seen[i]);
+            }
+        });
+
+        long[] total = new long[items];
+        world.Allreduce<long>(seen, total, MpiOp.Sum);
+        long chunks = world.Allreduce(run.Chunks, MpiOp.Sum);
+        for (long i = 0; i < items; i++)
+        {
+            if (total[i] != 1)
+            {
+                return $"item {i} was processed {total[i]} times";
+            }
+        }
+
+        foreach ((long first, long count) in sizes)
+        {
+            if (count < minimum && first + count != items)
+            {
+                return $"the chunk [{first}, {first + count}) is smaller than the minimum {minimum} and not the last";
+            }
+        }
+
+        long fixedChunks = (items + minimum - 1) / minimum;
+        return items > 100 && chunks >= fixedChunks
+            ? $"guided cut {items} items into {chunks} chunks, no fewer than fixed chunks of {minimum} ({fixedChunks})"
             : null;
     }
 

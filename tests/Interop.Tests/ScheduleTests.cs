@@ -4,7 +4,7 @@ using Interop.Cli;
 namespace Interop.Tests;
 
 /// <summary>
-/// `interop pi --schedule`: static ranges or dynamic chunks from the task pool over the ranks
+/// `interop pi --schedule`: static ranges, or dynamic or guided chunks from the task pool over the ranks
 /// (rank 0 working too); every schedule counts exactly the darts one process counts, on every
 /// backend, and a bad schedule is one line and exit 2.
 /// </summary>
@@ -28,6 +28,9 @@ public sealed class ScheduleTests
     [TestCase(3, "dynamic:99991")]
     [TestCase(2, "dynamic:5000000")]
     [TestCase(1, "dynamic:12345")]
+    [TestCase(3, "guided")]
+    [TestCase(2, "guided:1000")]
+    [TestCase(1, "guided:77777")]
     [TestCase(3, "static")]
     public void EveryScheduleCountsWhatOneProcessCounts(int ranks, string schedule)
     {
@@ -47,12 +50,16 @@ public sealed class ScheduleTests
         var run = HybridPiTests.Mpi.Run(2, [TestEnvironment.DriverPath, "pi", "--darts", "1e6", "--backend", "c-openmp", "--repeat", "1", "--schedule", "dynamic:1000"]);
         Assert.That(run.Code, Is.Zero, run.Err);
         Assert.That(run.Out, Does.Contain("2 ranks (").And.Contain("dynamic, chunks of 1,000 darts split)"));
+        var guided = HybridPiTests.Mpi.Run(2, [TestEnvironment.DriverPath, "pi", "--darts", "1e6", "--backend", "c-openmp", "--repeat", "1", "--schedule", "guided:500"]);
+        Assert.That(guided.Code, Is.Zero, guided.Err);
+        Assert.That(guided.Out, Does.Contain("guided, chunks of at least 500 darts split)"));
     }
 
-    [TestCase("guided", "--schedule must be static, dynamic or dynamic:CHUNK")]
+    [TestCase("auto", "--schedule must be static, dynamic[:CHUNK] or guided[:MIN]")]
     [TestCase("dynamic:0", "--schedule dynamic's chunk 0 is out of range")]
     [TestCase("dynamic:x", "--schedule dynamic's chunk")]
-    [TestCase("Dynamic", "--schedule must be static, dynamic or dynamic:CHUNK")]
+    [TestCase("guided:0", "--schedule guided's smallest chunk 0 is out of range")]
+    [TestCase("Dynamic", "--schedule must be static, dynamic[:CHUNK] or guided[:MIN]")]
     public void ABadScheduleIsOneLineAndExitTwo(string schedule, string message)
     {
         var stderr = new StringWriter();

@@ -47,7 +47,8 @@ internal interface IJob : IDisposable
     /// [0, <paramref name="items"/>), each exactly once over the ranks, every chunk going to whichever
     /// rank is free (Interop.Mpi's TaskPool); returns what this rank ran. Collective.
     /// </summary>
-    Interop.Mpi.TaskPoolRun Map(long items, long chunk, Action<long, long> body);
+    /// <param name="guided">Chunks shrink as the items run out (never below <paramref name="chunk"/>).</param>
+    Interop.Mpi.TaskPoolRun Map(long items, long chunk, bool guided, Action<long, long> body);
 }
 
 /// <summary>One process: every collective is the identity.</summary>
@@ -81,15 +82,17 @@ internal sealed class SingleProcessJob : IJob
     {
     }
 
-    public Interop.Mpi.TaskPoolRun Map(long items, long chunk, Action<long, long> body)
+    public Interop.Mpi.TaskPoolRun Map(long items, long chunk, bool guided, Action<long, long> body)
     {
         ArgumentNullException.ThrowIfNull(body);
         ArgumentOutOfRangeException.ThrowIfLessThan(chunk, 1);
         long chunks = 0;
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
-        for (long first = 0; first < items; first += chunk)
+        // One worker: guided's first chunk would be half the items, then a quarter, ...
+        for (long first = 0, count; first < items; first += count)
         {
-            body(first, Math.Min(chunk, items - first));
+            count = Math.Min(guided ? Math.Max(chunk, (items - first + 1) / 2) : chunk, items - first);
+            body(first, count);
             chunks++;
         }
 

@@ -42,7 +42,7 @@ internal sealed class MpiJob : IJob
     public long SumAll(long value) => Timed(() => world.Allreduce(value, MpiOp.Sum));
 
     // Not counted as communication: the pool's requests interleave with the chunks' compute.
-    public TaskPoolRun Map(long items, long chunk, Action<long, long> body) => TaskPool.Map(world, items, chunk, body);
+    public TaskPoolRun Map(long items, long chunk, bool guided, Action<long, long> body) => TaskPool.Map(world, items, chunk, guided, body);
 
     public double MaxAll(double value) => Timed(() => world.Allreduce(value, MpiOp.Max));
 

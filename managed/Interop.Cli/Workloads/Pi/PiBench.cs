@@ -37,7 +37,7 @@ internal static class PiBench
 
     /// <summary>
     /// This rank's count of the darts inside: its own range (static), or the chunks the task pool
-    /// gives it (dynamic; each chunk counted by the backend with its threads).
+    /// gives it (dynamic, guided; each chunk counted by the backend with its threads).
     /// </summary>
     private static long CountMine(IJob job, IPiBackend backend, ulong seed, long darts, int threads, RankSchedule schedule)
     {
@@ -47,7 +47,7 @@ internal static class PiBench
         }
 
         long inside = 0;
-        job.Map(darts, schedule.ChunkFor(darts, job.Size), (first, count) =>
+        job.Map(darts, schedule.ChunkFor(darts, job.Size), schedule.Guided, (first, count) =>
             Interlocked.Add(ref inside, backend.CountInside(seed, new IndexRange(first, first + count), threads)));
         return inside;
     }

@@ -23,8 +23,9 @@ internal static class PiCommand
         Option<string?> refused = DartsSpelling.CreateRefused();
         var schedule = new Option<string?>(RankSchedule.Name)
         {
-            Description = "How the darts are split over MPI ranks: static (one range per rank, the default) or dynamic[:CHUNK] " +
-                $"(chunks of CHUNK darts, default darts / (ranks x {RankSchedule.DefaultChunksPerRank}), to whichever rank is free; rank 0 works too).",
+            Description = "How the darts are split over MPI ranks: static (one range per rank, the default), dynamic[:CHUNK] " +
+                $"(chunks of CHUNK darts, default darts / (ranks x {RankSchedule.DefaultChunksPerRank}), to whichever rank is free; rank 0 works too) " +
+                $"or guided[:MIN] (chunks shrinking as the darts run out, at least MIN, default a {RankSchedule.GuidedMinimumDivisor}th of dynamic's).",
         };
         var common = new CommonOptions<IPiBackend>();
         var command = new Command("pi", "Monte Carlo pi: darts in the unit square, count those inside the circle; every backend's count is checked against the others.")

@@ -4,22 +4,27 @@ using Interop.Core;
 namespace Interop.Cli.Workloads.Pi;
 
 /// <summary>
-/// How the darts are split over the ranks of a job (--schedule): <c>static</c>, one contiguous
-/// range per rank fixed in advance (the default), or <c>dynamic[:CHUNK]</c>, chunks of CHUNK darts
-/// handed by <see cref="Interop.Mpi.TaskPool"/> to whichever rank is free (OpenMP's
-/// <c>schedule(dynamic, chunk)</c> over ranks), so that a slow or shared core does less of the
-/// work. The darts are numbered, so every schedule counts exactly the same darts.
+/// How the darts are split over the ranks of a job (--schedule), after OpenMP's schedule clause:
+/// <c>static</c>, one contiguous range per rank fixed in advance (the default);
+/// <c>dynamic[:CHUNK]</c>, chunks of CHUNK darts handed by <see cref="Interop.Mpi.TaskPool"/> to
+/// whichever rank is free, so that a slow or shared core does less of the work; or
+/// <c>guided[:MIN]</c>, chunks that shrink as the darts run out (the darts left over twice the
+/// workers, at least MIN), fewer requests than dynamic for the same even end. The darts are
+/// numbered, so every schedule counts exactly the same darts.
 /// </summary>
-internal sealed record RankSchedule(bool Dynamic, long? Chunk)
+internal sealed record RankSchedule(bool Dynamic, bool Guided, long? Chunk)
 {
     public const string Name = "--schedule";
 
     /// <summary>Chunks per rank when dynamic is given without a chunk size: enough to even out a core that runs at half speed.</summary>
     public const int DefaultChunksPerRank = 32;
 
-    public static RankSchedule Static { get; } = new(false, null);
+    /// <summary>Guided's default smallest chunk is a quarter of dynamic's default chunk.</summary>
+    public const int GuidedMinimumDivisor = 4;
 
-    /// <summary>Reads "static", "dynamic" or "dynamic:CHUNK" (CHUNK darts, 1e6 or 1_000_000 spellings); anything else is a usage error.</summary>
+    public static RankSchedule Static { get; } = new(false, false, null);
+
+    /// <summary>Reads "static", "dynamic[:CHUNK]" or "guided[:MIN]" (darts, 1e6 or 1_000_000 spellings); anything else is a usage error.</summary>
     public static RankSchedule Parse(string? text)
     {
         if (text is null || text == "static")
@@ -27,25 +32,44 @@ internal sealed record RankSchedule(bool Dynamic, long? Chunk)
             return Static;
         }
 
-        if (text == "dynamic")
+        foreach ((string kind, bool guided) in new[] { ("dynamic", false), ("guided", true) })
         {
-            return new RankSchedule(true, null);
+            if (text == kind)
+            {
+                return new RankSchedule(true, guided, null);
+            }
+
+            if (text.StartsWith(kind + ":", StringComparison.Ordinal))
+            {
+                string what = guided ? $"{Name} guided's smallest chunk" : $"{Name} dynamic's chunk";
+                return new RankSchedule(true, guided, NumberParser.ParseInt64(text[(kind.Length + 1)..], what, 1));
+            }
         }
 
-        if (text.StartsWith("dynamic:", StringComparison.Ordinal))
-        {
-            return new RankSchedule(true, NumberParser.ParseInt64(text["dynamic:".Length..], $"{Name} dynamic's chunk", 1));
-        }
-
-        throw new UsageException($"{Name} must be static, dynamic or dynamic:CHUNK (darts per chunk), not '{text}'");
+        throw new UsageException($"{Name} must be static, dynamic[:CHUNK] or guided[:MIN] (darts per chunk), not '{text}'");
     }
 
-    /// <summary>The darts per chunk for <paramref name="darts"/> over <paramref name="ranks"/> ranks.</summary>
-    public long ChunkFor(long darts, int ranks) =>
-        Chunk ?? Math.Max(1, (darts + ((long)ranks * DefaultChunksPerRank) - 1) / ((long)ranks * DefaultChunksPerRank));
+    /// <summary>The darts per chunk (guided: the smallest chunk) for <paramref name="darts"/> over <paramref name="ranks"/> ranks.</summary>
+    public long ChunkFor(long darts, int ranks)
+    {
+        if (Chunk is long given)
+        {
+            return given;
+        }
 
-    /// <summary>"static" or "dynamic, chunks of N darts", for headers and plans.</summary>
-    public string Describe(long darts, int ranks) => Dynamic
-        ? string.Create(CultureInfo.InvariantCulture, $"dynamic, chunks of {ChunkFor(darts, ranks):N0} darts")
-        : "static";
+        long pieces = (long)ranks * DefaultChunksPerRank * (Guided ? GuidedMinimumDivisor : 1);
+        return Math.Max(1, (darts + pieces - 1) / pieces);
+    }
+
+    /// <summary>"static", "dynamic, chunks of N darts" or "guided, chunks of at least N darts", for headers and plans.</summary>
+    public string Describe(long darts, int ranks)
+    {
+        if (!Dynamic)
+        {
+            return "static";
+        }
+
+        string chunk = ChunkFor(darts, ranks).ToString("N0", CultureInfo.InvariantCulture);
+        return Guided ? $"guided, chunks of at least {chunk} darts" : $"dynamic, chunks of {chunk} darts";
+    }
 }
