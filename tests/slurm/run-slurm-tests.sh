@@ -355,16 +355,22 @@ tcp_between_nodes() {
     has '^\[n2:[0-9]+\] mca: bml: Using tcp btl for send to .* on node n1'
 }
 
+# The verdict on a 2-rank pi run across n1 and n2 ($out, $status) whose launcher $2 ("PMIx", "Open
+# MPI") the header names: one job, Open MPI's TCP transport between the nodes, the one-node count.
+judge_pi_across_nodes() {
+  local title=$1 launcher=$2
+  if [ "$status" -eq 0 ] && has "^Monte Carlo pi: .* 2 ranks \\(MPI \\($launcher" && tcp_between_nodes &&
+     [ -n "$ONE_NODE_COUNT" ] && [ "$(count_inside "$out")" = "$ONE_NODE_COUNT" ]; then
+    pass "$title"
+  else
+    fail "$title (exit $status; count $(count_inside "$out"), one node: ${ONE_NODE_COUNT:-not run})" "$(grep -v 'mca: base' <<<"$out")"
+  fi
+}
+
 TITLE[two_node_pi]="srun -N 2 -n 2 --mpi=pmix interop pi: ranks on n1 and n2 over Open MPI's TCP transport, the one-node counts"
 two_node_pi() {
   OMPI_MCA_btl_base_verbose=30 run srun -N 2 -n 2 --mpi=pmix "$INTEROP" pi --darts $DARTS --backend $PI_BACKENDS --repeat 1
-  if [ "$status" -eq 0 ] && has '^Monte Carlo pi: .* 2 ranks \(MPI \(PMIx' && tcp_between_nodes &&
-     [ -n "$ONE_NODE_COUNT" ] && [ "$(count_inside "$out")" = "$ONE_NODE_COUNT" ]; then
-    pass "${TITLE[two_node_pi]}"
-  else
-    fail "${TITLE[two_node_pi]} (exit $status; count $(count_inside "$out"), one node: ${ONE_NODE_COUNT:-not run})" \
-      "$(grep -v 'mca: base' <<<"$out")"
-  fi
+  judge_pi_across_nodes "${TITLE[two_node_pi]}" PMIx
 }
 
 TITLE[two_node_env]="srun -N 2 -n 2 --mpi=pmix interop env: rank 0 on host n1, rank 1 on host n2, both in its hosts line"
@@ -408,13 +414,7 @@ TITLE[mpiexec_hosts]="mpiexec --host n1,n2 (launch agent entering the namespaces
 mpiexec_hosts() {
   run mpiexec --host n1,n2 -n 2 --bind-to none --mca plm_rsh_agent "$CLUSTER agent $CLUSTER_DIR" --mca btl_base_verbose 30 \
     "$INTEROP" pi --darts $DARTS --backend $PI_BACKENDS --repeat 1
-  if [ "$status" -eq 0 ] && has '^Monte Carlo pi: .* 2 ranks \(MPI \(Open MPI' && tcp_between_nodes &&
-     [ -n "$ONE_NODE_COUNT" ] && [ "$(count_inside "$out")" = "$ONE_NODE_COUNT" ]; then
-    pass "${TITLE[mpiexec_hosts]}"
-  else
-    fail "${TITLE[mpiexec_hosts]} (exit $status; count $(count_inside "$out"), one node: ${ONE_NODE_COUNT:-not run})" \
-      "$(grep -v 'mca: base' <<<"$out")"
-  fi
+  judge_pi_across_nodes "${TITLE[mpiexec_hosts]}" "Open MPI"
 }
 
 # --- the run ----------------------------------------------------------------------------------
