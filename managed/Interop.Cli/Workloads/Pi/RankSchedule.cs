@@ -12,7 +12,7 @@ namespace Interop.Cli.Workloads.Pi;
 /// workers, at least MIN), fewer requests than dynamic for the same even end. The darts are
 /// numbered, so every schedule counts exactly the same darts.
 /// </summary>
-internal sealed record RankSchedule(bool Dynamic, bool Guided, long? Chunk)
+internal sealed record RankSchedule(ScheduleKind Kind, long? Chunk)
 {
     public const string Name = "--schedule";
 
@@ -22,7 +22,13 @@ internal sealed record RankSchedule(bool Dynamic, bool Guided, long? Chunk)
     /// <summary>Guided's default smallest chunk is a quarter of dynamic's default chunk.</summary>
     public const int GuidedMinimumDivisor = 4;
 
-    public static RankSchedule Static { get; } = new(false, false, null);
+    public static RankSchedule Static { get; } = new(ScheduleKind.Static, null);
+
+    /// <summary>Chunks from the task pool (dynamic or guided) rather than one range per rank.</summary>
+    public bool Dynamic => Kind != ScheduleKind.Static;
+
+    /// <summary>Chunks that shrink as the darts run out.</summary>
+    public bool Guided => Kind == ScheduleKind.Guided;
 
     /// <summary>Reads "static", "dynamic[:CHUNK]" or "guided[:MIN]" (darts, 1e6 or 1_000_000 spellings); anything else is a usage error.</summary>
     public static RankSchedule Parse(string? text)
@@ -32,17 +38,17 @@ internal sealed record RankSchedule(bool Dynamic, bool Guided, long? Chunk)
             return Static;
         }
 
-        foreach ((string kind, bool guided) in new[] { ("dynamic", false), ("guided", true) })
+        foreach ((string word, ScheduleKind kind) in new[] { ("dynamic", ScheduleKind.Dynamic), ("guided", ScheduleKind.Guided) })
         {
-            if (text == kind)
+            if (text == word)
             {
-                return new RankSchedule(true, guided, null);
+                return new RankSchedule(kind, null);
             }
 
-            if (text.StartsWith(kind + ":", StringComparison.Ordinal))
+            if (text.StartsWith(word + ":", StringComparison.Ordinal))
             {
-                string what = guided ? $"{Name} guided's smallest chunk" : $"{Name} dynamic's chunk";
-                return new RankSchedule(true, guided, NumberParser.ParseInt64(text[(kind.Length + 1)..], what, 1));
+                string what = kind == ScheduleKind.Guided ? $"{Name} guided's smallest chunk" : $"{Name} dynamic's chunk";
+                return new RankSchedule(kind, NumberParser.ParseInt64(text[(word.Length + 1)..], what, 1));
             }
         }
 
@@ -72,4 +78,12 @@ internal sealed record RankSchedule(bool Dynamic, bool Guided, long? Chunk)
         string chunk = ChunkFor(darts, ranks).ToString("N0", CultureInfo.InvariantCulture);
         return Guided ? $"guided, chunks of at least {chunk} darts" : $"dynamic, chunks of {chunk} darts";
     }
+}
+
+/// <summary>The kinds of <see cref="RankSchedule"/>, as OpenMP's schedule clause names them.</summary>
+internal enum ScheduleKind
+{
+    Static,
+    Dynamic,
+    Guided,
 }
