@@ -8,6 +8,7 @@
 #
 # Usage: examples/slurm/bench-srun-vs-mpiexec.sh [runs]     (default 10 start-up runs per launcher)
 #   LONG_ROUNDS=5     rounds of the long run (each launcher once a round, after a warm-up round)
+#   ISA=auto          the instruction-set path of both runs (--isa: avx512, avx2, scalar)
 set -euo pipefail
 
 RUNS="${1:-10}"
@@ -36,7 +37,7 @@ echo "# $(srun --version), $(mpiexec --version 2>&1 | head -n 1), hyperfine $(hy
 
 # Start-up: hyperfine, each command after a warm-up.
 startup() {
-  local args="pi --darts 1e3 --backend c-openmp --repeat 1"
+  local args="pi --darts 1e3 --backend c-openmp --repeat 1 --isa $ISA"
   hyperfine --style basic --warmup 1 --runs "$RUNS" --export-json "$WORK/startup.json" \
     -n "mpiexec -n 2" "mpiexec -n 2 $INTEROP $args" \
     -n "srun --mpi=pmix -n 2" "srun --mpi=pmix -n 2 -c 1 $INTEROP $args"
@@ -59,7 +60,7 @@ long_run() {
       local command=(mpiexec -n 2) began ended
       [ "$launcher" = srun ] && command=(srun --mpi=pmix -n 2 -c 1)
       began=$(date +%s.%N)
-      "${command[@]}" "$INTEROP" pi --darts 1e9 --repeat 5 --json >"$WORK/$launcher-$round.json" 2>/dev/null
+      "${command[@]}" "$INTEROP" pi --darts 1e9 --repeat 5 --isa "$ISA" --json >"$WORK/$launcher-$round.json" 2>/dev/null
       ended=$(date +%s.%N)
       # Round 0 is the warm-up.
       [ "$round" -gt 0 ] && echo "$launcher $round $began $ended" >>"$WORK/walls"
@@ -89,5 +90,7 @@ PY
 }
 
 LONG_ROUNDS=${LONG_ROUNDS:-5}
+ISA=${ISA:-auto}
+echo "# isa $ISA"
 long_run
 startup
