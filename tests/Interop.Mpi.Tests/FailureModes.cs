@@ -47,6 +47,30 @@ internal static class FailureModes
     }
 
     /// <summary>
+    /// The last rank dies by SIGKILL in the middle of a task pool, after it has taken chunks: rank 0
+    /// waits for its next request and the others for their replies; the job must still end.
+    /// </summary>
+    public static int PoolRankKilled()
+    {
+        var world = Communicator.World;
+        int failing = world.Size - 1;
+        long ran = 0;
+        TaskPool.Map(world, 2000, 1, (_, _) =>
+        {
+            if (failing > 0 && world.Rank == failing && ++ran == 5)
+            {
+                Console.Error.WriteLine($"rank {world.Rank}: killing myself with SIGKILL mid-pool");
+                Process.GetCurrentProcess().Kill();
+                Thread.Sleep(Timeout.Infinite);
+            }
+
+            Thread.Sleep(5);
+        });
+        Console.Error.WriteLine($"rank {world.Rank}: the pool returned although rank {failing} was killed in it");
+        return failing > 0 ? 1 : 0;
+    }
+
+    /// <summary>
     /// The last rank never arrives (it sleeps); the others wait in a barrier with a 1 s wait limit,
     /// get MpiTimeoutException, and Program's handler aborts the job.
     /// </summary>

@@ -8,6 +8,7 @@
 //   Interop.Mpi.Tests timeout the last rank never enters the barrier the others wait in with a 1 s
 //                             wait limit: they get MpiTimeoutException and abort the job.
 //   Interop.Mpi.Tests pool-fail the last rank's task pool chunks throw: the job must end, non-zero, quickly.
+//   Interop.Mpi.Tests pool-kill the last rank is SIGKILLed mid-pool: the job must end, non-zero, quickly.
 //   Interop.Mpi.Tests noop    MPI_Init_thread and MPI_Finalize only (measures start-up cost).
 //   Interop.Mpi.Tests scalapack  the scalapack backend (ScalapackChecks), output as for check.
 //   Interop.Mpi.Tests detect  without any launcher: MpiLaunch's decisions, and proof that neither
@@ -21,7 +22,7 @@ for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
     {
-        case "check" or "abort" or "kill" or "timeout" or "noop" or "detect" or "scalapack" or "pool-fail":
+        case "check" or "abort" or "kill" or "timeout" or "noop" or "detect" or "scalapack" or "pool-fail" or "pool-kill":
             mode = args[i];
             break;
         case "--thread-level" when i + 1 < args.Length && Enum.TryParse(args[i + 1], ignoreCase: true, out ThreadLevel level):
@@ -29,7 +30,7 @@ for (int i = 0; i < args.Length; i++)
             i++;
             break;
         default:
-            Console.Error.WriteLine($"Interop.Mpi.Tests: unknown argument '{args[i]}' (modes: check, abort, kill, timeout, pool-fail, noop, detect, scalapack; option: --thread-level LEVEL)");
+            Console.Error.WriteLine($"Interop.Mpi.Tests: unknown argument '{args[i]}' (modes: check, abort, kill, timeout, pool-fail, pool-kill, noop, detect, scalapack; option: --thread-level LEVEL)");
             return 2;
     }
 }
@@ -53,6 +54,7 @@ try
         "kill" => FailureModes.Kill(),
         "timeout" => FailureModes.NeverArrives(),
         "pool-fail" => FailureModes.PoolTaskFails(),
+        "pool-kill" => FailureModes.PoolRankKilled(),
         _ => 0,
     };
     mpi.Dispose();

@@ -211,6 +211,7 @@ case_failure abort "rank $((3 - 1)): error: simulated failure"
 case_failure kill "rank $((3 - 1)): killing myself"
 case_failure timeout "MPI_Barrier waited 1 s (the wait limit)"
 case_failure pool-fail "rank $((3 - 1)): error: task pool: the chunk of items \[[0-9]*, [0-9]*) failed on rank $((3 - 1)) (host "
+case_failure pool-kill "rank $((3 - 1)): killing myself with SIGKILL mid-pool"
 for n in 1 2 3 4; do case_scalapack native "$n"; done
 for n in 1 2 3 4; do case_scalapack managed "$n"; done
 # ScaLAPACK's own waits are bounded too: rank 0 waits inside BLACS for a rank that stopped.
