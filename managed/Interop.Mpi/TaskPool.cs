@@ -10,10 +10,12 @@ namespace Interop.Mpi;
 ///
 /// Rank 0 holds the queue (a counter) and works too, no rank being lost to a master on a 2-core
 /// machine: its main thread (the one that talks to MPI, so MPI_THREAD_FUNNELED suffices) answers
-/// the other ranks' requests while <c>rootWorkers</c> threads of its own take chunks from the same
+/// the other ranks' requests while <c>workers</c> threads of its own take chunks from the same
 /// counter directly. Every other rank's main thread asks rank 0 for a chunk (point to point, within
 /// <see cref="Communicator.WaitLimit"/>, as every collective) and, while it runs one, has already
-/// asked for the next, until rank 0 answers that none is left. Every item is processed exactly once, by one rank; which rank runs
+/// asked for the next, until rank 0 answers that none is left; with several <c>workers</c> it only
+/// asks, and keeps one chunk waiting for each of its threads. The threads of a rank are workers of
+/// the same queue, so the schedule spans ranks and threads alike. Every item is processed exactly once, by one rank; which rank runs
 /// which chunk depends on timing, so results that must be reproducible are combined per item (or
 /// per fixed batch of items), never per chunk or per rank.
 ///
@@ -34,72 +36,71 @@ public static class TaskPool
     /// each exactly once over all ranks. Collective: every rank calls it with the same items and
     /// chunk. Returns what this rank did.
     /// </summary>
-    public static TaskPoolRun Map(Communicator world, long items, long chunk, Action<long, long> body, int rootWorkers = 1) =>
-        Map(world, items, chunk, guided: false, body, rootWorkers);
+    public static TaskPoolRun Map(Communicator world, long items, long chunk, Action<long, long> body, int workers = 1) =>
+        Map(world, items, chunk, guided: false, body, workers);
 
     /// <summary>
     /// As <see cref="Map(Communicator, long, long, Action{long, long}, int)"/>; with
     /// <paramref name="guided"/> the chunks shrink as the items run out (OpenMP's
     /// <c>schedule(guided, chunk)</c>): each is the items left over twice the workers, never fewer than
     /// <paramref name="chunk"/>, so the first chunks cost few requests and the last ones even out the end.
+    /// <paramref name="workers"/> threads of every rank run chunks (the same count on every rank), so
+    /// the schedule spans threads as well as ranks: a thread on a slow core takes fewer chunks too.
     /// </summary>
-    public static TaskPoolRun Map(Communicator world, long items, long chunk, bool guided, Action<long, long> body, int rootWorkers = 1)
+    public static TaskPoolRun Map(Communicator world, long items, long chunk, bool guided, Action<long, long> body, int workers = 1)
     {
         ArgumentNullException.ThrowIfNull(world);
         ArgumentNullException.ThrowIfNull(body);
         ArgumentOutOfRangeException.ThrowIfNegative(items);
         ArgumentOutOfRangeException.ThrowIfLessThan(chunk, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(rootWorkers, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
 
         int rank = world.Rank;
         int size = world.Size;
-        var tally = new Tally();
+        var tally = new Tally(workers);
         if (rank == 0)
         {
-            var queue = new ChunkQueue(items, chunk, guided ? size - 1 + rootWorkers : 0);
-            RunQueue(world, size, queue, body, rootWorkers, tally);
+            var queue = new ChunkQueue(items, chunk, guided ? size * workers : 0);
+            RunQueue(world, size, queue, body, tally);
         }
-        else
+        else if (workers == 1)
         {
             RunWorker(world, rank, body, tally);
         }
+        else
+        {
+            RunWorkerThreads(world, rank, body, tally);
+        }
 
-        return new TaskPoolRun(tally.Chunks, tally.Items, tally.BusySeconds);
+        return tally.Run();
     }
 
-    private static void RunQueue(Communicator world, int size, ChunkQueue queue, Action<long, long> body, int workers, Tally tally)
+    /// <summary>
+    /// The same schedule in one process without MPI: <paramref name="workers"/> threads take the chunks
+    /// of [0, <paramref name="items"/>) from one counter (OpenMP's <c>schedule(dynamic|guided)</c> over
+    /// threads). Returns what the threads did.
+    /// </summary>
+    public static TaskPoolRun MapLocal(long items, long chunk, bool guided, Action<long, long> body, int workers = 1)
     {
-        TaskPoolException? failure = null;
-        var threads = new Thread[workers];
-        for (int t = 0; t < workers; t++)
-        {
-            threads[t] = new Thread(() =>
-            {
-                for ((long first, long count) = queue.Take(); count > 0 && Volatile.Read(ref failure) is null; (first, count) = queue.Take())
-                {
-                    TaskPoolException? failed = RunChunk(body, first, count, 0, tally);
-                    if (failed is not null)
-                    {
-                        Interlocked.CompareExchange(ref failure, failed, null);
-                    }
-                }
-            })
-            {
-                IsBackground = true,
-                Name = $"task pool worker {t}",
-            };
-            threads[t].Start();
-        }
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentOutOfRangeException.ThrowIfNegative(items);
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunk, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
+        var tally = new Tally(workers);
+        using var threads = new LocalWorkers(workers, new ChunkQueue(items, chunk, guided ? workers : 0).Take, 0, body, tally);
+        threads.Join();
+        return tally.Run();
+    }
+
+    private static void RunQueue(Communicator world, int size, ChunkQueue queue, Action<long, long> body, Tally tally)
+    {
+        using var threads = new LocalWorkers(tally.Workers, queue.Take, 0, body, tally);
 
         // Serve the other ranks until each has been told that nothing is left (a chunk of 0 items).
         Span<long> message = stackalloc long[2];
         for (int asking = size - 1; asking > 0;)
         {
-            if (Volatile.Read(ref failure) is { } early)
-            {
-                throw early;
-            }
-
+            threads.ThrowIfFailed();
             int from = world.Receive(message[..1], Communicator.AnySource, RequestTag);
             (message[0], message[1]) = queue.Take();
             world.Send(message, from, ReplyTag);
@@ -109,15 +110,7 @@ public static class TaskPool
             }
         }
 
-        foreach (Thread thread in threads)
-        {
-            thread.Join();
-        }
-
-        if (failure is not null)
-        {
-            throw failure;
-        }
+        threads.Join();
     }
 
     // One request is always ahead: the next chunk is asked for before this one runs, so rank 0's
@@ -140,10 +133,103 @@ public static class TaskPool
 
             request[0] = tally.Chunks;
             world.Send(request, 0, RequestTag);
-            if (RunChunk(body, first, count, rank, tally) is { } failed)
+            if (RunChunk(body, first, count, rank, tally, 0) is { } failed)
             {
                 throw failed;
             }
+        }
+    }
+
+    // Several threads on a rank other than 0: the main thread (the only one that talks to MPI) asks
+    // rank 0 for chunks and hands them on through a buffer of one chunk per thread, which it keeps
+    // full, so a thread that finishes finds its next chunk waiting.
+    private static void RunWorkerThreads(Communicator world, int rank, Action<long, long> body, Tally tally)
+    {
+        // Not disposed: after a failure, threads may still be waiting on it while the job ends.
+        var handed = new System.Collections.Concurrent.BlockingCollection<(long First, long Count)>(tally.Workers);
+        using var threads = new LocalWorkers(tally.Workers, () => handed.TryTake(out var next, Timeout.Infinite) ? next : (-1, 0), rank, body, tally);
+        try
+        {
+            Span<long> request = stackalloc long[1];
+            Span<long> reply = stackalloc long[2];
+            while (true)
+            {
+                threads.ThrowIfFailed();
+                request[0] = tally.Chunks;
+                world.Send(request, 0, RequestTag);
+                world.Receive(reply, 0, ReplyTag);
+                if (reply[1] == 0)
+                {
+                    break;
+                }
+
+                // Bounded: a slot frees when a thread finishes a chunk; a failed thread ends the wait.
+                while (!handed.TryAdd((reply[0], reply[1]), TimeSpan.FromMilliseconds(50)))
+                {
+                    threads.ThrowIfFailed();
+                }
+            }
+        }
+        finally
+        {
+            handed.CompleteAdding();
+        }
+
+        threads.Join();
+    }
+
+    // The threads of one rank that run chunks: each takes the next chunk from `take` until it returns
+    // a count of 0 or a thread failed. The first failure is kept and thrown by ThrowIfFailed and Join.
+    private sealed class LocalWorkers : IDisposable
+    {
+        private readonly Thread[] threads;
+        private TaskPoolException? failure;
+
+        public LocalWorkers(int count, Func<(long First, long Count)> take, int rank, Action<long, long> body, Tally tally)
+        {
+            threads = new Thread[count];
+            for (int t = 0; t < count; t++)
+            {
+                int thread = t;
+                threads[t] = new Thread(() =>
+                {
+                    for ((long first, long items) = take(); items > 0 && Volatile.Read(ref failure) is null; (first, items) = take())
+                    {
+                        if (RunChunk(body, first, items, rank, tally, thread) is { } failed)
+                        {
+                            Interlocked.CompareExchange(ref failure, failed, null);
+                        }
+                    }
+                })
+                {
+                    IsBackground = true,
+                    Name = $"task pool worker {t}",
+                };
+                threads[t].Start();
+            }
+        }
+
+        public void ThrowIfFailed()
+        {
+            if (Volatile.Read(ref failure) is { } failed)
+            {
+                throw failed;
+            }
+        }
+
+        public void Join()
+        {
+            foreach (Thread thread in threads)
+            {
+                thread.Join();
+            }
+
+            ThrowIfFailed();
+        }
+
+        // On an exception the threads are left to finish their chunk: the caller ends the job.
+        public void Dispose()
+        {
         }
     }
 
@@ -175,7 +261,7 @@ public static class TaskPool
         }
     }
 
-    private static TaskPoolException? RunChunk(Action<long, long> body, long first, long count, int rank, Tally tally)
+    private static TaskPoolException? RunChunk(Action<long, long> body, long first, long count, int rank, Tally tally, int thread)
     {
         long started = Stopwatch.GetTimestamp();
         try
@@ -188,35 +274,59 @@ public static class TaskPool
                 $"task pool: the chunk of items [{first}, {first + count}) failed on rank {rank} (host {Environment.MachineName}): {e.Message}", e);
         }
 
-        tally.Add(count, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        tally.Add(thread, count, Stopwatch.GetElapsedTime(started).TotalSeconds);
         return null;
     }
 
-    // What this rank's threads did, added up under a lock (a handful of updates per chunk).
-    private sealed class Tally
+    // What this rank's threads did, each thread's own and added up, under a lock (a handful of
+    // updates per chunk).
+    private sealed class Tally(int workers)
     {
         private readonly Lock gate = new();
+        private readonly long[] threadChunks = new long[workers];
+        private readonly double[] threadBusy = new double[workers];
+
+        public int Workers => workers;
 
         public long Chunks { get; private set; }
 
-        public long Items { get; private set; }
+        private long items;
 
-        public double BusySeconds { get; private set; }
+        private double busy;
 
-        public void Add(long items, double seconds)
+        public void Add(int thread, long count, double seconds)
         {
             lock (gate)
             {
                 Chunks++;
-                Items += items;
-                BusySeconds += seconds;
+                items += count;
+                busy += seconds;
+                threadChunks[thread]++;
+                threadBusy[thread] += seconds;
+            }
+        }
+
+        public TaskPoolRun Run()
+        {
+            lock (gate)
+            {
+                return new TaskPoolRun(Chunks, items, busy) { ThreadChunks = [.. threadChunks], ThreadBusySeconds = [.. threadBusy] };
             }
         }
     }
 }
 
-/// <summary>What one rank did in a <see cref="TaskPool.Map"/>: the chunks and items it ran and the seconds its threads spent in them.</summary>
-public sealed record TaskPoolRun(long Chunks, long Items, double BusySeconds);
+/// <summary>
+/// What one rank did in a <see cref="TaskPool.Map(Communicator, long, long, bool, Action{long, long}, int)"/>:
+/// the chunks and items it ran and the seconds its threads spent in them, and each worker thread's
+/// chunks and busy seconds (a rank whose main thread ran the chunks has one).
+/// </summary>
+public sealed record TaskPoolRun(long Chunks, long Items, double BusySeconds)
+{
+    public IReadOnlyList<long> ThreadChunks { get; init; } = [];
+
+    public IReadOnlyList<double> ThreadBusySeconds { get; init; } = [];
+}
 
 /// <summary>A chunk of a <see cref="TaskPool"/> failed: the message names the items, the rank and the host.</summary>
 public sealed class TaskPoolException : Exception

@@ -8,12 +8,13 @@ internal static class PoolChecks
 {
     public static void Register(CheckList checks, CollectiveContext context)
     {
-        checks.Add("pool: 1000 items in chunks of 7, each once", () => EachOnce(context.World, 1000, 7, rootWorkers: 1));
-        checks.Add("pool: rank 0 with 2 worker threads, each once", () => EachOnce(context.World, 500, 3, rootWorkers: 2));
-        checks.Add("pool: no items", () => EachOnce(context.World, 0, 5, rootWorkers: 1));
-        checks.Add("pool: one item", () => EachOnce(context.World, 1, 5, rootWorkers: 1));
-        checks.Add("pool: more ranks than items", () => EachOnce(context.World, Math.Max(0, context.Size - 1), 1, rootWorkers: 1));
-        checks.Add("pool: a chunk larger than all items", () => EachOnce(context.World, 10, 1000, rootWorkers: 1));
+        checks.Add("pool: 1000 items in chunks of 7, each once", () => EachOnce(context.World, 1000, 7, workers: 1));
+        checks.Add("pool: 2 worker threads on every rank, each once", () => EachOnce(context.World, 500, 3, workers: 2));
+        checks.Add("pool: 3 worker threads on every rank, chunks larger than a thread's share, each once", () => EachOnce(context.World, 40, 7, workers: 3));
+        checks.Add("pool: no items", () => EachOnce(context.World, 0, 5, workers: 1));
+        checks.Add("pool: one item", () => EachOnce(context.World, 1, 5, workers: 1));
+        checks.Add("pool: more ranks than items", () => EachOnce(context.World, Math.Max(0, context.Size - 1), 1, workers: 1));
+        checks.Add("pool: a chunk larger than all items", () => EachOnce(context.World, 10, 1000, workers: 1));
         checks.Add("pool: a slow rank takes fewer chunks", () => SlowRank(context.World, context.Rank, context.Size));
         checks.Add("pool guided: 1000 items, chunks of at least 3, each once", () => GuidedEachOnce(context.World, 1000, 3));
         checks.Add("pool guided: no items", () => GuidedEachOnce(context.World, 0, 1));
@@ -22,7 +23,7 @@ internal static class PoolChecks
 
     // Every rank counts the items its chunks covered; the sums over ranks must be exactly 1 each,
     // and the chunks and items the ranks report must add up.
-    private static string? EachOnce(Communicator world, long items, long chunk, int rootWorkers)
+    private static string? EachOnce(Communicator world, long items, long chunk, int workers)
     {
         long[] seen = new long[items];
         TaskPoolRun run = TaskPool.Map(world, items, chunk, (first, count) =>
@@ -31,7 +32,7 @@ internal static class PoolChecks
             {
                 Interlocked.Increment(ref seen[i]);
             }
-        }, rootWorkers);
+        }, workers);
 
         long[] total = new long[items];
         world.Allreduce<long>(seen, total, MpiOp.Sum);
@@ -44,6 +45,11 @@ internal static class PoolChecks
             {
                 return $"item {i} was processed {total[i]} times";
             }
+        }
+
+        if (run.ThreadChunks.Count != workers || run.ThreadChunks.Sum() != run.Chunks || run.ThreadBusySeconds.Sum() > run.BusySeconds + 1e-9)
+        {
+            return $"rank {world.Rank}'s {run.ThreadChunks.Count} threads report {run.ThreadChunks.Sum()} chunks, the rank {run.Chunks} (threads: {workers})";
         }
 
         return chunks != expectedChunks || covered != items

@@ -32,10 +32,15 @@ public sealed class ScheduleTests
     [TestCase(2, "guided:1000")]
     [TestCase(1, "guided:77777")]
     [TestCase(3, "static")]
-    public void EveryScheduleCountsWhatOneProcessCounts(int ranks, string schedule)
+    // Two threads a rank: the pool's workers are the threads of every rank. Small chunks, so that the
+    // other ranks get some before rank 0's own threads have taken them all (a run takes milliseconds).
+    [TestCase(1, "dynamic:12345", 2)]
+    [TestCase(2, "guided:500", 2)]
+    [TestCase(3, "dynamic:997", 2)]
+    public void EveryScheduleCountsWhatOneProcessCounts(int ranks, string schedule, int threads = 1)
     {
         long expected = SingleProcessInside();
-        var run = HybridPiTests.Mpi.Run(ranks, [TestEnvironment.DriverPath, "pi", "--darts", Darts, "--backend", "all", "--threads", "1", "--repeat", "2", "--schedule", schedule, "--json"]);
+        var run = HybridPiTests.Mpi.Run(ranks, [TestEnvironment.DriverPath, "pi", "--darts", Darts, "--backend", "all", "--threads", $"{threads}", "--repeat", "2", "--schedule", schedule, "--json"]);
         Assert.That(run.Code, Is.Zero, run.Err);
         using JsonDocument doc = JsonDocument.Parse(run.Out);
         foreach (JsonElement r in doc.RootElement.GetProperty("points").EnumerateArray())
@@ -53,6 +58,27 @@ public sealed class ScheduleTests
         var guided = HybridPiTests.Mpi.Run(2, [TestEnvironment.DriverPath, "pi", "--darts", "1e6", "--backend", "c-openmp", "--repeat", "1", "--schedule", "guided:500"]);
         Assert.That(guided.Code, Is.Zero, guided.Err);
         Assert.That(guided.Out, Does.Contain("guided, chunks of at least 500 darts split)"));
+    }
+
+    // Without MPI the schedule spans the process's threads.
+    [TestCase("dynamic:99991")]
+    [TestCase("guided:5000")]
+    public void InOneProcessTheThreadsTakeTheChunks(string schedule)
+    {
+        long expected = SingleProcessInside();
+        var stdout = new StringWriter();
+        int code = Driver.Run(["pi", "--darts", Darts, "--backend", "all", "--threads", "2", "--repeat", "1", "--schedule", schedule, "--json"], stdout, TextWriter.Null);
+        Assert.That(code, Is.Zero);
+        using JsonDocument doc = JsonDocument.Parse(stdout.ToString());
+        foreach (JsonElement r in doc.RootElement.GetProperty("points").EnumerateArray())
+        {
+            Assert.That(r.GetProperty("inside").GetInt64(), Is.EqualTo(expected), $"{r.GetProperty("backend")}, {schedule}");
+        }
+
+        var text = new StringWriter();
+        Assert.That(Driver.Run(["pi", "--darts", Darts, "--backend", "c-openmp", "--threads", "2", "--repeat", "1", "--schedule", "dynamic"], text, TextWriter.Null), Is.Zero);
+        // The default chunk: darts / (1 rank x 2 threads x 32).
+        Assert.That(text.ToString(), Does.Contain($"2 thread(s) per parallel backend (from --threads; dynamic, chunks of {(3000017 + 63) / 64:N0} darts split)"));
     }
 
     [TestCase("auto", "--schedule must be static, dynamic[:CHUNK] or guided[:MIN]")]

@@ -116,7 +116,7 @@ public sealed class SecondPassTests
         {
         }
 
-        public Interop.Mpi.TaskPoolRun Map(long items, long chunk, bool guided, Action<long, long> body) =>
+        public Interop.Mpi.TaskPoolRun Map(long items, long chunk, bool guided, Action<long, long> body, int workers = 1) =>
             throw new NotSupportedException("the second pass never maps a task pool");
 
         public void Dispose()

@@ -45,10 +45,11 @@ internal interface IJob : IDisposable
     /// <summary>
     /// Runs <paramref name="body"/>(first, count) for every chunk of <paramref name="chunk"/> items of
     /// [0, <paramref name="items"/>), each exactly once over the ranks, every chunk going to whichever
-    /// rank is free (Interop.Mpi's TaskPool); returns what this rank ran. Collective.
+    /// worker is free (Interop.Mpi's TaskPool); returns what this rank ran. Collective.
     /// </summary>
     /// <param name="guided">Chunks shrink as the items run out (never below <paramref name="chunk"/>).</param>
-    Interop.Mpi.TaskPoolRun Map(long items, long chunk, bool guided, Action<long, long> body);
+    /// <param name="workers">Threads of each rank that take chunks (the same on every rank).</param>
+    Interop.Mpi.TaskPoolRun Map(long items, long chunk, bool guided, Action<long, long> body, int workers = 1);
 }
 
 /// <summary>One process: every collective is the identity.</summary>
@@ -82,22 +83,9 @@ internal sealed class SingleProcessJob : IJob
     {
     }
 
-    public Interop.Mpi.TaskPoolRun Map(long items, long chunk, bool guided, Action<long, long> body)
-    {
-        ArgumentNullException.ThrowIfNull(body);
-        ArgumentOutOfRangeException.ThrowIfLessThan(chunk, 1);
-        long chunks = 0;
-        long started = System.Diagnostics.Stopwatch.GetTimestamp();
-        // One worker: guided's first chunk would be half the items, then a quarter, ...
-        for (long first = 0, count; first < items; first += count)
-        {
-            count = Math.Min(guided ? Math.Max(chunk, (items - first + 1) / 2) : chunk, items - first);
-            body(first, count);
-            chunks++;
-        }
-
-        return new Interop.Mpi.TaskPoolRun(chunks, items, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
-    }
+    // The same queue over this process's threads alone.
+    public Interop.Mpi.TaskPoolRun Map(long items, long chunk, bool guided, Action<long, long> body, int workers = 1) =>
+        Interop.Mpi.TaskPool.MapLocal(items, chunk, guided, body, workers);
 
     public void Dispose()
     {

@@ -42,7 +42,8 @@ internal sealed class MpiJob : IJob
     public long SumAll(long value) => Timed(() => world.Allreduce(value, MpiOp.Sum));
 
     // Not counted as communication: the pool's requests interleave with the chunks' compute.
-    public TaskPoolRun Map(long items, long chunk, bool guided, Action<long, long> body) => TaskPool.Map(world, items, chunk, guided, body);
+    public TaskPoolRun Map(long items, long chunk, bool guided, Action<long, long> body, int workers = 1) =>
+        TaskPool.Map(world, items, chunk, guided, body, workers);
 
     public double MaxAll(double value) => Timed(() => world.Allreduce(value, MpiOp.Max));
 

@@ -36,8 +36,9 @@ internal static class PiBench
         Run(job, backend, seed, darts, threads, RepeatPolicy.Fixed(repeat));
 
     /// <summary>
-    /// This rank's count of the darts inside: its own range (static), or the chunks the task pool
-    /// gives it (dynamic, guided; each chunk counted by the backend with its threads).
+    /// This rank's count of the darts inside: its own range (static, split by the backend over its
+    /// threads), or the chunks the task pool gives its threads (dynamic, guided; each chunk counted by
+    /// the backend on the thread that took it, so the schedule spans threads as well as ranks).
     /// </summary>
     private static long CountMine(IJob job, IPiBackend backend, ulong seed, long darts, int threads, RankSchedule schedule)
     {
@@ -47,8 +48,8 @@ internal static class PiBench
         }
 
         long inside = 0;
-        job.Map(darts, schedule.ChunkFor(darts, job.Size), schedule.Guided, (first, count) =>
-            Interlocked.Add(ref inside, backend.CountInside(seed, new IndexRange(first, first + count), threads)));
+        job.Map(darts, schedule.ChunkFor(darts, job.Size * threads), schedule.Guided, (first, count) =>
+            Interlocked.Add(ref inside, backend.CountInside(seed, new IndexRange(first, first + count), 1)), threads);
         return inside;
     }
 
@@ -60,7 +61,7 @@ internal static class PiBench
         RankSchedule? schedule = null)
     {
         schedule ??= RankSchedule.Static;
-        string split = schedule.Dynamic ? $"darts [0, {darts}) {schedule.Describe(darts, job.Size)}" : $"darts {Mine(job, darts)}";
+        string split = schedule.Dynamic ? $"darts [0, {darts}) {schedule.Describe(darts, job.Size * threads)}" : $"darts {Mine(job, darts)}";
         long? inside = null;
         for (int i = 0; i < warmup; i++)
         {

@@ -23,8 +23,8 @@ internal static class PiCommand
         Option<string?> refused = DartsSpelling.CreateRefused();
         var schedule = new Option<string?>(RankSchedule.Name)
         {
-            Description = "How the darts are split over MPI ranks: static (one range per rank, the default), dynamic[:CHUNK] " +
-                $"(chunks of CHUNK darts, default darts / (ranks x {RankSchedule.DefaultChunksPerRank}), to whichever rank is free; rank 0 works too) " +
+            Description = "How the darts are split over MPI ranks and threads: static (one range per rank, split over its threads; the default), dynamic[:CHUNK] " +
+                $"(chunks of CHUNK darts, default darts / (ranks x threads x {RankSchedule.DefaultChunksPerWorker}), to whichever thread of whichever rank is free; rank 0 works too) " +
                 $"or guided[:MIN] (chunks shrinking as the darts run out, at least MIN, default a {RankSchedule.GuidedMinimumDivisor}th of dynamic's).",
         };
         var common = new CommonOptions<IPiBackend>();
@@ -91,7 +91,7 @@ internal sealed class PiRun(PiOptions options) : ICommandRun
 
     public string Plan(int ranks) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
         $"pi: {options.Darts:N0} darts, seed {options.Seed}; backends {string.Join(",", options.Backends.Select(b => b.Name))}; " +
-        $"{ranks} rank(s) x {options.Threads.Threads} thread(s) (from {options.Threads.Source}); schedule {options.Schedule.Describe(options.Darts, ranks)}; isa {options.Isa.Isa.ToString().ToLowerInvariant()}; repeats {options.Repeats}; warm-up {options.Warmup}");
+        $"{ranks} rank(s) x {options.Threads.Threads} thread(s) (from {options.Threads.Source}); schedule {options.Schedule.Describe(options.Darts, ranks * options.Threads.Threads)}; isa {options.Isa.Isa.ToString().ToLowerInvariant()}; repeats {options.Repeats}; warm-up {options.Warmup}");
 
     public void Begin(IJob job, TextWriter stderr)
     {
@@ -122,7 +122,9 @@ internal sealed class PiRun(PiOptions options) : ICommandRun
     private PiResult MeasureOne(IJob job, IPiBackend backend)
     {
         int threads = backend.IsParallel ? options.Threads.Threads : 1;
-        return PiBench.Run(job, backend, options.Seed, options.Darts, threads, options.Repeats, options.Warmup, options.Schedule);
+        // One chunk size for every backend of the run (a serial backend's one worker gets the same chunks).
+        RankSchedule schedule = options.Schedule.For(options.Darts, job.Size * options.Threads.Threads);
+        return PiBench.Run(job, backend, options.Seed, options.Darts, threads, options.Repeats, options.Warmup, schedule);
     }
 
     public void Dispose()

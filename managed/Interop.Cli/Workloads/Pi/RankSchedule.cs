@@ -4,10 +4,11 @@ using Interop.Core;
 namespace Interop.Cli.Workloads.Pi;
 
 /// <summary>
-/// How the darts are split over the ranks of a job (--schedule), after OpenMP's schedule clause:
-/// <c>static</c>, one contiguous range per rank fixed in advance (the default);
-/// <c>dynamic[:CHUNK]</c>, chunks of CHUNK darts handed by <see cref="Interop.Mpi.TaskPool"/> to
-/// whichever rank is free, so that a slow or shared core does less of the work; or
+/// How the darts are split over the ranks and threads of a job (--schedule), after OpenMP's schedule clause:
+/// <c>static</c>, one contiguous range per rank fixed in advance, which the backend splits over its
+/// threads (the default); <c>dynamic[:CHUNK]</c>, chunks of CHUNK darts handed by
+/// <see cref="Interop.Mpi.TaskPool"/> to whichever thread of whichever rank is free (each chunk counted
+/// by the backend on that one thread), so that a slow or shared core does less of the work; or
 /// <c>guided[:MIN]</c>, chunks that shrink as the darts run out (the darts left over twice the
 /// workers, at least MIN), fewer requests than dynamic for the same even end. The darts are
 /// numbered, so every schedule counts exactly the same darts.
@@ -16,8 +17,8 @@ internal sealed record RankSchedule(ScheduleKind Kind, long? Chunk)
 {
     public const string Name = "--schedule";
 
-    /// <summary>Chunks per rank when dynamic is given without a chunk size: enough to even out a core that runs at half speed.</summary>
-    public const int DefaultChunksPerRank = 32;
+    /// <summary>Chunks per worker (a thread of a rank) when dynamic is given without a chunk size: enough to even out a core that runs at half speed.</summary>
+    public const int DefaultChunksPerWorker = 32;
 
     /// <summary>Guided's default smallest chunk is a quarter of dynamic's default chunk.</summary>
     public const int GuidedMinimumDivisor = 4;
@@ -55,27 +56,33 @@ internal sealed record RankSchedule(ScheduleKind Kind, long? Chunk)
         throw new UsageException($"{Name} must be static, dynamic[:CHUNK] or guided[:MIN] (darts per chunk), not '{text}'");
     }
 
-    /// <summary>The darts per chunk (guided: the smallest chunk) for <paramref name="darts"/> over <paramref name="ranks"/> ranks.</summary>
-    public long ChunkFor(long darts, int ranks)
+    /// <summary>
+    /// The darts per chunk (guided: the smallest chunk) for <paramref name="darts"/> over
+    /// <paramref name="workers"/> workers (ranks x threads).
+    /// </summary>
+    public long ChunkFor(long darts, int workers)
     {
         if (Chunk is long given)
         {
             return given;
         }
 
-        long pieces = (long)ranks * DefaultChunksPerRank * (Guided ? GuidedMinimumDivisor : 1);
+        long pieces = (long)workers * DefaultChunksPerWorker * (Guided ? GuidedMinimumDivisor : 1);
         return Math.Max(1, (darts + pieces - 1) / pieces);
     }
 
+    /// <summary>This schedule with its chunk fixed for <paramref name="darts"/> over <paramref name="workers"/> workers, so that every backend of a run gets the same chunks.</summary>
+    public RankSchedule For(long darts, int workers) => Dynamic ? this with { Chunk = ChunkFor(darts, workers) } : this;
+
     /// <summary>"static", "dynamic, chunks of N darts" or "guided, chunks of at least N darts", for headers and plans.</summary>
-    public string Describe(long darts, int ranks)
+    public string Describe(long darts, int workers)
     {
         if (!Dynamic)
         {
             return "static";
         }
 
-        string chunk = ChunkFor(darts, ranks).ToString("N0", CultureInfo.InvariantCulture);
+        string chunk = ChunkFor(darts, workers).ToString("N0", CultureInfo.InvariantCulture);
         return Guided ? $"guided, chunks of at least {chunk} darts" : $"dynamic, chunks of {chunk} darts";
     }
 }
