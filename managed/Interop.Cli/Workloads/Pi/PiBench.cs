@@ -59,7 +59,7 @@ internal static class PiBench
     public static PiResult Run(IJob job, IPiBackend backend, ulong seed, long darts, int threads, RepeatPolicy repeat, int warmup = 1,
         RankSchedule? schedule = null)
     {
-        schedule ??= RankSchedule.Static;
+        schedule ??= RankSchedule.Static(ScheduleUnit.Darts);
         string split = schedule.Dynamic ? $"darts [0, {darts}) {schedule.Describe(darts, job.Size)}" : $"darts {Mine(job, darts)}";
         long? inside = null;
         for (int i = 0; i < warmup; i++)
