@@ -7,32 +7,34 @@ using Interop.Core;
 namespace Interop.Cli.Workloads.Ep;
 
 /// <summary>
-/// Measures one backend's EP kernel across the ranks of a job, as NPB's MPI version splits it: the
-/// batches [0, 2^(M-16)) contiguously over the ranks (<see cref="RangeSplitter"/>, remainder spread),
-/// each rank runs its own with the backend's threads, and every rank's per-batch sums and counts are
-/// gathered (in rank order, which is batch order) and reduced in batch order (<see cref="EpResult.Reduce"/>),
-/// so one backend and path gives the same bits on any number of ranks and threads. A result that
-/// changes between repeats is an error.
+/// Measures one backend's EP kernel across the ranks of a job. By default (--schedule static) as
+/// NPB's MPI version splits it: the batches [0, 2^(M-16)) contiguously over the ranks
+/// (<see cref="RangeSplitter"/>, remainder spread); under dynamic or guided, in chunks of batches
+/// that the task pool (<see cref="IJob.Map"/>) hands to whichever rank is free. Each rank runs its
+/// batches with the backend's threads, one kernel call a chunk, and every rank's chunks (first batch
+/// and per-batch sums) and counts are gathered, the sums put back in batch order and reduced in
+/// batch order (<see cref="EpResult.Reduce"/>), so one backend and path gives the same bits on any
+/// number of ranks and threads and under any schedule. A result that changes between repeats is an error.
 /// </summary>
 internal static class EpBench
 {
-    /// <summary>This rank's batches: a contiguous part of [0, batches).</summary>
+    /// <summary>This rank's batches under the static schedule: a contiguous part of [0, batches).</summary>
     public static IndexRange Mine(IJob job, EpClass size) => RangeSplitter.Part(new IndexRange(0, size.Batches), job.Size, job.Rank);
 
-    /// <summary>One untimed run over the job: the result, known to every rank.</summary>
+    /// <summary>One untimed run over the job (static schedule): the result, known to every rank.</summary>
     public static EpResult Once(IJob job, IEpKernel kernel, EpClass size, int threads) =>
-        Combine(job, Compute(kernel, Mine(job, size), threads));
+        Combine(job, size, Compute(kernel, Mine(job, size), threads));
 
     /// <summary>
-    /// Seconds one run of <paramref name="size"/> takes over the job (the slowest rank), after an
-    /// untimed run of one batch a rank: a probe run for calibrating sizes.
+    /// Seconds one run of <paramref name="size"/> takes over the job (the slowest rank, static
+    /// schedule), after an untimed run of one batch a rank: a probe run for calibrating sizes.
     /// </summary>
     public static double Probe(IJob job, IEpKernel kernel, EpClass size, int threads)
     {
         Compute(kernel, new IndexRange(job.Rank, job.Rank + 1), threads);
         job.Barrier();
         long start = Stopwatch.GetTimestamp();
-        Combine(job, Compute(kernel, Mine(job, size), threads));
+        Combine(job, size, Compute(kernel, Mine(job, size), threads));
         return job.MaxAll(Stopwatch.GetElapsedTime(start).TotalSeconds);
     }
 
@@ -41,13 +43,15 @@ internal static class EpBench
     /// rank sees the same timings (the slowest rank's) and the same result, so every rank stops after
     /// the same run and fails alike.
     /// </summary>
-    public static EpMeasurement Run(IJob job, IEpKernel kernel, EpClass size, int threads, RepeatPolicy repeat, int warmup)
+    public static EpMeasurement Run(IJob job, IEpKernel kernel, EpClass size, int threads, RepeatPolicy repeat, int warmup,
+        RankSchedule? schedule = null)
     {
-        IndexRange mine = Mine(job, size);
+        schedule ??= RankSchedule.Static(ScheduleUnit.EpBatches);
+        string split = schedule.Dynamic ? $"batches [0, {size.Batches}) {schedule.Describe(size.Batches, job.Size * threads)}" : $"batches {Mine(job, size)}";
         EpResult? result = null;
         for (int i = 0; i < warmup; i++)
         {
-            result = Same(kernel, result, Combine(job, Compute(kernel, mine, threads)));
+            result = Same(kernel, result, Combine(job, size, ComputeMine(job, kernel, size, threads, schedule)));
         }
 
         var seconds = new List<double>(repeat.MinRuns);
@@ -59,16 +63,16 @@ internal static class EpBench
             job.TakeCommunicationSeconds();
             long start = Stopwatch.GetTimestamp();
             RankPart part;
-            using (Tracing.Span($"ep {kernel.Backend}", "compute", $"{threads} thread(s), batches {mine}"))
+            using (Tracing.Span($"ep {kernel.Backend}", "compute", $"{threads} thread(s), {split}"))
             {
-                part = Compute(kernel, mine, threads);
+                part = ComputeMine(job, kernel, size, threads, schedule);
             }
 
             compute.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
             EpResult total;
             using (Tracing.Span("gather and reduce in batch order", "mpi"))
             {
-                total = Combine(job, part);
+                total = Combine(job, size, part);
             }
 
             double wall = Stopwatch.GetElapsedTime(start).TotalSeconds;
@@ -99,43 +103,117 @@ internal static class EpBench
     private static string Text(EpResult r) =>
         FormattableString.Invariant($"{r.Pairs} pairs, sx {r.Sx:R}, sy {r.Sy:R}, sum |x| {r.SumAbsX:R}, sum |y| {r.SumAbsY:R}");
 
-    /// <summary>One rank's share: its counts q0..q9 and its batches' sums (4 per batch, in batch order).</summary>
-    private sealed record RankPart(long[] Counts, double[] BatchSums);
+    /// <summary>
+    /// This rank's share: its counts q0..q9 over all its batches and its chunks of batches, each with
+    /// its per-batch sums (one chunk under the static schedule, the task pool's under dynamic and guided).
+    /// </summary>
+    private sealed record RankPart(long[] Counts, IReadOnlyList<BatchChunk> Chunks);
 
-    private static RankPart Compute(IEpKernel kernel, IndexRange mine, int threads)
+    /// <summary>Consecutive batches from <see cref="FirstBatch"/> and their sums, 4 per batch in batch order.</summary>
+    private sealed record BatchChunk(long FirstBatch, double[] Sums)
     {
-        var sums = new double[checked((int)(EpArguments.SumsPerBatch * mine.Length))];
-        var counts = new long[EpArguments.Annuli];
-        kernel.Run(mine.Begin, mine.Length, threads, sums, counts);
-        return new RankPart(counts, sums);
+        public long Batches => Sums.Length / EpArguments.SumsPerBatch;
     }
 
-    // Every rank's part, in rank order: ranks hold contiguous batch ranges in rank order, so the
-    // concatenated sums are in batch order, and reduced one batch after the other.
-    private static EpResult Combine(IJob job, RankPart part)
+    private static RankPart Compute(IEpKernel kernel, IndexRange batches, int threads)
     {
-        if (job.Size == 1)
+        var sums = new double[checked((int)(EpArguments.SumsPerBatch * batches.Length))];
+        var counts = new long[EpArguments.Annuli];
+        kernel.Run(batches.Begin, batches.Length, threads, sums, counts);
+        return new RankPart(counts, [new BatchChunk(batches.Begin, sums)]);
+    }
+
+    /// <summary>
+    /// This rank's batches: its own range (static, the kernel sharing it among its threads), or the
+    /// chunks the task pool gives its threads (dynamic, guided), one kernel call on the thread that took
+    /// it a chunk; the counts add up, the chunks are kept.
+    /// </summary>
+    private static RankPart ComputeMine(IJob job, IEpKernel kernel, EpClass size, int threads, RankSchedule schedule)
+    {
+        if (!schedule.Dynamic)
         {
-            return EpResult.Reduce(part.BatchSums, part.Counts);
+            return Compute(kernel, Mine(job, size), threads);
         }
 
-        byte[] mine = [.. MemoryMarshal.AsBytes(part.Counts.AsSpan()), .. MemoryMarshal.AsBytes(part.BatchSums.AsSpan())];
-        byte[][] all = job.GatherAll(mine);
-        int countBytes = EpArguments.Annuli * sizeof(long);
+        // The task pool runs the chunks on several threads: the lock keeps their updates apart.
+        var gate = new Lock();
         var counts = new long[EpArguments.Annuli];
-        var sums = new List<double>();
+        var chunks = new List<BatchChunk>();
+        job.Map(size.Batches, schedule.ChunkFor(size.Batches, job.Size * threads), schedule.Guided, (first, count) =>
+        {
+            RankPart part = Compute(kernel, new IndexRange(first, first + count), 1);
+            lock (gate)
+            {
+                for (int l = 0; l < EpArguments.Annuli; l++)
+                {
+                    counts[l] += part.Counts[l];
+                }
+
+                chunks.AddRange(part.Chunks);
+            }
+        }, threads);
+        return new RankPart(counts, chunks);
+    }
+
+    // Every rank's part, on every rank: the counts added, each chunk's sums put at its batches' place,
+    // so the sums are in batch order whichever rank ran which chunk, and reduced one batch after the
+    // other. The chunks must cover [0, batches) exactly once: anything else is a bug, never a result.
+    private static EpResult Combine(IJob job, EpClass size, RankPart part)
+    {
+        byte[][] all = job.GatherAll(Encode(part));
+        var counts = new long[EpArguments.Annuli];
+        var sums = new double[checked((int)(EpArguments.SumsPerBatch * size.Batches))];
+        var covered = new bool[size.Batches];
         foreach (byte[] rank in all)
         {
-            ReadOnlySpan<long> q = MemoryMarshal.Cast<byte, long>(rank.AsSpan(0, countBytes));
+            ReadOnlySpan<long> words = MemoryMarshal.Cast<byte, long>(rank.AsSpan());
             for (int l = 0; l < EpArguments.Annuli; l++)
             {
-                counts[l] += q[l];
+                counts[l] += words[l];
             }
 
-            sums.AddRange(MemoryMarshal.Cast<byte, double>(rank.AsSpan(countBytes)));
+            int at = EpArguments.Annuli + 1;
+            for (long c = 0; c < words[EpArguments.Annuli]; c++)
+            {
+                (long first, long batches) = (words[at], words[at + 1]);
+                at += 2;
+                if (first < 0 || batches < 0 || first > size.Batches - batches || covered.AsSpan((int)first, (int)batches).Contains(true))
+                {
+                    throw new InvalidOperationException($"EP: the chunk of batches [{first}, {first + batches}) overlaps another or lies outside [0, {size.Batches})");
+                }
+
+                covered.AsSpan((int)first, (int)batches).Fill(true);
+                int values = EpArguments.SumsPerBatch * (int)batches;
+                MemoryMarshal.Cast<long, double>(words.Slice(at, values)).CopyTo(sums.AsSpan(EpArguments.SumsPerBatch * (int)first));
+                at += values;
+            }
         }
 
-        return EpResult.Reduce(CollectionsMarshal.AsSpan(sums), counts);
+        int missing = Array.IndexOf(covered, false);
+        return missing < 0
+            ? EpResult.Reduce(sums, counts)
+            : throw new InvalidOperationException($"EP: batch {missing} of [0, {size.Batches}) was run by no rank");
+    }
+
+    // One rank's part as 64-bit words: counts q0..q9, the number of chunks, then per chunk its first
+    // batch, its batch count and its sums (the doubles' bits).
+    private static byte[] Encode(RankPart part)
+    {
+        int length = checked(EpArguments.Annuli + 1 + part.Chunks.Sum(c => 2 + c.Sums.Length));
+        var bytes = new byte[checked(length * sizeof(long))];
+        Span<long> words = MemoryMarshal.Cast<byte, long>(bytes.AsSpan());
+        part.Counts.CopyTo(words);
+        words[EpArguments.Annuli] = part.Chunks.Count;
+        int at = EpArguments.Annuli + 1;
+        foreach (BatchChunk chunk in part.Chunks)
+        {
+            (words[at], words[at + 1]) = (chunk.FirstBatch, chunk.Batches);
+            at += 2;
+            MemoryMarshal.Cast<double, long>(chunk.Sums.AsSpan()).CopyTo(words[at..]);
+            at += chunk.Sums.Length;
+        }
+
+        return bytes;
     }
 }
 

@@ -29,12 +29,20 @@ internal static class EpCommand
             Description = "NPB's verification rule: 3.4 (NPB 3.4.2 and later: sx = sum |t3|, sy = sum |t4| and the count of accepted pairs) or 3.3 (signed sums sx = sum t3, sy = sum t4).",
             DefaultValueFactory = _ => "3.4",
         }.Names(["3.4", "3.3"]);
+        var schedule = new Option<string?>(RankSchedule.Name)
+        {
+            Description = "How the batches (2^16 pairs each) are split over MPI ranks: static (one range per rank, as NPB's MPI version, the default), " +
+                $"dynamic[:CHUNK] (chunks of CHUNK batches, default batches / (ranks x threads x {ScheduleUnit.EpBatches.DefaultChunksPerWorker}), to whichever thread of whichever rank is free; rank 0 works too) " +
+                $"or guided[:MIN] (chunks shrinking as the batches run out, at least MIN, default a {RankSchedule.GuidedMinimumDivisor}th of dynamic's). " +
+                "The sums are added in batch order whatever the schedule: the same bits.",
+        };
         var common = new CommonOptions<IBackend>(EpKernels.Runs, seeded: false);
         var command = new Command("ep", "NAS Parallel Benchmarks EP: Gaussian pairs by the polar method from NPB's generator, counted in annuli; sums and counts verified against NPB's values, Mop/s as NPB reports them.")
         {
             size,
             m,
             variant,
+            schedule,
         }.Example("interop ep --class W --backend c-openmp,managed-parallel");
         common.AddTo(command);
         command.SetAction(parsed => Driver.Guard(stderr, () =>
@@ -54,6 +62,7 @@ internal static class EpCommand
                 Repeats = common.Repeats(parsed),
                 Warmup = common.Warmup(parsed),
                 DryRun = common.DryRunOf(parsed),
+                Schedule = RankSchedule.Parse(parsed.GetValue(schedule), ScheduleUnit.EpBatches),
                 Columns = common.Columns(parsed, EpWorkload.Instance.CommandColumns(severalRanks: true)),
             };
             using var run = new EpRun(options);
@@ -90,7 +99,7 @@ internal static class EpCommand
 }
 
 /// <summary>
-/// One `interop ep` run: every backend runs the same batches over the job's ranks; the verdict is
+/// One `interop ep` run: every backend runs the same batches over the job's ranks (as --schedule splits them); the verdict is
 /// each backend against NPB's reference values and the backends against each other (<see cref="EpCheck"/>).
 /// </summary>
 internal sealed class EpRun(EpOptions options) : ICommandRun
@@ -109,11 +118,11 @@ internal sealed class EpRun(EpOptions options) : ICommandRun
 
     public string Plan(int ranks) => string.Create(CultureInfo.InvariantCulture,
         $"ep: {EpReport.SizeText(options.Size)}, {EpVerification.Name(options.Variant)} verification; backends {string.Join(",", options.Backends.Select(b => b.Name))}; " +
-        $"{ranks} rank(s) x {options.Threads.Threads} thread(s) (from {options.Threads.Source}); isa {options.Isa.Isa.ToString().ToLowerInvariant()}; repeats {options.Repeats}; warm-up {options.Warmup}");
+        $"{ranks} rank(s) x {options.Threads.Threads} thread(s) (from {options.Threads.Source}); schedule {options.Schedule.Describe(options.Size.Batches, ranks * options.Threads.Threads)}; isa {options.Isa.Isa.ToString().ToLowerInvariant()}; repeats {options.Repeats}; warm-up {options.Warmup}");
 
     public void Begin(IJob job, TextWriter stderr)
     {
-        StableHash.RequireSameOnAllRanks(job, $"ep m={options.Size.M} variant={options.Variant} backends={string.Join(',', options.Backends.Select(b => b.Name))} repeat={options.Repeats} warmup={options.Warmup} isa={options.Isa.Isa}");
+        StableHash.RequireSameOnAllRanks(job, $"ep m={options.Size.M} variant={options.Variant} backends={string.Join(',', options.Backends.Select(b => b.Name))} repeat={options.Repeats} warmup={options.Warmup} isa={options.Isa.Isa} schedule={options.Schedule}");
         Placement.Warn(job, options.Threads.Threads, stderr);
     }
 
@@ -142,7 +151,9 @@ internal sealed class EpRun(EpOptions options) : ICommandRun
         IEpKernel kernel = EpKernels.For(backend)!;
         kernel.EnsureAvailable();
         int threads = backend.IsParallel ? options.Threads.Threads : 1;
-        return EpBench.Run(job, kernel, options.Size, threads, options.Repeats, options.Warmup);
+        // One chunk size for every backend of the run (a serial backend's one worker gets the same chunks).
+        RankSchedule schedule = options.Schedule.For(options.Size.Batches, job.Size * options.Threads.Threads);
+        return EpBench.Run(job, kernel, options.Size, threads, options.Repeats, options.Warmup, schedule);
     }
 
     public void Dispose()
@@ -161,6 +172,9 @@ internal sealed record EpOptions(IsaRequest Isa, EpClass Size, EpVariant Variant
 
     /// <summary>--dry-run: check and describe the run, run nothing.</summary>
     public DryRun? DryRun { get; init; }
+
+    /// <summary>--schedule: how the batches are split over the ranks.</summary>
+    public RankSchedule Schedule { get; init; } = RankSchedule.Static(ScheduleUnit.EpBatches);
 
     /// <summary>--columns: the table's columns (fitted to the terminal by default).</summary>
     public ColumnChoice Columns { get; init; } = ColumnChoice.Fit;

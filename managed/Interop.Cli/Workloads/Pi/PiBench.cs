@@ -36,9 +36,8 @@ internal static class PiBench
         Run(job, backend, seed, darts, threads, RepeatPolicy.Fixed(repeat));
 
     /// <summary>
-    /// This rank's count of the darts inside: its own range (static, split by the backend over its
-    /// threads), or the chunks the task pool gives its threads (dynamic, guided; each chunk counted by
-    /// the backend on the thread that took it, so the schedule spans threads as well as ranks).
+    /// This rank's count of the darts inside: its own range (static), or the chunks the task pool
+    /// gives it (dynamic, guided; each chunk counted by the backend with its threads).
     /// </summary>
     private static long CountMine(IJob job, IPiBackend backend, ulong seed, long darts, int threads, RankSchedule schedule)
     {
@@ -60,7 +59,7 @@ internal static class PiBench
     public static PiResult Run(IJob job, IPiBackend backend, ulong seed, long darts, int threads, RepeatPolicy repeat, int warmup = 1,
         RankSchedule? schedule = null)
     {
-        schedule ??= RankSchedule.Static;
+        schedule ??= RankSchedule.Static(ScheduleUnit.Darts);
         string split = schedule.Dynamic ? $"darts [0, {darts}) {schedule.Describe(darts, job.Size * threads)}" : $"darts {Mine(job, darts)}";
         long? inside = null;
         for (int i = 0; i < warmup; i++)

@@ -24,7 +24,7 @@ internal static class PiCommand
         var schedule = new Option<string?>(RankSchedule.Name)
         {
             Description = "How the darts are split over MPI ranks and threads: static (one range per rank, split over its threads; the default), dynamic[:CHUNK] " +
-                $"(chunks of CHUNK darts, default darts / (ranks x threads x {RankSchedule.DefaultChunksPerWorker}), to whichever thread of whichever rank is free; rank 0 works too) " +
+                $"(chunks of CHUNK darts, default darts / (ranks x threads x {ScheduleUnit.Darts.DefaultChunksPerWorker}), to whichever thread of whichever rank is free; rank 0 works too) " +
                 $"or guided[:MIN] (chunks shrinking as the darts run out, at least MIN, default a {RankSchedule.GuidedMinimumDivisor}th of dynamic's).",
         };
         var common = new CommonOptions<IPiBackend>();
@@ -61,7 +61,7 @@ internal static class PiCommand
                 Repeats = common.Repeats(parsed),
                 Warmup = common.Warmup(parsed),
                 DryRun = common.DryRunOf(parsed),
-                Schedule = RankSchedule.Parse(parsed.GetValue(schedule)),
+                Schedule = RankSchedule.Parse(parsed.GetValue(schedule), ScheduleUnit.Darts),
                 Columns = common.Columns(parsed, PiWorkload.Instance.CommandColumns(severalRanks: true)),
             };
             using var run = new PiRun(options);
@@ -151,7 +151,7 @@ internal sealed record PiOptions(IsaRequest Isa, long Darts, ulong Seed, IReadOn
     public DryRun? DryRun { get; init; }
 
     /// <summary>--schedule: how the darts are split over the ranks.</summary>
-    public RankSchedule Schedule { get; init; } = RankSchedule.Static;
+    public RankSchedule Schedule { get; init; } = RankSchedule.Static(ScheduleUnit.Darts);
 
     /// <summary>--columns: the table's columns (fitted to the terminal by default).</summary>
     public ColumnChoice Columns { get; init; } = ColumnChoice.Fit;

@@ -1,0 +1,20 @@
+namespace Interop.Cli.Workloads;
+
+/// <summary>
+/// What a <see cref="RankSchedule"/> hands out, one numbered item at a time: its name in messages
+/// and headers, and how many chunks each worker (a thread of a rank) gets when dynamic is given
+/// without a chunk size.
+/// </summary>
+internal sealed record ScheduleUnit(string Plural, int DefaultChunksPerWorker)
+{
+    /// <summary>pi's darts: 32 chunks a worker are enough to even out a core that runs at half speed.</summary>
+    public static ScheduleUnit Darts { get; } = new("darts", 32);
+
+    /// <summary>
+    /// EP's batches of 2^16 pairs, the kernel's indivisible unit, which it shares among its threads
+    /// whole: half pi's chunks a worker, so that a chunk of class S (256 batches) on 3 ranks of 1
+    /// thread still holds several batches (6) and a chunk of class A (4,096 batches) 86, and the task
+    /// pool's requests stay a small part of a chunk's time.
+    /// </summary>
+    public static ScheduleUnit EpBatches { get; } = new("batches", 16);
+}
