@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Interop.Core;
 
 namespace Interop.Mpi;
 
@@ -28,6 +29,20 @@ public static class TaskPool
     // by rank 0 but kept for the trace); a reply carries the chunk's first item and its count (0: none left).
     private const int RequestTag = 30001;
     private const int ReplyTag = 30002;
+
+    /// <summary>
+    /// The trace track of rank 0's first pool worker (the next ones follow): above any worker of a
+    /// split (<see cref="ThreadCount.Max"/>), so a chunk never lands on the main thread's track,
+    /// where rank 0's main thread serves the requests meanwhile.
+    /// </summary>
+    public const int TraceLane = ThreadCount.Max + 1;
+
+    /// <summary>
+    /// The span of one chunk in a --trace (name "chunk", detail "[first, first+count)"), on the thread
+    /// that runs it: the trace shows which rank and thread ran which items.
+    /// </summary>
+    public static Tracing.Scope TraceChunk(long first, long count) =>
+        Tracing.Enabled ? Tracing.Span("chunk", "task pool", $"[{first}, {first + count})") : default;
 
     /// <summary>
     /// Runs <paramref name="body"/>(first, count) for every chunk of [0, <paramref name="items"/>),
@@ -73,8 +88,10 @@ public static class TaskPool
         var threads = new Thread[workers];
         for (int t = 0; t < workers; t++)
         {
+            int worker = t;
             threads[t] = new Thread(() =>
             {
+                Tracing.NameLane(TraceLane + worker, $"task pool worker {worker}");
                 for ((long first, long count) = queue.Take(); count > 0 && Volatile.Read(ref failure) is null; (first, count) = queue.Take())
                 {
                     TaskPoolException? failed = RunChunk(body, first, count, 0, tally);
@@ -180,6 +197,7 @@ public static class TaskPool
         long started = Stopwatch.GetTimestamp();
         try
         {
+            using Tracing.Scope span = TraceChunk(first, count);
             body(first, count);
         }
         catch (Exception e)

@@ -92,7 +92,11 @@ internal sealed class SingleProcessJob : IJob
         for (long first = 0, count; first < items; first += count)
         {
             count = Math.Min(guided ? Math.Max(chunk, (items - first + 1) / 2) : chunk, items - first);
-            body(first, count);
+            using (Interop.Mpi.TaskPool.TraceChunk(first, count))
+            {
+                body(first, count);
+            }
+
             chunks++;
         }
 
