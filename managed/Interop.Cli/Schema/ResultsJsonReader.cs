@@ -181,8 +181,14 @@ internal static partial class ResultsJsonReader
     }
 
     // A task pool's figures (schema 10): one per rank of the point, none negative, the times finite.
+    // A point's ranks out of range are CheckPoint's to name: the lists are not measured against them.
     private static void CheckTaskPool(string path, string at, MeasuredPoint p)
     {
+        if (p.Ranks is < 1 or > MaxRanks)
+        {
+            return;
+        }
+
         foreach ((string key, IReadOnlyList<double>? values) in new[]
         {
             ("rank_chunks", p.RankChunks?.Select(v => (double)v).ToArray()),
