@@ -78,6 +78,9 @@ internal static class ColumnPriority
 
     /// <summary>The per-rank columns of an MPI run (compute time spread, imbalance, MPI time).</summary>
     public const int PerRank = Optional + 40;
+
+    /// <summary>The columns of a task-pool schedule (each rank's chunks, items and busy time), after the per-rank ones.</summary>
+    public const int TaskPool = Optional + 50;
 }
 
 /// <summary>The columns every table has, or most: declared once, each table picks its own.</summary>
@@ -135,6 +138,18 @@ internal static class CommonColumns
         new("rank compute min-max", ["rank_compute_seconds"], ColumnPriority.PerRank),
         new("imbalance", ["load_imbalance"], ColumnPriority.PerRank + 1),
         new("mpi time", ["mpi_seconds"], ColumnPriority.PerRank + 2),
+    ];
+
+    /// <summary>
+    /// The columns of a run under a task-pool schedule (--schedule dynamic or guided): the spread over
+    /// the ranks of the chunks each took, the items in them (headed by the workload's size name, pi's
+    /// darts) and the seconds its pool threads were busy.
+    /// </summary>
+    public static IReadOnlyList<TableColumn> TaskPool(string items) =>
+    [
+        new("rank chunks min-max", ["rank_chunks"], ColumnPriority.TaskPool),
+        new($"rank {items} min-max", ["rank_items"], ColumnPriority.TaskPool + 1),
+        new("rank busy min-max", ["rank_busy_seconds"], ColumnPriority.TaskPool + 2),
     ];
 
     /// <summary>The throughput column of <paramref name="workload"/>: headed by its unit, known by its JSON key too.</summary>

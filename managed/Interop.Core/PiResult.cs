@@ -5,7 +5,7 @@ namespace Interop.Core;
 /// <see cref="Threads"/> threads each. <see cref="Seconds"/> are whole-job times (the slowest rank);
 /// <see cref="RankComputeSeconds"/> is each rank's median compute time, <see cref="CommunicationSeconds"/>
 /// the largest median time a rank spent in MPI calls; <see cref="Isa"/> the instruction-set path the
-/// backend's kernel took.
+/// backend's kernel took; <see cref="Pool"/> which rank ran how much under a task-pool schedule.
 /// </summary>
 public sealed record PiResult(
     string Backend,
@@ -20,6 +20,9 @@ public sealed record PiResult(
     Isa Isa)
 {
     public TimingStats Stats => TimingStats.From(Seconds);
+
+    /// <summary>Under --schedule dynamic or guided, each rank's chunks, darts and busy time in the run whose time is the median; null under static.</summary>
+    public TaskPoolLoad? Pool { get; init; }
 
     public double Estimate => 4.0 * Inside / Darts;
 

@@ -35,6 +35,20 @@ public static class Tracing
         set => lane = value;
     }
 
+    /// <summary>
+    /// Names the calling thread's track <paramref name="name"/> and puts the thread on it
+    /// (<see cref="Lane"/>): for a thread that is neither the main one nor a worker of a split
+    /// (the task pool's workers on rank 0), which would otherwise share a track with one of them.
+    /// </summary>
+    public static void NameLane(int track, string name)
+    {
+        lane = track;
+        if (Enabled)
+        {
+            ThreadNames[track] = name;
+        }
+    }
+
     public static void Start()
     {
         Events.Clear();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Interop.Core;
 
 namespace Interop.Mpi;
 
@@ -30,6 +31,20 @@ public static class TaskPool
     // by rank 0 but kept for the trace); a reply carries the chunk's first item and its count (0: none left).
     private const int RequestTag = 30001;
     private const int ReplyTag = 30002;
+
+    /// <summary>
+    /// The trace track of a rank's first pool worker thread (the next ones follow): above any worker of a
+    /// split (<see cref="ThreadCount.Max"/>), so a chunk never lands on the main thread's track,
+    /// where the main thread serves or asks for chunks meanwhile.
+    /// </summary>
+    public const int TraceLane = ThreadCount.Max + 1;
+
+    /// <summary>
+    /// The span of one chunk in a --trace (name "chunk", detail "[first, first+count)"), on the thread
+    /// that runs it: the trace shows which rank and thread ran which items.
+    /// </summary>
+    public static Tracing.Scope TraceChunk(long first, long count) =>
+        Tracing.Enabled ? Tracing.Span("chunk", "task pool", $"[{first}, {first + count})") : default;
 
     /// <summary>
     /// Runs <paramref name="body"/>(first, count) for every chunk of [0, <paramref name="items"/>),
@@ -193,6 +208,7 @@ public static class TaskPool
                 int thread = t;
                 threads[t] = new Thread(() =>
                 {
+                    Tracing.NameLane(TraceLane + thread, $"task pool worker {thread}");
                     for ((long first, long items) = take(); items > 0 && Volatile.Read(ref failure) is null; (first, items) = take())
                     {
                         if (RunChunk(body, first, items, rank, tally, thread) is { } failed)
@@ -266,6 +282,7 @@ public static class TaskPool
         long started = Stopwatch.GetTimestamp();
         try
         {
+            using Tracing.Scope span = TraceChunk(first, count);
             body(first, count);
         }
         catch (Exception e)

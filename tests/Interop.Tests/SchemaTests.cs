@@ -142,6 +142,9 @@ public sealed partial class SchemaTests
         RankComputeSeconds = [0.19, 0.2],
         LoadImbalance = 0.05,
         MpiSeconds = 0.001,
+        RankChunks = [40, 24],
+        RankItems = [625_000, 375_000],
+        RankBusySeconds = [0.18, 0.19],
     };
 
     [TestCase("pi")]

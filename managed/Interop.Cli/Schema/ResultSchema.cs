@@ -11,6 +11,8 @@ namespace Interop.Cli.Schema;
 internal sealed record ResultDocument
 {
     /// <summary>
+    /// 10: points' rank_chunks, rank_items and rank_busy_seconds, which rank ran how much of a
+    /// task-pool schedule (pi --schedule dynamic or guided; null under static and in a version-9 file).
     /// 9: provenance.hosts, every host of the job with the ranks that ran on it, each rank's own
     /// host name (a version-8 file has none). 8: a point's speedup is over the same backend on 1 rank x 1 thread (same workload, size and
     /// path) where measured, else over the point speedup_reference names ("backend isa ranks x
@@ -27,7 +29,7 @@ internal sealed record ResultDocument
     /// 3: complete, status, verified, points_planned. 2: points gained isa, size, peak_gflops,
     /// percent_of_peak and throughput_per_worker.
     /// </summary>
-    public const int CurrentVersion = 9;
+    public const int CurrentVersion = 10;
 
     /// <summary>The first version whose peak_gflops is the FMA limit of the point's path, not OpenBLAS's dgemm.</summary>
     public const int FmaLimitVersion = 5;
@@ -395,6 +397,18 @@ internal sealed record MeasuredPoint
     public double? MpiSeconds { get; init; }
 
     /// <summary>
+    /// Under a task-pool schedule (pi --schedule dynamic or guided): the chunks each rank took, in rank
+    /// order, in the timed run whose time is the median (schema 10); null under static.
+    /// </summary>
+    public IReadOnlyList<long>? RankChunks { get; init; }
+
+    /// <summary>The items (pi: darts) in each rank's chunks in that run: they add up to the items of the run (schema 10).</summary>
+    public IReadOnlyList<long>? RankItems { get; init; }
+
+    /// <summary>The seconds each rank's pool threads spent running their chunks in that run (schema 10).</summary>
+    public IReadOnlyList<double>? RankBusySeconds { get; init; }
+
+    /// <summary>
     /// A workload's own keys beyond the ones above (its size and fields, <see cref="Workloads.IWorkload.ResultFields"/>),
     /// written after them in its order; null (nothing written) for pi and inv, whose fields are keys above.
     /// </summary>
@@ -415,7 +429,8 @@ internal sealed record MeasuredPoint
         Inside == other.Inside && Estimate == other.Estimate && AbsError == other.AbsError && Residual == other.Residual &&
         ResidualThreshold == other.ResidualThreshold && MaxAbsDiffVsLapack == other.MaxAbsDiffVsLapack && CheckSeconds == other.CheckSeconds &&
         SchemaEquality.Same(RankComputeSeconds, other.RankComputeSeconds) && LoadImbalance == other.LoadImbalance && MpiSeconds == other.MpiSeconds &&
-        SchemaEquality.Same(OwnFields, other.OwnFields);
+        SchemaEquality.Same(RankChunks, other.RankChunks) && SchemaEquality.Same(RankItems, other.RankItems) &&
+        SchemaEquality.Same(RankBusySeconds, other.RankBusySeconds) && SchemaEquality.Same(OwnFields, other.OwnFields);
 
     public override int GetHashCode() => HashCode.Combine(Workload, Backend, Isa, Ranks, Threads, SecondsMedian);
 }

@@ -159,6 +159,7 @@ internal static partial class ResultsJsonReader
             NotNull(path, $"{at}.seconds", p.Seconds);
             NotNull(path, $"{at}.throughput_unit", p.ThroughputUnit);
             NotNull(path, $"{at}.check", p.Check);
+            CheckTaskPool(path, at, p);
             if (WorkloadRegistry.Find(p.Workload) is IWorkload workload)
             {
                 foreach (string key in (string[])[workload.SizeName, .. workload.ResultFields.Select(f => f.Key)])
@@ -177,6 +178,42 @@ internal static partial class ResultsJsonReader
         }
 
         return Documents.ToCompare(document);
+    }
+
+    // A task pool's figures (schema 10): one per rank of the point, none negative, the times finite.
+    // A point's ranks out of range are CheckPoint's to name: the lists are not measured against them.
+    private static void CheckTaskPool(string path, string at, MeasuredPoint p)
+    {
+        if (p.Ranks is < 1 or > MaxRanks)
+        {
+            return;
+        }
+
+        foreach ((string key, IReadOnlyList<double>? values) in new[]
+        {
+            ("rank_chunks", p.RankChunks?.Select(v => (double)v).ToArray()),
+            ("rank_items", p.RankItems?.Select(v => (double)v).ToArray()),
+            ("rank_busy_seconds", p.RankBusySeconds),
+        })
+        {
+            if (values is null)
+            {
+                continue;
+            }
+
+            if (values.Count != p.Ranks)
+            {
+                throw Field(path, $"{at}.{key}", string.Create(Invariant, $"has {values.Count} value(s): the point has {p.Ranks} rank(s)"));
+            }
+
+            for (int rank = 0; rank < values.Count; rank++)
+            {
+                if (!double.IsFinite(values[rank]) || values[rank] < 0)
+                {
+                    throw Field(path, string.Create(Invariant, $"{at}.{key}[{rank}]"), $"is {Show(values[rank])}: not an amount (finite, at least 0)");
+                }
+            }
+        }
     }
 
     // machine_load (schema 8): a known status, and every figure a finite amount that cannot be negative.

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Interop.Cli.Jobs;
 using Interop.Core;
+using Interop.Mpi;
 
 namespace Interop.Cli.Workloads.Pi;
 
@@ -37,24 +38,27 @@ internal static class PiBench
 
     /// <summary>
     /// This rank's count of the darts inside: its own range (static), or the chunks the task pool
-    /// gives it (dynamic, guided; each chunk counted by the backend with its threads).
+    /// gives it (dynamic, guided; each chunk counted by the backend with its threads), with what this
+    /// rank ran of the pool (null under static).
     /// </summary>
-    private static long CountMine(IJob job, IPiBackend backend, ulong seed, long darts, int threads, RankSchedule schedule)
+    private static (long Inside, TaskPoolRun? Pool) CountMine(IJob job, IPiBackend backend, ulong seed, long darts, int threads, RankSchedule schedule)
     {
         if (!schedule.Dynamic)
         {
-            return backend.CountInside(seed, Mine(job, darts), threads);
+            return (backend.CountInside(seed, Mine(job, darts), threads), null);
         }
 
         long inside = 0;
-        job.Map(darts, schedule.ChunkFor(darts, job.Size * threads), schedule.Guided, (first, count) =>
+        TaskPoolRun pool = job.Map(darts, schedule.ChunkFor(darts, job.Size * threads), schedule.Guided, (first, count) =>
             Interlocked.Add(ref inside, backend.CountInside(seed, new IndexRange(first, first + count), 1)), threads);
-        return inside;
+        return (inside, pool);
     }
 
     /// <summary>
     /// <paramref name="warmup"/> untimed counts, then timed ones as <paramref name="repeat"/> says.
     /// Every rank sees the same timings (the slowest rank's), so every rank stops after the same run.
+    /// Under a task-pool schedule the result carries each rank's chunks, darts and busy time of the
+    /// run whose time is the median (<see cref="TaskPoolLoad.MedianRun"/>), gathered from every rank.
     /// </summary>
     public static PiResult Run(IJob job, IPiBackend backend, ulong seed, long darts, int threads, RepeatPolicy repeat, int warmup = 1,
         RankSchedule? schedule = null)
@@ -64,12 +68,13 @@ internal static class PiBench
         long? inside = null;
         for (int i = 0; i < warmup; i++)
         {
-            inside = job.SumAll(CountMine(job, backend, seed, darts, threads, schedule));
+            inside = job.SumAll(CountMine(job, backend, seed, darts, threads, schedule).Inside);
         }
 
         var seconds = new List<double>(repeat.MinRuns);
         var compute = new List<double>(repeat.MinRuns);
         var communication = new List<double>(repeat.MinRuns);
+        var pools = new List<TaskPoolRun?>(repeat.MinRuns);
         while (!repeat.Done(seconds))
         {
             job.Barrier();
@@ -78,7 +83,8 @@ internal static class PiBench
             long local;
             using (Tracing.Span($"pi {backend.Name}", "compute", $"{threads} thread(s), {split}"))
             {
-                local = CountMine(job, backend, seed, darts, threads, schedule);
+                (local, TaskPoolRun? pool) = CountMine(job, backend, seed, darts, threads, schedule);
+                pools.Add(pool);
             }
 
             compute.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
@@ -100,6 +106,10 @@ internal static class PiBench
 
         double[] rankCompute = job.GatherAll([TimingStats.From(compute).Median]);
         double[] rankCommunication = job.GatherAll([TimingStats.From(communication).Median]);
-        return new PiResult(backend.Name, threads, job.Size, darts, seed, inside!.Value, seconds, rankCompute, rankCommunication.Max(), backend.PiIsa);
+        TaskPoolLoad? load = pools[TaskPoolLoad.MedianRun(seconds)] is TaskPoolRun mine ? TaskPoolGather.All(job, mine) : null;
+        return new PiResult(backend.Name, threads, job.Size, darts, seed, inside!.Value, seconds, rankCompute, rankCommunication.Max(), backend.PiIsa)
+        {
+            Pool = load,
+        };
     }
 }

@@ -62,7 +62,7 @@ internal static class PiCommand
                 Warmup = common.Warmup(parsed),
                 DryRun = common.DryRunOf(parsed),
                 Schedule = RankSchedule.Parse(parsed.GetValue(schedule), ScheduleUnit.Darts),
-                Columns = common.Columns(parsed, PiWorkload.Instance.CommandColumns(severalRanks: true)),
+                Columns = common.Columns(parsed, PiWorkload.Instance.CommandColumns(severalRanks: true, taskPool: true)),
             };
             using var run = new PiRun(options);
             return CommandRunner.Run(run, stdout, stderr);

@@ -36,7 +36,8 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
         output.WriteLine($"Environment: {EnvironmentInfo.Summary()}");
         output.WriteLine();
 
-        IReadOnlyList<TableColumn> columns = PiWorkload.Instance.CommandColumns(ranks > 1);
+        bool taskPool = results.Any(r => r.Pool is not null);
+        IReadOnlyList<TableColumn> columns = PiWorkload.Instance.CommandColumns(ranks > 1, taskPool);
         var rows = results.Select(r => (string[])
         [
             r.Backend,
@@ -58,6 +59,8 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
             .. ranks > 1
                 ? [$"{Units.Seconds(r.RankComputeSeconds.Min())} - {Units.Seconds(r.RankComputeSeconds.Max())}", r.Imbalance.ToString("P1", Invariant), Units.Seconds(r.CommunicationSeconds)]
                 : Array.Empty<string>(),
+            // What each rank ran of the task pool: the darts a dynamic schedule moved to the faster ranks.
+            .. taskPool ? PoolCells(r.Pool) : Array.Empty<string>(),
         ]).ToList();
 
         TextTable.Write(output, columns, rows, options.Columns);
@@ -67,6 +70,11 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
         }
 
         output.WriteLine(StatsText.CiLegend);
+        foreach (PiResult r in results.Where(r => r.Pool is not null && r.Ranks > 1))
+        {
+            output.WriteLine(PoolLine(r.Backend, r.Pool!));
+        }
+
         output.WriteLine();
         output.WriteLine(CheckLine);
         if (StatsText.NoiseWarning([.. results.Select(r => ($"{r.Backend} {r.Ranks}x{r.Threads}", r.Stats))]) is string warning)
@@ -74,6 +82,20 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
             output.WriteLine(warning);
         }
     }
+
+    private static string[] PoolCells(TaskPoolLoad? pool) => pool is null
+        ? ["-", "-", "-"]
+        : [$"{pool.Chunks.Min().ToString(Invariant)} - {pool.Chunks.Max().ToString(Invariant)}",
+            $"{Darts(pool.Items.Min())} - {Darts(pool.Items.Max())}",
+            $"{Units.Seconds(pool.BusySeconds.Min())} - {Units.Seconds(pool.BusySeconds.Max())}"];
+
+    /// <summary>"task pool, c-openmp: rank 0 ran 40 chunks (1.2e9 darts, busy 0.61 s), rank 1 ran 24 chunks (...)": who ran what, in the run whose time is the median.</summary>
+    internal static string PoolLine(string backend, TaskPoolLoad pool) =>
+        $"task pool, {backend}: " + string.Join(", ", Enumerable.Range(0, pool.Chunks.Count).Select(rank =>
+            $"rank {rank} ran {pool.Chunks[rank].ToString(Invariant)} chunk{(pool.Chunks[rank] == 1 ? string.Empty : "s")} " +
+            $"({Darts(pool.Items[rank])} darts, busy {Units.Seconds(pool.BusySeconds[rank])})"));
+
+    private static string Darts(long darts) => darts == 0 ? "0" : darts.ToString(PiWorkload.Instance.SizeFormat, Invariant);
 
     /// <summary>The run as the schema's document (<see cref="ResultDocument"/>, kind "pi").</summary>
     public ResultDocument Document() =>
@@ -105,5 +127,8 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
                 RankComputeSeconds = r.RankComputeSeconds,
                 LoadImbalance = Documents.Finite(r.Imbalance),
                 MpiSeconds = r.CommunicationSeconds,
+                RankChunks = r.Pool?.Chunks,
+                RankItems = r.Pool?.Items,
+                RankBusySeconds = r.Pool?.BusySeconds,
             })]);
 }

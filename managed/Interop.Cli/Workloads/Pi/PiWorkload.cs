@@ -91,7 +91,13 @@ internal sealed class PiWorkload : IWorkload
     /// `interop pi`'s table: backend, isa, ranks, threads, darts, the count inside, the estimate and its error,
     /// the median, its CI, runs, darts/s and per core, speedup, check; with several ranks the per-rank columns.
     /// </summary>
-    public IReadOnlyList<TableColumn> CommandColumns(bool severalRanks) =>
+    public IReadOnlyList<TableColumn> CommandColumns(bool severalRanks) => CommandColumns(severalRanks, taskPool: false);
+
+    /// <summary>
+    /// As <see cref="CommandColumns(bool)"/>; with <paramref name="taskPool"/> (a run under --schedule dynamic
+    /// or guided) the task pool's columns last: each rank's chunks, darts and busy time, min-max.
+    /// </summary>
+    public IReadOnlyList<TableColumn> CommandColumns(bool severalRanks, bool taskPool) =>
     [
         CommonColumns.Backend, CommonColumns.Isa, CommonColumns.Ranks, CommonColumns.Threads, CommonColumns.SizeOf(this),
         new("inside", ["inside"], ColumnPriority.Own),
@@ -100,6 +106,7 @@ internal sealed class PiWorkload : IWorkload
         CommonColumns.Median, CommonColumns.Ci, CommonColumns.Runs, CommonColumns.ThroughputOf(this), CommonColumns.PerWorker.As("darts/s/core"),
         CommonColumns.Speedup, CommonColumns.Check,
         .. severalRanks ? CommonColumns.PerRank : [],
+        .. taskPool ? CommonColumns.TaskPool(SizeName) : [],
     ];
 
     /// <summary>Darts per second as 1.26e9.</summary>
