@@ -111,4 +111,41 @@ public sealed class EpScheduleTests
         Assert.That(lines, Has.Length.EqualTo(1), stderr);
         Assert.That(lines[0], Does.StartWith("interop: " + message));
     }
+
+    // Two threads a rank take chunks of one batch each (the kernel on one thread a chunk): the same
+    // bits, and the pool's figures add up to every batch once.
+    [TestCase(1)]
+    [TestCase(2)]
+    public void TheThreadsOfEveryRankTakeChunksAndThePoolAddsUp(int ranks)
+    {
+        string[] arguments = ["--m", M, "--backend", "c-openmp,managed-parallel", "--threads", "2", "--repeat", "2", "--warmup", "0", "--schedule", "dynamic:1", "--json"];
+        string stdout;
+        if (ranks == 1)
+        {
+            (int code, stdout, string stderr) = Cli.Run(["ep", .. arguments]);
+            Assert.That(code, Is.Zero, stderr);
+        }
+        else
+        {
+            var run = HybridPiTests.Mpi.Run(ranks, [TestEnvironment.DriverPath, "ep", .. arguments]);
+            Assert.That(run.Code, Is.Zero, run.Err);
+            stdout = run.Out;
+        }
+
+        Dictionary<string, string> results = Results(stdout);
+        foreach ((string backend, string bits) in results)
+        {
+            Assert.That(bits, Is.EqualTo(OneProcessStatic.Value[backend]), backend);
+        }
+
+        using JsonDocument doc = JsonDocument.Parse(stdout);
+        foreach (JsonElement p in doc.RootElement.GetProperty("points").EnumerateArray())
+        {
+            long[] items = [.. p.GetProperty("rank_items").EnumerateArray().Select(e => e.GetInt64())];
+            long[] chunks = [.. p.GetProperty("rank_chunks").EnumerateArray().Select(e => e.GetInt64())];
+            Assert.That(items, Has.Length.EqualTo(ranks));
+            Assert.That(items.Sum(), Is.EqualTo(16), "every batch once");
+            Assert.That(chunks.Sum(), Is.EqualTo(16), "chunks of one batch");
+        }
+    }
 }

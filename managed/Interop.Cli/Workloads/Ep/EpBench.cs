@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Interop.Backends.Ep;
 using Interop.Cli.Jobs;
 using Interop.Core;
+using Interop.Mpi;
 
 namespace Interop.Cli.Workloads.Ep;
 
@@ -57,6 +58,7 @@ internal static class EpBench
         var seconds = new List<double>(repeat.MinRuns);
         var compute = new List<double>(repeat.MinRuns);
         var communication = new List<double>(repeat.MinRuns);
+        var pools = new List<TaskPoolRun?>(repeat.MinRuns);
         while (!repeat.Done(seconds))
         {
             job.Barrier();
@@ -66,6 +68,7 @@ internal static class EpBench
             using (Tracing.Span($"ep {kernel.Backend}", "compute", $"{threads} thread(s), {split}"))
             {
                 part = ComputeMine(job, kernel, size, threads, schedule);
+                pools.Add(part.Pool);
             }
 
             compute.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
@@ -83,7 +86,12 @@ internal static class EpBench
 
         double[] rankCompute = job.GatherAll([TimingStats.From(compute).Median]);
         double[] rankCommunication = job.GatherAll([TimingStats.From(communication).Median]);
-        return new EpMeasurement(kernel.Backend, kernel.Path, threads, job.Size, size, result!, seconds, rankCompute, rankCommunication.Max());
+        // As pi's: who ran what in the run whose time is the median (TaskPoolLoad.MedianRun).
+        TaskPoolLoad? load = pools[TaskPoolLoad.MedianRun(seconds)] is TaskPoolRun mine ? TaskPoolGather.All(job, mine) : null;
+        return new EpMeasurement(kernel.Backend, kernel.Path, threads, job.Size, size, result!, seconds, rankCompute, rankCommunication.Max())
+        {
+            Pool = load,
+        };
     }
 
     /// <summary>Whether two results are the same bits: sums and counts.</summary>
@@ -107,7 +115,11 @@ internal static class EpBench
     /// This rank's share: its counts q0..q9 over all its batches and its chunks of batches, each with
     /// its per-batch sums (one chunk under the static schedule, the task pool's under dynamic and guided).
     /// </summary>
-    private sealed record RankPart(long[] Counts, IReadOnlyList<BatchChunk> Chunks);
+    private sealed record RankPart(long[] Counts, IReadOnlyList<BatchChunk> Chunks)
+    {
+        /// <summary>What this rank ran of the task pool (dynamic, guided); null under static.</summary>
+        public TaskPoolRun? Pool { get; init; }
+    }
 
     /// <summary>Consecutive batches from <see cref="FirstBatch"/> and their sums, 4 per batch in batch order.</summary>
     private sealed record BatchChunk(long FirstBatch, double[] Sums)
@@ -139,7 +151,7 @@ internal static class EpBench
         var gate = new Lock();
         var counts = new long[EpArguments.Annuli];
         var chunks = new List<BatchChunk>();
-        job.Map(size.Batches, schedule.ChunkFor(size.Batches, job.Size * threads), schedule.Guided, (first, count) =>
+        TaskPoolRun pool = job.Map(size.Batches, schedule.ChunkFor(size.Batches, job.Size * threads), schedule.Guided, (first, count) =>
         {
             RankPart part = Compute(kernel, new IndexRange(first, first + count), 1);
             lock (gate)
@@ -152,7 +164,7 @@ internal static class EpBench
                 chunks.AddRange(part.Chunks);
             }
         }, threads);
-        return new RankPart(counts, chunks);
+        return new RankPart(counts, chunks) { Pool = pool };
     }
 
     // Every rank's part, on every rank: the counts added, each chunk's sums put at its batches' place,
@@ -234,6 +246,9 @@ internal sealed record EpMeasurement(
     double CommunicationSeconds)
 {
     public TimingStats Stats => TimingStats.From(Seconds);
+
+    /// <summary>Under --schedule dynamic or guided, each rank's chunks, batches and busy time in the run whose time is the median; null under static.</summary>
+    public TaskPoolLoad? Pool { get; init; }
 
     /// <summary>NPB's Mop/s: 2^(M+1) randoms / median seconds / 1e6.</summary>
     public double Mops => Size.Operations / Stats.Median / 1e6;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Interop.Backends.Ep;
 using Interop.Cli.Commands;
+using Interop.Cli.Jobs;
 using Interop.Cli.Schema;
 using Interop.Core;
 
@@ -78,6 +79,11 @@ internal sealed class EpReport(EpOptions options, string job, IReadOnlyList<EpMe
         }
 
         output.WriteLine(StatsText.CiLegend);
+        foreach (EpMeasurement r in results.Where(r => r.Pool is not null && r.Ranks > 1))
+        {
+            output.WriteLine(TaskPoolGather.Line(r.Backend, r.Pool!, ScheduleUnit.EpBatches.Plural, b => b.ToString(Invariant)));
+        }
+
         output.WriteLine();
         EpResult first = results[0].Result;
         output.WriteLine($"pairs accepted: {first.Pairs.ToString(Invariant)}; q0..q9: {string.Join(" ", first.Counts.Select(q => q.ToString(Invariant)))}" +
@@ -114,5 +120,8 @@ internal sealed class EpReport(EpOptions options, string job, IReadOnlyList<EpMe
                 RankComputeSeconds = r.RankComputeSeconds,
                 LoadImbalance = Documents.Finite(r.Imbalance),
                 MpiSeconds = r.CommunicationSeconds,
+                RankChunks = r.Pool?.Chunks,
+                RankItems = r.Pool?.Items,
+                RankBusySeconds = r.Pool?.BusySeconds,
             })]);
 }

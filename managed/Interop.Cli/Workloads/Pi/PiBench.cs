@@ -37,9 +37,10 @@ internal static class PiBench
         Run(job, backend, seed, darts, threads, RepeatPolicy.Fixed(repeat));
 
     /// <summary>
-    /// This rank's count of the darts inside: its own range (static), or the chunks the task pool
-    /// gives it (dynamic, guided; each chunk counted by the backend with its threads), with what this
-    /// rank ran of the pool (null under static).
+    /// This rank's count of the darts inside: its own range (static, split by the backend over its
+    /// threads), or the chunks the task pool gives its threads (dynamic, guided; each chunk counted by
+    /// the backend on the thread that took it, so the schedule spans threads as well as ranks), with
+    /// what this rank ran of the pool (null under static).
     /// </summary>
     private static (long Inside, TaskPoolRun? Pool) CountMine(IJob job, IPiBackend backend, ulong seed, long darts, int threads, RankSchedule schedule)
     {

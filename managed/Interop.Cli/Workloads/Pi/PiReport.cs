@@ -1,5 +1,6 @@
 using System.Globalization;
 using Interop.Cli.Commands;
+using Interop.Cli.Jobs;
 using Interop.Cli.Schema;
 using Interop.Core;
 
@@ -89,11 +90,7 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
             $"{Darts(pool.Items.Min())} - {Darts(pool.Items.Max())}",
             $"{Units.Seconds(pool.BusySeconds.Min())} - {Units.Seconds(pool.BusySeconds.Max())}"];
 
-    /// <summary>"task pool, c-openmp: rank 0 ran 40 chunks (1.2e9 darts, busy 0.61 s), rank 1 ran 24 chunks (...)": who ran what, in the run whose time is the median.</summary>
-    internal static string PoolLine(string backend, TaskPoolLoad pool) =>
-        $"task pool, {backend}: " + string.Join(", ", Enumerable.Range(0, pool.Chunks.Count).Select(rank =>
-            $"rank {rank} ran {pool.Chunks[rank].ToString(Invariant)} chunk{(pool.Chunks[rank] == 1 ? string.Empty : "s")} " +
-            $"({Darts(pool.Items[rank])} darts, busy {Units.Seconds(pool.BusySeconds[rank])})"));
+    internal static string PoolLine(string backend, TaskPoolLoad pool) => TaskPoolGather.Line(backend, pool, "darts", Darts);
 
     private static string Darts(long darts) => darts == 0 ? "0" : darts.ToString(PiWorkload.Instance.SizeFormat, Invariant);
 
