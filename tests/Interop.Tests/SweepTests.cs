@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Interop.Backends;
 using Interop.Cli;
 using Interop.Cli.Commands;
@@ -121,6 +122,16 @@ public sealed class SweepTests : TempFolderTest
             Assert.That(row.GetProperty("rms_error").GetDouble(), Is.EqualTo(Math.Sqrt(errors.Average(e => e * e))).Within(1e-15));
             Assert.That(row.GetProperty("theory_sd").GetDouble(), Is.EqualTo(Math.Sqrt(Math.PI * (4 - Math.PI) / n)).Within(1e-15));
         }
+
+        // docs/result-schema.md's section names every top-level field (first column, in backticks) and no other.
+        string page = File.ReadAllText(Path.Combine(TestEnvironment.RepositoryRoot, "docs", "result-schema.md"));
+        string section = page[page.IndexOf("## The sweep document", StringComparison.Ordinal)..];
+        string[] documented =
+        [
+            .. Regex.Matches(section, @"^\| (`[^|]+) \|", RegexOptions.Multiline)
+                .SelectMany(row => Regex.Matches(row.Groups[1].Value, @"`([a-z_]+)(\[\])?`").Select(name => name.Groups[1].Value)),
+        ];
+        Assert.That(documented, Is.EquivalentTo(root.EnumerateObject().Select(p => p.Name)));
 
         JsonElement fit = root.GetProperty("fit");
         Assert.That(fit.GetProperty("points").GetInt32(), Is.EqualTo(5));
