@@ -81,6 +81,7 @@ public static class Driver
     [
         .. WorkloadRegistry.All.Select(w => w.CreateCommand(stdout, stderr)),
         Compare.CompareCommand.Create(stdout, stderr),
+        Sweep.SweepCommand.Create(stdout, stderr),
         Report.ReportCommand.Create(stdout, stderr),
         EnvCommand.Create(stdout, stderr),
     ];

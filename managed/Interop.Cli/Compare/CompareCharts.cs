@@ -170,12 +170,7 @@ internal static class CompareCharts
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. ticks]);
         if (log)
         {
-            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
-            {
-                IntegerTicksOnly = true,
-                MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-                LabelFormatter = y => Math.Abs(y) >= 4 ? string.Create(Invariant, $"1e{y:0}") : Math.Pow(10, y).ToString("G3", Invariant),
-            };
+            plot.Axes.Left.TickGenerator = LogTicks();
         }
 
         foreach (ChartBar b in bars.DistinctBy(b => b.Series))
@@ -188,6 +183,17 @@ internal static class CompareCharts
         ChartText.Fit(plot, Width, Height, title, subtitle, $"throughput ({unit}{(log ? ", log scale" : string.Empty)})", xLabel);
         return model;
     }
+
+    /// <summary>
+    /// The ticks of an axis that holds log10 of the values: one per decade, labelled with the value
+    /// (1e-4, 0.01, 100, 1e6), and unlabelled minor ticks between.
+    /// </summary>
+    public static ScottPlot.TickGenerators.NumericAutomatic LogTicks() => new()
+    {
+        IntegerTicksOnly = true,
+        MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+        LabelFormatter = y => Math.Abs(y) >= 4 ? string.Create(Invariant, $"1e{y:0}") : Math.Pow(10, y).ToString("0.###", Invariant),
+    };
 
     /// <summary>
     /// Error bars at <paramref name="xs"/> from <paramref name="ys"/> - <paramref name="below"/> to
@@ -273,15 +279,32 @@ internal static class CompareCharts
     {
         string svg = Path.Combine(directory, name + ".svg");
         string png = Path.Combine(directory, name + ".png");
-        // Written under a temporary name and renamed when complete, like every file of a results folder.
-        OutputFile.WriteText(svg, plot.GetSvgXml(Width, Height));
+        SaveAs(plot, svg);
+        SaveAs(plot, png);
+        return [svg, png];
+    }
+
+    /// <summary>The extensions <see cref="SaveAs"/> writes, with the dot.</summary>
+    public static IReadOnlyList<string> FileExtensions { get; } = [".svg", ".png"];
+
+    /// <summary>
+    /// Writes <paramref name="plot"/> to <paramref name="path"/> as SVG or PNG, by its extension (one of
+    /// <see cref="FileExtensions"/>), under a temporary name renamed when complete, like every file of a results folder.
+    /// </summary>
+    public static void SaveAs(Plot plot, string path)
+    {
+        if (Path.GetExtension(path).Equals(".svg", StringComparison.OrdinalIgnoreCase))
+        {
+            OutputFile.WriteText(path, plot.GetSvgXml(Width, Height));
+            return;
+        }
+
         byte[] bytes;
         using (Image image = plot.GetImage(Width, Height))
         {
             bytes = image.GetImageBytes();
         }
 
-        OutputFile.Write(png, stream => stream.Write(bytes));
-        return [svg, png];
+        OutputFile.Write(path, stream => stream.Write(bytes));
     }
 }
