@@ -31,7 +31,11 @@ export OMPI_MCA_btl_vader_single_copy_mechanism="${OMPI_MCA_btl_vader_single_cop
 
 WORK=$(mktemp -d)
 NEIGHBOUR=""
-stop_neighbour() { [ -n "$NEIGHBOUR" ] && kill "$NEIGHBOUR" 2>/dev/null && wait "$NEIGHBOUR" 2>/dev/null; NEIGHBOUR=""; }
+# (wait reports the loop's SIGTERM as a failure, which set -e must not take for the script's own)
+stop_neighbour() {
+  if [ -n "$NEIGHBOUR" ]; then kill "$NEIGHBOUR" 2>/dev/null || true; wait "$NEIGHBOUR" 2>/dev/null || true; fi
+  NEIGHBOUR=""
+}
 trap 'stop_neighbour; rm -rf "$WORK"' EXIT
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -70,6 +70,33 @@ public sealed class Communicator
         }
     }
 
+    /// <summary>
+    /// How long every wait polls before it starts sleeping (200 us unless set): polling answers a
+    /// message that is about to arrive at once; sleeping leaves the core to the rank's other threads.
+    /// Zero sleeps from the first poll on. Process-wide; settable before MPI is initialized.
+    /// </summary>
+    public TimeSpan SpinLimit
+    {
+        get
+        {
+            MpiLoader.EnsureLoaded();
+            MpiStatus.ThrowIfFailed(MpiInterop.SpinLimit(out double seconds), "interop_mpi_spin_limit");
+            // Rounded to the nearest tick: 200e-6 s is not exact in binary, and truncation would read 199.9 us.
+            return TimeSpan.FromTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond));
+        }
+
+        set
+        {
+            if (value < TimeSpan.Zero || value == TimeSpan.MaxValue)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "the spin limit must be zero or a positive, finite time");
+            }
+
+            MpiLoader.EnsureLoaded();
+            MpiStatus.ThrowIfFailed(MpiInterop.SetSpinLimit(value.TotalSeconds), "interop_mpi_set_spin_limit");
+        }
+    }
+
     /// <summary>MPI_Barrier: returns once every rank has entered it.</summary>
     public void Barrier()
     {

@@ -32,6 +32,14 @@ public static class TaskPool
     private const int RequestTag = 30001;
     private const int ReplyTag = 30002;
 
+    // Requests every rank but 0 keeps in flight: three, so that a reply may take two chunks' time
+    // before the rank waits (rank 0's main thread wakes late when its core is shared with other
+    // ranks), at the price of up to two chunks reserved ahead when the items run out. Measured on
+    // 2 cores (docs/results.md): one ahead left the third rank of `-n 3` on 2 cores idle 40 % of
+    // the time (dynamic no faster than static); two gave 1.08x, three 1.19x, each costing a balanced
+    // run about 1 % more.
+    private const int RequestsAhead = 3;
+
     /// <summary>
     /// The trace track of a rank's first pool worker thread (the next ones follow): above any worker of a
     /// split (<see cref="ThreadCount.Max"/>), so a chunk never lands on the main thread's track,
@@ -57,7 +65,8 @@ public static class TaskPool
     /// <summary>
     /// As <see cref="Map(Communicator, long, long, Action{long, long}, int)"/>; with
     /// <paramref name="guided"/> the chunks shrink as the items run out (OpenMP's
-    /// <c>schedule(guided, chunk)</c>): each is the items left over twice the workers, never fewer than
+    /// <c>schedule(guided, chunk)</c>): each is the items left over twice the chunks that may be held at
+    /// once (<see cref="GuidedHolders"/>), never fewer than
     /// <paramref name="chunk"/>, so the first chunks cost few requests and the last ones even out the end.
     /// <paramref name="workers"/> threads of every rank run chunks (the same count on every rank), so
     /// the schedule spans threads as well as ranks: a thread on a slow core takes fewer chunks too.
@@ -75,7 +84,7 @@ public static class TaskPool
         var tally = new Tally(workers);
         if (rank == 0)
         {
-            var queue = new ChunkQueue(items, chunk, guided ? size * workers : 0);
+            var queue = new ChunkQueue(items, chunk, guided ? GuidedHolders(size, workers) : 0);
             RunQueue(world, size, queue, body, tally);
         }
         else if (workers == 1)
@@ -89,6 +98,12 @@ public static class TaskPool
 
         return tally.Run();
     }
+
+    /// <summary>
+    /// The chunks that may be held at once, which guided divides the items left by (twice): every
+    /// worker's, and the requests every rank but 0 keeps in flight, each of which reserves a chunk.
+    /// </summary>
+    public static int GuidedHolders(int ranks, int workers) => (ranks * workers) + ((ranks - 1) * RequestsAhead);
 
     /// <summary>
     /// The same schedule in one process without MPI: <paramref name="workers"/> threads take the chunks
@@ -111,49 +126,44 @@ public static class TaskPool
     {
         using var threads = new LocalWorkers(tally.Workers, queue.Take, 0, body, tally);
 
-        // Serve the other ranks until each has been told that nothing is left (a chunk of 0 items).
-        Span<long> message = stackalloc long[2];
-        for (int asking = size - 1; asking > 0;)
+        // This thread shares the rank's cores with its workers: polling for the next request (200 us
+        // after each one, by default) would take that time from them, a few percent of a balanced
+        // run. It sleeps instead; the other ranks' requests ahead hide the latency.
+        TimeSpan spin = world.SpinLimit;
+        world.SpinLimit = TimeSpan.Zero;
+        try
         {
-            threads.ThrowIfFailed();
-            int from = world.Receive(message[..1], Communicator.AnySource, RequestTag);
-            (message[0], message[1]) = queue.Take();
-            world.Send(message, from, ReplyTag);
-            if (message[1] == 0)
+            // Serve the other ranks until each has been told that nothing is left (a chunk of 0 items).
+            Span<long> message = stackalloc long[2];
+            for (int asking = (size - 1) * RequestsAhead; asking > 0;)
             {
-                asking--;
+                threads.ThrowIfFailed();
+                int from = world.Receive(message[..1], Communicator.AnySource, RequestTag);
+                (message[0], message[1]) = queue.Take();
+                world.Send(message, from, ReplyTag);
+                if (message[1] == 0)
+                {
+                    asking--;
+                }
             }
+        }
+        finally
+        {
+            world.SpinLimit = spin;
         }
 
         threads.Join();
     }
 
-    // One request is always ahead: the next chunk is asked for before this one runs, so rank 0's
-    // answer (which may wait for its main thread to wake) arrives while this rank computes instead
-    // of after. Each request gets exactly one reply, and none is outstanding after "none left".
-    private static void RunWorker(Communicator world, int rank, Action<long, long> body, Tally tally)
-    {
-        Span<long> request = stackalloc long[1];
-        Span<long> reply = stackalloc long[2];
-        request[0] = 0;
-        world.Send(request, 0, RequestTag);
-        while (true)
+    // A rank other than 0 with one worker: its main thread runs the chunks it is given.
+    private static void RunWorker(Communicator world, int rank, Action<long, long> body, Tally tally) =>
+        AskRankZero(world, tally, (first, count) =>
         {
-            world.Receive(reply, 0, ReplyTag);
-            (long first, long count) = (reply[0], reply[1]);
-            if (count == 0)
-            {
-                return;
-            }
-
-            request[0] = tally.Chunks;
-            world.Send(request, 0, RequestTag);
             if (RunChunk(body, first, count, rank, tally, 0) is { } failed)
             {
                 throw failed;
             }
-        }
-    }
+        });
 
     // Several threads on a rank other than 0: the main thread (the only one that talks to MPI) asks
     // rank 0 for chunks and hands them on through a buffer of one chunk per thread, which it keeps
@@ -165,25 +175,14 @@ public static class TaskPool
         using var threads = new LocalWorkers(tally.Workers, () => handed.TryTake(out var next, Timeout.Infinite) ? next : (-1, 0), rank, body, tally);
         try
         {
-            Span<long> request = stackalloc long[1];
-            Span<long> reply = stackalloc long[2];
-            while (true)
+            AskRankZero(world, tally, (first, count) =>
             {
-                threads.ThrowIfFailed();
-                request[0] = tally.Chunks;
-                world.Send(request, 0, RequestTag);
-                world.Receive(reply, 0, ReplyTag);
-                if (reply[1] == 0)
-                {
-                    break;
-                }
-
                 // Bounded: a slot frees when a thread finishes a chunk; a failed thread ends the wait.
-                while (!handed.TryAdd((reply[0], reply[1]), TimeSpan.FromMilliseconds(50)))
+                while (!handed.TryAdd((first, count), TimeSpan.FromMilliseconds(50)))
                 {
                     threads.ThrowIfFailed();
                 }
-            }
+            });
         }
         finally
         {
@@ -191,6 +190,45 @@ public static class TaskPool
         }
 
         threads.Join();
+    }
+
+    // Asks rank 0 for chunks, RequestsAhead requests always in flight, and hands each chunk to `take`
+    // (which runs it, or passes it on), until rank 0 has answered every request with "none left".
+    // The next chunks are asked for before this one runs, so rank 0's answers (which may wait for
+    // its main thread to wake, or for its core when ranks share one) arrive while this rank computes
+    // instead of after. Each request gets exactly one reply; once one says "none left", so do the
+    // later ones (the queue only empties), and no more are sent.
+    private static void AskRankZero(Communicator world, Tally tally, Action<long, long> take)
+    {
+        Span<long> request = stackalloc long[1];
+        Span<long> reply = stackalloc long[2];
+        int outstanding;
+        for (outstanding = 0; outstanding < RequestsAhead; outstanding++)
+        {
+            request[0] = tally.Chunks;
+            world.Send(request, 0, RequestTag);
+        }
+
+        bool drained = false;
+        while (outstanding > 0)
+        {
+            world.Receive(reply, 0, ReplyTag);
+            outstanding--;
+            if (reply[1] == 0)
+            {
+                drained = true;
+                continue;
+            }
+
+            if (!drained)
+            {
+                request[0] = tally.Chunks;
+                world.Send(request, 0, RequestTag);
+                outstanding++;
+            }
+
+            take(reply[0], reply[1]);
+        }
     }
 
     // The threads of one rank that run chunks: each takes the next chunk from `take` until it returns

@@ -21,7 +21,7 @@
  *
  * Bounded, sleeping waits: every collective (and the barrier before MPI_Finalize) is started as
  * MPI's nonblocking variant (MPI_Ibarrier, MPI_Ibcast, ...) and completed by one wait loop that
- * calls MPI_Test, polling only for the first INTEROP_MPI_SPIN_MICROSECONDS and then sleeping
+ * calls MPI_Test, polling only for the first INTEROP_MPI_SPIN_MICROSECONDS (interop_mpi_set_spin_limit) and then sleeping
  * between tests (nanosleep, 50 us doubling up to 1 ms): a rank waiting for others uses almost no
  * CPU (MPI's blocking collectives poll at full speed), at most ~1 ms of added latency. A wait that
  * lasts longer than the wait limit (interop_mpi_set_wait_limit) returns INTEROP_MPI_ERR_TIMEOUT.
@@ -45,7 +45,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a signature below changes; the managed side refuses a mismatched library. */
-#define INTEROP_MPI_ABI_VERSION 3
+#define INTEROP_MPI_ABI_VERSION 4
 
 /*
  * Negative statuses: the shim rejected the call and MPI was not entered.
@@ -68,7 +68,8 @@ extern "C" {
 /* The wait limit before interop_mpi_set_wait_limit is called, in seconds (one day). */
 #define INTEROP_MPI_DEFAULT_WAIT_LIMIT 86400.0
 
-/* How long a wait polls MPI_Test without sleeping, for collectives whose ranks are all ready. */
+/* How long a wait polls MPI_Test without sleeping, for collectives whose ranks are all ready
+ * (until interop_mpi_set_spin_limit changes it). */
 #define INTEROP_MPI_SPIN_MICROSECONDS 200
 
 /* Thread levels, in MPI's order (MPI_THREAD_SINGLE < FUNNELED < SERIALIZED < MULTIPLE). */
@@ -129,6 +130,15 @@ INTEROP_MPI_EXPORT int32_t interop_mpi_wtick(double *seconds);
  */
 INTEROP_MPI_EXPORT int32_t interop_mpi_set_wait_limit(double seconds);
 INTEROP_MPI_EXPORT int32_t interop_mpi_wait_limit(double *seconds);
+
+/*
+ * How long each wait polls MPI_Test before it starts sleeping, in seconds (>= 0, finite; fractions
+ * allowed; INTEROP_MPI_SPIN_MICROSECONDS until set); ERR_ARGUMENT otherwise. Process-wide; callable
+ * at any time. 0: sleep from the first poll on, for a thread that shares its core with work of its
+ * own (the task pool's rank 0, which serves requests while its workers compute).
+ */
+INTEROP_MPI_EXPORT int32_t interop_mpi_set_spin_limit(double seconds);
+INTEROP_MPI_EXPORT int32_t interop_mpi_spin_limit(double *seconds);
 
 /* The source of interop_mpi_recv_int64 that matches a message from any rank (MPI_ANY_SOURCE). */
 #define INTEROP_MPI_ANY_SOURCE (-1)

@@ -29,6 +29,9 @@ int32_t interop_mpi_abi_version(void)
 /* The longest a collective waits, in seconds (interop_mpi_set_wait_limit). */
 static double wait_limit = INTEROP_MPI_DEFAULT_WAIT_LIMIT;
 
+/* How long a wait polls before it sleeps, in seconds (interop_mpi_set_spin_limit). */
+static double spin_limit = INTEROP_MPI_SPIN_MICROSECONDS * 1e-6;
+
 /* Set once a wait timed out: its operation is still pending in MPI, so only abort is safe. */
 static int timed_out = 0;
 
@@ -140,7 +143,7 @@ static void copy_text(const char *text, char *buffer, int32_t capacity)
  * limit: INTEROP_MPI_ERR_TIMEOUT, and the shim refuses every later call but abort. */
 static int32_t wait_bounded(MPI_Request *request)
 {
-    int status = interop_bounded_wait(1, request, MPI_STATUSES_IGNORE, INTEROP_MPI_SPIN_MICROSECONDS * 1e-6,
+    int status = interop_bounded_wait(1, request, MPI_STATUSES_IGNORE, spin_limit,
                                       wait_limit);
     if (status == INTEROP_BOUNDED_WAIT_TIMEOUT) {
         timed_out = 1;
@@ -170,6 +173,24 @@ int32_t interop_mpi_wait_limit(double *seconds)
         return INTEROP_MPI_ERR_ARGUMENT;
     }
     *seconds = wait_limit;
+    return MPI_SUCCESS;
+}
+
+int32_t interop_mpi_set_spin_limit(double seconds)
+{
+    if (!isfinite(seconds) || seconds < 0) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    spin_limit = seconds;
+    return MPI_SUCCESS;
+}
+
+int32_t interop_mpi_spin_limit(double *seconds)
+{
+    if (seconds == NULL) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    *seconds = spin_limit;
     return MPI_SUCCESS;
 }
 
@@ -566,7 +587,7 @@ int32_t interop_mpi_recv_int64(int64_t *values, int64_t count, int32_t source, i
     if (status != MPI_SUCCESS) {
         return status;
     }
-    status = interop_bounded_wait(1, &request, &received, INTEROP_MPI_SPIN_MICROSECONDS * 1e-6, wait_limit);
+    status = interop_bounded_wait(1, &request, &received, spin_limit, wait_limit);
     if (status == INTEROP_BOUNDED_WAIT_TIMEOUT) {
         /* Unlike a collective, a receive can be cancelled: its buffer is not written later. */
         MPI_Cancel(&request);

@@ -9,6 +9,7 @@ internal static class BarrierChecks
     {
         checks.Add("barrier", () => Barrier(context.World, context.Rank, context.Size));
         checks.Add("wait limit", () => WaitLimit(context.World));
+        checks.Add("spin limit", () => SpinLimit(context.World));
         checks.Add("waiting ranks sleep", () => WaitingSleeps(context.World, context.Rank, context.Size));
     }
 
@@ -63,6 +64,45 @@ internal static class BarrierChecks
         finally
         {
             world.WaitLimit = saved;
+        }
+    }
+
+    // The time a wait polls before sleeping: 200 us by default, settable to zero (the task pool's
+    // rank 0), never negative; a barrier still completes with no spin at all.
+    private static string? SpinLimit(Communicator world)
+    {
+        TimeSpan saved = world.SpinLimit;
+        try
+        {
+            if (saved != TimeSpan.FromMicroseconds(200))
+            {
+                return $"the default spin limit is {saved.TotalMicroseconds} us, not 200";
+            }
+
+            world.SpinLimit = TimeSpan.Zero;
+            if (world.SpinLimit != TimeSpan.Zero)
+            {
+                return $"set 0, read back {world.SpinLimit.TotalMicroseconds} us";
+            }
+
+            foreach (TimeSpan bad in new[] { TimeSpan.FromTicks(-1), TimeSpan.MaxValue })
+            {
+                try
+                {
+                    world.SpinLimit = bad;
+                    return $"a spin limit of {bad} was accepted";
+                }
+                catch (ArgumentOutOfRangeException)
+                {
+                }
+            }
+
+            world.Barrier();
+            return null;
+        }
+        finally
+        {
+            world.SpinLimit = saved;
         }
     }
 

@@ -77,8 +77,8 @@ public sealed class ScheduleTests
 
         var text = new StringWriter();
         Assert.That(Driver.Run(["pi", "--darts", Darts, "--backend", "c-openmp", "--threads", "2", "--repeat", "1", "--schedule", "dynamic"], text, TextWriter.Null), Is.Zero);
-        // The default chunk: darts / (1 rank x 2 threads x 32).
-        Assert.That(text.ToString(), Does.Contain($"2 thread(s) per parallel backend (from --threads; dynamic, chunks of {(3000017 + 63) / 64:N0} darts split)"));
+        // The default chunk: darts / (1 rank x 2 threads x 64).
+        Assert.That(text.ToString(), Does.Contain($"2 thread(s) per parallel backend (from --threads; dynamic, chunks of {(3000017 + 127) / 128:N0} darts split)"));
     }
 
     [TestCase("auto", "--schedule must be static, dynamic[:CHUNK] or guided[:MIN]")]

@@ -179,7 +179,8 @@ public sealed partial class TaskPoolLoadTests : TempFolderTest
         long chunks = 0;
         for (long left = Darts; left > 0; chunks++)
         {
-            left -= Math.Min(left, Math.Max(chunk, (left + (2L * ranks) - 1) / (2L * ranks)));
+            long holders = Interop.Mpi.TaskPool.GuidedHolders(ranks, 1);
+            left -= Math.Min(left, Math.Max(chunk, (left + (2L * holders) - 1) / (2L * holders)));
         }
 
         return chunks;

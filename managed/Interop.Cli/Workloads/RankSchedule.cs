@@ -10,7 +10,7 @@ namespace Interop.Cli.Workloads;
 /// chunks of CHUNK items handed by <see cref="Interop.Mpi.TaskPool"/> to whichever thread of whichever
 /// rank is free (the backend runs each chunk on that one thread), so that a slow or shared core does
 /// less of the work; or <c>guided[:MIN]</c>, chunks that shrink as the items run out (the items left
-/// over twice the workers, at least MIN), fewer requests than dynamic for the same even end. The
+/// over twice the chunks that may be held at once, at least MIN), fewer requests than dynamic for the same even end. The
 /// items are numbered, so every schedule computes exactly the same items.
 /// </summary>
 internal sealed record RankSchedule(ScheduleKind Kind, long? Chunk, ScheduleUnit Unit)

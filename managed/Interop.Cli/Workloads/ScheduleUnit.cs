@@ -7,8 +7,12 @@ namespace Interop.Cli.Workloads;
 /// </summary>
 internal sealed record ScheduleUnit(string Plural, int DefaultChunksPerWorker)
 {
-    /// <summary>pi's darts: 32 chunks a worker are enough to even out a core that runs at half speed.</summary>
-    public static ScheduleUnit Darts { get; } = new("darts", 32);
+    /// <summary>
+    /// pi's darts: 64 chunks a worker even out a core that runs at half speed, and leave the last
+    /// chunk (the one another worker may hold when the darts run out) under 2 % of a balanced run
+    /// (measured: 32 cost 4-6 %, 64 about 2.5 %, 128 no better; docs/results.md).
+    /// </summary>
+    public static ScheduleUnit Darts { get; } = new("darts", 64);
 
     /// <summary>
     /// EP's batches of 2^16 pairs, the kernel's indivisible unit, which it shares among its threads
