@@ -12,10 +12,11 @@ namespace Interop.Mpi;
 /// Rank 0 holds the queue (a counter) and works too, no rank being lost to a master on a 2-core
 /// machine: its main thread (the one that talks to MPI, so MPI_THREAD_FUNNELED suffices) answers
 /// the other ranks' requests while <c>workers</c> threads of its own take chunks from the same
-/// counter directly. Every other rank's main thread asks rank 0 for a chunk (point to point, within
-/// <see cref="Communicator.WaitLimit"/>, as every collective) and, while it runs one, has already
-/// asked for the next, until rank 0 answers that none is left; with several <c>workers</c> it only
-/// asks, and keeps one chunk waiting for each of its threads. The threads of a rank are workers of
+/// counter directly, its main thread sleeping between polls (<see cref="Communicator.SpinLimit"/> 0)
+/// so as to leave the core to them. Every other rank's main thread asks rank 0 for chunks (point to
+/// point, within <see cref="Communicator.WaitLimit"/>, as every collective), three requests always in
+/// flight, and runs them, or with several <c>workers</c> keeps one chunk waiting for each of its
+/// threads, until rank 0 answers that none is left. The threads of a rank are workers of
 /// the same queue, so the schedule spans ranks and threads alike. Every item is processed exactly once, by one rank; which rank runs
 /// which chunk depends on timing, so results that must be reproducible are combined per item (or
 /// per fixed batch of items), never per chunk or per rank.
@@ -35,9 +36,9 @@ public static class TaskPool
     // Requests every rank but 0 keeps in flight: three, so that a reply may take two chunks' time
     // before the rank waits (rank 0's main thread wakes late when its core is shared with other
     // ranks), at the price of up to two chunks reserved ahead when the items run out. Measured on
-    // 2 cores (docs/results.md): one ahead left the third rank of `-n 3` on 2 cores idle 40 % of
-    // the time (dynamic no faster than static); two gave 1.08x, three 1.19x, each costing a balanced
-    // run about 1 % more.
+    // 2 cores (docs/mpi.md, "Schedules"): one ahead left the third rank of `-n 3` on 2 cores idle
+    // 40 % of the time (dynamic no faster than static); two gave 1.08x, three 1.16-1.20x, each
+    // costing a balanced run about 1 % more.
     private const int RequestsAhead = 3;
 
     /// <summary>
@@ -117,14 +118,14 @@ public static class TaskPool
         ArgumentOutOfRangeException.ThrowIfLessThan(chunk, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
         var tally = new Tally(workers);
-        using var threads = new LocalWorkers(workers, new ChunkQueue(items, chunk, guided ? workers : 0).Take, 0, body, tally);
+        var threads = new LocalWorkers(workers, new ChunkQueue(items, chunk, guided ? workers : 0).Take, 0, body, tally);
         threads.Join();
         return tally.Run();
     }
 
     private static void RunQueue(Communicator world, int size, ChunkQueue queue, Action<long, long> body, Tally tally)
     {
-        using var threads = new LocalWorkers(tally.Workers, queue.Take, 0, body, tally);
+        var threads = new LocalWorkers(tally.Workers, queue.Take, 0, body, tally);
 
         // This thread shares the rank's cores with its workers: polling for the next request (200 us
         // after each one, by default) would take that time from them, a few percent of a balanced
@@ -172,7 +173,7 @@ public static class TaskPool
     {
         // Not disposed: after a failure, threads may still be waiting on it while the job ends.
         var handed = new System.Collections.Concurrent.BlockingCollection<(long First, long Count)>(tally.Workers);
-        using var threads = new LocalWorkers(tally.Workers, () => handed.TryTake(out var next, Timeout.Infinite) ? next : (-1, 0), rank, body, tally);
+        var threads = new LocalWorkers(tally.Workers, () => handed.TryTake(out var next, Timeout.Infinite) ? next : (-1, 0), rank, body, tally);
         try
         {
             AskRankZero(world, tally, (first, count) =>
@@ -232,8 +233,10 @@ public static class TaskPool
     }
 
     // The threads of one rank that run chunks: each takes the next chunk from `take` until it returns
-    // a count of 0 or a thread failed. The first failure is kept and thrown by ThrowIfFailed and Join.
-    private sealed class LocalWorkers : IDisposable
+    // a count of 0 or a thread failed. The first failure is kept and thrown by ThrowIfFailed and Join;
+    // on a failure the other threads are left to finish their chunk (background threads): the caller
+    // ends the job.
+    private sealed class LocalWorkers
     {
         private readonly Thread[] threads;
         private TaskPoolException? failure;
@@ -279,11 +282,6 @@ public static class TaskPool
             }
 
             ThrowIfFailed();
-        }
-
-        // On an exception the threads are left to finish their chunk: the caller ends the job.
-        public void Dispose()
-        {
         }
     }
 

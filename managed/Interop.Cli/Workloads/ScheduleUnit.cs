@@ -8,9 +8,9 @@ namespace Interop.Cli.Workloads;
 internal sealed record ScheduleUnit(string Plural, int DefaultChunksPerWorker)
 {
     /// <summary>
-    /// pi's darts: 64 chunks a worker even out a core that runs at half speed, and leave the last
-    /// chunk (the one another worker may hold when the darts run out) under 2 % of a balanced run
-    /// (measured: 32 cost 4-6 %, 64 about 2.5 %, 128 no better; docs/results.md).
+    /// pi's darts: 64 chunks a worker even out a core that runs at half speed, and keep the chunks
+    /// other workers still hold when the darts run out small beside a balanced run (measured on 2
+    /// cores: 32 cost dynamic 4-6 % against static, 64 2.5-4 %, 128 no less; docs/mpi.md, "Schedules").
     /// </summary>
     public static ScheduleUnit Darts { get; } = new("darts", 64);
 
