@@ -99,7 +99,7 @@ public sealed class DriverTests
         var (code, _, error) = Cli.Run();
         Assert.That(code, Is.EqualTo(2));
         Assert.That(Driver.CommandNames.Take(2), Is.EqualTo(new[] { "pi", "inv" }), "the workloads first");
-        Assert.That(Driver.CommandNames.TakeLast(3), Is.EqualTo(new[] { "compare", "report", "env" }));
+        Assert.That(Driver.CommandNames.TakeLast(4), Is.EqualTo(new[] { "compare", "sweep", "report", "env" }));
         Assert.That(error.TrimEnd(), Is.EqualTo($"interop: no command given; the commands are {string.Join(", ", Driver.CommandNames)} (see 'interop --help')"));
     }
 

@@ -72,7 +72,7 @@ public sealed class WorkloadDiscoveryTests : TempFolderTest
         string[] names = [.. Driver.CommandNames];
         Assert.That(names, Has.Member(Name));
         Assert.That(Array.IndexOf(names, Name), Is.EqualTo(WorkloadRegistry.All.Count - 1), "the workloads' commands in registry order, the test's last");
-        Assert.That(names.TakeLast(3), Is.EqualTo(new[] { "compare", "report", "env" }), "then the driver's other commands");
+        Assert.That(names.TakeLast(4), Is.EqualTo(new[] { "compare", "sweep", "report", "env" }), "then the driver's other commands");
 
         var (code, output, error) = Cli.Run(Name, "--cells", "512");
         Assert.That(code, Is.EqualTo(Driver.Success), error);
