@@ -70,6 +70,7 @@ public sealed class EpScheduleTests
     [TestCase(3, "dynamic")]
     [TestCase(3, "guided:2")]
     [TestCase(3, "static")]
+    [TestCase(4, "dynamic:1")]
     public void UnderMpiexecEveryScheduleGivesTheBitsOfOneProcess(int ranks, string schedule)
     {
         var run = HybridPiTests.Mpi.Run(ranks, [TestEnvironment.DriverPath, "ep", .. Arguments(schedule)]);

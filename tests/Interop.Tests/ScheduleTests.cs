@@ -32,6 +32,8 @@ public sealed class ScheduleTests
     [TestCase(2, "guided:1000")]
     [TestCase(1, "guided:77777")]
     [TestCase(3, "static")]
+    // 4 ranks on 2 cores, small chunks so that every rank gets some.
+    [TestCase(4, "dynamic:20000")]
     // Two threads a rank: the pool's workers are the threads of every rank. Small chunks, so that the
     // other ranks get some before rank 0's own threads have taken them all (a run takes milliseconds).
     [TestCase(1, "dynamic:12345", 2)]
