@@ -52,7 +52,7 @@ public static class TaskPool
     /// The span of one chunk in a --trace (name "chunk", detail "[first, first+count)"), on the thread
     /// that runs it: the trace shows which rank and thread ran which items.
     /// </summary>
-    public static Tracing.Scope TraceChunk(long first, long count) =>
+    private static Tracing.Scope TraceChunk(long first, long count) =>
         Tracing.Enabled ? Tracing.Span("chunk", "task pool", $"[{first}, {first + count})") : default;
 
     /// <summary>
@@ -118,7 +118,7 @@ public static class TaskPool
         ArgumentOutOfRangeException.ThrowIfLessThan(chunk, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
         var tally = new Tally(workers);
-        var threads = new LocalWorkers(workers, new ChunkQueue(items, chunk, guided ? workers : 0).Take, 0, body, tally);
+        var threads = new LocalWorkers(workers, new ChunkQueue(items, chunk, guided ? GuidedHolders(1, workers) : 0).Take, 0, body, tally);
         threads.Join();
         return tally.Run();
     }
@@ -285,9 +285,9 @@ public static class TaskPool
         }
     }
 
-    // The counter on rank 0: the next item, taken by compare-and-swap from any thread. guidedWorkers
-    // is 0 for fixed chunks, else the workers that share the items (guided chunks).
-    private sealed class ChunkQueue(long items, long chunk, int guidedWorkers)
+    // The counter on rank 0: the next item, taken by compare-and-swap from any thread. guidedHolders
+    // is 0 for fixed chunks, else the chunks that may be held at once (guided chunks, GuidedHolders).
+    private sealed class ChunkQueue(long items, long chunk, int guidedHolders)
     {
         private long next;
 
@@ -303,7 +303,7 @@ public static class TaskPool
                     return (-1, 0);
                 }
 
-                long count = guidedWorkers > 0 ? Math.Max(chunk, (left + (2L * guidedWorkers) - 1) / (2L * guidedWorkers)) : chunk;
+                long count = guidedHolders > 0 ? Math.Max(chunk, (left + (2L * guidedHolders) - 1) / (2L * guidedHolders)) : chunk;
                 count = Math.Min(count, left);
                 if (Interlocked.CompareExchange(ref next, first + count, first) == first)
                 {
@@ -331,29 +331,34 @@ public static class TaskPool
         return null;
     }
 
-    // What this rank's threads did, each thread's own and added up, under a lock (a handful of
-    // updates per chunk).
+    // What this rank's threads did, each thread's own, under a lock (a handful of updates per
+    // chunk); the rank's chunks and busy seconds are their sums.
     private sealed class Tally(int workers)
     {
         private readonly Lock gate = new();
         private readonly long[] threadChunks = new long[workers];
         private readonly double[] threadBusy = new double[workers];
+        private long items;
 
         public int Workers => workers;
 
-        public long Chunks { get; private set; }
-
-        private long items;
-
-        private double busy;
+        /// <summary>The chunks this rank's threads ran so far (a request carries it).</summary>
+        public long Chunks
+        {
+            get
+            {
+                lock (gate)
+                {
+                    return threadChunks.Sum();
+                }
+            }
+        }
 
         public void Add(int thread, long count, double seconds)
         {
             lock (gate)
             {
-                Chunks++;
                 items += count;
-                busy += seconds;
                 threadChunks[thread]++;
                 threadBusy[thread] += seconds;
             }
@@ -363,7 +368,7 @@ public static class TaskPool
         {
             lock (gate)
             {
-                return new TaskPoolRun(Chunks, items, busy) { ThreadChunks = [.. threadChunks], ThreadBusySeconds = [.. threadBusy] };
+                return new TaskPoolRun(threadChunks.Sum(), items, threadBusy.Sum()) { ThreadChunks = [.. threadChunks], ThreadBusySeconds = [.. threadBusy] };
             }
         }
     }

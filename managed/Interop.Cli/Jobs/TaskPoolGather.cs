@@ -19,6 +19,14 @@ internal static class TaskPoolGather
             string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"rank {rank} ran {pool.Chunks[rank]} chunk{(pool.Chunks[rank] == 1 ? string.Empty : "s")} ({items(pool.Items[rank])} {unit}, busy {Units.Seconds(pool.BusySeconds[rank])})")));
 
+    /// <summary>
+    /// Every rank's part of the run whose time is the median (<see cref="TaskPoolLoad.MedianRun"/>)
+    /// among <paramref name="pools"/>, one per timed run in the order of <paramref name="seconds"/>;
+    /// null when that run used no pool (a static split). Collective.
+    /// </summary>
+    public static TaskPoolLoad? OfMedianRun(IJob job, IReadOnlyList<TaskPoolRun?> pools, IReadOnlyList<double> seconds) =>
+        pools[TaskPoolLoad.MedianRun(seconds)] is TaskPoolRun mine ? All(job, mine) : null;
+
     public static TaskPoolLoad All(IJob job, TaskPoolRun mine)
     {
         ArgumentNullException.ThrowIfNull(mine);

@@ -37,8 +37,8 @@ internal static class SweepRunner
 
         byte[][] all = job.GatherAll(MemoryMarshal.AsBytes(mine.AsSpan()).ToArray());
         long[][] byRank = [.. all.Select(bytes => MemoryMarshal.Cast<byte, long>(bytes).ToArray())];
-        double[] work = job.GatherAll([pool.Items, pool.BusySeconds]);
-        RankWork[] ranks = [.. Enumerable.Range(0, job.Size).Select(r => new RankWork(r, (long)work[2 * r], work[(2 * r) + 1]))];
+        TaskPoolLoad work = TaskPoolGather.All(job, pool);
+        RankWork[] ranks = [.. Enumerable.Range(0, job.Size).Select(r => new RankWork(r, work.Items[r], work.BusySeconds[r]))];
         return new SweepRun(options, Merge(byRank), ranks, wall, job.Description);
     }
 

@@ -79,6 +79,15 @@ internal sealed record RankSchedule(ScheduleKind Kind, long? Chunk, ScheduleUnit
     /// </summary>
     public RankSchedule For(long items, int workers) => Dynamic ? this with { Chunk = ChunkFor(items, workers) } : this;
 
+    /// <summary>
+    /// The split's words in a command's header, around "T thread(s) per parallel backend (from SOURCE":
+    /// before it, "R ranks (JOB; dynamic, chunks of N darts split) x " on several ranks; inside its
+    /// parentheses, "; dynamic, ... split" for a task-pool schedule in one rank (its threads share it).
+    /// </summary>
+    public (string BeforeThreads, string InThreads) HeaderText(long items, int ranks, int threads, string job) =>
+        ranks > 1 ? ($"{ranks} ranks ({job}; {Describe(items, ranks * threads)} split) x ", string.Empty)
+            : (string.Empty, Dynamic ? $"; {Describe(items, threads)} split" : string.Empty);
+
     /// <summary>"static", "dynamic, chunks of N darts" or "guided, chunks of at least N darts" (in the unit), for headers and plans.</summary>
     public string Describe(long items, int workers)
     {

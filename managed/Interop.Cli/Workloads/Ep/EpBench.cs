@@ -86,8 +86,8 @@ internal static class EpBench
 
         double[] rankCompute = job.GatherAll([TimingStats.From(compute).Median]);
         double[] rankCommunication = job.GatherAll([TimingStats.From(communication).Median]);
-        // As pi's: who ran what in the run whose time is the median (TaskPoolLoad.MedianRun).
-        TaskPoolLoad? load = pools[TaskPoolLoad.MedianRun(seconds)] is TaskPoolRun mine ? TaskPoolGather.All(job, mine) : null;
+        // As pi's: who ran what in the run whose time is the median.
+        TaskPoolLoad? load = TaskPoolGather.OfMedianRun(job, pools, seconds);
         return new EpMeasurement(kernel.Backend, kernel.Path, threads, job.Size, size, result!, seconds, rankCompute, rankCommunication.Max())
         {
             Pool = load,

@@ -30,11 +30,10 @@ internal sealed class EpReport(EpOptions options, string job, IReadOnlyList<EpMe
     {
         int ranks = results[0].Ranks;
         string sums = options.Variant == EpVariant.Npb34 ? "sx = sum |t3|, sy = sum |t4|" : "sx = sum t3, sy = sum t4";
+        (string beforeThreads, string inThreads) = options.Schedule.HeaderText(options.Size.Batches, ranks, options.Threads.Threads, job);
         output.WriteLine(
-            $"NPB EP {SizeText(options.Size)}, {EpVerification.Name(options.Variant)} ({sums}); " +
-            (ranks > 1 ? $"{ranks} ranks ({job}; {options.Schedule.Describe(options.Size.Batches, ranks * options.Threads.Threads)} split) x " : string.Empty) +
-            $"{options.Threads.Threads} thread(s) per parallel backend (from {options.Threads.Source}" +
-            (ranks == 1 && options.Schedule.Dynamic ? $"; {options.Schedule.Describe(options.Size.Batches, options.Threads.Threads)} split" : string.Empty) + "), " +
+            $"NPB EP {SizeText(options.Size)}, {EpVerification.Name(options.Variant)} ({sums}); {beforeThreads}" +
+            $"{options.Threads.Threads} thread(s) per parallel backend (from {options.Threads.Source}{inThreads}), " +
             StatsText.Runs(options.Repeats, options.Warmup, results.Select(r => r.Seconds.Count)));
         output.WriteLine($"Environment: {EnvironmentInfo.Summary()}");
         output.WriteLine();

@@ -107,7 +107,7 @@ internal static class PiBench
 
         double[] rankCompute = job.GatherAll([TimingStats.From(compute).Median]);
         double[] rankCommunication = job.GatherAll([TimingStats.From(communication).Median]);
-        TaskPoolLoad? load = pools[TaskPoolLoad.MedianRun(seconds)] is TaskPoolRun mine ? TaskPoolGather.All(job, mine) : null;
+        TaskPoolLoad? load = TaskPoolGather.OfMedianRun(job, pools, seconds);
         return new PiResult(backend.Name, threads, job.Size, darts, seed, inside!.Value, seconds, rankCompute, rankCommunication.Max(), backend.PiIsa)
         {
             Pool = load,

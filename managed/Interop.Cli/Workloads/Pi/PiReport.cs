@@ -28,11 +28,10 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
     public void WriteText(TextWriter output)
     {
         int ranks = results[0].Ranks;
+        (string beforeThreads, string inThreads) = options.Schedule.HeaderText(options.Darts, ranks, options.Threads.Threads, job);
         output.WriteLine(
-            $"Monte Carlo pi: {options.Darts.ToString("N0", Invariant)} darts, seed {options.Seed}, " +
-            (ranks > 1 ? $"{ranks} ranks ({job}; {options.Schedule.Describe(options.Darts, ranks * options.Threads.Threads)} split) x " : string.Empty) +
-            $"{options.Threads.Threads} thread(s) per parallel backend (from {options.Threads.Source}" +
-            (ranks == 1 && options.Schedule.Dynamic ? $"; {options.Schedule.Describe(options.Darts, options.Threads.Threads)} split" : string.Empty) + "), " +
+            $"Monte Carlo pi: {options.Darts.ToString("N0", Invariant)} darts, seed {options.Seed}, {beforeThreads}" +
+            $"{options.Threads.Threads} thread(s) per parallel backend (from {options.Threads.Source}{inThreads}), " +
             StatsText.Runs(options.Repeats, options.Warmup, results.Select(r => r.Seconds.Count)));
         output.WriteLine($"Environment: {EnvironmentInfo.Summary()}");
         output.WriteLine();
