@@ -50,6 +50,12 @@ internal interface IJob : IDisposable
     /// <param name="guided">Chunks shrink as the items run out (never below <paramref name="chunk"/>).</param>
     /// <param name="workers">Threads of each rank that take chunks (the same on every rank).</param>
     Interop.Mpi.TaskPoolRun Map(long items, long chunk, bool guided, Action<long, long> body, int workers = 1);
+
+    /// <summary>
+    /// The job's MPI communicator, for what takes the ranks itself (a <see cref="Interop.Mpi.TaskQueue{TTask, TResult}"/>);
+    /// null in a single process, which such a type runs without MPI.
+    /// </summary>
+    Interop.Mpi.Communicator? World => null;
 }
 
 /// <summary>One process: every collective is the identity.</summary>

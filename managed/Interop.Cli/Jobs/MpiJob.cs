@@ -27,6 +27,9 @@ internal sealed class MpiJob : IJob
 
     public MpiEnvironment Environment => environment;
 
+    // Not counted as communication: what uses it (a task queue) interleaves its messages with compute.
+    public Communicator? World => world;
+
     /// <summary>Initializes MPI. Only the main thread calls MPI, so Funneled is all the driver needs.</summary>
     public static MpiJob Start(string launcher) => new(MpiEnvironment.Initialize(ThreadLevel.Funneled), launcher);
 

@@ -5,8 +5,9 @@ using Interop.Core;
 namespace Interop.Cli.Sweep;
 
 /// <summary>
-/// Verifies a sweep before anything is printed or written: every task ran on exactly one rank (and
-/// the ranks' task counts add up to the tasks), every count lies in [0, N], and every task of at most
+/// Verifies a sweep before anything is printed or written: every task ran on exactly one rank (the
+/// task queue gave back every task's count from exactly one rank, or failed, and the ranks' task
+/// counts must add up to the tasks), every count lies in [0, N], and every task of at most
 /// <see cref="SweepOptions.RecountLimit"/> darts, counted again by the reference backend, gives
 /// exactly the same count (the counts are exact and reproducible for a seed and a dart range on
 /// every backend). The first failure is the verdict.
@@ -19,23 +20,17 @@ internal static class SweepCheck
     {
         SweepOptions options = run.Options;
         IReadOnlyList<SweepTask> tasks = options.Tasks;
-        TaskCounts counts = run.Counts;
-        int wrongRuns = Enumerable.Range(0, tasks.Count).FirstOrDefault(i => counts.Runs[i] != 1, -1);
-        if (wrongRuns >= 0)
-        {
-            return Failed($"task {Describe(tasks[wrongRuns])} ran on {counts.Runs[wrongRuns]} ranks, not exactly one");
-        }
-
+        IReadOnlyList<long> inside = run.Inside;
         long ran = run.Ranks.Sum(r => r.Tasks);
         if (ran != tasks.Count)
         {
             return Failed(string.Create(Invariant, $"the ranks ran {ran} tasks between them, not the sweep's {tasks.Count}"));
         }
 
-        int outside = Enumerable.Range(0, tasks.Count).FirstOrDefault(i => counts.Inside[i] < 0 || counts.Inside[i] > tasks[i].Darts, -1);
+        int outside = Enumerable.Range(0, tasks.Count).FirstOrDefault(i => inside[i] < 0 || inside[i] > tasks[i].Darts, -1);
         if (outside >= 0)
         {
-            return Failed(string.Create(Invariant, $"{options.Backend.Name} counted {counts.Inside[outside]} darts inside for task {Describe(tasks[outside])}, outside [0, {tasks[outside].Darts}]"));
+            return Failed(string.Create(Invariant, $"{options.Backend.Name} counted {inside[outside]} darts inside for task {Describe(tasks[outside])}, outside [0, {tasks[outside].Darts}]"));
         }
 
         int recounted = 0;
@@ -47,9 +42,9 @@ internal static class SweepCheck
             }
 
             long expected = options.Reference.CountInside(tasks[i].Seed, new IndexRange(0, tasks[i].Darts), 1);
-            if (expected != counts.Inside[i])
+            if (expected != inside[i])
             {
-                return Failed(string.Create(Invariant, $"{options.Backend.Name} counted {counts.Inside[i]} darts inside for task {Describe(tasks[i])}, {options.Reference.Name} {expected}"));
+                return Failed(string.Create(Invariant, $"{options.Backend.Name} counted {inside[i]} darts inside for task {Describe(tasks[i])}, {options.Reference.Name} {expected}"));
             }
 
             recounted++;

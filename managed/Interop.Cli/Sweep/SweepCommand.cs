@@ -127,8 +127,7 @@ internal static class SweepCommand
     {
         StableHash.RequireSameOnAllRanks(job, options.Plan(job.Size));
         Placement.Warn(job, options.Threads, stderr);
-        SweepRun run = SweepRunner.Run(job, options);
-        if (!job.IsRoot)
+        if (SweepRunner.Run(job, options) is not SweepRun run)
         {
             return Driver.Success;
         }
@@ -140,7 +139,7 @@ internal static class SweepCommand
             return Driver.Failure;
         }
 
-        var summary = SweepSummary.Of(options.Tasks, run.Counts.Inside);
+        var summary = SweepSummary.Of(options.Tasks, run.Inside);
         if (options.Chart is string path)
         {
             Compare.CompareCharts.SaveAs(SweepChart.Build(run, summary), path);

@@ -90,8 +90,8 @@ internal static class SweepOutput
         var text = new StringBuilder("seed,darts,inside,estimate,error\n");
         foreach (int i in Enumerable.Range(0, tasks.Count).OrderBy(i => tasks[i].Darts).ThenBy(i => tasks[i].Seed))
         {
-            double estimate = SweepSummary.Estimate(run.Counts.Inside[i], tasks[i].Darts);
-            text.Append(Invariant, $"{tasks[i].Seed},{tasks[i].Darts},{run.Counts.Inside[i]},{estimate:R},{estimate - Math.PI:R}\n");
+            double estimate = SweepSummary.Estimate(run.Inside[i], tasks[i].Darts);
+            text.Append(Invariant, $"{tasks[i].Seed},{tasks[i].Darts},{run.Inside[i]},{estimate:R},{estimate - Math.PI:R}\n");
         }
 
         return text.ToString();
@@ -142,7 +142,7 @@ internal static class SweepOutput
                 w.WriteStartObject();
                 w.WriteNumber("seed", o.Tasks[i].Seed);
                 w.WriteNumber("darts", o.Tasks[i].Darts);
-                w.WriteNumber("inside", run.Counts.Inside[i]);
+                w.WriteNumber("inside", run.Inside[i]);
                 w.WriteEndObject();
             });
         });
