@@ -21,6 +21,7 @@ internal static class CollectiveChecks
         InfoChecks.Register(checks, context);
         ErrorChecks.Register(checks, context);
         PoolChecks.Register(checks, context);
+        QueueChecks.Register(checks, context);
         checks.RunAll(run);
 
         long failed = world.Allreduce((long)run.Failed, MpiOp.Max);

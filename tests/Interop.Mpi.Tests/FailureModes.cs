@@ -47,6 +47,72 @@ internal static class FailureModes
     }
 
     /// <summary>
+    /// A task queue whose tasks fail on the last rank: the queue's run throws TaskPoolException there,
+    /// naming the task, the rank and the host, and Program's handler aborts the job, which ends rank 0
+    /// (waiting for requests, its tasks not completed) and the others.
+    /// </summary>
+    public static int QueueTaskFails()
+    {
+        var world = Communicator.World;
+        int failing = world.Size - 1;
+        var queue = new TaskQueue<QueueChecks.Probe, long>(world);
+        if (world.Rank == 0)
+        {
+            for (int i = 0; i < 1000; i++)
+            {
+                queue.Submit(new QueueChecks.Probe(i, i));
+            }
+        }
+
+        queue.Run(probe =>
+        {
+            if (failing > 0 && world.Rank == failing)
+            {
+                throw new InvalidOperationException($"simulated failure of task {probe.Id}");
+            }
+
+            Thread.Sleep(5);
+            return probe.Value;
+        });
+        Console.Error.WriteLine($"rank {world.Rank}: the queue's run returned although rank {failing}'s tasks fail");
+        return 1;
+    }
+
+    /// <summary>
+    /// A task queue whose tasks fail on rank 0: every task rank 0 submitted faults with the run's
+    /// TaskPoolException (it says so), then Program's handler aborts the job while the other ranks wait
+    /// for rank 0's replies.
+    /// </summary>
+    public static int QueueRootTaskFails()
+    {
+        var world = Communicator.World;
+        var queue = new TaskQueue<QueueChecks.Probe, long>(world);
+        Task<long>[] results = world.Rank == 0 ? [.. Enumerable.Range(0, 1000).Select(i => queue.Submit(new QueueChecks.Probe(i, i)))] : [];
+        try
+        {
+            queue.Run(probe =>
+            {
+                if (world.Rank == 0)
+                {
+                    throw new InvalidOperationException($"simulated failure of task {probe.Id}");
+                }
+
+                Thread.Sleep(5);
+                return probe.Value;
+            });
+        }
+        catch (TaskPoolException e) when (world.Rank == 0)
+        {
+            int faulted = results.Count(t => t.IsFaulted && t.Exception!.InnerException == e);
+            Console.Error.WriteLine($"rank 0: {faulted} of {results.Length} submitted tasks faulted with the run's error");
+            throw;
+        }
+
+        Console.Error.WriteLine($"rank {world.Rank}: the queue's run returned although rank 0's tasks fail");
+        return 1;
+    }
+
+    /// <summary>
     /// The last rank dies by SIGKILL in the middle of a task pool, after it has taken chunks: rank 0
     /// waits for its next request and the others for their replies; the job must still end.
     /// </summary>

@@ -8,6 +8,8 @@
 //   Interop.Mpi.Tests timeout the last rank never enters the barrier the others wait in with a 1 s
 //                             wait limit: they get MpiTimeoutException and abort the job.
 //   Interop.Mpi.Tests pool-fail the last rank's task pool chunks throw: the job must end, non-zero, quickly.
+//   Interop.Mpi.Tests queue-fail the last rank's task queue tasks throw: the job must end, non-zero, quickly.
+//   Interop.Mpi.Tests queue-fail-root rank 0's task queue tasks throw: its submitted tasks fault, the job ends.
 //   Interop.Mpi.Tests pool-kill the last rank is SIGKILLed mid-pool: the job must end, non-zero, quickly.
 //   Interop.Mpi.Tests noop    MPI_Init_thread and MPI_Finalize only (measures start-up cost).
 //   Interop.Mpi.Tests scalapack  the scalapack backend (ScalapackChecks), output as for check.
@@ -22,7 +24,7 @@ for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
     {
-        case "check" or "abort" or "kill" or "timeout" or "noop" or "detect" or "scalapack" or "pool-fail" or "pool-kill":
+        case "check" or "abort" or "kill" or "timeout" or "noop" or "detect" or "scalapack" or "pool-fail" or "pool-kill" or "queue-fail" or "queue-fail-root":
             mode = args[i];
             break;
         case "--thread-level" when i + 1 < args.Length && Enum.TryParse(args[i + 1], ignoreCase: true, out ThreadLevel level):
@@ -30,7 +32,7 @@ for (int i = 0; i < args.Length; i++)
             i++;
             break;
         default:
-            Console.Error.WriteLine($"Interop.Mpi.Tests: unknown argument '{args[i]}' (modes: check, abort, kill, timeout, pool-fail, pool-kill, noop, detect, scalapack; option: --thread-level LEVEL)");
+            Console.Error.WriteLine($"Interop.Mpi.Tests: unknown argument '{args[i]}' (modes: check, abort, kill, timeout, pool-fail, pool-kill, queue-fail, queue-fail-root, noop, detect, scalapack; option: --thread-level LEVEL)");
             return 2;
     }
 }
@@ -55,6 +57,8 @@ try
         "timeout" => FailureModes.NeverArrives(),
         "pool-fail" => FailureModes.PoolTaskFails(),
         "pool-kill" => FailureModes.PoolRankKilled(),
+        "queue-fail" => FailureModes.QueueTaskFails(),
+        "queue-fail-root" => FailureModes.QueueRootTaskFails(),
         _ => 0,
     };
     mpi.Dispose();
