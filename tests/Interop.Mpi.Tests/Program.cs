@@ -9,6 +9,9 @@
 //                             wait limit: they get MpiTimeoutException and abort the job.
 //   Interop.Mpi.Tests pool-fail the last rank's task pool chunks throw: the job must end, non-zero, quickly.
 //   Interop.Mpi.Tests pool-kill the last rank is SIGKILLed mid-pool: the job must end, non-zero, quickly.
+//   Interop.Mpi.Tests pool-stall the last rank's chunk outlasts the 1 s wait limit: the others, out of
+//                             chunks, time out (closing the shared counter, or rank 0 waiting for a request).
+//   (The pool-* modes take the path INTEROP_POOL picks: the shared counter, or messages.)
 //   Interop.Mpi.Tests noop    MPI_Init_thread and MPI_Finalize only (measures start-up cost).
 //   Interop.Mpi.Tests scalapack  the scalapack backend (ScalapackChecks), output as for check.
 //   Interop.Mpi.Tests detect  without any launcher: MpiLaunch's decisions, and proof that neither
@@ -22,7 +25,7 @@ for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
     {
-        case "check" or "abort" or "kill" or "timeout" or "noop" or "detect" or "scalapack" or "pool-fail" or "pool-kill":
+        case "check" or "abort" or "kill" or "timeout" or "noop" or "detect" or "scalapack" or "pool-fail" or "pool-kill" or "pool-stall":
             mode = args[i];
             break;
         case "--thread-level" when i + 1 < args.Length && Enum.TryParse(args[i + 1], ignoreCase: true, out ThreadLevel level):
@@ -30,7 +33,7 @@ for (int i = 0; i < args.Length; i++)
             i++;
             break;
         default:
-            Console.Error.WriteLine($"Interop.Mpi.Tests: unknown argument '{args[i]}' (modes: check, abort, kill, timeout, pool-fail, pool-kill, noop, detect, scalapack; option: --thread-level LEVEL)");
+            Console.Error.WriteLine($"Interop.Mpi.Tests: unknown argument '{args[i]}' (modes: check, abort, kill, timeout, pool-fail, pool-kill, pool-stall, noop, detect, scalapack; option: --thread-level LEVEL)");
             return 2;
     }
 }
@@ -55,6 +58,7 @@ try
         "timeout" => FailureModes.NeverArrives(),
         "pool-fail" => FailureModes.PoolTaskFails(),
         "pool-kill" => FailureModes.PoolRankKilled(),
+        "pool-stall" => FailureModes.PoolRankStalls(),
         _ => 0,
     };
     mpi.Dispose();
