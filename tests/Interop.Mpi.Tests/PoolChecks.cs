@@ -199,38 +199,48 @@ internal static class PoolChecks
         }
     }
 
-    // Every thread of every rank adds 1 many times: the values returned, over all ranks, are exactly
-    // 0 .. total-1 (no two threads got the same value: the add is atomic across processes).
+    // Every thread of every rank adds 1 many times, all at once: no add may be lost (the counter ends
+    // at their number) and no value returned twice (the values returned add up to 0 + 1 + ... + n-1),
+    // as they would be if the add were a load and a store, not atomic across processes.
     private static string? SharedFetchAdd(Communicator world, int size)
     {
         const int Threads = 2;
-        const int Adds = 20_000;
+        const long Adds = 1_000_000;
         using SharedCounter? counter = SharedCounter.Open(wantShared: true);
         if (counter is null)
         {
             return "no shared counter although every rank is on one node";
         }
 
-        long[] got = new long[(long)size * Threads * Adds];
-        long[] mine = new long[got.Length];
-        int rank = world.Rank;
-        Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, t =>
+        long sum = 0;
+        long unordered = 0;
+        Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, _ =>
         {
-            for (int i = 0; i < Adds; i++)
+            long mine = 0;
+            long last = -1;
+            for (long i = 0; i < Adds; i++)
             {
                 long value = counter.FetchAdd(1);
-                if (value >= 0 && value < mine.Length)
+                mine += value;
+                if (value <= last)
                 {
-                    Interlocked.Increment(ref mine[value]);
+                    Interlocked.Increment(ref unordered);
                 }
+
+                last = value;
             }
+
+            Interlocked.Add(ref sum, mine);
         });
 
-        world.Allreduce<long>(mine, got, MpiOp.Sum);
+        long total = size * Threads * Adds;
+        long sums = world.Allreduce(sum, MpiOp.Sum);
+        long backwards = world.Allreduce(unordered, MpiOp.Sum);
         long end = counter.FetchAdd(0);
-        int wrong = Array.FindIndex(got, n => n != 1);
-        return wrong >= 0 ? $"the value {wrong} was returned {got[wrong]} times"
-            : end != got.Length ? $"the counter ends at {end}, not {got.Length}" : null;
+        return end != total ? $"the counter ends at {end} after {total} adds: adds were lost"
+            : sums != total * (total - 1) / 2 ? $"the values returned add up to {sums}, not 0 + ... + {total - 1} = {total * (total - 1) / 2}: some came twice"
+            : backwards > 0 ? $"a thread got a value no larger than its previous one {backwards} times"
+            : null;
     }
 
     // compare-and-swap: with a wrong guess it fails and returns the value; with it, it swaps.
