@@ -19,11 +19,11 @@ internal static class EnvironmentInfo
     /// <summary>
     /// Variables that change how many threads run and where, and which kernels they run (the test
     /// cap hides paths), how long MPI ranks wait for each other (INTEROP_MPI_TIMEOUT, seconds, at
-    /// least 1; unset: 60 s at start-up, one day after), and how large the work is (the size scale
-    /// of tests and demos).
+    /// least 1; unset: 60 s at start-up, one day after), how the task pool's ranks reach its queue
+    /// (INTEROP_POOL), and how large the work is (the size scale of tests and demos).
     /// </summary>
     private static readonly string[] Variables =
-        ["OMP_NUM_THREADS", "OMP_PROC_BIND", "OMP_PLACES", "OMP_DYNAMIC", "OPENBLAS_NUM_THREADS", "OPENBLAS_CORETYPE", "MKL_NUM_THREADS", "SLURM_CPUS_PER_TASK", "SLURM_NTASKS", "SLURM_JOB_ID", IsaNames.TestCapVariable, Jobs.JobLaunch.TimeoutVariable, SizeScale.Variable];
+        ["OMP_NUM_THREADS", "OMP_PROC_BIND", "OMP_PLACES", "OMP_DYNAMIC", "OPENBLAS_NUM_THREADS", "OPENBLAS_CORETYPE", "MKL_NUM_THREADS", "SLURM_CPUS_PER_TASK", "SLURM_NTASKS", "SLURM_JOB_ID", IsaNames.TestCapVariable, Jobs.JobLaunch.TimeoutVariable, Mpi.TaskPool.PathVariable, SizeScale.Variable];
 
     public static string CpuModel { get; } = ReadCpuModel();
 

@@ -75,6 +75,8 @@ internal static class MpiStatus
         "interop_mpi_gather_bytes" => "MPI_Gather",
         "interop_mpi_allgather_bytes" => "MPI_Allgather",
         "interop_mpi_finalize" => "MPI_Finalize (its barrier)",
+        "interop_mpi_counter_open" => "MPI_Allreduce (the shared counter's agreement)",
+        "interop_mpi_counter_close" => "MPI_Barrier (before MPI_Win_free)",
         _ => function,
     };
 

@@ -9,22 +9,36 @@ namespace Interop.Mpi;
 /// <c>chunk</c> items, and whichever worker is free takes the next one, so a slow or shared core
 /// does less of the work instead of holding up the others as a static split would.
 ///
-/// Rank 0 holds the queue (a counter) and works too, no rank being lost to a master on a 2-core
-/// machine: its main thread (the one that talks to MPI, so MPI_THREAD_FUNNELED suffices) answers
-/// the other ranks' requests while <c>workers</c> threads of its own take chunks from the same
-/// counter directly, its main thread sleeping between polls (<see cref="Communicator.SpinLimit"/> 0)
-/// so as to leave the core to them. Every other rank's main thread asks rank 0 for chunks (point to
-/// point, within <see cref="Communicator.WaitLimit"/>, as every collective), three requests always in
-/// flight, and runs them, or with several <c>workers</c> keeps one chunk waiting for each of its
-/// threads, until rank 0 answers that none is left. The threads of a rank are workers of
-/// the same queue, so the schedule spans ranks and threads alike. Every item is processed exactly once, by one rank; which rank runs
-/// which chunk depends on timing, so results that must be reproducible are combined per item (or
-/// per fixed batch of items), never per chunk or per rank.
+/// The queue is a counter (the next item), and how the workers reach it depends on where the ranks
+/// run (<see cref="TaskPoolPath"/>):
+/// <list type="bullet">
+/// <item><see cref="TaskPoolPath.SharedCounter"/>, when every rank is on one node: the counter is 8
+/// bytes of an MPI shared-memory window, and every one of the <c>workers</c> threads of every rank
+/// takes its next chunk itself, with one atomic fetch-and-add (fixed chunks) or compare-and-swap
+/// (guided), no message at all; the ranks' main threads only wait for their workers. Nothing is
+/// reserved ahead, so no rank holds chunks that another could run at the end.</item>
+/// <item><see cref="TaskPoolPath.Messages"/>, when the ranks span several nodes (or the window could
+/// not be made, or <see cref="PathVariable"/> asks for it): rank 0 holds the counter and works too,
+/// no rank being lost to a master on a 2-core machine. Its main thread (the one that talks to MPI,
+/// so MPI_THREAD_FUNNELED suffices) answers the other ranks' requests while <c>workers</c> threads of
+/// its own take chunks from the counter directly, its main thread sleeping between polls
+/// (<see cref="Communicator.SpinLimit"/> 0) so as to leave the core to them. Every other rank's main
+/// thread asks rank 0 for chunks (point to point, within <see cref="Communicator.WaitLimit"/>, as
+/// every collective), three requests always in flight, and runs them, or with several
+/// <c>workers</c> keeps one chunk waiting for each of its threads, until rank 0 answers that none is
+/// left.</item>
+/// </list>
+/// The threads of a rank are workers of the same queue, so the schedule spans ranks and threads
+/// alike. Every item is processed exactly once, by one rank; which rank runs which chunk depends on
+/// timing, so results that must be reproducible are combined per item (or per fixed batch of
+/// items), never per chunk or per rank.
 ///
 /// A chunk that throws ends the pool on its rank with <see cref="TaskPoolException"/> naming the
 /// chunk, the rank and the host: the caller ends the job (MPI_Abort), as for any error that only one
-/// rank knows about. Rank 0's main thread must not wait longer than the wait limit for a request, so
-/// a chunk must take less than it.
+/// rank knows about. Every wait is bounded: opening and closing the shared counter are collectives
+/// within the wait limit (so a rank that died ends the others' pool with
+/// <see cref="MpiTimeoutException"/> at the latest), and on the message path rank 0's main thread
+/// waits at most the wait limit for a request, so a chunk must take less than it.
 /// </summary>
 public static class TaskPool
 {
@@ -42,9 +56,17 @@ public static class TaskPool
     private const int RequestsAhead = 3;
 
     /// <summary>
+    /// The environment variable that picks how the ranks reach the counter: unset, empty or
+    /// <c>auto</c>, the shared counter when every rank is on one node, else messages; <c>messages</c>,
+    /// the request protocol even on one node (to compare the two, and so that tests cover both).
+    /// Any rank asking for messages makes every rank use them.
+    /// </summary>
+    public const string PathVariable = "INTEROP_POOL";
+
+    /// <summary>
     /// The trace track of a rank's first pool worker thread (the next ones follow): above any worker of a
     /// split (<see cref="ThreadCount.Max"/>), so a chunk never lands on the main thread's track,
-    /// where the main thread serves or asks for chunks meanwhile.
+    /// where the main thread serves or asks for chunks meanwhile (on the message path).
     /// </summary>
     public const int TraceLane = ThreadCount.Max + 1;
 
@@ -80,12 +102,21 @@ public static class TaskPool
         ArgumentOutOfRangeException.ThrowIfLessThan(chunk, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
 
+        bool wantShared = ParsePathVariable(Environment.GetEnvironmentVariable(PathVariable), out string? problem) is bool shared
+            ? shared
+            : throw new ArgumentException(problem);
         int rank = world.Rank;
         int size = world.Size;
         var tally = new Tally(workers);
+        if (SharedCounter.Open(wantShared) is SharedCounter counter)
+        {
+            RunShared(counter, new SharedChunkQueue(counter, items, chunk, guided ? GuidedHolders(size, workers, TaskPoolPath.SharedCounter) : 0, size * workers), rank, body, tally);
+            return tally.Run(TaskPoolPath.SharedCounter);
+        }
+
         if (rank == 0)
         {
-            var queue = new ChunkQueue(items, chunk, guided ? GuidedHolders(size, workers) : 0);
+            var queue = new ChunkQueue(items, chunk, guided ? GuidedHolders(size, workers, TaskPoolPath.Messages) : 0);
             RunQueue(world, size, queue, body, tally);
         }
         else if (workers == 1)
@@ -97,14 +128,40 @@ public static class TaskPool
             RunWorkerThreads(world, rank, body, tally);
         }
 
-        return tally.Run();
+        return tally.Run(TaskPoolPath.Messages);
+    }
+
+    /// <summary>
+    /// <see cref="PathVariable"/>'s value: true (the shared counter where the ranks allow it) when unset,
+    /// empty or "auto", false for "messages"; null and a one-line <paramref name="problem"/> for anything else.
+    /// </summary>
+    public static bool? ParsePathVariable(string? text, out string? problem)
+    {
+        problem = null;
+        switch (text?.Trim())
+        {
+            case null or "" or "auto":
+                return true;
+            case "messages":
+                return false;
+            default:
+                problem = $"{PathVariable} must be auto (the default: a shared-memory counter when every rank is on one node, else messages) " +
+                          $"or messages (rank 0 answers every rank's requests), not '{text}'";
+                return null;
+        }
     }
 
     /// <summary>
     /// The chunks that may be held at once, which guided divides the items left by (twice): every
-    /// worker's, and the requests every rank but 0 keeps in flight, each of which reserves a chunk.
+    /// worker thread's (<paramref name="ranks"/> x <paramref name="workers"/>), and on the message
+    /// path also the requests every rank but 0 keeps in flight, each of which reserves a chunk.
     /// </summary>
-    public static int GuidedHolders(int ranks, int workers) => (ranks * workers) + ((ranks - 1) * RequestsAhead);
+    public static int GuidedHolders(int ranks, int workers, TaskPoolPath path) =>
+        (ranks * workers) + (path == TaskPoolPath.Messages ? (ranks - 1) * RequestsAhead : 0);
+
+    /// <summary>A guided chunk: the items left over twice the holders, at least <paramref name="chunk"/>, at most what is left.</summary>
+    private static long GuidedCount(long left, long chunk, int holders) =>
+        Math.Min(left, Math.Max(chunk, (left + (2L * holders) - 1) / (2L * holders)));
 
     /// <summary>
     /// The same schedule in one process without MPI: <paramref name="workers"/> threads take the chunks
@@ -118,9 +175,28 @@ public static class TaskPool
         ArgumentOutOfRangeException.ThrowIfLessThan(chunk, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
         var tally = new Tally(workers);
-        var threads = new LocalWorkers(workers, new ChunkQueue(items, chunk, guided ? GuidedHolders(1, workers) : 0).Take, 0, body, tally);
+        var threads = new LocalWorkers(workers, new ChunkQueue(items, chunk, guided ? GuidedHolders(1, workers, TaskPoolPath.Threads) : 0).Take, 0, body, tally);
         threads.Join();
-        return tally.Run();
+        return tally.Run(TaskPoolPath.Threads);
+    }
+
+    // Every rank's worker threads take chunks from the shared counter; the main thread only waits
+    // for them, then closes the counter with the other ranks. A failed chunk leaves the counter
+    // open: closing is a barrier, which would hold this rank's error back until the wait limit
+    // while the other ranks work on, and the caller ends the job anyway.
+    private static void RunShared(SharedCounter counter, SharedChunkQueue queue, int rank, Action<long, long> body, Tally tally)
+    {
+        try
+        {
+            new LocalWorkers(tally.Workers, queue.Take, rank, body, tally).Join();
+        }
+        catch
+        {
+            counter.Abandon();
+            throw;
+        }
+
+        counter.Dispose();
     }
 
     private static void RunQueue(Communicator world, int size, ChunkQueue queue, Action<long, long> body, Tally tally)
@@ -303,12 +379,57 @@ public static class TaskPool
                     return (-1, 0);
                 }
 
-                long count = guidedHolders > 0 ? Math.Max(chunk, (left + (2L * guidedHolders) - 1) / (2L * guidedHolders)) : chunk;
-                count = Math.Min(count, left);
+                long count = guidedHolders > 0 ? GuidedCount(left, chunk, guidedHolders) : Math.Min(chunk, left);
                 if (Interlocked.CompareExchange(ref next, first + count, first) == first)
                 {
                     return (first, count);
                 }
+            }
+        }
+    }
+
+    // The counter shared by every rank of one node, the same queue as ChunkQueue's. Fixed chunks take
+    // one fetch-and-add each: the counter may run past the items (by at most one chunk per thread,
+    // each thread's last take), which is harmless unless it could overflow, when they take by
+    // compare-and-swap as guided chunks do (never past the items).
+    private sealed class SharedChunkQueue(SharedCounter counter, long items, long chunk, int guidedHolders, int threads)
+    {
+        // Chunks larger than every item are one chunk of all of them either way.
+        private readonly long step = Math.Min(chunk, Math.Max(items, 1));
+
+        // The largest value fetch-and-add can reach is below items + (threads + 1) x step <= (threads + 2) x items.
+        private readonly bool fetchAdd = guidedHolders == 0 && items <= (long.MaxValue - chunk) / (threads + 2L);
+
+        // The last value this rank saw: compare-and-swap's first guess, corrected by its failures.
+        private long seen;
+
+        /// <summary>The next chunk (first item, count), or (-1, 0) when none is left.</summary>
+        public (long First, long Count) Take()
+        {
+            if (fetchAdd)
+            {
+                long start = counter.FetchAdd(step);
+                return start < items ? (start, Math.Min(step, items - start)) : (-1, 0);
+            }
+
+            long first = Volatile.Read(ref seen);
+            while (true)
+            {
+                long left = items - first;
+                if (left <= 0)
+                {
+                    return (-1, 0);
+                }
+
+                long count = guidedHolders > 0 ? GuidedCount(left, chunk, guidedHolders) : Math.Min(step, left);
+                long expected = first;
+                if (counter.CompareExchange(ref expected, first + count))
+                {
+                    Volatile.Write(ref seen, first + count);
+                    return (first, count);
+                }
+
+                first = expected;
             }
         }
     }
@@ -364,11 +485,11 @@ public static class TaskPool
             }
         }
 
-        public TaskPoolRun Run()
+        public TaskPoolRun Run(TaskPoolPath path)
         {
             lock (gate)
             {
-                return new TaskPoolRun(threadChunks.Sum(), items, threadBusy.Sum()) { ThreadChunks = [.. threadChunks], ThreadBusySeconds = [.. threadBusy] };
+                return new TaskPoolRun(threadChunks.Sum(), items, threadBusy.Sum()) { ThreadChunks = [.. threadChunks], ThreadBusySeconds = [.. threadBusy], Path = path };
             }
         }
     }
@@ -377,13 +498,30 @@ public static class TaskPool
 /// <summary>
 /// What one rank did in a <see cref="TaskPool.Map(Communicator, long, long, bool, Action{long, long}, int)"/>:
 /// the chunks and items it ran and the seconds its threads spent in them, and each worker thread's
-/// chunks and busy seconds (a rank whose main thread ran the chunks has one).
+/// chunks and busy seconds (a rank whose main thread ran the chunks has one), and how its workers
+/// reached the queue.
 /// </summary>
 public sealed record TaskPoolRun(long Chunks, long Items, double BusySeconds)
 {
+    /// <summary>How the workers reached the queue (the same on every rank of one Map).</summary>
+    public TaskPoolPath Path { get; init; }
+
     public IReadOnlyList<long> ThreadChunks { get; init; } = [];
 
     public IReadOnlyList<double> ThreadBusySeconds { get; init; } = [];
+}
+
+/// <summary>How a task pool's workers reach its counter (<see cref="TaskPool"/>).</summary>
+public enum TaskPoolPath
+{
+    /// <summary>One process's threads and a counter in its memory (<see cref="TaskPool.MapLocal"/>).</summary>
+    Threads,
+
+    /// <summary>Every rank on one node: the counter in a shared-memory window, taken with atomics by every thread of every rank.</summary>
+    SharedCounter,
+
+    /// <summary>Rank 0 holds the counter and answers the other ranks' requests (point to point).</summary>
+    Messages,
 }
 
 /// <summary>A chunk of a <see cref="TaskPool"/> failed: the message names the items, the rank and the host.</summary>

@@ -9,7 +9,8 @@
  *   - every export starts with "interop_mpi_";
  *   - only fixed-width integers, double and pointers cross the boundary; no MPI handle type
  *     (MPI_Comm, MPI_Op, MPI_Datatype) ever does: every call works on MPI_COMM_WORLD, and
- *     operations and thread levels are the small integer codes below;
+ *     operations and thread levels are the small integer codes below (the shared counter's window
+ *     and node communicator stay inside the opaque interop_mpi_counter);
  *   - every function returns an int32_t status: 0 (MPI_SUCCESS), a positive MPI error code (MPI
  *     errors are returned, never fatal: MPI_ERRORS_RETURN is set on MPI_COMM_WORLD right after
  *     initialization), or one of the negative INTEROP_MPI_ERR_* codes below when the shim rejects
@@ -45,7 +46,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a signature below changes; the managed side refuses a mismatched library. */
-#define INTEROP_MPI_ABI_VERSION 4
+#define INTEROP_MPI_ABI_VERSION 5
 
 /*
  * Negative statuses: the shim rejected the call and MPI was not entered.
@@ -186,6 +187,43 @@ INTEROP_MPI_EXPORT int32_t interop_mpi_gather_bytes(const void *send, void *recv
 
 /* MPI_Allgather: the same layout of count * size bytes in `recv` on every rank. */
 INTEROP_MPI_EXPORT int32_t interop_mpi_allgather_bytes(const void *send, void *recv, int64_t count);
+
+/*
+ * A counter of int64 in memory that every rank of a one-node job shares (the task pool's next
+ * item), taken with lock-free atomics: no message, no rank's main thread in the way.
+ */
+typedef struct interop_mpi_counter interop_mpi_counter;
+
+/*
+ * Collective over MPI_COMM_WORLD. First a bounded agreement on `want_shared` (1 on every rank, or
+ * 0 on any rank: no window), which doubles as the barrier before MPI_Comm_split_type
+ * (MPI_COMM_TYPE_SHARED), itself a blocking collective; then, when the node communicator holds
+ * every world rank, MPI_Win_allocate_shared of 8 bytes on node rank 0, MPI_Win_shared_query for
+ * their address, 0 stored there, and a second bounded agreement that every rank got the window
+ * (which also publishes the 0). *shared receives 1 on every rank (and *counter the counter, to be
+ * closed by interop_mpi_counter_close) or 0 on every rank (*counter NULL, nothing to close: the
+ * ranks span several nodes, a rank asked for none, or MPI could not make the window).
+ * ERR_ARGUMENT: want_shared not 0 or 1, or a NULL pointer.
+ */
+INTEROP_MPI_EXPORT int32_t interop_mpi_counter_open(int32_t want_shared, int32_t *shared,
+                                                    interop_mpi_counter **counter);
+
+/*
+ * Local, callable from any thread (no MPI call: C11 atomics on the shared int64, lock-free, so they
+ * work across the processes that map it). fetch_add: *old receives the value before `add` was
+ * added. compare_exchange: when the value equals *expected it becomes `desired` and *swapped 1;
+ * otherwise *expected receives the value and *swapped 0. ERR_ARGUMENT: a NULL pointer.
+ */
+INTEROP_MPI_EXPORT int32_t interop_mpi_counter_fetch_add(interop_mpi_counter *counter, int64_t add, int64_t *old);
+INTEROP_MPI_EXPORT int32_t interop_mpi_counter_compare_exchange(interop_mpi_counter *counter, int64_t *expected,
+                                                                int64_t desired, int32_t *swapped);
+
+/*
+ * Collective: a bounded barrier (a rank that died or never comes: TIMEOUT, and the counter is left
+ * as it is, for the job to be aborted), then MPI_Win_free and MPI_Comm_free of the node
+ * communicator, and the counter is gone. ERR_ARGUMENT: counter NULL.
+ */
+INTEROP_MPI_EXPORT int32_t interop_mpi_counter_close(interop_mpi_counter *counter);
 
 /*
  * MPI_Abort(MPI_COMM_WORLD, code): ends every process of the job. Returns only when MPI is not

@@ -7,6 +7,9 @@
  *
  * Every collective is MPI's nonblocking variant completed by wait_bounded(): poll briefly, then
  * sleep between MPI_Test calls, and give up after the wait limit (see interop_mpi.h).
+ *
+ * The shared counter (interop_mpi_counter_*) is the one exception to "every call is MPI": once
+ * made, it is a plain int64 in a shared-memory window, taken with C11 atomics from any thread.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -16,7 +19,10 @@
 
 #include <limits.h>
 #include <math.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <mpi.h>
@@ -605,6 +611,176 @@ int32_t interop_mpi_recv_int64(int64_t *values, int64_t count, int32_t source, i
     }
     *from = (int32_t)received.MPI_SOURCE;
     return 0;
+}
+
+/* A lock-free atomic holds its whole state in the object itself, so it works between the processes
+ * that map the same memory; a lock-based one would lock a mutex private to each process. "Always
+ * lock-free" (2) holds for every suitably aligned object, which interop_mpi_counter_open checks of
+ * the window's address (atomic_is_lock_free would check it too, but needs libatomic). */
+#if ATOMIC_LLONG_LOCK_FREE != 2
+#error "the shared counter needs always lock-free 64-bit atomics (ATOMIC_LLONG_LOCK_FREE == 2)"
+#endif
+_Static_assert(sizeof(long long) == sizeof(int64_t), "the counter's atomic long long is an int64_t");
+
+struct interop_mpi_counter {
+    MPI_Comm node;          /* the ranks of this node: every world rank */
+    MPI_Win window;         /* the shared window; node rank 0 holds the 8 bytes */
+    _Atomic long long *value;
+};
+
+/* The buffers of agree_min's allreduce: static, not on the stack, because after a timeout the
+ * pending operation may still write them (no later collective runs then: timed_out). */
+static int agreement_mine;
+static int agreement_all;
+
+/* Bounded MPI_Allreduce(MIN) of one int over MPI_COMM_WORLD: every rank is here and learns the
+ * smallest value (so 1 from every rank, else 0: all agree). */
+static int32_t agree_min(int mine, int *all)
+{
+    MPI_Request request = MPI_REQUEST_NULL;
+    int32_t status;
+    agreement_mine = mine;
+    status = complete(MPI_Iallreduce(&agreement_mine, &agreement_all, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD, &request),
+                      &request);
+    if (status == MPI_SUCCESS) {
+        *all = agreement_all;
+    }
+    return status;
+}
+
+/* What each rank reports in the second agreement of interop_mpi_counter_open. */
+enum { WINDOW_NONE = 0, WINDOW_UNUSABLE = 1, WINDOW_USABLE = 2 };
+
+int32_t interop_mpi_counter_open(int32_t want_shared, int32_t *shared, interop_mpi_counter **counter)
+{
+    int world_size = 0;
+    int node_size = 0;
+    int node_rank = 0;
+    int agreed = 0;
+    int32_t status;
+    if (shared == NULL || counter == NULL || (want_shared != 0 && want_shared != 1)) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    *shared = 0;
+    *counter = NULL;
+    if (!collectives_usable()) {
+        return INTEROP_MPI_ERR_STATE;
+    }
+    if ((status = MPI_Comm_size(MPI_COMM_WORLD, &world_size)) != MPI_SUCCESS) {
+        return status;
+    }
+    /* Bounded: every rank is here (MPI_Comm_split_type and MPI_Win_allocate_shared below block
+     * without limit) and every rank wants the window. */
+    if ((status = agree_min(want_shared, &agreed)) != MPI_SUCCESS || !agreed) {
+        return status;
+    }
+
+    MPI_Comm node = MPI_COMM_NULL;
+    if ((status = MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node)) != MPI_SUCCESS) {
+        return status;
+    }
+    if ((status = MPI_Comm_size(node, &node_size)) != MPI_SUCCESS ||
+        (status = MPI_Comm_rank(node, &node_rank)) != MPI_SUCCESS) {
+        MPI_Comm_free(&node);
+        return status;
+    }
+    /* Every rank sees the same: the node holds every world rank on all of them or on none. */
+    if (node_size != world_size) {
+        return MPI_Comm_free(&node);
+    }
+
+    MPI_Win window = MPI_WIN_NULL;
+    void *base = NULL;
+    void *shared_at = NULL;
+    MPI_Aint bytes = 0;
+    int unit = 0;
+    int mine = WINDOW_NONE;
+    interop_mpi_counter *made = NULL;
+    if (MPI_Win_allocate_shared(node_rank == 0 ? (MPI_Aint)sizeof(long long) : 0, (int)sizeof(long long), MPI_INFO_NULL,
+                                node, &base, &window) == MPI_SUCCESS) {
+        mine = WINDOW_UNUSABLE;
+        MPI_Win_set_errhandler(window, MPI_ERRORS_RETURN);
+        made = malloc(sizeof *made);
+        if (made != NULL && MPI_Win_shared_query(window, 0, &bytes, &unit, &shared_at) == MPI_SUCCESS &&
+            shared_at != NULL && bytes >= (MPI_Aint)sizeof(long long) &&
+            (uintptr_t)shared_at % _Alignof(_Atomic long long) == 0) {
+            mine = WINDOW_USABLE;
+            made->node = node;
+            made->window = window;
+            made->value = (_Atomic long long *)shared_at;
+            if (node_rank == 0) {
+                atomic_store(made->value, 0);
+            }
+        }
+    }
+
+    /* Bounded again, and it orders node rank 0's store of 0 before any rank's first take. */
+    int32_t agreement = agree_min(mine, &agreed);
+    if (agreement != MPI_SUCCESS) {
+        /* A rank failed or never came: the job ends; the window is left to it. */
+        free(made);
+        return agreement;
+    }
+    atomic_thread_fence(memory_order_seq_cst);
+    if (agreed == WINDOW_USABLE) {
+        *counter = made;
+        *shared = 1;
+        return MPI_SUCCESS;
+    }
+    free(made);
+    /* Every rank has a window (but not every one can use it): all are here, so freeing it, a
+     * collective, cannot wait. Where some rank has none, freeing would wait for that rank forever:
+     * the window is left until the job ends. */
+    if (agreed == WINDOW_UNUSABLE) {
+        MPI_Win_free(&window);
+    }
+    return MPI_Comm_free(&node);
+}
+
+int32_t interop_mpi_counter_fetch_add(interop_mpi_counter *counter, int64_t add, int64_t *old)
+{
+    if (counter == NULL || old == NULL) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    /* Relaxed: the ranges handed out are disjoint whatever the order; no other memory is published
+     * through the counter. */
+    *old = (int64_t)atomic_fetch_add_explicit(counter->value, (long long)add, memory_order_relaxed);
+    return MPI_SUCCESS;
+}
+
+int32_t interop_mpi_counter_compare_exchange(interop_mpi_counter *counter, int64_t *expected, int64_t desired,
+                                             int32_t *swapped)
+{
+    if (counter == NULL || expected == NULL || swapped == NULL) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    long long seen = (long long)*expected;
+    *swapped = atomic_compare_exchange_strong_explicit(counter->value, &seen, (long long)desired, memory_order_relaxed,
+                                                       memory_order_relaxed)
+                   ? 1
+                   : 0;
+    *expected = (int64_t)seen;
+    return MPI_SUCCESS;
+}
+
+int32_t interop_mpi_counter_close(interop_mpi_counter *counter)
+{
+    MPI_Request request = MPI_REQUEST_NULL;
+    int32_t status;
+    if (counter == NULL) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    if (!collectives_usable()) {
+        return INTEROP_MPI_ERR_STATE;
+    }
+    /* MPI_Win_free waits for every rank of the node, unboundedly: meet them here first. */
+    if ((status = complete(MPI_Ibarrier(MPI_COMM_WORLD, &request), &request)) != MPI_SUCCESS) {
+        return status;
+    }
+    status = MPI_Win_free(&counter->window);
+    int32_t freed = MPI_Comm_free(&counter->node);
+    free(counter);
+    return status != MPI_SUCCESS ? status : freed;
 }
 
 int32_t interop_mpi_abort(int32_t code)

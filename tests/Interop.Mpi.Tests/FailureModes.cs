@@ -137,6 +137,31 @@ internal static class FailureModes
     }
 
     /// <summary>
+    /// The last rank's first chunk takes 30 s, far beyond the 1 s wait limit, while the other ranks
+    /// run every other chunk: they must not wait for it past the limit (in the shared counter's
+    /// closing barrier, or rank 0 for its next request), but time out and abort the job.
+    /// </summary>
+    public static int PoolRankStalls()
+    {
+        var world = Communicator.World;
+        world.WaitLimit = TimeSpan.FromSeconds(1);
+        int stalling = world.Size - 1;
+        bool stalled = false;
+        TaskPool.Map(world, 200, 1, (_, _) =>
+        {
+            if (stalling > 0 && world.Rank == stalling && !stalled)
+            {
+                stalled = true;
+                Thread.Sleep(30_000);
+            }
+
+            Thread.Sleep(2);
+        });
+        Console.Error.WriteLine($"rank {world.Rank}: the pool returned although rank {stalling} stalled in it");
+        return stalling > 0 ? 1 : 0;
+    }
+
+    /// <summary>
     /// The last rank never arrives (it sleeps); the others wait in a barrier with a 1 s wait limit,
     /// get MpiTimeoutException, and Program's handler aborts the job.
     /// </summary>

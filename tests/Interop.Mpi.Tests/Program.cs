@@ -11,6 +11,9 @@
 //   Interop.Mpi.Tests queue-fail the last rank's task queue tasks throw: the job must end, non-zero, quickly.
 //   Interop.Mpi.Tests queue-fail-root rank 0's task queue tasks throw: its submitted tasks fault, the job ends.
 //   Interop.Mpi.Tests pool-kill the last rank is SIGKILLed mid-pool: the job must end, non-zero, quickly.
+//   Interop.Mpi.Tests pool-stall the last rank's chunk outlasts the 1 s wait limit: the others, out of
+//                             chunks, time out (closing the shared counter, or rank 0 waiting for a request).
+//   (The pool-* modes take the path INTEROP_POOL picks: the shared counter, or messages.)
 //   Interop.Mpi.Tests noop    MPI_Init_thread and MPI_Finalize only (measures start-up cost).
 //   Interop.Mpi.Tests scalapack  the scalapack backend (ScalapackChecks), output as for check.
 //   Interop.Mpi.Tests detect  without any launcher: MpiLaunch's decisions, and proof that neither
@@ -24,7 +27,7 @@ for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
     {
-        case "check" or "abort" or "kill" or "timeout" or "noop" or "detect" or "scalapack" or "pool-fail" or "pool-kill" or "queue-fail" or "queue-fail-root":
+        case "check" or "abort" or "kill" or "timeout" or "noop" or "detect" or "scalapack" or "pool-fail" or "pool-kill" or "pool-stall" or "queue-fail" or "queue-fail-root":
             mode = args[i];
             break;
         case "--thread-level" when i + 1 < args.Length && Enum.TryParse(args[i + 1], ignoreCase: true, out ThreadLevel level):
@@ -32,7 +35,7 @@ for (int i = 0; i < args.Length; i++)
             i++;
             break;
         default:
-            Console.Error.WriteLine($"Interop.Mpi.Tests: unknown argument '{args[i]}' (modes: check, abort, kill, timeout, pool-fail, pool-kill, queue-fail, queue-fail-root, noop, detect, scalapack; option: --thread-level LEVEL)");
+            Console.Error.WriteLine($"Interop.Mpi.Tests: unknown argument '{args[i]}' (modes: check, abort, kill, timeout, pool-fail, pool-kill, pool-stall, queue-fail, queue-fail-root, noop, detect, scalapack; option: --thread-level LEVEL)");
             return 2;
     }
 }
@@ -57,6 +60,7 @@ try
         "timeout" => FailureModes.NeverArrives(),
         "pool-fail" => FailureModes.PoolTaskFails(),
         "pool-kill" => FailureModes.PoolRankKilled(),
+        "pool-stall" => FailureModes.PoolRankStalls(),
         "queue-fail" => FailureModes.QueueTaskFails(),
         "queue-fail-root" => FailureModes.QueueRootTaskFails(),
         _ => 0,

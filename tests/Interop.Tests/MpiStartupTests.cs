@@ -88,6 +88,25 @@ public sealed class MpiStartupTests
             .And.EndWith($"not '{seconds}'"));
     }
 
+    // INTEROP_POOL is read by the task pool deep inside a run; a value it does not know is found at start-up instead.
+    [Test]
+    public void AnUnknownPoolPathIsAUsageErrorNamingTheVariable()
+    {
+        var run = Launch(["-n", "2", Driver, "pi", "--darts", "1e5", "--repeat", "1", "--schedule", "dynamic"], "xterm", new Dictionary<string, string> { [Interop.Mpi.TaskPool.PathVariable] = "shm" });
+        Assert.That(run.Code, Is.EqualTo(2), run.Err);
+        string[] lines = InteropLines(run.Err);
+        Assert.That(lines, Has.Length.EqualTo(1), run.Err);
+        Assert.That(lines[0], Does.StartWith("interop: INTEROP_POOL must be auto").And.EndWith("not 'shm'"));
+    }
+
+    [Test]
+    public void EnvListsThePoolPathVariable()
+    {
+        var run = Cli.Run("env");
+        Assert.That(run.Code, Is.Zero, run.Err);
+        Assert.That(run.Out, Does.Contain($"  {Interop.Mpi.TaskPool.PathVariable}="));
+    }
+
     [Test]
     public void EnvListsTheTimeoutVariable()
     {

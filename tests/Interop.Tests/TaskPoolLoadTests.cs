@@ -7,6 +7,7 @@ using Interop.Cli.Schema;
 using Interop.Cli.Workloads;
 using Interop.Cli.Workloads.Pi;
 using Interop.Core;
+using Interop.Mpi;
 
 namespace Interop.Tests;
 
@@ -31,17 +32,20 @@ public sealed partial class TaskPoolLoadTests : TempFolderTest
     }
 
     // 2 and 3 ranks on 2 cores (oversubscribed): a rank may get no chunk at all, which the figures must say too.
-    [TestCase(2, "dynamic")]
-    [TestCase(3, "dynamic:99991")]
-    [TestCase(3, "guided")]
-    [TestCase(2, "guided:1000")]
-    public void EachRanksChunksAddUpToEveryDartOnce(int ranks, string schedule)
+    // One node: the shared counter unless INTEROP_POOL=messages forces the request protocol.
+    [TestCase(2, "dynamic", "auto")]
+    [TestCase(3, "dynamic:99991", "auto")]
+    [TestCase(3, "guided", "auto")]
+    [TestCase(2, "guided:1000", "auto")]
+    [TestCase(3, "dynamic:99991", "messages")]
+    [TestCase(3, "guided", "messages")]
+    public void EachRanksChunksAddUpToEveryDartOnce(int ranks, string schedule, string pool)
     {
         var run = HybridPiTests.Mpi.Run(ranks, [TestEnvironment.DriverPath, "pi", "--darts", Darts.ToString(CultureInfo.InvariantCulture),
-            "--backend", "c-openmp,managed-serial", "--threads", "1", "--repeat", "3", "--schedule", schedule, "--json"]);
+            "--backend", "c-openmp,managed-serial", "--threads", "1", "--repeat", "3", "--schedule", schedule, "--json"], environment: Pool(pool));
         Assert.That(run.Code, Is.Zero, run.Err);
         ResultDocument doc = Documents.Deserialize(run.Out);
-        long chunks = ChunksOf(RankSchedule.Parse(schedule, ScheduleUnit.Darts), ranks);
+        long chunks = ChunksOf(RankSchedule.Parse(schedule, ScheduleUnit.Darts), ranks, pool == "messages" ? TaskPoolPath.Messages : TaskPoolPath.SharedCounter);
         foreach (MeasuredPoint p in doc.Points)
         {
             string what = $"{p.Backend}, {ranks} ranks, {schedule}";
@@ -98,13 +102,15 @@ public sealed partial class TaskPoolLoadTests : TempFolderTest
     }
 
     // Both in one run: the trace's chunk spans are exactly the chunks the JSON counts for each rank,
-    // on the thread that ran them (rank 0: its pool worker, while its main thread serves the others).
-    [Test]
-    public void TheTraceHasOneSpanPerChunkOnTheThreadThatRanIt()
+    // on the thread that ran them: with the shared counter every rank's pool worker; with messages
+    // rank 0's pool worker (while its main thread serves the others) and the other ranks' main threads.
+    [TestCase("auto")]
+    [TestCase("messages")]
+    public void TheTraceHasOneSpanPerChunkOnTheThreadThatRanIt(string pool)
     {
         string trace = Path.Combine(Folder, "trace.json");
         var run = HybridPiTests.Mpi.Run(2, [TestEnvironment.DriverPath, "pi", "--darts", Darts.ToString(CultureInfo.InvariantCulture), "--backend", "c-openmp",
-            "--threads", "1", "--repeat", "1", "--warmup", "0", "--schedule", "dynamic:100003", "--json", "--trace", trace]);
+            "--threads", "1", "--repeat", "1", "--warmup", "0", "--schedule", "dynamic:100003", "--json", "--trace", trace], environment: Pool(pool));
         Assert.That(run.Code, Is.Zero, run.Err);
         MeasuredPoint p = Documents.Deserialize(run.Out).Points.Single();
 
@@ -130,12 +136,21 @@ public sealed partial class TaskPoolLoadTests : TempFolderTest
             Assert.That(ranges.Where(c => c.Rank == r).Sum(c => c.End - c.First), Is.EqualTo(p.RankItems![r]), $"rank {r}'s darts");
         }
 
-        Assert.That(ranges.Where(c => c.Rank == 0).Select(c => c.Thread).Distinct(), Is.EqualTo(new[] { Interop.Mpi.TaskPool.TraceLane }).Or.Empty, "rank 0's pool worker");
-        Assert.That(ranges.Where(c => c.Rank != 0).Select(c => c.Thread).Distinct(), Is.EqualTo(new[] { 0 }).Or.Empty, "the other ranks' main threads");
-        Assert.That(
-            events.Any(e => e.GetProperty("ph").GetString() == "M" && e.GetProperty("pid").GetInt32() == 0 && e.GetProperty("tid").GetInt32() == Interop.Mpi.TaskPool.TraceLane &&
-                e.GetProperty("args").GetProperty("name").GetString() == "task pool worker 0"),
-            Is.EqualTo(p.RankChunks![0] > 0), "rank 0's pool worker has a named track");
+        int[] pooled = pool == "messages" ? [0] : [0, 1];
+        foreach (int r in pooled)
+        {
+            Assert.That(ranges.Where(c => c.Rank == r).Select(c => c.Thread).Distinct(), Is.EqualTo(new[] { TaskPool.TraceLane }).Or.Empty, $"rank {r}'s pool worker");
+            // Named when the thread starts: a rank whose worker found the counter exhausted (the whole
+            // run takes milliseconds) has the named track without a chunk on it.
+            bool named = events.Any(e => e.GetProperty("ph").GetString() == "M" && e.GetProperty("pid").GetInt32() == r && e.GetProperty("tid").GetInt32() == TaskPool.TraceLane &&
+                e.GetProperty("args").GetProperty("name").GetString() == "task pool worker 0");
+            Assert.That(named || p.RankChunks![r] == 0, $"rank {r}'s pool worker, which ran {p.RankChunks![r]} chunks, has a named track");
+        }
+
+        if (pool == "messages")
+        {
+            Assert.That(ranges.Where(c => c.Rank != 0).Select(c => c.Thread).Distinct(), Is.EqualTo(new[] { 0 }).Or.Empty, "the other ranks' main threads");
+        }
     }
 
     [Test]
@@ -167,8 +182,11 @@ public sealed partial class TaskPoolLoadTests : TempFolderTest
         Assert.That(Assert.Throws<UsageException>(() => ResultsFiles.ReadJson(path))!.Message, Does.Contain(message));
     }
 
+    // INTEROP_POOL for a run: "auto" (the shared counter on one node) or "messages".
+    private static Dictionary<string, string> Pool(string pool) => new() { [TaskPool.PathVariable] = pool };
+
     // The chunks a schedule cuts the darts into over `ranks` workers (rank 0 works too, with one thread).
-    private static long ChunksOf(RankSchedule schedule, int ranks)
+    private static long ChunksOf(RankSchedule schedule, int ranks, TaskPoolPath path)
     {
         long chunk = schedule.ChunkFor(Darts, ranks);
         if (!schedule.Guided)
@@ -179,7 +197,7 @@ public sealed partial class TaskPoolLoadTests : TempFolderTest
         long chunks = 0;
         for (long left = Darts; left > 0; chunks++)
         {
-            long holders = Interop.Mpi.TaskPool.GuidedHolders(ranks, 1);
+            long holders = TaskPool.GuidedHolders(ranks, 1, path);
             left -= Math.Min(left, Math.Max(chunk, (left + (2L * holders) - 1) / (2L * holders)));
         }
 

@@ -16,9 +16,10 @@
 # mpiexec -n 1, 2 and 3 (and -n 2 asking for MPI_THREAD_MULTIPLE); start-up cost (MPI init and
 # finalize only, -n 2); a rank that calls MPI_Abort, a rank killed by SIGKILL, and a rank that never
 # arrives (the others' 1 s wait limit expires), while the others wait in a barrier: the job must end
-# non-zero within FAILURE_LIMIT seconds instead of hanging. So must a task pool and a task queue
-# whose chunks or tasks fail on the last rank (or, for the queue, on rank 0, whose submitted tasks
-# must all fault), and a pool whose last rank is killed.
+# non-zero within FAILURE_LIMIT seconds instead of hanging; and the same inside a task pool (a chunk
+# that throws, a rank SIGKILLed, a rank whose chunk outlasts the others' 1 s wait limit), once with
+# the shared counter and once with INTEROP_POOL=messages, and inside a task queue whose tasks fail on
+# the last rank or on rank 0 (whose submitted tasks must all fault).
 # The scalapack backend, when libinterop_scalapack was built (CMake found ScaLAPACK; otherwise its
 # cases print "skip" and count neither way), under mpiexec -n 1, 2, 3 and 4 (oversubscribed): the C
 # checks of the library (build/native/tests/scalapack/test_scalapack check: every grid of the world
@@ -165,7 +166,7 @@ case_startup() {
 # The program: the rest of the arguments, or "$APP $mode".
 case_failure() {
   local mode=$1 expect=$2 n=3; shift 2
-  local name="$mode: a rank fails while the others wait (mpiexec -n $n)"
+  local name="$mode: a rank fails while the others wait (mpiexec -n $n${INTEROP_POOL:+, INTEROP_POOL=$INTEROP_POOL})"
   local program=("$@"); [ ${#program[@]} -gt 0 ] || program=("$APP" "$mode")
   run_app "$FAILURE_LIMIT" "${MPIEXEC[@]}" -n "$n" "${program[@]}"
   if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && awk -v e="$elapsed" -v l="$FAILURE_LIMIT" 'BEGIN { exit !(e >= l) }'; then
@@ -212,10 +213,16 @@ case_startup
 case_failure abort "rank $((3 - 1)): error: simulated failure"
 case_failure kill "rank $((3 - 1)): killing myself"
 case_failure timeout "MPI_Barrier waited 1 s (the wait limit)"
-case_failure pool-fail "rank $((3 - 1)): error: task pool: the chunk of items \[[0-9]*, [0-9]*) failed on rank $((3 - 1)) (host "
+# The task pool's failures on both of its paths: the shared counter (one node, the default) and messages.
+for pool in auto messages; do
+  export INTEROP_POOL=$pool
+  case_failure pool-fail "rank $((3 - 1)): error: task pool: the chunk of items \[[0-9]*, [0-9]*) failed on rank $((3 - 1)) (host "
+  case_failure pool-kill "rank $((3 - 1)): killing myself with SIGKILL mid-pool"
+  case_failure pool-stall "error: .*waited 1 s (the wait limit)"
+done
+unset INTEROP_POOL
 case_failure queue-fail "rank $((3 - 1)): error: task pool: the chunk of items \[[0-9]*, [0-9]*) failed on rank $((3 - 1)) (host [^)]*): task [0-9]* (Probe { Id = [0-9]*, Value = [0-9]* }): simulated failure of task "
 case_failure queue-fail-root "rank 0: 1000 of 1000 submitted tasks faulted with the run's error"
-case_failure pool-kill "rank $((3 - 1)): killing myself with SIGKILL mid-pool"
 for n in 1 2 3 4; do case_scalapack native "$n"; done
 for n in 1 2 3 4; do case_scalapack managed "$n"; done
 # ScaLAPACK's own waits are bounded too: rank 0 waits inside BLACS for a rank that stopped.

@@ -286,6 +286,12 @@ internal sealed class JobLaunch : IDisposable
                 limitFromVariable = !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(TimeoutVariable));
             }
 
+            // The task pool reads its own variable when it runs; a bad value is a usage error of the launch, found here.
+            if (settingProblem is null && TaskPool.ParsePathVariable(Environment.GetEnvironmentVariable(TaskPool.PathVariable), out string? poolProblem) is null)
+            {
+                settingProblem = poolProblem;
+            }
+
             // Start-up waits only for ranks to start: INTEROP_MPI_TIMEOUT when set, else one minute.
             TimeSpan startLimit = limitFromVariable ? waitLimit : HandshakeLimit;
             started = StartedRanks.Mark(Environment.GetEnvironmentVariable);
