@@ -11,7 +11,7 @@ namespace Interop.Tests;
 /// the pool depends on timing, so only the structure and the sums are asserted.
 /// </summary>
 [NonParallelizable]
-public sealed class HeterogeneousJobTests
+public sealed class HeterogeneousJobTests : TempFolderTest
 {
     private static readonly int[] Threads = [2, 1, 1];
 
@@ -120,6 +120,30 @@ public sealed class HeterogeneousJobTests
             Assert.That(Longs(point.GetProperty("rank_threads")), Is.EqualTo(Threads.Select(t => (long)t)));
             Assert.That(Longs(point.GetProperty("rank_items")).Sum(), Is.EqualTo(16), "2^20 pairs are 16 batches");
         }
+    }
+
+    // compare pairs the ranks' --threads lists by position: 1,2 on rank 0 and 2,4 on rank 1 are the
+    // points 1+2 and 2+4; the serial backend runs 1 thread on every rank.
+    [Test]
+    public void ComparePairsTheRanksThreadListsByPosition()
+    {
+        string[] Compare(string threads) => [Driver, "compare", "--workload", "pi", "--darts", "2e5", "--backend", "c-openmp,managed-serial", "--threads", threads,
+            "--repeat", "1", "--warmup", "0", "--out-dir", Path.Combine(Folder, "run"), "--json"];
+        var run = HybridPiTests.Mpi.RunMpmd(Compare("1,2"), Compare("4,2"));
+        Assert.That(run.Code, Is.Zero, run.Err);
+        using JsonDocument json = JsonDocument.Parse(run.Out);
+        string[] shapes = [.. json.RootElement.GetProperty("points").EnumerateArray().Select(p =>
+            $"{p.GetProperty("backend").GetString()} {p.GetProperty("threads").GetInt32()} " +
+            (p.GetProperty("rank_threads").ValueKind == JsonValueKind.Null ? "-" : string.Join("+", Longs(p.GetProperty("rank_threads")))) +
+            $" {p.GetProperty("workers").GetInt32()}")];
+        Assert.That(shapes, Is.EquivalentTo(new[] { "managed-serial 1 - 2", "c-openmp 1 1+2 3", "c-openmp 2 2+4 6" }));
+        Assert.That(run.Err, Does.Contain("heterogeneous job: threads 1,2 on rank 0, 2,4 on rank 1 (from --threads)"));
+        Assert.That(run.Err, Does.Match(@"c-openmp +\S+ +2x2\+4 "), "the table's shape");
+
+        // Lists that cannot be paired stop at the handshake, naming the ranks.
+        var unpaired = HybridPiTests.Mpi.RunMpmd(Compare("1,2"), Compare("1"));
+        Assert.That(unpaired.Code, Is.EqualTo(2), unpaired.Err);
+        Assert.That(unpaired.Err, Does.Contain("interop: ranks disagree on --threads: '1,2' on rank 0, '1' on rank 1; the ranks of a heterogeneous job pair their --threads lists by position"));
     }
 
     private static Dictionary<string, string> Sums(string json)

@@ -65,7 +65,9 @@ public sealed partial class TaskPoolLoadTests : TempFolderTest
         var run = HybridPiTests.Mpi.Run(2, [TestEnvironment.DriverPath, "pi", "--darts", "1e6", "--backend", "c-openmp", "--threads", "1", "--repeat", "1", "--json"]);
         Assert.That(run.Code, Is.Zero, run.Err);
         MeasuredPoint p = Documents.Deserialize(run.Out).Points.Single();
-        Assert.That((p.RankChunks, p.RankItems, p.RankBusySeconds), Is.EqualTo(((IReadOnlyList<long>?)null, (IReadOnlyList<long>?)null, (IReadOnlyList<double>?)null)));
+        Assert.That((p.RankChunks, p.RankBusySeconds, p.RankThreadChunks, p.RankThreadBusySeconds), Is.EqualTo(
+            ((IReadOnlyList<long>?)null, (IReadOnlyList<double>?)null, (IReadOnlyList<IReadOnlyList<long>>?)null, (IReadOnlyList<IReadOnlyList<double>>?)null)));
+        Assert.That(p.RankItems, Is.EqualTo(new long[] { 500_000, 500_000 }), "static's ranges (schema 11)");
         Assert.That(p.RankComputeSeconds, Has.Count.EqualTo(2), "static's per-rank figure is its compute time");
 
         var (code, stdout, stderr) = Cli.Run("pi", "--darts", "1e5", "--backend", "c-openmp", "--repeat", "1", "--columns", "all");

@@ -218,8 +218,9 @@ internal sealed record HandshakeVerdict(int Code, string? Line)
         {
             if (onlyThreads && GivenThreads(ranks) is RankThreads given)
             {
+                // "1,2" and "2,1" are one list as the command reads it: not heterogeneous.
                 return given.Lists.Select(l => l.Count).Distinct().Count() == 1
-                    ? new HandshakeVerdict(Driver.Success, null) { Threads = given }
+                    ? given.Lists.All(l => l.SequenceEqual(given.Lists[0])) ? Agreed : new HandshakeVerdict(Driver.Success, null) { Threads = given }
                     : new HandshakeVerdict(Driver.UsageError, $"interop: ranks disagree {disagreement}; the ranks of a heterogeneous job pair their --threads lists by position, so every rank must give as many counts");
             }
 

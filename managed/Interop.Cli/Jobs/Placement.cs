@@ -21,7 +21,10 @@ internal static class Placement
         }
 
         // A heterogeneous job's ranks each run their own count (every rank knows them all).
-        int[] rankThreads = job.Heterogeneous?.At(0) ?? [.. Enumerable.Repeat(threads, job.Size)];
+        // (compare's lists: each rank's largest, as threads is the largest of a homogeneous list).
+        int[] rankThreads = job.Heterogeneous is RankThreads heterogeneous
+            ? [.. heterogeneous.Lists.Select(l => l.Max())]
+            : [.. Enumerable.Repeat(threads, job.Size)];
         int[] cramped = [.. Enumerable.Range(0, job.Size).Where(r => rankThreads[r] > usable[r])];
         if (cramped.Length > 0)
         {

@@ -199,6 +199,7 @@ internal static class Documents
             Ranks = p.Ranks,
             Threads = p.Threads,
             Workers = p.Workers,
+            RankThreads = p.RankThreads,
             Seed = seed,
             Repeats = p.Seconds.Count,
             RemeasureRounds = p.RemeasureRounds,
@@ -235,6 +236,7 @@ internal static class Documents
         var common = new ComparePoint(p.Workload, p.Backend, p.Ranks, p.Threads, p.Seconds, p.WorkPerRun, p.ThroughputUnit, p.Verified, p.Check)
         {
             Isa = p.Isa,
+            RankThreads = p.RankThreads,
             RemeasureRounds = p.RemeasureRounds,
             PeakGflops = version >= ResultDocument.FmaLimitVersion ? p.PeakGflops : null,
             DgemmGflops = version >= ResultDocument.FmaLimitVersion ? p.DgemmGflops : p.PeakGflops,
