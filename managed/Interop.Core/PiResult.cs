@@ -24,14 +24,23 @@ public sealed record PiResult(
     /// <summary>Under --schedule dynamic or guided, each rank's chunks, darts and busy time in the run whose time is the median; null under static.</summary>
     public TaskPoolLoad? Pool { get; init; }
 
+    /// <summary>
+    /// In a heterogeneous job (ranks that run different thread counts), each rank's threads in rank
+    /// order (<see cref="Threads"/> is rank 0's); null when every rank runs <see cref="Threads"/>.
+    /// </summary>
+    public IReadOnlyList<int>? RankThreads { get; init; }
+
+    /// <summary>The threads of all ranks together: ranks x threads, or the sum of <see cref="RankThreads"/>.</summary>
+    public int Workers => RankThreads?.Sum() ?? Ranks * Threads;
+
     public double Estimate => 4.0 * Inside / Darts;
 
     public double AbsoluteError => Math.Abs(Estimate - Math.PI);
 
     public double DartsPerSecond => Darts / Stats.Median;
 
-    /// <summary>Darts per second per core (ranks x threads): comparable across shapes and machines.</summary>
-    public double DartsPerSecondPerCore => DartsPerSecond / (Ranks * (double)Threads);
+    /// <summary>Darts per second per core (<see cref="Workers"/>): comparable across shapes and machines.</summary>
+    public double DartsPerSecondPerCore => DartsPerSecond / Workers;
 
     /// <summary>Load imbalance: how much longer the slowest rank computed than the average rank (0 = perfect).</summary>
     public double Imbalance => LoadImbalance.Of(RankComputeSeconds);

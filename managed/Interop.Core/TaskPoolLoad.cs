@@ -11,6 +11,15 @@ namespace Interop.Core;
 public sealed record TaskPoolLoad(IReadOnlyList<long> Chunks, IReadOnlyList<long> Items, IReadOnlyList<double> BusySeconds)
 {
     /// <summary>
+    /// Each rank's pool threads' chunks in that run, rank by rank (a rank whose main thread ran the
+    /// chunks has one; ranks of a heterogeneous job have as many as their threads); null when not gathered.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<long>>? ThreadChunks { get; init; }
+
+    /// <summary>The seconds each of those threads spent running its chunks, as <see cref="ThreadChunks"/>.</summary>
+    public IReadOnlyList<IReadOnlyList<double>>? ThreadBusySeconds { get; init; }
+
+    /// <summary>
     /// The index of the run whose load a point reports: the timed run whose (job-wide) time is the
     /// median; of an even number of runs, the faster of the two in the middle, a run that happened
     /// (the median of an even count is the mean of two). The first such run when times tie. Every

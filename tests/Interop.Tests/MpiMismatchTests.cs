@@ -274,8 +274,12 @@ public sealed class HandshakeVerdictTests
         var root = new RootCommand();
         var pi = new Command("pi") { new Option<string>("--darts", "-d"), new Option<string>("--threads", "-t"), new Option<bool>("--json") };
         var inv = new Command("inv") { new Option<string>("--size") };
+        var env = new Command("env") { new Option<string>("--threads", "-t") };
+        var compare = new Command("compare") { new Option<string>("--threads", "-t") };
         root.Subcommands.Add(pi);
         root.Subcommands.Add(inv);
+        root.Subcommands.Add(env);
+        root.Subcommands.Add(compare);
         return CommandLineText.Of(root.Parse(args));
     }
 
@@ -349,22 +353,75 @@ public sealed class HandshakeVerdictTests
         Assert.That(problem, Does.StartWith("INTEROP_MPI_TIMEOUT must be").And.Contain("from 1 to 1e7").And.Contain($"'{text}'"));
     }
 
-    // Issue 20, class 9: equal command lines, different thread counts from the ranks' environments.
+    // Issue 20's class 9 refused equal command lines whose environments give different thread
+    // counts; issue 24 declares them a heterogeneous job for the commands that run one.
     [Test]
-    public void DifferentThreadCountsFromTheEnvironmentAreRefusedNamingTheRanks()
+    public void DifferentThreadCountsFromTheEnvironmentAreAHeterogeneousJob()
     {
-        RankReport With(int threads, string source) => new(0, Line("pi", "-d", "5") with { EnvironmentThreads = new Interop.Core.ThreadChoice(threads, source) }, string.Empty);
+        RankReport With(int threads, string source, string command = "pi") =>
+            new(0, Line(command, "-d", "5") with { EnvironmentThreads = new Interop.Core.ThreadChoice(threads, source) }, string.Empty);
         var verdict = HandshakeVerdict.Of([With(1, "OMP_NUM_THREADS"), With(2, "OMP_NUM_THREADS"), With(2, "available CPUs")]);
-        Assert.That(verdict.Code, Is.EqualTo(2));
-        Assert.That(verdict.Line, Is.EqualTo(
-            "interop: ranks would run different thread counts: 1 (from OMP_NUM_THREADS) on rank 0, 2 (from OMP_NUM_THREADS) on rank 1, 2 (from available CPUs) on rank 2; " +
-            "every rank must run the same number (set OMP_NUM_THREADS alike on every rank, or give --threads)"));
+        Assert.That(verdict.Code, Is.Zero);
+        Assert.That(verdict.Line, Is.Null);
+        Assert.That(verdict.Threads, Is.Not.Null);
+        Assert.That(verdict.Threads!.At(0), Is.EqualTo(new[] { 1, 2, 2 }));
+        Assert.That(verdict.Threads.Describe(), Is.EqualTo("1 thread on rank 0, 2 on ranks 1-2 (from OMP_NUM_THREADS, available CPUs)"));
         Assert.That(HandshakeVerdict.Of([With(2, "OMP_NUM_THREADS"), With(2, "available CPUs")]), Is.EqualTo(HandshakeVerdict.Agreed));
+
+        // A command that runs no heterogeneous job (env, sweep) keeps the refusal.
+        RankReport Env(int threads) => new(0, Line("env") with { EnvironmentThreads = new Interop.Core.ThreadChoice(threads, "OMP_NUM_THREADS") }, string.Empty);
+        var refused = HandshakeVerdict.Of([Env(1), Env(2)]);
+        Assert.That(refused.Code, Is.EqualTo(2));
+        Assert.That(refused.Line, Is.EqualTo(
+            "interop: ranks would run different thread counts: 1 (from OMP_NUM_THREADS) on rank 0, 2 (from OMP_NUM_THREADS) on rank 1; " +
+            "every rank must run the same number (set OMP_NUM_THREADS alike on every rank, or give --threads)"));
 
         // Through the wire, as the ranks exchange them.
         RankReport back = RankReport.Decode(With(3, "SLURM_CPUS_PER_TASK").Encode());
         Assert.That(back.Line.EnvironmentThreads, Is.EqualTo(new Interop.Core.ThreadChoice(3, "SLURM_CPUS_PER_TASK")));
         Assert.That(RankReport.Decode(new RankReport(0, Line("pi", "-t", "2"), string.Empty).Encode()).Line.EnvironmentThreads, Is.Null);
+    }
+
+    [Test]
+    public void LinesThatDifferOnlyInThreadsAreAHeterogeneousJob()
+    {
+        var verdict = HandshakeVerdict.Of([Ok("pi", "-d", "5", "-t", "2"), Ok("pi", "--darts", "5", "--threads", "1"), Ok("pi", "-d", "5", "-t", "1")]);
+        Assert.That(verdict.Code, Is.Zero);
+        Assert.That(verdict.Line, Is.Null);
+        Assert.That(verdict.Threads!.At(0), Is.EqualTo(new[] { 2, 1, 1 }));
+        Assert.That(verdict.Threads.Describe(), Is.EqualTo("2 threads on rank 0, 1 on ranks 1-2 (from --threads)"));
+
+        // compare's lists pair by position, each as compare reads it (sorted, without repeats).
+        var lists = HandshakeVerdict.Of([Ok("compare", "-t", "1,2"), Ok("compare", "-t", "4,2,2")]);
+        Assert.That(lists.Code, Is.Zero, lists.Line);
+        Assert.That(lists.Threads!.At(1), Is.EqualTo(new[] { 2, 4 }));
+        Assert.That(lists.Threads.Describe(), Is.EqualTo("threads 1,2 on rank 0, 2,4 on rank 1 (from --threads)"));
+    }
+
+    [Test]
+    public void EveryOtherThreadDifferenceIsStillRefused()
+    {
+        // Given on some ranks only: the others' counts would come from their environments, unstated.
+        Assert.That(HandshakeVerdict.Of([Ok("pi", "-t", "2"), Ok("pi")]).Line, Is.EqualTo(
+            "interop: ranks disagree on --threads: '2' on rank 0, not given on rank 1; every rank must run the same command with the same options"));
+
+        // --threads and another option.
+        Assert.That(HandshakeVerdict.Of([Ok("pi", "-d", "5", "-t", "2"), Ok("pi", "-d", "6", "-t", "1")]).Line, Is.EqualTo(
+            "interop: ranks disagree on --darts: '5' on rank 0, '6' on rank 1; on --threads: '2' on rank 0, '1' on rank 1; every rank must run the same command with the same options"));
+
+        // Lists of different lengths cannot be paired (a count beside a list included).
+        var unpaired = HandshakeVerdict.Of([Ok("compare", "-t", "1,2"), Ok("compare", "-t", "1"), Ok("compare", "-t", "1,2")]);
+        Assert.That(unpaired.Code, Is.EqualTo(2));
+        Assert.That(unpaired.Line, Is.EqualTo(
+            "interop: ranks disagree on --threads: '1,2' on ranks 0,2, '1' on rank 1; the ranks of a heterogeneous job pair their --threads lists by position, so every rank must give as many counts"));
+
+        // A command that runs no heterogeneous job.
+        Assert.That(HandshakeVerdict.Of([Ok("env", "-t", "2"), Ok("env", "-t", "1")]).Line, Is.EqualTo(
+            "interop: ranks disagree on --threads: '2' on rank 0, '1' on rank 1; every rank must run the same command with the same options"));
+
+        // compare's default list grows with the environment's count: different counts need --threads lists.
+        RankReport Compare(int threads) => new(0, Line("compare") with { EnvironmentThreads = new Interop.Core.ThreadChoice(threads, "OMP_NUM_THREADS") }, string.Empty);
+        Assert.That(HandshakeVerdict.Of([Compare(1), Compare(2)]).Line, Does.StartWith("interop: ranks would run different thread counts: "));
     }
 
     [Test]

@@ -6,7 +6,8 @@ namespace Interop.Tests;
 
 /// <summary>
 /// Start-up of an MPI job under a real mpiexec (issue 20): a program in the job that is not interop
-/// (class 8), ranks whose environments give different thread counts (class 9), and the limits of
+/// (class 8), ranks whose environments give different thread counts (class 9, a heterogeneous job
+/// since issue 24), and the limits of
 /// INTEROP_MPI_TIMEOUT (class 16). Short limits keep every case to a few seconds; each run is
 /// bounded, so a regression (a hang) fails instead of stalling CI.
 /// </summary>
@@ -48,20 +49,31 @@ public sealed class MpiStartupTests
         Assert.That(run.Elapsed, Is.LessThan(TimeSpan.FromSeconds(30)));
     }
 
-    // Class 9: the ranks each ran their own thread count, and the report stated one of them.
+    // Class 9: the ranks each ran their own thread count, and the report stated one of them; since
+    // issue 24 the job is declared heterogeneous and the report states every rank's count.
     [TestCase("dumb")]
     [TestCase("xterm")]
-    public void RanksWhoseEnvironmentsGiveDifferentThreadCountsAreRefused(string term)
+    public void RanksWhoseEnvironmentsGiveDifferentThreadCountsRunADeclaredHeterogeneousJob(string term)
     {
         string[] pi = [Driver, "pi", "--darts", "1e5", "--repeat", "1", "--backend", "c-openmp"];
         var run = Launch(
             ["-n", "1", "-x", "OMP_NUM_THREADS=1", .. pi, ":", "-n", "1", "-x", "OMP_NUM_THREADS=2", .. pi, ":", "-n", "1", "-x", "OMP_NUM_THREADS=1", .. pi],
             term);
+        Assert.That(run.Code, Is.Zero, run.Err);
+        Assert.That(run.Out, Does.Contain("heterogeneous job: 1 thread on ranks 0,2, 2 on rank 1 (from OMP_NUM_THREADS)\n"));
+        Assert.That(run.Out, Does.Contain("load, c-openmp (static): rank 0 (1 thread) computed "));
+    }
+
+    [Test]
+    public void EnvRanksWhoseEnvironmentsGiveDifferentThreadCountsAreRefused()
+    {
+        string[] env = [Driver, "env"];
+        var run = Launch(["-n", "1", "-x", "OMP_NUM_THREADS=1", .. env, ":", "-n", "1", "-x", "OMP_NUM_THREADS=2", .. env], "dumb");
         Assert.That(run.Code, Is.EqualTo(2), run.Err);
         string[] lines = InteropLines(run.Err);
         Assert.That(lines, Has.Length.EqualTo(1), run.Err);
         Assert.That(lines[0], Does.StartWith(
-            "interop: ranks would run different thread counts: 1 (from OMP_NUM_THREADS) on ranks 0,2, 2 (from OMP_NUM_THREADS) on rank 1; "));
+            "interop: ranks would run different thread counts: 1 (from OMP_NUM_THREADS) on rank 0, 2 (from OMP_NUM_THREADS) on rank 1; "));
         Assert.That(run.Out, Is.Empty);
     }
 

@@ -145,6 +145,8 @@ public sealed partial class SchemaTests
         RankChunks = [40, 24],
         RankItems = [625_000, 375_000],
         RankBusySeconds = [0.18, 0.19],
+        RankThreadChunks = [[22, 18], [12, 12]],
+        RankThreadBusySeconds = [[0.09, 0.09], [0.1, 0.09]],
     };
 
     [TestCase("pi")]

@@ -82,6 +82,8 @@ public sealed class SecondPassTests
     /// <summary>Rank 1 of 2: rank 0's broadcast answers are <c>answer</c>.</summary>
     private sealed class OtherRank(int answer) : IJob
     {
+        public RankThreads? Heterogeneous => null;
+
         public int Broadcasts { get; private set; }
 
         public int Rank => 1;

@@ -69,7 +69,9 @@ public sealed partial class TaskPoolLoadTests : TempFolderTest
         var run = HybridPiTests.Mpi.Run(2, [TestEnvironment.DriverPath, "pi", "--darts", "1e6", "--backend", "c-openmp", "--threads", "1", "--repeat", "1", "--json"]);
         Assert.That(run.Code, Is.Zero, run.Err);
         MeasuredPoint p = Documents.Deserialize(run.Out).Points.Single();
-        Assert.That((p.RankChunks, p.RankItems, p.RankBusySeconds), Is.EqualTo(((IReadOnlyList<long>?)null, (IReadOnlyList<long>?)null, (IReadOnlyList<double>?)null)));
+        Assert.That((p.RankChunks, p.RankBusySeconds, p.RankThreadChunks, p.RankThreadBusySeconds), Is.EqualTo(
+            ((IReadOnlyList<long>?)null, (IReadOnlyList<double>?)null, (IReadOnlyList<IReadOnlyList<long>>?)null, (IReadOnlyList<IReadOnlyList<double>>?)null)));
+        Assert.That(p.RankItems, Is.EqualTo(new long[] { 500_000, 500_000 }), "static's ranges (schema 11)");
         Assert.That(p.RankComputeSeconds, Has.Count.EqualTo(2), "static's per-rank figure is its compute time");
 
         var (code, stdout, stderr) = Cli.Run("pi", "--darts", "1e5", "--backend", "c-openmp", "--repeat", "1", "--columns", "all");
@@ -170,6 +172,32 @@ public sealed partial class TaskPoolLoadTests : TempFolderTest
         Assert.That(run.Points, Has.Count.EqualTo(2));
     }
 
+    [Test]
+    public void ASchema10FileReadsWithoutTheHeterogeneousFigures()
+    {
+        var ten = (JsonObject)JsonNode.Parse(Documents.Serialize(SchemaTests.Sample("compare") with { Complete = true, Status = "complete" }))!;
+        ten["schema_version"] = 10;
+        foreach (JsonNode? point in ten["points"]!.AsArray())
+        {
+            Assert.That(point!.AsObject().Remove("rank_threads") && point.AsObject().Remove("rank_thread_chunks") && point.AsObject().Remove("rank_thread_busy_seconds"), Is.True);
+        }
+
+        string path = Path.Combine(Folder, "results.json");
+        File.WriteAllText(path, ten.ToJsonString());
+        CompareRun run = ResultsFiles.ReadJson(path);
+        Assert.That(run.SchemaVersion, Is.EqualTo(10));
+        Assert.That(run.Points.Select(p => p.RankThreads), Is.All.Null);
+    }
+
+    // The sample's point: 2 ranks of 2 threads (4 workers), 40 and 24 chunks.
+    [TestCase("rank_threads", "[2]", "points[0].rank_threads has 1 value(s): the point has 2 rank(s)")]
+    [TestCase("rank_threads", "[0, 4]", "points[0].rank_threads[0] is 0: not a number of threads (1 to 1024)")]
+    [TestCase("rank_threads", "[1, 3]", "points[0].rank_threads are 1,3: rank 0's must be the point's threads (2) and their sum its workers (4)")]
+    [TestCase("rank_threads", "[2, 1]", "points[0].rank_threads are 2,1: rank 0's must be the point's threads (2) and their sum its workers (4)")]
+    [TestCase("rank_thread_chunks", "[[40]]", "points[0].rank_thread_chunks has 1 list(s): the point has 2 rank(s)")]
+    [TestCase("rank_thread_chunks", "[[40], [12, 12]]", "points[0].rank_thread_chunks[0] has 1 value(s): rank 0 ran 2 thread(s)")]
+    [TestCase("rank_thread_chunks", "[[20, 20], [12, 11]]", "points[0].rank_thread_chunks[1] add up to 23: rank 1 ran 24 chunk(s)")]
+    [TestCase("rank_thread_busy_seconds", "[[0.1, -1], [0.1, 0.1]]", "points[0].rank_thread_busy_seconds[0][1] is -1: not an amount")]
     [TestCase("rank_chunks", "[3]", "points[0].rank_chunks has 1 value(s): the point has 2 rank(s)")]
     [TestCase("rank_items", "[5, -1]", "points[0].rank_items[1] is -1: not an amount")]
     [TestCase("rank_busy_seconds", "[0.1, 0.2, 0.3]", "points[0].rank_busy_seconds has 3 value(s): the point has 2 rank(s)")]

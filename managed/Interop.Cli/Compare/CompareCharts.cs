@@ -124,7 +124,7 @@ internal static class CompareCharts
     }
 
     /// <summary>"1x2": ranks x threads.</summary>
-    public static string Shape(ComparePoint p) => string.Create(Invariant, $"{p.Ranks}x{p.Threads}");
+    public static string Shape(ComparePoint p) => string.Create(Invariant, $"{p.Ranks}x{p.ThreadsText}");
 
     /// <summary>
     /// Bars grouped along the x axis by <see cref="ChartBar.Group"/> (in the order given), one bar per

@@ -74,7 +74,9 @@ internal sealed class CompareJob(CompareOptions options) : ICommandRun
 
     public void Begin(IJob job, TextWriter stderr)
     {
-        StableHash.RequireSameOnAllRanks(job, $"compare {string.Join(' ', WorkloadRegistry.All.Select(plan.SizeOf))} {plan.Seed} {plan.Repeat} {plan.Warmup} {string.Join(',', plan.Threads)} {string.Join(',', plan.Names)} {string.Join(',', plan.Paths)} {plan.Budget}");
+        // A heterogeneous job's ranks hold lists of their own counts, as many on every rank.
+        string threads = job.Heterogeneous is null ? string.Join(',', plan.Threads) : $"{plan.Threads.Count} paired counts";
+        StableHash.RequireSameOnAllRanks(job, $"compare {string.Join(' ', WorkloadRegistry.All.Select(plan.SizeOf))} {plan.Seed} {plan.Repeat} {plan.Warmup} {threads} {string.Join(',', plan.Names)} {string.Join(',', plan.Paths)} {plan.Budget}");
         Placement.Warn(job, plan.Threads.Max(), stderr);
     }
 
@@ -115,6 +117,11 @@ internal sealed class CompareJob(CompareOptions options) : ICommandRun
             sizes = new CompareCalibration(job, plan).Choose();
             console.WriteLine($"interop compare: {string.Join(" and ", plan.Names)}; {Describe(plan, sizes)}; threads {string.Join(", ", plan.Threads)}; " +
                 $"{job.Size} rank(s); isa {string.Join(", ", plan.Paths.Select(IsaNames.Name))}; seed {plan.Seed}; {StatsText.Runs(plan.Repeat, plan.Warmup, [])}");
+            if (job.Heterogeneous is RankThreads heterogeneous)
+            {
+                console.WriteLine($"heterogeneous job: {heterogeneous.Describe()}; each point pairs the ranks' counts by position");
+            }
+
             console.WriteLine($"Sizes: {sizes.Source}" + (sizes.EstimatedSeconds > 0 ? string.Create(CultureInfo.InvariantCulture, $", estimated {sizes.EstimatedSeconds:F0} s") : string.Empty));
             console.WriteLine($"Environment: {EnvironmentInfo.Summary()}");
             console.WriteLine();

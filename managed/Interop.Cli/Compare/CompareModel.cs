@@ -56,8 +56,17 @@ internal sealed record ComparePoint(
     // One shared empty map, so that two points without own fields are equal records (a record compares maps by reference).
     private static readonly IReadOnlyDictionary<string, double> NoOwnFields = new Dictionary<string, double>();
 
-    /// <summary>Workers: ranks x threads.</summary>
-    public int Workers => Ranks * Threads;
+    /// <summary>
+    /// In a heterogeneous job (ranks that run different thread counts), each rank's threads at this
+    /// point, in rank order (<see cref="Threads"/> is rank 0's); null when every rank runs <see cref="Threads"/>.
+    /// </summary>
+    public IReadOnlyList<int>? RankThreads { get; init; }
+
+    /// <summary>"2" or, for a heterogeneous point, "2+1": the threads as tables and charts show them.</summary>
+    public string ThreadsText => Jobs.RankThreads.Text(Threads, RankThreads);
+
+    /// <summary>Workers: ranks x threads, or the sum of <see cref="RankThreads"/>.</summary>
+    public int Workers => RankThreads?.Sum() ?? Ranks * Threads;
 
     public TimingStats Stats => TimingStats.From(Seconds);
 

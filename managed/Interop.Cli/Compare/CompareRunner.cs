@@ -70,6 +70,24 @@ internal sealed record ComparePlan(
         }
     }
 
+    /// <summary>
+    /// In a heterogeneous job, every rank's threads at the point this rank runs with
+    /// <paramref name="threads"/> (the ranks' --threads lists pair by position); null when the job is
+    /// not heterogeneous or every rank runs the same count at that position.
+    /// </summary>
+    public IReadOnlyList<int>? RankThreadsAt(IJob job, int threads)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        int position = Threads.ToList().IndexOf(threads);
+        if (job.Heterogeneous is not RankThreads heterogeneous || position < 0)
+        {
+            return null;
+        }
+
+        int[] all = heterogeneous.At(position);
+        return all.Distinct().Count() > 1 ? all : null;
+    }
+
     /// <summary>1, 2, 4, ... up to <paramref name="cpus"/>, and <paramref name="cpus"/> itself.</summary>
     public static IReadOnlyList<int> DefaultThreads(int cpus)
     {

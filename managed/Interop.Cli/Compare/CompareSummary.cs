@@ -125,7 +125,7 @@ internal static class CompareSummary
     }
 
     /// <summary>"1x2" for 1 rank x 2 threads.</summary>
-    public static string Shape(ComparePoint p) => $"{p.Ranks}x{p.Threads}";
+    public static string Shape(ComparePoint p) => $"{p.Ranks}x{p.ThreadsText}";
 
     public static string Throughput(ComparePoint p) => $"{CompareTables.FormatRate(p.Throughput, p.ThroughputUnit)} {p.ThroughputUnit}";
 

@@ -150,7 +150,7 @@ internal static class CompareTables
         output.WriteLine($"Every path ({cells}; a backend whose path does not follow the switch appears once)");
         string[] header = ["workload", "backend", "ranks x threads", .. paths];
         var rows = new List<string[]>();
-        foreach (var row in run.Points.GroupBy(p => (p.Workload, p.Backend, p.Ranks, p.Threads)))
+        foreach (var row in run.Points.GroupBy(p => (p.Workload, p.Backend, p.Ranks, Threads: p.ThreadsText)))
         {
             bool peak = WorkloadRegistry.Named(row.Key.Workload).HasPeak;
             rows.Add([row.Key.Workload, row.Key.Backend, $"{row.Key.Ranks}x{row.Key.Threads}",

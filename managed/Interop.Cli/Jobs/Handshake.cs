@@ -162,15 +162,39 @@ internal sealed record RankReport(int Status, CommandLineText Line, string Messa
         });
 }
 
-/// <summary>The outcome of the handshake, the same on every rank: the exit code and the one line rank 0 prints.</summary>
+/// <summary>
+/// The outcome of the handshake, the same on every rank: the exit code, the one line rank 0 prints
+/// and, for a declared heterogeneous job, every rank's thread counts.
+/// </summary>
 internal sealed record HandshakeVerdict(int Code, string? Line)
 {
     public static readonly HandshakeVerdict Agreed = new(Driver.Success, null);
 
     /// <summary>
+    /// The commands that run a heterogeneous job, ranks whose lines differ only in --threads: each
+    /// rank runs its own count and every report states all of them. compare's --threads is a list,
+    /// paired by position over the ranks; pi's and ep's is one count.
+    /// </summary>
+    internal static readonly IReadOnlySet<string> HeterogeneousCommands = new HashSet<string>(StringComparer.Ordinal) { "pi", "ep", "compare" };
+
+    /// <summary>
+    /// The commands whose ranks may also differ in the thread count their environments give
+    /// (OMP_NUM_THREADS, SLURM_CPUS_PER_TASK, CPUs) with equal lines: those whose --threads is one
+    /// count. compare's default thread list grows with that count (1, 2, 4, ... up to it), so
+    /// different counts would give lists that cannot be paired: compare needs --threads lists then.
+    /// </summary>
+    internal static readonly IReadOnlySet<string> EnvironmentHeterogeneousCommands = new HashSet<string>(StringComparer.Ordinal) { "pi", "ep" };
+
+    /// <summary>Each rank's thread counts when the job is heterogeneous; null when every rank runs the same.</summary>
+    public RankThreads? Threads { get; init; }
+
+    /// <summary>
     /// Usage errors first (exit 2: the lowest rank's, printed once, with its rank unless every rank
     /// found the same), then other failures (exit 1), then disagreement on the command or options
-    /// (exit 2, naming what differs and on which ranks).
+    /// (exit 2, naming what differs and on which ranks). Lines that differ only in --threads (every
+    /// rank giving it, as lists of as many counts), or equal lines whose environments give different
+    /// thread counts, are a heterogeneous job (<see cref="Threads"/>) for the commands that run one
+    /// (<see cref="HeterogeneousCommands"/>), and refused for the others.
     /// </summary>
     public static HandshakeVerdict Of(IReadOnlyList<RankReport> ranks)
     {
@@ -189,21 +213,79 @@ internal sealed record HandshakeVerdict(int Code, string? Line)
             return new HandshakeVerdict(ranks[other[0]].Status, ErrorLine(ranks, other, ranks[other[0]].Status));
         }
 
-        string? disagreement = Disagreement(ranks);
+        string? disagreement = Disagreement(ranks, out bool onlyThreads);
         if (disagreement is not null)
         {
+            if (onlyThreads && GivenThreads(ranks) is RankThreads given)
+            {
+                // "1,2" and "2,1" are one list as the command reads it: not heterogeneous.
+                return given.Lists.Select(l => l.Count).Distinct().Count() == 1
+                    ? given.Lists.All(l => l.SequenceEqual(given.Lists[0])) ? Agreed : new HandshakeVerdict(Driver.Success, null) { Threads = given }
+                    : new HandshakeVerdict(Driver.UsageError, $"interop: ranks disagree {disagreement}; the ranks of a heterogeneous job pair their --threads lists by position, so every rank must give as many counts");
+            }
+
             return new HandshakeVerdict(Driver.UsageError, $"interop: ranks disagree {disagreement}; every rank must run the same command with the same options");
         }
 
-        string? threads = ThreadDisagreement(ranks);
-        return threads is null ? Agreed : new HandshakeVerdict(
-            Driver.UsageError,
-            $"interop: ranks would run different thread counts: {threads}; every rank must run the same number (set OMP_NUM_THREADS alike on every rank, or give --threads)");
+        if (EnvironmentThreads(ranks) is not RankThreads environment)
+        {
+            return Agreed;
+        }
+
+        return EnvironmentHeterogeneousCommands.Contains(ranks[0].Line.Command)
+            ? new HandshakeVerdict(Driver.Success, null) { Threads = environment }
+            : new HandshakeVerdict(
+                Driver.UsageError,
+                $"interop: ranks would run different thread counts: {environment.Sources()}; every rank must run the same number (set OMP_NUM_THREADS alike on every rank, or give --threads)");
     }
 
+    // Every rank gives --threads, a list of counts each (pi's and ep's one count), for a command that
+    // runs a heterogeneous job; null otherwise (the disagreement stands as today's refusal).
+    private static RankThreads? GivenThreads(IReadOnlyList<RankReport> ranks)
+    {
+        if (!HeterogeneousCommands.Contains(ranks[0].Line.Command))
+        {
+            return null;
+        }
+
+        var lists = new List<IReadOnlyList<int>>(ranks.Count);
+        foreach (RankReport rank in ranks)
+        {
+            string? value = rank.Line.Options.FirstOrDefault(o => o.Key == ThreadsOption).Value;
+            if (value is null || ThreadList(value) is not int[] list)
+            {
+                return null;
+            }
+
+            lists.Add(list);
+        }
+
+        return new RankThreads(lists, [.. ranks.Select(_ => ThreadsOption)]);
+    }
+
+    /// <summary>
+    /// --threads as the command reads it: comma-separated counts, 1 to <see cref="ThreadCount.Max"/>,
+    /// without repeats, in increasing order (compare's list; pi's and ep's one count); null when it is not.
+    /// </summary>
+    internal static int[]? ThreadList(string text)
+    {
+        try
+        {
+            int[] counts = [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(SharedOptions.ParseThreadCount).Distinct().Order()];
+            return counts.Length > 0 ? counts : null;
+        }
+        catch (UsageException)
+        {
+            return null;
+        }
+    }
+
+    private const string ThreadsOption = "--threads";
+
     // Equal lines without --threads can still mean different thread counts: each rank's own
-    // environment decides them, and the reports would state one count that is false for some ranks.
-    private static string? ThreadDisagreement(IReadOnlyList<RankReport> ranks)
+    // environment decides them.
+    private static RankThreads? EnvironmentThreads(IReadOnlyList<RankReport> ranks)
     {
         ThreadChoice?[] threads = [.. ranks.Select(r => r.Line.EnvironmentThreads)];
         if (threads.Any(t => t is null) || threads.Select(t => t!.Value.Threads).Distinct().Count() <= 1)
@@ -211,8 +293,7 @@ internal sealed record HandshakeVerdict(int Code, string? Line)
             return null;
         }
 
-        var groups = Enumerable.Range(0, ranks.Count).GroupBy(r => threads[r]!.Value);
-        return string.Join(", ", groups.Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key.Threads} (from {g.Key.Source}) on {RankList([.. g])}")));
+        return new RankThreads([.. threads.Select(t => (IReadOnlyList<int>)[t!.Value.Threads])], [.. threads.Select(t => t!.Value.Source)]);
     }
 
     private static string ErrorLine(IReadOnlyList<RankReport> ranks, int[] failing, int code)
@@ -225,8 +306,10 @@ internal sealed record HandshakeVerdict(int Code, string? Line)
         return code == Driver.UsageError ? $"interop{where}: {message}{also}" : $"interop: error{where}: {message}{also}";
     }
 
-    private static string? Disagreement(IReadOnlyList<RankReport> ranks)
+    // onlyThreads: the options differ in --threads alone (the command is the same).
+    private static string? Disagreement(IReadOnlyList<RankReport> ranks, out bool onlyThreads)
     {
+        onlyThreads = false;
         var lines = ranks.Select(r => r.Line).ToList();
         if (lines.Select(l => l.Command).Distinct().Count() > 1)
         {
@@ -238,6 +321,7 @@ internal sealed record HandshakeVerdict(int Code, string? Line)
         var values = lines.Select(l => l.Options.ToDictionary(o => o.Key, o => o.Value)).ToList();
         string[] names = [.. lines.SelectMany(l => l.Options.Select(o => o.Key)).Distinct()];
         var parts = new List<string>();
+        var differing = new List<string>();
         foreach (string name in names)
         {
             string?[] given = [.. values.Select(v => v.TryGetValue(name, out string? value) ? value : null)];
@@ -245,9 +329,11 @@ internal sealed record HandshakeVerdict(int Code, string? Line)
             {
                 var groups = Enumerable.Range(0, ranks.Count).GroupBy(r => given[r]);
                 parts.Add($"on {name}: " + string.Join(", ", groups.Select(g => $"{Shown(g.Key)} on {RankList([.. g])}")));
+                differing.Add(name);
             }
         }
 
+        onlyThreads = differing is [ThreadsOption];
         return parts.Count == 0 ? null : string.Join("; ", parts);
     }
 
@@ -276,4 +362,46 @@ internal sealed record HandshakeVerdict(int Code, string? Line)
 
         return (ranks.Count == 1 ? "rank " : "ranks ") + string.Join(",", runs);
     }
+}
+
+/// <summary>
+/// Each rank's thread counts in a declared heterogeneous job, in rank order: one count a rank for pi
+/// and ep, compare's --threads list (paired by position over the ranks), with where each came from
+/// (--threads or the rank's environment). Every rank holds all of them (the handshake's verdict).
+/// </summary>
+internal sealed record RankThreads(IReadOnlyList<IReadOnlyList<int>> Lists, IReadOnlyList<string> From)
+{
+    /// <summary>Each rank's count at position <paramref name="index"/> of its list (pi and ep: 0).</summary>
+    public int[] At(int index) => [.. Lists.Select(l => l[index])];
+
+    /// <summary>
+    /// "2 threads on rank 0, 1 on ranks 1-2 (from --threads)", or for compare's lists "threads 1,2
+    /// on rank 0, 1,4 on rank 1 (from --threads)": the header line's words after "heterogeneous job: ".
+    /// </summary>
+    public string Describe()
+    {
+        var groups = Enumerable.Range(0, Lists.Count).GroupBy(r => string.Join(",", Lists[r])).ToList();
+        bool counts = Lists.All(l => l.Count == 1);
+        string text = string.Join(", ", groups.Select((g, i) =>
+            counts
+                ? $"{g.Key}{(i == 0 ? (g.Key == "1" ? " thread" : " threads") : string.Empty)} on {HandshakeVerdict.RankList([.. g])}"
+                : $"{(i == 0 ? "threads " : string.Empty)}{g.Key} on {HandshakeVerdict.RankList([.. g])}"));
+        string[] from = [.. From.Distinct()];
+        return $"{text} (from {string.Join(", ", from)})";
+    }
+
+    /// <summary>A table's threads cell: "2", or "2+1" for a point whose ranks run different counts.</summary>
+    public static string Text(int threads, IReadOnlyList<int>? rankThreads) =>
+        rankThreads is null ? threads.ToString(CultureInfo.InvariantCulture) : string.Join("+", rankThreads);
+
+    /// <summary>"1 (from OMP_NUM_THREADS) on ranks 0,2, 2 (from OMP_NUM_THREADS) on rank 1": the counts with their sources.</summary>
+    public string Sources() =>
+        string.Join(", ", Enumerable.Range(0, Lists.Count).GroupBy(r => $"{string.Join(",", Lists[r])} (from {From[r]})")
+            .Select(g => $"{g.Key} on {HandshakeVerdict.RankList([.. g])}"));
+
+    /// <summary>The same lists and sources: records compare lists by reference.</summary>
+    public bool Equals(RankThreads? other) =>
+        other is not null && Lists.Count == other.Lists.Count && Lists.Zip(other.Lists).All(p => p.First.SequenceEqual(p.Second)) && From.SequenceEqual(other.From);
+
+    public override int GetHashCode() => Lists.Count;
 }

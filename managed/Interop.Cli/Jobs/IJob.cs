@@ -16,6 +16,12 @@ internal interface IJob : IDisposable
     /// <summary>Where the ranks came from, for reports: "single process" or the MPI launcher.</summary>
     string Description { get; }
 
+    /// <summary>
+    /// Each rank's thread counts when the ranks declared different ones (a heterogeneous job, see
+    /// <see cref="HandshakeVerdict"/>); null when every rank runs the same.
+    /// </summary>
+    RankThreads? Heterogeneous { get; }
+
     /// <summary>Seconds spent inside MPI calls since the last <see cref="TakeCommunicationSeconds"/>.</summary>
     double TakeCommunicationSeconds();
 
@@ -48,7 +54,7 @@ internal interface IJob : IDisposable
     /// worker is free (Interop.Mpi's TaskPool); returns what this rank ran. Collective.
     /// </summary>
     /// <param name="guided">Chunks shrink as the items run out (never below <paramref name="chunk"/>).</param>
-    /// <param name="workers">Threads of each rank that take chunks (the same on every rank).</param>
+    /// <param name="workers">Threads of this rank that take chunks (each rank its own count in a heterogeneous job).</param>
     Interop.Mpi.TaskPoolRun Map(long items, long chunk, bool guided, Action<long, long> body, int workers = 1);
 
     /// <summary>
@@ -66,6 +72,8 @@ internal sealed class SingleProcessJob : IJob
     public int Size => 1;
 
     public string Description => "single process";
+
+    public RankThreads? Heterogeneous => null;
 
     public double TakeCommunicationSeconds() => 0;
 

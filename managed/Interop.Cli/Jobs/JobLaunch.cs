@@ -155,7 +155,13 @@ internal sealed class JobLaunch : IDisposable
         HandshakeVerdict verdict = settingProblem is string problem
             ? Handshake(new RankReport(Driver.UsageError, line, problem))
             : Handshake(new RankReport(Driver.Success, line, string.Empty));
-        return verdict.Code == Driver.Success ? mpi : throw new JobRefusedException(verdict.Code);
+        if (verdict.Code != Driver.Success)
+        {
+            throw new JobRefusedException(verdict.Code);
+        }
+
+        mpi.Heterogeneous = verdict.Threads;
+        return mpi;
     }
 
     /// <summary>

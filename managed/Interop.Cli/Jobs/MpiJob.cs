@@ -25,6 +25,9 @@ internal sealed class MpiJob : IJob
 
     public string Description { get; }
 
+    /// <summary>Set from the start-up handshake's verdict, the same on every rank.</summary>
+    public RankThreads? Heterogeneous { get; internal set; }
+
     public MpiEnvironment Environment => environment;
 
     // Not counted as communication: what uses it (a task queue) interleaves its messages with compute.

@@ -20,12 +20,17 @@ internal static class Placement
             return;
         }
 
-        int[] cramped = [.. Enumerable.Range(0, job.Size).Where(r => threads > usable[r])];
+        // A heterogeneous job's ranks each run their own count (every rank knows them all).
+        // (compare's lists: each rank's largest, as threads is the largest of a homogeneous list).
+        int[] rankThreads = job.Heterogeneous is RankThreads heterogeneous
+            ? [.. heterogeneous.Lists.Select(l => l.Max())]
+            : [.. Enumerable.Repeat(threads, job.Size)];
+        int[] cramped = [.. Enumerable.Range(0, job.Size).Where(r => rankThreads[r] > usable[r])];
         if (cramped.Length > 0)
         {
             Commands.Notices.Warn(
                 stderr,
-                $"{threads} threads per rank but rank(s) {string.Join(",", cramped)} may use only {usable[cramped[0]]} CPU(s): " +
+                $"{rankThreads[cramped[0]]} threads per rank but rank(s) {string.Join(",", cramped)} may use only {usable[cramped[0]]} CPU(s): " +
                 "threads will share cores (with OpenMPI use --bind-to none or --map-by slot:PE=<threads>)");
         }
 
@@ -33,11 +38,15 @@ internal static class Placement
         {
             int ranks = ranksOnNode.Count();
             long cpus = online[ranksOnNode.First()];
-            if ((long)ranks * threads > cpus)
+            long onNode = ranksOnNode.Sum(r => (long)rankThreads[r]);
+            if (onNode > cpus)
             {
+                string shape = ranksOnNode.All(r => rankThreads[r] == rankThreads[ranksOnNode.First()])
+                    ? $"{ranks} rank(s) x {rankThreads[ranksOnNode.First()]} thread(s)"
+                    : $"{ranks} rank(s) of {string.Join("+", ranksOnNode.Select(r => rankThreads[r]))} thread(s)";
                 Commands.Notices.Warn(
                     stderr,
-                    $"{ranks} rank(s) x {threads} thread(s) = {ranks * threads} threads on a node with {cpus} CPU(s): oversubscribed, timings will suffer");
+                    $"{shape} = {onNode} threads on a node with {cpus} CPU(s): oversubscribed, timings will suffer");
             }
         }
     }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Interop.Core;
 using Interop.Mpi;
 
@@ -21,11 +22,49 @@ internal static class TaskPoolGather
 
     /// <summary>
     /// Every rank's part of the run whose time is the median (<see cref="TaskPoolLoad.MedianRun"/>)
-    /// among <paramref name="pools"/>, one per timed run in the order of <paramref name="seconds"/>;
-    /// null when that run used no pool (a static split). Collective.
+    /// among <paramref name="pools"/>, one per timed run in the order of <paramref name="seconds"/>,
+    /// with each rank's threads' chunks and busy seconds; null when that run used no pool (a static
+    /// split). Collective.
     /// </summary>
     public static TaskPoolLoad? OfMedianRun(IJob job, IReadOnlyList<TaskPoolRun?> pools, IReadOnlyList<double> seconds) =>
-        pools[TaskPoolLoad.MedianRun(seconds)] is TaskPoolRun mine ? All(job, mine) : null;
+        pools[TaskPoolLoad.MedianRun(seconds)] is TaskPoolRun mine
+            ? All(job, mine) with
+            {
+                ThreadChunks = PerRank<long>(job, mine.ThreadChunks),
+                ThreadBusySeconds = PerRank<double>(job, mine.ThreadBusySeconds),
+            }
+            : null;
+
+    /// <summary>
+    /// "load, c-openmp (static): rank 0 (2 threads) computed 0.31 s for 500,000,000 darts, rank 1 (1 thread)
+    /// computed 0.61 s for 500,000,000 darts; slowest/mean 1.33": how evenly the schedule loaded the
+    /// ranks, under any schedule, from each rank's compute seconds (the slowest rank holds up the job).
+    /// </summary>
+    public static string LoadLine(string backend, string schedule, IReadOnlyList<double> computeSeconds, IReadOnlyList<long> items,
+        IReadOnlyList<int> threads, string unit, Func<long, string> format)
+    {
+        ArgumentNullException.ThrowIfNull(computeSeconds);
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(threads);
+        ArgumentNullException.ThrowIfNull(format);
+        return $"load, {backend} ({schedule}): " + string.Join(", ", Enumerable.Range(0, computeSeconds.Count).Select(rank =>
+            string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"rank {rank} ({threads[rank]} thread{(threads[rank] == 1 ? string.Empty : "s")}) computed {Units.Seconds(computeSeconds[rank])} for {format(items[rank])} {unit}"))) +
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"; slowest/mean {SlowestOverMean(computeSeconds):0.00}");
+    }
+
+    /// <summary>The slowest rank's seconds over the mean: 1 when the ranks finished together; NaN without time.</summary>
+    public static double SlowestOverMean(IReadOnlyList<double> seconds)
+    {
+        ArgumentNullException.ThrowIfNull(seconds);
+        double mean = seconds.Count == 0 ? 0 : seconds.Average();
+        return mean > 0 ? seconds.Max() / mean : double.NaN;
+    }
+
+    // A list of any length from every rank (ranks of a heterogeneous job have different thread counts).
+    private static IReadOnlyList<IReadOnlyList<T>> PerRank<T>(IJob job, IReadOnlyList<T> mine)
+        where T : unmanaged =>
+        [.. job.GatherAll(MemoryMarshal.AsBytes(mine.ToArray().AsSpan()).ToArray()).Select(b => (IReadOnlyList<T>)MemoryMarshal.Cast<byte, T>(b).ToArray())];
 
     public static TaskPoolLoad All(IJob job, TaskPoolRun mine)
     {

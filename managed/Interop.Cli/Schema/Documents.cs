@@ -104,9 +104,11 @@ internal static class Documents
     /// </summary>
     public static MeasuredPoint Point(
         IWorkload workload, string backend, Isa isa, int ranks, int threads, long? darts, int? n, ulong? seed,
-        IReadOnlyList<double> seconds, bool verified, string check)
+        IReadOnlyList<double> seconds, bool verified, string check, IReadOnlyList<int>? rankThreads = null)
     {
         TimingStats stats = TimingStats.From(seconds);
+        // A heterogeneous point's workers are its ranks' threads together.
+        int workers = rankThreads?.Sum() ?? ranks * threads;
         double work = workload.WorkPerRun(darts ?? n ?? 0);
         double throughput = work / stats.Median;
         return new MeasuredPoint
@@ -116,7 +118,7 @@ internal static class Documents
             Isa = IsaNames.Name(isa),
             Ranks = ranks,
             Threads = threads,
-            Workers = ranks * threads,
+            Workers = workers,
             Darts = darts,
             N = n,
             Seed = seed,
@@ -130,11 +132,12 @@ internal static class Documents
             WorkPerRun = work,
             Throughput = Finite(throughput) ?? 0,
             ThroughputUnit = workload.ThroughputUnit,
-            ThroughputPerWorker = Finite(throughput / (ranks * threads)) ?? 0,
+            ThroughputPerWorker = Finite(throughput / workers) ?? 0,
             DartsPerSecond = workload.ThroughputUnit == DartsPerSecondUnit ? Finite(throughput) : null,
             Gflops = workload.ThroughputUnit == GflopsUnit ? Finite(throughput) : null,
             Verified = verified,
             Check = check,
+            RankThreads = rankThreads,
         };
     }
 
@@ -196,6 +199,7 @@ internal static class Documents
             Ranks = p.Ranks,
             Threads = p.Threads,
             Workers = p.Workers,
+            RankThreads = p.RankThreads,
             Seed = seed,
             Repeats = p.Seconds.Count,
             RemeasureRounds = p.RemeasureRounds,
@@ -232,6 +236,7 @@ internal static class Documents
         var common = new ComparePoint(p.Workload, p.Backend, p.Ranks, p.Threads, p.Seconds, p.WorkPerRun, p.ThroughputUnit, p.Verified, p.Check)
         {
             Isa = p.Isa,
+            RankThreads = p.RankThreads,
             RemeasureRounds = p.RemeasureRounds,
             PeakGflops = version >= ResultDocument.FmaLimitVersion ? p.PeakGflops : null,
             DgemmGflops = version >= ResultDocument.FmaLimitVersion ? p.DgemmGflops : p.PeakGflops,

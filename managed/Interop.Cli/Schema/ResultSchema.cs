@@ -11,6 +11,10 @@ namespace Interop.Cli.Schema;
 internal sealed record ResultDocument
 {
     /// <summary>
+    /// 11: points' rank_threads, each rank's threads in a heterogeneous job (ranks that run different
+    /// thread counts; null when every rank runs the point's threads), and rank_thread_chunks and
+    /// rank_thread_busy_seconds, each rank's pool threads' chunks and busy seconds (null under static
+    /// and in a version-10 file); rank_items also under static (each rank's range of the split).
     /// 10: points' rank_chunks, rank_items and rank_busy_seconds, which rank ran how much of a
     /// task-pool schedule (pi --schedule dynamic or guided; null under static and in a version-9 file).
     /// 9: provenance.hosts, every host of the job with the ranks that ran on it, each rank's own
@@ -29,7 +33,7 @@ internal sealed record ResultDocument
     /// 3: complete, status, verified, points_planned. 2: points gained isa, size, peak_gflops,
     /// percent_of_peak and throughput_per_worker.
     /// </summary>
-    public const int CurrentVersion = 10;
+    public const int CurrentVersion = 11;
 
     /// <summary>The first version whose peak_gflops is the FMA limit of the point's path, not OpenBLAS's dgemm.</summary>
     public const int FmaLimitVersion = 5;
@@ -402,11 +406,27 @@ internal sealed record MeasuredPoint
     /// </summary>
     public IReadOnlyList<long>? RankChunks { get; init; }
 
-    /// <summary>The items (pi: darts) in each rank's chunks in that run: they add up to the items of the run (schema 10).</summary>
+    /// <summary>
+    /// The items (pi: darts) in each rank's chunks in that run: they add up to the items of the run
+    /// (schema 10); under static (schema 11), each rank's range of the split.
+    /// </summary>
     public IReadOnlyList<long>? RankItems { get; init; }
 
     /// <summary>The seconds each rank's pool threads spent running their chunks in that run (schema 10).</summary>
     public IReadOnlyList<double>? RankBusySeconds { get; init; }
+
+    /// <summary>
+    /// In a heterogeneous job (ranks that run different thread counts), each rank's threads in rank
+    /// order, <see cref="Threads"/> being rank 0's and <see cref="Workers"/> their sum (schema 11);
+    /// null when every rank runs <see cref="Threads"/>.
+    /// </summary>
+    public IReadOnlyList<int>? RankThreads { get; init; }
+
+    /// <summary>Under a task-pool schedule, each rank's list of its pool threads' chunks in that run (schema 11).</summary>
+    public IReadOnlyList<IReadOnlyList<long>>? RankThreadChunks { get; init; }
+
+    /// <summary>The seconds each of those threads spent running its chunks, as <see cref="RankThreadChunks"/> (schema 11).</summary>
+    public IReadOnlyList<IReadOnlyList<double>>? RankThreadBusySeconds { get; init; }
 
     /// <summary>
     /// A workload's own keys beyond the ones above (its size and fields, <see cref="Workloads.IWorkload.ResultFields"/>),
@@ -430,7 +450,9 @@ internal sealed record MeasuredPoint
         ResidualThreshold == other.ResidualThreshold && MaxAbsDiffVsLapack == other.MaxAbsDiffVsLapack && CheckSeconds == other.CheckSeconds &&
         SchemaEquality.Same(RankComputeSeconds, other.RankComputeSeconds) && LoadImbalance == other.LoadImbalance && MpiSeconds == other.MpiSeconds &&
         SchemaEquality.Same(RankChunks, other.RankChunks) && SchemaEquality.Same(RankItems, other.RankItems) &&
-        SchemaEquality.Same(RankBusySeconds, other.RankBusySeconds) && SchemaEquality.Same(OwnFields, other.OwnFields);
+        SchemaEquality.Same(RankBusySeconds, other.RankBusySeconds) && SchemaEquality.Same(RankThreads, other.RankThreads) &&
+        SchemaEquality.Same(RankThreadChunks, other.RankThreadChunks) && SchemaEquality.Same(RankThreadBusySeconds, other.RankThreadBusySeconds) &&
+        SchemaEquality.Same(OwnFields, other.OwnFields);
 
     public override int GetHashCode() => HashCode.Combine(Workload, Backend, Isa, Ranks, Threads, SecondsMedian);
 }
@@ -440,6 +462,10 @@ internal static class SchemaEquality
 {
     public static bool Same<T>(IReadOnlyList<T>? a, IReadOnlyList<T>? b) =>
         a is null ? b is null : b is not null && a.SequenceEqual(b);
+
+    /// <summary>Lists of lists, element by element.</summary>
+    public static bool Same<T>(IReadOnlyList<IReadOnlyList<T>>? a, IReadOnlyList<IReadOnlyList<T>>? b) =>
+        a is null ? b is null : b is not null && a.Count == b.Count && a.Zip(b).All(p => p.First.SequenceEqual(p.Second));
 
     /// <summary>Same keys, each with the same JSON text.</summary>
     public static bool Same(IReadOnlyDictionary<string, JsonElement>? a, IReadOnlyDictionary<string, JsonElement>? b) =>

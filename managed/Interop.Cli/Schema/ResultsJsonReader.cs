@@ -214,6 +214,75 @@ internal static partial class ResultsJsonReader
                 }
             }
         }
+
+        CheckRankThreads(path, at, p);
+    }
+
+    // A heterogeneous point's threads (schema 11): one count a rank, 1 to ThreadCount.Max, rank 0's
+    // the point's threads and all of them its workers; each rank's pool threads' figures (schema 11),
+    // as many as that rank's threads, each an amount, the chunks adding up to the rank's.
+    private static void CheckRankThreads(string path, string at, MeasuredPoint p)
+    {
+        if (p.RankThreads is IReadOnlyList<int> threads)
+        {
+            if (threads.Count != p.Ranks)
+            {
+                throw Field(path, $"{at}.rank_threads", string.Create(Invariant, $"has {threads.Count} value(s): the point has {p.Ranks} rank(s)"));
+            }
+
+            for (int rank = 0; rank < threads.Count; rank++)
+            {
+                if (threads[rank] is < 1 or > ThreadCount.Max)
+                {
+                    throw Field(path, string.Create(Invariant, $"{at}.rank_threads[{rank}]"), string.Create(Invariant, $"is {threads[rank]}: not a number of threads (1 to {ThreadCount.Max})"));
+                }
+            }
+
+            if (threads[0] != p.Threads || threads.Sum(t => (long)t) != p.Workers)
+            {
+                throw Field(path, $"{at}.rank_threads", string.Create(Invariant, $"are {string.Join(",", threads)}: rank 0's must be the point's threads ({p.Threads}) and their sum its workers ({p.Workers})"));
+            }
+        }
+
+        foreach ((string key, IReadOnlyList<IReadOnlyList<double>>? lists) in new[]
+        {
+            ("rank_thread_chunks", p.RankThreadChunks?.Select(l => (IReadOnlyList<double>)[.. l.Select(v => (double)v)]).ToArray()),
+            ("rank_thread_busy_seconds", p.RankThreadBusySeconds),
+        })
+        {
+            if (lists is null)
+            {
+                continue;
+            }
+
+            if (lists.Count != p.Ranks)
+            {
+                throw Field(path, $"{at}.{key}", string.Create(Invariant, $"has {lists.Count} list(s): the point has {p.Ranks} rank(s)"));
+            }
+
+            for (int rank = 0; rank < lists.Count; rank++)
+            {
+                int expected = p.RankThreads?[rank] ?? p.Threads;
+                if (lists[rank] is null || lists[rank].Count != expected)
+                {
+                    throw Field(path, string.Create(Invariant, $"{at}.{key}[{rank}]"), string.Create(Invariant, $"has {lists[rank]?.Count ?? 0} value(s): rank {rank} ran {expected} thread(s)"));
+                }
+
+                for (int thread = 0; thread < expected; thread++)
+                {
+                    if (!double.IsFinite(lists[rank][thread]) || lists[rank][thread] < 0)
+                    {
+                        throw Field(path, string.Create(Invariant, $"{at}.{key}[{rank}][{thread}]"), $"is {Show(lists[rank][thread])}: not an amount (finite, at least 0)");
+                    }
+                }
+            }
+        }
+
+        if (p.RankThreadChunks is { } perThread && p.RankChunks is { } perRank && perThread.Count == perRank.Count &&
+            Enumerable.Range(0, perRank.Count).FirstOrDefault(r => perThread[r].Sum() != perRank[r], -1) is int wrong and >= 0)
+        {
+            throw Field(path, string.Create(Invariant, $"{at}.rank_thread_chunks[{wrong}]"), string.Create(Invariant, $"add up to {perThread[wrong].Sum()}: rank {wrong} ran {perRank[wrong]} chunk(s)"));
+        }
     }
 
     // machine_load (schema 8): a known status, and every figure a finite amount that cannot be negative.

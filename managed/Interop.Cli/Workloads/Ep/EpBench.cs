@@ -42,17 +42,21 @@ internal static class EpBench
     /// <summary>
     /// <paramref name="warmup"/> untimed runs, then timed ones as <paramref name="repeat"/> says. Every
     /// rank sees the same timings (the slowest rank's) and the same result, so every rank stops after
-    /// the same run and fails alike.
+    /// the same run and fails alike. In a heterogeneous job <paramref name="rankThreads"/> holds every
+    /// rank's threads (this rank's being <paramref name="threads"/>): the pool has their sum of workers,
+    /// a static split still one equal range per rank; the result's bits are the same either way (sums
+    /// in batch order).
     /// </summary>
     public static EpMeasurement Run(IJob job, IEpKernel kernel, EpClass size, int threads, RepeatPolicy repeat, int warmup,
-        RankSchedule? schedule = null)
+        RankSchedule? schedule = null, IReadOnlyList<int>? rankThreads = null)
     {
         schedule ??= RankSchedule.Static(ScheduleUnit.EpBatches);
-        string split = schedule.Dynamic ? $"batches [0, {size.Batches}) {schedule.Describe(size.Batches, job.Size * threads)}" : $"batches {Mine(job, size)}";
+        int workers = rankThreads?.Sum() ?? job.Size * threads;
+        string split = schedule.Dynamic ? $"batches [0, {size.Batches}) {schedule.Describe(size.Batches, workers)}" : $"batches {Mine(job, size)}";
         EpResult? result = null;
         for (int i = 0; i < warmup; i++)
         {
-            result = Same(kernel, result, Combine(job, size, ComputeMine(job, kernel, size, threads, schedule)));
+            result = Same(kernel, result, Combine(job, size, ComputeMine(job, kernel, size, threads, workers, schedule)));
         }
 
         var seconds = new List<double>(repeat.MinRuns);
@@ -67,7 +71,7 @@ internal static class EpBench
             RankPart part;
             using (Tracing.Span($"ep {kernel.Backend}", "compute", $"{threads} thread(s), {split}"))
             {
-                part = ComputeMine(job, kernel, size, threads, schedule);
+                part = ComputeMine(job, kernel, size, threads, workers, schedule);
                 pools.Add(part.Pool);
             }
 
@@ -91,8 +95,13 @@ internal static class EpBench
         return new EpMeasurement(kernel.Backend, kernel.Path, threads, job.Size, size, result!, seconds, rankCompute, rankCommunication.Max())
         {
             Pool = load,
+            RankThreads = rankThreads,
         };
     }
+
+    /// <summary>Each rank's batches under the static split, in rank order (equal ranges, whatever the ranks' threads).</summary>
+    public static long[] StaticItems(int ranks, EpClass size) =>
+        [.. Enumerable.Range(0, ranks).Select(r => RangeSplitter.Part(new IndexRange(0, size.Batches), ranks, r).Length)];
 
     /// <summary>Whether two results are the same bits: sums and counts.</summary>
     public static bool Identical(EpResult a, EpResult b) =>
@@ -140,7 +149,7 @@ internal static class EpBench
     /// chunks the task pool gives its threads (dynamic, guided), one kernel call on the thread that took
     /// it a chunk; the counts add up, the chunks are kept.
     /// </summary>
-    private static RankPart ComputeMine(IJob job, IEpKernel kernel, EpClass size, int threads, RankSchedule schedule)
+    private static RankPart ComputeMine(IJob job, IEpKernel kernel, EpClass size, int threads, int workers, RankSchedule schedule)
     {
         if (!schedule.Dynamic)
         {
@@ -151,7 +160,7 @@ internal static class EpBench
         var gate = new Lock();
         var counts = new long[EpArguments.Annuli];
         var chunks = new List<BatchChunk>();
-        TaskPoolRun pool = job.Map(size.Batches, schedule.ChunkFor(size.Batches, job.Size * threads), schedule.Guided, (first, count) =>
+        TaskPoolRun pool = job.Map(size.Batches, schedule.ChunkFor(size.Batches, workers), schedule.Guided, (first, count) =>
         {
             RankPart part = Compute(kernel, new IndexRange(first, first + count), 1);
             lock (gate)
@@ -250,11 +259,17 @@ internal sealed record EpMeasurement(
     /// <summary>Under --schedule dynamic or guided, each rank's chunks, batches and busy time in the run whose time is the median; null under static.</summary>
     public TaskPoolLoad? Pool { get; init; }
 
+    /// <summary>In a heterogeneous job, each rank's threads (<see cref="Threads"/> is rank 0's); null when every rank runs <see cref="Threads"/>.</summary>
+    public IReadOnlyList<int>? RankThreads { get; init; }
+
+    /// <summary>The threads of all ranks together: ranks x threads, or the sum of <see cref="RankThreads"/>.</summary>
+    public int Workers => RankThreads?.Sum() ?? Ranks * Threads;
+
     /// <summary>NPB's Mop/s: 2^(M+1) randoms / median seconds / 1e6.</summary>
     public double Mops => Size.Operations / Stats.Median / 1e6;
 
-    /// <summary>Mop/s per worker (ranks x threads).</summary>
-    public double MopsPerWorker => Mops / (Ranks * (double)Threads);
+    /// <summary>Mop/s per worker (<see cref="Workers"/>).</summary>
+    public double MopsPerWorker => Mops / Workers;
 
     /// <summary>How much longer the slowest rank computed than the average rank (0 = perfect).</summary>
     public double Imbalance => LoadImbalance.Of(RankComputeSeconds);

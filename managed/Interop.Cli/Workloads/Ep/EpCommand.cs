@@ -143,7 +143,9 @@ internal sealed class EpRun(EpOptions options) : ICommandRun
         // Every point runs on every rank: rank 0 decides which to measure again.
         int[] rounds = SecondPass.Run(job, options.Repeats, results, r => r.Seconds, i => MeasureOne(job, options.Backends[i]), _ => true,
             SecondPass.CommandBudget(results.Count), r => $"{r.Backend} {r.Ranks}x{r.Threads}", stderr);
-        return job.IsRoot ? new RemeasuredReport(new EpReport(options, job.Description, results, EpCheck.Of(options.Size, options.Variant, results)), rounds) : null;
+        return job.IsRoot
+            ? new RemeasuredReport(new EpReport(options, job.Description, results, EpCheck.Of(options.Size, options.Variant, results)) { Heterogeneous = job.Heterogeneous }, rounds)
+            : null;
     }
 
     private EpMeasurement MeasureOne(IJob job, IBackend backend)
@@ -152,8 +154,10 @@ internal sealed class EpRun(EpOptions options) : ICommandRun
         kernel.EnsureAvailable();
         int threads = backend.IsParallel ? options.Threads.Threads : 1;
         // One chunk size for every backend of the run (a serial backend's one worker gets the same chunks).
-        RankSchedule schedule = options.Schedule.For(options.Size.Batches, job.Size * options.Threads.Threads);
-        return EpBench.Run(job, kernel, options.Size, threads, options.Repeats, options.Warmup, schedule);
+        // The job's workers: every rank's threads, the same sum on every rank of a heterogeneous job too.
+        int[]? rankThreads = job.Heterogeneous?.At(0);
+        RankSchedule schedule = options.Schedule.For(options.Size.Batches, rankThreads?.Sum() ?? job.Size * options.Threads.Threads);
+        return EpBench.Run(job, kernel, options.Size, threads, options.Repeats, options.Warmup, schedule, backend.IsParallel ? rankThreads : null);
     }
 
     public void Dispose()

@@ -20,7 +20,8 @@ internal sealed class EpComparePoints(IJob job, ComparePlan plan, CompareSizes s
     {
         long m = backend.IsParallel ? sizes.Of(Ep) : sizes.SerialOf(Ep);
         EpClass size = EpClass.Custom(checked((int)m));
-        EpMeasurement r = EpBench.Run(job, EpKernels.For(backend)!, size, threads, plan.Repeat, plan.Warmup);
+        IReadOnlyList<int>? rankThreads = backend.IsParallel ? plan.RankThreadsAt(job, threads) : null;
+        EpMeasurement r = EpBench.Run(job, EpKernels.For(backend)!, size, threads, plan.Repeat, plan.Warmup, rankThreads: rankThreads);
         EpVerdict verdict = EpVerification.Verify(size, r.Result, EpVariant.Npb34);
         string check = $"pairs={r.Result.Pairs.ToString(CultureInfo.InvariantCulture)}" + verdict.Kind switch
         {
@@ -32,6 +33,7 @@ internal sealed class EpComparePoints(IJob job, ComparePlan plan, CompareSizes s
         {
             Size = m,
             OwnFields = EpWorkload.OwnFields(r.Result),
+            RankThreads = rankThreads,
         };
     }
 

@@ -27,7 +27,7 @@ internal static class EpFields
     /// </summary>
     public static MeasuredPoint Point(EpMeasurement r, EpCheck check, int index)
     {
-        MeasuredPoint common = Documents.Point(EpWorkload.Instance, r.Backend, r.Isa, r.Ranks, r.Threads, null, null, null, r.Seconds, check.Verdict.Passed, check.PointCheck(index));
+        MeasuredPoint common = Documents.Point(EpWorkload.Instance, r.Backend, r.Isa, r.Ranks, r.Threads, null, null, null, r.Seconds, check.Verdict.Passed, check.PointCheck(index), r.RankThreads);
         return common with
         {
             // The common point takes its work from a size under darts or n, which EP has neither of.

@@ -14,6 +14,9 @@ internal sealed class EpReport(EpOptions options, string job, IReadOnlyList<EpMe
 
     public Verdict Verdict => check.Verdict;
 
+    /// <summary>Each rank's threads when the job is heterogeneous (declared in the header); null otherwise.</summary>
+    public RankThreads? Heterogeneous { get; init; }
+
     /// <summary>"class S (2^24 = 16,777,216 pairs in 256 batches)" or "M = 17 (...)".</summary>
     public static string SizeText(EpClass size) =>
         $"{(size.IsNpbClass ? $"class {size.Name}" : $"M = {size.M}")} (2^{size.M} = {size.Pairs.ToString("N0", Invariant)} pairs in {size.Batches.ToString("N0", Invariant)} batches)";
@@ -35,6 +38,11 @@ internal sealed class EpReport(EpOptions options, string job, IReadOnlyList<EpMe
             $"NPB EP {SizeText(options.Size)}, {EpVerification.Name(options.Variant)} ({sums}); {beforeThreads}" +
             $"{options.Threads.Threads} thread(s) per parallel backend (from {options.Threads.Source}{inThreads}), " +
             StatsText.Runs(options.Repeats, options.Warmup, results.Select(r => r.Seconds.Count)));
+        if (Heterogeneous is RankThreads heterogeneous)
+        {
+            output.WriteLine($"heterogeneous job: {heterogeneous.Describe()}");
+        }
+
         output.WriteLine($"Environment: {EnvironmentInfo.Summary()}");
         output.WriteLine();
 
@@ -47,7 +55,7 @@ internal sealed class EpReport(EpOptions options, string job, IReadOnlyList<EpMe
                 r.Backend,
                 IsaNames.Name(r.Isa),
                 r.Ranks.ToString(Invariant),
-                r.Threads.ToString(Invariant),
+                RankThreads.Text(r.Threads, r.RankThreads),
                 r.Size.IsNpbClass ? r.Size.Name : "-",
                 r.Size.M.ToString(Invariant),
                 r.Result.Pairs.ToString(Invariant),
@@ -78,9 +86,16 @@ internal sealed class EpReport(EpOptions options, string job, IReadOnlyList<EpMe
         }
 
         output.WriteLine(StatsText.CiLegend);
-        foreach (EpMeasurement r in results.Where(r => r.Pool is not null && r.Ranks > 1))
+        foreach (EpMeasurement r in results.Where(r => r.Ranks > 1))
         {
-            output.WriteLine(TaskPoolGather.Line(r.Backend, r.Pool!, ScheduleUnit.EpBatches.Plural, b => b.ToString(Invariant)));
+            // Under every schedule: each rank's compute seconds, threads and batches, and the slowest over the mean.
+            output.WriteLine(TaskPoolGather.LoadLine(
+                r.Backend, options.Schedule.Kind.ToString().ToLowerInvariant(), r.RankComputeSeconds, RankItems(r),
+                r.RankThreads ?? [.. Enumerable.Repeat(r.Threads, r.Ranks)], ScheduleUnit.EpBatches.Plural, b => b.ToString(Invariant)));
+            if (r.Pool is not null)
+            {
+                output.WriteLine(TaskPoolGather.Line(r.Backend, r.Pool, ScheduleUnit.EpBatches.Plural, b => b.ToString(Invariant)));
+            }
         }
 
         output.WriteLine();
@@ -105,7 +120,7 @@ internal sealed class EpReport(EpOptions options, string job, IReadOnlyList<EpMe
                 Isa = [IsaNames.Name(options.Isa.Isa)],
                 IsaSource = options.Isa.Source,
                 Threads = [options.Threads.Threads],
-                ThreadsSource = options.Threads.Source,
+                ThreadsSource = Heterogeneous is RankThreads h ? $"heterogeneous job: {h.Describe()}" : options.Threads.Source,
                 Ranks = results.Count > 0 ? results[0].Ranks : 1,
                 Job = job,
                 Repeat = options.Repeat,
@@ -120,7 +135,12 @@ internal sealed class EpReport(EpOptions options, string job, IReadOnlyList<EpMe
                 LoadImbalance = Documents.Finite(r.Imbalance),
                 MpiSeconds = r.CommunicationSeconds,
                 RankChunks = r.Pool?.Chunks,
-                RankItems = r.Pool?.Items,
+                RankItems = RankItems(r),
                 RankBusySeconds = r.Pool?.BusySeconds,
+                RankThreadChunks = r.Pool?.ThreadChunks,
+                RankThreadBusySeconds = r.Pool?.ThreadBusySeconds,
             })]);
+
+    // The pool's batches per rank, or the static split's ranges (every rank an equal range).
+    private static IReadOnlyList<long> RankItems(EpMeasurement r) => r.Pool?.Items ?? EpBench.StaticItems(r.Ranks, r.Size);
 }

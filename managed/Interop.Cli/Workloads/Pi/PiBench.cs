@@ -42,7 +42,7 @@ internal static class PiBench
     /// the backend on the thread that took it, so the schedule spans threads as well as ranks), with
     /// what this rank ran of the pool (null under static).
     /// </summary>
-    private static (long Inside, TaskPoolRun? Pool) CountMine(IJob job, IPiBackend backend, ulong seed, long darts, int threads, RankSchedule schedule)
+    private static (long Inside, TaskPoolRun? Pool) CountMine(IJob job, IPiBackend backend, ulong seed, long darts, int threads, int workers, RankSchedule schedule)
     {
         if (!schedule.Dynamic)
         {
@@ -50,7 +50,7 @@ internal static class PiBench
         }
 
         long inside = 0;
-        TaskPoolRun pool = job.Map(darts, schedule.ChunkFor(darts, job.Size * threads), schedule.Guided, (first, count) =>
+        TaskPoolRun pool = job.Map(darts, schedule.ChunkFor(darts, workers), schedule.Guided, (first, count) =>
             Interlocked.Add(ref inside, backend.CountInside(seed, new IndexRange(first, first + count), 1)), threads);
         return (inside, pool);
     }
@@ -60,16 +60,20 @@ internal static class PiBench
     /// Every rank sees the same timings (the slowest rank's), so every rank stops after the same run.
     /// Under a task-pool schedule the result carries each rank's chunks, darts and busy time of the
     /// run whose time is the median (<see cref="TaskPoolLoad.MedianRun"/>), gathered from every rank.
+    /// In a heterogeneous job <paramref name="rankThreads"/> holds every rank's threads (this rank's
+    /// being <paramref name="threads"/>): the pool has their sum of workers, a static split still one
+    /// equal range per rank.
     /// </summary>
     public static PiResult Run(IJob job, IPiBackend backend, ulong seed, long darts, int threads, RepeatPolicy repeat, int warmup = 1,
-        RankSchedule? schedule = null)
+        RankSchedule? schedule = null, IReadOnlyList<int>? rankThreads = null)
     {
         schedule ??= RankSchedule.Static(ScheduleUnit.Darts);
-        string split = schedule.Dynamic ? $"darts [0, {darts}) {schedule.Describe(darts, job.Size * threads)}" : $"darts {Mine(job, darts)}";
+        int workers = rankThreads?.Sum() ?? job.Size * threads;
+        string split = schedule.Dynamic ? $"darts [0, {darts}) {schedule.Describe(darts, workers)}" : $"darts {Mine(job, darts)}";
         long? inside = null;
         for (int i = 0; i < warmup; i++)
         {
-            inside = job.SumAll(CountMine(job, backend, seed, darts, threads, schedule).Inside);
+            inside = job.SumAll(CountMine(job, backend, seed, darts, threads, workers, schedule).Inside);
         }
 
         var seconds = new List<double>(repeat.MinRuns);
@@ -84,7 +88,7 @@ internal static class PiBench
             long local;
             using (Tracing.Span($"pi {backend.Name}", "compute", $"{threads} thread(s), {split}"))
             {
-                (local, TaskPoolRun? pool) = CountMine(job, backend, seed, darts, threads, schedule);
+                (local, TaskPoolRun? pool) = CountMine(job, backend, seed, darts, threads, workers, schedule);
                 pools.Add(pool);
             }
 
@@ -111,6 +115,11 @@ internal static class PiBench
         return new PiResult(backend.Name, threads, job.Size, darts, seed, inside!.Value, seconds, rankCompute, rankCommunication.Max(), backend.PiIsa)
         {
             Pool = load,
+            RankThreads = rankThreads,
         };
     }
+
+    /// <summary>Each rank's darts under the static split, in rank order (equal ranges, whatever the ranks' threads).</summary>
+    public static long[] StaticItems(int ranks, long darts) =>
+        [.. Enumerable.Range(0, ranks).Select(r => RangeSplitter.Part(new IndexRange(0, darts), ranks, r).Length)];
 }

@@ -116,15 +116,17 @@ internal sealed class PiRun(PiOptions options) : ICommandRun
         // Every point runs on every rank: rank 0 decides which to measure again.
         int[] rounds = SecondPass.Run(job, options.Repeats, results, r => r.Seconds, i => MeasureOne(job, options.Backends[i]), _ => true,
             SecondPass.CommandBudget(results.Count), r => $"{r.Backend} {r.Ranks}x{r.Threads}", stderr);
-        return job.IsRoot ? new RemeasuredReport(new PiReport(options, job.Description, results, Verify(results)), rounds) : null;
+        return job.IsRoot ? new RemeasuredReport(new PiReport(options, job.Description, results, Verify(results)) { Heterogeneous = job.Heterogeneous }, rounds) : null;
     }
 
     private PiResult MeasureOne(IJob job, IPiBackend backend)
     {
         int threads = backend.IsParallel ? options.Threads.Threads : 1;
-        // One chunk size for every backend of the run (a serial backend's one worker gets the same chunks).
-        RankSchedule schedule = options.Schedule.For(options.Darts, job.Size * options.Threads.Threads);
-        return PiBench.Run(job, backend, options.Seed, options.Darts, threads, options.Repeats, options.Warmup, schedule);
+        // One chunk size for every backend of the run (a serial backend's one worker gets the same
+        // chunks), from the threads of every rank: the same on every rank of a heterogeneous job too.
+        int[]? rankThreads = job.Heterogeneous?.At(0);
+        RankSchedule schedule = options.Schedule.For(options.Darts, rankThreads?.Sum() ?? job.Size * options.Threads.Threads);
+        return PiBench.Run(job, backend, options.Seed, options.Darts, threads, options.Repeats, options.Warmup, schedule, backend.IsParallel ? rankThreads : null);
     }
 
     public void Dispose()

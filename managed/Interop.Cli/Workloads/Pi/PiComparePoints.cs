@@ -17,7 +17,8 @@ internal sealed class PiComparePoints(IJob job, ComparePlan plan, CompareSizes s
     {
         var backend = (IPiBackend)measured;
         long darts = backend.IsParallel ? sizes.Of(Pi) : sizes.SerialOf(Pi);
-        PiResult r = PiBench.Run(job, backend, plan.Seed, darts, threads, plan.Repeat, plan.Warmup);
+        IReadOnlyList<int>? rankThreads = backend.IsParallel ? plan.RankThreadsAt(job, threads) : null;
+        PiResult r = PiBench.Run(job, backend, plan.Seed, darts, threads, plan.Repeat, plan.Warmup, rankThreads: rankThreads);
         string check = $"inside={r.Inside.ToString(CultureInfo.InvariantCulture)}";
         bool verified = true;
         if (darts != sizes.Of(Pi) && plan.BackendsOf(Pi).OfType<IPiBackend>().FirstOrDefault(b => b.IsParallel) is IPiBackend other)
@@ -29,7 +30,7 @@ internal sealed class PiComparePoints(IJob job, ComparePlan plan, CompareSizes s
             check += verified ? $" (= {other.Name})" : $" ({other.Name}: {again.ToString(CultureInfo.InvariantCulture)})";
         }
 
-        return new ComparePoint(Pi.Name, backend.Name, r.Ranks, threads, r.Seconds, Pi.WorkPerRun(darts), Pi.ThroughputUnit, verified, check) { Size = darts, Inside = r.Inside };
+        return new ComparePoint(Pi.Name, backend.Name, r.Ranks, threads, r.Seconds, Pi.WorkPerRun(darts), Pi.ThroughputUnit, verified, check) { Size = darts, Inside = r.Inside, RankThreads = rankThreads };
     }
 
     /// <summary>Points that threw the same darts must have counted the same number inside, or none of them is verified.</summary>

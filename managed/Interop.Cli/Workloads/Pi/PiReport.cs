@@ -13,6 +13,9 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
 
     public Verdict Verdict => verdict;
 
+    /// <summary>Each rank's threads when the job is heterogeneous (declared in the header); null otherwise.</summary>
+    public RankThreads? Heterogeneous { get; init; }
+
     private bool Verified => verdict.Passed;
 
     // The one speedup definition (Speedups): over the same backend on 1 x 1, which a run of one thread
@@ -33,6 +36,11 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
             $"Monte Carlo pi: {options.Darts.ToString("N0", Invariant)} darts, seed {options.Seed}, {beforeThreads}" +
             $"{options.Threads.Threads} thread(s) per parallel backend (from {options.Threads.Source}{inThreads}), " +
             StatsText.Runs(options.Repeats, options.Warmup, results.Select(r => r.Seconds.Count)));
+        if (Heterogeneous is RankThreads heterogeneous)
+        {
+            output.WriteLine($"heterogeneous job: {heterogeneous.Describe()}");
+        }
+
         output.WriteLine($"Environment: {EnvironmentInfo.Summary()}");
         output.WriteLine();
 
@@ -43,7 +51,7 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
             r.Backend,
             IsaNames.Name(r.Isa),
             r.Ranks.ToString(Invariant),
-            r.Threads.ToString(Invariant),
+            RankThreads.Text(r.Threads, r.RankThreads),
             r.Darts.ToString(Invariant),
             r.Inside.ToString(Invariant),
             r.Estimate.ToString("F8", Invariant),
@@ -70,9 +78,13 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
         }
 
         output.WriteLine(StatsText.CiLegend);
-        foreach (PiResult r in results.Where(r => r.Pool is not null && r.Ranks > 1))
+        foreach (PiResult r in results.Where(r => r.Ranks > 1))
         {
-            output.WriteLine(PoolLine(r.Backend, r.Pool!));
+            output.WriteLine(LoadLine(r));
+            if (r.Pool is not null)
+            {
+                output.WriteLine(PoolLine(r.Backend, r.Pool));
+            }
         }
 
         output.WriteLine();
@@ -91,6 +103,14 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
 
     internal static string PoolLine(string backend, TaskPoolLoad pool) => TaskPoolGather.Line(backend, pool, "darts", Darts);
 
+    // Under every schedule: each rank's compute seconds, threads and darts, and the slowest over the mean.
+    private string LoadLine(PiResult r) => TaskPoolGather.LoadLine(
+        r.Backend, options.Schedule.Kind.ToString().ToLowerInvariant(), r.RankComputeSeconds, RankItems(r),
+        r.RankThreads ?? [.. Enumerable.Repeat(r.Threads, r.Ranks)], "darts", Darts);
+
+    // The pool's darts per rank, or the static split's ranges (every rank an equal range).
+    private static IReadOnlyList<long> RankItems(PiResult r) => r.Pool?.Items ?? PiBench.StaticItems(r.Ranks, r.Darts);
+
     private static string Darts(long darts) => darts == 0 ? "0" : darts.ToString(PiWorkload.Instance.SizeFormat, Invariant);
 
     /// <summary>The run as the schema's document (<see cref="ResultDocument"/>, kind "pi").</summary>
@@ -106,14 +126,14 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
                 Isa = [IsaNames.Name(options.Isa.Isa)],
                 IsaSource = options.Isa.Source,
                 Threads = [options.Threads.Threads],
-                ThreadsSource = options.Threads.Source,
+                ThreadsSource = Heterogeneous is RankThreads h ? $"heterogeneous job: {h.Describe()}" : options.Threads.Source,
                 Ranks = results.Count > 0 ? results[0].Ranks : 1,
                 Job = job,
                 Repeat = options.Repeat,
                 Warmup = options.Warmup,
             },
             [.. results.Select(r => Documents.Point(PiWorkload.Instance, r.Backend, r.Isa, r.Ranks, r.Threads, r.Darts, null, r.Seed, r.Seconds, Verified,
-                $"inside={r.Inside.ToString(Invariant)}" + (Verified ? string.Empty : " (backends disagree)")) with
+                $"inside={r.Inside.ToString(Invariant)}" + (Verified ? string.Empty : " (backends disagree)"), r.RankThreads) with
             {
                 Speedup = Documents.Finite(SpeedupOf(r)?.Ratio.Value),
                 SpeedupReference = SpeedupOf(r)?.ReferenceName,
@@ -124,7 +144,9 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
                 LoadImbalance = Documents.Finite(r.Imbalance),
                 MpiSeconds = r.CommunicationSeconds,
                 RankChunks = r.Pool?.Chunks,
-                RankItems = r.Pool?.Items,
+                RankItems = RankItems(r),
                 RankBusySeconds = r.Pool?.BusySeconds,
+                RankThreadChunks = r.Pool?.ThreadChunks,
+                RankThreadBusySeconds = r.Pool?.ThreadBusySeconds,
             })]);
 }
