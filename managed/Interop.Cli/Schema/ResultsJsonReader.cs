@@ -263,6 +263,11 @@ internal static partial class ResultsJsonReader
             for (int rank = 0; rank < lists.Count; rank++)
             {
                 int expected = p.RankThreads?[rank] ?? p.Threads;
+                if (expected is < 1 or > ThreadCount.Max)
+                {
+                    continue; // a point's threads out of range are named with its other fields, not as a list's length
+                }
+
                 if (lists[rank] is null || lists[rank].Count != expected)
                 {
                     throw Field(path, string.Create(Invariant, $"{at}.{key}[{rank}]"), string.Create(Invariant, $"has {lists[rank]?.Count ?? 0} value(s): rank {rank} ran {expected} thread(s)"));
