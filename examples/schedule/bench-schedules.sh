@@ -14,6 +14,7 @@
 #
 # Usage: examples/schedule/bench-schedules.sh [rounds]     (default 5)
 #   DARTS=2e9 REPEAT=5 ISA=auto TINY=20000 CASES="balanced noisy oversub overhead"
+#   INTEROP_POOL=messages: the request protocol instead of the shared counter (docs/mpi.md)
 set -euo pipefail
 
 ROUNDS="${1:-5}"
@@ -39,7 +40,7 @@ stop_neighbour() {
 trap 'stop_neighbour; rm -rf "$WORK"' EXIT
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "# $(mpiexec --version 2>&1 | head -n 1); interop pi --darts $DARTS --backend c-openmp --threads 1 --repeat $REPEAT --isa $ISA; $ROUNDS rounds after a warm-up"
+echo "# $(mpiexec --version 2>&1 | head -n 1); interop pi --darts $DARTS --backend c-openmp --threads 1 --repeat $REPEAT --isa $ISA; $ROUNDS rounds after a warm-up; INTEROP_POOL=${INTEROP_POOL:-auto}"
 
 # One point's median seconds from pi's --json on stdout.
 median_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["points"][0]["seconds_median"])' "$1"; }

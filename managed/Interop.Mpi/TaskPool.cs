@@ -91,8 +91,10 @@ public static class TaskPool
     /// <c>schedule(guided, chunk)</c>): each is the items left over twice the chunks that may be held at
     /// once (<see cref="GuidedHolders"/>), never fewer than
     /// <paramref name="chunk"/>, so the first chunks cost few requests and the last ones even out the end.
-    /// <paramref name="workers"/> threads of every rank run chunks (the same count on every rank), so
-    /// the schedule spans threads as well as ranks: a thread on a slow core takes fewer chunks too.
+    /// <paramref name="workers"/> threads of this rank run chunks (ranks may give different counts: a
+    /// heterogeneous job), so the schedule spans threads as well as ranks: a thread on a slow core
+    /// takes fewer chunks too. Guided sizes its chunks by this rank's count, an estimate of the
+    /// holders only: every item is still run once.
     /// </summary>
     public static TaskPoolRun Map(Communicator world, long items, long chunk, bool guided, Action<long, long> body, int workers = 1)
     {

@@ -390,6 +390,10 @@ internal sealed record RankThreads(IReadOnlyList<IReadOnlyList<int>> Lists, IRea
         return $"{text} (from {string.Join(", ", from)})";
     }
 
+    /// <summary>A point's ranks and threads in a warning's list: "2x2", or "2+1" (each rank's threads) for a heterogeneous one.</summary>
+    public static string Shape(int ranks, int threads, IReadOnlyList<int>? rankThreads) =>
+        rankThreads is null ? string.Create(CultureInfo.InvariantCulture, $"{ranks}x{threads}") : string.Join("+", rankThreads);
+
     /// <summary>A table's threads cell: "2", or "2+1" for a point whose ranks run different counts.</summary>
     public static string Text(int threads, IReadOnlyList<int>? rankThreads) =>
         rankThreads is null ? threads.ToString(CultureInfo.InvariantCulture) : string.Join("+", rankThreads);

@@ -103,7 +103,7 @@ internal sealed class EpReport(EpOptions options, string job, IReadOnlyList<EpMe
         output.WriteLine($"pairs accepted: {first.Pairs.ToString(Invariant)}; q0..q9: {string.Join(" ", first.Counts.Select(q => q.ToString(Invariant)))}" +
             (check.Verdict.Passed ? $" (identical on all {results.Count} backend(s))" : $" ({results[0].Backend})"));
         output.WriteLine(CheckLine);
-        if (StatsText.NoiseWarning([.. results.Select(r => ($"{r.Backend} {r.Ranks}x{r.Threads}", r.Stats))]) is string warning)
+        if (StatsText.NoiseWarning([.. results.Select(r => ($"{r.Backend} {RankThreads.Shape(r.Ranks, r.Threads, r.RankThreads)}", r.Stats))]) is string warning)
         {
             output.WriteLine(warning);
         }

@@ -115,7 +115,7 @@ internal sealed class PiRun(PiOptions options) : ICommandRun
 
         // Every point runs on every rank: rank 0 decides which to measure again.
         int[] rounds = SecondPass.Run(job, options.Repeats, results, r => r.Seconds, i => MeasureOne(job, options.Backends[i]), _ => true,
-            SecondPass.CommandBudget(results.Count), r => $"{r.Backend} {r.Ranks}x{r.Threads}", stderr);
+            SecondPass.CommandBudget(results.Count), r => $"{r.Backend} {RankThreads.Shape(r.Ranks, r.Threads, r.RankThreads)}", stderr);
         return job.IsRoot ? new RemeasuredReport(new PiReport(options, job.Description, results, Verify(results)) { Heterogeneous = job.Heterogeneous }, rounds) : null;
     }
 

@@ -89,7 +89,7 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
 
         output.WriteLine();
         output.WriteLine(CheckLine);
-        if (StatsText.NoiseWarning([.. results.Select(r => ($"{r.Backend} {r.Ranks}x{r.Threads}", r.Stats))]) is string warning)
+        if (StatsText.NoiseWarning([.. results.Select(r => ($"{r.Backend} {RankThreads.Shape(r.Ranks, r.Threads, r.RankThreads)}", r.Stats))]) is string warning)
         {
             output.WriteLine(warning);
         }
