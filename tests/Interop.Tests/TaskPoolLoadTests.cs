@@ -21,6 +21,28 @@ public sealed partial class TaskPoolLoadTests : TempFolderTest
 {
     private const long Darts = 3_000_017;
 
+    // A pool run whose chunks held more or fewer items than the run's is an error, not a total that
+    // every backend would agree on (each rank of a two-node job with a counter per node ran every chunk).
+    [TestCase(2_000_000L, true)]
+    [TestCase(999_999L, true)]
+    [TestCase(1_000_000L, false)]
+    public void APoolRunWhoseChunksDidNotHoldEveryItemOnceFails(long ran, bool fails)
+    {
+        var job = new Interop.Cli.Jobs.SingleProcessJob();
+        TestDelegate check = () => Interop.Cli.Jobs.TaskPoolGather.CheckEveryItemRan(job, new TaskPoolRun(7, ran, 0.1), 1_000_000, "darts");
+        if (fails)
+        {
+            Assert.That(check, Throws.InvalidOperationException.With.Message.EqualTo(
+                $"task pool: the ranks' chunks held {ran} darts of the run's 1000000: a chunk ran twice or never"));
+        }
+        else
+        {
+            Assert.That(check, Throws.Nothing);
+        }
+
+        Assert.That(() => Interop.Cli.Jobs.TaskPoolGather.CheckEveryItemRan(job, null, 1_000_000, "darts"), Throws.Nothing); // static: no pool
+    }
+
     [Test]
     public void TheReportedRunIsTheMedianOneOrTheFasterOfTheTwoInTheMiddle()
     {

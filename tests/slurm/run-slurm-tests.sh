@@ -373,6 +373,14 @@ two_node_pi() {
   judge_pi_across_nodes "${TITLE[two_node_pi]}" PMIx
 }
 
+# Across nodes the task pool must take the message path: a shared-memory counter on each node
+# would hand every chunk out once per node, and the count would be off.
+TITLE[two_node_pool]="srun -N 2 -n 2 --mpi=pmix interop pi --schedule dynamic: the task pool over TCP between n1 and n2 (messages, not a counter per node), the one-node counts"
+two_node_pool() {
+  OMPI_MCA_btl_base_verbose=30 run srun -N 2 -n 2 --mpi=pmix "$INTEROP" pi --darts $DARTS --backend $PI_BACKENDS --repeat 1 --schedule dynamic
+  judge_pi_across_nodes "${TITLE[two_node_pool]}" PMIx
+}
+
 TITLE[two_node_env]="srun -N 2 -n 2 --mpi=pmix interop env: rank 0 on host n1, rank 1 on host n2, both in its hosts line"
 two_node_env() {
   run srun -N 2 -n 2 --mpi=pmix "$INTEROP" env
@@ -424,5 +432,5 @@ one_node=(srun_pmix_pi srun_threads sbatch_threads cpus_on_node env_slurm_block 
 echo "# one node: this host as a Slurm node"
 section local "${one_node[@]}"
 echo "# two nodes: n1 and n2 in network namespaces of their own, joined by a bridge"
-section namespaces two_node_pi two_node_env two_node_inv two_node_compare mpiexec_hosts
+section namespaces two_node_pi two_node_pool two_node_env two_node_inv two_node_compare mpiexec_hosts
 finish

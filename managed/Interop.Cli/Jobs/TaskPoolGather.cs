@@ -66,6 +66,22 @@ internal static class TaskPoolGather
         where T : unmanaged =>
         [.. job.GatherAll(MemoryMarshal.AsBytes(mine.ToArray().AsSpan()).ToArray()).Select(b => (IReadOnlyList<T>)MemoryMarshal.Cast<byte, T>(b).ToArray())];
 
+    /// <summary>
+    /// Checks that the ranks' chunks of one pool run held exactly the run's <paramref name="items"/>: a
+    /// chunk run twice or never (a counter per node where one for the job was meant) would otherwise
+    /// give a total that every backend agrees on and that is still wrong. Collective; nothing to check
+    /// without a pool (a static split, on every rank alike).
+    /// </summary>
+    public static void CheckEveryItemRan(IJob job, TaskPoolRun? pool, long items, string unit)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        if (pool is not null && job.SumAll(pool.Items) is long ran && ran != items)
+        {
+            throw new InvalidOperationException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"task pool: the ranks' chunks held {ran} {unit} of the run's {items}: a chunk ran twice or never"));
+        }
+    }
+
     public static TaskPoolLoad All(IJob job, TaskPoolRun mine)
     {
         ArgumentNullException.ThrowIfNull(mine);

@@ -85,6 +85,7 @@ internal static class EpBench
             double wall = Stopwatch.GetElapsedTime(start).TotalSeconds;
             communication.Add(job.TakeCommunicationSeconds());
             seconds.Add(job.MaxAll(wall));
+            TaskPoolGather.CheckEveryItemRan(job, part.Pool, size.Batches, ScheduleUnit.EpBatches.Plural);
             result = Same(kernel, result, total);
         }
 

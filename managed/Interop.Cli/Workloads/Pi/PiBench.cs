@@ -102,6 +102,7 @@ internal static class PiBench
             double wall = Stopwatch.GetElapsedTime(start).TotalSeconds;
             communication.Add(job.TakeCommunicationSeconds());
             seconds.Add(job.MaxAll(wall));
+            TaskPoolGather.CheckEveryItemRan(job, pools[^1], darts, "darts");
             inside ??= total;
             if (total != inside)
             {
