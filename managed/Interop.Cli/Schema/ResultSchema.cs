@@ -401,7 +401,7 @@ internal sealed record MeasuredPoint
     /// <summary>pi under MPI: each rank's median compute time.</summary>
     public IReadOnlyList<double>? RankComputeSeconds { get; init; }
 
-    /// <summary>pi: (slowest - fastest rank) / slowest, a fraction.</summary>
+    /// <summary>pi and ep: the slowest rank's compute seconds over the mean, less 1 (<see cref="Interop.Core.LoadImbalance"/>), a fraction.</summary>
     public double? LoadImbalance { get; init; }
 
     public double? MpiSeconds { get; init; }
