@@ -117,6 +117,26 @@ public sealed class CompareScheduleTests : TempFolderTest
     }
 
     [Test]
+    public void ABaselineWrittenBeforeTheScheduleFieldIsStatic()
+    {
+        string first = Path.Combine(Folder, "old");
+        Assert.That(Cli.Run("compare", "--quick", "--workload", "pi", "--darts", "1000003", "--repeat", "1", "--threads", "1", "--backend", "managed-parallel", "--out-dir", first).Code, Is.Zero);
+        string json = Path.Combine(first, "results.json");
+        var document = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(json))!;
+        foreach (System.Text.Json.Nodes.JsonNode? point in document["points"]!.AsArray())
+        {
+            Assert.That(point!.AsObject().Remove("schedule"), Is.True);
+        }
+
+        File.WriteAllText(json, document.ToJsonString());
+        var (code, stdout, stderr) = Cli.Run("compare", "--quick", "--workload", "pi", "--repeat", "1", "--threads", "1", "--backend", "managed-parallel",
+            "--schedule", "dynamic,static", "--out-dir", Path.Combine(Folder, "now"), "--baseline", json);
+        Assert.That(code, Is.Zero, stderr);
+        Assert.That(stdout, Does.Contain("of 1 common point(s)"));
+        Assert.That(stdout, Does.Contain("only in this run, not compared: pi managed-parallel 1x1").And.Contain("dynamic"));
+    }
+
+    [Test]
     public void ADynamicOnlyRunAgainstAStaticBaselineHasNoParallelPointInCommon()
     {
         string first = Path.Combine(Folder, "static");

@@ -64,7 +64,8 @@ internal sealed class BaselineComparison(IReadOnlyList<BaselineChange> changes, 
     public static PointKey Key(CompareRun run, ComparePoint p, bool withIsa = true) =>
         new(p.Workload, p.Backend, p.Ranks, p.Threads, withIsa ? p.Isa : string.Empty, p.Size > 0 ? p.Size : SizeFromParameters(run, p), Parameter(run, "seed") ?? "?")
         {
-            Schedule = p.Schedule ?? string.Empty,
+            // A point of a workload that schedules, read from a file written before its schedule was, ran static.
+            Schedule = p.Schedule ?? (WorkloadRegistry.Find(p.Workload)?.ScheduledItems is not null ? "static" : string.Empty),
         };
 
     /// <summary>Whether every point of <paramref name="old"/> recorded its path (schema 2 and later).</summary>

@@ -241,8 +241,8 @@ internal static class Documents
         var common = new ComparePoint(p.Workload, p.Backend, p.Ranks, p.Threads, p.Seconds, p.WorkPerRun, p.ThroughputUnit, p.Verified, p.Check)
         {
             Isa = p.Isa,
-            // A point written before compare had --schedule split its items statically, as a workload that schedules them does by default.
-            Schedule = p.Schedule ?? (WorkloadRegistry.Find(p.Workload)?.ScheduledItems is not null ? "static" : null),
+            // Null for a workload that does not schedule, and in a point written before compare had --schedule (then static: BaselineComparison.Key).
+            Schedule = p.Schedule,
             RankThreads = p.RankThreads,
             RankComputeSeconds = p.RankComputeSeconds,
             RankItems = p.RankItems,
