@@ -55,8 +55,8 @@ public sealed class CompareScheduleTests : TempFolderTest
             }
         }
 
-        // The table names the two apart.
-        Assert.That(stdout, Does.Contain("managed-parallel (static)").And.Contain("managed-parallel (dynamic:1000)"));
+        // The table's rows name the two apart.
+        Assert.That(stdout, Does.Match(@"(?m)^managed-parallel \(static\) +\S").And.Match(@"(?m)^managed-parallel \(dynamic:1000\) +\S"));
     }
 
     [Test]
