@@ -57,6 +57,7 @@ public sealed class CompareScheduleTests : TempFolderTest
 
         // The table's rows name the two apart.
         Assert.That(stdout, Does.Match(@"(?m)^managed-parallel \(static\) +\S").And.Match(@"(?m)^managed-parallel \(dynamic:1000\) +\S"));
+        Assert.That(File.ReadAllText(Path.Combine(output, "report.md")), Does.Contain("| managed-parallel (static) |").And.Contain("| managed-parallel (dynamic:1000) |"));
     }
 
     [Test]

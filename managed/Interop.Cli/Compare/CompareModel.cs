@@ -154,7 +154,11 @@ internal static class CompareMetrics
     /// when its workload ran several ("c-openmp (dynamic)").
     /// </summary>
     public static string Series(CompareRun run, ComparePoint p) =>
-        (SeveralPaths(run) ? $"{p.Backend} [{p.Isa}]" : p.Backend) + (p.Schedule is not null && SeveralSchedules(run, p.Workload) ? $" ({p.Schedule})" : string.Empty);
+        SeveralPaths(run) ? $"{BackendName(run, p)} [{p.Isa}]" : BackendName(run, p);
+
+    /// <summary>A point's backend with its schedule where its workload ran several ("c-openmp (dynamic)"): a row's name beside its isa column.</summary>
+    public static string BackendName(CompareRun run, ComparePoint p) =>
+        p.Schedule is not null && SeveralSchedules(run, p.Workload) ? $"{p.Backend} ({p.Schedule})" : p.Backend;
 
     /// <summary>Whether <paramref name="p"/> split its items statically (or does not schedule them): the points speedups are taken against.</summary>
     public static bool IsStatic(ComparePoint p) => p.Schedule is null or "static";

@@ -202,9 +202,8 @@ internal static class CompareSummary
             : $"; not distinguishable from {other} with {Runs(fastest, next)}";
     }
 
-    // A point's backend, with its schedule where its workload ran several ("c-openmp (dynamic)"); the path is in the sentence's name.
-    private static string Named(CompareRun run, ComparePoint p) =>
-        p.Schedule is not null && CompareMetrics.SeveralSchedules(run, p.Workload) ? $"{p.Backend} ({p.Schedule})" : p.Backend;
+    // A point's backend, with its schedule where its workload ran several; the path is in the sentence's name.
+    private static string Named(CompareRun run, ComparePoint p) => CompareMetrics.BackendName(run, p);
 
     // A gain clear enough to name its cause: at least ClearGain, and its interval wholly above 1.
     private static bool Clear(RatioEstimate ratio) => ratio.Value >= ClearGain && ratio.Distinguishable;

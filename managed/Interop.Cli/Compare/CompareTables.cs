@@ -39,7 +39,7 @@ internal static class CompareTables
             // A workload with a peak: "% of peak" against the FMA limit of the row's path, then "over dgemm"; else its unit per core.
             string[] Row(ComparePoint p) =>
             [
-                CompareMetrics.SeveralSchedules(run, p.Workload) && p.Schedule is not null ? $"{p.Backend} ({p.Schedule})" : p.Backend,
+                CompareMetrics.BackendName(run, p),
                 p.Isa,
                 CompareSummary.Shape(p),
                 FormatSize(p),
