@@ -172,7 +172,7 @@ public class CompareWorkloadTests
 
         private sealed class TallyMeasurer(TallyWorkload workload, CompareSizes sizes) : IPointMeasurer
         {
-            public ComparePoint Measure(IBackend backend, int threads)
+            public ComparePoint Measure(IBackend backend, int threads, string? schedule)
             {
                 long size = backend.IsParallel ? sizes.Of(workload) : sizes.SerialOf(workload);
                 long counted = size + (threads == 2 ? 1 : 0);

@@ -14,8 +14,11 @@ namespace Interop.Cli.Compare;
 /// </summary>
 internal sealed record PointKey(string Workload, string Backend, int Ranks, int Threads, string Isa, long Size, string Seed)
 {
+    /// <summary>The schedule of the point's items ("static", "dynamic"; empty for a workload that does not schedule them).</summary>
+    public string Schedule { get; init; } = string.Empty;
+
     public override string ToString() =>
-        $"{Workload} {Backend} {Ranks}x{Threads}{(Isa.Length > 0 ? " " + Isa : string.Empty)} ({WorkloadRegistry.Named(Workload).SizeName} = {(Size > 0 ? Size.ToString(CultureInfo.InvariantCulture) : "?")}, seed {Seed})";
+        $"{Workload} {Backend} {Ranks}x{Threads}{(Isa.Length > 0 ? " " + Isa : string.Empty)}{(Schedule.Length > 0 ? " " + Schedule : string.Empty)} ({WorkloadRegistry.Named(Workload).SizeName} = {(Size > 0 ? Size.ToString(CultureInfo.InvariantCulture) : "?")}, seed {Seed})";
 }
 
 /// <summary>One point of a run against the same point (same <see cref="PointKey"/>) of a baseline run, by throughput; a side is null where the point is on one side only.</summary>
@@ -59,7 +62,11 @@ internal sealed class BaselineComparison(IReadOnlyList<BaselineChange> changes, 
 
     /// <summary>The key of <paramref name="p"/> in <paramref name="run"/>; without the path when <paramref name="withIsa"/> is false (a schema 1 baseline).</summary>
     public static PointKey Key(CompareRun run, ComparePoint p, bool withIsa = true) =>
-        new(p.Workload, p.Backend, p.Ranks, p.Threads, withIsa ? p.Isa : string.Empty, p.Size > 0 ? p.Size : SizeFromParameters(run, p), Parameter(run, "seed") ?? "?");
+        new(p.Workload, p.Backend, p.Ranks, p.Threads, withIsa ? p.Isa : string.Empty, p.Size > 0 ? p.Size : SizeFromParameters(run, p), Parameter(run, "seed") ?? "?")
+        {
+            // A point of a workload that schedules, read from a file written before its schedule was, ran static.
+            Schedule = p.Schedule ?? (WorkloadRegistry.Find(p.Workload)?.ScheduledItems is not null ? "static" : string.Empty),
+        };
 
     /// <summary>Whether every point of <paramref name="old"/> recorded its path (schema 2 and later).</summary>
     public static bool HasPaths(CompareRun old) => old.Points.All(p => p.Isa != "unknown");
@@ -99,7 +106,7 @@ internal sealed class BaselineComparison(IReadOnlyList<BaselineChange> changes, 
 
         // The fields with no value in common explain it alone; else every field that differs.
         IReadOnlyList<string> what = Differences(before, now, disjointOnly: true) is { Count: > 0 } disjoint ? disjoint : Differences(before, now, disjointOnly: false);
-        return $"no point in common with this run (points compare only with the same workload, {SizeNames}, seed, backend, ranks x threads and isa): " +
+        return $"no point in common with this run (points compare only with the same workload, {SizeNames}, seed, backend, ranks x threads, isa and schedule): " +
             (what.Count > 0 ? string.Join("; ", what) : "no combination of them matches");
     }
 
@@ -173,7 +180,7 @@ internal sealed class BaselineComparison(IReadOnlyList<BaselineChange> changes, 
         int common = changes.Count(c => c.Speedup is not null);
         yield return $"Against the baseline: {changes.Count(c => c.Flagged)} of {common} common point(s) changed significantly (one-sided Mann-Whitney U test on the runs' throughputs: " +
             $"faster or slower by more than {Tolerance:P0} at p < {Alpha.ToString("0.00", CultureInfo.InvariantCulture)}); " +
-            $"points compare only with the same workload, {SizeNames}, seed, backend, ranks x threads and isa.";
+            $"points compare only with the same workload, {SizeNames}, seed, backend, ranks x threads, isa and schedule.";
         if (changes.Any(c => c.Speedup is not null && c.Runs is (int m, int n) && SmallestPValue(m, n) >= Alpha))
         {
             yield return $"  note: with as few as {changes.Where(c => c.Speedup is not null && c.Runs is (int m, int n) && SmallestPValue(m, n) >= Alpha).Select(c => $"{c.Runs!.Value.Old} and {c.Runs!.Value.New}").First()} runs no change can reach p < {Alpha.ToString("0.00", CultureInfo.InvariantCulture)}: give --repeat 4 or more, or let repeats run automatically";
@@ -211,6 +218,7 @@ internal sealed class BaselineComparison(IReadOnlyList<BaselineChange> changes, 
             .. WorkloadRegistry.All.Select(w => (w.SizeName, (Func<PointKey, string?>)(k => k.Workload == w.Name && k.Size > 0 ? k.Size.ToString(CultureInfo.InvariantCulture) : null))),
             ("seed", k => k.Seed),
             ("isa", k => k.Isa.Length > 0 ? k.Isa : null),
+            ("schedule", k => k.Schedule.Length > 0 ? k.Schedule : null),
             ("backend", k => k.Backend),
             ("ranks x threads", k => $"{k.Ranks}x{k.Threads}"),
         ];

@@ -62,13 +62,18 @@ internal sealed class CompareCommandOptions
     private readonly Option<string?> budget = new("--budget") { Description = $"Seconds of measuring the calibrated sizes should fill, per instruction-set path (default {CompareBudget.Default.Seconds:0}, at most about 2.5 minutes in all on 2 cores; --quick {CompareBudget.Quick.Seconds:0})." };
     // Each workload's size option, in table order (--darts, --size).
     private readonly Dictionary<IWorkload, ICompareSizeOption> sizeOptions = WorkloadRegistry.All.ToDictionary(w => w, w => w.CreateCompareSizeOption());
+    private readonly Option<string?> schedules = new Option<string?>(RankSchedule.Name)
+    {
+        Description = "Comma-separated schedules of pi's darts and ep's batches over the ranks and threads, each point measured under each: " +
+            "static, dynamic[:CHUNK] or guided[:MIN], as `interop pi --schedule` (default static; inv ignores it; serial backends run static alone).",
+    }.Names(["static", "dynamic", "guided"]);
     private readonly Option<string?> isa = IsaRequest.CreateOption(", or all (every path this CPU has, one after the other, with the same sizes)");
     private readonly Option<string?> seed = SharedOptions.Seed($"Seed of the generator (default {SharedOptions.DefaultSeed}, or the --baseline run's).", showDefault: false);
     private readonly RenamedOption output = new(new Option<string?>("--out-dir") { Description = "Results folder, new or empty (default results/<timestamp>/); checked before any computing." }, "--out", "-o");
     private readonly Option<bool> force = new("--force") { Description = "Write into a non-empty --out-dir folder: first remove the files an earlier compare wrote there (results.*, report.md, charts); other files stay." };
     private readonly Option<string?> baseline = new("--baseline")
     {
-        Description = $"An earlier results.json to compare with, point by point (same workload, {string.Join(" or ", SizeNames)}, seed, backend, ranks x threads, isa); " +
+        Description = $"An earlier results.json to compare with, point by point (same workload, {string.Join(" or ", SizeNames)}, seed, backend, ranks x threads, isa, schedule); " +
             $"{string.Join(", ", SizeNames)} and seed default to its own.",
     };
     private readonly Option<string?> trace = SharedOptions.Trace("Write a Chrome trace-event file of the whole run.");
@@ -90,6 +95,7 @@ internal sealed class CompareCommandOptions
             sizeOptions[sized].AddTo(command);
         }
 
+        command.Options.Add(schedules);
         command.Options.Add(isa);
         command.Options.Add(seed);
         output.AddTo(command);
@@ -131,6 +137,7 @@ internal sealed class CompareCommandOptions
             {
                 Warmup = warmups,
                 SizeSource = sizes.Source,
+                Schedules = ParseSchedules(parsed.GetValue(schedules)),
             },
             Output: output.Value(parsed, stderr) ?? CompareOutput.NewFolderName("results"),
             Force: parsed.GetValue(force),
@@ -217,6 +224,19 @@ internal sealed class CompareCommandOptions
             Sizes: sizes,
             Seed: givenSeed ?? (taken.Contains("seed") ? oldSeed!.Value : SharedOptions.DefaultSeed),
             Source: taken.Count > 0 ? $"{string.Join(", ", taken)} from the baseline {baselinePath}" : "given");
+    }
+
+    // Each schedule as RankSchedule reads it (a bad one a usage error), spelled one way ("dynamic:1e3" as "dynamic:1000"), in the order given.
+    private static IReadOnlyList<string> ParseSchedules(string? list)
+    {
+        if (list is null)
+        {
+            return ["static"];
+        }
+
+        string[] texts = [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(text => RankSchedule.Parse(text, ScheduleUnit.Items).Text).Distinct()];
+        return texts.Length > 0 ? texts : throw new UsageException($"{RankSchedule.Name} needs at least one schedule, e.g. static,dynamic");
     }
 
     private static IReadOnlyList<int> ParseThreads(string? list)

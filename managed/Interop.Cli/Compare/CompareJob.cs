@@ -68,15 +68,21 @@ internal sealed class CompareJob(CompareOptions options) : ICommandRun
         string sizes = string.Join(", ", WorkloadRegistry.All.Where(plan.Has).Select(w => w.PlannedText(plan.SizeOf(w))));
         string backends = string.Join(",", Backends.Select(b => b.Name).Distinct());
         return string.Create(CultureInfo.InvariantCulture,
-            $"compare: {sizes}; backends {backends}; threads {string.Join(", ", plan.Threads)}; {ranks} rank(s); isa {string.Join(",", plan.Paths.Select(IsaNames.Name))}; " +
+            $"compare: {sizes}; backends {backends}; threads {string.Join(", ", plan.Threads)}; {ranks} rank(s); isa {string.Join(",", plan.Paths.Select(IsaNames.Name))}; {SchedulesText(plan)}" +
             $"seed {plan.Seed}; repeats {plan.Repeat}; warm-up {plan.Warmup}; budget {plan.Budget.Seconds:G4} s per path; {schedule.Count} point(s); into {options.Output}");
     }
+
+    // "schedule static, dynamic (pi, ep); " where a workload measured schedules its items; else nothing.
+    private static string SchedulesText(ComparePlan plan) =>
+        plan.Workloads.Where(w => w.Workload.ScheduledItems is not null).Select(w => w.Workload.Name).ToList() is { Count: > 0 } scheduling
+            ? $"schedule {string.Join(", ", plan.Schedules)} ({string.Join(", ", scheduling)}); "
+            : string.Empty;
 
     public void Begin(IJob job, TextWriter stderr)
     {
         // A heterogeneous job's ranks hold lists of their own counts, as many on every rank.
         string threads = job.Heterogeneous is null ? string.Join(',', plan.Threads) : $"{plan.Threads.Count} paired counts";
-        StableHash.RequireSameOnAllRanks(job, $"compare {string.Join(' ', WorkloadRegistry.All.Select(plan.SizeOf))} {plan.Seed} {plan.Repeat} {plan.Warmup} {threads} {string.Join(',', plan.Names)} {string.Join(',', plan.Paths)} {plan.Budget}");
+        StableHash.RequireSameOnAllRanks(job, $"compare {string.Join(' ', WorkloadRegistry.All.Select(plan.SizeOf))} {plan.Seed} {plan.Repeat} {plan.Warmup} {threads} {string.Join(',', plan.Names)} {string.Join(',', plan.Paths)} {string.Join(',', plan.Schedules)} {plan.Budget}");
         Placement.Warn(job, plan.Threads.Max(), stderr);
     }
 
@@ -116,7 +122,7 @@ internal sealed class CompareJob(CompareOptions options) : ICommandRun
 
             sizes = new CompareCalibration(job, plan).Choose();
             console.WriteLine($"interop compare: {string.Join(" and ", plan.Names)}; {Describe(plan, sizes)}; threads {string.Join(", ", plan.Threads)}; " +
-                $"{job.Size} rank(s); isa {string.Join(", ", plan.Paths.Select(IsaNames.Name))}; seed {plan.Seed}; {StatsText.Runs(plan.Repeat, plan.Warmup, [])}");
+                $"{job.Size} rank(s); isa {string.Join(", ", plan.Paths.Select(IsaNames.Name))}; {SchedulesText(plan)}seed {plan.Seed}; {StatsText.Runs(plan.Repeat, plan.Warmup, [])}");
             if (job.Heterogeneous is RankThreads heterogeneous)
             {
                 console.WriteLine($"heterogeneous job: {heterogeneous.Describe()}; each point pairs the ranks' counts by position");

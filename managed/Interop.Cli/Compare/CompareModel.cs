@@ -22,6 +22,18 @@ internal sealed record ComparePoint(
     /// <summary>The instruction-set path the backend's kernel took ("avx2", ...).</summary>
     public string Isa { get; init; } = "unknown";
 
+    /// <summary>
+    /// How a workload that schedules its items split them (compare --schedule, as <see cref="Workloads.RankSchedule.Text"/>
+    /// spells it: "static", "dynamic", "guided:1000"); null for a workload that does not schedule (inv).
+    /// </summary>
+    public string? Schedule { get; init; }
+
+    /// <summary>Each rank's median compute seconds, in rank order, for a point measured on several ranks now; null otherwise (and when read from a file).</summary>
+    public IReadOnlyList<double>? RankComputeSeconds { get; init; }
+
+    /// <summary>The items (darts, batches) each rank computed in the run whose time is the median, beside <see cref="RankComputeSeconds"/>.</summary>
+    public IReadOnlyList<long>? RankItems { get; init; }
+
     /// <summary>Darts (pi) or matrix order (inv) of one run.</summary>
     public long Size { get; init; }
 
@@ -133,8 +145,23 @@ internal static class CompareMetrics
     public static bool SeveralPaths(CompareRun run) =>
         run.Parameters.FirstOrDefault(p => p.Key == "isa").Value is string paths && paths.Contains(',', StringComparison.Ordinal);
 
-    /// <summary>A point's name in charts and tables: the backend, with its path when a run has several.</summary>
-    public static string Series(CompareRun run, ComparePoint p) => SeveralPaths(run) ? $"{p.Backend} [{p.Isa}]" : p.Backend;
+    /// <summary>True when the points of <paramref name="workload"/> in the run were measured under more than one schedule (compare --schedule static,dynamic).</summary>
+    public static bool SeveralSchedules(CompareRun run, string workload) =>
+        run.Points.Where(p => p.Workload == workload && p.Schedule is not null).Select(p => p.Schedule).Distinct().Skip(1).Any();
+
+    /// <summary>
+    /// A point's name in charts and tables: the backend, with its path when a run has several, and its schedule
+    /// when its workload ran several ("c-openmp (dynamic)").
+    /// </summary>
+    public static string Series(CompareRun run, ComparePoint p) =>
+        SeveralPaths(run) ? $"{BackendName(run, p)} [{p.Isa}]" : BackendName(run, p);
+
+    /// <summary>A point's backend with its schedule where its workload ran several ("c-openmp (dynamic)"): a row's name beside its isa column.</summary>
+    public static string BackendName(CompareRun run, ComparePoint p) =>
+        p.Schedule is not null && SeveralSchedules(run, p.Workload) ? $"{p.Backend} ({p.Schedule})" : p.Backend;
+
+    /// <summary>Whether <paramref name="p"/> split its items statically (or does not schedule them): the points speedups are taken against.</summary>
+    public static bool IsStatic(ComparePoint p) => p.Schedule is null or "static";
 
     /// <summary>
     /// The point's speedup as <see cref="Speedups"/> defines it, among the points of its workload in
@@ -143,7 +170,7 @@ internal static class CompareMetrics
     /// baseline may run less work).
     /// </summary>
     public static Speedup? SpeedupOf(CompareRun run, ComparePoint p) =>
-        Speedups.Of(p, run.Points.Where(b => b.Workload == p.Workload), x => x.AsSpeedupPoint);
+        Speedups.Of(p, run.Points.Where(b => b.Workload == p.Workload && IsStatic(b)), x => x.AsSpeedupPoint);
 
     /// <summary>The value of <see cref="SpeedupOf"/>.</summary>
     public static double? Speedup(CompareRun run, ComparePoint p) => SpeedupOf(run, p)?.Ratio.Value;
@@ -189,7 +216,7 @@ internal static class CompareMetrics
     /// <summary>managed-parallel's point at the shape and path of <paramref name="p"/>, if measured.</summary>
     public static ComparePoint? ManagedAt(CompareRun run, ComparePoint p)
     {
-        ComparePoint[] managed = [.. run.Points.Where(m => m.Workload == p.Workload && m.Backend == ManagedParallel && m.Ranks == p.Ranks && m.Threads == p.Threads)];
+        ComparePoint[] managed = [.. run.Points.Where(m => m.Workload == p.Workload && m.Backend == ManagedParallel && m.Ranks == p.Ranks && m.Threads == p.Threads && m.Schedule == p.Schedule)];
         return managed.FirstOrDefault(m => m.Isa == p.Isa) ?? (SeveralPaths(run) ? null : managed.FirstOrDefault());
     }
 }

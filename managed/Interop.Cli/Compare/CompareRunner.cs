@@ -34,6 +34,29 @@ internal sealed record ComparePlan(
     /// <summary>Untimed runs before every point's timed ones (--warmup, default 1).</summary>
     public int Warmup { get; init; } = 1;
 
+    /// <summary>
+    /// compare --schedule: the schedules each point of a workload that schedules its items is measured under,
+    /// as <see cref="RankSchedule.Text"/> spells them, in the order given (default static alone).
+    /// </summary>
+    public IReadOnlyList<string> Schedules { get; init; } = ["static"];
+
+    /// <summary>
+    /// The schedules <paramref name="backend"/>'s points of <paramref name="workload"/> run under: null alone for a
+    /// workload that does not schedule its items; static alone for a serial backend (the baseline speedups are
+    /// taken against, which has one worker to schedule); else <see cref="Schedules"/>.
+    /// </summary>
+    public IReadOnlyList<string?> SchedulesOf(IWorkload workload, IBackend backend)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        ArgumentNullException.ThrowIfNull(backend);
+        if (workload.ScheduledItems is null)
+        {
+            return [null];
+        }
+
+        return backend.IsParallel ? [.. Schedules] : ["static"];
+    }
+
     /// <summary>Where sizes that were not calibrated came from, for the header: "given", "from the baseline ...".</summary>
     public string SizeSource { get; init; } = "given";
 
@@ -102,8 +125,11 @@ internal sealed record ComparePlan(
     }
 }
 
-/// <summary>One point a compare run will measure: the path switched to, the workload, backend and threads, and the path the backend then runs.</summary>
-internal sealed record ScheduledPoint(Isa Path, IWorkload Workload, IBackend Backend, int Threads, string Isa);
+/// <summary>
+/// One point a compare run will measure: the path switched to, the workload, backend and threads, the path the
+/// backend then runs, and the schedule of its items (null: the workload does not schedule them).
+/// </summary>
+internal sealed record ScheduledPoint(Isa Path, IWorkload Workload, IBackend Backend, int Threads, string Isa, string? Schedule = null);
 
 /// <summary>
 /// Measures one workload's points of a compare run, one point at a time, with the sizes chosen (see
@@ -113,9 +139,10 @@ internal interface IPointMeasurer
 {
     /// <summary>
     /// <paramref name="backend"/> at <paramref name="threads"/> threads on the path switched to: the
-    /// warm-up, the timed runs as the plan's repeat policy says, the result verified.
+    /// warm-up, the timed runs as the plan's repeat policy says, the result verified; its items split by
+    /// <paramref name="schedule"/> (<see cref="RankSchedule.Text"/>; null for a workload that does not schedule them).
     /// </summary>
-    ComparePoint Measure(IBackend backend, int threads);
+    ComparePoint Measure(IBackend backend, int threads, string? schedule);
 }
 
 /// <summary>
@@ -147,9 +174,13 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
             foreach ((IWorkload workload, IBackend backend, int threads) in plan.Points())
             {
                 string isa = IsaNames.Name(workload.PathOf(backend));
-                if (!schedule.Any(p => p.Workload == workload && p.Backend.Name == backend.Name && p.Threads == threads && p.Isa == isa))
+                // Each schedule a point of its own, measured one after the other at the same shape.
+                foreach (string? items in plan.SchedulesOf(workload, backend))
                 {
-                    schedule.Add(new ScheduledPoint(path, workload, backend, threads, isa));
+                    if (!schedule.Any(p => p.Workload == workload && p.Backend.Name == backend.Name && p.Threads == threads && p.Isa == isa && p.Schedule == items))
+                    {
+                        schedule.Add(new ScheduledPoint(path, workload, backend, threads, isa, items));
+                    }
                 }
             }
         }
@@ -165,7 +196,7 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
     public static IReadOnlyList<PointKey> Keys(IReadOnlyList<ScheduledPoint> schedule, ComparePlan plan, int ranks) =>
         [.. schedule.Select(p => new PointKey(p.Workload.Name, p.Backend.Name, OnAllRanks(p) ? ranks : 1, p.Threads, p.Isa,
             (p.Backend.IsParallel ? null : plan.SerialSizeOf(p.Workload)) ?? plan.SizeOf(p.Workload) ?? 0,
-            plan.Seed.ToString(CultureInfo.InvariantCulture)))];
+            plan.Seed.ToString(CultureInfo.InvariantCulture)) { Schedule = p.Schedule ?? string.Empty })];
 
     /// <summary>The points this rank measures of <paramref name="schedule"/> (rank 0: all; the others: those whose workload runs them on every rank).</summary>
     public static int Count(IReadOnlyList<ScheduledPoint> schedule, bool root) => schedule.Count(p => root || OnAllRanks(p));
@@ -179,7 +210,7 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
         int done = 0;
         var clock = Stopwatch.StartNew();
         Dictionary<IWorkload, IPointMeasurer> measurers = plan.Workloads.ToDictionary(w => w.Workload, w => w.Workload.Measurer(job, plan, sizes));
-        foreach ((Isa path, IWorkload workload, IBackend backend, int threads, string isa) in schedule)
+        foreach ((Isa path, IWorkload workload, IBackend backend, int threads, string isa, string? items) in schedule)
         {
             bool everyRank = workload.OnEveryRank(backend);
             if (!everyRank && !job.IsRoot)
@@ -189,8 +220,8 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
 
             IsaSwitch.Apply(path);
             progress.Report(new CompareProgress(done, total, workload.Name, backend.Name, everyRank ? job.Size : 1, threads, isa, clock.Elapsed));
-            points.Add(measurers[workload].Measure(backend, threads) with { Isa = isa });
-            measured.Add(new ScheduledPoint(path, workload, backend, threads, isa));
+            points.Add(measurers[workload].Measure(backend, threads, items) with { Isa = isa, Schedule = items });
+            measured.Add(new ScheduledPoint(path, workload, backend, threads, isa, items));
             done++;
             finished(Settled(points));
         }
@@ -203,8 +234,8 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
             ScheduledPoint again = measured[i];
             IsaSwitch.Apply(again.Path);
             progress.Report(new CompareProgress(done, total, again.Workload.Name, again.Backend.Name, again.Workload.OnEveryRank(again.Backend) ? job.Size : 1, again.Threads, again.Isa, clock.Elapsed));
-            return measurers[again.Workload].Measure(again.Backend, again.Threads) with { Isa = again.Isa };
-        }, i => measured[i].Workload.OnEveryRank(measured[i].Backend), plan.Budget.Seconds * plan.Paths.Count, p => $"{p.Workload} {p.Backend} {p.Ranks}x{p.Threads}", stderr: null);
+            return measurers[again.Workload].Measure(again.Backend, again.Threads, again.Schedule) with { Isa = again.Isa, Schedule = again.Schedule };
+        }, i => measured[i].Workload.OnEveryRank(measured[i].Backend), plan.Budget.Seconds * plan.Paths.Count, Label, stderr: null);
         for (int i = 0; i < points.Count; i++)
         {
             points[i] = points[i] with { RemeasureRounds = rounds[i] };
@@ -215,11 +246,15 @@ internal sealed class CompareRunner(IJob job, ComparePlan plan, CompareSizes siz
             finished(Settled(points));
         }
 
-        SecondPassNote = SecondPass.Note([.. points.Select(p => ($"{p.Workload} {p.Backend} {p.Ranks}x{p.Threads}", p.RemeasureRounds, p.Stats))], plan.Budget.Seconds * plan.Paths.Count);
+        SecondPassNote = SecondPass.Note([.. points.Select(p => (Label(p), p.RemeasureRounds, p.Stats))], plan.Budget.Seconds * plan.Paths.Count);
         IsaSwitch.Apply(plan.Paths[0]);
         progress.Report(new CompareProgress(done, total, null, null, job.Size, 0, null, clock.Elapsed));
         return Settled(points);
     }
+
+    // A point as the second pass names it: "pi c-openmp 2x1", with its schedule where the run has several.
+    private string Label(ComparePoint p) =>
+        $"{p.Workload} {p.Backend} {p.Ranks}x{p.Threads}" + (p.Schedule is not null && plan.Schedules.Count > 1 ? $" {p.Schedule}" : string.Empty);
 
     // The points as they stand, each workload's settled by the workload (checked against each other,
     // held against the references kept now), in the order they were measured.

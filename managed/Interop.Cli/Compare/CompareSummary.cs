@@ -34,9 +34,9 @@ internal static class CompareSummary
             int first = lines.Count;
             ComparePoint fastest = workload.MaxBy(p => p.Throughput)!;
             ComparePoint? next = workload.Where(p => !ReferenceEquals(p, fastest)).MaxBy(p => p.Throughput);
-            lines.Add($"{name}: fastest is {fastest.Backend} at {Shape(fastest)} ({Throughput(fastest)}" +
+            lines.Add($"{name}: fastest is {Named(run, fastest)} at {Shape(fastest)} ({Throughput(fastest)}" +
                 (fastest.PercentOfPeak is double peak ? $", {PeakText.Percent(peak)} of the FMA limit of its path" : string.Empty) + ")" +
-                (next is null ? string.Empty : Runner(fastest, next)) + ".");
+                (next is null ? string.Empty : Runner(fastest, next, Named(run, next))) + ".");
 
             int widest = workload.Max(p => p.Workers);
             ComparePoint? serial = workload.FirstOrDefault(p => p.Backend == CompareMetrics.Baseline && p.Workers == 1);
@@ -55,7 +55,7 @@ internal static class CompareSummary
             foreach (ComparePoint p in workload.Where(p => p.Workers == widest && CompareMetrics.OverManaged(run, p) is not null).OrderByDescending(p => p.Throughput))
             {
                 ComparePoint m = CompareMetrics.ManagedAt(run, p)!;
-                lines.Add($"{name}: {Compared(p.Backend, p, $"managed-parallel at {Shape(p)}", m)}.");
+                lines.Add($"{name}: {Compared(Named(run, p), p, $"{Named(run, m)} at {Shape(p)}", m)}.");
             }
 
             ComparePoint? lapack = workload.FirstOrDefault(p => p.Backend == "lapack" && p.Workers == widest);
@@ -65,15 +65,16 @@ internal static class CompareSummary
                 lines.Add($"{name}: {Compared("LAPACK (OpenBLAS)", lapack, $"the hand-written C/OpenMP inversion at {Shape(c)}", c)}.");
             }
 
-            foreach (IGrouping<string, ComparePoint> backend in workload.GroupBy(p => p.Backend))
+            // Each schedule's scaling from the backend's static point on one worker, as its speedups are.
+            foreach (IGrouping<string, ComparePoint> backend in workload.GroupBy(p => Named(run, p)))
             {
-                ComparePoint? one = backend.FirstOrDefault(p => p.Workers == 1);
+                ComparePoint? one = workload.FirstOrDefault(p => p.Backend == backend.First().Backend && p.Workers == 1 && CompareMetrics.IsStatic(p));
                 ComparePoint? most = backend.MaxBy(p => p.Workers);
                 if (one is not null && most is not null && most.Workers > 1)
                 {
                     RatioEstimate speedup = CompareMetrics.Ratio(most, one);
                     // "Threads run C# in parallel" is a claim about managed-parallel's own scaling, so it stands only on that number.
-                    string cause = backend.Key == CompareMetrics.ManagedParallel && Clear(speedup)
+                    string cause = backend.First().Backend == CompareMetrics.ManagedParallel && Clear(speedup)
                         ? ": .NET threads run C# in parallel (no global interpreter lock)"
                         : string.Empty;
                     lines.Add($"{name}: {backend.Key} {Scaling(speedup, most.Workers, one, most)}{cause}.");
@@ -192,14 +193,17 @@ internal static class CompareSummary
             : $"{a.Seconds.Count.ToString(Invariant)} and {b.Seconds.Count.ToString(Invariant)} runs";
 
     // After "fastest is X at 1x2 (rate)": nothing where X is clearly ahead of the runner-up, else why it may not be.
-    private static string Runner(ComparePoint fastest, ComparePoint next)
+    private static string Runner(ComparePoint fastest, ComparePoint next, string nextName)
     {
         RatioEstimate ratio = CompareMetrics.Ratio(fastest, next);
-        string other = $"{next.Backend} at {Shape(next)}";
+        string other = $"{nextName} at {Shape(next)}";
         return Undecided("it", fastest, other, next, ratio) is null ? string.Empty
             : !ratio.HasInterval ? $"; too few runs ({Runs(fastest, next)}) to tell it from {other}"
             : $"; not distinguishable from {other} with {Runs(fastest, next)}";
     }
+
+    // A point's backend, with its schedule where its workload ran several; the path is in the sentence's name.
+    private static string Named(CompareRun run, ComparePoint p) => CompareMetrics.BackendName(run, p);
 
     // A gain clear enough to name its cause: at least ClearGain, and its interval wholly above 1.
     private static bool Clear(RatioEstimate ratio) => ratio.Value >= ClearGain && ratio.Distinguishable;

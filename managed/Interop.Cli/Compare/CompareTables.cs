@@ -39,7 +39,7 @@ internal static class CompareTables
             // A workload with a peak: "% of peak" against the FMA limit of the row's path, then "over dgemm"; else its unit per core.
             string[] Row(ComparePoint p) =>
             [
-                p.Backend,
+                CompareMetrics.BackendName(run, p),
                 p.Isa,
                 CompareSummary.Shape(p),
                 FormatSize(p),
@@ -63,6 +63,11 @@ internal static class CompareTables
             }
 
             output.WriteLine(StatsText.CiLegend);
+            foreach (string line in LoadLines(run, kind, points))
+            {
+                output.WriteLine(line);
+            }
+
             if (kind.HasPeak)
             {
                 foreach (string line in PeakLines(run, points))
@@ -89,6 +94,27 @@ internal static class CompareTables
         {
             output.WriteLine(warning);
             output.WriteLine();
+        }
+    }
+
+    /// <summary>
+    /// Under the table of a workload that schedules its items, for each point measured on several ranks in this
+    /// process: "load, c-openmp (dynamic): rank 0 (1 thread) computed ... ; slowest/mean 1.02", as pi's and ep's own
+    /// commands say it, so that the schedules' imbalance shows beside their rates.
+    /// </summary>
+    public static IEnumerable<string> LoadLines(CompareRun run, IWorkload kind, IReadOnlyList<ComparePoint> points)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        if (kind.ScheduledItems is not ScheduleUnit unit)
+        {
+            yield break;
+        }
+
+        foreach (ComparePoint p in points.Where(p => p.RankComputeSeconds?.Count == p.Ranks && p.RankItems?.Count == p.Ranks && (p.RankThreads is null || p.RankThreads.Count == p.Ranks)))
+        {
+            yield return Jobs.TaskPoolGather.LoadLine(
+                CompareMetrics.SeveralPaths(run) ? $"{p.Backend} [{p.Isa}]" : p.Backend, p.Schedule ?? "static", p.RankComputeSeconds!, p.RankItems!,
+                p.RankThreads ?? [.. Enumerable.Repeat(p.Threads, p.Ranks)], unit.Plural, items => items.ToString("N0", Invariant));
         }
     }
 

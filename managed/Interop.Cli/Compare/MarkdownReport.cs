@@ -58,7 +58,7 @@ internal static class MarkdownReport
                 string overDgemm = kind.HasPeak ? $"{PeakText.Over(p.OverDgemm)} | " : string.Empty;
                 string ownCells = string.Concat(CompareTables.OwnFieldCells(kind, p).Select(c => c + " | "));
                 md.AppendLine(Invariant,
-                    $"| {p.Backend} | {p.Isa} | {CompareSummary.Shape(p)} | {CompareTables.FormatSize(p)} | {p.Stats.Median:F4} ({p.Stats.Min:F4}-{p.Stats.Max:F4}) | " +
+                    $"| {CompareMetrics.BackendName(run, p)} | {p.Isa} | {CompareSummary.Shape(p)} | {CompareTables.FormatSize(p)} | {p.Stats.Median:F4} ({p.Stats.Min:F4}-{p.Stats.Max:F4}) | " +
                     $"{CompareTables.FormatRate(p.Throughput, p.ThroughputUnit)} | {CompareTables.FormatPerCoreOrPeak(p)} | {overDgemm}" +
                     $"{Format(CompareMetrics.Speedup(run, p), "0.00x")} | {Format(CompareMetrics.Efficiency(run, p), "P0")} | " +
                     $"{Format(CompareMetrics.OverManaged(run, p), "0.00x")} | {ownCells}{(p.Verified ? "ok" : "FAILED")} {p.Check} |");

@@ -196,6 +196,7 @@ internal static class Documents
             Workload = p.Workload,
             Backend = p.Backend,
             Isa = p.Isa,
+            Schedule = p.Schedule,
             Ranks = p.Ranks,
             Threads = p.Threads,
             Workers = p.Workers,
@@ -225,6 +226,10 @@ internal static class Documents
             OverManaged = Finite(overManaged),
             Verified = p.Verified,
             Check = p.Check,
+            // A point on several ranks: each rank's compute time and items, and the slowest over the mean less 1.
+            RankComputeSeconds = p.RankComputeSeconds,
+            RankItems = p.RankItems,
+            LoadImbalance = p.RankComputeSeconds is { } compute ? Finite(LoadImbalance.Of(compute)) : null,
         };
         return WorkloadRegistry.Named(p.Workload).ToDocument(common, p);
     }
@@ -236,7 +241,11 @@ internal static class Documents
         var common = new ComparePoint(p.Workload, p.Backend, p.Ranks, p.Threads, p.Seconds, p.WorkPerRun, p.ThroughputUnit, p.Verified, p.Check)
         {
             Isa = p.Isa,
+            // Null for a workload that does not schedule, and in a point written before compare had --schedule (then static: BaselineComparison.Key).
+            Schedule = p.Schedule,
             RankThreads = p.RankThreads,
+            RankComputeSeconds = p.RankComputeSeconds,
+            RankItems = p.RankItems,
             RemeasureRounds = p.RemeasureRounds,
             PeakGflops = version >= ResultDocument.FmaLimitVersion ? p.PeakGflops : null,
             DgemmGflops = version >= ResultDocument.FmaLimitVersion ? p.DgemmGflops : p.PeakGflops,

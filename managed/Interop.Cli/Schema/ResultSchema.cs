@@ -274,6 +274,12 @@ internal sealed record MeasuredPoint
 
     public required string Isa { get; init; }
 
+    /// <summary>
+    /// How the point's items were split (--schedule): "static", "dynamic", "dynamic:CHUNK", "guided", "guided:MIN"; null for a
+    /// workload that does not schedule its items (inv). Absent (before it was written) means static.
+    /// </summary>
+    public string? Schedule { get; init; }
+
     public int Ranks { get; init; } = 1;
 
     public int Threads { get; init; } = 1;
@@ -395,7 +401,7 @@ internal sealed record MeasuredPoint
     /// <summary>pi under MPI: each rank's median compute time.</summary>
     public IReadOnlyList<double>? RankComputeSeconds { get; init; }
 
-    /// <summary>pi: (slowest - fastest rank) / slowest, a fraction.</summary>
+    /// <summary>pi and ep: the slowest rank's compute seconds over the mean, less 1 (<see cref="Interop.Core.LoadImbalance"/>), a fraction.</summary>
     public double? LoadImbalance { get; init; }
 
     public double? MpiSeconds { get; init; }
@@ -437,7 +443,7 @@ internal sealed record MeasuredPoint
     public Dictionary<string, JsonElement>? OwnFields { get; set; }
 
     public bool Equals(MeasuredPoint? other) =>
-        other is not null && Workload == other.Workload && Backend == other.Backend && Isa == other.Isa && Ranks == other.Ranks &&
+        other is not null && Workload == other.Workload && Backend == other.Backend && Isa == other.Isa && Schedule == other.Schedule && Ranks == other.Ranks &&
         Threads == other.Threads && Workers == other.Workers && Darts == other.Darts && N == other.N && Seed == other.Seed &&
         Repeats == other.Repeats && RemeasureRounds == other.RemeasureRounds && Seconds.SequenceEqual(other.Seconds) && SecondsMedian.Equals(other.SecondsMedian) &&
         SecondsMin.Equals(other.SecondsMin) && SecondsMax.Equals(other.SecondsMax) && SecondsCiLower == other.SecondsCiLower &&

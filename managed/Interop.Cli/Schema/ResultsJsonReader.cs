@@ -435,6 +435,23 @@ internal static partial class ResultsJsonReader
             throw Field(path, $"{at}.isa", $"is '{Clip(p.Isa)}': not an instruction-set path name (1 to 64 letters, digits, '-', '_', '.' or '+')");
         }
 
+        if (p.Schedule is string schedule)
+        {
+            if (workload.ScheduledItems is null)
+            {
+                throw Field(path, $"{at}.schedule", $"is '{Clip(schedule)}', but {workload.Name} does not schedule its items (null)");
+            }
+
+            try
+            {
+                _ = RankSchedule.Parse(schedule, workload.ScheduledItems);
+            }
+            catch (UsageException)
+            {
+                throw Field(path, $"{at}.schedule", $"is '{Clip(schedule)}': not static, dynamic[:CHUNK] or guided[:MIN]");
+            }
+        }
+
         if (p.Ranks is < 1 or > MaxRanks)
         {
             throw Field(path, $"{at}.ranks", string.Create(Invariant, $"is {p.Ranks}: not a number of ranks (1 to {MaxRanks})"));

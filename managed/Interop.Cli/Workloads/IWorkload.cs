@@ -53,6 +53,13 @@ internal interface IWorkload
     /// </summary>
     bool OnEveryRank(IBackend backend);
 
+    /// <summary>
+    /// What its --schedule hands out (pi's darts, EP's batches), for a workload whose items a schedule splits
+    /// over the ranks and threads (<see cref="RankSchedule"/>); null (the default) for one that ignores
+    /// compare's --schedule (inv), whose points then hold no schedule.
+    /// </summary>
+    ScheduleUnit? ScheduledItems => null;
+
     /// <summary>The rule a verified point met, for compare's summary: "scaled residual &lt;= 30".</summary>
     string VerificationRule { get; }
 

@@ -59,6 +59,12 @@ internal sealed record RankSchedule(ScheduleKind Kind, long? Chunk, ScheduleUnit
     }
 
     /// <summary>
+    /// The schedule as the option spells it, its chunk (if given) as a plain integer: "static", "dynamic",
+    /// "guided:1000" (compare's points and their keys hold it, so that "dynamic:1e3" and "dynamic:1000" are one).
+    /// </summary>
+    public string Text => Kind.ToString().ToLowerInvariant() + (Chunk is long chunk ? ":" + chunk.ToString(CultureInfo.InvariantCulture) : string.Empty);
+
+    /// <summary>
     /// The items per chunk (guided: the smallest chunk) for <paramref name="items"/> over
     /// <paramref name="workers"/> workers of the task pool (ranks x threads).
     /// </summary>

@@ -21,4 +21,10 @@ internal sealed record ScheduleUnit(string Plural, int DefaultChunksPerWorker)
     /// pool's requests stay a small part of a chunk's time.
     /// </summary>
     public static ScheduleUnit EpBatches { get; } = new("batches", 16);
+
+    /// <summary>
+    /// Any workload's items, for reading compare's --schedule list once for all the workloads it applies to
+    /// (only its messages use the name; each workload then measures with its own unit's default chunks).
+    /// </summary>
+    public static ScheduleUnit Items { get; } = new("items", 1);
 }

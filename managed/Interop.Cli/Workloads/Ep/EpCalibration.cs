@@ -63,7 +63,8 @@ internal sealed class EpCalibration : ISizeCalibration
         double[] serialRates = [.. rates.Where(r => !r.Backend.IsParallel).Select(r => r.Rate)];
         double oneThread = rates.Where(r => r.Backend.IsParallel && r.Threads == 1).Select(r => r.Rate).DefaultIfEmpty(parallelRates.DefaultIfEmpty(1).Max()).Max();
         double serialFraction = serialRates.Length == 0 || parallelRates.Length == 0 ? 1 : Math.Min(1, serialRates.Max() / oneThread);
-        double secondsPerPair = runs * (parallelRates.Sum(r => 1 / r) + serialRates.Sum(r => serialFraction / r));
+        // Each parallel point runs once per schedule (compare --schedule), each at about its probed (static) rate.
+        double secondsPerPair = runs * ((plan.Schedules.Count * parallelRates.Sum(r => 1 / r)) + serialRates.Sum(r => serialFraction / r));
         if (secondsPerPair == 0)
         {
             return (new ChosenSize(EpClass.S.M, EpClass.S.M), 0);
@@ -74,7 +75,7 @@ internal sealed class EpCalibration : ISizeCalibration
         int chosen = Fit(Math.Max(budget / secondsPerPair, shortest));
         int serial = parallelRates.Length == 0 ? chosen
             : Math.Min(chosen, Fit(Math.Max(Math.ScaleB(1.0, chosen) * serialFraction, plan.Budget.MinPointSeconds * serialRates.DefaultIfEmpty(0).Max())));
-        double seconds = runs * (parallelRates.Sum(r => Math.ScaleB(1.0, chosen) / r) + serialRates.Sum(r => Math.ScaleB(1.0, serial) / r));
+        double seconds = runs * ((plan.Schedules.Count * parallelRates.Sum(r => Math.ScaleB(1.0, chosen) / r)) + serialRates.Sum(r => Math.ScaleB(1.0, serial) / r));
         return (new ChosenSize(chosen, serial), seconds);
     }
 

@@ -16,12 +16,12 @@ internal sealed class EpComparePoints(IJob job, ComparePlan plan, CompareSizes s
 {
     private static EpWorkload Ep => EpWorkload.Instance;
 
-    public ComparePoint Measure(IBackend backend, int threads)
+    public ComparePoint Measure(IBackend backend, int threads, string? schedule)
     {
         long m = backend.IsParallel ? sizes.Of(Ep) : sizes.SerialOf(Ep);
         EpClass size = EpClass.Custom(checked((int)m));
         IReadOnlyList<int>? rankThreads = backend.IsParallel ? plan.RankThreadsAt(job, threads) : null;
-        EpMeasurement r = EpBench.Run(job, EpKernels.For(backend)!, size, threads, plan.Repeat, plan.Warmup, rankThreads: rankThreads);
+        EpMeasurement r = EpBench.Run(job, EpKernels.For(backend)!, size, threads, plan.Repeat, plan.Warmup, RankSchedule.Parse(schedule, ScheduleUnit.EpBatches), rankThreads);
         EpVerdict verdict = EpVerification.Verify(size, r.Result, EpVariant.Npb34);
         string check = $"pairs={r.Result.Pairs.ToString(CultureInfo.InvariantCulture)}" + verdict.Kind switch
         {
@@ -34,6 +34,9 @@ internal sealed class EpComparePoints(IJob job, ComparePlan plan, CompareSizes s
             Size = m,
             OwnFields = EpWorkload.OwnFields(r.Result),
             RankThreads = rankThreads,
+            // Each rank's share of the work and its time, for the load line under the table: the pool's batches, or the static split's.
+            RankComputeSeconds = r.Ranks > 1 ? r.RankComputeSeconds : null,
+            RankItems = r.Ranks > 1 ? r.Pool?.Items ?? EpBench.StaticItems(r.Ranks, size) : null,
         };
     }
 

@@ -131,6 +131,7 @@ internal sealed class EpReport(EpOptions options, string job, IReadOnlyList<EpMe
             {
                 Speedup = Documents.Finite(SpeedupOf(r)?.Ratio.Value),
                 SpeedupReference = SpeedupOf(r)?.ReferenceName,
+                Schedule = options.Schedule.Text,
                 RankComputeSeconds = r.RankComputeSeconds,
                 LoadImbalance = Documents.Finite(r.Imbalance),
                 MpiSeconds = r.CommunicationSeconds,

@@ -44,6 +44,8 @@ internal sealed class EpWorkload : IWorkload
 
     public string ThroughputUnit => "Mop/s";
 
+    public ScheduleUnit? ScheduledItems => ScheduleUnit.EpBatches;
+
     public string VerificationRule => "sx, sy within 1e-8 of NPB 3.4.2+'s values and its exact pair count (a class); the same pair count and q0..q9 on every backend";
 
     public Command CreateCommand(TextWriter stdout, TextWriter stderr) => EpCommand.Create(stdout, stderr);

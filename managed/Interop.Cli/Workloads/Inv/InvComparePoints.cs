@@ -19,7 +19,7 @@ internal sealed class InvComparePoints(IJob job, ComparePlan plan, CompareSizes 
     // The order of the inversions' matrix: an int, since --size, a baseline and the calibration keep it within SpecMatrix.MaxOrder.
     private int Order => checked((int)sizes.Of(Inv));
 
-    public ComparePoint Measure(IBackend backend, int threads) => backend switch
+    public ComparePoint Measure(IBackend backend, int threads, string? schedule) => backend switch
     {
         IDistributedInvBackend distributed => MeasureDistributed(distributed, threads),
         _ => MeasureOne((IInvBackend)backend, threads),

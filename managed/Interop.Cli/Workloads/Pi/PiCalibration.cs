@@ -59,7 +59,8 @@ internal sealed class PiCalibration : ISizeCalibration
         double[] serialRates = [.. rates.Where(r => !r.Backend.IsParallel).Select(r => r.Rate)];
         double oneThread = rates.Where(r => r.Backend.IsParallel && r.Threads == 1).Select(r => r.Rate).DefaultIfEmpty(parallelRates.DefaultIfEmpty(1).Max()).Max();
         double serialFraction = serialRates.Length == 0 || parallelRates.Length == 0 ? 1 : Math.Min(1, serialRates.Max() / oneThread);
-        double secondsPerDart = runs * (parallelRates.Sum(r => 1 / r) + serialRates.Sum(r => serialFraction / r));
+        // Each parallel point runs once per schedule (compare --schedule), each at about its probed (static) rate.
+        double secondsPerDart = runs * ((plan.Schedules.Count * parallelRates.Sum(r => 1 / r)) + serialRates.Sum(r => serialFraction / r));
         if (secondsPerDart == 0)
         {
             return (new ChosenSize(0, 0), 0);

@@ -13,12 +13,12 @@ internal sealed class PiComparePoints(IJob job, ComparePlan plan, CompareSizes s
 {
     private static PiWorkload Pi => PiWorkload.Instance;
 
-    public ComparePoint Measure(IBackend measured, int threads)
+    public ComparePoint Measure(IBackend measured, int threads, string? schedule)
     {
         var backend = (IPiBackend)measured;
         long darts = backend.IsParallel ? sizes.Of(Pi) : sizes.SerialOf(Pi);
         IReadOnlyList<int>? rankThreads = backend.IsParallel ? plan.RankThreadsAt(job, threads) : null;
-        PiResult r = PiBench.Run(job, backend, plan.Seed, darts, threads, plan.Repeat, plan.Warmup, rankThreads: rankThreads);
+        PiResult r = PiBench.Run(job, backend, plan.Seed, darts, threads, plan.Repeat, plan.Warmup, RankSchedule.Parse(schedule, ScheduleUnit.Darts), rankThreads);
         string check = $"inside={r.Inside.ToString(CultureInfo.InvariantCulture)}";
         bool verified = true;
         if (darts != sizes.Of(Pi) && plan.BackendsOf(Pi).OfType<IPiBackend>().FirstOrDefault(b => b.IsParallel) is IPiBackend other)
@@ -30,7 +30,15 @@ internal sealed class PiComparePoints(IJob job, ComparePlan plan, CompareSizes s
             check += verified ? $" (= {other.Name})" : $" ({other.Name}: {again.ToString(CultureInfo.InvariantCulture)})";
         }
 
-        return new ComparePoint(Pi.Name, backend.Name, r.Ranks, threads, r.Seconds, Pi.WorkPerRun(darts), Pi.ThroughputUnit, verified, check) { Size = darts, Inside = r.Inside, RankThreads = rankThreads };
+        return new ComparePoint(Pi.Name, backend.Name, r.Ranks, threads, r.Seconds, Pi.WorkPerRun(darts), Pi.ThroughputUnit, verified, check)
+        {
+            Size = darts,
+            Inside = r.Inside,
+            RankThreads = rankThreads,
+            // Each rank's share of the work and its time, for the load line under the table: the pool's darts, or the static split's.
+            RankComputeSeconds = r.Ranks > 1 ? r.RankComputeSeconds : null,
+            RankItems = r.Ranks > 1 ? r.Pool?.Items ?? PiBench.StaticItems(r.Ranks, darts) : null,
+        };
     }
 
     /// <summary>Points that threw the same darts must have counted the same number inside, or none of them is verified.</summary>

@@ -140,6 +140,7 @@ internal sealed class PiReport(PiOptions options, string job, IReadOnlyList<PiRe
                 Inside = r.Inside,
                 Estimate = r.Estimate,
                 AbsError = r.AbsoluteError,
+                Schedule = options.Schedule.Text,
                 RankComputeSeconds = r.RankComputeSeconds,
                 LoadImbalance = Documents.Finite(r.Imbalance),
                 MpiSeconds = r.CommunicationSeconds,

@@ -33,6 +33,8 @@ internal sealed class PiWorkload : IWorkload
 
     public string ThroughputUnit => "darts/s";
 
+    public ScheduleUnit? ScheduledItems => ScheduleUnit.Darts;
+
     public string VerificationRule => "identical counts for identical darts";
 
     public Command CreateCommand(TextWriter stdout, TextWriter stderr) => PiCommand.Create(stdout, stderr);
