@@ -58,6 +58,12 @@ public sealed class CompareScheduleTests : TempFolderTest
         // The table's rows name the two apart.
         Assert.That(stdout, Does.Match(@"(?m)^managed-parallel \(static\) +\S").And.Match(@"(?m)^managed-parallel \(dynamic:1000\) +\S"));
         Assert.That(File.ReadAllText(Path.Combine(output, "report.md")), Does.Contain("| managed-parallel (static) |").And.Contain("| managed-parallel (dynamic:1000) |"));
+
+        // So do results.csv's rows: a last column, the point's schedule.
+        string[] csv = File.ReadAllLines(Path.Combine(output, "results.csv"));
+        Assert.That(csv[0], Does.EndWith(",schedule"));
+        Assert.That(csv.Skip(1).Where(l => l.Contains(",managed-parallel,", StringComparison.Ordinal)).Select(l => l[(l.LastIndexOf(',') + 1)..]),
+            Is.EquivalentTo(new[] { "static", "dynamic:1000" }));
     }
 
     [Test]
@@ -68,6 +74,7 @@ public sealed class CompareScheduleTests : TempFolderTest
         Assert.That(code, Is.Zero, stderr);
         Assert.That(Points(output).Select(Schedule), Is.EqualTo(new[] { "static" }));
         Assert.That(stdout, Does.Not.Contain("(static)"));
+        Assert.That(File.ReadLines(Path.Combine(output, "results.csv")).First(), Does.Not.Contain("schedule")); // as before the option
     }
 
     [Test]

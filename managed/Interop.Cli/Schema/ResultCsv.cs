@@ -30,8 +30,15 @@ internal static class ResultCsv
         string[] today = Header.Split(',');
         return [.. WorkloadRegistry.All.Where(w => doc.Points.Any(p => p.Workload == w.Name))
             .SelectMany(w => (string[])[w.SizeName, .. w.ResultFields.Select(f => f.Key)])
-            .Where(c => !today.Contains(c)).Distinct()];
+            .Where(c => !today.Contains(c)).Distinct(),
+            .. SeveralSchedules(doc) ? (string[])[ScheduleColumn] : []];
     }
+
+    // The last column when a point ran under a task-pool schedule (compare --schedule static,dynamic):
+    // its rows would otherwise look like the static ones. Absent from static-only files, as before.
+    private const string ScheduleColumn = "schedule";
+
+    private static bool SeveralSchedules(ResultDocument doc) => doc.Points.Any(p => p.Schedule is string s && s != "static");
 
     /// <summary>One row per point of <paramref name="doc"/>, with its provenance in every row.</summary>
     public static string Write(ResultDocument doc)
@@ -69,7 +76,8 @@ internal static class ResultCsv
                 Optional(p.DgemmGflops), Optional(p.OverDgemm), Optional(p.Speedup), p.SpeedupReference ?? string.Empty, Optional(p.Efficiency), Optional(p.OverManaged),
                 Flag(p.Verified), Optional(p.Inside), Optional(p.Estimate), Optional(p.AbsError), Optional(p.Residual),
                 Optional(p.MaxAbsDiffVsLapack), p.Check,
-                .. own.Select(c => OwnFieldsJson.Integer(p, c) is long whole ? Optional(whole) : Optional(OwnFieldsJson.Number(p, c))),
+                .. own.Select(c => c == ScheduleColumn ? p.Schedule ?? string.Empty
+                    : OwnFieldsJson.Integer(p, c) is long whole ? Optional(whole) : Optional(OwnFieldsJson.Number(p, c))),
             ];
             rows.Add(cells);
         }
