@@ -153,7 +153,7 @@ public sealed class InvCommandTests : TempFolderTest
         Assert.That(check.Trim(), Is.EqualTo("True float64 True"));
     }
 
-    private static string? FindPythonWithNumPy()
+    internal static string? FindPythonWithNumPy()
     {
         foreach (string candidate in new[] { "/usr/bin/python3", "python3" })
         {
@@ -170,7 +170,7 @@ public sealed class InvCommandTests : TempFolderTest
         return null;
     }
 
-    private static string Python(string python, string code)
+    internal static string Python(string python, string code)
     {
         var info = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add("-c");
