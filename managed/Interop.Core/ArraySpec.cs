@@ -4,7 +4,7 @@ namespace Interop.Core;
 
 /// <summary>
 /// The lesson's Dask example, <c>y = x + xᵀ − mean(x, axis 0)</c>, as the workload spec defines it
-/// (../shared/reference/workload-spec.md, "The lesson's Dask example"): the plain loops every backend
+/// (docs/workload-spec.md, "The chunked-array example"): the plain loops every backend
 /// of the array workload must reproduce bit for bit. x[i][j] is the spec's uniform double of counter
 /// i*n+j, so x does not depend on chunks, threads or ranks (Dask's per-chunk seeds do). The column
 /// means are summed over fixed tiles of <see cref="TileRows"/> rows, each tile in row order and the
