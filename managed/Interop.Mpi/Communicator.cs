@@ -254,6 +254,24 @@ public sealed class Communicator
     }
 
     /// <summary>
+    /// Every rank's <paramref name="send"/>, of any length, on every rank (rank r's at [r]): the lengths
+    /// first, then one <see cref="Allgather{T}"/> of blocks padded to the longest, MPI_Allgather moving
+    /// equal blocks.
+    /// </summary>
+    public T[][] AllgatherVariable<T>(ReadOnlySpan<T> send)
+        where T : unmanaged
+    {
+        long[] lengths = new long[Size];
+        Allgather<long>([send.Length], lengths);
+        int block = checked((int)lengths.Max());
+        T[] padded = new T[block];
+        send.CopyTo(padded);
+        T[] all = new T[(long)block * Size];
+        Allgather<T>(padded, all);
+        return [.. Enumerable.Range(0, Size).Select(r => all.AsSpan(r * block, (int)lengths[r]).ToArray())];
+    }
+
+    /// <summary>
     /// MPI_Abort: ends every process of the job, with <paramref name="code"/> as the launcher's exit
     /// status where the MPI implementation passes it on. For a failure on one rank that the others
     /// cannot know about; never returns (when MPI cannot abort, this process exits with the code).

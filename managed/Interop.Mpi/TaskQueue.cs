@@ -133,16 +133,13 @@ public sealed class TaskQueue<TTask, TResult>
     {
         var done = new Done(tasks, work);
         TaskPoolRun run = TaskPool.MapLocal(tasks.Length, chunk, guided, done.RunChunk, workers);
-        Completed[] mine = done.Mine();
-        return (run, Assemble(tasks.Length, mine, [mine.Length], mine.Length));
+        return (run, Assemble(tasks.Length, [done.Mine()]));
     }
 
     // The count first, so that every rank sizes its buffer, then the descriptors; the pool; then every
-    // rank's (index, result) pairs to rank 0. Ranks run unequal numbers of tasks and Gather moves
-    // equal blocks: the counts go first, every block padded to the largest.
+    // rank's (index, result) pairs, as many as it ran (Communicator.AllgatherVariable), assembled on rank 0.
     private (TaskPoolRun Run, TResult[]? Results) RunRanks(Communicator world, TTask[] submitted, Func<TTask, TResult> work, int workers, long chunk, bool guided)
     {
-        int size = world.Size;
         Span<long> count = [submitted.Length];
         world.Broadcast(count, 0);
         TTask[] tasks = rank == 0 ? submitted : new TTask[checked((int)count[0])];
@@ -150,30 +147,21 @@ public sealed class TaskQueue<TTask, TResult>
 
         var done = new Done(tasks, work);
         TaskPoolRun run = TaskPool.Map(world, tasks.Length, chunk, guided, done.RunChunk, workers);
-        Completed[] mine = done.Mine();
-
-        long[] counts = new long[size];
-        world.Allgather<long>([mine.Length], counts);
-        int block = (int)counts.Max();
-        var send = new Completed[block];
-        mine.CopyTo(send, 0);
-        Completed[] all = rank == 0 ? new Completed[(long)block * size] : [];
-        world.Gather<Completed>(send, all, 0);
-        return (run, rank == 0 ? Assemble(tasks.Length, all, counts, block) : null);
+        Completed[][] all = world.AllgatherVariable<Completed>(done.Mine());
+        return (run, rank == 0 ? Assemble(tasks.Length, all) : null);
     }
 
     /// <summary>
-    /// The results in task order from the ranks' blocks of (index, result) pairs (rank r's
-    /// <paramref name="counts"/>[r] pairs at r × <paramref name="block"/>): every task must come back
-    /// exactly once, or no result is trusted.
+    /// The results in task order from each rank's (index, result) pairs (rank r's at
+    /// <paramref name="ranks"/>[r]): every task must come back exactly once, or no result is trusted.
     /// </summary>
-    internal static TResult[] Assemble(int tasks, ReadOnlySpan<Completed> blocks, ReadOnlySpan<long> counts, int block)
+    internal static TResult[] Assemble(int tasks, IReadOnlyList<Completed[]> ranks)
     {
         var results = new TResult[tasks];
         int[] arrived = new int[tasks];
-        for (int r = 0; r < counts.Length; r++)
+        for (int r = 0; r < ranks.Count; r++)
         {
-            foreach (Completed pair in blocks.Slice(r * block, (int)counts[r]))
+            foreach (Completed pair in ranks[r])
             {
                 if (pair.Index < 0 || pair.Index >= tasks)
                 {

@@ -84,20 +84,18 @@ public sealed class TaskQueueTests
         Assert.That(pending.Result, Is.EqualTo(5));
     }
 
-    // Rank blocks of 3 pairs each, rank 1's padded: a task back twice, never, or beyond the tasks is refused.
+    // Two ranks' pairs: a task back twice, never, or beyond the tasks is refused.
     [Test]
     public void TheRanksResultsAreAssembledInTaskOrderEachExactlyOnce()
     {
-        TaskQueue<Item, long>.Completed[] blocks = [new(2, 20), new(0, 0), new(3, 30), new(1, 10), default, default];
-        Assert.That(TaskQueue<Item, long>.Assemble(4, blocks, [3, 1], 3), Is.EqualTo(new long[] { 0, 10, 20, 30 }));
+        TaskQueue<Item, long>.Completed[] rank0 = [new(2, 20), new(0, 0), new(3, 30)];
+        Assert.That(TaskQueue<Item, long>.Assemble(4, [rank0, [new(1, 10)]]), Is.EqualTo(new long[] { 0, 10, 20, 30 }));
 
-        blocks[4] = new(3, 31);
-        var twice = Assert.Throws<TaskPoolException>(() => TaskQueue<Item, long>.Assemble(4, blocks, [3, 2], 3));
+        var twice = Assert.Throws<TaskPoolException>(() => TaskQueue<Item, long>.Assemble(4, [rank0, [new(1, 10), new(3, 31)]]));
         Assert.That(twice!.Message, Is.EqualTo("task queue: task 3 came back 2 times, not once"));
-        var never = Assert.Throws<TaskPoolException>(() => TaskQueue<Item, long>.Assemble(4, blocks, [2, 1], 3));
+        var never = Assert.Throws<TaskPoolException>(() => TaskQueue<Item, long>.Assemble(4, [rank0[..2], [new(1, 10)]]));
         Assert.That(never!.Message, Is.EqualTo("task queue: task 3 came back 0 times, not once"));
-        blocks[4] = new(4, 40);
-        var beyond = Assert.Throws<TaskPoolException>(() => TaskQueue<Item, long>.Assemble(4, blocks, [3, 2], 3));
+        var beyond = Assert.Throws<TaskPoolException>(() => TaskQueue<Item, long>.Assemble(4, [rank0, [new(1, 10), new(4, 40)]]));
         Assert.That(beyond!.Message, Is.EqualTo("task queue: rank 1 returned a result for task 4, of 4 tasks"));
     }
 

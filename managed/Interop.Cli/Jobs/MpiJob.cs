@@ -68,16 +68,11 @@ internal sealed class MpiJob : IJob
         return all;
     }
 
-    // Allgather moves equal-sized blocks: gather the lengths, pad every block to the longest.
     public byte[][] GatherAll(byte[] bytes)
     {
-        long[] lengths = GatherAll((long)bytes.Length);
-        int block = (int)lengths.Max();
-        byte[] send = new byte[block];
-        bytes.CopyTo(send, 0);
-        byte[] all = new byte[block * Size];
-        Timed(() => world.Allgather<byte>(send, all));
-        return [.. Enumerable.Range(0, Size).Select(r => all.AsSpan(r * block, (int)lengths[r]).ToArray())];
+        byte[][] all = [];
+        Timed(() => all = world.AllgatherVariable<byte>(bytes));
+        return all;
     }
 
     public int BroadcastFromRoot(int value)
