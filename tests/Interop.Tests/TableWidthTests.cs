@@ -248,10 +248,13 @@ public sealed class TableWidthTests
 
             if (next < lines.Length && (lines[next].StartsWith("left out", StringComparison.Ordinal) || lines[next].StartsWith("shortened", StringComparison.Ordinal)))
             {
+                // The notice wraps at the width, and "them all" may itself be split over two lines.
+                string notice = string.Empty;
                 for (; next < lines.Length && lines[next].Length > 0; next++)
                 {
                     table.Add(lines[next]);
-                    if (lines[next].EndsWith("them all", StringComparison.Ordinal))
+                    notice += " " + lines[next];
+                    if (notice.EndsWith("them all", StringComparison.Ordinal))
                     {
                         break;
                     }
