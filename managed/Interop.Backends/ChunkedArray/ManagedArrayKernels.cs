@@ -1,0 +1,423 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using Interop.Core;
+
+namespace Interop.Backends.ChunkedArray;
+
+/// <summary>
+/// The array workload in C#: managed-serial is the spec's plain loops (<see cref="ArraySpec"/>) over
+/// the call's rows; managed-parallel takes the pieces the C kernel takes (a tile's column sums over a
+/// stripe of columns; a block of y, or a block and its transposed partner together when x is one
+/// array or generated) from a shared counter on exactly the threads asked, walks a block in square
+/// tiles so that every inner loop runs along a row, and does the row arithmetic in Vector256 or
+/// Vector512 by the path. y[i][j] = (x[i][j] + x[j][i]) − m[j] and the column sums' row order are the
+/// spec's in every lane, so every path gives the spec's bits; only the y pass's sum is added in an
+/// order of the kernel's own (lanes).
+/// </summary>
+public static unsafe class ManagedArrayKernels
+{
+    // The edge of the square tiles (three of them, 24 KiB, in L1) and the columns of a column-sum piece.
+    private const int Tile = 32;
+    private const int SumStripe = 2048;
+
+    /// <summary>The kernel of <paramref name="path"/> as reports name it.</summary>
+    public static string KernelName(Isa path) => path switch
+    {
+        Isa.Avx512 => "Vector512",
+        Isa.Avx2 => "Vector256",
+        _ => "scalar",
+    };
+
+    /// <summary>managed-serial: the spec's loops on the calling thread (threads checked, then ignored).</summary>
+    public static ArrayPassResult RunSerial(in ArrayCall c, int threads)
+    {
+        ArrayArguments.Check(c, threads);
+        switch (c.Pass)
+        {
+            case ArrayPass.ColumnSums:
+                for (long t = 0; t < ArrayArguments.Tiles(c.RowBegin, c.RowEnd); t++)
+                {
+                    double* sums = c.Out + (t * c.Ldout);
+                    new Span<double>(sums, checked((int)c.N)).Clear();
+                    long first = c.RowBegin + (t * ArrayArguments.TileRows);
+                    for (long i = first; i < Math.Min(first + ArrayArguments.TileRows, c.RowEnd); i++)
+                    {
+                        for (long j = 0; j < c.N; j++)
+                        {
+                            sums[j] += At(c, i, j);
+                        }
+                    }
+                }
+
+                return default;
+            case ArrayPass.Generate:
+                for (long i = c.RowBegin; i < c.RowEnd; i++)
+                {
+                    for (long j = 0; j < c.N; j++)
+                    {
+                        c.Out[((i - c.RowBegin) * c.Ldout) + j] = ArraySpec.X(c.Seed, c.N, i, j);
+                    }
+                }
+
+                return default;
+            default:
+                double sum = 0;
+                ulong checksum = 0;
+                for (long i = c.RowBegin; i < c.RowEnd; i++)
+                {
+                    for (long j = 0; j < c.N; j++)
+                    {
+                        double y = (At(c, i, j) + Transposed(c, i, j)) - c.M[j];
+                        sum += y;
+                        checksum = unchecked(checksum + (ulong)BitConverter.DoubleToInt64Bits(y));
+                        if (c.Out != null)
+                        {
+                            c.Out[((i - c.RowBegin) * c.Ldout) + j] = y;
+                        }
+                    }
+                }
+
+                return new ArrayPassResult(sum, checksum);
+        }
+    }
+
+    // x[i][j] for a row i of the call, from memory or the generator.
+    private static double At(in ArrayCall c, long i, long j) =>
+        c.X != null ? c.X[((i - c.RowBegin) * c.Ldx) + j] : ArraySpec.X(c.Seed, c.N, i, j);
+
+    // x[j][i] for a row i of the call: from the transposed columns, or the generator.
+    private static double Transposed(in ArrayCall c, long i, long j) =>
+        c.X != null ? c.Xt[(j * c.Ldxt) + (i - c.RowBegin)] : ArraySpec.X(c.Seed, c.N, j, i);
+
+    /// <summary>
+    /// managed-parallel: the pass's pieces on <paramref name="threads"/> dedicated threads taking them
+    /// from one counter (dynamic), each by the code of <paramref name="path"/> (one this CPU has).
+    /// </summary>
+    public static ArrayPassResult RunParallel(Isa path, in ArrayCall call, int threads)
+    {
+        ArrayArguments.Check(call, threads);
+        if (path == Isa.Auto || !ManagedIsa.Supports(path))
+        {
+            throw new ArgumentOutOfRangeException(nameof(path), $"this CPU has no {IsaNames.Name(path)} path for the C# kernels");
+        }
+
+        ArrayCall c = call;
+        var plan = new Pieces(c);
+        long next = -1;
+        var sums = new double[threads];
+        var checksums = new ulong[threads];
+        ParallelRanges.SumOverThreads(new IndexRange(0, threads), threads, part =>
+        {
+            int me = (int)part.Begin;
+            double sum = 0;
+            ulong checksum = 0;
+            for (long p = Interlocked.Increment(ref next); p < plan.Count; p = Interlocked.Increment(ref next))
+            {
+                (double s, ulong k) = plan.Run(path, c, p);
+                sum += s;
+                checksum = unchecked(checksum + k);
+            }
+
+            sums[me] = sum;
+            checksums[me] = checksum;
+            return 0;
+        }, "array pieces");
+        ulong total = 0;
+        foreach (ulong k in checksums)
+        {
+            total = unchecked(total + k);
+        }
+
+        return new ArrayPassResult(sums.Sum(), total);
+    }
+
+    // The pieces of one pass, as array_entry.c lists them.
+    private sealed class Pieces
+    {
+        private readonly long blocks;
+        private readonly long firstBlock;
+        private readonly long stripes;
+        private readonly bool pair;
+        private readonly (long I, long J)[] pairs = [];
+
+        public Pieces(in ArrayCall c)
+        {
+            blocks = (c.N + c.Chunk - 1) / c.Chunk;
+            firstBlock = c.RowBegin / c.Chunk;
+            stripes = (c.N + SumStripe - 1) / SumStripe;
+            switch (c.Pass)
+            {
+                case ArrayPass.ColumnSums:
+                    Count = ArrayArguments.Tiles(c.RowBegin, c.RowEnd) * stripes;
+                    break;
+                case ArrayPass.Generate:
+                    Count = (c.RowEnd - c.RowBegin + c.Chunk - 1) / c.Chunk;
+                    break;
+                default:
+                    long blockRows = c.RowEnd > c.RowBegin ? ((c.RowEnd - 1) / c.Chunk) + 1 - firstBlock : 0;
+                    // A block and its transposed partner together when both are the call's and x is read from one place.
+                    pair = c.RowBegin == 0 && c.RowEnd == c.N && (c.X == null || (c.Xt == c.X && c.Ldxt == c.Ldx));
+                    if (pair)
+                    {
+                        pairs = [.. Enumerable.Range(0, (int)blocks).SelectMany(i => Enumerable.Range(i, (int)blocks - i).Select(j => ((long)i, (long)j)))];
+                    }
+
+                    Count = pair ? pairs.Length : blockRows * blocks;
+                    break;
+            }
+        }
+
+        public long Count { get; }
+
+        public (double Sum, ulong Checksum) Run(Isa path, in ArrayCall c, long p)
+        {
+            switch (c.Pass)
+            {
+                case ArrayPass.ColumnSums:
+                {
+                    long t = p / stripes, s = p % stripes;
+                    long first = c.RowBegin + (t * ArrayArguments.TileRows);
+                    long rows = Math.Min(ArrayArguments.TileRows, c.RowEnd - first);
+                    long c0 = s * SumStripe, c1 = Math.Min(c0 + SumStripe, c.N);
+                    ColumnSums(path, c, first, rows, c0, c1, c.Out + (t * c.Ldout) + c0);
+                    return default;
+                }
+
+                case ArrayPass.Generate:
+                {
+                    long first = c.RowBegin + (p * c.Chunk);
+                    long rows = Math.Min(c.Chunk, c.RowEnd - first);
+                    for (long r = 0; r < rows; r++)
+                    {
+                        Generate(path, c.Seed, c.N, first + r, 0, c.N, c.Out + ((first + r - c.RowBegin) * c.Ldout));
+                    }
+
+                    return default;
+                }
+
+                default:
+                {
+                    (long bi, long bj) = pair ? pairs[p] : (firstBlock + (p / blocks), p % blocks);
+                    long i0 = Math.Max(bi * c.Chunk, c.RowBegin), i1 = Math.Min((bi + 1) * c.Chunk, c.RowEnd);
+                    long j0 = bj * c.Chunk, j1 = Math.Min((bj + 1) * c.Chunk, c.N);
+                    return Block(path, c, i0, i1, j0, j1, pair);
+                }
+            }
+        }
+    }
+
+    // out[col - c0] = the sum over rows [first, first + rows) of x[i][col], in row order from 0.
+    private static void ColumnSums(Isa path, in ArrayCall c, long first, long rows, long c0, long c1, double* output)
+    {
+        int cols = (int)(c1 - c0);
+        new Span<double>(output, cols).Clear();
+        double* generated = stackalloc double[c.X == null ? SumStripe : 1];
+        for (long i = first; i < first + rows; i++)
+        {
+            double* row;
+            if (c.X != null)
+            {
+                row = c.X + ((i - c.RowBegin) * c.Ldx) + c0;
+            }
+            else
+            {
+                Generate(path, c.Seed, c.N, i, c0, c1, generated);
+                row = generated;
+            }
+
+            AddTo(path, output, row, cols);
+        }
+    }
+
+    // sums[k] += row[k], lane by lane (each column its own sum: the order stays the rows').
+    private static void AddTo(Isa path, double* sums, double* row, int cols)
+    {
+        int k = 0;
+        if (path == Isa.Avx512)
+        {
+            for (; k + 8 <= cols; k += 8)
+            {
+                Vector512.Store(Vector512.Load(sums + k) + Vector512.Load(row + k), sums + k);
+            }
+        }
+        else if (path == Isa.Avx2)
+        {
+            for (; k + 4 <= cols; k += 4)
+            {
+                Vector256.Store(Vector256.Load(sums + k) + Vector256.Load(row + k), sums + k);
+            }
+        }
+
+        for (; k < cols; k++)
+        {
+            sums[k] += row[k];
+        }
+    }
+
+    // output[j - c0] = x[i][j] for j in [c0, c1): SplitMix64 eight lanes at a time on AVX-512 (vpmullq), else one by one.
+    private static void Generate(Isa path, ulong seed, long n, long i, long c0, long c1, double* output)
+    {
+        ulong k0 = (ulong)((i * n) + c0);
+        int cols = (int)(c1 - c0);
+        int j = 0;
+        if (path == Isa.Avx512)
+        {
+            Vector512<ulong> lanes = Vector512.Create(0UL, 1, 2, 3, 4, 5, 6, 7);
+            for (; j + 8 <= cols; j += 8)
+            {
+                Vector512<ulong> z = Vector512.Create(seed) + ((Vector512.Create(k0 + (ulong)j + 1) + lanes) * Vector512.Create(SplitMix64.Golden));
+                z = (z ^ Vector512.ShiftRightLogical(z, 30)) * Vector512.Create(SplitMix64.Mix1);
+                z = (z ^ Vector512.ShiftRightLogical(z, 27)) * Vector512.Create(SplitMix64.Mix2);
+                z ^= Vector512.ShiftRightLogical(z, 31);
+                Vector512<double> unit = Vector512.ConvertToDouble(Vector512.ShiftRightLogical(z, 11).AsInt64()) * Vector512.Create(1.0 / (1UL << 53));
+                unit.Store(output + j);
+            }
+        }
+
+        for (; j < cols; j++)
+        {
+            output[j] = SplitMix64.ToUnitDouble(SplitMix64.Mix(seed, k0 + (ulong)j));
+        }
+    }
+
+    // y's rows [i0, i1) x columns [j0, j1), with the transposed block when pair is set, tile by tile.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (double Sum, ulong Checksum) Block(Isa path, in ArrayCall c, long i0, long i1, long j0, long j1, bool pair)
+    {
+        double* a = stackalloc double[Tile * Tile];
+        double* t = stackalloc double[Tile * Tile];
+        double* s = stackalloc double[Tile * Tile];
+        var acc = new Accumulator();
+        for (long ti = i0; ti < i1; ti += Tile)
+        {
+            int rows = (int)Math.Min(Tile, i1 - ti);
+            // A diagonal tile of a pair is its own partner: only the tiles on and above it.
+            for (long tj = pair && j0 == i0 ? ti : j0; tj < j1; tj += Tile)
+            {
+                int cols = (int)Math.Min(Tile, j1 - tj);
+                LoadTile(path, c, ti, tj, rows, cols, a);
+                LoadRowsOfTransposed(path, c, ti, tj, rows, cols, s); // s[col][row] = x[tj + col][ti + row]
+                Transpose(s, cols, rows, t);                          // t[row][col] = x[tj + col][ti + row]
+                for (int r = 0; r < rows; r++)
+                {
+                    double* y = c.Out == null ? null : c.Out + ((ti + r - c.RowBegin) * c.Ldout) + tj;
+                    YRow(path, a + (r * Tile), t + (r * Tile), c.M + tj, cols, y, ref acc);
+                }
+
+                if (pair && !(j0 == i0 && tj == ti))
+                {
+                    // The partner tile: rows tj.., columns ti..; its x[tj + col][ti + row] are s's rows, and x[ti + row][tj + col] turned.
+                    Transpose(a, rows, cols, t); // t[col][row] = x[ti + row][tj + col]
+                    for (int r = 0; r < cols; r++)
+                    {
+                        double* y = c.Out == null ? null : c.Out + ((tj + r - c.RowBegin) * c.Ldout) + ti;
+                        YRow(path, s + (r * Tile), t + (r * Tile), c.M + ti, rows, y, ref acc);
+                    }
+                }
+            }
+        }
+
+        return acc.Total();
+    }
+
+    // a[r][col] = x[row0 + r][col0 + col].
+    private static void LoadTile(Isa path, in ArrayCall c, long row0, long col0, int rows, int cols, double* a)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            if (c.X != null)
+            {
+                Buffer.MemoryCopy(c.X + ((row0 + r - c.RowBegin) * c.Ldx) + col0, a + (r * Tile), Tile * sizeof(double), cols * sizeof(double));
+            }
+            else
+            {
+                Generate(path, c.Seed, c.N, row0 + r, col0, col0 + cols, a + (r * Tile));
+            }
+        }
+    }
+
+    // s[col][r] = x[col0 + col][row0 + r]: rows of x from the transposed columns (or the generator).
+    private static void LoadRowsOfTransposed(Isa path, in ArrayCall c, long row0, long col0, int rows, int cols, double* s)
+    {
+        for (int col = 0; col < cols; col++)
+        {
+            if (c.X != null)
+            {
+                Buffer.MemoryCopy(c.Xt + ((col0 + col) * c.Ldxt) + (row0 - c.RowBegin), s + (col * Tile), Tile * sizeof(double), rows * sizeof(double));
+            }
+            else
+            {
+                Generate(path, c.Seed, c.N, col0 + col, row0, row0 + rows, s + (col * Tile));
+            }
+        }
+    }
+
+    // output[col][r] = input[r][col] for r < rows, col < cols.
+    private static void Transpose(double* input, int rows, int cols, double* output)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            for (int col = 0; col < cols; col++)
+            {
+                output[(col * Tile) + r] = input[(r * Tile) + col];
+            }
+        }
+    }
+
+    // y[k] = (a[k] + t[k]) - m[k] for k < cols, kept when y is not null, added to the lanes.
+    private static void YRow(Isa path, double* a, double* t, double* m, int cols, double* y, ref Accumulator acc)
+    {
+        int k = 0;
+        if (path == Isa.Avx512)
+        {
+            for (; k + 8 <= cols; k += 8)
+            {
+                Vector512<double> v = (Vector512.Load(a + k) + Vector512.Load(t + k)) - Vector512.Load(m + k);
+                acc.Wide += v;
+                acc.WideBits += v.AsUInt64();
+                if (y != null)
+                {
+                    v.Store(y + k);
+                }
+            }
+        }
+        else if (path == Isa.Avx2)
+        {
+            for (; k + 4 <= cols; k += 4)
+            {
+                Vector256<double> v = (Vector256.Load(a + k) + Vector256.Load(t + k)) - Vector256.Load(m + k);
+                acc.Narrow += v;
+                acc.NarrowBits += v.AsUInt64();
+                if (y != null)
+                {
+                    v.Store(y + k);
+                }
+            }
+        }
+
+        for (; k < cols; k++)
+        {
+            double v = (a[k] + t[k]) - m[k];
+            acc.Scalar += v;
+            acc.ScalarBits = unchecked(acc.ScalarBits + (ulong)BitConverter.DoubleToInt64Bits(v));
+            if (y != null)
+            {
+                y[k] = v;
+            }
+        }
+    }
+
+    // A piece's sum and checksum in lanes of the path's width, added up at the end of the piece.
+    private struct Accumulator
+    {
+        public Vector512<double> Wide;
+        public Vector512<ulong> WideBits;
+        public Vector256<double> Narrow;
+        public Vector256<ulong> NarrowBits;
+        public double Scalar;
+        public ulong ScalarBits;
+
+        public readonly (double Sum, ulong Checksum) Total() =>
+            (Vector512.Sum(Wide) + Vector256.Sum(Narrow) + Scalar, unchecked(Vector512.Sum(WideBits) + Vector256.Sum(NarrowBits) + ScalarBits));
+    }
+}
