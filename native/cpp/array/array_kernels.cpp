@@ -84,7 +84,8 @@ void transpose_tile(const Tile &in, int64_t rows, int64_t cols, Tile &out)
 }
 
 // y's row segment = (a + t) - m, in that order; its sum into eight lanes and its bits into eight more.
-void y_row(const double *a, const double *t, const double *m, int64_t cols, double *y, double (&sum_lanes)[lanes],
+// Inline (as the C kernel's static inline): the lanes then stay in registers across a tile's rows.
+inline void y_row(const double *a, const double *t, const double *m, int64_t cols, double *y, double (&sum_lanes)[lanes],
            uint64_t (&bit_lanes)[lanes])
 {
     double row[tile];
