@@ -138,7 +138,9 @@ public static unsafe class ManagedArrayKernels
         private readonly long firstBlock;
         private readonly long stripes;
         private readonly bool pair;
-        private readonly (long I, long J)[] pairs = [];
+        // With pairs, where block row I's pieces start: (I, I), (I, I + 1), ..., one per block row (not
+        // one per piece, which at chunk 1 would be n^2 / 2 entries).
+        private readonly long[] rowStarts = [];
 
         public Pieces(in ArrayCall c)
         {
@@ -159,10 +161,14 @@ public static unsafe class ManagedArrayKernels
                     pair = c.RowBegin == 0 && c.RowEnd == c.N && (c.X == null || (c.Xt == c.X && c.Ldxt == c.Ldx));
                     if (pair)
                     {
-                        pairs = [.. Enumerable.Range(0, (int)blocks).SelectMany(i => Enumerable.Range(i, (int)blocks - i).Select(j => ((long)i, (long)j)))];
+                        rowStarts = new long[blocks + 1];
+                        for (long i = 0; i < blocks; i++)
+                        {
+                            rowStarts[i + 1] = rowStarts[i] + (blocks - i);
+                        }
                     }
 
-                    Count = pair ? pairs.Length : blockRows * blocks;
+                    Count = pair ? rowStarts[blocks] : blockRows * blocks;
                     break;
             }
         }
@@ -197,12 +203,20 @@ public static unsafe class ManagedArrayKernels
 
                 default:
                 {
-                    (long bi, long bj) = pair ? pairs[p] : (firstBlock + (p / blocks), p % blocks);
+                    (long bi, long bj) = pair ? PairAt(p) : (firstBlock + (p / blocks), p % blocks);
                     long i0 = Math.Max(bi * c.Chunk, c.RowBegin), i1 = Math.Min((bi + 1) * c.Chunk, c.RowEnd);
                     long j0 = bj * c.Chunk, j1 = Math.Min((bj + 1) * c.Chunk, c.N);
                     return Block(path, c, i0, i1, j0, j1, pair);
                 }
             }
+        }
+
+        // Piece p of the pairs: the block row whose pieces hold it, and the column within them.
+        private (long I, long J) PairAt(long p)
+        {
+            int found = Array.BinarySearch(rowStarts, p);
+            long i = found >= 0 ? found : ~found - 1;
+            return (i, i + (p - rowStarts[i]));
         }
     }
 
