@@ -12,6 +12,7 @@
 compile_error!("the avx512 feature needs an x86-64 target");
 
 mod alloc;
+pub mod array;
 pub mod boundary;
 pub mod ep;
 mod gemm;
