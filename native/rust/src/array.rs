@@ -42,6 +42,23 @@ pub fn unit(z: u64) -> f64 {
     (z >> 11) as f64 * TWO_TO_MINUS_53
 }
 
+/// `unit` as a path computes it: with a 64-bit integer conversion where the path has one
+/// (`QQ2PD`: AVX-512DQ's vcvtqq2pd), else from the two 32-bit halves of the 53 bits, each made a
+/// double by putting it under a fixed exponent, which vectorizes with plain integer and double
+/// instructions (LLVM converts a vector of 64-bit integers one element at a time without AVX-512DQ).
+/// The same double either way: v = hi 2^32 + lo < 2^53, (2^84 + hi 2^32) - (2^84 + 2^52) is exact
+/// (a multiple of 2^32 of magnitude below 2^53), and so is adding 2^52 + lo to it.
+#[inline(always)]
+pub fn unit_on<const QQ2PD: bool>(z: u64) -> f64 {
+    if QQ2PD {
+        return unit(z);
+    }
+    let v = z >> 11;
+    let high = f64::from_bits(0x4530_0000_0000_0000 | (v >> 32)) - f64::from_bits(0x4530_0000_0010_0000);
+    let low = f64::from_bits(0x4330_0000_0000_0000 | (v & 0xFFFF_FFFF));
+    (high + low) * TWO_TO_MINUS_53
+}
+
 /// Where a piece reads x: generated (x NULL), or rows and transposed columns in memory.
 struct Source {
     n: usize,
@@ -89,13 +106,20 @@ struct Partial {
 /// # Safety
 /// The rows are the source's (x given: within its rows and columns).
 #[inline(always)]
-unsafe fn load_tile(src: &Source, row0: usize, col0: usize, rows: usize, cols: usize, buffer: &mut [[f64; TILE]; TILE]) {
+unsafe fn load_tile<const QQ2PD: bool>(
+    src: &Source,
+    row0: usize,
+    col0: usize,
+    rows: usize,
+    cols: usize,
+    buffer: &mut [[f64; TILE]; TILE],
+) {
     for (r, line) in buffer[..rows].iter_mut().enumerate() {
         let line = &mut line[..cols];
         if src.x.is_null() {
             let k = counter(src.n, row0 + r, col0);
             for (c, v) in line.iter_mut().enumerate() {
-                *v = unit(mix(src.seed, k.wrapping_add(c as u64)));
+                *v = unit_on::<QQ2PD>(mix(src.seed, k.wrapping_add(c as u64)));
             }
         } else {
             let from = src.x.add((row0 + r - src.row_begin) * src.ldx + col0);
@@ -110,7 +134,7 @@ unsafe fn load_tile(src: &Source, row0: usize, col0: usize, rows: usize, cols: u
 /// # Safety
 /// The columns are the source's (x given: xt holds rows row0.. of every column col0..).
 #[inline(always)]
-unsafe fn load_transposed_tile(
+unsafe fn load_transposed_tile<const QQ2PD: bool>(
     src: &Source,
     row0: usize,
     col0: usize,
@@ -124,7 +148,7 @@ unsafe fn load_transposed_tile(
         if src.x.is_null() {
             let k = counter(src.n, col0 + c, row0);
             for (r, v) in line.iter_mut().enumerate() {
-                *v = unit(mix(src.seed, k.wrapping_add(r as u64)));
+                *v = unit_on::<QQ2PD>(mix(src.seed, k.wrapping_add(r as u64)));
             }
         } else {
             let from = src.xt.add((col0 + c) * src.ldxt + (row0 - src.row_begin));
@@ -159,9 +183,9 @@ unsafe fn y_row(a: &[f64], t: &[f64], m: &[f64], y: *mut f64, partial: &mut Part
     }
     let mut whole = row.chunks_exact(LANES);
     for group in &mut whole {
-        for l in 0..LANES {
-            partial.lanes[l] += group[l];
-            partial.bits[l] = partial.bits[l].wrapping_add(group[l].to_bits());
+        for ((lane, bits), &v) in partial.lanes.iter_mut().zip(&mut partial.bits).zip(group) {
+            *lane += v;
+            *bits = bits.wrapping_add(v.to_bits());
         }
     }
     for &v in whole.remainder() {
@@ -178,7 +202,14 @@ unsafe fn y_row(a: &[f64], t: &[f64], m: &[f64], y: *mut f64, partial: &mut Part
 /// # Safety
 /// The rows are the source's; out has col_end - col_begin writable doubles.
 #[inline(always)]
-unsafe fn column_sums_body(src: &Source, first: usize, rows: usize, col_begin: usize, col_end: usize, out: *mut f64) {
+unsafe fn column_sums_body<const QQ2PD: bool>(
+    src: &Source,
+    first: usize,
+    rows: usize,
+    col_begin: usize,
+    col_end: usize,
+    out: *mut f64,
+) {
     let out = std::slice::from_raw_parts_mut(out, col_end - col_begin);
     for v in out.iter_mut() {
         *v = 0.0;
@@ -187,7 +218,7 @@ unsafe fn column_sums_body(src: &Source, first: usize, rows: usize, col_begin: u
         if src.x.is_null() {
             let k = counter(src.n, i, col_begin);
             for (c, v) in out.iter_mut().enumerate() {
-                *v += unit(mix(src.seed, k.wrapping_add(c as u64)));
+                *v += unit_on::<QQ2PD>(mix(src.seed, k.wrapping_add(c as u64)));
             }
         } else {
             let row = std::slice::from_raw_parts(src.x.add((i - src.row_begin) * src.ldx + col_begin), out.len());
@@ -206,7 +237,7 @@ unsafe fn column_sums_body(src: &Source, first: usize, rows: usize, col_begin: u
 /// The rows and columns are the source's; m has n elements; y NULL or covering the rows.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-unsafe fn block_body(
+unsafe fn block_body<const QQ2PD: bool>(
     src: &Source,
     m: &[f64],
     (i0, i1, j0, j1): (usize, usize, usize, usize),
@@ -225,8 +256,8 @@ unsafe fn block_body(
         let mut tj = if pair && j0 == i0 { ti } else { j0 };
         while tj < j1 {
             let cols = (j1 - tj).min(TILE);
-            load_tile(src, ti, tj, rows, cols, a);
-            load_transposed_tile(src, ti, tj, rows, cols, turned, t);
+            load_tile::<QQ2PD>(src, ti, tj, rows, cols, a);
+            load_transposed_tile::<QQ2PD>(src, ti, tj, rows, cols, turned, t);
             for r in 0..rows {
                 y_row(&a[r][..cols], &t[r][..cols], &m[tj..tj + cols], y_at(ti + r, tj), &mut partial);
             }
@@ -257,12 +288,19 @@ unsafe fn block_body(
 /// # Safety
 /// out covers the rows with stride ldout >= n.
 #[inline(always)]
-unsafe fn generate_body(seed: u64, n: usize, first: usize, rows: usize, out: *mut f64, ldout: usize) {
+unsafe fn generate_body<const QQ2PD: bool>(
+    seed: u64,
+    n: usize,
+    first: usize,
+    rows: usize,
+    out: *mut f64,
+    ldout: usize,
+) {
     for r in 0..rows {
         let row = std::slice::from_raw_parts_mut(out.add(r * ldout), n);
         let k = counter(n, first + r, 0);
         for (j, v) in row.iter_mut().enumerate() {
-            *v = unit(mix(seed, k.wrapping_add(j as u64)));
+            *v = unit_on::<QQ2PD>(mix(seed, k.wrapping_add(j as u64)));
         }
     }
 }
@@ -275,15 +313,17 @@ struct Pieces {
     generate: unsafe fn(u64, usize, usize, usize, *mut f64, usize),
 }
 
-/// A module of one path's pieces, each with the path's target features (none for the scalar path).
+/// A module of one path's pieces, each with the path's target features (none for the scalar path);
+/// $qq2pd: `unit_on`'s conversion, direct (the scalar path's plain code, AVX-512DQ's vcvtqq2pd) or
+/// by halves (AVX2, which has no vector conversion of 64-bit integers).
 macro_rules! path_pieces {
-    ($name:ident $(, $features:literal)?) => {
+    ($name:ident, $qq2pd:literal $(, $features:literal)?) => {
         mod $name {
             use super::*;
 
             $(#[target_feature(enable = $features)])?
             pub(super) unsafe fn column_sums(src: &Source, first: usize, rows: usize, c0: usize, c1: usize, out: *mut f64) {
-                column_sums_body(src, first, rows, c0, c1, out)
+                column_sums_body::<$qq2pd>(src, first, rows, c0, c1, out)
             }
 
             $(#[target_feature(enable = $features)])?
@@ -296,12 +336,12 @@ macro_rules! path_pieces {
                 ldy: usize,
                 scratch: &mut Scratch,
             ) -> (f64, u64) {
-                block_body(src, m, range, pair, y, ldy, scratch)
+                block_body::<$qq2pd>(src, m, range, pair, y, ldy, scratch)
             }
 
             $(#[target_feature(enable = $features)])?
             pub(super) unsafe fn generate(seed: u64, n: usize, first: usize, rows: usize, out: *mut f64, ldout: usize) {
-                generate_body(seed, n, first, rows, out, ldout)
+                generate_body::<$qq2pd>(seed, n, first, rows, out, ldout)
             }
 
             pub(super) const PIECES: Pieces = Pieces { column_sums, block, generate };
@@ -309,13 +349,13 @@ macro_rules! path_pieces {
     };
 }
 
-path_pieces!(scalar);
+path_pieces!(scalar, true);
 #[cfg(target_arch = "x86_64")]
-path_pieces!(avx2, "avx2,fma");
+path_pieces!(avx2, false, "avx2,fma");
 // The crate's rust-version is 1.63; the build turns this feature on only for rustc 1.89 or later,
 // where these target features are stable.
 #[cfg(feature = "avx512")]
-path_pieces!(avx512, "avx512f,avx512dq,avx512bw,avx512vl,avx2,fma");
+path_pieces!(avx512, true, "avx512f,avx512dq,avx512bw,avx512vl,avx2,fma");
 
 /// The pieces of a path (the unsafe functions' SAFETY: a path is only active where its CPU features
 /// were detected, isa.rs).
@@ -466,7 +506,7 @@ unsafe fn y_pass(
     chunk: i64,
     row_begin: i64,
     row_end: i64,
-    m: &[f64],
+    m: *const f64,
     y: *mut f64,
     ldy: usize,
     threads: usize,
@@ -478,6 +518,9 @@ unsafe fn y_pass(
     let pair = row_begin == 0 && row_end == n && (src.x.is_null() || (src.xt == src.x && src.ldxt == src.ldx));
     let pieces = if pair { blocks.checked_mul(blocks + 1).map(|p| p / 2) } else { block_rows.checked_mul(blocks) }
         .expect("more blocks than an int64_t counts: a larger chunk is needed");
+    // m (n elements, the caller's promise) becomes a slice only after that check, so that an n too
+    // large for any array fails there without a slice of it ever being made.
+    let m = std::slice::from_raw_parts(m, src.n);
     let (out, block) = (Out(y), k.block);
     dynamic(pieces, threads, move |p, scratch| {
         let (bi, bj) = if pair { triangle_piece(p, blocks) } else { (first_block + p / blocks, p % blocks) };
@@ -528,7 +571,6 @@ unsafe fn run_checked(
     let ldout = given(ldout, !out.is_null());
     match pass {
         Y => {
-            let m = std::slice::from_raw_parts(m, src.n);
             let (s, c) = y_pass(&k, &src, chunk, row_begin, row_end, m, out, ldout, threads);
             *sum = s;
             *checksum = c;
@@ -600,7 +642,22 @@ pub unsafe fn run(
             return status;
         }
         run_checked(
-            path, pass, n, chunk, seed, row_begin, row_end, x, ldx, xt, ldxt, m, out, ldout, sum, checksum,
+            path,
+            pass,
+            n,
+            chunk,
+            seed,
+            row_begin,
+            row_end,
+            x,
+            ldx,
+            xt,
+            ldxt,
+            m,
+            out,
+            ldout,
+            sum,
+            checksum,
             threads as usize,
         );
         0
@@ -681,5 +738,19 @@ mod tests {
         assert_eq!(unit(u64::MAX), 1.0 - TWO_TO_MINUS_53);
         assert_eq!(unit(1 << 11), TWO_TO_MINUS_53);
         assert_eq!(unit((1 << 11) - 1), 0.0);
+    }
+
+    #[test]
+    fn the_halves_conversion_is_the_direct_one_bit_for_bit() {
+        let mut z = 0x0123_4567_89AB_CDEF_u64;
+        let extremes =
+            [0, 1 << 11, (1 << 43) - 1, 1 << 43, (1 << 43) | (1 << 11), u64::MAX, u64::MAX << 11, u64::MAX >> 1];
+        for k in 0..100_000_u64 {
+            z = crate::pi::mix(z, k);
+            for v in [z, z >> (k % 64)].iter().chain(&extremes) {
+                assert_eq!(unit_on::<false>(*v).to_bits(), unit(*v).to_bits(), "z = {:#x}", v);
+                assert_eq!(unit_on::<true>(*v).to_bits(), unit(*v).to_bits(), "z = {:#x}", v);
+            }
+        }
     }
 }
