@@ -6,7 +6,8 @@
 //!
 //! The pieces are one plain-Rust body per piece, compiled once per path: each path's function enables
 //! the path's target features and inlines the body, so that LLVM vectorizes its loops over contiguous
-//! columns for that path (std::arch has no vector SplitMix64 or transposed tile worth writing by hand).
+//! columns for that path (std::arch has no vector SplitMix64 or transposed tile worth writing by hand),
+//! except the generator's on the paths without 64-bit vector products (`IN_REGISTERS`).
 //! Rust never contracts a multiply and an add into an FMA, and LLVM vectorizes no floating-point sum
 //! across its terms, so y[i][j] = (x[i][j] + x[j][i]) - m[j] and the column sums' row order are kept
 //! exactly on every path; only the check sum's order is the kernel's (eight lanes, as the C kernel's).
@@ -42,21 +43,40 @@ pub fn unit(z: u64) -> f64 {
     (z >> 11) as f64 * TWO_TO_MINUS_53
 }
 
-/// `unit` as a path computes it: with a 64-bit integer conversion where the path has one
-/// (`QQ2PD`: AVX-512DQ's vcvtqq2pd), else from the two 32-bit halves of the 53 bits, each made a
-/// double by putting it under a fixed exponent, which vectorizes with plain integer and double
-/// instructions (LLVM converts a vector of 64-bit integers one element at a time without AVX-512DQ).
-/// The same double either way: v = hi 2^32 + lo < 2^53, (2^84 + hi 2^32) - (2^84 + 2^52) is exact
-/// (a multiple of 2^32 of magnitude below 2^53), and so is adding 2^52 + lo to it.
+/// How a path makes x's elements (`generated`), the same doubles either way: in vectors (AVX-512DQ:
+/// vpmullq for mix's products, vcvtqq2pd for the conversion), or in 64-bit integer registers one
+/// element at a time, where mix's products are one imul each, which beats the vectors of 64-bit
+/// products that SSE2 and AVX2 can only emulate with three 32-bit ones each (and their conversion,
+/// which LLVM would do one element at a time anyway). Measured on a Zen 5 (issue 25): AVX2's
+/// generation 1.2x faster in registers than in emulated vectors.
+const IN_REGISTERS: bool = false;
+/// Only the AVX-512 path, in a build that has it, makes them in vectors.
+#[cfg(feature = "avx512")]
+const IN_VECTORS: bool = true;
+
+/// Keeps its value in a general register: LLVM cannot widen the empty asm into vectors, so a loop
+/// around it stays one element at a time (Rust has no stable pragma against vectorizing a loop).
 #[inline(always)]
-pub fn unit_on<const QQ2PD: bool>(z: u64) -> f64 {
-    if QQ2PD {
-        return unit(z);
+fn in_register(z: u64) -> u64 {
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+    {
+        let mut z = z;
+        // SAFETY: the template is a comment: no instruction, no memory, no flags touched.
+        unsafe { std::arch::asm!("/* {0} */", inout(reg) z, options(pure, nomem, nostack, preserves_flags)) };
+        z
     }
-    let v = z >> 11;
-    let high = f64::from_bits(0x4530_0000_0000_0000 | (v >> 32)) - f64::from_bits(0x4530_0000_0010_0000);
-    let low = f64::from_bits(0x4330_0000_0000_0000 | (v & 0xFFFF_FFFF));
-    (high + low) * TWO_TO_MINUS_53
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    z
+}
+
+/// x[i][j] for counter k = i n + j, made as VECTORS says.
+#[inline(always)]
+fn generated<const VECTORS: bool>(seed: u64, k: u64) -> f64 {
+    if VECTORS {
+        unit(mix(seed, k))
+    } else {
+        unit(in_register(mix(seed, k)))
+    }
 }
 
 /// Where a piece reads x: generated (x NULL), or rows and transposed columns in memory.
@@ -106,7 +126,7 @@ struct Partial {
 /// # Safety
 /// The rows are the source's (x given: within its rows and columns).
 #[inline(always)]
-unsafe fn load_tile<const QQ2PD: bool>(
+unsafe fn load_tile<const VECTORS: bool>(
     src: &Source,
     row0: usize,
     col0: usize,
@@ -119,7 +139,7 @@ unsafe fn load_tile<const QQ2PD: bool>(
         if src.x.is_null() {
             let k = counter(src.n, row0 + r, col0);
             for (c, v) in line.iter_mut().enumerate() {
-                *v = unit_on::<QQ2PD>(mix(src.seed, k.wrapping_add(c as u64)));
+                *v = generated::<VECTORS>(src.seed, k.wrapping_add(c as u64));
             }
         } else {
             let from = src.x.add((row0 + r - src.row_begin) * src.ldx + col0);
@@ -134,7 +154,7 @@ unsafe fn load_tile<const QQ2PD: bool>(
 /// # Safety
 /// The columns are the source's (x given: xt holds rows row0.. of every column col0..).
 #[inline(always)]
-unsafe fn load_transposed_tile<const QQ2PD: bool>(
+unsafe fn load_transposed_tile<const VECTORS: bool>(
     src: &Source,
     row0: usize,
     col0: usize,
@@ -148,7 +168,7 @@ unsafe fn load_transposed_tile<const QQ2PD: bool>(
         if src.x.is_null() {
             let k = counter(src.n, col0 + c, row0);
             for (r, v) in line.iter_mut().enumerate() {
-                *v = unit_on::<QQ2PD>(mix(src.seed, k.wrapping_add(r as u64)));
+                *v = generated::<VECTORS>(src.seed, k.wrapping_add(r as u64));
             }
         } else {
             let from = src.xt.add((col0 + c) * src.ldxt + (row0 - src.row_begin));
@@ -202,7 +222,7 @@ unsafe fn y_row(a: &[f64], t: &[f64], m: &[f64], y: *mut f64, partial: &mut Part
 /// # Safety
 /// The rows are the source's; out has col_end - col_begin writable doubles.
 #[inline(always)]
-unsafe fn column_sums_body<const QQ2PD: bool>(
+unsafe fn column_sums_body<const VECTORS: bool>(
     src: &Source,
     first: usize,
     rows: usize,
@@ -218,7 +238,7 @@ unsafe fn column_sums_body<const QQ2PD: bool>(
         if src.x.is_null() {
             let k = counter(src.n, i, col_begin);
             for (c, v) in out.iter_mut().enumerate() {
-                *v += unit_on::<QQ2PD>(mix(src.seed, k.wrapping_add(c as u64)));
+                *v += generated::<VECTORS>(src.seed, k.wrapping_add(c as u64));
             }
         } else {
             let row = std::slice::from_raw_parts(src.x.add((i - src.row_begin) * src.ldx + col_begin), out.len());
@@ -237,7 +257,7 @@ unsafe fn column_sums_body<const QQ2PD: bool>(
 /// The rows and columns are the source's; m has n elements; y NULL or covering the rows.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-unsafe fn block_body<const QQ2PD: bool>(
+unsafe fn block_body<const VECTORS: bool>(
     src: &Source,
     m: &[f64],
     (i0, i1, j0, j1): (usize, usize, usize, usize),
@@ -256,8 +276,8 @@ unsafe fn block_body<const QQ2PD: bool>(
         let mut tj = if pair && j0 == i0 { ti } else { j0 };
         while tj < j1 {
             let cols = (j1 - tj).min(TILE);
-            load_tile::<QQ2PD>(src, ti, tj, rows, cols, a);
-            load_transposed_tile::<QQ2PD>(src, ti, tj, rows, cols, turned, t);
+            load_tile::<VECTORS>(src, ti, tj, rows, cols, a);
+            load_transposed_tile::<VECTORS>(src, ti, tj, rows, cols, turned, t);
             for r in 0..rows {
                 y_row(&a[r][..cols], &t[r][..cols], &m[tj..tj + cols], y_at(ti + r, tj), &mut partial);
             }
@@ -288,7 +308,7 @@ unsafe fn block_body<const QQ2PD: bool>(
 /// # Safety
 /// out covers the rows with stride ldout >= n.
 #[inline(always)]
-unsafe fn generate_body<const QQ2PD: bool>(
+unsafe fn generate_body<const VECTORS: bool>(
     seed: u64,
     n: usize,
     first: usize,
@@ -300,7 +320,7 @@ unsafe fn generate_body<const QQ2PD: bool>(
         let row = std::slice::from_raw_parts_mut(out.add(r * ldout), n);
         let k = counter(n, first + r, 0);
         for (j, v) in row.iter_mut().enumerate() {
-            *v = unit_on::<QQ2PD>(mix(seed, k.wrapping_add(j as u64)));
+            *v = generated::<VECTORS>(seed, k.wrapping_add(j as u64));
         }
     }
 }
@@ -314,16 +334,15 @@ struct Pieces {
 }
 
 /// A module of one path's pieces, each with the path's target features (none for the scalar path);
-/// $qq2pd: `unit_on`'s conversion, direct (the scalar path's plain code, AVX-512DQ's vcvtqq2pd) or
-/// by halves (AVX2, which has no vector conversion of 64-bit integers).
+/// $generate: how the path makes x's elements (`generated`).
 macro_rules! path_pieces {
-    ($name:ident, $qq2pd:literal $(, $features:literal)?) => {
+    ($name:ident, $generate:ident $(, $features:literal)?) => {
         mod $name {
             use super::*;
 
             $(#[target_feature(enable = $features)])?
             pub(super) unsafe fn column_sums(src: &Source, first: usize, rows: usize, c0: usize, c1: usize, out: *mut f64) {
-                column_sums_body::<$qq2pd>(src, first, rows, c0, c1, out)
+                column_sums_body::<$generate>(src, first, rows, c0, c1, out)
             }
 
             $(#[target_feature(enable = $features)])?
@@ -336,12 +355,12 @@ macro_rules! path_pieces {
                 ldy: usize,
                 scratch: &mut Scratch,
             ) -> (f64, u64) {
-                block_body::<$qq2pd>(src, m, range, pair, y, ldy, scratch)
+                block_body::<$generate>(src, m, range, pair, y, ldy, scratch)
             }
 
             $(#[target_feature(enable = $features)])?
             pub(super) unsafe fn generate(seed: u64, n: usize, first: usize, rows: usize, out: *mut f64, ldout: usize) {
-                generate_body::<$qq2pd>(seed, n, first, rows, out, ldout)
+                generate_body::<$generate>(seed, n, first, rows, out, ldout)
             }
 
             pub(super) const PIECES: Pieces = Pieces { column_sums, block, generate };
@@ -349,13 +368,13 @@ macro_rules! path_pieces {
     };
 }
 
-path_pieces!(scalar, true);
+path_pieces!(scalar, IN_REGISTERS);
 #[cfg(target_arch = "x86_64")]
-path_pieces!(avx2, false, "avx2,fma");
+path_pieces!(avx2, IN_REGISTERS, "avx2,fma");
 // The crate's rust-version is 1.63; the build turns this feature on only for rustc 1.89 or later,
 // where these target features are stable.
 #[cfg(feature = "avx512")]
-path_pieces!(avx512, true, "avx512f,avx512dq,avx512bw,avx512vl,avx2,fma");
+path_pieces!(avx512, IN_VECTORS, "avx512f,avx512dq,avx512bw,avx512vl,avx2,fma");
 
 /// The pieces of a path (the unsafe functions' SAFETY: a path is only active where its CPU features
 /// were detected, isa.rs).
@@ -738,19 +757,5 @@ mod tests {
         assert_eq!(unit(u64::MAX), 1.0 - TWO_TO_MINUS_53);
         assert_eq!(unit(1 << 11), TWO_TO_MINUS_53);
         assert_eq!(unit((1 << 11) - 1), 0.0);
-    }
-
-    #[test]
-    fn the_halves_conversion_is_the_direct_one_bit_for_bit() {
-        let mut z = 0x0123_4567_89AB_CDEF_u64;
-        let extremes =
-            [0, 1 << 11, (1 << 43) - 1, 1 << 43, (1 << 43) | (1 << 11), u64::MAX, u64::MAX << 11, u64::MAX >> 1];
-        for k in 0..100_000_u64 {
-            z = crate::pi::mix(z, k);
-            for v in [z, z >> (k % 64)].iter().chain(&extremes) {
-                assert_eq!(unit_on::<false>(*v).to_bits(), unit(*v).to_bits(), "z = {:#x}", v);
-                assert_eq!(unit_on::<true>(*v).to_bits(), unit(*v).to_bits(), "z = {:#x}", v);
-            }
-        }
     }
 }
