@@ -1,6 +1,7 @@
 //! libinterop_rust: the rust-threads backend's kernels (Monte Carlo pi and dense inversion) behind the
 //! C ABI of native/include/interop_rust.h, with the semantics, argument checks and status codes of
-//! interop_pi_count_c and interop_inv_c (native/include/interop.h). std only; threads are
+//! interop_pi_count_c and interop_inv_c (native/include/interop.h); NPB EP (ep.rs) and the chunked-array
+//! example (array.rs) behind the shared headers interop_ep.h and interop_array.h. std only; threads are
 //! std::thread::scope teams; the AVX2 path (and the AVX-512 one, in a build with the `avx512` feature:
 //! rustc 1.89 or later) is std::arch code detected at run time.
 //!
@@ -12,6 +13,7 @@
 compile_error!("the avx512 feature needs an x86-64 target");
 
 mod alloc;
+pub mod array;
 pub mod boundary;
 pub mod ep;
 mod gemm;
