@@ -10,7 +10,7 @@ namespace Interop.Cli.Workloads;
 internal static class WorkloadRegistry
 {
     // The driver's own workloads: the list Native AOT keeps whole.
-    private static readonly IReadOnlyList<IWorkload> Builtin = [PiWorkload.Instance, InvWorkload.Instance, Ep.EpWorkload.Instance];
+    private static readonly IReadOnlyList<IWorkload> Builtin = [PiWorkload.Instance, InvWorkload.Instance, Ep.EpWorkload.Instance, ChunkedArray.ArrayWorkload.Instance];
 
     private static readonly Lock Gate = new();
 

@@ -1,0 +1,80 @@
+using Interop.Backends;
+using Interop.Backends.ChunkedArray;
+using Interop.Cli.Compare;
+using Interop.Cli.Jobs;
+using Interop.Core;
+
+namespace Interop.Cli.Workloads.ChunkedArray;
+
+/// <summary>
+/// compare's array order for a budget: every point runs once at a probe order, giving its rate in
+/// elements/s; time is then linear in n^2. The order is the largest that fits the budget and this
+/// machine's memory (x and y, with room to spare), the serial baseline's smaller where the parallel
+/// one would take it too long, as pi's does.
+/// </summary>
+internal sealed class ArrayCalibration : ISizeCalibration
+{
+    private const int ProbeOrder = 1024;
+
+    private readonly ComparePlan plan;
+    private readonly List<(IBackend Backend, double Rate)> rates;
+
+    private ArrayCalibration(ComparePlan plan, List<(IBackend Backend, double Rate)> rates)
+    {
+        this.plan = plan;
+        this.rates = rates;
+    }
+
+    /// <summary>Probes every array point of <paramref name="plan"/> on rank 0, as its points run.</summary>
+    public static ArrayCalibration Probe(IJob job, ComparePlan plan)
+    {
+        var rates = new List<(IBackend, double)>();
+        // Its points run on rank 0 alone: the other ranks probe nothing, and rank 0 chooses for all.
+        if (!job.IsRoot)
+        {
+            return new ArrayCalibration(plan, rates);
+        }
+
+        using var alone = new SingleProcessJob();
+        int order = SizeScale.Order(ProbeOrder);
+        foreach (Isa path in plan.Paths)
+        {
+            IsaSwitch.Apply(path);
+            foreach ((IWorkload _, IBackend backend, int threads) in plan.Points().Where(p => p.Workload == ArrayWorkload.Instance))
+            {
+                double seconds = ArrayBench.Probe(alone, ArrayKernels.For(backend)!, ArrayComparePoints.ShapeOf(order, plan.Seed), backend.IsParallel ? threads : 1);
+                rates.Add((backend, (double)order * order / Math.Max(seconds, 1e-9)));
+            }
+        }
+
+        return new ArrayCalibration(plan, rates);
+    }
+
+    public (ChosenSize Size, double Seconds) Choose(double budget, int runs)
+    {
+        double[] parallelRates = [.. rates.Where(r => r.Backend.IsParallel).Select(r => r.Rate)];
+        double[] serialRates = [.. rates.Where(r => !r.Backend.IsParallel).Select(r => r.Rate)];
+        double serialFraction = serialRates.Length == 0 || parallelRates.Length == 0 ? 1 : Math.Min(1, serialRates.Max() / parallelRates.Min());
+        double secondsPerElement = runs * (parallelRates.Sum(r => 1 / r) + serialRates.Sum(r => serialFraction / r));
+        int largest = LargestFitting();
+        if (secondsPerElement == 0)
+        {
+            int n0 = Math.Min(SizeScale.Order(ProbeOrder), largest);
+            return (new ChosenSize(n0, n0), 0);
+        }
+
+        double shortest = plan.Budget.MinPointSeconds * parallelRates.Concat(serialRates).DefaultIfEmpty(0).Max();
+        int chosen = Math.Clamp((int)Math.Sqrt(Math.Max(budget / secondsPerElement, shortest)), SizeScale.MinOrder, largest);
+        int serial = parallelRates.Length == 0 ? chosen
+            : Math.Clamp((int)(chosen * Math.Sqrt(serialFraction)), Math.Min(SizeScale.MinOrder, chosen), chosen);
+        double seconds = runs * (parallelRates.Sum(r => (double)chosen * chosen / r) + serialRates.Sum(r => (double)serial * serial / r));
+        return (new ChosenSize(chosen, serial), seconds);
+    }
+
+    // x and y in a quarter of this machine's memory at most: compare runs beside the rest of the system.
+    private static int LargestFitting()
+    {
+        long total = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        return total <= 0 ? ArrayShape.DefaultOrder : Math.Clamp((int)Math.Sqrt(total / 4.0 / (2 * sizeof(double))), SizeScale.MinOrder, ArrayShape.MaxOrder);
+    }
+}

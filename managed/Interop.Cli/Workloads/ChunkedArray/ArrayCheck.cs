@@ -1,0 +1,176 @@
+using System.Globalization;
+using Interop.Cli.Commands;
+using Interop.Core;
+
+namespace Interop.Cli.Workloads.ChunkedArray;
+
+/// <summary>
+/// The checks of one array run, on rank 0. Each backend: sum(y) equals sum(x) to rounding (they are
+/// equal in exact arithmetic), the means of sampled columns and y at sampled elements are the spec's
+/// bits (<see cref="ArraySpec"/>, computed here from the generator), and for n up to
+/// <see cref="ReferenceOrder"/> the checksum is the spec's own over all of y. The backends: the same
+/// checksum, y being the same bits everywhere.
+/// </summary>
+internal sealed class ArrayCheck
+{
+    /// <summary>Orders up to this get the spec's checksum computed here, in C#, over all of y.</summary>
+    public const int ReferenceOrder = 2048;
+
+    /// <summary>|sum(y) - sum(x)| over n^2 (each element is below 2): far above any order of adding's rounding, far below a wrong element.</summary>
+    public const double SumTolerance = 1e-9;
+
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    private readonly IReadOnlyList<ArrayMeasurement> results;
+    private readonly string?[] own;
+    private readonly string? disagreement;
+
+    private ArrayCheck(ArrayShape shape, IReadOnlyList<ArrayMeasurement> results)
+    {
+        this.results = results;
+        Reference = shape.N <= ReferenceOrder ? ArraySpec.Checksum(ArraySpec.Evaluate(ArraySpec.GenerateX(shape.N, shape.Seed), shape.N)) : null;
+        own = [.. results.Select(r => Own(r, Reference))];
+        ulong[] checksums = [.. results.Where((_, i) => own[i] is null).Select(r => r.Result.Checksum).Distinct()];
+        disagreement = checksums.Length > 1
+            ? $"backends disagree on y's checksum: {string.Join(", ", results.Select(r => $"{r.Backend} {Hex(r.Result.Checksum)}"))}"
+            : null;
+        int failed = Array.FindIndex(own, o => o is not null);
+        Verdict = failed >= 0 ? Verdict.Failed($"{results[failed].Backend}: {own[failed]}")
+            : disagreement is not null ? Verdict.Failed(disagreement)
+            : Verdict.Ok;
+    }
+
+    /// <summary>The spec's checksum of all of y, for n up to <see cref="ReferenceOrder"/>; null above.</summary>
+    public ulong? Reference { get; }
+
+    public Verdict Verdict { get; }
+
+    public static ArrayCheck Of(ArrayShape shape, IReadOnlyList<ArrayMeasurement> results) => new(shape, results);
+
+    /// <summary>"0x1f3a..." as the checksum is printed.</summary>
+    public static string Hex(ulong checksum) => $"0x{checksum:x16}";
+
+    /// <summary>
+    /// The means from the tiles' sums (<paramref name="tileSums"/>: tile t's sum of column j at t n + j): each
+    /// column's tiles added in tile order, divided by n, into <paramref name="means"/>; returns sum(x), the
+    /// columns' totals added in column order.
+    /// </summary>
+    public static double Means(ReadOnlySpan<double> tileSums, long n, Span<double> means)
+    {
+        long tiles = tileSums.Length / n;
+        means[..(int)n].Clear();
+        for (long t = 0; t < tiles; t++)
+        {
+            ReadOnlySpan<double> tile = tileSums.Slice((int)(t * n), (int)n);
+            for (int j = 0; j < n; j++)
+            {
+                means[j] += tile[j];
+            }
+        }
+
+        double sumX = 0;
+        for (int j = 0; j < n; j++)
+        {
+            sumX += means[j];
+            means[j] /= n;
+        }
+
+        return sumX;
+    }
+
+    /// <summary>
+    /// The spec's means of a few columns (the first, the last, and some between) against <paramref name="means"/>, and
+    /// y at some rows of those columns against <paramref name="y"/> (null: y was not kept): null, or the first difference.
+    /// </summary>
+    public static string? Spot(ArrayShape shape, ReadOnlySpan<double> means, Func<long, long, double>? y)
+    {
+        int n = shape.N;
+        int[] columns = [.. new[] { 0, n - 1, n / 2, n / 3, (2 * n) / 3, Math.Min(n - 1, 255), Math.Min(n - 1, 256), n / 7 }.Distinct()];
+        foreach (int j in columns)
+        {
+            double expected = SpecMean(shape, j);
+            if (BitConverter.DoubleToInt64Bits(expected) != BitConverter.DoubleToInt64Bits(means[j]))
+            {
+                return FormattableString.Invariant($"the mean of column {j} is {means[j]:R}, the spec's {expected:R}");
+            }
+
+            for (int k = 0; y is not null && k < columns.Length; k++)
+            {
+                long i = columns[k];
+                double spec = (ArraySpec.X(shape.Seed, n, i, j) + ArraySpec.X(shape.Seed, n, j, i)) - expected;
+                double got = y(i, j);
+                if (BitConverter.DoubleToInt64Bits(spec) != BitConverter.DoubleToInt64Bits(got))
+                {
+                    return FormattableString.Invariant($"y[{i}][{j}] is {got:R}, the spec's {spec:R}");
+                }
+            }
+        }
+
+        return null;
+    }
+
+    // Column j's mean as the spec adds it: each tile's rows in order from 0, the tiles in order, over n.
+    private static double SpecMean(ArrayShape shape, int j)
+    {
+        double total = 0;
+        for (int first = 0; first < shape.N; first += ArraySpec.TileRows)
+        {
+            double tile = 0;
+            for (int i = first; i < Math.Min(shape.N, first + ArraySpec.TileRows); i++)
+            {
+                tile += ArraySpec.X(shape.Seed, shape.N, i, j);
+            }
+
+            total += tile;
+        }
+
+        return total / shape.N;
+    }
+
+    /// <summary>The check column of backend <paramref name="index"/>: ok, FAILED (its own check), MISMATCH (with the others).</summary>
+    public string Column(int index) => own[index] is not null ? "FAILED" : disagreement is not null ? "MISMATCH" : "ok";
+
+    /// <summary>The point's check in words: "checksum=0x..." with why it failed where it did.</summary>
+    public string PointCheck(int index) =>
+        $"checksum={Hex(results[index].Result.Checksum)}" + Column(index) switch
+        {
+            "ok" => Reference is null ? " (spot-checked)" : " (the spec's)",
+            "FAILED" => $" ({own[index]})",
+            _ => " (backends disagree)",
+        };
+
+    /// <summary>The verification line under the table.</summary>
+    public string Line()
+    {
+        if (!Verdict.Passed)
+        {
+            return $"check: FAILED, {Verdict.Failure}";
+        }
+
+        ArrayResult first = results[0].Result;
+        double largest = results.Max(r => Math.Abs(r.Result.Sum - r.Result.SumX));
+        return $"verified: y's checksum {Hex(first.Checksum)} on all {results.Count} backend(s)" +
+            (Reference is null ? $", the spec's column means and y at sampled elements (n > {ReferenceOrder}: the spec's whole checksum is not computed)" : ", the spec's checksum of all of y") +
+            FormattableString.Invariant($"; sum(y) - sum(x) at most {largest:0.0e0} (sum(x) = {first.SumX:0.000000e0})");
+    }
+
+    // A backend's own checks: the sum, the spot check, the spec's checksum.
+    private static string? Own(ArrayMeasurement r, ulong? reference)
+    {
+        ArrayResult result = r.Result;
+        double n2 = (double)r.Shape.N * r.Shape.N;
+        if (!(Math.Abs(result.Sum - result.SumX) <= SumTolerance * n2))
+        {
+            return string.Create(Invariant, $"sum(y) {result.Sum:R} is not sum(x) {result.SumX:R} (tolerance {SumTolerance:0e0} x n^2)");
+        }
+
+        if (result.SpotCheck is string spot)
+        {
+            return spot;
+        }
+
+        return reference is ulong expected && expected != result.Checksum
+            ? $"y's checksum {Hex(result.Checksum)} is not the spec's {Hex(expected)}"
+            : null;
+    }
+}

@@ -1,0 +1,137 @@
+using System.CommandLine;
+using System.Globalization;
+using Interop.Backends.ChunkedArray;
+using Interop.Cli.Commands;
+using Interop.Cli.Jobs;
+using Interop.Cli.Noise;
+using Interop.Core;
+
+namespace Interop.Cli.Workloads.ChunkedArray;
+
+/// <summary>`interop array`: the lesson's Dask example on the chosen backends, verified and timed, in GB/s.</summary>
+internal static class ArrayCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var size = new Option<string?>("--size")
+        {
+            Description = $"The order n of x (n x n doubles, {sizeof(double)} bytes each); default {ArrayShape.DefaultOrder.ToString(CultureInfo.InvariantCulture)}, Dask's example's.",
+        };
+        var chunk = new Option<string?>("--chunk")
+        {
+            Description = $"The edge of the blocks the threads take (Dask's chunks); default {ArrayShape.DefaultChunk.ToString(CultureInfo.InvariantCulture)} or n when smaller. " +
+                "One that does not divide n leaves a ragged last block, as Dask's do; y is the same whatever the chunk.",
+        };
+        var arrayCase = new Option<string>("--case")
+        {
+            Description = "sum: x from the generator, y reduced to its sum and checksum, never stored (Dask: random, the expression, sum()); " +
+                "memory: x in memory (generated before timing), y stored into a preallocated array (Dask: from_array, store). Default memory.",
+            DefaultValueFactory = _ => "memory",
+        }.Names(["sum", "memory"]);
+        var common = new CommonOptions<IBackend>(ArrayKernels.Runs, seeded: true);
+        var command = new Command("array", "The lesson's Dask example, y = x + x.T - x.mean(axis=0) on chunks: memory-bound; y is the same bits on every backend, chunk and thread count, and its checksum, sum and sampled elements are checked against the spec.")
+        {
+            size,
+            chunk,
+            arrayCase,
+        }.Example("interop array --size 4000 --backend c-openmp");
+        common.AddTo(command);
+        command.SetAction(parsed => Driver.Guard(stderr, () =>
+        {
+            IsaRequest isa = common.Isa(parsed);
+            var options = new ArrayOptions(
+                Isa: isa,
+                Shape: ArrayShape.Parse(parsed.GetValue(size), parsed.GetValue(chunk), common.Seed(parsed), ArrayShape.ParseCase(parsed.GetValue(arrayCase)!)),
+                Backends: common.Backends(parsed),
+                Threads: common.Threads(parsed),
+                Repeat: common.Repeat(parsed),
+                Format: common.Format(parsed),
+                Mpi: common.Mpi(parsed),
+                Trace: common.Trace(parsed))
+            {
+                Repeats = common.Repeats(parsed),
+                Warmup = common.Warmup(parsed),
+                DryRun = common.DryRunOf(parsed),
+                Columns = common.Columns(parsed, ArrayWorkload.Instance.CommandColumns(severalRanks: true)),
+            };
+            if (options.Shape.Case == ArrayCase.Memory)
+            {
+                SpecMatrix.RequireMemory(options.Shape.N, 2, "array --case memory (x and y)");
+            }
+
+            using var run = new ArrayRun(options);
+            return CommandRunner.Run(run, stdout, stderr);
+        }));
+        return command;
+    }
+}
+
+/// <summary>One `interop array` run: every backend computes y of the same x; the verdict is each backend's own checks and the backends' checksums against each other (<see cref="ArrayCheck"/>).</summary>
+internal sealed class ArrayRun(ArrayOptions options) : ICommandRun
+{
+    private readonly List<ArrayMeasurement> results = [];
+
+    public IReadOnlyList<IBackend> Backends => options.Backends;
+
+    public bool Mpi => options.Mpi;
+
+    public string? Trace => options.Trace;
+
+    public IResultFormat Format => options.Format;
+
+    public DryRun? DryRun => options.DryRun;
+
+    public string Plan(int ranks) => string.Create(CultureInfo.InvariantCulture,
+        $"array: {options.Shape.Text}, seed {options.Shape.Seed}; backends {string.Join(",", options.Backends.Select(b => b.Name))}; " +
+        $"{ranks} rank(s) x {options.Threads.Threads} thread(s) (from {options.Threads.Source}); isa {options.Isa.Isa.ToString().ToLowerInvariant()}; repeats {options.Repeats}; warm-up {options.Warmup}");
+
+    public void Begin(IJob job, TextWriter stderr)
+    {
+        StableHash.RequireSameOnAllRanks(job, $"array n={options.Shape.N} chunk={options.Shape.Chunk} case={options.Shape.Case} seed={options.Shape.Seed} backends={string.Join(',', options.Backends.Select(b => b.Name))} repeat={options.Repeats} warmup={options.Warmup} isa={options.Isa.Isa}");
+        Placement.Warn(job, options.Threads.Threads, stderr);
+    }
+
+    public int ThreadsPerRank => options.Threads.Threads;
+
+    public IRunReport? Measure(IJob job, TextWriter console, TextWriter stderr, LoadWatch load)
+    {
+        using (var progress = new BackendProgress(stderr, job.IsRoot, "array", options.Backends.Count))
+        {
+            foreach (IBackend backend in options.Backends)
+            {
+                progress.Starting(backend.Name);
+                results.Add(MeasureOne(job, backend));
+                progress.Done();
+            }
+        }
+
+        int[] rounds = SecondPass.Run(job, options.Repeats, results, r => r.Seconds, i => MeasureOne(job, options.Backends[i]), _ => true,
+            SecondPass.CommandBudget(results.Count), r => $"{r.Backend} {r.Ranks}x{r.Threads}", stderr);
+        return job.IsRoot
+            ? new RemeasuredReport(new ArrayReport(options, job.Description, results, ArrayCheck.Of(options.Shape, results)), rounds)
+            : null;
+    }
+
+    private ArrayMeasurement MeasureOne(IJob job, IBackend backend)
+    {
+        IArrayKernel kernel = ArrayKernels.For(backend)!;
+        kernel.EnsureAvailable();
+        return ArrayBench.Run(job, kernel, options.Shape, backend.IsParallel ? options.Threads.Threads : 1, options.Repeats, options.Warmup);
+    }
+
+    public void Dispose()
+    {
+    }
+}
+
+/// <summary>The validated options of one `interop array` run.</summary>
+internal sealed record ArrayOptions(IsaRequest Isa, ArrayShape Shape, IReadOnlyList<IBackend> Backends, ThreadChoice Threads, int Repeat, IResultFormat Format, bool Mpi, string? Trace)
+{
+    public RepeatPolicy Repeats { get; init; } = RepeatPolicy.Auto;
+
+    public int Warmup { get; init; } = 1;
+
+    public DryRun? DryRun { get; init; }
+
+    public ColumnChoice Columns { get; init; } = ColumnChoice.Fit;
+}

@@ -1,0 +1,42 @@
+using Interop.Backends.ChunkedArray;
+using Interop.Cli.Compare;
+using Interop.Cli.Jobs;
+using Interop.Core;
+
+namespace Interop.Cli.Workloads.ChunkedArray;
+
+/// <summary>
+/// Measures compare's array points on rank 0 of the job, as one process: the memory case at the chosen order with Dask's
+/// chunk (1000, or n when smaller), the serial baseline at its own order (smaller or the same); every
+/// point's checksum must agree with the other points of its order (<see cref="CheckChecksums"/>).
+/// </summary>
+internal sealed class ArrayComparePoints(ComparePlan plan, CompareSizes sizes) : IPointMeasurer
+{
+    // Rank 0 alone measures the points (ArrayWorkload.OnEveryRank): as one process, whatever the job.
+    private readonly SingleProcessJob alone = new();
+
+    private static ArrayWorkload Array => ArrayWorkload.Instance;
+
+    /// <summary>compare's shape of order <paramref name="n"/>.</summary>
+    public static ArrayShape ShapeOf(long n, ulong seed) => new(checked((int)n), (int)Math.Min(ArrayShape.DefaultChunk, n), seed, ArrayCase.Memory);
+
+    public ComparePoint Measure(IBackend backend, int threads, string? schedule)
+    {
+        long n = backend.IsParallel ? sizes.Of(Array) : sizes.SerialOf(Array);
+        ArrayShape shape = ShapeOf(n, plan.Seed);
+        ArrayMeasurement r = ArrayBench.Run(alone, ArrayKernels.For(backend)!, shape, backend.IsParallel ? threads : 1, plan.Repeat, plan.Warmup);
+        ArrayCheck check = ArrayCheck.Of(shape, [r]);
+        return new ComparePoint(Array.Name, backend.Name, r.Ranks, threads, r.Seconds, Array.WorkPerRun(n), Array.ThroughputUnit, check.Verdict.Passed, check.PointCheck(0))
+        {
+            Size = n,
+            OwnFields = ArrayWorkload.OwnFields(r),
+        };
+    }
+
+    /// <summary>Points of one order must have the same checksum, or none of them is verified.</summary>
+    public static IReadOnlyList<ComparePoint> CheckChecksums(IReadOnlyList<ComparePoint> points)
+    {
+        HashSet<long> disagreeing = [.. points.GroupBy(p => p.Size).Where(g => g.Select(ArrayWorkload.ChecksumOf).Distinct().Count() > 1).Select(g => g.Key)];
+        return [.. points.Select(p => disagreeing.Contains(p.Size) ? p with { Verified = false } : p)];
+    }
+}

@@ -1,0 +1,79 @@
+using System.Globalization;
+using Interop.Cli.Commands;
+using Interop.Core;
+
+namespace Interop.Cli.Workloads.ChunkedArray;
+
+/// <summary>Where x comes from and where y goes: the three cases of the issue, Dask's own.</summary>
+internal enum ArrayCase
+{
+    /// <summary>x from the generator, y reduced to its sum and checksum and never stored (Dask: random → expression → sum()).</summary>
+    Sum,
+
+    /// <summary>x in memory (generated before timing), y stored into a preallocated array (Dask: from_array → store).</summary>
+    Memory,
+}
+
+/// <summary>
+/// One run's shape: the order n, the chunk (the edge of the blocks the threads take, ragged at the
+/// end as Dask's), the seed and the case. Everything the result depends on is n and the seed; the
+/// chunk, the case, the threads and the ranks change only the time.
+/// </summary>
+internal sealed record ArrayShape(int N, int Chunk, ulong Seed, ArrayCase Case)
+{
+    /// <summary>The issue's (and Dask's example's) order and chunk.</summary>
+    public const int DefaultOrder = 10000;
+
+    public const int DefaultChunk = 1000;
+
+    /// <summary>The largest order: n^2 elements must be addressable by a long and an n x 256 tile's sums by an int array.</summary>
+    public const int MaxOrder = 1 << 20;
+
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    /// <summary>Bytes one run moves at least in the memory case: x read twice (the column means, then y) and y written once.</summary>
+    public double Bytes => 3.0 * sizeof(double) * N * (double)N;
+
+    /// <summary>"n = 10,000, chunk 1,000 (10 x 10 blocks), x generated, y summed".</summary>
+    public string Text =>
+        $"n = {N.ToString("N0", Invariant)}, chunk {Chunk.ToString("N0", Invariant)} ({Blocks} x {Blocks} blocks{(N % Chunk != 0 ? ", the last ragged" : string.Empty)}), {CaseText(Case)}";
+
+    /// <summary>Blocks along an edge.</summary>
+    public int Blocks => (N + Chunk - 1) / Chunk;
+
+    public static string CaseName(ArrayCase c) => c == ArrayCase.Sum ? "sum" : "memory";
+
+    public static string CaseText(ArrayCase c) => c == ArrayCase.Sum ? "x generated, y summed" : "x in memory, y stored in memory";
+
+    /// <summary>--case: sum or memory.</summary>
+    public static ArrayCase ParseCase(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "sum" => ArrayCase.Sum,
+        "memory" => ArrayCase.Memory,
+        _ => throw new UsageException($"--case must be sum (x generated, y summed) or memory (x in memory, y stored), not '{DisplayText.Printable(text)}'"),
+    };
+
+    /// <summary>
+    /// The shape --size and --chunk give, both scaled by INTEROP_SIZE_SCALE alike; a chunk of 0 or
+    /// larger than n is a usage error (one that does not divide n is Dask's ragged last chunk).
+    /// </summary>
+    public static ArrayShape Parse(string? size, string? chunk, ulong seed, ArrayCase c)
+    {
+        int given = size is null ? DefaultOrder : NumberParser.ParseInt32(size, "--size", 1, MaxOrder);
+        int n = SizeScale.Order(given);
+        int edge = chunk is null ? Math.Min(DefaultChunk, given) : NumberParser.ParseInt32(chunk, "--chunk", 0, int.MaxValue);
+        if (edge < 1)
+        {
+            throw new UsageException("--chunk must be at least 1: a block has at least one row and column");
+        }
+
+        if (edge > given)
+        {
+            throw new UsageException($"--chunk {edge.ToString(Invariant)} is larger than --size {given.ToString(Invariant)}: a chunk is at most the whole array");
+        }
+
+        // Scaled with the order, so that the blocks stay as many as given.
+        int scaled = n == given ? edge : Math.Clamp((int)Math.Round(edge * (double)n / given), 1, n);
+        return new ArrayShape(n, scaled, seed, c);
+    }
+}
