@@ -649,8 +649,9 @@ static int any_positive(const int *counts, int size)
 }
 
 int32_t interop_mpi_alltoallv_double_start(const double *send, const int64_t *send_counts,
-                                           const int64_t *send_offsets, double *recv, const int64_t *recv_counts,
-                                           const int64_t *recv_offsets, interop_mpi_request **request)
+                                           const int64_t *send_offsets, double *recv,
+                                           const int64_t *recv_counts, const int64_t *recv_offsets,
+                                           interop_mpi_request **request)
 {
     int size = 0;
     int32_t status;
@@ -684,7 +685,8 @@ int32_t interop_mpi_alltoallv_double_start(const double *send, const int64_t *se
         free(made);
         return status;
     }
-    if ((send == NULL && any_positive(mpi_send_counts, size)) || (recv == NULL && any_positive(mpi_recv_counts, size))) {
+    if ((send == NULL && any_positive(mpi_send_counts, size)) ||
+        (recv == NULL && any_positive(mpi_recv_counts, size))) {
         free(made);
         return INTEROP_MPI_ERR_ARGUMENT;
     }
