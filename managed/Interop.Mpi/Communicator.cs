@@ -254,6 +254,42 @@ public sealed class Communicator
     }
 
     /// <summary>
+    /// Starts MPI_Ialltoallv of doubles and returns at once, so that the caller computes on its local
+    /// blocks while the others travel; complete it with <see cref="AlltoallRequest.Wait"/> (bounded by
+    /// <see cref="WaitLimit"/>). Every array holds one entry per rank, in doubles: the
+    /// <paramref name="sendCounts"/>[s] values at <paramref name="send"/> + <paramref name="sendOffsets"/>[s]
+    /// go to rank s, and rank r's block lands at <paramref name="receive"/> + <paramref name="receiveOffsets"/>[r],
+    /// <paramref name="receiveCounts"/>[r] values (equal to what r sends here, as in MPI). Counts and
+    /// offsets are copied (reusable at once) and must lie in [0, int.MaxValue] (MPI's int counts):
+    /// otherwise <see cref="MpiException"/> before MPI is entered. The buffers are the caller's, who
+    /// keeps them alive, in place (native, or pinned) and not overlapping until Wait has returned.
+    /// Collective: every rank starts it, in the same order as its other collectives.
+    /// </summary>
+    public unsafe AlltoallRequest AlltoallStart(
+        double* send, ReadOnlySpan<long> sendCounts, ReadOnlySpan<long> sendOffsets,
+        double* receive, ReadOnlySpan<long> receiveCounts, ReadOnlySpan<long> receiveOffsets)
+    {
+        MpiLoader.EnsureLoaded();
+        int size = Size;
+
+        // The shim reads one entry per rank of each: a shorter array would be read past its end.
+        RequirePerRank(sendCounts, size, nameof(sendCounts));
+        RequirePerRank(sendOffsets, size, nameof(sendOffsets));
+        RequirePerRank(receiveCounts, size, nameof(receiveCounts));
+        RequirePerRank(receiveOffsets, size, nameof(receiveOffsets));
+        nint request;
+        fixed (long* sc = sendCounts)
+        fixed (long* so = sendOffsets)
+        fixed (long* rc = receiveCounts)
+        fixed (long* ro = receiveOffsets)
+        {
+            MpiStatus.ThrowIfFailed(MpiInterop.AlltoallvDoubleStart(send, sc, so, receive, rc, ro, out request), "interop_mpi_alltoallv_double_start");
+        }
+
+        return new AlltoallRequest(request);
+    }
+
+    /// <summary>
     /// Every rank's <paramref name="send"/>, of any length, on every rank (rank r's at [r]): the lengths
     /// first, then one <see cref="Allgather{T}"/> of blocks padded to the longest, MPI_Allgather moving
     /// equal blocks.
@@ -286,6 +322,14 @@ public sealed class Communicator
         Console.Error.WriteLine($"MPI_Abort did not end the job ({MpiStatus.ErrorText(status)}); exiting with {code}");
         Environment.Exit(code == 0 ? 1 : code);
         throw new UnreachableException();
+    }
+
+    private static void RequirePerRank(ReadOnlySpan<long> values, int size, string name)
+    {
+        if (values.Length != size)
+        {
+            throw new ArgumentException($"{name} holds {values.Length} entries, not one per rank ({size})", name);
+        }
     }
 
     private static long ByteCount<T>(int length)

@@ -46,7 +46,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a signature below changes; the managed side refuses a mismatched library. */
-#define INTEROP_MPI_ABI_VERSION 5
+#define INTEROP_MPI_ABI_VERSION 6
 
 /*
  * Negative statuses: the shim rejected the call and MPI was not entered.
@@ -187,6 +187,59 @@ INTEROP_MPI_EXPORT int32_t interop_mpi_gather_bytes(const void *send, void *recv
 
 /* MPI_Allgather: the same layout of count * size bytes in `recv` on every rank. */
 INTEROP_MPI_EXPORT int32_t interop_mpi_allgather_bytes(const void *send, void *recv, int64_t count);
+
+/*
+ * A started nonblocking collective (today only the all-to-all below), completed by
+ * interop_mpi_request_wait, which frees it. Opaque: it holds the MPI_Request and the int counts
+ * and displacements MPI reads until the operation completes.
+ */
+typedef struct interop_mpi_request interop_mpi_request;
+
+/*
+ * MPI_Ialltoallv of doubles over MPI_COMM_WORLD, started and not waited for, so that the caller
+ * computes on its local blocks while the blocks travel. The four arrays hold one entry per rank,
+ * in doubles: rank r's send_counts[s] values at send + send_offsets[s] go to rank s, which
+ * receives them at recv + recv_offsets[r] (its recv_counts[r] must equal them, as in MPI). The
+ * arrays are copied (the caller may reuse them at once); `send` and `recv` must stay valid and
+ * untouched (send unmodified, recv unread) until interop_mpi_request_wait returns, and must not
+ * overlap. *request receives the request (NULL on any failure: nothing started).
+ * ARGUMENT: a NULL array or request, a negative count or offset, or a NULL send (recv) with a
+ * send (receive) count > 0; TOO_LARGE: a count or offset above INT_MAX (MPI's int counts and
+ * displacements in doubles: up to 16 GiB per buffer); STATE: as for the collectives.
+ */
+INTEROP_MPI_EXPORT int32_t interop_mpi_alltoallv_double_start(const double *send, const int64_t *send_counts,
+                                                              const int64_t *send_offsets, double *recv,
+                                                              const int64_t *recv_counts,
+                                                              const int64_t *recv_offsets,
+                                                              interop_mpi_request **request);
+
+/*
+ * Completes a started request within the wait limit, sleeping like the collectives' waits, and
+ * frees it whatever the status (the request is gone once this returns). TIMEOUT as for the
+ * collectives: the operation stays pending in MPI and may still write the receive buffer, so the
+ * buffers must stay alive, every later collective returns STATE, and the job must be aborted.
+ * STATE (request freed, operation left pending) when MPI is finalized or an earlier wait timed
+ * out. ARGUMENT: request NULL.
+ */
+INTEROP_MPI_EXPORT int32_t interop_mpi_request_wait(interop_mpi_request *request);
+
+/*
+ * One MPI_Test of a started request, without waiting: *done = 1 once it has completed (the
+ * request must still be passed to interop_mpi_request_wait, which then returns at once, to free
+ * it and learn its status), else 0. For a caller that polls between pieces of its own work.
+ * ARGUMENT: a NULL pointer; STATE as for interop_mpi_request_wait (the request is not freed).
+ */
+INTEROP_MPI_EXPORT int32_t interop_mpi_request_test(interop_mpi_request *request, int32_t *done);
+
+/*
+ * Gives a request up without waiting, on an error path. No MPI call. A request that
+ * interop_mpi_request_test saw complete is simply freed. A pending one cannot be freed or cancelled
+ * in MPI (MPI forbids MPI_Request_free and MPI_Cancel on a nonblocking collective): its operation
+ * stays pending and may still write the receive buffer, so the shim marks itself as after a
+ * timeout (every later collective returns STATE) and the job must be aborted (interop_mpi_abort).
+ * Returns 0; ARGUMENT: request NULL.
+ */
+INTEROP_MPI_EXPORT int32_t interop_mpi_request_free(interop_mpi_request *request);
 
 /*
  * A counter of int64 in memory that every rank of a one-node job shares (the task pool's next

@@ -38,7 +38,8 @@ static double wait_limit = INTEROP_MPI_DEFAULT_WAIT_LIMIT;
 /* How long a wait polls before it sleeps, in seconds (interop_mpi_set_spin_limit). */
 static double spin_limit = INTEROP_MPI_SPIN_MICROSECONDS * 1e-6;
 
-/* Set once a wait timed out: its operation is still pending in MPI, so only abort is safe. */
+/* Set once a wait timed out or a pending request was abandoned (interop_mpi_request_free): its
+ * operation is still pending in MPI, so only abort is safe. */
 static int timed_out = 0;
 
 /* 1 when MPI can be called now: initialized and not yet finalized. */
@@ -613,6 +614,149 @@ int32_t interop_mpi_recv_int64(int64_t *values, int64_t count, int32_t source, i
     return 0;
 }
 
+struct interop_mpi_request {
+    MPI_Request request;
+    /* 1 once MPI_Test saw it complete (request is then MPI_REQUEST_NULL). */
+    int completed;
+    /* MPI reads the counts and displacements of a nonblocking collective until it completes, so
+     * they live here, four arrays of `size` ints: send counts, send displacements, receive counts,
+     * receive displacements. */
+    int arrays[];
+};
+
+/* Copies `size` counts or offsets into MPI's ints; 0 when all are in [0, INT_MAX], else a status. */
+static int32_t to_mpi_ints(const int64_t *values, int size, int *out)
+{
+    for (int i = 0; i < size; ++i) {
+        int32_t status = check_count(values[i]);
+        if (status != 0) {
+            return status;
+        }
+        out[i] = (int)values[i];
+    }
+    return 0;
+}
+
+/* 1 when any of `size` counts is above zero (the buffer they address must then not be NULL). */
+static int any_positive(const int *counts, int size)
+{
+    for (int i = 0; i < size; ++i) {
+        if (counts[i] > 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int32_t interop_mpi_alltoallv_double_start(const double *send, const int64_t *send_counts,
+                                           const int64_t *send_offsets, double *recv,
+                                           const int64_t *recv_counts, const int64_t *recv_offsets,
+                                           interop_mpi_request **request)
+{
+    int size = 0;
+    int32_t status;
+    if (request == NULL) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    *request = NULL;
+    if (send_counts == NULL || send_offsets == NULL || recv_counts == NULL || recv_offsets == NULL) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    if (!collectives_usable()) {
+        return INTEROP_MPI_ERR_STATE;
+    }
+    if ((status = MPI_Comm_size(MPI_COMM_WORLD, &size)) != MPI_SUCCESS) {
+        return status;
+    }
+    interop_mpi_request *made = malloc(sizeof *made + 4 * (size_t)size * sizeof(int));
+    if (made == NULL) {
+        return MPI_ERR_NO_MEM;
+    }
+    made->request = MPI_REQUEST_NULL;
+    made->completed = 0;
+    int *mpi_send_counts = made->arrays;
+    int *mpi_send_offsets = mpi_send_counts + size;
+    int *mpi_recv_counts = mpi_send_offsets + size;
+    int *mpi_recv_offsets = mpi_recv_counts + size;
+    if ((status = to_mpi_ints(send_counts, size, mpi_send_counts)) != 0 ||
+        (status = to_mpi_ints(send_offsets, size, mpi_send_offsets)) != 0 ||
+        (status = to_mpi_ints(recv_counts, size, mpi_recv_counts)) != 0 ||
+        (status = to_mpi_ints(recv_offsets, size, mpi_recv_offsets)) != 0) {
+        free(made);
+        return status;
+    }
+    if ((send == NULL && any_positive(mpi_send_counts, size)) ||
+        (recv == NULL && any_positive(mpi_recv_counts, size))) {
+        free(made);
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    status = MPI_Ialltoallv(send, mpi_send_counts, mpi_send_offsets, MPI_DOUBLE, recv, mpi_recv_counts,
+                            mpi_recv_offsets, MPI_DOUBLE, MPI_COMM_WORLD, &made->request);
+    if (status != MPI_SUCCESS) {
+        free(made);
+        return status;
+    }
+    *request = made;
+    return MPI_SUCCESS;
+}
+
+int32_t interop_mpi_request_wait(interop_mpi_request *request)
+{
+    int32_t status;
+    if (request == NULL) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    if (request->completed) {
+        status = MPI_SUCCESS;
+    } else if (!collectives_usable()) {
+        /* The operation may still be pending in MPI; it is left there for the job's abort. */
+        status = INTEROP_MPI_ERR_STATE;
+    } else {
+        status = wait_bounded(&request->request);
+    }
+    free(request);
+    return status;
+}
+
+int32_t interop_mpi_request_test(interop_mpi_request *request, int32_t *done)
+{
+    int flag = 0;
+    int status;
+    if (request == NULL || done == NULL) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    *done = 0;
+    if (request->completed) {
+        *done = 1;
+        return MPI_SUCCESS;
+    }
+    if (!collectives_usable()) {
+        return INTEROP_MPI_ERR_STATE;
+    }
+    status = MPI_Test(&request->request, &flag, MPI_STATUS_IGNORE);
+    if (status != MPI_SUCCESS) {
+        return status;
+    }
+    if (flag) {
+        request->completed = 1;
+        *done = 1;
+    }
+    return MPI_SUCCESS;
+}
+
+int32_t interop_mpi_request_free(interop_mpi_request *request)
+{
+    if (request == NULL) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    if (!request->completed) {
+        /* Still pending: it may write the receive buffer later, so only an abort is safe now. */
+        timed_out = 1;
+    }
+    free(request);
+    return MPI_SUCCESS;
+}
+
 /* A lock-free atomic holds its whole state in the object itself, so it works between the processes
  * that map the same memory; a lock-based one would lock a mutex private to each process. "Always
  * lock-free" (2) holds for every suitably aligned object, which interop_mpi_counter_open checks of
@@ -805,8 +949,7 @@ static const char *shim_error_text(int32_t code)
         return "unknown thread level code";
     case INTEROP_MPI_ERR_STATE:
         return "MPI is not initialized, or is already finalized (or was initialized twice), or an earlier "
-               "collective "
-               "timed out (then the job can only be aborted)";
+               "collective timed out or was abandoned (then the job can only be aborted)";
     case INTEROP_MPI_ERR_TOO_LARGE:
         return "count is too large for MPI (more than 2^31 - 1 elements)";
     case INTEROP_MPI_ERR_TIMEOUT:

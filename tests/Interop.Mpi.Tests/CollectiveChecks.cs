@@ -18,6 +18,7 @@ internal static class CollectiveChecks
         BroadcastChecks.Register(checks, context);
         ReduceChecks.Register(checks, context);
         GatherChecks.Register(checks, context);
+        AlltoallChecks.Register(checks, context);
         InfoChecks.Register(checks, context);
         ErrorChecks.Register(checks, context);
         PoolChecks.Register(checks, context);

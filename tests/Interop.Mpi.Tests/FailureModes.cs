@@ -181,6 +181,34 @@ internal static class FailureModes
         return 1;
     }
 
+    /// <summary>
+    /// The last rank never joins the all-to-all the others started (it sleeps); they compute a little,
+    /// then Wait with a 1 s wait limit, get MpiTimeoutException, and Program's handler aborts the job.
+    /// </summary>
+    public static unsafe int AlltoallNeverJoined()
+    {
+        var world = Communicator.World;
+        world.WaitLimit = TimeSpan.FromSeconds(1);
+        int late = world.Size - 1;
+        if (world.Rank == late)
+        {
+            Thread.Sleep(30_000);
+            return 1;
+        }
+
+        // Every rank sends one double to every rank, so no rank's part completes without the last one's.
+        int size = world.Size;
+        long[] ones = [.. Enumerable.Repeat(1L, size)];
+        long[] offsets = [.. Enumerable.Range(0, size).Select(r => (long)r)];
+        double* send = stackalloc double[size];
+        double* receive = stackalloc double[size];
+        AlltoallRequest request = world.AlltoallStart(send, ones, offsets, receive, ones, offsets);
+        request.Test();
+        request.Wait();
+        Console.Error.WriteLine($"rank {world.Rank}: the all-to-all completed although rank {late} never joined it");
+        return 1;
+    }
+
     /// <summary>The last rank dies by SIGKILL: no handler, no MPI_Abort, no MPI_Finalize.</summary>
     public static int Kill()
     {

@@ -7,6 +7,8 @@
 //   Interop.Mpi.Tests kill    the last rank SIGKILLs itself while the others wait in a barrier.
 //   Interop.Mpi.Tests timeout the last rank never enters the barrier the others wait in with a 1 s
 //                             wait limit: they get MpiTimeoutException and abort the job.
+//   Interop.Mpi.Tests alltoall-stall the last rank never joins the started all-to-all: the others'
+//                             Wait ends at the 1 s wait limit (MpiTimeoutException) and they abort the job.
 //   Interop.Mpi.Tests pool-fail the last rank's task pool chunks throw: the job must end, non-zero, quickly.
 //   Interop.Mpi.Tests queue-fail the last rank's task queue tasks throw: the job must end, non-zero, quickly.
 //   Interop.Mpi.Tests queue-fail-root rank 0's task queue tasks throw: its submitted tasks fault, the job ends.
@@ -27,7 +29,7 @@ for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
     {
-        case "check" or "abort" or "kill" or "timeout" or "noop" or "detect" or "scalapack" or "pool-fail" or "pool-kill" or "pool-stall" or "queue-fail" or "queue-fail-root":
+        case "check" or "abort" or "kill" or "timeout" or "noop" or "detect" or "scalapack" or "pool-fail" or "pool-kill" or "pool-stall" or "alltoall-stall" or "queue-fail" or "queue-fail-root":
             mode = args[i];
             break;
         case "--thread-level" when i + 1 < args.Length && Enum.TryParse(args[i + 1], ignoreCase: true, out ThreadLevel level):
@@ -35,7 +37,7 @@ for (int i = 0; i < args.Length; i++)
             i++;
             break;
         default:
-            Console.Error.WriteLine($"Interop.Mpi.Tests: unknown argument '{args[i]}' (modes: check, abort, kill, timeout, pool-fail, pool-kill, pool-stall, queue-fail, queue-fail-root, noop, detect, scalapack; option: --thread-level LEVEL)");
+            Console.Error.WriteLine($"Interop.Mpi.Tests: unknown argument '{args[i]}' (modes: check, abort, kill, timeout, pool-fail, pool-kill, pool-stall, alltoall-stall, queue-fail, queue-fail-root, noop, detect, scalapack; option: --thread-level LEVEL)");
             return 2;
     }
 }
@@ -61,6 +63,7 @@ try
         "pool-fail" => FailureModes.PoolTaskFails(),
         "pool-kill" => FailureModes.PoolRankKilled(),
         "pool-stall" => FailureModes.PoolRankStalls(),
+        "alltoall-stall" => FailureModes.AlltoallNeverJoined(),
         "queue-fail" => FailureModes.QueueTaskFails(),
         "queue-fail-root" => FailureModes.QueueRootTaskFails(),
         _ => 0,

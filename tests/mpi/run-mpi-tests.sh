@@ -15,8 +15,9 @@
 # Cases: "detect" without a launcher (nothing MPI may be loaded); the collective checks under
 # mpiexec -n 1, 2 and 3 (and -n 2 asking for MPI_THREAD_MULTIPLE); start-up cost (MPI init and
 # finalize only, -n 2); a rank that calls MPI_Abort, a rank killed by SIGKILL, and a rank that never
-# arrives (the others' 1 s wait limit expires), while the others wait in a barrier: the job must end
-# non-zero within FAILURE_LIMIT seconds instead of hanging; and the same inside a task pool (a chunk
+# arrives (the others' 1 s wait limit expires), while the others wait in a barrier, or in the wait of a
+# started all-to-all (alltoall-stall): the job must end non-zero within FAILURE_LIMIT seconds instead
+# of hanging; and the same inside a task pool (a chunk
 # that throws, a rank SIGKILLed, a rank whose chunk outlasts the others' 1 s wait limit), once with
 # the shared counter and once with INTEROP_POOL=messages, and inside a task queue whose tasks fail on
 # the last rank or on rank 0 (whose submitted tasks must all fault).
@@ -213,6 +214,7 @@ case_startup
 case_failure abort "rank $((3 - 1)): error: simulated failure"
 case_failure kill "rank $((3 - 1)): killing myself"
 case_failure timeout "MPI_Barrier waited 1 s (the wait limit)"
+case_failure alltoall-stall "MPI_Alltoallv waited 1 s (the wait limit)"
 # The task pool's failures on both of its paths: the shared counter (one node, the default) and messages.
 for pool in auto messages; do
   export INTEROP_POOL=$pool

@@ -25,6 +25,12 @@ internal interface IJob : IDisposable
     /// <summary>Seconds spent inside MPI calls since the last <see cref="TakeCommunicationSeconds"/>.</summary>
     double TakeCommunicationSeconds();
 
+    /// <summary>
+    /// Bytes this rank sent to other ranks in exchanges (<see cref="StartExchange"/>) since the last
+    /// call: the blocks to itself never leave the process and are not counted. 0 in a single process.
+    /// </summary>
+    long TakeBytesSent();
+
     void Barrier();
 
     /// <summary>The sum over ranks, known to every rank.</summary>
@@ -41,6 +47,20 @@ internal interface IJob : IDisposable
 
     /// <summary>Every rank's bytes (any length), in rank order, on every rank.</summary>
     byte[][] GatherAll(byte[] bytes);
+
+    /// <summary>
+    /// Starts an all-to-all of doubles (a distributed transpose's blocks) and returns at once, so that
+    /// the rank computes on its local blocks meanwhile; <see cref="IExchange.Wait"/> completes it. One
+    /// entry per rank in each array, in doubles: <paramref name="sendCounts"/>[s] values at
+    /// <paramref name="send"/> + <paramref name="sendOffsets"/>[s] go to rank s, and rank r's block lands
+    /// at <paramref name="receive"/> + <paramref name="receiveOffsets"/>[r] (<paramref name="receiveCounts"/>[r]
+    /// values, what r sends here). Counts and offsets in [0, int.MaxValue], else ArgumentException;
+    /// the arrays may be reused at once. The buffers are the caller's: it keeps them allocated and in
+    /// place (native memory, or pinned), leaves send unchanged and receive unread until Wait has
+    /// returned, and never lets them overlap. Collective, in the same order on every rank; every
+    /// started exchange is waited for before the job's next exchange or its end.
+    /// </summary>
+    unsafe IExchange StartExchange(double* send, long[] sendCounts, long[] sendOffsets, double* receive, long[] receiveCounts, long[] receiveOffsets);
 
     /// <summary>Rank 0's value on every rank (e.g. the exit code rank 0 decided).</summary>
     int BroadcastFromRoot(int value);
@@ -77,8 +97,30 @@ internal sealed class SingleProcessJob : IJob
 
     public double TakeCommunicationSeconds() => 0;
 
+    public long TakeBytesSent() => 0;
+
     public void Barrier()
     {
+    }
+
+    // The one block goes from this rank to itself: copied now, nothing left to wait for.
+    public unsafe IExchange StartExchange(double* send, long[] sendCounts, long[] sendOffsets, double* receive, long[] receiveCounts, long[] receiveOffsets)
+    {
+        ExchangeArguments.Check(1, sendCounts, sendOffsets, receiveCounts, receiveOffsets);
+        long count = sendCounts[0];
+        if (receiveCounts[0] != count)
+        {
+            throw new ArgumentException($"the block to itself has {count} doubles, receiveCounts[0] says {receiveCounts[0]}", nameof(receiveCounts));
+        }
+
+        if (count > 0 && (send == null || receive == null))
+        {
+            throw new ArgumentNullException(send == null ? nameof(send) : nameof(receive), "a block of doubles needs a buffer");
+        }
+
+        long bytes = count * sizeof(double);
+        Buffer.MemoryCopy(send + sendOffsets[0], receive + receiveOffsets[0], bytes, bytes);
+        return new CompletedExchange();
     }
 
     public long SumAll(long value) => value;

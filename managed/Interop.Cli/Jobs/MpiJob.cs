@@ -9,6 +9,7 @@ internal sealed class MpiJob : IJob
     private readonly MpiEnvironment environment;
     private readonly Communicator world;
     private long communicationTicks;
+    private long bytesSent;
 
     private MpiJob(MpiEnvironment environment, string launcher)
     {
@@ -43,7 +44,23 @@ internal sealed class MpiJob : IJob
         return seconds;
     }
 
+    public long TakeBytesSent()
+    {
+        long bytes = bytesSent;
+        bytesSent = 0;
+        return bytes;
+    }
+
     public void Barrier() => Timed(world.Barrier);
+
+    // The start and every Test and Wait count as communication; the compute between them does not.
+    public unsafe IExchange StartExchange(double* send, long[] sendCounts, long[] sendOffsets, double* receive, long[] receiveCounts, long[] receiveOffsets)
+    {
+        ExchangeArguments.Check(Size, sendCounts, sendOffsets, receiveCounts, receiveOffsets);
+        AlltoallRequest request = Timed(() => world.AlltoallStart(send, sendCounts, sendOffsets, receive, receiveCounts, receiveOffsets));
+        bytesSent += ExchangeArguments.BytesSentToOthers(Rank, sendCounts);
+        return new MpiExchange(this, request);
+    }
 
     public long SumAll(long value) => Timed(() => world.Allreduce(value, MpiOp.Sum));
 
@@ -85,6 +102,13 @@ internal sealed class MpiJob : IJob
     public void AbortAll(int exitCode) => world.Abort(exitCode);
 
     public void Dispose() => environment.Dispose();
+
+    private sealed class MpiExchange(MpiJob job, AlltoallRequest request) : IExchange
+    {
+        public bool Test() => job.Timed(request.Test);
+
+        public void Wait() => job.Timed(request.Wait);
+    }
 
     private void Timed(Action call) => Timed(() => { call(); return 0; });
 
