@@ -7,7 +7,7 @@ using Interop.Core;
 namespace Interop.Cli.Workloads.ChunkedArray;
 
 /// <summary>
-/// Measures one backend's array kernel. A run is the spec's two passes: the column sums of every
+/// Measures one backend's array kernel over the ranks of a job. A run is the spec's two passes: the column sums of every
 /// 256-row tile (x generated or read), the means added from them in tile order, then y with its sum
 /// and checksum (y kept in memory in the memory case). x and y live in native memory, 64-byte
 /// aligned, allocated and x filled before the warm-up (untimed, as Dask's from_array is given an
@@ -17,17 +17,12 @@ internal static unsafe class ArrayBench
 {
     /// <summary>
     /// <paramref name="warmup"/> untimed runs, then timed ones as <paramref name="repeat"/> says, of
-    /// <paramref name="shape"/> on <paramref name="threads"/> threads. Every rank sees the same
+    /// <paramref name="shape"/> on <paramref name="threads"/> threads a rank. Every rank sees the same
     /// timings (the slowest rank's) and the same result.
     /// </summary>
     public static ArrayMeasurement Run(IJob job, IArrayKernel kernel, ArrayShape shape, int threads, RepeatPolicy repeat, int warmup)
     {
-        if (job.Size > 1)
-        {
-            throw new UsageException($"array: {job.Size} MPI ranks: the distributed array is not built yet; run it in one process");
-        }
-
-        using var arrays = new ArrayBuffers(kernel, shape, threads);
+        using var arrays = new ArrayBuffers(job, kernel, shape, threads);
         ArrayResult? result = null;
         for (int i = 0; i < warmup; i++)
         {
@@ -35,32 +30,61 @@ internal static unsafe class ArrayBench
         }
 
         var seconds = new List<double>(repeat.MinRuns);
+        var compute = new List<double>(repeat.MinRuns);
+        var communication = new List<double>(repeat.MinRuns);
+        long bytesSent = 0;
         while (!repeat.Done(seconds))
         {
             job.Barrier();
+            job.TakeCommunicationSeconds();
+            job.TakeBytesSent();
             long start = Stopwatch.GetTimestamp();
             ArrayResult now;
-            using (Tracing.Span($"array {kernel.Backend}", "compute", $"{threads} thread(s), {shape.Text}"))
+            using (Tracing.Span($"array {kernel.Backend}", "compute", $"{threads} thread(s), {shape.Text}, rows {arrays.Band}"))
             {
                 now = arrays.Once();
             }
 
-            seconds.Add(job.MaxAll(Stopwatch.GetElapsedTime(start).TotalSeconds));
+            double wall = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            double mpi = job.TakeCommunicationSeconds();
+            bytesSent = job.TakeBytesSent();
+            compute.Add(wall - mpi);
+            communication.Add(mpi);
+            seconds.Add(job.MaxAll(wall));
             result = Same(kernel, result, now);
         }
 
-        return new ArrayMeasurement(kernel.Backend, kernel.Path, threads, job.Size, shape, result! with { SpotCheck = arrays.SpotCheck() }, seconds);
+        double[] rankCompute = job.GatherAll([TimingStats.From(compute).Median]);
+        double[] rankCommunication = job.GatherAll([TimingStats.From(communication).Median]);
+        long[] rankBytes = job.GatherAll(bytesSent);
+        return new ArrayMeasurement(kernel.Backend, kernel.Path, threads, job.Size, shape, result! with { SpotCheck = arrays.SpotCheck() }, seconds)
+        {
+            RankComputeSeconds = rankCompute,
+            RankCommunicationSeconds = rankCommunication,
+            RankBytesSent = rankBytes,
+        };
     }
 
-    /// <summary>Seconds one run of <paramref name="shape"/> takes after one untimed run: a probe for calibrating the size.</summary>
+    /// <summary>Seconds one run of <paramref name="shape"/> takes over the job after one untimed run: a probe for calibrating the size.</summary>
     public static double Probe(IJob job, IArrayKernel kernel, ArrayShape shape, int threads)
     {
-        using var arrays = new ArrayBuffers(kernel, shape, threads);
+        using var arrays = new ArrayBuffers(job, kernel, shape, threads);
         arrays.Once();
         job.Barrier();
         long start = Stopwatch.GetTimestamp();
         arrays.Once();
         return job.MaxAll(Stopwatch.GetElapsedTime(start).TotalSeconds);
+    }
+
+    /// <summary>
+    /// Rank <paramref name="rank"/>'s band of rows of <paramref name="ranks"/>: whole 256-row tiles, split as
+    /// evenly as they go (<see cref="RangeSplitter"/>), so that a tile's column sums are one rank's and the
+    /// tiles' sums gathered in rank order are in tile order.
+    /// </summary>
+    public static IndexRange BandOf(long n, int ranks, int rank)
+    {
+        IndexRange tiles = RangeSplitter.Part(new IndexRange(0, ArrayArguments.Tiles(0, n)), ranks, rank);
+        return new IndexRange(Math.Min(n, tiles.Begin * ArrayArguments.TileRows), Math.Min(n, tiles.End * ArrayArguments.TileRows));
     }
 
     private static ArrayResult Same(IArrayKernel kernel, ArrayResult? earlier, ArrayResult now) =>
@@ -69,60 +93,184 @@ internal static unsafe class ArrayBench
             : throw new InvalidOperationException(
                 $"array on {kernel.Backend} gave checksum {ArrayCheck.Hex(now.Checksum)} after {ArrayCheck.Hex(earlier.Checksum)} on an earlier run of the same x");
 
-    /// <summary>A process's arrays of one backend's runs: x and y (the memory case), the tiles' sums and the means.</summary>
+    /// <summary>
+    /// One rank's arrays for one backend's runs. In one process: x and y whole (the memory case), or
+    /// nothing (the sum case: x generated where it is read). Over several ranks, the distributed array:
+    /// this rank's band of x (generated before timing in the memory case, inside each run in the sum
+    /// case: a rank generates only its own elements), the band packed into one block per rank (its
+    /// rows' columns of that rank's band), and the transposed columns it receives from every rank
+    /// (xt[j][i - band begin] = x[j][i]), y's band in the memory case.
+    /// </summary>
     private sealed class ArrayBuffers : IDisposable
     {
+        private readonly IJob job;
         private readonly IArrayKernel kernel;
         private readonly ArrayShape shape;
         private readonly int threads;
+        private readonly IndexRange[] bands;
         private readonly double* x;
         private readonly double* y;
+        private readonly double* send;
+        private readonly double* xt;
+        private readonly long[] sendCounts = [];
+        private readonly long[] sendOffsets = [];
+        private readonly long[] receiveCounts = [];
+        private readonly long[] receiveOffsets = [];
         private readonly double[] tileSums;
         private readonly double[] means;
 
-        public ArrayBuffers(IArrayKernel kernel, ArrayShape shape, int threads)
+        public ArrayBuffers(IJob job, IArrayKernel kernel, ArrayShape shape, int threads)
         {
+            this.job = job;
             this.kernel = kernel;
             this.shape = shape;
             this.threads = threads;
             long n = shape.N;
-            tileSums = new double[ArrayArguments.Tiles(0, n) * n];
+            bands = [.. Enumerable.Range(0, job.Size).Select(r => BandOf(n, job.Size, r))];
+            Band = bands[job.Rank];
+            tileSums = new double[ArrayArguments.Tiles(Band.Begin, Band.End) * n];
             means = new double[n];
+            long rows = Band.Length;
+            bool distributed = job.Size > 1;
+            if (shape.Case == ArrayCase.Memory || distributed)
+            {
+                x = Allocate(rows * n, "x");
+            }
+
             if (shape.Case == ArrayCase.Memory)
             {
-                nuint bytes = checked((nuint)(n * n * sizeof(double)));
-                x = Allocate(bytes, "x");
-                y = Allocate(bytes, "y");
-                // Touched before timing, as an array Dask is handed exists: x by the backend's own generation, y cleared.
-                kernel.Run(new ArrayCall(ArrayPass.Generate, n, shape.Chunk, shape.Seed, 0, n, null, n, null, 0, null, x, n), threads);
-                NativeMemory.Clear(y, bytes);
+                y = Allocate(rows * n, "y");
+                NativeMemory.Clear(y, (nuint)(rows * n * sizeof(double)));
+                Generate();
+            }
+
+            if (distributed)
+            {
+                send = Allocate(rows * n, "the blocks to send");
+                xt = Allocate(n * rows, "the transposed columns");
+                sendCounts = [.. bands.Select(b => rows * b.Length)];
+                sendOffsets = [.. bands.Select(b => rows * b.Begin)];
+                receiveCounts = [.. bands.Select(b => b.Length * rows)];
+                receiveOffsets = [.. bands.Select(b => b.Begin * rows)];
+                NativeMemory.Clear(send, (nuint)(rows * n * sizeof(double)));
+                NativeMemory.Clear(xt, (nuint)(rows * n * sizeof(double)));
             }
         }
 
-        /// <summary>One run: the tiles' sums, the means in tile order, y.</summary>
+        /// <summary>This rank's rows.</summary>
+        public IndexRange Band { get; }
+
+        /// <summary>One run: the tiles' sums, the means in tile order, y; over ranks with the transposed blocks exchanged meanwhile.</summary>
         public ArrayResult Once()
         {
             long n = shape.N;
-            fixed (double* sums = tileSums, m = means)
+            long rows = Band.Length;
+            if (job.Size == 1)
             {
-                kernel.Run(new ArrayCall(ArrayPass.ColumnSums, n, shape.Chunk, shape.Seed, 0, n, x, n, null, 0, null, sums, n), threads);
-                double sumX = ArrayCheck.Means(tileSums, n, means);
-                ArrayPassResult r = kernel.Run(new ArrayCall(ArrayPass.Y, n, shape.Chunk, shape.Seed, 0, n, x, n, x, n, m, y, n), threads);
-                return new ArrayResult(r.Checksum, r.Sum, sumX);
+                fixed (double* sums = tileSums, m = means)
+                {
+                    kernel.Run(new ArrayCall(ArrayPass.ColumnSums, n, shape.Chunk, shape.Seed, 0, n, x, n, null, 0, null, sums, n), threads);
+                    double total = ArrayCheck.Means(tileSums, n, means);
+                    ArrayPassResult r = kernel.Run(new ArrayCall(ArrayPass.Y, n, shape.Chunk, shape.Seed, 0, n, x, n, x, n, m, y, n), threads);
+                    return new ArrayResult(r.Checksum, r.Sum, total);
+                }
             }
+
+            if (shape.Case == ArrayCase.Sum)
+            {
+                Generate();
+            }
+
+            // The blocks out first, then this rank's column sums while they travel.
+            Pack();
+            IExchange exchange = job.StartExchange(send, sendCounts, sendOffsets, xt, receiveCounts, receiveOffsets);
+            double sumX;
+            ArrayPassResult part;
+            try
+            {
+                fixed (double* sums = tileSums)
+                {
+                    if (rows > 0)
+                    {
+                        kernel.Run(new ArrayCall(ArrayPass.ColumnSums, n, shape.Chunk, shape.Seed, Band.Begin, Band.End, x, n, null, 0, null, sums, n), threads);
+                    }
+                }
+            }
+            finally
+            {
+                exchange.Wait();
+            }
+
+            // Every rank's tiles' sums, in rank order: tile order.
+            byte[][] all = job.GatherAll(MemoryMarshal.AsBytes(tileSums.AsSpan()).ToArray());
+            double[] allSums = [.. all.SelectMany(b => MemoryMarshal.Cast<byte, double>(b.AsSpan()).ToArray())];
+            sumX = ArrayCheck.Means(allSums, n, means);
+            fixed (double* m = means)
+            {
+                part = rows > 0
+                    ? kernel.Run(new ArrayCall(ArrayPass.Y, n, shape.Chunk, shape.Seed, Band.Begin, Band.End, x, n, xt, rows, m, y, n), threads)
+                    : default;
+            }
+
+            // The parts' checksums add modulo 2^64 in any order; the sums in rank order.
+            var mine = new byte[2 * sizeof(long)];
+            BitConverter.TryWriteBytes(mine, part.Checksum);
+            BitConverter.TryWriteBytes(mine.AsSpan(sizeof(long)), part.Sum);
+            ulong checksum = 0;
+            double sum = 0;
+            foreach (byte[] rank in job.GatherAll(mine))
+            {
+                checksum = unchecked(checksum + BitConverter.ToUInt64(rank, 0));
+                sum += BitConverter.ToDouble(rank, sizeof(long));
+            }
+
+            return new ArrayResult(checksum, sum, sumX);
         }
 
-        /// <summary>The spec's means of some columns and y at some of their elements (when kept) against this run's: null, or what differs.</summary>
-        public string? SpotCheck() => ArrayCheck.Spot(shape, means, y == null ? null : (i, j) => y[(i * shape.N) + j]);
+        /// <summary>The spec's means of some columns and y at some of this rank's elements (when kept) against this run's: null, or what differs.</summary>
+        public string? SpotCheck()
+        {
+            long first = Band.Begin;
+            IndexRange band = Band;
+            return ArrayCheck.Spot(shape, means, y == null ? null : (i, j) => y[((i - first) * shape.N) + j], band);
+        }
 
         public void Dispose()
         {
             NativeMemory.AlignedFree(x);
             NativeMemory.AlignedFree(y);
+            NativeMemory.AlignedFree(send);
+            NativeMemory.AlignedFree(xt);
         }
 
-        private static double* Allocate(nuint bytes, string what)
+        // This rank's rows of x from the generator, by the backend's own kernel.
+        private void Generate()
         {
+            if (Band.Length > 0)
+            {
+                kernel.Run(new ArrayCall(ArrayPass.Generate, shape.N, shape.Chunk, shape.Seed, Band.Begin, Band.End, null, shape.N, null, 0, null, x, shape.N), threads);
+            }
+        }
+
+        // The block for rank s: this band's rows, s's columns, one row after another (s's rows of xt).
+        private void Pack()
+        {
+            long n = shape.N;
+            long rows = Band.Length;
+            using var span = Tracing.Span("pack the blocks", "compute");
+            for (int s = 0; s < bands.Length; s++)
+            {
+                long width = bands[s].Length;
+                for (long r = 0; r < rows; r++)
+                {
+                    Buffer.MemoryCopy(x + (r * n) + bands[s].Begin, send + sendOffsets[s] + (r * width), width * sizeof(double), width * sizeof(double));
+                }
+            }
+        }
+
+        private static double* Allocate(long doubles, string what)
+        {
+            nuint bytes = checked((nuint)(Math.Max(doubles, 1) * sizeof(double)));
             try
             {
                 return (double*)NativeMemory.AlignedAlloc(bytes, 64);
@@ -145,6 +293,15 @@ internal sealed record ArrayResult(ulong Checksum, double Sum, double SumX)
 internal sealed record ArrayMeasurement(string Backend, Isa Isa, int Threads, int Ranks, ArrayShape Shape, ArrayResult Result, IReadOnlyList<double> Seconds)
 {
     public TimingStats Stats => TimingStats.From(Seconds);
+
+    /// <summary>Each rank's median seconds outside MPI calls (generating, packing, the passes).</summary>
+    public IReadOnlyList<double> RankComputeSeconds { get; init; } = [];
+
+    /// <summary>Each rank's median seconds inside MPI calls (the exchange's start and wait, the gathers).</summary>
+    public IReadOnlyList<double> RankCommunicationSeconds { get; init; } = [];
+
+    /// <summary>Each rank's bytes sent to the other ranks in one run (its transposed blocks).</summary>
+    public IReadOnlyList<long> RankBytesSent { get; init; } = [];
 
     public int Workers => Ranks * Threads;
 

@@ -25,24 +25,17 @@ internal sealed class ArrayCalibration : ISizeCalibration
         this.rates = rates;
     }
 
-    /// <summary>Probes every array point of <paramref name="plan"/> on rank 0, as its points run.</summary>
+    /// <summary>Probes every array point of <paramref name="plan"/> on every rank together (the probes are collective; every rank gets the same rates).</summary>
     public static ArrayCalibration Probe(IJob job, ComparePlan plan)
     {
         var rates = new List<(IBackend, double)>();
-        // Its points run on rank 0 alone: the other ranks probe nothing, and rank 0 chooses for all.
-        if (!job.IsRoot)
-        {
-            return new ArrayCalibration(plan, rates);
-        }
-
-        using var alone = new SingleProcessJob();
         int order = SizeScale.Order(ProbeOrder);
         foreach (Isa path in plan.Paths)
         {
             IsaSwitch.Apply(path);
             foreach ((IWorkload _, IBackend backend, int threads) in plan.Points().Where(p => p.Workload == ArrayWorkload.Instance))
             {
-                double seconds = ArrayBench.Probe(alone, ArrayKernels.For(backend)!, ArrayComparePoints.ShapeOf(order, plan.Seed), backend.IsParallel ? threads : 1);
+                double seconds = ArrayBench.Probe(job, ArrayKernels.For(backend)!, ArrayComparePoints.ShapeOf(order, plan.Seed), backend.IsParallel ? threads : 1);
                 rates.Add((backend, (double)order * order / Math.Max(seconds, 1e-9)));
             }
         }

@@ -80,10 +80,12 @@ internal sealed class ArrayCheck
 
     /// <summary>
     /// The spec's means of a few columns (the first, the last, and some between) against <paramref name="means"/>, and
-    /// y at some rows of those columns against <paramref name="y"/> (null: y was not kept): null, or the first difference.
+    /// y at some rows of those columns against <paramref name="y"/> (null: y was not kept; only the rows in <paramref name="rows"/>,
+    /// by default all): null, or the first difference.
     /// </summary>
-    public static string? Spot(ArrayShape shape, ReadOnlySpan<double> means, Func<long, long, double>? y)
+    public static string? Spot(ArrayShape shape, ReadOnlySpan<double> means, Func<long, long, double>? y, IndexRange? rows = null)
     {
+        IndexRange held = rows ?? new IndexRange(0, shape.N);
         int n = shape.N;
         int[] columns = [.. new[] { 0, n - 1, n / 2, n / 3, (2 * n) / 3, Math.Min(n - 1, 255), Math.Min(n - 1, 256), n / 7 }.Distinct()];
         foreach (int j in columns)
@@ -97,6 +99,11 @@ internal sealed class ArrayCheck
             for (int k = 0; y is not null && k < columns.Length; k++)
             {
                 long i = columns[k];
+                if (i < held.Begin || i >= held.End)
+                {
+                    continue;
+                }
+
                 double spec = (ArraySpec.X(shape.Seed, n, i, j) + ArraySpec.X(shape.Seed, n, j, i)) - expected;
                 double got = y(i, j);
                 if (BitConverter.DoubleToInt64Bits(spec) != BitConverter.DoubleToInt64Bits(got))

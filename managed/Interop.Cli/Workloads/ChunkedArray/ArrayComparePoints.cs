@@ -6,15 +6,12 @@ using Interop.Core;
 namespace Interop.Cli.Workloads.ChunkedArray;
 
 /// <summary>
-/// Measures compare's array points on rank 0 of the job, as one process: the memory case at the chosen order with Dask's
+/// Measures compare's array points over every rank of the job (the distributed array; one rank: the whole): the memory case at the chosen order with Dask's
 /// chunk (1000, or n when smaller), the serial baseline at its own order (smaller or the same); every
 /// point's checksum must agree with the other points of its order (<see cref="CheckChecksums"/>).
 /// </summary>
-internal sealed class ArrayComparePoints(ComparePlan plan, CompareSizes sizes) : IPointMeasurer
+internal sealed class ArrayComparePoints(IJob job, ComparePlan plan, CompareSizes sizes) : IPointMeasurer
 {
-    // Rank 0 alone measures the points (ArrayWorkload.OnEveryRank): as one process, whatever the job.
-    private readonly SingleProcessJob alone = new();
-
     private static ArrayWorkload Array => ArrayWorkload.Instance;
 
     /// <summary>compare's shape of order <paramref name="n"/>.</summary>
@@ -24,12 +21,14 @@ internal sealed class ArrayComparePoints(ComparePlan plan, CompareSizes sizes) :
     {
         long n = backend.IsParallel ? sizes.Of(Array) : sizes.SerialOf(Array);
         ArrayShape shape = ShapeOf(n, plan.Seed);
-        ArrayMeasurement r = ArrayBench.Run(alone, ArrayKernels.For(backend)!, shape, backend.IsParallel ? threads : 1, plan.Repeat, plan.Warmup);
+        ArrayMeasurement r = ArrayBench.Run(job, ArrayKernels.For(backend)!, shape, backend.IsParallel ? threads : 1, plan.Repeat, plan.Warmup);
         ArrayCheck check = ArrayCheck.Of(shape, [r]);
         return new ComparePoint(Array.Name, backend.Name, r.Ranks, threads, r.Seconds, Array.WorkPerRun(n), Array.ThroughputUnit, check.Verdict.Passed, check.PointCheck(0))
         {
             Size = n,
             OwnFields = ArrayWorkload.OwnFields(r),
+            // Each rank's time outside MPI, for the load line under the table.
+            RankComputeSeconds = r.Ranks > 1 ? r.RankComputeSeconds : null,
         };
     }
 

@@ -7,7 +7,8 @@ namespace Interop.Cli.Workloads.ChunkedArray;
 /// <summary>
 /// The array's keys in the result document, in one place: the parameters order, chunk and case, and a
 /// point's order, chunk, checksum (y's, as 16 hex digits: a JSON number would lose its low bits),
-/// sum_y, sum_x, gb_per_s and gb_per_s_per_worker, after the common keys.
+/// sum_y, sum_x, gb_per_s, gb_per_s_per_worker and, over several ranks, rank_bytes_sent (each rank's
+/// transposed blocks to the others in one run), after the common keys.
 /// </summary>
 internal static class ArrayFields
 {
@@ -28,12 +29,12 @@ internal static class ArrayFields
             WorkPerRun = ArrayWorkload.Instance.WorkPerRun(r.Shape.N),
             Throughput = Documents.Finite(r.GigabytesPerSecond) ?? 0,
             ThroughputPerWorker = Documents.Finite(r.GigabytesPerSecond / r.Workers) ?? 0,
-            OwnFields = Own(r.Shape.N, r.Shape.Chunk, r.Result.Checksum, r.Result.Sum, r.Result.SumX, r.GigabytesPerSecond, r.GigabytesPerSecond / r.Workers),
+            OwnFields = Own(r.Shape.N, r.Shape.Chunk, r.Result.Checksum, r.Result.Sum, r.Result.SumX, r.GigabytesPerSecond, r.GigabytesPerSecond / r.Workers, r.RankBytesSent),
         };
     }
 
     /// <summary>A point's own keys, in order.</summary>
-    public static Dictionary<string, JsonElement> Own(long order, long chunk, ulong? checksum, double sumY, double sumX, double rate, double ratePerWorker) => Object(json =>
+    public static Dictionary<string, JsonElement> Own(long order, long chunk, ulong? checksum, double sumY, double sumX, double rate, double ratePerWorker, IReadOnlyList<long>? bytesSent = null) => Object(json =>
     {
         json.WriteNumber("order", order);
         json.WriteNumber("chunk", chunk);
@@ -42,6 +43,16 @@ internal static class ArrayFields
         Number(json, "sum_x", sumX);
         Number(json, "gb_per_s", rate);
         Number(json, "gb_per_s_per_worker", ratePerWorker);
+        if (bytesSent is { Count: > 1 })
+        {
+            json.WriteStartArray("rank_bytes_sent");
+            foreach (long b in bytesSent)
+            {
+                json.WriteNumberValue(b);
+            }
+
+            json.WriteEndArray();
+        }
     });
 
     /// <summary>A point's own numbers read back (<see cref="ArrayWorkload.OwnFields"/>'s keys).</summary>

@@ -58,8 +58,8 @@ internal sealed class ArrayWorkload : IWorkload
     public Isa PathOf(IBackend backend) =>
         (ArrayKernels.For(backend) ?? throw new ArgumentException($"{backend.Name} does not run the array workload", nameof(backend))).Path;
 
-    /// <summary>On rank 0 alone until the distributed array lands.</summary>
-    public bool OnEveryRank(IBackend backend) => false;
+    /// <summary>Every rank holds a band of the distributed array (one rank: the whole array).</summary>
+    public bool OnEveryRank(IBackend backend) => true;
 
     // Measuring and calibrating
 
@@ -75,7 +75,7 @@ internal sealed class ArrayWorkload : IWorkload
 
     public ISizeCalibration Probe(IJob job, ComparePlan plan) => ArrayCalibration.Probe(job, plan);
 
-    public IPointMeasurer Measurer(IJob job, ComparePlan plan, CompareSizes sizes) => new ArrayComparePoints(plan, sizes);
+    public IPointMeasurer Measurer(IJob job, ComparePlan plan, CompareSizes sizes) => new ArrayComparePoints(job, plan, sizes);
 
     /// <summary>Points of one order must have the same checksum, or none of them is verified.</summary>
     public IReadOnlyList<ComparePoint> Settle(IReadOnlyList<ComparePoint> points) => ArrayComparePoints.CheckChecksums(points);
