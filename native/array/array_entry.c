@@ -75,6 +75,20 @@ static void block_range(int64_t b, int64_t chunk, int64_t lo, int64_t hi, int64_
     *end = last < hi ? last : hi;
 }
 
+/* The block row whose pieces hold piece p: the last bi with row_starts[bi] <= p. */
+static int64_t pair_row(const int64_t *row_starts, int64_t blocks, int64_t p)
+{
+    int64_t lo = 0, hi = blocks - 1;
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo + 1) / 2;
+        if (row_starts[mid] <= p)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
 static int32_t y_pass(const array_kernels *k, const array_source *src, int64_t chunk, int64_t row_begin,
                       int64_t row_end, const double *m, double *y, int64_t ldy, double *sum, uint64_t *checksum,
                       int32_t threads)
@@ -88,25 +102,29 @@ static int32_t y_pass(const array_kernels *k, const array_source *src, int64_t c
     int pair = row_begin == 0 && row_end == n &&
                (src->x == NULL || (src->xt == src->x && src->ldxt == src->ldx));
     int64_t pieces = pair ? blocks * (blocks + 1) / 2 : block_rows * blocks;
-    int64_t *pairs = NULL;
+    /* With pairs, where block row bi's pieces (bi, bi), (bi, bi + 1), ... start: one entry per block
+     * row, not one per piece (n^2 / 2 of them at chunk 1). */
+    int64_t *row_starts = NULL;
     if (pair) {
-        pairs = malloc(sizeof(int64_t) * 2 * (size_t)pieces);
-        if (pairs == NULL)
+        row_starts = malloc(sizeof(int64_t) * (size_t)(blocks + 1));
+        if (row_starts == NULL)
             return INTEROP_STATUS_NO_MEMORY;
-        int64_t p = 0;
+        row_starts[0] = 0;
         for (int64_t bi = 0; bi < blocks; ++bi)
-            for (int64_t bj = bi; bj < blocks; ++bj) {
-                pairs[2 * p] = bi;
-                pairs[2 * p + 1] = bj;
-                ++p;
-            }
+            row_starts[bi + 1] = row_starts[bi] + (blocks - bi);
     }
     double total = 0.0;
     uint64_t bits = 0;
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1) reduction(+ : total, bits)
     for (int64_t p = 0; p < pieces; ++p) {
-        int64_t bi = pair ? pairs[2 * p] : first_block + p / blocks;
-        int64_t bj = pair ? pairs[2 * p + 1] : p % blocks;
+        int64_t bi, bj;
+        if (pair) {
+            bi = pair_row(row_starts, blocks, p);
+            bj = bi + (p - row_starts[bi]);
+        } else {
+            bi = first_block + p / blocks;
+            bj = p % blocks;
+        }
         int64_t i0, i1, j0, j1;
         block_range(bi, chunk, row_begin, row_end, &i0, &i1);
         block_range(bj, chunk, 0, n, &j0, &j1);
@@ -114,7 +132,7 @@ static int32_t y_pass(const array_kernels *k, const array_source *src, int64_t c
         total += part.sum;
         bits += part.checksum;
     }
-    free(pairs);
+    free(row_starts);
     *sum = total;
     *checksum = bits;
     return 0;
