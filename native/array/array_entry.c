@@ -8,8 +8,9 @@
 #include <stddef.h>
 #include <stdlib.h>
 
-/* Columns per piece of the column sums: a stripe's sums (16 KiB) stay in L1 while its tile's rows pass. */
-#define SUM_STRIPE 2048
+/* Columns per piece of the column sums: a stripe's sums (128 KiB) stay in L2 while its tile's rows
+ * pass, each row's segment long enough for the prefetchers to stream it. */
+#define SUM_STRIPE 16384
 
 typedef struct {
     int32_t isa;

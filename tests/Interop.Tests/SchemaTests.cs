@@ -182,11 +182,14 @@ public sealed partial class SchemaTests
     {
         using JsonDocument doc = JsonDocument.Parse(Documents.Serialize(Sample("compare")));
 
-        // A workload's own fields are in its points only: a real ep document (the smallest size, one run) adds EP's.
+        // A workload's own fields are in its points only: real ep and array documents (the smallest sizes, one run) add theirs.
         var (code, stdout, stderr) = Cli.Run("ep", "--m", "16", "--backend", "managed-serial", "--repeat", "1", "--warmup", "0", "--json");
         Assert.That(code, Is.EqualTo(0), stderr);
         using JsonDocument ep = JsonDocument.Parse(stdout);
-        string[] fields = [.. FieldPaths(doc.RootElement).Concat(FieldPaths(ep.RootElement)).Distinct()
+        (code, stdout, stderr) = Cli.Run("array", "--size", "64", "--backend", "managed-serial", "--repeat", "1", "--warmup", "0", "--json");
+        Assert.That(code, Is.EqualTo(0), stderr);
+        using JsonDocument array = JsonDocument.Parse(stdout);
+        string[] fields = [.. FieldPaths(doc.RootElement).Concat(FieldPaths(ep.RootElement)).Concat(FieldPaths(array.RootElement)).Distinct()
             .Where(p => !p.StartsWith("variables.", StringComparison.Ordinal) && !p.StartsWith("environment.native_build.", StringComparison.Ordinal))];
         // The field table lives in docs/result-schema.md (README only links to it).
         string page = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "result-schema.md"));

@@ -7,8 +7,8 @@ namespace Interop.Cli.Workloads.ChunkedArray;
 /// <summary>
 /// The array's keys in the result document, in one place: the parameters order, chunk and case, and a
 /// point's order, chunk, checksum (y's, as 16 hex digits: a JSON number would lose its low bits),
-/// sum_y, sum_x, gb_per_s, gb_per_s_per_worker and, over several ranks, rank_bytes_sent (each rank's
-/// transposed blocks to the others in one run), after the common keys.
+/// sum_y, sum_x, gb_per_s, gb_per_s_per_worker and rank_bytes_sent (each rank's transposed blocks to
+/// the others in one run: [0] in one process; null for a compare point read back), after the common keys.
 /// </summary>
 internal static class ArrayFields
 {
@@ -43,7 +43,11 @@ internal static class ArrayFields
         Number(json, "sum_x", sumX);
         Number(json, "gb_per_s", rate);
         Number(json, "gb_per_s_per_worker", ratePerWorker);
-        if (bytesSent is { Count: > 1 })
+        if (bytesSent is null)
+        {
+            json.WriteNull("rank_bytes_sent");
+        }
+        else
         {
             json.WriteStartArray("rank_bytes_sent");
             foreach (long b in bytesSent)
