@@ -70,16 +70,21 @@ public sealed class EpCompareTests : TempFolderTest
     }
 
     [Test]
-    public void TheDefaultCompareShowsThreeWorkloads()
+    public void TheDefaultCompareShowsEveryWorkload()
     {
         string output = Path.Combine(Folder, "all");
-        var (code, stdout, stderr) = Cli.Run("compare", "--quick", "--darts", "1000003", "--size", "96", "--class", "S", "--repeat", "1", "--threads", "1", "--out-dir", output);
+        var (code, stdout, stderr) = Cli.Run("compare", "--quick", "--darts", "1000003", "--size", "96", "--class", "S", "--array-size", "300", "--repeat", "1", "--threads", "1", "--out-dir", output);
         Assert.That(code, Is.Zero, stderr);
-        Assert.That(stdout, Does.Contain("Monte Carlo pi").And.Contain("Matrix inversion").And.Contain("NPB EP, class S (M = 24)"));
+        Assert.That(stdout, Does.Contain("Monte Carlo pi").And.Contain("Matrix inversion").And.Contain("NPB EP, class S (M = 24)").And.Contain("Chunked array"));
         Assert.That(stdout, Does.Not.Contain("FAILED"));
         Assert.That(File.Exists(Path.Combine(output, "ep-throughput.svg")), Is.True);
+        Assert.That(File.Exists(Path.Combine(output, "array-throughput.svg")), Is.True);
         using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "results.json")));
-        Assert.That(doc.RootElement.GetProperty("points").EnumerateArray().Select(p => p.GetProperty("workload").GetString()).Distinct(), Is.EqualTo(new[] { "pi", "inv", "ep" }));
+        JsonElement[] points = [.. doc.RootElement.GetProperty("points").EnumerateArray()];
+        Assert.That(points.Select(p => p.GetProperty("workload").GetString()).Distinct(), Is.EqualTo(new[] { "pi", "inv", "ep", "array" }));
+        // The array's points: the spec's checksum (n = 300 is within the reference order), on every backend that runs it.
+        string spec = Interop.Core.ArraySpec.Checksum(Interop.Core.ArraySpec.Evaluate(Interop.Core.ArraySpec.GenerateX(300, 42), 300)).ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.That(points.Where(p => p.GetProperty("workload").GetString() == "array").Select(p => p.GetProperty("checksum").GetString()), Has.All.EqualTo(spec));
         Assert.That(doc.RootElement.GetProperty("verified").GetBoolean(), Is.True);
     }
 

@@ -24,6 +24,37 @@ internal static class OwnFieldsJson
         return written;
     }
 
+    /// <summary>
+    /// The members <paramref name="body"/> writes into one JSON object, as own keys in the order written: for a
+    /// workload whose keys are more than numbers (EP's q array, the array's hex checksum).
+    /// </summary>
+    public static Dictionary<string, JsonElement> Object(Action<Utf8JsonWriter> body)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream))
+        {
+            json.WriteStartObject();
+            body(json);
+            json.WriteEndObject();
+        }
+
+        using JsonDocument document = JsonDocument.Parse(stream.ToArray());
+        return document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone());
+    }
+
+    /// <summary>A number under <paramref name="key"/>, or null for NaN and infinities (JSON has none).</summary>
+    public static void WriteNumber(Utf8JsonWriter json, string key, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            json.WriteNumber(key, value);
+        }
+        else
+        {
+            json.WriteNull(key);
+        }
+    }
+
     private static JsonElement Element(string json)
     {
         using JsonDocument number = JsonDocument.Parse(json);

@@ -13,7 +13,7 @@ namespace Interop.Cli.Workloads.ChunkedArray;
 internal static class ArrayFields
 {
     /// <summary>order, chunk and case.</summary>
-    public static Dictionary<string, JsonElement> Parameters(ArrayShape shape) => Object(json =>
+    public static Dictionary<string, JsonElement> Parameters(ArrayShape shape) => OwnFieldsJson.Object(json =>
     {
         json.WriteNumber("order", shape.N);
         json.WriteNumber("chunk", shape.Chunk);
@@ -34,15 +34,15 @@ internal static class ArrayFields
     }
 
     /// <summary>A point's own keys, in order.</summary>
-    public static Dictionary<string, JsonElement> Own(long order, long chunk, ulong? checksum, double sumY, double sumX, double rate, double ratePerWorker, IReadOnlyList<long>? bytesSent = null) => Object(json =>
+    public static Dictionary<string, JsonElement> Own(long order, long chunk, ulong? checksum, double sumY, double sumX, double rate, double ratePerWorker, IReadOnlyList<long>? bytesSent = null) => OwnFieldsJson.Object(json =>
     {
         json.WriteNumber("order", order);
         json.WriteNumber("chunk", chunk);
         json.WriteString("checksum", checksum is ulong c ? c.ToString("x16", CultureInfo.InvariantCulture) : null);
-        Number(json, "sum_y", sumY);
-        Number(json, "sum_x", sumX);
-        Number(json, "gb_per_s", rate);
-        Number(json, "gb_per_s_per_worker", ratePerWorker);
+        OwnFieldsJson.WriteNumber(json, "sum_y", sumY);
+        OwnFieldsJson.WriteNumber(json, "sum_x", sumX);
+        OwnFieldsJson.WriteNumber(json, "gb_per_s", rate);
+        OwnFieldsJson.WriteNumber(json, "gb_per_s_per_worker", ratePerWorker);
         if (bytesSent is null)
         {
             json.WriteNull("rank_bytes_sent");
@@ -79,31 +79,5 @@ internal static class ArrayFields
         }
 
         return own;
-    }
-
-    private static void Number(Utf8JsonWriter json, string key, double value)
-    {
-        if (double.IsFinite(value))
-        {
-            json.WriteNumber(key, value);
-        }
-        else
-        {
-            json.WriteNull(key);
-        }
-    }
-
-    private static Dictionary<string, JsonElement> Object(Action<Utf8JsonWriter> body)
-    {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream))
-        {
-            json.WriteStartObject();
-            body(json);
-            json.WriteEndObject();
-        }
-
-        using JsonDocument document = JsonDocument.Parse(stream.ToArray());
-        return document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone());
     }
 }

@@ -16,7 +16,7 @@ internal static class EpFields
     public static string VariantName(EpVariant variant) => variant == EpVariant.Npb34 ? "3.4" : "3.3";
 
     /// <summary>class (null for a custom M), m and variant.</summary>
-    public static Dictionary<string, JsonElement> Parameters(EpClass size, EpVariant variant) => Object(json =>
+    public static Dictionary<string, JsonElement> Parameters(EpClass size, EpVariant variant) => OwnFieldsJson.Object(json =>
     {
         ClassAndM(json, size);
         json.WriteString("variant", VariantName(variant));
@@ -39,14 +39,14 @@ internal static class EpFields
     }
 
     /// <summary>A point's own keys, in order: class, m, pairs, sx, sy, sum_abs_x, sum_abs_y, q, mops, mops_per_worker, verified_against.</summary>
-    public static Dictionary<string, JsonElement> Own(EpClass size, EpResult result, double mops, double mopsPerWorker, string? verifiedAgainst) => Object(json =>
+    public static Dictionary<string, JsonElement> Own(EpClass size, EpResult result, double mops, double mopsPerWorker, string? verifiedAgainst) => OwnFieldsJson.Object(json =>
     {
         ClassAndM(json, size);
         json.WriteNumber("pairs", result.Pairs);
-        Number(json, "sx", result.Sx);
-        Number(json, "sy", result.Sy);
-        Number(json, "sum_abs_x", result.SumAbsX);
-        Number(json, "sum_abs_y", result.SumAbsY);
+        OwnFieldsJson.WriteNumber(json, "sx", result.Sx);
+        OwnFieldsJson.WriteNumber(json, "sy", result.Sy);
+        OwnFieldsJson.WriteNumber(json, "sum_abs_x", result.SumAbsX);
+        OwnFieldsJson.WriteNumber(json, "sum_abs_y", result.SumAbsY);
         json.WriteStartArray("q");
         foreach (long q in result.Counts)
         {
@@ -54,8 +54,8 @@ internal static class EpFields
         }
 
         json.WriteEndArray();
-        Number(json, "mops", mops);
-        Number(json, "mops_per_worker", mopsPerWorker);
+        OwnFieldsJson.WriteNumber(json, "mops", mops);
+        OwnFieldsJson.WriteNumber(json, "mops_per_worker", mopsPerWorker);
         json.WriteString("verified_against", verifiedAgainst);
     });
 
@@ -63,33 +63,5 @@ internal static class EpFields
     {
         json.WriteString("class", size.IsNpbClass ? size.Name : null);
         json.WriteNumber("m", size.M);
-    }
-
-    // A number, or null for NaN and infinities (JSON has none).
-    private static void Number(Utf8JsonWriter json, string key, double value)
-    {
-        if (double.IsFinite(value))
-        {
-            json.WriteNumber(key, value);
-        }
-        else
-        {
-            json.WriteNull(key);
-        }
-    }
-
-    // The members body writes, as the schema's own-key dictionary (in the order written).
-    private static Dictionary<string, JsonElement> Object(Action<Utf8JsonWriter> body)
-    {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream))
-        {
-            json.WriteStartObject();
-            body(json);
-            json.WriteEndObject();
-        }
-
-        using JsonDocument document = JsonDocument.Parse(stream.ToArray());
-        return document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone());
     }
 }
