@@ -328,7 +328,6 @@ contains
         end do
       else
         pieces = block_rows * blocks
-        allocate (pairs(2, 0))
       end if
       total = 0
       bits = 0
