@@ -12,7 +12,7 @@
 ! off = (i - row_begin) ldx, so every inner loop below runs along j, contiguous, and a tile buffer
 ! holds a row of x in its first index. No reassociation: y[i][j] = (x[i][j] + x[j][i]) - m[j] and the
 ! column sums' row order are kept exactly (-ffp-contract=off, no -ffast-math: native/array/
-! CMakeLists.txt); only the check sum's order is the kernel's (one lane per column of a tile). The
+! CMakeLists.txt); only the order of y's sum (a check) is the kernel's: one lane per column of a tile. The
 ! checksum adds the bit patterns of y as integer(c_int64_t), whose two's-complement additions are
 ! the sum modulo 2**64 (-fwrapv); SplitMix64 likewise (shiftr is the logical shift).
 module interop_array_fortran
@@ -57,9 +57,9 @@ contains
   elemental real(c_double) function unit(z)
     integer(c_int64_t), intent(in) :: z
 #if INTEROP_ISA_LEVEL == 2
-    ! AVX2 has no vector conversion of 64-bit integers: the top 52 bits become the fraction of a
-    ! double in [1, 2), exactly (bits of 1.0 below them), 1 is taken off exactly, and bit 53 (z's
-    ! bit 11) is added as 0 or 2**-53; the sum is the 53-bit value itself, so exact, the same double.
+    ! AVX2 has no vector conversion of 64-bit integers: z's top 52 bits under 1.0's exponent make
+    ! the double 1 + f in [1, 2) exactly, taking 1 off is exact, and the 53rd bit (z's bit 11) adds 0
+    ! or 2**-53. The result is representable, so the addition is exact: the same double as below.
     integer(c_int64_t), parameter :: one_bits = 4607182418800017408_c_int64_t ! 0x3FF0000000000000
     unit = (transfer(ior(shiftr(z, 12), one_bits), 1.0_c_double) - 1.0_c_double) &
            + merge(2.0_c_double**(-53), 0.0_c_double, btest(z, 11))
@@ -229,8 +229,7 @@ contains
 
   ! interop_array.h's statuses -1 .. -7 for the arguments, in the C kernel's order; 0 if all are fine.
   integer(c_int32_t) function check_arguments(pass, n, chunk, row_begin, row_end, x_ptr, ldx, xt_ptr, ldxt, &
-                                                   m_ptr, out_ptr, ldout, sum_ptr, checksum_ptr, threads) &
-      result(status)
+                                              m_ptr, out_ptr, ldout, sum_ptr, checksum_ptr, threads) result(status)
     integer(c_int32_t), intent(in) :: pass, threads
     integer(c_int64_t), intent(in) :: n, chunk, row_begin, row_end, ldx, ldxt, ldout
     type(c_ptr), intent(in) :: x_ptr, xt_ptr, m_ptr, out_ptr, sum_ptr, checksum_ptr
