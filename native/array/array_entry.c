@@ -1,7 +1,8 @@
-/* The exported array entry point of libinterop_native (interop_array.h): the argument checks, the
+/* The exported array entry points of libinterop_native (interop_array.h): for C, the argument checks, the
  * pass's pieces of work (a tile's column sums over a stripe of columns, a block of y or a block and
  * its transposed partner, a block of generated x) and an OpenMP team that takes them dynamically,
- * each piece run by the path in use (src/isa.c's choice: interop_isa_select, else the best the CPU has). */
+ * each piece run by the path in use (src/isa.c's choice: interop_isa_select, else the best the CPU has);
+ * for Fortran, the call of that path's Fortran kernel (array_fortran_openmp.F90), which does it all. */
 #include "array_kernel.h"
 
 #include <omp.h>
@@ -17,15 +18,17 @@ typedef struct {
     array_column_sums column_sums;
     array_block block;
     array_generate generate;
+    array_fortran_kernel fortran;
 } array_kernels;
 
 static const array_kernels kernels[] = {
     {INTEROP_ISA_SCALAR, interop_array_column_sums_c_scalar, interop_array_block_c_scalar,
-     interop_array_generate_c_scalar},
+     interop_array_generate_c_scalar, interop_array_fortran_scalar},
 #if defined(INTEROP_HAVE_X86_ISAS)
-    {INTEROP_ISA_AVX2, interop_array_column_sums_c_avx2, interop_array_block_c_avx2, interop_array_generate_c_avx2},
+    {INTEROP_ISA_AVX2, interop_array_column_sums_c_avx2, interop_array_block_c_avx2, interop_array_generate_c_avx2,
+     interop_array_fortran_avx2},
     {INTEROP_ISA_AVX512, interop_array_column_sums_c_avx512, interop_array_block_c_avx512,
-     interop_array_generate_c_avx512},
+     interop_array_generate_c_avx512, interop_array_fortran_avx512},
 #endif
 };
 
@@ -174,4 +177,14 @@ INTEROP_EXPORT int32_t interop_array_c(int32_t pass, int64_t n, int64_t chunk, u
         k->generate(seed, n, first, rows, 0, n, out + (first - row_begin) * ldout, ldout);
     }
     return 0;
+}
+
+/* The Fortran kernel checks its own arguments (the same statuses) and runs its own OpenMP team. */
+INTEROP_EXPORT int32_t interop_array_fortran(int32_t pass, int64_t n, int64_t chunk, uint64_t seed,
+                                             int64_t row_begin, int64_t row_end, const double *x, int64_t ldx,
+                                             const double *xt, int64_t ldxt, const double *m, double *out,
+                                             int64_t ldout, double *sum, uint64_t *checksum, int32_t threads)
+{
+    return active_kernels()->fortran(pass, n, chunk, seed, row_begin, row_end, x, ldx, xt, ldxt, m, out, ldout, sum,
+                                     checksum, threads);
 }

@@ -37,6 +37,12 @@ typedef array_partial (*array_block)(const array_source *src, const double *m, i
 typedef void (*array_generate)(uint64_t seed, int64_t n, int64_t first, int64_t rows, int64_t col_begin,
                                int64_t col_end, double *out, int64_t ldout);
 
+/* One path's Fortran kernel (array_fortran_openmp.F90): interop_array_fortran's whole contract. */
+typedef int32_t (*array_fortran_kernel)(int32_t pass, int64_t n, int64_t chunk, uint64_t seed, int64_t row_begin,
+                                        int64_t row_end, const double *x, int64_t ldx, const double *xt,
+                                        int64_t ldxt, const double *m, double *out, int64_t ldout, double *sum,
+                                        uint64_t *checksum, int32_t threads);
+
 #define INTEROP_DECLARE_ARRAY_KERNELS(suffix)                                                                 \
     INTEROP_INTERNAL void interop_array_column_sums_c##suffix(const array_source *src, int64_t first,         \
                                                               int64_t rows, int64_t col_begin, int64_t col_end, \
@@ -46,7 +52,11 @@ typedef void (*array_generate)(uint64_t seed, int64_t n, int64_t first, int64_t 
                                                                  int32_t pair, double *y, int64_t ldy);         \
     INTEROP_INTERNAL void interop_array_generate_c##suffix(uint64_t seed, int64_t n, int64_t first, int64_t rows, \
                                                            int64_t col_begin, int64_t col_end, double *out,    \
-                                                           int64_t ldout);
+                                                           int64_t ldout);                                     \
+    INTEROP_INTERNAL int32_t interop_array_fortran##suffix(                                                   \
+        int32_t pass, int64_t n, int64_t chunk, uint64_t seed, int64_t row_begin, int64_t row_end,            \
+        const double *x, int64_t ldx, const double *xt, int64_t ldxt, const double *m, double *out,           \
+        int64_t ldout, double *sum, uint64_t *checksum, int32_t threads);
 
 INTEROP_DECLARE_ARRAY_KERNELS(_scalar)
 #if defined(INTEROP_HAVE_X86_ISAS)

@@ -76,6 +76,10 @@ INTEROP_EXPORT int32_t interop_array_rust(int32_t pass, int64_t n, int64_t chunk
                                           int64_t row_end, const double *x, int64_t ldx, const double *xt,
                                           int64_t ldxt, const double *m, double *out, int64_t ldout, double *sum,
                                           uint64_t *checksum, int32_t threads);
+INTEROP_EXPORT int32_t interop_array_fortran(int32_t pass, int64_t n, int64_t chunk, uint64_t seed,
+                                             int64_t row_begin, int64_t row_end, const double *x, int64_t ldx,
+                                             const double *xt, int64_t ldxt, const double *m, double *out,
+                                             int64_t ldout, double *sum, uint64_t *checksum, int32_t threads);
 
 #ifdef __cplusplus
 }
