@@ -28,14 +28,16 @@ int main(void)
     CHECK(interop_triad_limit_gbps(1, -1, 1, &gbps) == -2, "elements < 0");
     CHECK(interop_triad_limit_gbps(1, ELEMENTS, 0, &gbps) == -3, "runs < 1");
     CHECK(interop_triad_limit_gbps(1, ELEMENTS, 1, NULL) == -4, "gbps NULL");
-    CHECK(interop_triad_limit_gbps(1, INT64_MAX, 1, &gbps) == INTEROP_STATUS_NO_MEMORY, "arrays past any address space");
+    CHECK(interop_triad_limit_gbps(1, INT64_MAX, 1, &gbps) == INTEROP_STATUS_NO_MEMORY,
+          "arrays past any address space");
     CHECK(gbps == -1, "a refused call stored %g", gbps);
 
     for (int32_t threads = 1; threads <= 3; ++threads) {
         double g = -1;
         int32_t status = interop_triad_limit_gbps(threads, ELEMENTS, 3, &g);
         CHECK(status == 0, "%d thread(s): status %d (1: the triad's result was wrong)", threads, status);
-        CHECK(g > 0 && isfinite(g) && g < threads * GBPS_PER_THREAD_CEILING, "%d thread(s): %g GB/s", threads, g);
+        CHECK(g > 0 && isfinite(g) && g < threads * GBPS_PER_THREAD_CEILING, "%d thread(s): %g GB/s", threads,
+              g);
         printf("triad, 2^20 doubles per array, %d thread(s): %.1f GB/s\n", threads, g);
     }
 
