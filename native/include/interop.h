@@ -23,7 +23,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a signature below changes; the managed side refuses a mismatched library. */
-#define INTEROP_ABI_VERSION 7
+#define INTEROP_ABI_VERSION 8
 
 /* Status returned when a kernel cannot allocate its workspace (distinct from any argument index). */
 #define INTEROP_STATUS_NO_MEMORY (-1000)
@@ -130,6 +130,20 @@ INTEROP_EXPORT int32_t interop_inv_residual_estimate(int64_t n, const double *a,
  *         1 this CPU or build cannot run the path (nothing measured).
  */
 INTEROP_EXPORT int32_t interop_fma_limit_gflops(int32_t isa, int32_t threads, int32_t runs, double *gflops);
+
+/*
+ * The memory-bandwidth limit of a team of `threads` OpenMP threads, the yardstick of a memory-bound
+ * workload's GB/s: STREAM's triad a[i] = b[i] + s * c[i] over three 64-byte-aligned arrays of
+ * `elements` doubles each (0: 2^25, 256 MiB each; huge pages asked for from 2 MiB), first touched by
+ * the threads that run it (static schedule, so pages land on each thread's NUMA node). One untimed
+ * run and `runs` timed ones; stores the best run's GB/s (the whole team's) in *gbps, counted as
+ * STREAM counts the triad: 3 x 8 x elements bytes per run (write-allocate reads of a are not
+ * counted, as STREAM does not count them).
+ * Every element of a is checked after the last run, as STREAM checks its arrays.
+ * Status: 0 ok; -1 threads < 1; -2 elements < 0; -3 runs < 1; -4 gbps NULL; NO_MEMORY;
+ *         1 the triad's result was wrong (nothing stored).
+ */
+INTEROP_EXPORT int32_t interop_triad_limit_gbps(int32_t threads, int64_t elements, int32_t runs, double *gbps);
 
 /*
  * OpenBLAS's DGEMM rate, the second reference of an inversion's rate ("over dgemm"): OpenBLAS dgemm

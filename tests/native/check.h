@@ -1,6 +1,6 @@
-/* check.h: the CTest programs' check, shared by test_pi_kernels, test_inv_kernels, test_kernel_table and
- * test_fma_limit: a failed condition prints its file, line and message on stderr and is counted
- * in `failures`, which the program's exit status reports; the program goes on checking. */
+/* check.h: the CTest programs' check, shared by test_pi_kernels, test_inv_kernels, test_kernel_table,
+ * test_fma_limit and test_triad_limit: a failed condition prints its file, line and message on stderr
+ * and is counted in `failures`, which the program's exit status reports; the program goes on checking. */
 #ifndef INTEROP_TEST_CHECK_H
 #define INTEROP_TEST_CHECK_H
 
