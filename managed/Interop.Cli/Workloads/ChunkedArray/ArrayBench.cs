@@ -307,4 +307,10 @@ internal sealed record ArrayMeasurement(string Backend, Isa Isa, int Threads, in
 
     /// <summary>GB/s of the memory case's least traffic (x read twice, y written) over the median time, whatever the case.</summary>
     public double GigabytesPerSecond => Shape.Bytes / Stats.Median / 1e9;
+
+    /// <summary>The triad limit of the point's workers (<see cref="ArrayTriad.Of"/>), measured on rank 0; null where it could not be.</summary>
+    public double? TriadGigabytesPerSecond { get; init; }
+
+    /// <summary>GB/s over the triad limit (null without one).</summary>
+    public double? FractionOfTriad => TriadGigabytesPerSecond is double limit && limit > 0 ? GigabytesPerSecond / limit : null;
 }

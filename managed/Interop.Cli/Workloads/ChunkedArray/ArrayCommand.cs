@@ -107,9 +107,14 @@ internal sealed class ArrayRun(ArrayOptions options) : ICommandRun
 
         int[] rounds = SecondPass.Run(job, options.Repeats, results, r => r.Seconds, i => MeasureOne(job, options.Backends[i]), _ => true,
             SecondPass.CommandBudget(results.Count), r => $"{r.Backend} {r.Ranks}x{r.Threads}", stderr);
-        return job.IsRoot
-            ? new RemeasuredReport(new ArrayReport(options, job.Description, results, ArrayCheck.Of(options.Shape, results)), rounds)
-            : null;
+        if (!job.IsRoot)
+        {
+            return null;
+        }
+
+        // The yardstick last, on rank 0 alone: no rank waits on a collective meanwhile.
+        ArrayMeasurement[] measured = [.. results.Select(r => r with { TriadGigabytesPerSecond = ArrayTriad.Of(r.Workers) })];
+        return new RemeasuredReport(new ArrayReport(options, job.Description, measured, ArrayCheck.Of(options.Shape, measured)), rounds);
     }
 
     private ArrayMeasurement MeasureOne(IJob job, IBackend backend)

@@ -7,7 +7,7 @@ namespace Interop.Cli.Workloads.ChunkedArray;
 /// <summary>
 /// The array's keys in the result document, in one place: the parameters order, chunk and case, and a
 /// point's order, chunk, checksum (y's, as 16 hex digits: a JSON number would lose its low bits),
-/// sum_y, sum_x, gb_per_s, gb_per_s_per_worker and rank_bytes_sent (each rank's transposed blocks to
+/// sum_y, sum_x, gb_per_s, gb_per_s_per_worker, triad_gb_per_s, fraction_of_triad and rank_bytes_sent (each rank's transposed blocks to
 /// the others in one run: [0] in one process; null for a compare point read back), after the common keys.
 /// </summary>
 internal static class ArrayFields
@@ -29,12 +29,12 @@ internal static class ArrayFields
             WorkPerRun = ArrayWorkload.Instance.WorkPerRun(r.Shape.N),
             Throughput = Documents.Finite(r.GigabytesPerSecond) ?? 0,
             ThroughputPerWorker = Documents.Finite(r.GigabytesPerSecond / r.Workers) ?? 0,
-            OwnFields = Own(r.Shape.N, r.Shape.Chunk, r.Result.Checksum, r.Result.Sum, r.Result.SumX, r.GigabytesPerSecond, r.GigabytesPerSecond / r.Workers, r.RankBytesSent),
+            OwnFields = Own(r.Shape.N, r.Shape.Chunk, r.Result.Checksum, r.Result.Sum, r.Result.SumX, r.GigabytesPerSecond, r.GigabytesPerSecond / r.Workers, r.TriadGigabytesPerSecond ?? double.NaN, r.RankBytesSent),
         };
     }
 
     /// <summary>A point's own keys, in order.</summary>
-    public static Dictionary<string, JsonElement> Own(long order, long chunk, ulong? checksum, double sumY, double sumX, double rate, double ratePerWorker, IReadOnlyList<long>? bytesSent = null) => OwnFieldsJson.Object(json =>
+    public static Dictionary<string, JsonElement> Own(long order, long chunk, ulong? checksum, double sumY, double sumX, double rate, double ratePerWorker, double triad, IReadOnlyList<long>? bytesSent = null) => OwnFieldsJson.Object(json =>
     {
         json.WriteNumber("order", order);
         json.WriteNumber("chunk", chunk);
@@ -43,6 +43,8 @@ internal static class ArrayFields
         OwnFieldsJson.WriteNumber(json, "sum_x", sumX);
         OwnFieldsJson.WriteNumber(json, "gb_per_s", rate);
         OwnFieldsJson.WriteNumber(json, "gb_per_s_per_worker", ratePerWorker);
+        OwnFieldsJson.WriteNumber(json, "triad_gb_per_s", triad);
+        OwnFieldsJson.WriteNumber(json, "fraction_of_triad", triad > 0 ? rate / triad : double.NaN);
         if (bytesSent is null)
         {
             json.WriteNull("rank_bytes_sent");
@@ -63,7 +65,7 @@ internal static class ArrayFields
     public static Dictionary<string, double> Read(MeasuredPoint document)
     {
         var own = new Dictionary<string, double>();
-        foreach (string key in (string[])["chunk", "sum_y", "sum_x"])
+        foreach (string key in (string[])["chunk", "sum_y", "sum_x", "triad_gb_per_s", "fraction_of_triad"])
         {
             if (OwnFieldsJson.Number(document, key) is double v)
             {

@@ -42,6 +42,7 @@ internal sealed class ArrayReport(ArrayOptions options, string job, IReadOnlyLis
             StatsText.Ci(r.Stats),
             r.Seconds.Count.ToString(Invariant),
             r.GigabytesPerSecond.ToString("0.00", Invariant),
+            r.FractionOfTriad is double f ? f.ToString("0%", Invariant) : "-",
             (r.GigabytesPerSecond / r.Workers).ToString("0.00", Invariant),
             SpeedupOf(r) is Speedup s ? s.Ratio.Format() : "-",
             ArrayCheck.Hex(r.Result.Checksum),
@@ -55,6 +56,7 @@ internal sealed class ArrayReport(ArrayOptions options, string job, IReadOnlyLis
         }
 
         output.WriteLine(StatsText.CiLegend);
+        output.WriteLine(ArrayTriad.Line(results));
         foreach (ArrayMeasurement r in results.Where(r => r.Ranks > 1))
         {
             output.WriteLine(ExchangeLine(r));

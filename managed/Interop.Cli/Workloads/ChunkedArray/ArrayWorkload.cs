@@ -100,15 +100,24 @@ internal sealed class ArrayWorkload : IWorkload
     public IReadOnlyList<ResultField> ResultFields { get; } =
     [
         new("chunk", "chunk", "0"),
+        new("fraction_of_triad", "of triad", "0%"),
         new("sum_y", "sum(y)", "0.000000e+00"),
     ];
 
-    /// <summary>`interop array`'s table: backend, isa, ranks, threads, n, chunk, the median, its CI, runs, GB/s and per worker, speedup, checksum, check.</summary>
+    /// <summary>Its compare table's own columns, in <see cref="ResultFields"/>' order: "of triad" kept as long as "% of peak" is.</summary>
+    public IReadOnlyList<TableColumn> OwnColumns => [.. ResultFields.Select(f => f.Key == "fraction_of_triad" ? OfTriad : CommonColumns.Own([(f.Heading, f.Key)])[0])];
+
+    /// <summary>GB/s over the triad limit: the memory-bound workload's "% of peak", kept as long as that is.</summary>
+    public static readonly TableColumn OfTriad = new("of triad", ["of_triad", "fraction_of_triad"], ColumnPriority.Peak);
+
+    /// <summary>`interop array`'s table: backend, isa, ranks, threads, n, chunk, the median, its CI, runs, GB/s, of triad, per worker, speedup, checksum, check.</summary>
     public IReadOnlyList<TableColumn> CommandColumns(bool severalRanks) =>
     [
         CommonColumns.Backend, CommonColumns.Isa, CommonColumns.Ranks, CommonColumns.Threads, CommonColumns.SizeOf(this, "n"),
         .. CommonColumns.Own([("chunk", "chunk")]),
-        CommonColumns.Median, CommonColumns.Ci, CommonColumns.Runs, CommonColumns.ThroughputOf(this), CommonColumns.PerWorker.As("GB/s/worker", "gb_per_s_per_worker"),
+        CommonColumns.Median, CommonColumns.Ci, CommonColumns.Runs, CommonColumns.ThroughputOf(this),
+        OfTriad,
+        CommonColumns.PerWorker.As("GB/s/worker", "gb_per_s_per_worker"),
         CommonColumns.Speedup,
         .. CommonColumns.Own([("checksum", "checksum"), ("sum(y) - sum(x)", "sum_error")]),
         CommonColumns.Check,
@@ -116,7 +125,7 @@ internal sealed class ArrayWorkload : IWorkload
 
     /// <summary>The checksum as one hex string besides the common and own keys.</summary>
     public MeasuredPoint ToDocument(MeasuredPoint common, ComparePoint p) =>
-        common with { OwnFields = ArrayFields.Own(p.Size, (long)Get(p, "chunk"), ChecksumOf(p), Get(p, "sum_y"), Get(p, "sum_x"), p.Throughput, p.ThroughputPerWorker) };
+        common with { OwnFields = ArrayFields.Own(p.Size, (long)Get(p, "chunk"), ChecksumOf(p), Get(p, "sum_y"), Get(p, "sum_x"), p.Throughput, p.ThroughputPerWorker, Get(p, "triad_gb_per_s")) };
 
     /// <summary>The order and the numbers of the array's keys (the checksum split into its halves).</summary>
     public ComparePoint FromDocument(ComparePoint common, MeasuredPoint document) =>
@@ -136,6 +145,8 @@ internal sealed class ArrayWorkload : IWorkload
         ["sum_x"] = r.Result.SumX,
         [ChecksumHigh] = r.Result.Checksum >> 32,
         [ChecksumLow] = r.Result.Checksum & 0xFFFF_FFFF,
+        ["triad_gb_per_s"] = r.TriadGigabytesPerSecond ?? double.NaN,
+        ["fraction_of_triad"] = r.FractionOfTriad ?? double.NaN,
     };
 
     /// <summary>y's checksum of a compare point, from its two halves (null when either is missing).</summary>
