@@ -70,7 +70,7 @@ public sealed class ArrayFileTests : TempFolderTest
         double[] x = [.. Enumerable.Range(0, n * n).Select(k => Math.Sin(k) * 3)];
         string path = WriteMatrix("own.npy", x, n);
         string y = Path.Combine(Folder, "y.npy");
-        using JsonDocument doc = RunJson("--input", path, "--output", y, "--backend", "c-openmp", "--memory", "1M");
+        using JsonDocument doc = RunJson("--input", path, "--output", y, "--backend", "c-openmp", "--chunk", "100", "--memory", "1M");
         Assert.That(doc.RootElement.GetProperty("points")[0].GetProperty("verified").GetBoolean(), Is.True);
         AssertBits(NpyFile.ReadSquare(y).Data, ArraySpec.Evaluate(x, n));
     }
@@ -167,8 +167,9 @@ public sealed class ArrayFileTests : TempFolderTest
     public void ByteSizesThatAreNotOneAreUsageErrors(string text) =>
         Assert.That(() => ByteSize.Parse(text, "--memory"), Throws.InstanceOf<UsageException>().With.Message.StartsWith("--memory "));
 
-    [Test]
-    public void AFullDiskIsExitOneAndLeavesNoY()
+    [TestCase(1)]
+    [TestCase(2)]
+    public void AFullDiskIsExitOneAndLeavesNoY(int ranks)
     {
         string x = WriteInput(600);
         string disk = Path.Combine(Folder, "disk");
@@ -181,10 +182,12 @@ public sealed class ArrayFileTests : TempFolderTest
 
         mounted = disk;
         // y is 2.9 MB: the disk fills in the first run's bands.
-        var (code, stdout, stderr) = Cli.Run("array", "--input", x, "--output", Path.Combine(disk, "y.npy"), "--backend", "c-openmp", "--memory", "2M", "--repeat", "1", "--warmup", "0");
+        string y = Path.Combine(disk, "y.npy");
+        string[] args = ["array", "--input", x, "--output", y, "--backend", "c-openmp", "--chunk", "100", "--memory", "2M", "--threads", "1", "--repeat", "1", "--warmup", "0"];
+        var (code, stdout, stderr) = ranks == 1 ? Cli.Run(args) : HybridPiTests.Mpi.Run(ranks, [TestEnvironment.DriverPath, .. args]);
         Assert.That(code, Is.EqualTo(1), stderr);
         Assert.That(stdout, Is.Empty);
-        Assert.That(stderr.TrimEnd().Split('\n')[^1], Does.StartWith($"interop: error: {Path.Combine(disk, "y.npy")}: cannot write: No space left on device"));
+        Assert.That(stderr, Does.Contain($"{y}: cannot write: No space left on device"));
         Assert.That(Directory.GetFileSystemEntries(disk), Is.Empty, "neither y.npy nor its temporary");
     }
 
