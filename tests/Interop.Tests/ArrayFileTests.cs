@@ -52,12 +52,15 @@ public sealed class ArrayFileTests : TempFolderTest
         Assert.That(Directory.GetFiles(Folder).Select(Path.GetFileName), Is.EquivalentTo(new[] { "x.npy", "y.npy" }), "no temporary left");
     }
 
-    [Test]
-    public void AnInputAloneGivesYsChecksumAndWritesNothing()
+    [TestCase("3M")]
+    [TestCase(null)]
+    public void AnInputAloneGivesYsChecksumAndWritesNothing(string? limit)
     {
-        string x = WriteInput(300);
-        using JsonDocument doc = RunJson("--input", x, "--chunk", "64", "--backend", "c-openmp,managed-serial", "--memory", "2M");
-        string spec = ArraySpec.Checksum(ArraySpec.Evaluate(ArraySpec.GenerateX(300, 42), 300)).ToString("x16", CultureInfo.InvariantCulture);
+        // n = 1000 is four tiles: 3M holds one at a time (four batches), the default all four at once.
+        const int n = 1000;
+        string x = WriteInput(n);
+        using JsonDocument doc = RunJson(["--input", x, "--chunk", "64", "--backend", "c-openmp,managed-serial", .. limit is null ? Array.Empty<string>() : ["--memory", limit]]);
+        string spec = ArraySpec.Checksum(ArraySpec.Evaluate(ArraySpec.GenerateX(n, 42), n)).ToString("x16", CultureInfo.InvariantCulture);
         Assert.That(Checksums(doc), Has.All.EqualTo(spec));
         Assert.That(Directory.GetFiles(Folder).Select(Path.GetFileName), Is.EqualTo(new[] { "x.npy" }));
     }
