@@ -123,15 +123,21 @@ public static class OutputFile
     /// disposing it uncommitted removes it. Anything but a regular or missing file (a device, a pipe)
     /// cannot be written at offsets: a <see cref="UsageException"/>.
     /// </summary>
-    public static StagedFile StageShared(string path, string option, string tag)
+    public static StagedFile StageShared(string path, string option, string tag) => new(SharedTarget(path, option), tag);
+
+    /// <summary><see cref="Check"/> for <see cref="StageShared"/>: a file that can be created or replaced, nothing else (exit 2).</summary>
+    public static void CheckShared(string path, string option)
+    {
+        SharedTarget(path, option);
+        Check(path, option);
+    }
+
+    private static OutputTarget SharedTarget(string path, string option)
     {
         OutputTarget target = OutputTarget.Resolve(path, option);
-        if (target.Kind != OutputKind.File)
-        {
-            throw new UsageException($"{target.Label}: must be a file (it is written in place, part by part), not a device, pipe, socket or descriptor");
-        }
-
-        return new StagedFile(target, tag);
+        return target.Kind == OutputKind.File
+            ? target
+            : throw new UsageException($"{target.Label}: must be a file (it is written in place, part by part), not a device, pipe, socket or descriptor");
     }
 
     private static StagedFile Stage(OutputTarget target, Action<Stream> write)

@@ -144,6 +144,7 @@ public sealed class ArrayFileTests : TempFolderTest
     [TestCase("--input x.npy --case sum", "--input reads x from a file, the file case: --case sum generates x")]
     [TestCase("--input x.npy --size 300", "--size and --input exclude each other")]
     [TestCase("--input x.npy --output x.npy", "--input and --output name the same file")]
+    [TestCase("--input x.npy --output /dev/null", "--output /dev/null: must be a file")]
     [TestCase("--input x.npy --write-input z.npy", "--write-input writes a generated x, --input reads one")]
     public void FileCaseOptionsThatDoNotGoTogetherAreOneLineAndExitTwo(string options, string says)
     {

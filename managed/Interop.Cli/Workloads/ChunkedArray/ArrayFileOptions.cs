@@ -115,7 +115,7 @@ internal sealed class ArrayFileOptions
             ArrayFilePlan.Of(shape.N, shape.Chunk, files.MemoryLimit, files.Output is not null, job.Size, largest.Length);
             if (files.Output is string path)
             {
-                OutputFile.Check(path, "--output");
+                OutputFile.CheckShared(path, "--output");
                 OutputFile.RequireDistinct(files.Input, "--input", path, "--output");
                 if (trace is not null)
                 {
