@@ -196,6 +196,32 @@ public sealed class ArrayFileTests : TempFolderTest
     }
 
     [Test]
+    public void SigtermMidRunRemovesTheTemporary()
+    {
+        string x = WriteInput(1500);
+        var info = new System.Diagnostics.ProcessStartInfo(TestEnvironment.DriverPath) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in (string[])["array", "--input", x, "--output", Path.Combine(Folder, "y.npy"), "--backend", "managed-serial", "--chunk", "100", "--memory", "8M", "--repeat", "50", "--warmup", "0"])
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using var driver = System.Diagnostics.Process.Start(info)!;
+        Task<string> stderr = driver.StandardError.ReadToEndAsync();
+        DateTime until = DateTime.UtcNow.AddSeconds(60);
+        while (!Directory.GetFiles(Folder, ".y.npy.tmp-*").Any() && !driver.HasExited && DateTime.UtcNow < until)
+        {
+            Thread.Sleep(20);
+        }
+
+        Assert.That(Directory.GetFiles(Folder, ".y.npy.tmp-*"), Is.Not.Empty, "the run writes y under its temporary name");
+        Thread.Sleep(300);
+        OutputTargetTests.Run("kill", "-TERM", driver.Id.ToString(CultureInfo.InvariantCulture));
+        Assert.That(driver.WaitForExit(TimeSpan.FromSeconds(60)), Is.True);
+        Assert.That(driver.ExitCode, Is.Not.Zero, stderr.Result);
+        Assert.That(Directory.GetFiles(Folder).Select(Path.GetFileName), Is.EqualTo(new[] { "x.npy" }), "neither y.npy nor its temporary");
+    }
+
+    [Test]
     public void WithSixtyFourMebibytesTheResidentMemoryOfAnN8000RunGrowsByAtMostThat()
     {
         const int n = 8000;

@@ -143,6 +143,7 @@ internal sealed unsafe class ArrayFileOutput : IDisposable
     private readonly long n;
     private readonly OutputFile.StagedFile? staged;
     private readonly SafeFileHandle handle;
+    private readonly PosixSignalRegistration[] signals;
 
     public ArrayFileOutput(IJob job, string path, long n)
     {
@@ -177,6 +178,10 @@ internal sealed unsafe class ArrayFileOutput : IDisposable
         }
 
         Temporary = answer;
+
+        // Interrupted (Ctrl-C; mpiexec ending a job that failed elsewhere sends SIGTERM): the
+        // temporary goes, then the signal takes its course.
+        signals = [.. new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM }.Select(s => PosixSignalRegistration.Create(s, _ => Abandon()))];
         try
         {
             handle = File.OpenHandle(Temporary, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
@@ -260,6 +265,11 @@ internal sealed unsafe class ArrayFileOutput : IDisposable
 
     public void Dispose()
     {
+        foreach (PosixSignalRegistration signal in signals)
+        {
+            signal.Dispose();
+        }
+
         handle.Dispose();
         staged?.Dispose();
     }
