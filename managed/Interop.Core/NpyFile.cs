@@ -56,6 +56,24 @@ public static class NpyFile
         }
     }
 
+    /// <summary>
+    /// Where a square float64 matrix lies in a regular file, read from its header alone (the checks of
+    /// <see cref="ReadSquare(string)"/>, for orders up to <paramref name="maxOrder"/>): for reading it in place, piece by piece.
+    /// </summary>
+    public static Layout ReadLayout(string path, int maxOrder)
+    {
+        InputFile.RequireRegular(path);
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+            return ReadHeader(stream, stream.Length, path, maxOrder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"{path}: cannot read: {e.Message}");
+        }
+    }
+
     public static (double[] Data, int N) ParseSquare(ReadOnlySpan<byte> bytes, string name)
     {
         using var stream = new MemoryStream(bytes.ToArray(), writable: false);
@@ -68,7 +86,7 @@ public static class NpyFile
     /// </summary>
     public static (double[] Data, int N) ReadSquare(Stream stream, long length, string name)
     {
-        Header header = ReadHeader(stream, length, name);
+        Layout header = ReadHeader(stream, length, name);
         int n = header.N;
         double[] data = SpecMatrix.Allocate(n);
         int perChunk = Chunk / sizeof(double);
@@ -93,10 +111,12 @@ public static class NpyFile
         return (data, n);
     }
 
-    private readonly record struct Header(int N, bool BigEndian, bool FortranOrder);
+    /// <summary>A square float64 matrix of order <see cref="N"/> in a file: its data from byte <see cref="DataOffset"/>, in this byte order and element order.</summary>
+    public readonly record struct Layout(int N, long DataOffset, bool BigEndian, bool FortranOrder);
 
-    private static Header ReadHeader(Stream stream, long length, string name)
+    private static Layout ReadHeader(Stream stream, long length, string name, int? maxOrder = null)
     {
+        int largest = maxOrder ?? SpecMatrix.MaxOrder;
         Span<byte> prefix = stackalloc byte[12];
         if (length < 10 || stream.ReadAtLeast(prefix[..10], 10, throwOnEndOfStream: false) < 10 || !prefix[..6].SequenceEqual(Magic))
         {
@@ -147,9 +167,9 @@ public static class NpyFile
             throw new UsageException($"{name}: shape ({shapeText}) is not a square matrix");
         }
 
-        if (shape[0] < 1 || shape[0] > SpecMatrix.MaxOrder)
+        if (shape[0] < 1 || shape[0] > largest)
         {
-            throw new UsageException($"{name}: matrix order {shape[0]} is out of range (1 to {SpecMatrix.MaxOrder})");
+            throw new UsageException($"{name}: matrix order {shape[0]} is out of range (1 to {largest})");
         }
 
         int n = (int)shape[0];
@@ -159,7 +179,7 @@ public static class NpyFile
             throw new UsageException($"{name}: truncated: {n} x {n} float64 needs {payload} bytes of data, the file has {length - dataOffset}");
         }
 
-        return new Header(n, bigEndian, fortranOrder);
+        return new Layout(n, dataOffset, bigEndian, fortranOrder);
     }
 
     /// <summary>Throws a <see cref="UsageException"/> naming the first entry that is NaN or infinite.</summary>
@@ -200,18 +220,13 @@ public static class NpyFile
             throw new ArgumentException($"expected {n} x {n} elements, got {data.Length}");
         }
 
-        // Version 1.0: magic, version, 2-byte header length, header padded with spaces to a
-        // multiple of 64 bytes (NumPy's alignment) and ended by a newline.
-        string dict = $"{{'descr': '<f8', 'fortran_order': False, 'shape': ({n}, {n}), }}";
-        int unpadded = Magic.Length + 2 + 2 + dict.Length + 1;
-        int padding = (64 - (unpadded % 64)) % 64;
-        string header = dict + new string(' ', padding) + "\n";
-        stream.Write(Magic);
-        stream.Write([1, 0]);
-        Span<byte> length = stackalloc byte[2];
-        BinaryPrimitives.WriteUInt16LittleEndian(length, (ushort)header.Length);
-        stream.Write(length);
-        stream.Write(Encoding.Latin1.GetBytes(header));
+        stream.Write(HeaderOf(n));
+        WriteSquareRows(stream, data);
+    }
+
+    /// <summary>Rows of a matrix after its header (<see cref="HeaderOf"/>), as little-endian doubles: a matrix written piece by piece.</summary>
+    public static void WriteSquareRows(Stream stream, ReadOnlySpan<double> data)
+    {
         if (BitConverter.IsLittleEndian)
         {
             int perChunk = Chunk / sizeof(double);
@@ -229,6 +244,26 @@ public static class NpyFile
                 stream.Write(b);
             }
         }
+    }
+
+    /// <summary>
+    /// The header <see cref="WriteSquare(Stream, ReadOnlySpan{double}, int)"/> writes for an n x n matrix, the data following it:
+    /// version 1.0, magic, version, 2-byte header length, the dict padded with spaces to a multiple of
+    /// 64 bytes (NumPy's alignment) and ended by a newline.
+    /// </summary>
+    public static byte[] HeaderOf(long n)
+    {
+        string dict = $"{{'descr': '<f8', 'fortran_order': False, 'shape': ({n}, {n}), }}";
+        int unpadded = Magic.Length + 2 + 2 + dict.Length + 1;
+        int padding = (64 - (unpadded % 64)) % 64;
+        string header = dict + new string(' ', padding) + "\n";
+        byte[] bytes = new byte[Magic.Length + 2 + 2 + header.Length];
+        Magic.CopyTo(bytes, 0);
+        bytes[6] = 1;
+        bytes[7] = 0;
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8), (ushort)header.Length);
+        Encoding.Latin1.GetBytes(header, bytes.AsSpan(10));
+        return bytes;
     }
 
     private static void TransposeInPlace(double[] a, int n)

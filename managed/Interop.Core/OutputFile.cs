@@ -115,6 +115,31 @@ public static class OutputFile
     /// </summary>
     public static StagedFile Stage(string path, Action<Stream> write) => Stage(OutputTarget.Resolve(path), write);
 
+    /// <summary>
+    /// A file that the caller writes itself, at offsets, from one process or several (the ranks of a
+    /// job, each its part): its hidden temporary name beside <paramref name="path"/> is made from
+    /// <paramref name="tag"/>, the same on every rank (rank 0's process id), and removed by
+    /// <see cref="DeleteUnfinished"/>; <see cref="StagedFile.Commit"/> renames it over the path,
+    /// disposing it uncommitted removes it. Anything but a regular or missing file (a device, a pipe)
+    /// cannot be written at offsets: a <see cref="UsageException"/>.
+    /// </summary>
+    public static StagedFile StageShared(string path, string option, string tag) => new(SharedTarget(path, option), tag);
+
+    /// <summary><see cref="Check"/> for <see cref="StageShared"/>: a file that can be created or replaced, nothing else (exit 2).</summary>
+    public static void CheckShared(string path, string option)
+    {
+        SharedTarget(path, option);
+        Check(path, option);
+    }
+
+    private static OutputTarget SharedTarget(string path, string option)
+    {
+        OutputTarget target = OutputTarget.Resolve(path, option);
+        return target.Kind == OutputKind.File
+            ? target
+            : throw new UsageException($"{target.Label}: must be a file (it is written in place, part by part), not a device, pipe, socket or descriptor");
+    }
+
     private static StagedFile Stage(OutputTarget target, Action<Stream> write)
     {
         var staged = new StagedFile(target);
@@ -218,12 +243,12 @@ public static class OutputFile
         private FileStream? spool;
         private bool done;
 
-        internal StagedFile(OutputTarget target)
+        internal StagedFile(OutputTarget target, string? tag = null)
         {
             this.target = target;
             if (target.Kind == OutputKind.File)
             {
-                Temporary = Path.Combine(Path.GetDirectoryName(target.Path) ?? ".", $".{Path.GetFileName(target.Path)}.tmp-{Environment.ProcessId}");
+                Temporary = Path.Combine(Path.GetDirectoryName(target.Path) ?? ".", $".{Path.GetFileName(target.Path)}.tmp-{tag ?? Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
                 lock (Unfinished)
                 {
                     Unfinished.Add(Temporary);
@@ -231,8 +256,8 @@ public static class OutputFile
             }
         }
 
-        // The temporary name beside a file target; null for an in-place target.
-        internal string? Temporary { get; }
+        /// <summary>The temporary name beside a file target; null for an in-place target.</summary>
+        public string? Temporary { get; }
 
         // A nameless file in the temporary folder (unlinked at once: nothing stays behind, even after SIGKILL).
         internal Stream OpenSpool()

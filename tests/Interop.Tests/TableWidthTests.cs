@@ -18,6 +18,7 @@ public sealed class TableWidthTests
         ["pi"] = ["pi", "--darts", "1e5", "--repeat", "3"],
         ["inv"] = ["inv", "--size", "64", "--repeat", "3"],
         ["ep"] = ["ep", "--m", "16", "--repeat", "3"],
+        ["array"] = ["array", "--size", "128", "--chunk", "50", "--repeat", "3"],
     };
 
     private string folder = string.Empty;
@@ -32,7 +33,7 @@ public sealed class TableWidthTests
         folder = Directory.CreateTempSubdirectory("interop-TableWidthTests-").FullName;
         compareFolder = Path.Combine(folder, "compare");
         var (code, stdout, stderr) = DriverProcess.Run(
-            ["compare", "--quick", "--darts", "1000003", "--size", "64", "--m", "16", "--repeat", "2", "--threads", "1,2", "--out-dir", compareFolder, "--columns", "all"],
+            ["compare", "--quick", "--darts", "1000003", "--size", "64", "--m", "16", "--array-size", "256", "--repeat", "2", "--threads", "1,2", "--out-dir", compareFolder, "--columns", "all"],
             unset: ["COLUMNS"], limitSeconds: 300);
         Assert.That(code, Is.Zero, stderr);
         compareOut = stdout;
@@ -47,6 +48,8 @@ public sealed class TableWidthTests
     [TestCase("inv", TerminalMode.UnknownWidth)]
     [TestCase("ep", Narrow)]
     [TestCase("ep", TerminalMode.UnknownWidth)]
+    [TestCase("array", Narrow)]
+    [TestCase("array", TerminalMode.UnknownWidth)]
     public void AWorkloadsDefaultTableFitsTheWidth(string workload, int width)
     {
         var (code, stdout, stderr) = Run(Commands[workload], width);
@@ -59,11 +62,11 @@ public sealed class TableWidthTests
     public void CompareDefaultTablesFitTheWidth(int width)
     {
         var (code, stdout, stderr) = Run(
-            ["compare", "--quick", "--darts", "100003", "--size", "48", "--m", "16", "--repeat", "1", "--threads", "1,2",
+            ["compare", "--quick", "--darts", "100003", "--size", "48", "--m", "16", "--array-size", "128", "--repeat", "1", "--threads", "1,2",
                 "--out-dir", Path.Combine(folder, $"compare-{width}")],
             width, limitSeconds: 300);
         Assert.That(code, Is.Zero, stderr);
-        AssertTablesFit(stdout, width, tables: 3);
+        AssertTablesFit(stdout, width, tables: 4);
     }
 
     [TestCase(Narrow)]
@@ -72,7 +75,7 @@ public sealed class TableWidthTests
     {
         var (code, stdout, stderr) = Run(["report", compareFolder, "--out-dir", Path.Combine(folder, $"report-{width}")], width);
         Assert.That(code, Is.Zero, stderr);
-        AssertTablesFit(stdout, width, tables: 4); // the runs, pi, inv, ep
+        AssertTablesFit(stdout, width, tables: 5); // the runs, pi, inv, ep, array
     }
 
     [Test]

@@ -20,9 +20,9 @@ internal static unsafe class ArrayBench
     /// <paramref name="shape"/> on <paramref name="threads"/> threads a rank. Every rank sees the same
     /// timings (the slowest rank's) and the same result.
     /// </summary>
-    public static ArrayMeasurement Run(IJob job, IArrayKernel kernel, ArrayShape shape, int threads, RepeatPolicy repeat, int warmup)
+    public static ArrayMeasurement Run(IJob job, IArrayKernel kernel, ArrayShape shape, int threads, RepeatPolicy repeat, int warmup, ArrayFileOutput? output = null)
     {
-        using var arrays = new ArrayBuffers(job, kernel, shape, threads);
+        using IArrayPasses arrays = shape.Case == ArrayCase.File ? new ArrayFileRun(job, kernel, shape, threads, output) : new ArrayBuffers(job, kernel, shape, threads);
         ArrayResult? result = null;
         for (int i = 0; i < warmup; i++)
         {
@@ -54,6 +54,8 @@ internal static unsafe class ArrayBench
             result = Same(kernel, result, now);
         }
 
+        var file = arrays as ArrayFileRun;
+        file?.Finish();
         double[] rankCompute = job.GatherAll([TimingStats.From(compute).Median]);
         double[] rankCommunication = job.GatherAll([TimingStats.From(communication).Median]);
         long[] rankBytes = job.GatherAll(bytesSent);
@@ -62,6 +64,7 @@ internal static unsafe class ArrayBench
             RankComputeSeconds = rankCompute,
             RankCommunicationSeconds = rankCommunication,
             RankBytesSent = rankBytes,
+            Memory = file is null ? null : new ArrayFileMemory(shape.Files!.MemoryLimit, file.Plan.Bytes, job.GatherAll(file.BaselineRss), job.GatherAll(file.PeakRss)),
         };
     }
 
@@ -101,7 +104,7 @@ internal static unsafe class ArrayBench
     /// rows' columns of that rank's band), and the transposed columns it receives from every rank
     /// (xt[j][i - band begin] = x[j][i]), y's band in the memory case.
     /// </summary>
-    private sealed class ArrayBuffers : IDisposable
+    private sealed class ArrayBuffers : IArrayPasses
     {
         private readonly IJob job;
         private readonly IArrayKernel kernel;
@@ -302,6 +305,9 @@ internal sealed record ArrayMeasurement(string Backend, Isa Isa, int Threads, in
 
     /// <summary>Each rank's bytes sent to the other ranks in one run (its transposed blocks).</summary>
     public IReadOnlyList<long> RankBytesSent { get; init; } = [];
+
+    /// <summary>The file case's memory limit and each rank's resident memory (null in the other cases).</summary>
+    public ArrayFileMemory? Memory { get; init; }
 
     public int Workers => Ranks * Threads;
 

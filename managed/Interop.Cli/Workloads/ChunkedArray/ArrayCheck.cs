@@ -28,7 +28,7 @@ internal sealed class ArrayCheck
     private ArrayCheck(ArrayShape shape, IReadOnlyList<ArrayMeasurement> results)
     {
         this.results = results;
-        Reference = shape.N <= ReferenceOrder ? ArraySpec.Checksum(ArraySpec.Evaluate(ArraySpec.GenerateX(shape.N, shape.Seed), shape.N)) : null;
+        Reference = shape.N <= ReferenceOrder ? ArraySpec.Checksum(ArraySpec.Evaluate(XOf(shape), shape.N)) : null;
         own = [.. results.Select(r => Own(r, Reference))];
         ulong[] checksums = [.. results.Where((_, i) => own[i] is null).Select(r => r.Result.Checksum).Distinct()];
         disagreement = checksums.Length > 1
@@ -81,16 +81,17 @@ internal sealed class ArrayCheck
     /// <summary>
     /// The spec's means of a few columns (the first, the last, and some between) against <paramref name="means"/>, and
     /// y at some rows of those columns against <paramref name="y"/> (null: y was not kept; only the rows in <paramref name="rows"/>,
-    /// by default all): null, or the first difference.
+    /// by default all): null, or the first difference. x is the generator's, or <paramref name="x"/>'s (the file case's input).
     /// </summary>
-    public static string? Spot(ArrayShape shape, ReadOnlySpan<double> means, Func<long, long, double>? y, IndexRange? rows = null)
+    public static string? Spot(ArrayShape shape, ReadOnlySpan<double> means, Func<long, long, double>? y, IndexRange? rows = null, Func<long, long, double>? x = null)
     {
+        x ??= (i, j) => ArraySpec.X(shape.Seed, shape.N, i, j);
         IndexRange held = rows ?? new IndexRange(0, shape.N);
         int n = shape.N;
         int[] columns = [.. new[] { 0, n - 1, n / 2, n / 3, (2 * n) / 3, Math.Min(n - 1, 255), Math.Min(n - 1, 256), n / 7 }.Distinct()];
         foreach (int j in columns)
         {
-            double expected = SpecMean(shape, j);
+            double expected = SpecMean(shape.N, x, j);
             if (BitConverter.DoubleToInt64Bits(expected) != BitConverter.DoubleToInt64Bits(means[j]))
             {
                 return FormattableString.Invariant($"the mean of column {j} is {means[j]:R}, the spec's {expected:R}");
@@ -104,7 +105,7 @@ internal sealed class ArrayCheck
                     continue;
                 }
 
-                double spec = (ArraySpec.X(shape.Seed, n, i, j) + ArraySpec.X(shape.Seed, n, j, i)) - expected;
+                double spec = (x(i, j) + x(j, i)) - expected;
                 double got = y(i, j);
                 if (BitConverter.DoubleToInt64Bits(spec) != BitConverter.DoubleToInt64Bits(got))
                 {
@@ -117,22 +118,26 @@ internal sealed class ArrayCheck
     }
 
     // Column j's mean as the spec adds it: each tile's rows in order from 0, the tiles in order, over n.
-    private static double SpecMean(ArrayShape shape, int j)
+    private static double SpecMean(int n, Func<long, long, double> x, int j)
     {
         double total = 0;
-        for (int first = 0; first < shape.N; first += ArraySpec.TileRows)
+        for (int first = 0; first < n; first += ArraySpec.TileRows)
         {
             double tile = 0;
-            for (int i = first; i < Math.Min(shape.N, first + ArraySpec.TileRows); i++)
+            for (int i = first; i < Math.Min(n, first + ArraySpec.TileRows); i++)
             {
-                tile += ArraySpec.X(shape.Seed, shape.N, i, j);
+                tile += x(i, j);
             }
 
             total += tile;
         }
 
-        return total / shape.N;
+        return total / n;
     }
+
+    // x of the run: the file case's from its input (small: n <= ReferenceOrder), else from the generator.
+    private static double[] XOf(ArrayShape shape) =>
+        shape.Files is { } files ? NpyFile.ReadSquare(files.Input).Data : ArraySpec.GenerateX(shape.N, shape.Seed);
 
     /// <summary>The check column of backend <paramref name="index"/>: ok, FAILED (its own check), MISMATCH (with the others).</summary>
     public string Column(int index) => own[index] is not null ? "FAILED" : disagreement is not null ? "MISMATCH" : "ok";

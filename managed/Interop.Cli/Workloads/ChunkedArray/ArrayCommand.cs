@@ -25,9 +25,12 @@ internal static class ArrayCommand
         var arrayCase = new Option<string>("--case")
         {
             Description = "sum: x from the generator, y reduced to its sum and checksum, never stored (Dask: random, the expression, sum()); " +
-                "memory: x in memory (generated before timing), y stored into a preallocated array (Dask: from_array, store). Default memory.",
+                "memory: x in memory (generated before timing), y stored into a preallocated array (Dask: from_array, store); " +
+                "file: x read from --input, y written to --output band by band within --memory (Dask: from_array over np.load(mmap_mode='r'), store). " +
+                "Default memory, file with --input.",
             DefaultValueFactory = _ => "memory",
-        }.Names(["sum", "memory"]);
+        }.Names(["sum", "memory", "file"]);
+        var files = new ArrayFileOptions();
         var common = new CommonOptions<IBackend>(ArrayKernels.Runs, seeded: true);
         var command = new Command("array", "The lesson's Dask example, y = x + x.T - x.mean(axis=0) on chunks: memory-bound; y is the same bits on every backend, chunk and thread count, and its checksum, sum and sampled elements are checked against the spec.")
         {
@@ -35,13 +38,26 @@ internal static class ArrayCommand
             chunk,
             arrayCase,
         }.Example("interop array --size 4000 --backend c-openmp");
+        files.AddTo(command);
         common.AddTo(command);
         command.SetAction(parsed => Driver.Guard(stderr, () =>
         {
+            if (files.WriteInput(parsed) is string writeTo)
+            {
+                if (files.FileCase(parsed))
+                {
+                    throw new UsageException("--write-input writes a generated x, --input reads one: give one of them");
+                }
+
+                return ArrayFileOptions.WriteGenerated(writeTo, ArrayShape.Parse(parsed.GetValue(size), "1", 0, ArrayCase.Memory).N, common.Seed(parsed), stdout);
+            }
+
             IsaRequest isa = common.Isa(parsed);
+            bool caseGiven = parsed.GetResult(arrayCase) is { Implicit: false };
+            ArrayCase chosen = caseGiven || !files.FileCase(parsed) ? ArrayShape.ParseCase(parsed.GetValue(arrayCase)!) : ArrayCase.File;
             var options = new ArrayOptions(
                 Isa: isa,
-                Shape: ArrayShape.Parse(parsed.GetValue(size), parsed.GetValue(chunk), common.Seed(parsed), ArrayShape.ParseCase(parsed.GetValue(arrayCase)!)),
+                Shape: files.Shape(parsed, parsed.GetValue(size), parsed.GetValue(chunk), common.Seed(parsed), caseGiven, chosen),
                 Backends: common.Backends(parsed),
                 Threads: common.Threads(parsed),
                 Repeat: common.Repeat(parsed),
@@ -71,6 +87,9 @@ internal sealed class ArrayRun(ArrayOptions options) : ICommandRun
 {
     private readonly List<ArrayMeasurement> results = [];
 
+    // The file case's y.npy, created at the first backend's run, written by every backend's, renamed by Commit.
+    private ArrayFileOutput? fileOutput;
+
     public IReadOnlyList<IBackend> Backends => options.Backends;
 
     public bool Mpi => options.Mpi;
@@ -81,13 +100,19 @@ internal sealed class ArrayRun(ArrayOptions options) : ICommandRun
 
     public DryRun? DryRun => options.DryRun;
 
+    public string? Output => options.Shape.Files?.Output;
+
+    public string? CheckBeforeRunning(IJob job, TextWriter stderr) => ArrayFileOptions.Check(options.Shape, job, options.Trace);
+
+    public void Commit() => fileOutput?.Commit();
+
     public string Plan(int ranks) => string.Create(CultureInfo.InvariantCulture,
         $"array: {options.Shape.Text}, seed {options.Shape.Seed}; backends {string.Join(",", options.Backends.Select(b => b.Name))}; " +
         $"{ranks} rank(s) x {options.Threads.Threads} thread(s) (from {options.Threads.Source}); isa {options.Isa.Isa.ToString().ToLowerInvariant()}; repeats {options.Repeats}; warm-up {options.Warmup}");
 
     public void Begin(IJob job, TextWriter stderr)
     {
-        StableHash.RequireSameOnAllRanks(job, $"array n={options.Shape.N} chunk={options.Shape.Chunk} case={options.Shape.Case} seed={options.Shape.Seed} backends={string.Join(',', options.Backends.Select(b => b.Name))} repeat={options.Repeats} warmup={options.Warmup} isa={options.Isa.Isa}");
+        StableHash.RequireSameOnAllRanks(job, $"array n={options.Shape.N} chunk={options.Shape.Chunk} case={options.Shape.Case} files={options.Shape.Files} seed={options.Shape.Seed} backends={string.Join(',', options.Backends.Select(b => b.Name))} repeat={options.Repeats} warmup={options.Warmup} isa={options.Isa.Isa}");
         Placement.Warn(job, options.Threads.Threads, stderr);
     }
 
@@ -121,12 +146,15 @@ internal sealed class ArrayRun(ArrayOptions options) : ICommandRun
     {
         IArrayKernel kernel = ArrayKernels.For(backend)!;
         kernel.EnsureAvailable();
-        return ArrayBench.Run(job, kernel, options.Shape, backend.IsParallel ? options.Threads.Threads : 1, options.Repeats, options.Warmup);
+        if (options.Shape.Files?.Output is string output)
+        {
+            fileOutput ??= new ArrayFileOutput(job, output, options.Shape.N);
+        }
+
+        return ArrayBench.Run(job, kernel, options.Shape, backend.IsParallel ? options.Threads.Threads : 1, options.Repeats, options.Warmup, fileOutput);
     }
 
-    public void Dispose()
-    {
-    }
+    public void Dispose() => fileOutput?.Dispose();
 }
 
 /// <summary>The validated options of one `interop array` run.</summary>

@@ -18,6 +18,12 @@ internal static class ArrayFields
         json.WriteNumber("order", shape.N);
         json.WriteNumber("chunk", shape.Chunk);
         json.WriteString("case", ArrayShape.CaseName(shape.Case));
+        if (shape.Files is { } files)
+        {
+            json.WriteString("input", files.Input);
+            json.WriteString("output", files.Output);
+            json.WriteNumber("memory_limit_bytes", files.MemoryLimit);
+        }
     });
 
     /// <summary>Point <paramref name="index"/> of a run: the common fields (GB/s) with the array's own keys.</summary>
@@ -29,12 +35,12 @@ internal static class ArrayFields
             WorkPerRun = ArrayWorkload.Instance.WorkPerRun(r.Shape.N),
             Throughput = Documents.Finite(r.GigabytesPerSecond) ?? 0,
             ThroughputPerWorker = Documents.Finite(r.GigabytesPerSecond / r.Workers) ?? 0,
-            OwnFields = Own(r.Shape.N, r.Shape.Chunk, r.Result.Checksum, r.Result.Sum, r.Result.SumX, r.GigabytesPerSecond, r.GigabytesPerSecond / r.Workers, r.TriadGigabytesPerSecond ?? double.NaN, r.RankBytesSent),
+            OwnFields = Own(r.Shape.N, r.Shape.Chunk, r.Result.Checksum, r.Result.Sum, r.Result.SumX, r.GigabytesPerSecond, r.GigabytesPerSecond / r.Workers, r.TriadGigabytesPerSecond ?? double.NaN, r.RankBytesSent, r.Memory),
         };
     }
 
     /// <summary>A point's own keys, in order.</summary>
-    public static Dictionary<string, JsonElement> Own(long order, long chunk, ulong? checksum, double sumY, double sumX, double rate, double ratePerWorker, double triad, IReadOnlyList<long>? bytesSent = null) => OwnFieldsJson.Object(json =>
+    public static Dictionary<string, JsonElement> Own(long order, long chunk, ulong? checksum, double sumY, double sumX, double rate, double ratePerWorker, double triad, IReadOnlyList<long>? bytesSent = null, ArrayFileMemory? memory = null) => OwnFieldsJson.Object(json =>
     {
         json.WriteNumber("order", order);
         json.WriteNumber("chunk", chunk);
@@ -58,6 +64,16 @@ internal static class ArrayFields
             }
 
             json.WriteEndArray();
+        }
+
+        if (memory is not null)
+        {
+            // The file case: the blocks planned under the limit, and the resident memory of the rank that grew most.
+            int rank = memory.WorstRank;
+            json.WriteNumber("memory_limit_bytes", memory.Limit);
+            json.WriteNumber("planned_bytes", memory.PlannedBytes);
+            json.WriteNumber("baseline_rss_bytes", memory.BaselineRss[rank]);
+            json.WriteNumber("peak_rss_bytes", memory.PeakRss[rank]);
         }
     });
 

@@ -12,6 +12,9 @@ internal enum ArrayCase
 
     /// <summary>x in memory (generated before timing), y stored into a preallocated array (Dask: from_array → store).</summary>
     Memory,
+
+    /// <summary>x read from a .npy file band by band, y written to one (or summed): the working set capped (Dask: from_array over np.load(mmap_mode='r') → store).</summary>
+    File,
 }
 
 /// <summary>
@@ -21,6 +24,9 @@ internal enum ArrayCase
 /// </summary>
 internal sealed record ArrayShape(int N, int Chunk, ulong Seed, ArrayCase Case)
 {
+    /// <summary>The file case's input, output and memory limit (null in the other cases).</summary>
+    public ArrayFiles? Files { get; init; }
+
     /// <summary>The issue's (and Dask's example's) order and chunk.</summary>
     public const int DefaultOrder = 10000;
 
@@ -41,16 +47,29 @@ internal sealed record ArrayShape(int N, int Chunk, ulong Seed, ArrayCase Case)
     /// <summary>Blocks along an edge.</summary>
     public int Blocks => (N + Chunk - 1) / Chunk;
 
-    public static string CaseName(ArrayCase c) => c == ArrayCase.Sum ? "sum" : "memory";
+    public static string CaseName(ArrayCase c) => c switch
+    {
+        ArrayCase.Sum => "sum",
+        ArrayCase.Memory => "memory",
+        _ => "file",
+    };
 
-    public static string CaseText(ArrayCase c) => c == ArrayCase.Sum ? "x generated, y summed" : "x in memory, y stored in memory";
+    public string CaseText(ArrayCase c) => c switch
+    {
+        ArrayCase.Sum => "x generated, y summed",
+        ArrayCase.Memory => "x in memory, y stored in memory",
+        _ => Files is { } f
+            ? $"x read from {f.Input}, y {(f.Output is null ? "summed" : $"written to {f.Output}")}, at most {ByteSize.Text(f.MemoryLimit)} of blocks in memory"
+            : "x read from a file",
+    };
 
-    /// <summary>--case: sum or memory.</summary>
+    /// <summary>--case: sum, memory or file.</summary>
     public static ArrayCase ParseCase(string text) => text.Trim().ToLowerInvariant() switch
     {
         "sum" => ArrayCase.Sum,
         "memory" => ArrayCase.Memory,
-        _ => throw new UsageException($"--case must be sum (x generated, y summed) or memory (x in memory, y stored), not '{DisplayText.Printable(text)}'"),
+        "file" => ArrayCase.File,
+        _ => throw new UsageException($"--case must be sum (x generated, y summed), memory (x in memory, y stored) or file (--input x.npy, y to --output), not '{DisplayText.Printable(text)}'"),
     };
 
     /// <summary>
@@ -61,6 +80,20 @@ internal sealed record ArrayShape(int N, int Chunk, ulong Seed, ArrayCase Case)
     {
         int given = size is null ? DefaultOrder : NumberParser.ParseInt32(size, "--size", 1, MaxOrder);
         int n = SizeScale.Order(given);
+        int edge = ChunkOf(chunk, given);
+
+        // Scaled with the order, so that the blocks stay as many as given.
+        int scaled = n == given ? edge : Math.Clamp((int)Math.Round(edge * (double)n / given), 1, n);
+        return new ArrayShape(n, scaled, seed, c);
+    }
+
+    /// <summary>The file case's shape: the order is the input's (never scaled), the chunk as --chunk gives it.</summary>
+    public static ArrayShape OfFile(int n, string? chunk, ulong seed, ArrayFiles files) =>
+        new(n, ChunkOf(chunk, n, $"{files.Input}'s order"), seed, ArrayCase.File) { Files = files };
+
+    // --chunk for order `given`: default Dask's 1000 or n when smaller; 0 or above n refused.
+    private static int ChunkOf(string? chunk, int given, string order = "--size")
+    {
         int edge = chunk is null ? Math.Min(DefaultChunk, given) : NumberParser.ParseInt32(chunk, "--chunk", 0, int.MaxValue);
         if (edge < 1)
         {
@@ -69,11 +102,17 @@ internal sealed record ArrayShape(int N, int Chunk, ulong Seed, ArrayCase Case)
 
         if (edge > given)
         {
-            throw new UsageException($"--chunk {edge.ToString(Invariant)} is larger than --size {given.ToString(Invariant)}: a chunk is at most the whole array");
+            throw new UsageException($"--chunk {edge.ToString(Invariant)} is larger than {order} {given.ToString(Invariant)}: a chunk is at most the whole array");
         }
 
-        // Scaled with the order, so that the blocks stay as many as given.
-        int scaled = n == given ? edge : Math.Clamp((int)Math.Round(edge * (double)n / given), 1, n);
-        return new ArrayShape(n, scaled, seed, c);
+        return edge;
     }
 }
+
+/// <summary>
+/// The file case's files and limit: x in <see cref="Input"/> (a square float64 .npy, C order, its
+/// doubles from byte <see cref="DataOffset"/>), y into <see cref="Output"/> (null: y summed, not
+/// stored), and at most <see cref="MemoryLimit"/> bytes of blocks in memory per process
+/// (<see cref="ArrayFilePlan"/>).
+/// </summary>
+internal sealed record ArrayFiles(string Input, long DataOffset, string? Output, long MemoryLimit);
