@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Interop.Core;
 
 namespace Interop.Backends.ChunkedArray;
@@ -294,14 +295,18 @@ public static unsafe class ManagedArrayKernels
         }
     }
 
-    // y's rows [i0, i1) x columns [j0, j1), with the transposed block when pair is set, tile by tile.
+    // y's rows [i0, i1) x columns [j0, j1), with the transposed block when pair is set, tile by tile. x in
+    // memory is read where it lies (the tile's rows and its partner's by pointer); only the turned
+    // tiles are copies. Generated x is made into a and s first.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (double Sum, ulong Checksum) Block(Isa path, in ArrayCall c, long i0, long i1, long j0, long j1, bool pair)
     {
         double* a = stackalloc double[Tile * Tile];
-        double* t = stackalloc double[Tile * Tile];
         double* s = stackalloc double[Tile * Tile];
+        double* t = stackalloc double[Tile * Tile];
+        double* at = stackalloc double[Tile * Tile];
         var acc = new Accumulator();
+        long rb = c.RowBegin;
         for (long ti = i0; ti < i1; ti += Tile)
         {
             int rows = (int)Math.Min(Tile, i1 - ti);
@@ -309,71 +314,100 @@ public static unsafe class ManagedArrayKernels
             for (long tj = pair && j0 == i0 ? ti : j0; tj < j1; tj += Tile)
             {
                 int cols = (int)Math.Min(Tile, j1 - tj);
-                LoadTile(path, c, ti, tj, rows, cols, a);
-                LoadRowsOfTransposed(path, c, ti, tj, rows, cols, s); // s[col][row] = x[tj + col][ti + row]
-                Transpose(s, cols, rows, t);                          // t[row][col] = x[tj + col][ti + row]
+                double* aRows, sRows; // x[ti + r][tj ..] and x[tj + col][ti ..], with their row strides
+                long aLd, sLd;
+                if (c.X == null)
+                {
+                    for (int r = 0; r < rows; r++)
+                    {
+                        Generate(path, c.Seed, c.N, ti + r, tj, tj + cols, a + (r * Tile));
+                    }
+
+                    for (int col = 0; col < cols; col++)
+                    {
+                        Generate(path, c.Seed, c.N, tj + col, ti, ti + rows, s + (col * Tile));
+                    }
+
+                    aRows = a;
+                    sRows = s;
+                    aLd = sLd = Tile;
+                }
+                else
+                {
+                    aRows = c.X + ((ti - rb) * c.Ldx) + tj;
+                    aLd = c.Ldx;
+                    // x[tj + col][ti + r] from the transposed columns (the rows of x themselves when xt is x).
+                    sRows = c.Xt + (tj * c.Ldxt) + (ti - rb);
+                    sLd = c.Ldxt;
+                }
+
+                TransposedLoad(path, sRows, sLd, rows, cols, t); // t[r][col] = x[tj + col][ti + r]
                 for (int r = 0; r < rows; r++)
                 {
-                    double* y = c.Out == null ? null : c.Out + ((ti + r - c.RowBegin) * c.Ldout) + tj;
-                    YRow(path, a + (r * Tile), t + (r * Tile), c.M + tj, cols, y, ref acc);
+                    double* y = c.Out == null ? null : c.Out + ((ti + r - rb) * c.Ldout) + tj;
+                    YRow(path, aRows + (r * aLd), t + (r * Tile), c.M + tj, cols, y, ref acc);
                 }
 
                 if (pair && !(j0 == i0 && tj == ti))
                 {
-                    // The partner tile: rows tj.., columns ti..; its x[tj + col][ti + row] are s's rows, and x[ti + row][tj + col] turned.
-                    Transpose(a, rows, cols, t); // t[col][row] = x[ti + row][tj + col]
-                    for (int r = 0; r < cols; r++)
+                    // The partner tile, rows tj.., columns ti..: y[tj + col][ti + r] = (x[tj + col][ti + r] + x[ti + r][tj + col]) - m[ti + r].
+                    TransposedLoad(path, aRows, aLd, cols, rows, at); // at[col][r] = x[ti + r][tj + col]
+                    for (int col = 0; col < cols; col++)
                     {
-                        double* y = c.Out == null ? null : c.Out + ((tj + r - c.RowBegin) * c.Ldout) + ti;
-                        YRow(path, s + (r * Tile), t + (r * Tile), c.M + ti, rows, y, ref acc);
+                        double* y = c.Out == null ? null : c.Out + ((tj + col - rb) * c.Ldout) + ti;
+                        YRow(path, sRows + (col * sLd), at + (col * Tile), c.M + ti, rows, y, ref acc);
                     }
                 }
             }
         }
 
+        if (path != Isa.Scalar)
+        {
+            // The streamed stores are weakly ordered: drained before the piece counts as done.
+            Sse.StoreFence();
+        }
+
         return acc.Total();
     }
 
-    // a[r][col] = x[row0 + r][col0 + col].
-    private static void LoadTile(Isa path, in ArrayCall c, long row0, long col0, int rows, int cols, double* a)
+    // output[r][col] = source[col * ld + r] for r < rows, col < cols: a tile read turned, in one pass; on the
+    // vector paths whole 4 x 4 squares are turned in registers (two unpacks and two lane permutes).
+    private static void TransposedLoad(Isa path, double* source, long ld, int rows, int cols, double* output)
     {
-        for (int r = 0; r < rows; r++)
+        int col0 = 0;
+        if (path != Isa.Scalar)
         {
-            if (c.X != null)
+            int wholeRows = rows - (rows % 4), wholeCols = cols - (cols % 4);
+            for (; col0 < wholeCols; col0 += 4)
             {
-                Buffer.MemoryCopy(c.X + ((row0 + r - c.RowBegin) * c.Ldx) + col0, a + (r * Tile), Tile * sizeof(double), cols * sizeof(double));
-            }
-            else
-            {
-                Generate(path, c.Seed, c.N, row0 + r, col0, col0 + cols, a + (r * Tile));
+                double* s0 = source + (col0 * ld), s1 = s0 + ld, s2 = s1 + ld, s3 = s2 + ld;
+                for (int r0 = 0; r0 < wholeRows; r0 += 4)
+                {
+                    Vector256<double> a = Avx.LoadVector256(s0 + r0), b = Avx.LoadVector256(s1 + r0);
+                    Vector256<double> c = Avx.LoadVector256(s2 + r0), d = Avx.LoadVector256(s3 + r0);
+                    Vector256<double> abLow = Avx.UnpackLow(a, b), abHigh = Avx.UnpackHigh(a, b);
+                    Vector256<double> cdLow = Avx.UnpackLow(c, d), cdHigh = Avx.UnpackHigh(c, d);
+                    Avx.Store(output + (r0 * Tile) + col0, Avx.Permute2x128(abLow, cdLow, 0x20));
+                    Avx.Store(output + ((r0 + 1) * Tile) + col0, Avx.Permute2x128(abHigh, cdHigh, 0x20));
+                    Avx.Store(output + ((r0 + 2) * Tile) + col0, Avx.Permute2x128(abLow, cdLow, 0x31));
+                    Avx.Store(output + ((r0 + 3) * Tile) + col0, Avx.Permute2x128(abHigh, cdHigh, 0x31));
+                }
+
+                for (int r = wholeRows; r < rows; r++)
+                {
+                    for (int col = col0; col < col0 + 4; col++)
+                    {
+                        output[(r * Tile) + col] = source[(col * ld) + r];
+                    }
+                }
             }
         }
-    }
 
-    // s[col][r] = x[col0 + col][row0 + r]: rows of x from the transposed columns (or the generator).
-    private static void LoadRowsOfTransposed(Isa path, in ArrayCall c, long row0, long col0, int rows, int cols, double* s)
-    {
-        for (int col = 0; col < cols; col++)
+        for (int col = col0; col < cols; col++)
         {
-            if (c.X != null)
+            for (int r = 0; r < rows; r++)
             {
-                Buffer.MemoryCopy(c.Xt + ((col0 + col) * c.Ldxt) + (row0 - c.RowBegin), s + (col * Tile), Tile * sizeof(double), rows * sizeof(double));
-            }
-            else
-            {
-                Generate(path, c.Seed, c.N, col0 + col, row0, row0 + rows, s + (col * Tile));
-            }
-        }
-    }
-
-    // output[col][r] = input[r][col] for r < rows, col < cols.
-    private static void Transpose(double* input, int rows, int cols, double* output)
-    {
-        for (int r = 0; r < rows; r++)
-        {
-            for (int col = 0; col < cols; col++)
-            {
-                output[(col * Tile) + r] = input[(r * Tile) + col];
+                output[(r * Tile) + col] = source[(col * ld) + r];
             }
         }
     }
@@ -391,7 +425,15 @@ public static unsafe class ManagedArrayKernels
                 acc.WideBits += v.AsUInt64();
                 if (y != null)
                 {
-                    v.Store(y + k);
+                    // y is not read again: streamed past the caches where it is aligned.
+                    if (((nuint)(y + k) & 63) == 0)
+                    {
+                        Avx512F.StoreAlignedNonTemporal(y + k, v);
+                    }
+                    else
+                    {
+                        v.Store(y + k);
+                    }
                 }
             }
         }
@@ -404,7 +446,14 @@ public static unsafe class ManagedArrayKernels
                 acc.NarrowBits += v.AsUInt64();
                 if (y != null)
                 {
-                    v.Store(y + k);
+                    if (((nuint)(y + k) & 31) == 0)
+                    {
+                        Avx.StoreAlignedNonTemporal(y + k, v);
+                    }
+                    else
+                    {
+                        v.Store(y + k);
+                    }
                 }
             }
         }
