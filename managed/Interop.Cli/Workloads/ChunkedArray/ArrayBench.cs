@@ -68,15 +68,22 @@ internal static unsafe class ArrayBench
         };
     }
 
-    /// <summary>Seconds one run of <paramref name="shape"/> takes over the job after one untimed run: a probe for calibrating the size.</summary>
-    public static double Probe(IJob job, IArrayKernel kernel, ArrayShape shape, int threads)
+    /// <summary>
+    /// Seconds one run of <paramref name="shape"/> takes over the job after one untimed run, and the seconds
+    /// its arrays took to set up (allocated, first touched, x generated: a point pays them once, and at a
+    /// large order they outweigh a run): a probe for calibrating the size.
+    /// </summary>
+    public static (double Run, double Setup) Probe(IJob job, IArrayKernel kernel, ArrayShape shape, int threads)
     {
+        job.Barrier();
+        long setup = Stopwatch.GetTimestamp();
         using var arrays = new ArrayBuffers(job, kernel, shape, threads);
+        double setupSeconds = job.MaxAll(Stopwatch.GetElapsedTime(setup).TotalSeconds);
         arrays.Once();
         job.Barrier();
         long start = Stopwatch.GetTimestamp();
         arrays.Once();
-        return job.MaxAll(Stopwatch.GetElapsedTime(start).TotalSeconds);
+        return (job.MaxAll(Stopwatch.GetElapsedTime(start).TotalSeconds), setupSeconds);
     }
 
     /// <summary>

@@ -8,7 +8,7 @@ namespace Interop.Cli.Workloads.ChunkedArray;
 
 /// <summary>
 /// compare's array order for a budget: every point runs once at a probe order, giving its rate in
-/// elements/s; time is then linear in n^2. The order is the largest that fits the budget and this
+/// elements/s and its arrays' setup rate; time is then linear in n^2, the setup counted once a point. The order is the largest that fits the budget and this
 /// machine's memory (x and y, with room to spare), the serial baseline's smaller where the parallel
 /// one would take it too long, as pi's does.
 /// </summary>
@@ -17,9 +17,9 @@ internal sealed class ArrayCalibration : ISizeCalibration
     private const int ProbeOrder = 1024;
 
     private readonly ComparePlan plan;
-    private readonly List<(IBackend Backend, double Rate)> rates;
+    private readonly List<(IBackend Backend, double Rate, double SetupRate)> rates;
 
-    private ArrayCalibration(ComparePlan plan, List<(IBackend Backend, double Rate)> rates)
+    private ArrayCalibration(ComparePlan plan, List<(IBackend Backend, double Rate, double SetupRate)> rates)
     {
         this.plan = plan;
         this.rates = rates;
@@ -28,15 +28,15 @@ internal sealed class ArrayCalibration : ISizeCalibration
     /// <summary>Probes every array point of <paramref name="plan"/> on every rank together (the probes are collective; every rank gets the same rates).</summary>
     public static ArrayCalibration Probe(IJob job, ComparePlan plan)
     {
-        var rates = new List<(IBackend, double)>();
+        var rates = new List<(IBackend, double, double)>();
         int order = SizeScale.Order(ProbeOrder);
         foreach (Isa path in plan.Paths)
         {
             IsaSwitch.Apply(path);
             foreach ((IWorkload _, IBackend backend, int threads) in plan.Points().Where(p => p.Workload == ArrayWorkload.Instance))
             {
-                double seconds = ArrayBench.Probe(job, ArrayKernels.For(backend)!, ArrayComparePoints.ShapeOf(order, plan.Seed), backend.IsParallel ? threads : 1);
-                rates.Add((backend, (double)order * order / Math.Max(seconds, 1e-9)));
+                (double seconds, double setup) = ArrayBench.Probe(job, ArrayKernels.For(backend)!, ArrayComparePoints.ShapeOf(order, plan.Seed), backend.IsParallel ? threads : 1);
+                rates.Add((backend, (double)order * order / Math.Max(seconds, 1e-9), (double)order * order / Math.Max(setup, 1e-9)));
             }
         }
 
@@ -48,7 +48,9 @@ internal sealed class ArrayCalibration : ISizeCalibration
         double[] parallelRates = [.. rates.Where(r => r.Backend.IsParallel).Select(r => r.Rate)];
         double[] serialRates = [.. rates.Where(r => !r.Backend.IsParallel).Select(r => r.Rate)];
         double serialFraction = serialRates.Length == 0 || parallelRates.Length == 0 ? 1 : Math.Min(1, serialRates.Max() / parallelRates.Min());
-        double secondsPerElement = runs * (parallelRates.Sum(r => 1 / r) + serialRates.Sum(r => serialFraction / r));
+        // Every point runs `runs` times and sets its arrays up once (about as long as a few runs at a large order).
+        double setupPerElement = rates.Sum(r => (r.Backend.IsParallel ? 1 : serialFraction) / r.SetupRate);
+        double secondsPerElement = (runs * (parallelRates.Sum(r => 1 / r) + serialRates.Sum(r => serialFraction / r))) + setupPerElement;
         int largest = LargestFitting();
         if (secondsPerElement == 0)
         {
@@ -57,10 +59,13 @@ internal sealed class ArrayCalibration : ISizeCalibration
         }
 
         double shortest = plan.Budget.MinPointSeconds * parallelRates.Concat(serialRates).DefaultIfEmpty(0).Max();
-        int chosen = Math.Clamp((int)Math.Sqrt(Math.Max(budget / secondsPerElement, shortest)), SizeScale.MinOrder, largest);
+        // The budget's shortest point, as the other workloads keep it, but never past twice the array's share:
+        // at this workload's rate a 50 ms point is an order near 9000, whose arrays alone take seconds to set up.
+        int chosen = Math.Clamp((int)Math.Sqrt(Math.Max(budget / secondsPerElement, Math.Min(shortest, 2 * budget / secondsPerElement))), SizeScale.MinOrder, largest);
         int serial = parallelRates.Length == 0 ? chosen
             : Math.Clamp((int)(chosen * Math.Sqrt(serialFraction)), Math.Min(SizeScale.MinOrder, chosen), chosen);
-        double seconds = runs * (parallelRates.Sum(r => (double)chosen * chosen / r) + serialRates.Sum(r => (double)serial * serial / r));
+        double seconds = (runs * (parallelRates.Sum(r => (double)chosen * chosen / r) + serialRates.Sum(r => (double)serial * serial / r)))
+            + rates.Sum(r => (r.Backend.IsParallel ? (double)chosen * chosen : (double)serial * serial) / r.SetupRate);
         return (new ChosenSize(chosen, serial), seconds);
     }
 
