@@ -21,6 +21,9 @@ internal sealed class ArrayCheck
 
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
+    // The spec's checksums of generated x already computed in this process, by (n, seed).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(int N, ulong Seed), ulong> GeneratedReferences = new();
+
     private readonly IReadOnlyList<ArrayMeasurement> results;
     private readonly string?[] own;
     private readonly string? disagreement;
@@ -28,7 +31,7 @@ internal sealed class ArrayCheck
     private ArrayCheck(ArrayShape shape, IReadOnlyList<ArrayMeasurement> results)
     {
         this.results = results;
-        Reference = shape.N <= ReferenceOrder ? ArraySpec.Checksum(ArraySpec.Evaluate(XOf(shape), shape.N)) : null;
+        Reference = shape.N <= ReferenceOrder ? ReferenceOf(shape) : null;
         own = [.. results.Select(r => Own(r, Reference))];
         ulong[] checksums = [.. results.Where((_, i) => own[i] is null).Select(r => r.Result.Checksum).Distinct()];
         disagreement = checksums.Length > 1
@@ -136,6 +139,18 @@ internal sealed class ArrayCheck
     }
 
     // x of the run: the file case's from its input (small: n <= ReferenceOrder), else from the generator.
+    // The spec's checksum of y, computed once per generated (n, seed) in a process: compare checks every
+    // point of an order against it, and each computation builds x and y in C#. A file's x is read each time.
+    private static ulong ReferenceOf(ArrayShape shape)
+    {
+        if (shape.Files is not null)
+        {
+            return ArraySpec.Checksum(ArraySpec.Evaluate(XOf(shape), shape.N));
+        }
+
+        return GeneratedReferences.GetOrAdd((shape.N, shape.Seed), key => ArraySpec.Checksum(ArraySpec.Evaluate(ArraySpec.GenerateX(key.N, key.Seed), key.N)));
+    }
+
     private static double[] XOf(ArrayShape shape) =>
         shape.Files is { } files ? NpyFile.ReadSquare(files.Input).Data : ArraySpec.GenerateX(shape.N, shape.Seed);
 
