@@ -3,6 +3,7 @@
  * its transposed partner, a block of generated x) and an OpenMP team that takes them dynamically,
  * each piece run by the path in use (src/isa.c's choice: interop_isa_select, else the best the CPU has);
  * for Fortran, the call of that path's Fortran kernel (array_fortran_openmp.F90), which does it all. */
+#include "array_check.h"
 #include "array_kernel.h"
 
 #include <omp.h>
@@ -39,36 +40,6 @@ static const array_kernels *active_kernels(void)
         if (kernels[i].isa == isa)
             return &kernels[i];
     return &kernels[0];
-}
-
-static int32_t check_arguments(int32_t pass, int64_t n, int64_t chunk, int64_t row_begin, int64_t row_end,
-                               const double *x, int64_t ldx, const double *xt, int64_t ldxt, const double *m,
-                               const double *out, int64_t ldout, const double *sum, const uint64_t *checksum,
-                               int32_t threads)
-{
-    if (pass != INTEROP_ARRAY_COLUMN_SUMS && pass != INTEROP_ARRAY_Y && pass != INTEROP_ARRAY_GENERATE)
-        return -1;
-    if (n < 1)
-        return -2;
-    if (chunk < 1 || chunk > n)
-        return -3;
-    if (row_begin < 0 || row_begin > row_end || row_end > n)
-        return -4;
-    if (pass == INTEROP_ARRAY_COLUMN_SUMS &&
-        (row_begin % INTEROP_ARRAY_TILE_ROWS != 0 || (row_end % INTEROP_ARRAY_TILE_ROWS != 0 && row_end != n)))
-        return -4;
-    if ((x != NULL && ldx < n) || (pass == INTEROP_ARRAY_Y && x != NULL && ldxt < row_end - row_begin) ||
-        ((out != NULL || pass != INTEROP_ARRAY_Y) && ldout < n))
-        return -5;
-    if (pass == INTEROP_ARRAY_Y && ((x != NULL && xt == NULL) || m == NULL || sum == NULL || checksum == NULL))
-        return -6;
-    if (pass != INTEROP_ARRAY_Y && out == NULL)
-        return -6;
-    if (pass == INTEROP_ARRAY_GENERATE && x != NULL)
-        return -6;
-    if (threads < 1)
-        return -7;
-    return 0;
 }
 
 /* Block row or column b of the global grid, clipped to [lo, hi). */
@@ -147,8 +118,8 @@ INTEROP_EXPORT int32_t interop_array_c(int32_t pass, int64_t n, int64_t chunk, u
                                        int64_t ldxt, const double *m, double *out, int64_t ldout, double *sum,
                                        uint64_t *checksum, int32_t threads)
 {
-    int32_t status = check_arguments(pass, n, chunk, row_begin, row_end, x, ldx, xt, ldxt, m, out, ldout, sum,
-                                     checksum, threads);
+    int32_t status = interop_array_check_arguments(pass, n, chunk, row_begin, row_end, x, ldx, xt, ldxt, m, out,
+                                                   ldout, sum, checksum, threads);
     if (status != 0)
         return status;
     const array_kernels *k = active_kernels();

@@ -1,11 +1,13 @@
-// The export interop_array_cpp (interop_array.h): the argument checks, the path (the one the library's
-// interop_cpp_isa_select chose for all its kernels), the pass's pieces of work (a tile's column sums over
-// a stripe of columns, a block of y or a block and its transposed partner, a block of generated rows)
-// and `threads` std::threads taking them from an atomic counter, as the C kernel's OpenMP team takes
-// them with schedule(dynamic, 1) (native/array/array_entry.c).
+// The export interop_array_cpp (interop_array.h): the argument checks (native/common/array_check.h, the
+// C export's own), the path (the one the library's interop_cpp_isa_select chose for all its kernels),
+// the pass's pieces of work (a tile's column sums over a stripe of columns, a block of y or a block and
+// its transposed partner, a block of generated rows) and `threads` std::threads taking them from an
+// atomic counter, as the C kernel's OpenMP team takes them with schedule(dynamic, 1)
+// (native/array/array_entry.c).
 #include "interop_array.h"
 #include "interop_cpp.h"
 
+#include "array_check.h"
 #include "array_kernels.hpp"
 #include "guard.hpp"
 #include "isa_kernels.hpp"
@@ -36,39 +38,9 @@ const ArrayKernels &active_array_kernels()
     return *array_paths[0];
 }
 
-// Columns per piece of the column sums: a stripe's sums (16 KiB) stay in L1 while its tile's rows pass.
-constexpr std::int64_t sum_stripe = 2048;
-
-std::int32_t check_arguments(std::int32_t pass, std::int64_t n, std::int64_t chunk, std::int64_t row_begin,
-                             std::int64_t row_end, const double *x, std::int64_t ldx, const double *xt,
-                             std::int64_t ldxt, const double *m, const double *out, std::int64_t ldout,
-                             const double *sum, const std::uint64_t *checksum, std::int32_t threads)
-{
-    if (pass != INTEROP_ARRAY_COLUMN_SUMS && pass != INTEROP_ARRAY_Y && pass != INTEROP_ARRAY_GENERATE)
-        return -1;
-    if (n < 1)
-        return -2;
-    if (chunk < 1 || chunk > n)
-        return -3;
-    if (row_begin < 0 || row_begin > row_end || row_end > n)
-        return -4;
-    if (pass == INTEROP_ARRAY_COLUMN_SUMS &&
-        (row_begin % INTEROP_ARRAY_TILE_ROWS != 0 || (row_end % INTEROP_ARRAY_TILE_ROWS != 0 && row_end != n)))
-        return -4;
-    if ((x != nullptr && ldx < n) || (pass == INTEROP_ARRAY_Y && x != nullptr && ldxt < row_end - row_begin) ||
-        ((out != nullptr || pass != INTEROP_ARRAY_Y) && ldout < n))
-        return -5;
-    if (pass == INTEROP_ARRAY_Y &&
-        ((x != nullptr && xt == nullptr) || m == nullptr || sum == nullptr || checksum == nullptr))
-        return -6;
-    if (pass != INTEROP_ARRAY_Y && out == nullptr)
-        return -6;
-    if (pass == INTEROP_ARRAY_GENERATE && x != nullptr)
-        return -6;
-    if (threads < 1)
-        return -7;
-    return 0;
-}
+// Columns per piece of the column sums, as the C export's: a stripe's sums (128 KiB) stay in L2 while its
+// tile's rows pass, each row's segment long enough for the prefetchers to stream it.
+constexpr std::int64_t sum_stripe = 16384;
 
 // piece(p, t) for every p in [0, pieces), on `threads` threads (the caller as thread t = 0) that each take
 // the next piece from one counter until none is left: dynamic, one piece at a time.
@@ -158,8 +130,8 @@ extern "C" INTEROP_EXPORT int32_t interop_array_cpp(int32_t pass, int64_t n, int
                                                     const double *xt, int64_t ldxt, const double *m, double *out,
                                                     int64_t ldout, double *sum, uint64_t *checksum, int32_t threads)
 {
-    const int32_t status = check_arguments(pass, n, chunk, row_begin, row_end, x, ldx, xt, ldxt, m, out, ldout, sum,
-                                           checksum, threads);
+    const int32_t status = interop_array_check_arguments(pass, n, chunk, row_begin, row_end, x, ldx, xt, ldxt, m, out,
+                                                         ldout, sum, checksum, threads);
     if (status != 0)
         return status;
     return guarded([&]() -> int32_t {

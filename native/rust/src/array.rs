@@ -460,7 +460,7 @@ impl Out {
     }
 }
 
-/// The checks of interop_array.h, in its order (as array_entry.c's check_arguments).
+/// The checks of interop_array.h, in its order (as native/common/array_check.h's, the C and C++ exports').
 #[allow(clippy::too_many_arguments)]
 fn check_arguments(
     pass: i32,
