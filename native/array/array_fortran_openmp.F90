@@ -115,41 +115,39 @@ contains
   end subroutine turned_load
 
   ! rows x groups of eight columns of y: y[r][c] = (a(a_off + r a_ld + c) + t(c, r)) - m(m_off + c)
-  ! for c < 8 groups, kept in y(y_off + r ldy + c), the values added into eight sum lanes and eight
-  ! bit-pattern lanes (column c into lane mod(c, 8), as array_c_kernel.c's y_row). A whole tile a
-  ! call, not a row: the call costs once a tile, and the lanes stay in registers.
+  ! for c < 8 groups, kept in y(y_off + r ldy + c), its sum and bit patterns added into eight lanes
+  ! (column c into lane mod(c, 8), as array_c_kernel.c's y_row). A whole tile a call, not a row: the
+  ! call costs once a tile.
   !
-  ! The loop along c is not vectorized (novector): the eight lanes are the vector (one on the AVX-512
-  ! path, two on AVX2), each group of eight one add, subtract, store and two sums. Vectorized along
-  ! c, each lane's sum would be added in order, element by element (no reassociation without
-  ! -ffast-math). The columns past the whole groups are y_rest's: with them in this loop nest, or
-  ! with a test of keep here, gfortran 12 vectorizes only the stores and adds the lanes one by one.
+  ! While the tile is walked the sums are per column (sums(c), bits(c)), then folded into the lanes:
+  ! the loop along c then has no reduction, and gfortran 12 vectorizes it with the tile's (at most
+  ! four) vectors of sums in registers. With the sums in eight lanes inside the loop it must either
+  ! add each lane in order, element by element (no reassociation without -ffast-math), or, where
+  ! the loop along c is not vectorized, it vectorizes the stores and adds the lanes one by one. The
+  ! columns past the whole groups are y_rest's, for the same reason.
   subroutine y_rows(a, a_off, a_ld, t, m, m_off, rows, groups, y, y_off, ldy, lanes, bit_lanes)
     real(c_double), intent(in) :: a(0:*), t(0:tile - 1, 0:tile - 1), m(0:*)
     integer(c_int64_t), intent(in) :: a_off, a_ld, m_off, rows, groups, y_off, ldy
     real(c_double), intent(inout) :: y(0:*)
     real(c_double), intent(inout) :: lanes(0:lane_count - 1)
     integer(c_int64_t), intent(inout) :: bit_lanes(0:lane_count - 1)
-    real(c_double) :: v(0:lane_count - 1), sums(0:lane_count - 1)
-    integer(c_int64_t) :: bits(0:lane_count - 1)
-    integer(c_int64_t) :: r, c, l, ar, yr
-    sums = lanes
-    bits = bit_lanes
+    real(c_double) :: v, sums(0:tile - 1)
+    integer(c_int64_t) :: bits(0:tile - 1)
+    integer(c_int64_t) :: r, c, ar, yr, cols
+    cols = groups * lane_count
+    sums(0:cols - 1) = 0
+    bits(0:cols - 1) = 0
     do r = 0, rows - 1
       ar = a_off + r * a_ld
       yr = y_off + r * ldy
-      !GCC$ novector
-      do c = 0, groups * lane_count - 1, lane_count
-        do l = 0, lane_count - 1
-          v(l) = (a(ar + c + l) + t(c + l, r)) - m(m_off + c + l)
-          y(yr + c + l) = v(l)
-          sums(l) = sums(l) + v(l)
-          bits(l) = bits(l) + transfer(v(l), 0_c_int64_t)
-        end do
+      do c = 0, cols - 1
+        v = (a(ar + c) + t(c, r)) - m(m_off + c)
+        y(yr + c) = v
+        sums(c) = sums(c) + v
+        bits(c) = bits(c) + transfer(v, 0_c_int64_t)
       end do
     end do
-    lanes = sums
-    bit_lanes = bits
+    call fold_lanes(sums, bits, cols, lanes, bit_lanes)
   end subroutine y_rows
 
   ! y_rows for y not kept: the same values into the same lanes, nothing stored.
@@ -158,25 +156,35 @@ contains
     integer(c_int64_t), intent(in) :: a_off, a_ld, m_off, rows, groups
     real(c_double), intent(inout) :: lanes(0:lane_count - 1)
     integer(c_int64_t), intent(inout) :: bit_lanes(0:lane_count - 1)
-    real(c_double) :: v(0:lane_count - 1), sums(0:lane_count - 1)
-    integer(c_int64_t) :: bits(0:lane_count - 1)
-    integer(c_int64_t) :: r, c, l, ar
-    sums = lanes
-    bits = bit_lanes
+    real(c_double) :: v, sums(0:tile - 1)
+    integer(c_int64_t) :: bits(0:tile - 1)
+    integer(c_int64_t) :: r, c, ar, cols
+    cols = groups * lane_count
+    sums(0:cols - 1) = 0
+    bits(0:cols - 1) = 0
     do r = 0, rows - 1
       ar = a_off + r * a_ld
-      !GCC$ novector
-      do c = 0, groups * lane_count - 1, lane_count
-        do l = 0, lane_count - 1
-          v(l) = (a(ar + c + l) + t(c + l, r)) - m(m_off + c + l)
-          sums(l) = sums(l) + v(l)
-          bits(l) = bits(l) + transfer(v(l), 0_c_int64_t)
-        end do
+      do c = 0, cols - 1
+        v = (a(ar + c) + t(c, r)) - m(m_off + c)
+        sums(c) = sums(c) + v
+        bits(c) = bits(c) + transfer(v, 0_c_int64_t)
       end do
     end do
-    lanes = sums
-    bit_lanes = bits
+    call fold_lanes(sums, bits, cols, lanes, bit_lanes)
   end subroutine y_sums
+
+  ! The per-column sums of y_rows and y_sums (cols a multiple of 8) into the eight lanes.
+  subroutine fold_lanes(sums, bits, cols, lanes, bit_lanes)
+    real(c_double), intent(in) :: sums(0:tile - 1)
+    integer(c_int64_t), intent(in) :: bits(0:tile - 1), cols
+    real(c_double), intent(inout) :: lanes(0:lane_count - 1)
+    integer(c_int64_t), intent(inout) :: bit_lanes(0:lane_count - 1)
+    integer(c_int64_t) :: c
+    do c = 0, cols - 1, lane_count
+      lanes = lanes + sums(c:c + lane_count - 1)
+      bit_lanes = bit_lanes + bits(c:c + lane_count - 1)
+    end do
+  end subroutine fold_lanes
 
   ! The columns [first, cols) of y_rows' rows (fewer than eight, at the matrix's edge), into lane 0.
   subroutine y_rest(a, a_off, a_ld, t, m, m_off, rows, first, cols, keep, y, y_off, ldy, lanes, bit_lanes)
