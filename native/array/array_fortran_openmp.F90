@@ -5,16 +5,24 @@
 ! (interop_array_fortran_avx2, ...) and array_entry.c's exported interop_array_fortran calls the one
 ! of the path in use. The whole contract is here, as the C kernel's (array_entry.c and
 ! array_c_kernel.c): the same argument statuses, the same pieces of work taken by an OpenMP team
-! with schedule(dynamic, 1), the same square tiles for the transposed reads and a block taken with
-! its transposed partner when x is one array or generated.
+! with schedule(dynamic, 1), the same square tiles for the transposed reads (x read where it lies,
+! only the turned tile copied) and a block taken with its transposed partner when x is one array or
+! generated.
 !
 ! x is row-major (C's layout): element x[i][j] of rows starting at row_begin is x(off + j) with
 ! off = (i - row_begin) ldx, so every inner loop below runs along j, contiguous, and a tile buffer
 ! holds a row of x in its first index. No reassociation: y[i][j] = (x[i][j] + x[j][i]) - m[j] and the
 ! column sums' row order are kept exactly (-ffp-contract=off, no -ffast-math: native/array/
-! CMakeLists.txt); only the order of y's sum (a check) is the kernel's: one lane per column of a tile. The
-! checksum adds the bit patterns of y as integer(c_int64_t), whose two's-complement additions are
-! the sum modulo 2**64 (-fwrapv); SplitMix64 likewise (shiftr is the logical shift).
+! CMakeLists.txt); only the order of y's sum (a check) is the kernel's: per column of a tile, then
+! eight lanes. The checksum adds the bit patterns of y as integer(c_int64_t), whose two's-complement
+! additions are the sum modulo 2**64 (-fwrapv); SplitMix64 likewise (shiftr is the logical shift).
+!
+! Unlike the C kernel, y is written with ordinary stores, not streamed past the caches: gfortran 12
+! has no intrinsic or vector type for them, and accepts `!$omp simd nontemporal(y)` but ignores it
+! (no vmovntpd in the object). Its one way, -fprefetch-loop-arrays' nontemporal stores, takes cache
+! size parameters forced for the whole file, streams only stores it knows aligned (never an array
+! from C) and puts an mfence after every innermost loop. So y's lines are read before they are
+! written: in the memory case about 3/2 of the C kernel's traffic.
 module interop_array_fortran
   use, intrinsic :: iso_c_binding, only: c_int32_t, c_int64_t, c_double, c_ptr, c_associated, c_f_pointer
   implicit none
@@ -87,8 +95,10 @@ contains
 
   ! turned(c, r) = src(off + c ld + r) for r < rows, c < cols: a tile read turned, from memory in one
   ! pass (array_c_kernel.c's transposed_load). Four rows of src at a time, each read along r, so that
-  ! four columns of turned are filled per r: gfortran has no shuffles to turn 4 x 4 squares in
-  ! registers as the C kernel does, and builds each 4-wide store of turned from the four rows' loads.
+  ! four columns of turned are filled per r. gfortran 12 turns no loop shape into the C kernel's
+  ! 4 x 4 squares turned in registers (nor 4 x 4 squares written out, nor four rows interleaved
+  ! through a buffer, which its vectorizer does with shuffles): it copies element by element or
+  ! builds each 4-wide store from scalar loads, in about 1.4 times the C kernel's time a tile.
   subroutine turned_load(src, off, ld, rows, cols, turned)
     real(c_double), intent(in) :: src(0:*)
     integer(c_int64_t), intent(in) :: off, ld, rows, cols
