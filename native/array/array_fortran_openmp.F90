@@ -5,16 +5,24 @@
 ! (interop_array_fortran_avx2, ...) and array_entry.c's exported interop_array_fortran calls the one
 ! of the path in use. The whole contract is here, as the C kernel's (array_entry.c and
 ! array_c_kernel.c): the same argument statuses, the same pieces of work taken by an OpenMP team
-! with schedule(dynamic, 1), the same square tiles for the transposed reads and a block taken with
-! its transposed partner when x is one array or generated.
+! with schedule(dynamic, 1), the same square tiles for the transposed reads (x read where it lies,
+! only the turned tile copied) and a block taken with its transposed partner when x is one array or
+! generated.
 !
 ! x is row-major (C's layout): element x[i][j] of rows starting at row_begin is x(off + j) with
 ! off = (i - row_begin) ldx, so every inner loop below runs along j, contiguous, and a tile buffer
 ! holds a row of x in its first index. No reassociation: y[i][j] = (x[i][j] + x[j][i]) - m[j] and the
 ! column sums' row order are kept exactly (-ffp-contract=off, no -ffast-math: native/array/
-! CMakeLists.txt); only the order of y's sum (a check) is the kernel's: one lane per column of a tile. The
-! checksum adds the bit patterns of y as integer(c_int64_t), whose two's-complement additions are
-! the sum modulo 2**64 (-fwrapv); SplitMix64 likewise (shiftr is the logical shift).
+! CMakeLists.txt); only the order of y's sum (a check) is the kernel's: per column of a tile, then
+! eight lanes. The checksum adds the bit patterns of y as integer(c_int64_t), whose two's-complement
+! additions are the sum modulo 2**64 (-fwrapv); SplitMix64 likewise (shiftr is the logical shift).
+!
+! Unlike the C kernel, y is written with ordinary stores, not streamed past the caches: gfortran 12
+! has no intrinsic or vector type for them, and accepts `!$omp simd nontemporal(y)` but ignores it
+! (no vmovntpd in the object). Its one way, -fprefetch-loop-arrays' nontemporal stores, takes cache
+! size parameters forced for the whole file, streams only stores it knows aligned (never an array
+! from C) and puts an mfence after every innermost loop. So y's lines are read before they are
+! written: in the memory case about 3/2 of the C kernel's traffic.
 module interop_array_fortran
   use, intrinsic :: iso_c_binding, only: c_int32_t, c_int64_t, c_double, c_ptr, c_associated, c_f_pointer
   implicit none
@@ -30,6 +38,9 @@ module interop_array_fortran
   ! The edge of the square tiles a block is walked in (array_c_kernel.c's TILE): a tile of x, its
   ! transposed partner and their turned copies stay in L1 (4 x 8 KiB).
   integer(c_int64_t), parameter :: tile = 32
+  ! Lanes of y's sum and checksum (array_c_kernel.c's LANES): one vector's worth on the AVX-512 path,
+  ! two on AVX2.
+  integer(c_int64_t), parameter :: lane_count = 8
 
   ! 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9 and 0x94D049BB133111EB as signed 64-bit values.
   integer(c_int64_t), parameter :: golden = -7046029254386353131_c_int64_t
@@ -68,81 +79,184 @@ contains
 #endif
   end function unit
 
-  ! buffer(c, r) = x[row0 + r][col0 + c] for r < rows, c < cols, from memory or the generator: row r
-  ! of the tile in buffer(:, r).
-  subroutine load_tile(generated, seed, n, row_begin, x, ldx, row0, col0, rows, cols, buffer)
-    logical, intent(in) :: generated
-    integer(c_int64_t), intent(in) :: seed, n, row_begin, ldx, row0, col0, rows, cols
-    real(c_double), intent(in) :: x(0:*)
+  ! buffer(c, r) = x[row0 + r][col0 + c] for r < rows, c < cols, from the generator: row r of the tile
+  ! in buffer(:, r), as a row of x in memory.
+  subroutine generate_tile(seed, n, row0, col0, rows, cols, buffer)
+    integer(c_int64_t), intent(in) :: seed, n, row0, col0, rows, cols
     real(c_double), intent(out) :: buffer(0:tile - 1, 0:tile - 1)
-    integer(c_int64_t) :: r, c, k, off
+    integer(c_int64_t) :: r, c, k
     do r = 0, rows - 1
-      if (generated) then
-        k = (row0 + r) * n + col0
-        do c = 0, cols - 1
-          buffer(c, r) = unit(mix(seed, k + c))
-        end do
-      else
-        off = (row0 + r - row_begin) * ldx + col0
-        buffer(0:cols - 1, r) = x(off:off + cols - 1)
-      end if
-    end do
-  end subroutine load_tile
-
-  ! buffer(r, c) = x[col0 + c][row0 + r]: the transposed partner's rows of x, from xt (or the
-  ! generator) along contiguous memory.
-  subroutine load_partner_rows(generated, seed, n, row_begin, xt, ldxt, row0, col0, rows, cols, buffer)
-    logical, intent(in) :: generated
-    integer(c_int64_t), intent(in) :: seed, n, row_begin, ldxt, row0, col0, rows, cols
-    real(c_double), intent(in) :: xt(0:*)
-    real(c_double), intent(out) :: buffer(0:tile - 1, 0:tile - 1)
-    integer(c_int64_t) :: r, c, k, off
-    do c = 0, cols - 1
-      if (generated) then
-        k = (col0 + c) * n + row0
-        do r = 0, rows - 1
-          buffer(r, c) = unit(mix(seed, k + r))
-        end do
-      else
-        off = (col0 + c) * ldxt + (row0 - row_begin)
-        buffer(0:rows - 1, c) = xt(off:off + rows - 1)
-      end if
-    end do
-  end subroutine load_partner_rows
-
-  ! turned(c, r) = buffer(r, c) for r < rows, c < cols.
-  subroutine turn(buffer, rows, cols, turned)
-    real(c_double), intent(in) :: buffer(0:tile - 1, 0:tile - 1)
-    integer(c_int64_t), intent(in) :: rows, cols
-    real(c_double), intent(out) :: turned(0:tile - 1, 0:tile - 1)
-    integer(c_int64_t) :: r, c
-    do r = 0, rows - 1
+      k = (row0 + r) * n + col0
       do c = 0, cols - 1
-        turned(c, r) = buffer(r, c)
+        buffer(c, r) = unit(mix(seed, k + c))
       end do
     end do
-  end subroutine turn
+  end subroutine generate_tile
 
-  ! A segment of y's row: (a + t) - m(0:cols - 1), kept in y(off:off + cols - 1) if keep, its values
-  ! added into one sum lane and one bit-pattern lane per column.
-  subroutine y_row(a, t, m, cols, keep, y, off, lanes, bit_lanes)
-    real(c_double), intent(in) :: a(0:tile - 1), t(0:tile - 1), m(0:*)
-    integer(c_int64_t), intent(in) :: cols, off
+  ! turned(c, r) = src(off + c ld + r) for r < rows, c < cols: a tile read turned, from memory in one
+  ! pass (array_c_kernel.c's transposed_load). Four rows of src at a time, each read along r, so that
+  ! four columns of turned are filled per r. gfortran 12 turns no loop shape into the C kernel's
+  ! 4 x 4 squares turned in registers (nor 4 x 4 squares written out, nor four rows interleaved
+  ! through a buffer, which its vectorizer does with shuffles): it copies element by element or
+  ! builds each 4-wide store from scalar loads, in about 1.4 times the C kernel's time a tile.
+  subroutine turned_load(src, off, ld, rows, cols, turned)
+    real(c_double), intent(in) :: src(0:*)
+    integer(c_int64_t), intent(in) :: off, ld, rows, cols
+    real(c_double), intent(out) :: turned(0:tile - 1, 0:tile - 1)
+    integer(c_int64_t) :: c0, c, r, s0, s1, s2, s3
+    do c0 = 0, cols - 4, 4
+      s0 = off + c0 * ld
+      s1 = s0 + ld
+      s2 = s1 + ld
+      s3 = s2 + ld
+      do r = 0, rows - 1
+        turned(c0, r) = src(s0 + r)
+        turned(c0 + 1, r) = src(s1 + r)
+        turned(c0 + 2, r) = src(s2 + r)
+        turned(c0 + 3, r) = src(s3 + r)
+      end do
+    end do
+    do c = cols - mod(cols, 4_c_int64_t), cols - 1
+      s0 = off + c * ld
+      do r = 0, rows - 1
+        turned(c, r) = src(s0 + r)
+      end do
+    end do
+  end subroutine turned_load
+
+  ! rows x groups of eight columns of y: y[r][c] = (a(a_off + r a_ld + c) + t(c, r)) - m(m_off + c)
+  ! for c < 8 groups, kept in y(y_off + r ldy + c), its sum and bit patterns added into eight lanes
+  ! (column c into lane mod(c, 8), as array_c_kernel.c's y_row). A whole tile a call, not a row: the
+  ! call costs once a tile.
+  !
+  ! While the tile is walked the sums are per column (sums(c), bits(c)), then folded into the lanes:
+  ! the loop along c then has no reduction, and gfortran 12 vectorizes it with the tile's (at most
+  ! four) vectors of sums in registers. With the sums in eight lanes inside the loop it must either
+  ! add each lane in order, element by element (no reassociation without -ffast-math), or, where
+  ! the loop along c is not vectorized, it vectorizes the stores and adds the lanes one by one. The
+  ! columns past the whole groups are y_rest's, for the same reason.
+  subroutine y_rows(a, a_off, a_ld, t, m, m_off, rows, groups, y, y_off, ldy, lanes, bit_lanes)
+    real(c_double), intent(in) :: a(0:*), t(0:tile - 1, 0:tile - 1), m(0:*)
+    integer(c_int64_t), intent(in) :: a_off, a_ld, m_off, rows, groups, y_off, ldy
+    real(c_double), intent(inout) :: y(0:*)
+    real(c_double), intent(inout) :: lanes(0:lane_count - 1)
+    integer(c_int64_t), intent(inout) :: bit_lanes(0:lane_count - 1)
+    real(c_double) :: v, sums(0:tile - 1)
+    integer(c_int64_t) :: bits(0:tile - 1)
+    integer(c_int64_t) :: r, c, ar, yr, cols
+    cols = groups * lane_count
+    sums(0:cols - 1) = 0
+    bits(0:cols - 1) = 0
+    do r = 0, rows - 1
+      ar = a_off + r * a_ld
+      yr = y_off + r * ldy
+      do c = 0, cols - 1
+        v = (a(ar + c) + t(c, r)) - m(m_off + c)
+        y(yr + c) = v
+        sums(c) = sums(c) + v
+        bits(c) = bits(c) + transfer(v, 0_c_int64_t)
+      end do
+    end do
+    call fold_lanes(sums, bits, cols, lanes, bit_lanes)
+  end subroutine y_rows
+
+  ! y_rows for y not kept: the same values into the same lanes, nothing stored.
+  subroutine y_sums(a, a_off, a_ld, t, m, m_off, rows, groups, lanes, bit_lanes)
+    real(c_double), intent(in) :: a(0:*), t(0:tile - 1, 0:tile - 1), m(0:*)
+    integer(c_int64_t), intent(in) :: a_off, a_ld, m_off, rows, groups
+    real(c_double), intent(inout) :: lanes(0:lane_count - 1)
+    integer(c_int64_t), intent(inout) :: bit_lanes(0:lane_count - 1)
+    real(c_double) :: v, sums(0:tile - 1)
+    integer(c_int64_t) :: bits(0:tile - 1)
+    integer(c_int64_t) :: r, c, ar, cols
+    cols = groups * lane_count
+    sums(0:cols - 1) = 0
+    bits(0:cols - 1) = 0
+    do r = 0, rows - 1
+      ar = a_off + r * a_ld
+      do c = 0, cols - 1
+        v = (a(ar + c) + t(c, r)) - m(m_off + c)
+        sums(c) = sums(c) + v
+        bits(c) = bits(c) + transfer(v, 0_c_int64_t)
+      end do
+    end do
+    call fold_lanes(sums, bits, cols, lanes, bit_lanes)
+  end subroutine y_sums
+
+  ! The per-column sums of y_rows and y_sums (cols a multiple of 8) into the eight lanes.
+  subroutine fold_lanes(sums, bits, cols, lanes, bit_lanes)
+    real(c_double), intent(in) :: sums(0:tile - 1)
+    integer(c_int64_t), intent(in) :: bits(0:tile - 1), cols
+    real(c_double), intent(inout) :: lanes(0:lane_count - 1)
+    integer(c_int64_t), intent(inout) :: bit_lanes(0:lane_count - 1)
+    integer(c_int64_t) :: c
+    do c = 0, cols - 1, lane_count
+      lanes = lanes + sums(c:c + lane_count - 1)
+      bit_lanes = bit_lanes + bits(c:c + lane_count - 1)
+    end do
+  end subroutine fold_lanes
+
+  ! The columns [first, cols) of y_rows' rows (fewer than eight, at the matrix's edge), into lane 0.
+  subroutine y_rest(a, a_off, a_ld, t, m, m_off, rows, first, cols, keep, y, y_off, ldy, lanes, bit_lanes)
+    real(c_double), intent(in) :: a(0:*), t(0:tile - 1, 0:tile - 1), m(0:*)
+    integer(c_int64_t), intent(in) :: a_off, a_ld, m_off, rows, first, cols, y_off, ldy
     logical, intent(in) :: keep
     real(c_double), intent(inout) :: y(0:*)
-    real(c_double), intent(inout) :: lanes(0:tile - 1)
-    integer(c_int64_t), intent(inout) :: bit_lanes(0:tile - 1)
-    real(c_double) :: row(0:tile - 1)
-    integer(c_int64_t) :: c
-    do c = 0, cols - 1
-      row(c) = (a(c) + t(c)) - m(c)
+    real(c_double), intent(inout) :: lanes(0:lane_count - 1)
+    integer(c_int64_t), intent(inout) :: bit_lanes(0:lane_count - 1)
+    real(c_double) :: v
+    integer(c_int64_t) :: r, c
+    do r = 0, rows - 1
+      do c = first, cols - 1
+        v = (a(a_off + r * a_ld + c) + t(c, r)) - m(m_off + c)
+        if (keep) y(y_off + r * ldy + c) = v
+        lanes(0) = lanes(0) + v
+        bit_lanes(0) = bit_lanes(0) + transfer(v, 0_c_int64_t)
+      end do
     end do
-    do c = 0, cols - 1
-      lanes(c) = lanes(c) + row(c)
-      bit_lanes(c) = bit_lanes(c) + transfer(row(c), 0_c_int64_t)
-    end do
-    if (keep) y(off:off + cols - 1) = row(0:cols - 1)
-  end subroutine y_row
+  end subroutine y_rest
+
+  ! y_rows, y_sums and y_rest for rows x cols of y.
+  subroutine y_part(a, a_off, a_ld, t, m, m_off, rows, cols, keep, y, y_off, ldy, lanes, bit_lanes)
+    real(c_double), intent(in) :: a(0:*), t(0:tile - 1, 0:tile - 1), m(0:*)
+    integer(c_int64_t), intent(in) :: a_off, a_ld, m_off, rows, cols, y_off, ldy
+    logical, intent(in) :: keep
+    real(c_double), intent(inout) :: y(0:*)
+    real(c_double), intent(inout) :: lanes(0:lane_count - 1)
+    integer(c_int64_t), intent(inout) :: bit_lanes(0:lane_count - 1)
+    integer(c_int64_t) :: groups
+    groups = cols / lane_count
+    if (keep) then
+      call y_rows(a, a_off, a_ld, t, m, m_off, rows, groups, y, y_off, ldy, lanes, bit_lanes)
+    else
+      call y_sums(a, a_off, a_ld, t, m, m_off, rows, groups, lanes, bit_lanes)
+    end if
+    if (groups * lane_count < cols) call y_rest(a, a_off, a_ld, t, m, m_off, rows, groups * lane_count, cols, keep, &
+                                                y, y_off, ldy, lanes, bit_lanes)
+  end subroutine y_part
+
+  ! y's tile rows [ti, ti + rows) x columns [tj, tj + cols) from a(a_off + r a_ld + c) = x[ti + r][tj
+  ! + c] and s(s_off + c s_ld + r) = x[tj + c][ti + r], read where they lie; with partner, also the
+  ! transposed tile (rows [tj, tj + cols) x columns [ti, ti + rows)) from the same elements. Only the
+  ! turned tiles are copies.
+  subroutine y_tile(a, a_off, a_ld, s, s_off, s_ld, m, ti, tj, rows, cols, partner, keep, y, y_base, ldy, lanes, &
+                    bit_lanes)
+    real(c_double), intent(in) :: a(0:*), s(0:*), m(0:*)
+    integer(c_int64_t), intent(in) :: a_off, a_ld, s_off, s_ld, ti, tj, rows, cols, y_base, ldy
+    logical, intent(in) :: partner, keep
+    real(c_double), intent(inout) :: y(0:*)
+    real(c_double), intent(inout) :: lanes(0:lane_count - 1)
+    integer(c_int64_t), intent(inout) :: bit_lanes(0:lane_count - 1)
+    real(c_double) :: t(0:tile - 1, 0:tile - 1)
+    ! y[ti + r][tj + c] = (x[ti + r][tj + c] + x[tj + c][ti + r]) - m[tj + c], along c.
+    call turned_load(s, s_off, s_ld, rows, cols, t)
+    call y_part(a, a_off, a_ld, t, m, tj, rows, cols, keep, y, y_base + ti * ldy + tj, ldy, lanes, bit_lanes)
+    if (partner) then
+      ! y[tj + c][ti + r] = (x[tj + c][ti + r] + x[ti + r][tj + c]) - m[ti + r], along r.
+      call turned_load(a, a_off, a_ld, cols, rows, t)
+      call y_part(s, s_off, s_ld, t, m, ti, cols, rows, keep, y, y_base + tj * ldy + ti, ldy, lanes, bit_lanes)
+    end if
+  end subroutine y_tile
 
   ! y's block rows [i0, i1) x columns [j0, j1); with pair, also the transposed block (rows [j0, j1) x
   ! columns [i0, i1)) from the same elements of x. Its sum and checksum into part_sum, part_bits.
@@ -154,18 +268,19 @@ contains
     real(c_double), intent(inout) :: y(0:*)
     real(c_double), intent(out) :: part_sum
     integer(c_int64_t), intent(out) :: part_bits
-    ! a(c, r) = x[ti + r][tj + c]; partner(r, c) = x[tj + c][ti + r]; t the partner turned to a's
-    ! shape; a_turned the tile turned to the partner's.
-    real(c_double) :: a(0:tile - 1, 0:tile - 1), partner(0:tile - 1, 0:tile - 1)
-    real(c_double) :: t(0:tile - 1, 0:tile - 1), a_turned(0:tile - 1, 0:tile - 1)
-    real(c_double) :: lanes(0:tile - 1)
-    integer(c_int64_t) :: bit_lanes(0:tile - 1)
-    integer(c_int64_t) :: ti, tj, tj_first, rows, cols, r, c, off
-    logical :: diagonal
+    ! Generated x only: a(c, r) = x[ti + r][tj + c] and s(r, c) = x[tj + c][ti + r], laid out as
+    ! rows of x in memory with a leading dimension of tile.
+    real(c_double) :: a(0:tile - 1, 0:tile - 1), s(0:tile - 1, 0:tile - 1)
+    real(c_double) :: lanes(0:lane_count - 1)
+    integer(c_int64_t) :: bit_lanes(0:lane_count - 1)
+    integer(c_int64_t) :: ti, tj, tj_first, rows, cols, y_base
+    logical :: diagonal, partner
 
     lanes = 0
     bit_lanes = 0
     diagonal = pair .and. j0 == i0
+    ! y[i][j] is y(y_base + i ldy + j).
+    y_base = -row_begin * ldy
     do ti = i0, i1 - 1, tile
       rows = min(i1 - ti, tile)
       ! A diagonal tile of a pair is its own partner: walk only the tiles on and above it.
@@ -173,21 +288,16 @@ contains
       if (diagonal) tj_first = ti
       do tj = tj_first, j1 - 1, tile
         cols = min(j1 - tj, tile)
-        call load_tile(generated, seed, n, row_begin, x, ldx, ti, tj, rows, cols, a)
-        call load_partner_rows(generated, seed, n, row_begin, xt, ldxt, ti, tj, rows, cols, partner)
-        call turn(partner, rows, cols, t)
-        do r = 0, rows - 1
-          off = (ti + r - row_begin) * ldy + tj
-          call y_row(a(:, r), t(:, r), m(tj), cols, keep, y, off, lanes, bit_lanes)
-        end do
-        if (pair .and. .not. (diagonal .and. tj == ti)) then
-          ! The partner tile, rows tj.. and columns ti..: y[tj + c][ti + r] = (x[tj + c][ti + r] +
-          ! x[ti + r][tj + c]) - m[ti + r], along r.
-          call turn(a, cols, rows, a_turned)
-          do c = 0, cols - 1
-            off = (tj + c - row_begin) * ldy + ti
-            call y_row(partner(:, c), a_turned(:, c), m(ti), rows, keep, y, off, lanes, bit_lanes)
-          end do
+        partner = pair .and. .not. (diagonal .and. tj == ti)
+        if (generated) then
+          call generate_tile(seed, n, ti, tj, rows, cols, a)
+          call generate_tile(seed, n, tj, ti, cols, rows, s)
+          call y_tile(a, 0_c_int64_t, tile, s, 0_c_int64_t, tile, m, ti, tj, rows, cols, partner, keep, y, y_base, &
+                      ldy, lanes, bit_lanes)
+        else
+          ! x[tj + c][ti + r] from the transposed columns (the rows of x themselves when xt is x).
+          call y_tile(x, (ti - row_begin) * ldx + tj, ldx, xt, tj * ldxt + (ti - row_begin), ldxt, m, ti, tj, rows, &
+                      cols, partner, keep, y, y_base, ldy, lanes, bit_lanes)
         end if
       end do
     end do
