@@ -4,10 +4,13 @@
 //! stripe of columns, a block of y or a block and its transposed partner, a block of generated rows)
 //! taken dynamically by a team of exactly `threads` threads from one atomic counter.
 //!
-//! The pieces are one plain-Rust body per piece, compiled once per path: each path's function enables
-//! the path's target features and inlines the body, so that LLVM vectorizes its loops over contiguous
-//! columns for that path (std::arch has no vector SplitMix64 or transposed tile worth writing by hand),
-//! except the generator's on the paths without 64-bit vector products (`IN_REGISTERS`).
+//! The pieces are one body per piece, compiled once per path: each path's function enables the path's
+//! target features and inlines the body, so that LLVM vectorizes its loops over contiguous columns for
+//! that path, except the generator's on the paths without 64-bit vector products (`IN_REGISTERS`).
+//! A block reads x where it lies (rows by pointer and stride) and copies only its turned tiles; on the
+//! AVX2 and AVX-512 paths (`wide`) those are turned in 4 x 4 register squares and y's rows are made in
+//! explicit vectors and streamed past the caches, as array_c_kernel.c does; the scalar path's loops
+//! are plain Rust.
 //! Rust never contracts a multiply and an add into an FMA, and LLVM vectorizes no floating-point sum
 //! across its terms, so y[i][j] = (x[i][j] + x[j][i]) - m[j] and the column sums' row order are kept
 //! exactly on every path; only the check sum's order is the kernel's (eight lanes, as the C kernel's).
@@ -27,9 +30,10 @@ pub const Y: i32 = 1;
 /// INTEROP_ARRAY_GENERATE: x's rows from the generator.
 pub const GENERATE: i32 = 2;
 
-/// Columns per piece of the column sums: a stripe's sums (16 KiB) stay in L1 while its tile's rows pass.
-const SUM_STRIPE: usize = 2048;
-/// The edge of the square tiles a block is walked in: two tiles of x and one transposed (3 x 8 KiB).
+/// Columns per piece of the column sums, as array_entry.c's: a stripe's sums (128 KiB) stay in L2
+/// while its tile's rows pass, each row's segment long enough for the prefetchers to stream it.
+const SUM_STRIPE: usize = 16384;
+/// The edge of the square tiles a block is walked in: a tile and its partner turned (2 x 8 KiB, in L1).
 const TILE: usize = 32;
 /// Partial sums of y per block: the check sum's order (y's own bits do not depend on it).
 const LANES: usize = 8;
@@ -102,16 +106,22 @@ fn counter(n: usize, i: usize, j: usize) -> u64 {
     (i as u64).wrapping_mul(n as u64).wrapping_add(j as u64)
 }
 
-/// One thread's tiles, kept across its pieces (24 KiB, on its stack).
+/// A square tile of doubles in L1, rows of TILE.
+type Tile = [[f64; TILE]; TILE];
+
+/// One thread's tiles, kept across its pieces (32 KiB, on its stack): x in memory is read where it
+/// lies, so `a` and `s` hold x only when it is generated (a block's tile and its partner's); `t` and
+/// `at` are the two tiles turned.
 struct Scratch {
-    a: [[f64; TILE]; TILE],
-    t: [[f64; TILE]; TILE],
-    turned: [[f64; TILE]; TILE],
+    a: Tile,
+    s: Tile,
+    t: Tile,
+    at: Tile,
 }
 
 impl Scratch {
     fn new() -> Scratch {
-        Scratch { a: [[0.0; TILE]; TILE], t: [[0.0; TILE]; TILE], turned: [[0.0; TILE]; TILE] }
+        Scratch { a: [[0.0; TILE]; TILE], s: [[0.0; TILE]; TILE], t: [[0.0; TILE]; TILE], at: [[0.0; TILE]; TILE] }
     }
 }
 
@@ -121,69 +131,143 @@ struct Partial {
     bits: [u64; LANES],
 }
 
-/// buffer[r][c] = x[row0 + r][col0 + c] for r < rows, c < cols, from memory or the generator.
+/// The vector paths' code (AVX2 and AVX-512 alike: a block's work is loads and stores, which 256-bit
+/// vectors already keep at memory speed), written with std::arch: LLVM does not turn 4 x 4 squares
+/// in registers nor choose streaming stores on its own.
+#[cfg(target_arch = "x86_64")]
+mod wide {
+    use super::{Partial, Tile, LANES};
+    use std::arch::x86_64::*;
+
+    /// out[r][c] = src[c ld + r] for the columns below cols - cols % 4, which it returns: whole 4 x 4
+    /// squares turned in registers (two unpacks and two lane permutes), their leftover rows one by one.
+    ///
+    /// # Safety
+    /// src[c ld + r] readable for those columns and r < rows; rows, cols <= TILE.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn transposed_squares(
+        src: *const f64,
+        ld: usize,
+        rows: usize,
+        cols: usize,
+        out: &mut Tile,
+    ) -> usize {
+        let (whole_rows, whole_cols) = (rows - rows % 4, cols - cols % 4);
+        for c0 in (0..whole_cols).step_by(4) {
+            let s0 = src.add(c0 * ld);
+            let (s1, s2, s3) = (s0.add(ld), s0.add(2 * ld), s0.add(3 * ld));
+            for r0 in (0..whole_rows).step_by(4) {
+                let (a, b) = (_mm256_loadu_pd(s0.add(r0)), _mm256_loadu_pd(s1.add(r0)));
+                let (c, d) = (_mm256_loadu_pd(s2.add(r0)), _mm256_loadu_pd(s3.add(r0)));
+                let (ab_lo, ab_hi) = (_mm256_unpacklo_pd(a, b), _mm256_unpackhi_pd(a, b));
+                let (cd_lo, cd_hi) = (_mm256_unpacklo_pd(c, d), _mm256_unpackhi_pd(c, d));
+                _mm256_storeu_pd(out[r0][c0..].as_mut_ptr(), _mm256_permute2f128_pd(ab_lo, cd_lo, 0x20));
+                _mm256_storeu_pd(out[r0 + 1][c0..].as_mut_ptr(), _mm256_permute2f128_pd(ab_hi, cd_hi, 0x20));
+                _mm256_storeu_pd(out[r0 + 2][c0..].as_mut_ptr(), _mm256_permute2f128_pd(ab_lo, cd_lo, 0x31));
+                _mm256_storeu_pd(out[r0 + 3][c0..].as_mut_ptr(), _mm256_permute2f128_pd(ab_hi, cd_hi, 0x31));
+            }
+            for (r, line) in out[whole_rows..rows].iter_mut().enumerate() {
+                for (c, v) in line[c0..c0 + 4].iter_mut().enumerate() {
+                    *v = *src.add((c0 + c) * ld + whole_rows + r);
+                }
+            }
+        }
+        whole_cols
+    }
+
+    /// y_row's whole groups of LANES columns, which it returns: (a + t) - m in two vectors, the sums
+    /// and bits in the lanes; y written (not NULL) with streaming stores where it is 32-byte aligned,
+    /// as y is not read again, and plain ones elsewhere.
+    ///
+    /// # Safety
+    /// a, t, m have cols readable doubles; y NULL or cols writable.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn y_groups(
+        a: *const f64,
+        t: *const f64,
+        m: *const f64,
+        cols: usize,
+        y: *mut f64,
+        partial: &mut Partial,
+    ) -> usize {
+        let stream = y as usize % 32 == 0;
+        let (lanes, bits) = (partial.lanes.as_mut_ptr(), partial.bits.as_mut_ptr() as *mut __m256i);
+        let (mut sum0, mut sum1) = (_mm256_loadu_pd(lanes), _mm256_loadu_pd(lanes.add(4)));
+        let (mut bits0, mut bits1) = (_mm256_loadu_si256(bits), _mm256_loadu_si256(bits.add(1)));
+        let whole = cols - cols % LANES;
+        for c in (0..whole).step_by(LANES) {
+            let v0 = _mm256_sub_pd(
+                _mm256_add_pd(_mm256_loadu_pd(a.add(c)), _mm256_loadu_pd(t.add(c))),
+                _mm256_loadu_pd(m.add(c)),
+            );
+            let v1 = _mm256_sub_pd(
+                _mm256_add_pd(_mm256_loadu_pd(a.add(c + 4)), _mm256_loadu_pd(t.add(c + 4))),
+                _mm256_loadu_pd(m.add(c + 4)),
+            );
+            if !y.is_null() {
+                if stream {
+                    _mm256_stream_pd(y.add(c), v0);
+                    _mm256_stream_pd(y.add(c + 4), v1);
+                } else {
+                    _mm256_storeu_pd(y.add(c), v0);
+                    _mm256_storeu_pd(y.add(c + 4), v1);
+                }
+            }
+            sum0 = _mm256_add_pd(sum0, v0);
+            sum1 = _mm256_add_pd(sum1, v1);
+            bits0 = _mm256_add_epi64(bits0, _mm256_castpd_si256(v0));
+            bits1 = _mm256_add_epi64(bits1, _mm256_castpd_si256(v1));
+        }
+        _mm256_storeu_pd(lanes, sum0);
+        _mm256_storeu_pd(lanes.add(4), sum1);
+        _mm256_storeu_si256(bits, bits0);
+        _mm256_storeu_si256(bits.add(1), bits1);
+        whole
+    }
+
+    /// The streamed stores are weakly ordered: drained before a piece counts as done.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn drain() {
+        _mm_sfence();
+    }
+}
+
+/// out[r][c] = src[c ld + r] for r < rows, c < cols: a tile read turned, from memory in one pass (on
+/// the WIDE paths whole 4 x 4 squares in registers).
 ///
 /// # Safety
-/// The rows are the source's (x given: within its rows and columns).
+/// src[c ld + r] readable for c < cols, r < rows; rows, cols <= TILE; WIDE only where the CPU has AVX2.
 #[inline(always)]
-unsafe fn load_tile<const VECTORS: bool>(
+unsafe fn transposed_load<const WIDE: bool>(src: *const f64, ld: usize, rows: usize, cols: usize, out: &mut Tile) {
+    let mut done = 0;
+    #[cfg(target_arch = "x86_64")]
+    if WIDE {
+        done = wide::transposed_squares(src, ld, rows, cols, out);
+    }
+    for c in done..cols {
+        for (r, line) in out[..rows].iter_mut().enumerate() {
+            line[c] = *src.add(c * ld + r);
+        }
+    }
+}
+
+/// buffer[r][c] = x[row0 + r][col0 + c] from the generator.
+#[inline(always)]
+fn generate_tile<const VECTORS: bool>(
     src: &Source,
     row0: usize,
     col0: usize,
     rows: usize,
     cols: usize,
-    buffer: &mut [[f64; TILE]; TILE],
+    buffer: &mut Tile,
 ) {
     for (r, line) in buffer[..rows].iter_mut().enumerate() {
-        let line = &mut line[..cols];
-        if src.x.is_null() {
-            let k = counter(src.n, row0 + r, col0);
-            for (c, v) in line.iter_mut().enumerate() {
-                *v = generated::<VECTORS>(src.seed, k.wrapping_add(c as u64));
-            }
-        } else {
-            let from = src.x.add((row0 + r - src.row_begin) * src.ldx + col0);
-            line.copy_from_slice(std::slice::from_raw_parts(from, cols));
-        }
-    }
-}
-
-/// buffer[r][c] = x[col0 + c][row0 + r]: the transposed tile, from xt (or the generator) row of x by
-/// row of x into `rows_of_x`, then turned.
-///
-/// # Safety
-/// The columns are the source's (x given: xt holds rows row0.. of every column col0..).
-#[inline(always)]
-unsafe fn load_transposed_tile<const VECTORS: bool>(
-    src: &Source,
-    row0: usize,
-    col0: usize,
-    rows: usize,
-    cols: usize,
-    rows_of_x: &mut [[f64; TILE]; TILE],
-    buffer: &mut [[f64; TILE]; TILE],
-) {
-    for (c, line) in rows_of_x[..cols].iter_mut().enumerate() {
-        let line = &mut line[..rows];
-        if src.x.is_null() {
-            let k = counter(src.n, col0 + c, row0);
-            for (r, v) in line.iter_mut().enumerate() {
-                *v = generated::<VECTORS>(src.seed, k.wrapping_add(r as u64));
-            }
-        } else {
-            let from = src.xt.add((col0 + c) * src.ldxt + (row0 - src.row_begin));
-            line.copy_from_slice(std::slice::from_raw_parts(from, rows));
-        }
-    }
-    transpose_tile(rows_of_x, cols, rows, buffer);
-}
-
-/// out[c][r] = input[r][c] for r < rows, c < cols.
-#[inline(always)]
-fn transpose_tile(input: &[[f64; TILE]; TILE], rows: usize, cols: usize, out: &mut [[f64; TILE]; TILE]) {
-    for (c, line) in out[..cols].iter_mut().enumerate() {
-        for (r, v) in line[..rows].iter_mut().enumerate() {
-            *v = input[r][c];
+        let k = counter(src.n, row0 + r, col0);
+        for (c, v) in line[..cols].iter_mut().enumerate() {
+            *v = generated::<VECTORS>(src.seed, k.wrapping_add(c as u64));
         }
     }
 }
@@ -192,13 +276,21 @@ fn transpose_tile(input: &[[f64; TILE]; TILE], rows: usize, cols: usize, out: &m
 /// stored at y unless y is NULL.
 ///
 /// # Safety
-/// y is NULL or has a.len() writable doubles.
+/// y is NULL or has a.len() writable doubles; t and m at least as long as a; WIDE as transposed_load.
 #[inline(always)]
-unsafe fn y_row(a: &[f64], t: &[f64], m: &[f64], y: *mut f64, partial: &mut Partial) {
+unsafe fn y_row<const WIDE: bool>(a: &[f64], t: &[f64], m: &[f64], y: *mut f64, partial: &mut Partial) {
     let cols = a.len();
+    let mut done = 0;
+    #[cfg(target_arch = "x86_64")]
+    if WIDE {
+        done = wide::y_groups(a.as_ptr(), t.as_ptr(), m.as_ptr(), cols, y, partial);
+        if done == cols {
+            return;
+        }
+    }
     let mut row = [0.0_f64; TILE];
-    let row = &mut row[..cols];
-    for (((v, &a), &t), &m) in row.iter_mut().zip(a).zip(&t[..cols]).zip(&m[..cols]) {
+    let row = &mut row[done..cols];
+    for (((v, &a), &t), &m) in row.iter_mut().zip(&a[done..]).zip(&t[done..cols]).zip(&m[done..cols]) {
         *v = (a + t) - m;
     }
     let mut whole = row.chunks_exact(LANES);
@@ -213,7 +305,7 @@ unsafe fn y_row(a: &[f64], t: &[f64], m: &[f64], y: *mut f64, partial: &mut Part
         partial.bits[0] = partial.bits[0].wrapping_add(v.to_bits());
     }
     if !y.is_null() {
-        std::ptr::copy_nonoverlapping(row.as_ptr(), y, cols);
+        std::ptr::copy_nonoverlapping(row.as_ptr(), y.add(done), row.len());
     }
 }
 
@@ -250,14 +342,15 @@ unsafe fn column_sums_body<const VECTORS: bool>(
 }
 
 /// y's block rows [i0, i1) x columns [j0, j1); with `pair`, also the transposed block (rows [j0, j1)
-/// x columns [i0, i1)) from the same tiles of x. y is NULL (not kept) or y[(i - row_begin) ldy + j].
+/// x columns [i0, i1)) from the same elements of x. y is NULL (not kept) or y[(i - row_begin) ldy + j].
 /// Returns the block's sum and checksum.
 ///
 /// # Safety
-/// The rows and columns are the source's; m has n elements; y NULL or covering the rows.
+/// The rows and columns are the source's; m has n elements; y NULL or covering the rows; WIDE as
+/// transposed_load.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-unsafe fn block_body<const VECTORS: bool>(
+unsafe fn block_body<const VECTORS: bool, const WIDE: bool>(
     src: &Source,
     m: &[f64],
     (i0, i1, j0, j1): (usize, usize, usize, usize),
@@ -267,8 +360,9 @@ unsafe fn block_body<const VECTORS: bool>(
     scratch: &mut Scratch,
 ) -> (f64, u64) {
     let mut partial = Partial { lanes: [0.0; LANES], bits: [0; LANES] };
-    let Scratch { a, t, turned } = scratch;
-    let y_at = |i: usize, j: usize| if y.is_null() { y } else { y.add((i - src.row_begin) * ldy + j) };
+    let Scratch { a, s, t, at } = scratch;
+    let rb = src.row_begin;
+    let y_at = |i: usize, j: usize| if y.is_null() { y } else { y.add((i - rb) * ldy + j) };
     let mut ti = i0;
     while ti < i1 {
         let rows = (i1 - ti).min(TILE);
@@ -276,23 +370,37 @@ unsafe fn block_body<const VECTORS: bool>(
         let mut tj = if pair && j0 == i0 { ti } else { j0 };
         while tj < j1 {
             let cols = (j1 - tj).min(TILE);
-            load_tile::<VECTORS>(src, ti, tj, rows, cols, a);
-            load_transposed_tile::<VECTORS>(src, ti, tj, rows, cols, turned, t);
-            for r in 0..rows {
-                y_row(&a[r][..cols], &t[r][..cols], &m[tj..tj + cols], y_at(ti + r, tj), &mut partial);
+            // x[ti + r][tj ..] and x[tj + c][ti ..] by their rows' starts and stride: x in memory where it
+            // lies (the second from the transposed columns, which are x's rows when xt is x); generated
+            // x made into a and s first.
+            let (a_rows, a_ld, s_rows, s_ld) = if src.x.is_null() {
+                generate_tile::<VECTORS>(src, ti, tj, rows, cols, a);
+                generate_tile::<VECTORS>(src, tj, ti, cols, rows, s);
+                (a.as_ptr() as *const f64, TILE, s.as_ptr() as *const f64, TILE)
+            } else {
+                (src.x.add((ti - rb) * src.ldx + tj), src.ldx, src.xt.add(tj * src.ldxt + (ti - rb)), src.ldxt)
+            };
+            transposed_load::<WIDE>(s_rows, s_ld, rows, cols, t); // t[r][c] = x[tj + c][ti + r]
+            for (r, t_row) in t[..rows].iter().enumerate() {
+                let a_row = std::slice::from_raw_parts(a_rows.add(r * a_ld), cols);
+                y_row::<WIDE>(a_row, t_row, &m[tj..], y_at(ti + r, tj), &mut partial);
             }
             if pair && !(j0 == i0 && tj == ti) {
-                // The partner tile, rows tj.. and columns ti..: x[tj + c][ti + r] is t[r][c], x[ti + r][tj + c]
-                // is a[r][c]; both turned so that its rows run along y's.
-                transpose_tile(t, rows, cols, turned); // turned[c][r] = x[tj + c][ti + r]
-                transpose_tile(a, rows, cols, t); // t[c][r] = x[ti + r][tj + c]
-                for c in 0..cols {
-                    y_row(&turned[c][..rows], &t[c][..rows], &m[ti..ti + rows], y_at(tj + c, ti), &mut partial);
+                // The partner tile, rows tj.. and columns ti..:
+                // y[tj + c][ti + r] = (x[tj + c][ti + r] + x[ti + r][tj + c]) - m[ti + r].
+                transposed_load::<WIDE>(a_rows, a_ld, cols, rows, at); // at[c][r] = x[ti + r][tj + c]
+                for (c, at_row) in at[..cols].iter().enumerate() {
+                    let s_row = std::slice::from_raw_parts(s_rows.add(c * s_ld), rows);
+                    y_row::<WIDE>(s_row, at_row, &m[ti..], y_at(tj + c, ti), &mut partial);
                 }
             }
             tj += cols;
         }
         ti += rows;
+    }
+    #[cfg(target_arch = "x86_64")]
+    if WIDE {
+        wide::drain();
     }
     let mut sum = 0.0;
     let mut bits = 0_u64;
@@ -334,9 +442,10 @@ struct Pieces {
 }
 
 /// A module of one path's pieces, each with the path's target features (none for the scalar path);
-/// $generate: how the path makes x's elements (`generated`).
+/// $generate: how the path makes x's elements (`generated`); $wide: whether its blocks use the
+/// vector code (`wide`).
 macro_rules! path_pieces {
-    ($name:ident, $generate:ident $(, $features:literal)?) => {
+    ($name:ident, $generate:ident, $wide:literal $(, $features:literal)?) => {
         mod $name {
             use super::*;
 
@@ -355,7 +464,7 @@ macro_rules! path_pieces {
                 ldy: usize,
                 scratch: &mut Scratch,
             ) -> (f64, u64) {
-                block_body::<$generate>(src, m, range, pair, y, ldy, scratch)
+                block_body::<$generate, $wide>(src, m, range, pair, y, ldy, scratch)
             }
 
             $(#[target_feature(enable = $features)])?
@@ -368,13 +477,13 @@ macro_rules! path_pieces {
     };
 }
 
-path_pieces!(scalar, IN_REGISTERS);
+path_pieces!(scalar, IN_REGISTERS, false);
 #[cfg(target_arch = "x86_64")]
-path_pieces!(avx2, IN_REGISTERS, "avx2,fma");
+path_pieces!(avx2, IN_REGISTERS, true, "avx2,fma");
 // The crate's rust-version is 1.63; the build turns this feature on only for rustc 1.89 or later,
 // where these target features are stable.
 #[cfg(feature = "avx512")]
-path_pieces!(avx512, IN_VECTORS, "avx512f,avx512dq,avx512bw,avx512vl,avx2,fma");
+path_pieces!(avx512, IN_VECTORS, true, "avx512f,avx512dq,avx512bw,avx512vl,avx2,fma");
 
 /// The pieces of a path (the unsafe functions' SAFETY: a path is only active where its CPU features
 /// were detected, isa.rs).
@@ -550,80 +659,6 @@ unsafe fn y_pass(
     })
 }
 
-/// One pass of the array workload on the given path (interop_array_rust's contract; the arguments
-/// checked, status 0 returned by the caller).
-///
-/// # Safety
-/// The pointers cover what interop_array.h says for the pass.
-#[allow(clippy::too_many_arguments)]
-unsafe fn run_checked(
-    path: Path,
-    pass: i32,
-    n: i64,
-    chunk: i64,
-    seed: u64,
-    row_begin: i64,
-    row_end: i64,
-    x: *const f64,
-    ldx: i64,
-    xt: *const f64,
-    ldxt: i64,
-    m: *const f64,
-    out: *mut f64,
-    ldout: i64,
-    sum: *mut f64,
-    checksum: *mut u64,
-    threads: usize,
-) {
-    let k = pieces_of(path);
-    // Leading dimensions a pass does not read may be anything: only checked ones become usize.
-    let given = |ld: i64, used: bool| if used { ld as usize } else { 0 };
-    let src = Source {
-        n: n as usize,
-        seed,
-        row_begin: row_begin as usize,
-        x,
-        ldx: given(ldx, !x.is_null()),
-        xt: if x.is_null() { std::ptr::null() } else { xt },
-        ldxt: given(ldxt, pass == Y && !x.is_null()),
-    };
-    let ldout = given(ldout, !out.is_null());
-    match pass {
-        Y => {
-            let (s, c) = y_pass(&k, &src, chunk, row_begin, row_end, m, out, ldout, threads);
-            *sum = s;
-            *checksum = c;
-        }
-        COLUMN_SUMS => {
-            let tiles = (row_end - row_begin + TILE_ROWS - 1) / TILE_ROWS;
-            let stripes = ((src.n + SUM_STRIPE - 1) / SUM_STRIPE) as i64;
-            let (src, out, column_sums) = (&src, Out(out), k.column_sums);
-            dynamic(tiles * stripes, threads, move |p, _| {
-                let (t, s) = (p / stripes, (p % stripes) as usize);
-                let first = row_begin + t * TILE_ROWS;
-                let rows = (row_end - first).min(TILE_ROWS) as usize;
-                let c0 = s * SUM_STRIPE;
-                let c1 = (c0 + SUM_STRIPE).min(src.n);
-                // SAFETY: the tile's rows are the source's, its sums row t of out; the CPU runs the path.
-                column_sums(src, first as usize, rows, c0, c1, out.at().add(t as usize * ldout + c0));
-                (0.0, 0)
-            });
-        }
-        _ => {
-            // GENERATE: blocks of `chunk` rows, whole rows each.
-            let block_rows = (row_end - row_begin + chunk - 1) / chunk;
-            let (out, generate, n) = (Out(out), k.generate, src.n);
-            dynamic(block_rows, threads, move |b, _| {
-                let first = row_begin + b * chunk;
-                let rows = (row_end - first).min(chunk) as usize;
-                // SAFETY: rows [first, first + rows) are within the caller's; the CPU runs the path.
-                generate(seed, n, first as usize, rows, out.at().add((first - row_begin) as usize * ldout), ldout);
-                (0.0, 0)
-            });
-        }
-    }
-}
-
 /// One pass of the array workload (interop_array.h) over rows [row_begin, row_end) of the n x n
 /// matrices on exactly `threads` threads taking chunk x chunk blocks dynamically, on the given path
 /// (the export's on the active one; the tests' on each path the CPU has, without changing the
@@ -660,25 +695,54 @@ pub unsafe fn run(
         if status != 0 {
             return status;
         }
-        run_checked(
-            path,
-            pass,
-            n,
-            chunk,
+        let threads = threads as usize;
+        let k = pieces_of(path);
+        // Leading dimensions a pass does not read may be anything: only checked ones become usize.
+        let given = |ld: i64, used: bool| if used { ld as usize } else { 0 };
+        let src = Source {
+            n: n as usize,
             seed,
-            row_begin,
-            row_end,
+            row_begin: row_begin as usize,
             x,
-            ldx,
-            xt,
-            ldxt,
-            m,
-            out,
-            ldout,
-            sum,
-            checksum,
-            threads as usize,
-        );
+            ldx: given(ldx, !x.is_null()),
+            xt: if x.is_null() { std::ptr::null() } else { xt },
+            ldxt: given(ldxt, pass == Y && !x.is_null()),
+        };
+        let ldout = given(ldout, !out.is_null());
+        match pass {
+            Y => {
+                let (s, c) = y_pass(&k, &src, chunk, row_begin, row_end, m, out, ldout, threads);
+                *sum = s;
+                *checksum = c;
+            }
+            COLUMN_SUMS => {
+                let tiles = (row_end - row_begin + TILE_ROWS - 1) / TILE_ROWS;
+                let stripes = ((src.n + SUM_STRIPE - 1) / SUM_STRIPE) as i64;
+                let (src, out, column_sums) = (&src, Out(out), k.column_sums);
+                dynamic(tiles * stripes, threads, move |p, _| {
+                    let (t, s) = (p / stripes, (p % stripes) as usize);
+                    let first = row_begin + t * TILE_ROWS;
+                    let rows = (row_end - first).min(TILE_ROWS) as usize;
+                    let c0 = s * SUM_STRIPE;
+                    let c1 = (c0 + SUM_STRIPE).min(src.n);
+                    // SAFETY: the tile's rows are the source's, its sums row t of out; the CPU runs the path.
+                    column_sums(src, first as usize, rows, c0, c1, out.at().add(t as usize * ldout + c0));
+                    (0.0, 0)
+                });
+            }
+            _ => {
+                // GENERATE: blocks of `chunk` rows, whole rows each.
+                let block_rows = (row_end - row_begin + chunk - 1) / chunk;
+                let (out, generate, n) = (Out(out), k.generate, src.n);
+                dynamic(block_rows, threads, move |b, _| {
+                    let first = row_begin + b * chunk;
+                    let rows = (row_end - first).min(chunk) as usize;
+                    // SAFETY: rows [first, first + rows) are within the caller's; the CPU runs the path.
+                    generate(seed, n, first as usize, rows, out.at().add((first - row_begin) as usize * ldout), ldout);
+                    (0.0, 0)
+                });
+            }
+        }
         0
     })
 }

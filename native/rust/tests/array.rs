@@ -149,14 +149,29 @@ fn y_whole_is_the_specs_bit_for_bit_on_every_path_chunk_and_thread_count() {
                         );
                         // x and xt the same array: the paired blocks, as generated x takes them.
                         let x = if in_memory { Some((&r.x[..], n, &r.x[..], n)) } else { None };
-                        let mut y = vec![f64::NAN; n * n];
-                        let (status, sum, checksum) = y_pass(path, &r, chunk, (0, n), x, Some((&mut y, n)), threads);
-                        assert_eq!(status, 0, "{}", what);
-                        if let Some((k, got, want)) = first_difference(&y, &r.y) {
-                            panic!("{}: y[{}][{}] = {:e}, the spec's {:e}", what, k / n, k % n, got, want);
+                        // y 32-byte aligned (rows of n % 4 == 0 streamed on the vector paths) and one
+                        // element past that (every row stored plainly).
+                        let mut store = vec![f64::NAN; n * n + 5];
+                        let aligned = (32 - store.as_ptr() as usize % 32) % 32 / 8;
+                        for shift in [0, 1] {
+                            store.fill(f64::NAN);
+                            let y = &mut store[aligned + shift..aligned + shift + n * n];
+                            let (status, sum, checksum) = y_pass(path, &r, chunk, (0, n), x, Some((y, n)), threads);
+                            assert_eq!(status, 0, "{}", what);
+                            if let Some((k, got, want)) = first_difference(y, &r.y) {
+                                panic!(
+                                    "{} shift {}: y[{}][{}] = {:e}, the spec's {:e}",
+                                    what,
+                                    shift,
+                                    k / n,
+                                    k % n,
+                                    got,
+                                    want
+                                );
+                            }
+                            assert_eq!(checksum, r.checksum, "{} shift {}: checksum", what, shift);
+                            assert!(sum_close(sum, r.sum_x, n), "{}: sum {} against sum(x) {}", what, sum, r.sum_x);
                         }
-                        assert_eq!(checksum, r.checksum, "{}: checksum", what);
-                        assert!(sum_close(sum, r.sum_x, n), "{}: sum {} against sum(x) {}", what, sum, r.sum_x);
                         // Not kept: the same checksum.
                         let (status, _, bare) = y_pass(path, &r, chunk, (0, n), x, None, threads);
                         assert_eq!((status, bare), (0, r.checksum), "{}: y not kept", what);
