@@ -5,6 +5,7 @@ namespace Interop.Core;
 /// <summary>
 /// INTEROP_SIZE_SCALE=F (0 &lt; F ≤ 1), for tests and demos: every workload size is multiplied by F,
 /// the built-in defaults and the sizes given on the command line alike (pi's darts, inv's order,
+/// the array's order, EP's class (the largest NPB class that fits, so still verified: EpClass.Scaled),
 /// compare's time budget, its shortest point, its probe orders, and the time cap of automatic
 /// repeats), so that a documented command such as `interop inv --size 4000` runs as written in
 /// a fraction of a second. Explicit sizes are scaled too because the point is to run the commands

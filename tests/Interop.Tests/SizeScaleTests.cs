@@ -56,6 +56,23 @@ public sealed class SizeScaleTests : TempFolderTest
         Assert.That(point.GetProperty("residual").GetDouble(), Is.LessThan(30));
     }
 
+    [TestCase(new string[0], "0.01", "S", 24)] // the default class A, 2^28 pairs: no class is that small, so S
+    [TestCase(new[] { "--class", "C" }, "0.25", "B", 30)] // 2^32 x 0.25 = 2^30: B exactly
+    [TestCase(new[] { "--class", "S" }, "0.5", "S", 24)] // never above the class asked for
+    [TestCase(new[] { "--m", "22" }, "0.25", null, 20)] // a custom M: M + log2(F)
+    public void EpsClassIsScaledToAnNpbClassAndStillVerified(string[] size, string scale, string? expectedClass, int expectedM)
+    {
+        var (code, stdout, stderr) = DriverProcess.Run(
+            ["ep", "--backend", "c-openmp", "--repeat", "1", "--warmup", "0", "--json", .. size],
+            new Dictionary<string, string> { [SizeScale.Variable] = scale });
+        Assert.That(code, Is.Zero, stderr);
+        using JsonDocument doc = JsonDocument.Parse(stdout);
+        JsonElement point = doc.RootElement.GetProperty("points")[0];
+        Assert.That(point.GetProperty("m").GetInt32(), Is.EqualTo(expectedM));
+        Assert.That(point.GetProperty("class").GetString(), Is.EqualTo(expectedClass));
+        Assert.That(point.GetProperty("verified").GetBoolean(), Is.True);
+    }
+
     [Test]
     public void AMalformedScaleIsExitTwoWithOneLine()
     {

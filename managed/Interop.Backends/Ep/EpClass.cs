@@ -62,6 +62,28 @@ public sealed record EpClass(string Name, int M, EpReference? Npb33, EpReference
         return All.FirstOrDefault(c => c.M == m) ?? new EpClass($"M={m}", m, null, null);
     }
 
+    /// <summary>
+    /// This size under INTEROP_SIZE_SCALE (<see cref="SizeScale"/>; itself when unset): an NPB class
+    /// becomes the largest class of at most F times its pairs, or S, the smallest, so that a scaled run
+    /// is still verified against NPB's values; a custom M becomes M + log2(F), rounded, at least
+    /// <see cref="MinM"/>. Never larger than this size.
+    /// </summary>
+    public EpClass Scaled()
+    {
+        double f = SizeScale.Factor;
+        if (f >= 1)
+        {
+            return this;
+        }
+
+        if (IsNpbClass)
+        {
+            return All.LastOrDefault(c => c.M <= M && c.Pairs <= Pairs * f) ?? All[0];
+        }
+
+        return Custom(Math.Clamp((int)Math.Round(M + Math.Log2(f)), MinM, M));
+    }
+
     private static EpClass Npb(string name, int m, double sx33, double sy33, double sx34, double sy34, long pairs34) =>
         new(name, m, new EpReference(sx33, sy33, null), new EpReference(sx34, sy34, pairs34));
 }

@@ -71,7 +71,7 @@ internal static class EpCommand
         return command;
     }
 
-    /// <summary>The size --class or --m names (exclusive; neither: class <see cref="DefaultClass"/>).</summary>
+    /// <summary>The size --class or --m names (exclusive; neither: class <see cref="DefaultClass"/>), scaled as <see cref="EpClass.Scaled"/> says.</summary>
     public static EpClass Size(string? name, string? m)
     {
         if (name is not null && m is not null)
@@ -79,13 +79,14 @@ internal static class EpCommand
             throw new UsageException("--class and --m are exclusive: give an NPB class or a custom M, not both");
         }
 
+        // INTEROP_SIZE_SCALE (tests, demos) scales the default and a given size alike.
         if (m is null)
         {
-            return EpClass.Named(name ?? DefaultClass);
+            return EpClass.Named(name ?? DefaultClass).Scaled();
         }
 
         return int.TryParse(m.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int exponent)
-            ? EpClass.Custom(exponent)
+            ? EpClass.Custom(exponent).Scaled()
             : throw new UsageException($"--m must be a whole number from {EpClass.MinM} to {EpClass.MaxM}, not '{DisplayText.Printable(m)}'");
     }
 
