@@ -76,6 +76,32 @@ internal static class SecondPass
         return rounds;
     }
 
+    /// <summary>
+    /// A workload command's measure loop (pi, ep, array): every backend of <paramref name="backends"/> measured once
+    /// by <paramref name="measure"/>, in order, with progress on stderr, then the noisy ones again (<see cref="Run"/>)
+    /// within <see cref="CommandBudget"/>. Every rank measures every point; returns the points and their rounds.
+    /// </summary>
+    public static (List<T> Points, int[] Rounds) EveryBackend<TBackend, T>(
+        IJob job, string workload, IReadOnlyList<TBackend> backends, Func<TBackend, T> measure, RepeatPolicy policy, Func<T, IReadOnlyList<double>> seconds,
+        Func<T, string> name, TextWriter stderr)
+        where TBackend : IBackend
+    {
+        var points = new List<T>(backends.Count);
+        using (var progress = new BackendProgress(stderr, job.IsRoot, workload, backends.Count))
+        {
+            foreach (TBackend backend in backends)
+            {
+                progress.Starting(backend.Name);
+                points.Add(measure(backend));
+                progress.Done();
+            }
+        }
+
+        // Every point runs on every rank: rank 0 decides which to measure again.
+        int[] rounds = Run(job, policy, points, seconds, i => measure(backends[i]), _ => true, CommandBudget(points.Count), name, stderr);
+        return (points, rounds);
+    }
+
     /// <summary>"measured 2 noisy point(s) again ...: c-openmp 1x2 1 round(s), now ±3.1%, ...", or null when none was.</summary>
     public static string? Note(IReadOnlyList<(string Name, int Rounds, TimingStats Stats)> points, double budgetSeconds)
     {

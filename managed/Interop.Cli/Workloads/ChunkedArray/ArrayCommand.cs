@@ -85,8 +85,6 @@ internal static class ArrayCommand
 /// <summary>One `interop array` run: every backend computes y of the same x; the verdict is each backend's own checks and the backends' checksums against each other (<see cref="ArrayCheck"/>).</summary>
 internal sealed class ArrayRun(ArrayOptions options) : ICommandRun
 {
-    private readonly List<ArrayMeasurement> results = [];
-
     // The file case's y.npy, created at the first backend's run, written by every backend's, renamed by Commit.
     private ArrayFileOutput? fileOutput;
 
@@ -120,18 +118,8 @@ internal sealed class ArrayRun(ArrayOptions options) : ICommandRun
 
     public IRunReport? Measure(IJob job, TextWriter console, TextWriter stderr, LoadWatch load)
     {
-        using (var progress = new BackendProgress(stderr, job.IsRoot, "array", options.Backends.Count))
-        {
-            foreach (IBackend backend in options.Backends)
-            {
-                progress.Starting(backend.Name);
-                results.Add(MeasureOne(job, backend));
-                progress.Done();
-            }
-        }
-
-        int[] rounds = SecondPass.Run(job, options.Repeats, results, r => r.Seconds, i => MeasureOne(job, options.Backends[i]), _ => true,
-            SecondPass.CommandBudget(results.Count), r => $"{r.Backend} {r.Ranks}x{r.Threads}", stderr);
+        var (results, rounds) = SecondPass.EveryBackend(job, "array", options.Backends, b => MeasureOne(job, b), options.Repeats, r => r.Seconds,
+            r => $"{r.Backend} {r.Ranks}x{r.Threads}", stderr);
         if (!job.IsRoot)
         {
             return null;

@@ -38,7 +38,10 @@ internal sealed record ArrayShape(int N, int Chunk, ulong Seed, ArrayCase Case)
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     /// <summary>Bytes one run moves at least in the memory case: x read twice (the column means, then y) and y written once.</summary>
-    public double Bytes => 3.0 * sizeof(double) * N * (double)N;
+    public double Bytes => BytesOf(N);
+
+    /// <summary><see cref="Bytes"/> of order <paramref name="n"/>: 3 x 8 n^2.</summary>
+    public static double BytesOf(long n) => 3.0 * sizeof(double) * n * (double)n;
 
     /// <summary>"n = 10,000, chunk 1,000 (10 x 10 blocks), x generated, y summed".</summary>
     public string Text =>

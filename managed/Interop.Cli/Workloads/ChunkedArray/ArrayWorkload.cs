@@ -51,7 +51,7 @@ internal sealed class ArrayWorkload : IWorkload
     public Command CreateCommand(TextWriter stdout, TextWriter stderr) => ArrayCommand.Create(stdout, stderr);
 
     /// <summary>The memory case's least traffic in GB: x read twice, y written once.</summary>
-    public double WorkPerRun(long size) => 3.0 * sizeof(double) * size * (double)size / 1e9;
+    public double WorkPerRun(long size) => ArrayShape.BytesOf(size) / 1e9;
 
     public bool RunsOn(IBackend backend) => ArrayKernels.Runs(backend);
 

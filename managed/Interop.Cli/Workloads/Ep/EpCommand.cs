@@ -105,7 +105,6 @@ internal static class EpCommand
 /// </summary>
 internal sealed class EpRun(EpOptions options) : ICommandRun
 {
-    private readonly List<EpMeasurement> results = [];
 
     public IReadOnlyList<IBackend> Backends => options.Backends;
 
@@ -131,19 +130,8 @@ internal sealed class EpRun(EpOptions options) : ICommandRun
 
     public IRunReport? Measure(IJob job, TextWriter console, TextWriter stderr, LoadWatch load)
     {
-        using (var progress = new BackendProgress(stderr, job.IsRoot, "ep", options.Backends.Count))
-        {
-            foreach (IBackend backend in options.Backends)
-            {
-                progress.Starting(backend.Name);
-                results.Add(MeasureOne(job, backend));
-                progress.Done();
-            }
-        }
-
-        // Every point runs on every rank: rank 0 decides which to measure again.
-        int[] rounds = SecondPass.Run(job, options.Repeats, results, r => r.Seconds, i => MeasureOne(job, options.Backends[i]), _ => true,
-            SecondPass.CommandBudget(results.Count), r => $"{r.Backend} {RankThreads.Shape(r.Ranks, r.Threads, r.RankThreads)}", stderr);
+        var (results, rounds) = SecondPass.EveryBackend(job, "ep", options.Backends, b => MeasureOne(job, b), options.Repeats, r => r.Seconds,
+            r => $"{r.Backend} {RankThreads.Shape(r.Ranks, r.Threads, r.RankThreads)}", stderr);
         return job.IsRoot
             ? new RemeasuredReport(new EpReport(options, job.Description, results, EpCheck.Of(options.Size, options.Variant, results)) { Heterogeneous = job.Heterogeneous }, rounds)
             : null;

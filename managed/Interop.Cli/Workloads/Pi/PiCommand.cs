@@ -77,7 +77,6 @@ internal static class PiCommand
 /// </summary>
 internal sealed class PiRun(PiOptions options) : ICommandRun
 {
-    private readonly List<PiResult> results = [];
 
     public IReadOnlyList<IBackend> Backends => options.Backends;
 
@@ -103,19 +102,8 @@ internal sealed class PiRun(PiOptions options) : ICommandRun
 
     public IRunReport? Measure(IJob job, TextWriter console, TextWriter stderr, LoadWatch load)
     {
-        using (var progress = new BackendProgress(stderr, job.IsRoot, "pi", options.Backends.Count))
-        {
-            foreach (IPiBackend backend in options.Backends)
-            {
-                progress.Starting(backend.Name);
-                results.Add(MeasureOne(job, backend));
-                progress.Done();
-            }
-        }
-
-        // Every point runs on every rank: rank 0 decides which to measure again.
-        int[] rounds = SecondPass.Run(job, options.Repeats, results, r => r.Seconds, i => MeasureOne(job, options.Backends[i]), _ => true,
-            SecondPass.CommandBudget(results.Count), r => $"{r.Backend} {RankThreads.Shape(r.Ranks, r.Threads, r.RankThreads)}", stderr);
+        var (results, rounds) = SecondPass.EveryBackend(job, "pi", options.Backends, b => MeasureOne(job, b), options.Repeats, r => r.Seconds,
+            r => $"{r.Backend} {RankThreads.Shape(r.Ranks, r.Threads, r.RankThreads)}", stderr);
         return job.IsRoot ? new RemeasuredReport(new PiReport(options, job.Description, results, Verify(results)) { Heterogeneous = job.Heterogeneous }, rounds) : null;
     }
 
