@@ -286,44 +286,26 @@ static void test_kernel(const interop_kernel *kernel)
 }
 
 /* Every row that runs the array workload on every path its library runs here: the same checksum. */
-static void test_agree(void)
+static void agree_on_path(const interop_kernel_row *row, interop_kernel *kernel, int32_t isa, void *context)
 {
     const int64_t n = 700;
-    reference r = make_reference(n);
-    int runs = 0;
-    for (size_t k = 0; k < interop_kernel_row_count; ++k) {
-        const interop_kernel_row *row = &interop_kernel_rows[k];
-        if (interop_kernel_symbol_of(row, workload) == NULL) {
-            printf("%s: runs no array kernel, left out\n", row->id);
-            continue;
-        }
-        interop_kernel kernel;
-        char error[512];
-        if (interop_kernel_bind(row, &kernel, error, sizeof error) != 0) {
-            CHECK(0, "%s: %s", row->backend, error);
-            continue;
-        }
-        current = &kernel;
-        for (int32_t isa = INTEROP_ISA_SCALAR; isa <= INTEROP_ISA_AVX512; ++isa) {
-            if (kernel.isa_supported(isa) != 1)
-                continue;
-            CHECK(kernel.isa_select(isa) == 0 && kernel.isa_active() == isa, "%s: select %s", row->id,
-                  interop_kernel_isa_name(isa));
-            double sum;
-            uint64_t checksum = 0;
-            int32_t status = array_of(&kernel)(INTEROP_ARRAY_Y, n, 128, seed, 0, n, NULL, n, NULL, n, r.m, NULL, n,
-                                               &sum, &checksum, 2);
-            printf("%-8s %-7s checksum %016llx sum %.17g\n", row->id, interop_kernel_isa_name(isa),
-                   (unsigned long long)checksum, sum);
-            CHECK(status == 0 && checksum == r.checksum, "%s %s: status %d, checksum %016llx, the spec's %016llx",
-                  row->id, interop_kernel_isa_name(isa), status, (unsigned long long)checksum,
-                  (unsigned long long)r.checksum);
-            ++runs;
-        }
-        CHECK(kernel.isa_select(INTEROP_ISA_AUTO) == 0, "%s: back to auto", row->id);
-        current = NULL;
-    }
-    CHECK(runs > 0, "no kernel of this build runs the array workload");
+    const reference *r = context;
+    current = kernel;
+    double sum;
+    uint64_t checksum = 0;
+    int32_t status =
+        array_of(kernel)(INTEROP_ARRAY_Y, n, 128, seed, 0, n, NULL, n, NULL, n, r->m, NULL, n, &sum, &checksum, 2);
+    printf("%-8s %-7s checksum %016llx sum %.17g\n", row->id, interop_kernel_isa_name(isa),
+           (unsigned long long)checksum, sum);
+    CHECK(status == 0 && checksum == r->checksum, "%s %s: status %d, checksum %016llx, the spec's %016llx", row->id,
+          interop_kernel_isa_name(isa), status, (unsigned long long)checksum, (unsigned long long)r->checksum);
+    current = NULL;
+}
+
+static void test_agree(void)
+{
+    reference r = make_reference(700);
+    failures += interop_kernel_for_each_path(workload, agree_on_path, &r);
     free_reference(&r);
 }
 

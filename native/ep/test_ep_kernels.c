@@ -261,56 +261,45 @@ static void test_kernel(const interop_kernel *kernel)
 }
 
 /* Every row that runs EP on every path its library runs here: the same counts, sums close. */
-static void test_agree(void)
+typedef struct {
+    int64_t counts[INTEROP_EP_ANNULI];
+    double total[4];
+    char what[64]; /* the first row and path's; "" before it */
+} first_run;
+
+static void agree_on_path(const interop_kernel_row *row, interop_kernel *kernel, int32_t isa, void *context)
 {
-    int64_t first_counts[INTEROP_EP_ANNULI];
-    double first_total[4];
-    char first[64] = "";
-    for (size_t r = 0; r < interop_kernel_row_count; ++r) {
-        const interop_kernel_row *row = &interop_kernel_rows[r];
-        if (interop_kernel_symbol_of(row, workload) == NULL) {
-            printf("%s: runs no EP kernel, left out\n", row->id);
-            continue;
-        }
-        interop_kernel kernel;
-        char error[512];
-        if (interop_kernel_bind(row, &kernel, error, sizeof error) != 0) {
-            CHECK(0, "%s: %s", row->backend, error);
-            continue;
-        }
-        current = &kernel;
-        for (int32_t isa = INTEROP_ISA_SCALAR; isa <= INTEROP_ISA_AVX512; ++isa) {
-            if (kernel.isa_supported(isa) != 1)
-                continue;
-            CHECK(kernel.isa_select(isa) == 0 && kernel.isa_active() == isa, "%s: select %s", row->id,
-                  interop_kernel_isa_name(isa));
-            double sums[4 * CLASS_S_BATCHES], total[4];
-            int64_t counts[INTEROP_EP_ANNULI];
-            if (run(ep_of(&kernel), 0, CLASS_S_BATCHES, 2, sums, counts) != 0)
-                continue;
-            totals(sums, CLASS_S_BATCHES, total);
-            char what[64];
-            snprintf(what, sizeof what, "%s %s", row->id, interop_kernel_isa_name(isa));
-            printf("%-16s sx %.15e sy %.15e pairs %lld\n", what, total[0], total[1], (long long)accepted_pairs(counts));
-            if (first[0] == '\0') {
-                memcpy(first_counts, counts, sizeof counts);
-                memcpy(first_total, total, sizeof total);
-                snprintf(first, sizeof first, "%s", what);
-                continue;
-            }
-            if (memcmp(counts, first_counts, sizeof counts) != 0) {
-                CHECK(0, "%s: q0..q9 differ from %s's", what, first);
+    first_run *first = context;
+    current = kernel;
+    double sums[4 * CLASS_S_BATCHES], total[4];
+    int64_t counts[INTEROP_EP_ANNULI];
+    if (run(ep_of(kernel), 0, CLASS_S_BATCHES, 2, sums, counts) == 0) {
+        totals(sums, CLASS_S_BATCHES, total);
+        char what[64];
+        snprintf(what, sizeof what, "%s %s", row->id, interop_kernel_isa_name(isa));
+        printf("%-16s sx %.15e sy %.15e pairs %lld\n", what, total[0], total[1], (long long)accepted_pairs(counts));
+        if (first->what[0] == '\0') {
+            memcpy(first->counts, counts, sizeof counts);
+            memcpy(first->total, total, sizeof total);
+            snprintf(first->what, sizeof first->what, "%s", what);
+        } else {
+            if (memcmp(counts, first->counts, sizeof counts) != 0) {
+                CHECK(0, "%s: q0..q9 differ from %s's", what, first->what);
                 print_counts("  this:  ", counts);
-                print_counts("  first: ", first_counts);
+                print_counts("  first: ", first->counts);
             }
             for (int s = 0; s < 4; ++s)
-                CHECK(fabs(total[s] - first_total[s]) <= 1e-12 * first_total[2 + s % 2], "%s: sum %d %.17g, %s's %.17g",
-                      what, s, total[s], first, first_total[s]);
+                CHECK(fabs(total[s] - first->total[s]) <= 1e-12 * first->total[2 + s % 2],
+                      "%s: sum %d %.17g, %s's %.17g", what, s, total[s], first->what, first->total[s]);
         }
-        CHECK(kernel.isa_select(INTEROP_ISA_AUTO) == 0, "%s: back to auto", row->id);
-        current = NULL;
     }
-    CHECK(first[0] != '\0', "no kernel of this build runs EP");
+    current = NULL;
+}
+
+static void test_agree(void)
+{
+    first_run first = {.what = ""};
+    failures += interop_kernel_for_each_path(workload, agree_on_path, &first);
 }
 
 /* The reference generator itself: randlc's first values from the seed, worked out by hand (a s mod

@@ -171,6 +171,45 @@ int interop_kernel_prepare_row(const interop_kernel_row *row, const char *name, 
     return status == INTEROP_KERNEL_PATH_MISSING ? INTEROP_KERNEL_PATH_MISSING : status != 0 ? 1 : 0;
 }
 
+int interop_kernel_for_each_path(const char *workload, interop_kernel_path_visit visit, void *context)
+{
+    int failures = 0, rows = 0;
+    for (size_t k = 0; k < interop_kernel_row_count; ++k) {
+        const interop_kernel_row *row = &interop_kernel_rows[k];
+        if (interop_kernel_symbol_of(row, workload) == NULL) {
+            printf("%s: runs no %s kernel, left out\n", row->id, workload);
+            continue;
+        }
+        interop_kernel kernel;
+        char error[512];
+        if (interop_kernel_bind(row, &kernel, error, sizeof error) != 0) {
+            fprintf(stderr, "FAIL: %s: %s\n", row->backend, error);
+            ++failures;
+            continue;
+        }
+        ++rows;
+        for (int32_t isa = INTEROP_ISA_SCALAR; isa <= INTEROP_ISA_AVX512; ++isa) {
+            if (kernel.isa_supported(isa) != 1)
+                continue;
+            if (kernel.isa_select(isa) != 0 || kernel.isa_active() != isa) {
+                fprintf(stderr, "FAIL: %s: select %s\n", row->id, interop_kernel_isa_name(isa));
+                ++failures;
+                continue;
+            }
+            visit(row, &kernel, isa, context);
+        }
+        if (kernel.isa_select(INTEROP_ISA_AUTO) != 0) {
+            fprintf(stderr, "FAIL: %s: back to auto\n", row->id);
+            ++failures;
+        }
+    }
+    if (rows == 0) {
+        fprintf(stderr, "FAIL: no kernel of this build runs %s\n", workload);
+        ++failures;
+    }
+    return failures;
+}
+
 int interop_kernel_prepare(const char *name, const char *workload, int32_t isa, interop_kernel *kernel)
 {
     return interop_kernel_prepare_row(interop_kernel_find(name), name, workload, isa, kernel);

@@ -103,6 +103,15 @@ int interop_kernel_prepare_row(const interop_kernel_row *row, const char *name, 
 /* interop_kernel_prepare_row on the row of this build whose id or backend name is `name`. */
 int interop_kernel_prepare(const char *name, const char *workload, int32_t isa, interop_kernel *kernel);
 
+/* Calls visit(row, kernel, isa, context) for every row of this build that runs `workload`, bound, on
+ * every path its library runs here, selected (the CTest programs' "every row agrees" suites); a row
+ * that runs no such kernel is printed as left out. Every library is set back to its own choice after
+ * its paths. Returns the failures, each printed as "FAIL: ..." on stderr: a row that cannot be bound,
+ * a path that cannot be selected, and no row running the workload at all. */
+typedef void (*interop_kernel_path_visit)(const interop_kernel_row *row, interop_kernel *kernel, int32_t isa,
+                                          void *context);
+int interop_kernel_for_each_path(const char *workload, interop_kernel_path_visit visit, void *context);
+
 /* The row ids of this build, "c|fortran|...", for usage lines. */
 const char *interop_kernel_ids(void);
 
