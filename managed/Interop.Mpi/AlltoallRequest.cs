@@ -1,7 +1,7 @@
 namespace Interop.Mpi;
 
 /// <summary>
-/// An all-to-all started by <see cref="Communicator.AlltoallStart"/> (MPI_Ialltoallv) and not yet
+/// An all-to-all started by <see cref="Communicator.AlltoallStart"/> (MPI_Ialltoallw) and not yet
 /// completed: compute on the local blocks, optionally <see cref="Test"/> between pieces of work,
 /// then <see cref="Wait"/>. The send and receive buffers belong to the caller, who keeps them alive
 /// and in place (native memory, or managed memory pinned by the caller) and does not touch the

@@ -254,36 +254,43 @@ public sealed class Communicator
     }
 
     /// <summary>
-    /// Starts MPI_Ialltoallv of doubles and returns at once, so that the caller computes on its local
-    /// blocks while the others travel; complete it with <see cref="AlltoallRequest.Wait"/> (bounded by
-    /// <see cref="WaitLimit"/>). Every array holds one entry per rank, in doubles: the
-    /// <paramref name="sendCounts"/>[s] values at <paramref name="send"/> + <paramref name="sendOffsets"/>[s]
-    /// go to rank s, and rank r's block lands at <paramref name="receive"/> + <paramref name="receiveOffsets"/>[r],
-    /// <paramref name="receiveCounts"/>[r] values (equal to what r sends here, as in MPI). Counts and
-    /// offsets are copied (reusable at once) and must lie in [0, int.MaxValue] (MPI's int counts):
-    /// otherwise <see cref="MpiException"/> before MPI is entered. The buffers are the caller's, who
-    /// keeps them alive, in place (native, or pinned) and not overlapping until Wait has returned.
-    /// Collective: every rank starts it, in the same order as its other collectives.
+    /// Starts an all-to-all of doubles whose send blocks are rows of a row-major matrix, sent from
+    /// where they lie (MPI_Ialltoallw with one derived datatype per rank: no packing), and returns at
+    /// once, so that the caller computes on its local blocks while the others travel; complete it with
+    /// <see cref="AlltoallRequest.Wait"/> (bounded by <see cref="WaitLimit"/>). Every array holds one
+    /// entry per rank, in doubles: rank s gets <paramref name="sendRows"/>[s] rows of
+    /// <paramref name="sendWidths"/>[s] values, row k at <paramref name="send"/> + <paramref name="sendOffsets"/>[s]
+    /// + k * <paramref name="sendStride"/>, and rank r's rows land one after another at
+    /// <paramref name="receive"/> + <paramref name="receiveOffsets"/>[r], <paramref name="receiveCounts"/>[r]
+    /// values (equal to r's rows times width for this rank, as in MPI). A block with no rows moves
+    /// nothing (a rank's block to itself is cheaper copied by the caller). Rows, widths and counts must
+    /// lie in [0, int.MaxValue] (MPI's int counts), offsets and the stride be non-negative: otherwise
+    /// <see cref="MpiException"/> before MPI is entered. The arrays are copied (reusable at once). The
+    /// buffers are the caller's, who keeps them alive, in place (native, or pinned) and not overlapping
+    /// until Wait has returned. Collective: every rank starts it, in the same order as its other collectives.
     /// </summary>
     public unsafe AlltoallRequest AlltoallStart(
-        double* send, ReadOnlySpan<long> sendCounts, ReadOnlySpan<long> sendOffsets,
+        double* send, long sendStride, ReadOnlySpan<long> sendRows, ReadOnlySpan<long> sendWidths, ReadOnlySpan<long> sendOffsets,
         double* receive, ReadOnlySpan<long> receiveCounts, ReadOnlySpan<long> receiveOffsets)
     {
         MpiLoader.EnsureLoaded();
         int size = Size;
 
         // The shim reads one entry per rank of each: a shorter array would be read past its end.
-        RequirePerRank(sendCounts, size, nameof(sendCounts));
+        RequirePerRank(sendRows, size, nameof(sendRows));
+        RequirePerRank(sendWidths, size, nameof(sendWidths));
         RequirePerRank(sendOffsets, size, nameof(sendOffsets));
         RequirePerRank(receiveCounts, size, nameof(receiveCounts));
         RequirePerRank(receiveOffsets, size, nameof(receiveOffsets));
         nint request;
-        fixed (long* sc = sendCounts)
+        fixed (long* sr = sendRows)
+        fixed (long* sw = sendWidths)
         fixed (long* so = sendOffsets)
         fixed (long* rc = receiveCounts)
         fixed (long* ro = receiveOffsets)
         {
-            MpiStatus.ThrowIfFailed(MpiInterop.AlltoallvDoubleStart(send, sc, so, receive, rc, ro, out request), "interop_mpi_alltoallv_double_start");
+            MpiStatus.ThrowIfFailed(
+                MpiInterop.AlltoallRowsDoubleStart(send, sendStride, sr, sw, so, receive, rc, ro, out request), "interop_mpi_alltoall_rows_double_start");
         }
 
         return new AlltoallRequest(request);

@@ -7,7 +7,7 @@ internal static class MpiLibraries
     public const string Shim = "interop_mpi";
 
     /// <summary>The ABI version this binding was written against (INTEROP_MPI_ABI_VERSION in interop_mpi.h).</summary>
-    public const int ExpectedAbiVersion = 6;
+    public const int ExpectedAbiVersion = 7;
 
     /// <summary>Environment variable naming the folder of the native libraries (shared with Interop.Native).</summary>
     public const string OverrideVariable = "INTEROP_NATIVE_DIR";

@@ -74,10 +74,10 @@ internal static class MpiStatus
         "interop_mpi_allreduce_int64" or "interop_mpi_allreduce_double" => "MPI_Allreduce",
         "interop_mpi_gather_bytes" => "MPI_Gather",
         "interop_mpi_allgather_bytes" => "MPI_Allgather",
-        "interop_mpi_alltoallv_double_start" => "MPI_Ialltoallv",
+        "interop_mpi_alltoall_rows_double_start" => "MPI_Ialltoallw",
 
         // The all-to-all is the one operation a request stands for.
-        "interop_mpi_request_wait" or "interop_mpi_request_test" => "MPI_Alltoallv",
+        "interop_mpi_request_wait" or "interop_mpi_request_test" => "MPI_Alltoallw",
         "interop_mpi_finalize" => "MPI_Finalize (its barrier)",
         "interop_mpi_counter_open" => "MPI_Allreduce (the shared counter's agreement)",
         "interop_mpi_counter_close" => "MPI_Barrier (before MPI_Win_free)",

@@ -26,6 +26,7 @@
  * between tests (nanosleep, 50 us doubling up to 1 ms): a rank waiting for others uses almost no
  * CPU (MPI's blocking collectives poll at full speed), at most ~1 ms of added latency. A wait that
  * lasts longer than the wait limit (interop_mpi_set_wait_limit) returns INTEROP_MPI_ERR_TIMEOUT.
+ * The one exception is interop_mpi_request_wait, which yields instead of sleeping (see there).
  * The timed-out operation stays pending inside MPI (collectives cannot be cancelled) and may still
  * write its receive buffer, so from then on every collective and interop_mpi_finalize return
  * INTEROP_MPI_ERR_STATE (local calls such as the rank still work): the job must be aborted.
@@ -46,7 +47,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a signature below changes; the managed side refuses a mismatched library. */
-#define INTEROP_MPI_ABI_VERSION 6
+#define INTEROP_MPI_ABI_VERSION 7
 
 /*
  * Negative statuses: the shim rejected the call and MPI was not entered.
@@ -190,34 +191,43 @@ INTEROP_MPI_EXPORT int32_t interop_mpi_allgather_bytes(const void *send, void *r
 
 /*
  * A started nonblocking collective (today only the all-to-all below), completed by
- * interop_mpi_request_wait, which frees it. Opaque: it holds the MPI_Request and the int counts
- * and displacements MPI reads until the operation completes.
+ * interop_mpi_request_wait, which frees it. Opaque: it holds the MPI_Request and the counts,
+ * displacements and datatypes MPI reads until the operation completes.
  */
 typedef struct interop_mpi_request interop_mpi_request;
 
 /*
- * MPI_Ialltoallv of doubles over MPI_COMM_WORLD, started and not waited for, so that the caller
- * computes on its local blocks while the blocks travel. The four arrays hold one entry per rank,
- * in doubles: rank r's send_counts[s] values at send + send_offsets[s] go to rank s, which
- * receives them at recv + recv_offsets[r] (its recv_counts[r] must equal them, as in MPI). The
- * arrays are copied (the caller may reuse them at once); `send` and `recv` must stay valid and
- * untouched (send unmodified, recv unread) until interop_mpi_request_wait returns, and must not
- * overlap. *request receives the request (NULL on any failure: nothing started).
- * ARGUMENT: a NULL array or request, a negative count or offset, or a NULL send (recv) with a
- * send (receive) count > 0; TOO_LARGE: a count or offset above INT_MAX (MPI's int counts and
- * displacements in doubles: up to 16 GiB per buffer); STATE: as for the collectives.
+ * An all-to-all of doubles whose send blocks are rows of a row-major matrix, sent from where they
+ * lie (a distributed transpose's blocks, with no packing): MPI_Ialltoallw over MPI_COMM_WORLD with
+ * one derived datatype per rank, started and not waited for, so that the caller computes on its
+ * local blocks while the blocks travel. One entry per rank in each array, in doubles: rank r sends
+ * rank s send_rows[s] rows of send_widths[s] values, row k at send + send_offsets[s] +
+ * k * send_stride, and s receives them one after another (row-major, send_widths[s] wide) at
+ * recv + recv_offsets[r], recv_counts[r] values (which must equal send_rows[s] * send_widths[s]
+ * on r, as in MPI). A block with no rows (the caller's block to itself, copied locally) moves
+ * nothing. The arrays are copied (the caller may reuse them at once); `send` and `recv` must stay
+ * valid and untouched (send unmodified, recv unread) until interop_mpi_request_wait returns, and
+ * must not overlap. *request receives the request (NULL on any failure: nothing started).
+ * ARGUMENT: a NULL array or request, a negative value, or a NULL send (recv) with a block of rows
+ * and width > 0 (a receive count > 0); TOO_LARGE: rows, a width or a receive count above INT_MAX
+ * (MPI's int counts), or an offset or the stride past what a byte displacement (MPI_Aint) holds;
+ * STATE: as for the collectives.
  */
-INTEROP_MPI_EXPORT int32_t interop_mpi_alltoallv_double_start(const double *send, const int64_t *send_counts,
-                                                              const int64_t *send_offsets, double *recv,
-                                                              const int64_t *recv_counts,
-                                                              const int64_t *recv_offsets,
-                                                              interop_mpi_request **request);
+INTEROP_MPI_EXPORT int32_t interop_mpi_alltoall_rows_double_start(const double *send, int64_t send_stride,
+                                                                  const int64_t *send_rows,
+                                                                  const int64_t *send_widths,
+                                                                  const int64_t *send_offsets, double *recv,
+                                                                  const int64_t *recv_counts,
+                                                                  const int64_t *recv_offsets,
+                                                                  interop_mpi_request **request);
 
 /*
- * Completes a started request within the wait limit, sleeping like the collectives' waits, and
- * frees it whatever the status (the request is gone once this returns). TIMEOUT as for the
- * collectives: the operation stays pending in MPI and may still write the receive buffer, so the
- * buffers must stay alive, every later collective returns STATE, and the job must be aborted.
+ * Completes a started request within the wait limit and frees it whatever the status. Unlike the
+ * collectives' waits it never sleeps: it yields the core between tests (sched_yield), because the
+ * strided blocks move in fragments only while both ranks of a pair are inside MPI; a rank sharing
+ * the core still runs. The request is gone once this returns. TIMEOUT as for the collectives:
+ * the operation stays pending in MPI and may still write the receive buffer, so the buffers must
+ * stay alive, every later collective returns STATE, and the job must be aborted.
  * STATE (request freed, operation left pending) when MPI is finalized or an earlier wait timed
  * out. ARGUMENT: request NULL.
  */

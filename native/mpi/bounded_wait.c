@@ -4,6 +4,7 @@
 #include "bounded_wait.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <time.h>
 
 static double monotonic_seconds(void)
@@ -46,5 +47,24 @@ int interop_bounded_wait(int count, MPI_Request *requests, MPI_Status *statuses,
         double left = limit_seconds - waited;
         sleep_nanoseconds(left * 1e9 < (double)pause ? (long)(left * 1e9) + 1 : pause);
         pause = pause * 2 > longest_pause ? longest_pause : pause * 2;
+    }
+}
+
+int interop_bounded_wait_yielding(int count, MPI_Request *requests, MPI_Status *statuses, double limit_seconds)
+{
+    double start = monotonic_seconds();
+    for (;;) {
+        int done = 0;
+        int status = MPI_Testall(count, requests, &done, statuses);
+        if (status != MPI_SUCCESS) {
+            return status;
+        }
+        if (done) {
+            return MPI_SUCCESS;
+        }
+        if (monotonic_seconds() - start >= limit_seconds) {
+            return INTEROP_BOUNDED_WAIT_TIMEOUT;
+        }
+        sched_yield();
     }
 }

@@ -6,7 +6,9 @@
  * errors come back as codes because MPI_COMM_WORLD's error handler is MPI_ERRORS_RETURN.
  *
  * Every collective is MPI's nonblocking variant completed by wait_bounded(): poll briefly, then
- * sleep between MPI_Test calls, and give up after the wait limit (see interop_mpi.h).
+ * sleep between MPI_Test calls, and give up after the wait limit (see interop_mpi.h). The started
+ * all-to-all's wait yields instead of sleeping (interop_bounded_wait_yielding: its strided blocks
+ * move only while both ranks are inside MPI).
  *
  * The shared counter (interop_mpi_counter_*) is the one exception to "every call is MPI": once
  * made, it is a plain int64 in a shared-memory window, taken with C11 atomics from any thread.
@@ -618,40 +620,70 @@ struct interop_mpi_request {
     MPI_Request request;
     /* 1 once MPI_Test saw it complete (request is then MPI_REQUEST_NULL). */
     int completed;
-    /* MPI reads the counts and displacements of a nonblocking collective until it completes, so
-     * they live here, four arrays of `size` ints: send counts, send displacements, receive counts,
-     * receive displacements. */
-    int arrays[];
+    int size;
+    /* MPI reads the counts, displacements and datatypes of a nonblocking collective until it
+     * completes, so they live here (after the struct, in the same allocation): `size` send and
+     * `size` receive datatypes, then four arrays of `size` ints: send counts, send displacements,
+     * receive counts, receive displacements. The derived datatypes are freed with the request once
+     * the operation has completed (release_request). */
+    MPI_Datatype *types;
+    int *ints;
 };
 
-/* Copies `size` counts or offsets into MPI's ints; 0 when all are in [0, INT_MAX], else a status. */
-static int32_t to_mpi_ints(const int64_t *values, int size, int *out)
+/* Checks an offset or stride in doubles: 0 when its byte displacement fits MPI_Aint, else a status. */
+static int32_t check_displacement(int64_t doubles)
 {
-    for (int i = 0; i < size; ++i) {
-        int32_t status = check_count(values[i]);
-        if (status != 0) {
-            return status;
-        }
-        out[i] = (int)values[i];
+    if (doubles < 0) {
+        return INTEROP_MPI_ERR_ARGUMENT;
     }
-    return 0;
+    /* MPI_Aint is as wide as an address: 64 bits here, 32 on a 32-bit system. */
+    int64_t limit = sizeof(MPI_Aint) >= sizeof(int64_t) ? INT64_MAX : INT32_MAX;
+    return doubles > limit / (int64_t)sizeof(double) ? INTEROP_MPI_ERR_TOO_LARGE : 0;
 }
 
-/* 1 when any of `size` counts is above zero (the buffer they address must then not be NULL). */
-static int any_positive(const int *counts, int size)
+/* Frees the derived datatypes of a request (MPI must still be usable) and the request. */
+static void release_request(interop_mpi_request *request)
 {
-    for (int i = 0; i < size; ++i) {
-        if (counts[i] > 0) {
-            return 1;
+    if (mpi_usable()) {
+        for (int i = 0; i < 2 * request->size; ++i) {
+            if (request->types[i] != MPI_DOUBLE && request->types[i] != MPI_DATATYPE_NULL) {
+                MPI_Type_free(&request->types[i]);
+            }
         }
     }
-    return 0;
+    free(request);
 }
 
-int32_t interop_mpi_alltoallv_double_start(const double *send, const int64_t *send_counts,
-                                           const int64_t *send_offsets, double *recv,
-                                           const int64_t *recv_counts, const int64_t *recv_offsets,
-                                           interop_mpi_request **request)
+/* A committed datatype of `blocks` blocks of `width` doubles, `stride` doubles apart, the first at
+ * `offset` doubles from the buffer: one element of it is the whole block of rows. */
+static int rows_type(int blocks, int width, int64_t stride, int64_t offset, MPI_Datatype *type)
+{
+    MPI_Datatype rows = MPI_DATATYPE_NULL;
+    int one = 1;
+    MPI_Aint displacement = (MPI_Aint)(offset * (int64_t)sizeof(double));
+    int status = MPI_Type_create_hvector(blocks, width, (MPI_Aint)(stride * (int64_t)sizeof(double)), MPI_DOUBLE,
+                                         &rows);
+    if (status != MPI_SUCCESS) {
+        return status;
+    }
+    status = MPI_Type_create_hindexed(1, &one, &displacement, rows, type);
+    MPI_Type_free(&rows);
+    if (status != MPI_SUCCESS) {
+        return status;
+    }
+    status = MPI_Type_commit(type);
+    if (status != MPI_SUCCESS) {
+        MPI_Type_free(type);
+        *type = MPI_DATATYPE_NULL;
+    }
+    return status;
+}
+
+int32_t interop_mpi_alltoall_rows_double_start(const double *send, int64_t send_stride,
+                                               const int64_t *send_rows, const int64_t *send_widths,
+                                               const int64_t *send_offsets, double *recv,
+                                               const int64_t *recv_counts, const int64_t *recv_offsets,
+                                               interop_mpi_request **request)
 {
     int size = 0;
     int32_t status;
@@ -659,7 +691,8 @@ int32_t interop_mpi_alltoallv_double_start(const double *send, const int64_t *se
         return INTEROP_MPI_ERR_ARGUMENT;
     }
     *request = NULL;
-    if (send_counts == NULL || send_offsets == NULL || recv_counts == NULL || recv_offsets == NULL) {
+    if (send_rows == NULL || send_widths == NULL || send_offsets == NULL || recv_counts == NULL ||
+        recv_offsets == NULL) {
         return INTEROP_MPI_ERR_ARGUMENT;
     }
     if (!collectives_usable()) {
@@ -668,32 +701,66 @@ int32_t interop_mpi_alltoallv_double_start(const double *send, const int64_t *se
     if ((status = MPI_Comm_size(MPI_COMM_WORLD, &size)) != MPI_SUCCESS) {
         return status;
     }
-    interop_mpi_request *made = malloc(sizeof *made + 4 * (size_t)size * sizeof(int));
+    /* Every argument checked before any datatype is made, so a refusal leaves nothing behind. */
+    if ((status = check_displacement(send_stride)) != 0) {
+        return status;
+    }
+    int sends = 0;
+    int receives = 0;
+    for (int i = 0; i < size; ++i) {
+        if ((status = check_count(send_rows[i])) != 0 || (status = check_count(send_widths[i])) != 0 ||
+            (status = check_displacement(send_offsets[i])) != 0 || (status = check_count(recv_counts[i])) != 0 ||
+            (status = check_displacement(recv_offsets[i])) != 0) {
+            return status;
+        }
+        sends |= send_rows[i] > 0 && send_widths[i] > 0;
+        receives |= recv_counts[i] > 0;
+    }
+    if ((send == NULL && sends) || (recv == NULL && receives)) {
+        return INTEROP_MPI_ERR_ARGUMENT;
+    }
+    interop_mpi_request *made =
+        malloc(sizeof *made + 2 * (size_t)size * sizeof(MPI_Datatype) + 4 * (size_t)size * sizeof(int));
     if (made == NULL) {
         return MPI_ERR_NO_MEM;
     }
     made->request = MPI_REQUEST_NULL;
     made->completed = 0;
-    int *mpi_send_counts = made->arrays;
-    int *mpi_send_offsets = mpi_send_counts + size;
-    int *mpi_recv_counts = mpi_send_offsets + size;
-    int *mpi_recv_offsets = mpi_recv_counts + size;
-    if ((status = to_mpi_ints(send_counts, size, mpi_send_counts)) != 0 ||
-        (status = to_mpi_ints(send_offsets, size, mpi_send_offsets)) != 0 ||
-        (status = to_mpi_ints(recv_counts, size, mpi_recv_counts)) != 0 ||
-        (status = to_mpi_ints(recv_offsets, size, mpi_recv_offsets)) != 0) {
-        free(made);
-        return status;
+    made->size = size;
+    made->types = (MPI_Datatype *)(made + 1);
+    made->ints = (int *)(made->types + 2 * size);
+    MPI_Datatype *send_types = made->types;
+    MPI_Datatype *recv_types = send_types + size;
+    int *mpi_send_counts = made->ints;
+    int *mpi_send_displacements = mpi_send_counts + size;
+    int *mpi_recv_counts = mpi_send_displacements + size;
+    int *mpi_recv_displacements = mpi_recv_counts + size;
+    for (int i = 0; i < 2 * size; ++i) {
+        made->types[i] = MPI_DOUBLE;
     }
-    if ((send == NULL && any_positive(mpi_send_counts, size)) ||
-        (recv == NULL && any_positive(mpi_recv_counts, size))) {
-        free(made);
-        return INTEROP_MPI_ERR_ARGUMENT;
+    /* The displacements are in the datatypes (MPI_Aint bytes), so alltoallw's int byte
+     * displacements stay 0 and no buffer is limited to 2 GiB. */
+    status = MPI_SUCCESS;
+    for (int i = 0; i < size && status == MPI_SUCCESS; ++i) {
+        mpi_send_displacements[i] = 0;
+        mpi_recv_displacements[i] = 0;
+        mpi_send_counts[i] = 0;
+        mpi_recv_counts[i] = 0;
+        if (send_rows[i] > 0 && send_widths[i] > 0) {
+            mpi_send_counts[i] = 1;
+            status = rows_type((int)send_rows[i], (int)send_widths[i], send_stride, send_offsets[i], &send_types[i]);
+        }
+        if (status == MPI_SUCCESS && recv_counts[i] > 0) {
+            mpi_recv_counts[i] = 1;
+            status = rows_type(1, (int)recv_counts[i], 0, recv_offsets[i], &recv_types[i]);
+        }
     }
-    status = MPI_Ialltoallv(send, mpi_send_counts, mpi_send_offsets, MPI_DOUBLE, recv, mpi_recv_counts,
-                            mpi_recv_offsets, MPI_DOUBLE, MPI_COMM_WORLD, &made->request);
+    if (status == MPI_SUCCESS) {
+        status = MPI_Ialltoallw(send, mpi_send_counts, mpi_send_displacements, send_types, recv, mpi_recv_counts,
+                                mpi_recv_displacements, recv_types, MPI_COMM_WORLD, &made->request);
+    }
     if (status != MPI_SUCCESS) {
-        free(made);
+        release_request(made);
         return status;
     }
     *request = made;
@@ -709,12 +776,25 @@ int32_t interop_mpi_request_wait(interop_mpi_request *request)
     if (request->completed) {
         status = MPI_SUCCESS;
     } else if (!collectives_usable()) {
-        /* The operation may still be pending in MPI; it is left there for the job's abort. */
-        status = INTEROP_MPI_ERR_STATE;
+        /* The operation may still be pending in MPI; it is left there, with its datatypes, for the
+         * job's abort. */
+        free(request);
+        return INTEROP_MPI_ERR_STATE;
     } else {
-        status = wait_bounded(&request->request);
+        /* Yielding, not sleeping: the blocks are rows of a strided datatype, which move in fragments
+         * only while both ranks of a pair are inside MPI (bounded_wait.h). */
+        status = interop_bounded_wait_yielding(1, &request->request, MPI_STATUSES_IGNORE, wait_limit);
+        if (status == INTEROP_BOUNDED_WAIT_TIMEOUT) {
+            timed_out = 1;
+            status = INTEROP_MPI_ERR_TIMEOUT;
+        }
+        if (status == INTEROP_MPI_ERR_TIMEOUT) {
+            /* Still pending: its datatypes stay (MPI may use them yet) with the job's abort. */
+            free(request);
+            return status;
+        }
     }
-    free(request);
+    release_request(request);
     return status;
 }
 
@@ -750,10 +830,13 @@ int32_t interop_mpi_request_free(interop_mpi_request *request)
         return INTEROP_MPI_ERR_ARGUMENT;
     }
     if (!request->completed) {
-        /* Still pending: it may write the receive buffer later, so only an abort is safe now. */
+        /* Still pending: it may write the receive buffer later, so only an abort is safe now; its
+         * datatypes stay with it (MPI may use them yet). */
         timed_out = 1;
+        free(request);
+        return MPI_SUCCESS;
     }
-    free(request);
+    release_request(request);
     return MPI_SUCCESS;
 }
 

@@ -4,10 +4,12 @@ using System.Runtime.InteropServices;
 namespace Interop.Mpi.Tests;
 
 /// <summary>
-/// The started all-to-all (Communicator.AlltoallStart, MPI_Ialltoallv of doubles): blocks of a
-/// different length for every pair of ranks, each value naming its round, sender, receiver and index,
-/// laid out with gaps and in reverse rank order on the receiving side, so that a wrong count, offset
-/// or direction shows; empty blocks; buffers reused; Test polled; calls the shim refuses.
+/// The started all-to-all (Communicator.AlltoallStart, MPI_Ialltoallw of doubles sent as rows of a
+/// matrix): blocks of a different shape (rows x width) for every pair of ranks, each at its own rows
+/// and columns of the sender's matrix, whose other cells are NaN, each value naming its round,
+/// sender, receiver and index, laid out with gaps and in reverse rank order on the receiving side,
+/// so that a wrong row count, width, stride, offset or direction shows; empty blocks (no rows, or no
+/// width); buffers reused; Test polled; calls the shim refuses.
 /// </summary>
 internal static unsafe class AlltoallChecks
 {
@@ -16,7 +18,7 @@ internal static unsafe class AlltoallChecks
         Communicator world = context.World;
         int rank = context.Rank;
         int size = context.Size;
-        checks.Add("alltoall blocks of (r+1)*(s+2) doubles, every value checked", () => Exchange(world, rank, size, rounds: 1, poll: false, EveryPair));
+        checks.Add("alltoall blocks of r+1+s%2 rows of s+2 doubles, every value checked", () => Exchange(world, rank, size, rounds: 1, poll: false, EveryPair));
         checks.Add("alltoall twice with the same buffers", () => Exchange(world, rank, size, rounds: 2, poll: false, EveryPair));
         checks.Add("alltoall with empty blocks (r + s even)", () => Exchange(world, rank, size, rounds: 1, poll: false, OddPairs));
         checks.Add("alltoall of nothing, NULL buffers", () => Nothing(world, size));
@@ -24,12 +26,14 @@ internal static unsafe class AlltoallChecks
         checks.Add("alltoall refusals", () => Refusals(world, size));
     }
 
-    /// <summary>How many doubles rank <paramref name="from"/> sends to rank <paramref name="to"/>.</summary>
-    private delegate long BlockLength(int from, int to);
+    /// <summary>The rows and the width of the block rank <paramref name="from"/> sends to rank <paramref name="to"/>.</summary>
+    private delegate (long Rows, long Width) BlockShape(int from, int to);
 
-    private static long EveryPair(int from, int to) => (long)(from + 1) * (to + 2);
+    private static (long Rows, long Width) EveryPair(int from, int to) => (from + 1 + (to % 2), to + 2);
 
-    private static long OddPairs(int from, int to) => (from + to) % 2 == 0 ? 0 : EveryPair(from, to);
+    // No rows, or (from 0 to 2) rows of no width: nothing moves either way.
+    private static (long Rows, long Width) OddPairs(int from, int to) =>
+        (from + to) % 2 == 1 ? EveryPair(from, to) : from == 0 && to == 2 ? (3, 0) : (0, to + 2);
 
     /// <summary>Exact in a double: round, sender and receiver below 16, index below 4096.</summary>
     private static double Value(int round, int from, int to, long k) => ((((round * 16.0) + from) * 16.0) + to) * 4096.0 + k;
@@ -37,25 +41,37 @@ internal static unsafe class AlltoallChecks
     // Receive buffer cells outside every block keep this; a block written at the wrong offset overwrites one.
     private const double Untouched = -1.5;
 
-    private static string? Exchange(Communicator world, int rank, int size, int rounds, bool poll, BlockLength length)
+    private static string? Exchange(Communicator world, int rank, int size, int rounds, bool poll, BlockShape shape)
     {
-        // One gap cell before every block, on both sides; receive blocks in reverse rank order.
-        long[] sendCounts = new long[size];
+        // The sender's matrix: rank s's block starts at row s and at a column of its own, one gap
+        // column between blocks and after the last, so the rows of a block are separated by the others'.
+        long[] sendRows = new long[size];
+        long[] sendWidths = new long[size];
         long[] sendOffsets = new long[size];
-        long[] receiveCounts = new long[size];
-        long[] receiveOffsets = new long[size];
-        long sendLength = 0;
+        long stride = 1;
+        long[] firstColumn = new long[size];
         for (int s = 0; s < size; s++)
         {
-            sendCounts[s] = length(rank, s);
-            sendOffsets[s] = sendLength + 1;
-            sendLength += sendCounts[s] + 1;
+            (sendRows[s], sendWidths[s]) = shape(rank, s);
+            firstColumn[s] = stride;
+            stride += sendWidths[s] + 1;
         }
 
+        long matrixRows = size + sendRows.Max() + 1;
+        for (int s = 0; s < size; s++)
+        {
+            sendOffsets[s] = (s * stride) + firstColumn[s];
+        }
+
+        long sendLength = matrixRows * stride;
+
+        long[] receiveCounts = new long[size];
+        long[] receiveOffsets = new long[size];
         long receiveLength = 0;
         for (int r = size - 1; r >= 0; r--)
         {
-            receiveCounts[r] = length(r, rank);
+            (long rows, long width) = shape(r, rank);
+            receiveCounts[r] = rows * width;
             receiveOffsets[r] = receiveLength + 1;
             receiveLength += receiveCounts[r] + 1;
         }
@@ -70,13 +86,16 @@ internal static unsafe class AlltoallChecks
                 new Span<double>(receive, (int)receiveLength).Fill(Untouched);
                 for (int s = 0; s < size; s++)
                 {
-                    for (long k = 0; k < sendCounts[s]; k++)
+                    for (long row = 0; row < sendRows[s]; row++)
                     {
-                        send[sendOffsets[s] + k] = Value(round, rank, s, k);
+                        for (long column = 0; column < sendWidths[s]; column++)
+                        {
+                            send[sendOffsets[s] + (row * stride) + column] = Value(round, rank, s, (row * sendWidths[s]) + column);
+                        }
                     }
                 }
 
-                using AlltoallRequest request = world.AlltoallStart(send, sendCounts, sendOffsets, receive, receiveCounts, receiveOffsets);
+                using AlltoallRequest request = world.AlltoallStart(send, stride, sendRows, sendWidths, sendOffsets, receive, receiveCounts, receiveOffsets);
                 if (poll)
                 {
                     var clock = Stopwatch.StartNew();
@@ -155,8 +174,13 @@ internal static unsafe class AlltoallChecks
     private static string? Nothing(Communicator world, int size)
     {
         long[] zeros = new long[size];
-        using AlltoallRequest request = world.AlltoallStart(null, zeros, zeros, null, zeros, zeros);
+        using AlltoallRequest request = world.AlltoallStart(null, 0, zeros, zeros, zeros, null, zeros, zeros);
         request.Wait();
+
+        // Rows of no width are nothing too: no buffer needed.
+        long[] ones = [.. Enumerable.Repeat(1L, size)];
+        using AlltoallRequest rows = world.AlltoallStart(null, 5, ones, zeros, zeros, null, zeros, zeros);
+        rows.Wait();
         return null;
     }
 
@@ -169,15 +193,22 @@ internal static unsafe class AlltoallChecks
         negative[size - 1] = -1;
         long[] huge = new long[size];
         huge[0] = (long)int.MaxValue + 1;
+        long[] pastAint = new long[size];
+        pastAint[0] = (long.MaxValue / sizeof(double)) + 1;
 
         // Refused identically on every rank (before MPI is entered), so nobody waits in the exchange.
         string? problem =
-            Expect(() => world.AlltoallStart(cell, negative, zeros, cell, ones, zeros), MpiStatus.BadArgument, "a negative send count")
-            ?? Expect(() => world.AlltoallStart(cell, ones, zeros, cell, ones, negative), MpiStatus.BadArgument, "a negative receive offset")
-            ?? Expect(() => world.AlltoallStart(cell, ones, huge, cell, ones, zeros), MpiStatus.TooLarge, "a send offset past int.MaxValue")
-            ?? Expect(() => world.AlltoallStart(cell, ones, zeros, cell, huge, zeros), MpiStatus.TooLarge, "a receive count past int.MaxValue")
-            ?? Expect(() => world.AlltoallStart(null, ones, zeros, cell, ones, zeros), MpiStatus.BadArgument, "a NULL send buffer with counts")
-            ?? Expect(() => world.AlltoallStart(cell, ones, zeros, null, ones, zeros), MpiStatus.BadArgument, "a NULL receive buffer with counts");
+            Expect(() => world.AlltoallStart(cell, 1, negative, ones, zeros, cell, ones, zeros), MpiStatus.BadArgument, "a negative row count")
+            ?? Expect(() => world.AlltoallStart(cell, 1, ones, negative, zeros, cell, ones, zeros), MpiStatus.BadArgument, "a negative width")
+            ?? Expect(() => world.AlltoallStart(cell, -1, ones, ones, zeros, cell, ones, zeros), MpiStatus.BadArgument, "a negative stride")
+            ?? Expect(() => world.AlltoallStart(cell, 1, ones, ones, zeros, cell, ones, negative), MpiStatus.BadArgument, "a negative receive offset")
+            ?? Expect(() => world.AlltoallStart(cell, 1, ones, huge, zeros, cell, ones, zeros), MpiStatus.TooLarge, "a width past int.MaxValue")
+            ?? Expect(() => world.AlltoallStart(cell, 1, huge, ones, zeros, cell, ones, zeros), MpiStatus.TooLarge, "rows past int.MaxValue")
+            ?? Expect(() => world.AlltoallStart(cell, 1, ones, ones, pastAint, cell, ones, zeros), MpiStatus.TooLarge, "a send offset past a byte displacement")
+            ?? Expect(() => world.AlltoallStart(cell, pastAint[0], ones, ones, zeros, cell, ones, zeros), MpiStatus.TooLarge, "a stride past a byte displacement")
+            ?? Expect(() => world.AlltoallStart(cell, 1, ones, ones, zeros, cell, huge, zeros), MpiStatus.TooLarge, "a receive count past int.MaxValue")
+            ?? Expect(() => world.AlltoallStart(null, 1, ones, ones, zeros, cell, ones, zeros), MpiStatus.BadArgument, "a NULL send buffer with rows")
+            ?? Expect(() => world.AlltoallStart(cell, 1, ones, ones, zeros, null, ones, zeros), MpiStatus.BadArgument, "a NULL receive buffer with counts");
         if (problem is not null)
         {
             return problem;
@@ -185,10 +216,10 @@ internal static unsafe class AlltoallChecks
 
         try
         {
-            world.AlltoallStart(cell, new long[size + 1], zeros, cell, zeros, zeros).Dispose();
-            return "send counts one longer than the world: no exception";
+            world.AlltoallStart(cell, 1, new long[size + 1], zeros, zeros, cell, zeros, zeros).Dispose();
+            return "send rows one longer than the world: no exception";
         }
-        catch (ArgumentException e) when (e.ParamName == "sendCounts")
+        catch (ArgumentException e) when (e.ParamName == "sendRows")
         {
         }
 

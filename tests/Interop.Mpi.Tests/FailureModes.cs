@@ -202,7 +202,7 @@ internal static class FailureModes
         long[] offsets = [.. Enumerable.Range(0, size).Select(r => (long)r)];
         double* send = stackalloc double[size];
         double* receive = stackalloc double[size];
-        AlltoallRequest request = world.AlltoallStart(send, ones, offsets, receive, ones, offsets);
+        AlltoallRequest request = world.AlltoallStart(send, 1, ones, ones, offsets, receive, ones, offsets);
         request.Test();
         request.Wait();
         Console.Error.WriteLine($"rank {world.Rank}: the all-to-all completed although rank {late} never joined it");

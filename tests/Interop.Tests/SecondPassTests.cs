@@ -100,7 +100,8 @@ public sealed class SecondPassTests
         {
         }
 
-        public unsafe IExchange StartExchange(double* send, long[] sendCounts, long[] sendOffsets, double* receive, long[] receiveCounts, long[] receiveOffsets) =>
+        public unsafe IExchange StartExchange(
+            double* send, long sendStride, long[] sendRows, long[] sendWidths, long[] sendOffsets, double* receive, long[] receiveCounts, long[] receiveOffsets) =>
             throw new NotSupportedException("the second pass never exchanges blocks");
 
         public long SumAll(long value) => value;

@@ -214,7 +214,7 @@ case_startup
 case_failure abort "rank $((3 - 1)): error: simulated failure"
 case_failure kill "rank $((3 - 1)): killing myself"
 case_failure timeout "MPI_Barrier waited 1 s (the wait limit)"
-case_failure alltoall-stall "MPI_Alltoallv waited 1 s (the wait limit)"
+case_failure alltoall-stall "MPI_Alltoallw waited 1 s (the wait limit)"
 # The task pool's failures on both of its paths: the shared counter (one node, the default) and messages.
 for pool in auto messages; do
   export INTEROP_POOL=$pool

@@ -1,7 +1,7 @@
 namespace Interop.Cli.Jobs;
 
 /// <summary>
-/// An all-to-all of double blocks started by <see cref="IJob.StartExchange"/>: the workload computes
+/// An all-to-all of double blocks (rows of a matrix) started by <see cref="IJob.StartExchange"/>: the workload computes
 /// on its local blocks, then calls <see cref="Wait"/> before it reads the receive buffer.
 /// </summary>
 internal interface IExchange
@@ -22,30 +22,32 @@ internal interface IExchange
 /// </summary>
 internal static class ExchangeArguments
 {
-    public static void Check(int size, long[] sendCounts, long[] sendOffsets, long[] receiveCounts, long[] receiveOffsets)
+    public static void Check(int size, long sendStride, long[] sendRows, long[] sendWidths, long[] sendOffsets, long[] receiveCounts, long[] receiveOffsets)
     {
-        PerRank(size, sendCounts, nameof(sendCounts));
-        PerRank(size, sendOffsets, nameof(sendOffsets));
-        PerRank(size, receiveCounts, nameof(receiveCounts));
-        PerRank(size, receiveOffsets, nameof(receiveOffsets));
+        Displacement(sendStride, nameof(sendStride));
+        PerRank(size, sendRows, nameof(sendRows), Count);
+        PerRank(size, sendWidths, nameof(sendWidths), Count);
+        PerRank(size, sendOffsets, nameof(sendOffsets), Displacement);
+        PerRank(size, receiveCounts, nameof(receiveCounts), Count);
+        PerRank(size, receiveOffsets, nameof(receiveOffsets), Displacement);
     }
 
     /// <summary>The bytes <paramref name="rank"/> sends to the other ranks: its block to itself stays in the process.</summary>
-    public static long BytesSentToOthers(int rank, long[] sendCounts)
+    public static long BytesSentToOthers(int rank, long[] sendRows, long[] sendWidths)
     {
         long doubles = 0;
-        for (int s = 0; s < sendCounts.Length; s++)
+        for (int s = 0; s < sendRows.Length; s++)
         {
             if (s != rank)
             {
-                doubles += sendCounts[s];
+                doubles += sendRows[s] * sendWidths[s];
             }
         }
 
         return doubles * sizeof(double);
     }
 
-    private static void PerRank(int size, long[] values, string name)
+    private static void PerRank(int size, long[] values, string name, Action<long, string> check)
     {
         ArgumentNullException.ThrowIfNull(values, name);
         if (values.Length != size)
@@ -55,11 +57,25 @@ internal static class ExchangeArguments
 
         foreach (long value in values)
         {
-            // MPI's counts and displacements are ints: the MPI job refuses the same values.
-            if (value < 0 || value > int.MaxValue)
-            {
-                throw new ArgumentOutOfRangeException(name, value, $"{name} must lie in [0, {int.MaxValue}] doubles");
-            }
+            check(value, name);
+        }
+    }
+
+    // MPI's counts are ints: the MPI job refuses the same values.
+    private static void Count(long value, string name)
+    {
+        if (value < 0 || value > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must lie in [0, {int.MaxValue}] doubles");
+        }
+    }
+
+    // Offsets and strides become byte displacements (MPI_Aint): the MPI job refuses the same values.
+    private static void Displacement(long value, string name)
+    {
+        if (value < 0 || value > long.MaxValue / sizeof(double))
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must lie in [0, {long.MaxValue / sizeof(double)}] doubles");
         }
     }
 }

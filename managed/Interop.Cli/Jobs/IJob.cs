@@ -49,18 +49,21 @@ internal interface IJob : IDisposable
     byte[][] GatherAll(byte[] bytes);
 
     /// <summary>
-    /// Starts an all-to-all of doubles (a distributed transpose's blocks) and returns at once, so that
-    /// the rank computes on its local blocks meanwhile; <see cref="IExchange.Wait"/> completes it. One
-    /// entry per rank in each array, in doubles: <paramref name="sendCounts"/>[s] values at
-    /// <paramref name="send"/> + <paramref name="sendOffsets"/>[s] go to rank s, and rank r's block lands
-    /// at <paramref name="receive"/> + <paramref name="receiveOffsets"/>[r] (<paramref name="receiveCounts"/>[r]
-    /// values, what r sends here). Counts and offsets in [0, int.MaxValue], else ArgumentException;
-    /// the arrays may be reused at once. The buffers are the caller's: it keeps them allocated and in
-    /// place (native memory, or pinned), leaves send unchanged and receive unread until Wait has
-    /// returned, and never lets them overlap. Collective, in the same order on every rank; every
-    /// started exchange is waited for before the job's next exchange or its end.
+    /// Starts an all-to-all of doubles (a distributed transpose's blocks, sent from the matrix where
+    /// they lie) and returns at once, so that the rank computes on its local blocks meanwhile;
+    /// <see cref="IExchange.Wait"/> completes it. One entry per rank in each array, in doubles: rank s
+    /// gets <paramref name="sendRows"/>[s] rows of <paramref name="sendWidths"/>[s] values, row k at
+    /// <paramref name="send"/> + <paramref name="sendOffsets"/>[s] + k * <paramref name="sendStride"/>,
+    /// and rank r's rows land one after another at <paramref name="receive"/> + <paramref name="receiveOffsets"/>[r]
+    /// (<paramref name="receiveCounts"/>[r] values, what r sends here). Rows, widths and counts in
+    /// [0, int.MaxValue], offsets and stride not negative, else ArgumentException; the arrays may be
+    /// reused at once. The buffers are the caller's: it keeps them allocated and in place (native
+    /// memory, or pinned), leaves send unchanged and receive unread until Wait has returned, and never
+    /// lets them overlap. Collective, in the same order on every rank; every started exchange is waited
+    /// for before the job's next exchange or its end.
     /// </summary>
-    unsafe IExchange StartExchange(double* send, long[] sendCounts, long[] sendOffsets, double* receive, long[] receiveCounts, long[] receiveOffsets);
+    unsafe IExchange StartExchange(
+        double* send, long sendStride, long[] sendRows, long[] sendWidths, long[] sendOffsets, double* receive, long[] receiveCounts, long[] receiveOffsets);
 
     /// <summary>Rank 0's value on every rank (e.g. the exit code rank 0 decided).</summary>
     int BroadcastFromRoot(int value);
@@ -103,14 +106,17 @@ internal sealed class SingleProcessJob : IJob
     {
     }
 
-    // The one block goes from this rank to itself: copied now, nothing left to wait for.
-    public unsafe IExchange StartExchange(double* send, long[] sendCounts, long[] sendOffsets, double* receive, long[] receiveCounts, long[] receiveOffsets)
+    // The one block goes from this rank to itself: copied now, row by row, nothing left to wait for.
+    public unsafe IExchange StartExchange(
+        double* send, long sendStride, long[] sendRows, long[] sendWidths, long[] sendOffsets, double* receive, long[] receiveCounts, long[] receiveOffsets)
     {
-        ExchangeArguments.Check(1, sendCounts, sendOffsets, receiveCounts, receiveOffsets);
-        long count = sendCounts[0];
+        ExchangeArguments.Check(1, sendStride, sendRows, sendWidths, sendOffsets, receiveCounts, receiveOffsets);
+        long rows = sendRows[0];
+        long width = sendWidths[0];
+        long count = rows * width;
         if (receiveCounts[0] != count)
         {
-            throw new ArgumentException($"the block to itself has {count} doubles, receiveCounts[0] says {receiveCounts[0]}", nameof(receiveCounts));
+            throw new ArgumentException($"the block to itself has {rows} x {width} doubles, receiveCounts[0] says {receiveCounts[0]}", nameof(receiveCounts));
         }
 
         if (count > 0 && (send == null || receive == null))
@@ -118,8 +124,12 @@ internal sealed class SingleProcessJob : IJob
             throw new ArgumentNullException(send == null ? nameof(send) : nameof(receive), "a block of doubles needs a buffer");
         }
 
-        long bytes = count * sizeof(double);
-        Buffer.MemoryCopy(send + sendOffsets[0], receive + receiveOffsets[0], bytes, bytes);
+        long bytes = width * sizeof(double);
+        for (long k = 0; k < rows && width > 0; k++)
+        {
+            Buffer.MemoryCopy(send + sendOffsets[0] + (k * sendStride), receive + receiveOffsets[0] + (k * width), bytes, bytes);
+        }
+
         return new CompletedExchange();
     }
 

@@ -54,11 +54,12 @@ internal sealed class MpiJob : IJob
     public void Barrier() => Timed(world.Barrier);
 
     // The start and every Test and Wait count as communication; the compute between them does not.
-    public unsafe IExchange StartExchange(double* send, long[] sendCounts, long[] sendOffsets, double* receive, long[] receiveCounts, long[] receiveOffsets)
+    public unsafe IExchange StartExchange(
+        double* send, long sendStride, long[] sendRows, long[] sendWidths, long[] sendOffsets, double* receive, long[] receiveCounts, long[] receiveOffsets)
     {
-        ExchangeArguments.Check(Size, sendCounts, sendOffsets, receiveCounts, receiveOffsets);
-        AlltoallRequest request = Timed(() => world.AlltoallStart(send, sendCounts, sendOffsets, receive, receiveCounts, receiveOffsets));
-        bytesSent += ExchangeArguments.BytesSentToOthers(Rank, sendCounts);
+        ExchangeArguments.Check(Size, sendStride, sendRows, sendWidths, sendOffsets, receiveCounts, receiveOffsets);
+        AlltoallRequest request = Timed(() => world.AlltoallStart(send, sendStride, sendRows, sendWidths, sendOffsets, receive, receiveCounts, receiveOffsets));
+        bytesSent += ExchangeArguments.BytesSentToOthers(Rank, sendRows, sendWidths);
         return new MpiExchange(this, request);
     }
 
