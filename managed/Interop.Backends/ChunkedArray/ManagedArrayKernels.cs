@@ -19,7 +19,7 @@ public static unsafe class ManagedArrayKernels
 {
     // The edge of the square tiles (three of them, 24 KiB, in L1) and the columns of a column-sum piece.
     private const int Tile = 32;
-    private const int SumStripe = 2048;
+    private const int SumStripe = 16384;
 
     /// <summary>The kernel of <paramref name="path"/> as reports name it.</summary>
     public static string KernelName(Isa path) => path switch
@@ -342,21 +342,12 @@ public static unsafe class ManagedArrayKernels
                 }
 
                 TransposedLoad(path, sRows, sLd, rows, cols, t); // t[r][col] = x[tj + col][ti + r]
-                for (int r = 0; r < rows; r++)
-                {
-                    double* y = c.Out == null ? null : c.Out + ((ti + r - rb) * c.Ldout) + tj;
-                    YRow(path, aRows + (r * aLd), t + (r * Tile), c.M + tj, cols, y, ref acc);
-                }
-
+                YTile(path, aRows, aLd, t, c.M + tj, rows, cols, c.Out == null ? null : c.Out + ((ti - rb) * c.Ldout) + tj, c.Ldout, ref acc);
                 if (pair && !(j0 == i0 && tj == ti))
                 {
                     // The partner tile, rows tj.., columns ti..: y[tj + col][ti + r] = (x[tj + col][ti + r] + x[ti + r][tj + col]) - m[ti + r].
                     TransposedLoad(path, aRows, aLd, cols, rows, at); // at[col][r] = x[ti + r][tj + col]
-                    for (int col = 0; col < cols; col++)
-                    {
-                        double* y = c.Out == null ? null : c.Out + ((tj + col - rb) * c.Ldout) + ti;
-                        YRow(path, sRows + (col * sLd), at + (col * Tile), c.M + ti, rows, y, ref acc);
-                    }
+                    YTile(path, sRows, sLd, at, c.M + ti, cols, rows, c.Out == null ? null : c.Out + ((tj - rb) * c.Ldout) + ti, c.Ldout, ref acc);
                 }
             }
         }
@@ -372,6 +363,7 @@ public static unsafe class ManagedArrayKernels
 
     // output[r][col] = source[col * ld + r] for r < rows, col < cols: a tile read turned, in one pass; on the
     // vector paths whole 4 x 4 squares are turned in registers (two unpacks and two lane permutes).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransposedLoad(Isa path, double* source, long ld, int rows, int cols, double* output)
     {
         int col0 = 0;
@@ -381,16 +373,17 @@ public static unsafe class ManagedArrayKernels
             for (; col0 < wholeCols; col0 += 4)
             {
                 double* s0 = source + (col0 * ld), s1 = s0 + ld, s2 = s1 + ld, s3 = s2 + ld;
-                for (int r0 = 0; r0 < wholeRows; r0 += 4)
+                double* o = output + col0; // output row r0, column col0: the pointers step instead of indexes multiplied
+                for (int r0 = 0; r0 < wholeRows; r0 += 4, o += 4 * Tile)
                 {
                     Vector256<double> a = Avx.LoadVector256(s0 + r0), b = Avx.LoadVector256(s1 + r0);
                     Vector256<double> c = Avx.LoadVector256(s2 + r0), d = Avx.LoadVector256(s3 + r0);
                     Vector256<double> abLow = Avx.UnpackLow(a, b), abHigh = Avx.UnpackHigh(a, b);
                     Vector256<double> cdLow = Avx.UnpackLow(c, d), cdHigh = Avx.UnpackHigh(c, d);
-                    Avx.Store(output + (r0 * Tile) + col0, Avx.Permute2x128(abLow, cdLow, 0x20));
-                    Avx.Store(output + ((r0 + 1) * Tile) + col0, Avx.Permute2x128(abHigh, cdHigh, 0x20));
-                    Avx.Store(output + ((r0 + 2) * Tile) + col0, Avx.Permute2x128(abLow, cdLow, 0x31));
-                    Avx.Store(output + ((r0 + 3) * Tile) + col0, Avx.Permute2x128(abHigh, cdHigh, 0x31));
+                    Avx.Store(o, Avx.Permute2x128(abLow, cdLow, 0x20));
+                    Avx.Store(o + Tile, Avx.Permute2x128(abHigh, cdHigh, 0x20));
+                    Avx.Store(o + (2 * Tile), Avx.Permute2x128(abLow, cdLow, 0x31));
+                    Avx.Store(o + (3 * Tile), Avx.Permute2x128(abHigh, cdHigh, 0x31));
                 }
 
                 for (int r = wholeRows; r < rows; r++)
@@ -412,60 +405,156 @@ public static unsafe class ManagedArrayKernels
         }
     }
 
-    // y[k] = (a[k] + t[k]) - m[k] for k < cols, kept when y is not null, added to the lanes.
-    private static void YRow(Isa path, double* a, double* t, double* m, int cols, double* y, ref Accumulator acc)
+    // A tile of y: y[r][k] = (a[r lda + k] + t[r][k]) - m[k] for r < rows, k < cols, kept when y is not
+    // null (row r at y + r ldy), added to the lanes. The lanes live in locals for the tile (in the
+    // accumulator only between tiles: a field updated through a ref every 8 elements is a
+    // store-to-load chain), two vectors each so that consecutive additions do not wait on each other.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void YTile(Isa path, double* a, long lda, double* t, double* m, int rows, int cols, double* y, long ldy, ref Accumulator acc)
     {
-        int k = 0;
+        int vectorCols = 0;
         if (path == Isa.Avx512)
         {
-            for (; k + 8 <= cols; k += 8)
-            {
-                Vector512<double> v = (Vector512.Load(a + k) + Vector512.Load(t + k)) - Vector512.Load(m + k);
-                acc.Wide += v;
-                acc.WideBits += v.AsUInt64();
-                if (y != null)
-                {
-                    // y is not read again: streamed past the caches where it is aligned.
-                    if (((nuint)(y + k) & 63) == 0)
-                    {
-                        Avx512F.StoreAlignedNonTemporal(y + k, v);
-                    }
-                    else
-                    {
-                        v.Store(y + k);
-                    }
-                }
-            }
+            vectorCols = cols - (cols % 8);
+            YTile512(a, lda, t, m, rows, vectorCols, y, ldy, ref acc);
         }
         else if (path == Isa.Avx2)
         {
-            for (; k + 4 <= cols; k += 4)
+            vectorCols = cols - (cols % 4);
+            YTile256(a, lda, t, m, rows, vectorCols, y, ldy, ref acc);
+        }
+
+        if (vectorCols == cols)
+        {
+            return;
+        }
+
+        double sum = 0;
+        ulong bits = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            double* ar = a + (r * lda), tr = t + (r * Tile);
+            for (int k = vectorCols; k < cols; k++)
             {
-                Vector256<double> v = (Vector256.Load(a + k) + Vector256.Load(t + k)) - Vector256.Load(m + k);
-                acc.Narrow += v;
-                acc.NarrowBits += v.AsUInt64();
+                double v = (ar[k] + tr[k]) - m[k];
+                sum += v;
+                bits = unchecked(bits + (ulong)BitConverter.DoubleToInt64Bits(v));
                 if (y != null)
                 {
-                    if (((nuint)(y + k) & 31) == 0)
-                    {
-                        Avx.StoreAlignedNonTemporal(y + k, v);
-                    }
-                    else
-                    {
-                        v.Store(y + k);
-                    }
+                    y[(r * ldy) + k] = v;
                 }
             }
         }
 
-        for (; k < cols; k++)
+        acc.Scalar += sum;
+        acc.ScalarBits = unchecked(acc.ScalarBits + bits);
+    }
+
+    // YTile's first cols (a multiple of 8) in Vector512: y is not read again, so it is streamed past the
+    // caches where a row is 64-byte aligned.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void YTile512(double* a, long lda, double* t, double* m, int rows, int cols, double* y, long ldy, ref Accumulator acc)
+    {
+        Vector512<double> sum0 = Vector512<double>.Zero, sum1 = Vector512<double>.Zero;
+        Vector512<ulong> bits0 = Vector512<ulong>.Zero, bits1 = Vector512<ulong>.Zero;
+        for (int r = 0; r < rows; r++)
         {
-            double v = (a[k] + t[k]) - m[k];
-            acc.Scalar += v;
-            acc.ScalarBits = unchecked(acc.ScalarBits + (ulong)BitConverter.DoubleToInt64Bits(v));
-            if (y != null)
+            double* ar = a + (r * lda), tr = t + (r * Tile);
+            double* yr = y == null ? null : y + (r * ldy);
+            int k = 0;
+            for (; k + 16 <= cols; k += 16)
             {
-                y[k] = v;
+                Vector512<double> v0 = (Vector512.Load(ar + k) + Vector512.Load(tr + k)) - Vector512.Load(m + k);
+                Vector512<double> v1 = (Vector512.Load(ar + k + 8) + Vector512.Load(tr + k + 8)) - Vector512.Load(m + k + 8);
+                sum0 += v0;
+                sum1 += v1;
+                bits0 += v0.AsUInt64();
+                bits1 += v1.AsUInt64();
+                Store(yr, k, v0);
+                Store(yr, k + 8, v1);
+            }
+
+            for (; k < cols; k += 8)
+            {
+                Vector512<double> v = (Vector512.Load(ar + k) + Vector512.Load(tr + k)) - Vector512.Load(m + k);
+                sum0 += v;
+                bits0 += v.AsUInt64();
+                Store(yr, k, v);
+            }
+        }
+
+        acc.Wide += sum0 + sum1;
+        acc.WideBits += bits0 + bits1;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static void Store(double* yr, int k, Vector512<double> v)
+        {
+            if (yr == null)
+            {
+                return;
+            }
+
+            if (((nuint)(yr + k) & 63) == 0)
+            {
+                Avx512F.StoreAlignedNonTemporal(yr + k, v);
+            }
+            else
+            {
+                v.Store(yr + k);
+            }
+        }
+    }
+
+    // YTile's first cols (a multiple of 4) in Vector256, y streamed where a row is 32-byte aligned.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void YTile256(double* a, long lda, double* t, double* m, int rows, int cols, double* y, long ldy, ref Accumulator acc)
+    {
+        Vector256<double> sum0 = Vector256<double>.Zero, sum1 = Vector256<double>.Zero;
+        Vector256<ulong> bits0 = Vector256<ulong>.Zero, bits1 = Vector256<ulong>.Zero;
+        for (int r = 0; r < rows; r++)
+        {
+            double* ar = a + (r * lda), tr = t + (r * Tile);
+            double* yr = y == null ? null : y + (r * ldy);
+            int k = 0;
+            for (; k + 8 <= cols; k += 8)
+            {
+                Vector256<double> v0 = (Vector256.Load(ar + k) + Vector256.Load(tr + k)) - Vector256.Load(m + k);
+                Vector256<double> v1 = (Vector256.Load(ar + k + 4) + Vector256.Load(tr + k + 4)) - Vector256.Load(m + k + 4);
+                sum0 += v0;
+                sum1 += v1;
+                bits0 += v0.AsUInt64();
+                bits1 += v1.AsUInt64();
+                Store(yr, k, v0);
+                Store(yr, k + 4, v1);
+            }
+
+            for (; k < cols; k += 4)
+            {
+                Vector256<double> v = (Vector256.Load(ar + k) + Vector256.Load(tr + k)) - Vector256.Load(m + k);
+                sum0 += v;
+                bits0 += v.AsUInt64();
+                Store(yr, k, v);
+            }
+        }
+
+        acc.Narrow += sum0 + sum1;
+        acc.NarrowBits += bits0 + bits1;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static void Store(double* yr, int k, Vector256<double> v)
+        {
+            if (yr == null)
+            {
+                return;
+            }
+
+            if (((nuint)(yr + k) & 31) == 0)
+            {
+                Avx.StoreAlignedNonTemporal(yr + k, v);
+            }
+            else
+            {
+                v.Store(yr + k);
             }
         }
     }
