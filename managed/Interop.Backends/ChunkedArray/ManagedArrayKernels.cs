@@ -416,12 +416,34 @@ public static unsafe class ManagedArrayKernels
         if (path == Isa.Avx512)
         {
             vectorCols = cols - (cols % 8);
-            YTile512(a, lda, t, m, rows, vectorCols, y, ldy, ref acc);
+            if (y == null)
+            {
+                YTile512<Dropped>(a, lda, t, m, rows, vectorCols, y, ldy, ref acc);
+            }
+            else if (Streamable(y, ldy, 64))
+            {
+                YTile512<Streamed>(a, lda, t, m, rows, vectorCols, y, ldy, ref acc);
+            }
+            else
+            {
+                YTile512<Stored>(a, lda, t, m, rows, vectorCols, y, ldy, ref acc);
+            }
         }
         else if (path == Isa.Avx2)
         {
             vectorCols = cols - (cols % 4);
-            YTile256(a, lda, t, m, rows, vectorCols, y, ldy, ref acc);
+            if (y == null)
+            {
+                YTile256<Dropped>(a, lda, t, m, rows, vectorCols, y, ldy, ref acc);
+            }
+            else if (Streamable(y, ldy, 32))
+            {
+                YTile256<Streamed>(a, lda, t, m, rows, vectorCols, y, ldy, ref acc);
+            }
+            else
+            {
+                YTile256<Stored>(a, lda, t, m, rows, vectorCols, y, ldy, ref acc);
+            }
         }
 
         if (vectorCols == cols)
@@ -450,17 +472,22 @@ public static unsafe class ManagedArrayKernels
         acc.ScalarBits = unchecked(acc.ScalarBits + bits);
     }
 
-    // YTile's first cols (a multiple of 8) in Vector512: y is not read again, so it is streamed past the
-    // caches where a row is 64-byte aligned.
+    // Whether every row of a tile of y starts on an `alignment`-byte boundary (the tiles' columns start at
+    // multiples of 32 elements): y is then streamed past the caches, as it is not read again.
+    private static bool Streamable(double* y, long ldy, int alignment) =>
+        ((nuint)y % (nuint)alignment) == 0 && (ldy * sizeof(double)) % alignment == 0;
+
+    // YTile's first cols (a multiple of 8) in Vector512, y written as TStore says (chosen once a tile,
+    // so that the row loop has no branch on it).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void YTile512(double* a, long lda, double* t, double* m, int rows, int cols, double* y, long ldy, ref Accumulator acc)
+    private static void YTile512<TStore>(double* a, long lda, double* t, double* m, int rows, int cols, double* y, long ldy, ref Accumulator acc)
+        where TStore : struct, IYStore
     {
         Vector512<double> sum0 = Vector512<double>.Zero, sum1 = Vector512<double>.Zero;
         Vector512<ulong> bits0 = Vector512<ulong>.Zero, bits1 = Vector512<ulong>.Zero;
         for (int r = 0; r < rows; r++)
         {
-            double* ar = a + (r * lda), tr = t + (r * Tile);
-            double* yr = y == null ? null : y + (r * ldy);
+            double* ar = a + (r * lda), tr = t + (r * Tile), yr = y + (r * ldy);
             int k = 0;
             for (; k + 16 <= cols; k += 16)
             {
@@ -470,8 +497,8 @@ public static unsafe class ManagedArrayKernels
                 sum1 += v1;
                 bits0 += v0.AsUInt64();
                 bits1 += v1.AsUInt64();
-                Store(yr, k, v0);
-                Store(yr, k + 8, v1);
+                TStore.Store(yr + k, v0);
+                TStore.Store(yr + k + 8, v1);
             }
 
             for (; k < cols; k += 8)
@@ -479,42 +506,24 @@ public static unsafe class ManagedArrayKernels
                 Vector512<double> v = (Vector512.Load(ar + k) + Vector512.Load(tr + k)) - Vector512.Load(m + k);
                 sum0 += v;
                 bits0 += v.AsUInt64();
-                Store(yr, k, v);
+                TStore.Store(yr + k, v);
             }
         }
 
         acc.Wide += sum0 + sum1;
         acc.WideBits += bits0 + bits1;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        static void Store(double* yr, int k, Vector512<double> v)
-        {
-            if (yr == null)
-            {
-                return;
-            }
-
-            if (((nuint)(yr + k) & 63) == 0)
-            {
-                Avx512F.StoreAlignedNonTemporal(yr + k, v);
-            }
-            else
-            {
-                v.Store(yr + k);
-            }
-        }
     }
 
-    // YTile's first cols (a multiple of 4) in Vector256, y streamed where a row is 32-byte aligned.
+    // YTile's first cols (a multiple of 4) in Vector256, y written as TStore says.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void YTile256(double* a, long lda, double* t, double* m, int rows, int cols, double* y, long ldy, ref Accumulator acc)
+    private static void YTile256<TStore>(double* a, long lda, double* t, double* m, int rows, int cols, double* y, long ldy, ref Accumulator acc)
+        where TStore : struct, IYStore
     {
         Vector256<double> sum0 = Vector256<double>.Zero, sum1 = Vector256<double>.Zero;
         Vector256<ulong> bits0 = Vector256<ulong>.Zero, bits1 = Vector256<ulong>.Zero;
         for (int r = 0; r < rows; r++)
         {
-            double* ar = a + (r * lda), tr = t + (r * Tile);
-            double* yr = y == null ? null : y + (r * ldy);
+            double* ar = a + (r * lda), tr = t + (r * Tile), yr = y + (r * ldy);
             int k = 0;
             for (; k + 8 <= cols; k += 8)
             {
@@ -524,8 +533,8 @@ public static unsafe class ManagedArrayKernels
                 sum1 += v1;
                 bits0 += v0.AsUInt64();
                 bits1 += v1.AsUInt64();
-                Store(yr, k, v0);
-                Store(yr, k + 4, v1);
+                TStore.Store(yr + k, v0);
+                TStore.Store(yr + k + 4, v1);
             }
 
             for (; k < cols; k += 4)
@@ -533,29 +542,47 @@ public static unsafe class ManagedArrayKernels
                 Vector256<double> v = (Vector256.Load(ar + k) + Vector256.Load(tr + k)) - Vector256.Load(m + k);
                 sum0 += v;
                 bits0 += v.AsUInt64();
-                Store(yr, k, v);
+                TStore.Store(yr + k, v);
             }
         }
 
         acc.Narrow += sum0 + sum1;
         acc.NarrowBits += bits0 + bits1;
+    }
 
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        static void Store(double* yr, int k, Vector256<double> v)
+    // How a tile's y is written: a struct per way, so that each YTile is compiled for one (no branch per store).
+    private interface IYStore
+    {
+        static abstract void Store(double* y, Vector512<double> v);
+
+        static abstract void Store(double* y, Vector256<double> v);
+    }
+
+    // y streamed past the caches (aligned rows).
+    private readonly struct Streamed : IYStore
+    {
+        public static void Store(double* y, Vector512<double> v) => Avx512F.StoreAlignedNonTemporal(y, v);
+
+        public static void Store(double* y, Vector256<double> v) => Avx.StoreAlignedNonTemporal(y, v);
+    }
+
+    // y stored through the caches (rows not aligned).
+    private readonly struct Stored : IYStore
+    {
+        public static void Store(double* y, Vector512<double> v) => v.Store(y);
+
+        public static void Store(double* y, Vector256<double> v) => v.Store(y);
+    }
+
+    // y not kept (the sum case).
+    private readonly struct Dropped : IYStore
+    {
+        public static void Store(double* y, Vector512<double> v)
         {
-            if (yr == null)
-            {
-                return;
-            }
+        }
 
-            if (((nuint)(yr + k) & 31) == 0)
-            {
-                Avx.StoreAlignedNonTemporal(yr + k, v);
-            }
-            else
-            {
-                v.Store(yr + k);
-            }
+        public static void Store(double* y, Vector256<double> v)
+        {
         }
     }
 
