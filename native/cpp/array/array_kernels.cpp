@@ -27,18 +27,7 @@
 #endif
 
 #if INTEROP_CPP_ISA_LEVEL >= INTEROP_ISA_AVX2 && defined(__AVX2__)
-// GCC 12's AVX-512 intrinsics start from a self-initialized "undefined" vector, which its C++ front end
-// reports as uninitialized where they are inlined (GCC bug 105593; src/kernels.cpp). Only 256-bit
-// intrinsics are used here, but the avx512 path's -march brings those headers in too.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <immintrin.h>
-#pragma GCC diagnostic pop
-#else
-#include <immintrin.h>
-#endif
+#include "x86_intrinsics.hpp" // only 256-bit intrinsics are used here, on the avx2 and avx512 paths
 #define ARRAY_VECTOR 1
 #endif
 

@@ -28,17 +28,7 @@
 #endif
 
 #if INTEROP_CPP_ISA_LEVEL == INTEROP_ISA_AVX512 && defined(__AVX512F__) && defined(__AVX512DQ__)
-// GCC 12's AVX-512 intrinsics start from a self-initialized "undefined" vector, which its C++ front
-// end reports as uninitialized where they are inlined (GCC bug 105593, fixed in 12.3 and 13).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <immintrin.h>
-#pragma GCC diagnostic pop
-#else
-#include <immintrin.h>
-#endif
+#include "x86_intrinsics.hpp"
 #define KERNEL_AVX512 1
 #elif INTEROP_CPP_ISA_LEVEL == INTEROP_ISA_AVX2 && defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
